@@ -1,0 +1,131 @@
+// Route handlers: `api(handler)` wraps a handler that gets the request and returns a
+// Web-standard Response. An uncaught error becomes a 500 with a correlation id and a
+// redacted message; a reauth_required error becomes a 401 with its reason.
+import { randomUUID } from "node:crypto";
+import { redact } from "../redaction/redactor.js";
+import { isReauthRequired } from "../runtime/errors.js";
+import { isHostBound, currentBinding } from "../runtime/binding.js";
+
+export type RouteRequest = {
+  method: string;
+  /** The route path, e.g. /sync/orders. */
+  path: string;
+  query: Record<string, string>;
+  /** Lower-case header names. */
+  headers: Record<string, string>;
+  /** Parsed JSON body (or form fields), undefined when empty. */
+  body: unknown;
+  /** The body exactly as received, for signature checks. */
+  rawBody: string;
+};
+
+export type RouteInput = Partial<RouteRequest>;
+export type RouteHandler = (request: RouteRequest) => Response | Promise<Response>;
+export type Route = ((input?: RouteInput) => Promise<Response>) & { readonly __backfillRoute: true };
+
+export type ErrorBody = { error: { code: string; message: string; details?: Record<string, unknown>; correlationId?: string } };
+
+function parseBody(raw: string, contentType: string | undefined): unknown {
+  if (!raw) return undefined;
+  if (contentType?.includes("application/x-www-form-urlencoded")) return Object.fromEntries(new URLSearchParams(raw));
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return raw;
+  }
+}
+
+export function normalizeRouteInput(input: RouteInput = {}): RouteRequest {
+  const headers = Object.fromEntries(Object.entries(input.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
+  const rawBody = input.rawBody ?? (input.body === undefined ? "" : typeof input.body === "string" ? input.body : JSON.stringify(input.body));
+  return {
+    method: (input.method ?? "POST").toUpperCase(),
+    path: input.path ?? "/",
+    query: input.query ?? {},
+    headers,
+    body: input.body !== undefined ? input.body : parseBody(rawBody, headers["content-type"]),
+    rawBody,
+  };
+}
+
+function errorResponse(status: number, code: string, message: string, details?: Record<string, unknown>, headers?: Record<string, string>): Response {
+  const body: ErrorBody = { error: { code, message, ...(details ? { details } : {}) } };
+  return Response.json(redact(body), { status, ...(headers ? { headers } : {}) });
+}
+
+function wrap(handler: RouteHandler): Route {
+  const route = async (input?: RouteInput): Promise<Response> => {
+    const request = normalizeRouteInput(input);
+    try {
+      const response = await handler(request);
+      if (!(response instanceof Response)) {
+        throw new TypeError("route handler must return a Response (use api.json, api.badRequest, ...)");
+      }
+      return response;
+    } catch (error) {
+      if (isReauthRequired(error)) {
+        return errorResponse(401, "reauth_required", "OAuth connection is not authorized", {
+          reason: error.reason ?? "missing_token",
+          ...(error.missingScopes ? { missingScopes: error.missingScopes } : {}),
+        });
+      }
+      const correlationId = randomUUID();
+      const safe = redact(error instanceof Error ? error : new Error(String(error)));
+      if (isHostBound()) {
+        currentBinding("log.error").log("error", "route failed", { correlationId, error: { name: safe.name, message: safe.message, stack: safe.stack, code: (safe as { code?: unknown }).code } });
+      }
+      const code = typeof (error as { code?: unknown })?.code === "string" ? String((error as { code: string }).code) : "internal_error";
+      const body: ErrorBody = { error: { code, message: safe.message || "internal error", correlationId } };
+      return Response.json(body, { status: 500, headers: { "x-correlation-id": correlationId } });
+    }
+  };
+  return Object.assign(route, { __backfillRoute: true as const });
+}
+
+export function isRoute(value: unknown): value is Route {
+  return typeof value === "function" && (value as { __backfillRoute?: unknown }).__backfillRoute === true;
+}
+
+export const api = Object.assign(wrap, {
+  json(data: unknown, init: ResponseInit = {}): Response {
+    return Response.json(data, init);
+  },
+  text(text: string, init: ResponseInit = {}): Response {
+    return new Response(text, { ...init, headers: { "content-type": "text/plain; charset=utf-8", ...(init.headers as Record<string, string>) } });
+  },
+  noContent(): Response {
+    return new Response(null, { status: 204 });
+  },
+  badRequest(message: string, details?: Record<string, unknown>): Response {
+    return errorResponse(400, "bad_request", message, details);
+  },
+  unauthorized(message: string, details?: Record<string, unknown>): Response {
+    return errorResponse(401, "unauthorized", message, details);
+  },
+  notFound(message = "not found", details?: Record<string, unknown>): Response {
+    return errorResponse(404, "not_found", message, details);
+  },
+  error(message: string, opts: { status?: number; code?: string; details?: Record<string, unknown> } = {}): Response {
+    const status = opts.status ?? 500;
+    return errorResponse(status, opts.code ?? (status === 401 ? "unauthorized" : status < 500 ? "bad_request" : "internal_error"), message, opts.details);
+  },
+  /**
+   * The retry signal: the provider throttled, so the host (not the route) waits
+   * `seconds` and calls the route again. Nothing from this invocation is committed.
+   */
+  retryAfter(seconds: number, reason = "provider throttled", details?: Record<string, unknown>): Response {
+    const wait = Math.max(0, Math.ceil(seconds));
+    return errorResponse(429, "retry_after", reason, { retryAfterSeconds: wait, ...(details ?? {}) }, { "retry-after": String(wait) });
+  },
+});
+
+/** Reads the retry signal from a route response: seconds to wait, or null. */
+export function retryAfterSeconds(response: { status: number; headers: Headers | Record<string, string> }): number | null {
+  if (response.status !== 429 && response.status !== 503) return null;
+  const raw = response.headers instanceof Headers ? response.headers.get("retry-after") : response.headers["retry-after"];
+  if (raw == null) return response.status === 429 ? 1 : null;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds);
+  const date = Date.parse(raw);
+  return Number.isFinite(date) ? Math.max(0, Math.ceil((date - Date.now()) / 1000)) : 1;
+}

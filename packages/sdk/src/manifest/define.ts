@@ -1,0 +1,57 @@
+import { z } from "zod";
+import { manifestSchema, type ConnectorManifest, type ConnectorManifestInput } from "./schema.js";
+import { manifestRuleProblems, type ManifestProblem } from "./rules.js";
+
+/** One error listing every manifest problem, each as `path: message (rule)`. */
+export class ManifestError extends Error {
+  readonly code = "invalid_manifest" as const;
+  readonly problems: ManifestProblem[];
+
+  constructor(problems: ManifestProblem[], source?: string) {
+    const where = source ? ` in ${source}` : "";
+    super(
+      `Invalid connector manifest${where} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+        problems.map((p) => `  - ${p.path || "(root)"}: ${p.message} [${p.rule}]`).join("\n"),
+    );
+    this.name = "ManifestError";
+    this.problems = problems;
+  }
+}
+
+function zodProblems(error: z.ZodError): ManifestProblem[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join("."),
+    rule: issue.code,
+    message: issue.message,
+  }));
+}
+
+export type ManifestValidation =
+  | { ok: true; manifest: ConnectorManifest; problems: [] }
+  | { ok: false; manifest?: undefined; problems: ManifestProblem[] };
+
+/** Validates a manifest without throwing. Never crashes on arbitrary input. */
+export function validateManifest(input: unknown): ManifestValidation {
+  const parsed = manifestSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, problems: zodProblems(parsed.error) };
+  const problems = manifestRuleProblems(parsed.data);
+  if (problems.length) return { ok: false, problems };
+  return { ok: true, manifest: parsed.data, problems: [] };
+}
+
+const MANIFEST_BRAND = Symbol.for("backfill.manifest");
+
+/**
+ * Validates the manifest and returns it with defaults applied.
+ * Throws a ManifestError listing every problem with its path and rule.
+ */
+export function defineConnector(input: ConnectorManifestInput): ConnectorManifest {
+  const result = validateManifest(input);
+  if (!result.ok) throw new ManifestError(result.problems, input && typeof input === "object" && "key" in input ? String(input.key) : undefined);
+  Object.defineProperty(result.manifest, MANIFEST_BRAND, { value: true });
+  return Object.freeze(result.manifest);
+}
+
+export function isDefinedManifest(value: unknown): value is ConnectorManifest {
+  return !!value && typeof value === "object" && (value as Record<symbol, unknown>)[MANIFEST_BRAND] === true;
+}

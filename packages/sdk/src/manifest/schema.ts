@@ -1,0 +1,123 @@
+// The connector manifest (backfill.config.ts) as one zod schema. The exported
+// TypeScript types are inferred from it, so the type and the validation never drift.
+import { z } from "zod";
+import { ENTITY_NAMES } from "../entities/registry.js";
+
+const routePath = z.string().regex(/^\/[a-z0-9_\-/]+$/i, "must be a route path like /setup/test_connection");
+const httpMethod = z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]);
+
+export const routeRefSchema = z.strictObject({ route: routePath, method: httpMethod });
+
+export const entityGrantSchema = z.array(z.enum(["read", "write"])).min(1, "must grant at least one of read, write");
+
+export const permissionsSchema = z.strictObject({
+  /** URL patterns the connector may call: https://host/path with `*` as whole host labels or a path suffix. */
+  http: z.array(z.string().min(1)).default([]),
+  entities: z.partialRecord(z.enum(ENTITY_NAMES), entityGrantSchema).default({}),
+  secrets: z.record(z.string().min(1), z.array(z.literal("read")).min(1)).default({}),
+});
+
+export const settingPropertySchema = z
+  .looseObject({
+    type: z.enum(["string", "number", "integer", "boolean"]).optional(),
+    title: z.string().optional(),
+    description: z.string().optional(),
+    enum: z.array(z.union([z.string(), z.number(), z.boolean()])).optional(),
+    default: z.unknown().optional(),
+    "x-secret": z.boolean().optional(),
+    "x-placeholder": z.string().optional(),
+  });
+
+export const settingsSchemaSchema = z.looseObject({
+  type: z.literal("object").optional(),
+  required: z.array(z.string()).default([]),
+  properties: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, "must be snake_case"), settingPropertySchema).default({}),
+});
+
+export const hostValidationRuleSchema = z.strictObject({
+  /** The normalized host must end with this suffix, at a label boundary. */
+  suffix: z.string().startsWith(".", "must start with a dot, e.g. .myshopify.com").optional(),
+  /** The normalized host must be one of these. */
+  allowedHosts: z.array(z.string().min(1)).min(1).optional(),
+  /** A named normalizer from the SDK (see `HOST_NORMALIZERS`). */
+  normalize: z.string().optional(),
+});
+
+export const tokenPathsSchema = z.strictObject({
+  accessTokenPath: z.string().min(1).default("access_token"),
+  refreshTokenPath: z.string().min(1).optional(),
+  expiresInPath: z.string().min(1).optional(),
+  /** Square answers an ISO-8601 `expires_at` instead of `expires_in`. */
+  expiresAtPath: z.string().min(1).optional(),
+  /** Refresh-token lifetime in seconds, when the provider sends it (Shopify: refresh_token_expires_in). */
+  refreshExpiresInPath: z.string().min(1).optional(),
+  scopePath: z.string().min(1).optional(),
+  tokenTypePath: z.string().min(1).optional(),
+  /** Extra response fields kept as non-secret provider account metadata (e.g. Square's merchant_id). */
+  accountIdPath: z.string().min(1).optional(),
+});
+
+export const oauthSchema = z.strictObject({
+  type: z.literal("authorization_code"),
+  authorizationUrlTemplate: z.string().min(1),
+  tokenUrlTemplate: z.string().min(1),
+  /** Where to revoke tokens on disconnect, when the provider has such an endpoint. */
+  revocationUrlTemplate: z.string().min(1).optional(),
+  scopes: z.array(z.string().min(1)).default([]),
+  /** How scopes are joined in the authorization URL: Shopify uses ",", RFC 6749 a space. */
+  scopeSeparator: z.string().min(1).max(3).default(" "),
+  accessType: z.enum(["offline", "online"]).optional(),
+  pkce: z.boolean().default(false),
+  requiredSettings: z.array(z.string()).default([]),
+  client: z.strictObject({
+    credentialKey: z.string().regex(/^[a-z][a-z0-9_\-]*$/i, "must be an identifier like shopify_public_app"),
+    /** client_secret_post (in the body, RFC 6749 2.3.1), client_secret_basic (HTTP Basic) or none (PKCE public client). */
+    authMethod: z.enum(["client_secret_post", "client_secret_basic", "none"]).default("client_secret_post"),
+  }),
+  token: tokenPathsSchema.default({ accessTokenPath: "access_token" }),
+  /** Token request body: form-urlencoded per RFC 6749, or JSON (Square). */
+  tokenRequestEncoding: z.enum(["form", "json"]).default("form"),
+  /** Extra parameters sent with the code exchange and refresh (Shopify: { expiring: "1" }). */
+  tokenRequestParams: z.record(z.string(), z.string()).default({}),
+  /** Extra parameters on the authorization URL (Square: { session: "false" }). */
+  authorizationParams: z.record(z.string(), z.string()).default({}),
+  refresh: z
+    .strictObject({
+      enabled: z.boolean(),
+      /** The provider replaces the refresh token on every use (Shopify expiring tokens, Square PKCE). */
+      rotatesRefreshToken: z.boolean().default(false),
+    })
+    .default({ enabled: false, rotatesRefreshToken: false }),
+  postConnect: routeRefSchema.optional(),
+  /** Named verifiers (see `CALLBACK_VERIFIERS`) the host runs on the callback query before exchanging the code. */
+  callbackVerifiers: z.array(z.string()).default([]),
+  hostValidation: z.record(z.string(), hostValidationRuleSchema).default({}),
+});
+
+export const connectionSchema = z.strictObject({
+  testConnection: routeRefSchema.optional(),
+  oauth: oauthSchema.optional(),
+  settingsSchema: settingsSchemaSchema.default({ required: [], properties: {} }),
+});
+
+export const manifestSchema = z.strictObject({
+  key: z.string().regex(/^[a-z][a-z0-9_\-]*$/, "must be lowercase letters, digits, - or _"),
+  name: z.string().min(1),
+  provider: z.string().min(1).optional(),
+  kind: z.enum(["source", "destination"]).default("source"),
+  version: z.string().regex(/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, "must be a semver version like 0.1.0"),
+  description: z.string().optional(),
+  permissions: permissionsSchema.default({ http: [], entities: {}, secrets: {} }),
+  connection: connectionSchema.default({ settingsSchema: { required: [], properties: {} } }),
+  /** Sync streams: the name, the route that serves it and the entity kind it writes. */
+  streams: z
+    .array(z.strictObject({ name: z.string().regex(/^[a-z][a-z0-9_]*$/), route: routePath, entity: z.string().optional() }))
+    .default([]),
+});
+
+export type ConnectorManifestInput = z.input<typeof manifestSchema>;
+export type ConnectorManifest = z.output<typeof manifestSchema>;
+export type OAuthConfig = z.output<typeof oauthSchema>;
+export type HostValidationRule = z.output<typeof hostValidationRuleSchema>;
+export type RouteRef = z.output<typeof routeRefSchema>;
+export type SettingsSchema = z.output<typeof settingsSchemaSchema>;

@@ -1,0 +1,92 @@
+// Validates a connector directory: its manifest, and that the routes the manifest
+// names (testConnection, postConnect, streams) exist as files under src/api.
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { validateManifest, type ManifestValidation } from "./define.js";
+import type { ManifestProblem } from "./rules.js";
+import type { ConnectorManifest } from "./schema.js";
+
+export type ConnectorDirReport = {
+  dir: string;
+  manifest?: ConnectorManifest;
+  problems: ManifestProblem[];
+  checks: { name: string; ok: boolean; detail?: string }[];
+};
+
+export const ROUTE_EXTENSIONS = [".ts", ".js", ".mts", ".mjs"] as const;
+
+/** Finds the file for a route path like /setup/test_connection under a routes directory. */
+export function routeFile(routesDir: string, route: string): string | null {
+  for (const ext of ROUTE_EXTENSIONS) {
+    const file = join(routesDir, ...route.split("/").filter(Boolean)) + ext;
+    if (existsSync(file)) return file;
+  }
+  return null;
+}
+
+export function manifestRoutes(m: ConnectorManifest): { path: string; route: string }[] {
+  const routes: { path: string; route: string }[] = [];
+  if (m.connection.testConnection) routes.push({ path: "connection.testConnection.route", route: m.connection.testConnection.route });
+  if (m.connection.oauth?.postConnect) routes.push({ path: "connection.oauth.postConnect.route", route: m.connection.oauth.postConnect.route });
+  m.streams.forEach((s, i) => routes.push({ path: `streams.${i}.route`, route: s.route }));
+  return routes;
+}
+
+export function checkRoutesExist(m: ConnectorManifest, routesDir: string): ManifestProblem[] {
+  return manifestRoutes(m)
+    .filter(({ route }) => !routeFile(routesDir, route))
+    .map(({ path, route }) => ({ path, rule: "route_exists", message: `no route file for ${route} under ${routesDir}` }));
+}
+
+/**
+ * Loads `backfill.config.ts` (or `.js`) from `dir` and validates it. Loading a .ts
+ * manifest needs a TypeScript-aware loader (vitest, tsx); built packages use dist.
+ */
+export async function validateConnectorDir(dir: string): Promise<ConnectorDirReport> {
+  const root = resolve(dir);
+  const report: ConnectorDirReport = { dir: root, problems: [], checks: [] };
+  const candidates = ["backfill.config.ts", "backfill.config.js", "dist/backfill.config.js"].map((f) => join(root, f));
+  const file = candidates.find((f) => existsSync(f));
+  if (!file) {
+    report.problems.push({ path: "", rule: "manifest_exists", message: `no backfill.config.ts in ${root}` });
+    return report;
+  }
+  let raw: unknown;
+  try {
+    const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    raw = mod.default;
+  } catch (error) {
+    const problems = (error as { problems?: ManifestProblem[] }).problems;
+    if (problems) {
+      report.problems.push(...problems);
+      return report;
+    }
+    report.problems.push({ path: "", rule: "manifest_loads", message: `could not load ${file}: ${(error as Error).message}` });
+    return report;
+  }
+  const result: ManifestValidation = validateManifest(raw);
+  if (!result.ok) {
+    report.problems.push(...result.problems);
+    return report;
+  }
+  report.manifest = result.manifest;
+  const routesDir = file.includes(`${"dist"}`) ? join(root, "dist", "src", "api") : join(root, "src", "api");
+  report.problems.push(...checkRoutesExist(result.manifest, routesDir));
+  report.checks.push(...releaseChecklist(result.manifest, root));
+  return report;
+}
+
+/** The guide's release checklist, as far as files and the manifest can show it. */
+export function releaseChecklist(m: ConnectorManifest, root: string): { name: string; ok: boolean; detail?: string }[] {
+  const oauth = m.connection.oauth;
+  const pkg = existsSync(join(root, "package.json")) ? (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version?: string }) : {};
+  return [
+    { name: "manifest validates with connection.oauth", ok: !!oauth, ...(oauth ? {} : { detail: "no connection.oauth" }) },
+    { name: "required settings declared before OAuth start", ok: !oauth || oauth.requiredSettings.every((s) => s in m.connection.settingsSchema.properties) },
+    { name: "dynamic URL hosts have hostValidation", ok: true },
+    { name: "client.credentialKey set", ok: !!oauth?.client.credentialKey, ...(oauth ? { detail: oauth.client.credentialKey } : {}) },
+    { name: "postConnect verifies provider account identity", ok: !!oauth?.postConnect, ...(oauth?.postConnect ? { detail: oauth.postConnect.route } : { detail: "no postConnect route" }) },
+    { name: "package version matches manifest version", ok: !pkg.version || pkg.version === m.version, detail: `${pkg.version ?? "-"} / ${m.version}` },
+  ];
+}

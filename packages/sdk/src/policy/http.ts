@@ -1,0 +1,79 @@
+// The http permission check, shared by the test runtime and the host, so a route
+// test fails exactly where production would. URLs are parsed with WHATWG URL.
+import { PermissionDeniedError } from "../runtime/errors.js";
+
+export type HttpPattern = {
+  pattern: string;
+  protocol: "https:" | "http:";
+  /** Host labels; "*" matches exactly one whole label. */
+  hostLabels: string[];
+  port: string;
+  /** Path prefix when the pattern ends with "*", else the exact path. */
+  path: string;
+  pathIsPrefix: boolean;
+};
+
+export function parseHttpPattern(pattern: string): HttpPattern | { error: string } {
+  const match = /^(https?):\/\/([^/?#]+)(\/[^?#]*)?$/i.exec(pattern);
+  if (!match) return { error: `${JSON.stringify(pattern)} must look like https://host/path*` };
+  const [, scheme, authority, rawPath = "/*"] = match;
+  if (authority!.includes("@")) return { error: `${pattern} must not contain userinfo` };
+  const [host, port = "", ...rest] = authority!.toLowerCase().split(":");
+  if (rest.length || (port && !/^\d+$/.test(port))) return { error: `${pattern} has an invalid port` };
+  const hostLabels = host!.split(".");
+  if (hostLabels.some((l) => l === "" || (l !== "*" && !/^[a-z0-9-]+$/.test(l)))) return { error: `${pattern} has an invalid host` };
+  if (hostLabels.filter((l) => l !== "*").length < 2) return { error: `${pattern} must name at least a registrable domain` };
+  const pathIsPrefix = rawPath.endsWith("*");
+  const path = pathIsPrefix ? rawPath.slice(0, -1) : rawPath;
+  if (path.includes("*")) return { error: `${pattern} may use * in the path only at the end` };
+  return { pattern, protocol: `${scheme!.toLowerCase()}:` as "https:" | "http:", hostLabels, port, path, pathIsPrefix };
+}
+
+function defaultPort(protocol: string): string {
+  return protocol === "https:" ? "443" : "80";
+}
+
+export function matchesHttpPattern(url: URL, p: HttpPattern): boolean {
+  if (url.protocol !== p.protocol) return false;
+  const labels = url.hostname.toLowerCase().split(".");
+  if (labels.length !== p.hostLabels.length) return false;
+  if (!p.hostLabels.every((label, i) => label === "*" || label === labels[i])) return false;
+  const urlPort = url.port || defaultPort(url.protocol);
+  const patternPort = p.port || defaultPort(p.protocol);
+  if (urlPort !== patternPort) return false;
+  return p.pathIsPrefix ? url.pathname.startsWith(p.path) : url.pathname === p.path;
+}
+
+/** The URL as safe to show: no query, no fragment, no userinfo. */
+export function describeUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    return `${url.protocol}//${url.host}${url.pathname}`;
+  } catch {
+    return raw.split(/[?#]/)[0]!.replace(/\/\/[^/@]*@/, "//");
+  }
+}
+
+/**
+ * Parses `raw` and checks it against the manifest's `permissions.http`.
+ * Throws `permission_denied` naming the URL without its query.
+ */
+export function assertHttpAllowed(raw: string, patterns: readonly string[]): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new PermissionDeniedError(`Http: ${describeUrl(raw)} is not an absolute URL`, { url: describeUrl(raw), rule: "url" });
+  }
+  if (url.username || url.password) {
+    throw new PermissionDeniedError(`Http: ${describeUrl(raw)} carries userinfo, which is never allowed`, { url: describeUrl(raw), rule: "userinfo" });
+  }
+  const parsed = patterns.map(parseHttpPattern).filter((p): p is HttpPattern => !("error" in p));
+  if (!parsed.some((p) => matchesHttpPattern(url, p))) {
+    throw new PermissionDeniedError(
+      `Http: ${describeUrl(raw)} is not allowed by permissions.http (${patterns.join(", ") || "none declared"})`,
+      { url: describeUrl(raw), rule: "permissions.http" },
+    );
+  }
+  return url;
+}

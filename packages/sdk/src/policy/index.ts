@@ -1,0 +1,12 @@
+// The policy: manifest rules enforced at run time, shared by the host and the test runtime.
+export { assertHttpAllowed, describeUrl, matchesHttpPattern, parseHttpPattern, type HttpPattern } from "./http.js";
+export { assertEntityWritable, assertSecretReadable, assertSettingReadable, isSecretSetting } from "./access.js";
+export { validateIngestItems, type IngestError, type IngestItem, type IngestResult, type ValidatedItem } from "./ingest.js";
+export { assertTokenHost, providerHosts } from "./oauth-hosts.js";
+export { decideAccessToken, missingScopes, type TokenDecision, type TokenState } from "./token.js";
+export { validateSettings, type SettingsProblem } from "./settings.js";
+export { applyHostValidation, CALLBACK_VERIFIERS, HOST_NORMALIZERS } from "../providers/registry.js";
+export { expandTemplate, placeholdersInHost, templatePlaceholders } from "../manifest/templates.js";
+export { shopifyCallbackHmac, shopifyCallbackMessage, shopifyShopDomain, timingSafeEqualText } from "../providers/shopify.js";
+export { SQUARE_HOSTS, squareEnvironmentHost } from "../providers/square.js";
+export type { CallbackVerifier, CallbackVerifierContext, HostNormalizer } from "../providers/types.js";

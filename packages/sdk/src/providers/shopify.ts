@@ -1,0 +1,87 @@
+// Shopify specifics the host applies on a connector's behalf: the shop-domain
+// normalizer (hostValidation) and the OAuth callback HMAC verifier.
+import { createHmac, timingSafeEqual } from "node:crypto";
+import type { CallbackVerifier, HostNormalizer } from "./types.js";
+
+const ACCEPTED = "a Shopify shop domain like acme.myshopify.com (also accepted: acme, https://acme.myshopify.com/, admin.shopify.com/store/acme)";
+const SHOP_HANDLE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+function reject(value: string, why: string) {
+  return { ok: false as const, message: `${JSON.stringify(value)} ${why}; expected ${ACCEPTED}` };
+}
+
+/** Normalizes what a merchant types into `<handle>.myshopify.com`, or says why not. */
+export const shopifyShopDomain: HostNormalizer = (input) => {
+  if (typeof input !== "string") return reject(String(input), "is not a string");
+  const value = input.trim();
+  if (!value) return reject(input, "is empty");
+  // Look-alike unicode, control characters and spaces are refused before any parsing.
+  if (/[^\x21-\x7e]/.test(value)) return reject(input, "contains characters other than letters, digits, '-', '.' and '/'");
+  let rest = value.toLowerCase();
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//.exec(rest);
+  if (scheme) {
+    if (scheme[1] !== "https" && scheme[1] !== "http") return reject(input, `uses the scheme ${scheme[1]}`);
+    rest = rest.slice(scheme[0].length);
+  }
+  if (rest.includes("@")) return reject(input, "contains userinfo (@)");
+  if (/[?#\\%]/.test(rest)) return reject(input, "contains a query, fragment or escape");
+  const admin = /^admin\.shopify\.com\/store\/([^/]+)\/?$/.exec(rest);
+  let handle: string;
+  if (admin) {
+    handle = admin[1]!;
+  } else {
+    if (rest.endsWith("/")) rest = rest.slice(0, -1);
+    if (rest.includes("/")) return reject(input, "contains a path");
+    if (rest.startsWith("[") || rest.includes(":")) return reject(input, "contains a port or an IPv6 address");
+    if (rest.endsWith(".")) return reject(input, "ends with a dot");
+    const labels = rest.split(".");
+    if (labels.some((l) => l === "")) return reject(input, "has an empty label");
+    if (labels.every((l) => /^\d+$/.test(l))) return reject(input, "is an IP address");
+    if (labels.length === 1) handle = labels[0]!;
+    else if (labels.length === 3 && labels[1] === "myshopify" && labels[2] === "com") handle = labels[0]!;
+    else return reject(input, "is not a myshopify.com domain");
+  }
+  if (!SHOP_HANDLE.test(handle)) return reject(input, "is not a valid shop name (letters, digits and inner hyphens)");
+  return { ok: true, value: `${handle}.myshopify.com` };
+};
+
+/** Shopify's OAuth message: query without hmac/signature, keys sorted, `k=v` joined by `&`. */
+export function shopifyCallbackMessage(query: Record<string, string>): string {
+  return Object.keys(query)
+    .filter((k) => k !== "hmac" && k !== "signature")
+    .sort()
+    .map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(query[k]!)}`)
+    .join("&");
+}
+
+export function shopifyCallbackHmac(query: Record<string, string>, clientSecret: string): string {
+  return createHmac("sha256", clientSecret).update(shopifyCallbackMessage(query)).digest("hex");
+}
+
+export function timingSafeEqualText(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+const MAX_CLOCK_SKEW_SECONDS = 90;
+
+/** Verifies the callback's hmac, its timestamp (±90 s) and that `shop` is the connection's shop. */
+export const shopifyCallbackVerifier: CallbackVerifier = (query, ctx) => {
+  const hmac = query.hmac;
+  if (!hmac) return { ok: false, code: "missing_hmac", message: "Shopify callback has no hmac parameter" };
+  const expected = shopifyCallbackHmac(query, ctx.clientSecret);
+  if (!/^[0-9a-f]{64}$/i.test(hmac) || !timingSafeEqualText(hmac.toLowerCase(), expected)) {
+    return { ok: false, code: "invalid_hmac", message: "Shopify callback hmac does not match (signed with another client secret, or the query was altered)" };
+  }
+  const timestamp = Number(query.timestamp);
+  if (!Number.isFinite(timestamp) || Math.abs(ctx.now / 1000 - timestamp) > MAX_CLOCK_SKEW_SECONDS) {
+    return { ok: false, code: "stale_timestamp", message: `Shopify callback timestamp is missing or more than ${MAX_CLOCK_SKEW_SECONDS}s from now` };
+  }
+  const shop = shopifyShopDomain(query.shop ?? "");
+  const expectedShop = ctx.settings.shop_domain;
+  if (!shop.ok || shop.value !== expectedShop) {
+    return { ok: false, code: "shop_mismatch", message: `Shopify callback shop does not match the connection's shop ${String(expectedShop)}` };
+  }
+  return { ok: true };
+};

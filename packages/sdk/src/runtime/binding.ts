@@ -1,0 +1,86 @@
+// The host binding: every SDK call is delegated to the binding installed at run time.
+// The test runtime binds in-process mocks; the host binds a worker-thread bridge whose
+// main thread performs the real I/O. Calls are synchronous by design.
+import type { ConnectorManifest } from "../manifest/schema.js";
+import type { EntityKind } from "../entities/registry.js";
+import type { IngestItem, IngestResult } from "../policy/ingest.js";
+import { NoHostBoundError } from "./errors.js";
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export type HttpRequestSpec = {
+  method: HttpMethod;
+  /** Absolute URL, query already applied. */
+  url: string;
+  headers: Record<string, string>;
+  /** A JSON value (sent as application/json) or a string sent as-is. */
+  body?: unknown;
+  timeoutMs?: number;
+  auth?: { oauth?: { minTtlSeconds?: number } };
+};
+
+export type HttpResponse<T = any> = {
+  status: number;
+  ok: boolean;
+  headers: Record<string, string>;
+  /** JSON parsed when the content type says JSON, else text. */
+  body: T;
+};
+
+export type AccessTokenOptions = { minTtlSeconds?: number };
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+export type CheckpointState = Record<string, unknown>;
+
+export type RecordsRedaction = {
+  kind?: EntityKind;
+  /** Redact records of this canonical customer id (the customer and their receipts). */
+  customerId?: string;
+  /** Redact records with these idempotency keys. */
+  idempotencyKeys?: string[];
+  /** Redact every record of the connection (Shopify shop/redact). */
+  all?: boolean;
+};
+
+export type ConnectionStatusChange = { status: "revoked"; reason: string };
+
+export interface HostBinding {
+  readonly manifest: ConnectorManifest;
+  getSetting(name: string): unknown;
+  getSecret(name: string): string | undefined;
+  accessToken(opts: AccessTokenOptions): string;
+  http(request: HttpRequestSpec): HttpResponse;
+  ingest(kind: EntityKind, items: IngestItem[], opts: { stream?: string; continueOnError: boolean }): IngestResult;
+  getCheckpoint(stream: string): CheckpointState | undefined;
+  setCheckpoint(stream: string, state: CheckpointState, opts: { hasMore: boolean }): void;
+  log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
+  redactRecords(selector: RecordsRedaction): { redacted: number };
+  setConnectionStatus(change: ConnectionStatusChange): void;
+}
+
+const BINDING_KEY = Symbol.for("backfill.sdk.binding");
+type GlobalWithBinding = typeof globalThis & { [BINDING_KEY]?: HostBinding | undefined };
+
+/**
+ * Installs a binding. Kept on globalThis so that two copies of the SDK in one
+ * process (e.g. a test importing source and a route importing dist) share it.
+ */
+export function bindHost(binding: HostBinding): () => void {
+  const g = globalThis as GlobalWithBinding;
+  const previous = g[BINDING_KEY];
+  g[BINDING_KEY] = binding;
+  return () => {
+    g[BINDING_KEY] = previous;
+  };
+}
+
+export function currentBinding(call: string): HostBinding {
+  const binding = (globalThis as GlobalWithBinding)[BINDING_KEY];
+  if (!binding) throw new NoHostBoundError(call);
+  return binding;
+}
+
+export function isHostBound(): boolean {
+  return !!(globalThis as GlobalWithBinding)[BINDING_KEY];
+}

@@ -1,0 +1,136 @@
+// The synchronous runtime API connector code calls: OAuth, Http, Settings, Secrets,
+// ingest, Checkpoint, log and Connection. Each is a thin call into the bound host.
+import { currentBinding, type AccessTokenOptions, type CheckpointState, type HttpMethod, type HttpResponse, type LogLevel, type RecordsRedaction } from "./binding.js";
+import { BackfillError } from "./errors.js";
+import type { EntityKind } from "../entities/registry.js";
+import type { IngestResult } from "../policy/ingest.js";
+
+export const OAuth = {
+  /**
+   * The connection's access token, valid for at least `minTtlSeconds` (refreshed by the
+   * host when needed). Throws `{ code: "reauth_required", reason }` when it cannot be had.
+   */
+  accessToken(opts: AccessTokenOptions = {}): string {
+    return currentBinding("OAuth.accessToken").accessToken(opts);
+  },
+};
+
+export type HttpOptions = {
+  headers?: Record<string, string>;
+  query?: Record<string, string | number | boolean | undefined | null>;
+  timeoutMs?: number;
+  auth?: { oauth?: true | { minTtlSeconds?: number } };
+};
+
+function withQuery(url: string, query: HttpOptions["query"]): string {
+  if (!query) return url;
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return url; // the binding reports the invalid URL
+  }
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null) target.searchParams.set(k, String(v));
+  return target.toString();
+}
+
+function request<T>(method: HttpMethod, url: string, body: unknown, opts: HttpOptions = {}): HttpResponse<T> {
+  const binding = currentBinding(`Http.${method.toLowerCase()}`);
+  const oauth = opts.auth?.oauth;
+  return binding.http({
+    method,
+    url: withQuery(url, opts.query),
+    headers: { ...(opts.headers ?? {}) },
+    ...(body !== undefined ? { body } : {}),
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    ...(oauth ? { auth: { oauth: oauth === true ? {} : oauth } } : {}),
+  }) as HttpResponse<T>;
+}
+
+export const Http = {
+  get: <T = any>(url: string, opts?: HttpOptions) => request<T>("GET", url, undefined, opts),
+  delete: <T = any>(url: string, opts?: HttpOptions) => request<T>("DELETE", url, undefined, opts),
+  post: <T = any>(url: string, body?: unknown, opts?: HttpOptions) => request<T>("POST", url, body, opts),
+  put: <T = any>(url: string, body?: unknown, opts?: HttpOptions) => request<T>("PUT", url, body, opts),
+  patch: <T = any>(url: string, body?: unknown, opts?: HttpOptions) => request<T>("PATCH", url, body, opts),
+};
+
+export const Settings = {
+  /** A non-secret connection setting (validated and normalized by the host). */
+  get<T = string>(name: string): T {
+    return currentBinding("Settings.get").getSetting(name) as T;
+  },
+};
+
+export const Secrets = {
+  /** A secret declared readable in permissions.secrets, or undefined when not set. */
+  get(name: string): string | undefined {
+    return currentBinding("Secrets.get").getSecret(name);
+  },
+};
+
+export type IngestOptions<P> = {
+  stream?: string;
+  continueOnError?: boolean;
+  /** A stable key per record, from the provider's ids (never a page index). */
+  idempotencyKey?: (payload: P, index: number) => string;
+};
+
+function defaultIdempotencyKey(kind: EntityKind, payload: unknown): string {
+  const p = (payload ?? {}) as Record<string, unknown>;
+  const id = kind === "customer" ? p.customer_id : kind === "sales_receipt" ? p.receipt_id : p.refund_id;
+  if (typeof id !== "string" || !id) {
+    throw new BackfillError("invalid_request", `ingest.batch: payload has no id for ${kind}; pass idempotencyKey`);
+  }
+  return `${kind}:${id}`;
+}
+
+export const ingest = {
+  /**
+   * Validates payloads against the canonical schema of `kind` and stages them; the host
+   * commits them with the page's checkpoint when the route succeeds.
+   */
+  batch<P>(kind: EntityKind, payloads: readonly P[], opts: IngestOptions<P> = {}): IngestResult {
+    const binding = currentBinding("ingest.batch");
+    const items = payloads.map((payload, index) => ({
+      idempotencyKey: opts.idempotencyKey ? opts.idempotencyKey(payload, index) : defaultIdempotencyKey(kind, payload),
+      payload,
+    }));
+    return binding.ingest(kind, items, { ...(opts.stream ? { stream: opts.stream } : {}), continueOnError: opts.continueOnError ?? false });
+  },
+};
+
+export const Checkpoint = {
+  /** The last committed state of a stream (undefined on the first run). */
+  get<T extends CheckpointState = CheckpointState>(stream: string): T | undefined {
+    return currentBinding("Checkpoint.get").getCheckpoint(stream) as T | undefined;
+  },
+  /**
+   * Stages the stream's next state. Committed atomically with this page's records when the
+   * route succeeds; `hasMore: true` asks the host to call the route again.
+   */
+  set(stream: string, state: CheckpointState, opts: { hasMore: boolean }): void {
+    currentBinding("Checkpoint.set").setCheckpoint(stream, state, opts);
+  },
+};
+
+function logAt(level: LogLevel) {
+  return (message: string, fields?: Record<string, unknown>) => currentBinding(`log.${level}`).log(level, message, fields);
+}
+
+/** Structured logs; the host redacts every live secret and token-like value. */
+export const log = { debug: logAt("debug"), info: logAt("info"), warn: logAt("warn"), error: logAt("error") };
+
+export const Records = {
+  /** Tombstones stored records (compliance redaction); returns how many were redacted. */
+  redact(selector: RecordsRedaction): { redacted: number } {
+    return currentBinding("Records.redact").redactRecords(selector);
+  },
+};
+
+export const Connection = {
+  /** Marks the connection revoked (e.g. Shopify app/uninstalled): syncs stop with reauth_required. */
+  markRevoked(reason: string): void {
+    currentBinding("Connection.markRevoked").setConnectionStatus({ status: "revoked", reason });
+  },
+};

@@ -1,0 +1,13 @@
+// Shared vitest settings: resolve workspace packages to their TypeScript source
+// (the "source" export condition) so tests never run against a stale dist.
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  resolve: { conditions: ["source"] },
+  ssr: { resolve: { conditions: ["source"] } },
+  test: {
+    include: ["test/**/*.test.ts", "src/**/*.test.ts"],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+  },
+});
