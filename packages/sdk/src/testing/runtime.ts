@@ -1,0 +1,298 @@
+// connectorTestRuntime: runs connector routes in-process with scripted HTTP and seeded
+// OAuth state. It applies the same policy functions as the host, so a test fails
+// exactly where production would.
+import { dirname } from "node:path";
+import type { ConnectorManifest } from "../manifest/schema.js";
+import { bindHost, type CheckpointState, type HostBinding, type HttpRequestSpec, type LogLevel, type RecordsRedaction, type ConnectionStatusChange } from "../runtime/binding.js";
+import { ReauthRequiredError, BackfillError, type ReauthReason } from "../runtime/errors.js";
+import { assertHttpAllowed } from "../policy/http.js";
+import { assertEntityWritable, assertSecretReadable, assertSettingReadable } from "../policy/access.js";
+import { validateIngestItems, type IngestItem, type IngestResult, type ValidatedItem } from "../policy/ingest.js";
+import { assertTokenHost } from "../policy/oauth-hosts.js";
+import { decideAccessToken } from "../policy/token.js";
+import { validateSettings } from "../policy/settings.js";
+import type { EntityKind } from "../entities/registry.js";
+import { Redactor } from "../redaction/redactor.js";
+import { isDefinedManifest, validateManifest, ManifestError } from "../manifest/define.js";
+import type { ConnectorManifestInput } from "../manifest/schema.js";
+import type { Route, RouteInput } from "../api/api.js";
+import { HttpMock, type RecordedCall } from "./http-mock.js";
+import { callerFile, findManifestFile, loadManifest } from "./manifest-discovery.js";
+
+type Instant = Date | number | string;
+const toMillis = (t: Instant | undefined) => (t === undefined ? undefined : t instanceof Date ? t.getTime() : typeof t === "number" ? t : Date.parse(t));
+
+export type TestOAuthState = {
+  accessToken: string | null;
+  scopes?: string[];
+  requiredScopes?: string[];
+  provider?: string;
+  /** When the access token expires (omit for a non-expiring token). */
+  expiresAt?: Instant;
+  refreshToken?: string | null;
+  /** What a refresh yields: a new token, or a failure such as invalid_grant. */
+  refresh?: { accessToken: string; refreshToken?: string; expiresAt?: Instant } | { error: string };
+  /** Connection already marked by the host (e.g. revoked by app/uninstalled). */
+  blockedReason?: ReauthReason;
+};
+
+export type ConnectorTestRuntimeOptions = {
+  /** The manifest; default: the nearest backfill.config.ts above the test file. */
+  manifest?: ConnectorManifest | ConnectorManifestInput;
+  settings?: Record<string, unknown>;
+  secrets?: Record<string, string>;
+  connector?: { key?: string; provider?: string };
+  oauth?: TestOAuthState;
+  checkpoints?: Record<string, CheckpointState>;
+  /** Clock for token expiry (epoch ms). */
+  now?: () => number;
+};
+
+export type LoggedLine = { level: LogLevel; message: string; fields?: Record<string, unknown> };
+export type IngestBatch = { kind: EntityKind; stream: string | undefined; result: IngestResult; committed: boolean; valid: ValidatedItem[] };
+export type StoredRecord = { kind: EntityKind; idempotencyKey: string; payload: Record<string, unknown>; redacted: boolean };
+
+export class ConnectorTestRuntime {
+  readonly http = new HttpMock();
+  readonly logs: LoggedLine[] = [];
+  readonly batches: IngestBatch[] = [];
+  readonly redactions: RecordsRedaction[] = [];
+  readonly statusChanges: ConnectionStatusChange[] = [];
+  /** Every response body and log line the runtime saw, for canary checks. */
+  readonly transcript: string[] = [];
+  readonly oauthState: TestOAuthState | undefined;
+  refreshCount = 0;
+
+  private manifest: ConnectorManifest | undefined;
+  private readonly manifestSearch: (string | undefined)[];
+  private settings: Record<string, unknown>;
+  private readonly secrets: Record<string, string>;
+  private readonly committedCheckpoints = new Map<string, CheckpointState>();
+  private readonly stagedCheckpoints = new Map<string, { state: CheckpointState; hasMore: boolean }>();
+  private readonly lastHasMore = new Map<string, boolean>();
+  private readonly store = new Map<string, StoredRecord>();
+  private readonly redactor = new Redactor();
+  private readonly now: () => number;
+  private unbind: (() => void) | undefined;
+  private settingsChecked = false;
+
+  constructor(private readonly options: ConnectorTestRuntimeOptions = {}) {
+    this.oauthState = options.oauth ? { ...options.oauth } : undefined;
+    this.settings = { ...(options.settings ?? {}) };
+    this.secrets = { ...(options.secrets ?? {}) };
+    this.now = options.now ?? Date.now;
+    for (const [stream, state] of Object.entries(options.checkpoints ?? {})) this.committedCheckpoints.set(stream, state);
+    const caller = callerFile();
+    this.manifestSearch = [caller ? dirname(caller) : undefined, process.cwd()];
+    if (options.manifest) this.manifest = this.acceptManifest(options.manifest);
+    this.redactor.register(options.oauth?.accessToken, options.oauth?.refreshToken, ...Object.values(this.secrets));
+    const refresh = options.oauth?.refresh;
+    if (refresh && "accessToken" in refresh) this.redactor.register(refresh.accessToken, refresh.refreshToken);
+  }
+
+  private acceptManifest(input: ConnectorManifest | ConnectorManifestInput): ConnectorManifest {
+    if (isDefinedManifest(input)) return input;
+    const result = validateManifest(input);
+    if (!result.ok) throw new ManifestError(result.problems);
+    return result.manifest;
+  }
+
+  /** Loads the manifest (when not given) and checks the settings against it. */
+  async ready(): Promise<ConnectorManifest> {
+    if (!this.manifest) {
+      const file = findManifestFile(this.manifestSearch);
+      if (!file) throw new Error("connectorTestRuntime: no manifest given and no backfill.config.ts found above the test file; pass { manifest }");
+      this.manifest = await loadManifest(file);
+    }
+    if (!this.settingsChecked) {
+      const checked = validateSettings(this.manifest, this.settings);
+      if (!checked.ok) {
+        throw new BackfillError("invalid_request", `connectorTestRuntime: invalid settings: ${checked.problems.map((p) => `${p.setting} ${p.message}`).join("; ")}`);
+      }
+      this.settings = checked.settings;
+      this.settingsChecked = true;
+    }
+    return this.manifest;
+  }
+
+  private requireManifest(): ConnectorManifest {
+    if (!this.manifest) throw new Error("connectorTestRuntime: the manifest is loaded by runtime.call(); call SDK functions inside a route");
+    return this.manifest;
+  }
+
+  install(): this {
+    this.unbind?.();
+    this.unbind = bindHost(this.binding());
+    return this;
+  }
+
+  restore(): void {
+    this.unbind?.();
+    this.unbind = undefined;
+  }
+
+  /** Calls a route as the host would; staged records and checkpoints commit only on a 2xx. */
+  async call(route: Route | ((input?: RouteInput) => Promise<Response>), input: RouteInput = {}): Promise<Response> {
+    await this.ready();
+    if (!this.unbind) this.install();
+    this.stagedCheckpoints.clear();
+    const firstBatch = this.batches.length;
+    const response = await route(input);
+    const text = await response.clone().text();
+    this.transcript.push(text);
+    const committed = response.status >= 200 && response.status < 300;
+    for (const batch of this.batches.slice(firstBatch)) {
+      batch.committed = committed;
+      if (!committed) continue;
+      for (const item of batch.valid) {
+        this.store.set(`${batch.kind}:${item.idempotencyKey}`, { kind: batch.kind, idempotencyKey: item.idempotencyKey, payload: item.payload, redacted: false });
+      }
+    }
+    if (committed) {
+      for (const [stream, staged] of this.stagedCheckpoints) {
+        this.committedCheckpoints.set(stream, staged.state);
+        this.lastHasMore.set(stream, staged.hasMore);
+      }
+    }
+    return response;
+  }
+
+  /** Committed records of a kind (upserted by idempotency key), payloads only. */
+  records(kind: EntityKind): Record<string, unknown>[] {
+    return [...this.store.values()].filter((r) => r.kind === kind && !r.redacted).map((r) => r.payload);
+  }
+
+  storedRecords(): StoredRecord[] {
+    return [...this.store.values()];
+  }
+
+  checkpoint<T extends CheckpointState = CheckpointState>(stream: string): T | undefined {
+    return this.committedCheckpoints.get(stream) as T | undefined;
+  }
+
+  hasMore(stream: string): boolean | undefined {
+    return this.lastHasMore.get(stream);
+  }
+
+  /** True when `secret` appears in any log line, response body or error seen so far. */
+  leaked(secret: string): boolean {
+    return this.transcript.some((t) => t.includes(secret)) || JSON.stringify(this.logs).includes(secret);
+  }
+
+  private binding(): HostBinding {
+    const runtime = this;
+    return {
+      get manifest() {
+        return runtime.requireManifest();
+      },
+      getSetting(name) {
+        assertSettingReadable(runtime.requireManifest(), name);
+        return runtime.settings[name];
+      },
+      getSecret(name) {
+        assertSecretReadable(runtime.requireManifest(), name);
+        return runtime.secrets[name];
+      },
+      accessToken(opts) {
+        return runtime.accessToken(opts.minTtlSeconds ?? 0);
+      },
+      http(request) {
+        return runtime.performHttp(request);
+      },
+      ingest(kind, items, opts) {
+        return runtime.ingest(kind, items, opts);
+      },
+      getCheckpoint(stream) {
+        return runtime.committedCheckpoints.get(stream);
+      },
+      setCheckpoint(stream, state, opts) {
+        runtime.stagedCheckpoints.set(stream, { state: structuredClone(state), hasMore: opts.hasMore });
+      },
+      log(level, message, fields) {
+        const line = runtime.redactor.redact({ level, message, ...(fields ? { fields } : {}) });
+        runtime.logs.push(line);
+        runtime.transcript.push(JSON.stringify(line));
+      },
+      redactRecords(selector) {
+        runtime.redactions.push(selector);
+        let redacted = 0;
+        for (const record of runtime.store.values()) {
+          if (record.redacted || (selector.kind && record.kind !== selector.kind)) continue;
+          const p = record.payload;
+          const hit =
+            selector.all ||
+            selector.idempotencyKeys?.includes(record.idempotencyKey) ||
+            (selector.customerId !== undefined && p.customer_id === selector.customerId);
+          if (hit) {
+            record.redacted = true;
+            redacted++;
+          }
+        }
+        return { redacted };
+      },
+      setConnectionStatus(change) {
+        runtime.statusChanges.push(change);
+        if (runtime.oauthState && change.status === "revoked") runtime.oauthState.blockedReason = "revoked";
+      },
+    };
+  }
+
+  private accessToken(minTtlSeconds: number): string {
+    const o = this.oauthState;
+    const manifest = this.requireManifest();
+    if (!o) throw new ReauthRequiredError("missing_token");
+    const decision = decideAccessToken(
+      {
+        hasAccessToken: !!o.accessToken,
+        expiresAt: toMillis(o.expiresAt),
+        grantedScopes: o.scopes ?? manifest.connection.oauth?.scopes ?? [],
+        requiredScopes: o.requiredScopes ?? [],
+        refreshEnabled: manifest.connection.oauth?.refresh.enabled ?? o.refresh !== undefined,
+        hasRefreshToken: o.refreshToken !== null && (o.refreshToken !== undefined || o.refresh !== undefined),
+        blockedReason: o.blockedReason,
+      },
+      minTtlSeconds,
+      this.now(),
+    );
+    if (decision.action === "use") return o.accessToken!;
+    if (decision.action === "reauth") throw new ReauthRequiredError(decision.reason, decision.missingScopes ? { missingScopes: decision.missingScopes } : {});
+    this.refreshCount++;
+    const refresh = o.refresh;
+    if (!refresh || "error" in refresh) {
+      o.blockedReason = "refresh_failed";
+      throw new ReauthRequiredError("refresh_failed");
+    }
+    o.accessToken = refresh.accessToken;
+    o.expiresAt = refresh.expiresAt;
+    if (refresh.refreshToken) o.refreshToken = refresh.refreshToken;
+    return o.accessToken;
+  }
+
+  private performHttp(request: HttpRequestSpec) {
+    const manifest = this.requireManifest();
+    const url = assertHttpAllowed(request.url, manifest.permissions.http);
+    const headers = { ...request.headers };
+    if (request.auth?.oauth) {
+      assertTokenHost(url, manifest, this.settings);
+      headers.Authorization = `Bearer ${this.accessToken(request.auth.oauth.minTtlSeconds ?? 0)}`;
+    }
+    const call: RecordedCall = {
+      method: request.method,
+      url: url.toString(),
+      body: request.body,
+      opts: { headers, ...(request.timeoutMs !== undefined ? { timeoutMs: request.timeoutMs } : {}), ...(request.auth ? { auth: request.auth } : {}) },
+    };
+    return this.http.handle(call);
+  }
+
+  private ingest(kind: EntityKind, items: IngestItem[], opts: { stream?: string; continueOnError: boolean }): IngestResult {
+    const checkedKind = assertEntityWritable(this.requireManifest(), kind);
+    const { result, valid } = validateIngestItems(checkedKind, items, opts.continueOnError);
+    this.batches.push({ kind: checkedKind, stream: opts.stream, result, committed: false, valid });
+    return result;
+  }
+}
+
+export function connectorTestRuntime(options: ConnectorTestRuntimeOptions = {}): ConnectorTestRuntime {
+  return new ConnectorTestRuntime(options);
+}

@@ -1,0 +1,49 @@
+// The owner's guide, section 3, verbatim.
+import { OAuth, api, Http, Settings } from "@backfill-io/sdk";
+
+export const config = { auth: "api_key" };
+
+export const POST = api(async () => {
+  const shopDomain = Settings.get("shop_domain");
+
+  let accessToken: string;
+
+  try {
+    accessToken = OAuth.accessToken({ minTtlSeconds: 600 });
+  } catch (error) {
+    if (
+      error &&
+      typeof error === "object" &&
+      (error as { code?: string }).code === "reauth_required"
+    ) {
+      return api.badRequest("Shopify OAuth connection is required");
+    }
+
+    throw error;
+  }
+
+  const response = Http.post(
+    `https://${shopDomain}/admin/api/2026-04/graphql.json`,
+    { query: "{ shop { id name myshopifyDomain } }" },
+    {
+      headers: {
+        "X-Shopify-Access-Token": accessToken,
+      },
+    },
+  );
+
+  if (!response.ok) {
+    return api.badRequest("Shopify rejected the OAuth token", {
+      status: response.status,
+    });
+  }
+
+  const shop = response.body.data.shop;
+
+  return api.json({
+    ok: true,
+    providerAccountId: shop.id,
+    providerAccountName: shop.name,
+    providerAccountDomain: shop.myshopifyDomain,
+  });
+});
