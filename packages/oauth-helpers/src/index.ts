@@ -1,0 +1,4 @@
+// @backfill-io/oauth-helpers: what every OAuth connector shares.
+export { providerAccessToken, missingProviderAccessResponse, withProviderAccess, type ReauthInfo } from "./access.js";
+export { createLogger, type CreateLoggerOptions } from "./logger.js";
+export { redact, registerSecret, Redactor, defaultRedactor, isSensitiveKey, REDACTED } from "@backfill-io/sdk";

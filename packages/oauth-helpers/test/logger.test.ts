@@ -1,0 +1,32 @@
+import { Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { createLogger, Redactor } from "../src/index.js";
+
+function capture() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      lines.push(chunk.toString());
+      cb();
+    },
+  });
+  return { lines, destination };
+}
+
+describe("createLogger", () => {
+  it("redacts registered secrets, patterns and sensitive keys in every line", () => {
+    const redactor = new Redactor();
+    redactor.register("canary_access_token_42");
+    const { lines, destination } = capture();
+    const logger = createLogger({ redactor, destination });
+    logger.info({ headers: { authorization: "Bearer abcdef123" }, token: "x" }, "calling with canary_access_token_42");
+    logger.error({ err: new Error("failed: canary_access_token_42") }, "boom");
+    logger.warn("url https://s.example.com/cb?code=abc123xyz");
+    const text = lines.join("");
+    expect(text).not.toContain("canary_access_token_42");
+    expect(text).not.toContain("abcdef123");
+    expect(text).not.toContain("abc123xyz");
+    expect(text).toContain("[REDACTED]");
+    expect(lines).toHaveLength(3);
+  });
+});
