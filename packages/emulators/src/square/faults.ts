@@ -1,0 +1,141 @@
+// Fault injection for the API: a requests-per-second budget (429) plus seeded random or queued
+// 429s, 5xx, hangs and malformed JSON bodies, so connector retry paths run deterministically.
+
+import type { Context, MiddlewareHandler } from "hono";
+import { createRandom, type Random } from "./random.js";
+import type { SquareError } from "./types.js";
+
+export type FaultKind = "rate_limited" | "server_error" | "hang" | "malformed_json";
+
+/** Probability (0..1) per request of each fault. */
+export interface FaultRates {
+  rateLimited?: number;
+  serverError?: number;
+  hang?: number;
+  malformedJson?: number;
+}
+
+export interface FaultOptions {
+  rates?: FaultRates;
+  /** How long a hung request stalls before the server gives up with a 504 (default: until close()). */
+  hangMs?: number;
+  /** Also inject faults into POST /oauth2/token (default: only /v2/*). */
+  includeOAuth?: boolean;
+}
+
+export interface RateLimitOptions {
+  requestsPerSecond: number;
+}
+
+export class FaultInjector {
+  private random: Random;
+  private rates: FaultRates;
+  private readonly queued: FaultKind[] = [];
+  private readonly recent: number[] = [];
+  private readonly hung = new Set<() => void>();
+  /** Faults served so far, in order (for assertions). */
+  readonly served: Array<{ kind: FaultKind; path: string }> = [];
+
+  constructor(
+    seed: string | number,
+    readonly options: FaultOptions,
+    public rateLimit: RateLimitOptions | undefined,
+    private readonly now: () => number,
+  ) {
+    this.random = createRandom("square-faults", seed);
+    this.rates = { ...options.rates };
+  }
+
+  /** Forces the next `times` API requests to fail with `kind`, ahead of any random faults. */
+  inject(kind: FaultKind, times = 1): void {
+    for (let index = 0; index < times; index += 1) this.queued.push(kind);
+  }
+
+  setRates(rates: FaultRates): void {
+    this.rates = { ...rates };
+  }
+
+  clear(): void {
+    this.queued.length = 0;
+    this.rates = {};
+    this.rateLimit = undefined;
+  }
+
+  /** True when this request exceeds the requests-per-second budget (sliding one-second window). */
+  overBudget(): boolean {
+    if (!this.rateLimit) return false;
+    const now = this.now();
+    while (this.recent.length > 0 && now - this.recent[0]! >= 1000) this.recent.shift();
+    if (this.recent.length >= this.rateLimit.requestsPerSecond) return true;
+    this.recent.push(now);
+    return false;
+  }
+
+  nextFault(): FaultKind | undefined {
+    const queued = this.queued.shift();
+    if (queued) return queued;
+    const { rateLimited = 0, serverError = 0, hang = 0, malformedJson = 0 } = this.rates;
+    if (rateLimited + serverError + hang + malformedJson === 0) return undefined;
+    const roll = this.random();
+    if (roll < rateLimited) return "rate_limited";
+    if (roll < rateLimited + serverError) return "server_error";
+    if (roll < rateLimited + serverError + hang) return "hang";
+    if (roll < rateLimited + serverError + hang + malformedJson) return "malformed_json";
+    return undefined;
+  }
+
+  /** Stalls until close() releases it or `hangMs` passes. */
+  hang(): Promise<void> {
+    return new Promise((resolve) => {
+      const release = () => {
+        this.hung.delete(release);
+        resolve();
+      };
+      this.hung.add(release);
+      if (this.options.hangMs !== undefined) setTimeout(release, this.options.hangMs).unref();
+    });
+  }
+
+  releaseHung(): void {
+    for (const release of [...this.hung]) release();
+  }
+}
+
+const errorBody = (error: SquareError) => ({ errors: [error] });
+
+function rateLimited(c: Context, detail: string): Response {
+  c.header("Retry-After", "1");
+  return c.json(errorBody({ category: "RATE_LIMITED", code: "RATE_LIMITED", detail }), 429);
+}
+
+export function faultMiddleware(faults: FaultInjector): MiddlewareHandler {
+  return async (c, next) => {
+    if (faults.overBudget()) {
+      faults.served.push({ kind: "rate_limited", path: c.req.path });
+      return rateLimited(c, "Your application has exceeded its request rate limit. Please retry later.");
+    }
+    const fault = faults.nextFault();
+    if (fault) faults.served.push({ kind: fault, path: c.req.path });
+    switch (fault) {
+      case "rate_limited":
+        return rateLimited(c, "Your application has exceeded its request rate limit. Please retry later.");
+      case "server_error":
+        return c.json(errorBody({ category: "API_ERROR", code: "INTERNAL_SERVER_ERROR", detail: "An internal error has occurred, and the API was unable to service your request." }), 500);
+      case "hang":
+        await faults.hang();
+        return c.json(errorBody({ category: "API_ERROR", code: "GATEWAY_TIMEOUT", detail: "The request timed out." }), 504);
+      case "malformed_json": {
+        await next();
+        const text = await c.res.text();
+        // A body cut in half: the status and headers look fine, the JSON does not parse.
+        c.res = new Response(text.slice(0, Math.max(1, Math.floor(text.length / 2))), {
+          status: c.res.status,
+          headers: { "content-type": "application/json" },
+        });
+        return;
+      }
+      default:
+        await next();
+    }
+  };
+}
