@@ -1,0 +1,198 @@
+// The main thread's side of Http.*: the manifest's http allowlist (checked again on
+// every redirect hop), auth.oauth tokens only for the provider's own hosts, undici with
+// connect/header/body timeouts and a response size limit, JSON parsed by content type.
+import { Agent, request, errors as undiciErrors } from "undici";
+import { BackfillError, isSensitiveKey, type ConnectorManifest, type HttpRequestSpec, type HttpResponse, type AccessTokenOptions, type Redactor } from "@backfill-io/sdk";
+import { assertHttpAllowed, assertTokenHost, describeUrl, providerHosts } from "@backfill-io/sdk/policy";
+
+export type TransportRequest = {
+  method: string;
+  /** The URL as the route wrote it (already allowed by the manifest). */
+  url: URL;
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+  maxResponseBytes: number;
+};
+
+export type TransportResponse = { status: number; headers: Record<string, string>; body: Buffer };
+
+/**
+ * Sends one request, no redirects followed. Host part 1's HostHttp (with provider
+ * routing to emulators) plugs in here; `createUndiciTransport` is the default.
+ */
+export type HttpTransport = (request: TransportRequest) => Promise<TransportResponse>;
+
+export type HttpLimits = {
+  connectTimeoutMs: number;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  /** Whole request, used when the route gives no timeoutMs. */
+  requestTimeoutMs: number;
+  maxResponseBytes: number;
+  maxRedirects: number;
+};
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  connectTimeoutMs: 10_000,
+  headersTimeoutMs: 30_000,
+  bodyTimeoutMs: 30_000,
+  requestTimeoutMs: 60_000,
+  maxResponseBytes: 20 * 1024 * 1024,
+  maxRedirects: 5,
+};
+
+export type UndiciTransportOptions = Partial<Pick<HttpLimits, "connectTimeoutMs" | "headersTimeoutMs" | "bodyTimeoutMs">> & {
+  /**
+   * Provider routing: maps a URL as written (judged by the manifest) to where it is
+   * really sent, e.g. https://acme.myshopify.com/admin → http://127.0.0.1:4001/admin.
+   */
+  route?: (url: URL) => URL;
+};
+
+function flattenHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
+  return out;
+}
+
+export function createUndiciTransport(options: UndiciTransportOptions = {}): HttpTransport & { close(): Promise<void> } {
+  const agent = new Agent({
+    connect: { timeout: options.connectTimeoutMs ?? DEFAULT_HTTP_LIMITS.connectTimeoutMs },
+    headersTimeout: options.headersTimeoutMs ?? DEFAULT_HTTP_LIMITS.headersTimeoutMs,
+    bodyTimeout: options.bodyTimeoutMs ?? DEFAULT_HTTP_LIMITS.bodyTimeoutMs,
+  });
+  const transport = async (req: TransportRequest): Promise<TransportResponse> => {
+    const target = options.route ? options.route(req.url) : req.url;
+    const headers = target.host === req.url.host ? req.headers : { ...req.headers, "x-forwarded-host": req.url.host };
+    const res = await request(target, {
+      method: req.method as "GET",
+      headers,
+      ...(req.body !== undefined ? { body: req.body } : {}),
+      dispatcher: agent,
+      signal: AbortSignal.timeout(req.timeoutMs),
+    });
+    const declared = Number(res.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > req.maxResponseBytes) {
+      res.body.destroy();
+      throw new BackfillError("http_error", `Http: response from ${describeUrl(req.url.href)} is larger than ${req.maxResponseBytes} bytes`);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      size += (chunk as Buffer).length;
+      if (size > req.maxResponseBytes) {
+        res.body.destroy();
+        throw new BackfillError("http_error", `Http: response from ${describeUrl(req.url.href)} is larger than ${req.maxResponseBytes} bytes`);
+      }
+      chunks.push(chunk as Buffer);
+    }
+    return { status: res.statusCode, headers: flattenHeaders(res.headers), body: Buffer.concat(chunks) };
+  };
+  return Object.assign(transport, { close: () => agent.close() });
+}
+
+export type HttpContext = {
+  manifest: ConnectorManifest;
+  settings: Record<string, unknown>;
+  accessToken(opts: AccessTokenOptions): Promise<string>;
+  transport: HttpTransport;
+  limits: HttpLimits;
+  redactor: Redactor;
+};
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+function encodeBody(body: unknown, headers: Record<string, string>): string | undefined {
+  if (body === undefined) return undefined;
+  if (typeof body === "string") {
+    headers["content-type"] ??= "text/plain; charset=utf-8";
+    return body;
+  }
+  headers["content-type"] ??= "application/json";
+  return JSON.stringify(body);
+}
+
+function parseBody(buffer: Buffer, contentType: string | undefined): unknown {
+  const text = buffer.toString("utf8");
+  if (text && contentType && /[/+]json\b/i.test(contentType)) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+/** Drops credentials before a request leaves its origin (as fetch does on redirect). */
+function withoutCredentials(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([k]) => !isSensitiveKey(k) && k !== "authorization" && k !== "cookie"));
+}
+
+function transportError(error: unknown, url: URL): BackfillError {
+  if (error instanceof BackfillError) return error;
+  const where = describeUrl(url.href);
+  if (
+    error instanceof undiciErrors.HeadersTimeoutError ||
+    error instanceof undiciErrors.BodyTimeoutError ||
+    error instanceof undiciErrors.ConnectTimeoutError ||
+    (error as { name?: string })?.name === "TimeoutError"
+  ) {
+    return new BackfillError("timeout", `Http: ${where} timed out`);
+  }
+  const code = (error as { code?: unknown })?.code;
+  return new BackfillError("http_error", `Http: request to ${where} failed${typeof code === "string" ? ` (${code})` : ""}`);
+}
+
+export async function performHttp(spec: HttpRequestSpec, ctx: HttpContext): Promise<HttpResponse> {
+  const patterns = ctx.manifest.permissions.http;
+  let url = assertHttpAllowed(spec.url, patterns);
+  let headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(spec.headers ?? {})) headers[k.toLowerCase()] = String(v);
+  const oauth = spec.auth?.oauth;
+  let token: string | undefined;
+  if (oauth) {
+    assertTokenHost(url, ctx.manifest, ctx.settings);
+    token = await ctx.accessToken(oauth);
+    ctx.redactor.register(token);
+    headers.authorization = `Bearer ${token}`;
+  }
+  let method: string = spec.method;
+  let body = encodeBody(spec.body, headers);
+  const timeoutMs = spec.timeoutMs ?? ctx.limits.requestTimeoutMs;
+
+  for (let hop = 0; ; hop++) {
+    let res: TransportResponse;
+    try {
+      res = await ctx.transport({ method, url, headers, ...(body !== undefined ? { body } : {}), timeoutMs, maxResponseBytes: ctx.limits.maxResponseBytes });
+    } catch (error) {
+      throw transportError(error, url);
+    }
+    const location = res.headers.location;
+    if (!REDIRECTS.has(res.status) || !location) {
+      return { status: res.status, ok: res.status >= 200 && res.status < 300, headers: res.headers, body: parseBody(res.body, res.headers["content-type"]) };
+    }
+    if (hop >= ctx.limits.maxRedirects) {
+      throw new BackfillError("http_error", `Http: more than ${ctx.limits.maxRedirects} redirects from ${describeUrl(spec.url)}`);
+    }
+    let next: URL;
+    try {
+      next = new URL(location, url);
+    } catch {
+      throw new BackfillError("http_error", `Http: ${describeUrl(url.href)} redirected to an invalid location`);
+    }
+    // Every hop is judged by the manifest exactly like the first request.
+    next = assertHttpAllowed(next.href, patterns);
+    if (next.origin !== url.origin) {
+      headers = withoutCredentials(headers);
+      if (token && providerHosts(ctx.manifest, ctx.settings).includes(next.host.toLowerCase())) headers.authorization = `Bearer ${token}`;
+    }
+    if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === "POST")) {
+      method = "GET";
+      body = undefined;
+      delete headers["content-type"];
+    }
+    url = next;
+  }
+}

@@ -1,0 +1,193 @@
+// A small pool of route workers for one connector version. A worker that crashed,
+// ran out of memory or passed its deadline is terminated and never reused; the next
+// acquire spawns a fresh one.
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { FromWorker, ToWorker, WorkerBootData } from "./protocol.js";
+
+const HOST_IS_SOURCE = import.meta.url.endsWith(".ts");
+
+export type WorkerPoolOptions = {
+  maxWorkers: number;
+  /** V8 old-generation limit of each worker (resourceLimits.maxOldGenerationSizeMb). */
+  memoryLimitMb: number;
+  /** Load TypeScript (tsx) and resolve workspace packages to source. */
+  source: boolean;
+};
+
+/** Why a worker could not answer: it crashed, exited or ran out of memory. */
+export class WorkerFailure extends Error {
+  constructor(
+    readonly kind: "crashed" | "memory_limit",
+    message: string,
+  ) {
+    super(message);
+    this.name = "WorkerFailure";
+  }
+}
+
+type Pending = { resolve: (m: FromWorker) => void; reject: (f: WorkerFailure) => void };
+
+/** One worker thread and its SharedArrayBuffer signal. */
+export class RouteWorker {
+  readonly signal = new Int32Array(new SharedArrayBuffer(4));
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private failure: WorkerFailure | undefined;
+  readonly ready: Promise<void>;
+
+  constructor(options: WorkerPoolOptions) {
+    const source = options.source || HOST_IS_SOURCE;
+    const require = createRequire(import.meta.url);
+    const entry = new URL(`./worker.${HOST_IS_SOURCE ? "ts" : "js"}`, import.meta.url).href;
+    const bootData: WorkerBootData & { entry: string; tsxApi?: string } = {
+      signal: this.signal.buffer,
+      entry,
+      // tsx's ESM api by file URL ("tsx/esm/api" under require resolves to its CJS build).
+      ...(source ? { tsxApi: pathToFileURL(join(dirname(require.resolve("tsx/package.json")), "dist/esm/api/index.mjs")).href } : {}),
+    };
+    // A CommonJS bootstrap: registers tsx's ESM loader inside this worker when needed,
+    // then imports the real worker module.
+    const bootstrap = `
+      const { workerData } = require("node:worker_threads");
+      (workerData.tsxApi ? import(workerData.tsxApi).then((tsx) => tsx.register()) : Promise.resolve())
+        .then(() => import(workerData.entry))
+        .catch((error) => { setImmediate(() => { throw error; }); });
+    `;
+    this.worker = new Worker(bootstrap, {
+      eval: true,
+      workerData: bootData,
+      execArgv: source ? ["--conditions=source"] : [],
+      resourceLimits: { maxOldGenerationSizeMb: options.memoryLimitMb, maxYoungGenerationSizeMb: Math.min(32, Math.max(4, options.memoryLimitMb / 4)) },
+      stdout: false,
+      stderr: false,
+    });
+    this.ready = new Promise<void>((resolve, reject) => {
+      const onReady = (m: FromWorker) => {
+        if (m.type === "ready") {
+          this.worker.off("message", onReady);
+          resolve();
+        }
+      };
+      this.worker.on("message", onReady);
+      this.worker.once("error", (e) => reject(e));
+      this.worker.once("exit", (code) => reject(new Error(`route worker exited with code ${code} before it was ready`)));
+    });
+    this.ready.catch(() => undefined);
+    this.worker.on("message", (m: FromWorker) => {
+      if (m.type === "ready") return;
+      const p = this.pending.get(m.invocationId);
+      if (!p) return;
+      this.pending.delete(m.invocationId);
+      p.resolve(m);
+    });
+    this.worker.on("error", (error: Error & { code?: string }) => {
+      this.fail(error.code === "ERR_WORKER_OUT_OF_MEMORY" ? new WorkerFailure("memory_limit", "the route ran out of memory") : new WorkerFailure("crashed", `the route worker crashed: ${error.message}`));
+    });
+    this.worker.on("exit", (code) => this.fail(new WorkerFailure("crashed", `the route worker exited (code ${code})`)));
+  }
+
+  get dead(): boolean {
+    return this.failure !== undefined;
+  }
+
+  private fail(failure: WorkerFailure): void {
+    this.failure ??= failure;
+    for (const p of this.pending.values()) p.reject(this.failure);
+    this.pending.clear();
+  }
+
+  /** Sends a message and resolves with the worker's answer for that invocation. */
+  request(message: ToWorker, transfer: readonly unknown[] = []): Promise<FromWorker> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise<FromWorker>((resolve, reject) => {
+      this.pending.set(message.invocationId, { resolve, reject });
+      this.worker.postMessage(message, transfer as never);
+    });
+  }
+
+  /** Wakes the worker blocked in Atomics.wait after a reply was posted. */
+  notify(): void {
+    Atomics.store(this.signal, 0, 1);
+    Atomics.notify(this.signal, 0);
+  }
+
+  ref(): void {
+    this.worker.ref();
+  }
+
+  unref(): void {
+    this.worker.unref();
+  }
+
+  async terminate(): Promise<void> {
+    this.fail(new WorkerFailure("crashed", "the route worker was terminated"));
+    await this.worker.terminate();
+  }
+}
+
+export class WorkerPool {
+  private readonly idle: RouteWorker[] = [];
+  private readonly all = new Set<RouteWorker>();
+  private readonly waiting: ((w: RouteWorker | Error) => void)[] = [];
+  private closed = false;
+
+  constructor(private readonly options: WorkerPoolOptions) {}
+
+  get size(): number {
+    return this.all.size;
+  }
+
+  async acquire(): Promise<RouteWorker> {
+    if (this.closed) throw new Error("the worker pool is closed");
+    for (let w = this.idle.pop(); w; w = this.idle.pop()) {
+      if (!w.dead) {
+        w.ref();
+        return w;
+      }
+      this.all.delete(w);
+    }
+    if (this.all.size < this.options.maxWorkers) return this.spawn();
+    const next = await new Promise<RouteWorker | Error>((resolve) => this.waiting.push(resolve));
+    if (next instanceof Error) throw next;
+    return next;
+  }
+
+  private async spawn(): Promise<RouteWorker> {
+    const w = new RouteWorker(this.options);
+    this.all.add(w);
+    try {
+      await w.ready;
+    } catch (error) {
+      this.all.delete(w);
+      await w.terminate();
+      throw error;
+    }
+    return w;
+  }
+
+  /** Returns a healthy worker to the pool, or replaces a broken one. */
+  release(w: RouteWorker, healthy: boolean): void {
+    if (!healthy || w.dead || this.closed) {
+      this.all.delete(w);
+      void w.terminate();
+      const waiter = this.waiting.shift();
+      if (waiter) this.spawn().then(waiter, (e: Error) => waiter(e));
+      return;
+    }
+    const waiter = this.waiting.shift();
+    if (waiter) return waiter(w);
+    w.unref();
+    this.idle.push(w);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const waiter of this.waiting.splice(0)) waiter(new Error("the worker pool is closed"));
+    await Promise.all([...this.all].map((w) => w.terminate()));
+    this.all.clear();
+    this.idle.length = 0;
+  }
+}

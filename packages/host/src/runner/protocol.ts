@@ -1,0 +1,50 @@
+// Messages between the main thread and a route worker. Two channels per invocation:
+// the worker's parentPort carries invoke/result, a fresh MessagePort carries the SDK
+// calls (so a reply meant for one invocation can never reach another).
+import type { MessagePort } from "node:worker_threads";
+import type { ConnectorManifest, HostBinding } from "@backfill-io/sdk";
+
+/** The HostBinding methods that cross the bridge (everything but `manifest`). */
+export type BridgeMethod = Exclude<keyof HostBinding, "manifest">;
+
+export type BridgeCall = { id: number; method: BridgeMethod; args: unknown[] };
+export type BridgeError = { name?: string; code?: string; message: string; details?: Record<string, unknown> };
+export type BridgeReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: BridgeError };
+
+/** Index 0 of the per-worker Int32Array: 0 = waiting, 1 = a reply was posted. */
+export const SIGNAL_INDEX = 0;
+
+export type RouteInputMessage = {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  rawBody: string;
+};
+
+export type InvokeMessage = {
+  type: "invoke";
+  invocationId: number;
+  /** file: URL of the route module. */
+  moduleUrl: string;
+  /** The export to call: the HTTP method (GET, POST, ...). */
+  exportName: string;
+  input: RouteInputMessage;
+  manifest: ConnectorManifest;
+  port: MessagePort;
+  callTimeoutMs: number;
+};
+
+export type DescribeMessage = { type: "describe"; invocationId: number; moduleUrl: string };
+
+export type ToWorker = InvokeMessage | DescribeMessage;
+
+export type RouteConfigExport = { auth?: string } & Record<string, unknown>;
+
+export type FromWorker =
+  | { type: "ready" }
+  | { type: "result"; invocationId: number; status: number; headers: Record<string, string>; bodyText: string }
+  | { type: "failed"; invocationId: number; error: BridgeError }
+  | { type: "described"; invocationId: number; config: RouteConfigExport | null; methods: string[] };
+
+export type WorkerBootData = { signal: SharedArrayBuffer };

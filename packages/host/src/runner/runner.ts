@@ -1,0 +1,216 @@
+// runRoute: one route invocation in a pooled worker, its SDK calls answered by a
+// RouteSession, bounded by a route deadline. Staged writes are returned, never stored:
+// the caller commits them only when the route answered 2xx.
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { MessageChannel, type MessagePort as NodeMessagePort } from "node:worker_threads";
+import { defaultRedactor, routeFile, type Redactor } from "@backfill-io/sdk";
+import { createUndiciTransport, DEFAULT_HTTP_LIMITS, type HttpLimits, type HttpTransport } from "./http.js";
+import { WorkerFailure, WorkerPool, type RouteWorker } from "./pool.js";
+import type { BridgeCall, BridgeReply, RouteConfigExport, RouteInputMessage } from "./protocol.js";
+import type { ConnectionServices, RouteLogEntry } from "./services.js";
+import { errorToBridge, RouteSession } from "./session.js";
+import type { StagedWrites } from "./staging.js";
+
+export type RouteOutcome = "ok" | "error" | "timeout" | "memory_limit" | "crashed" | "not_found";
+
+export type RouteRunResult = {
+  status: number;
+  headers: Record<string, string>;
+  /** The route's response body, passed through the redactor. */
+  bodyText: string;
+  staged: StagedWrites;
+  logs: RouteLogEntry[];
+  durationMs: number;
+  /** ok: the route answered (any status); otherwise why it did not. */
+  outcome: RouteOutcome;
+};
+
+export type RouteRunnerOptions = {
+  /** "source": <connectorDir>/src/api/*.ts via tsx; "dist": <connectorDir>/dist/src/api/*.js. Default: source when the host itself runs from source. */
+  mode?: "source" | "dist";
+  maxWorkersPerConnector?: number;
+  routeTimeoutMs?: number;
+  callTimeoutMs?: number;
+  memoryLimitMb?: number;
+  http?: Partial<HttpLimits>;
+  /** Default transport when the services bring none. */
+  transport?: HttpTransport;
+  redactor?: Redactor;
+};
+
+export type RunRouteRequest = {
+  connectorDir: string;
+  services: ConnectionServices;
+  /** The route path, e.g. /sync/orders. */
+  route: string;
+  method?: string;
+  input?: Partial<Omit<RouteInputMessage, "method" | "path">>;
+  routeTimeoutMs?: number;
+};
+
+export type RouteDescription = { file: string; config: RouteConfigExport | null; methods: string[] };
+
+export class RouteRunner {
+  readonly mode: "source" | "dist";
+  private readonly pools = new Map<string, WorkerPool>();
+  private readonly described = new Map<string, Promise<RouteDescription | null>>();
+  private readonly limits: HttpLimits;
+  private readonly redactor: Redactor;
+  private ownTransport: ReturnType<typeof createUndiciTransport> | undefined;
+  private nextInvocation = 1;
+
+  constructor(private readonly options: RouteRunnerOptions = {}) {
+    this.mode = options.mode ?? (import.meta.url.endsWith(".ts") ? "source" : "dist");
+    this.limits = { ...DEFAULT_HTTP_LIMITS, ...(options.http ?? {}) };
+    this.redactor = options.redactor ?? defaultRedactor();
+  }
+
+  routesDir(connectorDir: string): string {
+    return this.mode === "source" ? join(resolve(connectorDir), "src", "api") : join(resolve(connectorDir), "dist", "src", "api");
+  }
+
+  /** The route module's file, or null when the connector has no such route. */
+  routeModule(connectorDir: string, route: string): string | null {
+    const file = routeFile(this.routesDir(connectorDir), route);
+    return file && existsSync(file) ? file : null;
+  }
+
+  private pool(connectorDir: string, version: string): WorkerPool {
+    const key = `${resolve(connectorDir)}@${version}`;
+    let pool = this.pools.get(key);
+    if (!pool) {
+      pool = new WorkerPool({
+        maxWorkers: this.options.maxWorkersPerConnector ?? 2,
+        memoryLimitMb: this.options.memoryLimitMb ?? 256,
+        source: this.mode === "source",
+      });
+      this.pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  private transport(services: ConnectionServices): HttpTransport {
+    if (services.transport) return services.transport;
+    if (this.options.transport) return this.options.transport;
+    return (this.ownTransport ??= createUndiciTransport(this.limits));
+  }
+
+  /** The route module's exported `config` and methods (loaded in a worker; cached per version). */
+  describe(connectorDir: string, version: string, route: string): Promise<RouteDescription | null> {
+    const key = `${resolve(connectorDir)}@${version}:${route}`;
+    let cached = this.described.get(key);
+    if (!cached) {
+      cached = this.loadDescription(connectorDir, version, route);
+      cached.catch(() => this.described.delete(key));
+      this.described.set(key, cached);
+    }
+    return cached;
+  }
+
+  private async loadDescription(connectorDir: string, version: string, route: string): Promise<RouteDescription | null> {
+    const file = this.routeModule(connectorDir, route);
+    if (!file) return null;
+    const pool = this.pool(connectorDir, version);
+    const worker = await pool.acquire();
+    let healthy = false;
+    try {
+      const answer = await worker.request({ type: "describe", invocationId: this.nextInvocation++, moduleUrl: pathToFileURL(file).href });
+      healthy = true;
+      if (answer.type === "described") return { file, config: answer.config, methods: answer.methods };
+      throw new Error(answer.type === "failed" ? `could not load route ${route}: ${answer.error.message}` : "unexpected worker answer");
+    } finally {
+      pool.release(worker, healthy);
+    }
+  }
+
+  async runRoute(request: RunRouteRequest): Promise<RouteRunResult> {
+    const started = performance.now();
+    const { services } = request;
+    const session = new RouteSession(services, this.transport(services), this.limits, this.redactor);
+    const finish = (status: number, outcome: RouteOutcome, bodyText: string, headers: Record<string, string> = { "content-type": "application/json" }): RouteRunResult => {
+      session.close();
+      return { status, headers, bodyText: this.redactor.redactString(bodyText), staged: session.staged, logs: session.logs, durationMs: performance.now() - started, outcome };
+    };
+    const failure = (status: number, outcome: RouteOutcome, code: string, message: string) => finish(status, outcome, JSON.stringify({ error: { code, message } }));
+
+    const file = this.routeModule(request.connectorDir, request.route);
+    if (!file) return failure(404, "not_found", "route_not_found", `connector has no route ${request.route}`);
+
+    const pool = this.pool(request.connectorDir, services.manifest.version);
+    let worker: RouteWorker;
+    try {
+      worker = await pool.acquire();
+    } catch (error) {
+      return failure(500, "crashed", "worker_failed", `could not start a route worker: ${(error as Error).message}`);
+    }
+
+    const { port1, port2 } = new MessageChannel();
+    port1.on("message", (call: BridgeCall) => {
+      session.handle(call).then(
+        (value) => this.reply(worker, port1, { id: call.id, ok: true, value }),
+        (error: unknown) => this.reply(worker, port1, { id: call.id, ok: false, error: errorToBridge(error, this.redactor) }),
+      );
+    });
+
+    const invocationId = this.nextInvocation++;
+    const timeoutMs = request.routeTimeoutMs ?? this.options.routeTimeoutMs ?? 60_000;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), timeoutMs)));
+    let healthy = false;
+    try {
+      const answer = await Promise.race([
+        worker.request(
+          {
+            type: "invoke",
+            invocationId,
+            moduleUrl: pathToFileURL(file).href,
+            exportName: (request.method ?? "POST").toUpperCase(),
+            input: {
+              method: (request.method ?? "POST").toUpperCase(),
+              path: request.route,
+              query: request.input?.query ?? {},
+              headers: request.input?.headers ?? {},
+              rawBody: request.input?.rawBody ?? "",
+            },
+            manifest: services.manifest,
+            port: port2,
+            callTimeoutMs: Math.min(this.options.callTimeoutMs ?? 30_000, timeoutMs),
+          },
+          [port2],
+        ),
+        deadline,
+      ]).catch((f: unknown) => (f instanceof WorkerFailure ? f : new WorkerFailure("crashed", String(f))));
+      if (answer === "timeout") return failure(504, "timeout", "route_timeout", `route ${request.route} did not finish within ${timeoutMs} ms`);
+      if (answer instanceof WorkerFailure) return failure(500, answer.kind, answer.kind === "memory_limit" ? "route_memory_limit" : "route_crashed", answer.message);
+      healthy = true;
+      if (answer.type === "result") return finish(answer.status, "ok", answer.bodyText, answer.headers);
+      if (answer.type === "failed") return failure(500, "error", answer.error.code ?? "route_failed", answer.error.message);
+      return failure(500, "error", "route_failed", "unexpected worker answer");
+    } finally {
+      clearTimeout(timer);
+      session.close();
+      port1.close();
+      pool.release(worker, healthy);
+    }
+  }
+
+  private reply(worker: RouteWorker, port: NodeMessagePort, reply: BridgeReply): void {
+    try {
+      port.postMessage(reply);
+    } catch (error) {
+      // e.g. a value that cannot be cloned: the route gets an error instead of hanging
+      port.postMessage({ id: reply.id, ok: false, error: errorToBridge(error, this.redactor) } satisfies BridgeReply);
+    }
+    worker.notify();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((p) => p.close()));
+    this.pools.clear();
+    this.described.clear();
+    await this.ownTransport?.close();
+    this.ownTransport = undefined;
+  }
+}

@@ -1,0 +1,146 @@
+// One route invocation on the main thread: answers the worker's SDK calls, enforcing
+// the manifest with the SDK policy functions, and stages the writes.
+import {
+  BackfillError,
+  type AccessTokenOptions,
+  type CheckpointState,
+  type ConnectionStatusChange,
+  type EntityKind,
+  type HttpRequestSpec,
+  type LogLevel,
+  type RecordsRedaction,
+  type Redactor,
+} from "@backfill-io/sdk";
+import { assertEntityWritable, assertSecretReadable, assertSettingReadable, validateIngestItems, type IngestItem } from "@backfill-io/sdk/policy";
+import type { BridgeCall, BridgeError } from "./protocol.js";
+import { performHttp, type HttpLimits, type HttpTransport } from "./http.js";
+import type { ConnectionServices, RouteLogEntry } from "./services.js";
+import { emptyStaged, type StagedWrites } from "./staging.js";
+
+export class RouteSession {
+  readonly staged: StagedWrites = emptyStaged();
+  readonly logs: RouteLogEntry[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly services: ConnectionServices,
+    private readonly transport: HttpTransport,
+    private readonly limits: HttpLimits,
+    private readonly redactor: Redactor,
+  ) {}
+
+  /** After close, late calls (from a timed-out worker) are refused and stage nothing. */
+  close(): void {
+    this.closed = true;
+  }
+
+  async handle(call: BridgeCall): Promise<unknown> {
+    if (this.closed) throw new BackfillError("invalid_request", `${call.method}: the route invocation has ended`);
+    const a = call.args;
+    switch (call.method) {
+      case "getSetting":
+        return this.getSetting(a[0] as string);
+      case "getSecret":
+        return this.getSecret(a[0] as string);
+      case "accessToken":
+        return this.accessToken(a[0] ?? {});
+      case "http":
+        return performHttp(a[0] as HttpRequestSpec, {
+          manifest: this.services.manifest,
+          settings: this.services.settings,
+          accessToken: (opts) => this.accessToken(opts),
+          transport: this.transport,
+          limits: this.limits,
+          redactor: this.redactor,
+        });
+      case "ingest":
+        return this.ingest(a[0] as string, a[1] as IngestItem[], (a[2] ?? { continueOnError: false }) as { stream?: string; continueOnError: boolean });
+      case "getCheckpoint":
+        return this.services.committedCheckpoint(a[0] as string);
+      case "setCheckpoint":
+        return this.setCheckpoint(a[0] as string, a[1] as CheckpointState, a[2] as { hasMore: boolean });
+      case "log":
+        return this.log(a[0] as LogLevel, a[1] as string, a[2] as Record<string, unknown> | undefined);
+      case "redactRecords":
+        return this.redactRecords(a[0] as RecordsRedaction);
+      case "setConnectionStatus":
+        return this.setConnectionStatus(a[0] as ConnectionStatusChange);
+      default:
+        throw new BackfillError("invalid_request", `unknown host call ${String(call.method)}`);
+    }
+  }
+
+  private getSetting(name: string): unknown {
+    assertSettingReadable(this.services.manifest, name);
+    return this.services.settings[name];
+  }
+
+  private async getSecret(name: string): Promise<string | undefined> {
+    assertSecretReadable(this.services.manifest, name);
+    const value = await this.services.secret(name);
+    this.redactor.register(value);
+    return value;
+  }
+
+  private async accessToken(opts: AccessTokenOptions): Promise<string> {
+    const token = await this.services.accessToken(opts);
+    this.redactor.register(token);
+    return token;
+  }
+
+  private ingest(kind: string, items: IngestItem[], opts: { stream?: string; continueOnError: boolean }) {
+    const entity: EntityKind = assertEntityWritable(this.services.manifest, kind);
+    if (!Array.isArray(items)) throw new BackfillError("invalid_request", "ingest: items must be an array");
+    const { result, valid } = validateIngestItems(entity, items, opts.continueOnError);
+    for (const item of valid) {
+      this.staged.records.push({ kind: entity, ...(opts.stream ? { stream: opts.stream } : {}), idempotencyKey: item.idempotencyKey, payload: item.payload });
+    }
+    this.staged.accepted += result.accepted;
+    this.staged.rejected += result.rejected;
+    return result;
+  }
+
+  private setCheckpoint(stream: string, state: CheckpointState, opts: { hasMore: boolean }): void {
+    if (typeof stream !== "string" || !stream) throw new BackfillError("invalid_request", "Checkpoint.set: stream is required");
+    if (!state || typeof state !== "object") throw new BackfillError("invalid_request", "Checkpoint.set: state must be an object");
+    const entry = { stream, state, hasMore: opts?.hasMore === true };
+    const index = this.staged.checkpoints.findIndex((c) => c.stream === stream);
+    if (index >= 0) this.staged.checkpoints[index] = entry;
+    else this.staged.checkpoints.push(entry);
+  }
+
+  private log(level: LogLevel, message: string, fields?: Record<string, unknown>): void {
+    const entry: RouteLogEntry = this.redactor.redact({ level, message: String(message), ...(fields ? { fields } : {}), at: Date.now() });
+    this.logs.push(entry);
+    this.services.log?.(entry);
+  }
+
+  private async redactRecords(selector: RecordsRedaction): Promise<{ redacted: number }> {
+    if (!selector || typeof selector !== "object") throw new BackfillError("invalid_request", "Records.redact: a selector is required");
+    this.staged.redactions.push(selector);
+    return { redacted: (await this.services.countRedactable?.(selector)) ?? 0 };
+  }
+
+  private setConnectionStatus(change: ConnectionStatusChange): void {
+    if (change?.status !== "revoked") throw new BackfillError("invalid_request", "Connection: unknown status change");
+    this.staged.connectionStatus = { status: "revoked", reason: String(change.reason ?? "") };
+  }
+}
+
+const KNOWN_CODES = new Set(["reauth_required", "permission_denied", "invalid_request", "http_error", "timeout", "ingest_rejected", "setting_missing", "secret_unavailable"]);
+
+/** An error as it crosses the bridge: code kept (so `code === "reauth_required"` holds in the route), values redacted. */
+export function errorToBridge(error: unknown, redactor: Redactor): BridgeError {
+  const e = (error ?? {}) as { name?: unknown; code?: unknown; message?: unknown; details?: unknown; reason?: unknown; missingScopes?: unknown };
+  const code = typeof e.code === "string" && KNOWN_CODES.has(e.code) ? e.code : "host_error";
+  let details = e.details && typeof e.details === "object" ? (e.details as Record<string, unknown>) : undefined;
+  if (code === "reauth_required" && !details) {
+    details = { reason: typeof e.reason === "string" ? e.reason : "missing_token", ...(Array.isArray(e.missingScopes) ? { missingScopes: e.missingScopes } : {}) };
+  }
+  return redactor.redact({
+    ...(typeof e.name === "string" ? { name: e.name } : {}),
+    code,
+    message: typeof e.message === "string" ? e.message : String(error),
+    ...(details ? { details } : {}),
+  });
+}

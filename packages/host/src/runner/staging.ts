@@ -1,0 +1,20 @@
+// What one route invocation asked to write. Nothing here is stored until the caller
+// commits it, and the caller commits only when the route answered 2xx.
+import type { CheckpointState, ConnectionStatusChange, EntityKind, RecordsRedaction } from "@backfill-io/sdk";
+
+export type StagedRecord = { kind: EntityKind; stream?: string; idempotencyKey: string; payload: Record<string, unknown> };
+export type StagedCheckpoint = { stream: string; state: CheckpointState; hasMore: boolean };
+
+export type StagedWrites = {
+  records: StagedRecord[];
+  /** Last checkpoint set per stream during the invocation. */
+  checkpoints: StagedCheckpoint[];
+  redactions: RecordsRedaction[];
+  connectionStatus?: ConnectionStatusChange;
+  accepted: number;
+  rejected: number;
+};
+
+export function emptyStaged(): StagedWrites {
+  return { records: [], checkpoints: [], redactions: [], accepted: 0, rejected: 0 };
+}

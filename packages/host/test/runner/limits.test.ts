@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RouteRunner } from "../../src/runner/index.js";
+import { DEMO_DIR, fakeServices } from "./support.js";
+
+let runner: RouteRunner;
+const services = fakeServices(1);
+
+beforeAll(() => {
+  runner = new RouteRunner({ routeTimeoutMs: 1_500, callTimeoutMs: 300, memoryLimitMb: 96, maxWorkersPerConnector: 1 });
+});
+afterAll(() => runner.close());
+
+const misbehave = (mode: string, timeoutMs?: number) =>
+  runner.runRoute({ connectorDir: DEMO_DIR, services, route: "/misbehave", input: { rawBody: JSON.stringify({ mode }) }, ...(timeoutMs ? { routeTimeoutMs: timeoutMs } : {}) });
+
+const healthy = async () => {
+  const r = await misbehave("check");
+  expect(r.outcome).toBe("ok");
+  return JSON.parse(r.bodyText) as { leaked: unknown };
+};
+
+describe("route isolation and limits", () => {
+  it("terminates a route past its deadline and replaces the worker", async () => {
+    const started = Date.now();
+    const r = await misbehave("spin");
+    expect(r).toMatchObject({ outcome: "timeout", status: 504 });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await healthy();
+  });
+
+  it("stops a route that exceeds its memory limit", async () => {
+    const r = await misbehave("hog", 15_000);
+    expect(r.outcome).toBe("memory_limit");
+    expect(r.status).toBe(500);
+    await healthy();
+  });
+
+  it("survives a route that exits or throws outside its handler", async () => {
+    expect((await misbehave("exit")).outcome).toBe("crashed");
+    await healthy();
+    expect((await misbehave("throw-async")).outcome).toBe("crashed");
+    await healthy();
+  });
+
+  it("removes globals a route leaked before the next invocation", async () => {
+    expect((await misbehave("leak")).outcome).toBe("ok");
+    expect(await healthy()).toEqual({ leaked: null });
+  });
+
+  it("times out one SDK call and never hands its late reply to the next call", async () => {
+    let calls = 0;
+    const slow = fakeServices(1, {
+      accessToken: async () => {
+        calls++;
+        if (calls === 1) {
+          await new Promise((r) => setTimeout(r, 500));
+          return "slow-token-that-is-thirty-long";
+        }
+        return "fast-token";
+      },
+    });
+    const r = await runner.runRoute({ connectorDir: DEMO_DIR, services: slow, route: "/probe", input: { rawBody: JSON.stringify({ action: "late" }) } });
+    expect(JSON.parse(r.bodyText)).toEqual({ ok: true, first: "timeout", second: "fast-token".length });
+  });
+});
