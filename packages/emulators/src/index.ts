@@ -1,0 +1,2 @@
+export * from "./shopify/index.js";
+export * from "./square/index.js";

@@ -1,0 +1,153 @@
+// Shopify's calculated query cost: scalars and enums 0, objects 1, connections 2 plus the
+// page size times the cost of one node. Requested cost uses `first`/`last`; actual cost
+// counts what the response really returned. https://shopify.dev/docs/api/usage/limits
+import {
+  Kind,
+  OperationTypeNode,
+  getNamedType,
+  getNullableType,
+  isLeafType,
+  isListType,
+  isObjectType,
+  isInterfaceType,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValueNode,
+} from "graphql";
+
+interface Walk {
+  schema: GraphQLSchema;
+  fragments: Map<string, FragmentDefinitionNode>;
+  variables: Record<string, unknown>;
+}
+
+function isConnection(type: GraphQLNamedType): boolean {
+  return type.name.endsWith("Connection");
+}
+
+function ownCost(type: GraphQLNamedType): number {
+  if (isConnection(type)) return 2;
+  if (type.name.endsWith("Edge") || type.name === "PageInfo") return 0;
+  return 1;
+}
+
+function intArgument(field: FieldNode, names: string[], walk: Walk): number | undefined {
+  for (const name of names) {
+    const arg = field.arguments?.find((a) => a.name.value === name);
+    if (!arg) continue;
+    const value = valueOf(arg.value, walk);
+    if (typeof value === "number") return value;
+  }
+  return undefined;
+}
+
+function valueOf(node: ValueNode, walk: Walk): unknown {
+  if (node.kind === Kind.INT) return Number(node.value);
+  if (node.kind === Kind.VARIABLE) return walk.variables[node.name.value];
+  return undefined;
+}
+
+function fieldDef(type: GraphQLNamedType, name: string): GraphQLField<unknown, unknown> | undefined {
+  if (isObjectType(type) || isInterfaceType(type)) return type.getFields()[name];
+  return undefined;
+}
+
+/** Visit every field node selected on `type`, through fragments. */
+function eachField(
+  selectionSet: SelectionSetNode | undefined,
+  type: GraphQLNamedType,
+  walk: Walk,
+  visit: (field: FieldNode, parent: GraphQLNamedType) => void,
+): void {
+  for (const selection of selectionSet?.selections ?? []) {
+    if (selection.kind === Kind.FIELD) visit(selection, type);
+    else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      const condition = selection.typeCondition ? walk.schema.getType(selection.typeCondition.name.value) : type;
+      eachField(selection.selectionSet, condition ?? type, walk, visit);
+    } else {
+      const fragment = walk.fragments.get(selection.name.value);
+      if (!fragment) continue;
+      const condition = walk.schema.getType(fragment.typeCondition.name.value) ?? type;
+      eachField(fragment.selectionSet, condition, walk, visit);
+    }
+  }
+}
+
+function requested(selectionSet: SelectionSetNode | undefined, type: GraphQLNamedType, pageSize: number | undefined, walk: Walk): number {
+  let total = 0;
+  eachField(selectionSet, type, walk, (field, parent) => {
+    const def = fieldDef(parent, field.name.value);
+    if (!def) return;
+    const named = getNamedType(def.type);
+    if (isLeafType(named)) return;
+    const size = intArgument(field, ["first", "last"], walk);
+    const perItem = ownCost(named) + requested(field.selectionSet, named, isConnection(named) ? (size ?? 0) : undefined, walk);
+    total += isListType(getNullableType(def.type)) ? perItem * (size ?? pageSize ?? 1) : perItem;
+  });
+  return total;
+}
+
+function actual(selectionSet: SelectionSetNode | undefined, type: GraphQLNamedType, data: unknown, walk: Walk): number {
+  if (!data || typeof data !== "object") return 0;
+  let total = 0;
+  eachField(selectionSet, type, walk, (field, parent) => {
+    const def = fieldDef(parent, field.name.value);
+    if (!def) return;
+    const named = getNamedType(def.type);
+    if (isLeafType(named)) return;
+    const value = (data as Record<string, unknown>)[field.alias?.value ?? field.name.value];
+    if (value === null || value === undefined) return;
+    const items = Array.isArray(value) ? (value as unknown[]) : [value];
+    for (const item of items) {
+      if (item === null) continue;
+      total += ownCost(named) + actual(field.selectionSet, named, item, walk);
+    }
+  });
+  return total;
+}
+
+function operation(document: DocumentNode, operationName: string | undefined): OperationDefinitionNode | undefined {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  return operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
+}
+
+function walkFor(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined): Walk {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  return { schema, fragments, variables: variables ?? {} };
+}
+
+/** Mutations cost 10 at the root, as Shopify charges them. */
+export function requestedQueryCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined,
+): number {
+  const op = operation(document, operationName);
+  if (!op) return 0;
+  const root = op.operation === OperationTypeNode.MUTATION ? schema.getMutationType() : schema.getQueryType();
+  if (!root) return 0;
+  const walk = walkFor(schema, document, variables);
+  return requested(op.selectionSet, root, undefined, walk) + (op.operation === OperationTypeNode.MUTATION ? 10 : 0);
+}
+
+export function actualQueryCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined,
+  data: unknown,
+): number {
+  const op = operation(document, operationName);
+  if (!op) return 0;
+  const root = op.operation === OperationTypeNode.MUTATION ? schema.getMutationType() : schema.getQueryType();
+  if (!root) return 0;
+  return actual(op.selectionSet, root, data, walkFor(schema, document, variables)) + (op.operation === OperationTypeNode.MUTATION ? 10 : 0);
+}

@@ -1,0 +1,78 @@
+// The Shopify emulator's HTTP surface: a pure Hono app over a state object, and a starter
+// that listens on 127.0.0.1.
+import { serve, type ServerType } from "@hono/node-server";
+import { Hono } from "hono";
+import type { AddressInfo } from "node:net";
+import { requireShop, type ShopifyEnv } from "./host.js";
+import { registerGraphQLRoute } from "./graphql/route.js";
+import { registerOAuthRoutes } from "./oauth.js";
+import { ShopifyEmulatorState, type ShopifyEmulatorOptions } from "./state.js";
+import { deliverWebhook, type DeliverWebhookOptions, type WebhookDelivery, type WebhookTopic } from "./webhooks.js";
+import type { AdvanceOptions, AdvanceResult } from "./data.js";
+
+export function createShopifyApp(state: ShopifyEmulatorState): Hono<ShopifyEnv> {
+  const app = new Hono<ShopifyEnv>();
+  app.get("/__emulator/health", (c) => c.json({ ok: true, shops: [...state.shops.keys()] }));
+  app.use("/admin/*", requireShop(state));
+  registerOAuthRoutes(app, state);
+  registerGraphQLRoute(app, state);
+  app.notFound((c) => c.json({ errors: "Not Found" }, 404));
+  app.onError((error, c) => {
+    // Never echo request data: it may hold tokens or secrets.
+    console.error(`[shopify-emulator] ${error.name}: ${error.message}`);
+    return c.json({ errors: "Internal Server Error" }, 500);
+  });
+  return app;
+}
+
+/** The state plus conveniences that need the whole emulator. */
+export class ShopifyEmulator extends ShopifyEmulatorState {
+  /** Change records for an incremental sync; `shop` defaults to the first shop. */
+  advanceShop(options: AdvanceOptions & { shop?: string }): AdvanceResult {
+    const handle = options.shop ?? [...this.shops.keys()][0];
+    if (!handle) throw new Error("no shops");
+    return this.advance(handle, options);
+  }
+
+  deliverWebhook(
+    shop: string,
+    topic: WebhookTopic | (string & {}),
+    payload: unknown,
+    url: string,
+    options?: DeliverWebhookOptions,
+  ): Promise<WebhookDelivery> {
+    return deliverWebhook(this, shop, topic, payload, url, options);
+  }
+}
+
+export interface StartShopifyEmulatorOptions extends ShopifyEmulatorOptions {
+  port?: number;
+}
+
+export interface RunningShopifyEmulator {
+  url: string;
+  port: number;
+  state: ShopifyEmulator;
+  close(): Promise<void>;
+}
+
+export async function startShopifyEmulator(options: StartShopifyEmulatorOptions = {}): Promise<RunningShopifyEmulator> {
+  const state = new ShopifyEmulator(options);
+  const app = createShopifyApp(state);
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: "127.0.0.1" }, () => resolve(s));
+    s.once("error", reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    state,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        state.releaseHangs();
+        server.close((error) => (error ? reject(error) : resolve()));
+        if ("closeAllConnections" in server) server.closeAllConnections();
+      }),
+  };
+}

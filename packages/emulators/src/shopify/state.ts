@@ -1,0 +1,190 @@
+// Everything the emulator remembers: registered apps, shops and their data, OAuth grants,
+// tokens, rate-limit buckets and fault settings. Pure data plus small operations; no HTTP.
+import { randomBytes } from "node:crypto";
+import { advanceShop, generateShop, type AdvanceOptions, type AdvanceResult, type ShopRecord, type ShopSeed } from "./data.js";
+import { FaultPlan, type FaultOptions } from "./faults.js";
+
+export interface ShopifyAppRegistration {
+  clientId: string;
+  clientSecret: string;
+  /** Scopes granted when an authorize request names none. */
+  scopes?: string[];
+  /** Allowed redirect URIs (exact match); any URI is accepted when omitted. */
+  redirectUris?: string[];
+}
+
+export interface ShopifyEmulatorOptions {
+  apps?: ShopifyAppRegistration[];
+  /** Shop handles (`acme` for acme.myshopify.com) or per-shop seeds. */
+  shops?: Array<string | ShopSeed>;
+  seed?: number;
+  /** Default record counts per shop. */
+  customers?: number;
+  orders?: number;
+  /** Skip the consent page and redirect straight back with a code. */
+  autoApprove?: boolean;
+  /** Milliseconds since the epoch; inject to test expiry and the leaky bucket. */
+  clock?: () => number;
+  faults?: FaultOptions;
+  /** Admin API versions served; others get 404. */
+  apiVersions?: string[];
+  throttle?: { maximumAvailable?: number; restoreRate?: number; maxQueryCost?: number };
+  /** Webhook API version header value. */
+  webhookApiVersion?: string;
+}
+
+export interface AuthorizationCode {
+  shop: string;
+  clientId: string;
+  scope: string;
+  online: boolean;
+  expiresAt: number;
+}
+
+export interface AccessTokenRecord {
+  shop: string;
+  clientId: string;
+  scope: string;
+  /** null for non-expiring offline tokens. */
+  expiresAt: number | null;
+  online: boolean;
+  revoked: boolean;
+}
+
+export interface RefreshTokenRecord {
+  shop: string;
+  clientId: string;
+  scope: string;
+  expiresAt: number;
+  used: boolean;
+}
+
+export interface Bucket {
+  available: number;
+  updatedAt: number;
+}
+
+export const CODE_TTL_MS = 60_000;
+export const EXPIRING_ACCESS_TOKEN_TTL_S = 3600;
+export const REFRESH_TOKEN_TTL_S = 7_776_000;
+export const ONLINE_TOKEN_TTL_S = 86_400;
+
+export const DEFAULT_API_VERSIONS = ["2026-10"];
+
+export function secureToken(prefix: string): string {
+  return `${prefix}${randomBytes(16).toString("hex")}`;
+}
+
+export class ShopifyEmulatorState {
+  readonly apps = new Map<string, ShopifyAppRegistration>();
+  readonly shops = new Map<string, ShopRecord>();
+  readonly codes = new Map<string, AuthorizationCode>();
+  readonly accessTokens = new Map<string, AccessTokenRecord>();
+  readonly refreshTokens = new Map<string, RefreshTokenRecord>();
+  readonly buckets = new Map<string, Bucket>();
+  readonly apiVersions: ReadonlySet<string>;
+  readonly autoApprove: boolean;
+  readonly maximumAvailable: number;
+  readonly restoreRate: number;
+  readonly maxQueryCost: number;
+  readonly webhookApiVersion: string;
+  readonly faults: FaultPlan;
+  readonly now: () => number;
+  private readonly seed: number;
+  private readonly defaultCounts: { customers: number; orders: number };
+
+  constructor(options: ShopifyEmulatorOptions = {}) {
+    this.now = options.clock ?? Date.now;
+    this.seed = options.seed ?? 1;
+    this.defaultCounts = { customers: options.customers ?? 20, orders: options.orders ?? 50 };
+    this.autoApprove = options.autoApprove ?? false;
+    this.apiVersions = new Set(options.apiVersions ?? DEFAULT_API_VERSIONS);
+    this.maximumAvailable = options.throttle?.maximumAvailable ?? 2000;
+    this.restoreRate = options.throttle?.restoreRate ?? 100;
+    this.maxQueryCost = options.throttle?.maxQueryCost ?? 1000;
+    this.webhookApiVersion = options.webhookApiVersion ?? [...this.apiVersions].sort().at(-1) ?? "2026-10";
+    this.faults = new FaultPlan(this.seed, options.faults);
+    for (const app of options.apps ?? []) this.registerApp(app);
+    for (const shop of options.shops ?? []) this.addShop(shop);
+  }
+
+  registerApp(app: ShopifyAppRegistration): void {
+    this.apps.set(app.clientId, app);
+  }
+
+  addShop(seed: string | ShopSeed): ShopRecord {
+    const shopSeed = typeof seed === "string" ? { handle: seed } : seed;
+    const shop = generateShop(shopSeed, { seed: this.seed, ...this.defaultCounts });
+    this.shops.set(shop.handle, shop);
+    return shop;
+  }
+
+  shop(handle: string): ShopRecord {
+    const shop = this.shops.get(handle);
+    if (!shop) throw new Error(`unknown shop ${handle}`);
+    return shop;
+  }
+
+  /** Change some records and bump their updatedAt, as if merchants kept working. */
+  advance(handle: string, options: AdvanceOptions): AdvanceResult {
+    return advanceShop(this.shop(handle), options, this.now());
+  }
+
+  private readonly hangs = new Set<() => void>();
+
+  /** Wait `ms`, unless the server closes first; used by the timeout fault. */
+  hang(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.hangs.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.hangs.add(done);
+    });
+  }
+
+  /** Release every hanging request (on close). */
+  releaseHangs(): void {
+    for (const done of [...this.hangs]) done();
+  }
+
+  /** Replace the fault rates; the seeded sequence restarts. */
+  setFaults(options: FaultOptions): void {
+    this.faults.configure(options);
+  }
+
+  /** Revoke an access token (as an uninstall or a leaked-token rotation would). */
+  revokeToken(token: string): boolean {
+    const record = this.accessTokens.get(token);
+    if (!record) return false;
+    record.revoked = true;
+    return true;
+  }
+
+  /** Issue a non-expiring offline token directly, skipping OAuth (for tests and demos). */
+  issueOfflineToken(handle: string, clientId: string, scope?: string): string {
+    const app = this.apps.get(clientId);
+    if (!app) throw new Error(`unknown app ${clientId}`);
+    this.shop(handle);
+    const token = secureToken("shpat_");
+    this.accessTokens.set(token, {
+      shop: handle,
+      clientId,
+      scope: scope ?? (app.scopes ?? ["read_customers", "read_orders"]).join(","),
+      expiresAt: null,
+      online: false,
+      revoked: false,
+    });
+    return token;
+  }
+
+  /** The token record when it is usable right now, for this shop. */
+  activeToken(token: string, handle: string): AccessTokenRecord | undefined {
+    const record = this.accessTokens.get(token);
+    if (!record || record.revoked || record.shop !== handle) return undefined;
+    if (record.expiresAt !== null && record.expiresAt <= this.now()) return undefined;
+    return record;
+  }
+}
