@@ -1,0 +1,9 @@
+// POST /sync/refunds: one page of the refunds stream (see src/lib/streams.ts).
+import { api } from "@backfill-io/sdk";
+import { withProviderAccess } from "@backfill-io/oauth-helpers";
+import { syncPage } from "../../lib/sync-stream.js";
+import { refundsStream } from "../../lib/streams.js";
+
+export const config = { auth: "api_key" };
+
+export const POST = api(withProviderAccess((accessToken) => syncPage(refundsStream, accessToken)));

@@ -1,0 +1,148 @@
+// POST /webhooks/shopify: every Shopify webhook topic the connector subscribes to.
+// The signature is checked first; a bad or missing one gets 401 and nothing else runs.
+//
+// Data topics re-read the record through the Admin API instead of mapping the REST-
+// shaped payload: one mapper for sync and webhooks, and the current state even when
+// webhooks arrive out of order. Without a usable token they are acknowledged and left
+// to the next sync (its lookback picks the change up).
+import { Connection, Records, Secrets, Settings, api, ingest, log, type EntityKind, type RouteRequest } from "@backfill-io/sdk";
+import { providerAccessToken } from "@backfill-io/oauth-helpers";
+import { adminGraphql } from "../../lib/admin-api.js";
+import { CUSTOMER_QUERY, ORDER_QUERY, SINGLE_ORDER_REFUNDS_QUERY } from "../../lib/documents.js";
+import { providerFailureResponse } from "../../lib/provider-failure.js";
+import { customerRecords, orderRecords, refundRecords } from "../../lib/streams.js";
+import type { MappedRecord } from "../../lib/sync-stream.js";
+import { verifyShopifyWebhook } from "../../lib/webhook-signature.js";
+import { orderKey, shopifyGid } from "../../mappers/ids.js";
+import { MappingError } from "../../mappers/mapping-error.js";
+import type { ShopifyCustomer, ShopifyOrder, ShopifyOrderRefunds } from "../../mappers/shopify-types.js";
+
+export const config = { auth: "webhook" };
+
+type Payload = Record<string, unknown>;
+
+type Refetch = {
+  stream: string;
+  kind: EntityKind;
+  document: string;
+  id: (payload: Payload) => string | null;
+  records: (data: Record<string, unknown>) => MappedRecord[];
+};
+
+const REFETCH: Record<string, Refetch> = {
+  "orders/create": orderRefetch(),
+  "orders/updated": orderRefetch(),
+  "refunds/create": {
+    stream: "refunds",
+    kind: "refund_receipt",
+    document: SINGLE_ORDER_REFUNDS_QUERY,
+    id: (p) => shopifyGid("Order", p.order_id),
+    records: (d) => (d.order ? refundRecords(d.order as ShopifyOrderRefunds) : []),
+  },
+  "customers/create": customerRefetch(),
+  "customers/update": customerRefetch(),
+};
+
+function orderRefetch(): Refetch {
+  return {
+    stream: "orders",
+    kind: "sales_receipt",
+    document: ORDER_QUERY,
+    id: (p) => shopifyGid("Order", p.admin_graphql_api_id ?? p.id),
+    records: (d) => (d.order ? orderRecords(d.order as ShopifyOrder) : []),
+  };
+}
+
+function customerRefetch(): Refetch {
+  return {
+    stream: "customers",
+    kind: "customer",
+    document: CUSTOMER_QUERY,
+    id: (p) => shopifyGid("Customer", p.admin_graphql_api_id ?? p.id),
+    records: (d) => (d.customer ? customerRecords(d.customer as ShopifyCustomer) : []),
+  };
+}
+
+function refetchAndIngest(topic: string, spec: Refetch, payload: Payload): Response {
+  const id = spec.id(payload);
+  if (!id) return api.badRequest("webhook payload has no id", { topic });
+  const accessToken = providerAccessToken();
+  if (!accessToken) {
+    log.warn("webhook left to the next sync: the connection needs reauthorization", { topic, id });
+    return api.json({ ok: true, topic, ingested: 0, deferred: "reauth_required" });
+  }
+  const result = adminGraphql<Record<string, unknown>>(accessToken, spec.document, { id });
+  if (result.kind !== "data") return providerFailureResponse(result, spec.stream);
+  let records: MappedRecord[];
+  try {
+    records = spec.records(result.data);
+  } catch (error) {
+    if (!(error instanceof MappingError)) throw error;
+    log.warn("record not mapped", { topic, id, reason: error.message });
+    return api.json({ ok: true, topic, ingested: 0, skipped: [{ id, message: error.message }] });
+  }
+  for (const r of records) for (const warning of r.warnings) log.warn("record mapped with a warning", { topic, key: r.key, warning });
+  const keys = records.map((r) => r.key);
+  const ingested = ingest.batch(spec.kind, records.map((r) => r.payload), {
+    stream: spec.stream,
+    continueOnError: true,
+    idempotencyKey: (_p, i) => keys[i]!,
+  });
+  for (const e of ingested.errors) log.error("record rejected by the canonical schema", { topic, key: keys[e.index], path: e.path, message: e.message });
+  return api.json({ ok: true, topic, ingested: ingested.accepted, rejected: ingested.rejected });
+}
+
+function redactCustomer(payload: Payload): Response {
+  const customer = payload.customer as { id?: unknown } | undefined;
+  const customerId = shopifyGid("Customer", customer?.id);
+  const orderIds = Array.isArray(payload.orders_to_redact) ? payload.orders_to_redact : [];
+  const orderKeys = orderIds.map((o) => shopifyGid("Order", o)).filter((g): g is string => !!g).map(orderKey);
+  let redacted = 0;
+  if (customerId) redacted += Records.redact({ customerId }).redacted;
+  // Guest orders carry no customer id; the payload names them.
+  if (orderKeys.length) redacted += Records.redact({ idempotencyKeys: orderKeys }).redacted;
+  log.info("customer data redacted", { topic: "customers/redact", redacted });
+  return api.json({ ok: true, topic: "customers/redact", redacted });
+}
+
+export const POST = api((request: RouteRequest) => {
+  const topic = request.headers["x-shopify-topic"] ?? "";
+  const check = verifyShopifyWebhook(request.rawBody, request.headers["x-shopify-hmac-sha256"], Secrets.get("webhook_secret"));
+  if (!check.ok) {
+    log.warn("webhook signature rejected", { topic, reason: check.reason });
+    return api.unauthorized("Shopify webhook signature is missing or invalid", { reason: check.reason });
+  }
+  const shop = request.headers["x-shopify-shop-domain"];
+  const expectedShop = Settings.get<string>("shop_domain");
+  if (shop && shop.toLowerCase() !== expectedShop) {
+    log.warn("webhook for another shop", { topic });
+    return api.badRequest("webhook is for another shop");
+  }
+  const payload = (request.body && typeof request.body === "object" ? request.body : {}) as Payload;
+
+  const refetch = REFETCH[topic];
+  if (refetch) return refetchAndIngest(topic, refetch, payload);
+
+  switch (topic) {
+    case "app/uninstalled":
+      Connection.markRevoked("Shopify app/uninstalled: the merchant uninstalled the app");
+      log.info("connection revoked", { topic });
+      return api.json({ ok: true, topic });
+    case "customers/data_request": {
+      // Nothing of the customer goes into the log: only that a request came, and its id.
+      const request = payload.data_request as { id?: unknown } | undefined;
+      log.info("customer data request received", { topic, dataRequestId: typeof request?.id === "number" ? request.id : undefined });
+      return api.json({ ok: true, topic });
+    }
+    case "customers/redact":
+      return redactCustomer(payload);
+    case "shop/redact": {
+      const { redacted } = Records.redact({ all: true });
+      log.info("shop data redacted", { topic, redacted });
+      return api.json({ ok: true, topic, redacted });
+    }
+    default:
+      log.info("webhook topic ignored", { topic });
+      return api.json({ ok: true, topic, ignored: true });
+  }
+});

@@ -1,0 +1,71 @@
+// The Admin GraphQL client: one POST per call, and an explicit outcome for everything
+// a route has to tell apart (data, throttled, the token rejected, other failures).
+// The token goes only into the X-Shopify-Access-Token header; no outcome carries it.
+import { Http, Settings } from "@backfill-io/sdk";
+import { ADMIN_API_VERSION } from "./documents.js";
+
+export type ThrottleStatus = { maximumAvailable: number; currentlyAvailable: number; restoreRate: number };
+export type QueryCost = { requestedQueryCost?: number; actualQueryCost?: number | null; throttleStatus?: ThrottleStatus };
+
+export type AdminResult<T> =
+  | { kind: "data"; data: T; cost: QueryCost | undefined }
+  | { kind: "throttled"; retryAfterSeconds: number; cost: QueryCost | undefined }
+  /** Shopify rejected the token (401) or the app lacks access (403). */
+  | { kind: "auth_failed"; status: number }
+  | { kind: "failed"; status: number; messages: string[] };
+
+type GraphqlError = { message?: string; extensions?: { code?: string } };
+type GraphqlBody<T> = { data?: T | null; errors?: GraphqlError[] | string; extensions?: { cost?: QueryCost } };
+
+/** Used when Shopify throttles without saying how long to wait. */
+export const DEFAULT_RETRY_SECONDS = 2;
+
+export function adminGraphqlUrl(shopDomain: string): string {
+  return `https://${shopDomain}/admin/api/${ADMIN_API_VERSION}/graphql.json`;
+}
+
+function retryAfterHeader(headers: Record<string, string>): number | undefined {
+  const raw = headers["retry-after"];
+  if (raw === undefined) return undefined;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
+  const date = Date.parse(raw);
+  return Number.isFinite(date) ? Math.max(0, (date - Date.now()) / 1000) : undefined;
+}
+
+/** Seconds until the bucket holds `needed` points again. */
+export function secondsUntilAvailable(status: ThrottleStatus | undefined, needed: number): number {
+  if (!status || status.restoreRate <= 0) return DEFAULT_RETRY_SECONDS;
+  const deficit = Math.max(0, needed - status.currentlyAvailable);
+  return Math.max(1, Math.ceil(deficit / status.restoreRate));
+}
+
+export function adminGraphql<T>(accessToken: string, query: string, variables: Record<string, unknown> = {}): AdminResult<T> {
+  const shopDomain = Settings.get<string>("shop_domain");
+  const response = Http.post<GraphqlBody<T> | string>(
+    adminGraphqlUrl(shopDomain),
+    { query, variables },
+    { headers: { "X-Shopify-Access-Token": accessToken, "Content-Type": "application/json", Accept: "application/json" } },
+  );
+
+  if (response.status === 401 || response.status === 403) return { kind: "auth_failed", status: response.status };
+  if (response.status === 429 || response.status === 503) {
+    const body = typeof response.body === "object" && response.body ? response.body : undefined;
+    return { kind: "throttled", retryAfterSeconds: retryAfterHeader(response.headers) ?? DEFAULT_RETRY_SECONDS, cost: body?.extensions?.cost };
+  }
+  const body = typeof response.body === "object" && response.body ? response.body : undefined;
+  if (!response.ok || !body) {
+    return { kind: "failed", status: response.status, messages: [`Shopify answered HTTP ${response.status}`] };
+  }
+  const cost = body.extensions?.cost;
+  const errors = typeof body.errors === "string" ? [{ message: body.errors }] : (body.errors ?? []);
+  if (errors.some((e) => e.extensions?.code === "THROTTLED")) {
+    const requested = cost?.requestedQueryCost ?? 0;
+    return { kind: "throttled", retryAfterSeconds: secondsUntilAvailable(cost?.throttleStatus, requested), cost };
+  }
+  if (errors.some((e) => e.extensions?.code === "ACCESS_DENIED")) return { kind: "auth_failed", status: 403 };
+  if (errors.length || !body.data) {
+    return { kind: "failed", status: response.status, messages: errors.map((e) => e.message ?? "GraphQL error") };
+  }
+  return { kind: "data", data: body.data, cost };
+}

@@ -1,0 +1,40 @@
+// Shared test setup: a connected runtime with canary token values that must never
+// appear in a log line or a response.
+import { readFileSync } from "node:fs";
+import { createHmac } from "node:crypto";
+import { connectorTestRuntime, type ConnectorTestRuntimeOptions, type TestOAuthState } from "@backfill-io/sdk/testing";
+
+export const ACCESS_CANARY = "shpat_CANARYaccess0123456789abcdef";
+export const REFRESH_CANARY = "shprt_CANARYrefresh0123456789abcdef";
+export const WEBHOOK_SECRET = "whsec_CANARY_app_client_secret_42";
+export const SHOP = "acme.myshopify.com";
+export const GRAPHQL_URL = `https://${SHOP}/admin/api/2026-10/graphql.json`;
+export const SCOPES = ["read_customers", "read_orders"];
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixtures are read by shape in each test
+export function fixture<T = any>(name: string): T {
+  return JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8")) as T;
+}
+
+export function connectedRuntime(opts: Partial<ConnectorTestRuntimeOptions> & { oauth?: Partial<TestOAuthState> } = {}) {
+  const { oauth, ...rest } = opts;
+  return connectorTestRuntime({
+    settings: { shop_domain: "Acme" },
+    secrets: { webhook_secret: WEBHOOK_SECRET },
+    ...rest,
+    oauth: {
+      accessToken: ACCESS_CANARY,
+      refreshToken: REFRESH_CANARY,
+      expiresAt: Date.now() + 3600_000,
+      scopes: SCOPES,
+      requiredScopes: SCOPES,
+      provider: "shopify",
+      ...oauth,
+    },
+  });
+}
+
+export function signed(body: unknown, secret = WEBHOOK_SECRET) {
+  const rawBody = JSON.stringify(body);
+  return { rawBody, hmac: createHmac("sha256", secret).update(rawBody, "utf8").digest("base64") };
+}
