@@ -1,0 +1,114 @@
+// Square webhook notifications. Verified first: x-square-hmacsha256-signature must be
+// base64(HMAC-SHA256(webhook_signature_key, notificationUrl + rawBody)); a bad or missing
+// signature (or no key) → 401 and nothing is read from the body.
+// The notification URL is the one registered with Square: the host passes it as
+// x-backfill-notification-url (it sets that header itself, never forwarding a caller's),
+// else the `webhook_notification_url` setting.
+// Then: customer.* → customer (the event carries the object); order.* and payment.* →
+// the order, fetched (order events carry only ids and state); refund.* → refund_receipt
+// linked to its payment's order; oauth.authorization.revoked → the connection is revoked.
+import { api, Connection, ingest, isReauthRequired, log, Secrets, Settings, type RouteRequest } from "@backfill-io/sdk";
+import { isSignatureRequest, verifyRequest } from "../../lib/webhook-request.js";
+import { squareFailureResponse } from "../../lib/failures.js";
+import { squareGet } from "../../lib/square-client.js";
+import { orderIdsOfPayments } from "../../lib/payments.js";
+import { mapPage } from "../../lib/map-page.js";
+import { customerIdempotencyKey, mapCustomer } from "../../mappers/customer.js";
+import { mapOrder, orderIdempotencyKey } from "../../mappers/order.js";
+import { isSettledRefund, mapRefund, refundIdempotencyKey } from "../../mappers/refund.js";
+import type { SquareCustomer, SquareOrder, SquarePayment, SquarePaymentRefund } from "../../lib/square-types.js";
+
+export const config = { auth: "webhook" };
+
+export type SquareEvent = {
+  merchant_id?: string;
+  type?: string;
+  event_id?: string;
+  created_at?: string;
+  data?: { type?: string; id?: string; object?: Record<string, unknown> };
+};
+
+function notificationUrl(request: RouteRequest): string | undefined {
+  const fromHost = request.headers["x-backfill-notification-url"];
+  if (fromHost) return fromHost;
+  const setting = Settings.get<string | undefined>("webhook_notification_url");
+  return setting || undefined;
+}
+
+function ingestOrder(orderId: string, stream: string) {
+  const { order } = squareGet<{ order?: SquareOrder }>(`/v2/orders/${encodeURIComponent(orderId)}`);
+  if (!order) return { accepted: 0, rejected: 0, errors: [], skipped: [] };
+  if (order.state === "DRAFT") return { accepted: 0, rejected: 0, errors: [], skipped: [{ id: order.id, reason: "DRAFT order" }] };
+  const { payloads, skipped } = mapPage(stream, [order], mapOrder);
+  return { ...ingest.batch("sales_receipt", payloads, { stream, continueOnError: true, idempotencyKey: orderIdempotencyKey }), skipped };
+}
+
+function handle(event: SquareEvent): Response {
+  const type = event.type ?? "";
+  const object = event.data?.object ?? {};
+  const base = { received: true, type, eventId: event.event_id ?? null };
+
+  if (type === "oauth.authorization.revoked") {
+    const revoker = (object.revocation as { revoker_type?: string } | undefined)?.revoker_type ?? "unknown";
+    Connection.markRevoked(`Square oauth.authorization.revoked (revoker: ${revoker})`);
+    log.warn("square authorization revoked", { revoker, merchantId: event.merchant_id });
+    return api.json({ ...base, revoked: true });
+  }
+  if (type === "customer.created" || type === "customer.updated") {
+    const customer = object.customer as SquareCustomer | undefined;
+    if (!customer?.id) return api.json({ ...base, ignored: "no customer object" });
+    const { payloads, skipped } = mapPage("customers", [customer], mapCustomer);
+    return api.json({ ...base, ...ingest.batch("customer", payloads, { stream: "customers", continueOnError: true, idempotencyKey: customerIdempotencyKey }), skipped });
+  }
+  if (type === "order.created" || type === "order.updated" || type === "order.fulfillment.updated") {
+    const summary = (object.order_created ?? object.order_updated ?? object.order_fulfillment_updated) as { order_id?: string } | undefined;
+    const orderId = summary?.order_id ?? event.data?.id;
+    if (!orderId) return api.json({ ...base, ignored: "no order id" });
+    return api.json({ ...base, ...ingestOrder(orderId, "orders") });
+  }
+  if (type === "payment.created" || type === "payment.updated") {
+    const payment = object.payment as SquarePayment | undefined;
+    if (!payment?.order_id) return api.json({ ...base, ignored: "payment has no order" });
+    return api.json({ ...base, ...ingestOrder(payment.order_id, "orders") });
+  }
+  if (type === "refund.created" || type === "refund.updated") {
+    const refund = object.refund as SquarePaymentRefund | undefined;
+    if (!refund?.id) return api.json({ ...base, ignored: "no refund object" });
+    if (!isSettledRefund(refund)) return api.json({ ...base, ignored: `refund ${refund.status ?? "without status"}` });
+    const orderIds = refund.payment_id ? orderIdsOfPayments([refund.payment_id]) : new Map<string, string | undefined>();
+    const { payloads, skipped } = mapPage("refunds", [refund], (r) => mapRefund(r, r.payment_id ? orderIds.get(r.payment_id) : undefined));
+    return api.json({ ...base, ...ingest.batch("refund_receipt", payloads, { stream: "refunds", continueOnError: true, idempotencyKey: refundIdempotencyKey }), skipped });
+  }
+  return api.json({ ...base, ignored: "event type not handled" });
+}
+
+export const POST = api(async (request) => {
+  const signatureKey = Secrets.get("webhook_signature_key");
+  const url = notificationUrl(request);
+  if (!signatureKey || !url) {
+    log.error("square webhook cannot be verified", { signatureKey: signatureKey ? "set" : "missing", notificationUrl: url ? "set" : "missing" });
+    return api.unauthorized("Square webhook signature cannot be verified (signature key or notification URL not configured)");
+  }
+  if (!isSignatureRequest(request)) return api.unauthorized("missing x-square-hmacsha256-signature");
+  if (!verifyRequest(request, signatureKey, url)) {
+    log.warn("square webhook signature mismatch", { notificationUrl: url });
+    return api.unauthorized("invalid Square webhook signature");
+  }
+
+  let event: SquareEvent;
+  try {
+    event = JSON.parse(request.rawBody) as SquareEvent;
+  } catch {
+    return api.badRequest("webhook body is not JSON");
+  }
+  try {
+    return handle(event);
+  } catch (error) {
+    if (isReauthRequired(error)) {
+      // Acknowledge: a retry cannot succeed until the seller reconnects, and the next sync catches up.
+      log.warn("square webhook deferred: connection needs reauthorization", { type: event.type, reason: error.reason });
+      return api.json({ received: true, type: event.type ?? "", deferred: "reauth_required" }, { status: 202 });
+    }
+    return squareFailureResponse(error, "webhook");
+  }
+});

@@ -1,0 +1,68 @@
+// The Square API client: one pinned Square-Version, the base URL from the `environment`
+// setting, and the host-managed bearer token (auth.oauth: the SDK attaches it only to
+// the provider's own host, so this file never sees it).
+import { Http, Settings, type HttpResponse } from "@backfill-io/sdk";
+import { squareErrorFrom } from "./square-errors.js";
+
+/** Square's API version, pinned: every request sends it as Square-Version. */
+export const SQUARE_VERSION = "2025-10-16";
+
+/** Access tokens get refreshed by the host when less than this many seconds remain. */
+export const MIN_TOKEN_TTL_SECONDS = 300;
+
+const SQUARE_HOSTS: Record<string, string> = {
+  production: "connect.squareup.com",
+  sandbox: "connect.squareupsandbox.com",
+  "connect.squareup.com": "connect.squareup.com",
+  "connect.squareupsandbox.com": "connect.squareupsandbox.com",
+};
+
+/**
+ * The API host of the connection. The host normalizes `environment` to the host name
+ * (hostValidation squareEnvironmentHost); the raw production/sandbox value is accepted too.
+ */
+export function squareHost(): string {
+  const environment = String(Settings.get("environment") ?? "production").trim().toLowerCase();
+  const host = SQUARE_HOSTS[environment];
+  if (!host) throw new Error(`environment ${JSON.stringify(environment)} is not production or sandbox`);
+  return host;
+}
+
+export type Query = Record<string, string | number | boolean | undefined | null>;
+
+const requestOptions = (query?: Query) => ({
+  auth: { oauth: { minTtlSeconds: MIN_TOKEN_TTL_SECONDS } },
+  headers: { "Square-Version": SQUARE_VERSION, Accept: "application/json" },
+  ...(query ? { query } : {}),
+});
+
+function checked<T>(response: HttpResponse, request: string): T {
+  if (!response.ok || (response.body && typeof response.body === "object" && Array.isArray((response.body as { errors?: unknown }).errors))) {
+    throw squareErrorFrom(response, request);
+  }
+  return (response.body ?? {}) as T;
+}
+
+/** GET a Square v2 path (e.g. "/v2/customers"); throws SquareApiError on failure. */
+export function squareGet<T>(path: string, query?: Query): T {
+  return squareGetWithDate<T>(path, query).body;
+}
+
+/** Like squareGet, plus Square's HTTP Date header (its clock), when sent. */
+export function squareGetWithDate<T>(path: string, query?: Query): { body: T; date: string | undefined } {
+  const response = Http.get(`https://${squareHost()}${path}`, requestOptions(query));
+  return { body: checked<T>(response, `GET ${path}`), date: response.headers["date"] };
+}
+
+/** POST JSON to a Square v2 path; throws SquareApiError on failure. */
+export function squarePost<T>(path: string, body: unknown): T {
+  return squarePostWithDate<T>(path, body).body;
+}
+
+export function squarePostWithDate<T>(path: string, body: unknown): { body: T; date: string | undefined } {
+  const response = Http.post(`https://${squareHost()}${path}`, body, {
+    ...requestOptions(),
+    headers: { ...requestOptions().headers, "Content-Type": "application/json" },
+  });
+  return { body: checked<T>(response, `POST ${path}`), date: response.headers["date"] };
+}

@@ -1,0 +1,83 @@
+// Square answers failures as `{ errors: [{ category, code, detail, field }] }`. This file
+// turns such a response into one typed error with a message built from those fields and
+// the request's method and path only: never a header, a query string or a token.
+import type { HttpResponse } from "@backfill-io/sdk";
+import type { SquareErrorEntry } from "./square-types.js";
+
+export type SquareFailureKind = "rate_limited" | "invalid_cursor" | "unauthorized" | "forbidden" | "not_found" | "provider";
+
+export class SquareApiError extends Error {
+  readonly code = "square_api_error" as const;
+  readonly status: number;
+  readonly kind: SquareFailureKind;
+  readonly errors: SquareErrorEntry[];
+  /** Seconds to wait before retrying, for rate limits. */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(init: { status: number; kind: SquareFailureKind; errors: SquareErrorEntry[]; request: string; retryAfterSeconds?: number }) {
+    const first = init.errors[0];
+    const what = first ? `${first.category ?? "ERROR"}/${first.code ?? "UNKNOWN"}${first.detail ? `: ${first.detail}` : ""}` : "no error details";
+    super(`Square ${init.request} failed with ${init.status} (${what})`);
+    this.name = "SquareApiError";
+    this.status = init.status;
+    this.kind = init.kind;
+    this.errors = init.errors;
+    this.retryAfterSeconds = init.retryAfterSeconds;
+  }
+
+  hasCode(code: string): boolean {
+    return this.errors.some((e) => e.code === code);
+  }
+
+  /** Safe to put in a response: status and Square's own error entries (category, code, detail, field). */
+  toDetails(): Record<string, unknown> {
+    return { status: this.status, errors: this.errors.map(({ category, code, detail, field }) => ({ category, code, detail, field })) };
+  }
+}
+
+export function isSquareApiError(error: unknown): error is SquareApiError {
+  return error instanceof SquareApiError;
+}
+
+function errorEntries(body: unknown): SquareErrorEntry[] {
+  const errors = (body as { errors?: unknown } | null)?.errors;
+  if (!Array.isArray(errors)) return [];
+  return errors
+    .filter((e): e is Record<string, unknown> => !!e && typeof e === "object")
+    .map((e) => ({
+      ...(typeof e.category === "string" ? { category: e.category } : {}),
+      ...(typeof e.code === "string" ? { code: e.code } : {}),
+      ...(typeof e.detail === "string" ? { detail: e.detail } : {}),
+      ...(typeof e.field === "string" ? { field: e.field } : {}),
+    }));
+}
+
+const DEFAULT_RETRY_AFTER_SECONDS = 2;
+
+function retryAfter(headers: Record<string, string>): number {
+  const raw = headers["retry-after"];
+  const seconds = raw === undefined ? NaN : Number(raw);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : DEFAULT_RETRY_AFTER_SECONDS;
+}
+
+/**
+ * Classifies a non-2xx response (or a 2xx that still carries `errors`). `request` is
+ * "METHOD /path" without the query string.
+ */
+export function squareErrorFrom(response: HttpResponse, request: string): SquareApiError {
+  const errors = errorEntries(response.body);
+  const has = (code: string) => errors.some((e) => e.code === code);
+  let kind: SquareFailureKind = "provider";
+  if (response.status === 429 || has("RATE_LIMITED") || errors.some((e) => e.category === "RATE_LIMIT_ERROR")) kind = "rate_limited";
+  else if (has("INVALID_CURSOR")) kind = "invalid_cursor";
+  else if (response.status === 401) kind = "unauthorized";
+  else if (response.status === 403) kind = "forbidden";
+  else if (response.status === 404) kind = "not_found";
+  return new SquareApiError({
+    status: response.status,
+    kind,
+    errors,
+    request,
+    ...(kind === "rate_limited" ? { retryAfterSeconds: retryAfter(response.headers) } : {}),
+  });
+}

@@ -1,0 +1,39 @@
+// Shared test setup: fixtures in Square's response shapes and a runtime seeded with a
+// connected Square OAuth state whose tokens are canaries (checked never to leak).
+import { readFileSync } from "node:fs";
+import { createHmac } from "node:crypto";
+import { connectorTestRuntime, type ConnectorTestRuntimeOptions, type TestOAuthState } from "@backfill-io/sdk/testing";
+
+export const ACCESS_TOKEN = "EAAAcanaryAccessToken_square_7f3e9d1c";
+export const REFRESH_TOKEN = "EQAAcanaryRefreshToken_square_2b8a4e6f";
+export const SIGNATURE_KEY = "canary-signature-key-4d2f91";
+export const API = "https://connect.squareup.com";
+export const SCOPES = ["MERCHANT_PROFILE_READ", "CUSTOMERS_READ", "ORDERS_READ", "PAYMENTS_READ"];
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixtures are edited freely in tests
+export function fixture<T = any>(name: string): T {
+  return JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8")) as T;
+}
+
+export function fixtureText(name: string): string {
+  return readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8");
+}
+
+export function squareRuntime(opts: Omit<ConnectorTestRuntimeOptions, "oauth"> & { oauth?: Partial<TestOAuthState> } = {}) {
+  const { oauth, settings, ...rest } = opts;
+  return connectorTestRuntime({
+    connector: { key: "square", provider: "square" },
+    settings: { environment: "production", ...settings },
+    oauth: { accessToken: ACCESS_TOKEN, refreshToken: REFRESH_TOKEN, scopes: SCOPES, requiredScopes: SCOPES, provider: "square", ...oauth },
+    ...rest,
+  });
+}
+
+export function sign(key: string, url: string, body: string): string {
+  return createHmac("sha256", key).update(url + body).digest("base64");
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are inspected freely in tests
+export async function json(response: Response): Promise<any> {
+  return response.clone().json();
+}
