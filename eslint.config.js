@@ -27,4 +27,9 @@ export default tseslint.config(
       "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true, allowBoolean: true }],
     },
   },
+  {
+    // The owner's guide, verbatim: node:test's test() returns a promise the runner tracks.
+    files: ["**/guide-connector/test/**"],
+    rules: { "@typescript-eslint/no-floating-promises": "off" },
+  },
 );

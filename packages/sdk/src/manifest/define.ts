@@ -18,12 +18,20 @@ export class ManifestError extends Error {
   }
 }
 
+/** Dotted path; a segment that is empty or not a plain name is JSON-quoted so it stays visible. */
+function formatPath(segments: readonly PropertyKey[]): string {
+  return segments.map((s) => (typeof s === "number" || /^[A-Za-z0-9_$-]+$/.test(String(s)) ? String(s) : JSON.stringify(String(s)))).join(".");
+}
+
 function zodProblems(error: z.ZodError): ManifestProblem[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.map(String).join("."),
-    rule: issue.code,
-    message: issue.message,
-  }));
+  return error.issues.flatMap((issue) => {
+    const path = issue.path;
+    // Name each unknown key by its own path, so a typo points at itself.
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => ({ path: formatPath([...path, key]), rule: "unknown_key", message: "is not a known field" }));
+    }
+    return [{ path: formatPath(path), rule: issue.code, message: issue.message }];
+  });
 }
 
 export type ManifestValidation =

@@ -70,7 +70,7 @@ export const oauthSchema = z.strictObject({
   pkce: z.boolean().default(false),
   requiredSettings: z.array(z.string()).default([]),
   client: z.strictObject({
-    credentialKey: z.string().regex(/^[a-z][a-z0-9_\-]*$/i, "must be an identifier like shopify_public_app"),
+    credentialKey: z.string().regex(/^[a-z][a-z0-9_-]*$/i, "must be an identifier like shopify_public_app"),
     /** client_secret_post (in the body, RFC 6749 2.3.1), client_secret_basic (HTTP Basic) or none (PKCE public client). */
     authMethod: z.enum(["client_secret_post", "client_secret_basic", "none"]).default("client_secret_post"),
   }),
@@ -101,7 +101,7 @@ export const connectionSchema = z.strictObject({
 });
 
 export const manifestSchema = z.strictObject({
-  key: z.string().regex(/^[a-z][a-z0-9_\-]*$/, "must be lowercase letters, digits, - or _"),
+  key: z.string().regex(/^[a-z][a-z0-9_-]*$/, "must be lowercase letters, digits, - or _"),
   name: z.string().min(1),
   provider: z.string().min(1).optional(),
   kind: z.enum(["source", "destination"]).default("source"),

@@ -47,7 +47,8 @@ export function expandTemplate(template: string, settings: Record<string, unknow
     if (value === undefined || value === null || value === "") {
       throw new Error(`setting ${name} is required to build this URL`);
     }
-    const text = String(value);
+    if (typeof value === "object") throw new Error(`setting ${name} must be a string to build this URL`);
+    const text = typeof value === "string" ? value : JSON.stringify(value);
     return offset < authorityEnd ? text : encodeURIComponent(text);
   });
 }

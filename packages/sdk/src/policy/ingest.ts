@@ -20,7 +20,7 @@ export function validateIngestItems(
       return;
     }
     const parsed = schema.safeParse(item.payload);
-    if (parsed.success) valid.push({ index, idempotencyKey: item.idempotencyKey, payload: parsed.data as Record<string, unknown> });
+    if (parsed.success) valid.push({ index, idempotencyKey: item.idempotencyKey, payload: parsed.data });
     else for (const issue of parsed.error.issues) errors.push({ index, path: issue.path.map(String).join("."), message: issue.message });
   });
   const rejectedIdx = new Set(errors.map((e) => e.index));

@@ -19,6 +19,8 @@ export type HttpRequestSpec = {
   auth?: { oauth?: { minTtlSeconds?: number } };
 };
 
+// `any` by default so route code can read provider JSON as the guide does (response.body.data.shop).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type HttpResponse<T = any> = {
   status: number;
   ok: boolean;

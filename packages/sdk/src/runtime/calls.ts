@@ -47,6 +47,7 @@ function request<T>(method: HttpMethod, url: string, body: unknown, opts: HttpOp
   }) as HttpResponse<T>;
 }
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- provider JSON is untyped unless the caller names T */
 export const Http = {
   get: <T = any>(url: string, opts?: HttpOptions) => request<T>("GET", url, undefined, opts),
   delete: <T = any>(url: string, opts?: HttpOptions) => request<T>("DELETE", url, undefined, opts),
@@ -54,6 +55,7 @@ export const Http = {
   put: <T = any>(url: string, body?: unknown, opts?: HttpOptions) => request<T>("PUT", url, body, opts),
   patch: <T = any>(url: string, body?: unknown, opts?: HttpOptions) => request<T>("PATCH", url, body, opts),
 };
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 export const Settings = {
   /** A non-secret connection setting (validated and normalized by the host). */

@@ -12,7 +12,7 @@ import { assertTokenHost } from "../policy/oauth-hosts.js";
 import { decideAccessToken } from "../policy/token.js";
 import { validateSettings } from "../policy/settings.js";
 import type { EntityKind } from "../entities/registry.js";
-import { Redactor } from "../redaction/redactor.js";
+import { defaultRedactor } from "../redaction/redactor.js";
 import { isDefinedManifest, validateManifest, ManifestError } from "../manifest/define.js";
 import type { ConnectorManifestInput } from "../manifest/schema.js";
 import type { Route, RouteInput } from "../api/api.js";
@@ -71,7 +71,8 @@ export class ConnectorTestRuntime {
   private readonly stagedCheckpoints = new Map<string, { state: CheckpointState; hasMore: boolean }>();
   private readonly lastHasMore = new Map<string, boolean>();
   private readonly store = new Map<string, StoredRecord>();
-  private readonly redactor = new Redactor();
+  // The process-wide redactor, as in the host: api() and loggers read it too.
+  private readonly redactor = defaultRedactor();
   private readonly now: () => number;
   private unbind: (() => void) | undefined;
   private settingsChecked = false;
@@ -180,43 +181,39 @@ export class ConnectorTestRuntime {
   }
 
   private binding(): HostBinding {
-    const runtime = this;
-    return {
-      get manifest() {
-        return runtime.requireManifest();
+    const binding: Omit<HostBinding, "manifest"> = {
+      getSetting: (name) => {
+        assertSettingReadable(this.requireManifest(), name);
+        return this.settings[name];
       },
-      getSetting(name) {
-        assertSettingReadable(runtime.requireManifest(), name);
-        return runtime.settings[name];
+      getSecret: (name) => {
+        assertSecretReadable(this.requireManifest(), name);
+        return this.secrets[name];
       },
-      getSecret(name) {
-        assertSecretReadable(runtime.requireManifest(), name);
-        return runtime.secrets[name];
+      accessToken: (opts) => {
+        return this.accessToken(opts.minTtlSeconds ?? 0);
       },
-      accessToken(opts) {
-        return runtime.accessToken(opts.minTtlSeconds ?? 0);
+      http: (request) => {
+        return this.performHttp(request);
       },
-      http(request) {
-        return runtime.performHttp(request);
+      ingest: (kind, items, opts) => {
+        return this.ingest(kind, items, opts);
       },
-      ingest(kind, items, opts) {
-        return runtime.ingest(kind, items, opts);
+      getCheckpoint: (stream) => {
+        return this.committedCheckpoints.get(stream);
       },
-      getCheckpoint(stream) {
-        return runtime.committedCheckpoints.get(stream);
+      setCheckpoint: (stream, state, opts) => {
+        this.stagedCheckpoints.set(stream, { state: structuredClone(state), hasMore: opts.hasMore });
       },
-      setCheckpoint(stream, state, opts) {
-        runtime.stagedCheckpoints.set(stream, { state: structuredClone(state), hasMore: opts.hasMore });
+      log: (level, message, fields) => {
+        const line = this.redactor.redact({ level, message, ...(fields ? { fields } : {}) });
+        this.logs.push(line);
+        this.transcript.push(JSON.stringify(line));
       },
-      log(level, message, fields) {
-        const line = runtime.redactor.redact({ level, message, ...(fields ? { fields } : {}) });
-        runtime.logs.push(line);
-        runtime.transcript.push(JSON.stringify(line));
-      },
-      redactRecords(selector) {
-        runtime.redactions.push(selector);
+      redactRecords: (selector) => {
+        this.redactions.push(selector);
         let redacted = 0;
-        for (const record of runtime.store.values()) {
+        for (const record of this.store.values()) {
           if (record.redacted || (selector.kind && record.kind !== selector.kind)) continue;
           const p = record.payload;
           const hit =
@@ -230,11 +227,13 @@ export class ConnectorTestRuntime {
         }
         return { redacted };
       },
-      setConnectionStatus(change) {
-        runtime.statusChanges.push(change);
-        if (runtime.oauthState && change.status === "revoked") runtime.oauthState.blockedReason = "revoked";
+      setConnectionStatus: (change) => {
+        this.statusChanges.push(change);
+        if (this.oauthState && change.status === "revoked") this.oauthState.blockedReason = "revoked";
       },
     };
+    // The manifest loads in call(), after install(): read it when a route asks.
+    return Object.defineProperty(binding, "manifest", { get: () => this.requireManifest(), enumerable: true }) as HostBinding;
   }
 
   private accessToken(minTtlSeconds: number): string {
@@ -262,6 +261,7 @@ export class ConnectorTestRuntime {
       o.blockedReason = "refresh_failed";
       throw new ReauthRequiredError("refresh_failed");
     }
+    this.redactor.register(refresh.accessToken, refresh.refreshToken);
     o.accessToken = refresh.accessToken;
     o.expiresAt = refresh.expiresAt;
     if (refresh.refreshToken) o.refreshToken = refresh.refreshToken;
