@@ -2,6 +2,8 @@
 // that listens on 127.0.0.1.
 import { serve, type ServerType } from "@hono/node-server";
 import { Hono } from "hono";
+import { loadAdminSchema } from "@backfill-io/shopify-admin-schema";
+import { parse, validate } from "graphql";
 import type { AddressInfo } from "node:net";
 import { requireShop, type ShopifyEnv } from "./host.js";
 import { registerGraphQLRoute } from "./graphql/route.js";
@@ -58,6 +60,8 @@ export interface RunningShopifyEmulator {
 
 export async function startShopifyEmulator(options: StartShopifyEmulatorOptions = {}): Promise<RunningShopifyEmulator> {
   const state = new ShopifyEmulator(options);
+  // Build and validate the schema now, so the first API call does not pay for it (about a second).
+  validate(loadAdminSchema(), parse("{ shop { id } }"));
   const app = createShopifyApp(state);
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: "127.0.0.1" }, () => resolve(s));

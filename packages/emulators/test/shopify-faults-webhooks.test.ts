@@ -1,0 +1,120 @@
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createHmac } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  shopifyOrderWebhookPayload,
+  shopifyShopRedactPayload,
+  type RunningShopifyEmulator,
+} from "../src/shopify/index.js";
+import { CLIENT_ID, CLIENT_SECRET, start } from "./shopify-helpers.js";
+
+async function statuses(emulator: RunningShopifyEmulator, token: string, n: number): Promise<Array<string>> {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const response = await fetch(`${emulator.url}/admin/api/2026-10/graphql.json`, {
+      method: "POST",
+      headers: { "X-Forwarded-Host": "acme.myshopify.com", "Content-Type": "application/json", "X-Shopify-Access-Token": token },
+      body: JSON.stringify({ query: "{ shop { id } }" }),
+      signal: AbortSignal.timeout(150),
+    }).catch(() => undefined);
+    if (!response) {
+      out.push("timeout");
+      continue;
+    }
+    const text = await response.text();
+    let kind = String(response.status);
+    if (response.status === 429) kind += `:retry-after=${response.headers.get("retry-after")}`;
+    try {
+      JSON.parse(text);
+    } catch {
+      kind += ":malformed";
+    }
+    out.push(kind);
+  }
+  return out;
+}
+
+describe("Shopify fault injection", () => {
+  it("injects the same faults for the same seed, and different ones for another", async () => {
+    const faults = { rateLimited: 0.2, serverError: 0.15, timeout: 0.1, malformedJson: 0.1, hangMs: 60_000 };
+    const runs: string[][] = [];
+    for (const seed of [7, 7, 8]) {
+      const emulator = await start({ seed, customers: 1, orders: 1, faults });
+      try {
+        runs.push(await statuses(emulator, emulator.state.issueOfflineToken("acme", CLIENT_ID), 30));
+      } finally {
+        await emulator.close();
+      }
+    }
+    const [a, b, c] = runs;
+    expect(a).toEqual(b);
+    expect(a).not.toEqual(c);
+    const kinds = new Set(a?.map((s) => s.split(":")[0]));
+    for (const kind of ["200", "429", "timeout"]) expect(kinds).toContain(kind);
+    expect(a?.some((s) => /^50[023]$/.test(s))).toBe(true);
+    expect(a?.some((s) => s === "200:malformed")).toBe(true);
+    expect(a?.find((s) => s.startsWith("429"))).toBe("429:retry-after=2.0");
+  });
+
+  it("can switch faults off at runtime", async () => {
+    const emulator = await start({ customers: 1, orders: 1, faults: { serverError: 1 } });
+    try {
+      const token = emulator.state.issueOfflineToken("acme", CLIENT_ID);
+      expect((await statuses(emulator, token, 1))[0]).toMatch(/^50/);
+      emulator.state.setFaults({});
+      expect(await statuses(emulator, token, 2)).toEqual(["200", "200"]);
+    } finally {
+      await emulator.close();
+    }
+  });
+});
+
+describe("Shopify webhooks", () => {
+  let emulator: RunningShopifyEmulator;
+  let receiver: Server;
+  let receiverUrl: string;
+  const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
+
+  beforeAll(async () => {
+    emulator = await start({ customers: 5, orders: 5 });
+    receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (chunk: Buffer) => chunks.push(chunk));
+      req.on("end", () => {
+        received.push({ headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
+        res.writeHead(200).end("ok");
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhooks/shopify`;
+  });
+  afterAll(async () => {
+    await emulator.close();
+    await new Promise<void>((resolve) => receiver.close(() => resolve()));
+  });
+
+  it("signs the raw body with the app secret and sends Shopify's headers", async () => {
+    const shop = emulator.state.shop("acme");
+    const order = shop.orders[0];
+    if (!order) throw new Error("fixture");
+    const topics = ["orders/updated", "refunds/create", "customers/update", "app/uninstalled", "customers/data_request", "customers/redact", "shop/redact"];
+    for (const topic of topics) {
+      const payload = topic === "orders/updated" ? shopifyOrderWebhookPayload(shop, order) : shopifyShopRedactPayload(shop);
+      const delivery = await emulator.state.deliverWebhook("acme", topic, payload, receiverUrl);
+      expect(delivery.status).toBe(200);
+    }
+    expect(received).toHaveLength(topics.length);
+    for (const [i, { headers, body }] of received.entries()) {
+      const expected = createHmac("sha256", CLIENT_SECRET).update(body).digest("base64");
+      expect(headers["x-shopify-hmac-sha256"]).toBe(expected);
+      expect(headers["x-shopify-topic"]).toBe(topics[i]);
+      expect(headers["x-shopify-shop-domain"]).toBe("acme.myshopify.com");
+      expect(headers["x-shopify-api-version"]).toBe("2026-10");
+      expect(headers["x-shopify-webhook-id"]).toMatch(/^[0-9a-f-]{36}$/);
+      expect(body).not.toContain(CLIENT_SECRET);
+    }
+    const orderBody = JSON.parse(received[0]?.body ?? "{}") as { id: number; admin_graphql_api_id: string };
+    expect(orderBody.admin_graphql_api_id).toBe(`gid://shopify/Order/${order.id}`);
+  });
+});
