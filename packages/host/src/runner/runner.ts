@@ -41,7 +41,10 @@ export type RouteRunnerOptions = {
 };
 
 export type RunRouteRequest = {
-  connectorDir: string;
+  /** The connector package directory (routes under src/api or dist/src/api by mode)... */
+  connectorDir?: string;
+  /** ...or the routes directory itself (host part 1's LoadedConnector.routesDir). */
+  routesDir?: string;
   services: ConnectionServices;
   /** The route path, e.g. /sync/orders. */
   route: string;
@@ -71,20 +74,28 @@ export class RouteRunner {
     return this.mode === "source" ? join(resolve(connectorDir), "src", "api") : join(resolve(connectorDir), "dist", "src", "api");
   }
 
+  private dirOf(where: { connectorDir?: string; routesDir?: string }): string {
+    if (where.routesDir) return resolve(where.routesDir);
+    if (where.connectorDir) return this.routesDir(where.connectorDir);
+    throw new Error("runRoute needs connectorDir or routesDir");
+  }
+
   /** The route module's file, or null when the connector has no such route. */
-  routeModule(connectorDir: string, route: string): string | null {
-    const file = routeFile(this.routesDir(connectorDir), route);
+  routeModule(routesDir: string, route: string): string | null {
+    const file = routeFile(routesDir, route);
     return file && existsSync(file) ? file : null;
   }
 
-  private pool(connectorDir: string, version: string): WorkerPool {
-    const key = `${resolve(connectorDir)}@${version}`;
+  /** One pool per routes directory and connector version; TypeScript routes load through tsx. */
+  private pool(routesDir: string, version: string, file: string): WorkerPool {
+    const source = /\.m?ts$/.test(file);
+    const key = `${routesDir}@${version}${source ? ":source" : ""}`;
     let pool = this.pools.get(key);
     if (!pool) {
       pool = new WorkerPool({
         maxWorkers: this.options.maxWorkersPerConnector ?? 2,
         memoryLimitMb: this.options.memoryLimitMb ?? 256,
-        source: this.mode === "source",
+        source,
       });
       this.pools.set(key, pool);
     }
@@ -98,21 +109,22 @@ export class RouteRunner {
   }
 
   /** The route module's exported `config` and methods (loaded in a worker; cached per version). */
-  describe(connectorDir: string, version: string, route: string): Promise<RouteDescription | null> {
-    const key = `${resolve(connectorDir)}@${version}:${route}`;
+  describe(where: { connectorDir?: string; routesDir?: string }, version: string, route: string): Promise<RouteDescription | null> {
+    const dir = this.dirOf(where);
+    const key = `${dir}@${version}:${route}`;
     let cached = this.described.get(key);
     if (!cached) {
-      cached = this.loadDescription(connectorDir, version, route);
+      cached = this.loadDescription(dir, version, route);
       cached.catch(() => this.described.delete(key));
       this.described.set(key, cached);
     }
     return cached;
   }
 
-  private async loadDescription(connectorDir: string, version: string, route: string): Promise<RouteDescription | null> {
-    const file = this.routeModule(connectorDir, route);
+  private async loadDescription(dir: string, version: string, route: string): Promise<RouteDescription | null> {
+    const file = this.routeModule(dir, route);
     if (!file) return null;
-    const pool = this.pool(connectorDir, version);
+    const pool = this.pool(dir, version, file);
     const worker = await pool.acquire();
     let healthy = false;
     try {
@@ -135,10 +147,11 @@ export class RouteRunner {
     };
     const failure = (status: number, outcome: RouteOutcome, code: string, message: string) => finish(status, outcome, JSON.stringify({ error: { code, message } }));
 
-    const file = this.routeModule(request.connectorDir, request.route);
+    const dir = this.dirOf(request);
+    const file = this.routeModule(dir, request.route);
     if (!file) return failure(404, "not_found", "route_not_found", `connector has no route ${request.route}`);
 
-    const pool = this.pool(request.connectorDir, services.manifest.version);
+    const pool = this.pool(dir, services.manifest.version, file);
     let worker: RouteWorker;
     try {
       worker = await pool.acquire();

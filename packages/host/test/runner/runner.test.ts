@@ -66,7 +66,7 @@ describe("route runner", () => {
   });
 
   it("describes a route's exported config", async () => {
-    const d = await runner.describe(DEMO_DIR, "0.1.0", "/webhook");
+    const d = await runner.describe({ connectorDir: DEMO_DIR }, "0.1.0", "/webhook");
     expect(d?.config).toEqual({ auth: "webhook" });
     expect(d?.methods).toEqual(["POST"]);
   });

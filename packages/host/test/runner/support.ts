@@ -40,7 +40,10 @@ export function demoManifest(port: number): ConnectorManifest {
         },
       },
     },
-    streams: [{ name: "customers", route: "/sync/customers", entity: "customer" }],
+    streams: [
+      { name: "customers", route: "/sync/customers", entity: "customer" },
+      { name: "secured", route: "/sync/secured", entity: "customer" },
+    ],
   });
 }
 
