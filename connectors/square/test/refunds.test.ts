@@ -1,0 +1,62 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { POST } from "../src/api/sync/refunds.js";
+import { ACCESS_TOKEN, API, REFRESH_TOKEN, fixture, json, squareRuntime } from "./helpers.js";
+
+let runtime: ReturnType<typeof squareRuntime>;
+afterEach(() => {
+  expect(runtime.leaked(ACCESS_TOKEN)).toBe(false);
+  expect(runtime.leaked(REFRESH_TOKEN)).toBe(false);
+  runtime.restore();
+});
+
+describe("sync/refunds", () => {
+  it("ingests settled refunds linked to the refunded payment's order; pending ones wait", async () => {
+    runtime = squareRuntime();
+    runtime.http.getOnce(`${API}/v2/refunds*`, { body: fixture("refunds-list.json"), headers: { date: "Mon, 01 Jul 2024 12:00:00 GMT" } });
+    runtime.http.getOnce(`${API}/v2/payments/bP9mAsEMYPUGjjGNaNO5ZDVyLhSZY`, { body: fixture("payment.json") });
+    const body = await json(await runtime.call(POST));
+    expect(body).toMatchObject({ accepted: 1, rejected: 0, notSettled: 1, hasMore: true });
+    expect(runtime.records("refund_receipt")).toEqual([
+      expect.objectContaining({ refund_id: "bP9mAsEMYPUGjjGNaNO5ZDVyLhSZY_69MmgHubkLqx9wGhnmenRUHOaKitE6llfZuxcWYjGxd", receipt_id: "CAISENgvlJ6jLWAzERDzjyHVybY", total: "5.55", currency: "USD" }),
+    ]);
+    expect(runtime.storedRecords()[0]!.idempotencyKey).toBe("square:refund:bP9mAsEMYPUGjjGNaNO5ZDVyLhSZY_69MmgHubkLqx9wGhnmenRUHOaKitE6llfZuxcWYjGxd");
+    expect(Object.fromEntries(new URL(runtime.http.calls[0]!.url).searchParams)).toEqual({ limit: "100", sort_field: "UPDATED_AT", sort_order: "ASC" });
+    expect(runtime.checkpoint("refunds")).toMatchObject({ passStartedAt: "2024-07-01T12:00:00.000Z", passHighWater: "2024-04-04T10:00:01.000Z" });
+  });
+
+  it("incremental: updated_at_begin_time from the high-water mark; INVALID_CURSOR restarts from the latest updated_at read", async () => {
+    runtime = squareRuntime({
+      checkpoints: { refunds: { highWater: "2024-04-01T00:00:00.000Z", passStartedAt: "2024-07-01T12:00:00.000Z", cursor: "old", cursorSince: "2024-04-01T00:00:00.000Z", passHighWater: "2024-04-03T20:00:03.497Z" } },
+    });
+    runtime.http.getOnce(`${API}/v2/refunds*`, { status: 400, body: fixture("error-invalid-cursor.json") });
+    runtime.http.getOnce(`${API}/v2/refunds*`, { body: { refunds: [] } });
+    const body = await json(await runtime.call(POST));
+    expect(body).toMatchObject({ restartedAfter: "INVALID_CURSOR", hasMore: false });
+    const [stale, restart] = runtime.http.calls.map((c) => new URL(c.url).searchParams);
+    expect(stale!.get("cursor")).toBe("old");
+    expect(stale!.get("updated_at_begin_time")).toBe("2024-03-31T23:59:00.000Z");
+    expect(restart!.get("cursor")).toBeNull();
+    expect(restart!.get("updated_at_begin_time")).toBe("2024-04-03T19:59:03.497Z");
+    expect(runtime.checkpoint("refunds")).toEqual({ highWater: "2024-07-01T12:00:00.000Z" });
+  });
+
+  it("a refund whose payment Square no longer finds is skipped and reported", async () => {
+    runtime = squareRuntime();
+    const page = fixture("refunds-list.json");
+    runtime.http.getOnce(`${API}/v2/refunds*`, { body: { refunds: [page.refunds[0]] } });
+    runtime.http.getOnce(`${API}/v2/payments/*`, { status: 404, body: { errors: [{ category: "INVALID_REQUEST_ERROR", code: "NOT_FOUND", detail: "Payment not found" }] } });
+    const body = await json(await runtime.call(POST));
+    expect(body).toMatchObject({ accepted: 0, skipped: [{ id: page.refunds[0].id }] });
+  });
+
+  it("rate limited → retry signal", async () => {
+    runtime = squareRuntime();
+    runtime.http.getOnce(`${API}/v2/refunds*`, { status: 429, body: fixture("error-rate-limited.json") });
+    expect((await runtime.call(POST)).status).toBe(429);
+  });
+
+  it("missing token → 401 reauth_required", async () => {
+    runtime = squareRuntime({ oauth: { accessToken: null } });
+    expect((await runtime.call(POST)).status).toBe(401);
+  });
+});

@@ -1,0 +1,84 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { POST } from "../src/api/setup/test_connection.js";
+import { SQUARE_VERSION } from "../src/lib/square-client.js";
+import { ACCESS_TOKEN, API, REFRESH_TOKEN, fixture, json, squareRuntime } from "./helpers.js";
+
+let runtime: ReturnType<typeof squareRuntime>;
+afterEach(() => {
+  expect(runtime.leaked(ACCESS_TOKEN)).toBe(false);
+  expect(runtime.leaked(REFRESH_TOKEN)).toBe(false);
+  runtime.restore();
+});
+
+describe("setup/test_connection", () => {
+  it("connected: names the merchant and its main location; bearer token and Square-Version on each call", async () => {
+    runtime = squareRuntime();
+    runtime.http.getOnce(`${API}/v2/merchants/me`, { body: fixture("merchants-me.json") });
+    runtime.http.getOnce(`${API}/v2/locations/L1V8KQ5C2N3ZB`, { body: fixture("location-main.json") });
+    const response = await runtime.call(POST);
+    expect(response.status).toBe(200);
+    expect(await json(response)).toEqual({
+      ok: true,
+      providerAccountId: "MLQW2SSZ0C3GK",
+      providerAccountName: "Blue Bottle Roasters",
+      providerAccountCountry: "US",
+      providerAccountCurrency: "USD",
+      environment: "production",
+      mainLocation: { id: "L1V8KQ5C2N3ZB", name: "Mission Street", currency: "USD", timezone: "America/Los_Angeles", status: "ACTIVE" },
+    });
+    for (const call of runtime.http.calls) {
+      expect(call.opts.headers.Authorization).toBe(`Bearer ${ACCESS_TOKEN}`);
+      expect(call.opts.headers["Square-Version"]).toBe(SQUARE_VERSION);
+    }
+  });
+
+  it("sandbox environment calls the sandbox host", async () => {
+    runtime = squareRuntime({ settings: { environment: "sandbox" } });
+    runtime.http.getOnce("https://connect.squareupsandbox.com/v2/merchants/me", { body: { merchant: { id: "SANDBOXM1", business_name: "Sandbox" } } });
+    const response = await runtime.call(POST);
+    expect((await json(response)).environment).toBe("sandbox");
+  });
+
+  it("missing token → 400 naming the reauth reason, no Square call", async () => {
+    runtime = squareRuntime({ oauth: { accessToken: null } });
+    const response = await runtime.call(POST);
+    expect(response.status).toBe(400);
+    expect((await json(response)).error).toMatchObject({ message: "Square OAuth connection is required", details: { reason: "missing_token" } });
+    expect(runtime.http.calls).toHaveLength(0);
+  });
+
+  it("missing scope → 400 listing the missing scopes", async () => {
+    runtime = squareRuntime({ oauth: { scopes: ["MERCHANT_PROFILE_READ"] } });
+    const response = await runtime.call(POST);
+    expect(response.status).toBe(400);
+    expect((await json(response)).error.details).toEqual({ reason: "missing_scopes", missingScopes: ["CUSTOMERS_READ", "ORDERS_READ", "PAYMENTS_READ"] });
+  });
+
+  it("provider auth failure (Square 401) → 400 carrying the status and Square's error, not the token", async () => {
+    runtime = squareRuntime();
+    runtime.http.getOnce(`${API}/v2/merchants/me`, { status: 401, body: fixture("error-unauthorized.json") });
+    const response = await runtime.call(POST);
+    expect(response.status).toBe(400);
+    const body = await json(response);
+    expect(body.error.message).toBe("Square rejected the OAuth token");
+    expect(body.error.details).toMatchObject({ status: 401, errors: [{ category: "AUTHENTICATION_ERROR", code: "UNAUTHORIZED" }] });
+  });
+
+  it("refresh failure (expiring token, invalid_grant) → 400 refresh_failed", async () => {
+    runtime = squareRuntime({ oauth: { expiresAt: Date.now() + 60_000, refresh: { error: "invalid_grant" } } });
+    const response = await runtime.call(POST);
+    expect(response.status).toBe(400);
+    expect((await json(response)).error.details).toEqual({ reason: "refresh_failed" });
+    expect(runtime.refreshCount).toBe(1);
+  });
+
+  it("an expiring token is refreshed by the host before the call; the new one is used", async () => {
+    const refreshed = "EAAAcanaryRefreshedAccess_91c3b7";
+    runtime = squareRuntime({ oauth: { expiresAt: Date.now() + 60_000, refresh: { accessToken: refreshed, expiresAt: Date.now() + 30 * 86400_000 } } });
+    runtime.http.getOnce(`${API}/v2/merchants/me`, { body: { merchant: { id: "MLQW2SSZ0C3GK" } } });
+    const response = await runtime.call(POST);
+    expect(response.status).toBe(200);
+    expect(runtime.http.calls[0]!.opts.headers.Authorization).toBe(`Bearer ${refreshed}`);
+    expect(runtime.leaked(refreshed)).toBe(false);
+  });
+});

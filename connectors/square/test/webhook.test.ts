@@ -1,0 +1,128 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { POST } from "../src/api/webhooks/square.js";
+import { ACCESS_TOKEN, API, REFRESH_TOKEN, SIGNATURE_KEY, fixture, fixtureText, json, sign, squareRuntime } from "./helpers.js";
+
+const NOTIFICATION_URL = "https://hooks.backfill.example/square/conn_123";
+
+let runtime: ReturnType<typeof squareRuntime>;
+afterEach(() => {
+  for (const secret of [ACCESS_TOKEN, REFRESH_TOKEN, SIGNATURE_KEY]) expect(runtime.leaked(secret)).toBe(false);
+  runtime.restore();
+});
+
+const webhookRuntime = (opts: Parameters<typeof squareRuntime>[0] = {}) => squareRuntime({ secrets: { webhook_signature_key: SIGNATURE_KEY }, ...opts });
+
+function delivery(rawBody: string, signature: string | undefined, url: string | undefined = NOTIFICATION_URL) {
+  return {
+    method: "POST",
+    rawBody,
+    headers: {
+      "content-type": "application/json",
+      ...(signature !== undefined ? { "x-square-hmacsha256-signature": signature } : {}),
+      ...(url ? { "x-backfill-notification-url": url } : {}),
+    },
+  };
+}
+
+describe("webhooks/square: signature", () => {
+  it("a good signature over notification URL + raw body is accepted", async () => {
+    runtime = webhookRuntime();
+    const raw = fixtureText("webhook-customer-updated.json");
+    const response = await runtime.call(POST, delivery(raw, sign(SIGNATURE_KEY, NOTIFICATION_URL, raw)));
+    expect(response.status).toBe(200);
+    expect(await json(response)).toMatchObject({ received: true, type: "customer.updated", accepted: 1 });
+    expect(runtime.records("customer")[0]).toMatchObject({ customer_id: "JDKYHBWT1D4F8MFH63DBMEN8Y4", family_name: "Earhart-Putnam" });
+  });
+
+  it("bad signatures → 401, nothing ingested, no HTTP", async () => {
+    runtime = webhookRuntime();
+    const raw = fixtureText("webhook-customer-updated.json");
+    const cases = [
+      sign("another-key", NOTIFICATION_URL, raw),
+      sign(SIGNATURE_KEY, "https://attacker.example/hook", raw),
+      sign(SIGNATURE_KEY, NOTIFICATION_URL, raw + " "),
+      "not base64 at all",
+      "",
+    ];
+    for (const signature of cases) {
+      const response = await runtime.call(POST, delivery(raw, signature));
+      expect(response.status).toBe(401);
+    }
+    // The body is signed as received: re-serialized JSON no longer matches.
+    const reserialized = JSON.stringify(JSON.parse(raw), null, 2);
+    expect((await runtime.call(POST, delivery(reserialized, sign(SIGNATURE_KEY, NOTIFICATION_URL, raw)))).status).toBe(401);
+    expect(runtime.batches).toHaveLength(0);
+    expect(runtime.http.calls).toHaveLength(0);
+  });
+
+  it("missing signature header → 401", async () => {
+    runtime = webhookRuntime();
+    const response = await runtime.call(POST, delivery(fixtureText("webhook-customer-updated.json"), undefined));
+    expect(response.status).toBe(401);
+    expect(runtime.batches).toHaveLength(0);
+  });
+
+  it("no signature key configured → 401, nothing ingested", async () => {
+    runtime = squareRuntime();
+    const raw = fixtureText("webhook-customer-updated.json");
+    const response = await runtime.call(POST, delivery(raw, sign(SIGNATURE_KEY, NOTIFICATION_URL, raw)));
+    expect(response.status).toBe(401);
+    expect(runtime.batches).toHaveLength(0);
+  });
+
+  it("without the host header, the webhook_notification_url setting is the signed URL", async () => {
+    runtime = webhookRuntime({ settings: { webhook_notification_url: NOTIFICATION_URL } });
+    const raw = fixtureText("webhook-customer-updated.json");
+    const response = await runtime.call(POST, delivery(raw, sign(SIGNATURE_KEY, NOTIFICATION_URL, raw), undefined));
+    expect(response.status).toBe(200);
+  });
+});
+
+describe("webhooks/square: events", () => {
+  const signed = (name: string) => {
+    const raw = fixtureText(name);
+    return delivery(raw, sign(SIGNATURE_KEY, NOTIFICATION_URL, raw));
+  };
+
+  it("order.updated fetches the order and ingests it as a sales receipt", async () => {
+    runtime = webhookRuntime();
+    runtime.http.getOnce(`${API}/v2/orders/CAISENgvlJ6jLWAzERDzjyHVybY`, { body: { order: fixture("orders-search-usd.json").orders[0] } });
+    const response = await runtime.call(POST, signed("webhook-order-updated.json"));
+    expect(await json(response)).toMatchObject({ accepted: 1 });
+    expect(runtime.records("sales_receipt")[0]).toMatchObject({ receipt_id: "CAISENgvlJ6jLWAzERDzjyHVybY", total: "16.78" });
+    expect(runtime.http.calls[0]!.opts.headers.Authorization).toBe(`Bearer ${ACCESS_TOKEN}`);
+  });
+
+  it("payment.updated ingests the payment's order", async () => {
+    runtime = webhookRuntime();
+    const raw = JSON.stringify({ merchant_id: "MLQW2SSZ0C3GK", type: "payment.updated", event_id: "p-1", data: { type: "payment", id: "bP9m", object: { payment: fixture("payment.json").payment } } });
+    runtime.http.getOnce(`${API}/v2/orders/CAISENgvlJ6jLWAzERDzjyHVybY`, { body: { order: fixture("orders-search-usd.json").orders[0] } });
+    const response = await runtime.call(POST, delivery(raw, sign(SIGNATURE_KEY, NOTIFICATION_URL, raw)));
+    expect(await json(response)).toMatchObject({ accepted: 1 });
+  });
+
+  it("refund.updated (COMPLETED) ingests a refund receipt linked to the payment's order", async () => {
+    runtime = webhookRuntime();
+    runtime.http.getOnce(`${API}/v2/payments/bP9mAsEMYPUGjjGNaNO5ZDVyLhSZY`, { body: fixture("payment.json") });
+    const response = await runtime.call(POST, signed("webhook-refund-updated.json"));
+    expect(await json(response)).toMatchObject({ accepted: 1 });
+    expect(runtime.records("refund_receipt")[0]).toMatchObject({ receipt_id: "CAISENgvlJ6jLWAzERDzjyHVybY", total: "5.55" });
+  });
+
+  it("oauth.authorization.revoked marks the connection revoked; later token use needs reauth", async () => {
+    runtime = webhookRuntime();
+    const response = await runtime.call(POST, signed("webhook-oauth-revoked.json"));
+    expect(await json(response)).toMatchObject({ revoked: true });
+    expect(runtime.statusChanges).toEqual([{ status: "revoked", reason: "Square oauth.authorization.revoked (revoker: MERCHANT)" }]);
+    const after = await runtime.call(POST, signed("webhook-order-updated.json"));
+    expect(after.status).toBe(202);
+    expect(await json(after)).toMatchObject({ deferred: "reauth_required" });
+  });
+
+  it("unknown events are acknowledged and ignored", async () => {
+    runtime = webhookRuntime();
+    const raw = JSON.stringify({ type: "inventory.count.updated", event_id: "x" });
+    const response = await runtime.call(POST, delivery(raw, sign(SIGNATURE_KEY, NOTIFICATION_URL, raw)));
+    expect(await json(response)).toMatchObject({ ignored: "event type not handled" });
+  });
+});
