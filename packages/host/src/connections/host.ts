@@ -1,0 +1,87 @@
+// Opens everything this part of the host needs, wired together: the database (migrated),
+// the vault (master key from env or the data dir), credentials, HostHttp, the OAuth flow
+// and the token manager. Callers close() it when done.
+import { openDatabase } from "../db/open.js";
+import { Store } from "../db/store.js";
+import { loadMasterKey } from "../vault/master-key.js";
+import { Vault } from "../vault/vault.js";
+import { Credentials } from "../credentials/credentials.js";
+import { createHostHttp, type HostHttp } from "../http/host-http.js";
+import { parseProviderRoutes, type ProviderRoute } from "../http/provider-routes.js";
+import { OAuthFlow } from "../oauth/flow.js";
+import { OAuthFlowError } from "../oauth/errors.js";
+import type { PostConnectRunner } from "../oauth/post-connect.js";
+import { TokenManager, type TokenManagerOptions } from "../tokens/token-manager.js";
+import { workspaceConnectorRegistry, type ConnectorRegistry } from "./connectors.js";
+import { createHostLogger, type HostLogger } from "./logger.js";
+
+export type OpenHostOptions = {
+  /** Default: BACKFILL_DATA_DIR, else ./.backfill */
+  dataDir?: string;
+  /** Base64 of 32 bytes; default BACKFILL_MASTER_KEY, else <dataDir>/master.key. */
+  masterKey?: string;
+  logger?: HostLogger;
+  connectors?: ConnectorRegistry;
+  /** Dev/demo only; default BACKFILL_PROVIDER_ROUTES. */
+  providerRoutes?: ProviderRoute[];
+  /** Replaces HostHttp entirely (tests). */
+  http?: HostHttp;
+  /** How postConnect routes are run; required for completeAuthorization. */
+  postConnect?: PostConnectRunner;
+  tokens?: TokenManagerOptions;
+  clock?: () => number;
+};
+
+export type Host = {
+  dataDir: string;
+  dbFile: string;
+  store: Store;
+  vault: Vault;
+  credentials: Credentials;
+  http: HostHttp;
+  connectors: ConnectorRegistry;
+  logger: HostLogger;
+  oauth: OAuthFlow;
+  tokens: TokenManager;
+  close(): Promise<void>;
+};
+
+const noPostConnectRunner: PostConnectRunner = async (_connectionId, route) => {
+  throw new OAuthFlowError("post_connect_failed", `no route runner is configured to call ${route.route}`);
+};
+
+export async function openHost(opts: OpenHostOptions = {}): Promise<Host> {
+  const logger = opts.logger ?? createHostLogger();
+  const opened = await openDatabase(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {});
+  try {
+    const store = new Store(opened.db, opts.clock);
+    const env = opts.masterKey ? { ...process.env, BACKFILL_MASTER_KEY: opts.masterKey } : process.env;
+    const { key } = loadMasterKey({ dataDir: opened.dataDir, env, warn: (m, f) => logger.warn(m, f) });
+    const vault = await Vault.open(store, key);
+    const credentials = new Credentials(store, vault);
+    const ownHttp = opts.http ? undefined : createHostHttp({ providerRoutes: opts.providerRoutes ?? parseProviderRoutes(process.env.BACKFILL_PROVIDER_ROUTES) });
+    const http = opts.http ?? ownHttp!;
+    const connectors = opts.connectors ?? workspaceConnectorRegistry();
+    const oauth = new OAuthFlow({ store, vault, credentials, http, connectors, logger, postConnect: opts.postConnect ?? noPostConnectRunner });
+    const tokens = new TokenManager({ store, vault, credentials, http, connectors, logger }, opts.tokens);
+    return {
+      dataDir: opened.dataDir,
+      dbFile: opened.file,
+      store,
+      vault,
+      credentials,
+      http,
+      connectors,
+      logger,
+      oauth,
+      tokens,
+      async close() {
+        await ownHttp?.close();
+        await opened.close();
+      },
+    };
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
+}

@@ -1,0 +1,18 @@
+// A connection's settings as a route sees them: non-secret ones from the row, x-secret
+// ones decrypted from connection_secrets (and registered with the redactor).
+import { registerSecret } from "@backfill-io/sdk";
+import type { Store } from "../db/store.js";
+import type { Vault } from "../vault/vault.js";
+
+export async function connectionSettings(store: Store, connectionId: string): Promise<Record<string, unknown>> {
+  const row = await store.getConnection(connectionId);
+  return row ? (JSON.parse(row.settings_json) as Record<string, unknown>) : {};
+}
+
+export async function connectionSecret(store: Store, vault: Vault, connectionId: string, name: string): Promise<string | undefined> {
+  const enc = await store.getConnectionSecret(connectionId, name);
+  if (!enc) return undefined;
+  const value = vault.decrypt(enc, { table: "connection_secrets", rowId: `${connectionId}/${name}`, field: "value_enc" });
+  registerSecret(value);
+  return value;
+}

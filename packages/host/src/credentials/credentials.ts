@@ -1,0 +1,70 @@
+// OAuth app credentials ("the company OAuth app"), one per manifest `client.credentialKey`:
+// the client id in plain text, the client secret encrypted. Listing never returns secrets.
+import { registerSecret } from "@backfill-io/sdk";
+import type { Store } from "../db/store.js";
+import type { Vault } from "../vault/vault.js";
+
+export type OAuthAppCredential = { credentialKey: string; clientId: string; clientSecret: string };
+export type OAuthAppCredentialSummary = { credentialKey: string; clientId: string; createdAt: number; updatedAt: number };
+
+const CREDENTIAL_KEY = /^[a-z][a-z0-9_-]*$/i;
+
+export class CredentialError extends Error {
+  constructor(
+    readonly code: "invalid_credential_key" | "invalid_client_id" | "invalid_client_secret",
+    message: string,
+  ) {
+    super(message);
+    this.name = "CredentialError";
+  }
+}
+
+function aad(credentialKey: string) {
+  return { table: "oauth_app_credentials", rowId: credentialKey, field: "client_secret_enc" };
+}
+
+export class Credentials {
+  constructor(
+    private readonly store: Store,
+    private readonly vault: Vault,
+  ) {}
+
+  async set(credentialKey: string, input: { clientId: string; clientSecret: string }): Promise<OAuthAppCredentialSummary> {
+    registerSecret(input.clientSecret);
+    if (!CREDENTIAL_KEY.test(credentialKey)) throw new CredentialError("invalid_credential_key", `credential key ${JSON.stringify(credentialKey)} must be an identifier like shopify_public_app`);
+    const clientId = input.clientId.trim();
+    if (!clientId) throw new CredentialError("invalid_client_id", "the client id is empty");
+    const clientSecret = input.clientSecret.trim();
+    if (!clientSecret) throw new CredentialError("invalid_client_secret", "the client secret is empty");
+    registerSecret(clientSecret);
+    await this.store.upsertOAuthAppCredential(credentialKey, clientId, this.vault.encrypt(clientSecret, aad(credentialKey)));
+    await this.store.audit("credentials.set", { actor: "cli", detail: { credentialKey, clientId } });
+    const row = await this.store.getOAuthAppCredential(credentialKey);
+    return { credentialKey, clientId, createdAt: row!.created_at, updatedAt: row!.updated_at };
+  }
+
+  /** The credential with its decrypted secret (registered with the redactor), or undefined. */
+  async get(credentialKey: string): Promise<OAuthAppCredential | undefined> {
+    const row = await this.store.getOAuthAppCredential(credentialKey);
+    if (!row) return undefined;
+    const clientSecret = this.vault.decrypt(row.client_secret_enc, aad(credentialKey));
+    registerSecret(clientSecret);
+    return { credentialKey, clientId: row.client_id, clientSecret };
+  }
+
+  async list(): Promise<OAuthAppCredentialSummary[]> {
+    const rows = await this.store.listOAuthAppCredentials();
+    return rows.map((r) => ({ credentialKey: r.credential_key, clientId: r.client_id, createdAt: r.created_at, updatedAt: r.updated_at }));
+  }
+
+  async delete(credentialKey: string): Promise<boolean> {
+    const deleted = await this.store.deleteOAuthAppCredential(credentialKey);
+    if (deleted) await this.store.audit("credentials.delete", { actor: "cli", detail: { credentialKey } });
+    return deleted;
+  }
+}
+
+/** The command that fixes a missing credential, for error messages. */
+export function credentialFixCommand(credentialKey: string): string {
+  return `backfill credentials set ${credentialKey} --client-id <id>`;
+}

@@ -1,0 +1,165 @@
+// Versioned schema migrations, provided in code (no migration folder to ship).
+// Never edit a released migration: add the next one.
+import { sql, type Kysely, type Migration, type MigrationProvider } from "kysely";
+
+const m001_initial: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable("vault_keys")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("wrapped_key", "text", (c) => c.notNull())
+      .addColumn("status", "text", (c) => c.notNull().check(sql`status in ('active', 'retired')`))
+      .addColumn("created_at", "integer", (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable("oauth_app_credentials")
+      .addColumn("credential_key", "text", (c) => c.primaryKey())
+      .addColumn("client_id", "text", (c) => c.notNull())
+      .addColumn("client_secret_enc", "text", (c) => c.notNull())
+      .addColumn("created_at", "integer", (c) => c.notNull())
+      .addColumn("updated_at", "integer", (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable("connections")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("connector_key", "text", (c) => c.notNull())
+      .addColumn("connector_version", "text", (c) => c.notNull())
+      .addColumn("settings_json", "text", (c) => c.notNull().defaultTo("{}"))
+      .addColumn("status", "text", (c) =>
+        c.notNull().check(sql`status in ('pending', 'active', 'reauth_required', 'revoked', 'disconnected')`),
+      )
+      .addColumn("status_reason", "text")
+      .addColumn("provider_account_id", "text")
+      .addColumn("provider_account_name", "text")
+      .addColumn("provider_account_domain", "text")
+      .addColumn("created_at", "integer", (c) => c.notNull())
+      .addColumn("updated_at", "integer", (c) => c.notNull())
+      .addColumn("connected_at", "integer")
+      .execute();
+    await db.schema.createIndex("connections_connector").on("connections").columns(["connector_key", "status"]).execute();
+
+    await db.schema
+      .createTable("oauth_tokens")
+      .addColumn("connection_id", "text", (c) => c.primaryKey().references("connections.id").onDelete("cascade"))
+      .addColumn("access_token_enc", "text", (c) => c.notNull())
+      .addColumn("refresh_token_enc", "text")
+      .addColumn("token_type", "text")
+      .addColumn("expires_at", "integer")
+      .addColumn("refresh_expires_at", "integer")
+      .addColumn("scopes_json", "text", (c) => c.notNull().defaultTo("[]"))
+      .addColumn("obtained_at", "integer", (c) => c.notNull())
+      .addColumn("updated_at", "integer", (c) => c.notNull())
+      .addColumn("refresh_lease_owner", "text")
+      .addColumn("refresh_lease_until", "integer")
+      .execute();
+
+    await db.schema
+      .createTable("pending_authorizations")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("state_hash", "text", (c) => c.notNull().unique())
+      .addColumn("connection_id", "text", (c) => c.notNull().references("connections.id").onDelete("cascade"))
+      .addColumn("code_verifier_enc", "text")
+      .addColumn("redirect_uri", "text", (c) => c.notNull())
+      .addColumn("settings_json", "text", (c) => c.notNull())
+      .addColumn("force", "integer", (c) => c.notNull().defaultTo(0))
+      .addColumn("expires_at", "integer", (c) => c.notNull())
+      .addColumn("used_at", "integer")
+      .addColumn("created_at", "integer", (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable("connection_secrets")
+      .addColumn("connection_id", "text", (c) => c.notNull().references("connections.id").onDelete("cascade"))
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("value_enc", "text", (c) => c.notNull())
+      .addColumn("updated_at", "integer", (c) => c.notNull())
+      .addPrimaryKeyConstraint("connection_secrets_pk", ["connection_id", "name"])
+      .execute();
+
+    await db.schema
+      .createTable("records")
+      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("connection_id", "text", (c) => c.notNull().references("connections.id").onDelete("cascade"))
+      .addColumn("kind", "text", (c) => c.notNull())
+      .addColumn("idempotency_key", "text", (c) => c.notNull())
+      .addColumn("stream", "text")
+      .addColumn("customer_id", "text")
+      .addColumn("payload_json", "text")
+      .addColumn("payload_hash", "text")
+      .addColumn("first_seen", "integer", (c) => c.notNull())
+      .addColumn("last_seen", "integer", (c) => c.notNull())
+      .addColumn("tombstoned_at", "integer")
+      .addUniqueConstraint("records_identity", ["connection_id", "kind", "idempotency_key"])
+      .execute();
+    await db.schema.createIndex("records_customer").on("records").columns(["connection_id", "customer_id"]).execute();
+
+    await db.schema
+      .createTable("checkpoints")
+      .addColumn("connection_id", "text", (c) => c.notNull().references("connections.id").onDelete("cascade"))
+      .addColumn("stream", "text", (c) => c.notNull())
+      .addColumn("state_json", "text", (c) => c.notNull())
+      .addColumn("updated_at", "integer", (c) => c.notNull())
+      .addPrimaryKeyConstraint("checkpoints_pk", ["connection_id", "stream"])
+      .execute();
+
+    await db.schema
+      .createTable("sync_runs")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("connection_id", "text", (c) => c.notNull().references("connections.id").onDelete("cascade"))
+      .addColumn("stream", "text", (c) => c.notNull())
+      .addColumn("status", "text", (c) => c.notNull().check(sql`status in ('running', 'succeeded', 'failed', 'cancelled')`))
+      .addColumn("pages", "integer", (c) => c.notNull().defaultTo(0))
+      .addColumn("accepted", "integer", (c) => c.notNull().defaultTo(0))
+      .addColumn("rejected", "integer", (c) => c.notNull().defaultTo(0))
+      .addColumn("retries", "integer", (c) => c.notNull().defaultTo(0))
+      .addColumn("started_at", "integer", (c) => c.notNull())
+      .addColumn("finished_at", "integer")
+      .addColumn("outcome", "text")
+      .addColumn("error", "text")
+      .execute();
+    await db.schema.createIndex("sync_runs_connection").on("sync_runs").columns(["connection_id", "started_at"]).execute();
+
+    await db.schema
+      .createTable("stream_locks")
+      .addColumn("connection_id", "text", (c) => c.notNull())
+      .addColumn("stream", "text", (c) => c.notNull())
+      .addColumn("owner", "text", (c) => c.notNull())
+      .addColumn("expires_at", "integer", (c) => c.notNull())
+      .addPrimaryKeyConstraint("stream_locks_pk", ["connection_id", "stream"])
+      .execute();
+
+    await db.schema
+      .createTable("host_api_keys")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("key_hash", "text", (c) => c.notNull().unique())
+      .addColumn("prefix", "text", (c) => c.notNull())
+      .addColumn("created_at", "integer", (c) => c.notNull())
+      .addColumn("last_used_at", "integer")
+      .addColumn("revoked_at", "integer")
+      .execute();
+
+    await db.schema
+      .createTable("audit_log")
+      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("at", "integer", (c) => c.notNull())
+      .addColumn("actor", "text", (c) => c.notNull())
+      .addColumn("action", "text", (c) => c.notNull())
+      .addColumn("connection_id", "text")
+      .addColumn("detail_json", "text")
+      .execute();
+  },
+};
+
+/** All migrations, by name; names sort in the order they run. */
+export const MIGRATIONS: Record<string, Migration> = {
+  "001_initial": m001_initial,
+};
+
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return MIGRATIONS;
+  },
+};

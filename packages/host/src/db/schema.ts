@@ -1,0 +1,187 @@
+// Row types of the host database, as Kysely sees them. Timestamps are epoch
+// milliseconds (INTEGER), JSON columns are TEXT, encrypted columns hold vault
+// strings (`v1.<keyId>.<iv>.<ct>.<tag>`) and are named `*_enc`.
+import type { Generated, Insertable, Selectable, Updateable } from "kysely";
+
+export const CONNECTION_STATUSES = ["pending", "active", "reauth_required", "revoked", "disconnected"] as const;
+export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
+
+export const SYNC_RUN_STATUSES = ["running", "succeeded", "failed", "cancelled"] as const;
+export type SyncRunStatus = (typeof SYNC_RUN_STATUSES)[number];
+
+export interface VaultKeysTable {
+  id: string;
+  /** The data key, encrypted with the master key (AAD `vault_keys:<id>:key`). */
+  wrapped_key: string;
+  status: "active" | "retired";
+  created_at: number;
+}
+
+export interface OAuthAppCredentialsTable {
+  credential_key: string;
+  client_id: string;
+  client_secret_enc: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConnectionsTable {
+  id: string;
+  connector_key: string;
+  connector_version: string;
+  /** Non-secret, validated and normalized settings; x-secret settings live in connection_secrets. */
+  settings_json: string;
+  status: ConnectionStatus;
+  status_reason: string | null;
+  provider_account_id: string | null;
+  provider_account_name: string | null;
+  provider_account_domain: string | null;
+  created_at: number;
+  updated_at: number;
+  connected_at: number | null;
+}
+
+export interface OAuthTokensTable {
+  connection_id: string;
+  access_token_enc: string;
+  refresh_token_enc: string | null;
+  token_type: string | null;
+  expires_at: number | null;
+  refresh_expires_at: number | null;
+  scopes_json: string;
+  obtained_at: number;
+  updated_at: number;
+  /** Cross-process refresh lease: who refreshes, and until when the lease holds. */
+  refresh_lease_owner: string | null;
+  refresh_lease_until: number | null;
+}
+
+export interface PendingAuthorizationsTable {
+  id: string;
+  /** sha256 of the state; the state itself is never stored. */
+  state_hash: string;
+  connection_id: string;
+  code_verifier_enc: string | null;
+  redirect_uri: string;
+  /** The validated non-secret settings this authorization was started with. */
+  settings_json: string;
+  force: number;
+  expires_at: number;
+  used_at: number | null;
+  created_at: number;
+}
+
+export interface ConnectionSecretsTable {
+  connection_id: string;
+  name: string;
+  value_enc: string;
+  updated_at: number;
+}
+
+export interface RecordsTable {
+  id: Generated<number>;
+  connection_id: string;
+  kind: string;
+  idempotency_key: string;
+  stream: string | null;
+  /** The canonical customer id the record belongs to (for redaction by customer). */
+  customer_id: string | null;
+  /** NULL once tombstoned. */
+  payload_json: string | null;
+  payload_hash: string | null;
+  first_seen: number;
+  last_seen: number;
+  tombstoned_at: number | null;
+}
+
+export interface CheckpointsTable {
+  connection_id: string;
+  stream: string;
+  state_json: string;
+  updated_at: number;
+}
+
+export interface SyncRunsTable {
+  id: string;
+  connection_id: string;
+  stream: string;
+  status: SyncRunStatus;
+  pages: number;
+  accepted: number;
+  rejected: number;
+  retries: number;
+  started_at: number;
+  finished_at: number | null;
+  outcome: string | null;
+  error: string | null;
+}
+
+export interface StreamLocksTable {
+  connection_id: string;
+  stream: string;
+  owner: string;
+  expires_at: number;
+}
+
+export interface HostApiKeysTable {
+  id: string;
+  name: string;
+  /** sha256 of the key; the key is shown once at creation and never stored. */
+  key_hash: string;
+  prefix: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  actor: string;
+  action: string;
+  connection_id: string | null;
+  /** Non-secret detail (redacted before it is written). */
+  detail_json: string | null;
+}
+
+export interface Database {
+  vault_keys: VaultKeysTable;
+  oauth_app_credentials: OAuthAppCredentialsTable;
+  connections: ConnectionsTable;
+  oauth_tokens: OAuthTokensTable;
+  pending_authorizations: PendingAuthorizationsTable;
+  connection_secrets: ConnectionSecretsTable;
+  records: RecordsTable;
+  checkpoints: CheckpointsTable;
+  sync_runs: SyncRunsTable;
+  stream_locks: StreamLocksTable;
+  host_api_keys: HostApiKeysTable;
+  audit_log: AuditLogTable;
+}
+
+export type ConnectionRow = Selectable<ConnectionsTable>;
+export type OAuthTokenRow = Selectable<OAuthTokensTable>;
+export type PendingAuthorizationRow = Selectable<PendingAuthorizationsTable>;
+export type RecordRow = Selectable<RecordsTable>;
+export type SyncRunRow = Selectable<SyncRunsTable>;
+export type HostApiKeyRow = Selectable<HostApiKeysTable>;
+export type AuditLogRow = Selectable<AuditLogTable>;
+export type NewOAuthToken = Insertable<OAuthTokensTable>;
+export type OAuthTokenUpdate = Updateable<OAuthTokensTable>;
+
+/**
+ * Every encrypted column: the table, its row-id expression (what the AAD binds to) and
+ * the field. The vault's rotate() walks this list, so a new encrypted column must be added here.
+ */
+export const ENCRYPTED_COLUMNS = [
+  { table: "oauth_app_credentials", field: "client_secret_enc", rowId: ["credential_key"] },
+  { table: "oauth_tokens", field: "access_token_enc", rowId: ["connection_id"] },
+  { table: "oauth_tokens", field: "refresh_token_enc", rowId: ["connection_id"] },
+  { table: "pending_authorizations", field: "code_verifier_enc", rowId: ["id"] },
+  { table: "connection_secrets", field: "value_enc", rowId: ["connection_id", "name"] },
+] as const;
+
+/** The AAD row id of a row: its key columns joined with "/". */
+export function aadRowId(...parts: string[]): string {
+  return parts.join("/");
+}

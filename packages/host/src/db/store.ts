@@ -1,0 +1,555 @@
+// The typed queries of the host. One Store wraps a Kysely instance or a transaction;
+// `transaction(fn)` hands `fn` a Store bound to the transaction, so multi-step writes
+// (a page of records and its checkpoint, a refreshed token pair) commit together.
+import { createHash, randomUUID } from "node:crypto";
+import type { Kysely, Transaction } from "kysely";
+import type { CheckpointState, RecordsRedaction } from "@backfill-io/sdk";
+import { redact } from "@backfill-io/sdk";
+import type {
+  AuditLogRow,
+  ConnectionRow,
+  ConnectionStatus,
+  Database,
+  HostApiKeyRow,
+  OAuthTokenRow,
+  OAuthTokensTable,
+  PendingAuthorizationRow,
+  PendingAuthorizationsTable,
+  RecordRow,
+  SyncRunRow,
+  SyncRunStatus,
+} from "./schema.js";
+
+export type PageItem = { idempotencyKey: string; payload: unknown };
+export type PageBatch = { kind: string; items: readonly PageItem[] };
+export type CommitPageResult = { inserted: number; updated: number; unchanged: number; suppressed: number };
+
+export type NewConnection = {
+  id?: string;
+  connectorKey: string;
+  connectorVersion: string;
+  settings: Record<string, unknown>;
+  status?: ConnectionStatus;
+};
+
+export type ConnectionPatch = Partial<{
+  connectorVersion: string;
+  settings: Record<string, unknown>;
+  status: ConnectionStatus;
+  statusReason: string | null;
+  providerAccountId: string | null;
+  providerAccountName: string | null;
+  providerAccountDomain: string | null;
+  connectedAt: number | null;
+}>;
+
+export type SyncRunPatch = Partial<Pick<SyncRunRow, "status" | "pages" | "accepted" | "rejected" | "retries" | "finished_at" | "outcome" | "error">>;
+
+/** Canonical JSON (sorted keys), so equal payloads hash equal whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+}
+
+export function payloadHash(payload: unknown): string {
+  return createHash("sha256").update(canonicalJson(payload)).digest("hex");
+}
+
+function customerIdOf(_kind: string, payload: unknown): string | null {
+  const p = (payload ?? {}) as Record<string, unknown>;
+  const id = p.customer_id;
+  return typeof id === "string" && id ? id : null;
+}
+
+export class Store {
+  constructor(
+    readonly db: Kysely<Database> | Transaction<Database>,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  now(): number {
+    return this.clock();
+  }
+
+  /** Runs `fn` in one transaction; nested calls reuse the outer transaction. */
+  async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    if (this.db.isTransaction) return fn(this);
+    return this.db.transaction().execute((trx) => fn(new Store(trx, this.clock)));
+  }
+
+  // ---- OAuth app credentials -------------------------------------------------------
+
+  async upsertOAuthAppCredential(credentialKey: string, clientId: string, clientSecretEnc: string): Promise<void> {
+    const now = this.now();
+    await this.db
+      .insertInto("oauth_app_credentials")
+      .values({ credential_key: credentialKey, client_id: clientId, client_secret_enc: clientSecretEnc, created_at: now, updated_at: now })
+      .onConflict((oc) => oc.column("credential_key").doUpdateSet({ client_id: clientId, client_secret_enc: clientSecretEnc, updated_at: now }))
+      .execute();
+  }
+
+  async getOAuthAppCredential(credentialKey: string) {
+    return this.db.selectFrom("oauth_app_credentials").selectAll().where("credential_key", "=", credentialKey).executeTakeFirst();
+  }
+
+  /** Without the secret column. */
+  async listOAuthAppCredentials() {
+    return this.db
+      .selectFrom("oauth_app_credentials")
+      .select(["credential_key", "client_id", "created_at", "updated_at"])
+      .orderBy("credential_key")
+      .execute();
+  }
+
+  async deleteOAuthAppCredential(credentialKey: string): Promise<boolean> {
+    const r = await this.db.deleteFrom("oauth_app_credentials").where("credential_key", "=", credentialKey).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  // ---- connections ---------------------------------------------------------------
+
+  async createConnection(input: NewConnection): Promise<ConnectionRow> {
+    const now = this.now();
+    const row: ConnectionRow = {
+      id: input.id ?? `conn_${randomUUID().replaceAll("-", "")}`,
+      connector_key: input.connectorKey,
+      connector_version: input.connectorVersion,
+      settings_json: JSON.stringify(input.settings),
+      status: input.status ?? "pending",
+      status_reason: null,
+      provider_account_id: null,
+      provider_account_name: null,
+      provider_account_domain: null,
+      created_at: now,
+      updated_at: now,
+      connected_at: null,
+    };
+    await this.db.insertInto("connections").values(row).execute();
+    return row;
+  }
+
+  async getConnection(id: string): Promise<ConnectionRow | undefined> {
+    return this.db.selectFrom("connections").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  async listConnections(filter: { connectorKey?: string; status?: ConnectionStatus } = {}): Promise<ConnectionRow[]> {
+    let q = this.db.selectFrom("connections").selectAll();
+    if (filter.connectorKey) q = q.where("connector_key", "=", filter.connectorKey);
+    if (filter.status) q = q.where("status", "=", filter.status);
+    return q.orderBy("created_at").execute();
+  }
+
+  async updateConnection(id: string, patch: ConnectionPatch): Promise<void> {
+    const set: Partial<ConnectionRow> = { updated_at: this.now() };
+    if (patch.connectorVersion !== undefined) set.connector_version = patch.connectorVersion;
+    if (patch.settings !== undefined) set.settings_json = JSON.stringify(patch.settings);
+    if (patch.status !== undefined) set.status = patch.status;
+    if (patch.statusReason !== undefined) set.status_reason = patch.statusReason;
+    if (patch.providerAccountId !== undefined) set.provider_account_id = patch.providerAccountId;
+    if (patch.providerAccountName !== undefined) set.provider_account_name = patch.providerAccountName;
+    if (patch.providerAccountDomain !== undefined) set.provider_account_domain = patch.providerAccountDomain;
+    if (patch.connectedAt !== undefined) set.connected_at = patch.connectedAt;
+    await this.db.updateTable("connections").set(set).where("id", "=", id).execute();
+  }
+
+  async setConnectionStatus(id: string, status: ConnectionStatus, reason: string | null): Promise<void> {
+    await this.updateConnection(id, { status, statusReason: reason });
+  }
+
+  // ---- OAuth tokens ----------------------------------------------------------------
+
+  async getTokens(connectionId: string): Promise<OAuthTokenRow | undefined> {
+    return this.db.selectFrom("oauth_tokens").selectAll().where("connection_id", "=", connectionId).executeTakeFirst();
+  }
+
+  /** Replaces the connection's tokens (the lease is cleared). */
+  async putTokens(row: Omit<OAuthTokensTable, "refresh_lease_owner" | "refresh_lease_until" | "updated_at">): Promise<void> {
+    const full: OAuthTokensTable = { ...row, updated_at: this.now(), refresh_lease_owner: null, refresh_lease_until: null };
+    const { connection_id: _id, ...update } = full;
+    await this.db
+      .insertInto("oauth_tokens")
+      .values(full)
+      .onConflict((oc) => oc.column("connection_id").doUpdateSet(update))
+      .execute();
+  }
+
+  async deleteTokens(connectionId: string): Promise<boolean> {
+    const r = await this.db.deleteFrom("oauth_tokens").where("connection_id", "=", connectionId).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  /**
+   * Takes the cross-process refresh lease if it is free or expired. Returns true when
+   * `owner` holds it afterwards.
+   */
+  async acquireRefreshLease(connectionId: string, owner: string, ttlMs: number): Promise<boolean> {
+    const now = this.now();
+    const r = await this.db
+      .updateTable("oauth_tokens")
+      .set({ refresh_lease_owner: owner, refresh_lease_until: now + ttlMs })
+      .where("connection_id", "=", connectionId)
+      .where((eb) =>
+        eb.or([eb("refresh_lease_until", "is", null), eb("refresh_lease_until", "<", now), eb("refresh_lease_owner", "=", owner)]),
+      )
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async releaseRefreshLease(connectionId: string, owner: string): Promise<void> {
+    await this.db
+      .updateTable("oauth_tokens")
+      .set({ refresh_lease_owner: null, refresh_lease_until: null })
+      .where("connection_id", "=", connectionId)
+      .where("refresh_lease_owner", "=", owner)
+      .execute();
+  }
+
+  /** Tokens with a refresh token whose access or refresh token lapses before `before`. */
+  async listTokensExpiringBefore(before: number): Promise<OAuthTokenRow[]> {
+    return this.db
+      .selectFrom("oauth_tokens")
+      .selectAll()
+      .where("refresh_token_enc", "is not", null)
+      .where((eb) => eb.or([eb("refresh_expires_at", "<=", before), eb("expires_at", "<=", before)]))
+      .execute();
+  }
+
+  async listAllTokens(): Promise<OAuthTokenRow[]> {
+    return this.db.selectFrom("oauth_tokens").selectAll().execute();
+  }
+
+  // ---- pending authorizations ------------------------------------------------------
+
+  async insertPendingAuthorization(row: Omit<PendingAuthorizationsTable, "used_at" | "created_at">): Promise<void> {
+    await this.db.insertInto("pending_authorizations").values({ ...row, used_at: null, created_at: this.now() }).execute();
+  }
+
+  async findPendingAuthorization(stateHash: string): Promise<PendingAuthorizationRow | undefined> {
+    return this.db.selectFrom("pending_authorizations").selectAll().where("state_hash", "=", stateHash).executeTakeFirst();
+  }
+
+  /** Marks a pending authorization used; false when it already was (a replay). */
+  async consumePendingAuthorization(id: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable("pending_authorizations")
+      .set({ used_at: this.now() })
+      .where("id", "=", id)
+      .where("used_at", "is", null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** Deletes authorizations expired more than `graceMs` ago (their hashes are no longer useful). */
+  async prunePendingAuthorizations(graceMs = 24 * 3600_000): Promise<number> {
+    const r = await this.db.deleteFrom("pending_authorizations").where("expires_at", "<", this.now() - graceMs).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
+  // ---- connection secrets (x-secret settings) --------------------------------------
+
+  async putConnectionSecret(connectionId: string, name: string, valueEnc: string): Promise<void> {
+    const now = this.now();
+    await this.db
+      .insertInto("connection_secrets")
+      .values({ connection_id: connectionId, name, value_enc: valueEnc, updated_at: now })
+      .onConflict((oc) => oc.columns(["connection_id", "name"]).doUpdateSet({ value_enc: valueEnc, updated_at: now }))
+      .execute();
+  }
+
+  async getConnectionSecret(connectionId: string, name: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom("connection_secrets")
+      .select("value_enc")
+      .where("connection_id", "=", connectionId)
+      .where("name", "=", name)
+      .executeTakeFirst();
+    return row?.value_enc;
+  }
+
+  async listConnectionSecretNames(connectionId: string): Promise<string[]> {
+    const rows = await this.db.selectFrom("connection_secrets").select("name").where("connection_id", "=", connectionId).orderBy("name").execute();
+    return rows.map((r) => r.name);
+  }
+
+  // ---- records and checkpoints -----------------------------------------------------
+
+  /**
+   * Commits one page: upserts its records by (connection, kind, idempotency key) and
+   * writes the stream checkpoint, in ONE transaction. An unchanged payload (same hash)
+   * only moves last_seen; a tombstoned (redacted) record is never brought back.
+   */
+  async commitPage(
+    connectionId: string,
+    stream: string,
+    batches: readonly PageBatch[],
+    checkpoint?: CheckpointState | null,
+  ): Promise<CommitPageResult> {
+    return this.transaction(async (tx) => {
+      const now = tx.now();
+      const result: CommitPageResult = { inserted: 0, updated: 0, unchanged: 0, suppressed: 0 };
+      for (const batch of batches) {
+        for (const item of batch.items) {
+          const hash = payloadHash(item.payload);
+          const existing = await tx.db
+            .selectFrom("records")
+            .select(["id", "payload_hash", "tombstoned_at"])
+            .where("connection_id", "=", connectionId)
+            .where("kind", "=", batch.kind)
+            .where("idempotency_key", "=", item.idempotencyKey)
+            .executeTakeFirst();
+          if (!existing) {
+            await tx.db
+              .insertInto("records")
+              .values({
+                connection_id: connectionId,
+                kind: batch.kind,
+                idempotency_key: item.idempotencyKey,
+                stream,
+                customer_id: customerIdOf(batch.kind, item.payload),
+                payload_json: JSON.stringify(item.payload),
+                payload_hash: hash,
+                first_seen: now,
+                last_seen: now,
+                tombstoned_at: null,
+              })
+              .execute();
+            result.inserted++;
+          } else if (existing.tombstoned_at !== null) {
+            result.suppressed++;
+          } else if (existing.payload_hash === hash) {
+            await tx.db.updateTable("records").set({ last_seen: now }).where("id", "=", existing.id).execute();
+            result.unchanged++;
+          } else {
+            await tx.db
+              .updateTable("records")
+              .set({
+                payload_json: JSON.stringify(item.payload),
+                payload_hash: hash,
+                customer_id: customerIdOf(batch.kind, item.payload),
+                stream,
+                last_seen: now,
+              })
+              .where("id", "=", existing.id)
+              .execute();
+            result.updated++;
+          }
+        }
+      }
+      if (checkpoint) await tx.putCheckpoint(connectionId, stream, checkpoint);
+      return result;
+    });
+  }
+
+  async putCheckpoint(connectionId: string, stream: string, state: CheckpointState): Promise<void> {
+    const now = this.now();
+    const stateJson = JSON.stringify(state);
+    await this.db
+      .insertInto("checkpoints")
+      .values({ connection_id: connectionId, stream, state_json: stateJson, updated_at: now })
+      .onConflict((oc) => oc.columns(["connection_id", "stream"]).doUpdateSet({ state_json: stateJson, updated_at: now }))
+      .execute();
+  }
+
+  async getCheckpoint(connectionId: string, stream: string): Promise<CheckpointState | undefined> {
+    const row = await this.db
+      .selectFrom("checkpoints")
+      .select("state_json")
+      .where("connection_id", "=", connectionId)
+      .where("stream", "=", stream)
+      .executeTakeFirst();
+    return row ? (JSON.parse(row.state_json) as CheckpointState) : undefined;
+  }
+
+  async deleteCheckpoint(connectionId: string, stream: string): Promise<void> {
+    await this.db.deleteFrom("checkpoints").where("connection_id", "=", connectionId).where("stream", "=", stream).execute();
+  }
+
+  /** Tombstones matching records: the payload is dropped, the identity kept so it is not re-ingested. */
+  async redactRecords(connectionId: string, selector: RecordsRedaction): Promise<{ redacted: number }> {
+    if (!selector.all && !selector.customerId && !selector.idempotencyKeys?.length) return { redacted: 0 };
+    let q = this.db
+      .updateTable("records")
+      .set({ payload_json: null, payload_hash: null, tombstoned_at: this.now() })
+      .where("connection_id", "=", connectionId)
+      .where("tombstoned_at", "is", null);
+    if (selector.kind) q = q.where("kind", "=", selector.kind);
+    if (!selector.all) {
+      if (selector.customerId) {
+        const customerId = selector.customerId;
+        q = q.where((eb) =>
+          eb.or([eb("customer_id", "=", customerId), eb.and([eb("kind", "=", "customer"), eb("idempotency_key", "in", [customerId, `customer:${customerId}`])])]),
+        );
+      }
+      if (selector.idempotencyKeys?.length) q = q.where("idempotency_key", "in", selector.idempotencyKeys);
+    }
+    const r = await q.executeTakeFirst();
+    return { redacted: Number(r.numUpdatedRows) };
+  }
+
+  async listRecords(
+    connectionId: string,
+    opts: { kind?: string; includeTombstoned?: boolean; limit?: number; afterId?: number } = {},
+  ): Promise<RecordRow[]> {
+    let q = this.db.selectFrom("records").selectAll().where("connection_id", "=", connectionId);
+    if (opts.kind) q = q.where("kind", "=", opts.kind);
+    if (!opts.includeTombstoned) q = q.where("tombstoned_at", "is", null);
+    if (opts.afterId !== undefined) q = q.where("id", ">", opts.afterId);
+    return q.orderBy("id").limit(opts.limit ?? 1000).execute();
+  }
+
+  async countRecords(connectionId: string, kind?: string): Promise<number> {
+    let q = this.db
+      .selectFrom("records")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("connection_id", "=", connectionId)
+      .where("tombstoned_at", "is", null);
+    if (kind) q = q.where("kind", "=", kind);
+    const row = await q.executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  // ---- sync runs -------------------------------------------------------------------
+
+  async createSyncRun(connectionId: string, stream: string, id: string = `run_${randomUUID().replaceAll("-", "")}`): Promise<SyncRunRow> {
+    const row: SyncRunRow = {
+      id,
+      connection_id: connectionId,
+      stream,
+      status: "running",
+      pages: 0,
+      accepted: 0,
+      rejected: 0,
+      retries: 0,
+      started_at: this.now(),
+      finished_at: null,
+      outcome: null,
+      error: null,
+    };
+    await this.db.insertInto("sync_runs").values(row).execute();
+    return row;
+  }
+
+  async updateSyncRun(id: string, patch: SyncRunPatch): Promise<void> {
+    if (Object.keys(patch).length === 0) return;
+    await this.db.updateTable("sync_runs").set(patch).where("id", "=", id).execute();
+  }
+
+  /** Adds to the run's counters (pages, accepted, rejected, retries) atomically. */
+  async incrementSyncRun(id: string, delta: Partial<Record<"pages" | "accepted" | "rejected" | "retries", number>>): Promise<void> {
+    await this.db
+      .updateTable("sync_runs")
+      .set((eb) => ({
+        pages: eb("pages", "+", delta.pages ?? 0),
+        accepted: eb("accepted", "+", delta.accepted ?? 0),
+        rejected: eb("rejected", "+", delta.rejected ?? 0),
+        retries: eb("retries", "+", delta.retries ?? 0),
+      }))
+      .where("id", "=", id)
+      .execute();
+  }
+
+  async finishSyncRun(id: string, status: Exclude<SyncRunStatus, "running">, outcome: string | null, error?: string | null): Promise<void> {
+    await this.updateSyncRun(id, { status, outcome, error: error === undefined || error === null ? null : redact(error), finished_at: this.now() });
+  }
+
+  async getSyncRun(id: string): Promise<SyncRunRow | undefined> {
+    return this.db.selectFrom("sync_runs").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  async listSyncRuns(filter: { connectionId?: string; stream?: string; status?: SyncRunStatus; limit?: number } = {}): Promise<SyncRunRow[]> {
+    let q = this.db.selectFrom("sync_runs").selectAll();
+    if (filter.connectionId) q = q.where("connection_id", "=", filter.connectionId);
+    if (filter.stream) q = q.where("stream", "=", filter.stream);
+    if (filter.status) q = q.where("status", "=", filter.status);
+    return q.orderBy("started_at", "desc").limit(filter.limit ?? 100).execute();
+  }
+
+  // ---- stream locks ----------------------------------------------------------------
+
+  /**
+   * Takes the lock of a stream for `owner` for `ttlMs` when it is free, expired or
+   * already `owner`'s (which renews it). A database row, so it holds across processes.
+   */
+  async tryLockStream(connectionId: string, stream: string, owner: string, ttlMs: number): Promise<boolean> {
+    const now = this.now();
+    const expiresAt = now + ttlMs;
+    return this.transaction(async (tx) => {
+      await tx.db
+        .insertInto("stream_locks")
+        .values({ connection_id: connectionId, stream, owner, expires_at: expiresAt })
+        .onConflict((oc) =>
+          oc
+            .columns(["connection_id", "stream"])
+            .doUpdateSet({ owner, expires_at: expiresAt })
+            .where((eb) => eb.or([eb("stream_locks.expires_at", "<", now), eb("stream_locks.owner", "=", owner)])),
+        )
+        .execute();
+      const row = await tx.db
+        .selectFrom("stream_locks")
+        .select("owner")
+        .where("connection_id", "=", connectionId)
+        .where("stream", "=", stream)
+        .executeTakeFirst();
+      return row?.owner === owner;
+    });
+  }
+
+  async unlockStream(connectionId: string, stream: string, owner: string): Promise<boolean> {
+    const r = await this.db
+      .deleteFrom("stream_locks")
+      .where("connection_id", "=", connectionId)
+      .where("stream", "=", stream)
+      .where("owner", "=", owner)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows) === 1;
+  }
+
+  // ---- host API keys (hashed) ------------------------------------------------------
+
+  async insertApiKey(row: Pick<HostApiKeyRow, "id" | "name" | "key_hash" | "prefix">): Promise<void> {
+    await this.db.insertInto("host_api_keys").values({ ...row, created_at: this.now(), last_used_at: null, revoked_at: null }).execute();
+  }
+
+  async findApiKeyByHash(keyHash: string): Promise<HostApiKeyRow | undefined> {
+    return this.db.selectFrom("host_api_keys").selectAll().where("key_hash", "=", keyHash).where("revoked_at", "is", null).executeTakeFirst();
+  }
+
+  async touchApiKey(id: string): Promise<void> {
+    await this.db.updateTable("host_api_keys").set({ last_used_at: this.now() }).where("id", "=", id).execute();
+  }
+
+  async listApiKeys(): Promise<Omit<HostApiKeyRow, "key_hash">[]> {
+    return this.db.selectFrom("host_api_keys").select(["id", "name", "prefix", "created_at", "last_used_at", "revoked_at"]).orderBy("created_at").execute();
+  }
+
+  async revokeApiKey(id: string): Promise<boolean> {
+    const r = await this.db.updateTable("host_api_keys").set({ revoked_at: this.now() }).where("id", "=", id).where("revoked_at", "is", null).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  // ---- audit log -------------------------------------------------------------------
+
+  /** Appends an audit entry; `detail` is redacted first (it must never hold a secret anyway). */
+  async audit(action: string, opts: { actor?: string; connectionId?: string | null; detail?: Record<string, unknown> } = {}): Promise<void> {
+    await this.db
+      .insertInto("audit_log")
+      .values({
+        at: this.now(),
+        actor: opts.actor ?? "host",
+        action,
+        connection_id: opts.connectionId ?? null,
+        detail_json: opts.detail ? JSON.stringify(redact(opts.detail)) : null,
+      })
+      .execute();
+  }
+
+  async listAudit(filter: { connectionId?: string; limit?: number } = {}): Promise<AuditLogRow[]> {
+    let q = this.db.selectFrom("audit_log").selectAll();
+    if (filter.connectionId) q = q.where("connection_id", "=", filter.connectionId);
+    return q.orderBy("id", "desc").limit(filter.limit ?? 100).execute();
+  }
+}

@@ -1,0 +1,48 @@
+// @backfill-io/host: public API.
+// Part 1 (store, vault, credentials, OAuth, tokens, connections, HostHttp).
+export { openDatabase, resolveDataDir, DB_FILE_NAME, MigrationFailedError, type OpenedDatabase } from "./db/open.js";
+export { MIGRATIONS, migrationProvider } from "./db/migrations.js";
+export { Store, canonicalJson, payloadHash, type PageBatch, type PageItem, type CommitPageResult, type NewConnection, type ConnectionPatch, type SyncRunPatch } from "./db/store.js";
+export {
+  CONNECTION_STATUSES,
+  SYNC_RUN_STATUSES,
+  ENCRYPTED_COLUMNS,
+  type ConnectionStatus,
+  type SyncRunStatus,
+  type Database,
+  type ConnectionRow,
+  type OAuthTokenRow,
+  type PendingAuthorizationRow,
+  type RecordRow,
+  type SyncRunRow,
+  type HostApiKeyRow,
+  type AuditLogRow,
+} from "./db/schema.js";
+export { Vault, type RotateResult } from "./vault/vault.js";
+export { VaultError, aadString, type VaultAad } from "./vault/cipher.js";
+export { loadMasterKey, parseMasterKey, MASTER_KEY_ENV, MASTER_KEY_FILE } from "./vault/master-key.js";
+export { Credentials, CredentialError, credentialFixCommand, type OAuthAppCredential, type OAuthAppCredentialSummary } from "./credentials/credentials.js";
+export { createHostHttp, HostHttpError, jsonBody, type HostHttp, type HostHttpRequest, type HostHttpResponse, type HostHttpOptions } from "./http/host-http.js";
+export { providerRouter, parseProviderRoutes, type ProviderRoute } from "./http/provider-routes.js";
+export { OAuthFlow } from "./oauth/flow.js";
+export { OAuthFlowError, type OAuthFlowErrorCode } from "./oauth/errors.js";
+export { startAuthorization, buildAuthorizationUrl, validatedSettings, splitSettings, type StartAuthorizationInput, type StartAuthorizationResult } from "./oauth/authorize.js";
+export { completeAuthorization, consumeState, runCallbackVerifiers, exchangeCode, checkProviderError, type CallbackQuery, type CompleteAuthorizationResult } from "./oauth/callback.js";
+export { STATE_TTL_MS, type OAuthFlowDeps } from "./oauth/deps.js";
+export { providerAccountFrom, type PostConnectRunner, type PostConnectResponse, type ProviderAccount } from "./oauth/post-connect.js";
+export { requestToken, parseTokenResponse, parseScopes, readPath, TokenEndpointError, type TokenSet, type TokenRequest } from "./oauth/token-endpoint.js";
+export { hashState, pkceChallengeS256, pkceVerifier } from "./oauth/pkce.js";
+export { TokenManager, blockedReasonOf, type TokenManagerOptions, type RefreshOutcome } from "./tokens/token-manager.js";
+export { readTokens, writeTokens, decryptTokens, type StoredTokens } from "./tokens/token-store.js";
+export { disconnect, revocationRequest, type DisconnectResult } from "./tokens/revoke.js";
+export { migrateTokens, TOKEN_EXCHANGE_GRANT, SHOPIFY_OFFLINE_TOKEN_TYPE, type MigrateOutcome } from "./tokens/migrate.js";
+export type { TokenDeps } from "./tokens/deps.js";
+export { openHost, type Host, type OpenHostOptions } from "./connections/host.js";
+export { workspaceConnectorRegistry, staticConnectorRegistry, loadConnectorDir, ConnectorNotFoundError, type ConnectorRegistry, type LoadedConnector } from "./connections/connectors.js";
+export { createHostLogger, silentLogger, type HostLogger, type HostLogLevel } from "./connections/logger.js";
+export { connectionSecret, connectionSettings } from "./connections/settings.js";
+export { inProcessPostConnectRunner, childProcessSyncHttp, type SyncHttp } from "./oauth/in-process-post-connect.js";
+// Part 2 (route runner, sync orchestration).
+export { RouteRunner, createUndiciTransport, performHttp, DEFAULT_HTTP_LIMITS, type RouteRunnerOptions, type RunRouteRequest, type RouteRunResult, type RouteOutcome, type RouteDescription, type ConnectionServices, type RouteLogEntry, type StagedWrites, type StagedRecord, type StagedCheckpoint, type HttpTransport, type TransportRequest, type TransportResponse, type HttpLimits, type UndiciTransportOptions } from "./runner/index.js";
+export { hostConnectionServices, hostHttpTransport, createPostConnectRunner, type ResolvedConnection } from "./runner/host-services.js";
+export { SyncEngine, StreamLockedError, syncEngineForHost, backoffDelay, type SyncDeps, type SyncOptions, type SyncOutcome, type SyncProgress, type SyncResult, type ResolvedSyncConnection, type BackoffPolicy } from "./sync/index.js";

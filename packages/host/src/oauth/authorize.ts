@@ -1,0 +1,151 @@
+// Step 1 of the authorization-code flow: validate the settings, check the app
+// credential, mint a single-use state (and a PKCE verifier), and build the URL.
+import { registerSecret, type ConnectorManifest, type OAuthConfig } from "@backfill-io/sdk";
+import { expandTemplate, isSecretSetting, validateSettings } from "@backfill-io/sdk/policy";
+import { randomUUID } from "node:crypto";
+import { credentialFixCommand, type OAuthAppCredential } from "../credentials/credentials.js";
+import type { ConnectionRow } from "../db/schema.js";
+import { OAuthFlowError } from "./errors.js";
+import { hashState, pkceChallengeS256, pkceVerifier, randomToken } from "./pkce.js";
+import { STATE_TTL_MS, type OAuthFlowDeps } from "./deps.js";
+
+export type StartAuthorizationInput = {
+  manifest: ConnectorManifest;
+  settings: Record<string, unknown>;
+  redirectUri: string;
+  /** Reconnect this existing connection instead of creating one. */
+  connectionId?: string;
+  /** Allow the reconnect to land on a different provider account. */
+  force?: boolean;
+};
+
+export type StartAuthorizationResult = { connectionId: string; authorizationUrl: string; expiresAt: number };
+
+export function requireOAuth(manifest: ConnectorManifest): OAuthConfig {
+  const oauth = manifest.connection.oauth;
+  if (!oauth) throw new OAuthFlowError("not_oauth_connector", `connector ${manifest.key} does not declare connection.oauth`);
+  return oauth;
+}
+
+export function checkRedirectUri(redirectUri: string): string {
+  let url: URL;
+  try {
+    url = new URL(redirectUri);
+  } catch {
+    throw new OAuthFlowError("invalid_redirect_uri", `redirect URI ${JSON.stringify(redirectUri)} is not an absolute URL`);
+  }
+  if ((url.protocol !== "https:" && url.protocol !== "http:") || url.hash || url.username || url.password) {
+    throw new OAuthFlowError("invalid_redirect_uri", "redirect URI must be an http(s) URL without a fragment or userinfo");
+  }
+  return url.toString();
+}
+
+/** Validates and normalizes settings (settingsSchema, requiredSettings, hostValidation). */
+export function validatedSettings(manifest: ConnectorManifest, settings: Record<string, unknown>): Record<string, unknown> {
+  const result = validateSettings(manifest, settings, { requireOAuthSettings: true });
+  if (!result.ok) {
+    const list = result.problems.map((p) => `${p.setting || "(settings)"} ${p.message}`).join("; ");
+    throw new OAuthFlowError("invalid_settings", `invalid settings for ${manifest.key}: ${list}`, {
+      fix: `pass them with --setting name=value`,
+      details: { problems: result.problems },
+    });
+  }
+  return result.settings;
+}
+
+export async function requireCredential(deps: Pick<OAuthFlowDeps, "credentials">, oauth: OAuthConfig): Promise<OAuthAppCredential> {
+  const credential = await deps.credentials.get(oauth.client.credentialKey);
+  if (!credential) {
+    throw new OAuthFlowError("missing_client_credential", `no OAuth app credential ${oauth.client.credentialKey} is set`, {
+      fix: credentialFixCommand(oauth.client.credentialKey),
+      details: { credentialKey: oauth.client.credentialKey },
+    });
+  }
+  return credential;
+}
+
+/** Non-secret settings go on the connection; x-secret ones into connection_secrets, encrypted. */
+export function splitSettings(manifest: ConnectorManifest, settings: Record<string, unknown>) {
+  const plain: Record<string, unknown> = {};
+  const secret: Record<string, string> = {};
+  for (const [name, value] of Object.entries(settings)) {
+    if (isSecretSetting(manifest, name)) {
+      if (value !== undefined && value !== null && value !== "") secret[name] = typeof value === "string" ? value : JSON.stringify(value);
+    } else plain[name] = value;
+  }
+  registerSecret(...Object.values(secret));
+  return { plain, secret };
+}
+
+export function buildAuthorizationUrl(
+  oauth: OAuthConfig,
+  settings: Record<string, unknown>,
+  p: { clientId: string; redirectUri: string; state: string; codeChallenge?: string },
+): string {
+  const url = new URL(expandTemplate(oauth.authorizationUrlTemplate, settings));
+  url.searchParams.set("client_id", p.clientId);
+  url.searchParams.set("response_type", "code");
+  if (oauth.scopes.length) url.searchParams.set("scope", oauth.scopes.join(oauth.scopeSeparator));
+  url.searchParams.set("redirect_uri", p.redirectUri);
+  url.searchParams.set("state", p.state);
+  if (p.codeChallenge) {
+    url.searchParams.set("code_challenge", p.codeChallenge);
+    url.searchParams.set("code_challenge_method", "S256");
+  }
+  for (const [k, v] of Object.entries(oauth.authorizationParams)) url.searchParams.set(k, v);
+  return url.toString();
+}
+
+export async function startAuthorization(deps: OAuthFlowDeps, input: StartAuthorizationInput): Promise<StartAuthorizationResult> {
+  const { manifest } = input;
+  const oauth = requireOAuth(manifest);
+  const redirectUri = checkRedirectUri(input.redirectUri);
+  const settings = validatedSettings(manifest, input.settings);
+  const credential = await requireCredential(deps, oauth);
+  const { plain, secret } = splitSettings(manifest, settings);
+  const authorizationUrlBase = expandTemplate(oauth.authorizationUrlTemplate, settings); // only after validation
+
+  const { store, vault } = deps;
+  const state = randomToken(32);
+  const verifier = oauth.pkce ? pkceVerifier() : undefined;
+  registerSecret(state, verifier);
+  const pendingId = `auth_${randomUUID().replaceAll("-", "")}`;
+  const expiresAt = store.now() + STATE_TTL_MS;
+
+  const connection = await store.transaction(async (tx) => {
+    let conn: ConnectionRow | undefined;
+    if (input.connectionId) {
+      conn = await tx.getConnection(input.connectionId);
+      if (!conn) throw new OAuthFlowError("connection_not_found", `no connection ${input.connectionId}`, { fix: "backfill connections list" });
+      if (conn.connector_key !== manifest.key) {
+        throw new OAuthFlowError("connection_not_found", `connection ${conn.id} belongs to connector ${conn.connector_key}, not ${manifest.key}`);
+      }
+    } else {
+      conn = await tx.createConnection({ connectorKey: manifest.key, connectorVersion: manifest.version, settings: plain, status: "pending" });
+    }
+    for (const [name, value] of Object.entries(secret)) {
+      await tx.putConnectionSecret(conn.id, name, vault.encrypt(value, { table: "connection_secrets", rowId: `${conn.id}/${name}`, field: "value_enc" }));
+    }
+    await tx.insertPendingAuthorization({
+      id: pendingId,
+      state_hash: hashState(state),
+      connection_id: conn.id,
+      code_verifier_enc: verifier ? vault.encrypt(verifier, { table: "pending_authorizations", rowId: pendingId, field: "code_verifier_enc" }) : null,
+      redirect_uri: redirectUri,
+      settings_json: JSON.stringify(plain),
+      force: input.force ? 1 : 0,
+      expires_at: expiresAt,
+    });
+    await tx.audit("oauth.start", { connectionId: conn.id, detail: { connector: manifest.key, host: new URL(authorizationUrlBase).host } });
+    return conn;
+  });
+
+  const authorizationUrl = buildAuthorizationUrl(oauth, settings, {
+    clientId: credential.clientId,
+    redirectUri,
+    state,
+    ...(verifier ? { codeChallenge: pkceChallengeS256(verifier) } : {}),
+  });
+  deps.logger.info("oauth authorization started", { connectionId: connection.id, connector: manifest.key });
+  return { connectionId: connection.id, authorizationUrl, expiresAt };
+}

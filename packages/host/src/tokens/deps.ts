@@ -1,0 +1,15 @@
+import type { Store } from "../db/store.js";
+import type { Vault } from "../vault/vault.js";
+import type { Credentials } from "../credentials/credentials.js";
+import type { HostHttp } from "../http/host-http.js";
+import type { ConnectorRegistry } from "../connections/connectors.js";
+import type { HostLogger } from "../connections/logger.js";
+
+export type TokenDeps = {
+  store: Store;
+  vault: Vault;
+  credentials: Credentials;
+  http: HostHttp;
+  connectors: ConnectorRegistry;
+  logger: HostLogger;
+};

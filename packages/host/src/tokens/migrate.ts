@@ -1,0 +1,75 @@
+// Legacy non-expiring Shopify offline tokens → expiring ones, through Shopify's
+// token-exchange grant, without the merchant reinstalling the app.
+import { registerSecret } from "@backfill-io/sdk";
+import { TokenEndpointError, parseTokenResponse, requestToken } from "../oauth/token-endpoint.js";
+import type { TokenManager } from "./token-manager.js";
+import { decryptTokens, writeTokens } from "./token-store.js";
+
+export const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
+export const SHOPIFY_OFFLINE_TOKEN_TYPE = "urn:shopify:params:oauth:token-type:offline-access-token";
+
+export type MigrateOutcome = { connectionId: string; status: "migrated" | "skipped" | "failed"; reason?: string };
+
+export async function migrateTokens(manager: TokenManager, opts: { connectionId?: string } = {}): Promise<MigrateOutcome[]> {
+  const { store, vault, credentials, http, logger } = manager.deps;
+  const connections = opts.connectionId
+    ? [await store.getConnection(opts.connectionId)].filter((c) => !!c)
+    : await store.listConnections({ status: "active" });
+  const outcomes: MigrateOutcome[] = [];
+  for (const connection of connections) {
+    const skip = (reason: string) => outcomes.push({ connectionId: connection.id, status: "skipped", reason });
+    let loaded;
+    try {
+      loaded = await manager.load(connection.id);
+    } catch (error) {
+      skip((error as Error).message);
+      continue;
+    }
+    const { manifest, oauth, row } = loaded;
+    if (manifest.provider !== "shopify" && manifest.key !== "shopify") {
+      skip("not a Shopify connection");
+      continue;
+    }
+    if (!row) {
+      skip("no token");
+      continue;
+    }
+    if (row.expires_at !== null || row.refresh_token_enc !== null) {
+      skip("already expiring");
+      continue;
+    }
+    const current = decryptTokens(vault, row);
+    const credential = await credentials.get(oauth.client.credentialKey);
+    if (!credential) {
+      outcomes.push({ connectionId: connection.id, status: "failed", reason: `no OAuth app credential ${oauth.client.credentialKey}` });
+      continue;
+    }
+    try {
+      const body = await requestToken({
+        http,
+        oauth,
+        settings: JSON.parse(connection.settings_json) as Record<string, unknown>,
+        credential,
+        params: {
+          grant_type: TOKEN_EXCHANGE_GRANT,
+          subject_token: current.accessToken,
+          subject_token_type: SHOPIFY_OFFLINE_TOKEN_TYPE,
+          requested_token_type: SHOPIFY_OFFLINE_TOKEN_TYPE,
+          expiring: "1",
+        },
+      });
+      const tokens = parseTokenResponse(oauth, body, store.now());
+      registerSecret(tokens.accessToken, tokens.refreshToken);
+      await store.transaction(async (tx) => {
+        await writeTokens(tx, vault, connection.id, tokens, { scopes: tokens.scopes ?? current.scopes });
+        await tx.audit("tokens.migrated", { connectionId: connection.id, detail: { expiresAt: tokens.expiresAt } });
+      });
+      outcomes.push({ connectionId: connection.id, status: "migrated" });
+    } catch (error) {
+      const reason = error instanceof TokenEndpointError ? error.message : (error as Error).message;
+      logger.warn("token migration failed", { connectionId: connection.id, error: reason });
+      outcomes.push({ connectionId: connection.id, status: "failed", reason });
+    }
+  }
+  return outcomes;
+}

@@ -1,0 +1,251 @@
+// Access tokens at run time. `accessToken()` answers from the vault and refreshes when
+// the SDK's decideAccessToken says so: single-flight per connection in this process (a
+// Map of promises) AND a lease row across processes. A rotated refresh token is written
+// in the same statement as the new access token, before any caller sees either.
+import { randomUUID } from "node:crypto";
+import {
+  BackfillError,
+  REAUTH_REASONS,
+  ReauthRequiredError,
+  type ConnectorManifest,
+  type OAuthConfig,
+  type ReauthReason,
+} from "@backfill-io/sdk";
+import { decideAccessToken, type TokenDecision } from "@backfill-io/sdk/policy";
+import type { ConnectionRow, OAuthTokenRow } from "../db/schema.js";
+import { TokenEndpointError, parseTokenResponse, requestToken, type TokenSet } from "../oauth/token-endpoint.js";
+import { decryptTokens, writeTokens } from "./token-store.js";
+import type { TokenDeps } from "./deps.js";
+
+export type TokenManagerOptions = {
+  /** How long a refresh lease holds before another process may take over. */
+  leaseTtlMs?: number;
+  /** How often a waiter looks whether the lease holder finished. */
+  leasePollMs?: number;
+  /** Attempts for transient (5xx, 429, network) token-endpoint failures, and the first backoff. */
+  retryAttempts?: number;
+  retryBaseDelayMs?: number;
+};
+
+export type RefreshOutcome = { connectionId: string; ok: true; expiresAt: number | null } | { connectionId: string; ok: false; error: string; code: string };
+
+type Loaded = { connection: ConnectionRow; manifest: ConnectorManifest; oauth: OAuthConfig; row: OAuthTokenRow | undefined };
+
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : "error";
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function blockedReasonOf(connection: ConnectionRow): ReauthReason | undefined {
+  switch (connection.status) {
+    case "reauth_required":
+      return (REAUTH_REASONS as readonly string[]).includes(connection.status_reason ?? "") ? (connection.status_reason as ReauthReason) : "missing_token";
+    case "revoked":
+      return "revoked";
+    case "disconnected":
+      return "missing_token";
+    default:
+      return undefined;
+  }
+}
+
+export class TokenManager {
+  private readonly inFlight = new Map<string, Promise<string>>();
+  /** This process's identity in lease rows. */
+  readonly owner = `${process.pid}:${randomUUID()}`;
+  private readonly leaseTtlMs: number;
+  private readonly leasePollMs: number;
+  private readonly retryAttempts: number;
+  private readonly retryBaseDelayMs: number;
+
+  constructor(
+    readonly deps: TokenDeps,
+    opts: TokenManagerOptions = {},
+  ) {
+    this.leaseTtlMs = opts.leaseTtlMs ?? 30_000;
+    this.leasePollMs = opts.leasePollMs ?? 50;
+    this.retryAttempts = opts.retryAttempts ?? 3;
+    this.retryBaseDelayMs = opts.retryBaseDelayMs ?? 250;
+  }
+
+  async load(connectionId: string): Promise<Loaded> {
+    const connection = await this.deps.store.getConnection(connectionId);
+    if (!connection) throw new BackfillError("invalid_request", `no connection ${connectionId}`);
+    const connector = await this.deps.connectors.get(connection.connector_key);
+    if (!connector) throw new BackfillError("invalid_request", `connector ${connection.connector_key} is not installed`);
+    const oauth = connector.manifest.connection.oauth;
+    if (!oauth) throw new BackfillError("invalid_request", `connector ${connection.connector_key} does not use OAuth`);
+    return { connection, manifest: connector.manifest, oauth, row: await this.deps.store.getTokens(connectionId) };
+  }
+
+  decide(loaded: Loaded, minTtlSeconds: number): TokenDecision {
+    const { connection, oauth, row } = loaded;
+    return decideAccessToken(
+      {
+        hasAccessToken: !!row,
+        expiresAt: row?.expires_at ?? undefined,
+        grantedScopes: row ? (JSON.parse(row.scopes_json) as string[]) : [],
+        requiredScopes: oauth.scopes,
+        refreshEnabled: oauth.refresh.enabled,
+        hasRefreshToken: !!row?.refresh_token_enc,
+        blockedReason: blockedReasonOf(connection),
+      },
+      minTtlSeconds,
+      this.deps.store.now(),
+    );
+  }
+
+  /**
+   * The connection's access token, valid for at least `minTtlSeconds`. Throws the SDK's
+   * ReauthRequiredError (reason missing_token, missing_scopes, expired, refresh_failed, revoked).
+   */
+  async accessToken(connectionId: string, opts: { minTtlSeconds?: number } = {}): Promise<string> {
+    const minTtlSeconds = opts.minTtlSeconds ?? 0;
+    const loaded = await this.load(connectionId);
+    const decision = this.decide(loaded, minTtlSeconds);
+    if (decision.action === "use") return decryptTokens(this.deps.vault, loaded.row!).accessToken;
+    if (decision.action === "reauth") {
+      throw new ReauthRequiredError(decision.reason, decision.missingScopes ? { missingScopes: decision.missingScopes } : {});
+    }
+    return this.singleFlight(connectionId, () => this.refreshUnderLease(connectionId, minTtlSeconds, false));
+  }
+
+  /** Refreshes now even when the token is still fresh (refresh-due, tests). */
+  async forceRefresh(connectionId: string): Promise<string> {
+    return this.singleFlight(connectionId, () => this.refreshUnderLease(connectionId, 0, true));
+  }
+
+  private singleFlight(connectionId: string, run: () => Promise<string>): Promise<string> {
+    const existing = this.inFlight.get(connectionId);
+    if (existing) return existing;
+    const promise = run().finally(() => this.inFlight.delete(connectionId));
+    this.inFlight.set(connectionId, promise);
+    return promise;
+  }
+
+  private async refreshUnderLease(connectionId: string, minTtlSeconds: number, force: boolean): Promise<string> {
+    const { store, vault } = this.deps;
+    const deadline = Date.now() + this.leaseTtlMs + 5_000;
+    let sawOtherHolder = false;
+    while (Date.now() < deadline) {
+      const acquired = await store.acquireRefreshLease(connectionId, this.owner, this.leaseTtlMs);
+      const loaded = await this.load(connectionId);
+      if (!loaded.row) throw new ReauthRequiredError("missing_token");
+      if (!acquired) {
+        sawOtherHolder = true;
+        await sleep(this.leasePollMs);
+        continue;
+      }
+      // We hold the lease. Another process may have refreshed while we waited.
+      const decision = this.decide(loaded, minTtlSeconds);
+      if (decision.action === "reauth") {
+        await store.releaseRefreshLease(connectionId, this.owner);
+        throw new ReauthRequiredError(decision.reason, decision.missingScopes ? { missingScopes: decision.missingScopes } : {});
+      }
+      if (decision.action === "use" && (!force || sawOtherHolder)) {
+        await store.releaseRefreshLease(connectionId, this.owner);
+        return decryptTokens(vault, loaded.row).accessToken;
+      }
+      return this.refreshHoldingLease(loaded);
+    }
+    throw new BackfillError("timeout", `timed out waiting for another process to refresh connection ${connectionId}`);
+  }
+
+  private async refreshHoldingLease(loaded: Loaded): Promise<string> {
+    const { store, vault, logger } = this.deps;
+    const { connection, oauth } = loaded;
+    const current = decryptTokens(vault, loaded.row!);
+    if (!current.refreshToken) {
+      await store.releaseRefreshLease(connection.id, this.owner);
+      throw new ReauthRequiredError("expired");
+    }
+    let tokens: TokenSet;
+    try {
+      tokens = await this.withRetries(connection.id, async () => {
+        const credential = await this.deps.credentials.get(oauth.client.credentialKey);
+        if (!credential) throw new TokenEndpointError("rejected", `no OAuth app credential ${oauth.client.credentialKey}`, null, "missing_client_credential");
+        const body = await requestToken({
+          http: this.deps.http,
+          oauth,
+          settings: JSON.parse(connection.settings_json) as Record<string, unknown>,
+          credential,
+          params: { grant_type: "refresh_token", refresh_token: current.refreshToken! },
+        });
+        return parseTokenResponse(oauth, body, store.now());
+      });
+    } catch (error) {
+      if (error instanceof TokenEndpointError && error.kind !== "transient") {
+        await store.transaction(async (tx) => {
+          await tx.setConnectionStatus(connection.id, "reauth_required", "refresh_failed");
+          await tx.releaseRefreshLease(connection.id, this.owner);
+          await tx.audit("tokens.refresh_failed", { connectionId: connection.id, detail: { status: error.status, oauthError: error.oauthError } });
+        });
+        logger.warn("token refresh rejected; connection needs reauthorization", { connectionId: connection.id, status: error.status, oauthError: error.oauthError });
+        throw new ReauthRequiredError("refresh_failed", { message: `OAuth connection needs to be authorized again (refresh_failed: ${error.message})` });
+      }
+      await store.releaseRefreshLease(connection.id, this.owner);
+      logger.warn("token refresh failed transiently; connection left as is", { connectionId: connection.id, error: (error as Error).message });
+      throw new BackfillError("http_error", `token refresh failed after ${this.retryAttempts} attempts: ${(error as Error).message}`, { retriable: true });
+    }
+    // One write: new access token, the rotated refresh token (or the old one kept), lease cleared.
+    await store.transaction(async (tx) => {
+      await writeTokens(tx, vault, connection.id, tokens, {
+        scopes: tokens.scopes ?? current.scopes,
+        keepRefreshToken: current.refreshToken,
+        keepRefreshExpiresAt: current.refreshExpiresAt,
+      });
+      await tx.audit("tokens.refreshed", { connectionId: connection.id, detail: { rotated: !!tokens.refreshToken && tokens.refreshToken !== current.refreshToken, expiresAt: tokens.expiresAt } });
+    });
+    logger.info("token refreshed", { connectionId: connection.id });
+    return tokens.accessToken;
+  }
+
+  private async withRetries<T>(connectionId: string, attempt: () => Promise<T>): Promise<T> {
+    let lastError: unknown;
+    for (let i = 0; i < this.retryAttempts; i++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        lastError = error;
+        if (!(error instanceof TokenEndpointError) || error.kind !== "transient") throw error;
+        if (i < this.retryAttempts - 1) {
+          const delay = this.retryBaseDelayMs * 2 ** i * (0.75 + Math.random() * 0.5);
+          this.deps.logger.debug("token endpoint transient failure; retrying", { connectionId, attempt: i + 1, delayMs: Math.round(delay) });
+          // Keep the lease alive while we back off.
+          await this.deps.store.acquireRefreshLease(connectionId, this.owner, this.leaseTtlMs);
+          await sleep(delay);
+        }
+      }
+    }
+    throw lastError;
+  }
+
+  /** Refreshes every connection whose access or refresh token lapses within `withinMs`. */
+  async refreshDue(opts: { withinMs: number }): Promise<RefreshOutcome[]> {
+    const { store } = this.deps;
+    const rows = await store.listTokensExpiringBefore(store.now() + opts.withinMs);
+    const outcomes: RefreshOutcome[] = [];
+    for (const row of rows) {
+      const connection = await store.getConnection(row.connection_id);
+      if (!connection || connection.status !== "active") continue;
+      try {
+        await this.forceRefresh(row.connection_id);
+        const after = await store.getTokens(row.connection_id);
+        outcomes.push({ connectionId: row.connection_id, ok: true, expiresAt: after?.expires_at ?? null });
+      } catch (error) {
+        outcomes.push({ connectionId: row.connection_id, ok: false, error: (error as Error).message, code: codeOf(error) });
+      }
+    }
+    return outcomes;
+  }
+
+  /** Marks the connection revoked (Connection.markRevoked, app/uninstalled). */
+  async markRevoked(connectionId: string, reason: string): Promise<void> {
+    await this.deps.store.transaction(async (tx) => {
+      await tx.setConnectionStatus(connectionId, "revoked", reason.slice(0, 200));
+      await tx.audit("connection.revoked", { connectionId, detail: { reason: reason.slice(0, 200) } });
+    });
+  }
+}

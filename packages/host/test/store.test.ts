@@ -1,0 +1,98 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { openDatabase, type OpenedDatabase } from "../src/db/open.js";
+import { Store } from "../src/db/store.js";
+
+const opened: OpenedDatabase[] = [];
+afterEach(async () => {
+  while (opened.length) await opened.pop()!.close();
+});
+
+async function open(dataDir = mkdtempSync(join(tmpdir(), "backfill-store-"))) {
+  const db = await openDatabase({ dataDir });
+  opened.push(db);
+  return { store: new Store(db.db), db, dataDir };
+}
+
+const customer = (id: string, name = "Ada") => ({ customer_id: id, name });
+
+describe("store", () => {
+  it("migrates on open, in WAL mode, and reopening is a no-op", async () => {
+    const { dataDir, db } = await open();
+    expect(db.file).toBe(join(dataDir, "backfill.db"));
+    const again = await open(dataDir);
+    const tables = await again.store.db.introspection.getTables();
+    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(["connections", "oauth_tokens", "records", "checkpoints", "sync_runs", "host_api_keys", "audit_log"]));
+  });
+
+  it("commitPage upserts by connection+kind+key and writes the checkpoint in the same transaction", async () => {
+    const { store } = await open();
+    const conn = await store.createConnection({ connectorKey: "shopify", connectorVersion: "0.1.0", settings: {} });
+    const first = await store.commitPage(conn.id, "customers", [{ kind: "customer", items: [{ idempotencyKey: "c1", payload: customer("c1") }, { idempotencyKey: "c2", payload: customer("c2") }] }], { cursor: "a" });
+    expect(first).toEqual({ inserted: 2, updated: 0, unchanged: 0, suppressed: 0 });
+    expect(await store.getCheckpoint(conn.id, "customers")).toEqual({ cursor: "a" });
+
+    const [before] = await store.listRecords(conn.id);
+    const second = await store.commitPage(conn.id, "customers", [{ kind: "customer", items: [{ idempotencyKey: "c1", payload: { name: "Ada", customer_id: "c1" } }, { idempotencyKey: "c2", payload: customer("c2", "Bob") }] }], { cursor: "b" });
+    expect(second).toEqual({ inserted: 0, updated: 1, unchanged: 1, suppressed: 0 });
+    const [after] = await store.listRecords(conn.id);
+    expect(after!.first_seen).toBe(before!.first_seen);
+    expect(after!.payload_hash).toBe(before!.payload_hash);
+    expect(await store.getCheckpoint(conn.id, "customers")).toEqual({ cursor: "b" });
+
+    // A failure while writing the checkpoint rolls back the page's records too.
+    await expect(
+      store.commitPage(conn.id, "customers", [{ kind: "customer", items: [{ idempotencyKey: "c3", payload: customer("c3") }] }], { bad: 1n }),
+    ).rejects.toThrow();
+    expect(await store.countRecords(conn.id)).toBe(2);
+    expect(await store.getCheckpoint(conn.id, "customers")).toEqual({ cursor: "b" });
+  });
+
+  it("redactRecords tombstones by customer and a tombstone is never resurrected", async () => {
+    const { store } = await open();
+    const conn = await store.createConnection({ connectorKey: "shopify", connectorVersion: "0.1.0", settings: {} });
+    await store.commitPage(conn.id, "orders", [
+      { kind: "customer", items: [{ idempotencyKey: "customer:c1", payload: customer("c1") }, { idempotencyKey: "customer:c2", payload: customer("c2") }] },
+      { kind: "sales_receipt", items: [{ idempotencyKey: "r1", payload: { receipt_id: "r1", customer_id: "c1" } }] },
+    ]);
+    expect(await store.redactRecords(conn.id, { customerId: "c1" })).toEqual({ redacted: 2 });
+    expect(await store.countRecords(conn.id)).toBe(1);
+    const again = await store.commitPage(conn.id, "orders", [{ kind: "sales_receipt", items: [{ idempotencyKey: "r1", payload: { receipt_id: "r1", customer_id: "c1" } }] }]);
+    expect(again.suppressed).toBe(1);
+    const all = await store.listRecords(conn.id, { includeTombstoned: true });
+    expect(all.filter((r) => r.tombstoned_at !== null).every((r) => r.payload_json === null)).toBe(true);
+    expect(await store.redactRecords(conn.id, { all: true })).toEqual({ redacted: 1 });
+  });
+
+  it("a stream lock excludes a second owner, also through another database connection, until it expires", async () => {
+    const a = await open();
+    let now = 1_000_000;
+    const storeA = new Store(a.db.db, () => now);
+    const b = await open(a.dataDir);
+    const storeB = new Store(b.db.db, () => now);
+    const conn = await storeA.createConnection({ connectorKey: "shopify", connectorVersion: "0.1.0", settings: {} });
+    expect(await storeA.tryLockStream(conn.id, "orders", "worker-a", 60_000)).toBe(true);
+    expect(await storeB.tryLockStream(conn.id, "orders", "worker-b", 60_000)).toBe(false);
+    expect(await storeB.tryLockStream(conn.id, "customers", "worker-b", 60_000)).toBe(true);
+    expect(await storeA.tryLockStream(conn.id, "orders", "worker-a", 60_000)).toBe(true); // renew
+    now += 61_000;
+    expect(await storeB.tryLockStream(conn.id, "orders", "worker-b", 60_000)).toBe(true);
+    expect(await storeA.unlockStream(conn.id, "orders", "worker-a")).toBe(false);
+    expect(await storeB.unlockStream(conn.id, "orders", "worker-b")).toBe(true);
+  });
+
+  it("sync runs: create, count, finish, list", async () => {
+    const { store } = await open();
+    const conn = await store.createConnection({ connectorKey: "shopify", connectorVersion: "0.1.0", settings: {} });
+    const run = await store.createSyncRun(conn.id, "orders");
+    await store.incrementSyncRun(run.id, { pages: 1, accepted: 10, rejected: 1 });
+    await store.incrementSyncRun(run.id, { pages: 1, accepted: 5, retries: 2 });
+    await store.finishSyncRun(run.id, "succeeded", "completed");
+    const got = await store.getSyncRun(run.id);
+    expect(got).toMatchObject({ status: "succeeded", pages: 2, accepted: 15, rejected: 1, retries: 2, outcome: "completed" });
+    expect(got!.finished_at).not.toBeNull();
+    expect((await store.listSyncRuns({ connectionId: conn.id })).map((r) => r.id)).toEqual([run.id]);
+  });
+});
