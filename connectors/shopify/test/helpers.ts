@@ -16,7 +16,7 @@ export function fixture<T = any>(name: string): T {
   return JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8")) as T;
 }
 
-export function connectedRuntime(opts: Partial<ConnectorTestRuntimeOptions> & { oauth?: Partial<TestOAuthState> } = {}) {
+export function connectedRuntime(opts: Omit<ConnectorTestRuntimeOptions, "oauth"> & { oauth?: Partial<TestOAuthState> } = {}) {
   const { oauth, ...rest } = opts;
   return connectorTestRuntime({
     settings: { shop_domain: "Acme" },

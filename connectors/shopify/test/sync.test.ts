@@ -1,0 +1,180 @@
+// Sync routes: pages, incremental state with lookback, crash resume, throttling,
+// provider failures, GID idempotency keys; never the token in a log or response.
+import { afterEach, describe, expect, it } from "vitest";
+import type { ConnectorTestRuntime, RecordedCall } from "@backfill-io/sdk/testing";
+import { POST as customersRoute } from "../src/api/sync/customers.js";
+import { POST as ordersRoute } from "../src/api/sync/orders.js";
+import { POST as refundsRoute } from "../src/api/sync/refunds.js";
+import { ACCESS_CANARY, GRAPHQL_URL, REFRESH_CANARY, connectedRuntime, fixture } from "./helpers.js";
+
+let runtime: ConnectorTestRuntime | undefined;
+afterEach(() => {
+  if (runtime) {
+    expect(runtime.leaked(ACCESS_CANARY)).toBe(false);
+    expect(runtime.leaked(REFRESH_CANARY)).toBe(false);
+  }
+  runtime?.restore();
+  runtime = undefined;
+});
+
+type Body = { query: string; variables: { first: number; after: string | null; query?: string } };
+const sent = (call: RecordedCall) => call.body as Body;
+
+describe("POST /sync/customers", () => {
+  it("walks several pages, one per invocation, then starts the next pass a day before the high-water mark", async () => {
+    runtime = connectedRuntime();
+    runtime.http.postOnce(GRAPHQL_URL, { body: fixture("customers-page-1.json") });
+    runtime.http.postOnce(GRAPHQL_URL, { body: fixture("customers-page-2.json") });
+
+    const first = await runtime.call(customersRoute);
+    expect(first.status).toBe(200);
+    expect(await first.json()).toMatchObject({ fetched: 2, accepted: 2, rejected: 0, hasMore: true });
+    expect(runtime.hasMore("customers")).toBe(true);
+    expect(sent(runtime.http.calls[0]!).variables).toMatchObject({ after: null });
+    expect(sent(runtime.http.calls[0]!).variables.query).toBeUndefined();
+    expect(sent(runtime.http.calls[0]!).query).toContain("sortKey: UPDATED_AT");
+
+    const second = await runtime.call(customersRoute);
+    expect(await second.json()).toMatchObject({ fetched: 1, hasMore: false });
+    expect(sent(runtime.http.calls[1]!).variables.after).toBe(fixture("customers-page-1.json").data.customers.pageInfo.endCursor);
+    expect(runtime.checkpoint("customers")).toMatchObject({ cursor: null, since: null, highWater: "2026-01-06T11:30:00Z" });
+
+    expect(runtime.storedRecords().map((r) => r.idempotencyKey)).toEqual([
+      "shopify:customer:gid://shopify/Customer/501",
+      "shopify:customer:gid://shopify/Customer/502",
+      "shopify:customer:gid://shopify/Customer/503",
+    ]);
+
+    // Next run: whole-day search, at least a day of overlap.
+    runtime.http.postOnce(GRAPHQL_URL, { body: fixture("customers-page-2.json") });
+    await runtime.call(customersRoute);
+    expect(sent(runtime.http.calls[2]!).variables.query).toBe("updated_at:>='2026-01-05'");
+    expect(runtime.records("customer")).toHaveLength(3); // upserted by key, not duplicated
+  });
+
+  it("a page size that fits the bucket: fewer nodes when the last response left little room", async () => {
+    runtime = connectedRuntime({
+      checkpoints: { customers: { cursor: null, since: null, highWater: null, cost: { costPerNode: 4, throttle: { maximumAvailable: 1000, currentlyAvailable: 42, restoreRate: 50 }, observedAt: Date.now() } } },
+    });
+    runtime.http.postOnce(GRAPHQL_URL, { body: fixture("customers-page-1.json") });
+    await runtime.call(customersRoute);
+    const firstSent = sent(runtime.http.calls[0]!).variables.first;
+    expect(firstSent).toBeGreaterThanOrEqual(10);
+    expect(2 + firstSent * 4).toBeLessThanOrEqual(50); // ≤ what is available (plus a second of restore)
+    // The cost per node learnt from requestedQueryCost is kept for the next page.
+    expect(runtime.checkpoint<{ cost: { costPerNode: number } }>("customers")!.cost.costPerNode).toBeCloseTo((10 - 2) / firstSent);
+  });
+
+  it("waits (retry signal, no HTTP call) when the bucket cannot pay for one node", async () => {
+    runtime = connectedRuntime({
+      checkpoints: { orders: { cursor: "abc", since: null, highWater: null, cost: { costPerNode: 300, throttle: { maximumAvailable: 1000, currentlyAvailable: 2, restoreRate: 50 }, observedAt: Date.now() } } },
+    });
+    const response = await runtime.call(ordersRoute);
+    expect(response.status).toBe(429);
+    expect(response.headers.get("retry-after")).toBe("6");
+    expect(runtime.http.calls).toHaveLength(0);
+    expect(runtime.checkpoint("orders")).toMatchObject({ cursor: "abc" }); // nothing committed
+  });
+});
+
+describe("POST /sync/orders", () => {
+  it("ingests sales receipts keyed by GID and resumes a pass from the last committed cursor", async () => {
+    runtime = connectedRuntime({ checkpoints: { orders: { cursor: null, since: null, highWater: "2026-01-05T00:10:00Z" } } });
+    runtime.http.postOnce(GRAPHQL_URL, { body: fixture("orders-page-1.json") });
+    const first = await runtime.call(ordersRoute);
+    expect(first.status).toBe(200);
+    expect(await first.json()).toMatchObject({ fetched: 2, accepted: 2, rejected: 0, errors: [], skipped: [], hasMore: true });
+    // Incremental: high-water minus five minutes.
+    expect(sent(runtime.http.calls[0]!).variables.query).toBe("updated_at:>='2026-01-05T00:05:00Z'");
+    expect(runtime.checkpoint("orders")).toMatchObject({ cursor: "eyJsYXN0X2lkIjoxMDAyfQ==", since: "2026-01-05T00:05:00.000Z", highWater: "2026-01-05T12:30:00Z" });
+
+    // The next invocation fails (Shopify 500): nothing new is committed ...
+    runtime.http.postOnce(GRAPHQL_URL, { status: 500, body: { errors: "Internal Server Error" } });
+    expect((await runtime.call(ordersRoute)).status).toBe(502);
+    // ... so the retry resumes at the same cursor, with the same search.
+    runtime.http.postOnce(GRAPHQL_URL, { body: fixture("orders-page-2.json") });
+    await runtime.call(ordersRoute);
+    const resumed = sent(runtime.http.calls[2]!).variables;
+    expect(resumed).toMatchObject({ after: "eyJsYXN0X2lkIjoxMDAyfQ==", query: "updated_at:>='2026-01-05T00:05:00Z'" });
+    expect(runtime.hasMore("orders")).toBe(false);
+    expect(runtime.checkpoint("orders")).toMatchObject({ cursor: null, since: null, highWater: "2026-01-05T13:00:00Z" });
+
+    expect(runtime.storedRecords().map((r) => r.idempotencyKey)).toEqual([
+      "shopify:order:gid://shopify/Order/1001",
+      "shopify:order:gid://shopify/Order/1002",
+      "shopify:order:gid://shopify/Order/1003",
+    ]);
+    expect(runtime.records("sales_receipt").map((r) => [r.currency, r.total])).toEqual([
+      ["USD", "88.89"],
+      ["JPY", "3200"],
+      ["EUR", "44.90"],
+    ]);
+  });
+
+  it("THROTTLED: the retry signal with the time the bucket needs; nothing committed", async () => {
+    runtime = connectedRuntime();
+    runtime.http.postOnce(GRAPHQL_URL, { body: fixture("throttled.json") });
+    const response = await runtime.call(ordersRoute);
+    expect(response.status).toBe(429);
+    // (752 requested − 152 available) / 100 per second
+    expect(response.headers.get("retry-after")).toBe("6");
+    expect(await response.json()).toMatchObject({ error: { code: "retry_after", details: { retryAfterSeconds: 6, stream: "orders" } } });
+    expect(runtime.checkpoint("orders")).toBeUndefined();
+  });
+
+  for (const status of [429, 503]) {
+    it(`HTTP ${status} with Retry-After: the retry signal with Shopify's wait`, async () => {
+      runtime = connectedRuntime();
+      runtime.http.postOnce(GRAPHQL_URL, { status, headers: { "Retry-After": "4" }, body: { errors: "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service." } });
+      const response = await runtime.call(ordersRoute);
+      expect(response.status).toBe(429);
+      expect(response.headers.get("retry-after")).toBe("4");
+    });
+  }
+
+  it("provider auth failure: 400 with the status, no records", async () => {
+    runtime = connectedRuntime();
+    runtime.http.postOnce(GRAPHQL_URL, { status: 401, body: { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" } });
+    const response = await runtime.call(ordersRoute);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { details: { status: 401 } } });
+    expect(runtime.storedRecords()).toHaveLength(0);
+  });
+
+  it("missing scope / refresh failure: 401 reauth_required before any request", async () => {
+    runtime = connectedRuntime({ oauth: { scopes: ["read_customers"] } });
+    expect((await runtime.call(ordersRoute)).status).toBe(401);
+    runtime.restore();
+    runtime = connectedRuntime({ oauth: { expiresAt: Date.now() - 1000, refresh: { error: "invalid_grant" } } });
+    const response = await runtime.call(ordersRoute);
+    expect(await response.json()).toMatchObject({ error: { code: "reauth_required", details: { reason: "refresh_failed" } } });
+    expect(runtime.http.calls).toHaveLength(0);
+  });
+
+  it("an order it cannot map is reported and skipped; the page still commits", async () => {
+    runtime = connectedRuntime();
+    const page = fixture("orders-page-1.json");
+    page.data.orders.nodes[0].lineItems.pageInfo.hasNextPage = true;
+    runtime.http.postOnce(GRAPHQL_URL, { body: page });
+    const response = await runtime.call(ordersRoute);
+    expect(await response.json()).toMatchObject({ accepted: 1, skipped: [{ id: "gid://shopify/Order/1001" }] });
+    expect(runtime.logs.some((l) => l.level === "warn" && l.message === "record not mapped")).toBe(true);
+  });
+});
+
+describe("POST /sync/refunds", () => {
+  it("reads refunds through orders: partial and multiple per order, linked to the order receipt", async () => {
+    runtime = connectedRuntime();
+    runtime.http.postOnce(GRAPHQL_URL, { body: fixture("order-refunds-page.json") });
+    const response = await runtime.call(refundsRoute);
+    expect(await response.json()).toMatchObject({ fetched: 3, accepted: 4, rejected: 0, hasMore: false });
+    expect(sent(runtime.http.calls[0]!).query).toContain("refundLineItems");
+    expect(runtime.storedRecords().map((r) => [r.idempotencyKey, r.payload.receipt_id])).toEqual([
+      ["shopify:refund:gid://shopify/Refund/801", "gid://shopify/Order/1001"],
+      ["shopify:refund:gid://shopify/Refund/802", "gid://shopify/Order/1001"],
+      ["shopify:refund:gid://shopify/Refund/803", "gid://shopify/Order/1002"],
+      ["shopify:refund:gid://shopify/Refund/804", "gid://shopify/Order/1003"],
+    ]);
+    expect(runtime.checkpoint("refunds")).toMatchObject({ highWater: "2026-01-05T13:00:00Z", cursor: null });
+  });
+});

@@ -1,0 +1,157 @@
+// webhooks/shopify: signature good/bad/missing, data topics, uninstall, compliance topics.
+import { afterEach, describe, expect, it } from "vitest";
+import type { ConnectorTestRuntime } from "@backfill-io/sdk/testing";
+import { POST as webhook, config } from "../src/api/webhooks/shopify.js";
+import { POST as ordersRoute } from "../src/api/sync/orders.js";
+import { POST as customersRoute } from "../src/api/sync/customers.js";
+import { ACCESS_CANARY, GRAPHQL_URL, REFRESH_CANARY, SHOP, WEBHOOK_SECRET, connectedRuntime, fixture, signed } from "./helpers.js";
+
+let runtime: ConnectorTestRuntime | undefined;
+afterEach(() => {
+  if (runtime) {
+    for (const secret of [ACCESS_CANARY, REFRESH_CANARY, WEBHOOK_SECRET]) expect(runtime.leaked(secret)).toBe(false);
+  }
+  runtime?.restore();
+  runtime = undefined;
+});
+
+function delivery(topic: string, body: unknown, opts: { hmac?: string | null; secret?: string } = {}) {
+  const s = signed(body, opts.secret);
+  const headers: Record<string, string> = {
+    "Content-Type": "application/json",
+    "X-Shopify-Topic": topic,
+    "X-Shopify-Shop-Domain": SHOP,
+    "X-Shopify-Webhook-Id": "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043",
+    "X-Shopify-API-Version": "2026-10",
+  };
+  if (opts.hmac !== null) headers["X-Shopify-Hmac-Sha256"] = opts.hmac ?? s.hmac;
+  return { method: "POST", path: "/webhooks/shopify", headers, rawBody: s.rawBody };
+}
+
+describe("POST /webhooks/shopify", () => {
+  it("is a webhook route", () => expect(config).toEqual({ auth: "webhook" }));
+
+  it("orders/updated with a good signature: re-reads the order and ingests it", async () => {
+    runtime = connectedRuntime();
+    runtime.http.postOnce(GRAPHQL_URL, { body: fixture("order-1001.json") });
+    const response = await runtime.call(webhook, delivery("orders/updated", fixture("webhook-orders-updated.json")));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ ok: true, ingested: 1 });
+    expect((runtime.http.calls[0]!.body as { variables: unknown }).variables).toEqual({ id: "gid://shopify/Order/1001" });
+    expect(runtime.storedRecords().map((r) => r.idempotencyKey)).toEqual(["shopify:order:gid://shopify/Order/1001"]);
+  });
+
+  const bad: [string, { hmac?: string | null; secret?: string }][] = [
+    ["missing", { hmac: null }],
+    ["signed with another secret", { secret: "another-secret-entirely" }],
+    ["malformed", { hmac: "not-base64!!" }],
+    ["empty", { hmac: "" }],
+  ];
+  for (const [name, opts] of bad) {
+    it(`signature ${name}: 401, nothing fetched or ingested`, async () => {
+      runtime = connectedRuntime();
+      const response = await runtime.call(webhook, delivery("orders/updated", fixture("webhook-orders-updated.json"), opts));
+      expect(response.status).toBe(401);
+      expect(runtime.http.calls).toHaveLength(0);
+      expect(runtime.batches).toHaveLength(0);
+    });
+  }
+
+  it("a body altered after signing: 401", async () => {
+    runtime = connectedRuntime();
+    const d = delivery("orders/updated", fixture("webhook-orders-updated.json"));
+    const response = await runtime.call(webhook, { ...d, rawBody: d.rawBody.replace("88.89", "0.01") });
+    expect(response.status).toBe(401);
+    expect(runtime.batches).toHaveLength(0);
+  });
+
+  it("no webhook secret available: 401, nothing ingested", async () => {
+    runtime = connectedRuntime({ secrets: {} });
+    const response = await runtime.call(webhook, delivery("orders/updated", fixture("webhook-orders-updated.json")));
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ error: { details: { reason: "no_secret" } } });
+  });
+
+  it("refunds/create: re-reads the order's refunds and ingests refund receipts", async () => {
+    runtime = connectedRuntime();
+    runtime.http.postOnce(GRAPHQL_URL, { body: fixture("single-order-refunds-1001.json") });
+    const response = await runtime.call(webhook, delivery("refunds/create", fixture("webhook-refunds-create.json")));
+    expect(await response.json()).toMatchObject({ ok: true, ingested: 2 });
+    expect((runtime.http.calls[0]!.body as { variables: unknown }).variables).toEqual({ id: "gid://shopify/Order/1001" });
+    expect(runtime.records("refund_receipt").map((r) => r.refund_id)).toEqual(["gid://shopify/Refund/801", "gid://shopify/Refund/802"]);
+  });
+
+  it("customers/update: re-reads the customer and ingests it", async () => {
+    runtime = connectedRuntime();
+    runtime.http.postOnce(GRAPHQL_URL, { body: fixture("customer-501.json") });
+    const response = await runtime.call(webhook, delivery("customers/update", fixture("webhook-customers-update.json")));
+    expect(await response.json()).toMatchObject({ ok: true, ingested: 1 });
+    expect(runtime.records("customer")[0]).toMatchObject({ customer_id: "gid://shopify/Customer/501" });
+  });
+
+  it("a data topic without a usable token is acknowledged and left to the next sync", async () => {
+    runtime = connectedRuntime({ oauth: { accessToken: null } });
+    const response = await runtime.call(webhook, delivery("orders/updated", fixture("webhook-orders-updated.json")));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ ingested: 0, deferred: "reauth_required" });
+    expect(runtime.http.calls).toHaveLength(0);
+  });
+
+  it("app/uninstalled: marks the connection revoked; syncs then need reauthorization", async () => {
+    runtime = connectedRuntime();
+    const response = await runtime.call(webhook, delivery("app/uninstalled", fixture("webhook-app-uninstalled.json")));
+    expect(response.status).toBe(200);
+    expect(runtime.statusChanges).toEqual([{ status: "revoked", reason: expect.stringContaining("app/uninstalled") }]);
+    const sync = await runtime.call(ordersRoute);
+    expect(await sync.json()).toMatchObject({ error: { code: "reauth_required", details: { reason: "revoked" } } });
+  });
+
+  it("customers/data_request: 200, and no customer data in the log", async () => {
+    runtime = connectedRuntime();
+    const response = await runtime.call(webhook, delivery("customers/data_request", fixture("webhook-customers-data-request.json")));
+    expect(response.status).toBe(200);
+    const logged = JSON.stringify(runtime.logs);
+    expect(logged).toContain("customer data request received");
+    for (const pii of ["ayumi@example.com", "+81312345678"]) expect(logged).not.toContain(pii);
+    expect(runtime.redactions).toHaveLength(0);
+  });
+
+  it("customers/redact: redacts the customer's records and the orders named (guest orders too)", async () => {
+    runtime = connectedRuntime();
+    runtime.http.postOnce(GRAPHQL_URL, { body: fixture("customers-page-1.json") });
+    runtime.http.postOnce(GRAPHQL_URL, { body: fixture("orders-page-1.json") });
+    await runtime.call(customersRoute);
+    await runtime.call(ordersRoute);
+    expect(runtime.records("customer")).toHaveLength(2);
+    expect(runtime.records("sales_receipt")).toHaveLength(2);
+
+    const response = await runtime.call(webhook, delivery("customers/redact", fixture("webhook-customers-redact.json")));
+    expect(response.status).toBe(200);
+    expect(runtime.redactions).toEqual([
+      { customerId: "gid://shopify/Customer/501" },
+      { idempotencyKeys: ["shopify:order:gid://shopify/Order/1001", "shopify:order:gid://shopify/Order/1002"] },
+    ]);
+    // Customer 501 and its order are gone, so is guest order 1002; customer 502 stays.
+    expect(runtime.records("customer").map((c) => c.customer_id)).toEqual(["gid://shopify/Customer/502"]);
+    expect(runtime.records("sales_receipt")).toHaveLength(0);
+    expect(JSON.stringify(runtime.logs)).not.toContain("ayumi@example.com");
+  });
+
+  it("shop/redact: redacts every record of the connection", async () => {
+    runtime = connectedRuntime();
+    runtime.http.postOnce(GRAPHQL_URL, { body: fixture("customers-page-2.json") });
+    await runtime.call(customersRoute);
+    const response = await runtime.call(webhook, delivery("shop/redact", fixture("webhook-shop-redact.json")));
+    expect(await response.json()).toMatchObject({ ok: true, redacted: 1 });
+    expect(runtime.redactions).toEqual([{ all: true }]);
+    expect(runtime.records("customer")).toHaveLength(0);
+  });
+
+  it("a webhook for another shop, correctly signed, is refused", async () => {
+    runtime = connectedRuntime();
+    const d = delivery("orders/updated", fixture("webhook-orders-updated.json"));
+    const response = await runtime.call(webhook, { ...d, headers: { ...d.headers, "X-Shopify-Shop-Domain": "evil.myshopify.com" } });
+    expect(response.status).toBe(400);
+    expect(runtime.batches).toHaveLength(0);
+  });
+});
