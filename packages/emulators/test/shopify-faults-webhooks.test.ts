@@ -16,7 +16,7 @@ async function statuses(emulator: RunningShopifyEmulator, token: string, n: numb
       method: "POST",
       headers: { "X-Forwarded-Host": "acme.myshopify.com", "Content-Type": "application/json", "X-Shopify-Access-Token": token },
       body: JSON.stringify({ query: "{ shop { id } }" }),
-      signal: AbortSignal.timeout(150),
+      signal: AbortSignal.timeout(100),
     }).catch(() => undefined);
     if (!response) {
       out.push("timeout");

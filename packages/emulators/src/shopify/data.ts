@@ -37,8 +37,20 @@ export interface CustomerRecord {
   phone: string | null;
   note: string | null;
   tags: string[];
+  address: AddressRecord | null;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface AddressRecord {
+  company: string | null;
+  address1: string;
+  address2: string | null;
+  city: string;
+  province: string | null;
+  provinceCode: string | null;
+  zip: string;
+  countryCodeV2: string;
 }
 
 export interface LineItemRecord {
@@ -51,6 +63,10 @@ export interface LineItemRecord {
   currentQuantity: number;
   unitPrice: MoneyPair;
   taxable: boolean;
+  /** Discount allocated to the current quantity. */
+  discount: MoneyPair;
+  /** Tax on the current quantity after discount (inside the price when taxes are included). */
+  tax: MoneyPair;
 }
 
 export interface RefundLineItemRecord {
@@ -171,6 +187,11 @@ const PRODUCTS = [
   { title: "Desk Lamp", sku: "LAMP-05", usd: 8900 },
   { title: "Gift Card", sku: "GIFT-06", usd: 5000 },
 ];
+const ADDRESSES: readonly AddressRecord[] = [
+  { company: null, address1: "1 Main St", address2: null, city: "Springfield", province: "Illinois", provinceCode: "IL", zip: "62701", countryCodeV2: "US" },
+  { company: "Kaisha KK", address1: "1-2-3 Shibuya", address2: "Suite 4", city: "Tokyo", province: "Tokyo", provinceCode: "JP-13", zip: "150-0002", countryCodeV2: "JP" },
+  { company: null, address1: "Unter den Linden 5", address2: null, city: "Berlin", province: null, provinceCode: null, zip: "10117", countryCodeV2: "DE" },
+];
 const CANCEL_REASONS = ["CUSTOMER", "DECLINED", "FRAUD", "INVENTORY", "OTHER", "STAFF"] as const;
 
 /** Data starts here and spreads over DATA_SPAN_DAYS, so `updated_at:>=2026-01-01` splits it. */
@@ -229,6 +250,7 @@ export function createCustomer(shop: ShopRecord, createdAtMs: number): CustomerR
     phone: random() < 0.5 ? `+1555${String(1000000 + id).slice(-7)}` : null,
     note: random() < 0.2 ? "VIP" : null,
     tags: random() < 0.3 ? ["wholesale"] : [],
+    address: random() < 0.7 ? pick(random, ADDRESSES) : null,
     createdAt,
     updatedAt: iso(createdAtMs + Math.floor(random() * 20 * DAY)),
   };
@@ -269,8 +291,7 @@ function buildRefunds(shop: ShopRecord, order: OrderRecord, full: boolean, start
       else quantity = random() < 0.6 ? Math.min(left, 1) : 0;
       if (quantity <= 0) continue;
       remaining.set(li.id, left - quantity);
-      const subtotal = scalePair(li.unitPrice, quantity);
-      const totalTax = li.taxable ? taxOf(subtotal, order.taxesIncluded) : { shop: 0, presentment: 0 };
+      const { subtotal, totalTax } = refundShare([...order.refunds, ...refunds], li, quantity, left - quantity === 0);
       lineItems.push({ id: nextId(shop), lineItemId: li.id, quantity, subtotal, totalTax });
     }
     if (lineItems.length === 0 && !(full && last)) continue;
@@ -294,6 +315,28 @@ function buildRefunds(shop: ShopRecord, order: OrderRecord, full: boolean, start
 
 const TAX_RATE = 0.1;
 
+/**
+ * The refunded amount for `quantity` units of a line: its discounted price and tax pro rata,
+ * and whatever is left when these are its last units, so the refunds of a line add up exactly.
+ */
+function refundShare(
+  earlier: readonly RefundRecord[],
+  li: LineItemRecord,
+  quantity: number,
+  lastUnits: boolean,
+): { subtotal: MoneyPair; totalTax: MoneyPair } {
+  const net = { shop: li.unitPrice.shop * li.currentQuantity - li.discount.shop, presentment: li.unitPrice.presentment * li.currentQuantity - li.discount.presentment };
+  const already = earlier.flatMap((r) => r.lineItems).filter((r) => r.lineItemId === li.id);
+  if (lastUnits) {
+    return {
+      subtotal: { shop: net.shop - already.reduce((n, r) => n + r.subtotal.shop, 0), presentment: net.presentment - already.reduce((n, r) => n + r.subtotal.presentment, 0) },
+      totalTax: { shop: li.tax.shop - already.reduce((n, r) => n + r.totalTax.shop, 0), presentment: li.tax.presentment - already.reduce((n, r) => n + r.totalTax.presentment, 0) },
+    };
+  }
+  const share = quantity / li.currentQuantity;
+  return { subtotal: scalePair(net, share), totalTax: scalePair(li.tax, share) };
+}
+
 function taxOf(amount: MoneyPair, included: boolean): MoneyPair {
   const factor = included ? TAX_RATE / (1 + TAX_RATE) : TAX_RATE;
   return scalePair(amount, factor);
@@ -306,33 +349,44 @@ export function createOrder(shop: ShopRecord, createdAtMs: number): OrderRecord 
   const guest = shop.customers.length === 0 || random() < 0.15;
   const customer = guest ? null : pick(random, shop.customers);
   const lineCount = int(random, 1, 4);
+  const discounted = random() < 0.25;
   const lineItems: LineItemRecord[] = [];
   for (let i = 0; i < lineCount; i++) {
     const product = pick(random, PRODUCTS);
     const quantity = int(random, 1, 3);
     // Some lines were removed by an order edit: quantity stays, currentQuantity drops to 0.
     const removed = lineCount > 1 && random() < 0.12;
+    const currentQuantity = removed ? 0 : quantity;
+    const unitPrice = pair(convert(product.usd, "USD", presentmentCurrencyCode), presentmentCurrencyCode, shop.currencyCode);
+    const gross = scalePair(unitPrice, currentQuantity);
+    const discount = discounted ? scalePair(gross, 0.1) : { shop: 0, presentment: 0 };
+    const taxable = product.sku !== "GIFT-06";
+    const net = { shop: gross.shop - discount.shop, presentment: gross.presentment - discount.presentment };
     lineItems.push({
       id: nextId(shop),
       title: product.title,
       sku: product.sku,
       quantity,
-      currentQuantity: removed ? 0 : quantity,
-      unitPrice: pair(convert(product.usd, "USD", presentmentCurrencyCode), presentmentCurrencyCode, shop.currencyCode),
-      taxable: product.sku !== "GIFT-06",
+      currentQuantity,
+      unitPrice,
+      taxable,
+      discount,
+      tax: taxable ? taxOf(net, taxesIncluded) : { shop: 0, presentment: 0 },
     });
   }
-  const subtotalBeforeDiscount = sumPairs(lineItems.map((li) => scalePair(li.unitPrice, li.currentQuantity)));
-  const totalDiscounts = random() < 0.25 ? scalePair(subtotalBeforeDiscount, 0.1) : { shop: 0, presentment: 0 };
-  const subtotal = {
-    shop: subtotalBeforeDiscount.shop - totalDiscounts.shop,
-    presentment: subtotalBeforeDiscount.presentment - totalDiscounts.presentment,
-  };
-  const taxableSubtotal = sumPairs(
-    lineItems.filter((li) => li.taxable).map((li) => scalePair(li.unitPrice, li.currentQuantity)),
+  // Shopify's subtotal is after discounts and before shipping and (added) taxes.
+  const totalDiscounts = sumPairs(lineItems.map((li) => li.discount));
+  const subtotal = sumPairs(
+    lineItems.map((li) => ({
+      shop: li.unitPrice.shop * li.currentQuantity - li.discount.shop,
+      presentment: li.unitPrice.presentment * li.currentQuantity - li.discount.presentment,
+    })),
   );
-  const totalTax = taxOf(taxableSubtotal, taxesIncluded);
-  const totalShipping = random() < 0.3 ? { shop: 0, presentment: 0 } : pair(convert(int(random, 4, 12) * 100, "USD", presentmentCurrencyCode), presentmentCurrencyCode, shop.currencyCode);
+  const totalTax = sumPairs(lineItems.map((li) => li.tax));
+  const totalShipping =
+    random() < 0.3
+      ? { shop: 0, presentment: 0 }
+      : pair(convert(int(random, 4, 12) * 100, "USD", presentmentCurrencyCode), presentmentCurrencyCode, shop.currencyCode);
   const total = sumPairs([subtotal, totalShipping, taxesIncluded ? { shop: 0, presentment: 0 } : totalTax]);
 
   const status = chooseStatus(random);

@@ -1,5 +1,5 @@
 // Shopify's calculated query cost: scalars and enums 0, objects 1, connections 2 plus the
-// page size times the cost of one node. Requested cost uses `first`/`last`; actual cost
+// page size times the cost of one node (fragments are summed, where Shopify takes the max). Requested cost uses `first`/`last`; actual cost
 // counts what the response really returned. https://shopify.dev/docs/api/usage/limits
 import {
   Kind,
@@ -86,9 +86,11 @@ function requested(selectionSet: SelectionSetNode | undefined, type: GraphQLName
     if (!def) return;
     const named = getNamedType(def.type);
     if (isLeafType(named)) return;
-    const size = intArgument(field, ["first", "last"], walk);
-    const perItem = ownCost(named) + requested(field.selectionSet, named, isConnection(named) ? (size ?? 0) : undefined, walk);
-    total += isListType(getNullableType(def.type)) ? perItem * (size ?? pageSize ?? 1) : perItem;
+    const size = isConnection(named) ? (intArgument(field, ["first", "last"], walk) ?? 0) : undefined;
+    const perItem = ownCost(named) + requested(field.selectionSet, named, size, walk);
+    // Only a connection's own lists (nodes, edges) scale with its page size; Shopify documents
+    // no multiplier for plain lists such as Order.refunds, so they cost one object.
+    total += isListType(getNullableType(def.type)) && pageSize !== undefined ? perItem * pageSize : perItem;
   });
   return total;
 }

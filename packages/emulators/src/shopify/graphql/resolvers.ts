@@ -81,6 +81,18 @@ function customerObject(shop: ShopRecord, customer: CustomerRecord): Obj {
     locale: "en",
     createdAt: customer.createdAt,
     updatedAt: customer.updatedAt,
+    defaultAddress: customer.address
+      ? {
+          __typename: "MailingAddress",
+          id: gid("MailingAddress", customer.id),
+          firstName: customer.firstName,
+          lastName: customer.lastName,
+          name: `${customer.firstName} ${customer.lastName}`,
+          phone: customer.phone,
+          country: customer.address.countryCodeV2,
+          ...customer.address,
+        }
+      : null,
     defaultEmailAddress: { emailAddress: customer.email, marketingState: "NOT_SUBSCRIBED", validFormat: true },
     defaultPhoneNumber: customer.phone ? { phoneNumber: customer.phone, marketingState: "NOT_SUBSCRIBED" } : null,
     numberOfOrders: () => String(orders().length),
@@ -116,14 +128,51 @@ function lineItemObject(shop: ShopRecord, order: OrderRecord, li: LineItemRecord
     merchantEditable: false,
     originalUnitPriceSet: money(li.unitPrice),
     discountedUnitPriceSet: money(li.unitPrice),
-    discountedUnitPriceAfterAllDiscountsSet: money(li.unitPrice),
+    discountedUnitPriceAfterAllDiscountsSet: money(
+      li.currentQuantity === 0 ? li.unitPrice : scale(minus(scale(li.unitPrice, li.currentQuantity), li.discount), 1 / li.currentQuantity),
+    ),
     originalTotalSet: money(scale(li.unitPrice, li.quantity)),
     discountedTotalSet: () => money(scale(li.unitPrice, li.currentQuantity)),
-    totalDiscountSet: money(ZERO),
+    totalDiscountSet: money(li.discount),
     customAttributes: [],
-    discountAllocations: [],
+    discountAllocations:
+      li.discount.shop === 0 && li.discount.presentment === 0
+        ? []
+        : [{ allocatedAmountSet: money(li.discount), discountApplication: { __typename: "DiscountCodeApplication", code: "WELCOME10", index: 0 } }],
     duties: [],
-    taxLines: () => [],
+    taxLines: (args: { first?: number | null }) =>
+      li.taxable && li.currentQuantity > 0
+        ? [taxLine(shop, order, li.tax)].slice(0, args.first ?? undefined)
+        : [],
+  };
+}
+
+function taxLine(shop: ShopRecord, order: OrderRecord, amount: MoneyPair): Obj {
+  return {
+    title: order.taxesIncluded ? "VAT" : "Sales tax",
+    rate: 0.1,
+    ratePercentage: 10,
+    priceSet: moneyBag(shop, order, amount),
+    channelLiable: false,
+  };
+}
+
+function shippingLineObject(shop: ShopRecord, order: OrderRecord): Obj {
+  const price = moneyBag(shop, order, order.totalShipping);
+  return {
+    __typename: "ShippingLine",
+    id: gid("ShippingLine", order.id),
+    title: "Standard",
+    code: "STANDARD",
+    source: "shopify",
+    carrierIdentifier: null,
+    isRemoved: false,
+    custom: false,
+    originalPriceSet: price,
+    discountedPriceSet: price,
+    currentDiscountedPriceSet: price,
+    discountAllocations: [],
+    taxLines: [],
   };
 }
 
@@ -163,10 +212,13 @@ function refundObject(shop: ShopRecord, order: OrderRecord, refund: RefundRecord
         () => ({
           __typename: "RefundShippingLine",
           id: gid("RefundShippingLine", refund.id),
+          shippingLine: shippingLineObject(shop, order),
           subtotalAmountSet: moneyBag(shop, order, refund.shipping),
           taxAmountSet: moneyBag(shop, order, ZERO),
         }),
       ),
+    orderAdjustments: (args: ConnectionArgs) => paginate([], args, (r: { id: number }) => r.id, () => ({})),
+    transactions: (args: ConnectionArgs) => paginate([], args, (r: { id: number }) => r.id, () => ({})),
     duties: [],
   };
 }
@@ -231,6 +283,14 @@ function orderObject(shop: ShopRecord, order: OrderRecord): Obj {
     taxLines: [],
     currentTaxLines: [],
     lineItems,
+    shippingLine: order.totalShipping.shop === 0 && order.totalShipping.presentment === 0 ? null : shippingLineObject(shop, order),
+    shippingLines: (args: ConnectionArgs) =>
+      paginate(
+        order.totalShipping.shop === 0 && order.totalShipping.presentment === 0 ? [] : [{ id: order.id }],
+        args,
+        (r) => r.id,
+        () => shippingLineObject(shop, order),
+      ),
     refunds: (args: { first?: number | null }) => {
       const refunds = order.refunds.map((r) => refundObject(shop, order, r));
       return args.first === undefined || args.first === null ? refunds : refunds.slice(0, args.first);
