@@ -8,6 +8,9 @@ describe(`GraphQL documents against the real Admin schema`, () => {
   it("pins the same API version as the schema package", () => {
     expect(ADMIN_API_VERSION).toBe(SCHEMA_VERSION);
   });
+  it("the validator refuses a field the schema does not have", () => {
+    expect(validateAdminDocument("{ shop { id notAShopField } }").length).toBeGreaterThan(0);
+  });
   for (const [name, document] of Object.entries(ALL_DOCUMENTS)) {
     it(`${name} is valid`, () => {
       expect(validateAdminDocument(document).map((e) => e.message)).toEqual([]);

@@ -1,7 +1,7 @@
 // The three sync streams: which document, how records are keyed and mapped, how much a
 // node costs (an estimate from Shopify's cost rules; the first response corrects it).
 import type { Customer } from "@backfill-io/sdk";
-import { CUSTOMERS_QUERY, ORDERS_QUERY, ORDER_REFUNDS_QUERY } from "./documents.js";
+import { CUSTOMERS_QUERY, MAX_REFUNDS, ORDERS_QUERY, ORDER_REFUNDS_QUERY } from "./documents.js";
 import { DAY_MS, MINUTE_MS, type MappedRecord, type StreamSpec } from "./sync-stream.js";
 import { customerToCanonical } from "../mappers/customer.js";
 import { orderToSalesReceipt } from "../mappers/order.js";
@@ -22,9 +22,11 @@ export function orderRecords(node: ShopifyOrder): MappedRecord[] {
 }
 
 export function refundRecords(node: ShopifyOrderRefunds): MappedRecord[] {
+  // `refunds` is a list, not a connection: a full list may have been cut short.
+  const truncated = node.refunds.length >= MAX_REFUNDS ? [`order has ${MAX_REFUNDS} or more refunds; later ones may be missing`] : [];
   return node.refunds.map((refund) => {
     const { receipt, warnings } = refundToRefundReceipt(node, refund);
-    return { key: refundKey(refund.id), payload: receipt, warnings };
+    return { key: refundKey(refund.id), payload: receipt, warnings: [...warnings, ...truncated] };
   });
 }
 
