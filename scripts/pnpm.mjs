@@ -12,8 +12,6 @@ if (name !== "pnpm" || !version) {
   process.exit(1);
 }
 const npx = process.platform === "win32" ? "npx.cmd" : "npx";
-const result = spawnSync(npx, ["--yes", `pnpm@${version}`, ...process.argv.slice(2)], {
-  stdio: "inherit",
-  cwd: root,
-});
+// Runs in the caller's directory, so `node ../../scripts/pnpm.mjs pack` works from a package.
+const result = spawnSync(npx, ["--yes", `pnpm@${version}`, ...process.argv.slice(2)], { stdio: "inherit" });
 process.exit(result.status ?? 1);

@@ -6,13 +6,15 @@ export type { ConnectorManifest, ConnectorManifestInput, OAuthConfig, HostValida
 export { manifestSchema } from "./manifest/schema.js";
 export { api, isRoute, normalizeRouteInput, retryAfterSeconds, type Route, type RouteHandler, type RouteInput, type RouteRequest, type ErrorBody } from "./api/api.js";
 export { OAuth, Http, Settings, Secrets, ingest, Checkpoint, log, Records, Connection, type HttpOptions, type IngestOptions } from "./runtime/calls.js";
-export { bindHost, currentBinding, isHostBound, type HostBinding, type HttpRequestSpec, type HttpResponse, type HttpMethod, type AccessTokenOptions, type LogLevel, type CheckpointState, type RecordsRedaction, type ConnectionStatusChange } from "./runtime/binding.js";
+export { bindHost, currentBinding, isHostBound, type HostBinding, type HttpRequestSpec, type HttpResponse, type HttpMethod, type AccessTokenOptions, type LogLevel, type CheckpointState, type RecordsRedaction, type ConnectionStatusChange, type ConnectionInfo } from "./runtime/binding.js";
 export { BackfillError, ReauthRequiredError, PermissionDeniedError, NoHostBoundError, isReauthRequired, errorFromJSON, REAUTH_REASONS, type BackfillErrorCode, type ReauthReason } from "./runtime/errors.js";
 export { ENTITY_KINDS, ENTITY_NAMES, entityJsonSchemas, entityNameForKind, isEntityKind, type EntityKind, type EntityName } from "./entities/registry.js";
 export { customerSchema, salesReceiptSchema, refundReceiptSchema, lineItemSchema, type Customer, type SalesReceipt, type RefundReceipt, type LineItem } from "./entities/schemas.js";
 export { currencyExponent, decimalToMinor, minorToDecimal, formatMoney, isCurrencyCode, isMoneyInPrecision } from "./entities/money.js";
 export { Redactor, redact, registerSecret, defaultRedactor, isSensitiveKey, REDACTED } from "./redaction/redactor.js";
 export type { IngestResult, IngestError } from "./policy/ingest.js";
+export { SQUARE_HOSTS, squareEnvironmentHost } from "./providers/square.js";
+export { shopifyShopDomain } from "./providers/shopify.js";
 
 /** Route configuration a route module exports as `config`. */
 export type RouteConfig = { auth: "api_key" | "public" | "webhook" };

@@ -14,17 +14,18 @@ export function validateSettings(
   settings: Record<string, unknown>,
   opts: { requireOAuthSettings?: boolean } = {},
 ): { ok: true; settings: Record<string, unknown> } | { ok: false; problems: SettingsProblem[] } {
-  ajv ??= new Ajv({ allErrors: true, strict: false });
+  // useDefaults: a setting left out takes the schema default (e.g. Square environment: production).
+  ajv ??= new Ajv({ allErrors: true, strict: false, useDefaults: true });
   const schema = manifest.connection.settingsSchema;
   const problems: SettingsProblem[] = [];
   const validate = ajv.compile({ ...schema, type: "object" });
-  if (!validate(settings)) {
+  const out: Record<string, unknown> = structuredClone(settings);
+  if (!validate(out)) {
     for (const e of validate.errors ?? []) {
       const setting = e.instancePath.replace(/^\//, "") || String((e.params as { missingProperty?: string }).missingProperty ?? "");
       problems.push({ setting, message: e.keyword === "required" ? "is required" : (e.message ?? "is invalid") });
     }
   }
-  const out: Record<string, unknown> = { ...settings };
   const oauth = manifest.connection.oauth;
   if (oauth && opts.requireOAuthSettings) {
     for (const name of oauth.requiredSettings) {

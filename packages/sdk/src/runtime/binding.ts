@@ -47,6 +47,15 @@ export type RecordsRedaction = {
 
 export type ConnectionStatusChange = { status: "revoked"; reason: string };
 
+/** Non-secret facts about the connection a route runs for. */
+export type ConnectionInfo = {
+  connectionId: string;
+  connectorKey: string;
+  /** The provider account the connection was authorized for (postConnect's providerAccountId). */
+  providerAccountId?: string | undefined;
+  providerAccountName?: string | undefined;
+};
+
 export interface HostBinding {
   readonly manifest: ConnectorManifest;
   getSetting(name: string): unknown;
@@ -59,6 +68,8 @@ export interface HostBinding {
   log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
   redactRecords(selector: RecordsRedaction): { redacted: number };
   setConnectionStatus(change: ConnectionStatusChange): void;
+  /** Optional for bindings written before it existed; Connection.info() says when it is missing. */
+  connectionInfo?(): ConnectionInfo;
 }
 
 const BINDING_KEY = Symbol.for("backfill.sdk.binding");

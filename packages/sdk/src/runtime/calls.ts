@@ -1,6 +1,6 @@
 // The synchronous runtime API connector code calls: OAuth, Http, Settings, Secrets,
 // ingest, Checkpoint, log and Connection. Each is a thin call into the bound host.
-import { currentBinding, type AccessTokenOptions, type CheckpointState, type HttpMethod, type HttpResponse, type LogLevel, type RecordsRedaction } from "./binding.js";
+import { currentBinding, type AccessTokenOptions, type CheckpointState, type HttpMethod, type HttpResponse, type LogLevel, type RecordsRedaction, type ConnectionInfo } from "./binding.js";
 import { BackfillError } from "./errors.js";
 import type { EntityKind } from "../entities/registry.js";
 import type { IngestResult } from "../policy/ingest.js";
@@ -131,6 +131,12 @@ export const Records = {
 };
 
 export const Connection = {
+  /** The connection's id, connector and provider account (e.g. to reject a webhook for another account). */
+  info(): ConnectionInfo {
+    const binding = currentBinding("Connection.info");
+    if (!binding.connectionInfo) throw new BackfillError("invalid_request", "Connection.info: this Backfill host does not provide connection info");
+    return binding.connectionInfo();
+  },
   /** Marks the connection revoked (e.g. Shopify app/uninstalled): syncs stop with reauth_required. */
   markRevoked(reason: string): void {
     currentBinding("Connection.markRevoked").setConnectionStatus({ status: "revoked", reason });

@@ -42,6 +42,8 @@ export type ConnectorTestRuntimeOptions = {
   settings?: Record<string, unknown>;
   secrets?: Record<string, string>;
   connector?: { key?: string; provider?: string };
+  /** The connection's identity as the host knows it after postConnect. */
+  connection?: { id?: string; providerAccountId?: string; providerAccountName?: string };
   oauth?: TestOAuthState;
   checkpoints?: Record<string, CheckpointState>;
   /** Clock for token expiry (epoch ms). */
@@ -227,6 +229,12 @@ export class ConnectorTestRuntime {
         }
         return { redacted };
       },
+      connectionInfo: () => ({
+        connectionId: this.options.connection?.id ?? "test-connection",
+        connectorKey: this.options.connector?.key ?? this.requireManifest().key,
+        providerAccountId: this.options.connection?.providerAccountId,
+        providerAccountName: this.options.connection?.providerAccountName,
+      }),
       setConnectionStatus: (change) => {
         this.statusChanges.push(change);
         if (this.oauthState && change.status === "revoked") this.oauthState.blockedReason = "revoked";
