@@ -208,13 +208,13 @@ export class Store {
       .execute();
   }
 
-  /** Tokens with a refresh token whose access or refresh token lapses before `before`. */
-  async listTokensExpiringBefore(before: number): Promise<OAuthTokenRow[]> {
+  /** Tokens whose refresh token lapses before `before` (Shopify's die after 90 quiet days). */
+  async listRefreshTokensExpiringBefore(before: number): Promise<OAuthTokenRow[]> {
     return this.db
       .selectFrom("oauth_tokens")
       .selectAll()
       .where("refresh_token_enc", "is not", null)
-      .where((eb) => eb.or([eb("refresh_expires_at", "<=", before), eb("expires_at", "<=", before)]))
+      .where("refresh_expires_at", "<=", before)
       .execute();
   }
 

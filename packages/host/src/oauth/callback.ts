@@ -87,8 +87,11 @@ export async function exchangeCode(
   }
 }
 
-async function restoreTokens(store: Store, connectionId: string, previous: OAuthTokenRow | undefined): Promise<void> {
+/** Puts back the tokens and settings a failed reconnect replaced. */
+async function restorePrevious(store: Store, connection: ConnectionRow, previous: OAuthTokenRow | undefined): Promise<void> {
+  const connectionId = connection.id;
   await store.transaction(async (tx) => {
+    await tx.db.updateTable("connections").set({ settings_json: connection.settings_json }).where("id", "=", connectionId).execute();
     await tx.deleteTokens(connectionId);
     // Same row id, so the old ciphertexts still decrypt.
     if (previous) await tx.db.insertInto("oauth_tokens").values(previous).execute();
@@ -133,6 +136,8 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
   const previous = await store.getTokens(connection.id);
   await store.transaction(async (tx) => {
     await writeTokens(tx, vault, connection.id, tokens, { scopes: granted });
+    // postConnect reads the settings this authorization was started with.
+    await tx.updateConnection(connection.id, { settings });
     if (missing.length) {
       await tx.setConnectionStatus(connection.id, "reauth_required", "missing_scopes");
       await tx.audit("oauth.missing_scopes", { connectionId: connection.id, detail: { missing } });
@@ -150,13 +155,13 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
   try {
     account = await identifyAccount(deps, connection.id, oauth, tokens);
   } catch (error) {
-    await restoreTokens(store, connection.id, previous);
+    await restorePrevious(store, connection, previous);
     await store.updateConnection(connection.id, { statusReason: "post_connect_failed" });
     throw error;
   }
 
   if (connection.provider_account_id && connection.provider_account_id !== account.id && !pending.force) {
-    await restoreTokens(store, connection.id, previous);
+    await restorePrevious(store, connection, previous);
     await store.audit("oauth.account_mismatch", { connectionId: connection.id, detail: { expected: connection.provider_account_id, got: account.id } });
     throw new OAuthFlowError(
       "provider_account_mismatch",

@@ -222,10 +222,10 @@ export class TokenManager {
     throw lastError;
   }
 
-  /** Refreshes every connection whose access or refresh token lapses within `withinMs`. */
+  /** Refreshes every active connection whose refresh token lapses within `withinMs`. */
   async refreshDue(opts: { withinMs: number }): Promise<RefreshOutcome[]> {
     const { store } = this.deps;
-    const rows = await store.listTokensExpiringBefore(store.now() + opts.withinMs);
+    const rows = await store.listRefreshTokensExpiringBefore(store.now() + opts.withinMs);
     const outcomes: RefreshOutcome[] = [];
     for (const row of rows) {
       const connection = await store.getConnection(row.connection_id);

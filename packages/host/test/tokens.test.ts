@@ -1,0 +1,151 @@
+// Tokens at run time: single-flight refresh (in process and across processes), refresh
+// token rotation, invalid_grant → reauth_required, transient retries, refresh-due and
+// the Shopify token migration, against the provider stand-in.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ReauthRequiredError } from "@backfill-io/sdk";
+import { openHost } from "../src/connections/host.js";
+import { readTokens, writeTokens } from "../src/tokens/token-store.js";
+import { migrateTokens } from "../src/tokens/migrate.js";
+import { CANARY, ProviderStandIn, connectShop, databaseBytes, openTestHost, type TestHost } from "./oauth-fixtures.js";
+
+const standIn = new ProviderStandIn();
+const hosts: TestHost[] = [];
+const errorTexts: string[] = [];
+
+beforeAll(async () => {
+  await standIn.start();
+});
+afterAll(async () => {
+  for (const host of hosts) {
+    for (const text of [databaseBytes(host.dbFile), host.logs(), ...errorTexts]) expect(text).not.toContain(CANARY);
+    await host.close();
+  }
+  await standIn.stop();
+});
+
+async function connectedHost(shop: string) {
+  const host = await openTestHost(standIn);
+  hosts.push(host);
+  const connectionId = await connectShop(host, shop);
+  return { host, connectionId };
+}
+
+async function expireAccessToken(host: TestHost, connectionId: string) {
+  await host.store.db.updateTable("oauth_tokens").set({ expires_at: Date.now() + 10_000 }).where("connection_id", "=", connectionId).execute();
+}
+
+const refreshRequests = (shop: string) => standIn.tokenRequests().filter((r) => r.host === shop && r.body.grant_type === "refresh_token");
+
+describe("TokenManager", () => {
+  it("100 concurrent callers → exactly one refresh request; the rotated refresh token is persisted", async () => {
+    const shop = "single-flight.myshopify.com";
+    const { host, connectionId } = await connectedHost(shop);
+    const before = (await readTokens(host.store, host.vault, connectionId))!;
+    await expireAccessToken(host, connectionId);
+    standIn.tokenDelayMs = 100;
+    try {
+      const results = await Promise.all(Array.from({ length: 100 }, () => host.tokens.accessToken(connectionId, { minTtlSeconds: 600 })));
+      expect(refreshRequests(shop)).toHaveLength(1);
+      const latest = standIn.grants.at(-1)!;
+      expect(new Set(results)).toEqual(new Set([latest.access]));
+      const after = (await readTokens(host.store, host.vault, connectionId))!;
+      expect(after.accessToken).toBe(latest.access);
+      expect(after.refreshToken).toBe(latest.refresh);
+      expect(after.refreshToken).not.toBe(before.refreshToken);
+      expect(after.expiresAt).toBeGreaterThan(Date.now() + 3000_000);
+      expect(refreshRequests(shop)[0]!.body).toMatchObject({ refresh_token: before.refreshToken, expiring: "1", client_id: standIn.clientId });
+      // The stand-in accepts only the latest refresh token: a second refresh proves rotation was persisted.
+      await expireAccessToken(host, connectionId);
+      expect(await host.tokens.accessToken(connectionId, { minTtlSeconds: 600 })).toBe(standIn.grants.at(-1)!.access);
+      expect(refreshRequests(shop)).toHaveLength(2);
+    } finally {
+      standIn.tokenDelayMs = 0;
+    }
+  });
+
+  it("two processes (two hosts on one database) refresh once between them, through the lease", async () => {
+    const shop = "two-process.myshopify.com";
+    const { host, connectionId } = await connectedHost(shop);
+    const other = Object.assign(
+      await openHost({ dataDir: host.dataDir, logger: host.logger, connectors: host.connectors, providerRoutes: standIn.providerRoutes, tokens: { leasePollMs: 10 } }),
+      { logs: () => "", standIn },
+    );
+    hosts.push(other);
+    await expireAccessToken(host, connectionId);
+    standIn.tokenDelayMs = 150;
+    try {
+      const results = await Promise.all([
+        ...Array.from({ length: 20 }, () => host.tokens.accessToken(connectionId, { minTtlSeconds: 600 })),
+        ...Array.from({ length: 20 }, () => other.tokens.accessToken(connectionId, { minTtlSeconds: 600 })),
+      ]);
+      expect(refreshRequests(shop)).toHaveLength(1);
+      expect(new Set(results).size).toBe(1);
+    } finally {
+      standIn.tokenDelayMs = 0;
+    }
+  });
+
+  it("invalid_grant → reauth_required (refresh_failed) at once, without retries", async () => {
+    const shop = "invalid-grant.myshopify.com";
+    const { host, connectionId } = await connectedHost(shop);
+    await expireAccessToken(host, connectionId);
+    standIn.scripted.push({ status: 400, body: { error: "invalid_grant", error_description: "The refresh token is revoked" } });
+    const error = await host.tokens.accessToken(connectionId, { minTtlSeconds: 600 }).catch((e: unknown) => e as Error);
+    errorTexts.push((error as Error).message);
+    expect(error).toBeInstanceOf(ReauthRequiredError);
+    expect(error).toMatchObject({ code: "reauth_required", reason: "refresh_failed" });
+    expect(refreshRequests(shop)).toHaveLength(1);
+    expect(await host.store.getConnection(connectionId)).toMatchObject({ status: "reauth_required", status_reason: "refresh_failed" });
+    // Later callers are refused without asking the provider again.
+    await expect(host.tokens.accessToken(connectionId)).rejects.toMatchObject({ reason: "refresh_failed" });
+    expect(refreshRequests(shop)).toHaveLength(1);
+    expect((await host.store.getTokens(connectionId))!.refresh_lease_owner).toBeNull();
+  });
+
+  it("5xx and network trouble retry with backoff and never mark the connection", async () => {
+    const shop = "flaky.myshopify.com";
+    const { host, connectionId } = await connectedHost(shop);
+    await expireAccessToken(host, connectionId);
+    standIn.scripted.push({ status: 503, body: { error: "unavailable" } }, { status: 502, body: {} });
+    expect(await host.tokens.accessToken(connectionId, { minTtlSeconds: 600 })).toBe(standIn.grants.at(-1)!.access);
+    expect(refreshRequests(shop)).toHaveLength(3);
+
+    await expireAccessToken(host, connectionId);
+    standIn.scripted.push({ status: 500, body: {} }, { status: 500, body: {} }, { status: 500, body: {} });
+    const error = (await host.tokens.accessToken(connectionId, { minTtlSeconds: 600 }).catch((e: unknown) => e)) as Error;
+    errorTexts.push(error.message);
+    expect(error).toMatchObject({ code: "http_error" });
+    expect(refreshRequests(shop)).toHaveLength(6);
+    expect(await host.store.getConnection(connectionId)).toMatchObject({ status: "active" });
+  });
+
+  it("refreshDue refreshes connections whose refresh token would lapse within the window", async () => {
+    const shop = "refresh-due.myshopify.com";
+    const { host, connectionId } = await connectedHost(shop);
+    expect(await host.tokens.refreshDue({ withinMs: 7 * 86400_000 })).toEqual([]);
+    await host.store.db.updateTable("oauth_tokens").set({ refresh_expires_at: Date.now() + 3 * 86400_000 }).where("connection_id", "=", connectionId).execute();
+    const outcomes = await host.tokens.refreshDue({ withinMs: 7 * 86400_000 });
+    expect(outcomes).toEqual([{ connectionId, ok: true, expiresAt: expect.any(Number) }]);
+    expect((await host.store.getTokens(connectionId))!.refresh_expires_at).toBeGreaterThan(Date.now() + 80 * 86400_000);
+  });
+
+  it("migrateTokens moves a legacy non-expiring Shopify token to an expiring one (token exchange)", async () => {
+    const shop = "legacy.myshopify.com";
+    const { host, connectionId } = await connectedHost(shop);
+    const legacy = standIn.issue(shop);
+    await writeTokens(host.store, host.vault, connectionId, { accessToken: legacy.access, refreshToken: null, tokenType: null, expiresAt: null, refreshExpiresAt: null, scopes: null, accountId: null }, { scopes: ["read_customers", "read_orders"] });
+    const outcomes = await migrateTokens(host.tokens);
+    expect(outcomes.find((o) => o.connectionId === connectionId)).toEqual({ connectionId, status: "migrated" });
+    const exchange = standIn.tokenRequests().filter((r) => r.host === shop).at(-1)!;
+    expect(exchange.body).toMatchObject({
+      grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+      subject_token: legacy.access,
+      subject_token_type: "urn:shopify:params:oauth:token-type:offline-access-token",
+      expiring: "1",
+    });
+    const after = (await readTokens(host.store, host.vault, connectionId))!;
+    expect(after.expiresAt).not.toBeNull();
+    expect(after.refreshToken).toBe(standIn.grants.at(-1)!.refresh);
+    expect((await migrateTokens(host.tokens, { connectionId }))[0]).toMatchObject({ status: "skipped", reason: "already expiring" });
+  });
+});
