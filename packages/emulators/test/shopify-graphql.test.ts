@@ -123,9 +123,11 @@ describe("Shopify Admin GraphQL", () => {
   it("sees changes made by advance() in an incremental sync", async () => {
     const before = await allOrders();
     const last = before.at(-1)?.updatedAt ?? "";
-    const change = emulator.state.advance("acme", { orders: 3, newOrders: 2 });
+    const change = emulator.state.advance({ orders: 3, newOrders: 2 });
     const delta = await allOrders(`updated_at:>'${last}'`);
     expect(new Set(delta.map((o) => o.id))).toEqual(new Set(change.orderIds.map((id) => `gid://shopify/Order/${id}`)));
+    const logged = emulator.state.requestLog.at(-1);
+    expect(logged).toMatchObject({ method: "POST", path: "/admin/api/2026-10/graphql.json", shop: "acme", status: 200 });
   });
 
   it("reports cost and throttles when the bucket is empty", async () => {

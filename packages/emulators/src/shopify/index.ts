@@ -7,6 +7,7 @@ export type {
   ShopifyAppRegistration,
   ShopifyEmulatorOptions,
   AccessTokenRecord as ShopifyAccessTokenRecord,
+  RequestLogEntry as ShopifyRequestLogEntry,
 } from "./state.js";
 export type { FaultOptions as ShopifyFaultOptions, FaultKind as ShopifyFaultKind } from "./faults.js";
 export {

@@ -10,10 +10,19 @@ import { registerGraphQLRoute } from "./graphql/route.js";
 import { registerOAuthRoutes } from "./oauth.js";
 import { ShopifyEmulatorState, type ShopifyEmulatorOptions } from "./state.js";
 import { deliverWebhook, type DeliverWebhookOptions, type WebhookDelivery, type WebhookTopic } from "./webhooks.js";
-import type { AdvanceOptions, AdvanceResult } from "./data.js";
 
 export function createShopifyApp(state: ShopifyEmulatorState): Hono<ShopifyEnv> {
   const app = new Hono<ShopifyEnv>();
+  app.use("*", async (c, next) => {
+    await next();
+    state.requestLog.push({
+      method: c.req.method,
+      path: new URL(c.req.url).pathname,
+      shop: c.get("shop")?.handle ?? null,
+      status: c.res.status,
+      at: state.now(),
+    });
+  });
   app.get("/__emulator/health", (c) => c.json({ ok: true, shops: [...state.shops.keys()] }));
   app.use("/admin/*", requireShop(state));
   registerOAuthRoutes(app, state);
@@ -29,13 +38,6 @@ export function createShopifyApp(state: ShopifyEmulatorState): Hono<ShopifyEnv> 
 
 /** The state plus conveniences that need the whole emulator. */
 export class ShopifyEmulator extends ShopifyEmulatorState {
-  /** Change records for an incremental sync; `shop` defaults to the first shop. */
-  advanceShop(options: AdvanceOptions & { shop?: string }): AdvanceResult {
-    const handle = options.shop ?? [...this.shops.keys()][0];
-    if (!handle) throw new Error("no shops");
-    return this.advance(handle, options);
-  }
-
   deliverWebhook(
     shop: string,
     topic: WebhookTopic | (string & {}),

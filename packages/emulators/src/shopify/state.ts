@@ -59,6 +59,15 @@ export interface RefreshTokenRecord {
   used: boolean;
 }
 
+export interface RequestLogEntry {
+  method: string;
+  /** Path only: a query string could carry a client secret. */
+  path: string;
+  shop: string | null;
+  status: number;
+  at: number;
+}
+
 export interface Bucket {
   available: number;
   updatedAt: number;
@@ -125,10 +134,19 @@ export class ShopifyEmulatorState {
     return shop;
   }
 
-  /** Change some records and bump their updatedAt, as if merchants kept working. */
-  advance(handle: string, options: AdvanceOptions): AdvanceResult {
+  /**
+   * Change some records and bump their updatedAt, as if merchants kept working:
+   * `advance({ orders: 3 })` (first shop) or `advance("acme", { orders: 3 })`.
+   */
+  advance(shopOrOptions: string | (AdvanceOptions & { shop?: string }), maybeOptions: AdvanceOptions = {}): AdvanceResult {
+    const options = typeof shopOrOptions === "string" ? maybeOptions : shopOrOptions;
+    const handle = typeof shopOrOptions === "string" ? shopOrOptions : (shopOrOptions.shop ?? [...this.shops.keys()][0]);
+    if (handle === undefined) throw new Error("no shops");
     return advanceShop(this.shop(handle), options, this.now());
   }
+
+  /** Every request served, without headers or bodies (they carry tokens and secrets). */
+  readonly requestLog: RequestLogEntry[] = [];
 
   private readonly hangs = new Set<() => void>();
 
