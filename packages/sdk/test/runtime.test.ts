@@ -179,3 +179,13 @@ describe("connectorTestRuntime", () => {
     expect(r.logs[0]?.message).toBe("calling with [REDACTED]");
   });
 });
+
+describe("auth.oauth header options", () => {
+  it("attaches the bare token under a provider header when asked", async () => {
+    const r = rt();
+    r.http.getOnce({ body: {} });
+    await r.call(api(async () => api.json(Http.get("https://api.example.com/x", { auth: { oauth: { header: "X-Shopify-Access-Token", scheme: null } } }).body)));
+    expect(r.http.calls[0]?.opts.headers["X-Shopify-Access-Token"]).toBe("tok_canary_123456");
+    expect(r.http.calls[0]?.opts.headers.Authorization).toBeUndefined();
+  });
+});

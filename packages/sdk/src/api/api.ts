@@ -15,7 +15,11 @@ export type RouteRequest = {
   headers: Record<string, string>;
   /** Parsed JSON body (or form fields), undefined when empty. */
   body: unknown;
-  /** The body exactly as received, for signature checks. */
+  /**
+   * The body as received, for signature checks. The host decodes the request bytes as
+   * UTF-8 without normalizing them, so an HMAC over `Buffer.from(rawBody)` equals one over
+   * the wire bytes for any UTF-8 body (webhook bodies are JSON, hence UTF-8).
+   */
   rawBody: string;
 };
 

@@ -22,6 +22,7 @@ export const addressSchema = z.object({
   country_code: z.string().length(2).nullish(),
 });
 
+// Unknown payload keys are dropped (zod's default), not rejected: providers add fields freely.
 export const customerSchema = z.object({
   customer_id: z.string().min(1),
   display_name: z.string().nullish(),
@@ -53,7 +54,9 @@ const receiptBase = {
   issued_at: isoDateTime.optional(),
   currency,
   line_items: z.array(lineItemSchema).optional(),
+  /** Sum of line amounts (already net of line discounts). */
   subtotal: money.optional(),
+  /** Order-level discounts NOT already taken off line amounts; leave out when lines carry them. */
   discount_total: money.optional(),
   shipping_total: money.optional(),
   tax_total: money.optional(),

@@ -16,8 +16,20 @@ export type HttpRequestSpec = {
   /** A JSON value (sent as application/json) or a string sent as-is. */
   body?: unknown;
   timeoutMs?: number;
-  auth?: { oauth?: { minTtlSeconds?: number } };
+  auth?: { oauth?: OAuthHttpAuth };
 };
+
+/**
+ * How the host attaches the token: by default `Authorization: Bearer <token>`; Shopify
+ * wants `{ header: "X-Shopify-Access-Token", scheme: null }` (the bare token).
+ */
+export type OAuthHttpAuth = { minTtlSeconds?: number; header?: string; scheme?: string | null };
+
+/** The header name and value `auth.oauth` attaches, shared by every binding. */
+export function oauthAuthHeader(auth: OAuthHttpAuth, token: string): [string, string] {
+  const scheme = auth.scheme === undefined ? "Bearer" : auth.scheme;
+  return [auth.header ?? "Authorization", scheme ? `${scheme} ${token}` : token];
+}
 
 // `any` by default so route code can read provider JSON as the guide does (response.body.data.shop).
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -39,6 +51,8 @@ export type RecordsRedaction = {
   kind?: EntityKind;
   /** Redact records of this canonical customer id (the customer and their receipts). */
   customerId?: string;
+  /** Redact receipts and refunds of these canonical receipt ids (refunds link by receipt_id). */
+  receiptIds?: string[];
   /** Redact records with these idempotency keys. */
   idempotencyKeys?: string[];
   /** Redact every record of the connection (Shopify shop/redact). */

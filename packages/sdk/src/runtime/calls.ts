@@ -1,6 +1,6 @@
 // The synchronous runtime API connector code calls: OAuth, Http, Settings, Secrets,
 // ingest, Checkpoint, log and Connection. Each is a thin call into the bound host.
-import { currentBinding, type AccessTokenOptions, type CheckpointState, type HttpMethod, type HttpResponse, type LogLevel, type RecordsRedaction, type ConnectionInfo } from "./binding.js";
+import { currentBinding, type AccessTokenOptions, type CheckpointState, type HttpMethod, type HttpResponse, type LogLevel, type RecordsRedaction, type ConnectionInfo, type OAuthHttpAuth } from "./binding.js";
 import { BackfillError } from "./errors.js";
 import type { EntityKind } from "../entities/registry.js";
 import type { IngestResult } from "../policy/ingest.js";
@@ -19,7 +19,8 @@ export type HttpOptions = {
   headers?: Record<string, string>;
   query?: Record<string, string | number | boolean | undefined | null>;
   timeoutMs?: number;
-  auth?: { oauth?: true | { minTtlSeconds?: number } };
+  /** Attach the connection's OAuth token (only to the provider's own hosts). */
+  auth?: { oauth?: true | OAuthHttpAuth };
 };
 
 function withQuery(url: string, query: HttpOptions["query"]): string {

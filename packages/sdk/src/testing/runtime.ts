@@ -3,7 +3,7 @@
 // exactly where production would.
 import { dirname } from "node:path";
 import type { ConnectorManifest } from "../manifest/schema.js";
-import { bindHost, type CheckpointState, type HostBinding, type HttpRequestSpec, type LogLevel, type RecordsRedaction, type ConnectionStatusChange } from "../runtime/binding.js";
+import { bindHost, oauthAuthHeader, type CheckpointState, type HostBinding, type HttpRequestSpec, type LogLevel, type RecordsRedaction, type ConnectionStatusChange } from "../runtime/binding.js";
 import { ReauthRequiredError, BackfillError, type ReauthReason } from "../runtime/errors.js";
 import { assertHttpAllowed } from "../policy/http.js";
 import { assertEntityWritable, assertSecretReadable, assertSettingReadable } from "../policy/access.js";
@@ -221,6 +221,7 @@ export class ConnectorTestRuntime {
           const hit =
             selector.all ||
             selector.idempotencyKeys?.includes(record.idempotencyKey) ||
+            (selector.receiptIds !== undefined && typeof p.receipt_id === "string" && selector.receiptIds.includes(p.receipt_id)) ||
             (selector.customerId !== undefined && p.customer_id === selector.customerId);
           if (hit) {
             record.redacted = true;
@@ -282,7 +283,8 @@ export class ConnectorTestRuntime {
     const headers = { ...request.headers };
     if (request.auth?.oauth) {
       assertTokenHost(url, manifest, this.settings);
-      headers.Authorization = `Bearer ${this.accessToken(request.auth.oauth.minTtlSeconds ?? 0)}`;
+      const [name, value] = oauthAuthHeader(request.auth.oauth, this.accessToken(request.auth.oauth.minTtlSeconds ?? 0));
+      headers[name] = value;
     }
     const call: RecordedCall = {
       method: request.method,
