@@ -65,8 +65,8 @@ describe("Shopify OAuth", () => {
       const page = await shopFetch(manual, "acme", authorizePath());
       expect(page.status).toBe(200);
       const html = await page.text();
-      expect(html).toContain('action="/admin/oauth/authorize/approve"');
-      expect(html).toContain('action="/admin/oauth/authorize/deny"');
+      expect(html).toContain('action="/admin/oauth/authorize/approve?shop=acme.myshopify.com"');
+      expect(html).toContain('action="/admin/oauth/authorize/deny?shop=acme.myshopify.com"');
       const form = new URLSearchParams({ client_id: CLIENT_ID, scope: "read_orders", redirect_uri: REDIRECT_URI, state: "s1" });
       const denied = await shopFetch(manual, "acme", "/admin/oauth/authorize/deny", { method: "POST", body: form });
       const deniedUrl = new URL(denied.headers.get("location") ?? "");
@@ -86,6 +86,13 @@ describe("Shopify OAuth", () => {
     expect(mismatch.status).toBe(400);
     expect(mismatch.headers.get("location")).toBeNull();
     expect((await shopFetch(emulator, "nosuchshop", authorizePath())).status).toBe(404);
+  });
+
+  it("falls back to a shop parameter when the browser reaches the emulator directly", async () => {
+    const direct = await fetch(`${emulator.url}${authorizePath({ shop: "beta.myshopify.com" })}`, { redirect: "manual" });
+    expect(direct.status).toBe(302);
+    expect(new URL(direct.headers.get("location") ?? "").searchParams.get("shop")).toBe("beta.myshopify.com");
+    expect((await fetch(`${emulator.url}${authorizePath()}`, { redirect: "manual" })).status).toBe(404);
   });
 
   it("resolves the shop from the Host header too", async () => {

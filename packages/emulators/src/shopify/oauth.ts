@@ -134,8 +134,8 @@ function consentPage(shop: ShopRecord, request: AuthorizeRequest): string {
   return `<!DOCTYPE html><html><head><title>Install app — ${escapeHtml(shop.name)}</title></head><body>
 <h1>Install app on ${escapeHtml(shop.name)}</h1>
 <p>App <code>${escapeHtml(request.app.clientId)}</code> is requesting access to:</p><ul>${scopes}</ul>
-<form method="post" action="/admin/oauth/authorize/approve">${hidden}<button type="submit" id="approve">Install app</button></form>
-<form method="post" action="/admin/oauth/authorize/deny">${hidden}<button type="submit" id="deny">Cancel</button></form>
+<form method="post" action="/admin/oauth/authorize/approve?shop=${escapeHtml(shop.domain)}">${hidden}<button type="submit" id="approve">Install app</button></form>
+<form method="post" action="/admin/oauth/authorize/deny?shop=${escapeHtml(shop.domain)}">${hidden}<button type="submit" id="deny">Cancel</button></form>
 </body></html>`;
 }
 

@@ -21,6 +21,8 @@ export interface ShopifyEmulatorOptions {
   /** Default record counts per shop. */
   customers?: number;
   orders?: number;
+  /** The shop for requests that name none (no shop Host, X-Forwarded-Host or `shop` parameter). */
+  defaultShop?: string;
   /** Skip the consent page and redirect straight back with a code. */
   autoApprove?: boolean;
   /** Milliseconds since the epoch; inject to test expiry and the leaky bucket. */
@@ -93,6 +95,7 @@ export class ShopifyEmulatorState {
   readonly buckets = new Map<string, Bucket>();
   readonly apiVersions: ReadonlySet<string>;
   readonly autoApprove: boolean;
+  readonly defaultShop: string | undefined;
   readonly maximumAvailable: number;
   readonly restoreRate: number;
   readonly maxQueryCost: number;
@@ -107,6 +110,7 @@ export class ShopifyEmulatorState {
     this.seed = options.seed ?? 1;
     this.defaultCounts = { customers: options.customers ?? 20, orders: options.orders ?? 50 };
     this.autoApprove = options.autoApprove ?? false;
+    this.defaultShop = options.defaultShop;
     this.apiVersions = new Set(options.apiVersions ?? DEFAULT_API_VERSIONS);
     this.maximumAvailable = options.throttle?.maximumAvailable ?? 2000;
     this.restoreRate = options.throttle?.restoreRate ?? 100;
