@@ -2,10 +2,10 @@
 // the worker's parentPort carries invoke/result, a fresh MessagePort carries the SDK
 // calls (so a reply meant for one invocation can never reach another).
 import type { MessagePort } from "node:worker_threads";
-import type { ConnectorManifest, HostBinding } from "@backfill-io/sdk";
+import type { ConnectionInfo, ConnectorManifest, HostBinding } from "@backfill-io/sdk";
 
 /** The HostBinding methods that cross the bridge (everything but `manifest`). */
-export type BridgeMethod = Exclude<keyof HostBinding, "manifest">;
+export type BridgeMethod = Exclude<keyof HostBinding, "manifest" | "connectionInfo">;
 
 export type BridgeCall = { id: number; method: BridgeMethod; args: unknown[] };
 export type BridgeError = { name?: string; code?: string; message: string; details?: Record<string, unknown> };
@@ -31,6 +31,8 @@ export type InvokeMessage = {
   exportName: string;
   input: RouteInputMessage;
   manifest: ConnectorManifest;
+  /** Non-secret and fixed for the invocation, so it travels with it (no bridge call). */
+  connectionInfo: ConnectionInfo;
   port: MessagePort;
   callTimeoutMs: number;
 };

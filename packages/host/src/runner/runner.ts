@@ -188,6 +188,12 @@ export class RouteRunner {
               rawBody: request.input?.rawBody ?? "",
             },
             manifest: services.manifest,
+            connectionInfo: {
+              connectionId: services.connectionId,
+              connectorKey: services.manifest.key,
+              ...(services.providerAccount?.id ? { providerAccountId: services.providerAccount.id } : {}),
+              ...(services.providerAccount?.name ? { providerAccountName: services.providerAccount.name } : {}),
+            },
             port: port2,
             callTimeoutMs: Math.min(this.options.callTimeoutMs ?? 30_000, timeoutMs),
           },

@@ -10,6 +10,8 @@ export interface ConnectionServices {
   readonly manifest: ConnectorManifest;
   /** Validated, normalized settings (secret settings are read through `secret`). */
   readonly settings: Record<string, unknown>;
+  /** The provider account the connection was authorized for, when known (Connection.info()). */
+  readonly providerAccount?: { id?: string | undefined; name?: string | undefined };
   /** A secret value (a secret setting or a host-held secret), undefined when unset. */
   secret(name: string): string | undefined | Promise<string | undefined>;
   /** The connection's OAuth access token; rejects with a reauth_required error when it cannot be had. */

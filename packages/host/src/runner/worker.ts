@@ -55,6 +55,7 @@ function makeBinding(invoke: InvokeMessage): { binding: HostBinding; close: () =
 
   const binding: HostBinding = {
     manifest: invoke.manifest,
+    connectionInfo: () => ({ ...invoke.connectionInfo }),
     getSetting: (name) => call("getSetting", [name]),
     getSecret: (name) => {
       const value = call("getSecret", [name]) as string | undefined;

@@ -135,6 +135,11 @@ describe("route runner", () => {
     expect(body).toMatchObject({ ok: false, code: "reauth_required", reason: "refresh_failed", errorClass: "ReauthRequiredError" });
   });
 
+  it("gives the route its connection info", async () => {
+    const { body } = await probe({ action: "info" });
+    expect(body).toEqual({ ok: true, info: { connectionId: "conn_demo", connectorKey: "demo" } });
+  });
+
   it("limits the response size", async () => {
     const { body } = await probe({ action: "http", url: `${server.base}/big` });
     expect(body).toMatchObject({ ok: false, code: "http_error" });

@@ -1,0 +1,77 @@
+// Plugs host part 1 into the runner: ConnectionServices over the Store, the Vault and
+// the TokenManager; HostHttp (with its provider routing) as the runner's transport;
+// and the PostConnectRunner the OAuth flow calls after the code exchange.
+import { BackfillError, type ConnectorManifest, type RouteRef } from "@backfill-io/sdk";
+import type { Host } from "../connections/host.js";
+import { connectionSecret, connectionSettings } from "../connections/settings.js";
+import { HostHttpError, type HostHttp } from "../http/host-http.js";
+import type { PostConnectRunner } from "../oauth/post-connect.js";
+import type { HttpTransport } from "./http.js";
+import type { RouteRunner } from "./runner.js";
+import type { ConnectionServices } from "./services.js";
+
+/** HostHttp as the runner's transport: one request, no redirects followed. */
+export function hostHttpTransport(http: HostHttp): HttpTransport {
+  return async (req) => {
+    try {
+      const res = await http({
+        method: req.method as "GET",
+        url: req.url.href,
+        headers: req.headers,
+        ...(req.body !== undefined ? { body: req.body } : {}),
+        timeoutMs: req.timeoutMs,
+      });
+      const body = Buffer.from(res.bodyText, "utf8");
+      if (body.length > req.maxResponseBytes) throw new BackfillError("http_error", `Http: response is larger than ${req.maxResponseBytes} bytes`);
+      return { status: res.status, headers: res.headers, body };
+    } catch (error) {
+      if (error instanceof HostHttpError) {
+        throw new BackfillError(error.code === "http_timeout" ? "timeout" : "http_error", error.message);
+      }
+      throw error;
+    }
+  };
+}
+
+export type ResolvedConnection = { services: ConnectionServices; routesDir: string; manifest: ConnectorManifest };
+
+/** Everything a route of `connectionId` needs, from the host's store, vault and token manager. */
+export async function hostConnectionServices(host: Host, connectionId: string): Promise<ResolvedConnection> {
+  const row = await host.store.getConnection(connectionId);
+  if (!row) throw new BackfillError("invalid_request", `no connection ${connectionId}`);
+  const connector = await host.connectors.get(row.connector_key);
+  if (!connector) throw new BackfillError("invalid_request", `connector ${row.connector_key} is not installed`);
+  const settings = await connectionSettings(host.store, connectionId);
+  const transport = hostHttpTransport(host.http);
+  const services: ConnectionServices = {
+    connectionId,
+    manifest: connector.manifest,
+    settings,
+    providerAccount: { id: row.provider_account_id ?? undefined, name: row.provider_account_name ?? undefined },
+    secret: (name) => connectionSecret(host.store, host.vault, connectionId, name),
+    accessToken: (opts) => host.tokens.accessToken(connectionId, opts),
+    committedCheckpoint: (stream) => host.store.getCheckpoint(connectionId, stream),
+    countRedactable: async (selector) => (selector.all ? host.store.countRecords(connectionId, selector.kind) : 0),
+    log: (entry) => host.logger[entry.level](`route: ${entry.message}`, { connectionId, ...(entry.fields ?? {}) }),
+    transport,
+  };
+  return { services, routesDir: connector.routesDir, manifest: connector.manifest };
+}
+
+/**
+ * The OAuth flow's PostConnectRunner. `host` is a getter because openHost() takes the
+ * runner as an option before the host exists.
+ */
+export function createPostConnectRunner(runner: RouteRunner, host: () => Host): PostConnectRunner {
+  return async (connectionId: string, route: RouteRef) => {
+    const { services, routesDir } = await hostConnectionServices(host(), connectionId);
+    const result = await runner.runRoute({ routesDir, services, route: route.route, method: route.method });
+    let body: unknown = result.bodyText;
+    try {
+      body = JSON.parse(result.bodyText) as unknown;
+    } catch {
+      // not JSON: the text itself
+    }
+    return { status: result.status, body };
+  };
+}

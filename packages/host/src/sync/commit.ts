@@ -1,0 +1,26 @@
+// Stores what a successful route invocation staged, in one transaction: records and
+// checkpoints per stream (via Store.commitPage), record redactions, a revocation.
+import type { PageBatch, Store } from "../db/store.js";
+import type { StagedWrites } from "../runner/staging.js";
+
+export async function commitStaged(store: Store, connectionId: string, staged: StagedWrites, opts: { defaultStream: string; runId?: string }): Promise<void> {
+  const streams = new Map<string, Map<string, PageBatch["items"][number][]>>();
+  const batchOf = (stream: string, kind: string) => {
+    let kinds = streams.get(stream);
+    if (!kinds) streams.set(stream, (kinds = new Map()));
+    let items = kinds.get(kind);
+    if (!items) kinds.set(kind, (items = []));
+    return items;
+  };
+  for (const r of staged.records) batchOf(r.stream ?? opts.defaultStream, r.kind).push({ idempotencyKey: r.idempotencyKey, payload: r.payload });
+  for (const c of staged.checkpoints) if (!streams.has(c.stream)) streams.set(c.stream, new Map());
+  await store.transaction(async (tx) => {
+    for (const [stream, kinds] of streams) {
+      const checkpoint = staged.checkpoints.find((c) => c.stream === stream);
+      await tx.commitPage(connectionId, stream, [...kinds].map(([kind, items]) => ({ kind, items })), checkpoint?.state ?? null);
+    }
+    for (const selector of staged.redactions) await tx.redactRecords(connectionId, selector);
+    if (staged.connectionStatus?.status === "revoked") await tx.setConnectionStatus(connectionId, "revoked", staged.connectionStatus.reason || "revoked");
+    if (opts.runId) await tx.incrementSyncRun(opts.runId, { pages: 1, accepted: staged.accepted, rejected: staged.rejected });
+  });
+}

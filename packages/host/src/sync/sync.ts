@@ -1,0 +1,213 @@
+// sync(connection, stream): calls the stream's sync route page after page until its
+// checkpoint says hasMore: false. Each page's records and checkpoint are committed in
+// one transaction, only when the route answered 2xx; the next page reads that
+// checkpoint, so a host killed mid-run resumes exactly where the last commit left off.
+import { hostname } from "node:os";
+import { randomUUID } from "node:crypto";
+import { retryAfterSeconds, type ConnectorManifest } from "@backfill-io/sdk";
+import type { Store } from "../db/store.js";
+import type { RouteRunner, RouteRunResult } from "../runner/runner.js";
+import type { ConnectionServices } from "../runner/services.js";
+import { backoffDelay, sleep, type BackoffPolicy } from "./backoff.js";
+import { commitStaged } from "./commit.js";
+
+export type SyncOutcome = "succeeded" | "failed" | "reauth_required" | "cancelled";
+
+export type SyncProgress = { stream: string; pages: number; records: number; rejected: number; retries: number; rate: number };
+
+export type SyncResult = {
+  runId: string;
+  connectionId: string;
+  stream: string;
+  outcome: SyncOutcome;
+  pages: number;
+  accepted: number;
+  rejected: number;
+  retries: number;
+  durationMs: number;
+  error?: string;
+};
+
+export type SyncOptions = {
+  /** Attempts per page (the first try included) before the run fails. */
+  maxAttempts?: number;
+  backoff?: Partial<BackoffPolicy>;
+  /** Stop after this many pages even if the route says hasMore (a safety net). */
+  maxPages?: number;
+  lockTtlMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: SyncProgress) => void;
+  random?: () => number;
+};
+
+export type ResolvedSyncConnection = { services: ConnectionServices; routesDir: string; manifest: ConnectorManifest };
+
+export type SyncDeps = {
+  store: Store;
+  runner: RouteRunner;
+  resolve(connectionId: string): Promise<ResolvedSyncConnection>;
+};
+
+export class StreamLockedError extends Error {
+  readonly code = "stream_locked" as const;
+  constructor(connectionId: string, stream: string) {
+    super(`a sync of ${stream} on ${connectionId} is already running`);
+    this.name = "StreamLockedError";
+  }
+}
+
+const DEFAULT_BACKOFF: BackoffPolicy = { baseDelayMs: 500, maxDelayMs: 30_000, maxRetryAfterMs: 5 * 60_000 };
+const HOST = hostname();
+
+/** A lock owner names its process, so a lock left by a killed process can be recognised. */
+function lockOwner(): string {
+  return `${HOST}:${process.pid}:${randomUUID()}`;
+}
+
+function ownerIsDead(owner: string): boolean {
+  const [host, pid] = owner.split(":");
+  if (host !== HOST || !pid || Number(pid) === process.pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+function errorOf(result: RouteRunResult): { code?: string; message?: string; details?: Record<string, unknown> } {
+  try {
+    const body = JSON.parse(result.bodyText) as { error?: { code?: string; message?: string; details?: Record<string, unknown> } };
+    return body.error ?? {};
+  } catch {
+    return {};
+  }
+}
+
+function isTransient(result: RouteRunResult): boolean {
+  if (result.outcome === "timeout" || result.outcome === "crashed") return true;
+  return result.outcome === "ok" && (result.status === 408 || result.status === 429 || result.status >= 500);
+}
+
+export class SyncEngine {
+  constructor(private readonly deps: SyncDeps) {}
+
+  /** Syncs every stream of the connection (or only `stream`), one after another. */
+  async syncConnection(connectionId: string, opts: SyncOptions & { stream?: string } = {}): Promise<SyncResult[]> {
+    const { manifest } = await this.deps.resolve(connectionId);
+    const streams = opts.stream ? [opts.stream] : manifest.streams.map((s) => s.name);
+    const results: SyncResult[] = [];
+    for (const stream of streams) {
+      const result = await this.sync(connectionId, stream, opts);
+      results.push(result);
+      if (result.outcome === "reauth_required" || result.outcome === "cancelled") break;
+    }
+    return results;
+  }
+
+  async sync(connectionId: string, stream: string, opts: SyncOptions = {}): Promise<SyncResult> {
+    const { store, runner } = this.deps;
+    const resolved = await this.deps.resolve(connectionId);
+    const streamDef = resolved.manifest.streams.find((s) => s.name === stream);
+    if (!streamDef) throw new Error(`connector ${resolved.manifest.key} has no stream ${stream} (streams: ${resolved.manifest.streams.map((s) => s.name).join(", ") || "none"})`);
+
+    const owner = lockOwner();
+    const lockTtlMs = opts.lockTtlMs ?? 5 * 60_000;
+    await this.takeLock(connectionId, stream, owner, lockTtlMs);
+
+    const started = performance.now();
+    const run = await store.createSyncRun(connectionId, stream);
+    const result: SyncResult = { runId: run.id, connectionId, stream, outcome: "failed", pages: 0, accepted: 0, rejected: 0, retries: 0, durationMs: 0 };
+    const maxAttempts = opts.maxAttempts ?? 5;
+    const policy = { ...DEFAULT_BACKOFF, ...(opts.backoff ?? {}) };
+    const progress = () =>
+      opts.onProgress?.({ stream, pages: result.pages, records: result.accepted, rejected: result.rejected, retries: result.retries, rate: result.accepted / Math.max(0.001, (performance.now() - started) / 1000) });
+
+    let attempt = 0;
+    try {
+      for (;;) {
+        if (opts.signal?.aborted) {
+          result.outcome = "cancelled";
+          break;
+        }
+        if (opts.maxPages !== undefined && result.pages >= opts.maxPages) {
+          result.outcome = "succeeded";
+          break;
+        }
+        if (!(await store.tryLockStream(connectionId, stream, owner, lockTtlMs))) throw new StreamLockedError(connectionId, stream);
+        const page = await runner.runRoute({ routesDir: resolved.routesDir, services: resolved.services, route: streamDef.route, method: "POST" });
+
+        if (page.outcome === "ok" && page.status >= 200 && page.status < 300) {
+          attempt = 0;
+          const checkpoint = page.staged.checkpoints.find((c) => c.stream === stream);
+          await commitStaged(store, connectionId, page.staged, { defaultStream: stream, runId: run.id });
+          result.pages++;
+          result.accepted += page.staged.accepted;
+          result.rejected += page.staged.rejected;
+          progress();
+          if (page.staged.connectionStatus?.status === "revoked") {
+            result.outcome = "reauth_required";
+            result.error = "the connection was revoked";
+            break;
+          }
+          // No checkpoint means a single-page stream.
+          if (!checkpoint?.hasMore) {
+            result.outcome = "succeeded";
+            break;
+          }
+          continue;
+        }
+
+        const error = errorOf(page);
+        if (page.status === 401) {
+          const reason = typeof error.details?.reason === "string" ? error.details.reason : "missing_token";
+          await store.setConnectionStatus(connectionId, "reauth_required", reason);
+          result.outcome = "reauth_required";
+          result.error = error.message ?? "the provider needs the connection authorized again";
+          break;
+        }
+        if (!isTransient(page)) {
+          result.outcome = "failed";
+          result.error = `${page.outcome === "ok" ? `route answered ${page.status}` : page.outcome}: ${error.message ?? ""}`.trim();
+          break;
+        }
+        attempt++;
+        if (attempt >= maxAttempts) {
+          result.outcome = "failed";
+          result.error = `gave up after ${attempt} attempts: ${page.outcome === "ok" ? `route answered ${page.status}` : page.outcome} ${error.message ?? ""}`.trim();
+          break;
+        }
+        const retryAfter = page.outcome === "ok" ? retryAfterSeconds({ status: page.status, headers: page.headers }) : null;
+        const delay = backoffDelay(attempt, policy, retryAfter === null ? null : retryAfter * 1000, opts.random);
+        result.retries++;
+        await store.incrementSyncRun(run.id, { retries: 1 });
+        progress();
+        await sleep(delay, opts.signal);
+      }
+    } catch (error) {
+      result.outcome = "failed";
+      result.error = (error as Error).message;
+      throw error;
+    } finally {
+      result.durationMs = performance.now() - started;
+      await store.finishSyncRun(run.id, result.outcome === "succeeded" ? "succeeded" : result.outcome === "cancelled" ? "cancelled" : "failed", result.outcome, result.error ?? null);
+      await store.unlockStream(connectionId, stream, owner);
+    }
+    return result;
+  }
+
+  /** Takes the stream lock; a lock left by a killed process on this machine is taken over. */
+  private async takeLock(connectionId: string, stream: string, owner: string, ttlMs: number): Promise<void> {
+    const { store } = this.deps;
+    if (await store.tryLockStream(connectionId, stream, owner, ttlMs)) return;
+    const held = await store.db.selectFrom("stream_locks").select("owner").where("connection_id", "=", connectionId).where("stream", "=", stream).executeTakeFirst();
+    if (held && ownerIsDead(held.owner)) {
+      await store.unlockStream(connectionId, stream, held.owner);
+      for (const stale of await store.listSyncRuns({ connectionId, stream, status: "running" })) {
+        await store.finishSyncRun(stale.id, "failed", "interrupted", "the host running this sync stopped");
+      }
+      if (await store.tryLockStream(connectionId, stream, owner, ttlMs)) return;
+    }
+    throw new StreamLockedError(connectionId, stream);
+  }
+}

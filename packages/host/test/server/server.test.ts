@@ -1,0 +1,97 @@
+import { request } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiKey, startHostServer, type RunningServer } from "../../src/server/index.js";
+import { customerPages, json, startServer, type TestServer } from "../runner/support.js";
+import { createDemoConnection, openSyncHost, type SyncHost } from "../sync/support.js";
+
+let provider: TestServer;
+let sh: SyncHost;
+let server: RunningServer;
+let key: string;
+let connectionId: string;
+
+beforeAll(async () => {
+  const pages = customerPages(2, 3);
+  provider = await startServer((req, res) => json(res, 200, pages(Number(new URL(req.url ?? "/", "http://x").searchParams.get("page") ?? 1))));
+  sh = await openSyncHost(provider.port);
+  server = await startHostServer({ host: sh.host, runner: sh.runner, port: 0 });
+  key = (await createApiKey(sh.host.store, "test")).key;
+  connectionId = await createDemoConnection(sh.host, provider.base);
+});
+
+afterAll(async () => {
+  await server.close();
+  await sh.close();
+  await provider.close();
+});
+
+const auth = () => ({ authorization: `Bearer ${key}` });
+
+describe("server", () => {
+  it("listens on 127.0.0.1 and answers health with request ids and secure headers", async () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const res = await fetch(`${server.url}/health`);
+    expect(await res.json()).toEqual({ ok: true });
+    expect(res.headers.get("x-request-id")).toBeTruthy();
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+
+  it("guards api_key routes with a hashed host API key", async () => {
+    const body = JSON.stringify({ action: "setting", name: "base_url" });
+    const url = `${server.url}/connections/${connectionId}/routes/probe`;
+    expect((await fetch(url, { method: "POST", body })).status).toBe(401);
+    expect((await fetch(url, { method: "POST", body, headers: { authorization: "Bearer bfk_wrong" } })).status).toBe(401);
+    const ok = await fetch(url, { method: "POST", body, headers: { ...auth(), "content-type": "application/json" } });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ ok: true, value: provider.base });
+    const stored = await sh.host.store.db.selectFrom("host_api_keys").select("key_hash").execute();
+    expect(JSON.stringify(stored)).not.toContain(key);
+  });
+
+  it("passes a webhook's raw body through unchanged, without an API key", async () => {
+    const raw = '{"b": 2,  "a":1}';
+    const res = await fetch(`${server.url}/connections/${connectionId}/routes/webhook`, { method: "POST", body: raw, headers: { "x-signature": "sig", "content-type": "application/json" } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ rawBody: raw, signature: "sig" });
+  });
+
+  it("commits a successful route's staged records and serves the JSON API", async () => {
+    const res = await fetch(`${server.url}/connections/${connectionId}/routes/sync/customers`, { method: "POST", headers: auth() });
+    expect(res.status).toBe(200);
+    await sh.engine.sync(connectionId, "customers");
+    expect((await fetch(`${server.url}/api/connections`)).status).toBe(401);
+    const list = (await (await fetch(`${server.url}/api/connections`, { headers: auth() })).json()) as { connections: { id: string }[] };
+    expect(list.connections.map((c) => c.id)).toContain(connectionId);
+    const one = await fetch(`${server.url}/api/connections/${connectionId}`, { headers: auth() });
+    expect(await one.json()).toMatchObject({ connection: { id: connectionId, connector: "demo", status: "active" } });
+    const records = (await (await fetch(`${server.url}/api/records?entity=customer&connection=${connectionId}`, { headers: auth() })).json()) as { records: { key: string }[] };
+    expect(records.records.map((r) => r.key)).toEqual(["customer:c1", "customer:c2", "customer:c3", "customer:c4", "customer:c5", "customer:c6"]);
+    const runs = (await (await fetch(`${server.url}/api/runs?connection=${connectionId}`, { headers: auth() })).json()) as { runs: { outcome: string }[] };
+    expect(runs.runs[0]?.outcome).toBe("succeeded");
+  });
+
+  it("limits request bodies and answers 404 for unknown routes and connections", async () => {
+    // The server answers 413 from Content-Length and may close before reading the body,
+    // so read the status with node:http (fetch reports the early close as a failure).
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${server.url}/connections/${connectionId}/routes/webhook`, { method: "POST", headers: { "content-length": String(2 * 1024 * 1024) } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      req.write("x".repeat(64 * 1024));
+    });
+    expect(status).toBe(413);
+    expect((await fetch(`${server.url}/connections/${connectionId}/routes/nope`, { method: "POST", headers: auth() })).status).toBe(404);
+    expect((await fetch(`${server.url}/connections/conn_missing/routes/probe`, { method: "POST", headers: auth() })).status).toBe(404);
+  });
+
+  it("starts OAuth for an installed connector only, and never shows a client secret", async () => {
+    const res = await fetch(`${server.url}/oauth/start?connector=nope`);
+    expect(res.status).toBe(404);
+    const started = await fetch(`${server.url}/oauth/start?connector=demo`, { redirect: "manual" });
+    expect([302, 400]).toContain(started.status);
+    const text = await started.text();
+    expect(text).not.toMatch(/client_secret=[^[]/);
+  });
+});

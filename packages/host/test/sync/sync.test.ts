@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { StreamLockedError, startScheduler } from "../../src/sync/index.js";
+import { customerPages, json, startServer, type TestServer } from "../runner/support.js";
+import { createDemoConnection, openSyncHost, recordSet, type SyncHost } from "./support.js";
+
+let server: TestServer;
+let sh: SyncHost;
+const pages = customerPages(4, 5);
+/** Per test: how the provider misbehaves. */
+let fault: ((page: number, count: number) => { status: number; headers?: Record<string, string> } | null) | null = null;
+let delayMs = 0;
+let hits = 0;
+
+beforeAll(async () => {
+  server = await startServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://x");
+    const page = Number(url.searchParams.get("page") ?? 1);
+    hits++;
+    const f = fault?.(page, hits);
+    if (f) return json(res, f.status, { error: "fault" }, f.headers);
+    setTimeout(() => json(res, 200, pages(page)), delayMs);
+  });
+  sh = await openSyncHost(server.port);
+});
+
+afterAll(async () => {
+  await sh.close();
+  await server.close();
+});
+
+const fast = { backoff: { baseDelayMs: 5, maxDelayMs: 50 } };
+
+describe("sync", () => {
+  it("pages until hasMore is false, committing records and checkpoints, and records the run", async () => {
+    fault = null;
+    const id = await createDemoConnection(sh.host, server.base);
+    const progress: number[] = [];
+    const result = await sh.engine.sync(id, "customers", { ...fast, onProgress: (p) => progress.push(p.records) });
+    expect(result).toMatchObject({ outcome: "succeeded", pages: 4, accepted: 20, rejected: 0, retries: 0 });
+    expect(progress).toEqual([5, 10, 15, 20]);
+    expect(await sh.host.store.countRecords(id)).toBe(20);
+    expect(await sh.host.store.getCheckpoint(id, "customers")).toEqual({ page: 4 });
+    const run = await sh.host.store.getSyncRun(result.runId);
+    expect(run).toMatchObject({ status: "succeeded", outcome: "succeeded", pages: 4, accepted: 20, rejected: 0 });
+
+    // A second run resumes from the checkpoint: one page, nothing duplicated.
+    const again = await sh.engine.sync(id, "customers", fast);
+    expect(again).toMatchObject({ outcome: "succeeded", pages: 1 });
+    expect(await sh.host.store.countRecords(id)).toBe(20);
+  });
+
+  it("honours Retry-After from a throttled provider and commits nothing from the throttled page", async () => {
+    const id = await createDemoConnection(sh.host, server.base);
+    let throttled = 0;
+    fault = (page) => (page === 2 && throttled++ === 0 ? { status: 429, headers: { "retry-after": "1" } } : null);
+    const started = Date.now();
+    const result = await sh.engine.sync(id, "customers", fast);
+    expect(result).toMatchObject({ outcome: "succeeded", pages: 4, accepted: 20, retries: 1 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+    expect(await sh.host.store.countRecords(id)).toBe(20);
+    expect((await sh.host.store.getSyncRun(result.runId))?.retries).toBe(1);
+  });
+
+  it("retries transient failures with backoff and gives up after maxAttempts", async () => {
+    const id = await createDemoConnection(sh.host, server.base);
+    fault = (page) => (page === 3 ? { status: 500 } : null);
+    const result = await sh.engine.sync(id, "customers", { ...fast, maxAttempts: 3 });
+    expect(result).toMatchObject({ outcome: "failed", pages: 2, accepted: 10, retries: 2 });
+    expect(result.error).toContain("gave up after 3 attempts");
+    expect(await sh.host.store.getCheckpoint(id, "customers")).toEqual({ page: 3 });
+    fault = null;
+  });
+
+  it("stops with reauth_required and marks the connection", async () => {
+    const id = await createDemoConnection(sh.host, server.base);
+    const result = await sh.engine.sync(id, "secured", fast);
+    expect(result.outcome).toBe("reauth_required");
+    expect(await sh.host.store.getConnection(id)).toMatchObject({ status: "reauth_required", status_reason: "missing_token" });
+    expect((await sh.host.store.getSyncRun(result.runId))?.outcome).toBe("reauth_required");
+  });
+
+  it("never runs two syncs of the same stream on one connection at once", async () => {
+    fault = null;
+    delayMs = 100;
+    const id = await createDemoConnection(sh.host, server.base);
+    const first = sh.engine.sync(id, "customers", fast);
+    await new Promise((r) => setTimeout(r, 50));
+    await expect(sh.engine.sync(id, "customers", fast)).rejects.toBeInstanceOf(StreamLockedError);
+    expect((await first).outcome).toBe("succeeded");
+    delayMs = 0;
+    expect(await recordSet(sh.host, id)).toHaveLength(20);
+  });
+
+  it("can be cancelled", async () => {
+    delayMs = 50;
+    const id = await createDemoConnection(sh.host, server.base);
+    const controller = new AbortController();
+    const result = await sh.engine.sync(id, "customers", { ...fast, signal: controller.signal, onProgress: () => controller.abort() });
+    delayMs = 0;
+    expect(result).toMatchObject({ outcome: "cancelled", pages: 1 });
+    expect((await sh.host.store.getSyncRun(result.runId))?.status).toBe("cancelled");
+  });
+
+  it("schedules syncs of every stream of active connections", async () => {
+    fault = null;
+    const id = await createDemoConnection(sh.host, server.base);
+    const outcomes: string[] = [];
+    const scheduler = startScheduler(sh.host.store, sh.engine, { intervalMs: 60_000, onResult: (r) => r.connectionId === id && outcomes.push(`${r.stream}:${r.outcome}`) });
+    await scheduler.tick();
+    await scheduler.stop();
+    expect(outcomes).toEqual(["customers:succeeded", "secured:reauth_required"]);
+    expect(await sh.host.store.countRecords(id)).toBe(20);
+  });
+});
