@@ -34,6 +34,9 @@ export default defineConnector({
       // Code flow (confidential client). For PKCE set pkce: true, client.authMethod: "none" and
       // refresh.rotatesRefreshToken: true: PKCE refresh tokens are single-use (README, "PKCE").
       pkce: false,
+      // Listed because the templates use {settings.environment} (a manifest rule). The
+      // schema default (production) satisfies it, so OAuth can start without the seller
+      // choosing an environment.
       requiredSettings: ["environment"],
       client: { credentialKey: "square_public_app", authMethod: "client_secret_post" },
       tokenRequestEncoding: "json",
@@ -58,7 +61,9 @@ export default defineConnector({
     },
     settingsSchema: {
       type: "object",
-      required: ["environment"],
+      // environment is not required: the host and the test runtime apply its default
+      // (ajv useDefaults), so an absent environment means production.
+      required: [],
       properties: {
         environment: {
           type: "string",

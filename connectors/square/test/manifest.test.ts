@@ -26,7 +26,14 @@ describe("manifest", () => {
     expect(prod.ok && prod.settings.environment).toBe("connect.squareup.com");
     expect(sandbox.ok && sandbox.settings.environment).toBe("connect.squareupsandbox.com");
     expect(validateSettings(manifest, { environment: "evil.example.com" }).ok).toBe(false);
-    expect(validateSettings(manifest, {}).ok).toBe(false);
+    expect(validateSettings(manifest, { environment: "" }).ok).toBe(false);
+  });
+
+  it("environment defaults to production, which satisfies requiredSettings before OAuth start", () => {
+    expect(manifest.connection.settingsSchema.required).not.toContain("environment");
+    expect(manifest.connection.oauth?.requiredSettings).toEqual(["environment"]);
+    const checked = validateSettings(manifest, {}, { requireOAuthSettings: true });
+    expect(checked).toEqual({ ok: true, settings: { environment: "connect.squareup.com" } });
   });
 
   it("token paths resolve in Square's ObtainToken response", () => {

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { POST } from "../src/api/setup/test_connection.js";
 import { SQUARE_VERSION } from "../src/lib/square-client.js";
-import { ACCESS_TOKEN, API, REFRESH_TOKEN, fixture, json, squareRuntime } from "./helpers.js";
+import { connectorTestRuntime } from "@backfill-io/sdk/testing";
+import { ACCESS_TOKEN, API, REFRESH_TOKEN, SCOPES, fixture, json, squareRuntime } from "./helpers.js";
 
-let runtime: ReturnType<typeof squareRuntime>;
+let runtime: ReturnType<typeof connectorTestRuntime>;
 afterEach(() => {
   expect(runtime.leaked(ACCESS_TOKEN)).toBe(false);
   expect(runtime.leaked(REFRESH_TOKEN)).toBe(false);
@@ -30,6 +31,19 @@ describe("setup/test_connection", () => {
       expect(call.opts.headers.Authorization).toBe(`Bearer ${ACCESS_TOKEN}`);
       expect(call.opts.headers["Square-Version"]).toBe(SQUARE_VERSION);
     }
+  });
+
+  it("no environment setting: the schema default (production) applies, calls go to connect.squareup.com", async () => {
+    runtime = connectorTestRuntime({
+      connector: { key: "square", provider: "square" },
+      settings: {},
+      oauth: { accessToken: ACCESS_TOKEN, refreshToken: REFRESH_TOKEN, scopes: SCOPES, requiredScopes: SCOPES, provider: "square" },
+    });
+    runtime.http.getOnce(`${API}/v2/merchants/me`, { body: { merchant: { id: "MLQW2SSZ0C3GK", business_name: "Blue Bottle Roasters" } } });
+    const response = await runtime.call(POST);
+    expect(response.status).toBe(200);
+    expect((await json(response)).environment).toBe("production");
+    expect(runtime.http.calls.map((c) => new URL(c.url).host)).toEqual(["connect.squareup.com"]);
   });
 
   it("sandbox environment calls the sandbox host", async () => {
