@@ -132,6 +132,12 @@ export function inProcessPostConnectRunner(host: Pick<Host, "store" | "vault" | 
         }
         return syncHttp({ ...request, headers });
       },
+      connectionInfo: () => ({
+        connectionId,
+        connectorKey: connection.connector_key,
+        providerAccountId: connection.provider_account_id ?? undefined,
+        providerAccountName: connection.provider_account_name ?? undefined,
+      }),
       ingest: () => refused("ingest.batch"),
       getCheckpoint: () => refused("Checkpoint.get"),
       setCheckpoint: () => refused("Checkpoint.set"),

@@ -1,0 +1,116 @@
+// backfill connections list|show|disconnect|migrate-tokens
+import type { Command } from "commander";
+import { disconnect, migrateTokens, type ConnectionStatus, CONNECTION_STATUSES } from "@backfill-io/host";
+import type { CliContext } from "../context.js";
+import { CliError } from "../errors.js";
+import { isoTime, printJson, printTable } from "../output.js";
+
+export function registerConnections(program: Command, ctx: CliContext): void {
+  const connections = program.command("connections").description("list, inspect, disconnect connections; migrate legacy tokens");
+
+  connections
+    .command("list")
+    .description("list connections")
+    .option("--status <status>", `only this status (${CONNECTION_STATUSES.join(", ")})`)
+    .option("--connector <key>", "only this connector")
+    .option("--json", "print JSON")
+    .action(async (opts: { status?: string; connector?: string; json?: boolean }) => {
+      if (opts.status && !(CONNECTION_STATUSES as readonly string[]).includes(opts.status)) {
+        throw new CliError(`unknown status ${opts.status}`, `use one of ${CONNECTION_STATUSES.join(", ")}`);
+      }
+      const host = await ctx.openHost();
+      const rows = await host.store.listConnections({
+        ...(opts.status ? { status: opts.status as ConnectionStatus } : {}),
+        ...(opts.connector ? { connectorKey: opts.connector } : {}),
+      });
+      const list = rows.map((c) => ({
+        id: c.id,
+        connector: c.connector_key,
+        version: c.connector_version,
+        status: c.status,
+        statusReason: c.status_reason,
+        providerAccountId: c.provider_account_id,
+        providerAccountName: c.provider_account_name,
+        connectedAt: c.connected_at,
+      }));
+      if (opts.json) return printJson(ctx.io, list);
+      if (!list.length) return ctx.io.stdout("no connections; create one with backfill connect <connector>\n");
+      printTable(ctx.io, ["id", "connector", "status", "account", "connected"], list.map((c) => [c.id, c.connector, c.statusReason ? `${c.status} (${c.statusReason})` : c.status, c.providerAccountName ?? c.providerAccountId, isoTime(c.connectedAt)]));
+    });
+
+  connections
+    .command("show")
+    .description("show one connection: settings, status, token expiry and scopes (never the tokens)")
+    .argument("<id>", "connection id")
+    .option("--json", "print JSON")
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const host = await ctx.openHost();
+      const c = await host.store.getConnection(id);
+      if (!c) throw new CliError(`no connection ${id}`, "see the ids with backfill connections list");
+      const tokens = await host.store.getTokens(id);
+      const detail = {
+        id: c.id,
+        connector: c.connector_key,
+        version: c.connector_version,
+        status: c.status,
+        statusReason: c.status_reason,
+        settings: JSON.parse(c.settings_json) as Record<string, unknown>,
+        secretSettings: await host.store.listConnectionSecretNames(id),
+        providerAccount: { id: c.provider_account_id, name: c.provider_account_name, domain: c.provider_account_domain },
+        createdAt: c.created_at,
+        connectedAt: c.connected_at,
+        token: tokens
+          ? {
+              scopes: JSON.parse(tokens.scopes_json) as string[],
+              expiresAt: tokens.expires_at,
+              hasRefreshToken: tokens.refresh_token_enc !== null,
+              refreshExpiresAt: tokens.refresh_expires_at,
+              obtainedAt: tokens.obtained_at,
+            }
+          : null,
+        recentRuns: (await host.store.listSyncRuns({ connectionId: id, limit: 5 })).map((r) => ({ id: r.id, stream: r.stream, status: r.status, startedAt: r.started_at, outcome: r.outcome })),
+      };
+      if (opts.json) return printJson(ctx.io, detail);
+      printTable(ctx.io, ["field", "value"], [
+        ["id", detail.id],
+        ["connector", `${detail.connector} ${detail.version}`],
+        ["status", detail.statusReason ? `${detail.status} (${detail.statusReason})` : detail.status],
+        ["provider account", [detail.providerAccount.name, detail.providerAccount.id, detail.providerAccount.domain].filter(Boolean).join(" / ") || "-"],
+        ["settings", JSON.stringify(detail.settings)],
+        ["secret settings", detail.secretSettings.join(", ") || "-"],
+        ["scopes", detail.token?.scopes.join(", ") ?? "-"],
+        ["access token expires", detail.token ? (detail.token.expiresAt === null ? "never" : isoTime(detail.token.expiresAt)) : "no token"],
+        ["refresh token expires", detail.token?.hasRefreshToken ? (detail.token.refreshExpiresAt === null ? "unknown" : isoTime(detail.token.refreshExpiresAt)) : "-"],
+        ["connected", isoTime(detail.connectedAt)],
+      ]);
+    });
+
+  connections
+    .command("disconnect")
+    .description("revoke the tokens at the provider (where it can) and delete them")
+    .argument("<id>", "connection id")
+    .option("--no-revoke", "only delete the tokens locally")
+    .option("--json", "print JSON")
+    .action(async (id: string, opts: { revoke: boolean; json?: boolean }) => {
+      const host = await ctx.openHost();
+      if (!(await host.store.getConnection(id))) throw new CliError(`no connection ${id}`, "see the ids with backfill connections list");
+      const result = await disconnect(host.tokens, id, { revoke: opts.revoke });
+      if (opts.json) return printJson(ctx.io, result);
+      const revoked = result.revoked === null ? "no revocation endpoint" : result.revoked ? "revoked at the provider" : `revocation failed (${result.revokeError ?? "unknown"})`;
+      ctx.io.stdout(`disconnected ${id}: ${revoked}; tokens deleted\n`);
+    });
+
+  connections
+    .command("migrate-tokens")
+    .description("move legacy non-expiring Shopify tokens to expiring ones (token exchange, no reinstall)")
+    .option("--connection <id>", "only this connection")
+    .option("--json", "print JSON")
+    .action(async (opts: { connection?: string; json?: boolean }) => {
+      const host = await ctx.openHost();
+      const outcomes = await migrateTokens(host.tokens, opts.connection ? { connectionId: opts.connection } : {});
+      if (opts.json) printJson(ctx.io, outcomes);
+      else if (!outcomes.length) ctx.io.stdout("no connections to migrate\n");
+      else printTable(ctx.io, ["connection", "result", "reason"], outcomes.map((o) => [o.connectionId, o.status, o.reason]));
+      if (outcomes.some((o) => o.status === "failed")) throw new CliError("some tokens could not be migrated", "see the reasons above; reconnect those with backfill connect");
+    });
+}

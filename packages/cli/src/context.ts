@@ -1,0 +1,76 @@
+// What every command gets: the IO, the global options and a lazily opened host
+// (closed by runCli when the command ends).
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  childProcessSyncHttp,
+  createHostLogger,
+  type HostLogLevel,
+  inProcessPostConnectRunner,
+  loadConnectorDir,
+  openHost,
+  parseProviderRoutes,
+  workspaceConnectorRegistry,
+  type ConnectorRegistry,
+  type Host,
+  type LoadedConnector,
+  type PostConnectRunner,
+} from "@backfill-io/host";
+import type { CliIO } from "./io.js";
+
+export type GlobalOptions = { dataDir?: string };
+
+export class CliContext {
+  private host: Promise<Host> | undefined;
+  private readonly extraConnectors = new Map<string, LoadedConnector>();
+  readonly connectors: ConnectorRegistry;
+
+  constructor(
+    readonly io: CliIO,
+    private readonly globals: () => GlobalOptions,
+    /** Tests inject a runner; the default runs the route in process (see inProcessPostConnectRunner). */
+    private readonly postConnect?: (host: Host) => PostConnectRunner,
+  ) {
+    const workspace = workspaceConnectorRegistry({ resolveFrom: [process.cwd(), dirname(fileURLToPath(import.meta.url))] });
+    this.connectors = {
+      get: async (key) => {
+        const known = this.extraConnectors.get(key) ?? (await workspace.get(key));
+        if (known) return known;
+        // Connectors outside the workspace: BACKFILL_CONNECTOR_DIRS=dir1,dir2 (each a connector package).
+        for (const dir of (process.env.BACKFILL_CONNECTOR_DIRS ?? "").split(",").filter(Boolean)) {
+          const loaded = await loadConnectorDir(dir.trim());
+          this.extraConnectors.set(loaded.key, loaded);
+        }
+        return this.extraConnectors.get(key);
+      },
+    };
+  }
+
+  /** Makes a connector loaded from a directory findable by its key (connect ./path). */
+  addConnector(connector: LoadedConnector): void {
+    this.extraConnectors.set(connector.key, connector);
+  }
+
+  openHost(): Promise<Host> {
+    this.host ??= (async () => {
+      const providerRoutes = parseProviderRoutes(process.env.BACKFILL_PROVIDER_ROUTES);
+      const ref: { runner?: PostConnectRunner } = {};
+      const dataDir = this.globals().dataDir;
+      const host = await openHost({
+        ...(dataDir ? { dataDir } : {}),
+        connectors: this.connectors,
+        logger: createHostLogger({ level: (process.env.BACKFILL_LOG_LEVEL as HostLogLevel | undefined) ?? "warn" }),
+        providerRoutes,
+        postConnect: (id, route) => ref.runner!(id, route),
+      });
+      ref.runner = this.postConnect ? this.postConnect(host) : inProcessPostConnectRunner(host, { syncHttp: childProcessSyncHttp({ providerRoutes }) });
+      return host;
+    })();
+    return this.host;
+  }
+
+  async close(): Promise<void> {
+    if (this.host) await (await this.host.catch(() => undefined))?.close();
+    this.host = undefined;
+  }
+}

@@ -1,0 +1,47 @@
+// The `backfill` program: global options and one register function per command group.
+// To add a command group, create src/commands/<group>.ts exporting register<Group>(program, ctx)
+// and call it below (sync, runs, records, serve; `keys create` registers on the group
+// returned by registerKeys).
+import { Command } from "commander";
+import type { CliContext, GlobalOptions } from "./context.js";
+import { registerValidate } from "./commands/validate.js";
+import { registerCredentials } from "./commands/credentials.js";
+import { registerConnect } from "./commands/connect.js";
+import { registerConnections } from "./commands/connections.js";
+import { registerTokens } from "./commands/tokens.js";
+import { registerKeys } from "./commands/keys.js";
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command("backfill")
+    .description("Backfill connectors: host-managed OAuth, connections and syncs")
+    .option("--data-dir <dir>", "where the database and master key live (default: $BACKFILL_DATA_DIR or ./.backfill)")
+    .showHelpAfterError()
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ printf %s "$SHOPIFY_CLIENT_SECRET" | backfill credentials set shopify_public_app --client-id 1a2b3c
+  $ backfill connect shopify --setting shop_domain=acme.myshopify.com
+  $ backfill connections list --json
+  $ backfill tokens refresh-due --within 7d
+  $ backfill validate connectors/shopify
+
+Environment:
+  BACKFILL_DATA_DIR         data directory (default ./.backfill)
+  BACKFILL_MASTER_KEY       base64 of 32 bytes; else <data dir>/master.key is generated (mode 0600)
+  BACKFILL_CONNECTOR_DIRS   connector directories outside the workspace (comma-separated)
+  BACKFILL_PROVIDER_ROUTES  dev only: "https://*.myshopify.com=http://127.0.0.1:4001,..."`,
+    );
+
+  registerValidate(program, ctx);
+  registerCredentials(program, ctx);
+  registerConnect(program, ctx);
+  registerConnections(program, ctx);
+  registerTokens(program, ctx);
+  registerKeys(program, ctx);
+  return program;
+}
+
+export function globalOptionsOf(program: Command): GlobalOptions {
+  return program.opts<GlobalOptions>();
+}

@@ -1,0 +1,160 @@
+// The backfill CLI, run in process with captured output, against a provider stand-in.
+import { createServer, type Server } from "node:http";
+import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { PassThrough } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli, type CliIO } from "../src/index.js";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const FIXTURE = join(HERE, "fixtures", "square-like");
+const SECRET = "CANARY-cli-client-secret-5f3a9";
+const ACCESS = "CANARY-cli-access-token-88c1";
+const REFRESH = "CANARY-cli-refresh-token-0d2e";
+const dataDir = mkdtempSync(join(tmpdir(), "backfill-cli-"));
+
+let provider: Server;
+let origin = "";
+const revoked: unknown[] = [];
+
+beforeAll(async () => {
+  provider = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://x");
+    let raw = "";
+    req.on("data", (c: Buffer) => (raw += c.toString()));
+    req.on("end", () => {
+      if (url.pathname === "/oauth2/authorize") {
+        const back = new URL(url.searchParams.get("redirect_uri")!);
+        back.searchParams.set("code", "CANARY-cli-code-1");
+        back.searchParams.set("state", url.searchParams.get("state")!);
+        res.writeHead(302, { location: back.toString() }).end();
+      } else if (url.pathname === "/oauth2/token") {
+        const body = JSON.parse(raw) as Record<string, string>;
+        const ok = body.client_secret === SECRET && body.code === "CANARY-cli-code-1";
+        res.writeHead(ok ? 200 : 400, { "content-type": "application/json" });
+        res.end(JSON.stringify(ok ? { access_token: ACCESS, refresh_token: REFRESH, expires_at: new Date(Date.now() + 30 * 86400_000).toISOString(), merchant_id: "M-42" } : { error: "invalid_grant" }));
+      } else if (url.pathname === "/oauth2/revoke") {
+        revoked.push({ auth: req.headers.authorization, body: JSON.parse(raw) as unknown });
+        res.writeHead(200, { "content-type": "application/json" }).end("{}");
+      } else res.writeHead(404).end();
+    });
+  });
+  await new Promise<void>((r) => provider.listen(0, "127.0.0.1", r));
+  origin = `http://127.0.0.1:${(provider.address() as { port: number }).port}`;
+  process.env.BACKFILL_PROVIDER_ROUTES = `https://connect.squareup.com=${origin}`;
+  process.env.BACKFILL_CONNECTOR_DIRS = FIXTURE;
+});
+
+afterAll(async () => {
+  delete process.env.BACKFILL_PROVIDER_ROUTES;
+  delete process.env.BACKFILL_CONNECTOR_DIRS;
+  await new Promise<void>((r) => provider.close(() => r()));
+});
+
+type Run = { code: number; out: string; err: string };
+const everything: string[] = [];
+
+async function cli(args: string[], opts: { stdin?: string; onStdout?: (text: string) => void } = {}): Promise<Run> {
+  let out = "";
+  let err = "";
+  const stdin = new PassThrough();
+  stdin.end(opts.stdin ?? "");
+  const io: CliIO = {
+    stdout: (t) => {
+      out += t;
+      opts.onStdout?.(t);
+    },
+    stderr: (t) => void (err += t),
+    stdin,
+    readSecret: async () => opts.stdin ?? "",
+  };
+  const code = await runCli(["node", "backfill", "--data-dir", dataDir, ...args], { io });
+  everything.push(out, err);
+  return { code, out, err };
+}
+
+describe("backfill CLI", () => {
+  it("--help lists the commands with examples", async () => {
+    const run = await cli(["--help"]);
+    expect(run.code).toBe(0);
+    for (const cmd of ["validate", "credentials", "connect", "connections", "tokens", "keys"]) expect(run.out).toContain(cmd);
+    expect(run.out).toContain("Examples:");
+  });
+
+  it("credentials set reads the secret from stdin, never an argument; list never shows it", async () => {
+    const refused = await cli(["credentials", "set", "squarelike_app", "--client-id", "app-1", "--client-secret", SECRET]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/^error: the client secret is never taken as an argument/);
+    expect(refused.err).toContain("fix: printf %s");
+
+    const set = await cli(["credentials", "set", "squarelike_app", "--client-id", "app-1"], { stdin: `${SECRET}\n` });
+    expect(set.code).toBe(0);
+    const list = await cli(["credentials", "list", "--json"]);
+    expect(JSON.parse(list.out)).toEqual([expect.objectContaining({ credentialKey: "squarelike_app", clientId: "app-1" })]);
+  });
+
+  it("connect with an unknown connector fails in one line with the fix", async () => {
+    const run = await cli(["connect", "nosuchconnector"]);
+    expect(run.code).toBe(1);
+    expect(run.err.trim().split("\n")).toEqual([
+      "error: no connector nosuchconnector is installed",
+      expect.stringMatching(/^fix: install @backfill-io\/connector-nosuchconnector/),
+    ]);
+  });
+
+  it("validate reports the manifest and the release checklist", async () => {
+    const run = await cli(["validate", FIXTURE, "--json"]);
+    const report = JSON.parse(run.out) as { problems: unknown[]; checks: { name: string; ok: boolean }[] };
+    expect(report.problems).toEqual([]);
+    expect(report.checks.find((c) => c.name.startsWith("postConnect"))!.ok).toBe(false);
+    expect(run.code).toBe(1);
+    expect(run.err).toContain("failed checklist item");
+  });
+
+  it("connect → callback → active; show, refresh-due, keys rotate, disconnect", async () => {
+    let callbackDone: Promise<void> | undefined;
+    const connect = await cli(["connect", FIXTURE, "--port", "0", "--json"], {
+      onStdout: (text) => {
+        if (!text.startsWith("https://")) return;
+        // The browser: follow the authorization URL to the stand-in, then its redirect to the CLI's listener.
+        const auth = new URL(text.trim());
+        callbackDone = (async () => {
+          const res = await fetch(`${origin}${auth.pathname}${auth.search}`, { redirect: "manual" });
+          const page = await fetch(res.headers.get("location")!);
+          expect(page.status).toBe(200);
+          expect(await page.text()).toContain("Connected");
+        })();
+      },
+    });
+    await callbackDone;
+    expect(connect.code, connect.err).toBe(0);
+    const result = JSON.parse(connect.out.split("\n").slice(1).join("\n")) as { connectionId: string; providerAccount: { id: string } };
+    expect(result.providerAccount.id).toBe("M-42");
+
+    const list = JSON.parse((await cli(["connections", "list", "--json"])).out) as { id: string; status: string }[];
+    expect(list).toEqual([expect.objectContaining({ id: result.connectionId, status: "active" })]);
+    const show = await cli(["connections", "show", result.connectionId, "--json"]);
+    expect(JSON.parse(show.out)).toMatchObject({ status: "active", token: { scopes: ["PAYMENTS_READ"], hasRefreshToken: true } });
+    expect((await cli(["connections", "show", result.connectionId])).out).toContain("access token expires");
+
+    const due = await cli(["tokens", "refresh-due", "--within", "7d", "--json"]);
+    expect(JSON.parse(due.out)).toEqual([]);
+    expect((await cli(["tokens", "refresh-due", "--within", "soon"])).err).toContain("is not a duration");
+
+    const rotate = await cli(["keys", "rotate", "--json"]);
+    expect(JSON.parse(rotate.out)).toMatchObject({ reencrypted: 3 });
+
+    const off = await cli(["connections", "disconnect", result.connectionId]);
+    expect(off.out).toContain("revoked at the provider");
+    expect(revoked).toEqual([{ auth: `Client ${SECRET}`, body: { client_id: "app-1", access_token: ACCESS } }]);
+  });
+
+  it("no secret reached the output or the database files", async () => {
+    for (const text of everything) expect(text).not.toContain("CANARY");
+    for (const f of readdirSync(dataDir).filter((f) => f.startsWith("backfill.db"))) {
+      expect(readFileSync(join(dataDir, f)).toString("latin1")).not.toContain("CANARY");
+    }
+  });
+});
