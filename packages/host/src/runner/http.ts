@@ -2,7 +2,7 @@
 // every redirect hop), auth.oauth tokens only for the provider's own hosts, undici with
 // connect/header/body timeouts and a response size limit, JSON parsed by content type.
 import { Agent, request, errors as undiciErrors } from "undici";
-import { BackfillError, isSensitiveKey, type ConnectorManifest, type HttpRequestSpec, type HttpResponse, type AccessTokenOptions, type Redactor } from "@backfill-io/sdk";
+import { BackfillError, isSensitiveKey, oauthAuthHeader, type ConnectorManifest, type HttpRequestSpec, type HttpResponse, type AccessTokenOptions, type Redactor } from "@backfill-io/sdk";
 import { assertHttpAllowed, assertTokenHost, describeUrl, providerHosts } from "@backfill-io/sdk/policy";
 
 export type TransportRequest = {
@@ -151,12 +151,15 @@ export async function performHttp(spec: HttpRequestSpec, ctx: HttpContext): Prom
   let headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(spec.headers ?? {})) headers[k.toLowerCase()] = String(v);
   const oauth = spec.auth?.oauth;
-  let token: string | undefined;
+  // The auth header (Authorization: Bearer, or e.g. Shopify's bare X-Shopify-Access-Token).
+  let tokenHeader: [string, string] | undefined;
   if (oauth) {
     assertTokenHost(url, ctx.manifest, ctx.settings);
-    token = await ctx.accessToken(oauth);
+    const token = await ctx.accessToken(oauth);
     ctx.redactor.register(token);
-    headers.authorization = `Bearer ${token}`;
+    const [name, value] = oauthAuthHeader(oauth, token);
+    tokenHeader = [name.toLowerCase(), value];
+    headers[tokenHeader[0]] = tokenHeader[1];
   }
   let method: string = spec.method;
   let body = encodeBody(spec.body, headers);
@@ -186,7 +189,7 @@ export async function performHttp(spec: HttpRequestSpec, ctx: HttpContext): Prom
     next = assertHttpAllowed(next.href, patterns);
     if (next.origin !== url.origin) {
       headers = withoutCredentials(headers);
-      if (token && providerHosts(ctx.manifest, ctx.settings).includes(next.host.toLowerCase())) headers.authorization = `Bearer ${token}`;
+      if (tokenHeader && providerHosts(ctx.manifest, ctx.settings).includes(next.host.toLowerCase())) headers[tokenHeader[0]] = tokenHeader[1];
     }
     if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === "POST")) {
       method = "GET";
