@@ -1,7 +1,7 @@
 // The Square connector manifest. Square has two fixed OAuth hosts (production and
 // sandbox); the `environment` setting picks one, and the SDK's squareEnvironmentHost
 // normalizer maps it to exactly one of the two allowed hosts before any URL is built.
-import { defineConnector } from "@backfill-io/sdk";
+import { defineConnector, SQUARE_HOSTS } from "@backfill-io/sdk";
 
 export default defineConnector({
   key: "square",
@@ -11,7 +11,7 @@ export default defineConnector({
   version: "0.1.0",
   description: "Customers, orders (sales receipts) and refunds from Square, with host-managed OAuth.",
   permissions: {
-    http: ["https://connect.squareup.com/v2/*", "https://connect.squareupsandbox.com/v2/*"],
+    http: [`https://${SQUARE_HOSTS.production}/v2/*`, `https://${SQUARE_HOSTS.sandbox}/v2/*`],
     entities: {
       Customer: ["write"],
       SalesReceipt: ["write"],
@@ -55,7 +55,7 @@ export default defineConnector({
       hostValidation: {
         environment: {
           normalize: "squareEnvironmentHost",
-          allowedHosts: ["connect.squareup.com", "connect.squareupsandbox.com"],
+          allowedHosts: [SQUARE_HOSTS.production, SQUARE_HOSTS.sandbox],
         },
       },
     },

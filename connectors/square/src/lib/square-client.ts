@@ -1,7 +1,7 @@
 // The Square API client: one pinned Square-Version, the base URL from the `environment`
 // setting, and the host-managed bearer token (auth.oauth: the SDK attaches it only to
 // the provider's own host, so this file never sees it).
-import { Http, Settings, type HttpResponse } from "@backfill-io/sdk";
+import { Http, Settings, squareEnvironmentHost, type HttpResponse } from "@backfill-io/sdk";
 import { squareErrorFrom } from "./square-errors.js";
 
 /** Square's API version, pinned: every request sends it as Square-Version. */
@@ -10,22 +10,15 @@ export const SQUARE_VERSION = "2025-10-16";
 /** Access tokens get refreshed by the host when less than this many seconds remain. */
 export const MIN_TOKEN_TTL_SECONDS = 300;
 
-const SQUARE_HOSTS: Record<string, string> = {
-  production: "connect.squareup.com",
-  sandbox: "connect.squareupsandbox.com",
-  "connect.squareup.com": "connect.squareup.com",
-  "connect.squareupsandbox.com": "connect.squareupsandbox.com",
-};
-
 /**
- * The API host of the connection. The host normalizes `environment` to the host name
- * (hostValidation squareEnvironmentHost); the raw production/sandbox value is accepted too.
+ * The API host of the connection. The host has already normalized `environment` to a
+ * host name (schema default production, hostValidation squareEnvironmentHost); the SDK's
+ * normalizer is applied again so a raw production/sandbox value maps the same way.
  */
 export function squareHost(): string {
-  const environment = String(Settings.get("environment") ?? "production").trim().toLowerCase();
-  const host = SQUARE_HOSTS[environment];
-  if (!host) throw new Error(`environment ${JSON.stringify(environment)} is not production or sandbox`);
-  return host;
+  const host = squareEnvironmentHost(Settings.get("environment"));
+  if (!host.ok) throw new Error(host.message);
+  return host.value;
 }
 
 export type Query = Record<string, string | number | boolean | undefined | null>;

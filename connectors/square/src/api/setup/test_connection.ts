@@ -2,7 +2,7 @@
 // (RetrieveMerchant "me", then its main location). Failures are told apart as in the
 // guide: no usable token → 400 "connection is required" with the reauth reason; Square
 // rejecting the token (401/403) → 400 carrying Square's status, never the token.
-import { api, isReauthRequired } from "@backfill-io/sdk";
+import { api, isReauthRequired, SQUARE_HOSTS } from "@backfill-io/sdk";
 import { squareGet, squareHost } from "../../lib/square-client.js";
 import { isSquareApiError } from "../../lib/square-errors.js";
 import type { SquareLocation, SquareMerchant } from "../../lib/square-types.js";
@@ -23,7 +23,7 @@ export const POST = api(async () => {
       providerAccountName: merchant.business_name ?? mainLocation?.business_name ?? null,
       providerAccountCountry: merchant.country ?? null,
       providerAccountCurrency: merchant.currency ?? null,
-      environment: squareHost() === "connect.squareupsandbox.com" ? "sandbox" : "production",
+      environment: squareHost() === SQUARE_HOSTS.sandbox ? "sandbox" : "production",
       mainLocation: mainLocation
         ? { id: mainLocation.id, name: mainLocation.name ?? null, currency: mainLocation.currency ?? null, timezone: mainLocation.timezone ?? null, status: mainLocation.status ?? null }
         : null,
