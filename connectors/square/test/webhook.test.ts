@@ -10,7 +10,9 @@ afterEach(() => {
   runtime.restore();
 });
 
-const webhookRuntime = (opts: Parameters<typeof squareRuntime>[0] = {}) => squareRuntime({ secrets: { webhook_signature_key: SIGNATURE_KEY }, ...opts });
+const MERCHANT_ID = "MLQW2SSZ0C3GK";
+const webhookRuntime = (opts: Parameters<typeof squareRuntime>[0] = {}) =>
+  squareRuntime({ secrets: { webhook_signature_key: SIGNATURE_KEY }, connection: { providerAccountId: MERCHANT_ID }, ...opts });
 
 function delivery(rawBody: string, signature: string | undefined, url: string | undefined = NOTIFICATION_URL) {
   return {
@@ -121,8 +123,59 @@ describe("webhooks/square: events", () => {
 
   it("unknown events are acknowledged and ignored", async () => {
     runtime = webhookRuntime();
-    const raw = JSON.stringify({ type: "inventory.count.updated", event_id: "x" });
+    const raw = JSON.stringify({ merchant_id: MERCHANT_ID, type: "inventory.count.updated", event_id: "x" });
     const response = await runtime.call(POST, delivery(raw, sign(SIGNATURE_KEY, NOTIFICATION_URL, raw)));
     expect(await json(response)).toMatchObject({ ignored: "event type not handled" });
+  });
+
+  describe("merchant check", () => {
+    const forMerchant = (name: string, merchantId: string | undefined) => {
+      const event = fixture(name);
+      if (merchantId === undefined) delete event.merchant_id;
+      else event.merchant_id = merchantId;
+      const raw = JSON.stringify(event);
+      return delivery(raw, sign(SIGNATURE_KEY, NOTIFICATION_URL, raw));
+    };
+
+    it("an event for another merchant → 200, nothing read or ingested, a warning logged", async () => {
+      runtime = webhookRuntime();
+      for (const name of ["webhook-customer-updated.json", "webhook-order-updated.json", "webhook-refund-updated.json"]) {
+        const response = await runtime.call(POST, forMerchant(name, "OTHERMERCHANT1"));
+        expect(response.status).toBe(200);
+        expect(await json(response)).toMatchObject({ received: true, ignored: "event is for another Square merchant" });
+      }
+      expect(runtime.batches).toHaveLength(0);
+      expect(runtime.http.calls).toHaveLength(0);
+      expect(runtime.logs.filter((l) => l.level === "warn" && l.message.includes("not this connection's merchant"))).toHaveLength(3);
+      expect(runtime.logs.find((l) => l.level === "warn")?.fields).toMatchObject({ merchantId: "OTHERMERCHANT1" });
+    });
+
+    it("another merchant's oauth.authorization.revoked does not revoke this connection", async () => {
+      runtime = webhookRuntime();
+      const response = await runtime.call(POST, forMerchant("webhook-oauth-revoked.json", "OTHERMERCHANT1"));
+      expect(await json(response)).toMatchObject({ ignored: "event is for another Square merchant" });
+      expect(runtime.statusChanges).toEqual([]);
+    });
+
+    it("an event without merchant_id is ignored", async () => {
+      runtime = webhookRuntime();
+      const response = await runtime.call(POST, forMerchant("webhook-customer-updated.json", undefined));
+      expect(await json(response)).toMatchObject({ ignored: "event is for another Square merchant" });
+      expect(runtime.batches).toHaveLength(0);
+    });
+
+    it("a connection whose merchant is not known yet ingests nothing", async () => {
+      runtime = webhookRuntime({ connection: {} });
+      const response = await runtime.call(POST, signed("webhook-customer-updated.json"));
+      expect(response.status).toBe(200);
+      expect(await json(response)).toMatchObject({ ignored: "connection has no Square merchant yet" });
+      expect(runtime.batches).toHaveLength(0);
+    });
+
+    it("the signature is checked before the merchant: a forged event for this merchant → 401", async () => {
+      runtime = webhookRuntime();
+      const raw = fixtureText("webhook-customer-updated.json");
+      expect((await runtime.call(POST, delivery(raw, sign("another-key", NOTIFICATION_URL, raw)))).status).toBe(401);
+    });
   });
 });

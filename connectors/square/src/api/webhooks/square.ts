@@ -4,6 +4,11 @@
 // The notification URL is the one registered with Square: the host passes it as
 // x-backfill-notification-url (it sets that header itself, never forwarding a caller's),
 // else the `webhook_notification_url` setting.
+// Then the event's merchant_id must be the connection's provider account: Square delivers
+// an app's events for every seller that authorized it, and one seller's data must never
+// land in another seller's connection. A mismatch is acknowledged with 200 (warning
+// logged, nothing read or ingested): Square retries any non-2xx for up to 72 hours, and
+// no retry can make the event belong to this connection.
 // Then: customer.* → customer (the event carries the object); order.* and payment.* →
 // the order, fetched (order events carry only ids and state); refund.* → refund_receipt
 // linked to its payment's order; oauth.authorization.revoked → the connection is revoked.
@@ -41,6 +46,14 @@ function ingestOrder(orderId: string, stream: string) {
   if (order.state === "DRAFT") return { accepted: 0, rejected: 0, errors: [], skipped: [{ id: order.id, reason: "DRAFT order" }] };
   const { payloads, skipped } = mapPage(stream, [order], mapOrder);
   return { ...ingest.batch("sales_receipt", payloads, { stream, continueOnError: true, idempotencyKey: orderIdempotencyKey }), skipped };
+}
+
+/** Why the event is not for this connection's Square seller, or undefined when it is. */
+function foreignMerchant(event: SquareEvent): string | undefined {
+  const account = Connection.info().providerAccountId;
+  if (!account) return "connection has no Square merchant yet";
+  if (event.merchant_id !== account) return "event is for another Square merchant";
+  return undefined;
 }
 
 function handle(event: SquareEvent): Response {
@@ -100,6 +113,11 @@ export const POST = api(async (request) => {
     event = JSON.parse(request.rawBody) as SquareEvent;
   } catch {
     return api.badRequest("webhook body is not JSON");
+  }
+  const foreign = foreignMerchant(event);
+  if (foreign) {
+    log.warn("square webhook ignored: not this connection's merchant", { type: event.type ?? "", eventId: event.event_id ?? null, merchantId: event.merchant_id ?? null });
+    return api.json({ received: true, type: event.type ?? "", eventId: event.event_id ?? null, ignored: foreign });
   }
   try {
     return handle(event);
