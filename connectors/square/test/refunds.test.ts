@@ -40,6 +40,30 @@ describe("sync/refunds", () => {
     expect(runtime.checkpoint("refunds")).toEqual({ highWater: "2024-07-01T12:00:00.000Z" });
   });
 
+  it("several refunds of one payment: one GetPayment per distinct payment of the page", async () => {
+    runtime = squareRuntime();
+    const [settled] = fixture("refunds-list.json").refunds;
+    const refund = (id: string, paymentId: string) => ({ ...settled, id, payment_id: paymentId, order_id: `RETURN_ORDER_${id}` });
+    runtime.http.getOnce(`${API}/v2/refunds*`, { body: { refunds: [refund("R1", "PAY_A"), refund("R2", "PAY_A"), refund("R3", "PAY_B"), refund("R4", "PAY_A")] } });
+    runtime.http.getOnce(`${API}/v2/payments/PAY_A`, { body: { payment: { id: "PAY_A", order_id: "ORDER_A" } } });
+    runtime.http.getOnce(`${API}/v2/payments/PAY_B`, { body: { payment: { id: "PAY_B", order_id: "ORDER_B" } } });
+    const body = await json(await runtime.call(POST));
+    expect(body).toMatchObject({ accepted: 4, rejected: 0 });
+    const paymentCalls = runtime.http.calls.filter((c) => c.url.includes("/v2/payments/"));
+    expect(paymentCalls.map((c) => new URL(c.url).pathname)).toEqual(["/v2/payments/PAY_A", "/v2/payments/PAY_B"]);
+    expect(Object.fromEntries(runtime.records("refund_receipt").map((r) => [r.refund_id, r.receipt_id]))).toEqual({ R1: "ORDER_A", R2: "ORDER_A", R3: "ORDER_B", R4: "ORDER_A" });
+  });
+
+  it("PaymentRefund.order_id (Square's return order) is not the receipt: the refunded payment's order is", async () => {
+    runtime = squareRuntime();
+    const [settled] = fixture("refunds-list.json").refunds;
+    expect(settled.order_id).toBe("9ltv0bx5PuvGXUYHYHxYSKEqC3IZY");
+    runtime.http.getOnce(`${API}/v2/refunds*`, { body: { refunds: [settled] } });
+    runtime.http.getOnce(`${API}/v2/payments/bP9mAsEMYPUGjjGNaNO5ZDVyLhSZY`, { body: fixture("payment.json") });
+    await runtime.call(POST);
+    expect(runtime.records("refund_receipt")[0]).toMatchObject({ receipt_id: "CAISENgvlJ6jLWAzERDzjyHVybY" });
+  });
+
   it("a refund whose payment Square no longer finds is skipped and reported", async () => {
     runtime = squareRuntime();
     const page = fixture("refunds-list.json");

@@ -1,5 +1,9 @@
 // Refunds point at a payment; the sales receipt they reverse is the payment's order.
-// GetPayment per distinct payment id of a page (a page holds at most 100 refunds).
+// PaymentRefund.order_id is not that order: every refund (itemized or amount-only) gets
+// its own return order, whose returns[].source_order_id points back at the sale. So the
+// link costs one GetPayment per *distinct* payment of a page (a page holds at most 100
+// refunds; partial refunds of one payment share the lookup). Not cached across pages:
+// each invocation reads one page, and a payment's order never changes anyway.
 import { squareGet } from "./square-client.js";
 import { isSquareApiError } from "./square-errors.js";
 import type { SquarePayment } from "./square-types.js";

@@ -1,7 +1,8 @@
 // Stream `refunds` → canonical refund_receipt. One page per invocation.
 // ListPaymentRefunds (GET /v2/refunds) filtered on updated_at_begin_time, sorted by
 // UPDATED_AT ascending. Each refund links to the order of the payment it refunds
-// (GetPayment per distinct payment of the page). Only COMPLETED refunds are ingested;
+// (GetPayment per distinct payment of the page; PaymentRefund.order_id is the refund's
+// own return order, see lib/payments.ts). Only COMPLETED refunds are ingested;
 // a PENDING one returns with a new updated_at when it settles.
 import { api, Checkpoint, ingest, log } from "@backfill-io/sdk";
 import { withProviderAccess } from "@backfill-io/oauth-helpers";
