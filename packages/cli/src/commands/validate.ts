@@ -4,6 +4,7 @@ import { validateConnectorDir } from "@backfill-io/sdk";
 import type { CliContext } from "../context.js";
 import { printJson, printTable } from "../output.js";
 import { CliError } from "../errors.js";
+import { enableTypeScriptImports } from "../typescript-loader.js";
 
 export function registerValidate(program: Command, ctx: CliContext): void {
   program
@@ -13,6 +14,7 @@ export function registerValidate(program: Command, ctx: CliContext): void {
     .option("--json", "print the report as JSON")
     .addHelpText("after", "\nExamples:\n  $ backfill validate connectors/shopify\n  $ backfill validate . --json")
     .action(async (dir: string, opts: { json?: boolean }) => {
+      await enableTypeScriptImports();
       const report = await validateConnectorDir(dir);
       const failedChecks = report.manifest?.connection.oauth ? report.checks.filter((c) => !c.ok) : [];
       if (opts.json) printJson(ctx.io, report);

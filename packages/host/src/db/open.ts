@@ -1,6 +1,6 @@
 // Opens the host database: one SQLite file (WAL, busy timeout, foreign keys) behind
 // Kysely, migrated to the latest version before anything else touches it.
-import { mkdirSync } from "node:fs";
+import { chmodSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, Migrator, SqliteDialect } from "kysely";
@@ -31,6 +31,8 @@ export async function openDatabase(opts: { dataDir?: string; busyTimeoutMs?: num
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = join(dataDir, DB_FILE_NAME);
   const sqlite = new BetterSqlite3(file);
+  // Only ciphertext is secret in it, but settings and records are still nobody else's business.
+  chmodSync(file, 0o600);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
   sqlite.pragma("foreign_keys = ON");
