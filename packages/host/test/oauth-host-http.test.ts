@@ -8,7 +8,7 @@ let server: Server;
 let origin = "";
 beforeAll(async () => {
   server = createServer((req, res) => {
-    if (req.url === "/slow") return void setTimeout(() => res.end("late"), 500);
+    if (req.url?.startsWith("/slow")) return void setTimeout(() => res.end("late"), 500);
     if (req.url === "/big") return void res.end("x".repeat(2048));
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ host: req.headers.host, forwarded: req.headers["x-forwarded-host"], url: req.url }));
   });

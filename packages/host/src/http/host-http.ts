@@ -90,7 +90,7 @@ export function createHostHttp(opts: HostHttpOptions = {}): HostHttp & { close()
       });
       const declared = Number(res.headers["content-length"] ?? NaN);
       if (Number.isFinite(declared) && declared > maxBytes) {
-        res.body.destroy();
+        discard(res.body);
         throw new HostHttpError("http_too_large", `${shown}: response of ${declared} bytes exceeds the ${maxBytes}-byte limit`);
       }
       const chunks: Buffer[] = [];
@@ -98,7 +98,7 @@ export function createHostHttp(opts: HostHttpOptions = {}): HostHttp & { close()
       for await (const chunk of res.body) {
         size += (chunk as Buffer).length;
         if (size > maxBytes) {
-          res.body.destroy();
+          discard(res.body);
           throw new HostHttpError("http_too_large", `${shown}: response exceeds the ${maxBytes}-byte limit`);
         }
         chunks.push(chunk as Buffer);
@@ -119,6 +119,12 @@ export function createHostHttp(opts: HostHttpOptions = {}): HostHttp & { close()
     }
   };
   return Object.assign(http, { close: () => agent.close() });
+}
+
+/** Stops reading a body we refuse; the abort it causes is expected, not an error to report. */
+function discard(body: { on(event: "error", fn: () => void): unknown; destroy(): unknown }): void {
+  body.on("error", () => {});
+  body.destroy();
 }
 
 function lowerKeys(headers: Record<string, string>): Record<string, string> {
