@@ -5,6 +5,7 @@ import type { ConnectorTestRuntime, RecordedCall } from "@backfill-io/sdk/testin
 import { POST as customersRoute } from "../src/api/sync/customers.js";
 import { POST as ordersRoute } from "../src/api/sync/orders.js";
 import { POST as refundsRoute } from "../src/api/sync/refunds.js";
+import { orderRecords, refundRecords } from "../src/lib/streams.js";
 import { ACCESS_CANARY, GRAPHQL_URL, REFRESH_CANARY, connectedRuntime, fixture } from "./helpers.js";
 
 let runtime: ConnectorTestRuntime | undefined;
@@ -151,10 +152,87 @@ describe("POST /sync/orders", () => {
     expect(runtime.http.calls).toHaveLength(0);
   });
 
+  it("the host attaches the token: X-Shopify-Access-Token, no Authorization header", async () => {
+    runtime = connectedRuntime();
+    runtime.http.postOnce(GRAPHQL_URL, { body: fixture("orders-page-1.json") });
+    await runtime.call(ordersRoute);
+    const call = runtime.http.calls[0]!;
+    expect(call.opts.headers["X-Shopify-Access-Token"]).toBe(ACCESS_CANARY);
+    expect(call.opts.headers.Authorization).toBeUndefined();
+    expect(call.opts.auth).toMatchObject({ oauth: { header: "X-Shopify-Access-Token", scheme: null, minTtlSeconds: 600 } });
+  });
+
+  it("an order with more line items than a page reads is completed by follow-up reads, not skipped", async () => {
+    runtime = connectedRuntime();
+    const whole = fixture("orders-page-1.json");
+    const page = fixture("orders-page-1.json");
+    const lines = whole.data.orders.nodes[0].lineItems.nodes;
+    page.data.orders.nodes[0].lineItems = { pageInfo: { hasNextPage: true, endCursor: "li-1" }, nodes: lines.slice(0, 1) };
+    runtime.http.postOnce(GRAPHQL_URL, { body: page });
+    runtime.http.postOnce(GRAPHQL_URL, { body: { data: { order: { lineItems: { pageInfo: { hasNextPage: true, endCursor: "li-2" }, nodes: lines.slice(1, 2) } } } } });
+    runtime.http.postOnce(GRAPHQL_URL, { body: { data: { order: { lineItems: { pageInfo: { hasNextPage: false, endCursor: "li-3" }, nodes: lines.slice(2) } } } } });
+    const response = await runtime.call(ordersRoute);
+    expect(await response.json()).toMatchObject({ fetched: 2, accepted: 2, skipped: [], followUpReads: 2, hasMore: true });
+    const followUps = runtime.http.calls.slice(1).map((c) => sent(c) as unknown as { query: string; variables: Record<string, unknown> });
+    expect(followUps.map((f) => f.variables)).toEqual([
+      { id: "gid://shopify/Order/1001", first: 100, after: "li-1" },
+      { id: "gid://shopify/Order/1001", first: 100, after: "li-2" },
+    ]);
+    expect(followUps[0]!.query).toContain("lineItems(first: $first, after: $after)");
+    for (const c of runtime.http.calls) expect(c.opts.headers["X-Shopify-Access-Token"]).toBe(ACCESS_CANARY);
+    // The same receipt as from the order read in one piece.
+    expect(runtime.records("sales_receipt")[0]).toEqual(orderRecords(whole.data.orders.nodes[0])[0]!.payload);
+    // The page cursor still advances to the end of the page.
+    expect(runtime.checkpoint("orders")).toMatchObject({ cursor: "eyJsYXN0X2lkIjoxMDAyfQ==" });
+  });
+
+  it("a refund with more lines than a page reads: its quantities are read by the refund's id", async () => {
+    runtime = connectedRuntime();
+    const page = fixture("orders-page-1.json");
+    const refund = page.data.orders.nodes[0].refunds[0];
+    const all = refund.refundLineItems.nodes;
+    refund.refundLineItems = { pageInfo: { hasNextPage: true, endCursor: "r-1" }, nodes: [] };
+    runtime.http.postOnce(GRAPHQL_URL, { body: page });
+    runtime.http.postOnce(GRAPHQL_URL, { body: { data: { refund: { refundLineItems: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: all } } } } });
+    await runtime.call(ordersRoute);
+    expect(sent(runtime.http.calls[1]!).variables).toEqual({ id: refund.id, first: 100, after: "r-1" });
+    expect(runtime.records("sales_receipt")[0]!.total).toBe("88.89");
+  });
+
+  it("a follow-up throttled after the first order: the page commits up to the last complete order's cursor", async () => {
+    runtime = connectedRuntime();
+    const page = fixture("orders-page-1.json");
+    page.data.orders.edges = [{ cursor: "after-1001" }, { cursor: "after-1002" }];
+    page.data.orders.nodes[1].lineItems.pageInfo = { hasNextPage: true, endCursor: "li-1" };
+    runtime.http.postOnce(GRAPHQL_URL, { body: page });
+    runtime.http.postOnce(GRAPHQL_URL, { body: fixture("throttled.json") });
+    const response = await runtime.call(ordersRoute);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ fetched: 1, accepted: 1, hasMore: true });
+    expect(runtime.storedRecords().map((r) => r.idempotencyKey)).toEqual(["shopify:order:gid://shopify/Order/1001"]);
+    expect(runtime.checkpoint("orders")).toMatchObject({ cursor: "after-1001", cost: { throttle: { currentlyAvailable: 152 } } });
+  });
+
+  it("a follow-up of the page's first order throttled: wait for a full bucket, nothing committed", async () => {
+    runtime = connectedRuntime();
+    const page = fixture("orders-page-1.json");
+    page.data.orders.edges = [{ cursor: "after-1001" }, { cursor: "after-1002" }];
+    page.data.orders.nodes[0].lineItems.pageInfo = { hasNextPage: true, endCursor: "li-1" };
+    runtime.http.postOnce(GRAPHQL_URL, { body: page });
+    runtime.http.postOnce(GRAPHQL_URL, { body: fixture("throttled.json") });
+    const response = await runtime.call(ordersRoute);
+    expect(response.status).toBe(429);
+    // (maximumAvailable − currentlyAvailable) / restoreRate, rounded up
+    const { maximumAvailable, currentlyAvailable, restoreRate } = fixture("throttled.json").extensions.cost.throttleStatus;
+    expect(response.headers.get("retry-after")).toBe(String(Math.ceil((maximumAvailable - currentlyAvailable) / restoreRate)));
+    expect(runtime.checkpoint("orders")).toBeUndefined();
+    expect(runtime.storedRecords()).toHaveLength(0);
+  });
+
   it("an order it cannot map is reported and skipped; the page still commits", async () => {
     runtime = connectedRuntime();
     const page = fixture("orders-page-1.json");
-    page.data.orders.nodes[0].lineItems.pageInfo.hasNextPage = true;
+    page.data.orders.nodes[0].lineItems.nodes[0].originalUnitPriceSet.shopMoney.amount = "25.001";
     runtime.http.postOnce(GRAPHQL_URL, { body: page });
     const response = await runtime.call(ordersRoute);
     expect(await response.json()).toMatchObject({ accepted: 1, skipped: [{ id: "gid://shopify/Order/1001" }] });
@@ -169,6 +247,7 @@ describe("POST /sync/refunds", () => {
     const response = await runtime.call(refundsRoute);
     expect(await response.json()).toMatchObject({ fetched: 3, accepted: 4, rejected: 0, hasMore: false });
     expect(sent(runtime.http.calls[0]!).query).toContain("refundLineItems");
+    expect(runtime.http.calls[0]!.opts.headers["X-Shopify-Access-Token"]).toBe(ACCESS_CANARY);
     expect(runtime.storedRecords().map((r) => [r.idempotencyKey, r.payload.receipt_id])).toEqual([
       ["shopify:refund:gid://shopify/Refund/801", "gid://shopify/Order/1001"],
       ["shopify:refund:gid://shopify/Refund/802", "gid://shopify/Order/1001"],
@@ -176,5 +255,40 @@ describe("POST /sync/refunds", () => {
       ["shopify:refund:gid://shopify/Refund/804", "gid://shopify/Order/1003"],
     ]);
     expect(runtime.checkpoint("refunds")).toMatchObject({ highWater: "2026-01-05T13:00:00Z", cursor: null });
+  });
+
+  it("a refund with more lines, shipping lines or adjustments than a page reads is completed by its id", async () => {
+    runtime = connectedRuntime();
+    const page = fixture("order-refunds-page.json");
+    const refund = page.data.orders.nodes[0].refunds[0];
+    const lines = refund.refundLineItems.nodes;
+    refund.refundLineItems = { pageInfo: { hasNextPage: true, endCursor: "rli-1" }, nodes: lines.slice(0, 1) };
+    runtime.http.postOnce(GRAPHQL_URL, { body: page });
+    runtime.http.postOnce(GRAPHQL_URL, { body: { data: { refund: { refundLineItems: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: lines.slice(1) } } } } });
+    const response = await runtime.call(refundsRoute);
+    expect(await response.json()).toMatchObject({ accepted: 4, skipped: [], followUpReads: 1 });
+    expect(sent(runtime.http.calls[1]!).variables).toEqual({ id: refund.id, first: 100, after: "rli-1" });
+    expect(sent(runtime.http.calls[1]!).query).toContain("refund(id: $id)");
+    // The same receipt as from the refund read in one piece.
+    const whole = fixture("order-refunds-page.json").data.orders.nodes[0];
+    expect(runtime.records("refund_receipt")[0]).toEqual(refundRecords(whole)[0]!.payload);
+  });
+
+  it("an order with MAX_REFUNDS refunds or more is re-read whole (the list has no cursor)", async () => {
+    runtime = connectedRuntime();
+    const page = fixture("order-refunds-page.json");
+    const order = page.data.orders.nodes[0];
+    const refunds = order.refunds;
+    order.refunds = Array.from({ length: 10 }, () => refunds[0]);
+    runtime.http.postOnce(GRAPHQL_URL, { body: page });
+    runtime.http.postOnce(GRAPHQL_URL, { body: { data: { order: { refunds } } } });
+    await runtime.call(refundsRoute);
+    expect(sent(runtime.http.calls[1]!).variables).toEqual({ id: order.id });
+    expect(runtime.records("refund_receipt").map((r) => r.refund_id)).toEqual([
+      "gid://shopify/Refund/801",
+      "gid://shopify/Refund/802",
+      "gid://shopify/Refund/803",
+      "gid://shopify/Refund/804",
+    ]);
   });
 });

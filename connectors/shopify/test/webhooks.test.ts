@@ -4,6 +4,7 @@ import type { ConnectorTestRuntime } from "@backfill-io/sdk/testing";
 import { POST as webhook, config } from "../src/api/webhooks/shopify.js";
 import { POST as ordersRoute } from "../src/api/sync/orders.js";
 import { POST as customersRoute } from "../src/api/sync/customers.js";
+import { POST as refundsRoute } from "../src/api/sync/refunds.js";
 import { ACCESS_CANARY, GRAPHQL_URL, REFRESH_CANARY, SHOP, WEBHOOK_SECRET, connectedRuntime, fixture, signed } from "./helpers.js";
 
 let runtime: ConnectorTestRuntime | undefined;
@@ -38,6 +39,9 @@ describe("POST /webhooks/shopify", () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ ok: true, ingested: 1 });
     expect((runtime.http.calls[0]!.body as { variables: unknown }).variables).toEqual({ id: "gid://shopify/Order/1001" });
+    // The host attached the token (the route never held it).
+    expect(runtime.http.calls[0]!.opts.headers["X-Shopify-Access-Token"]).toBe(ACCESS_CANARY);
+    expect(runtime.http.calls[0]!.opts.headers.Authorization).toBeUndefined();
     expect(runtime.storedRecords().map((r) => r.idempotencyKey)).toEqual(["shopify:order:gid://shopify/Order/1001"]);
   });
 
@@ -89,6 +93,19 @@ describe("POST /webhooks/shopify", () => {
     expect(runtime.records("customer")[0]).toMatchObject({ customer_id: "gid://shopify/Customer/501" });
   });
 
+  it("orders/updated for an order with more line items than the document reads: the rest is read, not skipped", async () => {
+    runtime = connectedRuntime();
+    const order = fixture("order-1001.json");
+    const lines = order.data.order.lineItems.nodes;
+    order.data.order.lineItems = { pageInfo: { hasNextPage: true, endCursor: "li-1" }, nodes: lines.slice(0, 1) };
+    runtime.http.postOnce(GRAPHQL_URL, { body: order });
+    runtime.http.postOnce(GRAPHQL_URL, { body: { data: { order: { lineItems: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: lines.slice(1) } } } } });
+    const response = await runtime.call(webhook, delivery("orders/updated", fixture("webhook-orders-updated.json")));
+    expect(await response.json()).toMatchObject({ ok: true, ingested: 1 });
+    expect((runtime.http.calls[1]!.body as { variables: unknown }).variables).toEqual({ id: "gid://shopify/Order/1001", first: 100, after: "li-1" });
+    expect(runtime.http.calls[1]!.opts.headers["X-Shopify-Access-Token"]).toBe(ACCESS_CANARY);
+  });
+
   it("a data topic without a usable token is acknowledged and left to the next sync", async () => {
     runtime = connectedRuntime({ oauth: { accessToken: null } });
     const response = await runtime.call(webhook, delivery("orders/updated", fixture("webhook-orders-updated.json")));
@@ -116,21 +133,27 @@ describe("POST /webhooks/shopify", () => {
     expect(runtime.redactions).toHaveLength(0);
   });
 
-  it("customers/redact: redacts the customer's records and the orders named (guest orders too)", async () => {
+  it("customers/redact: redacts the customer's records and the orders named (guest orders and their refunds too)", async () => {
     runtime = connectedRuntime();
     runtime.http.postOnce(GRAPHQL_URL, { body: fixture("customers-page-1.json") });
     runtime.http.postOnce(GRAPHQL_URL, { body: fixture("orders-page-1.json") });
+    runtime.http.postOnce(GRAPHQL_URL, { body: fixture("order-refunds-page.json") });
     await runtime.call(customersRoute);
     await runtime.call(ordersRoute);
+    await runtime.call(refundsRoute);
     expect(runtime.records("customer")).toHaveLength(2);
     expect(runtime.records("sales_receipt")).toHaveLength(2);
+    // 803 is a refund of guest order 1002: no customer id to find it by.
+    expect(runtime.records("refund_receipt").find((r) => r.refund_id === "gid://shopify/Refund/803")).toMatchObject({ customer_id: null });
 
     const response = await runtime.call(webhook, delivery("customers/redact", fixture("webhook-customers-redact.json")));
     expect(response.status).toBe(200);
     expect(runtime.redactions).toEqual([
       { customerId: "gid://shopify/Customer/501" },
-      { idempotencyKeys: ["shopify:order:gid://shopify/Order/1001", "shopify:order:gid://shopify/Order/1002"] },
+      { receiptIds: ["gid://shopify/Order/1001", "gid://shopify/Order/1002"] },
     ]);
+    // Refunds of 1001 (customer 501) and 1002 (guest) are gone; 804 (customer 502's order) stays.
+    expect(runtime.records("refund_receipt").map((r) => r.refund_id)).toEqual(["gid://shopify/Refund/804"]);
     // Customer 501 and its order are gone, so is guest order 1002; customer 502 stays.
     expect(runtime.records("customer").map((c) => c.customer_id)).toEqual(["gid://shopify/Customer/502"]);
     expect(runtime.records("sales_receipt")).toHaveLength(0);

@@ -1,6 +1,8 @@
 // The Admin GraphQL client: one POST per call, and an explicit outcome for everything
 // a route has to tell apart (data, throttled, the token rejected, other failures).
-// The token goes only into the X-Shopify-Access-Token header; no outcome carries it.
+// The sync routes and webhooks let the host attach the token (X-Shopify-Access-Token, only
+// to the shop's own host), so they never hold it; setup passes the token it looked up.
+// No outcome carries the token.
 import { Http, Settings } from "@backfill-io/sdk";
 import { ADMIN_API_VERSION } from "./documents.js";
 
@@ -40,12 +42,23 @@ export function secondsUntilAvailable(status: ThrottleStatus | undefined, needed
   return Math.max(1, Math.ceil(deficit / status.restoreRate));
 }
 
-export function adminGraphql<T>(accessToken: string, query: string, variables: Record<string, unknown> = {}): AdminResult<T> {
+/** The token is valid for at least this long when a request goes out. */
+export const TOKEN_MIN_TTL_SECONDS = 600;
+
+/**
+ * One Admin GraphQL call. Without `accessToken` the host attaches the connection's token
+ * (and throws reauth_required when there is none); with it, the caller's token is sent.
+ */
+export function adminGraphql<T>(query: string, variables: Record<string, unknown> = {}, opts: { accessToken?: string } = {}): AdminResult<T> {
   const shopDomain = Settings.get<string>("shop_domain");
+  const headers: Record<string, string> = { "Content-Type": "application/json", Accept: "application/json" };
+  if (opts.accessToken !== undefined) headers["X-Shopify-Access-Token"] = opts.accessToken;
   const response = Http.post<GraphqlBody<T> | string>(
     adminGraphqlUrl(shopDomain),
     { query, variables },
-    { headers: { "X-Shopify-Access-Token": accessToken, "Content-Type": "application/json", Accept: "application/json" } },
+    opts.accessToken !== undefined
+      ? { headers }
+      : { headers, auth: { oauth: { minTtlSeconds: TOKEN_MIN_TTL_SECONDS, header: "X-Shopify-Access-Token", scheme: null } } },
   );
 
   if (response.status === 401 || response.status === 403) return { kind: "auth_failed", status: response.status };

@@ -4,11 +4,23 @@
 /** The Admin API version: the one place it is named. */
 export const ADMIN_API_VERSION = "2026-10";
 
-/** Nested page sizes. An order with more children than these is reported, not guessed at. */
-export const MAX_LINE_ITEMS = 50;
-export const MAX_SHIPPING_LINES = 5;
+/**
+ * Nested page sizes, chosen by query cost (objects 1, connections 2 + first × node cost,
+ * 1000 at most per query): a line item costs 9, so ten orders of
+ * 4 + (2 + 8 × 9) + (2 + 1 × 6) + (1 + 2 + 5 × 2) = 99 points fit one query. Whatever an order
+ * has beyond these is read by the follow-up documents below, so no order is skipped for size.
+ */
+export const PAGE_LINE_ITEMS = 8;
+export const PAGE_SHIPPING_LINES = 1;
+export const PAGE_REFUND_LINE_ITEMS = 5;
+/** `Order.refunds` is a list, not a connection: an order with this many is re-read whole. */
 export const MAX_REFUNDS = 10;
-export const MAX_REFUND_LINE_ITEMS = 50;
+/** Refund pages: 5 + (2 + 8 × 8) + (2 + 1 × 5) + (2 + 1 × 5) = 85 points an order. */
+export const REFUND_PAGE_LINE_ITEMS = 8;
+export const REFUND_PAGE_SHIPPING_LINES = 1;
+export const REFUND_PAGE_ADJUSTMENTS = 1;
+/** Follow-up pages within one order or refund: 3 + 100 × 9 = 903 points at most. */
+export const FOLLOW_UP_PAGE_SIZE = 100;
 
 const SHOP_MONEY = "shopMoney { amount currencyCode }";
 
@@ -51,58 +63,68 @@ export const CUSTOMER_QUERY = /* GraphQL */ `
 
 // The order as sold. Refunded quantities are selected so that a line's sold quantity
 // (currentQuantity + refunded) can be told apart from units removed by an order edit.
+const LINE_ITEM_FIELDS = /* GraphQL */ `
+  fragment BackfillLineItem on LineItem {
+    id
+    title
+    name
+    sku
+    quantity
+    currentQuantity
+    originalUnitPriceSet { ${SHOP_MONEY} }
+    discountAllocations { allocatedAmountSet { ${SHOP_MONEY} } }
+    taxLines { priceSet { ${SHOP_MONEY} } }
+  }
+`;
+
+const SHIPPING_LINE_FIELDS = /* GraphQL */ `
+  fragment BackfillShippingLine on ShippingLine {
+    discountedPriceSet { ${SHOP_MONEY} }
+    taxLines { priceSet { ${SHOP_MONEY} } }
+  }
+`;
+
+const REFUND_QUANTITIES_FIELDS = /* GraphQL */ `
+  fragment BackfillRefundQuantities on Refund {
+    id
+    refundLineItems(first: ${PAGE_REFUND_LINE_ITEMS}) {
+      pageInfo { hasNextPage endCursor }
+      nodes { quantity lineItem { id } }
+    }
+  }
+`;
+
 const ORDER_FIELDS = /* GraphQL */ `
   fragment BackfillOrder on Order {
     id
     name
-    createdAt
     processedAt
     updatedAt
     cancelledAt
-    closed
-    test
     displayFinancialStatus
     taxesIncluded
-    currencyCode
     customer { id }
     totalPriceSet { ${SHOP_MONEY} }
-    lineItems(first: ${MAX_LINE_ITEMS}) {
-      pageInfo { hasNextPage }
-      nodes {
-        id
-        title
-        name
-        sku
-        quantity
-        currentQuantity
-        originalUnitPriceSet { ${SHOP_MONEY} }
-        discountAllocations { allocatedAmountSet { ${SHOP_MONEY} } }
-        taxLines { priceSet { ${SHOP_MONEY} } }
-      }
+    lineItems(first: ${PAGE_LINE_ITEMS}) {
+      pageInfo { hasNextPage endCursor }
+      nodes { ...BackfillLineItem }
     }
-    shippingLines(first: ${MAX_SHIPPING_LINES}) {
-      pageInfo { hasNextPage }
-      nodes {
-        id
-        title
-        discountedPriceSet { ${SHOP_MONEY} }
-        taxLines { priceSet { ${SHOP_MONEY} } }
-      }
+    shippingLines(first: ${PAGE_SHIPPING_LINES}) {
+      pageInfo { hasNextPage endCursor }
+      nodes { ...BackfillShippingLine }
     }
-    refunds(first: ${MAX_REFUNDS}) {
-      id
-      refundLineItems(first: ${MAX_REFUND_LINE_ITEMS}) {
-        pageInfo { hasNextPage }
-        nodes { quantity lineItem { id } }
-      }
-    }
+    refunds(first: ${MAX_REFUNDS}) { ...BackfillRefundQuantities }
   }
+  ${LINE_ITEM_FIELDS}
+  ${SHIPPING_LINE_FIELDS}
+  ${REFUND_QUANTITIES_FIELDS}
 `;
 
 export const ORDERS_QUERY = /* GraphQL */ `
   query BackfillOrders($first: Int!, $after: String, $query: String) {
     orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
       pageInfo { hasNextPage endCursor }
+      edges { cursor }
       nodes { ...BackfillOrder }
     }
   }
@@ -117,57 +139,75 @@ export const ORDER_QUERY = /* GraphQL */ `
 `;
 
 // Refunds are read through their order: GraphQL has no refunds list.
+const REFUND_LINE_ITEM_FIELDS = /* GraphQL */ `
+  fragment BackfillRefundLineItem on RefundLineItem {
+    id
+    quantity
+    priceSet { ${SHOP_MONEY} }
+    subtotalSet { ${SHOP_MONEY} }
+    totalTaxSet { ${SHOP_MONEY} }
+    lineItem { id title name sku }
+  }
+`;
+
+const REFUND_SHIPPING_LINE_FIELDS = /* GraphQL */ `
+  fragment BackfillRefundShippingLine on RefundShippingLine {
+    id
+    subtotalAmountSet { ${SHOP_MONEY} }
+    taxAmountSet { ${SHOP_MONEY} }
+  }
+`;
+
+const ORDER_ADJUSTMENT_FIELDS = /* GraphQL */ `
+  fragment BackfillOrderAdjustment on OrderAdjustment {
+    id
+    reason
+    amountSet { ${SHOP_MONEY} }
+    taxAmountSet { ${SHOP_MONEY} }
+  }
+`;
+
+const REFUND_FIELDS = /* GraphQL */ `
+  fragment BackfillRefund on Refund {
+    id
+    processedAt
+    updatedAt
+    note
+    totalRefundedSet { ${SHOP_MONEY} }
+    refundLineItems(first: ${REFUND_PAGE_LINE_ITEMS}) {
+      pageInfo { hasNextPage endCursor }
+      nodes { ...BackfillRefundLineItem }
+    }
+    refundShippingLines(first: ${REFUND_PAGE_SHIPPING_LINES}) {
+      pageInfo { hasNextPage endCursor }
+      nodes { ...BackfillRefundShippingLine }
+    }
+    orderAdjustments(first: ${REFUND_PAGE_ADJUSTMENTS}) {
+      pageInfo { hasNextPage endCursor }
+      nodes { ...BackfillOrderAdjustment }
+    }
+  }
+  ${REFUND_LINE_ITEM_FIELDS}
+  ${REFUND_SHIPPING_LINE_FIELDS}
+  ${ORDER_ADJUSTMENT_FIELDS}
+`;
+
 const ORDER_REFUNDS_FIELDS = /* GraphQL */ `
   fragment BackfillOrderRefunds on Order {
     id
-    name
     updatedAt
     taxesIncluded
     customer { id }
-    refunds(first: ${MAX_REFUNDS}) {
-      id
-      createdAt
-      processedAt
-      updatedAt
-      note
-      totalRefundedSet { ${SHOP_MONEY} }
-      refundLineItems(first: ${MAX_REFUND_LINE_ITEMS}) {
-        pageInfo { hasNextPage }
-        nodes {
-          id
-          quantity
-          priceSet { ${SHOP_MONEY} }
-          subtotalSet { ${SHOP_MONEY} }
-          totalTaxSet { ${SHOP_MONEY} }
-          lineItem { id title name sku }
-        }
-      }
-      refundShippingLines(first: ${MAX_SHIPPING_LINES}) {
-        pageInfo { hasNextPage }
-        nodes {
-          id
-          shippingLine { title }
-          subtotalAmountSet { ${SHOP_MONEY} }
-          taxAmountSet { ${SHOP_MONEY} }
-        }
-      }
-      orderAdjustments(first: ${MAX_SHIPPING_LINES}) {
-        pageInfo { hasNextPage }
-        nodes {
-          id
-          reason
-          amountSet { ${SHOP_MONEY} }
-          taxAmountSet { ${SHOP_MONEY} }
-        }
-      }
-    }
+    refunds(first: ${MAX_REFUNDS}) { ...BackfillRefund }
   }
+  ${REFUND_FIELDS}
 `;
 
 export const ORDER_REFUNDS_QUERY = /* GraphQL */ `
   query BackfillOrderRefunds($first: Int!, $after: String, $query: String) {
     orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
       pageInfo { hasNextPage endCursor }
+      edges { cursor }
       nodes { ...BackfillOrderRefunds }
     }
   }
@@ -181,7 +221,95 @@ export const SINGLE_ORDER_REFUNDS_QUERY = /* GraphQL */ `
   ${ORDER_REFUNDS_FIELDS}
 `;
 
-/** Every document, by name, for the schema test. */
+// Follow-ups: the rest of one order's or one refund's nested items, FOLLOW_UP_PAGE_SIZE
+// at a time, for records with more than a page reads.
+export const ORDER_LINE_ITEMS_QUERY = /* GraphQL */ `
+  query BackfillOrderLineItems($id: ID!, $first: Int!, $after: String) {
+    order(id: $id) {
+      lineItems(first: $first, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes { ...BackfillLineItem }
+      }
+    }
+  }
+  ${LINE_ITEM_FIELDS}
+`;
+
+export const ORDER_SHIPPING_LINES_QUERY = /* GraphQL */ `
+  query BackfillOrderShippingLines($id: ID!, $first: Int!, $after: String) {
+    order(id: $id) {
+      shippingLines(first: $first, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes { ...BackfillShippingLine }
+      }
+    }
+  }
+  ${SHIPPING_LINE_FIELDS}
+`;
+
+/** Every refund of an order with MAX_REFUNDS or more (the list has no cursor). */
+export const ORDER_ALL_REFUND_QUANTITIES_QUERY = /* GraphQL */ `
+  query BackfillOrderAllRefundQuantities($id: ID!) {
+    order(id: $id) { refunds { ...BackfillRefundQuantities } }
+  }
+  ${REFUND_QUANTITIES_FIELDS}
+`;
+
+export const ORDER_ALL_REFUNDS_QUERY = /* GraphQL */ `
+  query BackfillOrderAllRefunds($id: ID!) {
+    order(id: $id) { refunds { ...BackfillRefund } }
+  }
+  ${REFUND_FIELDS}
+`;
+
+export const REFUND_LINE_ITEM_QUANTITIES_QUERY = /* GraphQL */ `
+  query BackfillRefundLineItemQuantities($id: ID!, $first: Int!, $after: String) {
+    refund(id: $id) {
+      refundLineItems(first: $first, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes { quantity lineItem { id } }
+      }
+    }
+  }
+`;
+
+export const REFUND_LINE_ITEMS_QUERY = /* GraphQL */ `
+  query BackfillRefundLineItems($id: ID!, $first: Int!, $after: String) {
+    refund(id: $id) {
+      refundLineItems(first: $first, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes { ...BackfillRefundLineItem }
+      }
+    }
+  }
+  ${REFUND_LINE_ITEM_FIELDS}
+`;
+
+export const REFUND_SHIPPING_LINES_QUERY = /* GraphQL */ `
+  query BackfillRefundShippingLines($id: ID!, $first: Int!, $after: String) {
+    refund(id: $id) {
+      refundShippingLines(first: $first, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes { ...BackfillRefundShippingLine }
+      }
+    }
+  }
+  ${REFUND_SHIPPING_LINE_FIELDS}
+`;
+
+export const REFUND_ADJUSTMENTS_QUERY = /* GraphQL */ `
+  query BackfillRefundAdjustments($id: ID!, $first: Int!, $after: String) {
+    refund(id: $id) {
+      orderAdjustments(first: $first, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes { ...BackfillOrderAdjustment }
+      }
+    }
+  }
+  ${ORDER_ADJUSTMENT_FIELDS}
+`;
+
+/** Every document, by name, for the schema and cost tests. */
 export const ALL_DOCUMENTS: Record<string, string> = {
   SHOP_QUERY,
   CUSTOMERS_QUERY,
@@ -190,4 +318,12 @@ export const ALL_DOCUMENTS: Record<string, string> = {
   ORDER_QUERY,
   ORDER_REFUNDS_QUERY,
   SINGLE_ORDER_REFUNDS_QUERY,
+  ORDER_LINE_ITEMS_QUERY,
+  ORDER_SHIPPING_LINES_QUERY,
+  ORDER_ALL_REFUND_QUANTITIES_QUERY,
+  ORDER_ALL_REFUNDS_QUERY,
+  REFUND_LINE_ITEM_QUANTITIES_QUERY,
+  REFUND_LINE_ITEMS_QUERY,
+  REFUND_SHIPPING_LINES_QUERY,
+  REFUND_ADJUSTMENTS_QUERY,
 };

@@ -1,15 +1,14 @@
 // The three sync streams: which document, how records are keyed and mapped, how much a
 // node costs (an estimate from Shopify's cost rules; the first response corrects it).
 import type { Customer } from "@backfill-io/sdk";
-import { CUSTOMERS_QUERY, MAX_REFUNDS, ORDERS_QUERY, ORDER_REFUNDS_QUERY } from "./documents.js";
-import { DAY_MS, MINUTE_MS, type MappedRecord, type StreamSpec } from "./sync-stream.js";
+import { CUSTOMERS_QUERY, ORDERS_QUERY, ORDER_REFUNDS_QUERY } from "./documents.js";
+import { completeOrder, completeOrderRefunds } from "./follow-ups.js";
+import { DAY_MS, MINUTE_MS, type MappedRecord, type Page, type StreamSpec } from "./sync-stream.js";
 import { customerToCanonical } from "../mappers/customer.js";
 import { orderToSalesReceipt } from "../mappers/order.js";
 import { refundToRefundReceipt } from "../mappers/refund.js";
 import { customerKey, orderKey, refundKey } from "../mappers/ids.js";
 import type { ShopifyCustomer, ShopifyOrder, ShopifyOrderRefunds } from "../mappers/shopify-types.js";
-
-type Page<N> = { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: N[] };
 
 export function customerRecords(node: ShopifyCustomer): MappedRecord[] {
   const { customer, warnings } = customerToCanonical(node);
@@ -22,11 +21,9 @@ export function orderRecords(node: ShopifyOrder): MappedRecord[] {
 }
 
 export function refundRecords(node: ShopifyOrderRefunds): MappedRecord[] {
-  // `refunds` is a list, not a connection: a full list may have been cut short.
-  const truncated = node.refunds.length >= MAX_REFUNDS ? [`order has ${MAX_REFUNDS} or more refunds; later ones may be missing`] : [];
   return node.refunds.map((refund) => {
     const { receipt, warnings } = refundToRefundReceipt(node, refund);
-    return { key: refundKey(refund.id), payload: receipt, warnings: [...warnings, ...truncated] };
+    return { key: refundKey(refund.id), payload: receipt, warnings };
   });
 }
 
@@ -49,12 +46,14 @@ export const ordersStream: StreamSpec<{ orders: Page<ShopifyOrder> }, ShopifyOrd
   stream: "orders",
   kind: "sales_receipt",
   document: ORDERS_QUERY,
-  cost: { baseCost: 2, costPerNode: 60, maxPageSize: 50 },
+  // ORDERS_QUERY: 99 points an order (see documents.ts); follow-ups only for large orders.
+  cost: { baseCost: 2, costPerNode: 99, maxPageSize: 25 },
   lookbackMs: 5 * MINUTE_MS,
   granularity: "instant",
   page: (d) => d.orders,
   nodeId: (n) => n.id,
   updatedAt: (n) => n.updatedAt,
+  complete: completeOrder,
   toRecords: orderRecords,
 };
 
@@ -62,11 +61,13 @@ export const refundsStream: StreamSpec<{ orders: Page<ShopifyOrderRefunds> }, Sh
   stream: "refunds",
   kind: "refund_receipt",
   document: ORDER_REFUNDS_QUERY,
-  cost: { baseCost: 2, costPerNode: 60, maxPageSize: 50 },
+  // ORDER_REFUNDS_QUERY: 85 points an order (see documents.ts).
+  cost: { baseCost: 2, costPerNode: 85, maxPageSize: 25 },
   lookbackMs: 5 * MINUTE_MS,
   granularity: "instant",
   page: (d) => d.orders,
   nodeId: (n) => n.id,
   updatedAt: (n) => n.updatedAt,
+  complete: completeOrderRefunds,
   toRecords: refundRecords,
 };

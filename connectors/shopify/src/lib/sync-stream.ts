@@ -1,15 +1,18 @@
 // One page of a sync stream per route invocation (the host calls again while hasMore):
-// plan the page by cost, fetch it, map it, ingest it and stage the checkpoint that is
-// committed with the page's records.
+// plan the page by cost, fetch it, read the rest of any record larger than the page
+// selects, map, ingest and stage the checkpoint that is committed with the page's records.
+// The host attaches the token to every Admin call; this code never holds it.
 import { Checkpoint, api, ingest, log, type EntityKind } from "@backfill-io/sdk";
-import { adminGraphql } from "./admin-api.js";
+import { secondsUntilAvailable } from "./admin-api.js";
+import { AdminSession, type Completed } from "./follow-ups.js";
 import { nextState, passSince, readState, updatedSinceQuery } from "./incremental.js";
 import { planPage, rememberCost, type StreamCost } from "./page-size.js";
 import { providerFailureResponse } from "./provider-failure.js";
 import { MappingError } from "../mappers/mapping-error.js";
 
 export type MappedRecord = { key: string; payload: unknown; warnings: string[] };
-type Page<N> = { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: N[] };
+/** `edges { cursor }` lets a page commit up to any node when a follow-up is throttled. */
+export type Page<N> = { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges?: { cursor: string }[]; nodes: N[] };
 
 export type StreamSpec<D, N> = {
   stream: string;
@@ -22,6 +25,8 @@ export type StreamSpec<D, N> = {
   page: (data: D) => Page<N>;
   nodeId: (node: N) => string;
   updatedAt: (node: N) => string;
+  /** Reads whatever the node has beyond what the page selected (follow-up queries). */
+  complete?: (session: AdminSession, node: N) => Completed<N>;
   /** Canonical records for a node; throws MappingError for a record it cannot map. */
   toRecords: (node: N) => MappedRecord[];
 };
@@ -29,7 +34,7 @@ export type StreamSpec<D, N> = {
 export const MINUTE_MS = 60_000;
 export const DAY_MS = 24 * 60 * MINUTE_MS;
 
-export function syncPage<D, N>(spec: StreamSpec<D, N>, accessToken: string, now = Date.now()): Response {
+export function syncPage<D, N>(spec: StreamSpec<D, N>, now = Date.now()): Response {
   const state = readState(Checkpoint.get(spec.stream));
   const plan = planPage(spec.cost, state.cost ?? {}, now);
   if (plan.kind === "wait") {
@@ -37,7 +42,8 @@ export function syncPage<D, N>(spec: StreamSpec<D, N>, accessToken: string, now 
   }
   const since = passSince(state, spec.lookbackMs);
   const query = updatedSinceQuery(since, spec.granularity);
-  const result = adminGraphql<D>(accessToken, spec.document, {
+  const session = new AdminSession();
+  const result = session.query<D>(spec.document, {
     first: plan.first,
     after: state.cursor,
     ...(query ? { query } : {}),
@@ -45,9 +51,37 @@ export function syncPage<D, N>(spec: StreamSpec<D, N>, accessToken: string, now 
   if (result.kind !== "data") return providerFailureResponse(result, spec.stream);
 
   const page = spec.page(result.data);
+  // Nodes read in full. A throttled follow-up ends the page early at the last complete node
+  // (its edge cursor), so a large order costs at most a wait, never the whole page again.
+  const nodes: N[] = [];
+  let endCursor = page.pageInfo.endCursor;
+  let hasNextPage = page.pageInfo.hasNextPage;
+  for (const [index, node] of page.nodes.entries()) {
+    const completed: Completed<N> = spec.complete ? spec.complete(session, node) : { ok: true, value: node };
+    if (completed.ok) {
+      nodes.push(completed.value);
+      continue;
+    }
+    const failure = completed.failure;
+    const resumeAt = index > 0 ? page.edges?.[index - 1]?.cursor : undefined;
+    if (failure.kind === "throttled" && resumeAt) {
+      log.info("page ends early: a follow-up read was throttled", { stream: spec.stream, id: spec.nodeId(node) });
+      endCursor = resumeAt;
+      hasNextPage = true;
+      break;
+    }
+    if (failure.kind === "throttled") {
+      // The first node alone needs more than the bucket holds now: wait for a full bucket.
+      const status = session.lastCost?.throttleStatus;
+      const full = status ? secondsUntilAvailable(status, status.maximumAvailable) : failure.retryAfterSeconds;
+      return api.retryAfter(Math.max(failure.retryAfterSeconds, full), "Shopify throttled a follow-up read", { stream: spec.stream, id: spec.nodeId(node) });
+    }
+    return providerFailureResponse(failure, spec.stream);
+  }
+
   const records: MappedRecord[] = [];
   const skipped: { id: string; message: string }[] = [];
-  for (const node of page.nodes) {
+  for (const node of nodes) {
     try {
       records.push(...spec.toRecords(node));
     } catch (error) {
@@ -70,21 +104,25 @@ export function syncPage<D, N>(spec: StreamSpec<D, N>, accessToken: string, now 
     log.error("record rejected by the canonical schema", { stream: spec.stream, key: keys[e.index], path: e.path, message: e.message });
   }
 
-  const maxUpdatedAt = page.nodes.reduce<string | null>((max, n) => {
+  const maxUpdatedAt = nodes.reduce<string | null>((max, n) => {
     const at = spec.updatedAt(n);
     return !max || Date.parse(at) > Date.parse(max) ? at : max;
   }, null);
-  const cost = rememberCost(spec.cost, state.cost ?? {}, result.cost, plan.first, now);
-  const next = nextState(state, since, { hasNextPage: page.pageInfo.hasNextPage, endCursor: page.pageInfo.endCursor, maxUpdatedAt }, cost);
+  // Cost per node from the page query; the bucket as the last call (maybe a follow-up) left it.
+  const learnt = rememberCost(spec.cost, state.cost ?? {}, result.cost, plan.first, now);
+  const bucket = session.lastCost?.throttleStatus;
+  const cost = bucket ? { ...learnt, throttle: bucket, observedAt: now } : learnt;
+  const next = nextState(state, since, { hasNextPage, endCursor, maxUpdatedAt }, cost);
   Checkpoint.set(spec.stream, next.state, { hasMore: next.hasMore });
 
   return api.json({
     stream: spec.stream,
-    fetched: page.nodes.length,
+    fetched: nodes.length,
     accepted: ingested.accepted,
     rejected: ingested.rejected,
     errors: ingested.errors.map((e) => ({ key: keys[e.index], path: e.path, message: e.message })),
     skipped,
+    followUpReads: session.calls - 1,
     hasMore: next.hasMore,
   });
 }

@@ -10,7 +10,6 @@
 // - shipping_total is the discounted shipping price; tax_total is line + shipping tax.
 // - With taxesIncluded, prices already contain tax and the total does not add it again.
 import type { LineItem, SalesReceipt } from "@backfill-io/sdk";
-import { MAX_REFUNDS } from "../lib/documents.js";
 import { MappingError } from "./mapping-error.js";
 import { decimal, prorate, shopMinor, sumMinor } from "./money.js";
 import type { ShopifyOrder } from "./shopify-types.js";
@@ -22,11 +21,11 @@ export function orderStatus(order: Pick<ShopifyOrder, "cancelledAt" | "displayFi
 
 export function orderToSalesReceipt(order: ShopifyOrder): { receipt: SalesReceipt; warnings: string[] } {
   const warnings: string[] = [];
-  if (order.lineItems.pageInfo?.hasNextPage) throw new MappingError("order has more line items than one request reads");
-  if (order.shippingLines.pageInfo?.hasNextPage) throw new MappingError("order has more shipping lines than one request reads");
-  if (order.refunds.length >= MAX_REFUNDS || order.refunds.some((r) => r.refundLineItems.pageInfo?.hasNextPage)) {
-    throw new MappingError("order has more refunds than one request reads");
-  }
+  // The routes read the rest of every connection first (src/lib/follow-ups.ts); an
+  // order that still has more is never mapped from part of its items.
+  if (order.lineItems.pageInfo?.hasNextPage) throw new MappingError("order line items were not read to the end");
+  if (order.shippingLines.pageInfo?.hasNextPage) throw new MappingError("order shipping lines were not read to the end");
+  if (order.refunds.some((r) => r.refundLineItems.pageInfo?.hasNextPage)) throw new MappingError("refund line items were not read to the end");
   const currency = order.totalPriceSet.shopMoney.currencyCode;
 
   const refunded = new Map<string, number>();

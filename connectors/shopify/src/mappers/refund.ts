@@ -21,7 +21,7 @@ export function refundToRefundReceipt(order: ShopifyOrderRefunds, refund: Shopif
     ["refund shipping lines", refund.refundShippingLines],
     ["order adjustments", refund.orderAdjustments],
   ] as const) {
-    if (conn.pageInfo?.hasNextPage) throw new MappingError(`refund has more ${name} than one request reads`);
+    if (conn.pageInfo?.hasNextPage) throw new MappingError(`refund ${name} were not read to the end`);
   }
   const currency = refund.totalRefundedSet.shopMoney.currencyCode;
   const lines: LineItem[] = [];

@@ -37,8 +37,6 @@ export type ShopifyLineItem = {
 };
 
 export type ShopifyShippingLine = {
-  id: string | null;
-  title: string;
   discountedPriceSet: MoneyBag;
   taxLines: { priceSet: MoneyBag }[];
 };
@@ -46,15 +44,11 @@ export type ShopifyShippingLine = {
 export type ShopifyOrder = {
   id: string;
   name: string;
-  createdAt: string;
   processedAt: string;
   updatedAt: string;
   cancelledAt: string | null;
-  closed: boolean;
-  test: boolean;
   displayFinancialStatus: string | null;
   taxesIncluded: boolean;
-  currencyCode: string;
   customer: { id: string } | null;
   totalPriceSet: MoneyBag;
   lineItems: Connection<ShopifyLineItem>;
@@ -64,7 +58,6 @@ export type ShopifyOrder = {
 
 export type ShopifyRefund = {
   id: string;
-  createdAt: string | null;
   processedAt: string;
   updatedAt: string;
   note: string | null;
@@ -77,13 +70,12 @@ export type ShopifyRefund = {
     totalTaxSet: MoneyBag;
     lineItem: { id: string; title: string; name: string; sku: string | null };
   }>;
-  refundShippingLines: Connection<{ id: string; shippingLine: { title: string }; subtotalAmountSet: MoneyBag; taxAmountSet: MoneyBag }>;
+  refundShippingLines: Connection<{ id: string; subtotalAmountSet: MoneyBag; taxAmountSet: MoneyBag }>;
   orderAdjustments: Connection<{ id: string; reason: string | null; amountSet: MoneyBag; taxAmountSet: MoneyBag }>;
 };
 
 export type ShopifyOrderRefunds = {
   id: string;
-  name: string;
   updatedAt: string;
   taxesIncluded: boolean;
   customer: { id: string } | null;

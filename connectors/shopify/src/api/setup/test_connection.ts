@@ -13,7 +13,7 @@ type ShopData = { shop: { id: string; name: string; myshopifyDomain: string; cur
 
 export const POST = api(
   withProviderAccess((accessToken) => {
-    const result = adminGraphql<ShopData>(accessToken, SHOP_QUERY);
+    const result = adminGraphql<ShopData>(SHOP_QUERY, {}, { accessToken });
     if (result.kind !== "data") return providerFailureResponse(result);
     const { shop } = result.data;
     return api.json({

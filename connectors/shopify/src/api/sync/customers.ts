@@ -1,9 +1,10 @@
 // POST /sync/customers: one page of the customers stream (see src/lib/streams.ts).
 import { api } from "@backfill-io/sdk";
-import { withProviderAccess } from "@backfill-io/oauth-helpers";
 import { syncPage } from "../../lib/sync-stream.js";
 import { customersStream } from "../../lib/streams.js";
 
 export const config = { auth: "api_key" };
 
-export const POST = api(withProviderAccess((accessToken) => syncPage(customersStream, accessToken)));
+// The host attaches the token to each Admin call and answers 401 reauth_required when it
+// cannot (no token, missing scopes, refresh failed, revoked).
+export const POST = api(() => syncPage(customersStream));

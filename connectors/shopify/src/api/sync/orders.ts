@@ -1,9 +1,10 @@
 // POST /sync/orders: one page of the orders stream (see src/lib/streams.ts).
 import { api } from "@backfill-io/sdk";
-import { withProviderAccess } from "@backfill-io/oauth-helpers";
 import { syncPage } from "../../lib/sync-stream.js";
 import { ordersStream } from "../../lib/streams.js";
 
 export const config = { auth: "api_key" };
 
-export const POST = api(withProviderAccess((accessToken) => syncPage(ordersStream, accessToken)));
+// The host attaches the token to each Admin call and answers 401 reauth_required when it
+// cannot (no token, missing scopes, refresh failed, revoked).
+export const POST = api(() => syncPage(ordersStream));

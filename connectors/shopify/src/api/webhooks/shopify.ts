@@ -5,15 +5,14 @@
 // shaped payload: one mapper for sync and webhooks, and the current state even when
 // webhooks arrive out of order. Without a usable token they are acknowledged and left
 // to the next sync (its lookback picks the change up).
-import { Connection, Records, Secrets, Settings, api, ingest, log, type EntityKind, type RouteRequest } from "@backfill-io/sdk";
-import { providerAccessToken } from "@backfill-io/oauth-helpers";
-import { adminGraphql } from "../../lib/admin-api.js";
+import { Connection, Records, Secrets, Settings, api, ingest, isReauthRequired, log, type EntityKind, type RouteRequest } from "@backfill-io/sdk";
+import { AdminSession, completeOrder, completeOrderRefunds, type Completed } from "../../lib/follow-ups.js";
 import { CUSTOMER_QUERY, ORDER_QUERY, SINGLE_ORDER_REFUNDS_QUERY } from "../../lib/documents.js";
 import { providerFailureResponse } from "../../lib/provider-failure.js";
 import { customerRecords, orderRecords, refundRecords } from "../../lib/streams.js";
 import type { MappedRecord } from "../../lib/sync-stream.js";
 import { verifyShopifyWebhook } from "../../lib/webhook-signature.js";
-import { orderKey, shopifyGid } from "../../mappers/ids.js";
+import { shopifyGid } from "../../mappers/ids.js";
 import { MappingError } from "../../mappers/mapping-error.js";
 import type { ShopifyCustomer, ShopifyOrder, ShopifyOrderRefunds } from "../../mappers/shopify-types.js";
 
@@ -26,8 +25,21 @@ type Refetch = {
   kind: EntityKind;
   document: string;
   id: (payload: Payload) => string | null;
+  /** The record's rest beyond what the document selects (as the sync reads it). */
+  complete?: (session: AdminSession, data: Record<string, unknown>) => Completed<Record<string, unknown>>;
   records: (data: Record<string, unknown>) => MappedRecord[];
 };
+
+type Data = Record<string, unknown>;
+
+function completeField<T>(field: string, complete: (session: AdminSession, node: T) => Completed<T>) {
+  return (session: AdminSession, data: Data): Completed<Data> => {
+    const node = data[field] as T | null | undefined;
+    if (!node) return { ok: true, value: data };
+    const completed = complete(session, node);
+    return completed.ok ? { ok: true, value: { ...data, [field]: completed.value } } : completed;
+  };
+}
 
 const REFETCH: Record<string, Refetch> = {
   "orders/create": orderRefetch(),
@@ -37,6 +49,7 @@ const REFETCH: Record<string, Refetch> = {
     kind: "refund_receipt",
     document: SINGLE_ORDER_REFUNDS_QUERY,
     id: (p) => shopifyGid("Order", p.order_id),
+    complete: completeField("order", completeOrderRefunds),
     records: (d) => (d.order ? refundRecords(d.order as ShopifyOrderRefunds) : []),
   },
   "customers/create": customerRefetch(),
@@ -49,6 +62,7 @@ function orderRefetch(): Refetch {
     kind: "sales_receipt",
     document: ORDER_QUERY,
     id: (p) => shopifyGid("Order", p.admin_graphql_api_id ?? p.id),
+    complete: completeField("order", completeOrder),
     records: (d) => (d.order ? orderRecords(d.order as ShopifyOrder) : []),
   };
 }
@@ -66,16 +80,23 @@ function customerRefetch(): Refetch {
 function refetchAndIngest(topic: string, spec: Refetch, payload: Payload): Response {
   const id = spec.id(payload);
   if (!id) return api.badRequest("webhook payload has no id", { topic });
-  const accessToken = providerAccessToken();
-  if (!accessToken) {
-    log.warn("webhook left to the next sync: the connection needs reauthorization", { topic, id });
+  // The host attaches the token; without a usable one it throws reauth_required.
+  let data: Data;
+  try {
+    const session = new AdminSession();
+    const result = session.query<Data>(spec.document, { id });
+    if (result.kind !== "data") return providerFailureResponse(result, spec.stream);
+    const completed: Completed<Data> = spec.complete ? spec.complete(session, result.data) : { ok: true, value: result.data };
+    if (!completed.ok) return providerFailureResponse(completed.failure, spec.stream);
+    data = completed.value;
+  } catch (error) {
+    if (!isReauthRequired(error)) throw error;
+    log.warn("webhook left to the next sync: the connection needs reauthorization", { topic, id, reason: error.reason });
     return api.json({ ok: true, topic, ingested: 0, deferred: "reauth_required" });
   }
-  const result = adminGraphql<Record<string, unknown>>(accessToken, spec.document, { id });
-  if (result.kind !== "data") return providerFailureResponse(result, spec.stream);
   let records: MappedRecord[];
   try {
-    records = spec.records(result.data);
+    records = spec.records(data);
   } catch (error) {
     if (!(error instanceof MappingError)) throw error;
     log.warn("record not mapped", { topic, id, reason: error.message });
@@ -96,11 +117,12 @@ function redactCustomer(payload: Payload): Response {
   const customer = payload.customer as { id?: unknown } | undefined;
   const customerId = shopifyGid("Customer", customer?.id);
   const orderIds = Array.isArray(payload.orders_to_redact) ? payload.orders_to_redact : [];
-  const orderKeys = orderIds.map((o) => shopifyGid("Order", o)).filter((g): g is string => !!g).map(orderKey);
+  // A sales receipt's receipt_id is its order GID, and its refunds link by the same id.
+  const receiptIds = orderIds.map((o) => shopifyGid("Order", o)).filter((g): g is string => !!g);
   let redacted = 0;
   if (customerId) redacted += Records.redact({ customerId }).redacted;
-  // Guest orders carry no customer id; the payload names them.
-  if (orderKeys.length) redacted += Records.redact({ idempotencyKeys: orderKeys }).redacted;
+  // Guest orders carry no customer id; the payload names them. Their refunds go with them.
+  if (receiptIds.length) redacted += Records.redact({ receiptIds }).redacted;
   log.info("customer data redacted", { topic: "customers/redact", redacted });
   return api.json({ ok: true, topic: "customers/redact", redacted });
 }
