@@ -51,6 +51,11 @@ export class CliContext {
     this.extraConnectors.set(connector.key, connector);
   }
 
+  /** The --data-dir option, when given (else the host's default: $BACKFILL_DATA_DIR or ./.backfill). */
+  dataDir(): string | undefined {
+    return this.globals().dataDir;
+  }
+
   openHost(): Promise<Host> {
     this.host ??= (async () => {
       const providerRoutes = parseProviderRoutes(process.env.BACKFILL_PROVIDER_ROUTES);

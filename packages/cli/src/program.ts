@@ -10,6 +10,7 @@ import { registerConnect } from "./commands/connect.js";
 import { registerConnections } from "./commands/connections.js";
 import { registerTokens } from "./commands/tokens.js";
 import { registerKeys } from "./commands/keys.js";
+import { registerDemo } from "./commands/demo.js";
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command("backfill")
@@ -20,6 +21,7 @@ export function buildProgram(ctx: CliContext): Command {
       "after",
       `
 Examples:
+  $ backfill demo                      # the whole product offline, end to end
   $ printf %s "$SHOPIFY_CLIENT_SECRET" | backfill credentials set shopify_public_app --client-id 1a2b3c
   $ backfill connect shopify --setting shop_domain=acme.myshopify.com
   $ backfill connections list --json
@@ -39,6 +41,7 @@ Environment:
   registerConnections(program, ctx);
   registerTokens(program, ctx);
   registerKeys(program, ctx);
+  registerDemo(program, ctx);
   return program;
 }
 

@@ -1,0 +1,136 @@
+// The demo environment: both provider emulators, the host (embedded SQLite store, route
+// runner, sync engine) and its HTTP server, wired with provider routing so the real
+// provider URLs in manifests and connector code reach the emulators. Used by `backfill
+// demo` and by the end-to-end tests.
+import { randomBytes } from "node:crypto";
+import {
+  createHostHttp,
+  createPostConnectRunner,
+  openHost,
+  RouteRunner,
+  silentLogger,
+  startHostServer,
+  syncEngineForHost,
+  type Host,
+  type HostHttp,
+  type HostLogger,
+  type SyncEngine,
+} from "@backfill-io/host";
+import { startShopifyEmulator, startSquareEmulator, type RunningShopifyEmulator, type RunningSquareEmulator } from "@backfill-io/emulators";
+import { browseAuthorization } from "./consent-browser.js";
+
+export const DEMO_SHOP = "backfill-demo";
+export const DEMO_MERCHANT = "DEMO_MERCHANT_USD";
+
+export type FaultRates = { rateLimited?: number; serverError?: number };
+
+export type DemoEnvironmentOptions = {
+  dataDir: string;
+  /** Orders per shop / merchant (customers scale with it). */
+  orders?: number;
+  seed?: number;
+  /** Injected provider faults (429 and 5xx rates, 0..1), deterministic by seed. */
+  faults?: FaultRates;
+  logger?: HostLogger;
+  /** Route runner mode: built packages (default) or TypeScript source. */
+  mode?: "dist" | "source";
+  /** Clock for the emulators' data (ISO end of the seeded history); default now. */
+  dataAnchor?: string;
+};
+
+export type ConnectResult = { connectionId: string; providerAccountId: string; providerAccountName: string | undefined; hops: string[] };
+
+export type DemoEnvironment = {
+  host: Host;
+  runner: RouteRunner;
+  engine: SyncEngine;
+  shopify: RunningShopifyEmulator;
+  square: RunningSquareEmulator;
+  serverUrl: string;
+  /** HostHttp with provider routing: the scripted browser's network. */
+  browserHttp: HostHttp;
+  connect(connector: "shopify" | "square", settings: Record<string, string>): Promise<ConnectResult>;
+  close(): Promise<void>;
+};
+
+/** App credentials the emulators know; the host stores them encrypted like any credential. */
+function demoApps() {
+  return {
+    shopify: { clientId: "demo-shopify-app", clientSecret: `shpss_${randomBytes(16).toString("hex")}` },
+    square: { clientId: "sq0idp-demo-app", clientSecret: `sq0csp-${randomBytes(16).toString("hex")}` },
+  };
+}
+
+export async function startDemoEnvironment(opts: DemoEnvironmentOptions): Promise<DemoEnvironment> {
+  const apps = demoApps();
+  const orders = opts.orders ?? 200;
+  const seed = opts.seed ?? 7;
+  const faultRates = { rateLimited: opts.faults?.rateLimited ?? 0, serverError: opts.faults?.serverError ?? 0 };
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+  };
+  try {
+    const shopify = await startShopifyEmulator({
+      apps: [{ ...apps.shopify, scopes: ["read_customers", "read_orders"] }],
+      shops: [DEMO_SHOP],
+      seed,
+      orders,
+      customers: Math.max(5, Math.round(orders / 4)),
+      faults: { ...faultRates, retryAfterSeconds: 1 },
+    });
+    closers.push(() => shopify.close());
+    const square = await startSquareEmulator({
+      apps: [apps.square],
+      merchants: [{ id: DEMO_MERCHANT, businessName: "Backfill Demo Café", currency: "USD", locations: 12, orders, customers: Math.max(5, Math.round(orders / 4)) }],
+      defaultMerchantId: DEMO_MERCHANT,
+      seed,
+      dataAnchor: opts.dataAnchor ?? new Date().toISOString(),
+      faults: { rates: faultRates },
+    });
+    closers.push(() => square.close());
+
+    const providerRoutes = [
+      { match: "https://*.myshopify.com", target: shopify.url },
+      { match: "https://connect.squareup.com", target: square.url },
+    ];
+    const runner = new RouteRunner({ mode: opts.mode ?? "dist" });
+    closers.push(() => runner.close());
+    // postConnect runs routes through the runner, for the host being opened here.
+    const ref: { host?: Host } = {};
+    const host = await openHost({
+      dataDir: opts.dataDir,
+      providerRoutes,
+      logger: opts.logger ?? silentLogger,
+      postConnect: createPostConnectRunner(runner, () => ref.host!),
+    });
+    ref.host = host;
+    closers.push(() => host.close());
+    await host.credentials.set("shopify_public_app", apps.shopify);
+    await host.credentials.set("square_public_app", apps.square);
+    const engine = syncEngineForHost(host, runner);
+    const server = await startHostServer({ host, runner, port: 0 });
+    closers.push(() => server.close());
+    const browserHttp = createHostHttp({ providerRoutes });
+    closers.push(() => browserHttp.close());
+
+    const connect = async (connector: "shopify" | "square", settings: Record<string, string>): Promise<ConnectResult> => {
+      const existing = (await host.store.listConnections()).find((c) => c.connector_key === connector);
+      const start = new URL("/oauth/start", server.url);
+      start.searchParams.set("connector", connector);
+      if (existing) start.searchParams.set("connection", existing.id);
+      for (const [k, v] of Object.entries(settings)) start.searchParams.set(k, v);
+      const { response, hops } = await browseAuthorization(browserHttp, start.toString());
+      const body = JSON.parse(response.bodyText) as { ok?: boolean; connectionId?: string; providerAccount?: { id: string; name?: string }; error?: { code: string; message: string } };
+      if (!body.ok || !body.connectionId) {
+        throw new Error(`connecting ${connector} failed: ${body.error ? `${body.error.code}: ${body.error.message}` : `HTTP ${response.status}`}`);
+      }
+      return { connectionId: body.connectionId, providerAccountId: body.providerAccount?.id ?? "", providerAccountName: body.providerAccount?.name, hops };
+    };
+
+    return { host, runner, engine, shopify, square, serverUrl: server.url, browserHttp, connect, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

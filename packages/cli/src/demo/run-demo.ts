@@ -1,0 +1,206 @@
+// `backfill demo`: the whole product, offline, end to end. Starts both emulators and the
+// host on the embedded SQLite store, connects a Shopify shop and a Square merchant through
+// the full redirect flow, syncs every stream, forces a token refresh (Shopify rotates its
+// refresh token) and prints a summary.
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { Listr, type ListrTaskWrapper, type DefaultRenderer, type SimpleRenderer } from "listr2";
+import Table from "cli-table3";
+import { readTokens, resolveDataDir, type SyncResult } from "@backfill-io/host";
+import { startDemoEnvironment, DEMO_SHOP, type DemoEnvironment } from "./environment.js";
+import { readDemoState, writeDemoState } from "./state-file.js";
+import { fingerprint } from "./fingerprint.js";
+import { progressLine } from "./progress.js";
+
+export type DemoOptions = { dataDir?: string; orders?: number; seed?: number; faults?: number; json?: boolean };
+
+type ConnectorKey = "shopify" | "square";
+type Ctx = {
+  env?: DemoEnvironment;
+  connections: Partial<Record<ConnectorKey, { id: string; account: string }>>;
+  results: { connector: ConnectorKey; result: SyncResult }[];
+  refresh?: { connector: ConnectorKey; before: string; after: string; refreshBefore: string; refreshAfter: string };
+};
+
+type Task = ListrTaskWrapper<Ctx, typeof DefaultRenderer, typeof SimpleRenderer>;
+
+export type DemoSummary = {
+  dataDir: string;
+  run: number;
+  connections: Ctx["connections"];
+  syncs: { connector: string; stream: string; outcome: string; pages: number; accepted: number; rejected: number; retries: number; durationMs: number }[];
+  records: { connector: string; entity: string; count: number }[];
+  refresh: Ctx["refresh"];
+  durationMs: number;
+};
+
+async function syncConnector(ctx: Ctx, connector: ConnectorKey, task: Task): Promise<void> {
+  const env = ctx.env!;
+  const connection = ctx.connections[connector]!;
+  const streams = (await env.host.connectors.get(connector))!.manifest.streams;
+  for (const [i, stream] of streams.entries()) {
+    const result = await env.engine.sync(connection.id, stream.name, {
+      onProgress: (p) => {
+        task.output = progressLine(i, streams.length, stream.name, p);
+      },
+    });
+    ctx.results.push({ connector, result });
+    if (result.outcome !== "succeeded") throw new Error(`${connector} ${stream.name}: ${result.outcome}${result.error ? ` (${result.error})` : ""}`);
+  }
+  task.title = `Synced ${connector}: ${streams.map((s) => s.name).join(", ")}`;
+}
+
+/** Forces the Shopify access token to expire, then asks for a token: the host refreshes. */
+async function forceRefresh(ctx: Ctx, connector: ConnectorKey): Promise<void> {
+  const env = ctx.env!;
+  const id = ctx.connections[connector]!.id;
+  const before = await readTokens(env.host.store, env.host.vault, id);
+  await env.host.store.db.updateTable("oauth_tokens").set({ expires_at: Date.now() - 1000 }).where("connection_id", "=", id).execute();
+  const token = await env.host.tokens.accessToken(id, { minTtlSeconds: 600 });
+  const after = await readTokens(env.host.store, env.host.vault, id);
+  ctx.refresh = {
+    connector,
+    before: fingerprint(before?.accessToken),
+    after: fingerprint(token),
+    refreshBefore: fingerprint(before?.refreshToken),
+    refreshAfter: fingerprint(after?.refreshToken),
+  };
+}
+
+export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
+  const started = Date.now();
+  const dataDir = resolve(opts.dataDir ?? resolveDataDir());
+  mkdirSync(dataDir, { recursive: true });
+  const state = readDemoState(dataDir);
+  const run = state.runs + 1;
+  const ctx: Ctx = { connections: {}, results: [] };
+  const rate = opts.faults ?? 0;
+
+  const tasks = new Listr<Ctx>(
+    [
+      {
+        title: "Start the Shopify and Square emulators and the host (SQLite store)",
+        task: async (c, task) => {
+          c.env = await startDemoEnvironment({
+            dataDir,
+            dataAnchor: state.dataAnchor,
+            ...(opts.orders !== undefined ? { orders: opts.orders } : {}),
+            ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+            faults: { rateLimited: rate / 2, serverError: rate / 2 },
+          });
+          // A later run: the providers' data moved on since the last sync.
+          for (let i = 1; i < run; i++) {
+            c.env.shopify.state.advance({ orders: 5, newOrders: 3, customers: 2, newCustomers: 1 });
+            c.env.square.state.advance({});
+          }
+          task.title = `Emulators up (Shopify ${c.env.shopify.url}, Square ${c.env.square.url}); host on ${c.env.serverUrl}; data in ${dataDir}`;
+        },
+      },
+      {
+        title: "Connect a Shopify shop and a Square merchant (authorization-code flow, consent approved)",
+        task: (_c, parent) =>
+          parent.newListr(
+            [
+              {
+                title: `Shopify: ${DEMO_SHOP}.myshopify.com`,
+                task: async (c, task) => {
+                  const done = await c.env!.connect("shopify", { shop_domain: DEMO_SHOP });
+                  c.connections.shopify = { id: done.connectionId, account: done.providerAccountName ?? done.providerAccountId };
+                  task.title = `Shopify connected: ${c.connections.shopify.account} (${done.hops.length} hops, postConnect verified)`;
+                },
+              },
+              {
+                title: "Square: production environment",
+                task: async (c, task) => {
+                  const done = await c.env!.connect("square", { environment: "production" });
+                  c.connections.square = { id: done.connectionId, account: done.providerAccountName ?? done.providerAccountId };
+                  task.title = `Square connected: ${c.connections.square.account} (${done.hops.length} hops, postConnect verified)`;
+                },
+              },
+            ],
+            { concurrent: false },
+          ),
+      },
+      { title: "Sync every Shopify stream", task: (c, task) => syncConnector(c, "shopify", task) },
+      { title: "Sync every Square stream", task: (c, task) => syncConnector(c, "square", task) },
+      {
+        title: "Expire the Shopify access token and refresh it (the refresh token rotates)",
+        task: async (c, task) => {
+          await forceRefresh(c, "shopify");
+          const r = c.refresh!;
+          if (r.refreshBefore === r.refreshAfter) throw new Error("the refresh token did not rotate");
+          task.title = `Refreshed Shopify token ${r.before} → ${r.after}; refresh token rotated ${r.refreshBefore} → ${r.refreshAfter}`;
+          await syncConnector(c, "shopify", task);
+        },
+      },
+    ],
+    {
+      // Progress bars on a terminal; plain lines in CI logs; nothing with --json.
+      renderer: "default",
+      fallbackRenderer: "simple",
+      silentRendererCondition: !!opts.json,
+      rendererOptions: { collapseSubtasks: false },
+      exitOnError: true,
+    },
+  );
+
+  try {
+    await tasks.run(ctx);
+    writeDemoState(dataDir, { ...state, runs: run });
+    return await summarize(ctx, dataDir, run, started);
+  } finally {
+    await ctx.env?.close();
+  }
+}
+
+async function summarize(ctx: Ctx, dataDir: string, run: number, started: number): Promise<DemoSummary> {
+  const env = ctx.env!;
+  const records: DemoSummary["records"] = [];
+  for (const [connector, connection] of Object.entries(ctx.connections)) {
+    for (const kind of ["customer", "sales_receipt", "refund_receipt"]) {
+      records.push({ connector, entity: kind, count: await env.host.store.countRecords(connection.id, kind) });
+    }
+  }
+  return {
+    dataDir,
+    run,
+    connections: ctx.connections,
+    syncs: ctx.results.map(({ connector, result }) => ({
+      connector,
+      stream: result.stream,
+      outcome: result.outcome,
+      pages: result.pages,
+      accepted: result.accepted,
+      rejected: result.rejected,
+      retries: result.retries,
+      durationMs: result.durationMs,
+    })),
+    records,
+    refresh: ctx.refresh,
+    durationMs: Date.now() - started,
+  };
+}
+
+export function renderSummary(summary: DemoSummary): string {
+  const syncs = new Table({ head: ["connector", "stream", "outcome", "pages", "accepted", "rejected", "retries", "time"], colAligns: ["left", "left", "left", "right", "right", "right", "right", "right"] });
+  for (const s of summary.syncs) syncs.push([s.connector, s.stream, s.outcome, s.pages, s.accepted, s.rejected, s.retries, `${(s.durationMs / 1000).toFixed(1)}s`]);
+  const records = new Table({ head: ["connector", "entity", "records stored"], colAligns: ["left", "left", "right"] });
+  for (const r of summary.records) records.push([r.connector, r.entity, r.count]);
+  const lines = [
+    "",
+    `Demo run ${summary.run} finished in ${(summary.durationMs / 1000).toFixed(1)}s${summary.run > 1 ? " (incremental: only what changed since the last run was fetched)" : ""}.`,
+    "",
+    "Syncs",
+    syncs.toString(),
+    "",
+    "Records",
+    records.toString(),
+    "",
+    "Look at the data:",
+    "  npm run backfill -- records sales_receipt          # or customer, refund_receipt; --json for machines",
+    "  npm run backfill -- runs",
+    "  npm run backfill -- connections list",
+    `Data dir: ${summary.dataDir} (run the demo again for an incremental sync)`,
+  ];
+  return lines.join("\n");
+}
