@@ -66,6 +66,20 @@ describe("store", () => {
     expect(await store.redactRecords(conn.id, { all: true })).toEqual({ redacted: 1 });
   });
 
+  it("redactRecords reaches a guest order's receipt and its refunds by receipt id, OR-ed with other selectors", async () => {
+    const { store } = await open();
+    const conn = await store.createConnection({ connectorKey: "shopify", connectorVersion: "0.1.0", settings: {} });
+    await store.commitPage(conn.id, "orders", [
+      { kind: "sales_receipt", items: [{ idempotencyKey: "o1", payload: { receipt_id: "o1" } }, { idempotencyKey: "o2", payload: { receipt_id: "o2" } }] },
+      { kind: "refund_receipt", items: [{ idempotencyKey: "f1", payload: { refund_id: "f1", receipt_id: "o1" } }, { idempotencyKey: "f2", payload: { refund_id: "f2", receipt_id: "o2" } }] },
+      { kind: "customer", items: [{ idempotencyKey: "customer:c9", payload: customer("c9") }] },
+    ]);
+    expect(await store.redactRecords(conn.id, { receiptIds: ["o1"], customerId: "c9" })).toEqual({ redacted: 3 });
+    const left = await store.listRecords(conn.id);
+    expect(left.map((r) => r.idempotency_key).sort()).toEqual(["f2", "o2"]);
+    expect(await store.redactRecords(conn.id, { kind: "refund_receipt", receiptIds: ["o2"] })).toEqual({ redacted: 1 });
+  });
+
   it("a stream lock excludes a second owner, also through another database connection, until it expires", async () => {
     const a = await open();
     let now = 1_000_000;

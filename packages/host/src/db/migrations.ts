@@ -154,8 +154,22 @@ const m001_initial: Migration = {
 };
 
 /** All migrations, by name; names sort in the order they run. */
+/** Receipt ids beside customer ids, so compliance redaction can reach a guest order's refunds. */
+const m002_records_receipt_id: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable("records").addColumn("receipt_id", "text").execute();
+    await sql`update records set receipt_id = json_extract(payload_json, '$.receipt_id') where payload_json is not null and kind in ('sales_receipt', 'refund_receipt')`.execute(db);
+    await db.schema.createIndex("records_receipt").on("records").columns(["connection_id", "receipt_id"]).execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropIndex("records_receipt").execute();
+    await db.schema.alterTable("records").dropColumn("receipt_id").execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   "001_initial": m001_initial,
+  "002_records_receipt_id": m002_records_receipt_id,
 };
 
 export const migrationProvider: MigrationProvider = {

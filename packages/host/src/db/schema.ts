@@ -86,6 +86,8 @@ export interface RecordsTable {
   stream: string | null;
   /** The canonical customer id the record belongs to (for redaction by customer). */
   customer_id: string | null;
+  /** The canonical receipt id of a sales or refund receipt (for redaction by order). */
+  receipt_id: string | null;
   /** NULL once tombstoned. */
   payload_json: string | null;
   payload_hash: string | null;

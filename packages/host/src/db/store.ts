@@ -59,10 +59,14 @@ export function payloadHash(payload: unknown): string {
   return createHash("sha256").update(canonicalJson(payload)).digest("hex");
 }
 
-function customerIdOf(_kind: string, payload: unknown): string | null {
-  const p = (payload ?? {}) as Record<string, unknown>;
-  const id = p.customer_id;
-  return typeof id === "string" && id ? id : null;
+function stringField(payload: unknown, field: string): string | null {
+  const value = ((payload ?? {}) as Record<string, unknown>)[field];
+  return typeof value === "string" && value ? value : null;
+}
+
+/** The ids redaction selects by, kept in columns beside the payload. */
+function identityColumns(kind: string, payload: unknown): { customer_id: string | null; receipt_id: string | null } {
+  return { customer_id: stringField(payload, "customer_id"), receipt_id: kind === "customer" ? null : stringField(payload, "receipt_id") };
 }
 
 export class Store {
@@ -309,7 +313,7 @@ export class Store {
                 kind: batch.kind,
                 idempotency_key: item.idempotencyKey,
                 stream,
-                customer_id: customerIdOf(batch.kind, item.payload),
+                ...identityColumns(batch.kind, item.payload),
                 payload_json: JSON.stringify(item.payload),
                 payload_hash: hash,
                 first_seen: now,
@@ -329,7 +333,7 @@ export class Store {
               .set({
                 payload_json: JSON.stringify(item.payload),
                 payload_hash: hash,
-                customer_id: customerIdOf(batch.kind, item.payload),
+                ...identityColumns(batch.kind, item.payload),
                 stream,
                 last_seen: now,
               })
@@ -368,9 +372,13 @@ export class Store {
     await this.db.deleteFrom("checkpoints").where("connection_id", "=", connectionId).where("stream", "=", stream).execute();
   }
 
-  /** Tombstones matching records: the payload is dropped, the identity kept so it is not re-ingested. */
+  /**
+   * Tombstones matching records: the payload is dropped, the identity kept so it is not
+   * re-ingested. Selectors combine with OR (any record they name), narrowed by `kind`.
+   */
   async redactRecords(connectionId: string, selector: RecordsRedaction): Promise<{ redacted: number }> {
-    if (!selector.all && !selector.customerId && !selector.idempotencyKeys?.length) return { redacted: 0 };
+    const { customerId, idempotencyKeys = [], receiptIds = [] } = selector;
+    if (!selector.all && !customerId && !idempotencyKeys.length && !receiptIds.length) return { redacted: 0 };
     let q = this.db
       .updateTable("records")
       .set({ payload_json: null, payload_hash: null, tombstoned_at: this.now() })
@@ -378,13 +386,16 @@ export class Store {
       .where("tombstoned_at", "is", null);
     if (selector.kind) q = q.where("kind", "=", selector.kind);
     if (!selector.all) {
-      if (selector.customerId) {
-        const customerId = selector.customerId;
-        q = q.where((eb) =>
-          eb.or([eb("customer_id", "=", customerId), eb.and([eb("kind", "=", "customer"), eb("idempotency_key", "in", [customerId, `customer:${customerId}`])])]),
-        );
-      }
-      if (selector.idempotencyKeys?.length) q = q.where("idempotency_key", "in", selector.idempotencyKeys);
+      q = q.where((eb) => {
+        const any = [];
+        if (customerId) {
+          any.push(eb("customer_id", "=", customerId));
+          any.push(eb.and([eb("kind", "=", "customer"), eb("idempotency_key", "in", [customerId, `customer:${customerId}`])]));
+        }
+        if (idempotencyKeys.length) any.push(eb("idempotency_key", "in", idempotencyKeys));
+        if (receiptIds.length) any.push(eb("receipt_id", "in", receiptIds));
+        return eb.or(any);
+      });
     }
     const r = await q.executeTakeFirst();
     return { redacted: Number(r.numUpdatedRows) };
