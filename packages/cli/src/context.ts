@@ -1,34 +1,45 @@
-// What every command gets: the IO, the global options and a lazily opened host
-// (closed by runCli when the command ends).
+// What every command gets: the IO, the global options, a lazily opened host and a
+// lazily created route runner (both closed by runCli when the command ends).
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  childProcessSyncHttp,
   createHostLogger,
+  createPostConnectRunner,
   type HostLogLevel,
-  inProcessPostConnectRunner,
   loadConnectorDir,
   openHost,
   parseProviderRoutes,
+  RouteRunner,
+  syncEngineForHost,
   workspaceConnectorRegistry,
   type ConnectorRegistry,
   type Host,
   type LoadedConnector,
   type PostConnectRunner,
+  type SyncEngine,
 } from "@backfill-io/host";
 import type { CliIO } from "./io.js";
 
 export type GlobalOptions = { dataDir?: string };
 
+/**
+ * "source" when this CLI runs from its TypeScript source (vitest, tsx: a TypeScript
+ * loader is active), "dist" when plain node runs the built package.
+ */
+export function cliRunnerMode(): "source" | "dist" {
+  return import.meta.url.endsWith(".ts") ? "source" : "dist";
+}
+
 export class CliContext {
   private host: Promise<Host> | undefined;
+  private runner: RouteRunner | undefined;
   private readonly extraConnectors = new Map<string, LoadedConnector>();
   readonly connectors: ConnectorRegistry;
 
   constructor(
     readonly io: CliIO,
     private readonly globals: () => GlobalOptions,
-    /** Tests inject a runner; the default runs the route in process (see inProcessPostConnectRunner). */
+    /** Tests may inject how postConnect runs; the default runs the route in a worker through routeRunner(). */
     private readonly postConnect?: (host: Host) => PostConnectRunner,
   ) {
     const workspace = workspaceConnectorRegistry({ resolveFrom: [process.cwd(), dirname(fileURLToPath(import.meta.url))] });
@@ -68,13 +79,28 @@ export class CliContext {
         providerRoutes,
         postConnect: (id, route) => ref.runner!(id, route),
       });
-      ref.runner = this.postConnect ? this.postConnect(host) : inProcessPostConnectRunner(host, { syncHttp: childProcessSyncHttp({ providerRoutes }) });
+      ref.runner = this.postConnect ? this.postConnect(host) : createPostConnectRunner(this.routeRunner(), () => host);
       return host;
     })();
     return this.host;
   }
 
+  /** The route runner (worker threads), created on first use. */
+  routeRunner(): RouteRunner {
+    this.runner ??= new RouteRunner({ mode: cliRunnerMode() });
+    return this.runner;
+  }
+
+  /** A sync engine over the opened host and the route runner. */
+  async syncEngine(): Promise<SyncEngine> {
+    return syncEngineForHost(await this.openHost(), this.routeRunner());
+  }
+
   async close(): Promise<void> {
+    // The runner first: its workers may still call into the host's store and vault.
+    const runner = this.runner;
+    this.runner = undefined;
+    await runner?.close();
     if (this.host) await (await this.host.catch(() => undefined))?.close();
     this.host = undefined;
   }

@@ -1,7 +1,6 @@
 // The `backfill` program: global options and one register function per command group.
 // To add a command group, create src/commands/<group>.ts exporting register<Group>(program, ctx)
-// and call it below (sync, runs, records, serve; `keys create` registers on the group
-// returned by registerKeys).
+// and call it below (`keys create` registers on the group returned by registerKeys).
 import { Command } from "commander";
 import type { CliContext, GlobalOptions } from "./context.js";
 import { registerValidate } from "./commands/validate.js";
@@ -10,6 +9,11 @@ import { registerConnect } from "./commands/connect.js";
 import { registerConnections } from "./commands/connections.js";
 import { registerTokens } from "./commands/tokens.js";
 import { registerKeys } from "./commands/keys.js";
+import { registerKeysCreate } from "./commands/keys-create.js";
+import { registerSync } from "./commands/sync.js";
+import { registerRuns } from "./commands/runs.js";
+import { registerRecords } from "./commands/records.js";
+import { registerServe } from "./commands/serve.js";
 import { registerDemo } from "./commands/demo.js";
 
 export function buildProgram(ctx: CliContext): Command {
@@ -25,6 +29,11 @@ Examples:
   $ printf %s "$SHOPIFY_CLIENT_SECRET" | backfill credentials set shopify_public_app --client-id 1a2b3c
   $ backfill connect shopify --setting shop_domain=acme.myshopify.com
   $ backfill connections list --json
+  $ backfill sync shopify                  # every stream, with progress
+  $ backfill runs --limit 5
+  $ backfill records SalesReceipt --json
+  $ backfill keys create --name billing-sync
+  $ backfill serve --port 8976 --interval 15m
   $ backfill tokens refresh-due --within 7d
   $ backfill validate connectors/shopify
 
@@ -40,7 +49,11 @@ Environment:
   registerConnect(program, ctx);
   registerConnections(program, ctx);
   registerTokens(program, ctx);
-  registerKeys(program, ctx);
+  registerKeysCreate(registerKeys(program, ctx), ctx);
+  registerSync(program, ctx);
+  registerRuns(program, ctx);
+  registerRecords(program, ctx);
+  registerServe(program, ctx);
   registerDemo(program, ctx);
   return program;
 }

@@ -1,0 +1,83 @@
+// backfill serve: the host's HTTP server (OAuth start/callback, connector routes, the
+// JSON API, health) plus a scheduler that syncs every active connection on an interval.
+// Runs until SIGINT or SIGTERM, then stops the scheduler and the server cleanly.
+import type { Command } from "commander";
+import { startHostServer, startScheduler } from "@backfill-io/host";
+import type { CliContext } from "../context.js";
+import { parseDuration } from "../duration.js";
+import { CliError } from "../errors.js";
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CliError(`--port ${value} is not a port`, "pass a number from 1 to 65535 (0 picks a free one)");
+  return n;
+}
+
+/** Resolves with the signal's name at the first SIGINT or SIGTERM. */
+function untilShutdown(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals) => {
+      process.removeListener("SIGINT", on);
+      process.removeListener("SIGTERM", on);
+      resolve(signal);
+    };
+    process.on("SIGINT", on);
+    process.on("SIGTERM", on);
+  });
+}
+
+export function registerServe(program: Command, ctx: CliContext): void {
+  program
+    .command("serve")
+    .description("run the host server (OAuth, connector routes, JSON API, health) and sync on a schedule")
+    .option("--port <port>", "port on 127.0.0.1 (the OAuth redirect URI is http://127.0.0.1:<port>/oauth/callback)", port, 8976)
+    .option("--interval <duration>", "how often every stream of every active connection is synced: 30s, 15m, 1h", "15m")
+    .addHelpText(
+      "after",
+      `
+Connector routes and the JSON API (/api/connections, /api/runs, /api/records) need
+Authorization: Bearer <host API key>; create one with backfill keys create.
+Webhook routes are public and verify their own signatures. Stop with Ctrl-C (SIGINT) or SIGTERM.
+
+Examples:
+  $ backfill serve
+  $ backfill serve --port 9000 --interval 1h
+  $ curl http://127.0.0.1:8976/health`,
+    )
+    .action(async (opts: { port: number; interval: string }) => {
+      const intervalMs = parseDuration(opts.interval);
+      const host = await ctx.openHost();
+      const runner = ctx.routeRunner();
+      const engine = await ctx.syncEngine();
+      let server;
+      try {
+        server = await startHostServer({ host, runner, port: opts.port });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") throw new CliError(`port ${opts.port} on 127.0.0.1 is in use`, "pass another one with --port (and register that redirect URI with the provider)");
+        throw error;
+      }
+      const scheduler = startScheduler(host.store, engine, {
+        intervalMs,
+        logger: host.logger,
+        onResult: (r) => ctx.io.stderr(`${new Date().toISOString()} ${r.connectionId} ${r.stream}: ${r.outcome}, ${r.pages} pages, ${r.accepted} accepted${r.error ? ` (${r.error})` : ""}\n`),
+      });
+      const shutdown = untilShutdown();
+      ctx.io.stdout(
+        [
+          `backfill host listening on ${server.url}`,
+          `  health:         ${server.url}/health`,
+          `  OAuth start:    ${server.url}/oauth/start?connector=shopify&shop_domain=acme.myshopify.com`,
+          `  redirect URI:   ${server.url}/oauth/callback`,
+          `  routes:         ${server.url}/connections/<id>/routes/<route>`,
+          `  JSON API:       ${server.url}/api/connections, /api/runs, /api/records`,
+          `syncing every active connection every ${opts.interval}; Ctrl-C to stop`,
+          "",
+        ].join("\n"),
+      );
+      const signal = await shutdown;
+      ctx.io.stderr(`${signal}: stopping\n`);
+      await scheduler.stop();
+      await server.close();
+      ctx.io.stderr("stopped\n");
+    });
+}

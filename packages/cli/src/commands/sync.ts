@@ -1,0 +1,171 @@
+// backfill sync <connection> [--stream s]: runs every stream of a connection (or one)
+// through the route runner, page after page, with live progress and a result table.
+import type { Command } from "commander";
+import { MultiBar, Presets, type SingleBar } from "cli-progress";
+import type { ConnectionRow, Host, SyncProgress, SyncResult } from "@backfill-io/host";
+import type { CliContext } from "../context.js";
+import { CliError } from "../errors.js";
+import type { CliIO } from "../io.js";
+import { printJson, printTable } from "../output.js";
+
+/** A connection by id, or by the key of the only connection of that connector. */
+export async function resolveConnection(host: Host, ref: string): Promise<ConnectionRow> {
+  const byId = await host.store.getConnection(ref);
+  if (byId) return byId;
+  const ofConnector = await host.store.listConnections({ connectorKey: ref });
+  if (ofConnector.length === 1) return ofConnector[0]!;
+  if (ofConnector.length > 1) {
+    throw new CliError(`${ref} has ${ofConnector.length} connections`, `pass one id: ${ofConnector.map((c) => c.id).join(", ")}`);
+  }
+  throw new CliError(`no connection ${ref}`, "see the ids with backfill connections list, or create one with backfill connect <connector>");
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} m ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+type ProgressView = { update(p: SyncProgress): void; stop(): void };
+
+/** Writes cli-progress's terminal output through the CLI's IO (stderr), as a TTY. */
+function terminalStream(io: CliIO): NodeJS.WritableStream {
+  return {
+    isTTY: true,
+    get columns() {
+      return process.stderr.columns;
+    },
+    write(data: string | Uint8Array, cb?: unknown) {
+      io.stderr(typeof data === "string" ? data : Buffer.from(data).toString("utf8"));
+      if (typeof cb === "function") (cb as () => void)();
+      return true;
+    },
+  } as unknown as NodeJS.WritableStream;
+}
+
+/** A bar per stream on a terminal: pages, records, rate and retries, updated live. */
+function barView(io: CliIO): ProgressView {
+  const multi = new MultiBar(
+    {
+      stream: terminalStream(io),
+      format: "{stream} {bar} {pages} pages | {records} records | {rate}/s | {retries} retries",
+      hideCursor: true,
+      clearOnComplete: false,
+      barsize: 20,
+      fps: 10,
+    },
+    Presets.shades_classic,
+  );
+  const bars = new Map<string, SingleBar>();
+  let current: string | undefined;
+  const payload = (p: SyncProgress) => ({ stream: p.stream.padEnd(14), pages: p.pages, records: p.records, rate: Math.round(p.rate), retries: p.retries });
+  return {
+    update(p) {
+      if (current && current !== p.stream) bars.get(current)?.update(1);
+      current = p.stream;
+      let bar = bars.get(p.stream);
+      // The page count of a stream is unknown until its route says it is done: the bar fills when the stream finishes.
+      if (!bar) bars.set(p.stream, (bar = multi.create(1, 0, payload(p))));
+      bar.update(0, payload(p));
+    },
+    stop() {
+      if (current) bars.get(current)?.update(1);
+      multi.stop();
+    },
+  };
+}
+
+/** Plain lines for logs and pipes: the first page of each stream, then at most one line per interval. */
+function lineView(io: CliIO, intervalMs = 2000): ProgressView {
+  const last = new Map<string, number>();
+  return {
+    update(p) {
+      const now = Date.now();
+      const previous = last.get(p.stream);
+      if (previous !== undefined && now - previous < intervalMs) return;
+      last.set(p.stream, now);
+      io.stderr(`${p.stream}: ${p.pages} pages, ${p.records} records, ${Math.round(p.rate)}/s, ${p.retries} retries\n`);
+    },
+    stop() {},
+  };
+}
+
+export function printSyncResults(io: CliIO, results: SyncResult[]): void {
+  printTable(
+    io,
+    ["stream", "outcome", "pages", "accepted", "rejected", "retries", "time"],
+    results.map((r) => [r.stream, r.outcome, r.pages, r.accepted, r.rejected, r.retries, formatDuration(r.durationMs)]),
+  );
+}
+
+export function registerSync(program: Command, ctx: CliContext): void {
+  program
+    .command("sync")
+    .description("sync a connection's streams now, resuming from the last committed checkpoint")
+    .argument("<connection>", "connection id, or a connector key that has exactly one connection")
+    .option("--stream <name>", "only this stream")
+    .option("--json", "print the results as JSON (no progress output)")
+    .addHelpText(
+      "after",
+      `
+Progress goes to stderr: a bar per stream on a terminal, a line every few seconds otherwise.
+The exit code is non-zero when a stream failed or the connection needs authorizing again.
+Ctrl-C stops after the current page; the next sync resumes from there.
+
+Examples:
+  $ backfill sync conn_3f2a9c
+  $ backfill sync shopify --stream orders
+  $ backfill sync conn_3f2a9c --json | jq '.[] | {stream, outcome, accepted}'`,
+    )
+    .action(async (ref: string, opts: { stream?: string; json?: boolean }) => {
+      const host = await ctx.openHost();
+      const connection = await resolveConnection(host, ref);
+      const connector = await ctx.connectors.get(connection.connector_key);
+      if (!connector) {
+        throw new CliError(`connector ${connection.connector_key} of ${connection.id} is not installed`, `install @backfill-io/connector-${connection.connector_key}, or set BACKFILL_CONNECTOR_DIRS to its directory`);
+      }
+      const streams = connector.manifest.streams.map((s) => s.name);
+      if (opts.stream && !streams.includes(opts.stream)) {
+        throw new CliError(`connector ${connection.connector_key} has no stream ${opts.stream}`, streams.length ? `use one of: ${streams.join(", ")}` : "this connector declares no streams");
+      }
+      if (!streams.length) throw new CliError(`connector ${connection.connector_key} declares no streams`, "nothing to sync; add streams to its manifest");
+      if (connection.status !== "active") {
+        throw new CliError(`connection ${connection.id} is ${connection.status}${connection.status_reason ? ` (${connection.status_reason})` : ""}`, `backfill connect ${connection.connector_key} --connection ${connection.id}`);
+      }
+
+      const engine = await ctx.syncEngine();
+      const view = opts.json ? undefined : process.stderr.isTTY ? barView(ctx.io) : lineView(ctx.io);
+      const controller = new AbortController();
+      const onSignal = () => controller.abort();
+      process.once("SIGINT", onSignal);
+      let results: SyncResult[];
+      try {
+        results = await engine.syncConnection(connection.id, {
+          ...(opts.stream ? { stream: opts.stream } : {}),
+          signal: controller.signal,
+          ...(view ? { onProgress: (p: SyncProgress) => view.update(p) } : {}),
+        });
+      } finally {
+        process.removeListener("SIGINT", onSignal);
+        view?.stop();
+      }
+
+      if (opts.json) printJson(ctx.io, results);
+      else printSyncResults(ctx.io, results);
+
+      const reauth = results.find((r) => r.outcome === "reauth_required");
+      if (reauth) {
+        throw new CliError(`${reauth.stream}: the connection needs authorizing again${reauth.error ? ` (${reauth.error})` : ""}`, `backfill connect ${connection.connector_key} --connection ${connection.id}`);
+      }
+      const failed = results.filter((r) => r.outcome === "failed");
+      if (failed.length) {
+        throw new CliError(
+          `${failed.map((r) => r.stream).join(", ")} failed: ${failed[0]!.error ?? "unknown error"}`,
+          `see backfill runs --connection ${connection.id}; backfill sync ${connection.id} resumes from the last committed page`,
+        );
+      }
+      if (results.some((r) => r.outcome === "cancelled")) {
+        throw new CliError("sync cancelled", `backfill sync ${connection.id} resumes from the last committed page`, 130);
+      }
+    });
+}
