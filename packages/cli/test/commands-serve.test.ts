@@ -1,0 +1,95 @@
+// backfill keys create (in process) and backfill serve (a child process, so SIGTERM is a
+// real signal): the server answers /health, guards the JSON API with the new key, and
+// stops cleanly.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { PassThrough } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { openHost, silentLogger, staticConnectorRegistry, verifyApiKey } from "@backfill-io/host";
+import { runCli, type CliIO } from "../src/index.js";
+
+const CLI_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
+const dataDir = mkdtempSync(join(tmpdir(), "backfill-cli-serve-"));
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const stdin = new PassThrough();
+  stdin.end();
+  const io: CliIO = { stdout: (t) => void (out += t), stderr: (t) => void (err += t), stdin, readSecret: async () => "" };
+  const code = await runCli(["node", "backfill", "--data-dir", dataDir, ...args], { io });
+  return { code, out, err };
+}
+
+let key = "";
+
+describe("backfill keys create and serve", () => {
+  it("keys create prints the key once; only its hash is stored and it verifies", async () => {
+    const plain = await cli(["keys", "create", "--name", "ci"]);
+    expect(plain.code, plain.err).toBe(0);
+    expect(plain.out).toMatch(/^bfk_[A-Za-z0-9_-]{43}\n$/);
+    expect(plain.err).toContain("it is not shown again");
+    const json = JSON.parse((await cli(["keys", "create", "--name", "billing", "--json"])).out) as { id: string; name: string; key: string; prefix: string };
+    expect(json).toMatchObject({ name: "billing", id: expect.stringMatching(/^key_/) as string });
+    expect(json.key.startsWith(json.prefix)).toBe(true);
+    key = json.key;
+
+    const host = await openHost({ dataDir, connectors: staticConnectorRegistry([]), logger: silentLogger });
+    try {
+      expect(await verifyApiKey(host.store, `Bearer ${key}`)).toBe(json.id);
+      expect(await verifyApiKey(host.store, `Bearer ${plain.out.trim()}`)).toMatch(/^key_/);
+      expect(await verifyApiKey(host.store, "Bearer bfk_not-a-key")).toBeNull();
+    } finally {
+      await host.close();
+    }
+    for (const f of readdirSync(dataDir).filter((f) => f.startsWith("backfill.db"))) {
+      expect(readFileSync(join(dataDir, f)).toString("latin1")).not.toContain(key);
+    }
+    expect((await cli(["keys", "create", "--name", " "])).err).toContain("fix: e.g. --name billing-sync");
+  });
+
+  it("serve starts, answers /health and the guarded JSON API, and stops on SIGTERM", async () => {
+    const script = `const { runCli } = await import("./src/index.ts"); process.exitCode = await runCli(["node", "backfill", ...process.argv.slice(1)]);`;
+    const child = spawn(process.execPath, ["--import", "tsx", "--conditions=source", "--input-type=module", "-e", script, "--", "--data-dir", dataDir, "serve", "--port", "0", "--interval", "1h"], {
+      cwd: CLI_DIR,
+      env: { ...process.env, BACKFILL_LOG_LEVEL: "error" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on("data", (c: Buffer) => {
+          out += c.toString();
+          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+          if (m && out.includes("Ctrl-C to stop")) resolve(m[1]!);
+        });
+        void exited.then((code) => reject(new Error(`serve exited (${code}) before listening: ${err}`)));
+      });
+      expect(out).toContain(`health:         ${url}/health`);
+      expect(out).toContain(`${url}/oauth/start?connector=`);
+      expect(await (await fetch(`${url}/health`)).json()).toEqual({ ok: true });
+      expect((await fetch(`${url}/api/connections`)).status).toBe(401);
+      const listed = await fetch(`${url}/api/connections`, { headers: { authorization: `Bearer ${key}` } });
+      expect(listed.status).toBe(200);
+      expect(await listed.json()).toEqual({ connections: [] });
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+    expect(err).toContain("SIGTERM: stopping");
+    expect(err).toContain("stopped");
+    expect(out + err).not.toContain(key);
+  });
+
+  it("serve with a bad interval fails in one line with the fix", async () => {
+    const run = await cli(["serve", "--interval", "often"]);
+    expect(run.code).toBe(1);
+    expect(run.err.trim().split("\n")).toEqual(['error: "often" is not a duration', "fix: use a number and a unit: 30m, 12h, 7d, 2w"]);
+  });
+});
