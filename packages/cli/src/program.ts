@@ -29,7 +29,7 @@ Examples:
   $ printf %s "$SHOPIFY_CLIENT_SECRET" | backfill credentials set shopify_public_app --client-id 1a2b3c
   $ backfill connect shopify --setting shop_domain=acme.myshopify.com
   $ backfill connections list --json
-  $ backfill sync shopify                  # every stream, with progress
+  $ backfill sync shopify              # every stream, with progress
   $ backfill runs --limit 5
   $ backfill records SalesReceipt --json
   $ backfill keys create --name billing-sync
