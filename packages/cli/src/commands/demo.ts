@@ -21,7 +21,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
   program
     .command("demo")
     .description("run the whole product offline: emulators, host, OAuth connect, sync every stream, token refresh")
-    .option("--orders <n>", "orders per shop and merchant in the emulators", positiveInt, 200)
+    .option("--orders <n>", "orders per shop and merchant in the emulators", positiveInt, 1000)
     .option("--seed <n>", "seed of the emulators' data and faults", positiveInt, 7)
     .option("--faults <rate>", "fraction of provider requests answered 429 or 5xx (0..0.5)", rate, 0)
     .option("--json", "print the summary as JSON")

@@ -3,6 +3,8 @@
 // provider URLs in manifests and connector code reach the emulators. Used by `backfill
 // demo` and by the end-to-end tests.
 import { randomBytes } from "node:crypto";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 import {
   createHostHttp,
   createPostConnectRunner,
@@ -15,6 +17,7 @@ import {
   type HostHttp,
   type HostLogger,
   type SyncEngine,
+  workspaceConnectorRegistry,
 } from "@backfill-io/host";
 import { startShopifyEmulator, startSquareEmulator, type RunningShopifyEmulator, type RunningSquareEmulator } from "@backfill-io/emulators";
 import { browseAuthorization } from "./consent-browser.js";
@@ -50,6 +53,8 @@ export type DemoEnvironment = {
   /** HostHttp with provider routing: the scripted browser's network. */
   browserHttp: HostHttp;
   connect(connector: "shopify" | "square", settings: Record<string, string>): Promise<ConnectResult>;
+  /** Turns the injected provider faults on (they stay off while connecting). */
+  enableFaults(): void;
   close(): Promise<void>;
 };
 
@@ -63,7 +68,7 @@ function demoApps() {
 
 export async function startDemoEnvironment(opts: DemoEnvironmentOptions): Promise<DemoEnvironment> {
   const apps = demoApps();
-  const orders = opts.orders ?? 200;
+  const orders = opts.orders ?? 1000;
   const seed = opts.seed ?? 7;
   const faultRates = { rateLimited: opts.faults?.rateLimited ?? 0, serverError: opts.faults?.serverError ?? 0 };
   const closers: (() => Promise<void>)[] = [];
@@ -77,7 +82,10 @@ export async function startDemoEnvironment(opts: DemoEnvironmentOptions): Promis
       seed,
       orders,
       customers: Math.max(5, Math.round(orders / 4)),
-      faults: { ...faultRates, retryAfterSeconds: 1 },
+      faults: { retryAfterSeconds: 1 },
+      // A Shopify Plus shop's bucket (20,000 points, 1,000/s): the standard plan's 100/s
+      // would make the demo spend most of its minute waiting for the leaky bucket.
+      throttle: { maximumAvailable: 20_000, restoreRate: 1_000 },
     });
     closers.push(() => shopify.close());
     const square = await startSquareEmulator({
@@ -86,7 +94,6 @@ export async function startDemoEnvironment(opts: DemoEnvironmentOptions): Promis
       defaultMerchantId: DEMO_MERCHANT,
       seed,
       dataAnchor: opts.dataAnchor ?? new Date().toISOString(),
-      faults: { rates: faultRates },
     });
     closers.push(() => square.close());
 
@@ -102,6 +109,8 @@ export async function startDemoEnvironment(opts: DemoEnvironmentOptions): Promis
       dataDir: opts.dataDir,
       providerRoutes,
       logger: opts.logger ?? silentLogger,
+      // The connectors this CLI package depends on (@backfill-io/connector-*).
+      connectors: workspaceConnectorRegistry({ resolveFrom: [dirname(fileURLToPath(import.meta.url))] }),
       postConnect: createPostConnectRunner(runner, () => ref.host!),
     });
     ref.host = host;
@@ -128,7 +137,12 @@ export async function startDemoEnvironment(opts: DemoEnvironmentOptions): Promis
       return { connectionId: body.connectionId, providerAccountId: body.providerAccount?.id ?? "", providerAccountName: body.providerAccount?.name, hops };
     };
 
-    return { host, runner, engine, shopify, square, serverUrl: server.url, browserHttp, connect, close };
+    const enableFaults = () => {
+      shopify.state.setFaults({ ...faultRates, retryAfterSeconds: 1 });
+      square.state.faults.setRates(faultRates);
+    };
+
+    return { host, runner, engine, shopify, square, serverUrl: server.url, browserHttp, connect, enableFaults, close };
   } catch (error) {
     await close();
     throw error;

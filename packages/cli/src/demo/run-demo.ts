@@ -18,7 +18,7 @@ type ConnectorKey = "shopify" | "square";
 type Ctx = {
   env?: DemoEnvironment;
   connections: Partial<Record<ConnectorKey, { id: string; account: string }>>;
-  results: { connector: ConnectorKey; result: SyncResult }[];
+  results: { connector: ConnectorKey; phase: string; result: SyncResult }[];
   refresh?: { connector: ConnectorKey; before: string; after: string; refreshBefore: string; refreshAfter: string };
 };
 
@@ -28,13 +28,13 @@ export type DemoSummary = {
   dataDir: string;
   run: number;
   connections: Ctx["connections"];
-  syncs: { connector: string; stream: string; outcome: string; pages: number; accepted: number; rejected: number; retries: number; durationMs: number }[];
+  syncs: { connector: string; phase: string; stream: string; outcome: string; pages: number; accepted: number; rejected: number; retries: number; durationMs: number }[];
   records: { connector: string; entity: string; count: number }[];
   refresh: Ctx["refresh"];
   durationMs: number;
 };
 
-async function syncConnector(ctx: Ctx, connector: ConnectorKey, task: Task): Promise<void> {
+async function syncConnector(ctx: Ctx, connector: ConnectorKey, task: Task, phase = "sync"): Promise<void> {
   const env = ctx.env!;
   const connection = ctx.connections[connector]!;
   const streams = (await env.host.connectors.get(connector))!.manifest.streams;
@@ -44,7 +44,7 @@ async function syncConnector(ctx: Ctx, connector: ConnectorKey, task: Task): Pro
         task.output = progressLine(i, streams.length, stream.name, p);
       },
     });
-    ctx.results.push({ connector, result });
+    ctx.results.push({ connector, phase, result });
     if (result.outcome !== "succeeded") throw new Error(`${connector} ${stream.name}: ${result.outcome}${result.error ? ` (${result.error})` : ""}`);
   }
   task.title = `Synced ${connector}: ${streams.map((s) => s.name).join(", ")}`;
@@ -121,7 +121,13 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
             { concurrent: false },
           ),
       },
-      { title: "Sync every Shopify stream", task: (c, task) => syncConnector(c, "shopify", task) },
+      {
+        title: "Sync every Shopify stream",
+        task: (c, task) => {
+          if (rate > 0) c.env!.enableFaults();
+          return syncConnector(c, "shopify", task);
+        },
+      },
       { title: "Sync every Square stream", task: (c, task) => syncConnector(c, "square", task) },
       {
         title: "Expire the Shopify access token and refresh it (the refresh token rotates)",
@@ -130,7 +136,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
           const r = c.refresh!;
           if (r.refreshBefore === r.refreshAfter) throw new Error("the refresh token did not rotate");
           task.title = `Refreshed Shopify token ${r.before} → ${r.after}; refresh token rotated ${r.refreshBefore} → ${r.refreshAfter}`;
-          await syncConnector(c, "shopify", task);
+          await syncConnector(c, "shopify", task, "after refresh");
         },
       },
     ],
@@ -165,8 +171,9 @@ async function summarize(ctx: Ctx, dataDir: string, run: number, started: number
     dataDir,
     run,
     connections: ctx.connections,
-    syncs: ctx.results.map(({ connector, result }) => ({
+    syncs: ctx.results.map(({ connector, phase, result }) => ({
       connector,
+      phase,
       stream: result.stream,
       outcome: result.outcome,
       pages: result.pages,
@@ -182,9 +189,10 @@ async function summarize(ctx: Ctx, dataDir: string, run: number, started: number
 }
 
 export function renderSummary(summary: DemoSummary): string {
-  const syncs = new Table({ head: ["connector", "stream", "outcome", "pages", "accepted", "rejected", "retries", "time"], colAligns: ["left", "left", "left", "right", "right", "right", "right", "right"] });
-  for (const s of summary.syncs) syncs.push([s.connector, s.stream, s.outcome, s.pages, s.accepted, s.rejected, s.retries, `${(s.durationMs / 1000).toFixed(1)}s`]);
-  const records = new Table({ head: ["connector", "entity", "records stored"], colAligns: ["left", "left", "right"] });
+  const style = { head: [], border: [] };
+  const syncs = new Table({ head: ["connector", "phase", "stream", "outcome", "pages", "accepted", "rejected", "retries", "time"], colAligns: ["left", "left", "left", "left", "right", "right", "right", "right", "right"], style });
+  for (const s of summary.syncs) syncs.push([s.connector, s.phase, s.stream, s.outcome, s.pages, s.accepted, s.rejected, s.retries, `${(s.durationMs / 1000).toFixed(1)}s`]);
+  const records = new Table({ head: ["connector", "entity", "records stored"], colAligns: ["left", "left", "right"], style });
   for (const r of summary.records) records.push([r.connector, r.entity, r.count]);
   const lines = [
     "",
