@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { POST } from "../src/api/sync/refunds.js";
+import type { RefundsCheckpoint } from "../src/api/sync/refunds.js";
+import { MAX_PAYMENT_LOOKUPS } from "../src/lib/payments.js";
+import type { MockResponse, RecordedCall } from "@backfill-io/sdk/testing";
 import { ACCESS_TOKEN, API, REFRESH_TOKEN, fixture, json, squareRuntime } from "./helpers.js";
 
 let runtime: ReturnType<typeof squareRuntime>;
@@ -82,5 +85,160 @@ describe("sync/refunds", () => {
   it("missing token → 401 reauth_required", async () => {
     runtime = squareRuntime({ oauth: { accessToken: null } });
     expect((await runtime.call(POST)).status).toBe(401);
+  });
+
+  describe("a payment lookup fails mid-page", () => {
+    const [template] = fixture("refunds-list.json").refunds;
+    /** Refund R<i> of payment PAY<i> (order ORD<i>), updated at second i. */
+    const refundPage = (n: number, from = 0) =>
+      Array.from({ length: n }, (_, k) => {
+        const i = from + k;
+        return { ...template, id: `R${i}`, payment_id: `PAY${i}`, updated_at: new Date(Date.UTC(2024, 3, 1, 0, 0, i)).toISOString() };
+      });
+    const rateLimited: MockResponse = { status: 429, body: fixture("error-rate-limited.json"), headers: { "retry-after": "3" } };
+    const serverError: MockResponse = { status: 500, body: { errors: [{ category: "API_ERROR", code: "INTERNAL_SERVER_ERROR" }] } };
+    const paymentId = (call: RecordedCall) => decodeURIComponent(new URL(call.url).pathname.split("/").pop()!);
+    /** Answers GetPayment; `fail(id)` returns a failure for the lookups that should fail. */
+    const payments = (fail: (id: string) => MockResponse | undefined) =>
+      runtime.http.on("GET", /\/v2\/payments\/[^/?]+$/, (call) => {
+        const id = paymentId(call);
+        return fail(id) ?? { body: { payment: { id, order_id: id.replace("PAY", "ORD") } } };
+      });
+    const lookups = () => runtime.http.calls.filter((c) => c.url.includes("/v2/payments/")).map(paymentId);
+    const listCalls = () => runtime.http.calls.filter((c) => c.url.includes("/v2/refunds")).map((c) => Object.fromEntries(new URL(c.url).searchParams));
+    const receipts = () => Object.fromEntries(runtime.records("refund_receipt").map((r) => [r.refund_id, r.receipt_id]));
+    const accepted = () => runtime.storedRecords().length;
+
+    for (const [name, failure] of [["429", rateLimited], ["5xx", serverError]] as const) {
+      it(`${name} on the 5th lookup: the prefix is ingested, the checkpoint records the offset, the next call completes the page`, async () => {
+        runtime = squareRuntime();
+        const page = { refunds: refundPage(10), cursor: "next-page" };
+        runtime.http.on("GET", `${API}/v2/refunds*`, { body: page, headers: { date: "Mon, 01 Jul 2024 12:00:00 GMT" } });
+        let failing = true;
+        payments((id) => (id === "PAY4" && failing ? failure : undefined));
+
+        const first = await runtime.call(POST);
+        expect(first.status).toBe(200);
+        expect(await json(first)).toMatchObject({ accepted: 4, rejected: 0, hasMore: true, page: { done: 4, of: 10 } });
+        expect(runtime.hasMore("refunds")).toBe(true);
+        expect(runtime.checkpoint<RefundsCheckpoint>("refunds")).toEqual({
+          passStartedAt: "2024-07-01T12:00:00.000Z",
+          passHighWater: "2024-04-01T00:00:03.000Z",
+          pageDone: 4,
+          pageDoneId: "R3",
+        });
+        expect(receipts()).toEqual({ R0: "ORD0", R1: "ORD1", R2: "ORD2", R3: "ORD3" });
+
+        failing = false;
+        const second = await runtime.call(POST);
+        expect(await json(second)).toMatchObject({ accepted: 6, rejected: 0, hasMore: true });
+        expect(Object.keys(receipts()).sort()).toEqual(page.refunds.map((r) => r.id).sort());
+        expect(accepted()).toBe(10);
+        // The same page was read again (same query, no cursor: it is the first page), and only
+        // the payments not done yet were looked up (PAY4 twice: it failed once).
+        expect(listCalls()).toEqual([listCalls()[0], listCalls()[0]]);
+        expect(lookups()).toEqual(["PAY0", "PAY1", "PAY2", "PAY3", "PAY4", "PAY4", "PAY5", "PAY6", "PAY7", "PAY8", "PAY9"]);
+        expect(runtime.checkpoint<RefundsCheckpoint>("refunds")).toEqual({ passStartedAt: "2024-07-01T12:00:00.000Z", cursor: "next-page", passHighWater: "2024-04-01T00:00:09.000Z" });
+      });
+    }
+
+    it("a page read with a cursor is re-read with that cursor and query; the high-water mark is kept", async () => {
+      const saved: RefundsCheckpoint = { highWater: "2024-03-01T00:00:00.000Z", passStartedAt: "2024-07-01T12:00:00.000Z", cursor: "c5", cursorSince: "2024-03-01T00:00:00.000Z", passHighWater: "2024-03-31T00:00:00.000Z" };
+      runtime = squareRuntime({ checkpoints: { refunds: saved } });
+      runtime.http.on("GET", `${API}/v2/refunds*`, { body: { refunds: refundPage(5) } });
+      let failures = 1;
+      payments((id) => (id === "PAY2" && failures-- > 0 ? serverError : undefined));
+      await runtime.call(POST);
+      expect(runtime.checkpoint<RefundsCheckpoint>("refunds")).toEqual({ ...saved, passHighWater: "2024-04-01T00:00:01.000Z", pageDone: 2, pageDoneId: "R1" });
+      await runtime.call(POST);
+      expect(listCalls().map((q) => [q.cursor, q.updated_at_begin_time])).toEqual([
+        ["c5", "2024-02-29T23:59:00.000Z"],
+        ["c5", "2024-02-29T23:59:00.000Z"],
+      ]);
+      expect(accepted()).toBe(5);
+      expect(runtime.hasMore("refunds")).toBe(false);
+      expect(runtime.checkpoint("refunds")).toEqual({ highWater: "2024-07-01T12:00:00.000Z" });
+    });
+
+    it("every lookup failing → retry signal and nothing committed", async () => {
+      const saved: RefundsCheckpoint = { passStartedAt: "2024-07-01T12:00:00.000Z", cursor: "c1" };
+      runtime = squareRuntime({ checkpoints: { refunds: saved } });
+      runtime.http.on("GET", `${API}/v2/refunds*`, { body: { refunds: refundPage(3), cursor: "c2" } });
+      payments(() => rateLimited);
+      const response = await runtime.call(POST);
+      expect(response.status).toBe(429);
+      expect(response.headers.get("retry-after")).toBe("3");
+      expect(lookups()).toEqual(["PAY0"]);
+      expect(runtime.storedRecords()).toEqual([]);
+      expect(runtime.checkpoint("refunds")).toEqual(saved);
+    });
+
+    it("the first lookup of a resumed page failing → 502 (retried by the host), the offset stays", async () => {
+      const saved: RefundsCheckpoint = { passStartedAt: "2024-07-01T12:00:00.000Z", pageDone: 2, pageDoneId: "R1" };
+      runtime = squareRuntime({ checkpoints: { refunds: saved } });
+      runtime.http.on("GET", `${API}/v2/refunds*`, { body: { refunds: refundPage(4) } });
+      payments(() => serverError);
+      const response = await runtime.call(POST);
+      expect(response.status).toBe(502);
+      expect(lookups()).toEqual(["PAY2"]);
+      expect(runtime.checkpoint("refunds")).toEqual(saved);
+    });
+
+    it("refunds without a lookup of their own (pending, or a payment already resolved) do not end the page", async () => {
+      runtime = squareRuntime();
+      const refunds = refundPage(4);
+      refunds[1] = { ...refunds[1]!, status: "PENDING" };
+      refunds[2] = { ...refunds[2]!, payment_id: "PAY0" };
+      runtime.http.on("GET", `${API}/v2/refunds*`, { body: { refunds } });
+      payments((id) => (id === "PAY3" ? rateLimited : undefined));
+      expect(await json(await runtime.call(POST))).toMatchObject({ accepted: 2, notSettled: 1, page: { done: 3, of: 4 } });
+      expect(receipts()).toEqual({ R0: "ORD0", R2: "ORD0" });
+      expect(runtime.checkpoint<RefundsCheckpoint>("refunds")).toMatchObject({ pageDone: 3, pageDoneId: "R2" });
+    });
+
+    it("a re-read page that changed (the last done refund moved) is read from its start; keys stay stable", async () => {
+      const saved: RefundsCheckpoint = { passStartedAt: "2024-07-01T12:00:00.000Z", pageDone: 2, pageDoneId: "R1" };
+      runtime = squareRuntime({ checkpoints: { refunds: saved } });
+      // R1 was updated meanwhile and moved to the end of the (ascending) first page.
+      const [r0, r1, r2] = refundPage(3);
+      runtime.http.on("GET", `${API}/v2/refunds*`, { body: { refunds: [r0, r2, { ...r1!, updated_at: "2024-04-02T00:00:00.000Z" }] } });
+      payments(() => undefined);
+      expect(await json(await runtime.call(POST))).toMatchObject({ accepted: 3, hasMore: false });
+      expect(lookups()).toEqual(["PAY0", "PAY2", "PAY1"]);
+      expect(runtime.storedRecords().map((r) => r.idempotencyKey)).toEqual(["square:refund:R0", "square:refund:R2", "square:refund:R1"]);
+    });
+
+    it("INVALID_CURSOR on a page in progress restarts from the latest updated_at done, from the new page's start", async () => {
+      const saved: RefundsCheckpoint = { passStartedAt: "2024-07-01T12:00:00.000Z", cursor: "stale", passHighWater: "2024-04-01T00:00:01.000Z", pageDone: 2, pageDoneId: "R1" };
+      runtime = squareRuntime({ checkpoints: { refunds: saved } });
+      runtime.http.getOnce(`${API}/v2/refunds*`, { status: 400, body: fixture("error-invalid-cursor.json") });
+      runtime.http.getOnce(`${API}/v2/refunds*`, { body: { refunds: refundPage(3, 1) } });
+      payments(() => undefined);
+      expect(await json(await runtime.call(POST))).toMatchObject({ accepted: 3, restartedAfter: "INVALID_CURSOR", hasMore: false });
+      expect(listCalls()[1]).toMatchObject({ updated_at_begin_time: "2024-03-31T23:59:01.000Z" });
+      expect(listCalls()[1]!.cursor).toBeUndefined();
+      expect(lookups()).toEqual(["PAY1", "PAY2", "PAY3"]);
+    });
+
+    it(`at most ${MAX_PAYMENT_LOOKUPS} lookups per call: a page across 100 payments is read in parts`, async () => {
+      runtime = squareRuntime();
+      runtime.http.on("GET", `${API}/v2/refunds*`, { body: { refunds: refundPage(100) } });
+      payments(() => undefined);
+      const done: number[] = [];
+      for (let call = 0; call < 5 && runtime.hasMore("refunds") !== false; call++) {
+        await runtime.call(POST);
+        done.push(runtime.checkpoint<RefundsCheckpoint>("refunds")!.pageDone ?? 100);
+      }
+      expect(done).toEqual([MAX_PAYMENT_LOOKUPS, 2 * MAX_PAYMENT_LOOKUPS, 100]);
+      expect(accepted()).toBe(100);
+      expect(lookups()).toHaveLength(100);
+    });
+
+    it("a lookup answered with a body cut short is transient too, never a refund without its order", async () => {
+      runtime = squareRuntime();
+      runtime.http.on("GET", `${API}/v2/refunds*`, { body: { refunds: refundPage(3) } });
+      payments((id) => (id === "PAY1" ? { body: '{"payment":{"id":"PA', headers: { "content-type": "application/json" } } : undefined));
+      expect(await json(await runtime.call(POST))).toMatchObject({ accepted: 1, skipped: [], page: { done: 1, of: 3 } });
+    });
   });
 });

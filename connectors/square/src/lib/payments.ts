@@ -1,24 +1,52 @@
 // Refunds point at a payment; the sales receipt they reverse is the payment's order.
 // PaymentRefund.order_id is not that order: every refund (itemized or amount-only) gets
 // its own return order, whose returns[].source_order_id points back at the sale. So the
-// link costs one GetPayment per *distinct* payment of a page (a page holds at most 100
-// refunds; partial refunds of one payment share the lookup). Not cached across pages:
-// each invocation reads one page, and a payment's order never changes anyway.
+// link costs one GetPayment per *distinct* payment of a page (partial refunds of one
+// payment share the lookup).
+//
+// Why not ListPayments (GET /v2/payments by begin_time/end_time)? A refund carries its
+// own times, not its payment's: the payment may be years older, so a time window that
+// surely holds every payment of a page is the seller's whole history. Lookups by id read
+// exactly what the page needs.
+//
+// Lookups run in page order and stop at the first transient failure (429, 5xx, a body cut
+// short), so the caller can keep the refunds resolved before it instead of losing the page.
 import { squareGet } from "./square-client.js";
-import { isSquareApiError } from "./square-errors.js";
+import { isSquareApiError, isTransientSquareError, type SquareApiError } from "./square-errors.js";
 import type { SquarePayment } from "./square-types.js";
 
-/** payment id → order id; a payment Square no longer finds maps to undefined. */
-export function orderIdsOfPayments(paymentIds: readonly string[]): Map<string, string | undefined> {
-  const out = new Map<string, string | undefined>();
-  for (const id of new Set(paymentIds)) {
+/**
+ * At most this many GetPayment calls per invocation: a page of 100 refunds across 100
+ * payments is read in a few invocations, each well within the route's time limit.
+ */
+export const MAX_PAYMENT_LOOKUPS = 40;
+
+export type PaymentOrders = {
+  /** payment id → order id; a payment Square no longer finds maps to undefined. */
+  orderIds: Map<string, string | undefined>;
+  /** The transient failure that ended the lookups early, if one did. */
+  interruptedBy?: SquareApiError;
+};
+
+/** Looks payments up in the order given (distinct ids, at most `max`); see the file comment. */
+export function orderIdsOfPayments(paymentIds: readonly string[], max = MAX_PAYMENT_LOOKUPS): PaymentOrders {
+  const orderIds = new Map<string, string | undefined>();
+  for (const id of [...new Set(paymentIds)].slice(0, max)) {
     try {
       const body = squareGet<{ payment?: SquarePayment }>(`/v2/payments/${encodeURIComponent(id)}`);
-      out.set(id, body.payment?.order_id);
+      orderIds.set(id, body.payment?.order_id);
     } catch (error) {
-      if (isSquareApiError(error) && error.kind === "not_found") out.set(id, undefined);
+      if (isSquareApiError(error) && error.kind === "not_found") orderIds.set(id, undefined);
+      else if (isTransientSquareError(error)) return { orderIds, interruptedBy: error };
       else throw error;
     }
   }
-  return out;
+  return { orderIds };
+}
+
+/** One payment's order id (undefined when Square no longer finds the payment); throws on any other failure. */
+export function orderIdOfPayment(paymentId: string): string | undefined {
+  const { orderIds, interruptedBy } = orderIdsOfPayments([paymentId]);
+  if (interruptedBy) throw interruptedBy;
+  return orderIds.get(paymentId);
 }

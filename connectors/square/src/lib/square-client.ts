@@ -2,7 +2,7 @@
 // setting, and the host-managed bearer token (auth.oauth: the SDK attaches it only to
 // the provider's own host, so this file never sees it).
 import { Http, Settings, squareEnvironmentHost, type HttpResponse } from "@backfill-io/sdk";
-import { squareErrorFrom } from "./square-errors.js";
+import { malformedResponseError, squareErrorFrom } from "./square-errors.js";
 
 /** Square's API version, pinned: every request sends it as Square-Version. */
 export const SQUARE_VERSION = "2025-10-16";
@@ -33,7 +33,12 @@ function checked<T>(response: HttpResponse, request: string): T {
   if (!response.ok || (response.body && typeof response.body === "object" && Array.isArray((response.body as { errors?: unknown }).errors))) {
     throw squareErrorFrom(response, request);
   }
-  return (response.body ?? {}) as T;
+  // Square answers every v2 call with a JSON object; anything else was cut short in transit
+  // and must not read as "no such field" (a refund would lose its order link).
+  const body: unknown = response.body;
+  if (body === null || body === undefined || body === "") return {} as T;
+  if (typeof body !== "object" || Array.isArray(body)) throw malformedResponseError(response.status, request);
+  return body as T;
 }
 
 /** GET a Square v2 path (e.g. "/v2/customers"); throws SquareApiError on failure. */

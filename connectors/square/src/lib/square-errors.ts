@@ -39,6 +39,30 @@ export function isSquareApiError(error: unknown): error is SquareApiError {
   return error instanceof SquareApiError;
 }
 
+/** Code of the error made for a 2xx whose body is not a JSON object (cut short in transit). */
+export const MALFORMED_RESPONSE = "MALFORMED_RESPONSE";
+
+/**
+ * Failures that say nothing about the request itself: throttling, Square's 5xx and a body
+ * cut short. The same request may well succeed on its own a moment later, so work done
+ * before it is worth keeping.
+ */
+export function isTransientSquareError(error: unknown): error is SquareApiError {
+  if (!isSquareApiError(error)) return false;
+  if (error.kind === "rate_limited") return true;
+  return error.kind === "provider" && (error.status >= 500 || error.hasCode(MALFORMED_RESPONSE));
+}
+
+/** A 2xx whose body did not parse as a JSON object (the host hands such a body over as text). */
+export function malformedResponseError(status: number, request: string): SquareApiError {
+  return new SquareApiError({
+    status,
+    kind: "provider",
+    errors: [{ category: "API_ERROR", code: MALFORMED_RESPONSE, detail: "The response body is not a JSON object." }],
+    request,
+  });
+}
+
 function errorEntries(body: unknown): SquareErrorEntry[] {
   const errors = (body as { errors?: unknown } | null)?.errors;
   if (!Array.isArray(errors)) return [];

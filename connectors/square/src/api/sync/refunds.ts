@@ -1,9 +1,15 @@
-// Stream `refunds` → canonical refund_receipt. One page per invocation.
+// Stream `refunds` → canonical refund_receipt. One page per invocation (or part of one).
 // ListPaymentRefunds (GET /v2/refunds) filtered on updated_at_begin_time, sorted by
 // UPDATED_AT ascending. Each refund links to the order of the payment it refunds
 // (GetPayment per distinct payment of the page; PaymentRefund.order_id is the refund's
 // own return order, see lib/payments.ts). Only COMPLETED refunds are ingested;
 // a PENDING one returns with a new updated_at when it settles.
+//
+// A page needs up to ~100 requests, so one throttled or failed lookup must not cost the
+// page: the refunds resolved before it are ingested, the checkpoint keeps the page's own
+// cursor with how many of its refunds are done, and the next invocation reads the same
+// page again and carries on after them. Idempotency keys are Square's refund ids, so
+// whatever is read twice (a page that changed meanwhile, a stale cursor) upserts.
 import { api, Checkpoint, ingest, log } from "@backfill-io/sdk";
 import { withProviderAccess } from "@backfill-io/oauth-helpers";
 import { MIN_TOKEN_TTL_SECONDS, squareGetWithDate } from "../../lib/square-client.js";
@@ -24,11 +30,19 @@ const PAGE_SIZE = 100;
 export type RefundsCheckpoint = {
   highWater?: string;
   passStartedAt?: string;
+  /**
+   * The cursor of the page to read next. With `pageDone` it is the cursor of the page in
+   * progress (absent: that page is the first of its query).
+   */
   cursor?: string;
-  /** The `since` of the query the cursor belongs to. */
+  /** The `since` of the query the cursor (or the page in progress) belongs to. */
   cursorSince?: string;
   /** Latest updated_at read in this pass (results are ascending: a restart point). */
   passHighWater?: string;
+  /** Page in progress: how many of its refunds (in Square's order) are done. */
+  pageDone?: number;
+  /** The id of the last done refund: a re-read page must still have it at pageDone - 1. */
+  pageDoneId?: string;
 };
 
 type Page = { refunds?: SquarePaymentRefund[]; cursor?: string };
@@ -43,44 +57,89 @@ function fetchPage(since: string | undefined, cursor: string | undefined) {
   });
 }
 
+/** Where to start in a re-read page: after the done refunds, or from the start if the page changed. */
+function resumeIndex(saved: RefundsCheckpoint, refunds: readonly SquarePaymentRefund[]): number {
+  const done = saved.pageDone ?? 0;
+  if (done <= 0) return 0;
+  if (done <= refunds.length && refunds[done - 1]!.id === saved.pageDoneId) return done;
+  log.info("square refunds page changed since it was partly read; reading it from its start", { stream: STREAM, done, pageSize: refunds.length });
+  return 0;
+}
+
+/** The first refund from `start` that still waits for its payment's order (refunds.length: none). */
+function firstUnresolved(refunds: readonly SquarePaymentRefund[], start: number, orderIds: ReadonlyMap<string, string | undefined>): number {
+  for (let i = start; i < refunds.length; i++) {
+    const r = refunds[i]!;
+    if (isSettledRefund(r) && r.payment_id && !orderIds.has(r.payment_id)) return i;
+  }
+  return refunds.length;
+}
+
 export const POST = api(
   withProviderAccess(async () => {
     const saved = Checkpoint.get<RefundsCheckpoint>(STREAM) ?? {};
     try {
       let restarted = false;
-      let querySince = saved.cursor ? (saved.cursorSince ?? saved.highWater) : saved.highWater;
+      const continuing = saved.cursor !== undefined || saved.pageDone !== undefined;
+      let querySince = continuing ? (saved.cursorSince ?? saved.highWater) : saved.highWater;
+      let pageCursor = saved.cursor;
       let page: { body: Page; date: string | undefined };
       try {
-        page = fetchPage(querySince, saved.cursor);
+        page = fetchPage(querySince, pageCursor);
       } catch (error) {
         if (!(isSquareApiError(error) && error.kind === "invalid_cursor" && saved.cursor)) throw error;
         restarted = true;
         querySince = saved.passHighWater ?? saved.highWater;
+        pageCursor = undefined;
         page = fetchPage(querySince, undefined);
       }
 
       const refunds = page.body.refunds ?? [];
-      const settled = refunds.filter(isSettledRefund);
-      const orderIds = orderIdsOfPayments(settled.flatMap((r) => (r.payment_id ? [r.payment_id] : [])));
+      const start = restarted ? 0 : resumeIndex(saved, refunds);
+      const paymentIds = refunds.slice(start).flatMap((r) => (isSettledRefund(r) && r.payment_id ? [r.payment_id] : []));
+      const { orderIds, interruptedBy } = orderIdsOfPayments(paymentIds);
+      const end = firstUnresolved(refunds, start, orderIds);
+      // Not even the first refund could be linked: nothing to keep, the page is retried as a whole.
+      if (end === start && end < refunds.length) throw interruptedBy ?? new Error("square refunds: no payment lookup was made");
+
+      const done = refunds.slice(start, end);
+      const settled = done.filter(isSettledRefund);
       const { payloads, skipped } = mapPage(STREAM, settled, (r) => mapRefund(r, r.payment_id ? orderIds.get(r.payment_id) : undefined));
       const result = ingest.batch("refund_receipt", payloads, { stream: STREAM, continueOnError: true, idempotencyKey: refundIdempotencyKey });
-      const unsettled = refunds.length - settled.length;
+      const unsettled = done.length - settled.length;
       if (unsettled) log.info("square refunds not yet settled", { stream: STREAM, count: unsettled });
 
       const passStartedAt = saved.passStartedAt ?? passStartInstant(page.date);
-      const hasMore = !!page.body.cursor;
-      const high = latest(refunds.map((r) => r.updated_at), saved.passHighWater);
-      const next: RefundsCheckpoint = hasMore
-        ? {
-            ...(saved.highWater ? { highWater: saved.highWater } : {}),
-            passStartedAt,
-            cursor: page.body.cursor!,
-            ...(querySince ? { cursorSince: querySince } : {}),
-            ...(high ? { passHighWater: high } : {}),
-          }
-        : { highWater: passStartedAt };
+      const pageComplete = end === refunds.length;
+      const hasMore = !pageComplete || !!page.body.cursor;
+      // Only what is done counts: a restart from here must still read the rest of the page.
+      const high = latest(done.map((r) => r.updated_at), saved.passHighWater);
+      const inPass = (cursor: string | undefined): RefundsCheckpoint => ({
+        ...(saved.highWater ? { highWater: saved.highWater } : {}),
+        passStartedAt,
+        ...(cursor ? { cursor } : {}),
+        ...(querySince ? { cursorSince: querySince } : {}),
+        ...(high ? { passHighWater: high } : {}),
+      });
+      let next: RefundsCheckpoint;
+      if (!pageComplete) {
+        next = { ...inPass(pageCursor), pageDone: end, pageDoneId: refunds[end - 1]!.id };
+        log.info("square refunds page ends early: a payment lookup failed", { stream: STREAM, done: end, pageSize: refunds.length, ...(interruptedBy ? { status: interruptedBy.status } : {}) });
+      } else if (page.body.cursor) {
+        next = inPass(page.body.cursor);
+      } else {
+        next = { highWater: passStartedAt };
+      }
       Checkpoint.set(STREAM, next, { hasMore });
-      return api.json({ stream: STREAM, ...result, skipped, notSettled: unsettled, hasMore, ...(restarted ? { restartedAfter: "INVALID_CURSOR" } : {}) });
+      return api.json({
+        stream: STREAM,
+        ...result,
+        skipped,
+        notSettled: unsettled,
+        hasMore,
+        ...(pageComplete ? {} : { page: { done: end, of: refunds.length } }),
+        ...(restarted ? { restartedAfter: "INVALID_CURSOR" } : {}),
+      });
     } catch (error) {
       return squareFailureResponse(error, STREAM);
     }

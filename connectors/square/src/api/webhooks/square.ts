@@ -16,7 +16,7 @@ import { api, Connection, ingest, isReauthRequired, log, Secrets, Settings, type
 import { isSignatureRequest, verifyRequest } from "../../lib/webhook-request.js";
 import { squareFailureResponse } from "../../lib/failures.js";
 import { squareGet } from "../../lib/square-client.js";
-import { orderIdsOfPayments } from "../../lib/payments.js";
+import { orderIdOfPayment } from "../../lib/payments.js";
 import { mapPage } from "../../lib/map-page.js";
 import { customerIdempotencyKey, mapCustomer } from "../../mappers/customer.js";
 import { mapOrder, orderIdempotencyKey } from "../../mappers/order.js";
@@ -88,8 +88,8 @@ function handle(event: SquareEvent): Response {
     const refund = object.refund as SquarePaymentRefund | undefined;
     if (!refund?.id) return api.json({ ...base, ignored: "no refund object" });
     if (!isSettledRefund(refund)) return api.json({ ...base, ignored: `refund ${refund.status ?? "without status"}` });
-    const orderIds = refund.payment_id ? orderIdsOfPayments([refund.payment_id]) : new Map<string, string | undefined>();
-    const { payloads, skipped } = mapPage("refunds", [refund], (r) => mapRefund(r, r.payment_id ? orderIds.get(r.payment_id) : undefined));
+    const orderId = refund.payment_id ? orderIdOfPayment(refund.payment_id) : undefined;
+    const { payloads, skipped } = mapPage("refunds", [refund], (r) => mapRefund(r, orderId));
     return api.json({ ...base, ...ingest.batch("refund_receipt", payloads, { stream: "refunds", continueOnError: true, idempotencyKey: refundIdempotencyKey }), skipped });
   }
   return api.json({ ...base, ignored: "event type not handled" });
