@@ -137,6 +137,36 @@ describe("sync/orders", () => {
     expect(searches()[2]).toMatchObject({ cursor: "fresh", query: { filter: { date_time_filter: { updated_at: { start_at: "2024-04-02T18:30:12.000Z" } } } } });
   });
 
+  for (const [name, failure] of [
+    ["429", { status: 429, body: fixture("error-rate-limited.json") }],
+    ["5xx", { status: 503, body: { errors: [{ category: "API_ERROR", code: "SERVICE_UNAVAILABLE" }] } }],
+  ] as const) {
+    it(`mid-pass, ListLocations answering ${name} does not cost the page: the recorded batch is searched`, async () => {
+      const saved: OrdersCheckpoint = {
+        passStartedAt: "2024-07-01T12:00:00.000Z",
+        batches: [{ locationIds: ["L1", "L2"] }, { locationIds: ["L3"] }],
+        batchIndex: 0,
+        cursor: "c1",
+      };
+      runtime = squareRuntime({ checkpoints: { orders: saved } });
+      runtime.http.getOnce(`${API}/v2/locations`, failure);
+      runtime.http.postOnce(`${API}/v2/orders/search`, { body: { orders: [fixture("orders-search-jpy.json").orders[0]] } });
+      const response = await runtime.call(POST);
+      expect(response.status).toBe(200);
+      expect(await json(response)).toMatchObject({ accepted: 1, hasMore: true, batch: { index: 0, of: 2, locations: 2 } });
+      expect(searches()[0]).toMatchObject({ location_ids: ["L1", "L2"], cursor: "c1" });
+      expect(runtime.checkpoint<OrdersCheckpoint>("orders")).toMatchObject({ batches: saved.batches, batchIndex: 1 });
+    });
+  }
+
+  it("at the start of a pass ListLocations is needed: rate limited → retry signal, no search", async () => {
+    runtime = squareRuntime({ checkpoints: { orders: { highWater: "2024-06-01T00:00:00.000Z" } } });
+    runtime.http.getOnce(`${API}/v2/locations`, { status: 429, body: fixture("error-rate-limited.json") });
+    expect((await runtime.call(POST)).status).toBe(429);
+    expect(searches()).toEqual([]);
+    expect(runtime.checkpoint("orders")).toEqual({ highWater: "2024-06-01T00:00:00.000Z" });
+  });
+
   it("rate limited → retry signal, checkpoint untouched", async () => {
     runtime = squareRuntime();
     runtime.http.on("GET", `${API}/v2/locations`, locations(["L1V8KQ5C2N3ZB"]));

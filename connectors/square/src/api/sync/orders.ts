@@ -7,10 +7,12 @@
 // read from the beginning of its history; one that disappears is dropped from its
 // batch's query. A stale cursor restarts the batch from the latest updated_at it had
 // already read (results are ascending, so nothing before that is missed).
-import { api, Checkpoint, ingest } from "@backfill-io/sdk";
+// A page costs two requests (ListLocations, SearchOrders); mid-pass the first is optional
+// (listLocations), so one throttled request does not cost a page that can be read.
+import { api, Checkpoint, ingest, log } from "@backfill-io/sdk";
 import { withProviderAccess } from "@backfill-io/oauth-helpers";
 import { MIN_TOKEN_TTL_SECONDS, squareGetWithDate, squarePost } from "../../lib/square-client.js";
-import { isSquareApiError } from "../../lib/square-errors.js";
+import { isSquareApiError, isTransientSquareError } from "../../lib/square-errors.js";
 import { squareFailureResponse } from "../../lib/failures.js";
 import { filterStart, latest } from "../../lib/high-water.js";
 import { passStartInstant } from "../../lib/pass-clock.js";
@@ -69,29 +71,45 @@ function search(locationIds: string[], since: string | undefined, cursor: string
   });
 }
 
+/**
+ * ListLocations. A pass needs it to plan its batches; mid-pass it only spots locations
+ * that came or went, so there a throttled or failed read is not worth the page: the
+ * pass carries on with its recorded batches (undefined) and looks again next page.
+ */
+function listLocations(inPass: boolean): { body: { locations?: SquareLocation[] }; date: string | undefined } | undefined {
+  try {
+    return squareGetWithDate<{ locations?: SquareLocation[] }>("/v2/locations");
+  } catch (error) {
+    if (!(inPass && isTransientSquareError(error))) throw error;
+    log.info("square locations not read; the pass goes on with its recorded batches", { stream: STREAM, status: error.status });
+    return undefined;
+  }
+}
+
 export const POST = api(
   withProviderAccess(async () => {
     const saved = Checkpoint.get<OrdersCheckpoint>(STREAM) ?? {};
     try {
-      const locations = squareGetWithDate<{ locations?: SquareLocation[] }>("/v2/locations");
-      const current = [...new Set((locations.body.locations ?? []).map((l) => l.id))].sort();
-      const currentSet = new Set(current);
-
       const inPass = !!saved.batches && (saved.batchIndex ?? 0) < saved.batches.length;
+      const locations = listLocations(inPass);
+      const current = locations ? [...new Set((locations.body.locations ?? []).map((l) => l.id))].sort() : undefined;
+
       const state: OrdersCheckpoint = inPass
         ? structuredClone(saved)
         : {
             ...(saved.highWater ? { highWater: saved.highWater } : {}),
-            passStartedAt: passStartInstant(locations.date),
-            batches: batchesFor(current, saved.highWater),
+            passStartedAt: passStartInstant(locations!.date),
+            batches: batchesFor(current!, saved.highWater),
             batchIndex: 0,
           };
       const batches = state.batches!;
-      if (inPass) {
-        const known = new Set(batches.flatMap((b) => b.locationIds));
+      const known = new Set(batches.flatMap((b) => b.locationIds));
+      if (inPass && current) {
         const added = current.filter((id) => !known.has(id));
         if (added.length) batches.push(...batchesFor(added, undefined));
       }
+      // Without a fresh list, the recorded batches stand: a change is seen on the next page.
+      const currentSet = new Set(current ?? known);
 
       // Skip batches whose locations all disappeared (no request for them).
       let index = state.batchIndex ?? 0;
