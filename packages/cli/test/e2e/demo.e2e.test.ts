@@ -1,0 +1,206 @@
+// The demo path end to end: both emulators, the host on SQLite, the route runner running
+// the connectors from TypeScript source, connections made through the real redirect flow.
+// One environment, in order: a full sync under 10% injected 429/5xx; an incremental sync
+// after both providers moved on; a revoked token; no secret at rest or in any log line.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readTokens, type SyncResult } from "@backfill-io/host";
+import { DEMO_MERCHANT, DEMO_SHOP, startDemoEnvironment, type DemoEnvironment } from "../../src/demo/environment.js";
+import { captureLogger, entries, expectedShopify, expectedSquare, missing, squareOrderMapper, storedRecords, summary, syncEveryStream, type Expected } from "./support.js";
+
+const ORDERS = 150;
+let dataDir: string;
+let env: DemoEnvironment;
+const logs = captureLogger();
+const connections: { shopify?: string; square?: string } = {};
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "backfill-e2e-"));
+  env = await startDemoEnvironment({ dataDir, mode: "source", orders: ORDERS, seed: 11, faults: { rateLimited: 0.05, serverError: 0.05 }, logger: logs.logger });
+  connections.shopify = (await env.connect("shopify", { shop_domain: DEMO_SHOP })).connectionId;
+  connections.square = (await env.connect("square", { environment: "production" })).connectionId;
+}, 60_000);
+
+afterAll(async () => {
+  await env?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function expectExactly(connectionId: string, expected: Expected): Promise<void> {
+  const stored = await storedRecords(env.host, connectionId);
+  // No duplicates: one row per (kind, key).
+  expect(stored.rows).toBe(stored.distinctKeys);
+  for (const kind of ["customer", "sales_receipt", "refund_receipt"] as const) {
+    expect(missing(expected[kind], stored[kind]), `${kind} missing from the store`).toEqual([]);
+    expect(missing(stored[kind], expected[kind]), `${kind} stored but not in the emulator`).toEqual([]);
+    // The latest version of each record (provider updated_at), not a stale one.
+    expect(entries(stored[kind]), `${kind} versions`).toEqual(entries(expected[kind]));
+  }
+}
+
+const totalRetries = (results: SyncResult[]) => results.reduce((n, r) => n + r.retries, 0);
+
+describe("demo environment end to end", () => {
+  it("connects both providers through the redirect flow", async () => {
+    const rows = await env.host.store.listConnections();
+    expect(rows.map((r) => [r.connector_key, r.status]).sort()).toEqual([
+      ["shopify", "active"],
+      ["square", "active"],
+    ]);
+  });
+
+  it("Shopify: every stream under 10% injected 429/5xx ends with exactly the emulator's record set", async () => {
+    env.enableFaults();
+    const results = await syncEveryStream(env.host, env.engine, connections.shopify!, "shopify");
+    expect(summary(results).map((r) => [r.stream, r.outcome, r.rejected]), JSON.stringify(summary(results))).toEqual([
+      ["customers", "succeeded", 0],
+      ["orders", "succeeded", 0],
+      ["refunds", "succeeded", 0],
+    ]);
+    // Faults really happened, and the host retried through them.
+    expect(env.shopify.state.requestLog.filter((r) => r.status === 429 || r.status >= 500).length).toBeGreaterThan(0);
+    expect(totalRetries(results)).toBeGreaterThan(0);
+    await expectExactly(connections.shopify!, expectedShopify(env.shopify.state.shop(DEMO_SHOP)));
+  }, 60_000);
+
+  it("Square: every stream under 10% injected 429/5xx ends with exactly the emulator's record set", async () => {
+    env.enableFaults();
+    const results = await syncEveryStream(env.host, env.engine, connections.square!, "square");
+    expect(env.square.state.faults.served.length).toBeGreaterThan(0);
+    expect(totalRetries(results)).toBeGreaterThan(0);
+    expect(summary(results).map((r) => [r.stream, r.outcome, r.rejected]), JSON.stringify(summary(results))).toEqual([
+      ["customers", "succeeded", 0],
+      ["orders", "succeeded", 0],
+      ["refunds", "succeeded", 0],
+    ]);
+    const square = expectedSquare(env.square.state.snapshot(DEMO_MERCHANT), await squareOrderMapper());
+    await expectExactly(connections.square!, square);
+    // What the connector deliberately leaves out is a small share, and every skipped order is logged by id.
+    expect(square.skippedOrders.length).toBeLessThanOrEqual(Math.ceil(ORDERS * 0.05));
+    const skippedLogged = logs.lines.filter((l) => l.includes("square objects skipped")).join("\n");
+    for (const id of square.skippedOrders) expect(skippedLogged).toContain(id);
+    if (square.unsettledRefunds.length) expect(logs.lines.some((l) => l.includes("square refunds not yet settled"))).toBe(true);
+  }, 60_000);
+
+  it("Shopify: after the shop moves on, a second sync re-reads only what changed and ends exact again", async () => {
+    const shop = env.shopify.state.shop(DEMO_SHOP);
+    // The connector's documented overlap: the next pass starts at the high-water mark minus a
+    // lookback (5 minutes for orders, the whole previous day for customers, matched by day).
+    const highWater = (xs: { updatedAt: string }[]) => Math.max(...xs.map((x) => Date.parse(x.updatedAt)));
+    const orderSince = highWater(shop.orders) - 5 * 60_000;
+    const customerSinceDay = new Date(highWater(shop.customers) - 86_400_000).toISOString().slice(0, 10);
+    const overlapOrders = shop.orders.filter((o) => Date.parse(o.updatedAt) >= orderSince).map((o) => o.id);
+    const overlapCustomers = shop.customers.filter((c) => c.updatedAt.slice(0, 10) >= customerSinceDay).map((c) => c.id);
+
+    const changed = env.shopify.state.advance(DEMO_SHOP, { orders: 5, newOrders: 3, customers: 2, newCustomers: 1 });
+    const results = await syncEveryStream(env.host, env.engine, connections.shopify!, "shopify");
+    const byStream = Object.fromEntries(results.map((r) => [r.stream, r]));
+    expect(results.every((r) => r.outcome === "succeeded"), JSON.stringify(summary(results))).toBe(true);
+
+    const reReadOrders = new Set([...changed.orderIds, ...overlapOrders]);
+    const reReadCustomers = new Set([...changed.customerIds, ...overlapCustomers]);
+    expect(byStream.customers!.accepted).toBe(reReadCustomers.size);
+    expect(byStream.orders!.accepted).toBe(reReadOrders.size);
+    // Refund receipts of the re-read orders only.
+    expect(byStream.refunds!.accepted).toBe(shop.orders.filter((o) => reReadOrders.has(o.id)).reduce((n, o) => n + o.refunds.length, 0));
+    // Small: a handful of records, not the shop.
+    expect(byStream.orders!.accepted).toBeLessThan(ORDERS / 10);
+    await expectExactly(connections.shopify!, expectedShopify(shop));
+  }, 60_000);
+
+  it("Square: after the merchant moves on, a second sync re-reads only what changed and ends exact again", async () => {
+    const changed = env.square.state.advance({ merchantId: DEMO_MERCHANT });
+    const results = await syncEveryStream(env.host, env.engine, connections.square!, "square");
+    const byStream = Object.fromEntries(results.map((r) => [r.stream, r]));
+    expect(summary(results).map((r) => [r.stream, r.outcome]), JSON.stringify(summary(results))).toEqual([
+      ["customers", "succeeded"],
+      ["orders", "succeeded"],
+      ["refunds", "succeeded"],
+    ]);
+    const snapshot = env.square.state.snapshot(DEMO_MERCHANT);
+    const square = expectedSquare(snapshot, await squareOrderMapper());
+    expect(byStream.customers!.accepted).toBe(changed.customers.length);
+    expect(byStream.orders!.accepted).toBe(changed.orders.filter((id) => square.sales_receipt.has(`square:order:${id}`)).length);
+    expect(byStream.refunds!.accepted).toBe(changed.refunds.filter((id) => square.refund_receipt.has(`square:refund:${id}`)).length);
+    await expectExactly(connections.square!, square);
+  }, 60_000);
+
+  describe.each([
+    {
+      connector: "shopify" as const,
+      // KNOWN BUG (connectors/shopify/src/lib/provider-failure.ts): a 401 from Shopify becomes a
+      // 400 bad_request route answer, so the host records "failed" ("route answered 400: Shopify
+      // rejected the OAuth token") and leaves the connection active. It should answer like
+      // missingProviderAccessResponse("revoked") (401, code reauth_required). Flip to `it` once fixed.
+      knownBug: true,
+      revoke: (token: string) => expect(env.shopify.state.revokeToken(token)).toBe(true),
+      providerCalls: () => env.shopify.state.requestLog.length,
+    },
+    {
+      connector: "square" as const,
+      knownBug: false,
+      revoke: (token: string) => expect(env.square.state.revokeToken({ accessToken: token })).toBeGreaterThan(0),
+      providerCalls: () => env.square.state.requests.length,
+    },
+  ])("$connector: a token revoked at the provider", ({ connector, knownBug, revoke, providerCalls }) => {
+    (knownBug ? it.fails : it)("ends the sync in reauth_required, marks the connection, and a second sync does not hammer the provider", async () => {
+      // Faults off: this is about the 401, not about retries.
+      env.shopify.state.setFaults({});
+      env.square.state.faults.setRates({});
+      const id = connections[connector]!;
+      const tokens = await readTokens(env.host.store, env.host.vault, id);
+      revoke(tokens!.accessToken);
+
+      const first = await env.engine.sync(id, "orders");
+      expect(first).toMatchObject({ outcome: "reauth_required", pages: 0, accepted: 0, retries: 0 });
+      const row = await env.host.store.getConnection(id);
+      expect(row?.status).toBe("reauth_required");
+
+      const before = providerCalls();
+      const started = Date.now();
+      const second = await env.engine.sync(id, "orders");
+      expect(second).toMatchObject({ outcome: "reauth_required", pages: 0, accepted: 0, retries: 0 });
+      expect(providerCalls() - before).toBeLessThanOrEqual(1);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      // Every stream stops at once too (no crash loop, no retry storm), and nothing was lost.
+      const all = await env.engine.syncConnection(id);
+      expect(all.map((r) => r.outcome)).toEqual(["reauth_required"]);
+      expect(providerCalls() - before).toBeLessThanOrEqual(2);
+      expect((await env.host.store.getConnection(id))?.status).toBe("reauth_required");
+      const runs = await env.host.store.listSyncRuns({ connectionId: id, status: "running" });
+      expect(runs).toEqual([]);
+    });
+  });
+
+  it("keeps every token, client secret and code out of the data dir's files and out of every log line", async () => {
+    const shopify = env.shopify.state;
+    const square = env.square.state;
+    const secrets = [
+      ...shopify.accessTokens.keys(),
+      ...shopify.refreshTokens.keys(),
+      ...shopify.codes.keys(),
+      ...[...shopify.apps.values()].map((a) => a.clientSecret),
+      ...square.oauth.accessTokens.keys(),
+      ...square.oauth.refreshTokens.keys(),
+      ...square.oauth.codes.keys(),
+      ...[...square.apps.values()].map((a) => a.clientSecret),
+    ];
+    // Both connections were authorized and refreshed at least once through the emulators.
+    expect(shopify.accessTokens.size).toBeGreaterThan(0);
+    expect(square.oauth.accessTokens.size).toBeGreaterThan(0);
+    expect(secrets.every((s) => s.length >= 16)).toBe(true);
+
+    const files = readdirSync(dataDir).filter((f) => /\.db(-wal|-shm)?$/.test(f));
+    expect(files.some((f) => f.endsWith(".db"))).toBe(true);
+    const blobs = files.map((f) => ({ f, bytes: readFileSync(join(dataDir, f)) }));
+    expect(logs.lines.length).toBeGreaterThan(0);
+    const leaks: string[] = [];
+    for (const secret of secrets) {
+      for (const { f, bytes } of blobs) if (bytes.includes(secret)) leaks.push(`${f}: ${secret.slice(0, 6)}…`);
+      for (const line of logs.lines) if (line.includes(secret)) leaks.push(`log: ${line.slice(0, 120)}`);
+    }
+    expect(leaks).toEqual([]);
+  });
+});

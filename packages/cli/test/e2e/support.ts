@@ -1,0 +1,123 @@
+// Shared pieces of the end-to-end tests: the record set a sync must end with, derived from
+// the emulators' own data with the connectors' rules; the stored set; a log capture that
+// goes through the host's real (redacting) logger.
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { createHostLogger, type Host, type HostLogger, type SyncEngine, type SyncResult } from "@backfill-io/host";
+import { shopifyGid, type MerchantData, type ShopifyShopRecord } from "@backfill-io/emulators";
+
+/** Idempotency key → provider updated_at (epoch ms): what "the same record set" means here. */
+export type RecordSet = Map<string, number>;
+
+export type Expected = { customer: RecordSet; sales_receipt: RecordSet; refund_receipt: RecordSet };
+
+const gid = (type: string, id: number) => shopifyGid(type, id);
+
+/** connectors/shopify/src/mappers/ids.ts: keys from GIDs; every customer, order and refund. */
+export function expectedShopify(shop: ShopifyShopRecord): Expected {
+  const customer: RecordSet = new Map(shop.customers.map((c) => [`shopify:customer:${gid("Customer", c.id)}`, Date.parse(c.updatedAt)]));
+  const sales_receipt: RecordSet = new Map(shop.orders.map((o) => [`shopify:order:${gid("Order", o.id)}`, Date.parse(o.updatedAt)]));
+  const refund_receipt: RecordSet = new Map(shop.orders.flatMap((o) => o.refunds.map((r) => [`shopify:refund:${gid("Refund", r.id)}`, Date.parse(r.updatedAt)] as const)));
+  return { customer, sales_receipt, refund_receipt };
+}
+
+type SquareSnapshot = MerchantData;
+type SquareOrderMapper = (order: SquareSnapshot["orders"][number]) => unknown;
+
+/** The Square connector's own order mapper (the rule deciding which orders it cannot map). */
+export async function squareOrderMapper(): Promise<SquareOrderMapper> {
+  const require = createRequire(import.meta.url);
+  const dir = dirname(require.resolve("@backfill-io/connector-square/package.json"));
+  const mod = (await import(pathToFileURL(join(dir, "src", "mappers", "order.ts")).href)) as { mapOrder: SquareOrderMapper };
+  return mod.mapOrder;
+}
+
+export type SquareExpected = Expected & { skippedOrders: string[]; unsettledRefunds: string[]; draftOrders: string[] };
+
+/**
+ * The Square connector's rules: every customer; orders in OPEN, COMPLETED or CANCELED that
+ * its mapper can express (the rest are skipped and logged by id); COMPLETED refunds whose
+ * payment belongs to an order (PENDING ones come back when they settle).
+ */
+export function expectedSquare(snapshot: SquareSnapshot, mapOrder: SquareOrderMapper): SquareExpected {
+  const customer: RecordSet = new Map(snapshot.customers.map((c) => [`square:customer:${c.id}`, Date.parse(c.updated_at)]));
+  const sales_receipt: RecordSet = new Map();
+  const skippedOrders: string[] = [];
+  const draftOrders: string[] = [];
+  for (const order of snapshot.orders) {
+    if (!["OPEN", "COMPLETED", "CANCELED"].includes(order.state)) {
+      draftOrders.push(order.id);
+      continue;
+    }
+    try {
+      mapOrder(order);
+      sales_receipt.set(`square:order:${order.id}`, Date.parse(order.updated_at));
+    } catch (error) {
+      if ((error as Error).name !== "MappingError") throw error;
+      skippedOrders.push(order.id);
+    }
+  }
+  const paymentOrder = new Map(snapshot.payments.map((p) => [p.id, p.order_id]));
+  const refund_receipt: RecordSet = new Map();
+  const unsettledRefunds: string[] = [];
+  for (const refund of snapshot.refunds) {
+    if (refund.status !== "COMPLETED") {
+      unsettledRefunds.push(refund.id);
+      continue;
+    }
+    if (!paymentOrder.get(refund.payment_id)) throw new Error(`emulator refund ${refund.id} has no payment order`);
+    refund_receipt.set(`square:refund:${refund.id}`, Date.parse(refund.updated_at));
+  }
+  return { customer, sales_receipt, refund_receipt, skippedOrders, unsettledRefunds, draftOrders };
+}
+
+export type Stored = Expected & { rows: number; distinctKeys: number };
+
+/** What the store holds for a connection, per kind, with its payload's provider_updated_at. */
+export async function storedRecords(host: Host, connectionId: string): Promise<Stored> {
+  const rows = await host.store.listRecords(connectionId, { limit: 1_000_000 });
+  const out: Stored = { customer: new Map(), sales_receipt: new Map(), refund_receipt: new Map(), rows: rows.length, distinctKeys: 0 };
+  const keys = new Set<string>();
+  for (const row of rows) {
+    keys.add(`${row.kind}/${row.idempotency_key}`);
+    const payload = JSON.parse(row.payload_json ?? "{}") as { provider_updated_at?: string };
+    const set = out[row.kind as keyof Expected];
+    if (!set) throw new Error(`unexpected record kind ${row.kind}`);
+    set.set(row.idempotency_key, payload.provider_updated_at ? Date.parse(payload.provider_updated_at) : Number.NaN);
+  }
+  out.distinctKeys = keys.size;
+  return out;
+}
+
+/** Sorted [key, updatedAt] pairs: a readable diff when sets differ. */
+export const entries = (set: RecordSet) => [...set.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+/** Keys in `a` missing from `b` (first few), for failure messages. */
+export function missing(a: RecordSet, b: RecordSet, limit = 5): string[] {
+  return [...a.keys()].filter((k) => !b.has(k)).slice(0, limit);
+}
+
+/** A host logger writing JSON lines into memory through the real pino + redaction path. */
+export function captureLogger(): { logger: HostLogger; lines: string[] } {
+  const lines: string[] = [];
+  const logger = createHostLogger({
+    level: "debug",
+    destination: {
+      write(chunk: string) {
+        for (const line of chunk.split("\n")) if (line) lines.push(line);
+      },
+    },
+  });
+  return { logger, lines };
+}
+
+/** Syncs each stream of a connection in manifest order (every stream, even after a failure). */
+export async function syncEveryStream(host: Host, engine: SyncEngine, connectionId: string, connector: string): Promise<SyncResult[]> {
+  const streams = (await host.connectors.get(connector))!.manifest.streams;
+  const results: SyncResult[] = [];
+  for (const stream of streams) results.push(await engine.sync(connectionId, stream.name, { backoff: { baseDelayMs: 50, maxDelayMs: 1000 } }));
+  return results;
+}
+
+export const summary = (results: SyncResult[]) => results.map((r) => ({ stream: r.stream, outcome: r.outcome, pages: r.pages, accepted: r.accepted, rejected: r.rejected, retries: r.retries, error: r.error }));
