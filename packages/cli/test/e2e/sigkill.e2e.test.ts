@@ -1,0 +1,100 @@
+// A host process killed with SIGKILL in the middle of a Shopify orders sync loses nothing:
+// the rerun takes over the dead process's stream lock, resumes from the last committed page
+// and ends with exactly the emulator's orders, none twice; the killed run is not a success.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, request, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { DEMO_SHOP, startDemoEnvironment, type DemoEnvironment } from "../../src/demo/environment.js";
+import { entries, expectedShopify, storedRecords } from "./support.js";
+
+const ORDERS = 500; // 20 pages of 25
+const DELAY_MS = 40;
+let dataDir: string;
+let env: DemoEnvironment;
+let proxy: Server;
+let child: ChildProcess | undefined;
+
+/** The Shopify emulator behind a small delay, so the child's run spans a second or more. */
+function startSlowProxy(target: string): Promise<Server> {
+  const upstream = new URL(target);
+  const server = createServer((req, res) => {
+    setTimeout(() => {
+      const up = request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      up.on("error", () => res.destroy());
+      req.pipe(up);
+    }, DELAY_MS);
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "backfill-e2e-kill-"));
+  env = await startDemoEnvironment({ dataDir, mode: "source", orders: ORDERS, seed: 5 });
+  proxy = await startSlowProxy(env.shopify.url);
+}, 60_000);
+
+afterAll(async () => {
+  if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  await new Promise<void>((resolve) => (proxy ? proxy.close(() => resolve()) : resolve()));
+  await env?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+it("resumes a Shopify orders sync after SIGKILL with no loss and no duplicate", async () => {
+  const { connectionId } = await env.connect("shopify", { shop_domain: DEMO_SHOP });
+  const { port } = proxy.address() as AddressInfo;
+
+  child = spawn(process.execPath, ["--import", "tsx", "--conditions=source", fileURLToPath(new URL("./child-sync.ts", import.meta.url)), dataDir, connectionId, "orders"], {
+    cwd: fileURLToPath(new URL("../..", import.meta.url)),
+    env: { ...process.env, BACKFILL_PROVIDER_ROUTES: `https://*.myshopify.com=http://127.0.0.1:${port}` },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
+  child.stderr!.on("data", (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child!.on("exit", (_code, signal) => resolve(signal)));
+  let ended = false;
+  void exited.then(() => (ended = true));
+
+  // Poll the shared SQLite database until some pages are committed, then kill the host.
+  const deadline = Date.now() + 30_000;
+  while (!ended && Date.now() < deadline) {
+    if ((await env.host.store.countRecords(connectionId, "sales_receipt")) >= 50) break;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  expect(ended, `child ended before it was killed: ${out} ${err}`).toBe(false);
+  child.kill("SIGKILL");
+  expect(await exited).toBe("SIGKILL");
+  expect(out).not.toContain("done");
+
+  const committed = await env.host.store.countRecords(connectionId, "sales_receipt");
+  expect(committed).toBeGreaterThan(0);
+  expect(committed).toBeLessThan(ORDERS);
+  const killedRun = (await env.host.store.listSyncRuns({ connectionId, stream: "orders" }))[0]!;
+  expect(killedRun.status).toBe("running"); // nobody had a chance to finish it
+
+  // The rerun (in this process) takes the dead process's lock over and completes.
+  const resumed = await env.engine.sync(connectionId, "orders");
+  expect(resumed.outcome).toBe("succeeded");
+  expect(resumed.accepted).toBeLessThan(ORDERS); // resumed, not restarted
+  expect(resumed.accepted).toBeGreaterThanOrEqual(ORDERS - committed);
+
+  const stored = await storedRecords(env.host, connectionId);
+  expect(stored.rows).toBe(stored.distinctKeys);
+  expect(entries(stored.sales_receipt)).toEqual(entries(expectedShopify(env.shopify.state.shop(DEMO_SHOP)).sales_receipt));
+
+  const runs = await env.host.store.listSyncRuns({ connectionId, stream: "orders" });
+  const killed = runs.find((r) => r.id === killedRun.id)!;
+  expect(killed.status).not.toBe("succeeded");
+  expect(killed.outcome).toBe("interrupted");
+  expect(runs.filter((r) => r.status === "succeeded").map((r) => r.id)).toEqual([resumed.runId]);
+}, 60_000);
