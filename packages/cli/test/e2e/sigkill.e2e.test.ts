@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { DEMO_SHOP, startDemoEnvironment, type DemoEnvironment } from "../../src/demo/environment.js";
-import { entries, expectedShopify, storedRecords } from "./support.js";
+import { emulatorSecrets, entries, expectedShopify, findLeaks, storedRecords } from "./support.js";
 
 const ORDERS = 500; // 20 pages of 25
 const DELAY_MS = 40;
@@ -97,4 +97,7 @@ it("resumes a Shopify orders sync after SIGKILL with no loss and no duplicate", 
   expect(killed.status).not.toBe("succeeded");
   expect(killed.outcome).toBe("interrupted");
   expect(runs.filter((r) => r.status === "succeeded").map((r) => r.id)).toEqual([resumed.runId]);
+
+  // Neither the killed process's output nor what it left in the database holds a secret.
+  expect(findLeaks(emulatorSecrets(env), dataDir, [out, err])).toEqual([]);
 }, 60_000);

@@ -1,10 +1,12 @@
 // Shared pieces of the end-to-end tests: the record set a sync must end with, derived from
 // the emulators' own data with the connectors' rules; the stored set; a log capture that
 // goes through the host's real (redacting) logger.
+import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createHostLogger, type Host, type HostLogger, type SyncEngine, type SyncResult } from "@backfill-io/host";
+import type { DemoEnvironment } from "../../src/demo/environment.js";
 import { shopifyGid, type MerchantData, type ShopifyShopRecord } from "@backfill-io/emulators";
 
 /** Idempotency key → provider updated_at (epoch ms): what "the same record set" means here. */
@@ -121,3 +123,32 @@ export async function syncEveryStream(host: Host, engine: SyncEngine, connection
 }
 
 export const summary = (results: SyncResult[]) => results.map((r) => ({ stream: r.stream, outcome: r.outcome, pages: r.pages, accepted: r.accepted, rejected: r.rejected, retries: r.retries, error: r.error }));
+
+/** Every access and refresh token, authorization code and app client secret the emulators know. */
+export function emulatorSecrets(env: DemoEnvironment): string[] {
+  const shopify = env.shopify.state;
+  const square = env.square.state;
+  return [
+    ...shopify.accessTokens.keys(),
+    ...shopify.refreshTokens.keys(),
+    ...shopify.codes.keys(),
+    ...[...shopify.apps.values()].map((a) => a.clientSecret),
+    ...square.oauth.accessTokens.keys(),
+    ...square.oauth.refreshTokens.keys(),
+    ...square.oauth.codes.keys(),
+    ...[...square.apps.values()].map((a) => a.clientSecret),
+  ];
+}
+
+/** Where any secret appears in the data dir's database files (.db, -wal, -shm) or in a text. */
+export function findLeaks(secrets: readonly string[], dataDir: string, texts: readonly string[]): string[] {
+  const files = readdirSync(dataDir).filter((f) => /\.db(-wal|-shm)?$/.test(f));
+  if (!files.some((f) => f.endsWith(".db"))) throw new Error(`no database file in ${dataDir}`);
+  const blobs = files.map((f) => ({ f, bytes: readFileSync(join(dataDir, f)) }));
+  const leaks: string[] = [];
+  for (const secret of secrets) {
+    for (const { f, bytes } of blobs) if (bytes.includes(secret)) leaks.push(`${f}: ${secret.slice(0, 6)}…`);
+    for (const text of texts) if (text.includes(secret)) leaks.push(`text: ${secret.slice(0, 6)}… in ${text.slice(0, 120)}`);
+  }
+  return leaks;
+}
