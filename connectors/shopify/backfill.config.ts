@@ -35,7 +35,9 @@ export const manifestInput = {
       accessType: "offline",
       pkce: false,
       requiredSettings: ["shop_domain"],
-      client: { credentialKey: "shopify_public_app" },
+      // Shopify signs app webhooks with the app's client secret: webhook_secret reads as it
+      // unless the merchant set one (admin-created webhooks are signed with the store's key).
+      client: { credentialKey: "shopify_public_app", webhookSecret: "webhook_secret" },
       // Expiring offline tokens: the access token lives an hour, the refresh token is
       // replaced on every refresh.
       tokenRequestParams: { expiring: "1" },

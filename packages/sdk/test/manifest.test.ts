@@ -91,6 +91,13 @@ describe("manifest rules name the path and the rule", () => {
     expect(problems.some((p) => p.startsWith("connection.oauth.callbackVerifiers.0: unknown callback verifier alsoNope"))).toBe(true);
   });
 
+  it("client.webhookSecret must name a readable secret", () => {
+    expect(problemsOf(withOAuth({ client: { credentialKey: "x", webhookSecret: "signing" } }))).toContain(
+      "connection.oauth.client.webhookSecret: signing must be declared readable in permissions.secrets [secret_declared]",
+    );
+    expect(problemsOf(withOAuth({ client: { credentialKey: "x", webhookSecret: "webhook_secret" } }))).toEqual([]);
+  });
+
   it("a public client needs PKCE", () => {
     expect(problemsOf(withOAuth({ client: { credentialKey: "x", authMethod: "none" } }))).toContain(
       "connection.oauth.pkce: must be true when client.authMethod is none (a public client needs PKCE) [public_client_pkce]",

@@ -48,7 +48,15 @@ export async function hostConnectionServices(host: Host, connectionId: string): 
     manifest: connector.manifest,
     settings,
     providerAccount: { id: row.provider_account_id ?? undefined, name: row.provider_account_name ?? undefined },
-    secret: (name) => connectionSecret(host.store, host.vault, connectionId, name),
+    secret: async (name) => {
+      const own = await connectionSecret(host.store, host.vault, connectionId, name);
+      if (own !== undefined) return own;
+      // The manifest's client.webhookSecret reads as the app's client secret when the
+      // connection has none of its own (Shopify signs webhooks with the app secret).
+      const client = connector.manifest.connection.oauth?.client;
+      if (client?.webhookSecret !== name) return undefined;
+      return (await host.credentials.get(client.credentialKey))?.clientSecret;
+    },
     accessToken: (opts) => host.tokens.accessToken(connectionId, opts),
     committedCheckpoint: (stream) => host.store.getCheckpoint(connectionId, stream),
     countRedactable: async (selector) => (selector.all ? host.store.countRecords(connectionId, selector.kind) : 0),

@@ -19,7 +19,16 @@ export type ServerAppOptions = {
   /** The OAuth redirect URI registered with providers, e.g. http://127.0.0.1:8976/oauth/callback. */
   redirectUri: string;
   maxBodyBytes?: number;
+  /**
+   * The public origin providers call (behind a proxy, e.g. https://hooks.example.com);
+   * webhook routes get their public URL in `x-backfill-notification-url` (Square signs
+   * the notification URL). Default: the URL the request arrived at.
+   */
+  publicUrl?: string;
 };
+
+/** The header the host sets for webhook routes; a client-sent value is always dropped. */
+export const NOTIFICATION_URL_HEADER = "x-backfill-notification-url";
 
 function errorJson(c: Context, status: 400 | 401 | 403 | 404 | 413 | 500, code: string, message: string) {
   return c.json({ error: { code, message, requestId: c.get("requestId") } }, status);
@@ -98,6 +107,11 @@ export function createServerApp(opts: ServerAppOptions): Hono {
     const rawBody = method === "GET" || method === "DELETE" ? "" : await c.req.text();
     const headers: Record<string, string> = {};
     c.req.raw.headers.forEach((v, k) => (headers[k] = v));
+    delete headers[NOTIFICATION_URL_HEADER];
+    if (auth === "webhook") {
+      const url = new URL(c.req.url);
+      headers[NOTIFICATION_URL_HEADER] = opts.publicUrl ? new URL(url.pathname + url.search, opts.publicUrl).toString() : url.toString();
+    }
     const result = await runner.runRoute({ routesDir: resolved.routesDir, services: resolved.services, route, method, input: { query: c.req.query(), headers, rawBody } });
     if (result.status >= 200 && result.status < 300 && result.outcome === "ok") {
       await commitStaged(host.store, connectionId, result.staged, { defaultStream: route });

@@ -23,7 +23,7 @@ export function demoManifest(port: number): ConnectorManifest {
     permissions: {
       http: [`http://127.0.0.1:${port}/*`, `https://${PROVIDER_HOST}/*`, "https://other.provider.test/*"],
       entities: { Customer: ["write"] },
-      secrets: { api_key: ["read"] },
+      secrets: { api_key: ["read"], webhook_secret: ["read"] },
     },
     connection: {
       oauth: {
@@ -31,7 +31,7 @@ export function demoManifest(port: number): ConnectorManifest {
         authorizationUrlTemplate: `https://${PROVIDER_HOST}/oauth/authorize`,
         tokenUrlTemplate: `https://${PROVIDER_HOST}/oauth/token`,
         scopes: ["customers.read"],
-        client: { credentialKey: "demo_app" },
+        client: { credentialKey: "demo_app", webhookSecret: "webhook_secret" },
       },
       settingsSchema: {
         properties: {

@@ -50,9 +50,11 @@ describe("server", () => {
 
   it("passes a webhook's raw body through unchanged, without an API key", async () => {
     const raw = '{"b": 2,  "a":1}';
-    const res = await fetch(`${server.url}/connections/${connectionId}/routes/webhook`, { method: "POST", body: raw, headers: { "x-signature": "sig", "content-type": "application/json" } });
+    const url = `${server.url}/connections/${connectionId}/routes/webhook?topic=x`;
+    // A client cannot choose the notification URL the route verifies signatures over.
+    const res = await fetch(url, { method: "POST", body: raw, headers: { "x-signature": "sig", "content-type": "application/json", "x-backfill-notification-url": "https://evil.example.com/" } });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ rawBody: raw, signature: "sig" });
+    expect(await res.json()).toEqual({ rawBody: raw, signature: "sig", notificationUrl: url });
   });
 
   it("commits a successful route's staged records and serves the JSON API", async () => {

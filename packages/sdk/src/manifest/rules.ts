@@ -89,6 +89,10 @@ export function manifestRuleProblems(m: ConnectorManifest): ManifestProblem[] {
     if (!(name in CALLBACK_VERIFIERS)) add(`${base}.callbackVerifiers.${i}`, "known_verifier", `unknown callback verifier ${name}; known: ${Object.keys(CALLBACK_VERIFIERS).join(", ")}`);
   });
 
+  const webhookSecret = oauth.client.webhookSecret;
+  if (webhookSecret && !m.permissions.secrets[webhookSecret]?.includes("read")) {
+    add(`${base}.client.webhookSecret`, "secret_declared", `${webhookSecret} must be declared readable in permissions.secrets`);
+  }
   if (oauth.refresh.enabled && !oauth.token.refreshTokenPath) {
     add(`${base}.token.refreshTokenPath`, "required", "required because refresh.enabled is true");
   }

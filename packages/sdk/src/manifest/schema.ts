@@ -73,6 +73,11 @@ export const oauthSchema = z.strictObject({
     credentialKey: z.string().regex(/^[a-z][a-z0-9_-]*$/i, "must be an identifier like shopify_public_app"),
     /** client_secret_post (in the body, RFC 6749 2.3.1), client_secret_basic (HTTP Basic) or none (PKCE public client). */
     authMethod: z.enum(["client_secret_post", "client_secret_basic", "none"]).default("client_secret_post"),
+    /**
+     * A secret name (declared in permissions.secrets) that, when the connection has no value
+     * for it, reads as this app's client secret: Shopify signs webhooks with the app's secret.
+     */
+    webhookSecret: z.string().min(1).optional(),
   }),
   token: tokenPathsSchema.default({ accessTokenPath: "access_token" }),
   /** Token request body: form-urlencoded per RFC 6749, or JSON (Square). */
