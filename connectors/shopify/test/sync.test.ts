@@ -133,12 +133,16 @@ describe("POST /sync/orders", () => {
     });
   }
 
-  it("provider auth failure: 400 with the status, no records", async () => {
+  it("provider auth failure: Shopify's 401 → reauth_required (revoked), 403 → missing_scopes; no records", async () => {
     runtime = connectedRuntime();
     runtime.http.postOnce(GRAPHQL_URL, { status: 401, body: { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" } });
     const response = await runtime.call(ordersRoute);
-    expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ error: { details: { status: 401 } } });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ error: { code: "reauth_required", details: { reason: "revoked" } } });
+    runtime.http.postOnce(GRAPHQL_URL, { status: 403, body: { errors: [{ message: "Access denied", extensions: { code: "ACCESS_DENIED" } }] } });
+    const denied = await runtime.call(ordersRoute);
+    expect(denied.status).toBe(401);
+    expect(await denied.json()).toMatchObject({ error: { code: "reauth_required", details: { reason: "missing_scopes" } } });
     expect(runtime.storedRecords()).toHaveLength(0);
   });
 

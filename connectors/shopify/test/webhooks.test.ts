@@ -114,6 +114,15 @@ describe("POST /webhooks/shopify", () => {
     expect(runtime.http.calls).toHaveLength(0);
   });
 
+  it("a data topic whose token Shopify rejects is acknowledged and left to the next sync", async () => {
+    runtime = connectedRuntime();
+    runtime.http.postOnce(GRAPHQL_URL, { status: 401, body: { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" } });
+    const response = await runtime.call(webhook, delivery("orders/updated", fixture("webhook-orders-updated.json")));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ ingested: 0, deferred: "token_rejected" });
+    expect(runtime.storedRecords()).toHaveLength(0);
+  });
+
   it("app/uninstalled: marks the connection revoked; syncs then need reauthorization", async () => {
     runtime = connectedRuntime();
     const response = await runtime.call(webhook, delivery("app/uninstalled", fixture("webhook-app-uninstalled.json")));

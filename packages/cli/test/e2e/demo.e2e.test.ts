@@ -130,22 +130,16 @@ describe("demo environment end to end", () => {
   describe.each([
     {
       connector: "shopify" as const,
-      // KNOWN BUG (connectors/shopify/src/lib/provider-failure.ts): a 401 from Shopify becomes a
-      // 400 bad_request route answer, so the host records "failed" ("route answered 400: Shopify
-      // rejected the OAuth token") and leaves the connection active. It should answer like
-      // missingProviderAccessResponse("revoked") (401, code reauth_required). Flip to `it` once fixed.
-      knownBug: true,
       revoke: (token: string) => expect(env.shopify.state.revokeToken(token)).toBe(true),
       providerCalls: () => env.shopify.state.requestLog.length,
     },
     {
       connector: "square" as const,
-      knownBug: false,
       revoke: (token: string) => expect(env.square.state.revokeToken({ accessToken: token })).toBeGreaterThan(0),
       providerCalls: () => env.square.state.requests.length,
     },
-  ])("$connector: a token revoked at the provider", ({ connector, knownBug, revoke, providerCalls }) => {
-    (knownBug ? it.fails : it)("ends the sync in reauth_required, marks the connection, and a second sync does not hammer the provider", async () => {
+  ])("$connector: a token revoked at the provider", ({ connector, revoke, providerCalls }) => {
+    it("ends the sync in reauth_required, marks the connection, and a second sync does not hammer the provider", async () => {
       // Faults off: this is about the 401, not about retries.
       env.shopify.state.setFaults({});
       env.square.state.faults.setRates({});

@@ -14,7 +14,7 @@ type ShopData = { shop: { id: string; name: string; myshopifyDomain: string; cur
 export const POST = api(
   withProviderAccess((accessToken) => {
     const result = adminGraphql<ShopData>(SHOP_QUERY, {}, { accessToken });
-    if (result.kind !== "data") return providerFailureResponse(result);
+    if (result.kind !== "data") return providerFailureResponse(result, undefined, { tokenRejected: "bad_request" });
     const { shop } = result.data;
     return api.json({
       ok: true,

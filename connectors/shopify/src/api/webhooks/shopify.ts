@@ -85,6 +85,11 @@ function refetchAndIngest(topic: string, spec: Refetch, payload: Payload): Respo
   try {
     const session = new AdminSession();
     const result = session.query<Data>(spec.document, { id });
+    if (result.kind === "auth_failed") {
+      // Shopify would retry the delivery to no avail: the next sync after reconnecting catches up.
+      log.warn("webhook left to the next sync: Shopify rejected the token", { topic, id, status: result.status });
+      return api.json({ ok: true, topic, ingested: 0, deferred: "token_rejected" });
+    }
     if (result.kind !== "data") return providerFailureResponse(result, spec.stream);
     const completed: Completed<Data> = spec.complete ? spec.complete(session, result.data) : { ok: true, value: result.data };
     if (!completed.ok) return providerFailureResponse(completed.failure, spec.stream);
