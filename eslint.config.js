@@ -5,7 +5,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", "**/.turbo/**", "**/schema/**", "**/*.js", "**/*.mjs", "**/*.cjs"] },
+  { ignores: ["**/dist/**", "**/node_modules/**", "**/.turbo/**", "**/schema/**", "**/lint-probe/**", "**/*.js", "**/*.mjs", "**/*.cjs"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
