@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { validateConnectorDir } from "../src/index.js";
+import { releaseChecklist, validateConnectorDir, type ConnectorManifest } from "../src/index.js";
 
 const guideDir = join(import.meta.dirname, "guide-connector");
 
@@ -12,6 +12,7 @@ describe("validateConnectorDir", () => {
     expect(report.problems).toEqual([]);
     expect(report.manifest?.key).toBe("shopify");
     expect(report.checks.find((c) => c.name.startsWith("postConnect"))?.ok).toBe(true);
+    expect(report.checks.find((c) => c.name.startsWith("dynamic URL hosts"))).toEqual({ name: "dynamic URL hosts have hostValidation", ok: true, detail: "{settings.shop_domain}" });
   });
 
   it("names a route file that does not exist", async () => {
@@ -31,5 +32,19 @@ describe("validateConnectorDir", () => {
   it("reports a missing manifest", async () => {
     const report = await validateConnectorDir(tmpdir());
     expect(report.problems[0]?.rule).toBe("manifest_exists");
+  });
+});
+
+describe("releaseChecklist", () => {
+  it("names a host placeholder without hostValidation", () => {
+    const manifest = {
+      version: "0.1.0",
+      streams: [],
+      connection: {
+        settingsSchema: { properties: { region: {} }, required: [] },
+        oauth: { authorizationUrlTemplate: "https://{settings.region}.example.com/a", tokenUrlTemplate: "https://x.example.com/t", requiredSettings: ["region"], hostValidation: {}, client: { credentialKey: "k" } },
+      },
+    } as unknown as ConnectorManifest;
+    expect(releaseChecklist(manifest, tmpdir()).find((c) => c.name.startsWith("dynamic"))).toMatchObject({ ok: false, detail: "unguarded: region" });
   });
 });

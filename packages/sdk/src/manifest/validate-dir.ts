@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import { validateManifest, type ManifestValidation } from "./define.js";
 import type { ManifestProblem } from "./rules.js";
 import type { ConnectorManifest } from "./schema.js";
+import { placeholdersInHost } from "./templates.js";
 
 export type ConnectorDirReport = {
   dir: string;
@@ -39,6 +40,11 @@ export function checkRoutesExist(m: ConnectorManifest, routesDir: string): Manif
     .map(({ path, route }) => ({ path, rule: "route_exists", message: `no route file for ${route} under ${routesDir}` }));
 }
 
+/** True under vitest or tsx, which can import TypeScript modules. */
+export function canImportTypeScript(): boolean {
+  return !!process.env.VITEST || process.execArgv.some((a) => a.includes("tsx")) || !!process.env.TSX;
+}
+
 /**
  * Loads `backfill.config.ts` (or `.js`) from `dir` and validates it. Loading a .ts
  * manifest needs a TypeScript-aware loader (vitest, tsx); built packages use dist.
@@ -46,7 +52,11 @@ export function checkRoutesExist(m: ConnectorManifest, routesDir: string): Manif
 export async function validateConnectorDir(dir: string): Promise<ConnectorDirReport> {
   const root = resolve(dir);
   const report: ConnectorDirReport = { dir: root, problems: [], checks: [] };
-  const candidates = ["backfill.config.ts", "backfill.config.js", "dist/backfill.config.js"].map((f) => join(root, f));
+  // Plain node cannot import .ts: prefer the built manifest there, the source under a TS loader.
+  const names = canImportTypeScript()
+    ? ["backfill.config.ts", "backfill.config.js", "dist/backfill.config.js"]
+    : ["dist/backfill.config.js", "backfill.config.js", "backfill.config.ts"];
+  const candidates = names.map((f) => join(root, f));
   const file = candidates.find((f) => existsSync(f));
   if (!file) {
     report.problems.push({ path: "", rule: "manifest_exists", message: `no backfill.config.ts in ${root}` });
@@ -71,10 +81,21 @@ export async function validateConnectorDir(dir: string): Promise<ConnectorDirRep
     return report;
   }
   report.manifest = result.manifest;
-  const routesDir = file.includes(`${"dist"}`) ? join(root, "dist", "src", "api") : join(root, "src", "api");
+  const routesDir = file.startsWith(join(root, "dist")) ? join(root, "dist", "src", "api") : join(root, "src", "api");
   report.problems.push(...checkRoutesExist(result.manifest, routesDir));
   report.checks.push(...releaseChecklist(result.manifest, root));
   return report;
+}
+
+function dynamicHostsCheck(m: ConnectorManifest): { name: string; ok: boolean; detail?: string } {
+  const oauth = m.connection.oauth;
+  const inHosts = oauth ? [...new Set([oauth.authorizationUrlTemplate, oauth.tokenUrlTemplate].flatMap(placeholdersInHost))] : [];
+  const unguarded = inHosts.filter((name) => !oauth?.hostValidation[name]);
+  return {
+    name: "dynamic URL hosts have hostValidation",
+    ok: unguarded.length === 0,
+    detail: inHosts.length ? (unguarded.length ? `unguarded: ${unguarded.join(", ")}` : inHosts.map((n) => `{settings.${n}}`).join(", ")) : "fixed hosts",
+  };
 }
 
 /** The guide's release checklist, as far as files and the manifest can show it. */
@@ -84,7 +105,7 @@ export function releaseChecklist(m: ConnectorManifest, root: string): { name: st
   return [
     { name: "manifest validates with connection.oauth", ok: !!oauth, ...(oauth ? {} : { detail: "no connection.oauth" }) },
     { name: "required settings declared before OAuth start", ok: !oauth || oauth.requiredSettings.every((s) => s in m.connection.settingsSchema.properties) },
-    { name: "dynamic URL hosts have hostValidation", ok: true },
+    dynamicHostsCheck(m),
     { name: "client.credentialKey set", ok: !!oauth?.client.credentialKey, ...(oauth ? { detail: oauth.client.credentialKey } : {}) },
     { name: "postConnect verifies provider account identity", ok: !!oauth?.postConnect, ...(oauth?.postConnect ? { detail: oauth.postConnect.route } : { detail: "no postConnect route" }) },
     { name: "package version matches manifest version", ok: !pkg.version || pkg.version === m.version, detail: `${pkg.version ?? "-"} / ${m.version}` },
