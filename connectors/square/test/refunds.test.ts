@@ -128,6 +128,8 @@ describe("sync/refunds", () => {
           pageDoneId: "R3",
         });
         expect(receipts()).toEqual({ R0: "ORD0", R1: "ORD1", R2: "ORD2", R3: "ORD3" });
+        // Rate limited: the host is asked to wait Retry-After before the rest; a 5xx needs no pause.
+        expect(runtime.pauseSeconds("refunds")).toBe(name === "429" ? 3 : undefined);
 
         failing = false;
         const second = await runtime.call(POST);

@@ -6,7 +6,7 @@ export type { ConnectorManifest, ConnectorManifestInput, OAuthConfig, HostValida
 export { manifestSchema } from "./manifest/schema.js";
 export { api, isRoute, normalizeRouteInput, retryAfterSeconds, type Route, type RouteHandler, type RouteInput, type RouteRequest, type ErrorBody } from "./api/api.js";
 export { OAuth, Http, Settings, Secrets, ingest, Checkpoint, log, Records, Connection, type HttpOptions, type IngestOptions } from "./runtime/calls.js";
-export { bindHost, currentBinding, isHostBound, oauthAuthHeader, type OAuthHttpAuth, type HostBinding, type HttpRequestSpec, type HttpResponse, type HttpMethod, type AccessTokenOptions, type LogLevel, type CheckpointState, type RecordsRedaction, type ConnectionStatusChange, type ConnectionInfo } from "./runtime/binding.js";
+export { bindHost, currentBinding, isHostBound, oauthAuthHeader, type OAuthHttpAuth, type HostBinding, type HttpRequestSpec, type HttpResponse, type HttpMethod, type AccessTokenOptions, type LogLevel, type CheckpointState, type CheckpointOptions, type RecordsRedaction, type ConnectionStatusChange, type ConnectionInfo } from "./runtime/binding.js";
 export { BackfillError, ReauthRequiredError, PermissionDeniedError, NoHostBoundError, isReauthRequired, errorFromJSON, REAUTH_REASONS, type BackfillErrorCode, type ReauthReason } from "./runtime/errors.js";
 export { ENTITY_KINDS, ENTITY_NAMES, entityJsonSchemas, entityNameForKind, isEntityKind, type EntityKind, type EntityName } from "./entities/registry.js";
 export { customerSchema, salesReceiptSchema, refundReceiptSchema, lineItemSchema, type Customer, type SalesReceipt, type RefundReceipt, type LineItem } from "./entities/schemas.js";

@@ -117,7 +117,7 @@ describe("connectorTestRuntime", () => {
     const page = (status: number) =>
       api(async () => {
         const result = ingest.batch("sales_receipt", [good], { stream: "orders" });
-        Checkpoint.set("orders", { cursor: "c1" }, { hasMore: true });
+        Checkpoint.set("orders", { cursor: "c1" }, { hasMore: true, pauseSeconds: 2 });
         return status === 200 ? api.json(result) : api.retryAfter(3);
       });
     const throttled = await r.call(page(429));
@@ -128,6 +128,7 @@ describe("connectorTestRuntime", () => {
     expect(r.records("sales_receipt")).toHaveLength(1);
     expect(r.checkpoint("orders")).toEqual({ cursor: "c1" });
     expect(r.hasMore("orders")).toBe(true);
+    expect(r.pauseSeconds("orders")).toBe(2);
   });
 
   it("continueOnError keeps the valid payloads; without it one bad payload rejects the batch", async () => {

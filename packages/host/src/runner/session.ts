@@ -4,6 +4,7 @@ import {
   BackfillError,
   type AccessTokenOptions,
   type CheckpointState,
+  type CheckpointOptions,
   type ConnectionStatusChange,
   type EntityKind,
   type HttpRequestSpec,
@@ -15,7 +16,7 @@ import { assertEntityWritable, assertSecretReadable, assertSettingReadable, vali
 import type { BridgeCall, BridgeError } from "./protocol.js";
 import { performHttp, type HttpLimits, type HttpTransport } from "./http.js";
 import type { ConnectionServices, RouteLogEntry } from "./services.js";
-import { emptyStaged, type StagedWrites } from "./staging.js";
+import { emptyStaged, type StagedCheckpoint, type StagedWrites } from "./staging.js";
 
 export class RouteSession {
   readonly staged: StagedWrites = emptyStaged();
@@ -58,7 +59,7 @@ export class RouteSession {
       case "getCheckpoint":
         return this.services.committedCheckpoint(a[0] as string);
       case "setCheckpoint":
-        return this.setCheckpoint(a[0] as string, a[1] as CheckpointState, a[2] as { hasMore: boolean });
+        return this.setCheckpoint(a[0] as string, a[1] as CheckpointState, a[2] as CheckpointOptions);
       case "log":
         return this.log(a[0] as LogLevel, a[1] as string, a[2] as Record<string, unknown> | undefined);
       case "redactRecords":
@@ -100,10 +101,11 @@ export class RouteSession {
     return result;
   }
 
-  private setCheckpoint(stream: string, state: CheckpointState, opts: { hasMore: boolean }): void {
+  private setCheckpoint(stream: string, state: CheckpointState, opts: CheckpointOptions): void {
     if (typeof stream !== "string" || !stream) throw new BackfillError("invalid_request", "Checkpoint.set: stream is required");
     if (!state || typeof state !== "object") throw new BackfillError("invalid_request", "Checkpoint.set: state must be an object");
-    const entry = { stream, state, hasMore: opts?.hasMore === true };
+    const pause = opts?.pauseSeconds;
+    const entry: StagedCheckpoint = { stream, state, hasMore: opts?.hasMore === true, ...(typeof pause === "number" && pause > 0 ? { pauseSeconds: pause } : {}) };
     const index = this.staged.checkpoints.findIndex((c) => c.stream === stream);
     if (index >= 0) this.staged.checkpoints[index] = entry;
     else this.staged.checkpoints.push(entry);

@@ -3,7 +3,7 @@
 import type { CheckpointState, ConnectionStatusChange, EntityKind, RecordsRedaction } from "@backfill-io/sdk";
 
 export type StagedRecord = { kind: EntityKind; stream?: string; idempotencyKey: string; payload: Record<string, unknown> };
-export type StagedCheckpoint = { stream: string; state: CheckpointState; hasMore: boolean };
+export type StagedCheckpoint = { stream: string; state: CheckpointState; hasMore: boolean; pauseSeconds?: number };
 
 export type StagedWrites = {
   records: StagedRecord[];

@@ -89,6 +89,9 @@ function isTransient(result: RouteRunResult): boolean {
   return result.outcome === "ok" && (result.status === 408 || result.status === 429 || result.status >= 500);
 }
 
+/** The longest pause a route may ask for between pages. */
+const MAX_PAUSE_SECONDS = 60;
+
 export class SyncEngine {
   constructor(private readonly deps: SyncDeps) {}
 
@@ -155,6 +158,8 @@ export class SyncEngine {
             result.outcome = "succeeded";
             break;
           }
+          // A page committed part-way under throttling asks for a pause before the next one.
+          if (checkpoint.pauseSeconds) await sleep(Math.min(checkpoint.pauseSeconds, MAX_PAUSE_SECONDS) * 1000, opts.signal);
           continue;
         }
 

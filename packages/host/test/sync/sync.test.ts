@@ -10,15 +10,19 @@ const pages = customerPages(4, 5);
 let fault: ((page: number, count: number) => { status: number; headers?: Record<string, string> } | null) | null = null;
 let delayMs = 0;
 let hits = 0;
+/** Per test: pages whose answer asks the host to pause before the next page. */
+let pauseOnPage: number | null = null;
+const hitTimes: number[] = [];
 
 beforeAll(async () => {
   server = await startServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
     const page = Number(url.searchParams.get("page") ?? 1);
     hits++;
+    hitTimes.push(Date.now());
     const f = fault?.(page, hits);
     if (f) return json(res, f.status, { error: "fault" }, f.headers);
-    setTimeout(() => json(res, 200, pages(page)), delayMs);
+    setTimeout(() => json(res, 200, page === pauseOnPage ? { ...pages(page), pause: 1 } : pages(page)), delayMs);
   });
   sh = await openSyncHost(server.port);
 });
@@ -59,6 +63,20 @@ describe("sync", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
     expect(await sh.host.store.countRecords(id)).toBe(20);
     expect((await sh.host.store.getSyncRun(result.runId))?.retries).toBe(1);
+  });
+
+  it("waits the pause a committed page asks for before calling for the next one", async () => {
+    fault = null;
+    pauseOnPage = 2;
+    const id = await createDemoConnection(sh.host, server.base);
+    const first = hitTimes.length;
+    const result = await sh.engine.sync(id, "customers", fast);
+    pauseOnPage = null;
+    expect(result).toMatchObject({ outcome: "succeeded", pages: 4, accepted: 20, retries: 0 });
+    const times = hitTimes.slice(first);
+    expect(times).toHaveLength(4);
+    // Page 2 committed, then the host waited at least a second before asking for page 3.
+    expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(1_000);
   });
 
   it("retries transient failures with backoff and gives up after maxAttempts", async () => {

@@ -47,6 +47,16 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
 
 export type CheckpointState = Record<string, unknown>;
 
+export type CheckpointOptions = {
+  /** More pages follow: the host calls the route again. */
+  hasMore: boolean;
+  /**
+   * Ask the host to wait this long before the next page: a page committed part-way because
+   * the provider throttled (the rest needs the rate limit to recover). Capped by the host.
+   */
+  pauseSeconds?: number;
+};
+
 export type RecordsRedaction = {
   kind?: EntityKind;
   /** Redact records of this canonical customer id (the customer and their receipts). */
@@ -78,7 +88,7 @@ export interface HostBinding {
   http(request: HttpRequestSpec): HttpResponse;
   ingest(kind: EntityKind, items: IngestItem[], opts: { stream?: string; continueOnError: boolean }): IngestResult;
   getCheckpoint(stream: string): CheckpointState | undefined;
-  setCheckpoint(stream: string, state: CheckpointState, opts: { hasMore: boolean }): void;
+  setCheckpoint(stream: string, state: CheckpointState, opts: CheckpointOptions): void;
   log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
   redactRecords(selector: RecordsRedaction): { redacted: number };
   setConnectionStatus(change: ConnectionStatusChange): void;

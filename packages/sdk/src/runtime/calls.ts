@@ -1,6 +1,6 @@
 // The synchronous runtime API connector code calls: OAuth, Http, Settings, Secrets,
 // ingest, Checkpoint, log and Connection. Each is a thin call into the bound host.
-import { currentBinding, type AccessTokenOptions, type CheckpointState, type HttpMethod, type HttpResponse, type LogLevel, type RecordsRedaction, type ConnectionInfo, type OAuthHttpAuth } from "./binding.js";
+import { currentBinding, type AccessTokenOptions, type CheckpointState, type HttpMethod, type HttpResponse, type LogLevel, type RecordsRedaction, type ConnectionInfo, type OAuthHttpAuth, type CheckpointOptions } from "./binding.js";
 import { BackfillError } from "./errors.js";
 import type { EntityKind } from "../entities/registry.js";
 import type { IngestResult } from "../policy/ingest.js";
@@ -112,7 +112,7 @@ export const Checkpoint = {
    * Stages the stream's next state. Committed atomically with this page's records when the
    * route succeeds; `hasMore: true` asks the host to call the route again.
    */
-  set(stream: string, state: CheckpointState, opts: { hasMore: boolean }): void {
+  set(stream: string, state: CheckpointState, opts: CheckpointOptions): void {
     currentBinding("Checkpoint.set").setCheckpoint(stream, state, opts);
   },
 };

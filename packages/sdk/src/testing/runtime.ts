@@ -70,8 +70,9 @@ export class ConnectorTestRuntime {
   private settings: Record<string, unknown>;
   private readonly secrets: Record<string, string>;
   private readonly committedCheckpoints = new Map<string, CheckpointState>();
-  private readonly stagedCheckpoints = new Map<string, { state: CheckpointState; hasMore: boolean }>();
+  private readonly stagedCheckpoints = new Map<string, { state: CheckpointState; hasMore: boolean; pauseSeconds?: number | undefined }>();
   private readonly lastHasMore = new Map<string, boolean>();
+  private readonly lastPause = new Map<string, number | undefined>();
   private readonly store = new Map<string, StoredRecord>();
   // The process-wide redactor, as in the host: api() and loggers read it too.
   private readonly redactor = defaultRedactor();
@@ -155,6 +156,7 @@ export class ConnectorTestRuntime {
       for (const [stream, staged] of this.stagedCheckpoints) {
         this.committedCheckpoints.set(stream, staged.state);
         this.lastHasMore.set(stream, staged.hasMore);
+        this.lastPause.set(stream, staged.pauseSeconds);
       }
     }
     return response;
@@ -175,6 +177,11 @@ export class ConnectorTestRuntime {
 
   hasMore(stream: string): boolean | undefined {
     return this.lastHasMore.get(stream);
+  }
+
+  /** The pause the last committed page of `stream` asked for before the next one. */
+  pauseSeconds(stream: string): number | undefined {
+    return this.lastPause.get(stream);
   }
 
   /** True when `secret` appears in any log line, response body or error seen so far. */
@@ -205,7 +212,7 @@ export class ConnectorTestRuntime {
         return this.committedCheckpoints.get(stream);
       },
       setCheckpoint: (stream, state, opts) => {
-        this.stagedCheckpoints.set(stream, { state: structuredClone(state), hasMore: opts.hasMore });
+        this.stagedCheckpoints.set(stream, { state: structuredClone(state), hasMore: opts.hasMore, pauseSeconds: opts.pauseSeconds });
       },
       log: (level, message, fields) => {
         const line = this.redactor.redact({ level, message, ...(fields ? { fields } : {}) });

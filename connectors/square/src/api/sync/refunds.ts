@@ -130,7 +130,9 @@ export const POST = api(
       } else {
         next = { highWater: passStartedAt };
       }
-      Checkpoint.set(STREAM, next, { hasMore });
+      // A page cut short by a rate limit asks the host to let Square's limit recover first.
+      const pause = !pageComplete && interruptedBy?.kind === "rate_limited" ? { pauseSeconds: interruptedBy.retryAfterSeconds ?? 1 } : {};
+      Checkpoint.set(STREAM, next, { hasMore, ...pause });
       return api.json({
         stream: STREAM,
         ...result,
