@@ -1,6 +1,8 @@
 // Deterministic, seeded shop data shaped after Shopify's Admin API objects.
 // Records are plain domain objects (amounts in minor units); graphql/resolvers.ts maps them
 // onto the schema. End-to-end tests read the same records to compare what a connector synced.
+import { hashString, mulberry32 } from "../common/random.js";
+
 
 export type FinancialStatus =
   | "AUTHORIZED"
@@ -156,26 +158,6 @@ export function formatDecimal(minor: number, currencyCode: string): string {
   return fixed.replace(/0$/, "");
 }
 
-/** mulberry32: tiny, fast and good enough for reproducible fixtures. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function hashString(value: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < value.length; i++) {
-    h ^= value.charCodeAt(i);
-    h = Math.imul(h, 16777619);
-  }
-  return h >>> 0;
-}
 
 const FIRST_NAMES = ["Ada", "Grace", "Kenji", "Amara", "Luca", "Sofia", "Mateo", "Yuki", "Noah", "Ines", "Omar", "Freya"];
 const LAST_NAMES = ["Lovelace", "Hopper", "Tanaka", "Okafor", "Rossi", "Müller", "García", "Sato", "Smith", "Dubois", "Haddad", "Berg"];

@@ -1,6 +1,6 @@
 // Fault injection: rate limits, server errors, hangs and malformed bodies, decided by a
 // seeded sequence so the same run of requests meets the same faults every time.
-import { mulberry32 } from "./data.js";
+import { mulberry32 } from "../common/random.js";
 import type { ShopifyEmulatorState } from "./state.js";
 
 export type FaultKind = "rate_limited" | "server_error" | "timeout" | "malformed_json";

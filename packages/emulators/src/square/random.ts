@@ -1,26 +1,15 @@
-// Small deterministic PRNG (mulberry32 seeded by FNV-1a) so a seed always yields the same data
-// and the same fault schedule, on every platform and Node version.
+// Square's seeds are strings and numbers: FNV-1a hashes them into mulberry32's seed.
 
-export type Random = () => number;
+import { hashString, mulberry32, type Random } from "../common/random.js";
+
+export type { Random } from "../common/random.js";
 
 export function hashSeed(...parts: Array<string | number>): number {
-  let hash = 0x811c9dc5;
-  for (const char of parts.join("\u0000")) {
-    hash ^= char.codePointAt(0)!;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash >>> 0;
+  return hashString(parts.join("\u0000"));
 }
 
 export function createRandom(...seedParts: Array<string | number>): Random {
-  let state = hashSeed(...seedParts);
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(hashSeed(...seedParts));
 }
 
 /** Integer in [min, max], inclusive. */
