@@ -33,6 +33,11 @@ describe("permissions.http", () => {
     ["a path outside the prefix", "https://connect.squareup.com/oauth2/token"],
     ["a relative URL", "/admin"],
     ["a fragment trick", "https://evil.com#.myshopify.com/"],
+    ["an empty label for *", "https://.myshopify.com/admin"],
+    ["a trailing-dot host", "https://acme.myshopify.com./admin"],
+    ["a backslash userinfo trick", "https://evil.com\\@acme.myshopify.com/admin"],
+    ["dot segments out of the path prefix", "https://connect.squareup.com/v2/../oauth2/token"],
+    ["encoded dot segments out of the path prefix", "https://connect.squareup.com/v2/%2e%2e/oauth2/token"],
   ])("denies %s", (_why, url) => expect(denied(url)).not.toBeNull());
 
   it("names the URL without its query", () => {
