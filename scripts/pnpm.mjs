@@ -13,5 +13,7 @@ if (name !== "pnpm" || !version) {
 }
 const npx = process.platform === "win32" ? "npx.cmd" : "npx";
 // Runs in the caller's directory, so `node ../../scripts/pnpm.mjs pack` works from a package.
-const result = spawnSync(npx, ["--yes", `pnpm@${version}`, ...process.argv.slice(2)], { stdio: "inherit" });
+// Turborepo's anonymous telemetry stays off unless the user turned it on themselves.
+const env = { TURBO_TELEMETRY_DISABLED: "1", ...process.env };
+const result = spawnSync(npx, ["--yes", `pnpm@${version}`, ...process.argv.slice(2)], { stdio: "inherit", env });
 process.exit(result.status ?? 1);
