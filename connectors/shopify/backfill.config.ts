@@ -18,9 +18,12 @@ export const manifestInput = {
       RefundReceipt: ["write"],
     },
     secrets: {
-      // The webhook HMAC key. When the merchant sets none, the host provides the app's
-      // client secret under this name (Shopify signs app webhooks with it).
+      // The two webhook HMAC keys. app_webhook_secret is not a setting: the host reads it as
+      // the app's client secret (client.webhookSecret), which signs every app webhook,
+      // including app/uninstalled and the compliance topics. webhook_secret is the store's
+      // own key, set by the merchant only for webhooks made in the Shopify admin.
       webhook_secret: ["read"],
+      app_webhook_secret: ["read"],
     },
   },
   connection: {
@@ -35,9 +38,9 @@ export const manifestInput = {
       accessType: "offline",
       pkce: false,
       requiredSettings: ["shop_domain"],
-      // Shopify signs app webhooks with the app's client secret: webhook_secret reads as it
-      // unless the merchant set one (admin-created webhooks are signed with the store's key).
-      client: { credentialKey: "shopify_public_app", webhookSecret: "webhook_secret" },
+      // Shopify signs app webhooks with the app's client secret: app_webhook_secret reads as
+      // it. A separate name from webhook_secret, so a merchant's store key never hides it.
+      client: { credentialKey: "shopify_public_app", webhookSecret: "app_webhook_secret" },
       // Expiring offline tokens: the access token lives an hour, the refresh token is
       // replaced on every refresh.
       tokenRequestParams: { expiring: "1" },

@@ -6,7 +6,10 @@ import { connectorTestRuntime, type ConnectorTestRuntimeOptions, type TestOAuthS
 
 export const ACCESS_CANARY = "shpat_CANARYaccess0123456789abcdef";
 export const REFRESH_CANARY = "shprt_CANARYrefresh0123456789abcdef";
+/** The app's client secret, as the host provides it under app_webhook_secret. */
 export const WEBHOOK_SECRET = "whsec_CANARY_app_client_secret_42";
+/** A store's own webhook key (webhooks made in the Shopify admin), the webhook_secret setting. */
+export const STORE_WEBHOOK_SECRET = "whsec_CANARY_store_key_0123456789";
 export const SHOP = "acme.myshopify.com";
 export const GRAPHQL_URL = `https://${SHOP}/admin/api/2026-10/graphql.json`;
 export const SCOPES = ["read_customers", "read_orders"];
@@ -20,7 +23,7 @@ export function connectedRuntime(opts: Omit<ConnectorTestRuntimeOptions, "oauth"
   const { oauth, ...rest } = opts;
   return connectorTestRuntime({
     settings: { shop_domain: "Acme" },
-    secrets: { webhook_secret: WEBHOOK_SECRET },
+    secrets: { app_webhook_secret: WEBHOOK_SECRET },
     ...rest,
     oauth: {
       accessToken: ACCESS_CANARY,

@@ -17,6 +17,10 @@ describe("backfill.config.ts", () => {
     expect(oauth.scopeSeparator).toBe(",");
     expect(oauth.callbackVerifiers).toEqual(["shopifyHmac"]);
     expect(oauth.scopes).toEqual(["read_customers", "read_orders"]);
+    // The app's client secret under its own name, so a merchant's webhook_secret never hides it.
+    expect(oauth.client.webhookSecret).toBe("app_webhook_secret");
+    expect(manifest.permissions.secrets).toEqual({ webhook_secret: ["read"], app_webhook_secret: ["read"] });
+    expect(manifest.connection.settingsSchema.properties).not.toHaveProperty("app_webhook_secret");
   });
 
   it("declares the three streams and their entities", () => {

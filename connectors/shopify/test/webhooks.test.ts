@@ -5,12 +5,12 @@ import { POST as webhook, config } from "../src/api/webhooks/shopify.js";
 import { POST as ordersRoute } from "../src/api/sync/orders.js";
 import { POST as customersRoute } from "../src/api/sync/customers.js";
 import { POST as refundsRoute } from "../src/api/sync/refunds.js";
-import { ACCESS_CANARY, GRAPHQL_URL, REFRESH_CANARY, SHOP, WEBHOOK_SECRET, connectedRuntime, fixture, signed } from "./helpers.js";
+import { ACCESS_CANARY, GRAPHQL_URL, REFRESH_CANARY, SHOP, STORE_WEBHOOK_SECRET, WEBHOOK_SECRET, connectedRuntime, fixture, signed } from "./helpers.js";
 
 let runtime: ConnectorTestRuntime | undefined;
 afterEach(() => {
   if (runtime) {
-    for (const secret of [ACCESS_CANARY, REFRESH_CANARY, WEBHOOK_SECRET]) expect(runtime.leaked(secret)).toBe(false);
+    for (const secret of [ACCESS_CANARY, REFRESH_CANARY, WEBHOOK_SECRET, STORE_WEBHOOK_SECRET]) expect(runtime.leaked(secret)).toBe(false);
   }
   runtime?.restore();
   runtime = undefined;
@@ -76,6 +76,34 @@ describe("POST /webhooks/shopify", () => {
     expect(await response.json()).toMatchObject({ error: { details: { reason: "no_secret" } } });
   });
 
+  describe("with the store's own webhook key set (webhook_secret) beside the app's client secret", () => {
+    const bothKeys = () => connectedRuntime({ secrets: { app_webhook_secret: WEBHOOK_SECRET, webhook_secret: STORE_WEBHOOK_SECRET } });
+
+    for (const [name, secret] of [["the app's client secret", WEBHOOK_SECRET], ["the store's key", STORE_WEBHOOK_SECRET]] as const) {
+      it(`orders/updated signed with ${name}: accepted and ingested`, async () => {
+        runtime = bothKeys();
+        runtime.http.postOnce(GRAPHQL_URL, { body: fixture("order-1001.json") });
+        const response = await runtime.call(webhook, delivery("orders/updated", fixture("webhook-orders-updated.json"), { secret }));
+        expect(response.status).toBe(200);
+        expect(runtime.storedRecords()).toHaveLength(1);
+      });
+    }
+
+    for (const [topic, file] of [
+      ["app/uninstalled", "webhook-app-uninstalled.json"],
+      ["customers/redact", "webhook-customers-redact.json"],
+      ["shop/redact", "webhook-shop-redact.json"],
+    ] as const) {
+      it(`${topic} signed with the store's key (not the app's): 401, nothing revoked or redacted`, async () => {
+        runtime = bothKeys();
+        const response = await runtime.call(webhook, delivery(topic, fixture(file), { secret: STORE_WEBHOOK_SECRET }));
+        expect(response.status).toBe(401);
+        expect(runtime.statusChanges).toHaveLength(0);
+        expect(runtime.redactions).toHaveLength(0);
+      });
+    }
+  });
+
   it("refunds/create: re-reads the order's refunds and ingests refund receipts", async () => {
     runtime = connectedRuntime();
     runtime.http.postOnce(GRAPHQL_URL, { body: fixture("single-order-refunds-1001.json") });
@@ -123,8 +151,8 @@ describe("POST /webhooks/shopify", () => {
     expect(runtime.storedRecords()).toHaveLength(0);
   });
 
-  it("app/uninstalled: marks the connection revoked; syncs then need reauthorization", async () => {
-    runtime = connectedRuntime();
+  it("app/uninstalled (signed with the app's client secret, a store key set too): marks the connection revoked; syncs then need reauthorization", async () => {
+    runtime = connectedRuntime({ secrets: { app_webhook_secret: WEBHOOK_SECRET, webhook_secret: STORE_WEBHOOK_SECRET } });
     const response = await runtime.call(webhook, delivery("app/uninstalled", fixture("webhook-app-uninstalled.json")));
     expect(response.status).toBe(200);
     expect(runtime.statusChanges).toEqual([{ status: "revoked", reason: expect.stringContaining("app/uninstalled") }]);

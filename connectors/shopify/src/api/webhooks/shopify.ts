@@ -132,9 +132,21 @@ function redactCustomer(payload: Payload): Response {
   return api.json({ ok: true, topic: "customers/redact", redacted });
 }
 
+/**
+ * Topics only Shopify itself sends, always signed with the app's client secret: a store's
+ * own webhook key (which its staff can read) must not be able to revoke or redact.
+ */
+const APP_ONLY_TOPICS = new Set(["app/uninstalled", "customers/data_request", "customers/redact", "shop/redact"]);
+
+/** The keys `topic` may be signed with: the app's client secret, and for store topics the store's key. */
+function signingKeys(topic: string): (string | undefined)[] {
+  const appSecret = Secrets.get("app_webhook_secret");
+  return APP_ONLY_TOPICS.has(topic) ? [appSecret] : [appSecret, Secrets.get("webhook_secret")];
+}
+
 export const POST = api((request: RouteRequest) => {
   const topic = request.headers["x-shopify-topic"] ?? "";
-  const check = verifyShopifyWebhook(request.rawBody, request.headers["x-shopify-hmac-sha256"], Secrets.get("webhook_secret"));
+  const check = verifyShopifyWebhook(request.rawBody, request.headers["x-shopify-hmac-sha256"], signingKeys(topic));
   if (!check.ok) {
     log.warn("webhook signature rejected", { topic, reason: check.reason });
     return api.unauthorized("Shopify webhook signature is missing or invalid", { reason: check.reason });
