@@ -1,6 +1,7 @@
 // The route worker: imports a route module, installs a HostBinding whose every call
 // blocks on the main thread (SharedArrayBuffer + Atomics.wait + receiveMessageOnPort),
 // calls the route and posts the Response back. One invocation at a time.
+import { AsyncLocalStorage } from "node:async_hooks";
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from "node:worker_threads";
 import { bindHost, errorFromJSON, BackfillError, registerSecret, redact, type HostBinding } from "@backfill-io/sdk";
 import { SIGNAL_INDEX, type BridgeCall, type BridgeError, type BridgeReply, type FromWorker, type InvokeMessage, type ToWorker, type WorkerBootData } from "./protocol.js";
@@ -8,8 +9,6 @@ import { SIGNAL_INDEX, type BridgeCall, type BridgeError, type BridgeReply, type
 const port = parentPort!;
 const signal = new Int32Array((workerData as WorkerBootData).signal);
 
-/** Globals present before any route ran; anything else a route adds is removed after it. */
-const baselineGlobals = new Set(Reflect.ownKeys(globalThis));
 
 function post(message: FromWorker): void {
   port.postMessage(message);
@@ -25,6 +24,55 @@ function toBridgeError(error: unknown): BridgeError {
     ...(typeof code === "string" ? { code } : {}),
     ...(details && typeof details === "object" ? { details: redact(details as Record<string, unknown>) } : {}),
   };
+}
+
+/**
+ * The binding of the invocation whose async context is running. The SDK looks its binding
+ * up at call time, so one global binding swapped per invocation would hand a timer left by
+ * route A (firing while route B runs) B's binding: its Http and ingest calls would be
+ * answered for B and staged into B's page. Scoped by async context instead, a callback
+ * that outlives its invocation reaches that invocation's closed binding and is refused.
+ */
+const invocationBinding = new AsyncLocalStorage<HostBinding>();
+
+function activeBinding(method: string): HostBinding {
+  const binding = invocationBinding.getStore();
+  if (!binding) throw new BackfillError("invalid_request", `${method}: called outside a route invocation`);
+  return binding;
+}
+
+const dispatchingBinding: HostBinding = {
+  get manifest() {
+    return activeBinding("manifest").manifest;
+  },
+  connectionInfo: () => activeBinding("Connection.info").connectionInfo!(),
+  getSetting: (name) => activeBinding("Settings.get").getSetting(name),
+  getSecret: (name) => activeBinding("Secrets.get").getSecret(name),
+  accessToken: (opts) => activeBinding("OAuth.accessToken").accessToken(opts),
+  http: (request) => activeBinding("Http").http(request),
+  ingest: (kind, items, opts) => activeBinding("ingest").ingest(kind, items, opts),
+  getCheckpoint: (stream) => activeBinding("Checkpoint.get").getCheckpoint(stream),
+  setCheckpoint: (stream, state, opts) => activeBinding("Checkpoint.set").setCheckpoint(stream, state, opts),
+  log: (level, message, fields) => activeBinding("log").log(level, message, fields),
+  redactRecords: (selector) => activeBinding("Records.redact").redactRecords(selector),
+  setConnectionStatus: (change) => activeBinding("Connection").setConnectionStatus(change),
+};
+bindHost(dispatchingBinding);
+
+/** Globals present before any route ran (the binding included); anything else a route adds is removed after it. */
+const baselineGlobals = new Set(Reflect.ownKeys(globalThis));
+
+/** Counts of the handles (timers, immediates, ports, sockets) keeping this thread's loop alive. */
+function activeHandles(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const type of process.getActiveResourcesInfo()) counts.set(type, (counts.get(type) ?? 0) + 1);
+  return counts;
+}
+
+/** True when the loop holds more handles of some type than it did before the invocation. */
+function leftHandles(before: Map<string, number>): boolean {
+  for (const [type, count] of activeHandles()) if (count > (before.get(type) ?? 0)) return true;
+  return false;
 }
 
 function makeBinding(invoke: InvokeMessage): { binding: HostBinding; close: () => void } {
@@ -96,29 +144,35 @@ function restoreGlobals(): void {
   }
 }
 
-async function invoke(message: InvokeMessage): Promise<void> {
-  const { binding, close } = makeBinding(message);
-  const unbind = bindHost(binding);
+type InvocationAnswer = Extract<FromWorker, { type: "result" | "failed" }>;
+
+async function runHandler(message: InvokeMessage): Promise<InvocationAnswer> {
   try {
     const mod = (await import(message.moduleUrl)) as Record<string, unknown>;
     const handler = mod[message.exportName];
     if (typeof handler !== "function") {
-      post({ type: "result", invocationId: message.invocationId, status: 405, headers: { "content-type": "application/json" }, bodyText: JSON.stringify({ error: { code: "method_not_allowed", message: `route does not export ${message.exportName}` } }) });
-      return;
+      return { type: "result", invocationId: message.invocationId, status: 405, headers: { "content-type": "application/json" }, bodyText: JSON.stringify({ error: { code: "method_not_allowed", message: `route does not export ${message.exportName}` } }) };
     }
     const response: unknown = await (handler as (input: unknown) => unknown)(message.input);
     if (!(response instanceof Response)) throw new TypeError("route must return a Response (wrap the handler in api(...))");
     const headers: Record<string, string> = {};
     response.headers.forEach((value, key) => (headers[key] = value));
     const bodyText = await response.text();
-    post({ type: "result", invocationId: message.invocationId, status: response.status, headers, bodyText });
+    return { type: "result", invocationId: message.invocationId, status: response.status, headers, bodyText };
   } catch (error) {
-    post({ type: "failed", invocationId: message.invocationId, error: toBridgeError(error) });
-  } finally {
-    unbind();
-    close();
-    restoreGlobals();
+    return { type: "failed", invocationId: message.invocationId, error: toBridgeError(error) };
   }
+}
+
+async function invoke(message: InvokeMessage): Promise<void> {
+  const before = activeHandles();
+  const { binding, close } = makeBinding(message);
+  const answer = await invocationBinding.run(binding, () => runHandler(message));
+  close();
+  restoreGlobals();
+  // A timer or interval the route left running would fire during a later invocation
+  // (its SDK calls refused, its errors crashing that invocation): ask for a fresh worker.
+  post(leftHandles(before) ? { ...answer, leftHandles: true } : answer);
 }
 
 async function describe(invocationId: number, moduleUrl: string): Promise<void> {

@@ -10,13 +10,17 @@ beforeAll(() => {
 });
 afterAll(() => runner.close());
 
-const misbehave = (mode: string, timeoutMs?: number) =>
-  runner.runRoute({ connectorDir: DEMO_DIR, services, route: "/misbehave", input: { rawBody: JSON.stringify({ mode }) }, ...(timeoutMs ? { routeTimeoutMs: timeoutMs } : {}) });
+const misbehave = (mode: string, timeoutMs?: number, waitMs?: number) =>
+  runner.runRoute({ connectorDir: DEMO_DIR, services, route: "/misbehave", input: { rawBody: JSON.stringify({ mode, waitMs }) }, ...(timeoutMs ? { routeTimeoutMs: timeoutMs } : {}) });
 
-const healthy = async () => {
-  const r = await misbehave("check");
+type Check = { leaked: unknown; threadId: number };
+
+/** Runs `check` (after waiting `waitMs` inside the route); asserts it ran clean and staged nothing. */
+const healthy = async (waitMs?: number): Promise<Check> => {
+  const r = await misbehave("check", undefined, waitMs);
   expect(r.outcome).toBe("ok");
-  return JSON.parse(r.bodyText) as { leaked: unknown };
+  expect(r.staged.records).toEqual([]);
+  return JSON.parse(r.bodyText) as Check;
 };
 
 describe("route isolation and limits", () => {
@@ -44,7 +48,23 @@ describe("route isolation and limits", () => {
 
   it("removes globals a route leaked before the next invocation", async () => {
     expect((await misbehave("leak")).outcome).toBe("ok");
-    expect(await healthy()).toEqual({ leaked: null });
+    expect(await healthy()).toMatchObject({ leaked: null });
+  });
+
+  it("reuses a clean worker, and replaces one whose route left an interval calling the SDK", async () => {
+    const { threadId } = await healthy();
+    expect((await healthy()).threadId).toBe(threadId);
+    const leaving = await misbehave("leave-interval");
+    expect(leaving.outcome).toBe("ok");
+    const { threadId: leftBy } = JSON.parse(leaving.bodyText) as Check;
+    // The next route runs long enough for the interval to fire many times, had it survived.
+    expect((await healthy(100)).threadId).not.toBe(leftBy);
+  });
+
+  it("refuses SDK calls from a timer of a finished route instead of answering them for the next one", async () => {
+    expect((await misbehave("leave-unref-timer")).outcome).toBe("ok");
+    // The timer fires while this invocation waits; its ingest must not land in this page.
+    await healthy(100);
   });
 
   it("times out one SDK call and never hands its late reply to the next call", async () => {
