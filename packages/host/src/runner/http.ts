@@ -189,7 +189,11 @@ export async function performHttp(spec: HttpRequestSpec, ctx: HttpContext): Prom
     next = assertHttpAllowed(next.href, patterns);
     if (next.origin !== url.origin) {
       headers = withoutCredentials(headers);
-      if (tokenHeader && providerHosts(ctx.manifest, ctx.settings).includes(next.host.toLowerCase())) headers[tokenHeader[0]] = tokenHeader[1];
+      if (tokenHeader) {
+        // Dropped by name too: auth.oauth's header may be named anything, sensitive-looking or not.
+        if (providerHosts(ctx.manifest, ctx.settings).includes(next.host.toLowerCase())) headers[tokenHeader[0]] = tokenHeader[1];
+        else delete headers[tokenHeader[0]];
+      }
     }
     if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === "POST")) {
       method = "GET";

@@ -15,6 +15,11 @@ beforeAll(async () => {
       res.writeHead(302, { location: "https://evil.example.com/steal" });
       return res.end();
     }
+    if (url.pathname === "/redirect-local") {
+      // From the provider's host (routed here) to an allowed host that is not the provider's.
+      res.writeHead(302, { location: `${server.base}/echo` });
+      return res.end();
+    }
     if (url.pathname === "/redirect-in") {
       res.writeHead(302, { location: "/echo" });
       return res.end();
@@ -111,6 +116,27 @@ describe("route runner", () => {
       // The route echoed the token back, but the runner's returned body is redacted.
       expect(allowed.result.bodyText).not.toContain(CANARY_TOKEN);
       expect(server.requests.filter((r) => r.headers.authorization).length).toBe(1);
+    });
+
+    it("attaches the token under auth.oauth's header and scheme, and drops it on a redirect off the provider's host", async () => {
+      const bare = await probe({ action: "http", url: `https://${PROVIDER_HOST}/echo`, oauth: { header: "X-Shopify-Access-Token", scheme: null } });
+      expect(bare.body).toMatchObject({ ok: true, status: 200 });
+      expect(server.requests.at(-1)?.headers["x-shopify-access-token"]).toBe(CANARY_TOKEN);
+      expect(server.requests.at(-1)?.headers.authorization).toBeUndefined();
+
+      // A header name the redactor would not call sensitive is dropped all the same.
+      for (const [oauth, sent] of [
+        [{ header: "X-Shopify-Access-Token", scheme: null }, CANARY_TOKEN],
+        [{ header: "X-Provider-Auth", scheme: "Token" }, `Token ${CANARY_TOKEN}`],
+      ] as const) {
+        const before = server.requests.length;
+        const hopped = await probe({ action: "http", url: `https://${PROVIDER_HOST}/redirect-local`, oauth });
+        expect(hopped.body).toMatchObject({ ok: true, status: 200 });
+        const [first, second] = server.requests.slice(before);
+        expect([first?.url, second?.url]).toEqual(["/redirect-local", "/echo"]);
+        expect(first?.headers[oauth.header.toLowerCase()]).toBe(sent);
+        expect(second?.headers[oauth.header.toLowerCase()]).toBeUndefined();
+      }
     });
 
     it("refuses secrets not declared readable and secret settings via Settings.get", async () => {
