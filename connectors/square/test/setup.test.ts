@@ -53,18 +53,18 @@ describe("setup/test_connection", () => {
     expect((await json(response)).environment).toBe("sandbox");
   });
 
-  it("missing token → 400 naming the reauth reason, no Square call", async () => {
+  it("missing token → 401 reauth_required naming the reason, no Square call", async () => {
     runtime = squareRuntime({ oauth: { accessToken: null } });
     const response = await runtime.call(POST);
-    expect(response.status).toBe(400);
-    expect((await json(response)).error).toMatchObject({ message: "Square OAuth connection is required", details: { reason: "missing_token" } });
+    expect(response.status).toBe(401);
+    expect((await json(response)).error).toMatchObject({ code: "reauth_required", details: { reason: "missing_token" } });
     expect(runtime.http.calls).toHaveLength(0);
   });
 
-  it("missing scope → 400 listing the missing scopes", async () => {
+  it("missing scope → 401 reauth_required listing the missing scopes", async () => {
     runtime = squareRuntime({ oauth: { scopes: ["MERCHANT_PROFILE_READ"] } });
     const response = await runtime.call(POST);
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(401);
     expect((await json(response)).error.details).toEqual({ reason: "missing_scopes", missingScopes: ["CUSTOMERS_READ", "ORDERS_READ", "PAYMENTS_READ"] });
   });
 
@@ -78,12 +78,36 @@ describe("setup/test_connection", () => {
     expect(body.error.details).toMatchObject({ status: 401, errors: [{ category: "AUTHENTICATION_ERROR", code: "UNAUTHORIZED" }] });
   });
 
-  it("refresh failure (expiring token, invalid_grant) → 400 refresh_failed", async () => {
+  it("refresh failure (expiring token, invalid_grant) → 401 reauth_required refresh_failed", async () => {
     runtime = squareRuntime({ oauth: { expiresAt: Date.now() + 60_000, refresh: { error: "invalid_grant" } } });
     const response = await runtime.call(POST);
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(401);
     expect((await json(response)).error.details).toEqual({ reason: "refresh_failed" });
     expect(runtime.refreshCount).toBe(1);
+  });
+
+  it("provider auth failure (Square 403 INSUFFICIENT_SCOPES) → 400 carrying the status", async () => {
+    runtime = squareRuntime();
+    runtime.http.getOnce(`${API}/v2/merchants/me`, { status: 403, body: fixture("error-insufficient-scopes.json") });
+    const response = await runtime.call(POST);
+    expect(response.status).toBe(400);
+    expect((await json(response)).error).toMatchObject({ message: "Square rejected the OAuth token", details: { status: 403 } });
+  });
+
+  it("other failures (Square 500) → 502 provider_error with Square's error, not a bad request", async () => {
+    runtime = squareRuntime();
+    runtime.http.getOnce(`${API}/v2/merchants/me`, { status: 500, body: { errors: [{ category: "API_ERROR", code: "INTERNAL_SERVER_ERROR", detail: "An internal error occurred." }] } });
+    const response = await runtime.call(POST);
+    expect(response.status).toBe(502);
+    expect((await json(response)).error).toMatchObject({ code: "provider_error", details: { status: 500, errors: [{ code: "INTERNAL_SERVER_ERROR" }] } });
+  });
+
+  it("rate limited → the retry signal", async () => {
+    runtime = squareRuntime();
+    runtime.http.getOnce(`${API}/v2/merchants/me`, { status: 429, headers: { "retry-after": "7" }, body: fixture("error-rate-limited.json") });
+    const response = await runtime.call(POST);
+    expect(response.status).toBe(429);
+    expect(response.headers.get("retry-after")).toBe("7");
   });
 
   it("an expiring token is refreshed by the host before the call; the new one is used", async () => {

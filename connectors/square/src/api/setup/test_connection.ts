@@ -1,8 +1,10 @@
 // postConnect / testConnection: proves the token works and names the Square account
 // (RetrieveMerchant "me", then its main location). Failures are told apart as in the
-// guide: no usable token → 400 "connection is required" with the reauth reason; Square
-// rejecting the token (401/403) → 400 carrying Square's status, never the token.
+// Shopify connector: no usable token (none, missing scopes, refresh failed) → 401
+// reauth_required with the reason; Square rejecting the token (401/403) → 400 carrying
+// Square's status, never the token; rate limited → the retry signal; anything else → 502.
 import { api, isReauthRequired, SQUARE_HOSTS } from "@backfill-io/sdk";
+import { missingProviderAccessResponse } from "@backfill-io/oauth-helpers";
 import { squareGet, squareHost } from "../../lib/square-client.js";
 import { isSquareApiError } from "../../lib/square-errors.js";
 import type { SquareLocation, SquareMerchant } from "../../lib/square-types.js";
@@ -29,15 +31,13 @@ export const POST = api(async () => {
         : null,
     });
   } catch (error) {
-    if (isReauthRequired(error)) {
-      return api.badRequest("Square OAuth connection is required", { reason: error.reason ?? "missing_token", ...(error.missingScopes ? { missingScopes: error.missingScopes } : {}) });
-    }
+    if (isReauthRequired(error)) return missingProviderAccessResponse(error);
     if (isSquareApiError(error)) {
       if (error.kind === "unauthorized" || error.kind === "forbidden") {
         return api.badRequest("Square rejected the OAuth token", error.toDetails());
       }
       if (error.kind === "rate_limited") return api.retryAfter(error.retryAfterSeconds ?? 1, "Square rate limit (RATE_LIMITED)");
-      return api.badRequest("Square could not return the merchant profile", error.toDetails());
+      return api.error("Square could not return the merchant profile", { status: 502, code: "provider_error", details: error.toDetails() });
     }
     throw error;
   }
