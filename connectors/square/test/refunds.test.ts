@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { POST } from "../src/api/sync/refunds.js";
-import type { RefundsCheckpoint } from "../src/api/sync/refunds.js";
+import { REFUNDS_HISTORY_START, type RefundsCheckpoint } from "../src/api/sync/refunds.js";
 import { MAX_PAYMENT_LOOKUPS } from "../src/lib/payments.js";
 import type { MockResponse, RecordedCall } from "@backfill-io/sdk/testing";
 import { ACCESS_TOKEN, API, REFRESH_TOKEN, fixture, json, squareRuntime } from "./helpers.js";
@@ -23,7 +23,7 @@ describe("sync/refunds", () => {
       expect.objectContaining({ refund_id: "bP9mAsEMYPUGjjGNaNO5ZDVyLhSZY_69MmgHubkLqx9wGhnmenRUHOaKitE6llfZuxcWYjGxd", receipt_id: "CAISENgvlJ6jLWAzERDzjyHVybY", total: "5.55", currency: "USD" }),
     ]);
     expect(runtime.storedRecords()[0]!.idempotencyKey).toBe("square:refund:bP9mAsEMYPUGjjGNaNO5ZDVyLhSZY_69MmgHubkLqx9wGhnmenRUHOaKitE6llfZuxcWYjGxd");
-    expect(Object.fromEntries(new URL(runtime.http.calls[0]!.url).searchParams)).toEqual({ limit: "100", sort_field: "UPDATED_AT", sort_order: "ASC" });
+    expect(Object.fromEntries(new URL(runtime.http.calls[0]!.url).searchParams)).toEqual({ begin_time: REFUNDS_HISTORY_START, limit: "100", sort_field: "UPDATED_AT", sort_order: "ASC" });
     expect(runtime.checkpoint("refunds")).toMatchObject({ passStartedAt: "2024-07-01T12:00:00.000Z", passHighWater: "2024-04-04T10:00:01.000Z" });
   });
 
@@ -40,6 +40,8 @@ describe("sync/refunds", () => {
     expect(stale!.get("updated_at_begin_time")).toBe("2024-03-31T23:59:00.000Z");
     expect(restart!.get("cursor")).toBeNull();
     expect(restart!.get("updated_at_begin_time")).toBe("2024-04-03T19:59:03.497Z");
+    // Square's begin_time (created_at) defaults to a year ago: every request asks for all of history.
+    for (const params of [stale!, restart!]) expect(params.get("begin_time")).toBe("2009-01-01T00:00:00Z");
     expect(runtime.checkpoint("refunds")).toEqual({ highWater: "2024-07-01T12:00:00.000Z" });
   });
 

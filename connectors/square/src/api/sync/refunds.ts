@@ -47,8 +47,16 @@ export type RefundsCheckpoint = {
 
 type Page = { refunds?: SquarePaymentRefund[]; cursor?: string };
 
+/**
+ * ListPaymentRefunds also filters on created_at, from `begin_time`, which defaults to a year
+ * ago: without it a backfill would miss every older refund (and an incremental pass every
+ * update to one). Square took its first payments after this instant, so it means "all".
+ */
+export const REFUNDS_HISTORY_START = "2009-01-01T00:00:00Z";
+
 function fetchPage(since: string | undefined, cursor: string | undefined) {
   return squareGetWithDate<Page>("/v2/refunds", {
+    begin_time: REFUNDS_HISTORY_START,
     limit: PAGE_SIZE,
     sort_field: "UPDATED_AT",
     sort_order: "ASC",
