@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
 import { request } from "undici";
-import { defineConnector, type ConnectorManifest, type HttpRequestSpec, type HttpResponse } from "@backfill-io/sdk";
+import { defineConnector, type ConnectorManifest, type HttpRequestSpec, type HttpResponse, type OAuthConfig } from "@backfill-io/sdk";
 import { shopifyCallbackHmac } from "@backfill-io/sdk/policy";
 import { openHost, type Host, type OpenHostOptions } from "../src/connections/host.js";
 import { staticConnectorRegistry } from "../src/connections/connectors.js";
@@ -77,6 +77,33 @@ export const squareManifest: ConnectorManifest = defineConnector({
     },
   },
 });
+
+/**
+ * A plain RFC 6749 connector manifest (no provider quirks), for tests of one mechanism:
+ * `oauth` overrides the defaults, `authMethod` sets the client authentication.
+ */
+export function genericOAuthManifest(
+  opts: { key?: string; provider?: string; authMethod?: "client_secret_post" | "client_secret_basic" | "none"; oauth?: Partial<OAuthConfig> } = {},
+): ConnectorManifest {
+  const authMethod = opts.authMethod ?? "client_secret_post";
+  return defineConnector({
+    key: opts.key ?? "acme",
+    name: "Acme",
+    ...(opts.provider ? { provider: opts.provider } : {}),
+    version: "0.1.0",
+    connection: {
+      oauth: {
+        type: "authorization_code",
+        authorizationUrlTemplate: "https://id.example.com/authorize",
+        tokenUrlTemplate: "https://id.example.com/token",
+        revocationUrlTemplate: "https://id.example.com/revoke",
+        pkce: authMethod === "none",
+        client: { credentialKey: "app", authMethod },
+        ...opts.oauth,
+      },
+    },
+  });
+}
 
 export type RecordedRequest = { method: string; path: string; host: string; headers: IncomingMessage["headers"]; body: Record<string, string> };
 

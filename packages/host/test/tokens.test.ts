@@ -6,6 +6,7 @@ import { ReauthRequiredError } from "@backfill-io/sdk";
 import { openHost } from "../src/connections/host.js";
 import { readTokens, writeTokens } from "../src/tokens/token-store.js";
 import { migrateTokens } from "../src/tokens/migrate.js";
+import { disconnect } from "../src/tokens/revoke.js";
 import { CANARY, ProviderStandIn, connectShop, databaseBytes, openTestHost, type TestHost } from "./oauth-fixtures.js";
 
 const standIn = new ProviderStandIn();
@@ -100,6 +101,55 @@ describe("TokenManager", () => {
     await expect(host.tokens.accessToken(connectionId)).rejects.toMatchObject({ reason: "refresh_failed" });
     expect(refreshRequests(shop)).toHaveLength(1);
     expect((await host.store.getTokens(connectionId))!.refresh_lease_owner).toBeNull();
+  });
+
+  it("a 401 from the token endpoint (invalid_client) is also reauth_required (refresh_failed)", async () => {
+    const shop = "invalid-client.myshopify.com";
+    const { host, connectionId } = await connectedHost(shop);
+    await expireAccessToken(host, connectionId);
+    standIn.scripted.push({ status: 401, body: { error: "invalid_client" } });
+    await expect(host.tokens.accessToken(connectionId, { minTtlSeconds: 600 })).rejects.toMatchObject({ code: "reauth_required", reason: "refresh_failed" });
+    expect(refreshRequests(shop)).toHaveLength(1);
+    expect(await host.store.getConnection(connectionId)).toMatchObject({ status: "reauth_required", status_reason: "refresh_failed" });
+  });
+
+  it("an unreadable 2xx answer fails the refresh without marking the connection", async () => {
+    const shop = "garbled.myshopify.com";
+    const { host, connectionId } = await connectedHost(shop);
+    await expireAccessToken(host, connectionId);
+    standIn.scripted.push({ status: 200, body: { token: "not where the manifest says" } });
+    const error = (await host.tokens.accessToken(connectionId, { minTtlSeconds: 600 }).catch((e: unknown) => e)) as Error;
+    errorTexts.push(error.message);
+    expect(error).toMatchObject({ code: "http_error" });
+    expect(await host.store.getConnection(connectionId)).toMatchObject({ status: "active", status_reason: null });
+    expect(await host.tokens.accessToken(connectionId, { minTtlSeconds: 600 })).toBe(standIn.grants.at(-1)!.access);
+  });
+
+  it("a missing app credential fails the refresh with the fix and leaves the connection active", async () => {
+    const shop = "no-credential.myshopify.com";
+    const { host, connectionId } = await connectedHost(shop);
+    await expireAccessToken(host, connectionId);
+    await host.credentials.delete("shopify_public_app");
+    const error = (await host.tokens.accessToken(connectionId, { minTtlSeconds: 600 }).catch((e: unknown) => e)) as Error;
+    errorTexts.push(error.message);
+    expect(error).not.toBeInstanceOf(ReauthRequiredError);
+    expect(error).toMatchObject({ code: "invalid_request" });
+    expect(error.message).toContain("backfill credentials set shopify_public_app --client-id <id>");
+    expect(refreshRequests(shop)).toHaveLength(0);
+    expect(await host.store.getConnection(connectionId)).toMatchObject({ status: "active" });
+    expect((await host.store.getTokens(connectionId))!.refresh_lease_owner).toBeNull();
+
+    await host.credentials.set("shopify_public_app", { clientId: standIn.clientId, clientSecret: standIn.clientSecret });
+    expect(await host.tokens.accessToken(connectionId, { minTtlSeconds: 600 })).toBe(standIn.grants.at(-1)!.access);
+  });
+
+  it("disconnect without a revocation endpoint deletes the tokens and says nothing was revoked", async () => {
+    const { host, connectionId } = await connectedHost("disconnect.myshopify.com");
+    const revokesBefore = standIn.requests.filter((r) => r.path.endsWith("/revoke")).length;
+    expect(await disconnect(host.tokens, connectionId)).toEqual({ connectionId, revoked: null, tokensDeleted: true });
+    expect(standIn.requests.filter((r) => r.path.endsWith("/revoke")).length).toBe(revokesBefore);
+    expect(await host.store.getTokens(connectionId)).toBeUndefined();
+    expect(await host.store.getConnection(connectionId)).toMatchObject({ status: "disconnected", status_reason: "disconnected_by_user" });
   });
 
   it("5xx and network trouble retry with backoff and never mark the connection", async () => {

@@ -53,7 +53,8 @@ export async function requestToken(req: TokenRequest): Promise<Record<string, un
   const { oauth, credential } = req;
   registerSecret(credential.clientSecret, ...Object.values(req.params));
   const url = expandTemplate(oauth.tokenUrlTemplate, req.settings);
-  const params: Record<string, string> = { ...req.params, ...oauth.tokenRequestParams };
+  // The manifest's extras never override the grant's own parameters (grant_type, code, ...).
+  const params: Record<string, string> = { ...oauth.tokenRequestParams, ...req.params };
   const headers: Record<string, string> = { accept: "application/json" };
   switch (oauth.client.authMethod) {
     case "client_secret_basic": {

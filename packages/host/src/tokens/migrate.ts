@@ -1,12 +1,21 @@
 // Legacy non-expiring Shopify offline tokens → expiring ones, through Shopify's
 // token-exchange grant, without the merchant reinstalling the app.
-import { registerSecret } from "@backfill-io/sdk";
+import { registerSecret, type ConnectorManifest } from "@backfill-io/sdk";
 import { TokenEndpointError, parseTokenResponse, requestToken } from "../oauth/token-endpoint.js";
 import type { TokenManager } from "./token-manager.js";
 import { decryptTokens, writeTokens } from "./token-store.js";
 
 export const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
 export const SHOPIFY_OFFLINE_TOKEN_TYPE = "urn:shopify:params:oauth:token-type:offline-access-token";
+
+/**
+ * Only Shopify has legacy non-expiring offline tokens and this token-exchange grant, so the
+ * migration applies to connections whose manifest names Shopify as its provider (not to a
+ * connector merely keyed "shopify").
+ */
+export function usesShopifyTokenExchange(manifest: Pick<ConnectorManifest, "provider">): boolean {
+  return manifest.provider === "shopify";
+}
 
 export type MigrateOutcome = { connectionId: string; status: "migrated" | "skipped" | "failed"; reason?: string };
 
@@ -26,7 +35,7 @@ export async function migrateTokens(manager: TokenManager, opts: { connectionId?
       continue;
     }
     const { manifest, oauth, row } = loaded;
-    if (manifest.provider !== "shopify" && manifest.key !== "shopify") {
+    if (!usesShopifyTokenExchange(manifest)) {
       skip("not a Shopify connection");
       continue;
     }

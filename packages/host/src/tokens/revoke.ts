@@ -16,9 +16,26 @@ export type DisconnectResult = {
 };
 
 /**
- * The revocation request. Square: POST JSON `{ client_id, access_token }` with
- * `Authorization: Client <secret>`. Others: RFC 7009 (form `token`, client auth as for the token endpoint).
+ * The shape of a revocation request. `rfc7009`: form `token` + `token_type_hint`, client
+ * authentication as for the token endpoint. `square`: Square's /oauth2/revoke, which is not
+ * RFC 7009 (JSON `{ client_id, access_token }`, `Authorization: Client <secret>`).
  */
+export type RevocationStyle = "rfc7009" | "square";
+
+/**
+ * The manifest names the revocation endpoint but not the request's shape, so the host
+ * keys the non-standard shapes by `manifest.provider` (never by connector key: a
+ * connector's key is its own name, the provider is who answers). Every provider not
+ * listed gets RFC 7009. A manifest field (`oauth.revocation.style`) would say this where
+ * the endpoint is declared; until the SDK schema has one, this table is the whole rule.
+ */
+const REVOCATION_STYLE_BY_PROVIDER: ReadonlyMap<string, RevocationStyle> = new Map([["square", "square"]]);
+
+export function revocationStyleOf(manifest: Pick<ConnectorManifest, "provider">): RevocationStyle {
+  return (manifest.provider && REVOCATION_STYLE_BY_PROVIDER.get(manifest.provider)) || "rfc7009";
+}
+
+/** The revocation request for `tokens`, in the style of the manifest's provider. */
 export function revocationRequest(
   manifest: ConnectorManifest,
   oauth: OAuthConfig,
@@ -27,7 +44,7 @@ export function revocationRequest(
   tokens: StoredTokens,
 ): HostHttpRequest {
   const url = expandTemplate(oauth.revocationUrlTemplate!, settings);
-  if (manifest.provider === "square" || manifest.key === "square") {
+  if (revocationStyleOf(manifest) === "square") {
     return {
       method: "POST",
       url,
@@ -36,6 +53,7 @@ export function revocationRequest(
       timeoutMs: 15_000,
     };
   }
+  // Revoking the refresh token revokes the grant (RFC 7009 2.1); the access token only itself.
   const params: Record<string, string> = { token: tokens.refreshToken ?? tokens.accessToken, token_type_hint: tokens.refreshToken ? "refresh_token" : "access_token" };
   const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded", accept: "application/json" };
   if (oauth.client.authMethod === "client_secret_basic") {

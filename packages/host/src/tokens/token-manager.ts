@@ -12,6 +12,7 @@ import {
   type ReauthReason,
 } from "@backfill-io/sdk";
 import { decideAccessToken, type TokenDecision } from "@backfill-io/sdk/policy";
+import { credentialFixCommand } from "../credentials/credentials.js";
 import type { ConnectionRow, OAuthTokenRow } from "../db/schema.js";
 import { TokenEndpointError, parseTokenResponse, requestToken, type TokenSet } from "../oauth/token-endpoint.js";
 import { decryptTokens, writeTokens } from "./token-store.js";
@@ -161,11 +162,20 @@ export class TokenManager {
       await store.releaseRefreshLease(connection.id, this.owner);
       throw new ReauthRequiredError("expired");
     }
+    // A missing app credential is the operator's to fix (credentials set), not the merchant's:
+    // the connection is not marked, so it works again as soon as the credential is back.
+    const credential = await this.deps.credentials.get(oauth.client.credentialKey);
+    if (!credential) {
+      await store.releaseRefreshLease(connection.id, this.owner);
+      throw new BackfillError(
+        "invalid_request",
+        `cannot refresh connection ${connection.id}: no OAuth app credential ${oauth.client.credentialKey} is set. Fix: ${credentialFixCommand(oauth.client.credentialKey)}`,
+        { credentialKey: oauth.client.credentialKey },
+      );
+    }
     let tokens: TokenSet;
     try {
       tokens = await this.withRetries(connection.id, async () => {
-        const credential = await this.deps.credentials.get(oauth.client.credentialKey);
-        if (!credential) throw new TokenEndpointError("rejected", `no OAuth app credential ${oauth.client.credentialKey}`, null, "missing_client_credential");
         const body = await requestToken({
           http: this.deps.http,
           oauth,
@@ -176,7 +186,9 @@ export class TokenManager {
         return parseTokenResponse(oauth, body, store.now());
       });
     } catch (error) {
-      if (error instanceof TokenEndpointError && error.kind !== "transient") {
+      // Only the provider refusing the grant (400/401: invalid_grant, invalid_client) needs the
+      // merchant; an unreadable answer or an outage does not, so those leave the connection as is.
+      if (error instanceof TokenEndpointError && error.kind === "rejected") {
         await store.transaction(async (tx) => {
           await tx.setConnectionStatus(connection.id, "reauth_required", "refresh_failed");
           await tx.releaseRefreshLease(connection.id, this.owner);
@@ -186,8 +198,13 @@ export class TokenManager {
         throw new ReauthRequiredError("refresh_failed", { message: `OAuth connection needs to be authorized again (refresh_failed: ${error.message})` });
       }
       await store.releaseRefreshLease(connection.id, this.owner);
-      logger.warn("token refresh failed transiently; connection left as is", { connectionId: connection.id, error: (error as Error).message });
-      throw new BackfillError("http_error", `token refresh failed after ${this.retryAttempts} attempts: ${(error as Error).message}`, { retriable: true });
+      const transient = error instanceof TokenEndpointError && error.kind === "transient";
+      logger.warn("token refresh failed; connection left as is", { connectionId: connection.id, error: (error as Error).message });
+      throw new BackfillError(
+        "http_error",
+        transient ? `token refresh failed after ${this.retryAttempts} attempts: ${(error as Error).message}` : `token refresh failed: ${(error as Error).message}`,
+        { retriable: true },
+      );
     }
     // One write: new access token, the rotated refresh token (or the old one kept), lease cleared.
     await store.transaction(async (tx) => {
