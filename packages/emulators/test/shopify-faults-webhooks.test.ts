@@ -40,10 +40,12 @@ describe("Shopify fault injection", () => {
   it("injects the same faults for the same seed, and different ones for another", async () => {
     const faults = { rateLimited: 0.2, serverError: 0.15, timeout: 0.1, malformedJson: 0.1, hangMs: 60_000 };
     const runs: string[][] = [];
+    const served: string[][] = [];
     for (const seed of [7, 7, 8]) {
       const emulator = await start({ seed, customers: 1, orders: 1, faults });
       try {
         runs.push(await statuses(emulator, emulator.state.issueOfflineToken("acme", CLIENT_ID), 30));
+        served.push(emulator.state.faults.served.map((f) => f.kind));
       } finally {
         await emulator.close();
       }
@@ -56,6 +58,9 @@ describe("Shopify fault injection", () => {
     expect(a?.some((s) => /^50[023]$/.test(s))).toBe(true);
     expect(a?.some((s) => s === "200:malformed")).toBe(true);
     expect(a?.find((s) => s.startsWith("429"))).toBe("429:retry-after=2.0");
+    // The served log names exactly the faults the client met, in order.
+    const kindSeen = (s: string) => (s.startsWith("429") ? "rate_limited" : s === "timeout" ? "timeout" : s.endsWith(":malformed") ? "malformed_json" : "server_error");
+    expect(served[0]).toEqual(a?.filter((s) => s !== "200").map(kindSeen));
   }, 60_000);
 
   it("can switch faults off at runtime", async () => {

@@ -25,6 +25,8 @@ export interface FaultOptions {
 export class FaultPlan {
   private random: () => number;
   private options: FaultOptions;
+  /** Faults served so far, in order: tests check each kind really happened. */
+  readonly served: Array<{ kind: FaultKind; endpoint: "graphql" | "oauth" }> = [];
 
   constructor(
     private readonly seed: number,
@@ -58,7 +60,10 @@ export class FaultPlan {
     ];
     for (const [kind, rate] of bands) {
       edge += rate ?? 0;
-      if (r < edge) return kind;
+      if (r < edge) {
+        this.served.push({ kind, endpoint });
+        return kind;
+      }
     }
     return undefined;
   }
