@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import {
   createHostHttp,
   createPostConnectRunner,
+  DEFAULT_HTTP_LIMITS,
   openHost,
   RouteRunner,
   silentLogger,
@@ -25,15 +26,28 @@ import { browseAuthorization } from "./consent-browser.js";
 export const DEMO_SHOP = "backfill-demo";
 export const DEMO_MERCHANT = "DEMO_MERCHANT_USD";
 
-export type FaultRates = { rateLimited?: number; serverError?: number };
+/** Injected provider fault rates (0..1 each), deterministic by seed. */
+export type FaultRates = {
+  rateLimited?: number;
+  serverError?: number;
+  /** Requests the emulator holds past the host's request timeout: the host gives up on them. */
+  timeout?: number;
+  /** 200 answers whose JSON body is cut short. */
+  malformedJson?: number;
+};
 
 export type DemoEnvironmentOptions = {
   dataDir: string;
   /** Orders per shop / merchant (customers scale with it). */
   orders?: number;
   seed?: number;
-  /** Injected provider faults (429 and 5xx rates, 0..1), deterministic by seed. */
+  /** Injected provider faults, deterministic by seed; off until enableFaults(). */
   faults?: FaultRates;
+  /**
+   * The host's whole-request timeout for connector HTTP calls (default: the host's). Tests
+   * with injected timeouts shorten it so a hung request costs a second, not a minute.
+   */
+  requestTimeoutMs?: number;
   logger?: HostLogger;
   /** Route runner mode: built packages (default) or TypeScript source. */
   mode?: "dist" | "source";
@@ -70,7 +84,9 @@ export async function startDemoEnvironment(opts: DemoEnvironmentOptions): Promis
   const apps = demoApps();
   const orders = opts.orders ?? 1000;
   const seed = opts.seed ?? 7;
-  const faultRates = { rateLimited: opts.faults?.rateLimited ?? 0, serverError: opts.faults?.serverError ?? 0 };
+  const faultRates = { rateLimited: 0, serverError: 0, timeout: 0, malformedJson: 0, ...opts.faults };
+  // A hung request outlasts the host's timeout, so the host (not the emulator) ends it.
+  const hangMs = 2 * (opts.requestTimeoutMs ?? DEFAULT_HTTP_LIMITS.requestTimeoutMs);
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
     for (const c of closers.reverse()) await c().catch(() => undefined);
@@ -94,6 +110,7 @@ export async function startDemoEnvironment(opts: DemoEnvironmentOptions): Promis
       defaultMerchantId: DEMO_MERCHANT,
       seed,
       dataAnchor: opts.dataAnchor ?? new Date().toISOString(),
+      faults: { hangMs },
     });
     closers.push(() => square.close());
 
@@ -101,7 +118,7 @@ export async function startDemoEnvironment(opts: DemoEnvironmentOptions): Promis
       { match: "https://*.myshopify.com", target: shopify.url },
       { match: "https://connect.squareup.com", target: square.url },
     ];
-    const runner = new RouteRunner({ mode: opts.mode ?? "dist" });
+    const runner = new RouteRunner({ mode: opts.mode ?? "dist", ...(opts.requestTimeoutMs !== undefined ? { http: { requestTimeoutMs: opts.requestTimeoutMs } } : {}) });
     closers.push(() => runner.close());
     // postConnect runs routes through the runner, for the host being opened here.
     const ref: { host?: Host } = {};
@@ -138,8 +155,9 @@ export async function startDemoEnvironment(opts: DemoEnvironmentOptions): Promis
     };
 
     const enableFaults = () => {
-      shopify.state.setFaults({ ...faultRates, retryAfterSeconds: 1 });
-      square.state.faults.setRates(faultRates);
+      shopify.state.setFaults({ ...faultRates, hangMs, retryAfterSeconds: 1 });
+      const { timeout: hang, ...rest } = faultRates;
+      square.state.faults.setRates({ ...rest, hang });
     };
 
     return { host, runner, engine, shopify, square, serverUrl: server.url, browserHttp, connect, enableFaults, close };

@@ -1,6 +1,7 @@
 // The demo path end to end: both emulators, the host on SQLite, the route runner running
 // the connectors from TypeScript source, connections made through the real redirect flow.
-// One environment, in order: a full sync under 10% injected 429/5xx; an incremental sync
+// One environment, in order: a full sync under 10% injected 429/5xx plus a few timeouts and
+// truncated JSON bodies; an incremental sync
 // after both providers moved on; a revoked token; no secret at rest or in any log line.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +12,8 @@ import { DEMO_MERCHANT, DEMO_SHOP, startDemoEnvironment, type DemoEnvironment } 
 import { captureLogger, emulatorSecrets, entries, findLeaks, expectedShopify, expectedSquare, missing, squareOrderMapper, storedRecords, summary, syncEveryStream, type Expected } from "./support.js";
 
 const ORDERS = 150;
+// 10% 429/5xx, and at small rates requests the host times out on and 200s with cut-off JSON.
+const FAULTS = { rateLimited: 0.05, serverError: 0.05, timeout: 0.03, malformedJson: 0.03 };
 let dataDir: string;
 let env: DemoEnvironment;
 const logs = captureLogger();
@@ -18,7 +21,7 @@ const connections: { shopify?: string; square?: string } = {};
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "backfill-e2e-"));
-  env = await startDemoEnvironment({ dataDir, mode: "source", orders: ORDERS, seed: 11, faults: { rateLimited: 0.05, serverError: 0.05 }, logger: logs.logger });
+  env = await startDemoEnvironment({ dataDir, mode: "source", orders: ORDERS, seed: 11, faults: FAULTS, requestTimeoutMs: 1_000, logger: logs.logger });
   connections.shopify = (await env.connect("shopify", { shop_domain: DEMO_SHOP })).connectionId;
   connections.square = (await env.connect("square", { environment: "production" })).connectionId;
 }, 60_000);
@@ -51,7 +54,7 @@ describe("demo environment end to end", () => {
     ]);
   });
 
-  it("Shopify: every stream under 10% injected 429/5xx ends with exactly the emulator's record set", async () => {
+  it("Shopify: every stream under injected 429/5xx, timeouts and malformed bodies ends with exactly the emulator's record set", async () => {
     env.enableFaults();
     const results = await syncEveryStream(env.host, env.engine, connections.shopify!, "shopify");
     expect(summary(results).map((r) => [r.stream, r.outcome, r.rejected]), JSON.stringify(summary(results))).toEqual([
@@ -60,15 +63,15 @@ describe("demo environment end to end", () => {
       ["refunds", "succeeded", 0],
     ]);
     // Faults really happened, and the host retried through them.
-    expect(env.shopify.state.requestLog.filter((r) => r.status === 429 || r.status >= 500).length).toBeGreaterThan(0);
+    expect(new Set(env.shopify.state.faults.served.map((f) => f.kind))).toEqual(new Set(["rate_limited", "server_error", "timeout", "malformed_json"]));
     expect(totalRetries(results)).toBeGreaterThan(0);
     await expectExactly(connections.shopify!, expectedShopify(env.shopify.state.shop(DEMO_SHOP)));
   }, 60_000);
 
-  it("Square: every stream under 10% injected 429/5xx ends with exactly the emulator's record set", async () => {
+  it("Square: every stream under injected 429/5xx, timeouts and malformed bodies ends with exactly the emulator's record set", async () => {
     env.enableFaults();
     const results = await syncEveryStream(env.host, env.engine, connections.square!, "square");
-    expect(env.square.state.faults.served.length).toBeGreaterThan(0);
+    expect(new Set(env.square.state.faults.served.map((f) => f.kind))).toEqual(new Set(["rate_limited", "server_error", "hang", "malformed_json"]));
     expect(totalRetries(results)).toBeGreaterThan(0);
     expect(summary(results).map((r) => [r.stream, r.outcome, r.rejected]), JSON.stringify(summary(results))).toEqual([
       ["customers", "succeeded", 0],

@@ -1,0 +1,102 @@
+// Webhooks end to end: the emulators deliver signed notifications to the host server's
+// connector routes (the URLs a merchant registers), the connectors verify the signature,
+// re-read the record from the emulator and the record lands in the store. A bad signature
+// is answered 401 and nothing lands. No sync runs here, so every record in the store came
+// through a webhook.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { shopifyGid, shopifyOrderWebhookPayload } from "@backfill-io/emulators";
+import { DEMO_MERCHANT, DEMO_SHOP, startDemoEnvironment, type DemoEnvironment } from "../../src/demo/environment.js";
+import { expectedSquare, squareOrderMapper, storedRecords } from "./support.js";
+
+// The Square subscription's signature key: an x-secret setting, so OAuth start stores it
+// encrypted in connection_secrets, where the connector's Secrets.get reads it.
+const SQUARE_SIGNATURE_KEY = "demo-square-signature-key-0123456789";
+
+let dataDir: string;
+let env: DemoEnvironment;
+const connections: { shopify?: string; square?: string } = {};
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "backfill-e2e-webhooks-"));
+  env = await startDemoEnvironment({ dataDir, mode: "source", orders: 40, seed: 3 });
+  connections.shopify = (await env.connect("shopify", { shop_domain: DEMO_SHOP })).connectionId;
+  connections.square = (await env.connect("square", { environment: "production", webhook_signature_key: SQUARE_SIGNATURE_KEY })).connectionId;
+}, 60_000);
+
+afterAll(async () => {
+  await env?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+const routeUrl = (connectionId: string, route: string) => new URL(`/connections/${connectionId}/routes${route}`, env.serverUrl).toString();
+
+describe("Shopify orders/updated", () => {
+  it("a delivery signed with the app's client secret lands the order in the store", async () => {
+    const id = connections.shopify!;
+    const shop = env.shopify.state.shop(DEMO_SHOP);
+    const order = shop.orders[0]!;
+    const key = `shopify:order:${shopifyGid("Order", order.id)}`;
+    expect((await storedRecords(env.host, id)).sales_receipt.has(key)).toBe(false);
+
+    const delivery = await env.shopify.state.deliverWebhook(DEMO_SHOP, "orders/updated", shopifyOrderWebhookPayload(shop, order), routeUrl(id, "/webhooks/shopify"));
+    expect(delivery.status, delivery.responseBody).toBe(200);
+    expect(delivery.headers["X-Shopify-Hmac-Sha256"]).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+
+    const stored = await storedRecords(env.host, id);
+    expect(stored.sales_receipt.get(key)).toBe(Date.parse(order.updatedAt));
+  }, 30_000);
+
+  it("a delivery with a bad signature gets 401 and nothing lands", async () => {
+    const id = connections.shopify!;
+    const shop = env.shopify.state.shop(DEMO_SHOP);
+    const order = shop.orders[1]!;
+    const before = await env.host.store.countRecords(id);
+
+    const delivery = await env.shopify.state.deliverWebhook(DEMO_SHOP, "orders/updated", shopifyOrderWebhookPayload(shop, order), routeUrl(id, "/webhooks/shopify"), {
+      signingSecretOverride: "shpss_not-the-app-secret",
+    });
+    expect(delivery.status).toBe(401);
+    expect(await env.host.store.countRecords(id)).toBe(before);
+    expect((await storedRecords(env.host, id)).sales_receipt.has(`shopify:order:${shopifyGid("Order", order.id)}`)).toBe(false);
+  }, 30_000);
+});
+
+describe("Square order.updated", () => {
+  /** Orders the Square connector maps (not DRAFT, expressible as a sales receipt). */
+  async function mappableOrderIds(): Promise<string[]> {
+    const expected = expectedSquare(env.square.state.snapshot(DEMO_MERCHANT), await squareOrderMapper());
+    return [...expected.sales_receipt.keys()].map((k) => k.replace(/^square:order:/, ""));
+  }
+
+  it("a delivery signed over the notification URL the host passes lands the order in the store", async () => {
+    const id = connections.square!;
+    const [orderId] = await mappableOrderIds();
+    const order = env.square.state.snapshot(DEMO_MERCHANT).orders.find((o) => o.id === orderId)!;
+    const key = `square:order:${orderId}`;
+    expect((await storedRecords(env.host, id)).sales_receipt.has(key)).toBe(false);
+
+    const url = routeUrl(id, "/webhooks/square");
+    // The host hands the route the URL the request arrived at (x-backfill-notification-url):
+    // the URL Square signs is the subscription's, the same one here.
+    const delivery = await env.square.state.deliverWebhook(url, url, SQUARE_SIGNATURE_KEY, env.square.state.webhookEvent(DEMO_MERCHANT, "order.updated", orderId));
+    expect(delivery.status, delivery.body).toBe(200);
+
+    const stored = await storedRecords(env.host, id);
+    expect(stored.sales_receipt.get(key)).toBe(Date.parse(order.updated_at));
+  }, 30_000);
+
+  it("a delivery signed with another key gets 401 and nothing lands", async () => {
+    const id = connections.square!;
+    const [, orderId] = await mappableOrderIds();
+    const before = await env.host.store.countRecords(id);
+    const url = routeUrl(id, "/webhooks/square");
+
+    const delivery = await env.square.state.deliverWebhook(url, url, "not-the-signature-key", env.square.state.webhookEvent(DEMO_MERCHANT, "order.updated", orderId));
+    expect(delivery.status).toBe(401);
+    expect(await env.host.store.countRecords(id)).toBe(before);
+    expect((await storedRecords(env.host, id)).sales_receipt.has(`square:order:${orderId}`)).toBe(false);
+  }, 30_000);
+});
