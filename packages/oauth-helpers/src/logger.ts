@@ -18,6 +18,8 @@ export function createLogger(opts: CreateLoggerOptions = {}): Logger {
     },
     formatters: {
       log: (object) => redactor.redact(object),
+      // The root's `base` bindings are serialized once, outside log().
+      bindings: (bindings) => redactor.redact(bindings),
     },
     serializers: {
       err: (error: unknown) => {
@@ -26,5 +28,22 @@ export function createLogger(opts: CreateLoggerOptions = {}): Logger {
       },
     },
   };
-  return destination ? pino(options, destination) : pino(options);
+  const logger = destination ? pino(options, destination) : pino(options);
+  redactChildBindings(logger as unknown as ChildFactory, redactor);
+  return logger;
+}
+
+/** The part of a pino logger that makes children (typed loosely: pino's generics do not compose here). */
+type ChildFactory = { child: (this: ChildFactory, bindings: Record<string, unknown>, options?: unknown) => ChildFactory };
+
+/**
+ * pino serializes child bindings once at child() and skips `formatters.bindings` for
+ * children, so redact them on the way in. Children are created with Object.create(parent),
+ * so they inherit this child() too, and `this` is whichever logger makes the child.
+ */
+function redactChildBindings(logger: ChildFactory, redactor: Redactor): void {
+  const pinoChild = logger.child;
+  logger.child = function (this: ChildFactory, bindings, options) {
+    return pinoChild.call(this, redactor.redact(bindings), options);
+  };
 }

@@ -29,4 +29,19 @@ describe("createLogger", () => {
     expect(text).toContain("[REDACTED]");
     expect(lines).toHaveLength(3);
   });
+
+  it("redacts child-logger bindings", () => {
+    const redactor = new Redactor();
+    redactor.register("canary_bound_token_77");
+    const { lines, destination } = capture();
+    const child = createLogger({ redactor, destination }).child({ connection: "c1", authorization: "Bearer abcdef123", note: "canary_bound_token_77" });
+    child.info("hello");
+    child.child({ inner: "canary_bound_token_77" }).info("grandchild");
+    expect(lines).toHaveLength(2);
+    const text = lines.join("");
+    expect(text).not.toContain("canary_bound_token_77");
+    expect(text).not.toContain("abcdef123");
+    expect(JSON.parse(lines[0]!)).toMatchObject({ connection: "c1", msg: "hello" });
+    expect(JSON.parse(lines[1]!)).toMatchObject({ connection: "c1", inner: "[REDACTED]", msg: "grandchild" });
+  });
 });

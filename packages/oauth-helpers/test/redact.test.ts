@@ -56,6 +56,42 @@ describe("redact", () => {
     expect(out.code).toBe("reauth_required");
   });
 
+  it("scrubs sensitive keys written inside strings: JSON, inspected objects, queries, forms, header lines", () => {
+    const r = new Redactor();
+    const cases: [string, string][] = [
+      ['{"authorization":"opaque-1","note":"kept"}', '{"authorization":"[REDACTED]","note":"kept"}'],
+      ["{ 'x-shopify-access-token': 'opaque-2', apiKey: 'opaque-3', name: 'kept' }", "{ 'x-shopify-access-token': '[REDACTED]', apiKey: '[REDACTED]', name: 'kept' }"],
+      ['{"body":"{\\"password\\":\\"opaque-4\\"}"}', '{"body":"{\\"password\\":\\"[REDACTED]\\"}"}'],
+      ["https://x.example.com/cb?api_key=opaque-5&client_secret=opaque-6&page=2", "https://x.example.com/cb?api_key=[REDACTED]&client_secret=[REDACTED]&page=2"],
+      ["grant_type=authorization_code&code=opaque-7&code_verifier=opaque-8&error_code=E1", "grant_type=authorization_code&code=[REDACTED]&code_verifier=[REDACTED]&error_code=E1"],
+      ["POST /token\nX-Shopify-Access-Token: opaque-9\nCookie: sid=opaque-10\nAccept: */*", "POST /token\nX-Shopify-Access-Token: [REDACTED]\nCookie: [REDACTED]\nAccept: */*"],
+    ];
+    for (const [input, expected] of cases) expect(r.redactString(input)).toBe(expected);
+  });
+
+  it("scrubs a registered secret percent-encoded in either case, form-encoded and JSON-escaped", () => {
+    const secret = 'sec ret/+=~"x\\y';
+    const r = new Redactor();
+    r.register(secret);
+    const forms = [
+      encodeURIComponent(secret),
+      encodeURIComponent(secret).toLowerCase(),
+      new URLSearchParams({ q: secret }).toString(),
+      JSON.stringify({ note: secret }),
+    ];
+    for (const form of forms) expect(r.redactString(`before ${form} after`)).not.toMatch(/sec(%20|\+| )ret/i);
+  });
+
+  it("never throws: a secret in a URL host, a lone surrogate secret, Sets and Maps", () => {
+    const r = new Redactor();
+    r.register("tenant-secret-host", "\ud800lonely");
+    const url = new URL("https://tenant-secret-host.example.com/x");
+    expect(r.redact(url)).toBe(`https://${REDACTED}.example.com/x`);
+    expect(r.redactString("a \ud800lonely b")).toBe(`a ${REDACTED} b`);
+    expect(r.redact(new Set(["tenant-secret-host"]))).toEqual(new Set([REDACTED]));
+    expect(r.redact(new Map([["authorization", "x"], ["other", "tenant-secret-host"]]))).toEqual(new Map([["authorization", REDACTED], ["other", REDACTED]]));
+  });
+
   it("handles cycles", () => {
     const r = new Redactor();
     const a: Record<string, unknown> = { name: "a" };
@@ -69,8 +105,17 @@ describe("redact", () => {
       constructor(readonly before: string, readonly after: string) {}
     }
     type Tree = Leaf | Tree[] | { [key: string]: Tree };
-    // Brackets are excluded: a secret like "ED]abc" could be re-formed from "[REDACTED]" itself.
-    const secret = fc.string({ minLength: 6, maxLength: 40 }).filter((s) => !/[[\]]/.test(s));
+    // The secret must not be part of the marker itself ("[REDACTED]" would re-form "EDACTE").
+    const secret = fc
+      .oneof(fc.string({ minLength: 6, maxLength: 40 }), fc.string({ minLength: 6, maxLength: 20, unit: "binary" }))
+      .filter((s) => !/[[\]]/.test(s) && !REDACTED.includes(s));
+    // How a secret is written into text: as is, in a URL, in a form body, in JSON.
+    const encodings: ((s: string) => string)[] = [
+      (s) => s,
+      (s) => encodeURIComponentSafe(s),
+      (s) => new URLSearchParams({ q: s }).toString(),
+      (s) => JSON.stringify({ note: s }),
+    ];
     const tree = fc.letrec<{ node: Tree }>((tie) => ({
       node: fc.oneof(
         { depthSize: "small" },
@@ -82,19 +127,38 @@ describe("redact", () => {
     const embed = (node: Tree, s: string): unknown =>
       node instanceof Leaf ? `${node.before}${s}${node.after}` : Array.isArray(node) ? node.map((n) => embed(n, s)) : Object.fromEntries(Object.entries(node).map(([k, v]) => [k, embed(v, s)]));
     fc.assert(
-      fc.property(secret, tree, fc.string(), (s, t, around) => {
+      fc.property(secret, tree, fc.string(), fc.nat(encodings.length - 1), (s, t, around, e) => {
         const r = new Redactor();
         r.register(s);
-        const out = r.redact({ tree: embed(t, s), error: new Error(`${around}${s}${around}`), url: `https://x.example.com/?q=${encodeURIComponent(s)}` });
+        const written = encodings[e]!(s);
+        const url = new URL("https://x.example.com/");
+        url.searchParams.set("q", s);
+        const out = r.redact({
+          tree: embed(t, written),
+          error: new Error(`${around}${written}${around}`, { cause: [new Error(written)] }),
+          url,
+          set: new Set([written]),
+        });
         const collected: string[] = [];
         JSON.stringify(out, (_k, v: unknown) => {
           if (typeof v === "string") collected.push(v);
           if (v instanceof Error) collected.push(v.message, v.stack ?? "");
+          if (v instanceof URL) collected.push(v.href);
+          if (v instanceof Set) collected.push(...[...v].map(String));
           return v;
         });
-        return collected.every((text) => !text.includes(s) && !text.includes(encodeURIComponent(s)));
+        return collected.every((text) => !text.includes(s) && !text.includes(encodeURIComponentSafe(s)) && !text.includes(written));
       }),
-      { numRuns: 300 },
+      { numRuns: 400 },
     );
   });
 });
+
+/** encodeURIComponent, or the input when it holds a lone surrogate (no URL can carry it). */
+function encodeURIComponentSafe(s: string): string {
+  try {
+    return encodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}

@@ -8,19 +8,47 @@ const SENSITIVE_KEY = /(^|[-_.])?(authorization|cookie|set-cookie|x-shopify-acce
 /** Keys that look sensitive but hold no secret. */
 const SAFE_KEYS = new Set(["token_type", "tokenType", "tokenUrlTemplate", "accessTokenPath", "refreshTokenPath", "secrets", "x-secret"]);
 
-const PATTERNS: [RegExp, string | ((m: string, ...g: string[]) => string)][] = [
+/** Token shapes redacted wherever they appear, registered or not. */
+const TOKEN_PATTERNS: [RegExp, string | ((m: string, ...g: string[]) => string)][] = [
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{4,}/gi, (_m, scheme: string) => `${scheme} ${REDACTED}`],
+  // Shopify: shpat_ (Admin API), shpca_ (custom app), shppa_ (private app), shpua_ (user) and kin.
   [/\b(shp[a-z]{2})_[A-Za-z0-9]{6,}/g, (_m, prefix: string) => `${prefix}_${REDACTED}`],
+  // Square access and refresh tokens.
   [/\bE[AQ]AA[A-Za-z0-9_-]{12,}/g, REDACTED],
-  [
-    /\b(access_token|refresh_token|id_token|client_secret|code_verifier|code|token|password)=([^&\s"'<>]+)/gi,
-    (_m, key: string) => `${key}=${REDACTED}`,
-  ],
-  [
-    /("(?:access_token|refresh_token|id_token|client_secret|code_verifier|accessToken|refreshToken|clientSecret|codeVerifier|password)"\s*:\s*)"(?:[^"\\]|\\.)*"/g,
-    (_m, head: string) => `${head}"${REDACTED}"`,
-  ],
 ];
+
+/**
+ * A key and a quoted value inside a string: JSON (`"password": "x"`), JSON inside a JSON
+ * string (`\"password\":\"x\"`), util.inspect (`authorization: 'x'`) or `key="x"`.
+ * The value closes at the same quote that opened it.
+ */
+const QUOTED_PAIR = /((?:\\?["'])?)([A-Za-z0-9_$.-]{1,64})\1(\s*[:=]\s*)(\\?["'])((?:(?!\4)(?:[^\\]|\\.))*)\4/g;
+/** `key=value` in a URL query, a form body or a log line (value unquoted). */
+const EQUALS_PAIR = /(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{1,64})=([^&\s"'<>]+)/g;
+/** A header-style line: `X-Shopify-Access-Token: value` (to the end of the line). */
+const HEADER_LINE = /^([ \t]*)([A-Za-z0-9_-]{1,64})([ \t]*:[ \t]*)(?!["'\s])([^\r\n]+)/gm;
+
+/** `code` holds an authorization code as a URL or form parameter (never as an object key: error codes). */
+function isSensitiveParam(key: string): boolean {
+  return isSensitiveKey(key) || key.toLowerCase() === "code";
+}
+
+/**
+ * The forms a secret takes in text: as is, percent-encoded (RFC 3986, either hex case),
+ * form-encoded (`+` for space) and JSON-escaped.
+ */
+function secretForms(secret: string): string[] {
+  const forms = new Set([secret, JSON.stringify(secret).slice(1, -1)]);
+  try {
+    for (const encoded of [encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)]) {
+      forms.add(encoded);
+      forms.add(encoded.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()));
+    }
+  } catch {
+    // A lone surrogate cannot be percent-encoded; no URL can carry it either.
+  }
+  return [...forms];
+}
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -34,11 +62,13 @@ export class Redactor {
   private readonly secrets = new Set<string>();
   private matcher: RegExp | null = null;
 
-  /** Registers a live secret (token, client secret, code verifier, authorization code). */
+  /**
+   * Registers a live secret (token, client secret, code verifier, authorization code).
+   * Values shorter than 6 characters are ignored: they would redact ordinary words.
+   */
   register(...values: (string | null | undefined)[]): void {
     let changed = false;
     for (const value of values) {
-      // Very short values would redact ordinary words; they are not real secrets.
       if (typeof value === "string" && value.length >= 6 && !this.secrets.has(value)) {
         this.secrets.add(value);
         changed = true;
@@ -54,10 +84,9 @@ export class Redactor {
   redactString(text: string): string {
     let out = text;
     if (this.secrets.size) {
-      // Longest first, so a secret containing another is removed whole; also its URL-encoded form.
+      // Longest first, so a secret containing another is removed whole.
       this.matcher ??= new RegExp(
-        [...this.secrets]
-          .flatMap((s) => (encodeURIComponent(s) === s ? [s] : [s, encodeURIComponent(s)]))
+        [...new Set([...this.secrets].flatMap(secretForms))]
           .sort((a, b) => b.length - a.length)
           .map(escapeRegExp)
           .join("|"),
@@ -65,8 +94,8 @@ export class Redactor {
       );
       out = out.replace(this.matcher, REDACTED);
     }
-    for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement as string);
-    return out;
+    for (const [pattern, replacement] of TOKEN_PATTERNS) out = out.replace(pattern, replacement as string);
+    return redactKeyedValues(out);
   }
 
   redact<T>(value: T): T {
@@ -82,7 +111,9 @@ export class Redactor {
       url.username = "";
       url.password = "";
       for (const key of [...url.searchParams.keys()]) if (isSensitiveKey(key) || key === "code") url.searchParams.set(key, REDACTED);
-      return new URL(this.redactString(url.href));
+      const href = this.redactString(url.href);
+      // A secret in the host leaves "[REDACTED]" where a URL cannot hold it: keep the text.
+      return URL.canParse(href) ? new URL(href) : href;
     }
     if (value instanceof Error) {
       const copy = Object.create(Object.getPrototypeOf(value) as object) as Error & Record<string, unknown>;
@@ -105,6 +136,12 @@ export class Redactor {
       for (const [k, v] of value) out.set(k, typeof k === "string" && isSensitiveKey(k) ? REDACTED : this.walk(v, seen));
       return out;
     }
+    if (value instanceof Set) {
+      const out = new Set();
+      seen.set(value, out);
+      for (const item of value) out.add(this.walk(item, seen));
+      return out;
+    }
     if (ArrayBuffer.isView(value) || value instanceof Date) return value;
     const out: Record<string, unknown> = {};
     seen.set(value, out);
@@ -113,6 +150,19 @@ export class Redactor {
     }
     return out;
   }
+}
+
+/** Values of sensitive keys written inside text: quoted pairs, `key=value` and header lines. */
+function redactKeyedValues(text: string): string {
+  return text
+    .replace(QUOTED_PAIR, (match, keyQuote: string, key: string, sep: string, valueQuote: string, value: string) => {
+      if (isSensitiveKey(key)) return `${keyQuote}${key}${keyQuote}${sep}${valueQuote}${REDACTED}${valueQuote}`;
+      // The value is consumed by this match: look inside it too (a JSON document in a string field).
+      const inner = redactKeyedValues(value);
+      return inner === value ? match : `${keyQuote}${key}${keyQuote}${sep}${valueQuote}${inner}${valueQuote}`;
+    })
+    .replace(EQUALS_PAIR, (match, key: string) => (isSensitiveParam(key) ? `${key}=${REDACTED}` : match))
+    .replace(HEADER_LINE, (match, indent: string, key: string, sep: string) => (isSensitiveKey(key) ? `${indent}${key}${sep}${REDACTED}` : match));
 }
 
 const DEFAULT_KEY = Symbol.for("backfill.sdk.redactor");
