@@ -168,6 +168,16 @@ describe("OAuth authorization-code flow (Shopify shape)", () => {
     await expectFlowError(host.oauth.completeAuthorization({ code: "whatever-code", state }), "state_replayed");
   });
 
+  it("postConnect must name the provider account: without one the connection stays pending, without tokens", async () => {
+    const host = await newHost({ postConnect: async () => ({ status: 200, body: { ok: true } }) });
+    const started = await host.oauth.startAuthorization({ manifest: shopifyManifest, settings: { shop_domain: "acme.myshopify.com" }, redirectUri: REDIRECT_URI });
+    const query = await followAuthorization(started.authorizationUrl, standIn.providerRoutes);
+    const error = await expectFlowError(host.oauth.completeAuthorization(query), "post_connect_failed");
+    expect(error.message).toContain("providerAccountId");
+    expect(await host.store.getConnection(started.connectionId)).toMatchObject({ status: "pending", status_reason: "post_connect_failed", provider_account_id: null });
+    expect(await host.store.getTokens(started.connectionId)).toBeUndefined();
+  });
+
   it("reconnecting to a different provider account is refused unless forced", async () => {
     const host = await newHost();
     const connectionId = await connectShop(host, "acme.myshopify.com");

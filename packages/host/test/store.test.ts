@@ -2,8 +2,10 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { openDatabase, type OpenedDatabase } from "../src/db/open.js";
-import { Store } from "../src/db/store.js";
+import { sql } from "kysely";
+import { openDatabase, resolveDataDir, type OpenedDatabase } from "../src/db/open.js";
+import { MIGRATIONS } from "../src/db/migrations.js";
+import { Store, payloadHash } from "../src/db/store.js";
 
 const opened: OpenedDatabase[] = [];
 afterEach(async () => {
@@ -22,24 +24,61 @@ describe("store", () => {
   it("migrates on open, in WAL mode, and reopening is a no-op", async () => {
     const { dataDir, db } = await open();
     expect(db.file).toBe(join(dataDir, "backfill.db"));
+    const journal = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(db.db);
+    expect(journal.rows[0]!.journal_mode).toBe("wal");
+    const applied = async (store: Store) => (await sql<{ name: string }>`select name from kysely_migration order by name`.execute(store.db)).rows.map((r) => r.name);
     const again = await open(dataDir);
+    expect(await applied(again.store)).toEqual(Object.keys(MIGRATIONS).sort());
     const tables = await again.store.db.introspection.getTables();
-    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(["connections", "oauth_tokens", "records", "checkpoints", "sync_runs", "host_api_keys", "audit_log"]));
+    expect(tables.map((t) => t.name)).toEqual(
+      expect.arrayContaining([
+        "oauth_app_credentials",
+        "connections",
+        "oauth_tokens",
+        "pending_authorizations",
+        "connection_secrets",
+        "records",
+        "checkpoints",
+        "sync_runs",
+        "audit_log",
+        "vault_keys",
+      ]),
+    );
+  });
+
+  it("keeps its file in BACKFILL_DATA_DIR, else ./.backfill under the working directory", () => {
+    const saved = process.env.BACKFILL_DATA_DIR;
+    try {
+      process.env.BACKFILL_DATA_DIR = "/srv/backfill-data";
+      expect(resolveDataDir()).toBe("/srv/backfill-data");
+      expect(resolveDataDir("/explicit")).toBe("/explicit");
+      delete process.env.BACKFILL_DATA_DIR;
+      expect(resolveDataDir()).toBe(join(process.cwd(), ".backfill"));
+    } finally {
+      if (saved === undefined) delete process.env.BACKFILL_DATA_DIR;
+      else process.env.BACKFILL_DATA_DIR = saved;
+    }
   });
 
   it("commitPage upserts by connection+kind+key and writes the checkpoint in the same transaction", async () => {
-    const { store } = await open();
+    const opened = await open();
+    let now = 1_000_000;
+    const store = new Store(opened.db.db, () => now);
     const conn = await store.createConnection({ connectorKey: "shopify", connectorVersion: "0.1.0", settings: {} });
     const first = await store.commitPage(conn.id, "customers", [{ kind: "customer", items: [{ idempotencyKey: "c1", payload: customer("c1") }, { idempotencyKey: "c2", payload: customer("c2") }] }], { cursor: "a" });
     expect(first).toEqual({ inserted: 2, updated: 0, unchanged: 0, suppressed: 0 });
     expect(await store.getCheckpoint(conn.id, "customers")).toEqual({ cursor: "a" });
 
     const [before] = await store.listRecords(conn.id);
+    now += 60_000;
     const second = await store.commitPage(conn.id, "customers", [{ kind: "customer", items: [{ idempotencyKey: "c1", payload: { name: "Ada", customer_id: "c1" } }, { idempotencyKey: "c2", payload: customer("c2", "Bob") }] }], { cursor: "b" });
     expect(second).toEqual({ inserted: 0, updated: 1, unchanged: 1, suppressed: 0 });
     const [after] = await store.listRecords(conn.id);
     expect(after!.first_seen).toBe(before!.first_seen);
+    expect(after!.last_seen).toBe(before!.last_seen + 60_000);
     expect(after!.payload_hash).toBe(before!.payload_hash);
+    const [, changed] = await store.listRecords(conn.id);
+    expect(changed!.payload_hash).not.toBe(payloadHash(customer("c2")));
     expect(await store.getCheckpoint(conn.id, "customers")).toEqual({ cursor: "b" });
 
     // A failure while writing the checkpoint rolls back the page's records too.

@@ -153,7 +153,6 @@ const m001_initial: Migration = {
   },
 };
 
-/** All migrations, by name; names sort in the order they run. */
 /** Receipt ids beside customer ids, so compliance redaction can reach a guest order's refunds. */
 const m002_records_receipt_id: Migration = {
   async up(db: Kysely<unknown>) {
@@ -167,6 +166,7 @@ const m002_records_receipt_id: Migration = {
   },
 };
 
+/** All migrations, by name; names sort in the order they run. */
 export const MIGRATIONS: Record<string, Migration> = {
   "001_initial": m001_initial,
   "002_records_receipt_id": m002_records_receipt_id,
