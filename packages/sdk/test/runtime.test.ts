@@ -7,7 +7,8 @@ const manifest = defineConnector({
   name: "Example",
   version: "0.1.0",
   permissions: {
-    http: ["https://api.example.com/*", "https://other.example.com/*"],
+    // other.example.com is reachable only through the wildcard: it never gets the token.
+    http: ["https://api.example.com/*", "https://*.example.com/*"],
     entities: { SalesReceipt: ["write"] },
     secrets: { signing_key: ["read"] },
   },
@@ -46,7 +47,7 @@ describe("no host bound", () => {
 });
 
 describe("connectorTestRuntime", () => {
-  it("applies the http allowlist and attaches auth.oauth only to the provider host", async () => {
+  it("applies the http allowlist and attaches auth.oauth only to the provider or a fixed host", async () => {
     const r = rt();
     r.http.on("GET", "https://api.example.com/*", { body: { ok: 1 } });
     const route = api(async () => {
@@ -61,9 +62,106 @@ describe("connectorTestRuntime", () => {
     });
     const body = (await (await r.call(route)).json()) as { status: number; denied: string };
     expect(body.status).toBe(200);
-    expect(body.denied).toContain("only to the provider's own host");
+    expect(body.denied).toContain("only to the provider's own host or a fixed host in permissions.http");
     expect(r.http.calls[0]?.url).toBe("https://api.example.com/v1/orders?page=2");
     expect(r.http.calls[0]?.opts.headers.Authorization).toBe("Bearer tok_canary_123456");
+  });
+
+  it("sends every verb with its body, query and timeout; parses JSON by content type", async () => {
+    const r = rt();
+    r.http
+      .on("PUT", "https://api.example.com/*", { body: { verb: "put" } })
+      .on("PATCH", /\/items\/\d+$/, (call) => ({ body: { verb: "patch", echo: call.body } }))
+      .on("DELETE", "https://api.example.com/items/1", { status: 204 })
+      .getOnce("https://api.example.com/text", { body: "plain text", headers: { "Content-Type": "text/plain" } })
+      .getOnce("https://api.example.com/json-text", { body: '{"n":1}', headers: { "content-type": "application/problem+json" } });
+    const route = api(async () =>
+      api.json([
+        Http.put("https://api.example.com/items/1", { a: 1 }, { timeoutMs: 1500 }).body,
+        Http.patch("https://api.example.com/items/1", { b: 2 }).body,
+        Http.delete("https://api.example.com/items/1", { query: { force: true, skip: undefined } }).status,
+        Http.get("https://api.example.com/text").body,
+        Http.get("https://api.example.com/json-text").body,
+      ]),
+    );
+    expect(await (await r.call(route)).json()).toEqual([{ verb: "put" }, { verb: "patch", echo: { b: 2 } }, 204, "plain text", { n: 1 }]);
+    expect(r.http.calls.map((c) => c.method)).toEqual(["PUT", "PATCH", "DELETE", "GET", "GET"]);
+    expect(r.http.calls[0]?.opts.timeoutMs).toBe(1500);
+    expect(r.http.calls[2]?.url).toBe("https://api.example.com/items/1?force=true");
+  });
+
+  it("attaches auth.oauth to the guide's fixed API host beside the authorization host", async () => {
+    const guideShaped = defineConnector({
+      key: "example",
+      name: "Example",
+      version: "0.1.0",
+      permissions: { http: ["https://api.example.com/*"] },
+      connection: {
+        oauth: {
+          type: "authorization_code",
+          authorizationUrlTemplate: "https://provider.example.com/oauth/authorize",
+          tokenUrlTemplate: "https://provider.example.com/oauth/token",
+          scopes: ["orders.read"],
+          client: { credentialKey: "provider_public_app" },
+        },
+      },
+    });
+    const r = rt({ manifest: guideShaped, settings: {} });
+    r.http.getOnce({ body: { orders: [] } });
+    // The guide, section 4, verbatim.
+    const route = api(async () => {
+      const response = Http.get("https://api.example.com/v1/orders", {
+        auth: { oauth: { minTtlSeconds: 300 } },
+      });
+      return api.json(response.body);
+    });
+    expect((await r.call(route)).status).toBe(200);
+    expect(r.http.calls[0]?.opts.headers.Authorization).toBe("Bearer tok_canary_123456");
+  });
+
+  it("gives the handler the request: method, path, query, lower-case headers, parsed and raw body", async () => {
+    const r = rt();
+    let seen: unknown;
+    const route = api(async (request) => {
+      seen = request;
+      return api.noContent();
+    });
+    const rawBody = '{"id":1,"name":"caf\u00e9"}';
+    await r.call(route, { method: "post", path: "/webhooks/orders", query: { shop: "a" }, headers: { "X-Hmac": "h", "Content-Type": "application/json" }, rawBody });
+    expect(seen).toEqual({ method: "POST", path: "/webhooks/orders", query: { shop: "a" }, headers: { "x-hmac": "h", "content-type": "application/json" }, body: { id: 1, name: "café" }, rawBody });
+    await r.call(route, { headers: { "content-type": "application/x-www-form-urlencoded" }, rawBody: "a=1&b=two" });
+    expect(seen).toMatchObject({ body: { a: "1", b: "two" }, rawBody: "a=1&b=two" });
+  });
+
+  it("a route's uncaught error is a 500 with a correlation id, logged and answered redacted", async () => {
+    const r = rt({ secrets: { signing_key: "sk_canary_999999" } });
+    const response = await r.call(api(async () => {
+      throw new Error(`signature check with ${Secrets.get("signing_key")} failed; Authorization: Bearer abcdef123456`);
+    }));
+    expect(response.status).toBe(500);
+    const correlationId = response.headers.get("x-correlation-id");
+    const body = (await response.json()) as ErrorBody;
+    expect(body.error).toEqual({ code: "internal_error", message: "signature check with [REDACTED] failed; Authorization: Bearer [REDACTED]", correlationId });
+    expect(r.logs[0]?.fields).toMatchObject({ correlationId });
+    expect(r.leaked("sk_canary_999999")).toBe(false);
+    expect(r.leaked("abcdef123456")).toBe(false);
+  });
+
+  it("reads seeded checkpoints and keeps the validation results of every batch", async () => {
+    const r = rt({ checkpoints: { orders: { cursor: "c0" } } });
+    const route = api(async () => {
+      const from = Checkpoint.get<{ cursor: string }>("orders")?.cursor;
+      const result = ingest.batch("sales_receipt", [{ receipt_id: "a", total: "1.00", currency: "USD" }, { receipt_id: "b", total: "x", currency: "USD" }], { stream: "orders", continueOnError: true });
+      Checkpoint.set("orders", { cursor: `${from}+1` }, { hasMore: false });
+      return api.json(result);
+    });
+    await r.call(route);
+    expect(r.checkpoint("orders")).toEqual({ cursor: "c0+1" });
+    expect(r.hasMore("orders")).toBe(false);
+    expect(r.batches).toHaveLength(1);
+    expect(r.batches[0]).toMatchObject({ kind: "sales_receipt", stream: "orders", committed: true, result: { accepted: 1, rejected: 1 } });
+    expect(r.batches[0]?.result.errors[0]).toMatchObject({ index: 1, path: "total" });
+    expect(r.records("sales_receipt")).toEqual([{ receipt_id: "a", total: "1.00", currency: "USD" }]);
   });
 
   it("fails an unmatched request listing what was expected", async () => {
@@ -151,6 +249,7 @@ describe("connectorTestRuntime", () => {
     ["missing scopes", { accessToken: "tok_canary_123456", scopes: [], requiredScopes: ["orders.read"] }, "missing_scopes"],
     ["expired, refresh fails", { accessToken: "tok_canary_123456", refreshToken: "rt_canary_123456", expiresAt: Date.now() - 1, refresh: { error: "invalid_grant" } }, "refresh_failed"],
     ["revoked", { accessToken: "tok_canary_123456", blockedReason: "revoked" as const }, "revoked"],
+    ["expired, no refresh token", { accessToken: "tok_canary_123456", refreshToken: null, expiresAt: Date.now() - 1 }, "expired"],
   ])("reauth_required: %s → 401 with the reason, no token", async (_name, oauth, reason) => {
     const r = rt({ oauth });
     const response = await r.call(api(async () => api.json({ token: OAuth.accessToken() })));

@@ -1,8 +1,9 @@
 // The policy: manifest rules enforced at run time, shared by the host and the test runtime.
+export { isJsonContentType, parseResponseBody } from "./response-body.js";
 export { assertHttpAllowed, describeUrl, matchesHttpPattern, parseHttpPattern, type HttpPattern } from "./http.js";
 export { assertEntityWritable, assertSecretReadable, assertSettingReadable, isSecretSetting } from "./access.js";
 export { validateIngestItems, type IngestError, type IngestItem, type IngestResult, type ValidatedItem } from "./ingest.js";
-export { assertTokenHost, providerHosts } from "./oauth-hosts.js";
+export { assertTokenHost, isTokenHost, providerHosts } from "./oauth-hosts.js";
 export { decideAccessToken, missingScopes, type TokenDecision, type TokenState } from "./token.js";
 export { validateSettings, type SettingsProblem } from "./settings.js";
 export { applyHostValidation, CALLBACK_VERIFIERS, HOST_NORMALIZERS } from "../providers/registry.js";

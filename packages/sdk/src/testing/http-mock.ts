@@ -3,6 +3,7 @@
 // what the test expected.
 import type { HttpMethod, HttpRequestSpec, HttpResponse } from "../runtime/binding.js";
 import { describeUrl } from "../policy/http.js";
+import { parseResponseBody } from "../policy/response-body.js";
 
 export type MockResponse = { status?: number; body?: unknown; headers?: Record<string, string> };
 export type MockHandler = MockResponse | ((request: RecordedCall) => MockResponse);
@@ -35,7 +36,9 @@ export function toHttpResponse(mock: MockResponse): HttpResponse {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(mock.headers ?? {})) headers[k.toLowerCase()] = v;
   if (!headers["content-type"]) headers["content-type"] = typeof mock.body === "string" ? "text/plain" : "application/json";
-  return { status, ok: status >= 200 && status < 300, headers, body: mock.body ?? null };
+  // A string body is what the provider would send on the wire: read it as the host does.
+  const body = typeof mock.body === "string" ? parseResponseBody(mock.body, headers["content-type"]) : (mock.body ?? null);
+  return { status, ok: status >= 200 && status < 300, headers, body };
 }
 
 export class HttpMock {
