@@ -13,7 +13,7 @@
 // the order, fetched (order events carry only ids and state); refund.* → refund_receipt
 // linked to its payment's order; oauth.authorization.revoked → the connection is revoked.
 import { api, Connection, ingest, isReauthRequired, log, Secrets, Settings, type RouteRequest } from "@backfill-io/sdk";
-import { isSignatureRequest, verifyRequest } from "../../lib/webhook-request.js";
+import { hasSquareSignature, isValidSquareSignature } from "../../lib/webhook-signature.js";
 import { squareFailureResponse } from "../../lib/failures.js";
 import { squareGet } from "../../lib/square-client.js";
 import { orderIdOfPayment } from "../../lib/payments.js";
@@ -102,8 +102,8 @@ export const POST = api(async (request) => {
     log.error("square webhook cannot be verified", { signatureKey: signatureKey ? "set" : "missing", notificationUrl: url ? "set" : "missing" });
     return api.unauthorized("Square webhook signature cannot be verified (signature key or notification URL not configured)");
   }
-  if (!isSignatureRequest(request)) return api.unauthorized("missing x-square-hmacsha256-signature");
-  if (!verifyRequest(request, signatureKey, url)) {
+  if (!hasSquareSignature(request)) return api.unauthorized("missing x-square-hmacsha256-signature");
+  if (!isValidSquareSignature(request, signatureKey, url)) {
     log.warn("square webhook signature mismatch", { notificationUrl: url });
     return api.unauthorized("invalid Square webhook signature");
   }
