@@ -2,15 +2,25 @@
 // host on the embedded SQLite store, connects a Shopify shop and a Square merchant through
 // the full redirect flow, syncs every stream, forces a token refresh (Shopify rotates its
 // refresh token) and prints a summary.
-import { mkdirSync } from "node:fs";
-import { resolve } from "node:path";
+import { createWriteStream, mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { Listr, type ListrTaskWrapper, type DefaultRenderer, type SimpleRenderer } from "listr2";
 import Table from "cli-table3";
-import { readTokens, resolveDataDir, type SyncResult } from "@backfill-io/host";
+import { createHostLogger, readTokens, resolveDataDir, type SyncResult } from "@backfill-io/host";
 import { startDemoEnvironment, DEMO_SHOP, type DemoEnvironment } from "./environment.js";
 import { readDemoState, writeDemoState } from "./state-file.js";
 import { fingerprint } from "./fingerprint.js";
 import { progressLine } from "./progress.js";
+
+/** A failed demo step, pointing at the host's log for the detail. */
+export class DemoFailedError extends Error {
+  readonly fix: string;
+  constructor(cause: unknown, logFile: string) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = "DemoFailedError";
+    this.fix = `see the host log in ${logFile}; rerun with a fresh --data-dir to start over`;
+  }
+}
 
 export type DemoOptions = { dataDir?: string; orders?: number; seed?: number; faults?: number; json?: boolean };
 
@@ -39,8 +49,13 @@ async function syncConnector(ctx: Ctx, connector: ConnectorKey, task: Task, phas
   const connection = ctx.connections[connector]!;
   const streams = (await env.host.connectors.get(connector))!.manifest.streams;
   for (const [i, stream] of streams.entries()) {
+    // A terminal redraws one line; a log gets a line per update, so updates are spaced out.
+    const everyMs = process.stdout.isTTY ? 100 : 2_000;
+    let last = 0;
     const result = await env.engine.sync(connection.id, stream.name, {
       onProgress: (p) => {
+        if (Date.now() - last < everyMs) return;
+        last = Date.now();
         task.output = progressLine(i, streams.length, stream.name, p);
       },
     });
@@ -75,6 +90,9 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
   const run = state.runs + 1;
   const ctx: Ctx = { connections: {}, results: [] };
   const rate = opts.faults ?? 0;
+  // The host's log (redacted) goes to a file: the terminal shows progress, the file the detail.
+  const logFile = join(dataDir, "demo.log");
+  const logStream = createWriteStream(logFile, { flags: "a" });
 
   const tasks = new Listr<Ctx>(
     [
@@ -83,6 +101,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
         task: async (c, task) => {
           c.env = await startDemoEnvironment({
             dataDir,
+            logger: createHostLogger({ destination: logStream }),
             dataAnchor: state.dataAnchor,
             ...(opts.orders !== undefined ? { orders: opts.orders } : {}),
             ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
@@ -154,8 +173,11 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
     await tasks.run(ctx);
     writeDemoState(dataDir, { ...state, runs: run });
     return await summarize(ctx, dataDir, run, started);
+  } catch (error) {
+    throw new DemoFailedError(error, logFile);
   } finally {
     await ctx.env?.close();
+    await new Promise<void>((done) => logStream.end(done));
   }
 }
 
