@@ -83,6 +83,28 @@ describe("backfill CLI", () => {
     expect(run.out).toContain("Examples:");
   });
 
+  it("connect without the app credential fails before printing any URL, with the command that fixes it", async () => {
+    const fresh = mkdtempSync(join(tmpdir(), "backfill-cli-nocred-"));
+    const run = await cli(["--data-dir", fresh, "connect", FIXTURE, "--port", "0"]);
+    expect(run.code).toBe(1);
+    expect(run.out).toBe("");
+    expect(run.err.trim().split("\n")).toEqual([
+      "error: no OAuth app credential squarelike_app is set (missing_client_credential)",
+      "fix: backfill credentials set squarelike_app --client-id <id>",
+    ]);
+  });
+
+  it("connections: --help teaches with examples; bad input is one line plus the fix", async () => {
+    const help = await cli(["connections", "--help"]);
+    expect(help.out).toContain("backfill connections migrate-tokens");
+    const status = await cli(["connections", "list", "--status", "broken"]);
+    expect(status.code).toBe(1);
+    expect(status.err).toMatch(/^error: unknown status broken\nfix: use one of pending, active/);
+    const missing = await cli(["connections", "disconnect", "conn_nope"]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toBe("error: no connection conn_nope\nfix: see the ids with backfill connections list\n");
+  });
+
   it("credentials set reads the secret from stdin, never an argument; list never shows it", async () => {
     const refused = await cli(["credentials", "set", "squarelike_app", "--client-id", "app-1", "--client-secret", SECRET]);
     expect(refused.code).toBe(1);
@@ -138,6 +160,10 @@ describe("backfill CLI", () => {
     const show = await cli(["connections", "show", result.connectionId, "--json"]);
     expect(JSON.parse(show.out)).toMatchObject({ status: "active", token: { scopes: ["PAYMENTS_READ"], hasRefreshToken: true } });
     expect((await cli(["connections", "show", result.connectionId])).out).toContain("access token expires");
+
+    const migrate = await cli(["connections", "migrate-tokens", "--json"]);
+    expect(migrate.code).toBe(0);
+    expect(JSON.parse(migrate.out)).toEqual([{ connectionId: result.connectionId, status: "skipped", reason: "not a Shopify connection" }]);
 
     const due = await cli(["tokens", "refresh-due", "--within", "7d", "--json"]);
     expect(JSON.parse(due.out)).toEqual([]);

@@ -6,7 +6,18 @@ import { CliError } from "../errors.js";
 import { isoTime, printJson, printTable } from "../output.js";
 
 export function registerConnections(program: Command, ctx: CliContext): void {
-  const connections = program.command("connections").description("list, inspect, disconnect connections; migrate legacy tokens");
+  const connections = program
+    .command("connections")
+    .description("list, inspect, disconnect connections; migrate legacy tokens")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ backfill connections list --status reauth_required
+  $ backfill connections show conn_123 --json      # settings, scopes, token expiry (never the tokens)
+  $ backfill connections disconnect conn_123       # revokes at the provider where it can, deletes the tokens
+  $ backfill connections migrate-tokens            # legacy non-expiring Shopify tokens → expiring ones`,
+    );
 
   connections
     .command("list")
@@ -105,6 +116,10 @@ export function registerConnections(program: Command, ctx: CliContext): void {
     .description("move legacy non-expiring Shopify tokens to expiring ones (token exchange, no reinstall)")
     .option("--connection <id>", "only this connection")
     .option("--json", "print JSON")
+    .addHelpText(
+      "after",
+      "\nRun it once after switching a Shopify app to expiring offline tokens: each active Shopify connection\nwhose token never expires is exchanged for an expiring one; other connections are listed as skipped.",
+    )
     .action(async (opts: { connection?: string; json?: boolean }) => {
       const host = await ctx.openHost();
       const outcomes = await migrateTokens(host.tokens, opts.connection ? { connectionId: opts.connection } : {});
