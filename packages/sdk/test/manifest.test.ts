@@ -32,6 +32,45 @@ describe("the guide's manifests validate unchanged", () => {
   });
 });
 
+describe("optional oauth fields real providers need", () => {
+  it("Shopify: expiring tokens, comma scopes, a callback HMAC and the shop normalizer", () => {
+    const shopify = structuredClone(guideShopify) as ConnectorManifestInput & { connection: { oauth: Record<string, unknown> } };
+    Object.assign(shopify.connection.oauth, {
+      scopeSeparator: ",",
+      tokenRequestParams: { expiring: "1" },
+      callbackVerifiers: ["shopifyHmac"],
+      refresh: { enabled: true, rotatesRefreshToken: true },
+      token: { accessTokenPath: "access_token", refreshTokenPath: "refresh_token", expiresInPath: "expires_in", refreshExpiresInPath: "refresh_token_expires_in", scopePath: "scope" },
+    });
+    const result = validateManifest(shopify);
+    expect(result.problems).toEqual([]);
+    expect(result.manifest?.connection.oauth).toMatchObject({ scopeSeparator: ",", tokenRequestParams: { expiring: "1" }, callbackVerifiers: ["shopifyHmac"], tokenRequestEncoding: "form" });
+  });
+
+  it("Square: a JSON token request, an ISO expires_at, extra authorization params and Basic client auth", () => {
+    const square = structuredClone(squareOAuthManifest) as ConnectorManifestInput & { connection: { oauth: Record<string, unknown> } };
+    Object.assign(square.connection.oauth, {
+      tokenRequestEncoding: "json",
+      authorizationParams: { session: "false" },
+      client: { credentialKey: "square_public_app", authMethod: "client_secret_basic" },
+      token: { accessTokenPath: "access_token", refreshTokenPath: "refresh_token", expiresAtPath: "expires_at", accountIdPath: "merchant_id" },
+    });
+    const result = validateManifest(square);
+    expect(result.problems).toEqual([]);
+    expect(result.manifest?.connection.oauth).toMatchObject({ tokenRequestEncoding: "json", authorizationParams: { session: "false" }, client: { authMethod: "client_secret_basic" } });
+  });
+
+  it("the defaults are RFC 6749's: form encoding, client_secret_post, space-separated scopes", () => {
+    const result = validateManifest(genericOAuthManifest);
+    expect(result.manifest?.connection.oauth).toMatchObject({ tokenRequestEncoding: "form", client: { authMethod: "client_secret_post" }, scopeSeparator: " ", tokenRequestParams: {}, authorizationParams: {}, callbackVerifiers: [] });
+  });
+
+  it("names a bad value in an optional field", () => {
+    expect(problemsOf(withOAuth({ tokenRequestEncoding: "xml" }))[0]).toMatch(/^connection\.oauth\.tokenRequestEncoding: .* \[invalid_value\]$/);
+    expect(problemsOf(withOAuth({ tokenRequestParams: { expiring: 1 } }))[0]).toMatch(/^connection\.oauth\.tokenRequestParams\.expiring: /);
+  });
+});
+
 describe("manifest rules name the path and the rule", () => {
   it("a host placeholder needs hostValidation", () => {
     const m = withOAuth(
@@ -71,6 +110,22 @@ describe("manifest rules name the path and the rule", () => {
   it("OAuth connectors declare no token-like settings", () => {
     const problems = problemsOf(withOAuth({}, { required: [], properties: { access_token: { type: "string" }, client_secret: { type: "string" }, shop_domain: { type: "string" } } }));
     expect(problems.filter((p) => p.endsWith("[no_token_settings]"))).toHaveLength(2);
+    const secrets = problemsOf(withOAuth({}, { required: [], properties: { api_secret_key: { type: "string" }, shopify_app_secret: { type: "string" }, refresh_token: { type: "string" } } }));
+    expect(secrets.filter((p) => p.endsWith("[no_token_settings]"))).toHaveLength(3);
+  });
+
+  it("a hostValidation rule must constrain the host", () => {
+    const m = withOAuth(
+      { authorizationUrlTemplate: "https://{settings.host}/a", requiredSettings: ["host"], hostValidation: { host: {} } },
+      { required: ["host"], properties: { host: { type: "string" } } },
+    );
+    expect(problemsOf(m)).toEqual(["connection.oauth.hostValidation.host: must set suffix, allowedHosts or normalize [constrains_host]"]);
+  });
+
+  it("a token's expiry comes from expiresInPath or expiresAtPath, not both", () => {
+    expect(problemsOf(withOAuth({ token: { expiresInPath: "expires_in", expiresAtPath: "expires_at" } }))).toEqual([
+      "connection.oauth.token: set expiresInPath or expiresAtPath, not both [one_expiry]",
+    ]);
   });
 
   it("x-secret settings must be declared in permissions.secrets", () => {

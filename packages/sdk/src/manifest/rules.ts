@@ -8,7 +8,10 @@ import { ENTITY_NAMES, entityNameForKind } from "../entities/registry.js";
 
 export type ManifestProblem = { path: string; rule: string; message: string };
 
-const TOKEN_LIKE_SETTING = /(^|_)(access_?token|refresh_?token|id_?token|bearer|client_?secret|oauth_?token|token)($|_)/i;
+// Whole snake_case words: "token" and "*_token", and the names an OAuth app's secret goes
+// by (client_secret, app_secret, api_secret, consumer_secret). A plain webhook_secret is a
+// connector setting, not an OAuth credential.
+const TOKEN_LIKE_SETTING = /(^|_)(access_?token|refresh_?token|id_?token|bearer|(client|app|api|consumer)_?secret|oauth_?token|token)($|_)/i;
 
 export function manifestRuleProblems(m: ConnectorManifest): ManifestProblem[] {
   const problems: ManifestProblem[] = [];
