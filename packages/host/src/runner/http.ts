@@ -1,9 +1,10 @@
 // The main thread's side of Http.*: the manifest's http allowlist (checked again on
-// every redirect hop), auth.oauth tokens only for the provider's own hosts, undici with
+// every redirect hop), auth.oauth tokens only for the hosts the SDK policy names (the
+// provider's own, fixed hosts in permissions.http; never a wildcard's), undici with
 // connect/header/body timeouts and a response size limit, JSON parsed by content type.
 import { Agent, request, errors as undiciErrors } from "undici";
 import { BackfillError, isSensitiveKey, oauthAuthHeader, type ConnectorManifest, type HttpRequestSpec, type HttpResponse, type AccessTokenOptions, type Redactor } from "@backfill-io/sdk";
-import { assertHttpAllowed, assertTokenHost, describeUrl, providerHosts } from "@backfill-io/sdk/policy";
+import { assertHttpAllowed, assertTokenHost, describeUrl, isTokenHost } from "@backfill-io/sdk/policy";
 
 export type TransportRequest = {
   method: string;
@@ -191,7 +192,7 @@ export async function performHttp(spec: HttpRequestSpec, ctx: HttpContext): Prom
       headers = withoutCredentials(headers);
       if (tokenHeader) {
         // Dropped by name too: auth.oauth's header may be named anything, sensitive-looking or not.
-        if (providerHosts(ctx.manifest, ctx.settings).includes(next.host.toLowerCase())) headers[tokenHeader[0]] = tokenHeader[1];
+        if (isTokenHost(next, ctx.manifest, ctx.settings)) headers[tokenHeader[0]] = tokenHeader[1];
         else delete headers[tokenHeader[0]];
       }
     }

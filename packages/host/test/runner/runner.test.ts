@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RouteRunner, createUndiciTransport } from "../../src/runner/index.js";
-import { CANARY_SECRET, CANARY_TOKEN, DEMO_DIR, PROVIDER_HOST, customerPages, fakeServices, json, startServer, type TestServer } from "./support.js";
+import { CANARY_SECRET, CANARY_TOKEN, DEMO_DIR, PROVIDER_HOST, TENANT_HOST, customerPages, fakeServices, json, startServer, type TestServer } from "./support.js";
 
 let server: TestServer;
 let runner: RouteRunner;
@@ -15,9 +15,9 @@ beforeAll(async () => {
       res.writeHead(302, { location: "https://evil.example.com/steal" });
       return res.end();
     }
-    if (url.pathname === "/redirect-local") {
-      // From the provider's host (routed here) to an allowed host that is not the provider's.
-      res.writeHead(302, { location: `${server.base}/echo` });
+    if (url.pathname === "/redirect-tenant") {
+      // From the provider's host (routed here) to a host allowed only by a wildcard pattern.
+      res.writeHead(302, { location: `https://${TENANT_HOST}/echo` });
       return res.end();
     }
     if (url.pathname === "/redirect-in") {
@@ -102,23 +102,25 @@ describe("route runner", () => {
       expect(String(body.message)).toContain("redirects");
     });
 
-    it("attaches the OAuth token only to the provider's host", async () => {
-      const denied = await probe({ action: "http", url: `${server.base}/echo`, oauth: true });
+    it("attaches the OAuth token only to the provider's host and fixed hosts in permissions.http", async () => {
+      // Allowed by a wildcard pattern: another tenant's host could match it.
+      const denied = await probe({ action: "http", url: `https://${TENANT_HOST}/echo`, oauth: true });
       expect(denied.body).toMatchObject({ ok: false, code: "permission_denied" });
       expect(denied.services.tokenCalls).toBe(0);
 
-      const other = await probe({ action: "http", url: "https://other.provider.test/echo", oauth: true });
-      expect(other.body).toMatchObject({ ok: false, code: "permission_denied" });
+      const fixed = await probe({ action: "http", url: "https://other.provider.test/echo", oauth: true });
+      expect(fixed.body).toMatchObject({ ok: true, status: 200, body: { host: "other.provider.test" } });
+      expect(server.requests.at(-1)?.headers.authorization).toBe(`Bearer ${CANARY_TOKEN}`);
 
       const allowed = await probe({ action: "http", url: `https://${PROVIDER_HOST}/echo`, oauth: true });
       expect(allowed.body).toMatchObject({ ok: true, status: 200, body: { host: PROVIDER_HOST } });
       expect(server.requests.at(-1)?.headers.authorization).toBe(`Bearer ${CANARY_TOKEN}`);
       // The route echoed the token back, but the runner's returned body is redacted.
       expect(allowed.result.bodyText).not.toContain(CANARY_TOKEN);
-      expect(server.requests.filter((r) => r.headers.authorization).length).toBe(1);
+      expect(server.requests.filter((r) => r.headers.authorization).length).toBe(2);
     });
 
-    it("attaches the token under auth.oauth's header and scheme, and drops it on a redirect off the provider's host", async () => {
+    it("attaches the token under auth.oauth's header and scheme, and drops it on a redirect to a host it may not go to", async () => {
       const bare = await probe({ action: "http", url: `https://${PROVIDER_HOST}/echo`, oauth: { header: "X-Shopify-Access-Token", scheme: null } });
       expect(bare.body).toMatchObject({ ok: true, status: 200 });
       expect(server.requests.at(-1)?.headers["x-shopify-access-token"]).toBe(CANARY_TOKEN);
@@ -130,10 +132,11 @@ describe("route runner", () => {
         [{ header: "X-Provider-Auth", scheme: "Token" }, `Token ${CANARY_TOKEN}`],
       ] as const) {
         const before = server.requests.length;
-        const hopped = await probe({ action: "http", url: `https://${PROVIDER_HOST}/redirect-local`, oauth });
+        const hopped = await probe({ action: "http", url: `https://${PROVIDER_HOST}/redirect-tenant`, oauth });
         expect(hopped.body).toMatchObject({ ok: true, status: 200 });
         const [first, second] = server.requests.slice(before);
-        expect([first?.url, second?.url]).toEqual(["/redirect-local", "/echo"]);
+        expect([first?.url, second?.url]).toEqual(["/redirect-tenant", "/echo"]);
+        expect(second?.headers["x-forwarded-host"]).toBe(TENANT_HOST);
         expect(first?.headers[oauth.header.toLowerCase()]).toBe(sent);
         expect(second?.headers[oauth.header.toLowerCase()]).toBeUndefined();
       }

@@ -13,6 +13,8 @@ export const CANARY_TOKEN = "canary-access-token-0b1d7e";
 export const CANARY_SECRET = "canary-api-key-5f2c9a";
 
 export const PROVIDER_HOST = "api.provider.test";
+/** Allowed by a wildcard pattern only, so never a host the OAuth token may go to. */
+export const TENANT_HOST = "acme.shops.provider.test";
 
 export function demoManifest(port: number): ConnectorManifest {
   return defineConnector({
@@ -21,7 +23,7 @@ export function demoManifest(port: number): ConnectorManifest {
     provider: "demo",
     version: "0.1.0",
     permissions: {
-      http: [`http://127.0.0.1:${port}/*`, `https://${PROVIDER_HOST}/*`, "https://other.provider.test/*"],
+      http: [`http://127.0.0.1:${port}/*`, `https://${PROVIDER_HOST}/*`, "https://other.provider.test/*", "https://*.shops.provider.test/*"],
       entities: { Customer: ["write"] },
       secrets: { api_key: ["read"], webhook_secret: ["read"] },
     },
