@@ -1,0 +1,66 @@
+// Production mode: the host as built (dist/) runs a connector's built routes
+// (<connector>/dist/src/api/*.js) in workers under plain Node: no tsx, no `source`
+// condition, so the route's SDK import resolves to the SDK's built package.
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import ts from "typescript";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RouteRunner } from "../../src/runner/index.js";
+import { DEMO_DIR, customerPages, fakeServices, json, startServer, type TestServer } from "./support.js";
+
+type RunnerModule = typeof import("../../src/runner/index.js");
+
+const BUILT_RUNNER = fileURLToPath(new URL("../../dist/runner/index.js", import.meta.url));
+
+/** What `tsc` would emit for the fixture connector: each route as an ES module. */
+function buildConnector(srcDir: string, outDir: string): void {
+  for (const entry of readdirSync(srcDir, { withFileTypes: true })) {
+    const from = join(srcDir, entry.name);
+    if (entry.isDirectory()) {
+      buildConnector(from, join(outDir, entry.name));
+      continue;
+    }
+    const { outputText } = ts.transpileModule(readFileSync(from, "utf8"), { compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 }, fileName: from });
+    const to = join(outDir, entry.name.replace(/\.ts$/, ".js"));
+    mkdirSync(dirname(to), { recursive: true });
+    writeFileSync(to, outputText);
+  }
+}
+
+let server: TestServer;
+let runner: RouteRunner;
+
+beforeAll(async () => {
+  if (!existsSync(BUILT_RUNNER)) throw new Error("packages/host/dist is missing: `turbo run test` builds it first, or run `npx tsc -p tsconfig.build.json`");
+  rmSync(join(DEMO_DIR, "dist"), { recursive: true, force: true });
+  buildConnector(join(DEMO_DIR, "src"), join(DEMO_DIR, "dist", "src"));
+  const built = (await import(pathToFileURL(BUILT_RUNNER).href)) as RunnerModule;
+  runner = new built.RouteRunner({ routeTimeoutMs: 10_000 });
+  const pages = customerPages(1, 2);
+  server = await startServer((_req, res) => json(res, 200, pages(1)));
+});
+
+afterAll(async () => {
+  await runner.close();
+  await server.close();
+  rmSync(join(DEMO_DIR, "dist"), { recursive: true, force: true });
+});
+
+describe("route runner from built packages", () => {
+  it("loads the built route and the built SDK", async () => {
+    expect(runner.mode).toBe("dist");
+    const result = await runner.runRoute({ connectorDir: DEMO_DIR, services: fakeServices(server.port), route: "/runtime" });
+    expect(result.outcome).toBe("ok");
+    const loaded = JSON.parse(result.bodyText) as { route: string; sdk: string };
+    expect(loaded.route).toBe(pathToFileURL(join(DEMO_DIR, "dist", "src", "api", "runtime.js")).href);
+    expect(loaded.sdk).toMatch(/\/sdk\/dist\/index\.js$/);
+  });
+
+  it("runs a sync page with real HTTP and stages its records and checkpoint", async () => {
+    const result = await runner.runRoute({ connectorDir: DEMO_DIR, services: fakeServices(server.port), route: "/sync/customers" });
+    expect(result).toMatchObject({ outcome: "ok", status: 200 });
+    expect(result.staged.records.map((r) => r.idempotencyKey)).toEqual(["customer:c1", "customer:c2"]);
+    expect(result.staged.checkpoints).toEqual([{ stream: "customers", state: { page: 1 }, hasMore: false }]);
+  });
+});
