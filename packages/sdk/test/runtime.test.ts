@@ -237,6 +237,15 @@ describe("connectorTestRuntime", () => {
     expect(await (await r.call(route(false))).json()).toMatchObject({ accepted: 0, rejected: 2 });
   });
 
+  it("keys records by the canonical id by default, and names an unknown kind", async () => {
+    const r = rt();
+    const route = api(async () => api.json(ingest.batch("sales_receipt", [{ receipt_id: "r9", total: "1.00", currency: "USD" }])));
+    await r.call(route);
+    expect(r.storedRecords().map((s) => s.idempotencyKey)).toEqual(["sales_receipt:r9"]);
+    const unknown = (await (await r.call(api(async () => api.json(ingest.batch("orders" as "customer", [{ id: 1 }]))))).json()) as ErrorBody;
+    expect(unknown.error.message).toContain('unknown entity kind "orders"; known: customer, sales_receipt, refund_receipt');
+  });
+
   it("denies entities without a write grant", async () => {
     const r = rt();
     const body = (await (await r.call(api(async () => api.json(ingest.batch("customer", [{ customer_id: "c" }]))))).json()) as ErrorBody;

@@ -2,7 +2,7 @@
 // ingest, Checkpoint, log and Connection. Each is a thin call into the bound host.
 import { currentBinding, type AccessTokenOptions, type CheckpointState, type HttpMethod, type HttpResponse, type LogLevel, type RecordsRedaction, type ConnectionInfo, type OAuthHttpAuth, type CheckpointOptions } from "./binding.js";
 import { BackfillError } from "./errors.js";
-import type { EntityKind } from "../entities/registry.js";
+import { ENTITY_KINDS, isEntityKind, type EntityKind } from "../entities/registry.js";
 import type { IngestResult } from "../policy/ingest.js";
 
 export const OAuth = {
@@ -80,8 +80,9 @@ export type IngestOptions<P> = {
 };
 
 function defaultIdempotencyKey(kind: EntityKind, payload: unknown): string {
-  const p = (payload ?? {}) as Record<string, unknown>;
-  const id = kind === "customer" ? p.customer_id : kind === "sales_receipt" ? p.receipt_id : p.refund_id;
+  // An unknown kind gets no key here: the binding rejects the kind itself, with the known ones.
+  if (!isEntityKind(kind)) return "";
+  const id = ((payload ?? {}) as Record<string, unknown>)[ENTITY_KINDS[kind].idField];
   if (typeof id !== "string" || !id) {
     throw new BackfillError("invalid_request", `ingest.batch: payload has no id for ${kind}; pass idempotencyKey`);
   }
