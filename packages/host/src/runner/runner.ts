@@ -203,8 +203,8 @@ export class RouteRunner {
       ]).catch((f: unknown) => (f instanceof WorkerFailure ? f : new WorkerFailure("crashed", String(f))));
       if (answer === "timeout") return failure(504, "timeout", "route_timeout", `route ${request.route} did not finish within ${timeoutMs} ms`);
       if (answer instanceof WorkerFailure) return failure(500, answer.kind, answer.kind === "memory_limit" ? "route_memory_limit" : "route_crashed", answer.message);
-      // A worker whose invocation left timers running is replaced rather than reused.
-      healthy = !("leftHandles" in answer && answer.leftHandles);
+      // A worker whose invocation left timers running or pinned a global is replaced rather than reused.
+      healthy = !("dirty" in answer && answer.dirty);
       if (answer.type === "result") return finish(answer.status, "ok", answer.bodyText, answer.headers);
       if (answer.type === "failed") return failure(500, "error", answer.error.code ?? "route_failed", answer.error.message);
       return failure(500, "error", "route_failed", "unexpected worker answer");

@@ -59,8 +59,19 @@ const dispatchingBinding: HostBinding = {
 };
 bindHost(dispatchingBinding);
 
-/** Globals present before any route ran (the binding included); anything else a route adds is removed after it. */
-const baselineGlobals = new Set(Reflect.ownKeys(globalThis));
+// Node loads some globals lazily on first read, and loading one may add globals of its own
+// that cannot be removed (Response installs undici's dispatcher under a non-configurable
+// symbol). Load them all now, so the baseline holds them and no route is blamed for them.
+for (const key of Reflect.ownKeys(globalThis)) {
+  try {
+    Reflect.get(globalThis, key);
+  } catch {
+    // a getter that throws (e.g. a global unavailable in workers) adds nothing
+  }
+}
+
+/** Globals present before any route ran (the binding included), as property descriptors. */
+const baselineGlobals = new Map(Reflect.ownKeys(globalThis).map((key) => [key, Object.getOwnPropertyDescriptor(globalThis, key)!]));
 
 /** Counts of the handles (timers, immediates, ports, sockets) keeping this thread's loop alive. */
 function activeHandles(): Map<string, number> {
@@ -133,15 +144,23 @@ function makeBinding(invoke: InvokeMessage): { binding: HostBinding; close: () =
   };
 }
 
-function restoreGlobals(): void {
+/**
+ * Undoes what a route did to globalThis: removes what it added, puts back a data property
+ * it replaced or deleted (accessors, Node's lazily loaded globals, are left alone).
+ * False when something could not be undone (a non-configurable property).
+ */
+function restoreGlobals(): boolean {
+  let restored = true;
   for (const key of Reflect.ownKeys(globalThis)) {
-    if (baselineGlobals.has(key)) continue;
-    try {
-      delete (globalThis as Record<PropertyKey, unknown>)[key];
-    } catch {
-      // non-configurable: the main thread replaces this worker (see "dirty")
-    }
+    if (!baselineGlobals.has(key)) restored = Reflect.deleteProperty(globalThis, key) && restored;
   }
+  for (const [key, original] of baselineGlobals) {
+    if (!("value" in original)) continue;
+    const current = Object.getOwnPropertyDescriptor(globalThis, key);
+    if (current && "value" in current && Object.is(current.value, original.value)) continue;
+    restored = Reflect.defineProperty(globalThis, key, original) && restored;
+  }
+  return restored;
 }
 
 type InvocationAnswer = Extract<FromWorker, { type: "result" | "failed" }>;
@@ -169,10 +188,11 @@ async function invoke(message: InvokeMessage): Promise<void> {
   const { binding, close } = makeBinding(message);
   const answer = await invocationBinding.run(binding, () => runHandler(message));
   close();
-  restoreGlobals();
+  const globalsRestored = restoreGlobals();
   // A timer or interval the route left running would fire during a later invocation
-  // (its SDK calls refused, its errors crashing that invocation): ask for a fresh worker.
-  post(leftHandles(before) ? { ...answer, leftHandles: true } : answer);
+  // (its SDK calls refused, its errors crashing that invocation), and a global it pinned
+  // would be seen by it: ask for a fresh worker.
+  post(!globalsRestored || leftHandles(before) ? { ...answer, dirty: true } : answer);
 }
 
 async function describe(invocationId: number, moduleUrl: string): Promise<void> {

@@ -13,7 +13,7 @@ afterAll(() => runner.close());
 const misbehave = (mode: string, timeoutMs?: number, waitMs?: number) =>
   runner.runRoute({ connectorDir: DEMO_DIR, services, route: "/misbehave", input: { rawBody: JSON.stringify({ mode, waitMs }) }, ...(timeoutMs ? { routeTimeoutMs: timeoutMs } : {}) });
 
-type Check = { leaked: unknown; threadId: number };
+type Check = { leaked: unknown; poisoned: boolean; threadId: number };
 
 /** Runs `check` (after waiting `waitMs` inside the route); asserts it ran clean and staged nothing. */
 const healthy = async (waitMs?: number): Promise<Check> => {
@@ -49,6 +49,17 @@ describe("route isolation and limits", () => {
   it("removes globals a route leaked before the next invocation", async () => {
     expect((await misbehave("leak")).outcome).toBe("ok");
     expect(await healthy()).toMatchObject({ leaked: null });
+  });
+
+  it("puts back a global a route replaced, and replaces a worker left with a global it cannot remove", async () => {
+    expect((await misbehave("replace-global")).outcome).toBe("ok");
+    expect(await healthy()).toMatchObject({ leaked: null, poisoned: false });
+    const pinning = await misbehave("pin-global");
+    expect(pinning.outcome).toBe("ok");
+    const { threadId: pinnedIn } = JSON.parse(pinning.bodyText) as Check;
+    const after = await healthy();
+    expect(after).toMatchObject({ leaked: null, poisoned: false });
+    expect(after.threadId).not.toBe(pinnedIn);
   });
 
   it("reuses a clean worker, and replaces one whose route left an interval calling the SDK", async () => {
