@@ -2,7 +2,7 @@
 // the same run on the same machine. Run: pnpm bench (node --import tsx --conditions=source).
 import { bindHost, OAuth, type HostBinding } from "@backfill-io/sdk";
 import { RouteRunner } from "../src/runner/index.js";
-import { customerPages, DEMO_DIR, demoManifest, fakeServices, json, startServer } from "../test/runner/support.js";
+import { customerPages, DEMO_DIR, demoManifest, fakeServices, startServer } from "../test/runner/support.js";
 import { createDemoConnection, openSyncHost } from "../test/sync/support.js";
 import { hostConnectionServices } from "../src/runner/host-services.js";
 import { writeTokens } from "../src/tokens/token-store.js";
@@ -78,7 +78,6 @@ async function throughput(pagesCount: number, perPage: number): Promise<{ bridge
     if (!bodies.has(page)) bodies.set(page, JSON.stringify(pages(page)));
     res.writeHead(200, { "content-type": "application/json" });
     res.end(bodies.get(page));
-    void json;
   });
   const sh = await openSyncHost(server.port);
   try {
