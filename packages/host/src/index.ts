@@ -41,7 +41,6 @@ export { openHost, type Host, type OpenHostOptions } from "./connections/host.js
 export { workspaceConnectorRegistry, staticConnectorRegistry, loadConnectorDir, ConnectorNotFoundError, type ConnectorRegistry, type LoadedConnector } from "./connections/connectors.js";
 export { createHostLogger, silentLogger, type HostLogger, type HostLogLevel } from "./connections/logger.js";
 export { connectionSecret, connectionSettings } from "./connections/settings.js";
-export { inProcessPostConnectRunner, childProcessSyncHttp, type SyncHttp } from "./oauth/in-process-post-connect.js";
 // Part 2 (route runner, sync orchestration).
 export { RouteRunner, createUndiciTransport, performHttp, DEFAULT_HTTP_LIMITS, type RouteRunnerOptions, type RunRouteRequest, type RouteRunResult, type RouteOutcome, type RouteDescription, type ConnectionServices, type RouteLogEntry, type StagedWrites, type StagedRecord, type StagedCheckpoint, type HttpTransport, type TransportRequest, type TransportResponse, type HttpLimits, type UndiciTransportOptions } from "./runner/index.js";
 export { hostConnectionServices, hostHttpTransport, createPostConnectRunner, type ResolvedConnection } from "./runner/host-services.js";

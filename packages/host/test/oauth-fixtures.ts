@@ -14,7 +14,7 @@ import { shopifyCallbackHmac } from "@backfill-io/sdk/policy";
 import { openHost, type Host, type OpenHostOptions } from "../src/connections/host.js";
 import { staticConnectorRegistry } from "../src/connections/connectors.js";
 import { createHostLogger } from "../src/connections/logger.js";
-import { inProcessPostConnectRunner } from "../src/oauth/in-process-post-connect.js";
+import { inProcessPostConnectRunner } from "./in-process-post-connect.js";
 import { providerRouter } from "../src/http/provider-routes.js";
 
 export const HERE = dirname(fileURLToPath(import.meta.url));

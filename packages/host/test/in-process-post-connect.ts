@@ -1,8 +1,8 @@
-// A PostConnectRunner that runs the route in THIS process: it binds the SDK with a
-// minimal HostBinding (settings, secrets, the fresh access token, HTTP through the
-// manifest's permissions) for the duration of the call. For the CLI and tests until the
-// route runner's worker threads take over; ingest, checkpoints and records are refused
-// (a postConnect route only proves the token and names the account).
+// Test support: a PostConnectRunner that runs the route in THIS process, binding the SDK
+// with a minimal HostBinding (settings, secrets, the fresh access token, HTTP through the
+// manifest's permissions) for the call, so the OAuth flow tests need no worker threads.
+// The host itself uses the route runner (createPostConnectRunner); ingest, checkpoints
+// and records are refused here (a postConnect route only proves the token and names the account).
 //
 // The SDK is synchronous, so HTTP needs a synchronous transport: `syncHttp`, by default
 // a child process (spawnSync) that performs the request, provider routes applied.
@@ -20,10 +20,10 @@ import {
   type HttpResponse,
 } from "@backfill-io/sdk";
 import { assertHttpAllowed, assertSecretReadable, assertSettingReadable, assertTokenHost } from "@backfill-io/sdk/policy";
-import type { Host } from "../connections/host.js";
-import { connectionSecret } from "../connections/settings.js";
-import { providerRouter, type ProviderRoute } from "../http/provider-routes.js";
-import type { PostConnectRunner } from "./post-connect.js";
+import type { Host } from "../src/connections/host.js";
+import { connectionSecret } from "../src/connections/settings.js";
+import { providerRouter, type ProviderRoute } from "../src/http/provider-routes.js";
+import type { PostConnectRunner } from "../src/oauth/post-connect.js";
 
 export type SyncHttp = (request: HttpRequestSpec) => HttpResponse;
 
