@@ -43,11 +43,11 @@ export type ToWorker = InvokeMessage | DescribeMessage;
 
 export type RouteConfigExport = { auth?: string } & Record<string, unknown>;
 
-/** `dirty`: the route left timers running or globals that could not be undone; the worker must not be reused. */
+/** `dirty`: route code left timers running or globals that could not be undone; the worker must not be reused. */
 export type FromWorker =
   | { type: "ready" }
   | { type: "result"; invocationId: number; status: number; headers: Record<string, string>; bodyText: string; dirty?: boolean }
   | { type: "failed"; invocationId: number; error: BridgeError; dirty?: boolean }
-  | { type: "described"; invocationId: number; config: RouteConfigExport | null; methods: string[] };
+  | { type: "described"; invocationId: number; config: RouteConfigExport | null; methods: string[]; dirty?: boolean };
 
 export type WorkerBootData = { signal: SharedArrayBuffer };

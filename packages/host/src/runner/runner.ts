@@ -129,7 +129,7 @@ export class RouteRunner {
     let healthy = false;
     try {
       const answer = await worker.request({ type: "describe", invocationId: this.nextInvocation++, moduleUrl: pathToFileURL(file).href });
-      healthy = true;
+      healthy = !("dirty" in answer && answer.dirty);
       if (answer.type === "described") return { file, config: answer.config, methods: answer.methods };
       throw new Error(answer.type === "failed" ? `could not load route ${route}: ${answer.error.message}` : "unexpected worker answer");
     } finally {

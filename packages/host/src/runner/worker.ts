@@ -188,22 +188,33 @@ async function invoke(message: InvokeMessage): Promise<void> {
   const { binding, close } = makeBinding(message);
   const answer = await invocationBinding.run(binding, () => runHandler(message));
   close();
-  const globalsRestored = restoreGlobals();
-  // A timer or interval the route left running would fire during a later invocation
-  // (its SDK calls refused, its errors crashing that invocation), and a global it pinned
-  // would be seen by it: ask for a fresh worker.
-  post(!globalsRestored || leftHandles(before) ? { ...answer, dirty: true } : answer);
+  post(cleanedUp(before, answer));
 }
 
+/**
+ * Undoes what route code left behind before the worker takes the next message. A timer
+ * or interval it left running would fire during a later invocation (its SDK calls
+ * refused, its errors crashing that invocation), and a global it pinned would be seen
+ * by it: then the answer says `dirty`, and the main thread replaces this worker.
+ */
+function cleanedUp<T extends Extract<FromWorker, { invocationId: number }>>(before: Map<string, number>, answer: T): T {
+  const globalsRestored = restoreGlobals();
+  return !globalsRestored || leftHandles(before) ? { ...answer, dirty: true } : answer;
+}
+
+/** Loads a route module for its config and methods: its top-level code runs here, so it is cleaned up after like a route. */
 async function describe(invocationId: number, moduleUrl: string): Promise<void> {
+  const before = activeHandles();
+  let answer: Extract<FromWorker, { type: "described" | "failed" }>;
   try {
     const mod = (await import(moduleUrl)) as Record<string, unknown>;
     const config = mod.config && typeof mod.config === "object" ? (JSON.parse(JSON.stringify(mod.config)) as Record<string, unknown>) : null;
     const methods = ["GET", "POST", "PUT", "PATCH", "DELETE"].filter((m) => typeof mod[m] === "function");
-    post({ type: "described", invocationId, config, methods });
+    answer = { type: "described", invocationId, config, methods };
   } catch (error) {
-    post({ type: "failed", invocationId, error: toBridgeError(error) });
+    answer = { type: "failed", invocationId, error: toBridgeError(error) };
   }
+  post(cleanedUp(before, answer));
 }
 
 port.on("message", (message: ToWorker) => {

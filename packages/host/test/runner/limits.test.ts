@@ -72,6 +72,12 @@ describe("route isolation and limits", () => {
     expect((await healthy(100)).threadId).not.toBe(leftBy);
   });
 
+  it("replaces a worker that loaded a route module whose top-level code started a timer", async () => {
+    const { threadId } = await healthy();
+    expect(await runner.describe({ connectorDir: DEMO_DIR }, services.manifest.version, "/timer-at-load")).toMatchObject({ config: { auth: "public" } });
+    expect((await healthy()).threadId).not.toBe(threadId);
+  });
+
   it("refuses SDK calls from a timer of a finished route instead of answering them for the next one", async () => {
     expect((await misbehave("leave-unref-timer")).outcome).toBe("ok");
     // The timer fires while this invocation waits; its ingest must not land in this page.
