@@ -39,6 +39,7 @@ export type TestOAuthState = {
 export type ConnectorTestRuntimeOptions = {
   /** The manifest; default: the nearest backfill.config.ts above the test file. */
   manifest?: ConnectorManifest | ConnectorManifestInput;
+  /** Connection settings, validated and normalized as the host does; omitted: none, unchecked. */
   settings?: Record<string, unknown>;
   secrets?: Record<string, string>;
   connector?: { key?: string; provider?: string };
@@ -108,7 +109,9 @@ export class ConnectorTestRuntime {
       if (!file) throw new Error("connectorTestRuntime: no manifest given and no backfill.config.ts found above the test file; pass { manifest }");
       this.manifest = await loadManifest(file);
     }
-    if (!this.settingsChecked) {
+    // Settings given are checked as the host checks them. A test that gives none (as the
+    // guide's failure snippet) is not about settings: Settings.get then reads undefined.
+    if (!this.settingsChecked && this.options.settings !== undefined) {
       const checked = validateSettings(this.manifest, this.settings);
       if (!checked.ok) {
         throw new BackfillError("invalid_request", `connectorTestRuntime: invalid settings: ${checked.problems.map((p) => `${p.setting} ${p.message}`).join("; ")}`);
