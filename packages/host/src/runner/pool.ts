@@ -140,6 +140,11 @@ export class WorkerPool {
     return this.all.size;
   }
 
+  /** No worker is running a route and nobody waits for one: the pool can be closed safely. */
+  get idleNow(): boolean {
+    return this.idle.length === this.all.size && this.waiting.length === 0;
+  }
+
   async acquire(): Promise<RouteWorker> {
     if (this.closed) throw new Error("the worker pool is closed");
     for (let w = this.idle.pop(); w; w = this.idle.pop()) {

@@ -31,6 +31,11 @@ export type RouteRunnerOptions = {
   /** "source": <connectorDir>/src/api/*.ts via tsx; "dist": <connectorDir>/dist/src/api/*.js. Default: source when the host itself runs from source. */
   mode?: "source" | "dist";
   maxWorkersPerConnector?: number;
+  /**
+   * Pools are per connection (module-level state in a route never crosses tenants); idle
+   * pools beyond this many are closed, least recently used first. Default 16.
+   */
+  maxIdlePools?: number;
   routeTimeoutMs?: number;
   callTimeoutMs?: number;
   memoryLimitMb?: number;
@@ -86,20 +91,47 @@ export class RouteRunner {
     return file && existsSync(file) ? file : null;
   }
 
-  /** One pool per routes directory and connector version; TypeScript routes load through tsx. */
-  private pool(routesDir: string, version: string, file: string): WorkerPool {
+  /**
+   * One pool per connection, routes directory and connector version (TypeScript routes load
+   * through tsx): a route's module-level state (a cache, a global) is never shared between
+   * two connections, i.e. two merchants. Describing a route (no connection) has its own pool.
+   */
+  private pool(routesDir: string, version: string, file: string, connectionId = ""): WorkerPool {
     const source = /\.m?ts$/.test(file);
-    const key = `${routesDir}@${version}${source ? ":source" : ""}`;
+    const key = `${routesDir}@${version}${source ? ":source" : ""}#${connectionId}`;
     let pool = this.pools.get(key);
-    if (!pool) {
-      pool = new WorkerPool({
-        maxWorkers: this.options.maxWorkersPerConnector ?? 2,
-        memoryLimitMb: this.options.memoryLimitMb ?? 256,
-        source,
-      });
+    if (pool) {
+      // Most recently used last: the Map's order is the eviction order.
+      this.pools.delete(key);
       this.pools.set(key, pool);
+      return pool;
     }
+    pool = new WorkerPool({
+      maxWorkers: this.options.maxWorkersPerConnector ?? 2,
+      memoryLimitMb: this.options.memoryLimitMb ?? 256,
+      source,
+    });
+    this.pools.set(key, pool);
+    this.evictIdlePools();
     return pool;
+  }
+
+  /** Closes least recently used idle pools beyond maxIdlePools (busy pools are kept). */
+  private evictIdlePools(): void {
+    const limit = this.options.maxIdlePools ?? 16;
+    let excess = this.pools.size - limit;
+    for (const [key, pool] of this.pools) {
+      if (excess <= 0) break;
+      if (!pool.idleNow) continue;
+      this.pools.delete(key);
+      void pool.close();
+      excess--;
+    }
+  }
+
+  /** How many worker pools are open (one per connection that ran recently). */
+  get poolCount(): number {
+    return this.pools.size;
   }
 
   private transport(services: ConnectionServices): HttpTransport {
@@ -151,7 +183,7 @@ export class RouteRunner {
     const file = this.routeModule(dir, request.route);
     if (!file) return failure(404, "not_found", "route_not_found", `connector has no route ${request.route}`);
 
-    const pool = this.pool(dir, services.manifest.version, file);
+    const pool = this.pool(dir, services.manifest.version, file, services.connectionId);
     let worker: RouteWorker;
     try {
       worker = await pool.acquire();

@@ -74,7 +74,10 @@ describe("route isolation and limits", () => {
 
   it("replaces a worker that loaded a route module whose top-level code started a timer", async () => {
     const { threadId } = await healthy();
+    // Describing (reading config) loads the module in a pool of its own; running it, in the connection's.
     expect(await runner.describe({ connectorDir: DEMO_DIR }, services.manifest.version, "/timer-at-load")).toMatchObject({ config: { auth: "public" } });
+    const ran = await runner.runRoute({ connectorDir: DEMO_DIR, services, route: "/timer-at-load" });
+    expect(ran.outcome).toBe("ok");
     expect((await healthy()).threadId).not.toBe(threadId);
   });
 
@@ -98,5 +101,28 @@ describe("route isolation and limits", () => {
     });
     const r = await runner.runRoute({ connectorDir: DEMO_DIR, services: slow, route: "/probe", input: { rawBody: JSON.stringify({ action: "late" }) } });
     expect(JSON.parse(r.bodyText)).toEqual({ ok: true, first: "timeout", second: "fast-token".length });
+  });
+});
+
+describe("tenant isolation", () => {
+  it("runs each connection in its own workers and closes idle pools beyond the cap", async () => {
+    const small = new RouteRunner({ maxWorkersPerConnector: 1, maxIdlePools: 2 });
+    try {
+      const check = async (connectionId: string) => {
+        const r = await small.runRoute({ connectorDir: DEMO_DIR, services: { ...fakeServices(1), connectionId }, route: "/misbehave", input: { rawBody: JSON.stringify({ mode: "check" }) } });
+        expect(r.outcome).toBe("ok");
+        return (JSON.parse(r.bodyText) as Check).threadId;
+      };
+      const a = await check("conn_a");
+      expect(await check("conn_a")).toBe(a); // a connection reuses its worker
+      const b = await check("conn_b");
+      expect(b).not.toBe(a); // another merchant never shares it
+      await check("conn_c");
+      // conn_a was least recently used and idle: its pool is gone, a new worker serves it.
+      expect(small.poolCount).toBe(2);
+      expect(await check("conn_a")).not.toBe(a);
+    } finally {
+      await small.close();
+    }
   });
 });
