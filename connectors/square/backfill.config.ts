@@ -28,6 +28,8 @@ export default defineConnector({
       authorizationUrlTemplate: "https://{settings.environment}/oauth2/authorize",
       tokenUrlTemplate: "https://{settings.environment}/oauth2/token",
       revocationUrlTemplate: "https://{settings.environment}/oauth2/revoke",
+      // Square's revoke is not RFC 7009: JSON { client_id, access_token }, Authorization: Client <secret>.
+      revocationRequest: "square",
       scopes: ["MERCHANT_PROFILE_READ", "CUSTOMERS_READ", "ORDERS_READ", "PAYMENTS_READ"],
       // Square also accepts space-separated scopes; "+" is what its docs show, a space encodes to it.
       scopeSeparator: " ",
@@ -48,6 +50,8 @@ export default defineConnector({
         expiresAtPath: "expires_at",
         tokenTypePath: "token_type",
         accountIdPath: "merchant_id",
+        // Sent with PKCE refresh tokens (single-use, 90 days); absent in the code flow.
+        refreshExpiresAtPath: "refresh_token_expires_at",
       },
       // Code-flow refresh tokens are reusable: the host keeps the same one.
       refresh: { enabled: true, rotatesRefreshToken: false },

@@ -67,6 +67,7 @@ export const squareManifest: ConnectorManifest = defineConnector({
       authorizationUrlTemplate: "https://connect.squareup.com/oauth2/authorize",
       tokenUrlTemplate: "https://connect.squareup.com/oauth2/token",
       revocationUrlTemplate: "https://connect.squareup.com/oauth2/revoke",
+      revocationRequest: "square",
       scopes: ["PAYMENTS_READ", "ORDERS_READ"],
       pkce: true,
       client: { credentialKey: "square_public_app" },

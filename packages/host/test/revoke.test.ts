@@ -1,5 +1,5 @@
-// The revocation request's shape: chosen by the manifest's provider (Square's own shape),
-// RFC 7009 for everyone else, with the manifest's client authentication.
+// The revocation request's shape: the manifest's oauth.revocationRequest (Square's own
+// shape when it says so), RFC 7009 by default, with the manifest's client authentication.
 import { describe, expect, it } from "vitest";
 import type { ConnectorManifest } from "@backfill-io/sdk";
 import { revocationRequest, revocationStyleOf } from "../src/tokens/revoke.js";
@@ -15,18 +15,16 @@ function request(m: ConnectorManifest) {
 }
 
 describe("revocation request", () => {
-  it("is Square's JSON shape only for provider square, whatever the connector key", () => {
-    expect(revocationStyleOf({ provider: "square" })).toBe("square");
-    expect(revocationStyleOf({ provider: "shopify" })).toBe("rfc7009");
-    expect(revocationStyleOf({})).toBe("rfc7009");
-    expect(revocationStyleOf({ provider: "constructor" })).toBe("rfc7009");
+  it("is Square's JSON shape only when the manifest says revocationRequest: square", () => {
+    expect(revocationStyleOf(genericOAuthManifest({ oauth: { revocationRequest: "square" } }).connection.oauth!)).toBe("square");
+    expect(revocationStyleOf(genericOAuthManifest().connection.oauth!)).toBe("rfc7009");
 
-    const square = request(genericOAuthManifest({ key: "payments", provider: "square" }));
+    const square = request(genericOAuthManifest({ key: "payments", oauth: { revocationRequest: "square" } }));
     expect(square.headers).toMatchObject({ "content-type": "application/json", authorization: "Client s3cret:/x" });
     expect(JSON.parse(String(square.body))).toEqual({ client_id: "client id", access_token: "at-1" });
 
-    // A connector keyed "square" whose provider is someone else is not sent Square's shape.
-    const impostor = request(genericOAuthManifest({ key: "square", provider: "acme" }));
+    // Neither the connector key nor the provider name picks the shape: only the manifest field.
+    const impostor = request(genericOAuthManifest({ key: "square", provider: "square" }));
     expect(impostor.headers!["content-type"]).toBe("application/x-www-form-urlencoded");
   });
 

@@ -70,6 +70,13 @@ describe("parseTokenResponse", () => {
     expect(() => parseTokenResponse(oauthConfig({ token: { accessTokenPath: "access_token", expiresAtPath: "expires_at" } }), { access_token: "a", expires_at: "soon" }, now)).toThrow(/ISO-8601/);
   });
 
+  it("reads the refresh token's expiry as seconds (Shopify) or an ISO time (Square PKCE)", () => {
+    const byIn = parseTokenResponse(oauthConfig({ token: { accessTokenPath: "access_token", refreshTokenPath: "refresh_token", refreshExpiresInPath: "refresh_token_expires_in" } }), { access_token: "a", refresh_token: "r", refresh_token_expires_in: 7_776_000 }, now);
+    expect(byIn.refreshExpiresAt).toBe(now + 7_776_000_000);
+    const byAt = parseTokenResponse(oauthConfig({ token: { accessTokenPath: "access_token", refreshTokenPath: "refresh_token", refreshExpiresAtPath: "refresh_token_expires_at" } }), { access_token: "a", refresh_token: "r", refresh_token_expires_at: "2026-04-01T00:00:00Z" }, now);
+    expect(byAt.refreshExpiresAt).toBe(Date.parse("2026-04-01T00:00:00Z"));
+  });
+
   it("reads dot paths, scopes split on the separator, and refuses a response without the access token", () => {
     const oauth = oauthConfig({ scopeSeparator: ",", token: { accessTokenPath: "data.token", refreshTokenPath: "data.refresh", scopePath: "data.scope", accountIdPath: "data.merchant" } });
     expect(parseTokenResponse(oauth, { data: { token: "a", refresh: "r", scope: "read_orders,read_customers", merchant: 42 } }, now)).toMatchObject({

@@ -38,6 +38,17 @@ async function expireAccessToken(host: TestHost, connectionId: string) {
 const refreshRequests = (shop: string) => standIn.tokenRequests().filter((r) => r.host === shop && r.body.grant_type === "refresh_token");
 
 describe("TokenManager", () => {
+  it("a rotating provider's refresh answer without a new refresh token leaves none: the spent one is not kept", async () => {
+    const shop = "rotation-without-refresh.myshopify.com";
+    const { host, connectionId } = await connectedHost(shop);
+    await expireAccessToken(host, connectionId);
+    standIn.scripted.push({ status: 200, body: { access_token: "rotated-access-token-1", expires_in: 3600, scope: "read_customers,read_orders" } });
+    expect(await host.tokens.accessToken(connectionId, { minTtlSeconds: 600 })).toBe("rotated-access-token-1");
+    const after = (await readTokens(host.store, host.vault, connectionId))!;
+    expect(after.refreshToken).toBeNull();
+    expect(host.logs()).toContain("without a new refresh token");
+  });
+
   it("100 concurrent callers → exactly one refresh request; the rotated refresh token is persisted", async () => {
     const shop = "single-flight.myshopify.com";
     const { host, connectionId } = await connectedHost(shop);

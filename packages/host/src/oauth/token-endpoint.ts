@@ -151,6 +151,10 @@ export function parseTokenResponse(oauth: OAuthConfig, body: Record<string, unkn
   if (paths.refreshExpiresInPath) {
     const s = asSeconds(readPath(body, paths.refreshExpiresInPath));
     if (s !== null) refreshExpiresAt = now + s * 1000;
+  } else if (paths.refreshExpiresAtPath) {
+    const raw = readPath(body, paths.refreshExpiresAtPath);
+    const t = typeof raw === "string" ? Date.parse(raw) : NaN;
+    if (Number.isFinite(t)) refreshExpiresAt = t;
   }
   const tokenTypeRaw = readPath(body, paths.tokenTypePath ?? "token_type");
   const accountRaw = paths.accountIdPath ? readPath(body, paths.accountIdPath) : undefined;

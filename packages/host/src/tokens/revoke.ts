@@ -22,17 +22,9 @@ export type DisconnectResult = {
  */
 export type RevocationStyle = "rfc7009" | "square";
 
-/**
- * The manifest names the revocation endpoint but not the request's shape, so the host
- * keys the non-standard shapes by `manifest.provider` (never by connector key: a
- * connector's key is its own name, the provider is who answers). Every provider not
- * listed gets RFC 7009. A manifest field (`oauth.revocation.style`) would say this where
- * the endpoint is declared; until the SDK schema has one, this table is the whole rule.
- */
-const REVOCATION_STYLE_BY_PROVIDER: ReadonlyMap<string, RevocationStyle> = new Map([["square", "square"]]);
-
-export function revocationStyleOf(manifest: Pick<ConnectorManifest, "provider">): RevocationStyle {
-  return (manifest.provider && REVOCATION_STYLE_BY_PROVIDER.get(manifest.provider)) || "rfc7009";
+/** The manifest's `oauth.revocationRequest` (RFC 7009 unless it names another shape). */
+export function revocationStyleOf(oauth: Pick<OAuthConfig, "revocationRequest">): RevocationStyle {
+  return oauth.revocationRequest;
 }
 
 /** The revocation request for `tokens`, in the style of the manifest's provider. */
@@ -44,7 +36,7 @@ export function revocationRequest(
   tokens: StoredTokens,
 ): HostHttpRequest {
   const url = expandTemplate(oauth.revocationUrlTemplate!, settings);
-  if (revocationStyleOf(manifest) === "square") {
+  if (revocationStyleOf(oauth) === "square") {
     return {
       method: "POST",
       url,

@@ -206,12 +206,15 @@ export class TokenManager {
         { retriable: true },
       );
     }
-    // One write: new access token, the rotated refresh token (or the old one kept), lease cleared.
+    // One write: new access token, the rotated refresh token (or the old one kept where the
+    // provider reuses it; a rotating provider spent it, so none is kept), lease cleared.
+    const rotates = oauth.refresh.rotatesRefreshToken;
+    if (rotates && !tokens.refreshToken) logger.warn("rotating provider answered a refresh without a new refresh token; the connection will need reauthorization when this access token lapses", { connectionId: connection.id });
     await store.transaction(async (tx) => {
       await writeTokens(tx, vault, connection.id, tokens, {
         scopes: tokens.scopes ?? current.scopes,
-        keepRefreshToken: current.refreshToken,
-        keepRefreshExpiresAt: current.refreshExpiresAt,
+        keepRefreshToken: rotates ? null : current.refreshToken,
+        keepRefreshExpiresAt: rotates ? null : current.refreshExpiresAt,
       });
       await tx.audit("tokens.refreshed", { connectionId: connection.id, detail: { rotated: !!tokens.refreshToken && tokens.refreshToken !== current.refreshToken, expiresAt: tokens.expiresAt } });
     });

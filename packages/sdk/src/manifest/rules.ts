@@ -99,6 +99,9 @@ export function manifestRuleProblems(m: ConnectorManifest): ManifestProblem[] {
   if (oauth.refresh.enabled && !oauth.token.refreshTokenPath) {
     add(`${base}.token.refreshTokenPath`, "required", "required because refresh.enabled is true");
   }
+  if (oauth.token.refreshExpiresInPath && oauth.token.refreshExpiresAtPath) {
+    add(`${base}.token`, "one_expiry", "set refreshExpiresInPath or refreshExpiresAtPath, not both");
+  }
   if (oauth.token.expiresInPath && oauth.token.expiresAtPath) {
     add(`${base}.token`, "one_expiry", "set expiresInPath or expiresAtPath, not both");
   }

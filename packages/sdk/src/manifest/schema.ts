@@ -51,6 +51,8 @@ export const tokenPathsSchema = z.strictObject({
   expiresAtPath: z.string().min(1).optional(),
   /** Refresh-token lifetime in seconds, when the provider sends it (Shopify: refresh_token_expires_in). */
   refreshExpiresInPath: z.string().min(1).optional(),
+  /** Refresh-token expiry as an ISO-8601 time (Square PKCE: refresh_token_expires_at). */
+  refreshExpiresAtPath: z.string().min(1).optional(),
   scopePath: z.string().min(1).optional(),
   tokenTypePath: z.string().min(1).optional(),
   /** Extra response fields kept as non-secret provider account metadata (e.g. Square's merchant_id). */
@@ -63,6 +65,12 @@ export const oauthSchema = z.strictObject({
   tokenUrlTemplate: z.string().min(1),
   /** Where to revoke tokens on disconnect, when the provider has such an endpoint. */
   revocationUrlTemplate: z.string().min(1).optional(),
+  /**
+   * The revocation request's shape: RFC 7009 (form `token` + `token_type_hint`, client
+   * authentication as for the token endpoint), or Square's /oauth2/revoke (JSON
+   * `{ client_id, access_token }` with `Authorization: Client <secret>`).
+   */
+  revocationRequest: z.enum(["rfc7009", "square"]).default("rfc7009"),
   scopes: z.array(z.string().min(1)).default([]),
   /** How scopes are joined in the authorization URL: Shopify uses ",", RFC 6749 a space. */
   scopeSeparator: z.string().min(1).max(3).default(" "),
@@ -89,7 +97,11 @@ export const oauthSchema = z.strictObject({
   refresh: z
     .strictObject({
       enabled: z.boolean(),
-      /** The provider replaces the refresh token on every use (Shopify expiring tokens, Square PKCE). */
+      /**
+       * The provider replaces the refresh token on every use (Shopify expiring tokens, Square
+       * PKCE): a refresh answer without a new one leaves none (the old one is spent), and the
+       * connection needs reauthorization before the access token lapses.
+       */
       rotatesRefreshToken: z.boolean().default(false),
     })
     .default({ enabled: false, rotatesRefreshToken: false }),
