@@ -7,7 +7,7 @@ import {
   shopifyShopRedactPayload,
   type RunningShopifyEmulator,
 } from "../src/shopify/index.js";
-import { CLIENT_ID, CLIENT_SECRET, start } from "./shopify-helpers.js";
+import { CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, graphql, shopFetch, start } from "./shopify-helpers.js";
 
 async function statuses(emulator: RunningShopifyEmulator, token: string, n: number): Promise<Array<string>> {
   const out: string[] = [];
@@ -74,6 +74,72 @@ describe("Shopify fault injection", () => {
       await emulator.close();
     }
   });
+});
+
+/** An expiring offline token pair through the real authorize and access_token endpoints. */
+async function expiringTokens(emulator: RunningShopifyEmulator): Promise<{ access: string; refresh: string }> {
+  const params = new URLSearchParams({ client_id: CLIENT_ID, scope: "read_orders", redirect_uri: REDIRECT_URI, state: "s" });
+  const callback = new URL((await shopFetch(emulator, "acme", `/admin/oauth/authorize?${params.toString()}`)).headers.get("location") ?? "");
+  const body = await tokenRequest(emulator, { code: callback.searchParams.get("code") ?? "", expiring: "1" });
+  return { access: body.body.access_token as string, refresh: body.body.refresh_token as string };
+}
+
+async function tokenRequest(emulator: RunningShopifyEmulator, params: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await shopFetch(emulator, "acme", "/admin/oauth/access_token", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ client_id: CLIENT_ID, client_secret: CLIENT_SECRET, ...params }),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+describe("Shopify token revocation fault", () => {
+  /** Statuses of `n` GraphQL calls with one token until revocation, and the served log. */
+  async function run(seed: number) {
+    const emulator = await start({ seed, customers: 1, orders: 1, autoApprove: true, faults: { revoked: 0.15 } });
+    try {
+      const { access, refresh } = await expiringTokens(emulator);
+      const calls: Array<{ status: number; body: unknown }> = [];
+      for (let i = 0; i < 20; i++) calls.push(await graphql(emulator, "acme", access, "{ shop { id } }"));
+      const explicit = emulator.state.issueOfflineToken("beta", CLIENT_ID);
+      emulator.state.revokeToken(explicit);
+      const explicitAnswer = await graphql(emulator, "beta", explicit, "{ shop { id } }");
+      emulator.state.setFaults({});
+      const refreshed = await tokenRequest(emulator, { grant_type: "refresh_token", refresh_token: refresh });
+      return { calls, served: emulator.state.faults.served, explicitAnswer, refreshed };
+    } finally {
+      await emulator.close();
+    }
+  }
+
+  it("revokes the request's token at the same request for the same seed; that and every later call get Shopify's 401", async () => {
+    const a = await run(5);
+    const b = await run(5);
+    const firstRevoked = a.calls.findIndex((c) => c.status === 401);
+    expect(firstRevoked).toBeGreaterThanOrEqual(0);
+    expect(b.calls.map((c) => c.status)).toEqual(a.calls.map((c) => c.status));
+    // Before: served; from the revoking request on: 401, exactly as for an explicit revokeToken.
+    expect(a.calls.slice(0, firstRevoked).every((c) => c.status === 200)).toBe(true);
+    for (const call of a.calls.slice(firstRevoked)) expect(call).toEqual(a.explicitAnswer);
+    expect(a.explicitAnswer).toEqual({ status: 401, body: { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" } });
+    // Counted once: later draws find no live token to revoke.
+    expect(a.served).toEqual([{ kind: "revoked", endpoint: "graphql" }]);
+    // An uninstall ends the grant: the refresh token is dead too (Shopify's invalid_grant).
+    expect(a.refreshed).toMatchObject({ status: 400, body: { error: "invalid_grant" } });
+  }, 30_000);
+
+  it("does not revoke without a live token, and another seed revokes at another request", async () => {
+    const emulator = await start({ seed: 5, customers: 1, orders: 1, faults: { revoked: 1 } });
+    try {
+      expect((await graphql(emulator, "acme", "shpat_unknown", "{ shop { id } }")).status).toBe(401);
+      expect(emulator.state.faults.served).toEqual([]);
+    } finally {
+      await emulator.close();
+    }
+    const indexOf = (r: Awaited<ReturnType<typeof run>>) => r.calls.findIndex((c) => c.status === 401);
+    const seeds = await Promise.all([5, 6, 9, 12].map(async (seed) => indexOf(await run(seed))));
+    expect(new Set(seeds).size).toBeGreaterThan(1);
+  }, 30_000);
 });
 
 describe("Shopify webhooks", () => {

@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { createSquareApp, SquareEmulatorState, verifySquareWebhook } from "../src/square/index.js";
-import { getJson, start, USD_MERCHANT } from "./square-helpers.js";
+import { APP, getJson, postJson, start, USD_MERCHANT } from "./square-helpers.js";
 
 describe("Square emulator faults", () => {
   it("answers 429 RATE_LIMITED with Retry-After past the requests-per-second budget", async () => {
@@ -28,7 +28,7 @@ describe("Square emulator faults", () => {
     }
   });
 
-  it("injects 5xx, malformed JSON, 429 and hangs on demand", async () => {
+  it("injects 5xx, malformed JSON, 429 and timeouts on demand", async () => {
     const emulator = await start();
     try {
       const token = emulator.state.issueAccessToken(USD_MERCHANT).access_token;
@@ -45,10 +45,10 @@ describe("Square emulator faults", () => {
       expect((await getJson(url, token)).status).toBe(429);
       expect((await getJson(url, token)).status).toBe(200);
 
-      emulator.state.faults.inject("hang");
+      emulator.state.faults.inject("timeout");
       const hung = fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(200) });
       await expect(hung).rejects.toThrow();
-      expect(emulator.state.faults.served.map((fault) => fault.kind)).toEqual(["server_error", "malformed_json", "rate_limited", "hang"]);
+      expect(emulator.state.faults.served.map((fault) => fault.kind)).toEqual(["server_error", "malformed_json", "rate_limited", "timeout"]);
     } finally {
       await emulator.close();
     }
@@ -69,6 +69,66 @@ describe("Square emulator faults", () => {
     expect(await statusesFor(7)).toEqual(first);
     expect(first).toEqual(expect.arrayContaining([200, 429, 500]));
     expect(await statusesFor(8)).not.toEqual(first);
+  });
+});
+
+describe("Square token revocation fault", () => {
+  const run = async (seed: number) => {
+    const emulator = await start({ seed, faults: { rates: { revoked: 0.15 } } });
+    try {
+      const tokens = emulator.state.issueAccessToken(USD_MERCHANT);
+      const other = emulator.state.issueAccessToken(USD_MERCHANT);
+      const calls: Array<{ status: number; body: unknown }> = [];
+      for (let index = 0; index < 20; index += 1) {
+        const response = await getJson(`${emulator.url}/v2/locations`, tokens.access_token);
+        calls.push({ status: response.status, body: response.body as unknown });
+      }
+      emulator.state.faults.setRates({});
+      const sibling = await getJson(`${emulator.url}/v2/locations`, other.access_token);
+      const explicit = emulator.state.issueAccessToken(USD_MERCHANT, { clientId: APP.clientId });
+      emulator.state.revokeToken({ accessToken: explicit.access_token });
+      const explicitAnswer = await getJson(`${emulator.url}/v2/locations`, explicit.access_token);
+      const refreshed = await postJson(`${emulator.url}/oauth2/token`, { client_id: APP.clientId, client_secret: APP.clientSecret, grant_type: "refresh_token", refresh_token: tokens.refresh_token });
+      return { calls, served: emulator.state.faults.served, sibling: sibling.status, explicitAnswer: { status: explicitAnswer.status, body: explicitAnswer.body as unknown }, refreshed };
+    } finally {
+      await emulator.close();
+    }
+  };
+
+  it("revokes the request's token at the same request for the same seed; that and every later call get ACCESS_TOKEN_REVOKED", async () => {
+    const a = await run(5);
+    const b = await run(5);
+    const firstRevoked = a.calls.findIndex((call) => call.status === 401);
+    expect(firstRevoked).toBeGreaterThanOrEqual(0);
+    expect(b.calls.map((call) => call.status)).toEqual(a.calls.map((call) => call.status));
+    expect(a.calls.slice(0, firstRevoked).every((call) => call.status === 200)).toBe(true);
+    // The same 401 as the explicit revokeToken path.
+    for (const call of a.calls.slice(firstRevoked)) expect(call).toEqual(a.explicitAnswer);
+    expect(a.explicitAnswer).toEqual({ status: 401, body: { errors: [{ category: "AUTHENTICATION_ERROR", code: "ACCESS_TOKEN_REVOKED", detail: "This request could not be authorized." }] } });
+    expect(a.served).toEqual([{ kind: "revoked", path: "/v2/locations" }]);
+    // As revokeToken (and Square's /oauth2/revoke): every token of the app and merchant dies,
+    // the refresh token included.
+    expect(a.sibling).toBe(401);
+    expect(a.refreshed.status).toBe(401);
+  });
+
+  it("does not revoke without a live token, and queued revocations work like the other faults", async () => {
+    const emulator = await start({ faults: { rates: { revoked: 1 } } });
+    try {
+      expect((await getJson(`${emulator.url}/v2/locations`, "EAAAnot-a-token")).status).toBe(401);
+      expect(emulator.state.faults.served).toEqual([]);
+      emulator.state.faults.setRates({});
+      const token = emulator.state.issueAccessToken(USD_MERCHANT).access_token;
+      expect((await getJson(`${emulator.url}/v2/locations`, token)).status).toBe(200);
+      emulator.state.faults.inject("revoked");
+      expect((await getJson(`${emulator.url}/v2/locations`, token)).body.errors[0].code).toBe("ACCESS_TOKEN_REVOKED");
+      expect(emulator.state.faults.served.map((fault) => fault.kind)).toEqual(["revoked"]);
+    } finally {
+      await emulator.close();
+    }
+    const indexOf = (r: Awaited<ReturnType<typeof run>>) => r.calls.findIndex((call) => call.status === 401);
+    const seeds = await Promise.all([5, 6, 9, 12].map(async (seed) => indexOf(await run(seed))));
+    expect(new Set(seeds).size).toBeGreaterThan(1);
   });
 });
 

@@ -34,6 +34,8 @@ export type FaultRates = {
   timeout?: number;
   /** 200 answers whose JSON body is cut short. */
   malformedJson?: number;
+  /** Requests whose access token the provider revokes (the merchant disconnects): the sync ends in reauth_required. */
+  revoked?: number;
 };
 
 export type DemoEnvironmentOptions = {
@@ -84,7 +86,7 @@ export async function startDemoEnvironment(opts: DemoEnvironmentOptions): Promis
   const apps = demoApps();
   const orders = opts.orders ?? 1000;
   const seed = opts.seed ?? 7;
-  const faultRates = { rateLimited: 0, serverError: 0, timeout: 0, malformedJson: 0, ...opts.faults };
+  const faultRates = { rateLimited: 0, serverError: 0, timeout: 0, malformedJson: 0, revoked: 0, ...opts.faults };
   // A hung request outlasts the host's timeout, so the host (not the emulator) ends it.
   const hangMs = 2 * (opts.requestTimeoutMs ?? DEFAULT_HTTP_LIMITS.requestTimeoutMs);
   const closers: (() => Promise<void>)[] = [];
@@ -156,8 +158,7 @@ export async function startDemoEnvironment(opts: DemoEnvironmentOptions): Promis
 
     const enableFaults = () => {
       shopify.state.setFaults({ ...faultRates, hangMs, retryAfterSeconds: 1 });
-      const { timeout: hang, ...rest } = faultRates;
-      square.state.faults.setRates({ ...rest, hang });
+      square.state.faults.setRates(faultRates);
     };
 
     return { host, runner, engine, shopify, square, serverUrl: server.url, browserHttp, connect, enableFaults, close };

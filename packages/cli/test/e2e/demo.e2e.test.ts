@@ -71,7 +71,7 @@ describe("demo environment end to end", () => {
   it("Square: every stream under injected 429/5xx, timeouts and malformed bodies ends with exactly the emulator's record set", async () => {
     env.enableFaults();
     const results = await syncEveryStream(env.host, env.engine, connections.square!, "square");
-    expect(new Set(env.square.state.faults.served.map((f) => f.kind))).toEqual(new Set(["rate_limited", "server_error", "hang", "malformed_json"]));
+    expect(new Set(env.square.state.faults.served.map((f) => f.kind))).toEqual(new Set(["rate_limited", "server_error", "timeout", "malformed_json"]));
     expect(totalRetries(results)).toBeGreaterThan(0);
     expect(summary(results).map((r) => [r.stream, r.outcome, r.rejected]), JSON.stringify(summary(results))).toEqual([
       ["customers", "succeeded", 0],

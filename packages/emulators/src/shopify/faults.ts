@@ -1,9 +1,9 @@
-// Fault injection: rate limits, server errors, hangs and malformed bodies, decided by a
-// seeded sequence so the same run of requests meets the same faults every time.
+// Fault injection: rate limits, server errors, timeouts, malformed bodies and token revocation,
+// decided by a seeded sequence so the same run of requests meets the same faults every time.
 import { mulberry32 } from "../common/random.js";
 import type { ShopifyEmulatorState } from "./state.js";
 
-export type FaultKind = "rate_limited" | "server_error" | "timeout" | "malformed_json";
+export type FaultKind = "rate_limited" | "server_error" | "timeout" | "malformed_json" | "revoked";
 
 export interface FaultOptions {
   /** Fraction (0..1) of requests answered 429 with Retry-After. */
@@ -14,6 +14,11 @@ export interface FaultOptions {
   timeout?: number;
   /** Fraction answered 200 with a truncated JSON body. */
   malformedJson?: number;
+  /**
+   * Fraction of GraphQL requests whose access token is revoked (as `revokeToken` does: the
+   * app is uninstalled), so this request and every later one with it get Shopify's 401.
+   */
+  revoked?: number;
   /** How long a "timeout" hangs (default 30 s, past any sane client deadline). */
   hangMs?: number;
   /** Retry-After seconds sent with 429 (default 2). */
@@ -57,15 +62,22 @@ export class FaultPlan {
       ["server_error", this.options.serverError],
       ["timeout", this.options.timeout],
       ["malformed_json", this.options.malformedJson],
+      ["revoked", this.options.revoked],
     ];
     for (const [kind, rate] of bands) {
       edge += rate ?? 0;
       if (r < edge) {
-        this.served.push({ kind, endpoint });
+        // A revocation counts only once it has killed a live token (see applyFault).
+        if (kind !== "revoked") this.served.push({ kind, endpoint });
         return kind;
       }
     }
     return undefined;
+  }
+
+  /** Logs a revocation that really happened. */
+  servedRevocation(endpoint: "graphql" | "oauth"): void {
+    this.served.push({ kind: "revoked", endpoint });
   }
 
   /** Which 5xx to send, drawn from the same sequence. */
@@ -76,7 +88,7 @@ export class FaultPlan {
 }
 
 /** Shopify's bodies for these faults. */
-export function faultResponse(kind: Exclude<FaultKind, "timeout">, plan: FaultPlan): Response {
+export function faultResponse(kind: Exclude<FaultKind, "timeout" | "revoked">, plan: FaultPlan): Response {
   switch (kind) {
     case "rate_limited":
       return new Response(
@@ -101,10 +113,24 @@ export function faultResponse(kind: Exclude<FaultKind, "timeout">, plan: FaultPl
   }
 }
 
-/** A faulty response for this request, or undefined to serve it normally. */
-export async function applyFault(state: ShopifyEmulatorState, endpoint: "graphql" | "oauth"): Promise<Response | undefined> {
+/** What a fault may act on: the request's access token and shop (GraphQL only). */
+export interface FaultTarget {
+  accessToken?: string;
+  shop?: string;
+}
+
+/**
+ * A faulty response for this request, or undefined to serve it normally. A `revoked` draw
+ * revokes the request's live token and serves it normally, so the token check answers the 401.
+ */
+export async function applyFault(state: ShopifyEmulatorState, endpoint: "graphql" | "oauth", target: FaultTarget = {}): Promise<Response | undefined> {
   const kind = state.faults.next(endpoint);
   if (!kind) return undefined;
+  if (kind === "revoked") {
+    const { accessToken, shop } = target;
+    if (accessToken && shop && state.activeToken(accessToken, shop) && state.revokeToken(accessToken)) state.faults.servedRevocation(endpoint);
+    return undefined;
+  }
   if (kind === "timeout") {
     await state.hang(state.faults.settings.hangMs ?? 30_000);
     return new Response(JSON.stringify({ errors: "Gateway Timeout" }), {

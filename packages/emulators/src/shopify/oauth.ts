@@ -243,7 +243,7 @@ export function registerOAuthRoutes(app: Hono<ShopifyEnv>, emulator: ShopifyEmul
 
     if (grantType === "refresh_token") {
       const record = params.refresh_token ? emulator.refreshTokens.get(params.refresh_token) : undefined;
-      if (!record || record.used || record.expiresAt <= now || record.clientId !== registered.clientId || record.shop !== shop.handle) {
+      if (!record || record.used || record.revoked || record.expiresAt <= now || record.clientId !== registered.clientId || record.shop !== shop.handle) {
         return tokenError(c, { status: 400, error: "invalid_grant", description: "The refresh token is invalid, expired, or was already used." });
       }
       record.used = true;
@@ -301,7 +301,7 @@ function issueOffline(
   });
   if (!expiring) return { access_token: accessToken, scope };
   const refreshToken = secureToken("shprt_");
-  emulator.refreshTokens.set(refreshToken, { shop, clientId, scope, expiresAt: now + REFRESH_TOKEN_TTL_S * 1000, used: false });
+  emulator.refreshTokens.set(refreshToken, { shop, clientId, scope, expiresAt: now + REFRESH_TOKEN_TTL_S * 1000, used: false, revoked: false });
   return {
     access_token: accessToken,
     scope,

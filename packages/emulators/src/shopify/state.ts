@@ -59,6 +59,7 @@ export interface RefreshTokenRecord {
   scope: string;
   expiresAt: number;
   used: boolean;
+  revoked: boolean;
 }
 
 export interface RequestLogEntry {
@@ -177,11 +178,19 @@ export class ShopifyEmulatorState {
     this.faults.configure(options);
   }
 
-  /** Revoke an access token (as an uninstall or a leaked-token rotation would). */
+  /**
+   * Revoke an access token as Shopify does, by the merchant uninstalling the app: every access
+   * and refresh token of that shop and app dies (the API answers 401, the refresh grant
+   * `invalid_grant`). Used by tests and by the `revoked` fault.
+   */
   revokeToken(token: string): boolean {
     const record = this.accessTokens.get(token);
     if (!record) return false;
-    record.revoked = true;
+    for (const store of [this.accessTokens, this.refreshTokens]) {
+      for (const other of store.values()) {
+        if (other.shop === record.shop && other.clientId === record.clientId) other.revoked = true;
+      }
+    }
     return true;
   }
 

@@ -1,18 +1,25 @@
 // Fault injection for the API: a requests-per-second budget (429) plus seeded random or queued
-// 429s, 5xx, hangs and malformed JSON bodies, so connector retry paths run deterministically.
+// 429s, 5xx, timeouts, malformed JSON bodies and token revocations, so connector retry and
+// reauthorization paths run deterministically.
 
 import type { Context, MiddlewareHandler } from "hono";
 import { createRandom, type Random } from "./random.js";
 import type { SquareError } from "./types.js";
 
-export type FaultKind = "rate_limited" | "server_error" | "hang" | "malformed_json";
+export type FaultKind = "rate_limited" | "server_error" | "timeout" | "malformed_json" | "revoked";
 
 /** Probability (0..1) per request of each fault. */
 export interface FaultRates {
   rateLimited?: number;
   serverError?: number;
-  hang?: number;
+  /** Requests held until `hangMs` passes (or close()), then answered 504. */
+  timeout?: number;
   malformedJson?: number;
+  /**
+   * Requests whose bearer token is revoked as `revokeToken` does (every token of that app and
+   * merchant), so this request and every later one get 401 ACCESS_TOKEN_REVOKED.
+   */
+  revoked?: number;
 }
 
 export interface FaultOptions {
@@ -74,13 +81,21 @@ export class FaultInjector {
   nextFault(): FaultKind | undefined {
     const queued = this.queued.shift();
     if (queued) return queued;
-    const { rateLimited = 0, serverError = 0, hang = 0, malformedJson = 0 } = this.rates;
-    if (rateLimited + serverError + hang + malformedJson === 0) return undefined;
+    const { rateLimited = 0, serverError = 0, timeout = 0, malformedJson = 0, revoked = 0 } = this.rates;
+    if (rateLimited + serverError + timeout + malformedJson + revoked === 0) return undefined;
     const roll = this.random();
-    if (roll < rateLimited) return "rate_limited";
-    if (roll < rateLimited + serverError) return "server_error";
-    if (roll < rateLimited + serverError + hang) return "hang";
-    if (roll < rateLimited + serverError + hang + malformedJson) return "malformed_json";
+    let edge = 0;
+    const bands: Array<[FaultKind, number]> = [
+      ["rate_limited", rateLimited],
+      ["server_error", serverError],
+      ["timeout", timeout],
+      ["malformed_json", malformedJson],
+      ["revoked", revoked],
+    ];
+    for (const [kind, rate] of bands) {
+      edge += rate;
+      if (roll < edge) return kind;
+    }
     return undefined;
   }
 
@@ -108,20 +123,31 @@ function rateLimited(c: Context, detail: string): Response {
   return c.json(errorBody({ category: "RATE_LIMITED", code: "RATE_LIMITED", detail }), 429);
 }
 
-export function faultMiddleware(faults: FaultInjector): MiddlewareHandler {
+/**
+ * Revokes the live bearer token a request carries; true when one died. The state owns tokens,
+ * so the server hands this in.
+ */
+export type RevokeBearer = (accessToken: string) => boolean;
+
+function bearerToken(c: Context): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "")?.[1];
+}
+
+export function faultMiddleware(faults: FaultInjector, revokeBearer: RevokeBearer): MiddlewareHandler {
   return async (c, next) => {
     if (faults.overBudget()) {
       faults.served.push({ kind: "rate_limited", path: c.req.path });
       return rateLimited(c, "Your application has exceeded its request rate limit. Please retry later.");
     }
     const fault = faults.nextFault();
-    if (fault) faults.served.push({ kind: fault, path: c.req.path });
+    // A revocation counts only once it has killed a live token.
+    if (fault && fault !== "revoked") faults.served.push({ kind: fault, path: c.req.path });
     switch (fault) {
       case "rate_limited":
         return rateLimited(c, "Your application has exceeded its request rate limit. Please retry later.");
       case "server_error":
         return c.json(errorBody({ category: "API_ERROR", code: "INTERNAL_SERVER_ERROR", detail: "An internal error has occurred, and the API was unable to service your request." }), 500);
-      case "hang":
+      case "timeout":
         await faults.hang();
         return c.json(errorBody({ category: "API_ERROR", code: "GATEWAY_TIMEOUT", detail: "The request timed out." }), 504);
       case "malformed_json": {
@@ -132,6 +158,13 @@ export function faultMiddleware(faults: FaultInjector): MiddlewareHandler {
           status: c.res.status,
           headers: { "content-type": "application/json" },
         });
+        return;
+      }
+      case "revoked": {
+        const token = bearerToken(c);
+        if (token !== undefined && revokeBearer(token)) faults.served.push({ kind: "revoked", path: c.req.path });
+        // Served normally: the token check answers the revoked token's 401.
+        await next();
         return;
       }
       default:

@@ -22,7 +22,7 @@ export function createSquareApp(state: SquareEmulatorState): Hono {
     state.requests.push({ method: c.req.method, path: c.req.path, squareVersion: c.req.header("square-version"), status: c.res.status });
   });
 
-  const faults = faultMiddleware(state.faults);
+  const faults = faultMiddleware(state.faults, (token) => state.oauth.checkAccessToken(token).ok && state.revokeToken({ accessToken: token }) > 0);
   app.use("/v2/*", faults);
   if (state.faults.options.includeOAuth) app.use("/oauth2/token", faults);
 

@@ -24,11 +24,11 @@ export function registerGraphQLRoute(app: Hono<ShopifyEnv>, state: ShopifyEmulat
     if (!state.apiVersions.has(c.req.param("version"))) {
       return c.json({ errors: "Not Found" }, 404);
     }
-    const fault = await applyFault(state, "graphql");
-    if (fault) return fault;
-
     const shop = c.get("shop");
     const tokenValue = c.req.header("x-shopify-access-token");
+    const fault = await applyFault(state, "graphql", { accessToken: tokenValue, shop: shop.handle });
+    if (fault) return fault;
+
     const token = tokenValue ? state.activeToken(tokenValue, shop.handle) : undefined;
     if (!token) return c.json({ errors: INVALID_TOKEN }, 401);
 

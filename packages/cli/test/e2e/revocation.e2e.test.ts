@@ -1,0 +1,92 @@
+// A token the provider revokes in the middle of a sync, by the emulators' seeded `revoked`
+// fault: the run stops in reauth_required (no retry loop, not failed), the connection is
+// marked, and the store keeps exactly the pages committed before the revocation: whole pages
+// of real records, nothing invented, nothing twice.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SyncResult } from "@backfill-io/host";
+import { DEMO_MERCHANT, DEMO_SHOP, startDemoEnvironment, type DemoEnvironment } from "../../src/demo/environment.js";
+import { expectedShopify, expectedSquare, missing, squareOrderMapper, storedRecords, summary, type Expected } from "./support.js";
+
+const ORDERS = 150;
+// Small enough that some pages commit first, large enough that a sync meets it.
+const FAULTS = { revoked: 0.04 };
+let dataDir: string;
+let env: DemoEnvironment;
+const connections: { shopify?: string; square?: string } = {};
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "backfill-e2e-revoked-"));
+  env = await startDemoEnvironment({ dataDir, mode: "source", orders: ORDERS, seed: 11, faults: FAULTS, requestTimeoutMs: 1_000 });
+  connections.shopify = (await env.connect("shopify", { shop_domain: DEMO_SHOP })).connectionId;
+  connections.square = (await env.connect("square", { environment: "production" })).connectionId;
+  env.enableFaults();
+}, 60_000);
+
+afterAll(async () => {
+  await env?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+const STREAM_KIND = { customers: "customer", orders: "sales_receipt", refunds: "refund_receipt" } as const;
+
+describe.each([
+  {
+    connector: "shopify" as const,
+    served: () => env.shopify.state.faults.served.map((f) => f.kind),
+    expected: async (): Promise<Expected> => expectedShopify(env.shopify.state.shop(DEMO_SHOP)),
+  },
+  {
+    connector: "square" as const,
+    served: () => env.square.state.faults.served.map((f) => f.kind),
+    expected: async (): Promise<Expected> => expectedSquare(env.square.state.snapshot(DEMO_MERCHANT), await squareOrderMapper()),
+  },
+])("$connector: a token revoked by the provider mid-sync", ({ connector, served, expected }) => {
+  let results: SyncResult[];
+
+  it("ends the run in reauth_required and marks the connection, without retrying into a loop", async () => {
+    const id = connections[connector]!;
+    results = await env.engine.syncConnection(id, { backoff: { baseDelayMs: 50, maxDelayMs: 1000 } });
+    const outcomes = results.map((r) => r.outcome);
+    expect(outcomes.at(-1), JSON.stringify(summary(results))).toBe("reauth_required");
+    expect(outcomes.slice(0, -1).every((o) => o === "succeeded"), JSON.stringify(summary(results))).toBe(true);
+    // The 401 is not a transient fault: no retries, and the revocation really was the seeded fault.
+    expect(results.at(-1)!.retries).toBe(0);
+    expect(served()).toEqual(["revoked"]);
+    // Some pages were committed before the revocation: the fault struck mid-sync.
+    expect(results.reduce((n, r) => n + r.pages, 0)).toBeGreaterThan(0);
+    const row = await env.host.store.getConnection(id);
+    expect(row?.status).toBe("reauth_required");
+    expect(await env.host.store.listSyncRuns({ connectionId: id, status: "running" })).toEqual([]);
+  }, 60_000);
+
+  it("keeps the pages committed before the revocation, and only whole pages of real records", async () => {
+    const id = connections[connector]!;
+    const stored = await storedRecords(env.host, id);
+    const truth = await expected();
+    // Nothing twice.
+    expect(stored.rows).toBe(stored.distinctKeys);
+    // What was committed stays: one stored record per record a committed page accepted.
+    expect(stored.rows).toBe(results.reduce((n, r) => n + r.accepted, 0));
+    expect(stored.rows).toBeGreaterThan(0);
+    for (const kind of ["customer", "sales_receipt", "refund_receipt"] as const) {
+      // Every stored record exists at the provider, under the same key and version.
+      expect(missing(stored[kind], truth[kind]), `${kind} stored but not at the provider`).toEqual([]);
+      for (const [key, updatedAt] of stored[kind]) expect(updatedAt, `${kind} ${key} version`).toBe(truth[kind].get(key));
+    }
+    for (const result of results) {
+      const kind = STREAM_KIND[result.stream as keyof typeof STREAM_KIND];
+      // A stream that finished before the revocation holds the provider's whole set; the
+      // interrupted one holds exactly what its committed pages accepted (the page in flight at
+      // the revocation committed nothing) and is short of the whole set.
+      if (result.outcome === "succeeded") {
+        expect(stored[kind].size, `${kind} complete`).toBe(truth[kind].size);
+      } else {
+        expect(stored[kind].size, `${kind}: committed pages only`).toBe(result.accepted);
+        expect(stored[kind].size, `${kind}: interrupted`).toBeLessThan(truth[kind].size);
+      }
+    }
+  });
+});
