@@ -13,7 +13,16 @@ import { commitStaged } from "./commit.js";
 
 export type SyncOutcome = "succeeded" | "failed" | "reauth_required" | "cancelled";
 
-export type SyncProgress = { stream: string; pages: number; records: number; rejected: number; retries: number; rate: number };
+export type SyncProgress = {
+  stream: string;
+  pages: number;
+  records: number;
+  rejected: number;
+  retries: number;
+  rate: number;
+  /** True on the stream's last event (exactly one, whatever the outcome), with the final counts. */
+  done: boolean;
+};
 
 export type SyncResult = {
   runId: string;
@@ -123,8 +132,16 @@ export class SyncEngine {
     const result: SyncResult = { runId: run.id, connectionId, stream, outcome: "failed", pages: 0, accepted: 0, rejected: 0, retries: 0, durationMs: 0 };
     const maxAttempts = opts.maxAttempts ?? 5;
     const policy = { ...DEFAULT_BACKOFF, ...(opts.backoff ?? {}) };
-    const progress = () =>
-      opts.onProgress?.({ stream, pages: result.pages, records: result.accepted, rejected: result.rejected, retries: result.retries, rate: result.accepted / Math.max(0.001, (performance.now() - started) / 1000) });
+    const progress = (done = false) =>
+      opts.onProgress?.({
+        stream,
+        pages: result.pages,
+        records: result.accepted,
+        rejected: result.rejected,
+        retries: result.retries,
+        rate: result.accepted / Math.max(0.001, (performance.now() - started) / 1000),
+        done,
+      });
 
     let attempt = 0;
     try {
@@ -197,6 +214,8 @@ export class SyncEngine {
       result.durationMs = performance.now() - started;
       await store.finishSyncRun(run.id, result.outcome === "succeeded" ? "succeeded" : result.outcome === "cancelled" ? "cancelled" : "failed", result.outcome, result.error ?? null);
       await store.unlockStream(connectionId, stream, owner);
+      // After the run is recorded and unlocked, so a throwing listener cannot leave either behind.
+      progress(true);
     }
     return result;
   }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { StreamLockedError, startScheduler } from "../../src/sync/index.js";
+import { StreamLockedError, startScheduler, type SyncProgress, type SyncResult } from "../../src/sync/index.js";
 import { customerPages, json, startServer, type TestServer } from "../runner/support.js";
 import { createDemoConnection, openSyncHost, recordSet, type SyncHost } from "./support.js";
 
@@ -38,10 +38,17 @@ describe("sync", () => {
   it("pages until hasMore is false, committing records and checkpoints, and records the run", async () => {
     fault = null;
     const id = await createDemoConnection(sh.host, server.base);
-    const progress: number[] = [];
-    const result = await sh.engine.sync(id, "customers", { ...fast, onProgress: (p) => progress.push(p.records) });
+    const progress: SyncProgress[] = [];
+    const result = await sh.engine.sync(id, "customers", { ...fast, onProgress: (p) => progress.push(p) });
     expect(result).toMatchObject({ outcome: "succeeded", pages: 4, accepted: 20, rejected: 0, retries: 0 });
-    expect(progress).toEqual([5, 10, 15, 20]);
+    expect(progress.map((p) => [p.records, p.done])).toEqual([
+      [5, false],
+      [10, false],
+      [15, false],
+      [20, false],
+      [20, true],
+    ]);
+    expect(progress.at(-1)).toMatchObject({ stream: "customers", pages: 4, records: 20, rejected: 0, retries: 0, done: true });
     expect(await sh.host.store.countRecords(id)).toBe(20);
     expect(await sh.host.store.getCheckpoint(id, "customers")).toEqual({ page: 4 });
     const run = await sh.host.store.getSyncRun(result.runId);
@@ -82,8 +89,12 @@ describe("sync", () => {
   it("retries transient failures with backoff and gives up after maxAttempts", async () => {
     const id = await createDemoConnection(sh.host, server.base);
     fault = (page) => (page === 3 ? { status: 500 } : null);
-    const result = await sh.engine.sync(id, "customers", { ...fast, maxAttempts: 3 });
+    const progress: SyncProgress[] = [];
+    const result = await sh.engine.sync(id, "customers", { ...fast, maxAttempts: 3, onProgress: (p) => progress.push(p) });
     expect(result).toMatchObject({ outcome: "failed", pages: 2, accepted: 10, retries: 2 });
+    // A failed run ends its progress stream too, exactly once, with the final counts.
+    expect(progress.filter((p) => p.done)).toEqual([expect.objectContaining({ pages: 2, records: 10, retries: 2, done: true })]);
+    expect(progress.at(-1)?.done).toBe(true);
     expect(result.error).toContain("gave up after 3 attempts");
     expect(await sh.host.store.getCheckpoint(id, "customers")).toEqual({ page: 3 });
     fault = null;
@@ -128,5 +139,32 @@ describe("sync", () => {
     await scheduler.stop();
     expect(outcomes).toEqual(["customers:succeeded", "secured:reauth_required"]);
     expect(await sh.host.store.countRecords(id)).toBe(20);
+  });
+
+  it("scheduler stop() cancels the sync in flight: shutdown waits for one page at most", async () => {
+    fault = null;
+    delayMs = 300;
+    // Its own database, so the tick syncs only this connection.
+    const own = await openSyncHost(server.port);
+    try {
+      const id = await createDemoConnection(own.host, server.base);
+      const results: SyncResult[] = [];
+      const scheduler = startScheduler(own.host.store, own.engine, { intervalMs: 60_000, onResult: (r) => results.push(r) });
+      const before = hits;
+      const ticking = scheduler.tick();
+      while (hits === before) await new Promise((r) => setTimeout(r, 5));
+      const stopping = Date.now();
+      await scheduler.stop();
+      await ticking;
+      // The page in flight finishes and commits; the three after it are never asked for.
+      expect(Date.now() - stopping).toBeLessThan(2 * delayMs);
+      expect(hits - before).toBe(1);
+      expect(results).toEqual([expect.objectContaining({ connectionId: id, stream: "customers", outcome: "cancelled", pages: 1, accepted: 5 })]);
+      expect(await own.host.store.countRecords(id)).toBe(5);
+      expect((await own.host.store.listSyncRuns({ connectionId: id }))[0]).toMatchObject({ status: "cancelled" });
+    } finally {
+      delayMs = 0;
+      await own.close();
+    }
   });
 });
