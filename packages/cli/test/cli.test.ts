@@ -1,12 +1,11 @@
 // The backfill CLI, run in process with captured output, against a provider stand-in.
 import { createServer, type Server } from "node:http";
-import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli, type CliIO } from "../src/index.js";
+import { databaseFileTexts, inProcessCli } from "./in-process-cli.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const FIXTURE = join(HERE, "fixtures", "square-like");
@@ -53,27 +52,7 @@ afterAll(async () => {
   await new Promise<void>((r) => provider.close(() => r()));
 });
 
-type Run = { code: number; out: string; err: string };
-const everything: string[] = [];
-
-async function cli(args: string[], opts: { stdin?: string; onStdout?: (text: string) => void } = {}): Promise<Run> {
-  let out = "";
-  let err = "";
-  const stdin = new PassThrough();
-  stdin.end(opts.stdin ?? "");
-  const io: CliIO = {
-    stdout: (t) => {
-      out += t;
-      opts.onStdout?.(t);
-    },
-    stderr: (t) => void (err += t),
-    stdin,
-    readSecret: async () => opts.stdin ?? "",
-  };
-  const code = await runCli(["node", "backfill", "--data-dir", dataDir, ...args], { io });
-  everything.push(out, err);
-  return { code, out, err };
-}
+const { cli, printed } = inProcessCli(dataDir);
 
 describe("backfill CLI", () => {
   it("--help lists the commands with examples", async () => {
@@ -178,9 +157,6 @@ describe("backfill CLI", () => {
   });
 
   it("no secret reached the output or the database files", async () => {
-    for (const text of everything) expect(text).not.toContain("CANARY");
-    for (const f of readdirSync(dataDir).filter((f) => f.startsWith("backfill.db"))) {
-      expect(readFileSync(join(dataDir, f)).toString("latin1")).not.toContain("CANARY");
-    }
+    for (const text of [...printed, ...databaseFileTexts(dataDir)]) expect(text).not.toContain("CANARY");
   });
 });

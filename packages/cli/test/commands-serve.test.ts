@@ -2,27 +2,18 @@
 // real signal): the server answers /health, guards the JSON API with the new key, and
 // stops cleanly.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { openHost, silentLogger, staticConnectorRegistry, verifyApiKey } from "@backfill-io/host";
-import { runCli, type CliIO } from "../src/index.js";
+import { databaseFileTexts, inProcessCli } from "./in-process-cli.js";
 
 const CLI_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dataDir = mkdtempSync(join(tmpdir(), "backfill-cli-serve-"));
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const stdin = new PassThrough();
-  stdin.end();
-  const io: CliIO = { stdout: (t) => void (out += t), stderr: (t) => void (err += t), stdin, readSecret: async () => "" };
-  const code = await runCli(["node", "backfill", "--data-dir", dataDir, ...args], { io });
-  return { code, out, err };
-}
+const { cli } = inProcessCli(dataDir);
 
 let key = "";
 
@@ -45,9 +36,7 @@ describe("backfill keys create and serve", () => {
     } finally {
       await host.close();
     }
-    for (const f of readdirSync(dataDir).filter((f) => f.startsWith("backfill.db"))) {
-      expect(readFileSync(join(dataDir, f)).toString("latin1")).not.toContain(key);
-    }
+    for (const text of databaseFileTexts(dataDir)) expect(text).not.toContain(key);
     expect((await cli(["keys", "create", "--name", " "])).err).toContain("fix: e.g. --name billing-sync");
   });
 

@@ -2,14 +2,13 @@
 // 127.0.0.1: the shop-like fixture connector is connected through the real OAuth flow
 // (its postConnect route in a worker) and synced through the real route runner.
 import { createServer, type Server } from "node:http";
-import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openHost, silentLogger, staticConnectorRegistry } from "@backfill-io/host";
-import { runCli, type CliIO } from "../src/index.js";
+import { databaseFileTexts, inProcessCli } from "./in-process-cli.js";
 
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), "fixtures", "shop-like");
 const SECRET = "CANARY-sync-client-secret-71be";
@@ -83,27 +82,7 @@ afterAll(async () => {
   await new Promise<void>((r) => provider.close(() => r()));
 });
 
-type Run = { code: number; out: string; err: string };
-const everything: string[] = [];
-
-async function cli(args: string[], opts: { stdin?: string; onStdout?: (text: string) => void } = {}): Promise<Run> {
-  let out = "";
-  let err = "";
-  const stdin = new PassThrough();
-  stdin.end(opts.stdin ?? "");
-  const io: CliIO = {
-    stdout: (t) => {
-      out += t;
-      opts.onStdout?.(t);
-    },
-    stderr: (t) => void (err += t),
-    stdin,
-    readSecret: async () => opts.stdin ?? "",
-  };
-  const code = await runCli(["node", "backfill", "--data-dir", dataDir, ...args], { io });
-  everything.push(out, err);
-  return { code, out, err };
-}
+const { cli, printed } = inProcessCli(dataDir);
 
 let connectionId = "";
 
@@ -229,9 +208,6 @@ describe("backfill sync, runs, records", () => {
   });
 
   it("no secret reached the output or the database files", () => {
-    for (const text of everything) expect(text).not.toContain("CANARY");
-    for (const f of readdirSync(dataDir).filter((f) => f.startsWith("backfill.db"))) {
-      expect(readFileSync(join(dataDir, f)).toString("latin1")).not.toContain("CANARY");
-    }
+    for (const text of [...printed, ...databaseFileTexts(dataDir)]) expect(text).not.toContain("CANARY");
   });
 });
