@@ -17,7 +17,8 @@ function recordingHttp(answer: { status: number; body: unknown } = { status: 200
   const sent: HostHttpRequest[] = [];
   const http: HostHttp = async (req) => {
     sent.push(req);
-    return { status: answer.status, headers: {}, bodyText: JSON.stringify(answer.body), url: req.url };
+    const bodyText = JSON.stringify(answer.body);
+    return { status: answer.status, headers: {}, body: Buffer.from(bodyText), bodyText, url: req.url };
   };
   return { http, sent };
 }

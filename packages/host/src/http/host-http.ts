@@ -21,12 +21,17 @@ export type HostHttpRequest = {
   body?: string | Buffer;
   /** Overall deadline for this request (headers and body). */
   timeoutMs?: number;
+  /** This request's response size limit, instead of the HostHttp's (the route runner passes its own). */
+  maxResponseBytes?: number;
 };
 
 export type HostHttpResponse = {
   status: number;
   /** Lower-case names; repeated headers joined with ", ". */
   headers: Record<string, string>;
+  /** The body's bytes, as received (binary bodies stay intact). */
+  body: Buffer;
+  /** The body decoded as UTF-8. */
   bodyText: string;
   /** The URL the request was meant for (before provider routing). */
   url: string;
@@ -58,7 +63,7 @@ const DEFAULTS = { connectTimeoutMs: 10_000, headersTimeoutMs: 30_000, bodyTimeo
 
 export function createHostHttp(opts: HostHttpOptions = {}): HostHttp & { close(): Promise<void> } {
   const route = providerRouter(opts.providerRoutes ?? []);
-  const maxBytes = opts.maxResponseBytes ?? DEFAULTS.maxResponseBytes;
+  const defaultMaxBytes = opts.maxResponseBytes ?? DEFAULTS.maxResponseBytes;
   const agent = new Agent({
     connect: { timeout: opts.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs },
     headersTimeout: opts.headersTimeoutMs ?? DEFAULTS.headersTimeoutMs,
@@ -73,6 +78,7 @@ export function createHostHttp(opts: HostHttpOptions = {}): HostHttp & { close()
       throw new HostHttpError("http_invalid_url", `${describeUrl(req.url)} is not an absolute URL`);
     }
     const shown = `${req.method} ${describeUrl(req.url)}`;
+    const maxBytes = req.maxResponseBytes ?? defaultMaxBytes;
     const routed = route(target);
     const headers: Record<string, string> = { "user-agent": opts.userAgent ?? "backfill-host", ...lowerKeys(req.headers ?? {}) };
     if (routed.originalHost) {
@@ -105,7 +111,8 @@ export function createHostHttp(opts: HostHttpOptions = {}): HostHttp & { close()
       }
       const outHeaders: Record<string, string> = {};
       for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) outHeaders[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
-      return { status: res.statusCode, headers: outHeaders, bodyText: Buffer.concat(chunks).toString("utf8"), url: req.url };
+      const body = Buffer.concat(chunks);
+      return { status: res.statusCode, headers: outHeaders, body, bodyText: body.toString("utf8"), url: req.url };
     } catch (error) {
       if (error instanceof HostHttpError) throw error;
       const timeout =

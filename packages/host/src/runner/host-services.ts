@@ -2,6 +2,7 @@
 // the TokenManager; HostHttp (with its provider routing) as the runner's transport;
 // and the PostConnectRunner the OAuth flow calls after the code exchange.
 import { BackfillError, type ConnectorManifest, type RouteRef } from "@backfill-io/sdk";
+import { describeUrl } from "@backfill-io/sdk/policy";
 import type { Host } from "../connections/host.js";
 import { connectionSecret, connectionSettings } from "../connections/settings.js";
 import { HostHttpError, type HostHttp } from "../http/host-http.js";
@@ -10,7 +11,11 @@ import type { HttpTransport } from "./http.js";
 import type { RouteRunner } from "./runner.js";
 import type { ConnectionServices } from "./services.js";
 
-/** HostHttp as the runner's transport: one request, no redirects followed. */
+/**
+ * HostHttp as the runner's transport: one request, no redirects followed. The body goes
+ * back as the bytes received (the runner decodes by content type), and the runner's
+ * size limit is the one HostHttp enforces while reading.
+ */
 export function hostHttpTransport(http: HostHttp): HttpTransport {
   return async (req) => {
     try {
@@ -20,12 +25,12 @@ export function hostHttpTransport(http: HostHttp): HttpTransport {
         headers: req.headers,
         ...(req.body !== undefined ? { body: req.body } : {}),
         timeoutMs: req.timeoutMs,
+        maxResponseBytes: req.maxResponseBytes,
       });
-      const body = Buffer.from(res.bodyText, "utf8");
-      if (body.length > req.maxResponseBytes) throw new BackfillError("http_error", `Http: response is larger than ${req.maxResponseBytes} bytes`);
-      return { status: res.status, headers: res.headers, body };
+      return { status: res.status, headers: res.headers, body: res.body };
     } catch (error) {
       if (error instanceof HostHttpError) {
+        if (error.code === "http_too_large") throw new BackfillError("http_error", `Http: response from ${describeUrl(req.url.href)} is larger than ${req.maxResponseBytes} bytes`);
         throw new BackfillError(error.code === "http_timeout" ? "timeout" : "http_error", error.message);
       }
       throw error;
