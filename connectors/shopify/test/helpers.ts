@@ -2,7 +2,8 @@
 // appear in a log line or a response.
 import { readFileSync } from "node:fs";
 import { createHmac } from "node:crypto";
-import { connectorTestRuntime, type ConnectorTestRuntimeOptions, type TestOAuthState } from "@backfill-io/sdk/testing";
+import { afterEach, expect } from "vitest";
+import { connectorTestRuntime, type ConnectorTestRuntime, type ConnectorTestRuntimeOptions, type TestOAuthState } from "@backfill-io/sdk/testing";
 
 export const ACCESS_CANARY = "shpat_CANARYaccess0123456789abcdef";
 export const REFRESH_CANARY = "shprt_CANARYrefresh0123456789abcdef";
@@ -19,9 +20,24 @@ export function fixture<T = any>(name: string): T {
   return JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8")) as T;
 }
 
+const madeThisTest: ConnectorTestRuntime[] = [];
+
+/** After each test, every runtime connectedRuntime made for it leaked none of `secrets`, and is restored. */
+export function expectNoLeaksAfterEach(secrets: readonly string[] = [ACCESS_CANARY, REFRESH_CANARY]): void {
+  afterEach(() => {
+    for (const runtime of madeThisTest.splice(0)) {
+      try {
+        for (const secret of secrets) expect(runtime.leaked(secret), secret).toBe(false);
+      } finally {
+        runtime.restore();
+      }
+    }
+  });
+}
+
 export function connectedRuntime(opts: Omit<ConnectorTestRuntimeOptions, "oauth"> & { oauth?: Partial<TestOAuthState> } = {}) {
   const { oauth, ...rest } = opts;
-  return connectorTestRuntime({
+  const runtime = connectorTestRuntime({
     settings: { shop_domain: "Acme" },
     secrets: { app_webhook_secret: WEBHOOK_SECRET },
     ...rest,
@@ -35,6 +51,8 @@ export function connectedRuntime(opts: Omit<ConnectorTestRuntimeOptions, "oauth"
       ...oauth,
     },
   });
+  madeThisTest.push(runtime);
+  return runtime;
 }
 
 export function signed(body: unknown, secret = WEBHOOK_SECRET) {

@@ -1,19 +1,12 @@
 // setup/test_connection: connected, missing token, missing scope, provider auth failure,
 // refresh failure, other failures; never the token in a log or response.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ConnectorTestRuntime } from "@backfill-io/sdk/testing";
 import { POST } from "../src/api/setup/test_connection.js";
-import { ACCESS_CANARY, GRAPHQL_URL, REFRESH_CANARY, connectedRuntime, fixture } from "./helpers.js";
+import { ACCESS_CANARY, GRAPHQL_URL, connectedRuntime, fixture, expectNoLeaksAfterEach } from "./helpers.js";
 
-let runtime: ConnectorTestRuntime | undefined;
-afterEach(() => {
-  if (runtime) {
-    expect(runtime.leaked(ACCESS_CANARY)).toBe(false);
-    expect(runtime.leaked(REFRESH_CANARY)).toBe(false);
-  }
-  runtime?.restore();
-  runtime = undefined;
-});
+let runtime: ConnectorTestRuntime;
+expectNoLeaksAfterEach();
 
 describe("POST /setup/test_connection", () => {
   it("connected: returns the shop's identity, token only in X-Shopify-Access-Token", async () => {

@@ -1,22 +1,15 @@
 // Sync routes: pages, incremental state with lookback, crash resume, throttling,
 // provider failures, GID idempotency keys; never the token in a log or response.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ConnectorTestRuntime, RecordedCall } from "@backfill-io/sdk/testing";
 import { POST as customersRoute } from "../src/api/sync/customers.js";
 import { POST as ordersRoute } from "../src/api/sync/orders.js";
 import { POST as refundsRoute } from "../src/api/sync/refunds.js";
 import { orderRecords, refundRecords } from "../src/lib/streams.js";
-import { ACCESS_CANARY, GRAPHQL_URL, REFRESH_CANARY, connectedRuntime, fixture } from "./helpers.js";
+import { ACCESS_CANARY, GRAPHQL_URL, connectedRuntime, fixture, expectNoLeaksAfterEach } from "./helpers.js";
 
-let runtime: ConnectorTestRuntime | undefined;
-afterEach(() => {
-  if (runtime) {
-    expect(runtime.leaked(ACCESS_CANARY)).toBe(false);
-    expect(runtime.leaked(REFRESH_CANARY)).toBe(false);
-  }
-  runtime?.restore();
-  runtime = undefined;
-});
+let runtime: ConnectorTestRuntime;
+expectNoLeaksAfterEach();
 
 type Body = { query: string; variables: { first: number; after: string | null; query?: string } };
 const sent = (call: RecordedCall) => call.body as Body;

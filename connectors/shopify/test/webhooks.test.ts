@@ -1,20 +1,14 @@
 // webhooks/shopify: signature good/bad/missing, data topics, uninstall, compliance topics.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ConnectorTestRuntime } from "@backfill-io/sdk/testing";
 import { POST as webhook, config } from "../src/api/webhooks/shopify.js";
 import { POST as ordersRoute } from "../src/api/sync/orders.js";
 import { POST as customersRoute } from "../src/api/sync/customers.js";
 import { POST as refundsRoute } from "../src/api/sync/refunds.js";
-import { ACCESS_CANARY, GRAPHQL_URL, REFRESH_CANARY, SHOP, STORE_WEBHOOK_SECRET, WEBHOOK_SECRET, connectedRuntime, fixture, signed } from "./helpers.js";
+import { ACCESS_CANARY, GRAPHQL_URL, REFRESH_CANARY, SHOP, STORE_WEBHOOK_SECRET, WEBHOOK_SECRET, connectedRuntime, fixture, signed, expectNoLeaksAfterEach } from "./helpers.js";
 
-let runtime: ConnectorTestRuntime | undefined;
-afterEach(() => {
-  if (runtime) {
-    for (const secret of [ACCESS_CANARY, REFRESH_CANARY, WEBHOOK_SECRET, STORE_WEBHOOK_SECRET]) expect(runtime.leaked(secret)).toBe(false);
-  }
-  runtime?.restore();
-  runtime = undefined;
-});
+let runtime: ConnectorTestRuntime;
+expectNoLeaksAfterEach([ACCESS_CANARY, REFRESH_CANARY, WEBHOOK_SECRET, STORE_WEBHOOK_SECRET]);
 
 function delivery(topic: string, body: unknown, opts: { hmac?: string | null; secret?: string } = {}) {
   const s = signed(body, opts.secret);

@@ -1,14 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { POST } from "../src/api/sync/customers.js";
 import type { CustomersCheckpoint } from "../src/api/sync/customers.js";
-import { ACCESS_TOKEN, API, REFRESH_TOKEN, fixture, json, squareRuntime } from "./helpers.js";
+import { API, fixture, json, squareRuntime, expectNoLeaksAfterEach } from "./helpers.js";
 
 let runtime: ReturnType<typeof squareRuntime>;
-afterEach(() => {
-  expect(runtime.leaked(ACCESS_TOKEN)).toBe(false);
-  expect(runtime.leaked(REFRESH_TOKEN)).toBe(false);
-  runtime.restore();
-});
+expectNoLeaksAfterEach();
 
 const SQUARE_DATE = "Mon, 01 Jul 2024 12:00:00 GMT";
 

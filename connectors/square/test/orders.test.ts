@@ -1,15 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { POST } from "../src/api/sync/orders.js";
 import type { OrdersCheckpoint } from "../src/api/sync/orders.js";
 import type { RecordedCall } from "@backfill-io/sdk/testing";
-import { ACCESS_TOKEN, API, REFRESH_TOKEN, fixture, json, squareRuntime } from "./helpers.js";
+import { API, fixture, json, squareRuntime, expectNoLeaksAfterEach } from "./helpers.js";
 
 let runtime: ReturnType<typeof squareRuntime>;
-afterEach(() => {
-  expect(runtime.leaked(ACCESS_TOKEN)).toBe(false);
-  expect(runtime.leaked(REFRESH_TOKEN)).toBe(false);
-  runtime.restore();
-});
+expectNoLeaksAfterEach();
 
 const ids = (n: number, prefix = "LOC") => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(2, "0")}`);
 const locations = (list: string[]) => ({ body: { locations: list.map((id) => ({ id, name: id, status: "ACTIVE", currency: "USD" })) }, headers: { date: "Mon, 01 Jul 2024 12:00:00 GMT" } });

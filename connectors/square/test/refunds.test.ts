@@ -1,16 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { POST } from "../src/api/sync/refunds.js";
 import { REFUNDS_HISTORY_START, type RefundsCheckpoint } from "../src/api/sync/refunds.js";
 import { MAX_PAYMENT_LOOKUPS } from "../src/lib/payments.js";
 import type { MockResponse, RecordedCall } from "@backfill-io/sdk/testing";
-import { ACCESS_TOKEN, API, REFRESH_TOKEN, fixture, json, squareRuntime } from "./helpers.js";
+import { API, fixture, json, squareRuntime, expectNoLeaksAfterEach } from "./helpers.js";
 
 let runtime: ReturnType<typeof squareRuntime>;
-afterEach(() => {
-  expect(runtime.leaked(ACCESS_TOKEN)).toBe(false);
-  expect(runtime.leaked(REFRESH_TOKEN)).toBe(false);
-  runtime.restore();
-});
+expectNoLeaksAfterEach();
 
 describe("sync/refunds", () => {
   it("ingests settled refunds linked to the refunded payment's order; pending ones wait", async () => {

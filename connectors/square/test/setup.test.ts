@@ -1,15 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { POST } from "../src/api/setup/test_connection.js";
 import { SQUARE_VERSION } from "../src/lib/square-client.js";
 import { connectorTestRuntime } from "@backfill-io/sdk/testing";
-import { ACCESS_TOKEN, API, REFRESH_TOKEN, SCOPES, fixture, json, squareRuntime } from "./helpers.js";
+import { ACCESS_TOKEN, API, REFRESH_TOKEN, SCOPES, fixture, json, squareRuntime, expectNoLeaksAfterEach, leakChecked } from "./helpers.js";
 
 let runtime: ReturnType<typeof connectorTestRuntime>;
-afterEach(() => {
-  expect(runtime.leaked(ACCESS_TOKEN)).toBe(false);
-  expect(runtime.leaked(REFRESH_TOKEN)).toBe(false);
-  runtime.restore();
-});
+expectNoLeaksAfterEach();
 
 describe("setup/test_connection", () => {
   it("connected: names the merchant and its main location; bearer token and Square-Version on each call", async () => {
@@ -34,11 +30,11 @@ describe("setup/test_connection", () => {
   });
 
   it("no environment setting: the schema default (production) applies, calls go to connect.squareup.com", async () => {
-    runtime = connectorTestRuntime({
+    runtime = leakChecked(connectorTestRuntime({
       connector: { key: "square", provider: "square" },
       settings: {},
       oauth: { accessToken: ACCESS_TOKEN, refreshToken: REFRESH_TOKEN, scopes: SCOPES, requiredScopes: SCOPES, provider: "square" },
-    });
+    }));
     runtime.http.getOnce(`${API}/v2/merchants/me`, { body: { merchant: { id: "MLQW2SSZ0C3GK", business_name: "Blue Bottle Roasters" } } });
     const response = await runtime.call(POST);
     expect(response.status).toBe(200);

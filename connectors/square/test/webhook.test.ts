@@ -1,14 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { POST } from "../src/api/webhooks/square.js";
-import { ACCESS_TOKEN, API, REFRESH_TOKEN, SIGNATURE_KEY, fixture, fixtureText, json, sign, squareRuntime } from "./helpers.js";
+import { ACCESS_TOKEN, API, REFRESH_TOKEN, SIGNATURE_KEY, fixture, fixtureText, json, sign, squareRuntime, expectNoLeaksAfterEach } from "./helpers.js";
 
 const NOTIFICATION_URL = "https://hooks.backfill.example/square/conn_123";
 
 let runtime: ReturnType<typeof squareRuntime>;
-afterEach(() => {
-  for (const secret of [ACCESS_TOKEN, REFRESH_TOKEN, SIGNATURE_KEY]) expect(runtime.leaked(secret)).toBe(false);
-  runtime.restore();
-});
+expectNoLeaksAfterEach([ACCESS_TOKEN, REFRESH_TOKEN, SIGNATURE_KEY]);
 
 const MERCHANT_ID = "MLQW2SSZ0C3GK";
 const webhookRuntime = (opts: Parameters<typeof squareRuntime>[0] = {}) =>
