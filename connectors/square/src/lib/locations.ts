@@ -2,15 +2,13 @@
 // stream walks the seller's locations in batches. The batches are recorded in the
 // checkpoint, so a resume after locations change keeps every batch index meaning the
 // same set of locations.
-import { squareGet } from "./square-client.js";
 import type { SquareLocation } from "./square-types.js";
 
 /** SearchOrders' limit on location_ids per request. */
 export const MAX_LOCATIONS_PER_SEARCH = 10;
 
-/** Every location id of the seller, sorted (ListLocations returns ACTIVE and INACTIVE ones; orders exist for both). */
-export function listLocationIds(): string[] {
-  const body = squareGet<{ locations?: SquareLocation[] }>("/v2/locations");
+/** Every location id of a ListLocations answer, sorted and once each (it lists ACTIVE and INACTIVE ones; orders exist for both). */
+export function sortedLocationIds(body: { locations?: SquareLocation[] }): string[] {
   return [...new Set((body.locations ?? []).map((l) => l.id))].sort();
 }
 

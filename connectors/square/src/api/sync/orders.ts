@@ -16,7 +16,7 @@ import { isSquareApiError, isTransientSquareError } from "../../lib/square-error
 import { squareFailureResponse } from "../../lib/failures.js";
 import { filterStart, latest } from "../../lib/high-water.js";
 import { passStartInstant } from "../../lib/pass-clock.js";
-import { chunk, MAX_LOCATIONS_PER_SEARCH } from "../../lib/locations.js";
+import { chunk, MAX_LOCATIONS_PER_SEARCH, sortedLocationIds } from "../../lib/locations.js";
 import { mapPage } from "../../lib/map-page.js";
 import { mapOrder, orderIdempotencyKey } from "../../mappers/order.js";
 import type { SquareLocation, SquareOrder } from "../../lib/square-types.js";
@@ -92,7 +92,7 @@ export const POST = api(
     try {
       const inPass = !!saved.batches && (saved.batchIndex ?? 0) < saved.batches.length;
       const locations = listLocations(inPass);
-      const current = locations ? [...new Set((locations.body.locations ?? []).map((l) => l.id))].sort() : undefined;
+      const current = locations ? sortedLocationIds(locations.body) : undefined;
 
       const state: OrdersCheckpoint = inPass
         ? structuredClone(saved)
