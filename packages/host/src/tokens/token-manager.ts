@@ -2,6 +2,11 @@
 // the SDK's decideAccessToken says so: single-flight per connection in this process (a
 // Map of promises) AND a lease row across processes. A rotated refresh token is written
 // in the same statement as the new access token, before any caller sees either.
+//
+// A refresh never outlives its lease unnoticed: each token request's timeout is a third
+// of the lease TTL, the lease is renewed (only while still ours) every third of its TTL
+// until the refresh ends, and the final write happens only if this process still holds
+// the lease. If another process took over meanwhile, what it wrote stands.
 import { randomUUID } from "node:crypto";
 import {
   BackfillError,
@@ -14,12 +19,16 @@ import {
 import { decideAccessToken, type TokenDecision } from "@backfill-io/sdk/policy";
 import { credentialFixCommand } from "../credentials/credentials.js";
 import type { ConnectionRow, OAuthTokenRow } from "../db/schema.js";
+import type { Store } from "../db/store.js";
 import { TokenEndpointError, parseTokenResponse, requestToken, type TokenSet } from "../oauth/token-endpoint.js";
 import { decryptTokens, writeTokens } from "./token-store.js";
 import type { TokenDeps } from "./deps.js";
 
 export type TokenManagerOptions = {
-  /** How long a refresh lease holds before another process may take over. */
+  /**
+   * How long a refresh lease holds before another process may take over. Each token
+   * request's timeout and the lease renewal interval are a third of it.
+   */
   leaseTtlMs?: number;
   /** How often a waiter looks whether the lease holder finished. */
   leasePollMs?: number;
@@ -38,6 +47,12 @@ function codeOf(error: unknown): string {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The lease row's owner, read inside `tx` (the final write's transaction). */
+async function leaseOwner(tx: Store, connectionId: string): Promise<string | null | undefined> {
+  const row = await tx.db.selectFrom("oauth_tokens").select("refresh_lease_owner").where("connection_id", "=", connectionId).executeTakeFirst();
+  return row?.refresh_lease_owner;
+}
 
 export function blockedReasonOf(connection: ConnectionRow): ReauthReason | undefined {
   switch (connection.status) {
@@ -60,6 +75,8 @@ export class TokenManager {
   private readonly leasePollMs: number;
   private readonly retryAttempts: number;
   private readonly retryBaseDelayMs: number;
+  /** Each token request's deadline: well inside the lease, so one request cannot outlive it. */
+  readonly tokenRequestTimeoutMs: number;
 
   constructor(
     readonly deps: TokenDeps,
@@ -69,6 +86,7 @@ export class TokenManager {
     this.leasePollMs = opts.leasePollMs ?? 50;
     this.retryAttempts = opts.retryAttempts ?? 3;
     this.retryBaseDelayMs = opts.retryBaseDelayMs ?? 250;
+    this.tokenRequestTimeoutMs = Math.max(1, Math.floor(this.leaseTtlMs / 3));
   }
 
   async load(connectionId: string): Promise<Loaded> {
@@ -110,7 +128,37 @@ export class TokenManager {
     if (decision.action === "reauth") {
       throw new ReauthRequiredError(decision.reason, decision.missingScopes ? { missingScopes: decision.missingScopes } : {});
     }
-    return this.singleFlight(connectionId, () => this.refreshUnderLease(connectionId, minTtlSeconds, false));
+    const joined = this.inFlight.has(connectionId);
+    await this.singleFlight(connectionId, () => this.refreshUnderLease(connectionId, minTtlSeconds, false));
+    // The refresh may have been started by a caller asking for less (or another process may
+    // have written since): decide again on what is stored now.
+    const after = await this.load(connectionId);
+    const again = this.decide(after, minTtlSeconds);
+    if (again.action === "use") return decryptTokens(this.deps.vault, after.row!).accessToken;
+    if (again.action === "reauth") throw new ReauthRequiredError(again.reason, again.missingScopes ? { missingScopes: again.missingScopes } : {});
+    // A refresh we only joined was for a shorter minimum: one of our own may satisfy ours.
+    if (joined) return this.accessTokenAfterOwnRefresh(connectionId, minTtlSeconds);
+    throw this.tooShortError(connectionId, after, minTtlSeconds);
+  }
+
+  private async accessTokenAfterOwnRefresh(connectionId: string, minTtlSeconds: number): Promise<string> {
+    await this.singleFlight(connectionId, () => this.refreshUnderLease(connectionId, minTtlSeconds, false));
+    const after = await this.load(connectionId);
+    const decision = this.decide(after, minTtlSeconds);
+    if (decision.action === "use") return decryptTokens(this.deps.vault, after.row!).accessToken;
+    if (decision.action === "reauth") throw new ReauthRequiredError(decision.reason, decision.missingScopes ? { missingScopes: decision.missingScopes } : {});
+    throw this.tooShortError(connectionId, after, minTtlSeconds);
+  }
+
+  /** A freshly refreshed token still expires within the minimum asked: refreshing again will not help. */
+  private tooShortError(connectionId: string, loaded: Loaded, minTtlSeconds: number): BackfillError {
+    const expiresAt = loaded.row?.expires_at ?? null;
+    const lifetime = expiresAt === null ? null : Math.max(0, Math.floor((expiresAt - this.deps.store.now()) / 1000));
+    return new BackfillError(
+      "invalid_request",
+      `connection ${connectionId}: a freshly refreshed access token is valid for ${lifetime ?? "?"}s, less than the minTtlSeconds ${minTtlSeconds} asked for; ask for at most what the provider issues`,
+      { connectionId, minTtlSeconds, validForSeconds: lifetime },
+    );
   }
 
   /** Refreshes now even when the token is still fresh (refresh-due, tests). */
@@ -154,7 +202,47 @@ export class TokenManager {
     throw new BackfillError("timeout", `timed out waiting for another process to refresh connection ${connectionId}`);
   }
 
+  /**
+   * Extends the lease only while this process still owns it (never re-takes one another
+   * process holds or has released). False when the lease is no longer ours.
+   */
+  private async renewLease(connectionId: string): Promise<boolean> {
+    const { store } = this.deps;
+    const r = await store.db
+      .updateTable("oauth_tokens")
+      .set({ refresh_lease_until: store.now() + this.leaseTtlMs })
+      .where("connection_id", "=", connectionId)
+      .where("refresh_lease_owner", "=", this.owner)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
   private async refreshHoldingLease(loaded: Loaded): Promise<string> {
+    const connectionId = loaded.connection.id;
+    // Keep the lease while the refresh runs (requests, retries, backoff), renewing every third of its TTL.
+    let renewing: Promise<unknown> = Promise.resolve();
+    const heartbeat = setInterval(() => {
+      renewing = renewing.then(() => this.renewLease(connectionId)).catch((error: unknown) => this.deps.logger.warn("refresh lease renewal failed", { connectionId, error: (error as Error).message }));
+    }, Math.max(1, Math.floor(this.leaseTtlMs / 3)));
+    heartbeat.unref();
+    try {
+      return await this.refreshWithLease(loaded);
+    } finally {
+      clearInterval(heartbeat);
+      await renewing;
+    }
+  }
+
+  /** After another process took the lease over: what it stored, when that is usable. */
+  private async tokenWrittenByLeaseTaker(connectionId: string): Promise<string> {
+    const after = await this.load(connectionId);
+    const decision = this.decide(after, 0);
+    if (decision.action === "use") return decryptTokens(this.deps.vault, after.row!).accessToken;
+    if (decision.action === "reauth") throw new ReauthRequiredError(decision.reason, decision.missingScopes ? { missingScopes: decision.missingScopes } : {});
+    throw new BackfillError("http_error", `token refresh of connection ${connectionId} outlived its lease and another process took over; try again`, { retriable: true });
+  }
+
+  private async refreshWithLease(loaded: Loaded): Promise<string> {
     const { store, vault, logger } = this.deps;
     const { connection, oauth } = loaded;
     const current = decryptTokens(vault, loaded.row!);
@@ -182,6 +270,7 @@ export class TokenManager {
           settings: JSON.parse(connection.settings_json) as Record<string, unknown>,
           credential,
           params: { grant_type: "refresh_token", refresh_token: current.refreshToken! },
+          timeoutMs: this.tokenRequestTimeoutMs,
         });
         return parseTokenResponse(oauth, body, store.now());
       });
@@ -189,11 +278,18 @@ export class TokenManager {
       // Only the provider refusing the grant (400/401: invalid_grant, invalid_client) needs the
       // merchant; an unreadable answer or an outage does not, so those leave the connection as is.
       if (error instanceof TokenEndpointError && error.kind === "rejected") {
-        await store.transaction(async (tx) => {
+        const marked = await store.transaction(async (tx) => {
+          // A process that took the lease over may have spent (rotated) this refresh token itself.
+          if ((await leaseOwner(tx, connection.id)) !== this.owner) return false;
           await tx.setConnectionStatus(connection.id, "reauth_required", "refresh_failed");
           await tx.releaseRefreshLease(connection.id, this.owner);
           await tx.audit("tokens.refresh_failed", { connectionId: connection.id, detail: { status: error.status, oauthError: error.oauthError } });
+          return true;
         });
+        if (!marked) {
+          logger.warn("token refresh rejected after another process took the lease over; using what it stored", { connectionId: connection.id, status: error.status });
+          return this.tokenWrittenByLeaseTaker(connection.id);
+        }
         logger.warn("token refresh rejected; connection needs reauthorization", { connectionId: connection.id, status: error.status, oauthError: error.oauthError });
         throw new ReauthRequiredError("refresh_failed", { message: `OAuth connection needs to be authorized again (refresh_failed: ${error.message})` });
       }
@@ -210,14 +306,21 @@ export class TokenManager {
     // provider reuses it; a rotating provider spent it, so none is kept), lease cleared.
     const rotates = oauth.refresh.rotatesRefreshToken;
     if (rotates && !tokens.refreshToken) logger.warn("rotating provider answered a refresh without a new refresh token; the connection will need reauthorization when this access token lapses", { connectionId: connection.id });
-    await store.transaction(async (tx) => {
+    const written = await store.transaction(async (tx) => {
+      if ((await leaseOwner(tx, connection.id)) !== this.owner) return false;
       await writeTokens(tx, vault, connection.id, tokens, {
         scopes: tokens.scopes ?? current.scopes,
         keepRefreshToken: rotates ? null : current.refreshToken,
         keepRefreshExpiresAt: rotates ? null : current.refreshExpiresAt,
       });
       await tx.audit("tokens.refreshed", { connectionId: connection.id, detail: { rotated: !!tokens.refreshToken && tokens.refreshToken !== current.refreshToken, expiresAt: tokens.expiresAt } });
+      return true;
     });
+    if (!written) {
+      // Our lease lapsed and another process took over: what it wrote stands.
+      logger.warn("token refresh outlived its lease; another process took over, keeping what it stored", { connectionId: connection.id });
+      return this.tokenWrittenByLeaseTaker(connection.id);
+    }
     logger.info("token refreshed", { connectionId: connection.id });
     return tokens.accessToken;
   }
@@ -233,8 +336,8 @@ export class TokenManager {
         if (i < this.retryAttempts - 1) {
           const delay = this.retryBaseDelayMs * 2 ** i * (0.75 + Math.random() * 0.5);
           this.deps.logger.debug("token endpoint transient failure; retrying", { connectionId, attempt: i + 1, delayMs: Math.round(delay) });
-          // Keep the lease alive while we back off.
-          await this.deps.store.acquireRefreshLease(connectionId, this.owner, this.leaseTtlMs);
+          // Keep the lease alive while we back off (the heartbeat does too; this covers a long delay).
+          await this.renewLease(connectionId);
           await sleep(delay);
         }
       }
