@@ -84,6 +84,17 @@ describe("backfill CLI", () => {
     expect(missing.err).toBe("error: no connection conn_nope\nfix: see the ids with backfill connections list\n");
   });
 
+  it("connect: a bad --port or --timeout is one line plus the fix, before any URL", async () => {
+    const badPort = await cli(["connect", FIXTURE, "--port", "http"]);
+    expect(badPort.code).toBe(1);
+    expect(badPort.out).toBe("");
+    expect(badPort.err).toBe("error: --port http is not a port\nfix: pass a number from 1 to 65535 (0 picks a free one)\n");
+    const badTimeout = await cli(["connect", FIXTURE, "--port", "0", "--timeout", "soon"]);
+    expect(badTimeout.code).toBe(1);
+    expect(badTimeout.out).toBe("");
+    expect(badTimeout.err).toBe("error: --timeout soon is not a whole number of seconds\nfix: pass e.g. --timeout 600\n");
+  });
+
   it("credentials set reads the secret from stdin, never an argument; list never shows it", async () => {
     const refused = await cli(["credentials", "set", "squarelike_app", "--client-id", "app-1", "--client-secret", SECRET]);
     expect(refused.code).toBe(1);

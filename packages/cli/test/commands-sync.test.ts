@@ -200,10 +200,16 @@ describe("backfill sync, runs, records", () => {
   });
 
   it("every command has --help with examples", async () => {
-    for (const cmd of [["sync"], ["runs"], ["records"], ["serve"], ["keys", "create"]]) {
+    const commands = [
+      ["validate"], ["credentials"], ["credentials", "set"], ["credentials", "list"], ["connect"],
+      ["connections"], ["connections", "list"], ["connections", "show"], ["connections", "disconnect"], ["connections", "migrate-tokens"],
+      ["tokens"], ["tokens", "refresh-due"], ["keys"], ["keys", "rotate"], ["keys", "create"],
+      ["sync"], ["runs"], ["records"], ["serve"], ["demo"],
+    ];
+    for (const cmd of commands) {
       const help = await cli([...cmd, "--help"]);
       expect(help.code).toBe(0);
-      expect(help.out).toContain("Examples:");
+      expect(help.out, cmd.join(" ")).toContain("Examples:");
     }
   });
 

@@ -5,9 +5,16 @@ import type { Command } from "commander";
 import { loadConnectorDir, type LoadedConnector } from "@backfill-io/host";
 import type { CliContext } from "../context.js";
 import { CliError, describeError } from "../errors.js";
+import { port } from "../option-values.js";
 import { printJson } from "../output.js";
 
-export const CALLBACK_PATH = "/oauth/callback";
+const CALLBACK_PATH = "/oauth/callback";
+
+function timeoutSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new CliError(`--timeout ${value} is not a whole number of seconds`, "pass e.g. --timeout 600");
+  return n;
+}
 
 function parseSettings(pairs: string[]): Record<string, string> {
   const settings: Record<string, string> = {};
@@ -19,7 +26,7 @@ function parseSettings(pairs: string[]): Record<string, string> {
   return settings;
 }
 
-export async function resolveConnector(ctx: CliContext, nameOrDir: string): Promise<LoadedConnector> {
+async function resolveConnector(ctx: CliContext, nameOrDir: string): Promise<LoadedConnector> {
   if (nameOrDir.includes("/") || nameOrDir.startsWith(".")) {
     const loaded = await loadConnectorDir(nameOrDir);
     ctx.addConnector(loaded);
@@ -51,20 +58,20 @@ export function registerConnect(program: Command, ctx: CliContext): void {
     .description("connect a provider account with host-managed OAuth")
     .argument("<connector>", "connector key (from @backfill-io/connector-<key>) or directory")
     .option("--setting <name=value...>", "connection setting (repeatable)", (v: string, prev: string[] = []) => [...prev, v])
-    .option("--port <port>", "local callback port (the redirect URI registered with the provider)", "8976")
+    .option("--port <port>", "local callback port (the redirect URI registered with the provider)", port, 8976)
     .option("--connection <id>", "reconnect this existing connection")
     .option("--force", "allow the reconnect to land on a different provider account")
-    .option("--timeout <seconds>", "how long to wait for the callback", "600")
+    .option("--timeout <seconds>", "how long to wait for the callback", timeoutSeconds, 600)
     .option("--json", "print the result as JSON")
     .addHelpText(
       "after",
       "\nThe redirect URI is http://127.0.0.1:<port>/oauth/callback; register it with the provider's app.\n\nExamples:\n  $ backfill connect shopify --setting shop_domain=acme.myshopify.com\n  $ backfill connect square --port 9000\n  $ backfill connect shopify --connection conn_123 --setting shop_domain=acme --force",
     )
-    .action(async (name: string, opts: { setting?: string[]; port: string; connection?: string; force?: boolean; timeout: string; json?: boolean }) => {
+    .action(async (name: string, opts: { setting?: string[]; port: number; connection?: string; force?: boolean; timeout: number; json?: boolean }) => {
       const connector = await resolveConnector(ctx, name);
       const settings = parseSettings(opts.setting ?? []);
       const host = await ctx.openHost();
-      const server = await listen("127.0.0.1", Number(opts.port));
+      const server = await listen("127.0.0.1", opts.port);
       try {
         const port = (server.address() as { port: number }).port;
         const redirectUri = `http://127.0.0.1:${port}${CALLBACK_PATH}`;
@@ -81,7 +88,7 @@ export function registerConnect(program: Command, ctx: CliContext): void {
         const result = await new Promise<Awaited<ReturnType<typeof host.oauth.completeAuthorization>>>((resolve, reject) => {
           const timer = setTimeout(
             () => reject(new CliError(`no callback within ${opts.timeout}s`, `run backfill connect ${name} again and finish the authorization in the browser`)),
-            Number(opts.timeout) * 1000,
+            opts.timeout * 1000,
           );
           server.on("request", (req, res) => {
             const url = new URL(req.url ?? "/", redirectUri);

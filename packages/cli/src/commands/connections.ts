@@ -25,6 +25,7 @@ Examples:
     .option("--status <status>", `only this status (${CONNECTION_STATUSES.join(", ")})`)
     .option("--connector <key>", "only this connector")
     .option("--json", "print JSON")
+    .addHelpText("after", "\nExamples:\n  $ backfill connections list --status reauth_required\n  $ backfill connections list --connector shopify --json")
     .action(async (opts: { status?: string; connector?: string; json?: boolean }) => {
       if (opts.status && !(CONNECTION_STATUSES as readonly string[]).includes(opts.status)) {
         throw new CliError(`unknown status ${opts.status}`, `use one of ${CONNECTION_STATUSES.join(", ")}`);
@@ -54,6 +55,7 @@ Examples:
     .description("show one connection: settings, status, token expiry and scopes (never the tokens)")
     .argument("<id>", "connection id")
     .option("--json", "print JSON")
+    .addHelpText("after", "\nExamples:\n  $ backfill connections show conn_123\n  $ backfill connections show conn_123 --json | jq .token")
     .action(async (id: string, opts: { json?: boolean }) => {
       const host = await ctx.openHost();
       const c = await host.store.getConnection(id);
@@ -102,6 +104,7 @@ Examples:
     .argument("<id>", "connection id")
     .option("--no-revoke", "only delete the tokens locally")
     .option("--json", "print JSON")
+    .addHelpText("after", "\nExamples:\n  $ backfill connections disconnect conn_123\n  $ backfill connections disconnect conn_123 --no-revoke   # the provider is unreachable")
     .action(async (id: string, opts: { revoke: boolean; json?: boolean }) => {
       const host = await ctx.openHost();
       if (!(await host.store.getConnection(id))) throw new CliError(`no connection ${id}`, "see the ids with backfill connections list");
@@ -118,7 +121,7 @@ Examples:
     .option("--json", "print JSON")
     .addHelpText(
       "after",
-      "\nRun it once after switching a Shopify app to expiring offline tokens: each active Shopify connection\nwhose token never expires is exchanged for an expiring one; other connections are listed as skipped.",
+      "\nRun it once after switching a Shopify app to expiring offline tokens: each active Shopify connection\nwhose token never expires is exchanged for an expiring one; other connections are listed as skipped.\n\nExamples:\n  $ backfill connections migrate-tokens\n  $ backfill connections migrate-tokens --connection conn_123 --json",
     )
     .action(async (opts: { connection?: string; json?: boolean }) => {
       const host = await ctx.openHost();

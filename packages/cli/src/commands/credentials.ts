@@ -5,8 +5,15 @@ import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 import { isoTime, printJson, printTable } from "../output.js";
 
+const SET_EXAMPLES = `  $ backfill credentials set shopify_public_app --client-id 1a2b3c   # prompts for the secret
+  $ printf %s "$SHOPIFY_CLIENT_SECRET" | backfill credentials set shopify_public_app --client-id 1a2b3c`;
+const LIST_EXAMPLES = "  $ backfill credentials list --json";
+
 export function registerCredentials(program: Command, ctx: CliContext): void {
-  const credentials = program.command("credentials").description("OAuth app credentials (client id and secret) per manifest client.credentialKey");
+  const credentials = program
+    .command("credentials")
+    .description("OAuth app credentials (client id and secret) per manifest client.credentialKey")
+    .addHelpText("after", `\nExamples:\n${SET_EXAMPLES}\n${LIST_EXAMPLES}`);
 
   credentials
     .command("set")
@@ -16,7 +23,7 @@ export function registerCredentials(program: Command, ctx: CliContext): void {
     .addOption(new Option("--client-secret <secret>").hideHelp())
     .addHelpText(
       "after",
-      "\nExamples:\n  $ backfill credentials set shopify_public_app --client-id 1a2b3c   # prompts for the secret\n  $ printf %s \"$SHOPIFY_CLIENT_SECRET\" | backfill credentials set shopify_public_app --client-id 1a2b3c",
+      `\nExamples:\n${SET_EXAMPLES}`,
     )
     .action(async (credentialKey: string, opts: { clientId: string; clientSecret?: string }) => {
       if (opts.clientSecret !== undefined) {
@@ -36,6 +43,7 @@ export function registerCredentials(program: Command, ctx: CliContext): void {
     .command("list")
     .description("list OAuth app credentials (never the secrets)")
     .option("--json", "print JSON")
+    .addHelpText("after", `\nExamples:\n${LIST_EXAMPLES}`)
     .action(async (opts: { json?: boolean }) => {
       const host = await ctx.openHost();
       const list = await host.credentials.list();

@@ -7,13 +7,13 @@ import type { RecordRow } from "@backfill-io/host";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 import { isoTime, printJson, printTable } from "../output.js";
-import { positiveLimit } from "./runs.js";
-import { resolveConnection } from "./sync.js";
+import { positiveLimit } from "../option-values.js";
+import { resolveConnection } from "../resolve-connection.js";
 
 const KINDS = Object.keys(ENTITY_KINDS) as EntityKind[];
 
 /** customer | sales_receipt | refund_receipt, also as Customer / SalesReceipt / RefundReceipt. */
-export function entityKindOf(text: string): EntityKind {
+function entityKindOf(text: string): EntityKind {
   const wanted = text.trim().toLowerCase().replace(/[-_\s]/g, "");
   const kind = KINDS.find((k) => k.replaceAll("_", "") === wanted || ENTITY_KINDS[k].entity.toLowerCase() === wanted);
   if (!kind) throw new CliError(`unknown entity ${text}`, `use one of ${KINDS.join(", ")} (or ${KINDS.map((k) => ENTITY_KINDS[k].entity).join(", ")})`);

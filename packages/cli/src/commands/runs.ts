@@ -2,15 +2,10 @@
 import type { Command } from "commander";
 import type { SyncRunRow } from "@backfill-io/host";
 import type { CliContext } from "../context.js";
-import { CliError } from "../errors.js";
+import { formatDuration } from "../duration.js";
 import { isoTime, printJson, printTable } from "../output.js";
-import { formatDuration, resolveConnection } from "./sync.js";
-
-export function positiveLimit(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new CliError(`--limit ${value} is not a whole number from 1 to 100000`, "pass e.g. --limit 50");
-  return n;
-}
+import { positiveLimit } from "../option-values.js";
+import { resolveConnection } from "../resolve-connection.js";
 
 function runJson(r: SyncRunRow) {
   return {

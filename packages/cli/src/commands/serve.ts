@@ -6,12 +6,7 @@ import { startHostServer, startScheduler } from "@backfill-io/host";
 import type { CliContext } from "../context.js";
 import { parseDuration } from "../duration.js";
 import { CliError } from "../errors.js";
-
-function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CliError(`--port ${value} is not a port`, "pass a number from 1 to 65535 (0 picks a free one)");
-  return n;
-}
+import { port } from "../option-values.js";
 
 /** Resolves with the signal's name at the first SIGINT or SIGTERM. */
 function untilShutdown(): Promise<NodeJS.Signals> {

@@ -2,29 +2,13 @@
 // through the route runner, page after page, with live progress and a result table.
 import type { Command } from "commander";
 import { MultiBar, Presets, type SingleBar } from "cli-progress";
-import type { ConnectionRow, Host, SyncProgress, SyncResult } from "@backfill-io/host";
+import type { SyncProgress, SyncResult } from "@backfill-io/host";
 import type { CliContext } from "../context.js";
+import { formatDuration } from "../duration.js";
 import { CliError } from "../errors.js";
 import type { CliIO } from "../io.js";
 import { printJson, printTable } from "../output.js";
-
-/** A connection by id, or by the key of the only connection of that connector. */
-export async function resolveConnection(host: Host, ref: string): Promise<ConnectionRow> {
-  const byId = await host.store.getConnection(ref);
-  if (byId) return byId;
-  const ofConnector = await host.store.listConnections({ connectorKey: ref });
-  if (ofConnector.length === 1) return ofConnector[0]!;
-  if (ofConnector.length > 1) {
-    throw new CliError(`${ref} has ${ofConnector.length} connections`, `pass one id: ${ofConnector.map((c) => c.id).join(", ")}`);
-  }
-  throw new CliError(`no connection ${ref}`, "see the ids with backfill connections list, or create one with backfill connect <connector>");
-}
-
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.floor(ms / 60_000)} m ${Math.round((ms % 60_000) / 1000)} s`;
-}
+import { resolveConnection } from "../resolve-connection.js";
 
 type ProgressView = { update(p: SyncProgress): void; stop(): void };
 
@@ -90,7 +74,7 @@ function lineView(io: CliIO, intervalMs = 2000): ProgressView {
   };
 }
 
-export function printSyncResults(io: CliIO, results: SyncResult[]): void {
+function printSyncResults(io: CliIO, results: SyncResult[]): void {
   printTable(
     io,
     ["stream", "outcome", "pages", "accepted", "rejected", "retries", "time"],

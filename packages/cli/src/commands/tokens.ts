@@ -6,7 +6,10 @@ import { CliError } from "../errors.js";
 import { isoTime, printJson, printTable } from "../output.js";
 
 export function registerTokens(program: Command, ctx: CliContext): void {
-  const tokens = program.command("tokens").description("OAuth token maintenance");
+  const tokens = program
+    .command("tokens")
+    .description("OAuth token maintenance")
+    .addHelpText("after", "\nExamples:\n  $ backfill tokens refresh-due --within 7d   # daily, e.g. from cron");
   tokens
     .command("refresh-due")
     .description("refresh connections whose refresh token would lapse within the window (run it daily)")

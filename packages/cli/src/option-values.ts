@@ -1,0 +1,17 @@
+// Commander argument parsers shared by several commands: each turns an option's text into
+// its value, or throws a CliError whose fix shows a valid value.
+import { CliError } from "./errors.js";
+
+/** --limit: a whole number from 1 to 100,000. */
+export function positiveLimit(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new CliError(`--limit ${value} is not a whole number from 1 to 100000`, "pass e.g. --limit 50");
+  return n;
+}
+
+/** --port: a TCP port; 0 lets the system pick a free one. */
+export function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CliError(`--port ${value} is not a port`, "pass a number from 1 to 65535 (0 picks a free one)");
+  return n;
+}

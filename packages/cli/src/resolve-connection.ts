@@ -1,0 +1,15 @@
+// The <connection> argument of sync, runs and records: an id, or a connector key with one connection.
+import type { ConnectionRow, Host } from "@backfill-io/host";
+import { CliError } from "./errors.js";
+
+/** A connection by id, or by the key of the only connection of that connector. */
+export async function resolveConnection(host: Host, ref: string): Promise<ConnectionRow> {
+  const byId = await host.store.getConnection(ref);
+  if (byId) return byId;
+  const ofConnector = await host.store.listConnections({ connectorKey: ref });
+  if (ofConnector.length === 1) return ofConnector[0]!;
+  if (ofConnector.length > 1) {
+    throw new CliError(`${ref} has ${ofConnector.length} connections`, `pass one id: ${ofConnector.map((c) => c.id).join(", ")}`);
+  }
+  throw new CliError(`no connection ${ref}`, "see the ids with backfill connections list, or create one with backfill connect <connector>");
+}
