@@ -24,3 +24,12 @@ export function hashString(value: string): number {
   }
   return h >>> 0;
 }
+
+/** Integer in [min, max], inclusive. */
+export function randomInt(random: Random, min: number, max: number): number {
+  return min + Math.floor(random() * (max - min + 1));
+}
+
+export function pick<T>(random: Random, items: readonly T[]): T {
+  return items[Math.floor(random() * items.length)]!;
+}

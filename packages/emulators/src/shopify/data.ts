@@ -1,7 +1,7 @@
 // Deterministic, seeded shop data shaped after Shopify's Admin API objects.
 // Records are plain domain objects (amounts in minor units); graphql/resolvers.ts maps them
 // onto the schema. End-to-end tests read the same records to compare what a connector synced.
-import { hashString, mulberry32 } from "../common/random.js";
+import { hashString, mulberry32, pick, randomInt } from "../common/random.js";
 
 
 export type FinancialStatus =
@@ -181,14 +181,6 @@ export const DATA_EPOCH = Date.parse("2025-06-01T00:00:00Z");
 const DATA_SPAN_DAYS = 365;
 const DAY = 86_400_000;
 
-function pick<T>(random: () => number, items: readonly T[]): T {
-  return items[Math.floor(random() * items.length)] as T;
-}
-
-function int(random: () => number, min: number, max: number): number {
-  return min + Math.floor(random() * (max - min + 1));
-}
-
 function iso(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
 }
@@ -259,7 +251,7 @@ function buildRefunds(shop: ShopRecord, order: OrderRecord, full: boolean, start
   }
   const refundable = order.lineItems.filter((li) => (remaining.get(li.id) ?? 0) > 0);
   if (refundable.length === 0) return [];
-  const refundCount = full ? int(random, 1, 2) : int(random, 1, Math.min(2, refundable.length));
+  const refundCount = full ? randomInt(random, 1, 2) : randomInt(random, 1, Math.min(2, refundable.length));
   const refunds: RefundRecord[] = [];
   let at = startMs;
   for (let r = 0; r < refundCount; r++) {
@@ -281,7 +273,7 @@ function buildRefunds(shop: ShopRecord, order: OrderRecord, full: boolean, start
     const itemsTotal = sumPairs(
       lineItems.map((rli) => (order.taxesIncluded ? rli.subtotal : sumPairs([rli.subtotal, rli.totalTax]))),
     );
-    at += int(random, 1, 10) * DAY + int(random, 0, 3600) * 1000;
+    at += randomInt(random, 1, 10) * DAY + randomInt(random, 0, 3600) * 1000;
     refunds.push({
       id: nextId(shop),
       createdAt: iso(at),
@@ -330,12 +322,12 @@ export function createOrder(shop: ShopRecord, createdAtMs: number): OrderRecord 
   const taxesIncluded = presentmentCurrencyCode === "EUR" || presentmentCurrencyCode === "GBP" || random() < 0.2;
   const guest = shop.customers.length === 0 || random() < 0.15;
   const customer = guest ? null : pick(random, shop.customers);
-  const lineCount = int(random, 1, 4);
+  const lineCount = randomInt(random, 1, 4);
   const discounted = random() < 0.25;
   const lineItems: LineItemRecord[] = [];
   for (let i = 0; i < lineCount; i++) {
     const product = pick(random, PRODUCTS);
-    const quantity = int(random, 1, 3);
+    const quantity = randomInt(random, 1, 3);
     // Some lines were removed by an order edit: quantity stays, currentQuantity drops to 0.
     const removed = lineCount > 1 && random() < 0.12;
     const currentQuantity = removed ? 0 : quantity;
@@ -368,7 +360,7 @@ export function createOrder(shop: ShopRecord, createdAtMs: number): OrderRecord 
   const totalShipping =
     random() < 0.3
       ? { shop: 0, presentment: 0 }
-      : pair(convert(int(random, 4, 12) * 100, "USD", presentmentCurrencyCode), presentmentCurrencyCode, shop.currencyCode);
+      : pair(convert(randomInt(random, 4, 12) * 100, "USD", presentmentCurrencyCode), presentmentCurrencyCode, shop.currencyCode);
   const total = sumPairs([subtotal, totalShipping, taxesIncluded ? { shop: 0, presentment: 0 } : totalTax]);
 
   const status = chooseStatus(random);
@@ -398,7 +390,7 @@ export function createOrder(shop: ShopRecord, createdAtMs: number): OrderRecord 
     total,
     refunds: [],
   };
-  let lastChange = createdAtMs + int(random, 60, 7200) * 1000;
+  let lastChange = createdAtMs + randomInt(random, 60, 7200) * 1000;
   if (status === "REFUNDED" || status === "PARTIALLY_REFUNDED") {
     order.refunds = buildRefunds(shop, order, status === "REFUNDED", lastChange);
     const lastRefund = order.refunds.at(-1);
@@ -407,7 +399,7 @@ export function createOrder(shop: ShopRecord, createdAtMs: number): OrderRecord 
     if (order.refunds.length === 0) order.displayFinancialStatus = "PAID";
   }
   if (cancelled) {
-    lastChange += int(random, 1, 48) * 3_600_000;
+    lastChange += randomInt(random, 1, 48) * 3_600_000;
     order.cancelledAt = iso(lastChange);
     order.cancelReason = pick(random, CANCEL_REASONS);
   }
@@ -440,7 +432,7 @@ export function generateShop(seed: ShopSeed, defaults: { seed: number; customers
     shop.customers.push(createCustomer(shop, DATA_EPOCH + (i / Math.max(1, customerCount)) * DATA_SPAN_DAYS * 0.8 * DAY));
   }
   for (let i = 0; i < orderCount; i++) {
-    const createdAtMs = DATA_EPOCH + (i / Math.max(1, orderCount)) * DATA_SPAN_DAYS * DAY + int(random, 0, 3600) * 1000;
+    const createdAtMs = DATA_EPOCH + (i / Math.max(1, orderCount)) * DATA_SPAN_DAYS * DAY + randomInt(random, 0, 3600) * 1000;
     shop.orders.push(createOrder(shop, createdAtMs));
   }
   return shop;

@@ -2,7 +2,8 @@
 // refunds, generated from (seed, merchant id) alone so two emulators with the same options serve
 // byte-identical records. The builders here are shared with mutations.ts.
 
-import { createRandom, pick, randomId, randomInt, type Random } from "./random.js";
+import { pick, randomInt } from "../common/random.js";
+import { createRandom, randomId, type Random } from "./random.js";
 import type {
   MerchantData,
   Money,

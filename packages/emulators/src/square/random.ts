@@ -1,4 +1,5 @@
-// Square's seeds are strings and numbers: FNV-1a hashes them into mulberry32's seed.
+// Square's seeds are strings and numbers (FNV-1a hashes them into mulberry32's seed), and its
+// opaque ids. The helpers every emulator shares (randomInt, pick) are in common/random.ts.
 
 import { hashString, mulberry32, type Random } from "../common/random.js";
 
@@ -10,15 +11,6 @@ export function hashSeed(...parts: Array<string | number>): number {
 
 export function createRandom(...seedParts: Array<string | number>): Random {
   return mulberry32(hashSeed(...seedParts));
-}
-
-/** Integer in [min, max], inclusive. */
-export function randomInt(random: Random, min: number, max: number): number {
-  return min + Math.floor(random() * (max - min + 1));
-}
-
-export function pick<T>(random: Random, items: readonly T[]): T {
-  return items[Math.floor(random() * items.length)]!;
 }
 
 const ID_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ0123456789";

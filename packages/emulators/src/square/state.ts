@@ -19,7 +19,8 @@ import {
   type SquareMerchantSeed,
 } from "./data.js";
 import { FaultInjector, type FaultOptions, type RateLimitOptions } from "./faults.js";
-import { createRandom, pick, randomInt } from "./random.js";
+import { pick, randomInt } from "../common/random.js";
+import { createRandom } from "./random.js";
 import { OAuthStore, type IssuedTokens } from "./tokens.js";
 import type { MerchantData, SquareCustomer, SquareOrder, SquareRefund } from "./types.js";
 import { buildWebhookEvent, deliverWebhook, type SquareWebhookEvent, type SquareWebhookType, type WebhookDelivery } from "./webhooks.js";
