@@ -23,7 +23,7 @@ import { assertHttpAllowed, assertSecretReadable, assertSettingReadable, assertT
 import type { Host } from "../src/connections/host.js";
 import { connectionSecret } from "../src/connections/settings.js";
 import { providerRouter, type ProviderRoute } from "../src/http/provider-routes.js";
-import type { PostConnectRunner } from "../src/oauth/post-connect.js";
+import { candidateAuthorization, type PostConnectRunner } from "../src/oauth/post-connect.js";
 
 export type SyncHttp = (request: HttpRequestSpec) => HttpResponse;
 
@@ -98,15 +98,19 @@ export function inProcessPostConnectRunner(host: Pick<Host, "store" | "vault" | 
     const connector = await host.connectors.get(connection.connector_key);
     if (!connector) throw new BackfillError("invalid_request", `connector ${connection.connector_key} is not installed`);
     const manifest = connector.manifest;
-    const settings = JSON.parse(connection.settings_json) as Record<string, unknown>;
+    // During a callback the new token and settings are not stored yet (candidateAuthorization).
+    const candidate = candidateAuthorization(connectionId);
+    const settings = candidate?.settings ?? (JSON.parse(connection.settings_json) as Record<string, unknown>);
     const secrets: Record<string, string | undefined> = {};
     for (const name of Object.keys(manifest.permissions.secrets)) secrets[name] = await connectionSecret(host.store, host.vault, connectionId, name);
     // The token is fetched before the route runs (the SDK call is synchronous).
-    const token = await host.tokens.accessToken(connectionId, { minTtlSeconds: 0 }).then(
-      (t) => ({ ok: true as const, t }),
-      (e: unknown) => ({ ok: false as const, e }),
-    );
-    const expiresAt = (await host.store.getTokens(connectionId))?.expires_at ?? null;
+    const token = candidate
+      ? { ok: true as const, t: candidate.accessToken }
+      : await host.tokens.accessToken(connectionId, { minTtlSeconds: 0 }).then(
+          (t) => ({ ok: true as const, t }),
+          (e: unknown) => ({ ok: false as const, e }),
+        );
+    const expiresAt = candidate ? candidate.expiresAt : ((await host.store.getTokens(connectionId))?.expires_at ?? null);
     const accessToken = (minTtlSeconds = 0): string => {
       if (!token.ok) throw token.e;
       if (expiresAt !== null && expiresAt - Date.now() <= minTtlSeconds * 1000) throw new ReauthRequiredError("expired");

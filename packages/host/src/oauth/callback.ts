@@ -1,17 +1,19 @@
 // Step 2 of the authorization-code flow: the provider redirected back. Each check is
 // its own small function with its own error code; the order matters (state before
-// anything that trusts the query, verifiers before the code is spent).
+// anything that trusts the query, verifiers before the code is spent, every check on the
+// new tokens — scopes, postConnect, the provider account — before they are stored, so a
+// reconnect that fails leaves the connection's current tokens, settings and status as they were).
 import { redact, registerSecret, type ConnectorManifest, type OAuthConfig } from "@backfill-io/sdk";
 import { CALLBACK_VERIFIERS, missingScopes } from "@backfill-io/sdk/policy";
 import type { OAuthAppCredential } from "../credentials/credentials.js";
-import type { ConnectionRow, OAuthTokenRow, PendingAuthorizationRow } from "../db/schema.js";
+import type { ConnectionRow, PendingAuthorizationRow } from "../db/schema.js";
 import type { Store } from "../db/store.js";
 import { writeTokens } from "../tokens/token-store.js";
 import { requireCredential, requireOAuth } from "./authorize.js";
 import type { OAuthFlowDeps } from "./deps.js";
 import { OAuthFlowError } from "./errors.js";
 import { hashState } from "./pkce.js";
-import { providerAccountFrom, routeFailureReason, type ProviderAccount } from "./post-connect.js";
+import { providerAccountFrom, routeFailureReason, withCandidateAuthorization, type ProviderAccount } from "./post-connect.js";
 import { TokenEndpointError, parseTokenResponse, requestToken, type TokenSet } from "./token-endpoint.js";
 
 export type CallbackQuery = Record<string, string | undefined>;
@@ -87,17 +89,6 @@ export async function exchangeCode(
   }
 }
 
-/** Puts back the tokens and settings a failed reconnect replaced. */
-async function restorePrevious(store: Store, connection: ConnectionRow, previous: OAuthTokenRow | undefined): Promise<void> {
-  const connectionId = connection.id;
-  await store.transaction(async (tx) => {
-    await tx.db.updateTable("connections").set({ settings_json: connection.settings_json }).where("id", "=", connectionId).execute();
-    await tx.deleteTokens(connectionId);
-    // Same row id, so the old ciphertexts still decrypt.
-    if (previous) await tx.db.insertInto("oauth_tokens").values(previous).execute();
-  });
-}
-
 async function loadConnector(deps: OAuthFlowDeps, connection: ConnectionRow): Promise<ConnectorManifest> {
   const connector = await deps.connectors.get(connection.connector_key);
   if (!connector) throw new OAuthFlowError("connector_not_found", `connector ${connection.connector_key} is not installed`, { fix: `install @backfill-io/connector-${connection.connector_key}` });
@@ -133,35 +124,38 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
 
   const granted = tokens.scopes ?? oauth.scopes;
   const missing = missingScopes(granted, oauth.scopes);
-  const previous = await store.getTokens(connection.id);
-  await store.transaction(async (tx) => {
-    await writeTokens(tx, vault, connection.id, tokens, { scopes: granted });
-    // postConnect reads the settings this authorization was started with.
-    await tx.updateConnection(connection.id, { settings });
-    if (missing.length) {
-      await tx.setConnectionStatus(connection.id, "reauth_required", "missing_scopes");
-      await tx.audit("oauth.missing_scopes", { connectionId: connection.id, detail: { missing } });
-    }
-  });
+  // A reconnect has tokens to protect; a first connect has none yet.
+  const reconnect = (await store.getTokens(connection.id)) !== undefined;
   if (missing.length) {
-    logger.warn("oauth grant is missing scopes", { connectionId: connection.id, missing });
+    await store.transaction(async (tx) => {
+      if (!reconnect) {
+        // Nothing to keep: the connection records what the grant lacks.
+        await writeTokens(tx, vault, connection.id, tokens, { scopes: granted });
+        await tx.updateConnection(connection.id, { settings });
+        await tx.setConnectionStatus(connection.id, "reauth_required", "missing_scopes");
+      }
+      await tx.audit("oauth.missing_scopes", { connectionId: connection.id, detail: { missing, reconnect } });
+    });
+    logger.warn("oauth grant is missing scopes", { connectionId: connection.id, missing, reconnect });
     throw new OAuthFlowError("missing_scopes", `the provider granted fewer scopes than ${manifest.key} needs: missing ${missing.join(", ")}`, {
       fix: `approve every requested scope, then run backfill connect ${manifest.key} --connection ${connection.id}`,
       details: { missingScopes: missing, connectionId: connection.id },
     });
   }
 
-  let account: ProviderAccount | null;
+  let account: ProviderAccount;
   try {
-    account = await identifyAccount(deps, connection.id, oauth, tokens);
+    // postConnect runs with the new token and the settings this authorization started with, neither stored yet.
+    account = await withCandidateAuthorization(connection.id, { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt, settings }, () =>
+      identifyAccount(deps, connection.id, oauth, tokens),
+    );
   } catch (error) {
-    await restorePrevious(store, connection, previous);
-    await store.updateConnection(connection.id, { statusReason: "post_connect_failed" });
+    if (reconnect) await store.audit("oauth.reconnect_failed", { connectionId: connection.id, detail: { code: (error as { code?: unknown }).code ?? "error" } });
+    else await store.updateConnection(connection.id, { statusReason: "post_connect_failed" });
     throw error;
   }
 
   if (connection.provider_account_id && connection.provider_account_id !== account.id && !pending.force) {
-    await restorePrevious(store, connection, previous);
     await store.audit("oauth.account_mismatch", { connectionId: connection.id, detail: { expected: connection.provider_account_id, got: account.id } });
     throw new OAuthFlowError(
       "provider_account_mismatch",
@@ -170,7 +164,9 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
     );
   }
 
+  // Every check passed: the new tokens and the connection change in one transaction.
   await store.transaction(async (tx) => {
+    await writeTokens(tx, vault, connection.id, tokens, { scopes: granted });
     await tx.updateConnection(connection.id, {
       status: "active",
       statusReason: null,

@@ -27,3 +27,30 @@ export function routeFailureReason(response: PostConnectResponse): string {
   const code = typeof err?.code === "string" ? err.code : "";
   return [`HTTP ${response.status}`, code, message].filter(Boolean).join(" ");
 }
+
+/**
+ * What a callback obtained but has not stored yet. postConnect proves the new access
+ * token (and names the account) BEFORE it may replace the connection's current tokens,
+ * so a reconnect that fails leaves those untouched; a PostConnectRunner therefore reads
+ * the token and settings from here while a candidate is present, not from the store.
+ */
+export type CandidateAuthorization = { accessToken: string; expiresAt: number | null; settings: Record<string, unknown> };
+
+// A registry by connection id rather than a PostConnectRunner argument: runners are
+// wrapped as `(id, route) => runner(id, route)` by the host's callers (openHost options).
+const candidates = new Map<string, CandidateAuthorization>();
+
+/** Runs `fn` (the postConnect call) with `candidate` visible to postConnect runners of `connectionId`. */
+export async function withCandidateAuthorization<T>(connectionId: string, candidate: CandidateAuthorization, fn: () => Promise<T>): Promise<T> {
+  candidates.set(connectionId, candidate);
+  try {
+    return await fn();
+  } finally {
+    if (candidates.get(connectionId) === candidate) candidates.delete(connectionId);
+  }
+}
+
+/** The not-yet-stored authorization a postConnect call of `connectionId` must use, if any. */
+export function candidateAuthorization(connectionId: string): CandidateAuthorization | undefined {
+  return candidates.get(connectionId);
+}

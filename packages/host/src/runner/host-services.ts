@@ -1,12 +1,12 @@
 // Plugs host part 1 into the runner: ConnectionServices over the Store, the Vault and
 // the TokenManager; HostHttp (with its provider routing) as the runner's transport;
 // and the PostConnectRunner the OAuth flow calls after the code exchange.
-import { BackfillError, type ConnectorManifest, type RouteRef } from "@backfill-io/sdk";
+import { BackfillError, ReauthRequiredError, type ConnectorManifest, type RouteRef } from "@backfill-io/sdk";
 import { describeUrl } from "@backfill-io/sdk/policy";
 import type { Host } from "../connections/host.js";
 import { connectionSecret, connectionSettings } from "../connections/settings.js";
 import { HostHttpError, type HostHttp } from "../http/host-http.js";
-import type { PostConnectRunner } from "../oauth/post-connect.js";
+import { candidateAuthorization, type PostConnectRunner } from "../oauth/post-connect.js";
 import type { HttpTransport } from "./http.js";
 import type { RouteRunner } from "./runner.js";
 import type { ConnectionServices } from "./services.js";
@@ -77,7 +77,22 @@ export async function hostConnectionServices(host: Host, connectionId: string): 
  */
 export function createPostConnectRunner(runner: RouteRunner, host: () => Host): PostConnectRunner {
   return async (connectionId: string, route: RouteRef) => {
-    const { services, routesDir } = await hostConnectionServices(host(), connectionId);
+    const resolved = await hostConnectionServices(host(), connectionId);
+    const { routesDir } = resolved;
+    let services = resolved.services;
+    // During a callback the new token and settings are not stored yet: the route proves those.
+    const candidate = candidateAuthorization(connectionId);
+    if (candidate) {
+      services = {
+        ...services,
+        settings: candidate.settings,
+        accessToken: (opts) => {
+          const minTtlMs = (opts.minTtlSeconds ?? 0) * 1000;
+          if (candidate.expiresAt !== null && candidate.expiresAt - host().store.now() <= minTtlMs) return Promise.reject(new ReauthRequiredError("expired"));
+          return Promise.resolve(candidate.accessToken);
+        },
+      };
+    }
     const result = await runner.runRoute({ routesDir, services, route: route.route, method: route.method });
     let body: unknown = result.bodyText;
     try {
