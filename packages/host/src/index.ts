@@ -29,7 +29,7 @@ export { OAuthFlowError, type OAuthFlowErrorCode } from "./oauth/errors.js";
 export { startAuthorization, buildAuthorizationUrl, validatedSettings, splitSettings, type StartAuthorizationInput, type StartAuthorizationResult } from "./oauth/authorize.js";
 export { completeAuthorization, consumeState, runCallbackVerifiers, exchangeCode, checkProviderError, type CallbackQuery, type CompleteAuthorizationResult } from "./oauth/callback.js";
 export { STATE_TTL_MS, type OAuthFlowDeps } from "./oauth/deps.js";
-export { providerAccountFrom, type PostConnectRunner, type PostConnectResponse, type ProviderAccount } from "./oauth/post-connect.js";
+export { providerAccountFrom, candidateAuthorization, withCandidateAuthorization, type CandidateAuthorization, type PostConnectRunner, type PostConnectResponse, type ProviderAccount } from "./oauth/post-connect.js";
 export { requestToken, parseTokenResponse, parseScopes, readPath, TokenEndpointError, type TokenSet, type TokenRequest } from "./oauth/token-endpoint.js";
 export { hashState, pkceChallengeS256, pkceVerifier } from "./oauth/pkce.js";
 export { TokenManager, blockedReasonOf, type TokenManagerOptions, type RefreshOutcome } from "./tokens/token-manager.js";
