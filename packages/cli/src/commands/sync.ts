@@ -41,32 +41,29 @@ function barView(io: CliIO): ProgressView {
     Presets.shades_classic,
   );
   const bars = new Map<string, SingleBar>();
-  let current: string | undefined;
   const payload = (p: SyncProgress) => ({ stream: p.stream.padEnd(14), pages: p.pages, records: p.records, rate: Math.round(p.rate), retries: p.retries });
   return {
     update(p) {
-      if (current && current !== p.stream) bars.get(current)?.update(1);
-      current = p.stream;
       let bar = bars.get(p.stream);
-      // The page count of a stream is unknown until its route says it is done: the bar fills when the stream finishes.
       if (!bar) bars.set(p.stream, (bar = multi.create(1, 0, payload(p))));
-      bar.update(0, payload(p));
+      // The page count of a stream is unknown until the engine says the stream is done: then the bar fills.
+      bar.update(p.done ? 1 : 0, payload(p));
     },
     stop() {
-      if (current) bars.get(current)?.update(1);
       multi.stop();
     },
   };
 }
 
-/** Plain lines for logs and pipes: the first page of each stream, then at most one line per interval. */
+/** Plain lines for logs and pipes: the first page of each stream, at most one line per interval, and its end. */
 function lineView(io: CliIO, intervalMs = 2000): ProgressView {
   const last = new Map<string, number>();
   return {
     update(p) {
       const now = Date.now();
       const previous = last.get(p.stream);
-      if (previous !== undefined && now - previous < intervalMs) return;
+      // Always the final line of a stream; otherwise at most one line per interval.
+      if (!p.done && previous !== undefined && now - previous < intervalMs) return;
       last.set(p.stream, now);
       io.stderr(`${p.stream}: ${p.pages} pages, ${p.records} records, ${Math.round(p.rate)}/s, ${p.retries} retries\n`);
     },

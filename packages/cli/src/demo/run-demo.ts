@@ -54,7 +54,7 @@ async function syncConnector(ctx: Ctx, connector: ConnectorKey, task: Task, phas
     let last = 0;
     const result = await env.engine.sync(connection.id, stream.name, {
       onProgress: (p) => {
-        if (Date.now() - last < everyMs) return;
+        if (!p.done && Date.now() - last < everyMs) return;
         last = Date.now();
         task.output = progressLine(i, streams.length, stream.name, p);
       },
