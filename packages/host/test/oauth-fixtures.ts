@@ -8,6 +8,7 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
+import { afterAll, beforeAll, expect } from "vitest";
 import { request } from "undici";
 import { defineConnector, type ConnectorManifest, type HttpRequestSpec, type HttpResponse, type OAuthConfig } from "@backfill-io/sdk";
 import { shopifyCallbackHmac } from "@backfill-io/sdk/policy";
@@ -312,4 +313,42 @@ export function databaseBytes(dbFile: string): string {
     .filter((f) => existsSync(f))
     .map((f) => readFileSync(f).toString("latin1"))
     .join("\n");
+}
+
+
+/**
+ * A token test file's bed: one provider stand-in, the hosts connected to it, and an afterAll
+ * that scans every host's database files, logs and the collected error texts for the canary.
+ */
+export function tokenTestBed() {
+  const standIn = new ProviderStandIn();
+  const hosts: TestHost[] = [];
+  const errorTexts: string[] = [];
+  beforeAll(async () => {
+    await standIn.start();
+  });
+  afterAll(async () => {
+    for (const host of hosts) {
+      for (const text of [databaseBytes(host.dbFile), host.logs(), ...errorTexts]) expect(text).not.toContain(CANARY);
+      await host.close();
+    }
+    await standIn.stop();
+  });
+  return {
+    standIn,
+    errorTexts,
+    /** A host with a connected shop (the stand-in's tokens). */
+    connectedHost: async (shop: string) => {
+      const host = await openTestHost(standIn);
+      hosts.push(host);
+      const connectionId = await connectShop(host, shop);
+      return { host, connectionId };
+    },
+    /** Another host (e.g. a second process on the same database) to scan and close at the end. */
+    track: (host: TestHost) => {
+      hosts.push(host);
+      return host;
+    },
+    refreshRequests: (shop: string) => standIn.tokenRequests().filter((r) => r.host === shop && r.body.grant_type === "refresh_token"),
+  };
 }

@@ -1,36 +1,20 @@
 // The refresh lease against slow token requests (a refresh never outlives its lease
 // unnoticed) and callers joining a refresh started for a shorter minTtlSeconds.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { HostHttp, HostHttpRequest } from "../src/http/host-http.js";
 import { TokenManager, type TokenManagerOptions } from "../src/tokens/token-manager.js";
 import { readTokens, writeTokens } from "../src/tokens/token-store.js";
-import { CANARY, ProviderStandIn, canary, connectShop, databaseBytes, openTestHost, type TestHost } from "./oauth-fixtures.js";
+import { canary, tokenTestBed, type TestHost } from "./oauth-fixtures.js";
 
-const standIn = new ProviderStandIn();
-const hosts: TestHost[] = [];
-const errorTexts: string[] = [];
-
-beforeAll(async () => {
-  await standIn.start();
-});
-afterAll(async () => {
-  for (const host of hosts) {
-    for (const text of [databaseBytes(host.dbFile), host.logs(), ...errorTexts]) expect(text).not.toContain(CANARY);
-    await host.close();
-  }
-  await standIn.stop();
-});
+const bed = tokenTestBed();
+const { standIn, errorTexts, refreshRequests } = bed;
 
 async function connectedHost(shop: string) {
-  const host = await openTestHost(standIn);
-  hosts.push(host);
-  const connectionId = await connectShop(host, shop);
+  const connected = await bed.connectedHost(shop);
   // The token is valid for 10 more seconds: any minTtlSeconds above that refreshes.
-  await host.store.db.updateTable("oauth_tokens").set({ expires_at: Date.now() + 10_000 }).where("connection_id", "=", connectionId).execute();
-  return { host, connectionId };
+  await connected.host.store.db.updateTable("oauth_tokens").set({ expires_at: Date.now() + 10_000 }).where("connection_id", "=", connected.connectionId).execute();
+  return connected;
 }
-
-const refreshRequests = (shop: string) => standIn.tokenRequests().filter((r) => r.host === shop && r.body.grant_type === "refresh_token");
 
 /** A second token manager on the same database: another process, as far as the lease can tell. */
 function processOn(host: TestHost, opts: TokenManagerOptions & { http?: HostHttp } = {}): TokenManager {

@@ -1,41 +1,19 @@
 // Tokens at run time: single-flight refresh (in process and across processes), refresh
 // token rotation, invalid_grant → reauth_required, transient retries, refresh-due and
 // the Shopify token migration, against the provider stand-in.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ReauthRequiredError } from "@backfill-io/sdk";
 import { openHost } from "../src/connections/host.js";
 import { readTokens, writeTokens } from "../src/tokens/token-store.js";
 import { migrateTokens } from "../src/tokens/migrate.js";
 import { disconnect } from "../src/tokens/revoke.js";
-import { CANARY, ProviderStandIn, connectShop, databaseBytes, openTestHost, type TestHost } from "./oauth-fixtures.js";
+import { tokenTestBed, type TestHost } from "./oauth-fixtures.js";
 
-const standIn = new ProviderStandIn();
-const hosts: TestHost[] = [];
-const errorTexts: string[] = [];
-
-beforeAll(async () => {
-  await standIn.start();
-});
-afterAll(async () => {
-  for (const host of hosts) {
-    for (const text of [databaseBytes(host.dbFile), host.logs(), ...errorTexts]) expect(text).not.toContain(CANARY);
-    await host.close();
-  }
-  await standIn.stop();
-});
-
-async function connectedHost(shop: string) {
-  const host = await openTestHost(standIn);
-  hosts.push(host);
-  const connectionId = await connectShop(host, shop);
-  return { host, connectionId };
-}
+const { standIn, errorTexts, connectedHost, refreshRequests, track } = tokenTestBed();
 
 async function expireAccessToken(host: TestHost, connectionId: string) {
   await host.store.db.updateTable("oauth_tokens").set({ expires_at: Date.now() + 10_000 }).where("connection_id", "=", connectionId).execute();
 }
-
-const refreshRequests = (shop: string) => standIn.tokenRequests().filter((r) => r.host === shop && r.body.grant_type === "refresh_token");
 
 describe("TokenManager", () => {
   it("a rotating provider's refresh answer without a new refresh token leaves none: the spent one is not kept", async () => {
@@ -82,7 +60,7 @@ describe("TokenManager", () => {
       await openHost({ dataDir: host.dataDir, logger: host.logger, connectors: host.connectors, providerRoutes: standIn.providerRoutes, tokens: { leasePollMs: 10 } }),
       { logs: () => "", standIn },
     );
-    hosts.push(other);
+    track(other);
     await expireAccessToken(host, connectionId);
     standIn.tokenDelayMs = 150;
     try {
