@@ -2,8 +2,8 @@
 // appear in a log line or a response.
 import { readFileSync } from "node:fs";
 import { createHmac } from "node:crypto";
-import { afterEach, expect } from "vitest";
-import { connectorTestRuntime, type ConnectorTestRuntime, type ConnectorTestRuntimeOptions, type TestOAuthState } from "@backfill-io/sdk/testing";
+import { afterEach } from "vitest";
+import { connectorTestRuntime, RuntimeLeakCheck, type ConnectorTestRuntimeOptions, type TestOAuthState } from "@backfill-io/sdk/testing";
 
 export const ACCESS_CANARY = "shpat_CANARYaccess0123456789abcdef";
 export const REFRESH_CANARY = "shprt_CANARYrefresh0123456789abcdef";
@@ -20,19 +20,12 @@ export function fixture<T = any>(name: string): T {
   return JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8")) as T;
 }
 
-const madeThisTest: ConnectorTestRuntime[] = [];
+let leakCheck = new RuntimeLeakCheck([ACCESS_CANARY, REFRESH_CANARY]);
 
 /** After each test, every runtime connectedRuntime made for it leaked none of `secrets`, and is restored. */
 export function expectNoLeaksAfterEach(secrets: readonly string[] = [ACCESS_CANARY, REFRESH_CANARY]): void {
-  afterEach(() => {
-    for (const runtime of madeThisTest.splice(0)) {
-      try {
-        for (const secret of secrets) expect(runtime.leaked(secret), secret).toBe(false);
-      } finally {
-        runtime.restore();
-      }
-    }
-  });
+  leakCheck = new RuntimeLeakCheck(secrets);
+  afterEach(() => leakCheck.finish());
 }
 
 export function connectedRuntime(opts: Omit<ConnectorTestRuntimeOptions, "oauth"> & { oauth?: Partial<TestOAuthState> } = {}) {
@@ -51,7 +44,7 @@ export function connectedRuntime(opts: Omit<ConnectorTestRuntimeOptions, "oauth"
       ...oauth,
     },
   });
-  madeThisTest.push(runtime);
+  leakCheck.track(runtime);
   return runtime;
 }
 

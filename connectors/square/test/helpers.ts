@@ -2,8 +2,8 @@
 // connected Square OAuth state whose tokens are canaries (checked never to leak).
 import { readFileSync } from "node:fs";
 import { createHmac } from "node:crypto";
-import { afterEach, expect } from "vitest";
-import { connectorTestRuntime, type ConnectorTestRuntime, type ConnectorTestRuntimeOptions, type TestOAuthState } from "@backfill-io/sdk/testing";
+import { afterEach } from "vitest";
+import { connectorTestRuntime, RuntimeLeakCheck, type ConnectorTestRuntime, type ConnectorTestRuntimeOptions, type TestOAuthState } from "@backfill-io/sdk/testing";
 
 export const ACCESS_TOKEN = "EAAAcanaryAccessToken_square_7f3e9d1c";
 export const REFRESH_TOKEN = "EQAAcanaryRefreshToken_square_2b8a4e6f";
@@ -20,25 +20,17 @@ export function fixtureText(name: string): string {
   return readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8");
 }
 
-const madeThisTest: ConnectorTestRuntime[] = [];
+let leakCheck = new RuntimeLeakCheck([ACCESS_TOKEN, REFRESH_TOKEN]);
 
 /** Registers a runtime for the leak check of expectNoLeaksAfterEach (squareRuntime does this itself). */
 export function leakChecked(runtime: ConnectorTestRuntime): ConnectorTestRuntime {
-  madeThisTest.push(runtime);
-  return runtime;
+  return leakCheck.track(runtime);
 }
 
 /** After each test, every runtime made for it leaked none of `secrets`, and is restored. */
 export function expectNoLeaksAfterEach(secrets: readonly string[] = [ACCESS_TOKEN, REFRESH_TOKEN]): void {
-  afterEach(() => {
-    for (const runtime of madeThisTest.splice(0)) {
-      try {
-        for (const secret of secrets) expect(runtime.leaked(secret), secret).toBe(false);
-      } finally {
-        runtime.restore();
-      }
-    }
-  });
+  leakCheck = new RuntimeLeakCheck(secrets);
+  afterEach(() => leakCheck.finish());
 }
 
 export function squareRuntime(opts: Omit<ConnectorTestRuntimeOptions, "oauth"> & { oauth?: Partial<TestOAuthState> } = {}) {

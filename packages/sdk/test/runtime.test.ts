@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { api, Checkpoint, defineConnector, Http, ingest, log, OAuth, Secrets, Settings, retryAfterSeconds, type ErrorBody } from "../src/index.js";
-import { connectorTestRuntime, type ConnectorTestRuntime } from "../src/testing/index.js";
+import { connectorTestRuntime, RuntimeLeakCheck, type ConnectorTestRuntime } from "../src/testing/index.js";
 
 const manifest = defineConnector({
   key: "example",
@@ -296,5 +296,20 @@ describe("auth.oauth header options", () => {
     await r.call(api(async () => api.json(Http.get("https://api.example.com/x", { auth: { oauth: { header: "X-Shopify-Access-Token", scheme: null } } }).body)));
     expect(r.http.calls[0]?.opts.headers["X-Shopify-Access-Token"]).toBe("tok_canary_123456");
     expect(r.http.calls[0]?.opts.headers.Authorization).toBeUndefined();
+  });
+});
+
+describe("RuntimeLeakCheck", () => {
+  it("restores every tracked runtime and names a leaked canary", async () => {
+    const check = new RuntimeLeakCheck(["tok_canary_123456", "never_shown_canary"]);
+    const clean = check.track(rt());
+    await clean.call(api(async () => api.json({ ok: true })));
+    expect(() => check.finish()).not.toThrow();
+
+    const leaky = check.track(rt());
+    await leaky.call(api(async () => api.json({ token: OAuth.accessToken() })));
+    expect(() => check.finish()).toThrow(/secrets leaked into logs or responses: canary #1 \(tok_…\)/);
+    // Restored: no host bound any more.
+    expect(() => OAuth.accessToken()).toThrow(/no Backfill host is bound/);
   });
 });
