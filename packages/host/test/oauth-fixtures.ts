@@ -8,7 +8,7 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
-import { afterAll, beforeAll, expect } from "vitest";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { request } from "undici";
 import { defineConnector, type ConnectorManifest, type HttpRequestSpec, type HttpResponse, type OAuthConfig } from "@backfill-io/sdk";
 import { shopifyCallbackHmac } from "@backfill-io/sdk/policy";
@@ -317,37 +317,47 @@ export function databaseBytes(dbFile: string): string {
 
 
 /**
- * A token test file's bed: one provider stand-in, the hosts connected to it, and an afterAll
- * that scans every host's database files, logs and the collected error texts for the canary.
+ * A test file's bed around one provider stand-in: hosts opened on it are closed at the end,
+ * after a canary scan of each host's database files and logs and of the collected error
+ * texts — no canary and no PKCE verifier the stand-in saw may appear in any of them.
  */
-export function tokenTestBed() {
+export function standInTestBed() {
   const standIn = new ProviderStandIn();
   const hosts: TestHost[] = [];
   const errorTexts: string[] = [];
   beforeAll(async () => {
     await standIn.start();
   });
+  afterEach(() => {
+    standIn.grantScopes = null;
+  });
   afterAll(async () => {
+    const verifiers = standIn.verifiersSeen.filter(Boolean);
     for (const host of hosts) {
-      for (const text of [databaseBytes(host.dbFile), host.logs(), ...errorTexts]) expect(text).not.toContain(CANARY);
+      for (const text of [databaseBytes(host.dbFile), host.logs(), ...errorTexts]) {
+        expect(text).not.toContain(CANARY);
+        for (const v of verifiers) expect(text).not.toContain(v);
+      }
       await host.close();
     }
     await standIn.stop();
   });
+  /** Another host (e.g. a second process on the same database) to scan and close at the end. */
+  const track = <H extends TestHost>(host: H): H => {
+    hosts.push(host);
+    return host;
+  };
   return {
     standIn,
     errorTexts,
+    track,
+    /** A host on the stand-in, scanned and closed at the end. */
+    newHost: async (opts: Parameters<typeof openTestHost>[1] = {}) => track(await openTestHost(standIn, opts)),
     /** A host with a connected shop (the stand-in's tokens). */
     connectedHost: async (shop: string) => {
-      const host = await openTestHost(standIn);
-      hosts.push(host);
+      const host = track(await openTestHost(standIn));
       const connectionId = await connectShop(host, shop);
       return { host, connectionId };
-    },
-    /** Another host (e.g. a second process on the same database) to scan and close at the end. */
-    track: (host: TestHost) => {
-      hosts.push(host);
-      return host;
     },
     refreshRequests: (shop: string) => standIn.tokenRequests().filter((r) => r.host === shop && r.body.grant_type === "refresh_token"),
   };

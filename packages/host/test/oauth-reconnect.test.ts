@@ -1,29 +1,13 @@
 // Reconnecting an active connection: a reconnect that fails (missing scopes, another
 // provider account without force, postConnect failing) leaves the connection's tokens,
 // settings and status exactly as they were — and nobody sees the new tokens meanwhile.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { PostConnectRunner } from "../src/oauth/post-connect.js";
 import { readTokens } from "../src/tokens/token-store.js";
 import { inProcessPostConnectRunner } from "./in-process-post-connect.js";
-import { CANARY, ProviderStandIn, REDIRECT_URI, connectShop, databaseBytes, followAuthorization, openTestHost, shopifyManifest, type TestHost } from "./oauth-fixtures.js";
+import { REDIRECT_URI, connectShop, followAuthorization, openTestHost, shopifyManifest, standInTestBed, type TestHost } from "./oauth-fixtures.js";
 
-const standIn = new ProviderStandIn();
-const hosts: TestHost[] = [];
-const errorTexts: string[] = [];
-
-beforeAll(async () => {
-  await standIn.start();
-});
-afterEach(() => {
-  standIn.grantScopes = null;
-});
-afterAll(async () => {
-  for (const host of hosts) {
-    for (const text of [databaseBytes(host.dbFile), host.logs(), ...errorTexts]) expect(text).not.toContain(CANARY);
-    await host.close();
-  }
-  await standIn.stop();
-});
+const { standIn, errorTexts, track } = standInTestBed();
 
 /**
  * A connected host whose postConnect records the access token STORED while it runs, and
@@ -39,7 +23,7 @@ async function connectedHost(shop: string) {
       return ref.runner!(id, route);
     },
   });
-  hosts.push(host);
+  track(host);
   ref.runner = inProcessPostConnectRunner(host, { syncHttp: standIn.syncHttp });
   const connectionId = await connectShop(host, shop);
   storedDuringPostConnect.length = 0;

@@ -1,53 +1,19 @@
 // The authorization-code flow end to end against a provider stand-in on 127.0.0.1.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ReauthRequiredError } from "@backfill-io/sdk";
 import { shopifyCallbackHmac } from "@backfill-io/sdk/policy";
 import { readTokens } from "../src/tokens/token-store.js";
 import { disconnect } from "../src/tokens/revoke.js";
 import {
-  CANARY,
-  ProviderStandIn,
   REDIRECT_URI,
   connectShop,
-  databaseBytes,
   followAuthorization,
-  openTestHost,
   shopifyManifest,
+  standInTestBed,
   squareManifest,
-  type TestHost,
 } from "./oauth-fixtures.js";
 
-const standIn = new ProviderStandIn();
-const hosts: TestHost[] = [];
-/** Every error message the flow produced, for the canary scan. */
-const errorTexts: string[] = [];
-
-beforeAll(async () => {
-  await standIn.start();
-});
-afterEach(() => {
-  standIn.grantScopes = null;
-});
-afterAll(async () => {
-  // The canary scan: no token, code, verifier, state or client secret in any database
-  // file, log line or error message of any host these tests opened.
-  const verifiers = standIn.verifiersSeen.filter(Boolean);
-  for (const host of hosts) {
-    const haystacks = [databaseBytes(host.dbFile), host.logs(), ...errorTexts];
-    for (const text of haystacks) {
-      expect(text).not.toContain(CANARY);
-      for (const v of verifiers) expect(text).not.toContain(v);
-    }
-    await host.close();
-  }
-  await standIn.stop();
-});
-
-async function newHost(opts: Parameters<typeof openTestHost>[1] = {}) {
-  const host = await openTestHost(standIn, opts);
-  hosts.push(host);
-  return host;
-}
+const { standIn, errorTexts, newHost } = standInTestBed();
 
 async function expectFlowError(promise: Promise<unknown>, code: string): Promise<Error & { code: string; details?: Record<string, unknown> }> {
   const error = (await promise.then(

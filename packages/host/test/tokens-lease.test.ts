@@ -4,9 +4,9 @@ import { describe, expect, it } from "vitest";
 import type { HostHttp, HostHttpRequest } from "../src/http/host-http.js";
 import { TokenManager, type TokenManagerOptions } from "../src/tokens/token-manager.js";
 import { readTokens, writeTokens } from "../src/tokens/token-store.js";
-import { canary, tokenTestBed, type TestHost } from "./oauth-fixtures.js";
+import { canary, standInTestBed, type TestHost } from "./oauth-fixtures.js";
 
-const bed = tokenTestBed();
+const bed = standInTestBed();
 const { standIn, errorTexts, refreshRequests } = bed;
 
 async function connectedHost(shop: string) {

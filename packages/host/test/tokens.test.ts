@@ -7,9 +7,9 @@ import { openHost } from "../src/connections/host.js";
 import { readTokens, writeTokens } from "../src/tokens/token-store.js";
 import { migrateTokens } from "../src/tokens/migrate.js";
 import { disconnect } from "../src/tokens/revoke.js";
-import { tokenTestBed, type TestHost } from "./oauth-fixtures.js";
+import { standInTestBed, type TestHost } from "./oauth-fixtures.js";
 
-const { standIn, errorTexts, connectedHost, refreshRequests, track } = tokenTestBed();
+const { standIn, errorTexts, connectedHost, refreshRequests, track } = standInTestBed();
 
 async function expireAccessToken(host: TestHost, connectionId: string) {
   await host.store.db.updateTable("oauth_tokens").set({ expires_at: Date.now() + 10_000 }).where("connection_id", "=", connectionId).execute();
