@@ -1,11 +1,10 @@
 // The backfill CLI, run in process with captured output, against a provider stand-in.
-import { createServer, type Server } from "node:http";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { databaseFileTexts, inProcessCli } from "./in-process-cli.js";
+import { describe, expect, it } from "vitest";
+import { databaseFileTexts, inProcessCli, providerStandIn } from "./in-process-cli.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const FIXTURE = join(HERE, "fixtures", "square-like");
@@ -14,42 +13,23 @@ const ACCESS = "CANARY-cli-access-token-88c1";
 const REFRESH = "CANARY-cli-refresh-token-0d2e";
 const dataDir = mkdtempSync(join(tmpdir(), "backfill-cli-"));
 
-let provider: Server;
-let origin = "";
 const revoked: unknown[] = [];
 
-beforeAll(async () => {
-  provider = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://x");
-    let raw = "";
-    req.on("data", (c: Buffer) => (raw += c.toString()));
-    req.on("end", () => {
-      if (url.pathname === "/oauth2/authorize") {
-        const back = new URL(url.searchParams.get("redirect_uri")!);
-        back.searchParams.set("code", "CANARY-cli-code-1");
-        back.searchParams.set("state", url.searchParams.get("state")!);
-        res.writeHead(302, { location: back.toString() }).end();
-      } else if (url.pathname === "/oauth2/token") {
-        const body = JSON.parse(raw) as Record<string, string>;
-        const ok = body.client_secret === SECRET && body.code === "CANARY-cli-code-1";
-        res.writeHead(ok ? 200 : 400, { "content-type": "application/json" });
-        res.end(JSON.stringify(ok ? { access_token: ACCESS, refresh_token: REFRESH, expires_at: new Date(Date.now() + 30 * 86400_000).toISOString(), merchant_id: "M-42" } : { error: "invalid_grant" }));
-      } else if (url.pathname === "/oauth2/revoke") {
-        revoked.push({ auth: req.headers.authorization, body: JSON.parse(raw) as unknown });
-        res.writeHead(200, { "content-type": "application/json" }).end("{}");
-      } else res.writeHead(404).end();
-    });
-  });
-  await new Promise<void>((r) => provider.listen(0, "127.0.0.1", r));
-  origin = `http://127.0.0.1:${(provider.address() as { port: number }).port}`;
-  process.env.BACKFILL_PROVIDER_ROUTES = `https://connect.squareup.com=${origin}`;
-  process.env.BACKFILL_CONNECTOR_DIRS = FIXTURE;
-});
-
-afterAll(async () => {
-  delete process.env.BACKFILL_PROVIDER_ROUTES;
-  delete process.env.BACKFILL_CONNECTOR_DIRS;
-  await new Promise<void>((r) => provider.close(() => r()));
+const standIn = providerStandIn("https://connect.squareup.com", FIXTURE, (req, res, url, raw) => {
+  if (url.pathname === "/oauth2/authorize") {
+    const back = new URL(url.searchParams.get("redirect_uri")!);
+    back.searchParams.set("code", "CANARY-cli-code-1");
+    back.searchParams.set("state", url.searchParams.get("state")!);
+    res.writeHead(302, { location: back.toString() }).end();
+  } else if (url.pathname === "/oauth2/token") {
+    const body = JSON.parse(raw) as Record<string, string>;
+    const ok = body.client_secret === SECRET && body.code === "CANARY-cli-code-1";
+    res.writeHead(ok ? 200 : 400, { "content-type": "application/json" });
+    res.end(JSON.stringify(ok ? { access_token: ACCESS, refresh_token: REFRESH, expires_at: new Date(Date.now() + 30 * 86400_000).toISOString(), merchant_id: "M-42" } : { error: "invalid_grant" }));
+  } else if (url.pathname === "/oauth2/revoke") {
+    revoked.push({ auth: req.headers.authorization, body: JSON.parse(raw) as unknown });
+    res.writeHead(200, { "content-type": "application/json" }).end("{}");
+  } else res.writeHead(404).end();
 });
 
 const { cli, printed } = inProcessCli(dataDir);
@@ -133,7 +113,7 @@ describe("backfill CLI", () => {
         // The browser: follow the authorization URL to the stand-in, then its redirect to the CLI's listener.
         const auth = new URL(text.trim());
         callbackDone = (async () => {
-          const res = await fetch(`${origin}${auth.pathname}${auth.search}`, { redirect: "manual" });
+          const res = await fetch(`${standIn.origin()}${auth.pathname}${auth.search}`, { redirect: "manual" });
           const page = await fetch(res.headers.get("location")!);
           expect(page.status).toBe(200);
           expect(await page.text()).toContain("Connected");

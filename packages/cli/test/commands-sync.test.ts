@@ -1,14 +1,13 @@
 // backfill sync, runs and records, run in process against a provider stand-in on
 // 127.0.0.1: the shop-like fixture connector is connected through the real OAuth flow
 // (its postConnect route in a worker) and synced through the real route runner.
-import { createServer, type Server } from "node:http";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openHost, silentLogger, staticConnectorRegistry } from "@backfill-io/host";
-import { databaseFileTexts, inProcessCli } from "./in-process-cli.js";
+import { databaseFileTexts, inProcessCli, providerStandIn } from "./in-process-cli.js";
 
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), "fixtures", "shop-like");
 const SECRET = "CANARY-sync-client-secret-71be";
@@ -30,8 +29,6 @@ const receipts: Item[] = [
 ];
 const refunds: Item[] = [{ refund_id: "f1", receipt_id: "r1", customer_id: "c1", issued_at: "2024-02-03T10:00:00Z", currency: "USD", total: "42.00" }];
 
-let provider: Server;
-let origin = "";
 let rejectTokens = false;
 let throttleReceipts = 1;
 
@@ -40,46 +37,29 @@ function pageOf(items: Item[], page: number, size = 2) {
   return { items: slice, next: page * size < items.length ? page + 1 : null };
 }
 
-beforeAll(async () => {
-  provider = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://x");
-    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
-    let raw = "";
-    req.on("data", (c: Buffer) => (raw += c.toString()));
-    req.on("end", () => {
-      if (url.pathname === "/oauth/authorize") {
-        const back = new URL(url.searchParams.get("redirect_uri")!);
-        back.searchParams.set("code", "CANARY-sync-code-1");
-        back.searchParams.set("state", url.searchParams.get("state")!);
-        return res.writeHead(302, { location: back.toString() }).end();
-      }
-      if (url.pathname === "/oauth/token") {
-        const body = JSON.parse(raw) as Record<string, string>;
-        const ok = body.client_secret === SECRET && body.code === "CANARY-sync-code-1";
-        return send(ok ? 200 : 400, ok ? { access_token: ACCESS, expires_in: 86400, scope: "read" } : { error: "invalid_grant" });
-      }
-      if (req.headers.authorization !== `Bearer ${ACCESS}` || rejectTokens) return send(401, { error: "unauthorized" });
-      const page = Number(url.searchParams.get("page") ?? 1);
-      if (url.pathname === "/me") return send(200, { id: "acct-7", name: "Shop-like Test Store" });
-      if (url.pathname === "/customers") return send(200, pageOf(customers, page));
-      if (url.pathname === "/receipts") {
-        if (throttleReceipts-- > 0) return send(429, { error: "slow down" }, { "retry-after": "0" });
-        return send(200, pageOf(receipts, page));
-      }
-      if (url.pathname === "/refunds") return send(200, pageOf(refunds, page));
-      send(404, { error: "not found" });
-    });
-  });
-  await new Promise<void>((r) => provider.listen(0, "127.0.0.1", r));
-  origin = `http://127.0.0.1:${(provider.address() as { port: number }).port}`;
-  process.env.BACKFILL_PROVIDER_ROUTES = `https://api.shoplike.test=${origin}`;
-  process.env.BACKFILL_CONNECTOR_DIRS = FIXTURE;
-});
-
-afterAll(async () => {
-  delete process.env.BACKFILL_PROVIDER_ROUTES;
-  delete process.env.BACKFILL_CONNECTOR_DIRS;
-  await new Promise<void>((r) => provider.close(() => r()));
+const standIn = providerStandIn("https://api.shoplike.test", FIXTURE, (req, res, url, raw) => {
+  const send = (status: number, body: unknown, headers: Record<string, string> = {}) => res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
+  if (url.pathname === "/oauth/authorize") {
+    const back = new URL(url.searchParams.get("redirect_uri")!);
+    back.searchParams.set("code", "CANARY-sync-code-1");
+    back.searchParams.set("state", url.searchParams.get("state")!);
+    return res.writeHead(302, { location: back.toString() }).end();
+  }
+  if (url.pathname === "/oauth/token") {
+    const body = JSON.parse(raw) as Record<string, string>;
+    const ok = body.client_secret === SECRET && body.code === "CANARY-sync-code-1";
+    return send(ok ? 200 : 400, ok ? { access_token: ACCESS, expires_in: 86400, scope: "read" } : { error: "invalid_grant" });
+  }
+  if (req.headers.authorization !== `Bearer ${ACCESS}` || rejectTokens) return send(401, { error: "unauthorized" });
+  const page = Number(url.searchParams.get("page") ?? 1);
+  if (url.pathname === "/me") return send(200, { id: "acct-7", name: "Shop-like Test Store" });
+  if (url.pathname === "/customers") return send(200, pageOf(customers, page));
+  if (url.pathname === "/receipts") {
+    if (throttleReceipts-- > 0) return send(429, { error: "slow down" }, { "retry-after": "0" });
+    return send(200, pageOf(receipts, page));
+  }
+  if (url.pathname === "/refunds") return send(200, pageOf(refunds, page));
+  send(404, { error: "not found" });
 });
 
 const { cli, printed } = inProcessCli(dataDir);
@@ -95,7 +75,7 @@ describe("backfill sync, runs, records", () => {
         if (!text.startsWith("https://")) return;
         const auth = new URL(text.trim());
         browser = (async () => {
-          const res = await fetch(`${origin}${auth.pathname}${auth.search}`, { redirect: "manual" });
+          const res = await fetch(`${standIn.origin()}${auth.pathname}${auth.search}`, { redirect: "manual" });
           expect((await fetch(res.headers.get("location")!)).status).toBe(200);
         })();
       },

@@ -1,6 +1,8 @@
 // The backfill CLI run in process with captured output, and the places a secret must never
 // reach, shared by the command tests.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { readFileSync, readdirSync } from "node:fs";
+import { afterAll, beforeAll } from "vitest";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { runCli, type CliIO } from "../src/index.js";
@@ -40,4 +42,35 @@ export function databaseFileTexts(dataDir: string): string[] {
   return readdirSync(dataDir)
     .filter((f) => f.startsWith("backfill.db"))
     .map((f) => readFileSync(join(dataDir, f)).toString("latin1"));
+}
+
+export type StandInHandler = (req: IncomingMessage, res: ServerResponse, url: URL, raw: string) => void;
+
+/**
+ * A provider stand-in on 127.0.0.1 for one test file: `match` (e.g. https://connect.squareup.com)
+ * is routed to it through BACKFILL_PROVIDER_ROUTES, and the fixture connector in `connectorDir`
+ * is found through BACKFILL_CONNECTOR_DIRS, both for the file's duration. The handler gets the
+ * request's body as text.
+ */
+export function providerStandIn(match: string, connectorDir: string, handler: StandInHandler): { origin: () => string } {
+  let server: Server | undefined;
+  let origin = "";
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const url = new URL(req.url ?? "/", "http://x");
+      let raw = "";
+      req.on("data", (c: Buffer) => (raw += c.toString()));
+      req.on("end", () => handler(req, res, url, raw));
+    });
+    await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
+    origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    process.env.BACKFILL_PROVIDER_ROUTES = `${match}=${origin}`;
+    process.env.BACKFILL_CONNECTOR_DIRS = connectorDir;
+  });
+  afterAll(async () => {
+    delete process.env.BACKFILL_PROVIDER_ROUTES;
+    delete process.env.BACKFILL_CONNECTOR_DIRS;
+    await new Promise<void>((r) => server?.close(() => r()));
+  });
+  return { origin: () => origin };
 }
