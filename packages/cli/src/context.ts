@@ -6,7 +6,6 @@ import {
   createHostLogger,
   createPostConnectRunner,
   type HostLogLevel,
-  loadConnectorDir,
   openHost,
   parseProviderRoutes,
   RouteRunner,
@@ -42,18 +41,15 @@ export class CliContext {
     /** Tests may inject how postConnect runs; the default runs the route in a worker through routeRunner(). */
     private readonly postConnect?: (host: Host) => PostConnectRunner,
   ) {
-    const workspace = workspaceConnectorRegistry({ resolveFrom: [process.cwd(), dirname(fileURLToPath(import.meta.url))] });
+    // A closed set: the installed packages, and connectors outside the workspace named by
+    // BACKFILL_CONNECTOR_DIRS=dir1,dir2 (each a connector package), fixed at startup.
+    const workspace = workspaceConnectorRegistry({
+      resolveFrom: [process.cwd(), dirname(fileURLToPath(import.meta.url))],
+      connectorDirs: (process.env.BACKFILL_CONNECTOR_DIRS ?? "").split(",").map((d) => d.trim()).filter(Boolean),
+    });
     this.connectors = {
-      get: async (key) => {
-        const known = this.extraConnectors.get(key) ?? (await workspace.get(key));
-        if (known) return known;
-        // Connectors outside the workspace: BACKFILL_CONNECTOR_DIRS=dir1,dir2 (each a connector package).
-        for (const dir of (process.env.BACKFILL_CONNECTOR_DIRS ?? "").split(",").filter(Boolean)) {
-          const loaded = await loadConnectorDir(dir.trim());
-          this.extraConnectors.set(loaded.key, loaded);
-        }
-        return this.extraConnectors.get(key);
-      },
+      get: async (key) => this.extraConnectors.get(key) ?? (await workspace.get(key)),
+      preload: async () => [...(await workspace.preload!()), ...this.extraConnectors.values()],
     };
   }
 

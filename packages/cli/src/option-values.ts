@@ -15,3 +15,17 @@ export function port(value: string): number {
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CliError(`--port ${value} is not a port`, "pass a number from 1 to 65535 (0 picks a free one)");
   return n;
 }
+
+/** --public-url: an absolute http(s) origin, no path, query or credentials. */
+export function publicUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new CliError(`--public-url ${value} is not a URL`, "pass e.g. --public-url https://connect.example.com");
+  }
+  if ((url.protocol !== "https:" && url.protocol !== "http:") || url.pathname !== "/" || url.search || url.hash || url.username || url.password) {
+    throw new CliError(`--public-url ${value} must be an http(s) origin without a path, query or credentials`, "pass e.g. --public-url https://connect.example.com");
+  }
+  return url.origin;
+}

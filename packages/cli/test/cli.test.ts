@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { databaseFileTexts, inProcessCli, providerStandIn } from "./in-process-cli.js";
+import { authorizeCliConnect, databaseFileTexts, inProcessCli, providerStandIn } from "./in-process-cli.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const FIXTURE = join(HERE, "fixtures", "square-like");
@@ -109,14 +109,23 @@ describe("backfill CLI", () => {
     let callbackDone: Promise<void> | undefined;
     const connect = await cli(["connect", FIXTURE, "--port", "0", "--json"], {
       onStdout: (text) => {
-        if (!text.startsWith("https://")) return;
-        // The browser: follow the authorization URL to the stand-in, then its redirect to the CLI's listener.
-        const auth = new URL(text.trim());
+        if (!text.startsWith("http://127.0.0.1:")) return;
+        // The browser: open the CLI's start URL (it sets the binding cookie and redirects to the
+        // authorization URL), follow it to the stand-in, then its redirect back to the CLI's listener.
         callbackDone = (async () => {
-          const res = await fetch(`${standIn.origin()}${auth.pathname}${auth.search}`, { redirect: "manual" });
-          const page = await fetch(res.headers.get("location")!);
-          expect(page.status).toBe(200);
-          expect(await page.text()).toContain("Connected");
+          const { callbackUrl: callback, cookie } = await authorizeCliConnect(text.trim(), standIn.origin());
+          expect(new URL(callback).pathname).toBe("/oauth/callback/squarelike");
+          // A forged callback (another state) gets an error page and the command keeps waiting.
+          const forged = await fetch(callback.replace(/state=[^&]+/, "state=forged"), { headers: { cookie } });
+          expect(forged.status).toBe(400);
+          // The genuine callback from another browser (no cookie) is refused too.
+          const foreign = await fetch(callback);
+          expect(await foreign.text()).toContain("Connection failed");
+          expect(foreign.status).toBe(400);
+          const page = await fetch(callback, { headers: { cookie } });
+          const text2 = await page.text();
+          expect(page.status, text2).toBe(200);
+          expect(text2).toContain("Connected");
         })();
       },
     });

@@ -2,6 +2,7 @@
 // real signal): the server answers /health, guards the JSON API with the new key, and
 // stops cleanly.
 import { spawn } from "node:child_process";
+import { createServer, type AddressInfo } from "node:net";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -61,7 +62,8 @@ describe("backfill keys create and serve", () => {
         void exited.then((code) => reject(new Error(`serve exited (${code}) before listening: ${err}`)));
       });
       expect(out).toContain(`health:         ${url}/health`);
-      expect(out).toContain(`${url}/oauth/start?connector=`);
+      expect(out).toContain(`redirect URIs:  ${url}/oauth/callback/<connector>`);
+      expect((await fetch(`${url}/oauth/start?connector=shopify&shop_domain=acme`, { redirect: "manual" })).status).toBe(401);
       expect(await (await fetch(`${url}/health`)).json()).toEqual({ ok: true });
       expect((await fetch(`${url}/api/connections`)).status).toBe(401);
       const listed = await fetch(`${url}/api/connections`, { headers: { authorization: `Bearer ${key}` } });
@@ -74,6 +76,21 @@ describe("backfill keys create and serve", () => {
     expect(err).toContain("SIGTERM: stopping");
     expect(err).toContain("stopped");
     expect(out + err).not.toContain(key);
+  });
+
+  it("serve on a port in use fails in one line with the fix, and a bad --public-url too", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const busy = (taken.address() as AddressInfo).port;
+    try {
+      const run = await cli(["serve", "--port", String(busy)]);
+      expect(run.code).toBe(1);
+      expect(run.err).toBe(`error: port ${busy} on 127.0.0.1 is in use\nfix: pass another one with --port (and register that redirect URI with the provider)\n`);
+    } finally {
+      taken.close();
+    }
+    const bad = await cli(["serve", "--public-url", "https://x.example/path"]);
+    expect(bad.err).toContain("fix: pass e.g. --public-url https://connect.example.com");
   });
 
   it("serve with a bad interval fails in one line with the fix", async () => {

@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { openHost, silentLogger, staticConnectorRegistry } from "@backfill-io/host";
-import { databaseFileTexts, inProcessCli, providerStandIn } from "./in-process-cli.js";
+import { authorizeCliConnect, databaseFileTexts, inProcessCli, providerStandIn } from "./in-process-cli.js";
 
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), "fixtures", "shop-like");
 const SECRET = "CANARY-sync-client-secret-71be";
@@ -72,11 +72,10 @@ describe("backfill sync, runs, records", () => {
     let browser: Promise<void> | undefined;
     const connect = await cli(["connect", "shoplike", "--port", "0", "--json"], {
       onStdout: (text) => {
-        if (!text.startsWith("https://")) return;
-        const auth = new URL(text.trim());
+        if (!text.startsWith("http://127.0.0.1:")) return;
         browser = (async () => {
-          const res = await fetch(`${standIn.origin()}${auth.pathname}${auth.search}`, { redirect: "manual" });
-          expect((await fetch(res.headers.get("location")!)).status).toBe(200);
+          const { callbackUrl, cookie } = await authorizeCliConnect(text.trim(), standIn.origin());
+          expect((await fetch(callbackUrl, { headers: { cookie } })).status).toBe(200);
         })();
       },
     });

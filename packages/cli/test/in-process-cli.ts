@@ -74,3 +74,17 @@ export function providerStandIn(match: string, connectorDir: string, handler: St
   });
   return { origin: () => origin };
 }
+
+/**
+ * The browser of `backfill connect`: opens the printed start URL (which sets the binding
+ * cookie and redirects to the authorization URL), sends the authorization request to the
+ * stand-in at `providerOrigin`, and returns the callback URL the provider redirects to and
+ * the cookie to send with it.
+ */
+export async function authorizeCliConnect(startUrl: string, providerOrigin: string): Promise<{ callbackUrl: string; cookie: string }> {
+  const start = await fetch(startUrl, { redirect: "manual" });
+  const cookie = start.headers.getSetCookie()[0]!.split(";")[0]!;
+  const auth = new URL(start.headers.get("location")!);
+  const res = await fetch(`${providerOrigin}${auth.pathname}${auth.search}`, { redirect: "manual" });
+  return { callbackUrl: res.headers.get("location")!, cookie };
+}

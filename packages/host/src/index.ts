@@ -2,7 +2,7 @@
 // Part 1 (store, vault, credentials, OAuth, tokens, connections, HostHttp).
 export { openDatabase, resolveDataDir, DB_FILE_NAME, MigrationFailedError, type OpenedDatabase } from "./db/open.js";
 export { MIGRATIONS, migrationProvider } from "./db/migrations.js";
-export { Store, canonicalJson, payloadHash, type PageBatch, type PageItem, type CommitPageResult, type NewConnection, type ConnectionPatch, type SyncRunPatch } from "./db/store.js";
+export { Store, canonicalJson, payloadHash, type EndUser, type PageBatch, type PageItem, type CommitPageResult, type NewConnection, type ConnectionPatch, type SyncRunPatch } from "./db/store.js";
 export {
   CONNECTION_STATUSES,
   SYNC_RUN_STATUSES,
@@ -27,7 +27,7 @@ export { providerRouter, parseProviderRoutes, type ProviderRoute } from "./http/
 export { OAuthFlow } from "./oauth/flow.js";
 export { OAuthFlowError, type OAuthFlowErrorCode } from "./oauth/errors.js";
 export { startAuthorization, buildAuthorizationUrl, validatedSettings, splitSettings, type StartAuthorizationInput, type StartAuthorizationResult } from "./oauth/authorize.js";
-export { completeAuthorization, consumeState, runCallbackVerifiers, exchangeCode, checkProviderError, type CallbackQuery, type CompleteAuthorizationResult } from "./oauth/callback.js";
+export { completeAuthorization, consumeState, runCallbackVerifiers, exchangeCode, checkProviderError, checkIssuer, type CallbackContext, type CallbackQuery, type CompleteAuthorizationResult } from "./oauth/callback.js";
 export { STATE_TTL_MS, type OAuthFlowDeps } from "./oauth/deps.js";
 export { providerAccountFrom, candidateAuthorization, withCandidateAuthorization, type CandidateAuthorization, type PostConnectRunner, type PostConnectResponse, type ProviderAccount } from "./oauth/post-connect.js";
 export { requestToken, parseTokenResponse, parseScopes, readPath, TokenEndpointError, type TokenSet, type TokenRequest } from "./oauth/token-endpoint.js";
@@ -46,4 +46,5 @@ export { RouteRunner, createUndiciTransport, performHttp, DEFAULT_HTTP_LIMITS, t
 export { hostConnectionServices, hostHttpTransport, createPostConnectRunner, type ResolvedConnection } from "./runner/host-services.js";
 export { SyncEngine, StreamLockedError, syncEngineForHost, backoffDelay, commitStaged, startScheduler, type Scheduler, type SchedulerOptions, type SyncDeps, type SyncOptions, type SyncOutcome, type SyncProgress, type SyncResult, type ResolvedSyncConnection, type BackoffPolicy } from "./sync/index.js";
 // Part 2 (server).
-export { createServerApp, startHostServer, createApiKey, verifyApiKey, hashApiKey, type ServerAppOptions, type RunningServer } from "./server/index.js";
+export { createServerApp, startHostServer, ListenError, createApiKey, verifyApiKey, hashApiKey, callbackUrl, connectUrl, type ServerAppOptions, type RunningServer, type StartHostServerOptions } from "./server/index.js";
+export { createConnectSession, createReconnectSession, findConnectSession, CONNECT_SESSION_TTL_SECONDS, type ConnectSession, type ConnectSessionRequest, type MintedConnectSession } from "./oauth/connect-sessions.js";

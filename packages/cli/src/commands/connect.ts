@@ -1,14 +1,39 @@
-// backfill connect <connector>: starts the authorization, listens for the provider's
-// redirect on 127.0.0.1, and completes the connection when the callback arrives.
-import { createServer, type Server } from "node:http";
+// backfill connect <connector>: mints a connect session for itself (it holds the data dir,
+// as an operator), listens on 127.0.0.1, and prints a local start URL. Opening it sets the
+// browser-binding cookie and redirects to the provider; the provider's redirect comes back
+// to /oauth/callback/<connector> on the same listener, in the same browser. Callbacks that
+// fail (a forged state, another browser) get an error page, and the command keeps waiting
+// for the genuine one.
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Command } from "commander";
-import { loadConnectorDir, type LoadedConnector } from "@backfill-io/host";
+import { createConnectSession, createReconnectSession, findConnectSession, loadConnectorDir, type Host, type LoadedConnector } from "@backfill-io/host";
 import type { CliContext } from "../context.js";
 import { CliError, describeError } from "../errors.js";
 import { port } from "../option-values.js";
 import { printJson } from "../output.js";
 
-const CALLBACK_PATH = "/oauth/callback";
+const START_PATH = "/start";
+/** Refusals that leave the state unspent: the genuine callback of this flow may still come. */
+const LEAVES_STATE = new Set(["browser_mismatch", "connector_mismatch", "unknown_state"]);
+const BINDING_COOKIE = "bf_cli_oauth";
+
+function cookieValue(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? "").split(";")) {
+    const at = part.indexOf("=");
+    if (at > 0 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim();
+  }
+  return undefined;
+}
+
+/** The session the CLI mints for itself: the connector, the settings given, and the connection to reconnect. */
+async function mintOwnSession(host: Host, connector: LoadedConnector, settings: Record<string, string>, connectionId: string | undefined) {
+  const deps = { store: host.store, vault: host.vault, manifest: async (key: string) => (key === connector.key ? connector.manifest : (await host.connectors.get(key))?.manifest) };
+  const minted = connectionId
+    ? await createReconnectSession(deps, { connectionId, settings }, null)
+    : await createConnectSession(deps, { connectors: [connector.key], endUser: { id: "cli" }, settings }, null);
+  return minted.token;
+}
 
 function timeoutSeconds(value: string): number {
   const n = Number(value);
@@ -65,7 +90,7 @@ export function registerConnect(program: Command, ctx: CliContext): void {
     .option("--json", "print the result as JSON")
     .addHelpText(
       "after",
-      "\nThe redirect URI is http://127.0.0.1:<port>/oauth/callback; register it with the provider's app.\n\nExamples:\n  $ backfill connect shopify --setting shop_domain=acme.myshopify.com\n  $ backfill connect square --port 9000\n  $ backfill connect shopify --connection conn_123 --setting shop_domain=acme --force",
+      "\nThe redirect URI is http://127.0.0.1:<port>/oauth/callback/<connector>; register it with the provider's app.\nOpen the printed URL in a browser on this machine: it sets a cookie that binds the callback to that browser.\n\nExamples:\n  $ backfill connect shopify --setting shop_domain=acme.myshopify.com\n  $ backfill connect square --port 9000\n  $ backfill connect shopify --connection conn_123 --setting shop_domain=acme --force",
     )
     .action(async (name: string, opts: { setting?: string[]; port: number; connection?: string; force?: boolean; timeout: number; json?: boolean }) => {
       const connector = await resolveConnector(ctx, name);
@@ -74,16 +99,22 @@ export function registerConnect(program: Command, ctx: CliContext): void {
       const server = await listen("127.0.0.1", opts.port);
       try {
         const port = (server.address() as { port: number }).port;
-        const redirectUri = `http://127.0.0.1:${port}${CALLBACK_PATH}`;
+        const callbackPath = `/oauth/callback/${connector.key}`;
+        const redirectUri = `http://127.0.0.1:${port}${callbackPath}`;
+        const binding = randomBytes(32).toString("base64url");
         const started = await host.oauth.startAuthorization({
           manifest: connector.manifest,
-          settings,
+          settings: {},
           redirectUri,
-          ...(opts.connection ? { connectionId: opts.connection } : {}),
+          session: await findConnectSession(host.store, host.vault, await mintOwnSession(host, connector, settings, opts.connection)),
+          browserBinding: binding,
           ...(opts.force ? { force: true } : {}),
         });
-        ctx.io.stderr(`Open this URL to authorize ${connector.manifest.name} (waiting for the callback on ${redirectUri}):\n`);
-        ctx.io.stdout(`${started.authorizationUrl}\n`);
+        // A failed callback with another state (forged, or from another flow) does not end this one.
+        const ownState = new URL(started.authorizationUrl).searchParams.get("state");
+        const startUrl = `http://127.0.0.1:${port}${START_PATH}`;
+        ctx.io.stderr(`Open this URL to authorize ${connector.manifest.name} (redirect URI ${redirectUri}; waiting for the callback):\n`);
+        ctx.io.stdout(`${startUrl}\n`);
 
         const result = await new Promise<Awaited<ReturnType<typeof host.oauth.completeAuthorization>>>((resolve, reject) => {
           const timer = setTimeout(
@@ -92,12 +123,16 @@ export function registerConnect(program: Command, ctx: CliContext): void {
           );
           server.on("request", (req, res) => {
             const url = new URL(req.url ?? "/", redirectUri);
-            if (url.pathname !== CALLBACK_PATH) {
+            if (url.pathname === START_PATH) {
+              res.writeHead(302, { location: started.authorizationUrl, "set-cookie": `${BINDING_COOKIE}=${binding}; HttpOnly; SameSite=Lax; Path=/; Max-Age=600`, "cache-control": "no-store" }).end();
+              return;
+            }
+            if (url.pathname !== callbackPath) {
               res.writeHead(404).end();
               return;
             }
             const query = Object.fromEntries(url.searchParams);
-            host.oauth.completeAuthorization(query).then(
+            host.oauth.completeAuthorization(query, { connectorKey: connector.key, browserBinding: cookieValue(req, BINDING_COOKIE) ?? "" }).then(
               (done) => {
                 res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(page("Connected", `${connector.manifest.name}: ${done.providerAccount.name ?? done.providerAccount.id}`));
                 clearTimeout(timer);
@@ -105,6 +140,11 @@ export function registerConnect(program: Command, ctx: CliContext): void {
               },
               (error: unknown) => {
                 res.writeHead(400, { "content-type": "text/html; charset=utf-8" }).end(page("Connection failed", describeError(error).message));
+                if (query.state !== ownState || LEAVES_STATE.has((error as { code?: string }).code ?? "")) {
+                  // A forged or foreign callback: the genuine one may still come.
+                  ctx.io.stderr(`refused a callback (${describeError(error).message}); still waiting\n`);
+                  return;
+                }
                 clearTimeout(timer);
                 reject(error instanceof Error ? error : new Error(String(error)));
               },

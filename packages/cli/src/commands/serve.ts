@@ -2,11 +2,11 @@
 // JSON API, health) plus a scheduler that syncs every active connection on an interval.
 // Runs until SIGINT or SIGTERM, then stops the scheduler and the server cleanly.
 import type { Command } from "commander";
-import { startHostServer, startScheduler } from "@backfill-io/host";
+import { ListenError, startHostServer, startScheduler } from "@backfill-io/host";
 import type { CliContext } from "../context.js";
 import { parseDuration } from "../duration.js";
 import { CliError } from "../errors.js";
-import { port } from "../option-values.js";
+import { port, publicUrl } from "../option-values.js";
 
 /** Resolves with the signal's name at the first SIGINT or SIGTERM. */
 function untilShutdown(): Promise<NodeJS.Signals> {
@@ -27,28 +27,41 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .description("run the host server (OAuth, connector routes, JSON API, health) and sync on a schedule")
     .option("--port <port>", "port on 127.0.0.1 (the OAuth redirect URI is http://127.0.0.1:<port>/oauth/callback)", port, 8976)
     .option("--interval <duration>", "how often every stream of every active connection is synced: 30s, 15m, 1h", "15m")
+    .option("--public-url <url>", "the URL browsers and providers reach this server at (redirect URIs, connect URLs, webhook URLs); default http://127.0.0.1:<port>", publicUrl)
+    .option("--allowed-host <host...>", "extra Host header values to answer (default: the public URL's host, and 127.0.0.1/localhost locally)")
     .addHelpText(
       "after",
       `
-Connector routes and the JSON API (/api/connections, /api/runs, /api/records) need
-Authorization: Bearer <host API key>; create one with backfill keys create.
-Webhook routes are public and verify their own signatures. Stop with Ctrl-C (SIGINT) or SIGTERM.
+Connector routes and the JSON API (/api/connections, /api/runs, /api/records,
+/api/connect/sessions) need Authorization: Bearer <host API key>; create one with
+backfill keys create. A merchant connects through a connect session: POST
+/api/connect/sessions with {"connectors":["shopify"],"endUser":{"id":"..."}} answers a
+connectUrl to send them to. Each connector's redirect URI is <public URL>/oauth/callback/<key>.
+Webhook routes are public and verify their own signatures. Requests whose Host header is not
+the public URL's host are refused (DNS rebinding). Stop with Ctrl-C (SIGINT) or SIGTERM.
 
 Examples:
   $ backfill serve
   $ backfill serve --port 9000 --interval 1h
+  $ backfill serve --public-url https://connect.example.com
   $ curl http://127.0.0.1:8976/health`,
     )
-    .action(async (opts: { port: number; interval: string }) => {
+    .action(async (opts: { port: number; interval: string; publicUrl?: string; allowedHost?: string[] }) => {
       const intervalMs = parseDuration(opts.interval);
       const host = await ctx.openHost();
       const runner = ctx.routeRunner();
       const engine = await ctx.syncEngine();
       let server;
       try {
-        server = await startHostServer({ host, runner, port: opts.port });
+        server = await startHostServer({
+          host,
+          runner,
+          port: opts.port,
+          ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
+          ...(opts.allowedHost?.length ? { allowedHosts: [new URL(opts.publicUrl ?? `http://127.0.0.1:${opts.port}`).host, ...opts.allowedHost] } : {}),
+        });
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") throw new CliError(`port ${opts.port} on 127.0.0.1 is in use`, "pass another one with --port (and register that redirect URI with the provider)");
+        if (error instanceof ListenError && error.code === "EADDRINUSE") throw new CliError(`port ${opts.port} on 127.0.0.1 is in use`, "pass another one with --port (and register that redirect URI with the provider)");
         throw error;
       }
       const scheduler = startScheduler(host.store, engine, {
@@ -61,8 +74,9 @@ Examples:
         [
           `backfill host listening on ${server.url}`,
           `  health:         ${server.url}/health`,
-          `  OAuth start:    ${server.url}/oauth/start?connector=shopify&shop_domain=acme.myshopify.com`,
-          `  redirect URI:   ${server.url}/oauth/callback`,
+          `  public URL:     ${server.publicUrl}`,
+          `  connect:        POST ${server.url}/api/connect/sessions → connectUrl (host API key)`,
+          `  redirect URIs:  ${server.publicUrl}/oauth/callback/<connector>`,
           `  routes:         ${server.url}/connections/<id>/routes/<route>`,
           `  JSON API:       ${server.url}/api/connections, /api/runs, /api/records`,
           `syncing every active connection every ${opts.interval}; Ctrl-C to stop`,

@@ -24,6 +24,33 @@ function withoutQuery(url: string): string {
 
 type FormSubmission = { url: string; body: string };
 
+/**
+ * The browser's cookies, by origin: the host binds each flow to the browser that started it
+ * with a cookie, so the callback must carry it back. (HostHttp joins repeated headers with ", ".)
+ */
+class CookieJar {
+  private readonly byOrigin = new Map<string, Map<string, string>>();
+
+  store(url: string, setCookie: string | undefined): void {
+    if (!setCookie) return;
+    const jar = this.byOrigin.get(new URL(url).origin) ?? new Map<string, string>();
+    for (const cookie of setCookie.split(/,\s*(?=[^;,=\s]+=)/)) {
+      const [pair = "", ...attributes] = cookie.split(";");
+      const at = pair.indexOf("=");
+      if (at <= 0) continue;
+      const expired = attributes.some((a) => /^\s*max-age=0\s*$/i.test(a));
+      if (expired) jar.delete(pair.slice(0, at).trim());
+      else jar.set(pair.slice(0, at).trim(), pair.slice(at + 1).trim());
+    }
+    this.byOrigin.set(new URL(url).origin, jar);
+  }
+
+  header(url: string): Record<string, string> {
+    const jar = this.byOrigin.get(new URL(url).origin);
+    return jar?.size ? { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join("; ") } : {};
+  }
+}
+
 /** Reads the consent page: the form whose submit button matches the decision. */
 export function consentSubmission(html: string, pageUrl: string, decision: ConsentDecision): FormSubmission | null {
   const root = parse(html);
@@ -63,14 +90,16 @@ export async function browseAuthorization(http: HostHttp, authorizationUrl: stri
   const hops: string[] = [];
   let request: { method: "GET" | "POST"; url: string; body?: string } = { method: "GET", url: authorizationUrl };
   let consented = false;
+  const cookies = new CookieJar();
   for (let hop = 0; hop < MAX_HOPS; hop++) {
     hops.push(`${request.method} ${withoutQuery(request.url)}`);
     const response = await http({
       method: request.method,
       url: request.url,
-      headers: request.body !== undefined ? { "content-type": "application/x-www-form-urlencoded", accept: "text/html" } : { accept: "text/html" },
+      headers: { ...(request.body !== undefined ? { "content-type": "application/x-www-form-urlencoded" } : {}), accept: "text/html", ...cookies.header(request.url) },
       ...(request.body !== undefined ? { body: request.body } : {}),
     });
+    cookies.store(request.url, response.headers["set-cookie"]);
     const location = response.headers.location;
     if (response.status >= 300 && response.status < 400 && location) {
       request = { method: "GET", url: new URL(location, request.url).toString() };

@@ -13,6 +13,7 @@ import {
   RouteRunner,
   silentLogger,
   startHostServer,
+  createApiKey,
   syncEngineForHost,
   type Host,
   type HostHttp,
@@ -142,11 +143,24 @@ export async function startDemoEnvironment(opts: DemoEnvironmentOptions): Promis
     const browserHttp = createHostHttp({ providerRoutes });
     closers.push(() => browserHttp.close());
 
+    // The operator's side of a connect: a host API key mints a connect session (a reconnect
+    // session when the demo connected this provider before) and the browser opens its connectUrl.
+    const operatorKey = (await createApiKey(host.store, "demo operator")).key;
+    const mintSession = async (connector: "shopify" | "square"): Promise<string> => {
+      const existing = (await host.store.listConnections()).find((c) => c.connector_key === connector && c.status !== "pending");
+      const res = await browserHttp({
+        method: "POST",
+        url: new URL(existing ? "/api/connect/sessions/reconnect" : "/api/connect/sessions", server.url).toString(),
+        headers: { authorization: `Bearer ${operatorKey}`, "content-type": "application/json" },
+        body: JSON.stringify(existing ? { connectionId: existing.id } : { connectors: [connector], endUser: { id: "demo-merchant", displayName: "Demo merchant" }, tags: { source: "demo" } }),
+      });
+      const minted = JSON.parse(res.bodyText) as { connectUrl?: string; error?: { code: string; message: string } };
+      if (!minted.connectUrl) throw new Error(`minting a connect session for ${connector} failed: ${minted.error ? `${minted.error.code}: ${minted.error.message}` : `HTTP ${res.status}`}`);
+      return minted.connectUrl;
+    };
+
     const connect = async (connector: "shopify" | "square", settings: Record<string, string>): Promise<ConnectResult> => {
-      const existing = (await host.store.listConnections()).find((c) => c.connector_key === connector);
-      const start = new URL("/oauth/start", server.url);
-      start.searchParams.set("connector", connector);
-      if (existing) start.searchParams.set("connection", existing.id);
+      const start = new URL(await mintSession(connector));
       for (const [k, v] of Object.entries(settings)) start.searchParams.set(k, v);
       const { response, hops } = await browseAuthorization(browserHttp, start.toString());
       const body = JSON.parse(response.bodyText) as { ok?: boolean; connectionId?: string; providerAccount?: { id: string; name?: string }; error?: { code: string; message: string } };

@@ -1,8 +1,7 @@
 // Where the host finds connectors: by key, from the installed workspace packages
 // `@backfill-io/connector-<key>` (their package.json `backfill` field names the manifest
 // and routes dirs), or from an explicit directory.
-import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { existsSync, readdirSync, readFileSync, realpathSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { validateManifest, type ConnectorManifest } from "@backfill-io/sdk";
@@ -17,6 +16,11 @@ export type LoadedConnector = {
 
 export interface ConnectorRegistry {
   get(key: string): Promise<LoadedConnector | undefined>;
+  /**
+   * Loads every connector of the registry now and returns them. A server calls it before it
+   * listens, so answering a request never imports a module.
+   */
+  preload?(): Promise<LoadedConnector[]>;
 }
 
 export class ConnectorNotFoundError extends Error {
@@ -58,30 +62,70 @@ export async function loadConnectorDir(dir: string): Promise<LoadedConnector> {
   );
 }
 
+/** What a connector key looks like (the manifest's rule); anything else is never looked up. */
+export const CONNECTOR_KEY_PATTERN = /^[a-z][a-z0-9_-]{0,63}$/;
+const PACKAGE_PREFIX = "connector-";
+
 /**
- * Finds `@backfill-io/connector-<key>` from `resolveFrom` directories (default: the
- * working directory and this package), or a key mapped to a directory in `dirs`.
+ * The installed `@backfill-io/connector-<key>` packages visible from `bases`, as Node would
+ * resolve them (each base's node_modules, then its parents'), by key. Only directory names
+ * are read: nothing is imported.
  */
-export function workspaceConnectorRegistry(opts: { resolveFrom?: string[]; dirs?: Record<string, string> } = {}): ConnectorRegistry {
-  const cache = new Map<string, Promise<LoadedConnector | undefined>>();
-  const bases = opts.resolveFrom ?? [process.cwd(), dirname(new URL(import.meta.url).pathname)];
-  const find = async (key: string): Promise<LoadedConnector | undefined> => {
-    if (opts.dirs?.[key]) return loadConnectorDir(opts.dirs[key]);
-    for (const base of bases) {
+export function installedConnectorDirs(bases: readonly string[]): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const base of bases) {
+    for (let dir = resolve(base); ; dir = dirname(dir)) {
+      const scope = join(dir, "node_modules", "@backfill-io");
+      let names: string[] = [];
       try {
-        const req = createRequire(join(base, "noop.js"));
-        const pkg = req.resolve(`@backfill-io/connector-${key}/package.json`);
-        return await loadConnectorDir(dirname(pkg));
-      } catch (error) {
-        if (error instanceof ConnectorNotFoundError) throw error;
+        names = readdirSync(scope);
+      } catch {
+        // no such scope folder here
       }
+      for (const name of names) {
+        const key = name.slice(PACKAGE_PREFIX.length);
+        if (name.startsWith(PACKAGE_PREFIX) && CONNECTOR_KEY_PATTERN.test(key) && !found.has(key)) found.set(key, realpathSync(join(scope, name)));
+      }
+      if (dirname(dir) === dir) break;
     }
-    return undefined;
+  }
+  return found;
+}
+
+/**
+ * A closed registry: the connectors installed as `@backfill-io/connector-<key>` (found from
+ * `resolveFrom`, default the working directory and this package), the keys mapped in `dirs`,
+ * and the connector packages in `connectorDirs` (keyed by their manifests). The set is fixed
+ * when the registry is first used; a key that is not in it, or does not look like a key, is
+ * never resolved, so no request can make the host import a module of its choosing.
+ */
+export function workspaceConnectorRegistry(opts: { resolveFrom?: string[]; dirs?: Record<string, string>; connectorDirs?: readonly string[] } = {}): ConnectorRegistry {
+  const bases = opts.resolveFrom ?? [process.cwd(), dirname(new URL(import.meta.url).pathname)];
+  let candidates: Map<string, string> | undefined;
+  let fromDirs: Promise<Map<string, LoadedConnector>> | undefined;
+  const loaded = new Map<string, Promise<LoadedConnector>>();
+  const candidateDirs = () => (candidates ??= new Map([...installedConnectorDirs(bases), ...Object.entries(opts.dirs ?? {})]));
+  const configured = () =>
+    (fromDirs ??= (async () => {
+      const byKey = new Map<string, LoadedConnector>();
+      for (const dir of opts.connectorDirs ?? []) {
+        const connector = await loadConnectorDir(dir);
+        byKey.set(connector.key, connector);
+      }
+      return byKey;
+    })());
+  const get = async (key: string): Promise<LoadedConnector | undefined> => {
+    if (!CONNECTOR_KEY_PATTERN.test(key)) return undefined;
+    const dir = candidateDirs().get(key);
+    if (dir === undefined) return (await configured()).get(key);
+    if (!loaded.has(key)) loaded.set(key, loadConnectorDir(dir));
+    return loaded.get(key)!;
   };
   return {
-    get(key) {
-      if (!cache.has(key)) cache.set(key, find(key));
-      return cache.get(key)!;
+    get,
+    async preload() {
+      const all = await Promise.all([...candidateDirs().keys()].map((key) => get(key)));
+      return [...all.filter((c): c is LoadedConnector => !!c), ...(await configured()).values()];
     },
   };
 }
@@ -89,5 +133,5 @@ export function workspaceConnectorRegistry(opts: { resolveFrom?: string[]; dirs?
 /** A registry over connectors already loaded (tests, embedders). */
 export function staticConnectorRegistry(connectors: readonly LoadedConnector[]): ConnectorRegistry {
   const byKey = new Map(connectors.map((c) => [c.key, c]));
-  return { get: async (key) => byKey.get(key) };
+  return { get: async (key) => byKey.get(key), preload: async () => [...byKey.values()] };
 }

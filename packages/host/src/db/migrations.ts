@@ -166,10 +166,67 @@ const m002_records_receipt_id: Migration = {
   },
 };
 
+/**
+ * Connect sessions (an operator-minted, single-use token is the only way to start a flow),
+ * and pending authorizations that hold everything until the callback succeeds: the
+ * connector the state is bound to, the browser binding, the settings (secrets encrypted).
+ * A new connection no longer exists before its callback. Pending authorizations live ten
+ * minutes, so the old table's rows are dropped rather than carried over.
+ */
+const m003_connect_sessions: Migration = {
+  async up(db: Kysely<unknown>) {
+    // Connections that never finished their callback: under the old flow, one per anonymous start.
+    await sql`delete from connections where status = 'pending' and id not in (select connection_id from oauth_tokens)`.execute(db);
+    await db.schema
+      .createTable("connect_sessions")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("token_hash", "text", (c) => c.notNull().unique())
+      .addColumn("connector_keys_json", "text", (c) => c.notNull())
+      .addColumn("end_user_json", "text", (c) => c.notNull())
+      .addColumn("tags_json", "text", (c) => c.notNull().defaultTo("{}"))
+      .addColumn("settings_json", "text", (c) => c.notNull().defaultTo("{}"))
+      .addColumn("secret_settings_enc", "text")
+      .addColumn("connection_id", "text", (c) => c.references("connections.id").onDelete("cascade"))
+      .addColumn("return_url", "text")
+      .addColumn("created_by", "text")
+      .addColumn("expires_at", "integer", (c) => c.notNull())
+      .addColumn("used_at", "integer")
+      .addColumn("created_at", "integer", (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("connect_sessions_expiry").on("connect_sessions").column("expires_at").execute();
+
+    await db.schema.dropTable("pending_authorizations").execute();
+    await db.schema
+      .createTable("pending_authorizations")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("state_hash", "text", (c) => c.notNull().unique())
+      .addColumn("connector_key", "text", (c) => c.notNull())
+      // No foreign key: a new connection's row is created only when its callback succeeds.
+      .addColumn("connection_id", "text", (c) => c.notNull())
+      .addColumn("reconnect", "integer", (c) => c.notNull().defaultTo(0))
+      .addColumn("session_id", "text", (c) => c.references("connect_sessions.id").onDelete("set null"))
+      .addColumn("browser_binding_hash", "text")
+      .addColumn("code_verifier_enc", "text")
+      .addColumn("redirect_uri", "text", (c) => c.notNull())
+      .addColumn("settings_json", "text", (c) => c.notNull())
+      .addColumn("secret_settings_enc", "text")
+      .addColumn("force", "integer", (c) => c.notNull().defaultTo(0))
+      .addColumn("expires_at", "integer", (c) => c.notNull())
+      .addColumn("used_at", "integer")
+      .addColumn("created_at", "integer", (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("pending_authorizations_expiry").on("pending_authorizations").column("expires_at").execute();
+
+    await db.schema.alterTable("connections").addColumn("end_user_json", "text").execute();
+    await db.schema.alterTable("connections").addColumn("tags_json", "text", (c) => c.notNull().defaultTo("{}")).execute();
+  },
+};
+
 /** All migrations, by name; names sort in the order they run. */
 export const MIGRATIONS: Record<string, Migration> = {
   "001_initial": m001_initial,
   "002_records_receipt_id": m002_records_receipt_id,
+  "003_connect_sessions": m003_connect_sessions,
 };
 
 export const migrationProvider: MigrationProvider = {

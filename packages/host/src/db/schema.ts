@@ -36,6 +36,10 @@ export interface ConnectionsTable {
   provider_account_id: string | null;
   provider_account_name: string | null;
   provider_account_domain: string | null;
+  /** JSON `{ id, email?, displayName? }` from the connect session, or NULL. */
+  end_user_json: string | null;
+  /** JSON object of string tags from the connect session. */
+  tags_json: string;
   created_at: number;
   updated_at: number;
   connected_at: number | null;
@@ -60,12 +64,48 @@ export interface PendingAuthorizationsTable {
   id: string;
   /** sha256 of the state; the state itself is never stored. */
   state_hash: string;
+  /** The connector the state is bound to: its token endpoint is the only one the code may reach. */
+  connector_key: string;
+  /** The connection: for a reconnect the existing one; else the id the new connection gets at the callback. */
   connection_id: string;
+  /** 1 when the flow replaces an existing connection's tokens; 0 when the callback creates the connection. */
+  reconnect: number;
+  /** The connect session that allowed this start. */
+  session_id: string | null;
+  /** sha256 of the browser-binding cookie set at start (RFC 9700 §4.7.1); NULL when started without a browser. */
+  browser_binding_hash: string | null;
   code_verifier_enc: string | null;
   redirect_uri: string;
-  /** The validated non-secret settings this authorization was started with. */
+  /** The validated non-secret settings this authorization was started with (applied only after the callback succeeds). */
   settings_json: string;
+  /** The x-secret settings given at start, as one encrypted JSON object (applied only after the callback succeeds). */
+  secret_settings_enc: string | null;
   force: number;
+  expires_at: number;
+  used_at: number | null;
+  created_at: number;
+}
+
+export interface ConnectSessionsTable {
+  id: string;
+  /** sha256 of the session token; the token is shown once, to the operator that minted it. */
+  token_hash: string;
+  /** JSON array of the connector keys the session may connect. */
+  connector_keys_json: string;
+  /** JSON `{ id, email?, displayName? }`, copied onto the connection. */
+  end_user_json: string;
+  /** JSON object of string tags, copied onto the connection. */
+  tags_json: string;
+  /** Preset non-secret settings (JSON). */
+  settings_json: string;
+  /** Preset x-secret settings, one encrypted JSON object. */
+  secret_settings_enc: string | null;
+  /** Set for a reconnect session: the connection whose tokens the flow replaces. */
+  connection_id: string | null;
+  /** Where the merchant goes after the flow (checked against the operator's allowlist). */
+  return_url: string | null;
+  /** The host API key that minted it (NULL for the CLI, which holds the data dir). */
+  created_by: string | null;
   expires_at: number;
   used_at: number | null;
   created_at: number;
@@ -152,6 +192,7 @@ export interface Database {
   connections: ConnectionsTable;
   oauth_tokens: OAuthTokensTable;
   pending_authorizations: PendingAuthorizationsTable;
+  connect_sessions: ConnectSessionsTable;
   connection_secrets: ConnectionSecretsTable;
   records: RecordsTable;
   checkpoints: CheckpointsTable;
@@ -164,6 +205,7 @@ export interface Database {
 export type ConnectionRow = Selectable<ConnectionsTable>;
 export type OAuthTokenRow = Selectable<OAuthTokensTable>;
 export type PendingAuthorizationRow = Selectable<PendingAuthorizationsTable>;
+export type ConnectSessionRow = Selectable<ConnectSessionsTable>;
 export type RecordRow = Selectable<RecordsTable>;
 export type SyncRunRow = Selectable<SyncRunsTable>;
 export type HostApiKeyRow = Selectable<HostApiKeysTable>;
@@ -180,6 +222,8 @@ export const ENCRYPTED_COLUMNS = [
   { table: "oauth_tokens", field: "access_token_enc", rowId: ["connection_id"] },
   { table: "oauth_tokens", field: "refresh_token_enc", rowId: ["connection_id"] },
   { table: "pending_authorizations", field: "code_verifier_enc", rowId: ["id"] },
+  { table: "pending_authorizations", field: "secret_settings_enc", rowId: ["id"] },
+  { table: "connect_sessions", field: "secret_settings_enc", rowId: ["id"] },
   { table: "connection_secrets", field: "value_enc", rowId: ["connection_id", "name"] },
 ] as const;
 

@@ -9,6 +9,8 @@ import type {
   AuditLogRow,
   ConnectionRow,
   ConnectionStatus,
+  ConnectSessionRow,
+  ConnectSessionsTable,
   Database,
   HostApiKeyRow,
   OAuthTokenRow,
@@ -30,7 +32,12 @@ export type NewConnection = {
   connectorVersion: string;
   settings: Record<string, unknown>;
   status?: ConnectionStatus;
+  endUser?: EndUser | null;
+  tags?: Record<string, string>;
 };
+
+/** Who the operator connects a provider account for (Nango's end user). */
+export type EndUser = { id: string; email?: string; displayName?: string };
 
 export type ConnectionPatch = Partial<{
   connectorVersion: string;
@@ -128,6 +135,8 @@ export class Store {
       provider_account_id: null,
       provider_account_name: null,
       provider_account_domain: null,
+      end_user_json: input.endUser ? JSON.stringify(input.endUser) : null,
+      tags_json: JSON.stringify(input.tags ?? {}),
       created_at: now,
       updated_at: now,
       connected_at: null,
@@ -226,6 +235,44 @@ export class Store {
     return this.db.selectFrom("oauth_tokens").selectAll().execute();
   }
 
+  async deleteConnection(id: string): Promise<boolean> {
+    const r = await this.db.deleteFrom("connections").where("id", "=", id).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  // ---- connect sessions ------------------------------------------------------------
+
+  async insertConnectSession(row: Omit<ConnectSessionsTable, "used_at" | "created_at">): Promise<void> {
+    await this.db.insertInto("connect_sessions").values({ ...row, used_at: null, created_at: this.now() }).execute();
+  }
+
+  async findConnectSession(tokenHash: string): Promise<ConnectSessionRow | undefined> {
+    return this.db.selectFrom("connect_sessions").selectAll().where("token_hash", "=", tokenHash).executeTakeFirst();
+  }
+
+  async getConnectSession(id: string): Promise<ConnectSessionRow | undefined> {
+    return this.db.selectFrom("connect_sessions").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  /** Marks a session used if it is unused and unexpired; false otherwise (single use, atomic). */
+  async consumeConnectSession(id: string): Promise<boolean> {
+    const now = this.now();
+    const r = await this.db
+      .updateTable("connect_sessions")
+      .set({ used_at: now })
+      .where("id", "=", id)
+      .where("used_at", "is", null)
+      .where("expires_at", ">", now)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** Deletes sessions expired more than `graceMs` ago. */
+  async pruneConnectSessions(graceMs = 24 * 3600_000): Promise<number> {
+    const r = await this.db.deleteFrom("connect_sessions").where("expires_at", "<", this.now() - graceMs).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
   // ---- pending authorizations ------------------------------------------------------
 
   async insertPendingAuthorization(row: Omit<PendingAuthorizationsTable, "used_at" | "created_at">): Promise<void> {
@@ -248,7 +295,7 @@ export class Store {
   }
 
   /** Deletes authorizations expired more than `graceMs` ago (their hashes are no longer useful). */
-  async prunePendingAuthorizations(graceMs = 24 * 3600_000): Promise<number> {
+  async prunePendingAuthorizations(graceMs = 3600_000): Promise<number> {
     const r = await this.db.deleteFrom("pending_authorizations").where("expires_at", "<", this.now() - graceMs).executeTakeFirst();
     return Number(r.numDeletedRows);
   }

@@ -4,7 +4,8 @@ import { registerSecret, type ConnectorManifest, type OAuthConfig } from "@backf
 import { expandTemplate, isSecretSetting, validateSettings } from "@backfill-io/sdk/policy";
 import { randomUUID } from "node:crypto";
 import { credentialFixCommand, type OAuthAppCredential } from "../credentials/credentials.js";
-import type { ConnectionRow } from "../db/schema.js";
+import type { ConnectSession } from "./connect-sessions.js";
+import { refuseUnknownSettings } from "./settings-names.js";
 import { OAuthFlowError } from "./errors.js";
 import { hashState, pkceChallengeS256, pkceVerifier, randomToken } from "./pkce.js";
 import { STATE_TTL_MS, type OAuthFlowDeps } from "./deps.js";
@@ -13,13 +14,23 @@ export type StartAuthorizationInput = {
   manifest: ConnectorManifest;
   settings: Record<string, unknown>;
   redirectUri: string;
-  /** Reconnect this existing connection instead of creating one. */
+  /** Reconnect this existing connection instead of creating one (a reconnect session sets it too). */
   connectionId?: string;
   /** Allow the reconnect to land on a different provider account. */
   force?: boolean;
+  /** The connect session this start redeems; consumed in the same transaction as the pending authorization. */
+  session?: ConnectSession;
+  /** The browser-binding cookie value set with this start; the callback must come with it. */
+  browserBinding?: string;
 };
 
-export type StartAuthorizationResult = { connectionId: string; authorizationUrl: string; expiresAt: number };
+export type StartAuthorizationResult = {
+  /** The connection the flow completes: for a new one, the id it gets when the callback succeeds. */
+  connectionId: string;
+  authorizationId: string;
+  authorizationUrl: string;
+  expiresAt: number;
+};
 
 export function requireOAuth(manifest: ConnectorManifest): OAuthConfig {
   const oauth = manifest.connection.oauth;
@@ -65,7 +76,7 @@ export async function requireCredential(deps: Pick<OAuthFlowDeps, "credentials">
 }
 
 /** Non-secret settings go on the connection; x-secret ones into connection_secrets, encrypted. */
-export function splitSettings(manifest: ConnectorManifest, settings: Record<string, unknown>) {
+export function splitSettings(manifest: ConnectorManifest, settings: Record<string, unknown>): { plain: Record<string, unknown>; secret: Record<string, string> } {
   const plain: Record<string, unknown> = {};
   const secret: Record<string, string> = {};
   for (const [name, value] of Object.entries(settings)) {
@@ -96,11 +107,35 @@ export function buildAuthorizationUrl(
   return url.toString();
 }
 
+/** The settings of a start: the merchant's, plus the session's presets (which the merchant cannot change). */
+export function startSettings(manifest: ConnectorManifest, given: Record<string, unknown>, session: ConnectSession | undefined): Record<string, unknown> {
+  refuseUnknownSettings(manifest, Object.keys(given));
+  if (!session) return given;
+  for (const [name, value] of Object.entries(given)) {
+    if (name in session.settings && session.settings[name] !== value) {
+      throw new OAuthFlowError("setting_preset", `the setting ${name} is preset by the app that sent you here`, { details: { setting: name } });
+    }
+  }
+  return { ...given, ...session.settings };
+}
+
+/** The connector and connection a session allows for this start. */
+function checkSessionScope(session: ConnectSession, manifest: ConnectorManifest, connectionId: string | undefined): string | undefined {
+  if (!session.connectorKeys.includes(manifest.key)) {
+    throw new OAuthFlowError("connector_not_allowed", `this connect session does not allow connector ${manifest.key}`, { details: { allowed: session.connectorKeys } });
+  }
+  if (connectionId !== undefined && connectionId !== session.connectionId) {
+    throw new OAuthFlowError("connector_not_allowed", "a reconnect needs a reconnect session for that connection", { fix: "POST /api/connect/sessions/reconnect" });
+  }
+  return session.connectionId ?? undefined;
+}
+
 export async function startAuthorization(deps: OAuthFlowDeps, input: StartAuthorizationInput): Promise<StartAuthorizationResult> {
-  const { manifest } = input;
+  const { manifest, session } = input;
   const oauth = requireOAuth(manifest);
   const redirectUri = checkRedirectUri(input.redirectUri);
-  const settings = validatedSettings(manifest, input.settings);
+  const reconnectId = session ? checkSessionScope(session, manifest, input.connectionId) : input.connectionId;
+  const settings = validatedSettings(manifest, startSettings(manifest, input.settings, session));
   const credential = await requireCredential(deps, oauth);
   const { plain, secret } = splitSettings(manifest, settings);
   const authorizationUrlBase = expandTemplate(oauth.authorizationUrlTemplate, settings); // only after validation
@@ -108,36 +143,42 @@ export async function startAuthorization(deps: OAuthFlowDeps, input: StartAuthor
   const { store, vault } = deps;
   const state = randomToken(32);
   const verifier = oauth.pkce ? pkceVerifier() : undefined;
-  registerSecret(state, verifier);
+  registerSecret(state, verifier, input.browserBinding);
   const pendingId = `auth_${randomUUID().replaceAll("-", "")}`;
   const expiresAt = store.now() + STATE_TTL_MS;
+  const encrypt = (value: string, field: string) => vault.encrypt(value, { table: "pending_authorizations", rowId: pendingId, field });
 
-  const connection = await store.transaction(async (tx) => {
-    let conn: ConnectionRow | undefined;
-    if (input.connectionId) {
-      conn = await tx.getConnection(input.connectionId);
-      if (!conn) throw new OAuthFlowError("connection_not_found", `no connection ${input.connectionId}`, { fix: "backfill connections list" });
+  const connectionId = await store.transaction(async (tx) => {
+    if (session && !(await tx.consumeConnectSession(session.id))) {
+      throw new OAuthFlowError("connect_session_used", "the connect session was already used or has expired", { fix: "ask the app that sent you here for a new link" });
+    }
+    if (reconnectId) {
+      const conn = await tx.getConnection(reconnectId);
+      if (!conn) throw new OAuthFlowError("connection_not_found", `no connection ${reconnectId}`, { fix: "backfill connections list" });
       if (conn.connector_key !== manifest.key) {
         throw new OAuthFlowError("connection_not_found", `connection ${conn.id} belongs to connector ${conn.connector_key}, not ${manifest.key}`);
       }
-    } else {
-      conn = await tx.createConnection({ connectorKey: manifest.key, connectorVersion: manifest.version, settings: plain, status: "pending" });
     }
-    for (const [name, value] of Object.entries(secret)) {
-      await tx.putConnectionSecret(conn.id, name, vault.encrypt(value, { table: "connection_secrets", rowId: `${conn.id}/${name}`, field: "value_enc" }));
-    }
+    // Settings, secrets included, wait in the pending authorization until the callback succeeds.
+    const id = reconnectId ?? newConnectionId();
     await tx.insertPendingAuthorization({
       id: pendingId,
       state_hash: hashState(state),
-      connection_id: conn.id,
-      code_verifier_enc: verifier ? vault.encrypt(verifier, { table: "pending_authorizations", rowId: pendingId, field: "code_verifier_enc" }) : null,
+      connector_key: manifest.key,
+      connection_id: id,
+      reconnect: reconnectId ? 1 : 0,
+      session_id: session?.id ?? null,
+      browser_binding_hash: input.browserBinding ? hashState(input.browserBinding) : null,
+      code_verifier_enc: verifier ? encrypt(verifier, "code_verifier_enc") : null,
       redirect_uri: redirectUri,
       settings_json: JSON.stringify(plain),
+      secret_settings_enc: Object.keys(secret).length ? encrypt(JSON.stringify(secret), "secret_settings_enc") : null,
       force: input.force ? 1 : 0,
       expires_at: expiresAt,
     });
-    await tx.audit("oauth.start", { connectionId: conn.id, detail: { connector: manifest.key, host: new URL(authorizationUrlBase).host } });
-    return conn;
+    await tx.audit("oauth.start", { connectionId: reconnectId ?? null, detail: { connector: manifest.key, host: new URL(authorizationUrlBase).host, session: session?.id ?? null } });
+    await tx.prunePendingAuthorizations();
+    return id;
   });
 
   const authorizationUrl = buildAuthorizationUrl(oauth, settings, {
@@ -146,6 +187,8 @@ export async function startAuthorization(deps: OAuthFlowDeps, input: StartAuthor
     state,
     ...(verifier ? { codeChallenge: pkceChallengeS256(verifier) } : {}),
   });
-  deps.logger.info("oauth authorization started", { connectionId: connection.id, connector: manifest.key });
-  return { connectionId: connection.id, authorizationUrl, expiresAt };
+  deps.logger.info("oauth authorization started", { connectionId, connector: manifest.key });
+  return { connectionId, authorizationId: pendingId, authorizationUrl, expiresAt };
 }
+
+export const newConnectionId = (): string => `conn_${randomUUID().replaceAll("-", "")}`;

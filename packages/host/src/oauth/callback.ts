@@ -4,10 +4,10 @@
 // new tokens — scopes, postConnect, the provider account — before they are stored, so a
 // reconnect that fails leaves the connection's current tokens, settings and status as they were).
 import { redact, registerSecret, type ConnectorManifest, type OAuthConfig } from "@backfill-io/sdk";
-import { CALLBACK_VERIFIERS, missingScopes } from "@backfill-io/sdk/policy";
+import { CALLBACK_VERIFIERS, expandTemplate, missingScopes, timingSafeEqualText } from "@backfill-io/sdk/policy";
 import type { OAuthAppCredential } from "../credentials/credentials.js";
 import type { ConnectionRow, PendingAuthorizationRow } from "../db/schema.js";
-import type { Store } from "../db/store.js";
+import type { EndUser, Store } from "../db/store.js";
 import { writeTokens } from "../tokens/token-store.js";
 import { requireCredential, requireOAuth } from "./authorize.js";
 import type { OAuthFlowDeps } from "./deps.js";
@@ -35,8 +35,12 @@ export function checkProviderError(query: CallbackQuery): void {
   });
 }
 
-/** Finds the pending authorization of `state` and consumes it (single use, unexpired). */
-export async function consumeState(store: Store, state: string | undefined): Promise<PendingAuthorizationRow> {
+/**
+ * Finds the pending authorization of `state` and consumes it (single use, unexpired).
+ * `check` runs before it is consumed: a callback refused there (another browser, another
+ * connector's path) leaves the state to the genuine callback.
+ */
+export async function consumeState(store: Store, state: string | undefined, check: (pending: PendingAuthorizationRow) => void = () => {}): Promise<PendingAuthorizationRow> {
   if (!state) throw new OAuthFlowError("missing_state", "the callback has no state parameter");
   registerSecret(state);
   const pending = await store.findPendingAuthorization(hashState(state));
@@ -46,6 +50,7 @@ export async function consumeState(store: Store, state: string | undefined): Pro
     await store.consumePendingAuthorization(pending.id);
     throw new OAuthFlowError("state_expired", "the authorization expired (10 minutes) before the callback arrived", { fix: "start again with backfill connect" });
   }
+  check(pending);
   if (!(await store.consumePendingAuthorization(pending.id))) {
     throw new OAuthFlowError("state_replayed", "the callback state was already used (a replayed callback)", { fix: "start again with backfill connect" });
   }
@@ -89,29 +94,99 @@ export async function exchangeCode(
   }
 }
 
-async function loadConnector(deps: OAuthFlowDeps, connection: ConnectionRow): Promise<ConnectorManifest> {
-  const connector = await deps.connectors.get(connection.connector_key);
-  if (!connector) throw new OAuthFlowError("connector_not_found", `connector ${connection.connector_key} is not installed`, { fix: `install @backfill-io/connector-${connection.connector_key}` });
+/** The callback must arrive at the path of the connector its state was minted for (mix-up defence). */
+export function checkConnectorBinding(pending: PendingAuthorizationRow, connectorKey: string | undefined): void {
+  if (connectorKey !== undefined && connectorKey !== pending.connector_key) {
+    throw new OAuthFlowError("connector_mismatch", `this authorization was started for ${pending.connector_key}, but the callback arrived for ${connectorKey}`);
+  }
+}
+
+/** The callback must come from the browser that started the flow (RFC 9700 §4.7.1). */
+export function checkBrowserBinding(pending: PendingAuthorizationRow, browserBinding: string | undefined): void {
+  if (pending.browser_binding_hash === null) return;
+  if (!browserBinding || !timingSafeEqualText(hashState(browserBinding), pending.browser_binding_hash)) {
+    throw new OAuthFlowError("browser_mismatch", "the callback did not come from the browser that started this connection", {
+      fix: "finish the connection in the same browser you started it in",
+    });
+  }
+}
+
+/** RFC 9207: an `iss` that is not the expected authorization server is refused before the code is spent. */
+export function checkIssuer(oauth: OAuthConfig, settings: Record<string, unknown>, iss: string | undefined): void {
+  const declared = oauth.issuer ? expandTemplate(oauth.issuer, settings) : undefined;
+  if (declared !== undefined && iss === undefined) {
+    throw new OAuthFlowError("issuer_mismatch", "the callback has no iss parameter, but this provider always sends one (RFC 9207)");
+  }
+  if (iss === undefined) return;
+  const expected = declared ?? new URL(expandTemplate(oauth.authorizationUrlTemplate, settings)).origin;
+  if (iss.replace(/\/$/, "") !== expected.replace(/\/$/, "")) {
+    throw new OAuthFlowError("issuer_mismatch", `the callback's issuer is not ${expected} (a mix-up: the code is not exchanged)`, { details: { expected } });
+  }
+}
+
+async function loadConnector(deps: OAuthFlowDeps, key: string): Promise<ConnectorManifest> {
+  const connector = await deps.connectors.get(key);
+  if (!connector) throw new OAuthFlowError("connector_not_found", `connector ${key} is not installed`, { fix: `install @backfill-io/connector-${key}` });
   return connector.manifest;
 }
 
-export async function completeAuthorization(deps: OAuthFlowDeps, query: CallbackQuery): Promise<CompleteAuthorizationResult> {
+/** Where the callback arrived, beyond its query: the connector path and the browser-binding cookie. */
+export type CallbackContext = { connectorKey?: string; browserBinding?: string };
+
+/** The settings the authorization started with: plain ones and the x-secret ones (decrypted). */
+function pendingSettings(vault: OAuthFlowDeps["vault"], pending: PendingAuthorizationRow) {
+  const plain = JSON.parse(pending.settings_json) as Record<string, unknown>;
+  const secrets = pending.secret_settings_enc
+    ? (JSON.parse(vault.decrypt(pending.secret_settings_enc, { table: "pending_authorizations", rowId: pending.id, field: "secret_settings_enc" })) as Record<string, string>)
+    : {};
+  registerSecret(...Object.values(secrets));
+  return { plain, secrets };
+}
+
+/** The connection the callback completes: the reconnected one, or a new one created now (no settings yet). */
+async function callbackConnection(deps: OAuthFlowDeps, pending: PendingAuthorizationRow, manifest: ConnectorManifest): Promise<ConnectionRow> {
+  if (pending.reconnect) {
+    const existing = await deps.store.getConnection(pending.connection_id);
+    if (!existing) throw new OAuthFlowError("connection_not_found", `connection ${pending.connection_id} no longer exists`);
+    return existing;
+  }
+  const session = pending.session_id ? await deps.store.getConnectSession(pending.session_id) : undefined;
+  return deps.store.createConnection({
+    id: pending.connection_id,
+    connectorKey: manifest.key,
+    connectorVersion: manifest.version,
+    settings: {},
+    status: "pending",
+    endUser: session ? (JSON.parse(session.end_user_json) as EndUser | null) : null,
+    tags: session ? (JSON.parse(session.tags_json) as Record<string, string>) : {},
+  });
+}
+
+async function putSecrets(tx: Store, vault: OAuthFlowDeps["vault"], connectionId: string, secrets: Record<string, string>): Promise<void> {
+  for (const [name, value] of Object.entries(secrets)) {
+    await tx.putConnectionSecret(connectionId, name, vault.encrypt(value, { table: "connection_secrets", rowId: `${connectionId}/${name}`, field: "value_enc" }));
+  }
+}
+
+export async function completeAuthorization(deps: OAuthFlowDeps, query: CallbackQuery, context: CallbackContext = {}): Promise<CompleteAuthorizationResult> {
   const { store, vault, logger } = deps;
-  registerSecret(query.code);
+  registerSecret(query.code, context.browserBinding);
   if (query.error && query.state) {
     // Burn the state so the same callback cannot be replayed with a code later.
     const pending = await store.findPendingAuthorization(hashState(query.state));
     if (pending) await store.consumePendingAuthorization(pending.id);
   }
   checkProviderError(query);
-  const pending = await consumeState(store, query.state);
+  const pending = await consumeState(store, query.state, (p) => {
+    checkConnectorBinding(p, context.connectorKey);
+    checkBrowserBinding(p, context.browserBinding);
+  });
   if (!query.code) throw new OAuthFlowError("missing_code", "the callback has no code parameter");
-  const connection = await store.getConnection(pending.connection_id);
-  if (!connection) throw new OAuthFlowError("connection_not_found", `connection ${pending.connection_id} no longer exists`);
-  const manifest = await loadConnector(deps, connection);
+  const manifest = await loadConnector(deps, pending.connector_key);
   const oauth = requireOAuth(manifest);
+  const { plain: settings, secrets } = pendingSettings(vault, pending);
+  checkIssuer(oauth, settings, query.iss);
   const credential = await requireCredential(deps, oauth);
-  const settings = JSON.parse(pending.settings_json) as Record<string, unknown>;
   const now = store.now();
 
   runCallbackVerifiers(oauth, query, { clientSecret: credential.clientSecret, settings, now });
@@ -121,6 +196,7 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
     : null;
   registerSecret(codeVerifier);
   const tokens = await exchangeCode(deps, oauth, { settings, credential, code: query.code, redirectUri: pending.redirect_uri, codeVerifier, now });
+  const connection = await callbackConnection(deps, pending, manifest);
 
   const granted = tokens.scopes ?? oauth.scopes;
   const missing = missingScopes(granted, oauth.scopes);
@@ -132,6 +208,7 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
         // Nothing to keep: the connection records what the grant lacks.
         await writeTokens(tx, vault, connection.id, tokens, { scopes: granted });
         await tx.updateConnection(connection.id, { settings });
+        await putSecrets(tx, vault, connection.id, secrets);
         await tx.setConnectionStatus(connection.id, "reauth_required", "missing_scopes");
       }
       await tx.audit("oauth.missing_scopes", { connectionId: connection.id, detail: { missing, reconnect } });
@@ -146,7 +223,7 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
   let account: ProviderAccount;
   try {
     // postConnect runs with the new token and the settings this authorization started with, neither stored yet.
-    account = await withCandidateAuthorization(connection.id, { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt, settings }, () =>
+    account = await withCandidateAuthorization(connection.id, { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt, settings, secrets }, () =>
       identifyAccount(deps, connection.id, oauth, tokens),
     );
   } catch (error) {
@@ -167,6 +244,7 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
   // Every check passed: the new tokens and the connection change in one transaction.
   await store.transaction(async (tx) => {
     await writeTokens(tx, vault, connection.id, tokens, { scopes: granted });
+    await putSecrets(tx, vault, connection.id, secrets);
     await tx.updateConnection(connection.id, {
       status: "active",
       statusReason: null,

@@ -1,7 +1,7 @@
 // The authorization-code flow as one object: start() and complete().
 import type { OAuthFlowDeps } from "./deps.js";
 import { startAuthorization, type StartAuthorizationInput, type StartAuthorizationResult } from "./authorize.js";
-import { completeAuthorization, type CallbackQuery, type CompleteAuthorizationResult } from "./callback.js";
+import { completeAuthorization, type CallbackContext, type CallbackQuery, type CompleteAuthorizationResult } from "./callback.js";
 
 export class OAuthFlow {
   constructor(private readonly deps: OAuthFlowDeps) {}
@@ -10,7 +10,7 @@ export class OAuthFlow {
     return startAuthorization(this.deps, input);
   }
 
-  completeAuthorization(query: CallbackQuery): Promise<CompleteAuthorizationResult> {
-    return completeAuthorization(this.deps, query);
+  completeAuthorization(query: CallbackQuery, context?: CallbackContext): Promise<CompleteAuthorizationResult> {
+    return completeAuthorization(this.deps, query, context);
   }
 }

@@ -34,7 +34,13 @@ export function routeFailureReason(response: PostConnectResponse): string {
  * so a reconnect that fails leaves those untouched; a PostConnectRunner therefore reads
  * the token and settings from here while a candidate is present, not from the store.
  */
-export type CandidateAuthorization = { accessToken: string; expiresAt: number | null; settings: Record<string, unknown> };
+export type CandidateAuthorization = {
+  accessToken: string;
+  expiresAt: number | null;
+  settings: Record<string, unknown>;
+  /** The x-secret settings the authorization started with (not stored yet either). */
+  secrets: Record<string, string>;
+};
 
 // A registry by connection id rather than a PostConnectRunner argument: runners are
 // wrapped as `(id, route) => runner(id, route)` by the host's callers (openHost options).

@@ -86,6 +86,7 @@ export function createPostConnectRunner(runner: RouteRunner, host: () => Host): 
       services = {
         ...services,
         settings: candidate.settings,
+        secret: async (name) => candidate.secrets[name] ?? (await resolved.services.secret(name)),
         accessToken: (opts) => {
           const minTtlMs = (opts.minTtlSeconds ?? 0) * 1000;
           if (candidate.expiresAt !== null && candidate.expiresAt - host().store.now() <= minTtlMs) return Promise.reject(new ReauthRequiredError("expired"));

@@ -7,32 +7,35 @@ import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { redact } from "@backfill-io/sdk";
 import type { Host } from "../connections/host.js";
-import { OAuthFlowError } from "../oauth/errors.js";
 import { hostConnectionServices } from "../runner/host-services.js";
 import type { RouteRunner } from "../runner/runner.js";
 import { commitStaged } from "../sync/commit.js";
 import { verifyApiKey } from "./api-keys.js";
+import { hostGuard } from "./host-guard.js";
+import { isRevealed } from "./reveal.js";
+import { clampLimit, errorJson } from "./http-errors.js";
+import { connectSessionRoutes, type ApiVariables } from "./routes/connect-sessions.js";
+import { oauthRoutes } from "./routes/oauth.js";
 
 export type ServerAppOptions = {
   host: Host;
   runner: RouteRunner;
-  /** The OAuth redirect URI registered with providers, e.g. http://127.0.0.1:8976/oauth/callback. */
-  redirectUri: string;
-  maxBodyBytes?: number;
   /**
-   * The public origin providers call (behind a proxy, e.g. https://hooks.example.com);
-   * webhook routes get their public URL in `x-backfill-notification-url` (Square signs
-   * the notification URL). Default: the URL the request arrived at.
+   * The public origin browsers and providers use (e.g. https://connect.example.com, or
+   * http://127.0.0.1:8976 locally). Redirect URIs are `<publicUrl>/oauth/callback/<connector>`,
+   * connect URLs and webhook notification URLs (Square signs the notification URL) are built
+   * from it, never from a client-sent Host header.
    */
-  publicUrl?: string;
+  publicUrl: string;
+  /** Host header values answered (DNS rebinding); default: publicUrl's host (plus loopback names when local). */
+  allowedHosts: readonly string[];
+  /** Origins a connect session's returnUrl may point at. */
+  returnUrlOrigins?: readonly string[];
+  maxBodyBytes?: number;
 };
 
 /** The header the host sets for webhook routes; a client-sent value is always dropped. */
 export const NOTIFICATION_URL_HEADER = "x-backfill-notification-url";
-
-function errorJson(c: Context, status: 400 | 401 | 403 | 404 | 413 | 500, code: string, message: string) {
-  return c.json({ error: { code, message, requestId: c.get("requestId") } }, status);
-}
 
 const ROUTE_METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE"]);
 
@@ -42,10 +45,12 @@ export function createServerApp(opts: ServerAppOptions): Hono {
 
   app.use(requestId());
   app.use(secureHeaders());
+  app.use(hostGuard(opts.allowedHosts));
   app.use(bodyLimit({ maxSize: opts.maxBodyBytes ?? 1024 * 1024, onError: (c) => errorJson(c, 413, "body_too_large", "request body too large") }));
   // Redaction last on the way out: whatever a handler wrote, no live secret leaves.
   app.use(async (c, next) => {
     await next();
+    if (isRevealed(c.res)) return;
     const type = c.res.headers.get("content-type") ?? "";
     if (!/json|text/.test(type)) return;
     const text = await c.res.clone().text();
@@ -61,33 +66,10 @@ export function createServerApp(opts: ServerAppOptions): Hono {
     return errorJson(c, 500, "internal_error", "internal error");
   });
 
-  const requireApiKey = async (c: Context): Promise<boolean> => !!(await verifyApiKey(host.store, c.req.header("authorization")));
+  const requireApiKey = async (c: Context): Promise<string | null> => verifyApiKey(host.store, c.req.header("authorization"));
 
   app.get("/health", (c) => c.json({ ok: true }));
-
-  app.get("/oauth/start", async (c) => {
-    const { connector: key, connection, ...settings } = c.req.query();
-    if (!key) return errorJson(c, 400, "missing_connector", "pass ?connector=<key>");
-    const connector = await host.connectors.get(key);
-    if (!connector) return errorJson(c, 404, "connector_not_found", `connector ${key} is not installed`);
-    try {
-      const started = await host.oauth.startAuthorization({ manifest: connector.manifest, settings, redirectUri: opts.redirectUri, ...(connection ? { connectionId: connection } : {}) });
-      return c.redirect(started.authorizationUrl, 302);
-    } catch (error) {
-      if (error instanceof OAuthFlowError) return errorJson(c, 400, error.code, error.message);
-      throw error;
-    }
-  });
-
-  app.get("/oauth/callback", async (c) => {
-    try {
-      const done = await host.oauth.completeAuthorization(c.req.query());
-      return c.json({ ok: true, connectionId: done.connectionId, connector: done.connectorKey, status: done.status, providerAccount: done.providerAccount, scopes: done.scopes });
-    } catch (error) {
-      if (error instanceof OAuthFlowError) return errorJson(c, 400, error.code, error.message);
-      throw error;
-    }
-  });
+  app.route("/oauth", oauthRoutes(host, opts.publicUrl));
 
   app.all("/connections/:id/routes/*", async (c) => {
     const connectionId = c.req.param("id");
@@ -110,7 +92,7 @@ export function createServerApp(opts: ServerAppOptions): Hono {
     delete headers[NOTIFICATION_URL_HEADER];
     if (auth === "webhook") {
       const url = new URL(c.req.url);
-      headers[NOTIFICATION_URL_HEADER] = opts.publicUrl ? new URL(url.pathname + url.search, opts.publicUrl).toString() : url.toString();
+      headers[NOTIFICATION_URL_HEADER] = new URL(url.pathname + url.search, opts.publicUrl).toString();
     }
     const result = await runner.runRoute({ routesDir: resolved.routesDir, services: resolved.services, route, method, input: { query: c.req.query(), headers, rawBody } });
     if (result.status >= 200 && result.status < 300 && result.outcome === "ok") {
@@ -121,11 +103,14 @@ export function createServerApp(opts: ServerAppOptions): Hono {
     return new Response(result.status === 204 || result.status === 304 ? null : result.bodyText, { status: result.status, headers: out });
   });
 
-  const api = new Hono();
+  const api = new Hono<{ Variables: ApiVariables }>();
   api.use(async (c, next) => {
-    if (!(await requireApiKey(c))) return errorJson(c, 401, "unauthorized", "the JSON API needs Authorization: Bearer <host API key>");
+    const keyId = await requireApiKey(c);
+    if (!keyId) return errorJson(c, 401, "unauthorized", "the JSON API needs Authorization: Bearer <host API key>");
+    c.set("apiKeyId", keyId);
     await next();
   });
+  api.route("/connect/sessions", connectSessionRoutes(host, { publicUrl: opts.publicUrl, ...(opts.returnUrlOrigins ? { returnUrlOrigins: opts.returnUrlOrigins } : {}) }));
   const connectionJson = (r: Awaited<ReturnType<typeof host.store.getConnection>> & object) => ({
     id: r.id,
     connector: r.connector_key,
@@ -133,6 +118,8 @@ export function createServerApp(opts: ServerAppOptions): Hono {
     status: r.status,
     statusReason: r.status_reason,
     providerAccount: r.provider_account_id ? { id: r.provider_account_id, name: r.provider_account_name, domain: r.provider_account_domain } : null,
+    endUser: r.end_user_json ? (JSON.parse(r.end_user_json) as unknown) : null,
+    tags: JSON.parse(r.tags_json) as unknown,
     settings: JSON.parse(r.settings_json) as unknown,
     createdAt: r.created_at,
     connectedAt: r.connected_at,
@@ -144,13 +131,15 @@ export function createServerApp(opts: ServerAppOptions): Hono {
   });
   api.get("/runs", async (c) => {
     const { connection, stream, limit } = c.req.query();
-    const runs = await host.store.listSyncRuns({ ...(connection ? { connectionId: connection } : {}), ...(stream ? { stream } : {}), limit: Math.min(Number(limit) || 100, 1000) });
+    const runs = await host.store.listSyncRuns({ ...(connection ? { connectionId: connection } : {}), ...(stream ? { stream } : {}), limit: clampLimit(limit) });
     return c.json({ runs });
   });
   api.get("/records", async (c) => {
     const { entity, connection, limit, after } = c.req.query();
     if (!connection) return errorJson(c, 400, "missing_connection", "pass ?connection=<id>");
-    const rows = await host.store.listRecords(connection, { ...(entity ? { kind: entity } : {}), limit: Math.min(Number(limit) || 100, 1000), ...(after ? { afterId: Number(after) } : {}) });
+    const afterId = after === undefined ? undefined : Number.parseInt(after, 10);
+    if (afterId !== undefined && !Number.isSafeInteger(afterId)) return errorJson(c, 400, "invalid_cursor", "after must be a record id (an integer)");
+    const rows = await host.store.listRecords(connection, { ...(entity ? { kind: entity } : {}), limit: clampLimit(limit), ...(afterId !== undefined ? { afterId } : {}) });
     return c.json({
       records: rows.map((r) => ({ id: r.id, kind: r.kind, key: r.idempotency_key, stream: r.stream, payload: r.payload_json ? (JSON.parse(r.payload_json) as unknown) : null, firstSeen: r.first_seen, lastSeen: r.last_seen })),
     });

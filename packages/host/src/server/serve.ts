@@ -1,24 +1,52 @@
-// Runs the server on @hono/node-server, 127.0.0.1 by default.
+// Runs the server on @hono/node-server, 127.0.0.1 by default. Every connector is loaded
+// before the server listens, so answering a request never imports a module.
 import { serve, type ServerType } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
 import { createServerApp, type ServerAppOptions } from "./app.js";
+import { defaultAllowedHosts } from "./host-guard.js";
 
-export type RunningServer = { url: string; port: number; close(): Promise<void> };
+export type RunningServer = { url: string; port: number; publicUrl: string; close(): Promise<void> };
 
-export async function startHostServer(opts: Omit<ServerAppOptions, "redirectUri"> & { port?: number; hostname?: string; redirectUri?: string }): Promise<RunningServer> {
+export type StartHostServerOptions = Omit<ServerAppOptions, "publicUrl" | "allowedHosts"> & {
+  port?: number;
+  hostname?: string;
+  /** Default: http://<hostname>:<port>. */
+  publicUrl?: string;
+  /** Default: see defaultAllowedHosts. */
+  allowedHosts?: readonly string[];
+};
+
+/** The listen address is in use, or cannot be bound: a clear error, not a stack trace. */
+export class ListenError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = "ListenError";
+    this.code = code;
+  }
+}
+
+export async function startHostServer(opts: StartHostServerOptions): Promise<RunningServer> {
   const hostname = opts.hostname ?? "127.0.0.1";
+  await opts.host.connectors.preload?.();
   let server: ServerType | undefined;
-  const port = await new Promise<number>((resolve) => {
-    // The redirect URI needs the port, known only once listening: build the app lazily.
+  let publicUrl = "";
+  const port = await new Promise<number>((resolve, reject) => {
+    // The public URL may need the port, known only once listening: build the app lazily.
     let app: ReturnType<typeof createServerApp> | undefined;
     server = serve({ fetch: (req, env) => app!.fetch(req, env), port: opts.port ?? 8976, hostname }, (info: AddressInfo) => {
-      app = createServerApp({ ...opts, redirectUri: opts.redirectUri ?? `http://${hostname}:${info.port}/oauth/callback` });
+      publicUrl = opts.publicUrl ?? `http://${hostname}:${info.port}`;
+      app = createServerApp({ ...opts, publicUrl, allowedHosts: opts.allowedHosts ?? defaultAllowedHosts(publicUrl, info.port) });
       resolve(info.port);
+    });
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      reject(new ListenError(error.code ?? "listen_failed", error.code === "EADDRINUSE" ? `port ${opts.port} on ${hostname} is in use` : `cannot listen on ${hostname}:${opts.port}: ${error.message}`));
     });
   });
   return {
     url: `http://${hostname}:${port}`,
     port,
+    publicUrl,
     close: () => new Promise<void>((resolve) => server!.close(() => resolve())),
   };
 }

@@ -88,10 +88,13 @@ describe("server", () => {
     expect((await fetch(`${server.url}/connections/conn_missing/routes/probe`, { method: "POST", headers: auth() })).status).toBe(404);
   });
 
-  it("starts OAuth for an installed connector only, and never shows a client secret", async () => {
-    const res = await fetch(`${server.url}/oauth/start?connector=nope`);
-    expect(res.status).toBe(404);
-    const started = await fetch(`${server.url}/oauth/start?connector=demo`, { redirect: "manual" });
+  it("starts OAuth only with a connect session for an installed connector, and never shows a client secret", async () => {
+    expect((await fetch(`${server.url}/oauth/start?connector=demo`, { redirect: "manual" })).status).toBe(401);
+    const mint = (connectors: string[]) =>
+      fetch(`${server.url}/api/connect/sessions`, { method: "POST", headers: { ...auth(), "content-type": "application/json" }, body: JSON.stringify({ connectors, endUser: { id: "u1" } }) });
+    expect((await mint(["nope"])).status).toBe(404);
+    const session = (await (await mint(["demo"])).json()) as { connectUrl: string };
+    const started = await fetch(session.connectUrl, { redirect: "manual" });
     expect([302, 400]).toContain(started.status);
     const text = await started.text();
     expect(text).not.toMatch(/client_secret=[^[]/);

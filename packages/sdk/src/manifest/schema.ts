@@ -63,6 +63,13 @@ export const oauthSchema = z.strictObject({
   type: z.literal("authorization_code"),
   authorizationUrlTemplate: z.string().min(1),
   tokenUrlTemplate: z.string().min(1),
+  /**
+   * The authorization server's issuer identifier (RFC 9207), a template like the URLs. When
+   * declared, the callback must carry `iss` equal to it; when not, an `iss` the callback does
+   * carry must be the authorization URL's origin. Either way a code is never exchanged after a
+   * foreign `iss` (mix-up, RFC 9700 §4.4).
+   */
+  issuer: z.string().min(1).optional(),
   /** Where to revoke tokens on disconnect, when the provider has such an endpoint. */
   revocationUrlTemplate: z.string().min(1).optional(),
   /**

@@ -5,7 +5,7 @@ export { assertEntityWritable, assertSecretReadable, assertSettingReadable, isSe
 export { validateIngestItems, type IngestError, type IngestItem, type IngestResult, type ValidatedItem } from "./ingest.js";
 export { assertTokenHost, isTokenHost, providerHosts } from "./oauth-hosts.js";
 export { decideAccessToken, missingScopes, type TokenDecision, type TokenState } from "./token.js";
-export { validateSettings, type SettingsProblem } from "./settings.js";
+export { unknownSettings, validateSettings, type SettingsProblem, type UnknownSetting } from "./settings.js";
 export { applyHostValidation, CALLBACK_VERIFIERS, HOST_NORMALIZERS } from "../providers/registry.js";
 export { expandTemplate, placeholdersInHost, templatePlaceholders } from "../manifest/templates.js";
 export { shopifyCallbackHmac, shopifyCallbackMessage, shopifyShopDomain, timingSafeEqualText } from "../providers/shopify.js";

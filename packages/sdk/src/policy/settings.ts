@@ -8,6 +8,8 @@ import { applyHostValidation } from "../providers/registry.js";
 export type SettingsProblem = { setting: string; message: string };
 
 let ajv: Ajv | undefined;
+/** Compiled once per settings schema: compiling on every call grew the heap without bound. */
+const compiled = new WeakMap<object, ReturnType<Ajv["compile"]>>();
 
 export function validateSettings(
   manifest: ConnectorManifest,
@@ -18,7 +20,11 @@ export function validateSettings(
   ajv ??= new Ajv({ allErrors: true, strict: false, useDefaults: true });
   const schema = manifest.connection.settingsSchema;
   const problems: SettingsProblem[] = [];
-  const validate = ajv.compile({ ...schema, type: "object" });
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = ajv.compile({ ...schema, type: "object" });
+    compiled.set(schema, validate);
+  }
   const out: Record<string, unknown> = structuredClone(settings);
   if (!validate(out)) {
     for (const e of validate.errors ?? []) {
@@ -39,4 +45,32 @@ export function validateSettings(
     else problems.push({ setting: name, message: result.message });
   }
   return problems.length ? { ok: false, problems } : { ok: true, settings: out };
+}
+
+/** The edit distance of two short names (for "did you mean"). */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+export type UnknownSetting = { name: string; suggestion: string | undefined };
+
+/**
+ * The names that are not settings of the manifest (its settingsSchema's properties), each
+ * with the closest real name when one is near. A typo or a smuggled parameter (state,
+ * redirect_uri) must be refused, not stored.
+ */
+export function unknownSettings(manifest: ConnectorManifest, names: readonly string[]): UnknownSetting[] {
+  const known = Object.keys(manifest.connection.settingsSchema.properties ?? {});
+  return names
+    .filter((name) => !known.includes(name))
+    .map((name) => {
+      const best = known.map((k) => ({ k, d: editDistance(name.toLowerCase(), k) })).sort((x, y) => x.d - y.d)[0];
+      return { name, suggestion: best && best.d <= Math.max(2, Math.floor(name.length / 3)) ? best.k : undefined };
+    });
 }
