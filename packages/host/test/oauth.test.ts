@@ -15,7 +15,7 @@ import {
 
 const { standIn, errorTexts, newHost } = standInTestBed();
 
-async function expectFlowError(promise: Promise<unknown>, code: string): Promise<Error & { code: string; details?: Record<string, unknown> }> {
+async function expectFlowError(promise: Promise<unknown>, code: string): Promise<Error & { code: string; fix?: string; details?: Record<string, unknown> }> {
   const error = (await promise.then(
     () => {
       throw new Error(`expected ${code}`);
@@ -109,6 +109,11 @@ describe("OAuth authorization-code flow (Shopify shape)", () => {
     const query = await followAuthorization(started.authorizationUrl, standIn.providerRoutes);
     const error = await expectFlowError(host.oauth.completeAuthorization(query), "missing_scopes");
     expect(error.details).toMatchObject({ missingScopes: ["read_orders"] });
+    // The fix says what to change when the provider dropped the scope by design, not only "approve it".
+    expect(error.fix).toContain("the provider granted read_customers");
+    expect(error.fix).toContain("remove it from oauth.scopes");
+    expect(error.fix).toContain("prompt=consent");
+    expect(error.fix).toContain(`backfill connect shopify --connection ${started.connectionId}`);
     expect(await host.store.getConnection(started.connectionId)).toMatchObject({ status: "reauth_required", status_reason: "missing_scopes" });
     const refused = await host.tokens.accessToken(started.connectionId).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ReauthRequiredError);

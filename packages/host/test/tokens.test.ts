@@ -12,7 +12,7 @@ import { standInTestBed, type TestHost } from "./oauth-fixtures.js";
 const { standIn, errorTexts, connectedHost, refreshRequests, track } = standInTestBed();
 
 async function expireAccessToken(host: TestHost, connectionId: string) {
-  await host.store.db.updateTable("oauth_tokens").set({ expires_at: Date.now() + 10_000 }).where("connection_id", "=", connectionId).execute();
+  await host.store.db.updateTable("oauth_tokens").set({ expires_at: Date.now() + 10_000, obtained_at: Date.now() - 3_590_000 }).where("connection_id", "=", connectionId).execute();
 }
 
 describe("TokenManager", () => {
@@ -92,14 +92,24 @@ describe("TokenManager", () => {
     expect((await host.store.getTokens(connectionId))!.refresh_lease_owner).toBeNull();
   });
 
-  it("a 401 from the token endpoint (invalid_client) is also reauth_required (refresh_failed)", async () => {
+  it("invalid_client at refresh is the operator's: the credential is marked, the connection stays active, and works again once the secret is set", async () => {
     const shop = "invalid-client.myshopify.com";
     const { host, connectionId } = await connectedHost(shop);
     await expireAccessToken(host, connectionId);
     standIn.scripted.push({ status: 401, body: { error: "invalid_client" } });
-    await expect(host.tokens.accessToken(connectionId, { minTtlSeconds: 600 })).rejects.toMatchObject({ code: "reauth_required", reason: "refresh_failed" });
+    const error = (await host.tokens.accessToken(connectionId, { minTtlSeconds: 600 }).catch((e: unknown) => e)) as Error & { code: string };
+    errorTexts.push(error.message);
+    expect(error).toMatchObject({ code: "invalid_request", details: { oauthError: "invalid_client", credentialKey: "shopify_public_app" } });
+    expect(error.message).toContain("Fix: backfill credentials set shopify_public_app --client-id <id>");
     expect(refreshRequests(shop)).toHaveLength(1);
-    expect(await host.store.getConnection(connectionId)).toMatchObject({ status: "reauth_required", status_reason: "refresh_failed" });
+    expect(await host.store.getConnection(connectionId)).toMatchObject({ status: "active", status_reason: null });
+    expect((await host.credentials.list()).find((c) => c.credentialKey === "shopify_public_app")?.rejected).toMatchObject({ reason: "invalid_client" });
+
+    // The operator sets the (same, here) secret again: the mark is cleared and the next call refreshes.
+    await host.credentials.set("shopify_public_app", { clientId: standIn.clientId, clientSecret: standIn.clientSecret });
+    expect((await host.credentials.list()).find((c) => c.credentialKey === "shopify_public_app")?.rejected).toBeUndefined();
+    expect(await host.tokens.accessToken(connectionId, { minTtlSeconds: 600 })).toBe(standIn.grants.at(-1)!.access);
+    expect(refreshRequests(shop)).toHaveLength(2);
   });
 
   it("an unreadable 2xx answer fails the refresh without marking the connection", async () => {

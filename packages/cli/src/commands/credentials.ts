@@ -49,6 +49,10 @@ export function registerCredentials(program: Command, ctx: CliContext): void {
       const list = await host.credentials.list();
       if (opts.json) return printJson(ctx.io, list);
       if (!list.length) return ctx.io.stdout("no OAuth app credentials; add one with backfill credentials set <credentialKey> --client-id <id>\n");
-      printTable(ctx.io, ["credential key", "client id", "updated"], list.map((c) => [c.credentialKey, c.clientId, isoTime(c.updatedAt)]));
+      printTable(
+        ctx.io,
+        ["credential key", "client id", "updated", "status"],
+        list.map((c) => [c.credentialKey, c.clientId, isoTime(c.updatedAt), c.rejected ? `refused by the provider (${c.rejected.reason}) at ${isoTime(c.rejected.at)}: set it again` : "ok"]),
+      );
     });
 }

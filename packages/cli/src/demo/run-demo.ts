@@ -70,7 +70,7 @@ async function forceRefresh(ctx: Ctx, connector: ConnectorKey): Promise<void> {
   const env = ctx.env!;
   const id = ctx.connections[connector]!.id;
   const before = await readTokens(env.host.store, env.host.vault, id);
-  await env.host.store.db.updateTable("oauth_tokens").set({ expires_at: Date.now() - 1000 }).where("connection_id", "=", id).execute();
+  await env.host.store.db.updateTable("oauth_tokens").set({ expires_at: Date.now() - 1000, obtained_at: Date.now() - 3_601_000 }).where("connection_id", "=", id).execute();
   const token = await env.host.tokens.accessToken(id, { minTtlSeconds: 600 });
   const after = await readTokens(env.host.store, env.host.vault, id);
   ctx.refresh = {

@@ -5,7 +5,14 @@ import type { Store } from "../db/store.js";
 import type { Vault } from "../vault/vault.js";
 
 export type OAuthAppCredential = { credentialKey: string; clientId: string; clientSecret: string };
-export type OAuthAppCredentialSummary = { credentialKey: string; clientId: string; createdAt: number; updatedAt: number };
+export type OAuthAppCredentialSummary = {
+  credentialKey: string;
+  clientId: string;
+  createdAt: number;
+  updatedAt: number;
+  /** Set when the provider refused the credential (e.g. invalid_client at a refresh) since it was last set. */
+  rejected?: { at: number; reason: string };
+};
 
 const CREDENTIAL_KEY = /^[a-z][a-z0-9_-]*$/i;
 
@@ -54,7 +61,13 @@ export class Credentials {
 
   async list(): Promise<OAuthAppCredentialSummary[]> {
     const rows = await this.store.listOAuthAppCredentials();
-    return rows.map((r) => ({ credentialKey: r.credential_key, clientId: r.client_id, createdAt: r.created_at, updatedAt: r.updated_at }));
+    return rows.map((r) => ({
+      credentialKey: r.credential_key,
+      clientId: r.client_id,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+      ...(r.rejected_at !== null ? { rejected: { at: r.rejected_at, reason: r.rejected_reason ?? "refused" } } : {}),
+    }));
   }
 
   async delete(credentialKey: string): Promise<boolean> {

@@ -222,11 +222,23 @@ const m003_connect_sessions: Migration = {
   },
 };
 
+/**
+ * An app credential the provider refused (invalid_client at refresh: the secret is wrong or
+ * was rotated) is marked, for the operator; setting it again clears the mark.
+ */
+const m007_credential_rejected: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable("oauth_app_credentials").addColumn("rejected_at", "integer").execute();
+    await db.schema.alterTable("oauth_app_credentials").addColumn("rejected_reason", "text").execute();
+  },
+};
+
 /** All migrations, by name; names sort in the order they run. */
 export const MIGRATIONS: Record<string, Migration> = {
   "001_initial": m001_initial,
   "002_records_receipt_id": m002_records_receipt_id,
   "003_connect_sessions": m003_connect_sessions,
+  "007_credential_rejected": m007_credential_rejected,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -3,7 +3,7 @@
 import { chmodSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import { Kysely, Migrator, SqliteDialect } from "kysely";
+import { CompiledQuery, Kysely, Migrator, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from "kysely";
 import { migrationProvider } from "./migrations.js";
 import type { Database } from "./schema.js";
 
@@ -22,6 +22,27 @@ export type OpenedDatabase = {
   close(): Promise<void>;
 };
 
+/**
+ * SQLite's default BEGIN is deferred: a transaction that reads, then writes, fails with
+ * SQLITE_BUSY_SNAPSHOT when another process committed in between (the busy timeout cannot
+ * help). Every host transaction may write, so each takes the write lock at BEGIN and waits
+ * its turn on the busy timeout instead.
+ */
+class ImmediateTransactionsDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+  }
+}
+
+class HostSqliteDialect extends SqliteDialect {
+  constructor(private readonly database: BetterSqlite3.Database) {
+    super({ database });
+  }
+  override createDriver(): Driver {
+    return new ImmediateTransactionsDriver({ database: this.database });
+  }
+}
+
 export class MigrationFailedError extends Error {
   readonly code = "migration_failed" as const;
 }
@@ -37,7 +58,7 @@ export async function openDatabase(opts: { dataDir?: string; busyTimeoutMs?: num
   sqlite.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("synchronous = NORMAL");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new HostSqliteDialect(sqlite) });
 
   const migrator = new Migrator({ db, provider: migrationProvider });
   const { error, results } = await migrator.migrateToLatest();

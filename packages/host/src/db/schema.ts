@@ -23,6 +23,9 @@ export interface OAuthAppCredentialsTable {
   client_secret_enc: string;
   created_at: number;
   updated_at: number;
+  /** When the provider last refused this credential (invalid_client); NULL once it is set again. */
+  rejected_at: number | null;
+  rejected_reason: string | null;
 }
 
 export interface ConnectionsTable {

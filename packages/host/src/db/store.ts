@@ -98,8 +98,8 @@ export class Store {
     const now = this.now();
     await this.db
       .insertInto("oauth_app_credentials")
-      .values({ credential_key: credentialKey, client_id: clientId, client_secret_enc: clientSecretEnc, created_at: now, updated_at: now })
-      .onConflict((oc) => oc.column("credential_key").doUpdateSet({ client_id: clientId, client_secret_enc: clientSecretEnc, updated_at: now }))
+      .values({ credential_key: credentialKey, client_id: clientId, client_secret_enc: clientSecretEnc, created_at: now, updated_at: now, rejected_at: null, rejected_reason: null })
+      .onConflict((oc) => oc.column("credential_key").doUpdateSet({ client_id: clientId, client_secret_enc: clientSecretEnc, updated_at: now, rejected_at: null, rejected_reason: null }))
       .execute();
   }
 
@@ -111,9 +111,14 @@ export class Store {
   async listOAuthAppCredentials() {
     return this.db
       .selectFrom("oauth_app_credentials")
-      .select(["credential_key", "client_id", "created_at", "updated_at"])
+      .select(["credential_key", "client_id", "created_at", "updated_at", "rejected_at", "rejected_reason"])
       .orderBy("credential_key")
       .execute();
+  }
+
+  /** Marks the credential refused by the provider (invalid_client). */
+  async markOAuthAppCredentialRejected(credentialKey: string, reason: string): Promise<void> {
+    await this.db.updateTable("oauth_app_credentials").set({ rejected_at: this.now(), rejected_reason: reason.slice(0, 200) }).where("credential_key", "=", credentialKey).execute();
   }
 
   async deleteOAuthAppCredential(credentialKey: string): Promise<boolean> {

@@ -215,7 +215,7 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
     });
     logger.warn("oauth grant is missing scopes", { connectionId: connection.id, missing, reconnect });
     throw new OAuthFlowError("missing_scopes", `the provider granted fewer scopes than ${manifest.key} needs: missing ${missing.join(", ")}`, {
-      fix: `approve every requested scope, then run backfill connect ${manifest.key} --connection ${connection.id}`,
+      fix: missingScopesFix(manifest, connection.id, missing, granted),
       details: { missingScopes: missing, connectionId: connection.id },
     });
   }
@@ -259,6 +259,21 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
   });
   logger.info("oauth connection active", { connectionId: connection.id, connector: manifest.key, providerAccountId: account.id });
   return { connectionId: connection.id, connectorKey: manifest.key, status: "active", providerAccount: account, scopes: granted };
+}
+
+/**
+ * What to change when a grant lacks scopes. The merchant may have unticked one; or the
+ * provider dropped it by design (an unknown or protected scope, one the app is not approved
+ * for), or reused an earlier, narrower consent: then reconnecting changes nothing until the
+ * manifest's scopes or authorizationParams (e.g. prompt=consent) do.
+ */
+export function missingScopesFix(manifest: ConnectorManifest, connectionId: string, missing: readonly string[], granted: readonly string[]): string {
+  const reconnect = `backfill connect ${manifest.key} --connection ${connectionId}`;
+  return [
+    `the provider granted ${granted.length ? granted.join(", ") : "no scopes"}; if the merchant declined ${missing.join(", ")}, reconnect and approve them (${reconnect})`,
+    `if the provider drops ${missing.length > 1 ? "them" : "it"} by design (not approved for the app, or not a scope it grants), remove ${missing.length > 1 ? "them" : "it"} from oauth.scopes in ${manifest.key}'s manifest`,
+    `if it reused an earlier consent, ask for a fresh one with oauth.authorizationParams (e.g. prompt=consent) and reconnect`,
+  ].join("; ");
 }
 
 /** Calls postConnect (when declared) and reads the provider account identity. */

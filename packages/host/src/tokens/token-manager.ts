@@ -69,6 +69,7 @@ export function blockedReasonOf(connection: ConnectionRow): ReauthReason | undef
 
 export class TokenManager {
   private readonly inFlight = new Map<string, Promise<string>>();
+  private readonly warnedShortLifetime = new Set<string>();
   /** This process's identity in lease rows. */
   readonly owner = `${process.pid}:${randomUUID()}`;
   private readonly leaseTtlMs: number;
@@ -99,8 +100,32 @@ export class TokenManager {
     return { connection, manifest: connector.manifest, oauth, row: await this.deps.store.getTokens(connectionId) };
   }
 
-  decide(loaded: Loaded, minTtlSeconds: number): TokenDecision {
+  /**
+   * The minimum TTL that can be met: a provider that issues tokens for less than the
+   * `minTtlSeconds` asked (60 s or 300 s tokens against the guide's 600 s) would make every
+   * call refresh and never be satisfied, spending a refresh token each time. Capped at half
+   * the lifetime the provider issued, so a fresh token is used and refreshed once per half-life.
+   */
+  private achievableMinTtl(loaded: Loaded, minTtlSeconds: number): number {
+    const row = loaded.row;
+    if (!row || row.expires_at === null) return minTtlSeconds;
+    const issuedSeconds = Math.floor((row.expires_at - row.obtained_at) / 1000);
+    if (issuedSeconds <= 0 || minTtlSeconds < issuedSeconds) return minTtlSeconds;
+    const capped = Math.floor(issuedSeconds / 2);
+    if (!this.warnedShortLifetime.has(loaded.connection.id)) {
+      this.warnedShortLifetime.add(loaded.connection.id);
+      this.deps.logger.warn("the provider issues access tokens for less than the minTtlSeconds asked; using each one until half its lifetime is left", {
+        connectionId: loaded.connection.id,
+        minTtlSeconds,
+        issuedLifetimeSeconds: issuedSeconds,
+      });
+    }
+    return capped;
+  }
+
+  decide(loaded: Loaded, askedMinTtlSeconds: number): TokenDecision {
     const { connection, oauth, row } = loaded;
+    const minTtlSeconds = this.achievableMinTtl(loaded, askedMinTtlSeconds);
     return decideAccessToken(
       {
         hasAccessToken: !!row,
@@ -275,8 +300,24 @@ export class TokenManager {
         return parseTokenResponse(oauth, body, store.now());
       });
     } catch (error) {
-      // Only the provider refusing the grant (400/401: invalid_grant, invalid_client) needs the
-      // merchant; an unreadable answer or an outage does not, so those leave the connection as is.
+      // invalid_client: the app's secret is wrong or was rotated. The operator's to fix, not
+      // the merchant's: the credential is marked and the connection stays active, so the next
+      // sync after `credentials set` works without a reconnect.
+      if (error instanceof TokenEndpointError && error.kind === "rejected" && error.oauthError === "invalid_client") {
+        await store.transaction(async (tx) => {
+          await tx.markOAuthAppCredentialRejected(oauth.client.credentialKey, "invalid_client");
+          await tx.releaseRefreshLease(connection.id, this.owner);
+          await tx.audit("credentials.rejected", { connectionId: connection.id, detail: { credentialKey: oauth.client.credentialKey, status: error.status } });
+        });
+        logger.error("the provider refused the OAuth app credential (invalid_client); connections stay active until it is set again", { connectionId: connection.id, credentialKey: oauth.client.credentialKey });
+        throw new BackfillError(
+          "invalid_request",
+          `cannot refresh connection ${connection.id}: the provider refused the OAuth app credential ${oauth.client.credentialKey} (invalid_client: its client secret is wrong or was rotated). Fix: ${credentialFixCommand(oauth.client.credentialKey)}`,
+          { credentialKey: oauth.client.credentialKey, oauthError: "invalid_client" },
+        );
+      }
+      // Only the provider refusing the grant (400/401: invalid_grant) needs the merchant; an
+      // unreadable answer or an outage does not, so those leave the connection as is.
       if (error instanceof TokenEndpointError && error.kind === "rejected") {
         const marked = await store.transaction(async (tx) => {
           // A process that took the lease over may have spent (rotated) this refresh token itself.
