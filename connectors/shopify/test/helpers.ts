@@ -1,7 +1,7 @@
 // Shared test setup: a connected runtime with canary token values that must never
 // appear in a log line or a response.
 import { readFileSync } from "node:fs";
-import { createHmac } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 import { afterEach } from "vitest";
 import { connectorTestRuntime, RuntimeLeakCheck, type ConnectorTestRuntimeOptions, type TestOAuthState } from "@backfill-io/sdk/testing";
 
@@ -51,4 +51,23 @@ export function connectedRuntime(opts: Omit<ConnectorTestRuntimeOptions, "oauth"
 export function signed(body: unknown, secret = WEBHOOK_SECRET) {
   const rawBody = JSON.stringify(body);
   return { rawBody, hmac: createHmac("sha256", secret).update(rawBody, "utf8").digest("base64") };
+}
+
+/** The headers Shopify sends with a delivery triggered now: a fresh webhook id and event id each time. */
+export function deliveryHeaders(topic: string, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    "Content-Type": "application/json",
+    "X-Shopify-Topic": topic,
+    "X-Shopify-Shop-Domain": SHOP,
+    "X-Shopify-Webhook-Id": randomUUID(),
+    "X-Shopify-Event-Id": randomUUID(),
+    "X-Shopify-Triggered-At": new Date().toISOString(),
+    "X-Shopify-API-Version": "2026-10",
+    ...overrides,
+  };
+}
+
+/** The base64 HMAC-SHA256 of `bytes`, as Shopify signs a body. */
+export function signBytes(bytes: Uint8Array, secret = WEBHOOK_SECRET): string {
+  return createHmac("sha256", secret).update(bytes).digest("base64");
 }

@@ -5,20 +5,14 @@ import { POST as webhook, config } from "../src/api/webhooks/shopify.js";
 import { POST as ordersRoute } from "../src/api/sync/orders.js";
 import { POST as customersRoute } from "../src/api/sync/customers.js";
 import { POST as refundsRoute } from "../src/api/sync/refunds.js";
-import { ACCESS_CANARY, GRAPHQL_URL, REFRESH_CANARY, SHOP, STORE_WEBHOOK_SECRET, WEBHOOK_SECRET, connectedRuntime, fixture, signed, expectNoLeaksAfterEach } from "./helpers.js";
+import { ACCESS_CANARY, GRAPHQL_URL, REFRESH_CANARY, STORE_WEBHOOK_SECRET, WEBHOOK_SECRET, connectedRuntime, deliveryHeaders, fixture, signed, expectNoLeaksAfterEach } from "./helpers.js";
 
 let runtime: ConnectorTestRuntime;
 expectNoLeaksAfterEach([ACCESS_CANARY, REFRESH_CANARY, WEBHOOK_SECRET, STORE_WEBHOOK_SECRET]);
 
 function delivery(topic: string, body: unknown, opts: { hmac?: string | null; secret?: string } = {}) {
   const s = signed(body, opts.secret);
-  const headers: Record<string, string> = {
-    "Content-Type": "application/json",
-    "X-Shopify-Topic": topic,
-    "X-Shopify-Shop-Domain": SHOP,
-    "X-Shopify-Webhook-Id": "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043",
-    "X-Shopify-API-Version": "2026-10",
-  };
+  const headers = deliveryHeaders(topic);
   if (opts.hmac !== null) headers["X-Shopify-Hmac-Sha256"] = opts.hmac ?? s.hmac;
   return { method: "POST", path: "/webhooks/shopify", headers, rawBody: s.rawBody };
 }

@@ -66,13 +66,13 @@ describe("store", () => {
     const store = new Store(opened.db.db, () => now);
     const conn = await store.createConnection({ connectorKey: "shopify", connectorVersion: "0.1.0", settings: {} });
     const first = await store.commitPage(conn.id, "customers", [{ kind: "customer", items: [{ idempotencyKey: "c1", payload: customer("c1") }, { idempotencyKey: "c2", payload: customer("c2") }] }], { cursor: "a" });
-    expect(first).toEqual({ inserted: 2, updated: 0, unchanged: 0, suppressed: 0 });
+    expect(first).toEqual({ inserted: 2, updated: 0, unchanged: 0, suppressed: 0, stale: 0 });
     expect(await store.getCheckpoint(conn.id, "customers")).toEqual({ cursor: "a" });
 
     const [before] = await store.listRecords(conn.id);
     now += 60_000;
     const second = await store.commitPage(conn.id, "customers", [{ kind: "customer", items: [{ idempotencyKey: "c1", payload: { name: "Ada", customer_id: "c1" } }, { idempotencyKey: "c2", payload: customer("c2", "Bob") }] }], { cursor: "b" });
-    expect(second).toEqual({ inserted: 0, updated: 1, unchanged: 1, suppressed: 0 });
+    expect(second).toEqual({ inserted: 0, updated: 1, unchanged: 1, suppressed: 0, stale: 0 });
     const [after] = await store.listRecords(conn.id);
     expect(after!.first_seen).toBe(before!.first_seen);
     expect(after!.last_seen).toBe(before!.last_seen + 60_000);

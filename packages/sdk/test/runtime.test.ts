@@ -128,7 +128,7 @@ describe("connectorTestRuntime", () => {
     });
     const rawBody = '{"id":1,"name":"caf\u00e9"}';
     await r.call(route, { method: "post", path: "/webhooks/orders", query: { shop: "a" }, headers: { "X-Hmac": "h", "Content-Type": "application/json" }, rawBody });
-    expect(seen).toEqual({ method: "POST", path: "/webhooks/orders", query: { shop: "a" }, headers: { "x-hmac": "h", "content-type": "application/json" }, body: { id: 1, name: "café" }, rawBody });
+    expect(seen).toEqual({ method: "POST", path: "/webhooks/orders", query: { shop: "a" }, headers: { "x-hmac": "h", "content-type": "application/json" }, body: { id: 1, name: "café" }, rawBody, rawBodyBytes: new TextEncoder().encode(rawBody) });
     await r.call(route, { headers: { "content-type": "application/x-www-form-urlencoded" }, rawBody: "a=1&b=two" });
     expect(seen).toMatchObject({ body: { a: "1", b: "two" }, rawBody: "a=1&b=two" });
   });

@@ -1,5 +1,6 @@
 // Square webhook signatures: x-square-hmacsha256-signature is base64(HMAC-SHA256(key,
-// notificationUrl + rawBody)), keyed with the subscription's signature key. Compared in
+// notificationUrl + body)), keyed with the subscription's signature key, over the body's
+// bytes as received (a decoded string would lose a BOM or a non-UTF-8 byte). Compared in
 // constant time on the decoded digests.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { RouteRequest } from "@backfill-io/sdk";
@@ -14,7 +15,7 @@ export function hasSquareSignature(request: RouteRequest): boolean {
 export function isValidSquareSignature(request: RouteRequest, signatureKey: string, notificationUrl: string): boolean {
   const signature = request.headers[SIGNATURE_HEADER];
   if (!signature) return false;
-  const expected = createHmac("sha256", signatureKey).update(notificationUrl + request.rawBody, "utf8").digest();
+  const expected = createHmac("sha256", signatureKey).update(notificationUrl, "utf8").update(request.rawBodyBytes).digest();
   const given = Buffer.from(signature.trim(), "base64");
   // A wrong-length value cannot match; comparing lengths leaks only the (public) digest size.
   if (given.length !== expected.length) return false;

@@ -233,11 +233,36 @@ const m007_credential_rejected: Migration = {
   },
 };
 
+/**
+ * Webhook deliveries already processed (deduplication), and each record's version (the
+ * provider's updated-at as epoch ms) so an older version never replaces a newer one.
+ */
+const m004_webhook_deliveries: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable("webhook_deliveries")
+      .addColumn("connection_id", "text", (c) => c.notNull().references("connections.id").onDelete("cascade"))
+      .addColumn("delivery_id", "text", (c) => c.notNull())
+      .addColumn("processed_at", "integer", (c) => c.notNull())
+      .addPrimaryKeyConstraint("webhook_deliveries_pk", ["connection_id", "delivery_id"])
+      .execute();
+    await db.schema.createIndex("webhook_deliveries_processed_at").on("webhook_deliveries").column("processed_at").execute();
+    await db.schema.alterTable("records").addColumn("provider_version", "integer").execute();
+    // julianday() reads ISO 8601 with an offset; epoch ms = (julianday - 2440587.5) days.
+    await sql`update records set provider_version = cast(round((julianday(json_extract(payload_json, '$.provider_updated_at')) - 2440587.5) * 86400000) as integer) where payload_json is not null and json_extract(payload_json, '$.provider_updated_at') is not null`.execute(db);
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.alterTable("records").dropColumn("provider_version").execute();
+    await db.schema.dropTable("webhook_deliveries").execute();
+  },
+};
+
 /** All migrations, by name; names sort in the order they run. */
 export const MIGRATIONS: Record<string, Migration> = {
   "001_initial": m001_initial,
   "002_records_receipt_id": m002_records_receipt_id,
   "003_connect_sessions": m003_connect_sessions,
+  "004_webhook_deliveries": m004_webhook_deliveries,
   "007_credential_rejected": m007_credential_rejected,
 };
 

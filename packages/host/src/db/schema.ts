@@ -137,6 +137,8 @@ export interface RecordsTable {
   first_seen: number;
   last_seen: number;
   tombstoned_at: number | null;
+  /** The provider's updated-at (epoch ms) of the stored version; an older one is never stored over it. */
+  provider_version: number | null;
 }
 
 export interface CheckpointsTable {
@@ -189,6 +191,13 @@ export interface AuditLogTable {
   detail_json: string | null;
 }
 
+/** A webhook delivery id processed for a connection (committed with the route's writes). */
+export interface WebhookDeliveriesTable {
+  connection_id: string;
+  delivery_id: string;
+  processed_at: number;
+}
+
 export interface Database {
   vault_keys: VaultKeysTable;
   oauth_app_credentials: OAuthAppCredentialsTable;
@@ -203,6 +212,7 @@ export interface Database {
   stream_locks: StreamLocksTable;
   host_api_keys: HostApiKeysTable;
   audit_log: AuditLogTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export type ConnectionRow = Selectable<ConnectionsTable>;

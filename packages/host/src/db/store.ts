@@ -1,10 +1,11 @@
 // The typed queries of the host. One Store wraps a Kysely instance or a transaction;
 // `transaction(fn)` hands `fn` a Store bound to the transaction, so multi-step writes
 // (a page of records and its checkpoint, a refreshed token pair) commit together.
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import type { CheckpointState, RecordsRedaction } from "@backfill-io/sdk";
-import { redact } from "@backfill-io/sdk";
+import { redact, WEBHOOK_DELIVERY_RETENTION_MS } from "@backfill-io/sdk";
+import { decideRecordCommit, payloadHash, recordVersion } from "@backfill-io/sdk/policy";
 import type {
   AuditLogRow,
   ConnectionRow,
@@ -24,7 +25,8 @@ import type {
 
 export type PageItem = { idempotencyKey: string; payload: unknown };
 export type PageBatch = { kind: string; items: readonly PageItem[] };
-export type CommitPageResult = { inserted: number; updated: number; unchanged: number; suppressed: number };
+/** `stale`: an older version than the stored one, ignored (policy/commit.ts decides). */
+export type CommitPageResult = { inserted: number; updated: number; unchanged: number; suppressed: number; stale: number };
 
 export type NewConnection = {
   id?: string;
@@ -52,19 +54,8 @@ export type ConnectionPatch = Partial<{
 
 export type SyncRunPatch = Partial<Pick<SyncRunRow, "status" | "pages" | "accepted" | "rejected" | "retries" | "finished_at" | "outcome" | "error">>;
 
-/** Canonical JSON (sorted keys), so equal payloads hash equal whatever their key order. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-}
-
-export function payloadHash(payload: unknown): string {
-  return createHash("sha256").update(canonicalJson(payload)).digest("hex");
-}
+// The payload hash is the SDK policy's, so the test runtime's "unchanged" is the store's.
+export { canonicalJson, payloadHash } from "@backfill-io/sdk/policy";
 
 function stringField(payload: unknown, field: string): string | null {
   const value = ((payload ?? {}) as Record<string, unknown>)[field];
@@ -335,8 +326,10 @@ export class Store {
 
   /**
    * Commits one page: upserts its records by (connection, kind, idempotency key) and
-   * writes the stream checkpoint, in ONE transaction. An unchanged payload (same hash)
-   * only moves last_seen; a tombstoned (redacted) record is never brought back.
+   * writes the stream checkpoint, in ONE transaction. What happens to each record is the
+   * SDK policy's decideRecordCommit: an unchanged payload (same hash) only moves
+   * last_seen; an older version (provider_version) is ignored; a tombstoned (redacted)
+   * record is never brought back.
    */
   async commitPage(
     connectionId: string,
@@ -346,18 +339,23 @@ export class Store {
   ): Promise<CommitPageResult> {
     return this.transaction(async (tx) => {
       const now = tx.now();
-      const result: CommitPageResult = { inserted: 0, updated: 0, unchanged: 0, suppressed: 0 };
+      const result: CommitPageResult = { inserted: 0, updated: 0, unchanged: 0, suppressed: 0, stale: 0 };
       for (const batch of batches) {
         for (const item of batch.items) {
           const hash = payloadHash(item.payload);
+          const version = recordVersion(batch.kind, item.payload);
           const existing = await tx.db
             .selectFrom("records")
-            .select(["id", "payload_hash", "tombstoned_at"])
+            .select(["id", "payload_hash", "tombstoned_at", "provider_version"])
             .where("connection_id", "=", connectionId)
             .where("kind", "=", batch.kind)
             .where("idempotency_key", "=", item.idempotencyKey)
             .executeTakeFirst();
-          if (!existing) {
+          const decision = decideRecordCommit(
+            existing && { tombstoned: existing.tombstoned_at !== null, payloadHash: existing.payload_hash, version: existing.provider_version },
+            { payloadHash: hash, version },
+          );
+          if (decision === "insert") {
             await tx.db
               .insertInto("records")
               .values({
@@ -368,15 +366,16 @@ export class Store {
                 ...identityColumns(batch.kind, item.payload),
                 payload_json: JSON.stringify(item.payload),
                 payload_hash: hash,
+                provider_version: version,
                 first_seen: now,
                 last_seen: now,
                 tombstoned_at: null,
               })
               .execute();
             result.inserted++;
-          } else if (existing.tombstoned_at !== null) {
-            result.suppressed++;
-          } else if (existing.payload_hash === hash) {
+          } else if (!existing || decision === "suppressed" || decision === "stale") {
+            result[decision === "stale" ? "stale" : "suppressed"]++;
+          } else if (decision === "unchanged") {
             await tx.db.updateTable("records").set({ last_seen: now }).where("id", "=", existing.id).execute();
             result.unchanged++;
           } else {
@@ -385,6 +384,7 @@ export class Store {
               .set({
                 payload_json: JSON.stringify(item.payload),
                 payload_hash: hash,
+                provider_version: version,
                 ...identityColumns(batch.kind, item.payload),
                 stream,
                 last_seen: now,
@@ -473,6 +473,41 @@ export class Store {
     if (kind) q = q.where("kind", "=", kind);
     const row = await q.executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  // ---- webhook deliveries ----------------------------------------------------------
+
+  /** True when any of `deliveryIds` was processed for the connection within the retention window. */
+  async webhookDeliveryProcessed(connectionId: string, deliveryIds: readonly string[]): Promise<boolean> {
+    if (!deliveryIds.length) return false;
+    const row = await this.db
+      .selectFrom("webhook_deliveries")
+      .select("delivery_id")
+      .where("connection_id", "=", connectionId)
+      .where("delivery_id", "in", deliveryIds)
+      .where("processed_at", ">", this.now() - WEBHOOK_DELIVERY_RETENTION_MS)
+      .executeTakeFirst();
+    return !!row;
+  }
+
+  /**
+   * Records `deliveryIds` as processed now; returns how many were new. Ids past the
+   * retention window (of every connection) are purged first, so a remembered id is one
+   * still inside it. Run in the transaction of the route's writes.
+   */
+  async claimWebhookDeliveries(connectionId: string, deliveryIds: readonly string[]): Promise<number> {
+    const now = this.now();
+    await this.db.deleteFrom("webhook_deliveries").where("processed_at", "<=", now - WEBHOOK_DELIVERY_RETENTION_MS).execute();
+    let claimed = 0;
+    for (const deliveryId of new Set(deliveryIds)) {
+      const r = await this.db
+        .insertInto("webhook_deliveries")
+        .values({ connection_id: connectionId, delivery_id: deliveryId, processed_at: now })
+        .onConflict((oc) => oc.columns(["connection_id", "delivery_id"]).doNothing())
+        .executeTakeFirst();
+      claimed += Number(r.numInsertedOrUpdatedRows ?? 0n);
+    }
+    return claimed;
   }
 
   // ---- sync runs -------------------------------------------------------------------

@@ -65,6 +65,7 @@ export async function hostConnectionServices(host: Host, connectionId: string): 
     accessToken: (opts) => host.tokens.accessToken(connectionId, opts),
     committedCheckpoint: (stream) => host.store.getCheckpoint(connectionId, stream),
     countRedactable: async (selector) => (selector.all ? host.store.countRecords(connectionId, selector.kind) : 0),
+    webhookDeliveryProcessed: (deliveryIds) => host.store.webhookDeliveryProcessed(connectionId, deliveryIds),
     log: (entry) => host.logger[entry.level](`route: ${entry.message}`, { connectionId, ...(entry.fields ?? {}) }),
     transport,
   };

@@ -19,7 +19,8 @@ export type RouteInputMessage = {
   path: string;
   query: Record<string, string>;
   headers: Record<string, string>;
-  rawBody: string;
+  /** The request body exactly as received (signatures are checked over these bytes). */
+  rawBodyBytes: Uint8Array;
 };
 
 export type InvokeMessage = {

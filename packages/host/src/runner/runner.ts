@@ -54,7 +54,8 @@ export type RunRouteRequest = {
   /** The route path, e.g. /sync/orders. */
   route: string;
   method?: string;
-  input?: Partial<Omit<RouteInputMessage, "method" | "path">>;
+  /** The body as bytes (`rawBodyBytes`, what the server received) or as text (`rawBody`, sent as UTF-8). */
+  input?: Partial<Omit<RouteInputMessage, "method" | "path">> & { rawBody?: string };
   routeTimeoutMs?: number;
 };
 
@@ -217,7 +218,7 @@ export class RouteRunner {
               path: request.route,
               query: request.input?.query ?? {},
               headers: request.input?.headers ?? {},
-              rawBody: request.input?.rawBody ?? "",
+              rawBodyBytes: request.input?.rawBodyBytes ?? new TextEncoder().encode(request.input?.rawBody ?? ""),
             },
             manifest: services.manifest,
             connectionInfo: {

@@ -20,6 +20,8 @@ export interface ConnectionServices {
   committedCheckpoint(stream: string): CheckpointState | undefined | Promise<CheckpointState | undefined>;
   /** How many stored records a redaction selector matches (Records.redact's answer). */
   countRedactable?(selector: RecordsRedaction): number | Promise<number>;
+  /** True when any of the webhook delivery ids was already processed (Webhooks.alreadyProcessed); absent: none was. */
+  webhookDeliveryProcessed?(deliveryIds: string[]): boolean | Promise<boolean>;
   /** Receives every (redacted) log line as it happens. */
   log?(entry: RouteLogEntry): void;
   /** Sends HTTP (e.g. host part 1's HostHttp with provider routing); default: undici direct. */

@@ -12,7 +12,7 @@ import {
   type RecordsRedaction,
   type Redactor,
 } from "@backfill-io/sdk";
-import { assertEntityWritable, assertSecretReadable, assertSettingReadable, validateIngestItems, type IngestItem } from "@backfill-io/sdk/policy";
+import { assertEntityWritable, assertSecretReadable, assertSettingReadable, checkDeliveryIds, validateIngestItems, type IngestItem } from "@backfill-io/sdk/policy";
 import type { BridgeCall, BridgeError } from "./protocol.js";
 import { performHttp, type HttpLimits, type HttpTransport } from "./http.js";
 import type { ConnectionServices, RouteLogEntry } from "./services.js";
@@ -66,6 +66,10 @@ export class RouteSession {
         return this.redactRecords(a[0] as RecordsRedaction);
       case "setConnectionStatus":
         return this.setConnectionStatus(a[0] as ConnectionStatusChange);
+      case "webhookDeliveryProcessed":
+        return this.webhookDeliveryProcessed(a[0]);
+      case "markWebhookDeliveryProcessed":
+        return this.markWebhookDeliveryProcessed(a[0]);
       default:
         throw new BackfillError("invalid_request", `unknown host call ${String(call.method)}`);
     }
@@ -121,6 +125,16 @@ export class RouteSession {
     if (!selector || typeof selector !== "object") throw new BackfillError("invalid_request", "Records.redact: a selector is required");
     this.staged.redactions.push(selector);
     return { redacted: (await this.services.countRedactable?.(selector)) ?? 0 };
+  }
+
+  private async webhookDeliveryProcessed(ids: unknown): Promise<boolean> {
+    const checked = checkDeliveryIds("Webhooks.alreadyProcessed", ids);
+    if (checked.some((id) => this.staged.webhookDeliveries.includes(id))) return true;
+    return (await this.services.webhookDeliveryProcessed?.(checked)) ?? false;
+  }
+
+  private markWebhookDeliveryProcessed(ids: unknown): void {
+    for (const id of checkDeliveryIds("Webhooks.markProcessed", ids)) if (!this.staged.webhookDeliveries.includes(id)) this.staged.webhookDeliveries.push(id);
   }
 
   private setConnectionStatus(change: ConnectionStatusChange): void {

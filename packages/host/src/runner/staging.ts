@@ -11,10 +11,12 @@ export type StagedWrites = {
   checkpoints: StagedCheckpoint[];
   redactions: RecordsRedaction[];
   connectionStatus?: ConnectionStatusChange;
+  /** Webhook delivery ids the route marked processed (Webhooks.markProcessed). */
+  webhookDeliveries: string[];
   accepted: number;
   rejected: number;
 };
 
 export function emptyStaged(): StagedWrites {
-  return { records: [], checkpoints: [], redactions: [], accepted: 0, rejected: 0 };
+  return { records: [], checkpoints: [], redactions: [], webhookDeliveries: [], accepted: 0, rejected: 0 };
 }

@@ -56,6 +56,8 @@ const dispatchingBinding: HostBinding = {
   log: (level, message, fields) => activeBinding("log").log(level, message, fields),
   redactRecords: (selector) => activeBinding("Records.redact").redactRecords(selector),
   setConnectionStatus: (change) => activeBinding("Connection").setConnectionStatus(change),
+  webhookDeliveryProcessed: (ids) => activeBinding("Webhooks.alreadyProcessed").webhookDeliveryProcessed!(ids),
+  markWebhookDeliveryProcessed: (ids) => activeBinding("Webhooks.markProcessed").markWebhookDeliveryProcessed!(ids),
 };
 bindHost(dispatchingBinding);
 
@@ -134,6 +136,8 @@ function makeBinding(invoke: InvokeMessage): { binding: HostBinding; close: () =
     log: (level, message, fields) => void call("log", [level, message, fields]),
     redactRecords: (selector) => call("redactRecords", [selector]) as ReturnType<HostBinding["redactRecords"]>,
     setConnectionStatus: (change) => void call("setConnectionStatus", [change]),
+    webhookDeliveryProcessed: (ids) => call("webhookDeliveryProcessed", [ids]) as boolean,
+    markWebhookDeliveryProcessed: (ids) => void call("markWebhookDeliveryProcessed", [ids]),
   };
   return {
     binding,

@@ -85,8 +85,8 @@ export function createServerApp(opts: ServerAppOptions): Hono {
     if (auth !== "public" && auth !== "webhook" && !(await requireApiKey(c))) {
       return errorJson(c, 401, "unauthorized", "this route needs Authorization: Bearer <host API key>");
     }
-    // The raw body, unchanged, so webhook routes can verify signatures over the exact bytes.
-    const rawBody = method === "GET" || method === "DELETE" ? "" : await c.req.text();
+    // The raw bytes, unchanged (never decoded), so webhook routes verify signatures over exactly what was signed.
+    const rawBodyBytes = method === "GET" || method === "DELETE" ? new Uint8Array() : new Uint8Array(await c.req.arrayBuffer());
     const headers: Record<string, string> = {};
     c.req.raw.headers.forEach((v, k) => (headers[k] = v));
     delete headers[NOTIFICATION_URL_HEADER];
@@ -94,7 +94,7 @@ export function createServerApp(opts: ServerAppOptions): Hono {
       const url = new URL(c.req.url);
       headers[NOTIFICATION_URL_HEADER] = new URL(url.pathname + url.search, opts.publicUrl).toString();
     }
-    const result = await runner.runRoute({ routesDir: resolved.routesDir, services: resolved.services, route, method, input: { query: c.req.query(), headers, rawBody } });
+    const result = await runner.runRoute({ routesDir: resolved.routesDir, services: resolved.services, route, method, input: { query: c.req.query(), headers, rawBodyBytes } });
     if (result.status >= 200 && result.status < 300 && result.outcome === "ok") {
       await commitStaged(host.store, connectionId, result.staged, { defaultStream: route });
     }

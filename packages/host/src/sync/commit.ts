@@ -1,9 +1,21 @@
 // Stores what a successful route invocation staged, in one transaction: records and
-// checkpoints per stream (via Store.commitPage), record redactions, a revocation.
+// checkpoints per stream (via Store.commitPage), record redactions, a revocation, and
+// the webhook deliveries the route marked processed.
 import type { PageBatch, Store } from "../db/store.js";
 import type { StagedWrites } from "../runner/staging.js";
 
-export async function commitStaged(store: Store, connectionId: string, staged: StagedWrites, opts: { defaultStream: string; runId?: string }): Promise<void> {
+/**
+ * `duplicate_delivery`: a webhook delivery the route marked processed was committed by
+ * another invocation meanwhile (two copies of one delivery in flight): nothing of this
+ * one was written.
+ */
+export type CommitStagedResult = { committed: true } | { committed: false; reason: typeof DUPLICATE_DELIVERY };
+
+export const DUPLICATE_DELIVERY = "duplicate_delivery";
+
+class DuplicateDelivery extends Error {}
+
+export async function commitStaged(store: Store, connectionId: string, staged: StagedWrites, opts: { defaultStream: string; runId?: string }): Promise<CommitStagedResult> {
   const streams = new Map<string, Map<string, PageBatch["items"][number][]>>();
   const batchOf = (stream: string, kind: string) => {
     let kinds = streams.get(stream);
@@ -14,13 +26,22 @@ export async function commitStaged(store: Store, connectionId: string, staged: S
   };
   for (const r of staged.records) batchOf(r.stream ?? opts.defaultStream, r.kind).push({ idempotencyKey: r.idempotencyKey, payload: r.payload });
   for (const c of staged.checkpoints) if (!streams.has(c.stream)) streams.set(c.stream, new Map());
-  await store.transaction(async (tx) => {
-    for (const [stream, kinds] of streams) {
-      const checkpoint = staged.checkpoints.find((c) => c.stream === stream);
-      await tx.commitPage(connectionId, stream, [...kinds].map(([kind, items]) => ({ kind, items })), checkpoint?.state ?? null);
-    }
-    for (const selector of staged.redactions) await tx.redactRecords(connectionId, selector);
-    if (staged.connectionStatus?.status === "revoked") await tx.setConnectionStatus(connectionId, "revoked", staged.connectionStatus.reason || "revoked");
-    if (opts.runId) await tx.incrementSyncRun(opts.runId, { pages: 1, accepted: staged.accepted, rejected: staged.rejected });
-  });
+  const deliveries = [...new Set(staged.webhookDeliveries)];
+  try {
+    await store.transaction(async (tx) => {
+      // First, so a concurrent copy of the same delivery rolls back before writing anything.
+      if (deliveries.length && (await tx.claimWebhookDeliveries(connectionId, deliveries)) < deliveries.length) throw new DuplicateDelivery();
+      for (const [stream, kinds] of streams) {
+        const checkpoint = staged.checkpoints.find((c) => c.stream === stream);
+        await tx.commitPage(connectionId, stream, [...kinds].map(([kind, items]) => ({ kind, items })), checkpoint?.state ?? null);
+      }
+      for (const selector of staged.redactions) await tx.redactRecords(connectionId, selector);
+      if (staged.connectionStatus?.status === "revoked") await tx.setConnectionStatus(connectionId, "revoked", staged.connectionStatus.reason || "revoked");
+      if (opts.runId) await tx.incrementSyncRun(opts.runId, { pages: 1, accepted: staged.accepted, rejected: staged.rejected });
+    });
+  } catch (error) {
+    if (error instanceof DuplicateDelivery) return { committed: false, reason: DUPLICATE_DELIVERY };
+    throw error;
+  }
+  return { committed: true };
 }

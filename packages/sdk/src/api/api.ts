@@ -16,20 +16,26 @@ export type RouteRequest = {
   /** Parsed JSON body (or form fields), undefined when empty. */
   body: unknown;
   /**
-   * The body as received, for signature checks. The host decodes the request bytes as
-   * UTF-8 without normalizing them, so an HMAC over `Buffer.from(rawBody)` equals one over
-   * the wire bytes for any UTF-8 body (webhook bodies are JSON, hence UTF-8).
+   * The body as text: the bytes decoded as UTF-8 (a BOM kept, invalid bytes replaced by
+   * U+FFFD). Not for signatures: a non-UTF-8 body does not survive decoding.
    */
   rawBody: string;
+  /** The body exactly as received: verify signatures over these bytes. */
+  rawBodyBytes: Uint8Array;
 };
 
+/** What a caller passes: `rawBodyBytes` (the wire bytes), else `rawBody` (sent as UTF-8), else `body` (as JSON). */
 export type RouteInput = Partial<RouteRequest>;
 export type RouteHandler = (request: RouteRequest) => Response | Promise<Response>;
 export type Route = ((input?: RouteInput) => Promise<Response>) & { readonly __backfillRoute: true };
 
 export type ErrorBody = { error: { code: string; message: string; details?: Record<string, unknown>; correlationId?: string } };
 
-function parseBody(raw: string, contentType: string | undefined): unknown {
+const UTF8_BOM = "\uFEFF";
+
+function parseBody(text: string, contentType: string | undefined): unknown {
+  // A BOM is not part of the JSON (RFC 8259 lets a parser ignore it).
+  const raw = text.startsWith(UTF8_BOM) ? text.slice(1) : text;
   if (!raw) return undefined;
   if (contentType?.includes("application/x-www-form-urlencoded")) return Object.fromEntries(new URLSearchParams(raw));
   try {
@@ -41,7 +47,8 @@ function parseBody(raw: string, contentType: string | undefined): unknown {
 
 export function normalizeRouteInput(input: RouteInput = {}): RouteRequest {
   const headers = Object.fromEntries(Object.entries(input.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
-  const rawBody = input.rawBody ?? (input.body === undefined ? "" : typeof input.body === "string" ? input.body : JSON.stringify(input.body));
+  const bytes = rawBodyBytesOf(input);
+  const rawBody = input.rawBody ?? new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes);
   return {
     method: (input.method ?? "POST").toUpperCase(),
     path: input.path ?? "/",
@@ -49,7 +56,15 @@ export function normalizeRouteInput(input: RouteInput = {}): RouteRequest {
     headers,
     body: input.body !== undefined ? input.body : parseBody(rawBody, headers["content-type"]),
     rawBody,
+    rawBodyBytes: bytes,
   };
+}
+
+function rawBodyBytesOf(input: RouteInput): Uint8Array {
+  // A Buffer (or a Uint8Array that crossed a worker boundary) is viewed, not copied.
+  if (input.rawBodyBytes) return new Uint8Array(input.rawBodyBytes.buffer, input.rawBodyBytes.byteOffset, input.rawBodyBytes.byteLength);
+  const text = input.rawBody ?? (input.body === undefined ? "" : typeof input.body === "string" ? input.body : JSON.stringify(input.body));
+  return new TextEncoder().encode(text);
 }
 
 function errorResponse(status: number, code: string, message: string, details?: Record<string, unknown>, headers?: Record<string, string>): Response {

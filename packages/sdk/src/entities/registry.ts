@@ -4,10 +4,12 @@ import { customerSchema, refundReceiptSchema, salesReceiptSchema } from "./schem
 export const ENTITY_NAMES = ["Customer", "SalesReceipt", "RefundReceipt"] as const;
 export type EntityName = (typeof ENTITY_NAMES)[number];
 
+// versionField: the provider's last-modified time, which orders versions of one record
+// (an older version never replaces a newer one; see policy/commit.ts).
 export const ENTITY_KINDS = {
-  customer: { entity: "Customer", schema: customerSchema, idField: "customer_id" },
-  sales_receipt: { entity: "SalesReceipt", schema: salesReceiptSchema, idField: "receipt_id" },
-  refund_receipt: { entity: "RefundReceipt", schema: refundReceiptSchema, idField: "refund_id" },
+  customer: { entity: "Customer", schema: customerSchema, idField: "customer_id", versionField: "provider_updated_at" },
+  sales_receipt: { entity: "SalesReceipt", schema: salesReceiptSchema, idField: "receipt_id", versionField: "provider_updated_at" },
+  refund_receipt: { entity: "RefundReceipt", schema: refundReceiptSchema, idField: "refund_id", versionField: "provider_updated_at" },
 } as const;
 
 export type EntityKind = keyof typeof ENTITY_KINDS;

@@ -94,6 +94,10 @@ export interface HostBinding {
   setConnectionStatus(change: ConnectionStatusChange): void;
   /** Optional for bindings written before it existed; Connection.info() says when it is missing. */
   connectionInfo?(): ConnectionInfo;
+  /** True when any of `deliveryIds` was processed (committed) for this connection within the retention window. */
+  webhookDeliveryProcessed?(deliveryIds: string[]): boolean;
+  /** Stages `deliveryIds` as processed: committed with the route's other writes, only when it answers 2xx. */
+  markWebhookDeliveryProcessed?(deliveryIds: string[]): void;
 }
 
 const BINDING_KEY = Symbol.for("backfill.sdk.binding");

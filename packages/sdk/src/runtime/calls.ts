@@ -4,6 +4,7 @@ import { currentBinding, type AccessTokenOptions, type CheckpointState, type Htt
 import { BackfillError } from "./errors.js";
 import { ENTITY_KINDS, isEntityKind, type EntityKind } from "../entities/registry.js";
 import type { IngestResult } from "../policy/ingest.js";
+import { checkDeliveryIds } from "../policy/webhooks.js";
 
 export const OAuth = {
   /**
@@ -142,5 +143,37 @@ export const Connection = {
   /** Marks the connection revoked (e.g. Shopify app/uninstalled): syncs stop with reauth_required. */
   markRevoked(reason: string): void {
     currentBinding("Connection.markRevoked").setConnectionStatus({ status: "revoked", reason });
+  },
+};
+
+function webhookBinding(call: string) {
+  const binding = currentBinding(call);
+  if (!binding.webhookDeliveryProcessed || !binding.markWebhookDeliveryProcessed) {
+    throw new BackfillError("invalid_request", `${call}: this Backfill host does not remember webhook deliveries`);
+  }
+  return binding as typeof binding & Required<Pick<typeof binding, "webhookDeliveryProcessed" | "markWebhookDeliveryProcessed">>;
+}
+
+/**
+ * Webhook deduplication. Providers deliver at least once: a redelivery (or a replay) of a
+ * delivery already processed must do nothing. Call after the signature is verified, so
+ * an unsigned request can never burn a genuine delivery's id. Ids are per connection,
+ * remembered for WEBHOOK_DELIVERY_RETENTION_MS; pass one id or several (e.g. a delivery id
+ * and an event id) and prefix them with the provider (`shopify:webhook:<id>`).
+ */
+export const Webhooks = {
+  /** True when any of the ids was already processed for this connection. */
+  alreadyProcessed(deliveryIds: string | readonly string[]): boolean {
+    const ids = checkDeliveryIds("Webhooks.alreadyProcessed", deliveryIds);
+    return webhookBinding("Webhooks.alreadyProcessed").webhookDeliveryProcessed(ids);
+  },
+  /**
+   * Marks the ids processed, atomically with this route's records, redactions and status
+   * change: only when the route answers 2xx. A failed route leaves them unmarked, so the
+   * provider's retry is processed.
+   */
+  markProcessed(deliveryIds: string | readonly string[]): void {
+    const ids = checkDeliveryIds("Webhooks.markProcessed", deliveryIds);
+    webhookBinding("Webhooks.markProcessed").markWebhookDeliveryProcessed(ids);
   },
 };

@@ -11,6 +11,8 @@ import { validateIngestItems, type IngestItem, type IngestResult, type Validated
 import { assertTokenHost } from "../policy/oauth-hosts.js";
 import { decideAccessToken } from "../policy/token.js";
 import { validateSettings } from "../policy/settings.js";
+import { decideRecordCommit, payloadHash, recordVersion, type RecordCommitDecision } from "../policy/commit.js";
+import { checkDeliveryIds, isDeliveryRemembered } from "../policy/webhooks.js";
 import type { EntityKind } from "../entities/registry.js";
 import { defaultRedactor } from "../redaction/redactor.js";
 import { isDefinedManifest, validateManifest, ManifestError } from "../manifest/define.js";
@@ -47,13 +49,17 @@ export type ConnectorTestRuntimeOptions = {
   connection?: { id?: string; providerAccountId?: string; providerAccountName?: string };
   oauth?: TestOAuthState;
   checkpoints?: Record<string, CheckpointState>;
-  /** Clock for token expiry (epoch ms). */
+  /** Clock for token expiry and webhook delivery retention (epoch ms). */
   now?: () => number;
+  /** Webhook delivery ids already processed before the test (as by an earlier delivery). */
+  processedDeliveries?: string[];
 };
 
 export type LoggedLine = { level: LogLevel; message: string; fields?: Record<string, unknown> };
-export type IngestBatch = { kind: EntityKind; stream: string | undefined; result: IngestResult; committed: boolean; valid: ValidatedItem[] };
-export type StoredRecord = { kind: EntityKind; idempotencyKey: string; payload: Record<string, unknown>; redacted: boolean };
+/** `decisions`: what committing each valid item did (policy/commit.ts), set when the route answered 2xx. */
+export type IngestBatch = { kind: EntityKind; stream: string | undefined; result: IngestResult; committed: boolean; valid: ValidatedItem[]; decisions: RecordCommitDecision[] };
+/** `version`: the provider's updated-at as epoch ms (the stored version older ones never replace). */
+export type StoredRecord = { kind: EntityKind; idempotencyKey: string; payload: Record<string, unknown>; redacted: boolean; version: number | null; payloadHash: string };
 
 export class ConnectorTestRuntime {
   readonly http = new HttpMock();
@@ -75,6 +81,9 @@ export class ConnectorTestRuntime {
   private readonly lastHasMore = new Map<string, boolean>();
   private readonly lastPause = new Map<string, number | undefined>();
   private readonly store = new Map<string, StoredRecord>();
+  /** Processed webhook delivery ids → when they committed. */
+  private readonly deliveries = new Map<string, number>();
+  private readonly stagedDeliveries = new Set<string>();
   // The process-wide redactor, as in the host: api() and loggers read it too.
   private readonly redactor = defaultRedactor();
   private readonly now: () => number;
@@ -87,6 +96,7 @@ export class ConnectorTestRuntime {
     this.secrets = { ...(options.secrets ?? {}) };
     this.now = options.now ?? Date.now;
     for (const [stream, state] of Object.entries(options.checkpoints ?? {})) this.committedCheckpoints.set(stream, state);
+    for (const id of options.processedDeliveries ?? []) this.deliveries.set(id, this.now());
     const caller = callerFile();
     this.manifestSearch = [caller ? dirname(caller) : undefined, process.cwd()];
     if (options.manifest) this.manifest = this.acceptManifest(options.manifest);
@@ -143,6 +153,7 @@ export class ConnectorTestRuntime {
     await this.ready();
     if (!this.unbind) this.install();
     this.stagedCheckpoints.clear();
+    this.stagedDeliveries.clear();
     const firstBatch = this.batches.length;
     const response = await route(input);
     const text = await response.clone().text();
@@ -151,11 +162,10 @@ export class ConnectorTestRuntime {
     for (const batch of this.batches.slice(firstBatch)) {
       batch.committed = committed;
       if (!committed) continue;
-      for (const item of batch.valid) {
-        this.store.set(`${batch.kind}:${item.idempotencyKey}`, { kind: batch.kind, idempotencyKey: item.idempotencyKey, payload: item.payload, redacted: false });
-      }
+      batch.decisions = batch.valid.map((item) => this.commitRecord(batch.kind, item));
     }
     if (committed) {
+      for (const id of this.stagedDeliveries) this.deliveries.set(id, this.now());
       for (const [stream, staged] of this.stagedCheckpoints) {
         this.committedCheckpoints.set(stream, staged.state);
         this.lastHasMore.set(stream, staged.hasMore);
@@ -163,6 +173,23 @@ export class ConnectorTestRuntime {
       }
     }
     return response;
+  }
+
+  /** Stores one record as the host's store does: the decision is the shared policy's. */
+  private commitRecord(kind: EntityKind, item: ValidatedItem): RecordCommitDecision {
+    const key = `${kind}:${item.idempotencyKey}`;
+    const stored = this.store.get(key);
+    const incoming = { payloadHash: payloadHash(item.payload), version: recordVersion(kind, item.payload) };
+    const decision = decideRecordCommit(stored && { tombstoned: stored.redacted, payloadHash: stored.payloadHash, version: stored.version }, incoming);
+    if (decision === "insert" || decision === "update") {
+      this.store.set(key, { kind, idempotencyKey: item.idempotencyKey, payload: item.payload, redacted: false, ...incoming });
+    }
+    return decision;
+  }
+
+  /** Webhook delivery ids committed as processed (and still remembered). */
+  processedDeliveries(): string[] {
+    return [...this.deliveries].filter(([, at]) => isDeliveryRemembered(at, this.now())).map(([id]) => id);
   }
 
   /** Committed records of a kind (upserted by idempotency key), payloads only. */
@@ -250,9 +277,24 @@ export class ConnectorTestRuntime {
         this.statusChanges.push(change);
         if (this.oauthState && change.status === "revoked") this.oauthState.blockedReason = "revoked";
       },
+      webhookDeliveryProcessed: (ids) => {
+        const checked = checkDeliveryIds("Webhooks.alreadyProcessed", ids);
+        return checked.some((id) => this.stagedDeliveries.has(id) || this.isRemembered(id));
+      },
+      markWebhookDeliveryProcessed: (ids) => {
+        for (const id of checkDeliveryIds("Webhooks.markProcessed", ids)) this.stagedDeliveries.add(id);
+      },
     };
     // The manifest loads in call(), after install(): read it when a route asks.
     return Object.defineProperty(binding, "manifest", { get: () => this.requireManifest(), enumerable: true }) as HostBinding;
+  }
+
+  private isRemembered(id: string): boolean {
+    const at = this.deliveries.get(id);
+    if (at === undefined) return false;
+    if (isDeliveryRemembered(at, this.now())) return true;
+    this.deliveries.delete(id); // purged, as the host purges past the retention window
+    return false;
   }
 
   private accessToken(minTtlSeconds: number): string {
@@ -308,7 +350,7 @@ export class ConnectorTestRuntime {
   private ingest(kind: EntityKind, items: IngestItem[], opts: { stream?: string; continueOnError: boolean }): IngestResult {
     const checkedKind = assertEntityWritable(this.requireManifest(), kind);
     const { result, valid } = validateIngestItems(checkedKind, items, opts.continueOnError);
-    this.batches.push({ kind: checkedKind, stream: opts.stream, result, committed: false, valid });
+    this.batches.push({ kind: checkedKind, stream: opts.stream, result, committed: false, valid, decisions: [] });
     return result;
   }
 }

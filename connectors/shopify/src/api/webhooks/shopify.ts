@@ -1,17 +1,22 @@
 // POST /webhooks/shopify: every Shopify webhook topic the connector subscribes to.
-// The signature is checked first; a bad or missing one gets 401 and nothing else runs.
+// The signature is checked first, over the raw body bytes; a bad or missing one gets 401
+// and nothing else runs. Then the unsigned headers and the payload must fit (the shop,
+// the trigger time, the payload's shape for its topic: lib/webhook-delivery.ts), else
+// 400. A delivery already processed (its webhook or event id) answers 200 and does
+// nothing; a processed one is marked so atomically with its writes.
 //
 // Data topics re-read the record through the Admin API instead of mapping the REST-
 // shaped payload: one mapper for sync and webhooks, and the current state even when
 // webhooks arrive out of order. Without a usable token they are acknowledged and left
 // to the next sync (its lookback picks the change up).
-import { Connection, Records, Secrets, Settings, api, ingest, isReauthRequired, log, type EntityKind, type RouteRequest } from "@backfill-io/sdk";
+import { Connection, Records, Secrets, Settings, Webhooks, api, ingest, isReauthRequired, log, type EntityKind, type RouteRequest } from "@backfill-io/sdk";
 import { AdminSession, completeOrder, completeOrderRefunds, type Completed } from "../../lib/follow-ups.js";
 import { CUSTOMER_QUERY, ORDER_QUERY, SINGLE_ORDER_REFUNDS_QUERY } from "../../lib/documents.js";
 import { providerFailureResponse } from "../../lib/provider-failure.js";
 import { customerRecords, orderRecords, refundRecords } from "../../lib/streams.js";
 import type { MappedRecord } from "../../lib/sync-stream.js";
 import { verifyShopifyWebhook } from "../../lib/webhook-signature.js";
+import { checkShopifyDelivery, isRefusal } from "../../lib/webhook-delivery.js";
 import { shopifyGid } from "../../mappers/ids.js";
 import { MappingError } from "../../mappers/mapping-error.js";
 import type { ShopifyCustomer, ShopifyOrder, ShopifyOrderRefunds } from "../../mappers/shopify-types.js";
@@ -61,7 +66,7 @@ function orderRefetch(): Refetch {
     stream: "orders",
     kind: "sales_receipt",
     document: ORDER_QUERY,
-    id: (p) => shopifyGid("Order", p.admin_graphql_api_id ?? p.id),
+    id: (p) => shopifyGid("Order", p.admin_graphql_api_id),
     complete: completeField("order", completeOrder),
     records: (d) => (d.order ? orderRecords(d.order as ShopifyOrder) : []),
   };
@@ -72,7 +77,7 @@ function customerRefetch(): Refetch {
     stream: "customers",
     kind: "customer",
     document: CUSTOMER_QUERY,
-    id: (p) => shopifyGid("Customer", p.admin_graphql_api_id ?? p.id),
+    id: (p) => shopifyGid("Customer", p.admin_graphql_api_id),
     records: (d) => (d.customer ? customerRecords(d.customer as ShopifyCustomer) : []),
   };
 }
@@ -146,17 +151,23 @@ function signingKeys(topic: string): (string | undefined)[] {
 
 export const POST = api((request: RouteRequest) => {
   const topic = request.headers["x-shopify-topic"] ?? "";
-  const check = verifyShopifyWebhook(request.rawBody, request.headers["x-shopify-hmac-sha256"], signingKeys(topic));
+  const check = verifyShopifyWebhook(request.rawBodyBytes, request.headers["x-shopify-hmac-sha256"], signingKeys(topic));
   if (!check.ok) {
     log.warn("webhook signature rejected", { topic, reason: check.reason });
     return api.unauthorized("Shopify webhook signature is missing or invalid", { reason: check.reason });
   }
-  const shop = request.headers["x-shopify-shop-domain"];
-  const expectedShop = Settings.get<string>("shop_domain");
-  if (shop && shop.toLowerCase() !== expectedShop) {
-    log.warn("webhook for another shop", { topic });
-    return api.badRequest("webhook is for another shop");
+  const delivery = checkShopifyDelivery(request, Settings.get<string>("shop_domain"), Date.now());
+  if (isRefusal(delivery)) {
+    log.warn("webhook refused", { topic, code: delivery.code });
+    return api.error(delivery.message, { status: 400, code: delivery.code });
   }
+  // Only now, after the signature: an unsigned request must never burn a genuine delivery's id.
+  if (Webhooks.alreadyProcessed(delivery.deliveryIds)) {
+    log.info("webhook already processed", { topic });
+    return api.json({ ok: true, topic, duplicate: true });
+  }
+  // Committed only if this invocation answers 2xx, with its records, redactions and revocation.
+  Webhooks.markProcessed(delivery.deliveryIds);
   const payload = (request.body && typeof request.body === "object" ? request.body : {}) as Payload;
 
   const refetch = REFETCH[topic];

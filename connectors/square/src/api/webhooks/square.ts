@@ -4,6 +4,9 @@
 // The notification URL is the one registered with Square: the host passes it as
 // x-backfill-notification-url (it sets that header itself, never forwarding a caller's),
 // else the `webhook_notification_url` setting.
+// The signature covers the body's exact bytes; the event must then be a JSON object with
+// an event_id: an event already processed (a redelivery) answers 200 and does nothing,
+// and one processed is marked so atomically with its writes (Webhooks).
 // Then the event's merchant_id must be the connection's provider account: Square delivers
 // an app's events for every seller that authorized it, and one seller's data must never
 // land in another seller's connection. A mismatch is acknowledged with 200 (warning
@@ -12,7 +15,8 @@
 // Then: customer.* → customer (the event carries the object); order.* and payment.* →
 // the order, fetched (order events carry only ids and state); refund.* → refund_receipt
 // linked to its payment's order; oauth.authorization.revoked → the connection is revoked.
-import { api, Connection, ingest, isReauthRequired, log, Secrets, Settings, type RouteRequest } from "@backfill-io/sdk";
+import { api, Connection, ingest, isReauthRequired, log, Secrets, Settings, Webhooks, type RouteRequest } from "@backfill-io/sdk";
+import { parseSquareEvent, type SquareEvent } from "../../lib/webhook-event.js";
 import { hasSquareSignature, isValidSquareSignature } from "../../lib/webhook-signature.js";
 import { squareFailureResponse } from "../../lib/failures.js";
 import { squareGet } from "../../lib/square-client.js";
@@ -25,13 +29,7 @@ import type { SquareCustomer, SquareOrder, SquarePayment, SquarePaymentRefund } 
 
 export const config = { auth: "webhook" };
 
-export type SquareEvent = {
-  merchant_id?: string;
-  type?: string;
-  event_id?: string;
-  created_at?: string;
-  data?: { type?: string; id?: string; object?: Record<string, unknown> };
-};
+export type { SquareEvent };
 
 function notificationUrl(request: RouteRequest): string | undefined {
   const fromHost = request.headers["x-backfill-notification-url"];
@@ -108,17 +106,21 @@ export const POST = api(async (request) => {
     return api.unauthorized("invalid Square webhook signature");
   }
 
-  let event: SquareEvent;
-  try {
-    event = JSON.parse(request.rawBody) as SquareEvent;
-  } catch {
-    return api.badRequest("webhook body is not JSON");
-  }
+  const parsed = parseSquareEvent(request);
+  if ("code" in parsed) return api.error(parsed.message, { status: 400, code: parsed.code });
+  const { event, deliveryId } = parsed;
   const foreign = foreignMerchant(event);
   if (foreign) {
     log.warn("square webhook ignored: not this connection's merchant", { type: event.type ?? "", eventId: event.event_id ?? null, merchantId: event.merchant_id ?? null });
     return api.json({ received: true, type: event.type ?? "", eventId: event.event_id ?? null, ignored: foreign });
   }
+  // After the signature (an unsigned request never burns a genuine event id) and the merchant check.
+  if (Webhooks.alreadyProcessed(deliveryId)) {
+    log.info("square webhook already processed", { type: event.type ?? "", eventId: event.event_id });
+    return api.json({ received: true, type: event.type ?? "", eventId: event.event_id, duplicate: true });
+  }
+  // Committed only when this invocation answers 2xx, with its records and status change.
+  Webhooks.markProcessed(deliveryId);
   try {
     return handle(event);
   } catch (error) {
