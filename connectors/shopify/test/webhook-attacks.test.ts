@@ -153,6 +153,21 @@ describe("replays of processed deliveries", () => {
     expect(runtime.redactions).toHaveLength(1);
   });
 
+  it("a captured shop/redact replayed with fresh unsigned headers (new webhook id, event id, time) is still a duplicate", async () => {
+    runtime = connectedRuntime();
+    const body = fixture("webhook-shop-redact.json");
+    expect((await runtime.call(webhook, delivery("shop/redact", body))).status).toBe(200);
+    const rewritten = delivery("shop/redact", body, { "X-Shopify-Webhook-Id": "attacker-fresh-id", "X-Shopify-Event-Id": "attacker-fresh-event", "X-Shopify-Triggered-At": new Date().toISOString() });
+    expect(await (await runtime.call(webhook, rewritten)).json()).toMatchObject({ duplicate: true });
+    expect(runtime.redactions).toHaveLength(1);
+  });
+
+  it("Shopify's retries over 4 hours are still accepted (compliance topics must not be lost to an outage)", async () => {
+    runtime = connectedRuntime();
+    const late = delivery("customers/data_request", fixture("webhook-customers-data-request.json"), { "X-Shopify-Triggered-At": new Date(Date.now() - 4 * 3600_000).toISOString() });
+    expect((await runtime.call(webhook, late)).status).toBe(200);
+  });
+
   it("a delivery whose processing fails is not marked: Shopify's retry is processed", async () => {
     runtime = connectedRuntime();
     const d = delivery("orders/updated", ORDER_BODY);

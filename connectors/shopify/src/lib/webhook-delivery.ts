@@ -4,10 +4,23 @@
 // or app/uninstalled is refused), the shop header must be the connection's shop, and a
 // delivery older than a window (or dated in the future) is refused. The ids returned
 // deduplicate redeliveries (Webhooks.alreadyProcessed).
+import { createHash } from "node:crypto";
 import type { RouteRequest } from "@backfill-io/sdk";
 
-/** Deliveries triggered longer ago than this are refused (the next sync's lookback catches up data topics). */
-export const SHOPIFY_WEBHOOK_MAX_AGE_MS = 15 * 60_000;
+/**
+ * Deliveries triggered longer ago than this are refused. Shopify retries a failed delivery
+ * 8 times over 4 hours with its original payload and X-Shopify-Triggered-At, so the window
+ * must outlast that or a host outage would lose compliance topics (customers/redact,
+ * shop/redact) for good; replays inside it are caught by the dedupe ids.
+ */
+export const SHOPIFY_WEBHOOK_MAX_AGE_MS = 4.5 * 3600_000;
+
+/**
+ * Topics that destroy or revoke. Their ids and time travel in unsigned headers an attacker
+ * can rewrite, so they are also deduplicated by a hash of the signed body: a captured
+ * genuine shop/redact replayed with fresh headers is still the same body.
+ */
+const DESTRUCTIVE_TOPICS = new Set(["shop/redact", "customers/redact", "app/uninstalled"]);
 /** How far in the future X-Shopify-Triggered-At may be (clock skew between Shopify and the host). */
 export const SHOPIFY_WEBHOOK_MAX_CLOCK_SKEW_MS = 60_000;
 
@@ -34,7 +47,7 @@ export function checkShopifyDelivery(request: RouteRequest, shopDomain: string, 
   if (shop !== shopDomain) return { code: WEBHOOK_SHOP_MISMATCH, message: "webhook is for another shop" };
   const triggeredAt = Date.parse(h["x-shopify-triggered-at"] ?? "");
   if (!Number.isFinite(triggeredAt)) return { code: WEBHOOK_TRIGGERED_AT_INVALID, message: "X-Shopify-Triggered-At is missing or not a date" };
-  if (now - triggeredAt > SHOPIFY_WEBHOOK_MAX_AGE_MS) return { code: WEBHOOK_TOO_OLD, message: `webhook was triggered more than ${SHOPIFY_WEBHOOK_MAX_AGE_MS / 60_000} minutes ago` };
+  if (now - triggeredAt > SHOPIFY_WEBHOOK_MAX_AGE_MS) return { code: WEBHOOK_TOO_OLD, message: `webhook was triggered more than ${SHOPIFY_WEBHOOK_MAX_AGE_MS / 3600_000} hours ago` };
   if (triggeredAt - now > SHOPIFY_WEBHOOK_MAX_CLOCK_SKEW_MS) return { code: WEBHOOK_FROM_FUTURE, message: "X-Shopify-Triggered-At is in the future" };
   const webhookId = h["x-shopify-webhook-id"]?.trim();
   if (!webhookId) return { code: WEBHOOK_ID_MISSING, message: "X-Shopify-Webhook-Id is missing" };
@@ -42,7 +55,8 @@ export function checkShopifyDelivery(request: RouteRequest, shopDomain: string, 
   if (mismatch) return { code: WEBHOOK_PAYLOAD_TOPIC_MISMATCH, message: `payload does not fit topic ${topic}: ${mismatch}` };
   // The event id is the same on every redelivery of one event (and across subscriptions to its topic).
   const eventId = h["x-shopify-event-id"]?.trim();
-  return { topic, shop, deliveryIds: [`shopify:webhook:${webhookId}`, ...(eventId ? [`shopify:event:${topic}:${eventId}`] : [])] };
+  const bodyId = DESTRUCTIVE_TOPICS.has(topic) ? [`shopify:body:${topic}:${createHash("sha256").update(request.rawBodyBytes).digest("hex")}`] : [];
+  return { topic, shop, deliveryIds: [`shopify:webhook:${webhookId}`, ...(eventId ? [`shopify:event:${topic}:${eventId}`] : []), ...bodyId] };
 }
 
 export function isRefusal(value: ShopifyDelivery | DeliveryRefusal): value is DeliveryRefusal {
