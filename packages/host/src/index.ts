@@ -47,3 +47,5 @@ export { hostConnectionServices, hostHttpTransport, createPostConnectRunner, typ
 export { SyncEngine, StreamLockedError, syncEngineForHost, backoffDelay, commitStaged, startScheduler, type Scheduler, type SchedulerOptions, type SyncDeps, type SyncOptions, type SyncOutcome, type SyncProgress, type SyncResult, type ResolvedSyncConnection, type BackoffPolicy } from "./sync/index.js";
 // Part 2 (server).
 export { createServerApp, startHostServer, createApiKey, verifyApiKey, hashApiKey, type ServerAppOptions, type RunningServer } from "./server/index.js";
+// Host API key lifecycle (list, revoke) and the /api/keys routes.
+export { revokeApiKey, validApiKeyName, hostApiKeysApp, ApiKeyError, API_KEY_NOT_FOUND, API_KEY_ALREADY_REVOKED, API_KEY_SELF_REVOKE, INVALID_API_KEY_NAME, type ApiKeyErrorCode, type ApiKeySummary } from "./server/index.js";

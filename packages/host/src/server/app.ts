@@ -12,6 +12,7 @@ import { hostConnectionServices } from "../runner/host-services.js";
 import type { RouteRunner } from "../runner/runner.js";
 import { commitStaged } from "../sync/commit.js";
 import { verifyApiKey } from "./api-keys.js";
+import { hostApiKeysApp } from "./routes/keys.js";
 
 export type ServerAppOptions = {
   host: Host;
@@ -155,6 +156,7 @@ export function createServerApp(opts: ServerAppOptions): Hono {
       records: rows.map((r) => ({ id: r.id, kind: r.kind, key: r.idempotency_key, stream: r.stream, payload: r.payload_json ? (JSON.parse(r.payload_json) as unknown) : null, firstSeen: r.first_seen, lastSeen: r.last_seen })),
     });
   });
+  app.route("/api/keys", hostApiKeysApp(host));
   app.route("/api", api);
   return app;
 }
