@@ -18,9 +18,13 @@ export {
   type HostApiKeyRow,
   type AuditLogRow,
 } from "./db/schema.js";
-export { Vault, type RotateResult } from "./vault/vault.js";
-export { VaultError, aadString, type VaultAad } from "./vault/cipher.js";
-export { loadMasterKey, parseMasterKey, MASTER_KEY_ENV, MASTER_KEY_FILE } from "./vault/master-key.js";
+export { Vault, type RotateResult, type MasterKeyRotateResult, type VaultOptions } from "./vault/vault.js";
+export { VaultError, aadString, MASTER_KEY_MISSING, MASTER_KEY_MISMATCH, MASTER_KEY_ROTATED, MASTER_KEY_UNCHANGED, type VaultAad, type VaultErrorCode } from "./vault/cipher.js";
+export { loadMasterKey, findMasterKey, parseMasterKey, generateMasterKey, masterKeyCandidates, MASTER_KEY_ENV, MASTER_KEY_FILE, NEXT_MASTER_KEY_FILE, type LoadedMasterKey } from "./vault/master-key.js";
+export { rotateMasterKey, type MasterKeyRotationResult } from "./vault/master-key-rotation.js";
+export { sqliteKeyringReader, type KeyringReader } from "./vault/keyring-reader.js";
+export { ensureDataDir, tightenFileMode, writePrivateFile, openPrivateAppendStream, DataDirError, DATA_DIR_NOT_DIRECTORY, DATA_DIR_NOT_OWNED, DATABASE_CORRUPT, DATABASE_LOCKED, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, type DataDirErrorCode } from "./db/data-dir.js";
+export { scrubFreedPages, type ScrubResult } from "./db/compact.js";
 export { Credentials, CredentialError, credentialFixCommand, type OAuthAppCredential, type OAuthAppCredentialSummary } from "./credentials/credentials.js";
 export { createHostHttp, HostHttpError, jsonBody, type HostHttp, type HostHttpRequest, type HostHttpResponse, type HostHttpOptions } from "./http/host-http.js";
 export { providerRouter, parseProviderRoutes, type ProviderRoute } from "./http/provider-routes.js";

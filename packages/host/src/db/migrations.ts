@@ -166,10 +166,29 @@ const m002_records_receipt_id: Migration = {
   },
 };
 
+/**
+ * The keyring's generation: bumped by every change to vault_keys, so a long-running host
+ * notices another process's rotation with one cheap read and reloads its keyring.
+ */
+const m003_vault_keyring_generation: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable("vault_keyring")
+      .addColumn("id", "integer", (c) => c.primaryKey().check(sql`id = 1`))
+      .addColumn("generation", "integer", (c) => c.notNull())
+      .execute();
+    await sql`insert into vault_keyring (id, generation) values (1, 1)`.execute(db);
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropTable("vault_keyring").execute();
+  },
+};
+
 /** All migrations, by name; names sort in the order they run. */
 export const MIGRATIONS: Record<string, Migration> = {
   "001_initial": m001_initial,
   "002_records_receipt_id": m002_records_receipt_id,
+  "003_vault_keyring_generation": m003_vault_keyring_generation,
 };
 
 export const migrationProvider: MigrationProvider = {
