@@ -30,7 +30,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .addHelpText(
       "after",
       `
-Connector routes and the JSON API (/api/connections, /api/runs, /api/records) need
+Connector routes and the JSON API (/api/connections, /api/runs, /api/records, /api/keys) need
 Authorization: Bearer <host API key>; create one with backfill keys create.
 Webhook routes are public and verify their own signatures. Stop with Ctrl-C (SIGINT) or SIGTERM.
 
@@ -64,7 +64,7 @@ Examples:
           `  OAuth start:    ${server.url}/oauth/start?connector=shopify&shop_domain=acme.myshopify.com`,
           `  redirect URI:   ${server.url}/oauth/callback`,
           `  routes:         ${server.url}/connections/<id>/routes/<route>`,
-          `  JSON API:       ${server.url}/api/connections, /api/runs, /api/records`,
+          `  JSON API:       ${server.url}/api/connections, /api/runs, /api/records, /api/keys`,
           `syncing every active connection every ${opts.interval}; Ctrl-C to stop`,
           "",
         ].join("\n"),
