@@ -1,8 +1,9 @@
 // backfill keys create: a host API key for connector routes and the JSON API. The key
 // is printed once; only its SHA-256 hash is stored.
 import type { Command } from "commander";
-import { createApiKey, validApiKeyName } from "@backfill-io/host";
+import { createApiKey } from "@backfill-io/host";
 import type { CliContext } from "../context.js";
+import { CliError } from "../errors.js";
 import { printJson } from "../output.js";
 
 export function registerKeysCreate(keys: Command, ctx: CliContext): void {
@@ -21,7 +22,8 @@ Examples:
   $ backfill keys create --name ci --json | jq -r .key`,
     )
     .action(async (opts: { name: string; json?: boolean }) => {
-      const name = validApiKeyName(opts.name);
+      const name = opts.name.trim();
+      if (!name || name.length > 100) throw new CliError("--name must be 1 to 100 characters", "e.g. --name billing-sync");
       const host = await ctx.openHost();
       const created = await createApiKey(host.store, name);
       if (opts.json) return printJson(ctx.io, { id: created.id, name, prefix: created.prefix, key: created.key });
