@@ -62,7 +62,10 @@ export function findMasterKey(opts: { dataDir: string; env?: NodeJS.ProcessEnv }
  */
 export function masterKeyCandidates(opts: { dataDir: string; env?: NodeJS.ProcessEnv }): Buffer[] {
   const candidates: Buffer[] = [];
-  for (const read of [() => findMasterKey(opts)?.key, () => readMasterKeyFile(join(opts.dataDir, NEXT_MASTER_KEY_FILE))]) {
+  // A host configured through BACKFILL_MASTER_KEY keeps to it: a key file in the data dir is not its key.
+  const fromEnv = Boolean((opts.env ?? process.env)[MASTER_KEY_ENV]);
+  const next = () => (fromEnv ? undefined : readMasterKeyFile(join(opts.dataDir, NEXT_MASTER_KEY_FILE)));
+  for (const read of [() => findMasterKey(opts)?.key, next]) {
     try {
       const key = read();
       if (key) candidates.push(key);

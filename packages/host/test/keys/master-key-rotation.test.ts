@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { openHost, silentLogger, staticConnectorRegistry, Vault, rotateMasterKey, type Host } from "../../src/index.js";
+import { stageMasterKeyFile } from "../../src/vault/master-key.js";
 import { canary } from "../oauth-fixtures.js";
 
 const hosts: Host[] = [];
@@ -114,6 +115,15 @@ describe("a running host and a rotation by another process", () => {
     const later = canary("written-after");
     await serve.credentials.set("later", { clientId: "id2", clientSecret: later });
     expect((await cli.credentials.get("later"))!.clientSecret).toBe(later);
+  });
+
+  it("between the database commit and the rename of master.key.next, the running host finds the new key there", async () => {
+    const { dataDir, serve, cli, secret } = await serveAndCli();
+    const replacement = newKey();
+    stageMasterKeyFile(dataDir, replacement);
+    await cli.vault.rotateMasterKey(replacement);
+    expect(readdirSync(dataDir).filter((f) => f.startsWith("master.key")).sort()).toEqual(["master.key", "master.key.next"]);
+    expect((await serve.credentials.get("app"))!.clientSecret).toBe(secret);
   });
 
   it("BACKFILL_MASTER_KEY: the running host refuses reads and writes with master_key_rotated until restarted", async () => {
