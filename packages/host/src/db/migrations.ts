@@ -257,12 +257,31 @@ const m004_webhook_deliveries: Migration = {
   },
 };
 
+/**
+ * The keyring's generation: bumped by every change to vault_keys, so a long-running host
+ * notices another process's rotation with one cheap read and reloads its keyring.
+ */
+const m005_vault_keyring_generation: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable("vault_keyring")
+      .addColumn("id", "integer", (c) => c.primaryKey().check(sql`id = 1`))
+      .addColumn("generation", "integer", (c) => c.notNull())
+      .execute();
+    await sql`insert into vault_keyring (id, generation) values (1, 1)`.execute(db);
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropTable("vault_keyring").execute();
+  },
+};
+
 /** All migrations, by name; names sort in the order they run. */
 export const MIGRATIONS: Record<string, Migration> = {
   "001_initial": m001_initial,
   "002_records_receipt_id": m002_records_receipt_id,
   "003_connect_sessions": m003_connect_sessions,
   "004_webhook_deliveries": m004_webhook_deliveries,
+  "005_vault_keyring_generation": m005_vault_keyring_generation,
   "007_credential_rejected": m007_credential_rejected,
 };
 

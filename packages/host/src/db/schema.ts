@@ -17,6 +17,12 @@ export interface VaultKeysTable {
   created_at: number;
 }
 
+/** One row (id 1): the keyring's generation, bumped by every change to vault_keys. */
+export interface VaultKeyringTable {
+  id: number;
+  generation: number;
+}
+
 export interface OAuthAppCredentialsTable {
   credential_key: string;
   client_id: string;
@@ -200,6 +206,7 @@ export interface WebhookDeliveriesTable {
 
 export interface Database {
   vault_keys: VaultKeysTable;
+  vault_keyring: VaultKeyringTable;
   oauth_app_credentials: OAuthAppCredentialsTable;
   connections: ConnectionsTable;
   oauth_tokens: OAuthTokensTable;

@@ -624,6 +624,11 @@ export class Store {
     return this.db.selectFrom("host_api_keys").select(["id", "name", "prefix", "created_at", "last_used_at", "revoked_at"]).orderBy("created_at").execute();
   }
 
+  /** One key without its hash. */
+  async getApiKey(id: string): Promise<Omit<HostApiKeyRow, "key_hash"> | undefined> {
+    return this.db.selectFrom("host_api_keys").select(["id", "name", "prefix", "created_at", "last_used_at", "revoked_at"]).where("id", "=", id).executeTakeFirst();
+  }
+
   async revokeApiKey(id: string): Promise<boolean> {
     const r = await this.db.updateTable("host_api_keys").set({ revoked_at: this.now() }).where("id", "=", id).where("revoked_at", "is", null).executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;

@@ -10,12 +10,14 @@ import type { Host } from "../connections/host.js";
 import { hostConnectionServices } from "../runner/host-services.js";
 import type { RouteRunner } from "../runner/runner.js";
 import { commitStaged } from "../sync/commit.js";
+import { MASTER_KEY_ROTATED } from "../vault/cipher.js";
 import { verifyApiKey } from "./api-keys.js";
 import { hostGuard } from "./host-guard.js";
 import { isRevealed } from "./reveal.js";
 import { clampLimit, errorJson } from "./http-errors.js";
 import { connectSessionRoutes, type ApiVariables } from "./routes/connect-sessions.js";
 import { oauthRoutes } from "./routes/oauth.js";
+import { hostApiKeysApp } from "./routes/keys.js";
 
 export type ServerAppOptions = {
   host: Host;
@@ -63,6 +65,10 @@ export function createServerApp(opts: ServerAppOptions): Hono {
   });
   app.onError((error, c) => {
     host.logger.error("request failed", { requestId: c.get("requestId"), error: error.message });
+    // Another process rotated the master key and this one cannot open the new keyring.
+    if ((error as { code?: unknown }).code === MASTER_KEY_ROTATED) {
+      return errorJson(c, 503, MASTER_KEY_ROTATED, "the master key was rotated by another process; this server cannot read secrets until restarted", "restart the server with the new master key");
+    }
     return errorJson(c, 500, "internal_error", "internal error");
   });
 
@@ -144,6 +150,7 @@ export function createServerApp(opts: ServerAppOptions): Hono {
       records: rows.map((r) => ({ id: r.id, kind: r.kind, key: r.idempotency_key, stream: r.stream, payload: r.payload_json ? (JSON.parse(r.payload_json) as unknown) : null, firstSeen: r.first_seen, lastSeen: r.last_seen })),
     });
   });
+  app.route("/api/keys", hostApiKeysApp(host));
   app.route("/api", api);
   return app;
 }
