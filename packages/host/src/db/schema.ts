@@ -145,6 +145,12 @@ export interface RecordsTable {
   tombstoned_at: number | null;
   /** The provider's updated-at (epoch ms) of the stored version; an older one is never stored over it. */
   provider_version: number | null;
+  /** Position in the records changes feed: the last insert, update, deletion or redaction. */
+  change_seq: number | null;
+  /** When the provider deleted the record (a deletion tombstone). */
+  deleted_at: number | null;
+  /** Why a tombstone is one: "deleted" at the provider, or "redacted" (compliance). */
+  tombstone_reason: "deleted" | "redacted" | null;
 }
 
 export interface CheckpointsTable {
