@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { CheckpointState, RecordsRedaction } from "@backfill-io/sdk";
 import { redact, WEBHOOK_DELIVERY_RETENTION_MS } from "@backfill-io/sdk";
-import { decideRecordCommit, decideRecordDelete, payloadHash, recordVersion, type RecordDeleteDecision } from "@backfill-io/sdk/policy";
+import { decideRecordCommit, decideRecordDelete, payloadHash, recordVersion, type RecordDeleteDecision, type StoredRecordState } from "@backfill-io/sdk/policy";
 import type {
   AuditLogRow,
   ConnectionRow,
@@ -345,17 +345,8 @@ export class Store {
         for (const item of batch.items) {
           const hash = payloadHash(item.payload);
           const version = recordVersion(batch.kind, item.payload);
-          const existing = await tx.db
-            .selectFrom("records")
-            .select(["id", "payload_hash", "tombstoned_at", "provider_version"])
-            .where("connection_id", "=", connectionId)
-            .where("kind", "=", batch.kind)
-            .where("idempotency_key", "=", item.idempotencyKey)
-            .executeTakeFirst();
-          const decision = decideRecordCommit(
-            existing && { tombstoned: existing.tombstoned_at !== null, payloadHash: existing.payload_hash, version: existing.provider_version },
-            { payloadHash: hash, version },
-          );
+          const existing = await tx.storedRecordState(connectionId, batch.kind, item.idempotencyKey);
+          const decision = decideRecordCommit(existing?.state, { payloadHash: hash, version });
           if (decision === "insert") {
             await tx.db
               .insertInto("records")
@@ -465,6 +456,18 @@ export class Store {
     return { redacted: Number(r.numUpdatedRows) };
   }
 
+  /** A stored record's row id and what the SDK's commit decisions need of it. */
+  private async storedRecordState(connectionId: string, kind: string, idempotencyKey: string): Promise<{ id: number; state: StoredRecordState } | undefined> {
+    const row = await this.db
+      .selectFrom("records")
+      .select(["id", "payload_hash", "tombstoned_at", "provider_version"])
+      .where("connection_id", "=", connectionId)
+      .where("kind", "=", kind)
+      .where("idempotency_key", "=", idempotencyKey)
+      .executeTakeFirst();
+    return row && { id: row.id, state: { tombstoned: row.tombstoned_at !== null, payloadHash: row.payload_hash, version: row.provider_version } };
+  }
+
   /**
    * The change-sequence allocator of this transaction: each call returns the next number.
    * Inside a write transaction (BEGIN IMMEDIATE) nothing else allocates meanwhile.
@@ -486,14 +489,8 @@ export class Store {
       const seq = await tx.changeSequence();
       const counts: Record<RecordDeleteDecision, number> = { delete: 0, tombstone: 0, already_deleted: 0, stale: 0 };
       for (const d of deletions) {
-        const existing = await tx.db
-          .selectFrom("records")
-          .select(["id", "payload_hash", "tombstoned_at", "provider_version"])
-          .where("connection_id", "=", connectionId)
-          .where("kind", "=", d.kind)
-          .where("idempotency_key", "=", d.idempotencyKey)
-          .executeTakeFirst();
-        const decision = decideRecordDelete(existing && { tombstoned: existing.tombstoned_at !== null, payloadHash: existing.payload_hash, version: existing.provider_version }, d.deletedAt);
+        const existing = await tx.storedRecordState(connectionId, d.kind, d.idempotencyKey);
+        const decision = decideRecordDelete(existing?.state, d.deletedAt);
         counts[decision]++;
         const tombstone = { payload_json: null, payload_hash: null, tombstoned_at: now, deleted_at: d.deletedAt ?? now, tombstone_reason: "deleted" as const, change_seq: 0, last_seen: now };
         if (decision === "delete") {
