@@ -222,11 +222,34 @@ const m003_connect_sessions: Migration = {
   },
 };
 
+/** The outbox and delivery log of auth webhooks (connection created/reconnected/reauth_required/revoked). */
+const m006_auth_webhooks: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable("auth_webhook_deliveries")
+      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("event_id", "text", (c) => c.notNull().unique())
+      .addColumn("event_type", "text", (c) => c.notNull())
+      .addColumn("connection_id", "text")
+      .addColumn("payload_json", "text", (c) => c.notNull())
+      .addColumn("status", "text", (c) => c.notNull().check(sql`status in ('pending', 'delivered', 'failed')`))
+      .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+      .addColumn("next_attempt_at", "integer", (c) => c.notNull())
+      .addColumn("last_status_code", "integer")
+      .addColumn("last_error", "text")
+      .addColumn("created_at", "integer", (c) => c.notNull())
+      .addColumn("delivered_at", "integer")
+      .execute();
+    await db.schema.createIndex("auth_webhook_deliveries_due").on("auth_webhook_deliveries").columns(["status", "next_attempt_at"]).execute();
+  },
+};
+
 /** All migrations, by name; names sort in the order they run. */
 export const MIGRATIONS: Record<string, Migration> = {
   "001_initial": m001_initial,
   "002_records_receipt_id": m002_records_receipt_id,
   "003_connect_sessions": m003_connect_sessions,
+  "006_auth_webhooks": m006_auth_webhooks,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -2,6 +2,7 @@
 // checkpoints per stream (via Store.commitPage), record redactions, a revocation.
 import type { PageBatch, Store } from "../db/store.js";
 import type { StagedWrites } from "../runner/staging.js";
+import { emitAuthEvent } from "../events/auth-events.js";
 
 export async function commitStaged(store: Store, connectionId: string, staged: StagedWrites, opts: { defaultStream: string; runId?: string }): Promise<void> {
   const streams = new Map<string, Map<string, PageBatch["items"][number][]>>();
@@ -20,7 +21,10 @@ export async function commitStaged(store: Store, connectionId: string, staged: S
       await tx.commitPage(connectionId, stream, [...kinds].map(([kind, items]) => ({ kind, items })), checkpoint?.state ?? null);
     }
     for (const selector of staged.redactions) await tx.redactRecords(connectionId, selector);
-    if (staged.connectionStatus?.status === "revoked") await tx.setConnectionStatus(connectionId, "revoked", staged.connectionStatus.reason || "revoked");
+    if (staged.connectionStatus?.status === "revoked") {
+      await tx.setConnectionStatus(connectionId, "revoked", staged.connectionStatus.reason || "revoked");
+      await emitAuthEvent(tx, "connection.revoked", connectionId);
+    }
     if (opts.runId) await tx.incrementSyncRun(opts.runId, { pages: 1, accepted: staged.accepted, rejected: staged.rejected });
   });
 }
