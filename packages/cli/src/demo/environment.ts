@@ -154,9 +154,9 @@ export async function startDemoEnvironment(opts: DemoEnvironmentOptions): Promis
         headers: { authorization: `Bearer ${operatorKey}`, "content-type": "application/json" },
         body: JSON.stringify(existing ? { connectionId: existing.id } : { connectors: [connector], endUser: { id: "demo-merchant", displayName: "Demo merchant" }, tags: { source: "demo" } }),
       });
-      const minted = JSON.parse(res.bodyText) as { connectUrl?: string; error?: { code: string; message: string } };
-      if (!minted.connectUrl) throw new Error(`minting a connect session for ${connector} failed: ${minted.error ? `${minted.error.code}: ${minted.error.message}` : `HTTP ${res.status}`}`);
-      return minted.connectUrl;
+      const minted = JSON.parse(res.bodyText) as { startUrl?: string; error?: { code: string; message: string } };
+      if (!minted.startUrl) throw new Error(`minting a connect session for ${connector} failed: ${minted.error ? `${minted.error.code}: ${minted.error.message}` : `HTTP ${res.status}`}`);
+      return minted.startUrl;
     };
 
     const connect = async (connector: "shopify" | "square", settings: Record<string, string>): Promise<ConnectResult> => {

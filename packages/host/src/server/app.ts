@@ -16,6 +16,8 @@ import { isRevealed } from "./reveal.js";
 import { clampLimit, errorJson } from "./http-errors.js";
 import { connectSessionRoutes, type ApiVariables } from "./routes/connect-sessions.js";
 import { oauthRoutes } from "./routes/oauth.js";
+import { assetRoutes } from "./ui/assets.js";
+import { connectRoutes } from "./ui/connect-routes.js";
 
 export type ServerAppOptions = {
   host: Host;
@@ -70,6 +72,8 @@ export function createServerApp(opts: ServerAppOptions): Hono {
 
   app.get("/health", (c) => c.json({ ok: true }));
   app.route("/oauth", oauthRoutes(host, opts.publicUrl));
+  app.route("/connect", connectRoutes(host, opts.publicUrl));
+  app.route("/ui/assets", assetRoutes());
 
   app.all("/connections/:id/routes/*", async (c) => {
     const connectionId = c.req.param("id");
