@@ -41,6 +41,11 @@
       body = {};
       Array.prototype.forEach.call(form.querySelectorAll("input[name]"), function (input) { if (input.value !== "") body[input.name] = input.value; });
     }
+    var keyField = form.getAttribute("data-key-field");
+    if (keyField && body) {
+      action += encodeURIComponent(body[keyField] || "");
+      delete body[keyField];
+    }
     api(form.getAttribute("data-method") || "POST", action, body).then(function (answer) {
       if (!answer.ok) return say(failure(answer), "bad");
       var then = form.getAttribute("data-then");

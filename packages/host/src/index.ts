@@ -48,3 +48,18 @@ export { SyncEngine, StreamLockedError, syncEngineForHost, backoffDelay, commitS
 // Part 2 (server).
 export { createServerApp, startHostServer, ListenError, createApiKey, verifyApiKey, hashApiKey, callbackUrl, connectUrl, type ServerAppOptions, type RunningServer, type StartHostServerOptions } from "./server/index.js";
 export { createConnectSession, createReconnectSession, findConnectSession, CONNECT_SESSION_TTL_SECONDS, type ConnectSession, type ConnectSessionRequest, type MintedConnectSession } from "./oauth/connect-sessions.js";
+// Auth webhooks (connection created/reconnected/reauth_required/revoked, signed and retried).
+export { emitAuthEvent, AUTH_EVENT_TYPES, type AuthEventType, type AuthEventPayload } from "./events/auth-events.js";
+export {
+  startAuthWebhookDeliverer,
+  signAuthWebhook,
+  authWebhookBackoffMs,
+  AUTH_WEBHOOK_SIGNATURE_HEADER,
+  AUTH_WEBHOOK_TIMESTAMP_HEADER,
+  AUTH_WEBHOOK_EVENT_ID_HEADER,
+  AUTH_WEBHOOK_SECRET_ENV,
+  AUTH_WEBHOOK_MAX_ATTEMPTS,
+  type AuthWebhookConfig,
+  type AuthWebhookDeliverer,
+} from "./events/auth-webhooks.js";
+export type { AuthWebhookDeliveryRow, AuthWebhookDeliveryStatus } from "./db/schema.js";

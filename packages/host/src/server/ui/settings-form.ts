@@ -13,6 +13,10 @@ function isRequired(manifest: ConnectorManifest, name: string): boolean {
   return manifest.connection.settingsSchema.required.includes(name) || (manifest.connection.oauth?.requiredSettings.includes(name) ?? false);
 }
 
+function defaultText(value: unknown): string {
+  return typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? String(value) : "";
+}
+
 function fieldHtml(manifest: ConnectorManifest, name: string, prop: SettingProperty, value: string, problem: string | undefined): Html {
   const id = `setting-${name}`;
   const required = isRequired(manifest, name);
@@ -20,7 +24,7 @@ function fieldHtml(manifest: ConnectorManifest, name: string, prop: SettingPrope
   const described = [prop.description ? `${id}-hint` : "", `feedback-${name}`].filter(Boolean).join(" ");
   const common = html`id="${id}" name="${name}" data-setting data-secret="${secret ? "true" : "false"}" aria-describedby="${described}" aria-invalid="${problem ? "true" : "false"}" ${required ? html`required aria-required="true"` : ""}`;
   const control = prop.enum
-    ? html`<select ${common}>${prop.enum.map((option) => html`<option value="${String(option)}" ${String(option) === (value || String(prop.default ?? "")) ? "selected" : ""}>${String(option)}</option>`)}</select>`
+    ? html`<select ${common}>${prop.enum.map((option) => html`<option value="${String(option)}" ${String(option) === (value || defaultText(prop.default)) ? "selected" : ""}>${String(option)}</option>`)}</select>`
     : html`<input type="${secret ? "password" : "text"}" ${common} value="${secret ? "" : value}" placeholder="${prop["x-placeholder"] ?? ""}" autocomplete="off" spellcheck="false">`;
   return html`<div class="field">
 <label for="${id}">${prop.title ?? name}${required ? "" : html` <span class="optional">(optional)</span>`}</label>
