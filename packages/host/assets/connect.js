@@ -11,7 +11,7 @@
   function fieldsOf() {
     var out = {};
     Array.prototype.forEach.call(form.querySelectorAll("[data-setting]"), function (input) {
-      if (input.value !== "" && input.getAttribute("data-secret") !== "true") out[input.name] = input.value;
+      if (input.value !== "" && input.getAttribute("data-masked") !== "true") out[input.name] = input.value;
     });
     return out;
   }
@@ -39,7 +39,7 @@
   }
 
   Array.prototype.forEach.call(form.querySelectorAll("[data-setting]"), function (input) {
-    if (input.getAttribute("data-secret") === "true") return;
+    if (input.getAttribute("data-masked") === "true") return;
     input.addEventListener("blur", function () { if (input.value !== "") check(input.name); });
   });
 })();

@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Hono } from "hono";
+import { revealOnce } from "../reveal.js";
 
 export const UI_ASSET_NAMES = ["ui.css", "connect.js", "dashboard.js"] as const;
 export type UiAssetName = (typeof UI_ASSET_NAMES)[number];
@@ -37,7 +38,9 @@ export function assetRoutes(): Hono {
   app.get("/:file", (c) => {
     const asset = [...assets().values()].find((a) => a.hashedName === c.req.param("file"));
     if (!asset) return c.text("not found", 404);
-    return c.body(asset.body, 200, { "content-type": asset.type, "cache-control": "public, max-age=31536000, immutable" });
+    // The host's own fixed files hold no secret, and the redactor's patterns would rewrite
+    // code such as `credentials: "same-origin"`: they skip it.
+    return revealOnce(c.body(asset.body, 200, { "content-type": asset.type, "cache-control": "public, max-age=31536000, immutable" }));
   });
   return app;
 }

@@ -41,7 +41,7 @@ export function pageHtml(p: PageOptions): Html {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>${p.title}</title>
 <link rel="stylesheet" href="${assetPath("ui.css")}">
 ${p.head ?? ""}

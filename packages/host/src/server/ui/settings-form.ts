@@ -22,7 +22,7 @@ function fieldHtml(manifest: ConnectorManifest, name: string, prop: SettingPrope
   const required = isRequired(manifest, name);
   const secret = prop["x-secret"] === true;
   const described = [prop.description ? `${id}-hint` : "", `feedback-${name}`].filter(Boolean).join(" ");
-  const common = html`id="${id}" name="${name}" data-setting data-secret="${secret ? "true" : "false"}" aria-describedby="${described}" aria-invalid="${problem ? "true" : "false"}" ${required ? html`required aria-required="true"` : ""}`;
+  const common = html`id="${id}" name="${name}" data-setting data-masked="${secret ? "true" : "false"}" aria-describedby="${described}" aria-invalid="${problem ? "true" : "false"}" ${required ? html`required aria-required="true"` : ""}`;
   const control = prop.enum
     ? html`<select ${common}>${prop.enum.map((option) => html`<option value="${String(option)}" ${String(option) === (value || defaultText(prop.default)) ? "selected" : ""}>${String(option)}</option>`)}</select>`
     : html`<input type="${secret ? "password" : "text"}" ${common} value="${secret ? "" : value}" placeholder="${prop["x-placeholder"] ?? ""}" autocomplete="off" spellcheck="false">`;
