@@ -54,3 +54,18 @@ export { createServerApp, startHostServer, ListenError, createApiKey, verifyApiK
 export { createConnectSession, createReconnectSession, findConnectSession, CONNECT_SESSION_TTL_SECONDS, type ConnectSession, type ConnectSessionRequest, type MintedConnectSession } from "./oauth/connect-sessions.js";
 // Host API key lifecycle (list, revoke) and the /api/keys routes.
 export { revokeApiKey, validApiKeyName, hostApiKeysApp, ApiKeyError, API_KEY_NOT_FOUND, API_KEY_ALREADY_REVOKED, API_KEY_SELF_REVOKE, INVALID_API_KEY_NAME, type ApiKeyErrorCode, type ApiKeySummary } from "./server/index.js";
+// Auth webhooks (connection created/reconnected/reauth_required/revoked, signed and retried).
+export { emitAuthEvent, AUTH_EVENT_TYPES, type AuthEventType, type AuthEventPayload } from "./events/auth-events.js";
+export {
+  startAuthWebhookDeliverer,
+  signAuthWebhook,
+  authWebhookBackoffMs,
+  AUTH_WEBHOOK_SIGNATURE_HEADER,
+  AUTH_WEBHOOK_TIMESTAMP_HEADER,
+  AUTH_WEBHOOK_EVENT_ID_HEADER,
+  AUTH_WEBHOOK_SECRET_ENV,
+  AUTH_WEBHOOK_MAX_ATTEMPTS,
+  type AuthWebhookConfig,
+  type AuthWebhookDeliverer,
+} from "./events/auth-webhooks.js";
+export type { AuthWebhookDeliveryRow, AuthWebhookDeliveryStatus } from "./db/schema.js";

@@ -1,13 +1,15 @@
 // The typed queries of the host. One Store wraps a Kysely instance or a transaction;
 // `transaction(fn)` hands `fn` a Store bound to the transaction, so multi-step writes
 // (a page of records and its checkpoint, a refreshed token pair) commit together.
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { CheckpointState, RecordsRedaction } from "@backfill-io/sdk";
 import { redact, WEBHOOK_DELIVERY_RETENTION_MS } from "@backfill-io/sdk";
 import { decideRecordCommit, decideRecordDelete, payloadHash, recordVersion, type RecordDeleteDecision, type StoredRecordState } from "@backfill-io/sdk/policy";
 import type {
   AuditLogRow,
+  AuthWebhookDeliveryRow,
+  AuthWebhookDeliveryStatus,
   ConnectionRow,
   ConnectionStatus,
   ConnectSessionRow,
@@ -717,5 +719,38 @@ export class Store {
     let q = this.db.selectFrom("audit_log").selectAll();
     if (filter.connectionId) q = q.where("connection_id", "=", filter.connectionId);
     return q.orderBy("id", "desc").limit(filter.limit ?? 100).execute();
+  }
+
+  // ---- auth webhook deliveries (outbox + delivery log) -----------------------------
+
+  async insertAuthWebhookDelivery(row: Pick<AuthWebhookDeliveryRow, "event_id" | "event_type" | "connection_id" | "payload_json">): Promise<void> {
+    const now = this.now();
+    await this.db.insertInto("auth_webhook_deliveries").values({ ...row, status: "pending", attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now, delivered_at: null }).execute();
+  }
+
+  async listDueAuthWebhookDeliveries(limit = 20): Promise<AuthWebhookDeliveryRow[]> {
+    return this.db.selectFrom("auth_webhook_deliveries").selectAll().where("status", "=", "pending").where("next_attempt_at", "<=", this.now()).orderBy("id").limit(limit).execute();
+  }
+
+  async recordAuthWebhookAttempt(id: number, patch: Pick<AuthWebhookDeliveryRow, "status" | "attempts" | "next_attempt_at" | "last_status_code" | "last_error" | "delivered_at">): Promise<void> {
+    await this.db.updateTable("auth_webhook_deliveries").set(patch).where("id", "=", id).execute();
+  }
+
+  async listAuthWebhookDeliveries(filter: { connectionId?: string; status?: AuthWebhookDeliveryStatus; limit?: number } = {}): Promise<AuthWebhookDeliveryRow[]> {
+    let q = this.db.selectFrom("auth_webhook_deliveries").selectAll();
+    if (filter.connectionId) q = q.where("connection_id", "=", filter.connectionId);
+    if (filter.status) q = q.where("status", "=", filter.status);
+    return q.orderBy("id", "desc").limit(filter.limit ?? 100).execute();
+  }
+
+  // ---- records search (dashboard records browser) ----------------------------------
+
+  /** Records of a connection whose idempotency key contains `key` (case-sensitive), newest first. */
+  async searchRecordsByKey(connectionId: string, opts: { kind?: string; key: string; limit?: number }): Promise<RecordRow[]> {
+    let q = this.db.selectFrom("records").selectAll().where("connection_id", "=", connectionId);
+    if (opts.kind) q = q.where("kind", "=", opts.kind);
+    const pattern = `%${opts.key.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    q = q.where(sql<boolean>`idempotency_key like ${pattern} escape '\\'`);
+    return q.orderBy("id", "desc").limit(opts.limit ?? 100).execute();
   }
 }

@@ -9,6 +9,7 @@ import type { OAuthAppCredential } from "../credentials/credentials.js";
 import type { ConnectionRow, PendingAuthorizationRow } from "../db/schema.js";
 import type { EndUser, Store } from "../db/store.js";
 import { writeTokens } from "../tokens/token-store.js";
+import { emitAuthEvent } from "../events/auth-events.js";
 import { requireCredential, requireOAuth } from "./authorize.js";
 import type { OAuthFlowDeps } from "./deps.js";
 import { OAuthFlowError } from "./errors.js";
@@ -210,6 +211,7 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
         await tx.updateConnection(connection.id, { settings });
         await putSecrets(tx, vault, connection.id, secrets);
         await tx.setConnectionStatus(connection.id, "reauth_required", "missing_scopes");
+        await emitAuthEvent(tx, "connection.reauth_required", connection.id);
       }
       await tx.audit("oauth.missing_scopes", { connectionId: connection.id, detail: { missing, reconnect } });
     });
@@ -256,6 +258,7 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
       connectedAt: tx.now(),
     });
     await tx.audit("oauth.connected", { connectionId: connection.id, detail: { providerAccountId: account.id, scopes: granted } });
+    await emitAuthEvent(tx, reconnect ? "connection.reconnected" : "connection.created", connection.id);
   });
   logger.info("oauth connection active", { connectionId: connection.id, connector: manifest.key, providerAccountId: account.id });
   return { connectionId: connection.id, connectorKey: manifest.key, status: "active", providerAccount: account, scopes: granted };

@@ -72,8 +72,8 @@ describe("server", () => {
     const mint = (connectors: string[]) =>
       fetch(`${bed.server.url}/api/connect/sessions`, { method: "POST", headers: { ...auth(), "content-type": "application/json" }, body: JSON.stringify({ connectors, endUser: { id: "u1" } }) });
     expect((await mint(["nope"])).status).toBe(404);
-    const session = (await (await mint(["demo"])).json()) as { connectUrl: string };
-    const started = await fetch(session.connectUrl, { redirect: "manual" });
+    const session = (await (await mint(["demo"])).json()) as { startUrl: string };
+    const started = await fetch(session.startUrl, { redirect: "manual" });
     expect([302, 400]).toContain(started.status);
     const text = await started.text();
     expect(text).not.toMatch(/client_secret=[^[]/);
