@@ -53,6 +53,17 @@ describe("backfill CLI", () => {
     ]);
   });
 
+  it("webhooks deliveries lists the auth webhook log; bad input is one line plus the fix", async () => {
+    const empty = await cli(["webhooks", "deliveries"]);
+    expect(empty.code, empty.err).toBe(0);
+    expect(empty.out).toContain("no auth webhook deliveries");
+    expect(JSON.parse((await cli(["webhooks", "deliveries", "--json"])).out)).toEqual([]);
+    const bad = await cli(["webhooks", "deliveries", "--status", "lost"]);
+    expect(bad.err).toBe("error: --status lost is not a delivery status\nfix: pass one of pending, delivered, failed\n");
+    const demo = await cli(["demo", "--open-browser"]);
+    expect(demo.err).toBe("error: --open-browser needs --serve\nfix: pass e.g. --serve 15m --open-browser\n");
+  });
+
   it("connections: --help teaches with examples; bad input is one line plus the fix", async () => {
     const help = await cli(["connections", "--help"]);
     expect(help.out).toContain("backfill connections migrate-tokens");

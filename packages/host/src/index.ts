@@ -69,3 +69,4 @@ export {
   type AuthWebhookDeliverer,
 } from "./events/auth-webhooks.js";
 export type { AuthWebhookDeliveryRow, AuthWebhookDeliveryStatus } from "./db/schema.js";
+export { AUTH_WEBHOOK_DELIVERY_STATUSES } from "./db/schema.js";

@@ -82,6 +82,8 @@ export type DemoEnvironment = {
   operatorKey: string;
   /** The dashboard's sign-in page. */
   dashboardUrl: string;
+  /** A connect page (new connection) to open in a browser. */
+  connectPageUrl(connector: "shopify" | "square"): Promise<string>;
   connect(connector: "shopify" | "square", settings: Record<string, string>): Promise<ConnectResult>;
   /** Turns the injected provider faults on (they stay off while connecting). */
   enableFaults(): void;
@@ -190,12 +192,25 @@ export async function startDemoEnvironment(opts: DemoEnvironmentOptions): Promis
       return { connectionId: body.connectionId, providerAccountId: body.providerAccount?.id ?? "", providerAccountName: body.providerAccount?.name, hops };
     };
 
+    // A connect page for a new connection (a person opens it in a browser).
+    const connectPageUrl = async (connector: "shopify" | "square"): Promise<string> => {
+      const res = await browserHttp({
+        method: "POST",
+        url: new URL("/api/connect/sessions", server.url).toString(),
+        headers: { authorization: `Bearer ${operatorKey}`, "content-type": "application/json" },
+        body: JSON.stringify({ connectors: [connector], endUser: { id: "demo-visitor", displayName: "Demo visitor" }, tags: { source: "demo --serve" } }),
+      });
+      const minted = JSON.parse(res.bodyText) as { connectUrl?: string };
+      if (!minted.connectUrl) throw new Error(`minting a connect session for ${connector} failed: HTTP ${res.status}`);
+      return new URL(minted.connectUrl, server.url).toString();
+    };
+
     const enableFaults = () => {
       shopify.state.setFaults({ ...faultRates, hangMs, retryAfterSeconds: 1 });
       square.state.faults.setRates(faultRates);
     };
 
-    return { host, runner, engine, shopify, square, serverUrl: server.url, browserHttp, operatorKey, dashboardUrl: new URL("/ui/login", server.url).toString(), connect, enableFaults, close };
+    return { host, runner, engine, shopify, square, serverUrl: server.url, browserHttp, operatorKey, dashboardUrl: new URL("/ui/login", server.url).toString(), connect, connectPageUrl, enableFaults, close };
   } catch (error) {
     await close();
     throw error;
