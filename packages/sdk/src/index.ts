@@ -11,7 +11,7 @@ export { BackfillError, ReauthRequiredError, PermissionDeniedError, NoHostBoundE
 export { ENTITY_KINDS, ENTITY_NAMES, entityJsonSchemas, entityNameForKind, isEntityKind, type EntityKind, type EntityName } from "./entities/registry.js";
 export { customerSchema, salesReceiptSchema, refundReceiptSchema, lineItemSchema, type Customer, type SalesReceipt, type RefundReceipt, type LineItem } from "./entities/schemas.js";
 export { currencyExponent, decimalToMinor, minorToDecimal, formatMoney, isCurrencyCode, isMoneyInPrecision } from "./entities/money.js";
-export { Redactor, redact, registerSecret, defaultRedactor, isSensitiveKey, REDACTED } from "./redaction/redactor.js";
+export { Redactor, redact, registerSecret, unregisterSecret, defaultRedactor, isSensitiveKey, REDACTED } from "./redaction/redactor.js";
 export type { IngestResult, IngestError } from "./policy/ingest.js";
 export { SQUARE_HOSTS, squareEnvironmentHost } from "./providers/square.js";
 export { shopifyShopDomain } from "./providers/shopify.js";

@@ -15,6 +15,7 @@ import {
   type ConnectorManifest,
   type OAuthConfig,
   type ReauthReason,
+  unregisterSecret,
 } from "@backfill-io/sdk";
 import { decideAccessToken, type TokenDecision } from "@backfill-io/sdk/policy";
 import { credentialFixCommand } from "../credentials/credentials.js";
@@ -365,6 +366,9 @@ export class TokenManager {
       return this.tokenWrittenByLeaseTaker(connection.id);
     }
     logger.info("token refreshed", { connectionId: connection.id });
+    // The replaced token (and a spent, rotated refresh token) ended their life: the redactor
+    // holds live secrets only, so a long-running host does not grow with every rotation.
+    unregisterSecret(current.accessToken !== tokens.accessToken ? current.accessToken : null, rotates && tokens.refreshToken !== current.refreshToken ? current.refreshToken : null);
     return tokens.accessToken;
   }
 
