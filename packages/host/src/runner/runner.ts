@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { MessageChannel, type MessagePort as NodeMessagePort } from "node:worker_threads";
-import { defaultRedactor, routeFile, type Redactor } from "@backfill-io/sdk";
+import { defaultRedactor, routeAccess, routeFile, type ConnectorManifest, type Redactor, type RouteAccess } from "@backfill-io/sdk";
 import { createUndiciTransport, DEFAULT_HTTP_LIMITS, type HttpLimits, type HttpTransport } from "./http.js";
 import { WorkerFailure, WorkerPool, type RouteWorker } from "./pool.js";
 import type { BridgeCall, BridgeReply, RouteConfigExport, RouteInputMessage } from "./protocol.js";
@@ -59,6 +59,9 @@ export type RunRouteRequest = {
 };
 
 export type RouteDescription = { file: string; config: RouteConfigExport | null; methods: string[] };
+
+/** A route's description and who may call it: its config.auth, granted only when the manifest's `routes` declares it. */
+export type DescribedRouteAccess = RouteDescription & { access: RouteAccess };
 
 export class RouteRunner {
   readonly mode: "source" | "dist";
@@ -151,6 +154,12 @@ export class RouteRunner {
       this.described.set(key, cached);
     }
     return cached;
+  }
+
+  /** describe() plus the access the host enforces (the server's API-key decision). */
+  async describeAccess(where: { connectorDir?: string; routesDir?: string }, manifest: ConnectorManifest, route: string): Promise<DescribedRouteAccess | null> {
+    const described = await this.describe(where, manifest.version, route);
+    return described ? { ...described, access: routeAccess(manifest, route, described.config?.auth) } : null;
   }
 
   private async loadDescription(dir: string, version: string, route: string): Promise<RouteDescription | null> {
