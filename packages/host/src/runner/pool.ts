@@ -44,6 +44,7 @@ export class RouteWorker {
     const entry = new URL(`./worker.${HOST_IS_SOURCE ? "ts" : "js"}`, import.meta.url).href;
     const bootData: WorkerBootData & { entry: string; tsxApi?: string } = {
       signal: this.signal.buffer,
+      memoryLimitBytes: options.memoryLimitMb * 2 ** 20,
       entry,
       // tsx's ESM api by file URL ("tsx/esm/api" under require resolves to its CJS build).
       ...(source ? { tsxApi: pathToFileURL(join(dirname(require.resolve("tsx/package.json")), "dist/esm/api/index.mjs")).href } : {}),
@@ -60,6 +61,8 @@ export class RouteWorker {
       eval: true,
       workerData: bootData,
       execArgv: source ? ["--conditions=source"] : [],
+      // Nothing of the host's environment (master key, API keys, cloud credentials) reaches route code.
+      env: {},
       resourceLimits: { maxOldGenerationSizeMb: options.memoryLimitMb, maxYoungGenerationSizeMb: Math.min(32, Math.max(4, options.memoryLimitMb / 4)) },
       stdout: false,
       stderr: false,

@@ -50,4 +50,5 @@ export type FromWorker =
   | { type: "failed"; invocationId: number; error: BridgeError; dirty?: boolean }
   | { type: "described"; invocationId: number; config: RouteConfigExport | null; methods: string[]; dirty?: boolean };
 
-export type WorkerBootData = { signal: SharedArrayBuffer };
+/** memoryLimitBytes: the cap on Buffers (outside the V8 heap limit) the worker's guard enforces. */
+export type WorkerBootData = { signal: SharedArrayBuffer; memoryLimitBytes: number };

@@ -8,6 +8,7 @@ import { MessageChannel, type MessagePort as NodeMessagePort } from "node:worker
 import { defaultRedactor, routeAccess, routeFile, type ConnectorManifest, type Redactor, type RouteAccess } from "@backfill-io/sdk";
 import { createUndiciTransport, DEFAULT_HTTP_LIMITS, type HttpLimits, type HttpTransport } from "./http.js";
 import { WorkerFailure, WorkerPool, type RouteWorker } from "./pool.js";
+import { ROUTE_MEMORY_LIMIT } from "./route-guards.js";
 import type { BridgeCall, BridgeReply, RouteConfigExport, RouteInputMessage } from "./protocol.js";
 import type { ConnectionServices, RouteLogEntry } from "./services.js";
 import { errorToBridge, RouteSession } from "./session.js";
@@ -247,7 +248,7 @@ export class RouteRunner {
       // A worker whose invocation left timers running or pinned a global is replaced rather than reused.
       healthy = !("dirty" in answer && answer.dirty);
       if (answer.type === "result") return finish(answer.status, "ok", answer.bodyText, answer.headers);
-      if (answer.type === "failed") return failure(500, "error", answer.error.code ?? "route_failed", answer.error.message);
+      if (answer.type === "failed") return failure(500, answer.error.code === ROUTE_MEMORY_LIMIT ? "memory_limit" : "error", answer.error.code ?? "route_failed", answer.error.message);
       return failure(500, "error", "route_failed", "unexpected worker answer");
     } finally {
       clearTimeout(timer);

@@ -4,11 +4,14 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from "node:worker_threads";
 import { bindHost, errorFromJSON, BackfillError, registerSecret, redact, type HostBinding } from "@backfill-io/sdk";
+import { assertExternalMemoryWithin, denyProcessControl, PROCESS_CONTROL_DENIED } from "./route-guards.js";
 import { SIGNAL_INDEX, type BridgeCall, type BridgeError, type BridgeReply, type FromWorker, type InvokeMessage, type ToWorker, type WorkerBootData } from "./protocol.js";
 
 const port = parentPort!;
 const signal = new Int32Array((workerData as WorkerBootData).signal);
-
+const memoryLimitBytes = (workerData as WorkerBootData).memoryLimitBytes;
+// Before any route module loads: no route signals, exits or loads native code into the host.
+const processControl = denyProcessControl();
 
 function post(message: FromWorker): void {
   port.postMessage(message);
@@ -93,6 +96,7 @@ function makeBinding(invoke: InvokeMessage): { binding: HostBinding; close: () =
 
   const call = (method: BridgeCall["method"], args: unknown[]): unknown => {
     if (closed) throw new BackfillError("invalid_request", `${method}: the route invocation has ended`);
+    assertExternalMemoryWithin(memoryLimitBytes);
     const id = nextId++;
     Atomics.store(signal, SIGNAL_INDEX, 0);
     callPort.postMessage({ id, method, args } satisfies BridgeCall);
@@ -188,7 +192,23 @@ async function invoke(message: InvokeMessage): Promise<void> {
   const { binding, close } = makeBinding(message);
   const answer = await invocationBinding.run(binding, () => runHandler(message));
   close();
-  post(cleanedUp(before, answer));
+  post(cleanedUp(before, guarded(answer)));
+}
+
+/**
+ * The answer after the guards: a route that tried process control fails even if it caught
+ * the error, and one left holding Buffers past the cap fails; both leave the worker dirty.
+ */
+function guarded(answer: InvocationAnswer): InvocationAnswer {
+  if (processControl.attempted) {
+    return { type: "failed", invocationId: answer.invocationId, error: { name: "RouteGuardError", code: PROCESS_CONTROL_DENIED, message: "the route tried to signal, exit or load native code into the process that runs it" }, dirty: true };
+  }
+  try {
+    assertExternalMemoryWithin(memoryLimitBytes);
+    return answer;
+  } catch (error) {
+    return { type: "failed", invocationId: answer.invocationId, error: toBridgeError(error), dirty: true };
+  }
 }
 
 /**
@@ -199,7 +219,7 @@ async function invoke(message: InvokeMessage): Promise<void> {
  */
 function cleanedUp<T extends Extract<FromWorker, { invocationId: number }>>(before: Map<string, number>, answer: T): T {
   const globalsRestored = restoreGlobals();
-  return !globalsRestored || leftHandles(before) ? { ...answer, dirty: true } : answer;
+  return answer.dirty || processControl.attempted || !globalsRestored || leftHandles(before) ? { ...answer, dirty: true } : answer;
 }
 
 /** Loads a route module for its config and methods: its top-level code runs here, so it is cleaned up after like a route. */
