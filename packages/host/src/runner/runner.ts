@@ -14,6 +14,9 @@ import type { ConnectionServices, RouteLogEntry } from "./services.js";
 import { errorToBridge, RouteSession } from "./session.js";
 import type { StagedWrites } from "./staging.js";
 
+/** A route path as manifests write it (routeRefSchema): no `.` segments, so it cannot leave the routes directory. */
+const ROUTE_PATH = /^\/[a-z0-9_\-/]+$/i;
+
 export type RouteOutcome = "ok" | "error" | "timeout" | "memory_limit" | "crashed" | "not_found";
 
 export type RouteRunResult = {
@@ -89,8 +92,9 @@ export class RouteRunner {
     throw new Error("runRoute needs connectorDir or routesDir");
   }
 
-  /** The route module's file, or null when the connector has no such route. */
+  /** The route module's file, or null when the connector has no such route (a path with `.` segments never names one). */
   routeModule(routesDir: string, route: string): string | null {
+    if (!ROUTE_PATH.test(route)) return null;
     const file = routeFile(routesDir, route);
     return file && existsSync(file) ? file : null;
   }
@@ -144,13 +148,19 @@ export class RouteRunner {
     return (this.ownTransport ??= createUndiciTransport(this.limits));
   }
 
-  /** The route module's exported `config` and methods (loaded in a worker; cached per version). */
+  /**
+   * The route module's exported `config` and methods (loaded in a worker). Cached per route
+   * file and version, so the cache holds at most one entry per route file that exists: a
+   * miss (any of the endless strings that name no file) costs a few stat calls, never an entry.
+   */
   describe(where: { connectorDir?: string; routesDir?: string }, version: string, route: string): Promise<RouteDescription | null> {
     const dir = this.dirOf(where);
-    const key = `${dir}@${version}:${route}`;
+    const file = this.routeModule(dir, route);
+    if (!file) return Promise.resolve(null);
+    const key = `${file}@${version}`;
     let cached = this.described.get(key);
     if (!cached) {
-      cached = this.loadDescription(dir, version, route);
+      cached = this.loadDescription(dir, version, route, file);
       cached.catch(() => this.described.delete(key));
       this.described.set(key, cached);
     }
@@ -163,9 +173,12 @@ export class RouteRunner {
     return described ? { ...described, access: routeAccess(manifest, route, described.config?.auth) } : null;
   }
 
-  private async loadDescription(dir: string, version: string, route: string): Promise<RouteDescription | null> {
-    const file = this.routeModule(dir, route);
-    if (!file) return null;
+  /** How many route descriptions are cached (at most one per existing route file and version). */
+  get describedCacheSize(): number {
+    return this.described.size;
+  }
+
+  private async loadDescription(dir: string, version: string, route: string, file: string): Promise<RouteDescription> {
     const pool = this.pool(dir, version, file);
     const worker = await pool.acquire();
     let healthy = false;
