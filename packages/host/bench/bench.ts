@@ -110,7 +110,46 @@ async function throughput(pagesCount: number, perPage: number): Promise<{ bridge
   }
 }
 
+/** Host CPU per page (all threads of this process: main + route worker) of a sync, against a plain fetch + insert of the same pages; and route workers started per page. */
+async function cpuPerPage(pagesCount: number, perPage: number): Promise<void> {
+  const pages = customerPages(pagesCount, perPage);
+  const server = await startServer((req, res) => {
+    const page = Number(new URL(req.url ?? "/", "http://x").searchParams.get("page") ?? 1);
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify(pages(page)));
+  });
+  const sh = await openSyncHost(server.port);
+  try {
+    const plainId = await createDemoConnection(sh.host, server.base);
+    const plainCpu = process.cpuUsage();
+    for (let page = 1; ; page++) {
+      const body = (await (await fetch(`${server.base}/customers?page=${page}`)).json()) as ReturnType<typeof pages>;
+      const items = body.customers.map((c) => ({ idempotencyKey: `customer:${c.id}`, payload: { customer_id: c.id, display_name: c.name, email: c.email } }));
+      await sh.host.store.commitPage(plainId, "customers", [{ kind: "customer", items }], { page: body.next ?? page });
+      if (body.next === null) break;
+    }
+    const plainMs = cpuMs(process.cpuUsage(plainCpu)) / pagesCount;
+
+    const id = await createDemoConnection(sh.host, server.base);
+    const workersBefore = sh.runner.workersStarted;
+    const syncCpu = process.cpuUsage();
+    const result = await sh.engine.sync(id, "customers");
+    if (result.outcome !== "succeeded") throw new Error(`sync ${result.outcome}: ${result.error ?? ""}`);
+    const syncMs = cpuMs(process.cpuUsage(syncCpu)) / result.pages;
+    const workersPerPage = (sh.runner.workersStarted - workersBefore) / result.pages;
+    rows.push([`host CPU per page, ${perPage} records/page (${pagesCount} pages)`, fmt(syncMs, "ms/page"), fmt(plainMs, "ms/page plain fetch+insert"), fmt(syncMs / Math.max(plainMs, 0.01), "×")]);
+    rows.push([`route workers started per page, ${perPage} records/page`, fmt(workersPerPage, "workers/page"), fmt(1 / result.pages, "workers/page: one per sync"), fmt(workersPerPage * result.pages, "×")]);
+  } finally {
+    await sh.close();
+    await server.close();
+  }
+}
+
+const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
+
 await bridge();
+await cpuPerPage(50, 10);
+await cpuPerPage(50, 100);
 await vaultToken();
 const t = await throughput(50, 200);
 rows.push(["sync throughput: provider → route (worker) → store", fmt(t.bridged, "records/s"), fmt(t.plain, "records/s plain fetch+insert"), fmt(t.bridged / t.plain, "×")]);

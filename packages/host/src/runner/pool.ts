@@ -15,6 +15,8 @@ export type WorkerPoolOptions = {
   memoryLimitMb: number;
   /** Load TypeScript (tsx) and resolve workspace packages to source. */
   source: boolean;
+  /** Called for every worker the pool starts (the runner's workersStarted counter). */
+  onWorkerStarted?: () => void;
 };
 
 /** Why a worker could not answer: it crashed, exited or ran out of memory. */
@@ -165,6 +167,7 @@ export class WorkerPool {
 
   private async spawn(): Promise<RouteWorker> {
     const w = new RouteWorker(this.options);
+    this.options.onWorkerStarted?.();
     this.all.add(w);
     try {
       await w.ready;

@@ -75,6 +75,7 @@ export class RouteRunner {
   private readonly redactor: Redactor;
   private ownTransport: ReturnType<typeof createUndiciTransport> | undefined;
   private nextInvocation = 1;
+  private workersStartedCount = 0;
 
   constructor(private readonly options: RouteRunnerOptions = {}) {
     this.mode = options.mode ?? (import.meta.url.endsWith(".ts") ? "source" : "dist");
@@ -118,6 +119,7 @@ export class RouteRunner {
       maxWorkers: this.options.maxWorkersPerConnector ?? 2,
       memoryLimitMb: this.options.memoryLimitMb ?? 256,
       source,
+      onWorkerStarted: () => void this.workersStartedCount++,
     });
     this.pools.set(key, pool);
     this.evictIdlePools();
@@ -135,6 +137,11 @@ export class RouteRunner {
       void pool.close();
       excess--;
     }
+  }
+
+  /** How many route workers this runner has started (a sync that reuses its worker starts one for many pages). */
+  get workersStarted(): number {
+    return this.workersStartedCount;
   }
 
   /** How many worker pools are open (one per connection that ran recently). */

@@ -89,7 +89,10 @@ function leftHandles(before: Map<string, number>): boolean {
   return false;
 }
 
-function makeBinding(invoke: InvokeMessage): { binding: HostBinding; close: () => void } {
+/** How long an invocation's end waits for its bridge port to finish closing. */
+const PORT_CLOSE_WAIT_MS = 1_000;
+
+function makeBinding(invoke: InvokeMessage): { binding: HostBinding; close: () => Promise<void> } {
   const callPort: MessagePort = invoke.port;
   let nextId = 1;
   let closed = false;
@@ -141,9 +144,20 @@ function makeBinding(invoke: InvokeMessage): { binding: HostBinding; close: () =
   };
   return {
     binding,
+    // Resolves once the port has closed: until then its pending close request counts as a
+    // handle, and the clean-up check would blame the route for it and replace this worker.
     close: () => {
       closed = true;
+      // Bounded, in case the other end closed it first and "close" already fired.
+      const portClosed = new Promise<void>((resolve) => {
+        const fallback = setTimeout(resolve, PORT_CLOSE_WAIT_MS);
+        callPort.once("close", () => {
+          clearTimeout(fallback);
+          resolve();
+        });
+      });
       callPort.close();
+      return portClosed;
     },
   };
 }
@@ -191,7 +205,7 @@ async function invoke(message: InvokeMessage): Promise<void> {
   const before = activeHandles();
   const { binding, close } = makeBinding(message);
   const answer = await invocationBinding.run(binding, () => runHandler(message));
-  close();
+  await close();
   post(cleanedUp(before, guarded(answer)));
 }
 

@@ -63,4 +63,13 @@ describe("route runner from built packages", () => {
     expect(result.staged.records.map((r) => r.idempotencyKey)).toEqual(["customer:c1", "customer:c2"]);
     expect(result.staged.checkpoints).toEqual([{ stream: "customers", state: { page: 1 }, hasMore: false }]);
   });
+
+  it("runs page after page in the same worker (its bridge port's close is not mistaken for a leaked handle)", async () => {
+    const services = { ...fakeServices(server.port), connectionId: "conn_pages" };
+    const before = runner.workersStarted;
+    for (let page = 0; page < 5; page++) {
+      expect((await runner.runRoute({ connectorDir: DEMO_DIR, services, route: "/sync/customers" })).outcome).toBe("ok");
+    }
+    expect(runner.workersStarted - before).toBe(1);
+  });
 });
