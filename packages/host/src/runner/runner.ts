@@ -4,10 +4,11 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { MessageChannel, type MessagePort as NodeMessagePort } from "node:worker_threads";
 import { defaultRedactor, routeAccess, routeFile, type ConnectorManifest, type Redactor, type RouteAccess } from "@backfill-io/sdk";
 import { createUndiciTransport, DEFAULT_HTTP_LIMITS, type HttpLimits, type HttpTransport } from "./http.js";
-import { WorkerFailure, WorkerPool, type RouteWorker } from "./pool.js";
+import { isolatedReadPaths, packageRoot } from "./isolated-paths.js";
+import { childEntry, hostPackageDir, ISOLATED_NEEDS_JAVASCRIPT, runsIsolated, type RouteIsolation } from "./isolation.js";
+import { WorkerFailure, WorkerPool, type RouteExecutor } from "./pool.js";
 import { ROUTE_MEMORY_LIMIT } from "./route-guards.js";
 import type { BridgeCall, BridgeReply, RouteConfigExport, RouteInputMessage } from "./protocol.js";
 import type { ConnectionServices, RouteLogEntry } from "./services.js";
@@ -47,6 +48,12 @@ export type RouteRunnerOptions = {
   /** Default transport when the services bring none. */
   transport?: HttpTransport;
   redactor?: Redactor;
+  /**
+   * trusted: worker threads with the host's privileges; isolated: child processes under Node's
+   * permission model (README "Trust model"); auto (default): isolated for connectors outside
+   * the host's workspace.
+   */
+  isolation?: RouteIsolation;
 };
 
 export type RunRouteRequest = {
@@ -69,6 +76,7 @@ export type DescribedRouteAccess = RouteDescription & { access: RouteAccess };
 
 export class RouteRunner {
   readonly mode: "source" | "dist";
+  readonly isolation: RouteIsolation;
   private readonly pools = new Map<string, WorkerPool>();
   private readonly described = new Map<string, Promise<RouteDescription | null>>();
   private readonly limits: HttpLimits;
@@ -79,6 +87,7 @@ export class RouteRunner {
 
   constructor(private readonly options: RouteRunnerOptions = {}) {
     this.mode = options.mode ?? (import.meta.url.endsWith(".ts") ? "source" : "dist");
+    this.isolation = options.isolation ?? "auto";
     this.limits = { ...DEFAULT_HTTP_LIMITS, ...(options.http ?? {}) };
     this.redactor = options.redactor ?? defaultRedactor();
   }
@@ -107,7 +116,8 @@ export class RouteRunner {
    */
   private pool(routesDir: string, version: string, file: string, connectionId = ""): WorkerPool {
     const source = /\.m?ts$/.test(file);
-    const key = `${routesDir}@${version}${source ? ":source" : ""}#${connectionId}`;
+    const isolated = runsIsolated(this.isolation, routesDir);
+    const key = `${routesDir}@${version}${source ? ":source" : ""}${isolated ? ":isolated" : ""}#${connectionId}`;
     let pool = this.pools.get(key);
     if (pool) {
       // Most recently used last: the Map's order is the eviction order.
@@ -120,6 +130,7 @@ export class RouteRunner {
       memoryLimitMb: this.options.memoryLimitMb ?? 256,
       source,
       onWorkerStarted: () => void this.workersStartedCount++,
+      ...(isolated ? { isolated: { entry: childEntry(), readPaths: isolatedReadPaths(routesDir, hostPackageDir()), cwd: packageRoot(routesDir) } } : {}),
     });
     this.pools.set(key, pool);
     this.evictIdlePools();
@@ -190,7 +201,7 @@ export class RouteRunner {
     const worker = await pool.acquire();
     let healthy = false;
     try {
-      const answer = await worker.request({ type: "describe", invocationId: this.nextInvocation++, moduleUrl: pathToFileURL(file).href });
+      const answer = await worker.describe(this.nextInvocation++, pathToFileURL(file).href);
       healthy = !("dirty" in answer && answer.dirty);
       if (answer.type === "described") return { file, config: answer.config, methods: answer.methods };
       throw new Error(answer.type === "failed" ? `could not load route ${route}: ${answer.error.message}` : "unexpected worker answer");
@@ -214,20 +225,13 @@ export class RouteRunner {
     if (!file) return failure(404, "not_found", "route_not_found", `connector has no route ${request.route}`);
 
     const pool = this.pool(dir, services.manifest.version, file, services.connectionId);
-    let worker: RouteWorker;
+    if (pool.isolated && !/\.m?js$/.test(file)) return failure(500, "error", ISOLATED_NEEDS_JAVASCRIPT, `isolated mode runs built JavaScript routes; ${request.route} is ${file} (build the connector, or run it trusted)`);
+    let worker: RouteExecutor;
     try {
       worker = await pool.acquire();
     } catch (error) {
       return failure(500, "crashed", "worker_failed", `could not start a route worker: ${(error as Error).message}`);
     }
-
-    const { port1, port2 } = new MessageChannel();
-    port1.on("message", (call: BridgeCall) => {
-      session.handle(call).then(
-        (value) => this.reply(worker, port1, { id: call.id, ok: true, value }),
-        (error: unknown) => this.reply(worker, port1, { id: call.id, ok: false, error: errorToBridge(error, this.redactor) }),
-      );
-    });
 
     const invocationId = this.nextInvocation++;
     const timeoutMs = request.routeTimeoutMs ?? this.options.routeTimeoutMs ?? 60_000;
@@ -236,7 +240,7 @@ export class RouteRunner {
     let healthy = false;
     try {
       const answer = await Promise.race([
-        worker.request(
+        worker.invoke(
           {
             type: "invoke",
             invocationId,
@@ -256,10 +260,9 @@ export class RouteRunner {
               ...(services.providerAccount?.id ? { providerAccountId: services.providerAccount.id } : {}),
               ...(services.providerAccount?.name ? { providerAccountName: services.providerAccount.name } : {}),
             },
-            port: port2,
             callTimeoutMs: Math.min(this.options.callTimeoutMs ?? 30_000, timeoutMs),
           },
-          [port2],
+          (call) => this.answerCall(session, call),
         ),
         deadline,
       ]).catch((f: unknown) => (f instanceof WorkerFailure ? f : new WorkerFailure("crashed", String(f))));
@@ -273,19 +276,16 @@ export class RouteRunner {
     } finally {
       clearTimeout(timer);
       session.close();
-      port1.close();
       pool.release(worker, healthy);
     }
   }
 
-  private reply(worker: RouteWorker, port: NodeMessagePort, reply: BridgeReply): void {
-    try {
-      port.postMessage(reply);
-    } catch (error) {
-      // e.g. a value that cannot be cloned: the route gets an error instead of hanging
-      port.postMessage({ id: reply.id, ok: false, error: errorToBridge(error, this.redactor) } satisfies BridgeReply);
-    }
-    worker.notify();
+  /** One SDK call answered by the invocation's session, as the reply that crosses back (errors redacted). */
+  private answerCall(session: RouteSession, call: BridgeCall): Promise<BridgeReply> {
+    return session.handle(call).then(
+      (value): BridgeReply => ({ id: call.id, ok: true, value }),
+      (error: unknown): BridgeReply => ({ id: call.id, ok: false, error: errorToBridge(error, this.redactor) }),
+    );
   }
 
   async close(): Promise<void> {
