@@ -61,7 +61,7 @@ function frameChannel(invocation: RouteInvocation): SyncCallChannel {
         throw errorFromJSON(message.reply.error);
       }
     },
-    close: () => Promise.resolve(),
+    close: () => undefined,
   };
 }
 

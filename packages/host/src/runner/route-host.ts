@@ -14,7 +14,7 @@ export type RouteInvocation = Omit<InvokeMessage, "port">;
 /** One invocation's SDK calls: `call` blocks until the host answered; `close` ends the channel. */
 export type SyncCallChannel = {
   call(method: BridgeMethod, args: unknown[]): unknown;
-  close(): Promise<void>;
+  close(): void;
 };
 
 export type RouteHost = {
@@ -82,14 +82,21 @@ function activeHandles(): Map<string, number> {
   return counts;
 }
 
-/** True when the loop holds more handles of some type than it did before the invocation. */
+/**
+ * A handle that is closing: the invocation's own bridge port, a file the module loader read.
+ * It can run no route code but a close callback, whose SDK calls the ended binding refuses;
+ * counting it marked every worker dirty and replaced it after each page.
+ */
+const CLOSING_HANDLE = "CloseReq";
+
+/** True when the loop holds more handles of some type than it did before the invocation (closing ones aside). */
 function leftHandles(before: Map<string, number>): boolean {
-  for (const [type, count] of activeHandles()) if (count > (before.get(type) ?? 0)) return true;
+  for (const [type, count] of activeHandles()) if (type !== CLOSING_HANDLE && count > (before.get(type) ?? 0)) return true;
   return false;
 }
 
 /** The HostBinding of one invocation: every call goes through its channel, refused once it ended. */
-function invocationBindingFor(invoke: RouteInvocation, channel: SyncCallChannel, memoryLimitBytes: number): { binding: HostBinding; end: () => Promise<void> } {
+function invocationBindingFor(invoke: RouteInvocation, channel: SyncCallChannel, memoryLimitBytes: number): { binding: HostBinding; end: () => void } {
   let ended = false;
   const call = (method: BridgeMethod, args: unknown[]): unknown => {
     if (ended) throw new BackfillError("invalid_request", `${method}: the route invocation has ended`);
@@ -123,7 +130,7 @@ function invocationBindingFor(invoke: RouteInvocation, channel: SyncCallChannel,
     binding,
     end: () => {
       ended = true;
-      return channel.close();
+      channel.close();
     },
   };
 }
@@ -156,7 +163,7 @@ export function installRouteHost(options: { memoryLimitBytes: number }): RouteHo
       const before = activeHandles();
       const { binding, end } = invocationBindingFor(message, channel, memoryLimitBytes);
       const answer = await invocationBinding.run(binding, () => runHandler(message));
-      await end();
+      end();
       return cleanedUp(before, guarded(answer, processControl, memoryLimitBytes), processControl, baselineGlobals);
     },
     async describe(invocationId, moduleUrl) {

@@ -12,9 +12,6 @@ const boot = workerData as WorkerBootData;
 const signal = new Int32Array(boot.signal);
 const routeHost = installRouteHost({ memoryLimitBytes: boot.memoryLimitBytes });
 
-/** How long an invocation's end waits for its bridge port to finish closing. */
-const PORT_CLOSE_WAIT_MS = 1_000;
-
 function post(message: FromWorker): void {
   port.postMessage(message);
 }
@@ -42,20 +39,7 @@ function portChannel(invoke: InvokeMessage): SyncCallChannel {
         Atomics.store(signal, SIGNAL_INDEX, 0);
       }
     },
-    // Resolves once the port has closed: until then its pending close request counts as a
-    // handle, and the clean-up check would blame the route for it and replace this worker.
-    close() {
-      // Bounded, in case the other end closed it first and "close" already fired.
-      const portClosed = new Promise<void>((resolve) => {
-        const fallback = setTimeout(resolve, PORT_CLOSE_WAIT_MS);
-        callPort.once("close", () => {
-          clearTimeout(fallback);
-          resolve();
-        });
-      });
-      callPort.close();
-      return portClosed;
-    },
+    close: () => callPort.close(),
   };
 }
 

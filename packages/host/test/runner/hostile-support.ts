@@ -7,7 +7,8 @@ import { fileURLToPath } from "node:url";
 import { defineConnector, type ConnectorManifest } from "@backfill-io/sdk";
 import { openHost, silentLogger, staticConnectorRegistry } from "../../src/index.js";
 import type { RouteRunner, RouteRunResult } from "../../src/runner/index.js";
-import { fakeServices, type FakeServices } from "./support.js";
+import { afterAll, beforeAll } from "vitest";
+import { fakeServices, json, startServer, type FakeServices, type TestServer } from "./support.js";
 
 export const HOSTILE_DIR = fileURLToPath(new URL("../fixtures/hostile", import.meta.url));
 
@@ -57,3 +58,36 @@ export async function served(runner: RouteRunner, services: FakeServices): Promi
 }
 
 export const errorCode = (r: RouteRunResult): string | undefined => (JSON.parse(r.bodyText) as { error?: { code?: string } }).error?.code;
+
+export type HostileBed = {
+  readonly runner: RouteRunner;
+  readonly data: HostDataDir;
+  /** A server on 127.0.0.1 that no manifest allows. */
+  readonly forbidden: TestServer;
+  readonly services: FakeServices;
+  /** SIGUSR2 signals the host (this test process) received: a route that signalled it. */
+  readonly signalsReceived: number;
+};
+
+/**
+ * The hostile test bed for one test file (registers beforeAll/afterAll): a canary in the
+ * host's environment, a SIGUSR2 counter, a host data dir, a forbidden server and the runner.
+ */
+export function hostileBed(makeRunner: () => RouteRunner): HostileBed {
+  const bed = { services: hostileServices(), signalsReceived: 0 } as { -readonly [K in keyof HostileBed]: HostileBed[K] };
+  const countSignal = () => bed.signalsReceived++;
+  beforeAll(async () => {
+    process.env[CANARY_ENV_NAME] = CANARY_ENV_VALUE;
+    process.on("SIGUSR2", countSignal);
+    bed.runner = makeRunner();
+    bed.data = await hostDataDir();
+    bed.forbidden = await startServer((_req, res) => json(res, 200, { reached: true }));
+  });
+  afterAll(async () => {
+    process.off("SIGUSR2", countSignal);
+    delete process.env[CANARY_ENV_NAME];
+    await bed.runner?.close();
+    await bed.forbidden?.close();
+  });
+  return bed;
+}
