@@ -10,6 +10,7 @@ import {
   openHost,
   parseProviderRoutes,
   RouteRunner,
+  type RouteIsolation,
   syncEngineForHost,
   workspaceConnectorRegistry,
   type ConnectorRegistry,
@@ -85,9 +86,9 @@ export class CliContext {
     return this.host;
   }
 
-  /** The route runner (worker threads), created on first use. */
-  routeRunner(): RouteRunner {
-    this.runner ??= new RouteRunner({ mode: cliRunnerMode() });
+  /** The route runner, created on first use (`isolation` applies to that first use: serve --isolate asks first). */
+  routeRunner(options: { isolation?: RouteIsolation } = {}): RouteRunner {
+    this.runner ??= new RouteRunner({ mode: cliRunnerMode(), ...options });
     return this.runner;
   }
 

@@ -27,6 +27,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .description("run the host server (OAuth, connector routes, JSON API, health) and sync on a schedule")
     .option("--port <port>", "port on 127.0.0.1 (the OAuth redirect URI is http://127.0.0.1:<port>/oauth/callback)", port, 8976)
     .option("--interval <duration>", "how often every stream of every active connection is synced: 30s, 15m, 1h", "15m")
+    .option("--isolate", "run every connector's routes in permission-restricted child processes (built JavaScript only; see the host README, Trust model)")
     .addHelpText(
       "after",
       `
@@ -37,12 +38,14 @@ Webhook routes are public and verify their own signatures. Stop with Ctrl-C (SIG
 Examples:
   $ backfill serve
   $ backfill serve --port 9000 --interval 1h
+  $ backfill serve --isolate
   $ curl http://127.0.0.1:8976/health`,
     )
-    .action(async (opts: { port: number; interval: string }) => {
+    .action(async (opts: { port: number; interval: string; isolate?: boolean }) => {
       const intervalMs = parseDuration(opts.interval);
+      // Before openHost, whose postConnect runner is this runner too.
+      const runner = ctx.routeRunner(opts.isolate ? { isolation: "isolated" } : {});
       const host = await ctx.openHost();
-      const runner = ctx.routeRunner();
       const engine = await ctx.syncEngine();
       let server;
       try {
