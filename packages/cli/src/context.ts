@@ -9,6 +9,7 @@ import {
   loadConnectorDir,
   openHost,
   parseProviderRoutes,
+  resolveDataDir,
   RouteRunner,
   type RouteIsolation,
   syncEngineForHost,
@@ -88,7 +89,8 @@ export class CliContext {
 
   /** The route runner, created on first use (`isolation` applies to that first use: serve --isolate asks first). */
   routeRunner(options: { isolation?: RouteIsolation } = {}): RouteRunner {
-    this.runner ??= new RouteRunner({ mode: cliRunnerMode(), ...options });
+    // Isolated routes must never be able to read this host's data dir.
+    this.runner ??= new RouteRunner({ mode: cliRunnerMode(), protectedPaths: [resolveDataDir(this.dataDir())], ...options });
     return this.runner;
   }
 

@@ -5,7 +5,7 @@
 // where pnpm links the package's own dependencies as siblings. Nothing else: not the data
 // dir, not the host's other files.
 import { existsSync, readFileSync, realpathSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, sep } from "node:path";
 
 /** The nearest directory at or above `dir` with a package.json. */
 export function packageRoot(dir: string): string {
@@ -60,4 +60,10 @@ export function isolatedReadPaths(routesDir: string, hostPackageDir: string): st
   const packages = dependencyClosure([packageRoot(routesDir), hostPackageDir]);
   const modules = packages.map(enclosingNodeModules).filter((m): m is string => m !== null);
   return [...new Set([...packages, ...modules])].sort();
+}
+
+/** The protected paths (the host's data dir) that a read path contains: an isolated child could read them. */
+export function exposedPaths(readPaths: string[], protectedPaths: string[]): string[] {
+  const real = (p: string) => (existsSync(p) ? realpathSync(p) : p);
+  return protectedPaths.map(real).filter((guarded) => readPaths.some((allowed) => guarded === allowed || guarded.startsWith(allowed + sep)));
 }

@@ -7,6 +7,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import type { Readable, Writable } from "node:stream";
 import { FrameDecoder, encodeFrame } from "./frames.js";
+import { exposedPaths } from "./isolated-paths.js";
+import { IsolationError, ISOLATED_PATH_EXPOSED } from "./isolation.js";
 import type { BridgeCallHandler, InvocationRequest, RouteExecutor } from "./pool.js";
 import { WorkerFailure } from "./worker-failure.js";
 import type { BridgeReply, FromChild, FromWorker, ToChild } from "./protocol.js";
@@ -18,6 +20,8 @@ export type IsolatedProcessOptions = {
   readPaths: string[];
   /** The child's working directory (inside readPaths). */
   cwd: string;
+  /** Paths the child must not be able to read (the host's data dir): no child starts when a read path contains one. */
+  protectedPaths: string[];
 };
 
 /** Node's own resident memory before any route code (binary, heap, SDK): added to the route's limit for the RSS watch. */
@@ -49,6 +53,8 @@ export class RouteChildProcess implements RouteExecutor {
 
   constructor(options: IsolatedProcessOptions, memoryLimitMb: number) {
     if (!existsSync(options.entry)) throw new WorkerFailure("crashed", `isolated mode needs the built host: ${options.entry} is missing (run the host's build)`);
+    const exposed = exposedPaths(options.readPaths, options.protectedPaths);
+    if (exposed.length) throw new IsolationError(ISOLATED_PATH_EXPOSED, `isolated routes could read ${exposed.join(", ")}: keep the data dir outside the connector's and the host's package directories`);
     this.rssLimitBytes = (memoryLimitMb + CHILD_BASE_RSS_MB) * 2 ** 20;
     this.child = spawn(
       process.execPath,

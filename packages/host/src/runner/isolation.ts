@@ -12,6 +12,20 @@ export type RouteIsolation = "trusted" | "isolated" | "auto";
 /** An isolated route is TypeScript source: the child runs no loader (it may not spawn esbuild), only built JavaScript. */
 export const ISOLATED_NEEDS_JAVASCRIPT = "isolated_needs_javascript";
 
+/** An isolated child would be able to read a protected path (the data dir sits inside the connector's or the host's package). */
+export const ISOLATED_PATH_EXPOSED = "isolated_path_exposed";
+
+/** Why an isolated child was not started; `code` becomes the route's error code. */
+export class IsolationError extends Error {
+  constructor(
+    readonly code: typeof ISOLATED_PATH_EXPOSED,
+    message: string,
+  ) {
+    super(message);
+    this.name = "IsolationError";
+  }
+}
+
 const HERE = dirname(fileURLToPath(import.meta.url));
 
 /** The host package's directory (real path). */

@@ -5,9 +5,10 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { defaultRedactor, routeAccess, routeFile, type ConnectorManifest, type Redactor, type RouteAccess } from "@backfill-io/sdk";
+import { resolveDataDir } from "../db/open.js";
 import { createUndiciTransport, DEFAULT_HTTP_LIMITS, type HttpLimits, type HttpTransport } from "./http.js";
 import { isolatedReadPaths, packageRoot } from "./isolated-paths.js";
-import { childEntry, hostPackageDir, ISOLATED_NEEDS_JAVASCRIPT, runsIsolated, type RouteIsolation } from "./isolation.js";
+import { childEntry, hostPackageDir, ISOLATED_NEEDS_JAVASCRIPT, IsolationError, runsIsolated, type RouteIsolation } from "./isolation.js";
 import { WorkerFailure, WorkerPool, type RouteExecutor } from "./pool.js";
 import { ROUTE_MEMORY_LIMIT } from "./route-guards.js";
 import type { BridgeCall, BridgeReply, RouteConfigExport, RouteInputMessage } from "./protocol.js";
@@ -54,6 +55,8 @@ export type RouteRunnerOptions = {
    * the host's workspace.
    */
   isolation?: RouteIsolation;
+  /** Paths isolated routes must never be able to read. Default: the host's default data dir (resolveDataDir()). */
+  protectedPaths?: string[];
 };
 
 export type RunRouteRequest = {
@@ -130,7 +133,7 @@ export class RouteRunner {
       memoryLimitMb: this.options.memoryLimitMb ?? 256,
       source,
       onWorkerStarted: () => void this.workersStartedCount++,
-      ...(isolated ? { isolated: { entry: childEntry(), readPaths: isolatedReadPaths(routesDir, hostPackageDir()), cwd: packageRoot(routesDir) } } : {}),
+      ...(isolated ? { isolated: { entry: childEntry(), readPaths: isolatedReadPaths(routesDir, hostPackageDir()), cwd: packageRoot(routesDir), protectedPaths: this.options.protectedPaths ?? [resolveDataDir()] } } : {}),
     });
     this.pools.set(key, pool);
     this.evictIdlePools();
@@ -230,7 +233,8 @@ export class RouteRunner {
     try {
       worker = await pool.acquire();
     } catch (error) {
-      return failure(500, "crashed", "worker_failed", `could not start a route worker: ${(error as Error).message}`);
+      const code = error instanceof IsolationError ? error.code : "worker_failed";
+      return failure(500, "crashed", code, `could not start a route worker: ${(error as Error).message}`);
     }
 
     const invocationId = this.nextInvocation++;

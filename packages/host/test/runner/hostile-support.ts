@@ -73,14 +73,14 @@ export type HostileBed = {
  * The hostile test bed for one test file (registers beforeAll/afterAll): a canary in the
  * host's environment, a SIGUSR2 counter, a host data dir, a forbidden server and the runner.
  */
-export function hostileBed(makeRunner: () => RouteRunner): HostileBed {
+export function hostileBed(makeRunner: (dataDir: string) => RouteRunner): HostileBed {
   const bed = { services: hostileServices(), signalsReceived: 0 } as { -readonly [K in keyof HostileBed]: HostileBed[K] };
   const countSignal = () => bed.signalsReceived++;
   beforeAll(async () => {
     process.env[CANARY_ENV_NAME] = CANARY_ENV_VALUE;
     process.on("SIGUSR2", countSignal);
-    bed.runner = makeRunner();
     bed.data = await hostDataDir();
+    bed.runner = makeRunner(bed.data.dataDir);
     bed.forbidden = await startServer((_req, res) => json(res, 200, { reached: true }));
   });
   afterAll(async () => {

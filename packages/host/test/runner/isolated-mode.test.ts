@@ -19,7 +19,7 @@ beforeAll(() => {
   rmSync(join(HOSTILE_DIR, "dist"), { recursive: true, force: true });
   buildConnector(join(HOSTILE_DIR, "src"), join(HOSTILE_DIR, "dist", "src"));
 });
-const bed = hostileBed(() => new RouteRunner({ isolation: "isolated", mode: "dist", routeTimeoutMs: 15_000, memoryLimitMb: MEMORY_LIMIT_MB, maxWorkersPerConnector: 1 }));
+const bed = hostileBed((dataDir) => new RouteRunner({ isolation: "isolated", mode: "dist", routeTimeoutMs: 15_000, memoryLimitMb: MEMORY_LIMIT_MB, maxWorkersPerConnector: 1, protectedPaths: [dataDir] }));
 afterAll(() => rmSync(join(HOSTILE_DIR, "dist"), { recursive: true, force: true }));
 
 /**
@@ -78,6 +78,18 @@ describe("isolated mode: hostile routes fail to do harm", () => {
 
   it("is stopped by the RSS watch when it keeps allocating Buffers without an SDK call", async () => {
     await refused({ mode: "buffers", megabytes: 6 * MEMORY_LIMIT_MB }, "route_memory_limit", "memory_limit");
+  });
+
+  it("starts no child when the data dir sits inside a path it could read", async () => {
+    const exposing = new RouteRunner({ isolation: "isolated", mode: "dist", protectedPaths: [join(HOSTILE_DIR, ".backfill")] });
+    try {
+      const r = await attack(exposing, bed.services, { mode: "check" });
+      expect(r).toMatchObject({ status: 500, outcome: "crashed" });
+      expect(errorCode(r)).toBe("isolated_path_exposed");
+      expect(exposing.workersStarted).toBe(0);
+    } finally {
+      await exposing.close();
+    }
   });
 
   it("documented gap: can still reach the network directly (fetch to a host outside permissions.http)", async () => {
