@@ -82,6 +82,8 @@ export const manifestInput = {
     { name: "orders", route: "/sync/orders", entity: "sales_receipt" },
     { name: "refunds", route: "/sync/refunds", entity: "refund_receipt" },
   ],
+  // Served without the host API key: the route verifies the provider's signature itself.
+  routes: { webhooks: ["/webhooks/shopify"] },
 } satisfies ConnectorManifestInput;
 
 export default defineConnector(manifestInput);

@@ -116,6 +116,11 @@ describe("backfill CLI", () => {
     expect(run.err).toContain("failed checklist item");
   });
 
+  it("validate lists the routes served without an API key and whether the manifest declares them", async () => {
+    const run = await cli(["validate", join(HERE, "..", "..", "..", "connectors", "shopify")]);
+    expect(run.out).toMatch(/\/webhooks\/shopify\s.*webhook\s.*yes/);
+  });
+
   it("connect → callback → active; show, refresh-due, keys rotate, disconnect", async () => {
     let callbackDone: Promise<void> | undefined;
     const connect = await cli(["connect", FIXTURE, "--port", "0", "--json"], {

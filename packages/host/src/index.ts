@@ -47,6 +47,7 @@ export { createHostLogger, silentLogger, type HostLogger, type HostLogLevel } fr
 export { connectionSecret, connectionSettings } from "./connections/settings.js";
 // Part 2 (route runner, sync orchestration).
 export { RouteRunner, createUndiciTransport, performHttp, DEFAULT_HTTP_LIMITS, type RouteRunnerOptions, type RunRouteRequest, type RouteRunResult, type RouteOutcome, type RouteDescription, type ConnectionServices, type RouteLogEntry, type StagedWrites, type StagedRecord, type StagedCheckpoint, type HttpTransport, type TransportRequest, type TransportResponse, type HttpLimits, type UndiciTransportOptions } from "./runner/index.js";
+export { PROCESS_CONTROL_DENIED, ROUTE_MEMORY_LIMIT, ISOLATED_NEEDS_JAVASCRIPT, type RouteIsolation, type DescribedRouteAccess } from "./runner/index.js";
 export { hostConnectionServices, hostHttpTransport, createPostConnectRunner, type ResolvedConnection } from "./runner/host-services.js";
 export { SyncEngine, StreamLockedError, syncEngineForHost, backoffDelay, commitStaged, startScheduler, type Scheduler, type SchedulerOptions, type SyncDeps, type SyncOptions, type SyncOutcome, type SyncProgress, type SyncResult, type ResolvedSyncConnection, type BackoffPolicy } from "./sync/index.js";
 // Part 2 (server).

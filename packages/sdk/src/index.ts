@@ -1,9 +1,11 @@
 // @backfill-io/sdk: what connector code imports.
 export { defineConnector, validateManifest, ManifestError, isDefinedManifest, type ManifestValidation } from "./manifest/define.js";
-export { validateConnectorDir, routeFile, manifestRoutes, checkRoutesExist, releaseChecklist, type ConnectorDirReport } from "./manifest/validate-dir.js";
+export { validateConnectorDir, routeFile, manifestRoutes, checkRoutesExist, releaseChecklist, listRouteFiles, type ConnectorDirReport, type AnonymousRouteEntry } from "./manifest/validate-dir.js";
 export type { ManifestProblem } from "./manifest/rules.js";
 export type { ConnectorManifest, ConnectorManifestInput, OAuthConfig, HostValidationRule, RouteRef, SettingsSchema } from "./manifest/schema.js";
 export { manifestSchema } from "./manifest/schema.js";
+export type { AnonymousRoutes } from "./manifest/schema.js";
+export { routeAccess, requestedRouteAuth, manifestDeclaresRoute, ROUTE_AUTH_UNDECLARED, type RouteAccess, type RouteAuth } from "./manifest/route-access.js";
 export { api, isRoute, normalizeRouteInput, retryAfterSeconds, type Route, type RouteHandler, type RouteInput, type RouteRequest, type ErrorBody } from "./api/api.js";
 export { OAuth, Http, Settings, Secrets, ingest, Checkpoint, log, Records, Connection, type HttpOptions, type IngestOptions } from "./runtime/calls.js";
 export { bindHost, currentBinding, isHostBound, oauthAuthHeader, type OAuthHttpAuth, type HostBinding, type HttpRequestSpec, type HttpResponse, type HttpMethod, type AccessTokenOptions, type LogLevel, type CheckpointState, type CheckpointOptions, type RecordsRedaction, type ConnectionStatusChange, type ConnectionInfo } from "./runtime/binding.js";

@@ -46,6 +46,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option("--return-url-origin <origin...>", "origins a connect session's returnUrl may point at (the merchant is sent back there)")
     .option("--auth-webhook-url <url>", `POST signed auth events (connection created/reconnected/reauth_required/revoked) here; secret from ${AUTH_WEBHOOK_SECRET_ENV}`)
     .option("--auth-webhook-secret-file <path>", "read the auth webhook signing secret from this file instead")
+    .option("--isolate", "run every connector's routes in permission-restricted child processes (built JavaScript only; see the host README, Trust model)")
     .addHelpText(
       "after",
       `
@@ -61,13 +62,15 @@ Examples:
   $ backfill serve
   $ backfill serve --port 9000 --interval 1h
   $ backfill serve --public-url https://connect.example.com
+  $ backfill serve --isolate
   $ curl http://127.0.0.1:8976/health`,
     )
-    .action(async (opts: { port: number; interval: string; publicUrl?: string; allowedHost?: string[]; returnUrlOrigin?: string[]; authWebhookUrl?: string; authWebhookSecretFile?: string }) => {
+    .action(async (opts: { port: number; interval: string; publicUrl?: string; allowedHost?: string[]; returnUrlOrigin?: string[]; authWebhookUrl?: string; authWebhookSecretFile?: string; isolate?: boolean }) => {
       const intervalMs = parseDuration(opts.interval);
       const authWebhook = authWebhookConfig(opts.authWebhookUrl, opts.authWebhookSecretFile);
+      // Before openHost, whose postConnect runner is this runner too.
+      const runner = ctx.routeRunner(opts.isolate ? { isolation: "isolated" } : {});
       const host = await ctx.openHost();
-      const runner = ctx.routeRunner();
       const engine = await ctx.syncEngine();
       let server;
       try {

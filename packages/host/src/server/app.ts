@@ -5,7 +5,7 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
-import { redact } from "@backfill-io/sdk";
+import { redact, ROUTE_AUTH_UNDECLARED } from "@backfill-io/sdk";
 import type { Host } from "../connections/host.js";
 import type { RecordRow } from "../db/schema.js";
 import { hostConnectionServices } from "../runner/host-services.js";
@@ -112,10 +112,12 @@ export function createServerApp(opts: ServerAppOptions): Hono {
     const row = await host.store.getConnection(connectionId);
     if (!row) return errorJson(c, 404, "connection_not_found", `no connection ${connectionId}`);
     const resolved = await hostConnectionServices(host, connectionId);
-    const described = await runner.describe({ routesDir: resolved.routesDir }, resolved.manifest.version, route);
+    const described = await runner.describeAccess({ routesDir: resolved.routesDir }, resolved.manifest, route);
     if (!described) return errorJson(c, 404, "route_not_found", `connector ${row.connector_key} has no route ${route}`);
-    const auth = described.config?.auth ?? "api_key";
-    if (auth !== "public" && auth !== "webhook" && !(await requireApiKey(c))) {
+    // Anonymous only when the route asks for it and the manifest's `routes` declares it.
+    const { auth, requested, undeclared } = described.access;
+    if (auth === "api_key" && !(await requireApiKey(c))) {
+      if (undeclared) return errorJson(c, 401, ROUTE_AUTH_UNDECLARED, `route ${route} asks for ${requested} access, which the connector's manifest does not declare (routes.${requested === "public" ? "public" : "webhooks"}): it needs Authorization: Bearer <host API key>`);
       return errorJson(c, 401, "unauthorized", "this route needs Authorization: Bearer <host API key>");
     }
     // The raw bytes, unchanged (never decoded), so webhook routes verify signatures over exactly what was signed.

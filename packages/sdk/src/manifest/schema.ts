@@ -124,6 +124,18 @@ export const connectionSchema = z.strictObject({
   settingsSchema: settingsSchemaSchema.default({ required: [], properties: {} }),
 });
 
+/**
+ * Routes the host serves without its API key. A route's own `config.auth` asks for
+ * "public" or "webhook"; the manifest must declare it here too, so a reviewer sees every
+ * anonymous entry point in one place and a route file cannot open itself up unnoticed.
+ */
+export const anonymousRoutesSchema = z.strictObject({
+  /** Anyone may call these (`config.auth: "public"`), e.g. an app's landing or install check. */
+  public: z.array(routePath).default([]),
+  /** Providers call these (`config.auth: "webhook"`); the route verifies the provider's signature. */
+  webhooks: z.array(routePath).default([]),
+});
+
 export const manifestSchema = z.strictObject({
   key: z.string().regex(/^[a-z][a-z0-9_-]*$/, "must be lowercase letters, digits, - or _"),
   name: z.string().min(1),
@@ -137,6 +149,8 @@ export const manifestSchema = z.strictObject({
   streams: z
     .array(z.strictObject({ name: z.string().regex(/^[a-z][a-z0-9_]*$/), route: routePath, entity: z.string().optional() }))
     .default([]),
+  /** Routes reachable without a host API key (every other route needs one). */
+  routes: anonymousRoutesSchema.default({ public: [], webhooks: [] }),
 });
 
 export type ConnectorManifestInput = z.input<typeof manifestSchema>;
@@ -145,3 +159,4 @@ export type OAuthConfig = z.output<typeof oauthSchema>;
 export type HostValidationRule = z.output<typeof hostValidationRuleSchema>;
 export type RouteRef = z.output<typeof routeRefSchema>;
 export type SettingsSchema = z.output<typeof settingsSchemaSchema>;
+export type AnonymousRoutes = z.output<typeof anonymousRoutesSchema>;
