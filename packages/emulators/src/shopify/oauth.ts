@@ -19,14 +19,15 @@ import {
 export const TOKEN_EXCHANGE_GRANT_TYPE = "urn:ietf:params:oauth:grant-type:token-exchange";
 export const OFFLINE_ACCESS_TOKEN_TYPE = "urn:shopify:params:oauth:token-type:offline-access-token";
 
-/** Shopify's query HMAC: hex HMAC-SHA256 over `k=v` pairs sorted by key, joined by `&`, without `hmac`. */
+/**
+ * Shopify's query HMAC: hex HMAC-SHA256 over the query without `hmac`/`signature`, keys
+ * sorted, form-encoded by URLSearchParams, as Shopify's libraries form and check it.
+ */
 export function shopifyQueryHmac(params: Record<string, string>, clientSecret: string): string {
-  const message = Object.keys(params)
-    .filter((key) => key !== "hmac" && key !== "signature")
-    .sort()
-    .map((key) => `${key}=${params[key]}`)
-    .join("&");
-  return createHmac("sha256", clientSecret).update(message).digest("hex");
+  const signed = Object.entries(params)
+    .filter(([key]) => key !== "hmac" && key !== "signature")
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return createHmac("sha256", clientSecret).update(new URLSearchParams(signed).toString()).digest("hex");
 }
 
 export function verifyShopifyQueryHmac(params: Record<string, string>, clientSecret: string): boolean {
