@@ -209,13 +209,20 @@ describe("Shopify OAuth", () => {
     }
   });
 
-  it("serves only known API versions", async () => {
+  it("serves a retired API version with the oldest supported one, and no unreleased one", async () => {
     const tokenValue = emulator.state.issueOfflineToken("acme", CLIENT_ID);
     const response = await shopFetch(emulator, "acme", "/admin/api/2019-01/graphql.json", {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-Shopify-Access-Token": tokenValue },
       body: JSON.stringify({ query: "{ shop { id } }" }),
     });
-    expect(response.status).toBe(404);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-shopify-api-version")).toBe("2026-10");
+    const unreleased = await shopFetch(emulator, "acme", "/admin/api/2027-01/graphql.json", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Shopify-Access-Token": tokenValue },
+      body: JSON.stringify({ query: "{ shop { id } }" }),
+    });
+    expect(unreleased.status).toBe(404);
   });
 });

@@ -28,7 +28,7 @@ export interface ShopifyEmulatorOptions {
   /** Milliseconds since the epoch; inject to test expiry and the leaky bucket. */
   clock?: () => number;
   faults?: FaultOptions;
-  /** Admin API versions served; others get 404. */
+  /** Supported Admin API versions; an older (retired) one is served by the oldest of these, others get 404. */
   apiVersions?: string[];
   throttle?: { maximumAvailable?: number; restoreRate?: number; maxQueryCost?: number };
   /** Webhook API version header value. */

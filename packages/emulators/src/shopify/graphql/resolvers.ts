@@ -316,6 +316,7 @@ function sortValueFor<R extends { id: number; updatedAt: string; createdAt: stri
 }
 
 function filterByQuery<R extends { id: number; updatedAt: string; createdAt: string }>(
+  shop: ShopRecord,
   records: readonly R[],
   query: string | undefined | null,
   wholeDays: boolean,
@@ -325,9 +326,9 @@ function filterByQuery<R extends { id: number; updatedAt: string; createdAt: str
     terms.every((term) => {
       switch (term.field) {
         case "updated_at":
-          return matchesTime(record.updatedAt, term, wholeDays);
+          return matchesTime(record.updatedAt, term, wholeDays, shop.ianaTimezone);
         case "created_at":
-          return matchesTime(record.createdAt, term, wholeDays);
+          return matchesTime(record.createdAt, term, wholeDays, shop.ianaTimezone);
         case "id":
           return matchesNumber(record.id, term);
         default:
@@ -340,11 +341,11 @@ function filterByQuery<R extends { id: number; updatedAt: string; createdAt: str
 type ListArgs = ConnectionArgs & { query?: string | null; sortKey?: string };
 
 function orderConnection(shop: ShopRecord, orders: readonly OrderRecord[], args: ListArgs) {
-  return paginate(filterByQuery(orders, args.query, false), args, sortValueFor(args.sortKey), (o) => orderObject(shop, o));
+  return paginate(filterByQuery(shop, orders, args.query, false), args, sortValueFor(args.sortKey), (o) => orderObject(shop, o));
 }
 
 function customerConnection(shop: ShopRecord, args: ListArgs) {
-  return paginate(filterByQuery(shop.customers, args.query, true), args, sortValueFor(args.sortKey), (c) =>
+  return paginate(filterByQuery(shop, shop.customers, args.query, true), args, sortValueFor(args.sortKey), (c) =>
     customerObject(shop, c),
   );
 }
@@ -446,11 +447,11 @@ export function rootValue(shop: ShopRecord): Obj {
       }),
     ordersCount: (args: ListArgs, ctx: GraphQLContext) => {
       requireScope(ctx.token, "orders", "ordersCount");
-      return { count: filterByQuery(shop.orders, args.query, false).length, precision: "EXACT" };
+      return { count: filterByQuery(shop, shop.orders, args.query, false).length, precision: "EXACT" };
     },
     customersCount: (args: ListArgs, ctx: GraphQLContext) => {
       requireScope(ctx.token, "customers", "customersCount");
-      return { count: filterByQuery(shop.customers, args.query, true).length, precision: "EXACT" };
+      return { count: filterByQuery(shop, shop.customers, args.query, true).length, precision: "EXACT" };
     },
   };
 }
