@@ -166,7 +166,7 @@ describe("Shopify OAuth", () => {
     expect(reused.body.error).toBe("invalid_grant");
   });
 
-  it("migrates a non-expiring token with token exchange and revokes the old one", async () => {
+  it("migrates a non-expiring token with token exchange and revokes the old one; a replay gets the same pair", async () => {
     const code = (await authorize()).searchParams.get("code") ?? "";
     const legacy = (await token("acme", { ...client, code })).body.access_token as string;
     const exchanged = await token(
@@ -192,7 +192,8 @@ describe("Shopify OAuth", () => {
       subject_token_type: OFFLINE_ACCESS_TOKEN_TYPE,
       expiring: "1",
     });
-    expect(replay.status).toBe(400);
+    expect(replay.status).toBe(200);
+    expect(replay.body).toMatchObject({ access_token: exchanged.body.access_token, refresh_token: exchanged.body.refresh_token });
   });
 
   it("answers 401 with Shopify's message for missing, unknown, revoked and other-shop tokens", async () => {
