@@ -109,6 +109,29 @@ describe("search syntax", () => {
   });
 });
 
+describe("the 60-day order window", () => {
+  it("without read_all_orders a token sees only orders created in the last 60 days, by list, id, count and refund", async () => {
+    const shop = emulator.state.shop("acme");
+    const old = shop.orders.find((o) => o.refunds.length > 0)!;
+    const recent = emulator.state.advance("acme", { newOrders: 3 }).orderIds;
+    const limited = emulator.state.issueOfflineToken("acme", CLIENT_ID, "read_customers,read_orders");
+    const query = `query($id: ID!, $refund: ID!) {
+      orders(first: 250) { nodes { id } }
+      order(id: $id) { id }
+      refund(id: $refund) { id }
+      ordersCount { count }
+    }`;
+    const variables = { id: `gid://shopify/Order/${old.id}`, refund: `gid://shopify/Refund/${old.refunds[0]!.id}` };
+    const seen = await graphql(emulator, "acme", limited, query, variables);
+    expect(seen.body.errors).toBeUndefined();
+    expect((seen.body.data?.orders as { nodes: { id: string }[] }).nodes.map((n) => n.id)).toEqual(recent.map((id) => `gid://shopify/Order/${id}`));
+    expect(seen.body.data).toMatchObject({ order: null, refund: null, ordersCount: { count: 3 } });
+    const all = await graphql(emulator, "acme", token, query, variables);
+    expect((all.body.data?.orders as { nodes: unknown[] }).nodes).toHaveLength(shop.orders.length);
+    expect(all.body.data).toMatchObject({ order: { id: variables.id }, refund: { id: variables.refund }, ordersCount: { count: shop.orders.length } });
+  });
+});
+
 describe("webhook redelivery", () => {
   let receiver: Server;
   let url: string;

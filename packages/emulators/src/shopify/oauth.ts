@@ -82,12 +82,10 @@ function readAuthorizeRequest(
   }
   const grantOptions = [params["grant_options[]"] ?? []].flat();
   const requested = one("scope");
-  const scope = requested
-    ? requested
-        .split(/[,\s]+/)
-        .filter(Boolean)
-        .join(",")
-    : (app.scopes ?? []).join(",");
+  const unapproved = new Set(app.unapprovedScopes ?? []);
+  const scope = (requested ? requested.split(/[,\s]+/) : (app.scopes ?? []))
+    .filter((s) => s && !unapproved.has(s))
+    .join(",");
   return { app, scope, redirectUri, state: one("state") ?? "", online: grantOptions.includes("per-user") };
 }
 

@@ -11,6 +11,11 @@ export interface ShopifyAppRegistration {
   scopes?: string[];
   /** Allowed redirect URIs (exact match); any URI is accepted when omitted. */
   redirectUris?: string[];
+  /**
+   * Protected scopes Shopify has not approved for this app (e.g. read_all_orders): asked for,
+   * they are silently left out of the grant, as Shopify does.
+   */
+  unapprovedScopes?: string[];
 }
 
 export interface ShopifyEmulatorOptions {
@@ -247,7 +252,7 @@ export class ShopifyEmulatorState {
     this.accessTokens.set(token, {
       shop: handle,
       clientId,
-      scope: scope ?? (app.scopes ?? ["read_customers", "read_orders"]).join(","),
+      scope: scope ?? (app.scopes ?? ["read_customers", "read_orders", "read_all_orders"]).join(","),
       expiresAt: null,
       online: false,
       revoked: false,

@@ -75,7 +75,7 @@ export function registerGraphQLRoute(app: Hono<ShopifyEnv>, state: ShopifyEmulat
         extensions: { cost: { requestedQueryCost: requestedCost, actualQueryCost: null, throttleStatus: bucket.status() } },
       });
     }
-    const result = executeAdmin(schema, document, rootValue(shop), { shop, token }, variables, operationName);
+    const result = executeAdmin(schema, document, rootValue(shop), { shop, token, now: state.now() }, variables, operationName);
     const actualCost = Math.min(requestedCost, actualQueryCost(schema, document, variables, operationName, result.data));
     bucket.refund(requestedCost - actualCost);
     return c.json({
