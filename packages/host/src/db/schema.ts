@@ -17,6 +17,12 @@ export interface VaultKeysTable {
   created_at: number;
 }
 
+/** One row (id 1): the keyring's generation, bumped by every change to vault_keys. */
+export interface VaultKeyringTable {
+  id: number;
+  generation: number;
+}
+
 export interface OAuthAppCredentialsTable {
   credential_key: string;
   client_id: string;
@@ -139,6 +145,12 @@ export interface RecordsTable {
   tombstoned_at: number | null;
   /** The provider's updated-at (epoch ms) of the stored version; an older one is never stored over it. */
   provider_version: number | null;
+  /** Position in the records changes feed: the last insert, update, deletion or redaction. */
+  change_seq: number | null;
+  /** When the provider deleted the record (a deletion tombstone). */
+  deleted_at: number | null;
+  /** Why a tombstone is one: "deleted" at the provider, or "redacted" (compliance). */
+  tombstone_reason: "deleted" | "redacted" | null;
 }
 
 export interface CheckpointsTable {
@@ -198,8 +210,28 @@ export interface WebhookDeliveriesTable {
   processed_at: number;
 }
 
+export const AUTH_WEBHOOK_DELIVERY_STATUSES = ["pending", "delivered", "failed"] as const;
+export type AuthWebhookDeliveryStatus = (typeof AUTH_WEBHOOK_DELIVERY_STATUSES)[number];
+
+export interface AuthWebhookDeliveriesTable {
+  id: Generated<number>;
+  event_id: string;
+  event_type: string;
+  connection_id: string | null;
+  /** The exact body POSTed (it never holds a secret: ids, names, status, reason). */
+  payload_json: string;
+  status: AuthWebhookDeliveryStatus;
+  attempts: number;
+  next_attempt_at: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
 export interface Database {
   vault_keys: VaultKeysTable;
+  vault_keyring: VaultKeyringTable;
   oauth_app_credentials: OAuthAppCredentialsTable;
   connections: ConnectionsTable;
   oauth_tokens: OAuthTokensTable;
@@ -213,6 +245,7 @@ export interface Database {
   host_api_keys: HostApiKeysTable;
   audit_log: AuditLogTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  auth_webhook_deliveries: AuthWebhookDeliveriesTable;
 }
 
 export type ConnectionRow = Selectable<ConnectionsTable>;
@@ -223,6 +256,7 @@ export type RecordRow = Selectable<RecordsTable>;
 export type SyncRunRow = Selectable<SyncRunsTable>;
 export type HostApiKeyRow = Selectable<HostApiKeysTable>;
 export type AuditLogRow = Selectable<AuditLogTable>;
+export type AuthWebhookDeliveryRow = Selectable<AuthWebhookDeliveriesTable>;
 export type NewOAuthToken = Insertable<OAuthTokensTable>;
 export type OAuthTokenUpdate = Updateable<OAuthTokensTable>;
 

@@ -9,6 +9,7 @@ import type { OAuthAppCredential } from "../credentials/credentials.js";
 import type { ConnectionRow, PendingAuthorizationRow } from "../db/schema.js";
 import type { EndUser, Store } from "../db/store.js";
 import { writeTokens } from "../tokens/token-store.js";
+import { emitAuthEvent } from "../events/auth-events.js";
 import { requireCredential, requireOAuth } from "./authorize.js";
 import type { OAuthFlowDeps } from "./deps.js";
 import { OAuthFlowError } from "./errors.js";
@@ -212,6 +213,7 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
         await tx.updateConnection(connection.id, { settings });
         await putSecrets(tx, vault, connection.id, secrets);
         await tx.setConnectionStatus(connection.id, "reauth_required", "missing_scopes");
+        await emitAuthEvent(tx, "connection.reauth_required", connection.id);
       }
       await tx.audit("oauth.missing_scopes", { connectionId: connection.id, detail: { missing, reconnect } });
     });
@@ -261,6 +263,7 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
     });
     await tx.audit("oauth.connected", { connectionId: connection.id, detail: { providerAccountId: account.id, scopes: granted } });
     if (notices.length) await tx.audit("oauth.optional_scopes_not_granted", { connectionId: connection.id, detail: { notices } });
+    await emitAuthEvent(tx, reconnect ? "connection.reconnected" : "connection.created", connection.id);
   });
   logger.info("oauth connection active", { connectionId: connection.id, connector: manifest.key, providerAccountId: account.id });
   for (const notice of notices) logger.warn("oauth grant lacks an optional scope", { connectionId: connection.id, scope: notice.scope, message: notice.message });

@@ -11,6 +11,7 @@ import type { RouteRunner, RouteRunResult } from "../runner/runner.js";
 import type { ConnectionServices } from "../runner/services.js";
 import { backoffDelay, sleep, type BackoffPolicy } from "./backoff.js";
 import { commitStaged } from "./commit.js";
+import { emitAuthEvent } from "../events/auth-events.js";
 
 export type SyncOutcome = "succeeded" | "failed" | "reauth_required" | "cancelled";
 
@@ -197,7 +198,10 @@ export class SyncEngine {
         const error = errorOf(page);
         if (page.status === 401) {
           const reason = typeof error.details?.reason === "string" ? error.details.reason : "missing_token";
-          await store.setConnectionStatus(connectionId, "reauth_required", reason);
+          await store.transaction(async (tx) => {
+            await tx.setConnectionStatus(connectionId, "reauth_required", reason);
+            await emitAuthEvent(tx, "connection.reauth_required", connectionId);
+          });
           result.outcome = "reauth_required";
           result.error = error.message ?? "the provider needs the connection authorized again";
           break;

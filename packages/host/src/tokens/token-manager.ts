@@ -23,6 +23,7 @@ import type { Store } from "../db/store.js";
 import { TokenEndpointError, parseTokenResponse, requestToken, type TokenSet } from "../oauth/token-endpoint.js";
 import { decryptTokens, writeTokens } from "./token-store.js";
 import type { TokenDeps } from "./deps.js";
+import { emitAuthEvent } from "../events/auth-events.js";
 
 export type TokenManagerOptions = {
   /**
@@ -323,6 +324,7 @@ export class TokenManager {
           // A process that took the lease over may have spent (rotated) this refresh token itself.
           if ((await leaseOwner(tx, connection.id)) !== this.owner) return false;
           await tx.setConnectionStatus(connection.id, "reauth_required", "refresh_failed");
+          await emitAuthEvent(tx, "connection.reauth_required", connection.id);
           await tx.releaseRefreshLease(connection.id, this.owner);
           await tx.audit("tokens.refresh_failed", { connectionId: connection.id, detail: { status: error.status, oauthError: error.oauthError } });
           return true;
@@ -410,6 +412,7 @@ export class TokenManager {
     await this.deps.store.transaction(async (tx) => {
       await tx.setConnectionStatus(connectionId, "revoked", reason.slice(0, 200));
       await tx.audit("connection.revoked", { connectionId, detail: { reason: reason.slice(0, 200) } });
+      await emitAuthEvent(tx, "connection.revoked", connectionId);
     });
   }
 }
