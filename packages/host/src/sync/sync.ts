@@ -5,6 +5,7 @@
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import { retryAfterSeconds, type ConnectorManifest } from "@backfill-io/sdk";
+import { optionalScopeNotices, type OptionalScopeNotice } from "@backfill-io/sdk/policy";
 import type { Store } from "../db/store.js";
 import type { RouteRunner, RouteRunResult } from "../runner/runner.js";
 import type { ConnectionServices } from "../runner/services.js";
@@ -36,6 +37,8 @@ export type SyncResult = {
   retries: number;
   durationMs: number;
   error?: string;
+  /** What this run could not read because the grant lacks an optional scope (manifest oauth.optionalScopes). */
+  notices?: OptionalScopeNotice[];
 };
 
 export type SyncOptions = {
@@ -99,6 +102,15 @@ function isTransient(result: RouteRunResult): boolean {
   return result.outcome === "ok" && (result.status === 408 || result.status === 429 || result.status >= 500);
 }
 
+/** The optional scopes the connection's grant lacks that affect `stream`. */
+export async function streamScopeNotices(store: Store, manifest: ConnectorManifest, connectionId: string, stream?: string): Promise<OptionalScopeNotice[]> {
+  const oauth = manifest.connection.oauth;
+  if (!oauth?.optionalScopes.length) return [];
+  const tokens = await store.getTokens(connectionId);
+  if (!tokens) return [];
+  return optionalScopeNotices(oauth, JSON.parse(tokens.scopes_json) as string[], stream);
+}
+
 /** The longest pause a route may ask for between pages. */
 const MAX_PAUSE_SECONDS = 60;
 
@@ -131,6 +143,8 @@ export class SyncEngine {
     const started = performance.now();
     const run = await store.createSyncRun(connectionId, stream);
     const result: SyncResult = { runId: run.id, connectionId, stream, outcome: "failed", pages: 0, accepted: 0, rejected: 0, retries: 0, durationMs: 0 };
+    const notices = await streamScopeNotices(store, resolved.manifest, connectionId, stream);
+    if (notices.length) result.notices = notices;
     const maxAttempts = opts.maxAttempts ?? 5;
     const policy = { ...DEFAULT_BACKOFF, ...(opts.backoff ?? {}) };
     const progress = (done = false) =>

@@ -79,6 +79,22 @@ export const oauthSchema = z.strictObject({
    */
   revocationRequest: z.enum(["rfc7009", "square"]).default("rfc7009"),
   scopes: z.array(z.string().min(1)).default([]),
+  /**
+   * Scopes requested with `scopes` whose absence from the grant does not fail the connect (a
+   * protected scope the provider may not have approved for the app): the sync runs without
+   * it, and the connection and every run of the named streams say what is missing and why.
+   */
+  optionalScopes: z
+    .array(
+      z.strictObject({
+        scope: z.string().min(1),
+        /** What is not available without it, e.g. "orders older than 60 days are not available". */
+        withoutIt: z.string().min(1),
+        /** The streams it affects. */
+        streams: z.array(z.string().min(1)).default([]),
+      }),
+    )
+    .default([]),
   /** How scopes are joined in the authorization URL: Shopify uses ",", RFC 6749 a space. */
   scopeSeparator: z.string().min(1).max(3).default(" "),
   accessType: z.enum(["offline", "online"]).optional(),

@@ -62,13 +62,17 @@ export const shopifyShopDomain: HostNormalizer = (input) => {
   return { ok: true, value: `${handle}.myshopify.com` };
 };
 
-/** Shopify's OAuth message: query without hmac/signature, keys sorted, `k=v` joined by `&`. */
+/**
+ * Shopify's OAuth message as its libraries form it (@shopify/shopify-api's ProcessedQuery):
+ * the query without hmac/signature, keys sorted, serialized by URLSearchParams (form
+ * encoding: a space is `+`, `!'()~` are escaped), so any state value verifies.
+ */
 export function shopifyCallbackMessage(query: Record<string, string>): string {
-  return Object.keys(query)
-    .filter((k) => k !== "hmac" && k !== "signature")
-    .sort()
-    .map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(query[k]!)}`)
-    .join("&");
+  const message = new URLSearchParams();
+  for (const key of Object.keys(query).sort()) {
+    if (key !== "hmac" && key !== "signature") message.append(key, query[key]!);
+  }
+  return message.toString();
 }
 
 export function shopifyCallbackHmac(query: Record<string, string>, clientSecret: string): string {
