@@ -59,6 +59,9 @@ const dispatchingBinding: HostBinding = {
   setConnectionStatus: (change) => activeBinding("Connection").setConnectionStatus(change),
   webhookDeliveryProcessed: (ids) => activeBinding("Webhooks.alreadyProcessed").webhookDeliveryProcessed!(ids),
   markWebhookDeliveryProcessed: (ids) => activeBinding("Webhooks.markProcessed").markWebhookDeliveryProcessed!(ids),
+  downloadFile: (spec) => activeBinding("Files.download").downloadFile!(spec),
+  readFileLines: (fileId, opts) => activeBinding("Files.readLines").readFileLines!(fileId, opts),
+  removeFile: (fileId) => activeBinding("Files.remove").removeFile!(fileId),
 };
 bindHost(dispatchingBinding);
 
@@ -94,12 +97,12 @@ function makeBinding(invoke: InvokeMessage): { binding: HostBinding; close: () =
   let nextId = 1;
   let closed = false;
 
-  const call = (method: BridgeCall["method"], args: unknown[]): unknown => {
+  const call = (method: BridgeCall["method"], args: unknown[], waitMs = invoke.callTimeoutMs): unknown => {
     if (closed) throw new BackfillError("invalid_request", `${method}: the route invocation has ended`);
     const id = nextId++;
     Atomics.store(signal, SIGNAL_INDEX, 0);
     callPort.postMessage({ id, method, args } satisfies BridgeCall);
-    const deadline = Date.now() + invoke.callTimeoutMs;
+    const deadline = Date.now() + waitMs;
     for (;;) {
       // Drain first: replies to earlier, timed-out calls are skipped by id.
       for (let m = receiveMessageOnPort(callPort); m; m = receiveMessageOnPort(callPort)) {
@@ -109,7 +112,7 @@ function makeBinding(invoke: InvokeMessage): { binding: HostBinding; close: () =
         throw errorFromJSON(reply.error);
       }
       const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new BackfillError("timeout", `${method}: the host did not answer within ${invoke.callTimeoutMs} ms`);
+      if (remaining <= 0) throw new BackfillError("timeout", `${method}: the host did not answer within ${waitMs} ms`);
       Atomics.wait(signal, SIGNAL_INDEX, 0, remaining);
       Atomics.store(signal, SIGNAL_INDEX, 0);
     }
@@ -140,6 +143,10 @@ function makeBinding(invoke: InvokeMessage): { binding: HostBinding; close: () =
     setConnectionStatus: (change) => void call("setConnectionStatus", [change]),
     webhookDeliveryProcessed: (ids) => call("webhookDeliveryProcessed", [ids]) as boolean,
     markWebhookDeliveryProcessed: (ids) => void call("markWebhookDeliveryProcessed", [ids]),
+    // A download may take its whole deadline (the host enforces it), beyond one call's usual wait.
+    downloadFile: (spec) => call("downloadFile", [spec], spec.timeoutMs + invoke.callTimeoutMs) as ReturnType<Required<HostBinding>["downloadFile"]>,
+    readFileLines: (fileId, opts) => call("readFileLines", [fileId, opts]) as ReturnType<Required<HostBinding>["readFileLines"]>,
+    removeFile: (fileId) => call("removeFile", [fileId]) as boolean,
   };
   return {
     binding,
