@@ -7,6 +7,7 @@ import { createDemoConnection, openSyncHost } from "../test/sync/support.js";
 import { hostConnectionServices } from "../src/runner/host-services.js";
 import { writeTokens } from "../src/tokens/token-store.js";
 import { filesBench } from "./files.js";
+import { peakRssGrowthMb } from "./memory.js";
 
 const rows: [string, string, string, string][] = [];
 const fmt = (n: number, unit: string) => `${n < 10 ? n.toFixed(2) : Math.round(n).toLocaleString("en-US")} ${unit}`;
@@ -55,20 +56,6 @@ async function vaultToken(): Promise<void> {
     await runner.close();
     await sh.close();
   }
-}
-
-/** Samples RSS every 20 ms while `work` runs; returns the peak growth in MB. */
-async function peakRssGrowthMb(work: () => Promise<void>): Promise<number> {
-  global.gc?.();
-  const base = process.memoryUsage().rss;
-  let peak = base;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-  try {
-    await work();
-  } finally {
-    clearInterval(sampler);
-  }
-  return (Math.max(peak, process.memoryUsage().rss) - base) / 1024 / 1024;
 }
 
 async function throughput(pagesCount: number, perPage: number): Promise<{ bridged: number; plain: number; peakMb: number; plainPeakMb: number }> {

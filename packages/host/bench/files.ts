@@ -12,26 +12,13 @@ import { hostConnectionServices } from "../src/runner/host-services.js";
 import { syncEngineForHost } from "../src/sync/index.js";
 import { startServer } from "../test/runner/support.js";
 import { BULK_ROUTES, bulkManifest } from "../test/files/support.js";
+import { peakRssGrowthMb } from "./memory.js";
 
 const MB = 1024 * 1024;
 /** One MB of 1 KB JSONL lines. */
 const CHUNK = Buffer.from(Array.from({ length: 1024 }, (_, i) => `{"id":"c${i}","name":"${"x".repeat(1024 - 21 - String(i).length)}"}\n`).join(""));
 
 export type FilesBench = { sizeMb: number; downloadMbps: number; readMbps: number; readlineMbps: number; peakRssMb: number; readlinePeakRssMb: number; seconds: number };
-
-/** Peak RSS growth over the RSS when `work` starts (MB): what reading the file costs. */
-async function peakRss(work: () => Promise<void>): Promise<number> {
-  global.gc?.();
-  const base = process.memoryUsage().rss;
-  let peak = base;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-  try {
-    await work();
-  } finally {
-    clearInterval(sampler);
-  }
-  return (Math.max(peak, process.memoryUsage().rss) - base) / MB;
-}
 
 export async function filesBench(sizeMb = Number(process.env.BENCH_FILE_MB ?? 1024)): Promise<FilesBench> {
   const started = performance.now();
@@ -57,8 +44,7 @@ export async function filesBench(sizeMb = Number(process.env.BENCH_FILE_MB ?? 10
     let fileId = "";
     let downloadMs = 0;
     let readMs = 0;
-    global.gc?.();
-    const peakRssMb = await peakRss(async () => {
+    const peakRssMb = await peakRssGrowthMb(async () => {
       const t0 = performance.now();
       const result = await runner.runRoute({ routesDir: BULK_ROUTES, services, route: "/files/probe", input: { rawBody: JSON.stringify({ url: `${server.base}/bulk/result.jsonl`, maxBytes: 2 * 1024 * MB }) } });
       downloadMs = performance.now() - t0;
@@ -68,13 +54,13 @@ export async function filesBench(sizeMb = Number(process.env.BENCH_FILE_MB ?? 10
     const path = join(host.files.store.dir, row.id, "bulk_customers", fileId);
     let readlineMs = 0;
     let readlineLines = 0;
-    const readlinePeakRssMb = await peakRss(async () => {
+    const readlinePeakRssMb = await peakRssGrowthMb(async () => {
       const t0 = performance.now();
       for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) if (line) readlineLines++;
       readlineMs = performance.now() - t0;
     });
     await host.store.transaction((tx) => tx.commitPage(row.id, "bulk_customers", [], { fileId, offset: 0 }));
-    const readPeak = await peakRss(async () => {
+    const readPeak = await peakRssGrowthMb(async () => {
       const t0 = performance.now();
       const synced = await syncEngineForHost(host, runner).sync(row.id, "bulk_customers");
       readMs = performance.now() - t0;
