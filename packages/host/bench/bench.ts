@@ -11,6 +11,8 @@ import { createDemoConnection, openSyncHost, type SyncHost } from "../test/sync/
 import { buildConnector } from "../test/runner/build-connector.js";
 import { hostConnectionServices } from "../src/runner/host-services.js";
 import { writeTokens } from "../src/tokens/token-store.js";
+import { filesBench } from "./files.js";
+import { peakRssGrowthMb } from "./memory.js";
 
 const rows: [string, string, string, string][] = [];
 const fmt = (n: number, unit: string) => `${n < 10 ? n.toFixed(2) : Math.round(n).toLocaleString("en-US")} ${unit}`;
@@ -59,20 +61,6 @@ async function vaultToken(): Promise<void> {
     await runner.close();
     await sh.close();
   }
-}
-
-/** Samples RSS every 20 ms while `work` runs; returns the peak growth in MB. */
-async function peakRssGrowthMb(work: () => Promise<void>): Promise<number> {
-  global.gc?.();
-  const base = process.memoryUsage().rss;
-  let peak = base;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-  try {
-    await work();
-  } finally {
-    clearInterval(sampler);
-  }
-  return (Math.max(peak, process.memoryUsage().rss) - base) / 1024 / 1024;
 }
 
 async function throughput(pagesCount: number, perPage: number): Promise<{ bridged: number; plain: number; peakMb: number; plainPeakMb: number }> {
@@ -190,6 +178,10 @@ rows.push(["sync throughput: provider → route (worker) → store", fmt(t.bridg
 const big = await throughput(100, 1_000);
 rows.push(["100,000-record sync: throughput", fmt(big.bridged, "records/s"), fmt(big.plain, "records/s plain fetch+insert"), fmt(big.bridged / big.plain, "×")]);
 rows.push(["100,000-record sync: peak RSS growth (host process)", fmt(big.peakMb, "MB"), fmt(big.plainPeakMb, "MB plain fetch+insert"), fmt(big.peakMb / Math.max(big.plainPeakMb, 1), "×")]);
+const files = await filesBench();
+rows.push([`${files.sizeMb} MB JSONL file: read through the runner (Files.readLines per page)`, fmt(files.readMbps, "MB/s"), fmt(files.readlineMbps, "MB/s plain readline"), fmt(files.readMbps / files.readlineMbps, "×")]);
+rows.push([`${files.sizeMb} MB JSONL file: peak RSS growth, download + read (host process, target ≤ 150 MB)`, fmt(files.peakRssMb, "MB"), fmt(files.readlinePeakRssMb, "MB plain readline"), fmt(files.peakRssMb / files.readlinePeakRssMb, "×")]);
+rows.push([`${files.sizeMb} MB JSONL file: streamed download (Files.download)`, fmt(files.downloadMbps, "MB/s"), `whole bench ${Math.round(files.seconds)} s`, "-"]);
 
 const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length), ["benchmark", "measured", "baseline", "ratio"][i]!.length));
 const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join(" | ");

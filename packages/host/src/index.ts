@@ -71,3 +71,4 @@ export {
 } from "./events/auth-webhooks.js";
 export type { AuthWebhookDeliveryRow, AuthWebhookDeliveryStatus } from "./db/schema.js";
 export { AUTH_WEBHOOK_DELIVERY_STATUSES } from "./db/schema.js";
+export { FileStore, createHostFiles, createDownloadTransport, downloadFile, type HostFiles, type HostFilesOptions, type DownloadTransport } from "./files/index.js";

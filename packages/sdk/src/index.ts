@@ -23,3 +23,6 @@ export type { RecordCommitDecision, RecordDeleteDecision, RecordDeletion, Valida
 
 /** Route configuration a route module exports as `config`. */
 export type RouteConfig = { auth: "api_key" | "public" | "webhook" };
+export { Files, type FileDownloadOptions } from "./runtime/files.js";
+export type { DownloadedFile, FileDownloadSpec, FileLines, ReadLinesOptions } from "./runtime/binding.js";
+export { FILE_LINE_TOO_LONG, FILE_NOT_FOUND, FILE_NOT_UTF8, FILE_OFFSET_INVALID, FILE_TOO_LARGE, FILE_RETENTION_MS } from "./policy/files.js";

@@ -131,7 +131,9 @@ export class RouteChildProcess implements RouteExecutor {
       clearTimeout(timer);
       this.send({ type: "reply", reply: r });
     };
-    const timeoutMs = pending.callTimeoutMs ?? 30_000;
+    // A download may take its own whole deadline (the host enforces it); every other call one call's wait.
+    const download = call.method === "downloadFile" ? ((call.args[0] as { timeoutMs?: unknown } | undefined)?.timeoutMs as number | undefined) : undefined;
+    const timeoutMs = (pending.callTimeoutMs ?? 30_000) + (typeof download === "number" && download > 0 ? download : 0);
     const timer = setTimeout(() => reply({ id: call.id, ok: false, error: { code: "timeout", message: `${call.method}: the host did not answer within ${timeoutMs} ms` } }), timeoutMs);
     void pending.onCall(call).then(reply);
   }

@@ -13,7 +13,8 @@ export type RouteInvocation = Omit<InvokeMessage, "port">;
 
 /** One invocation's SDK calls: `call` blocks until the host answered; `close` ends the channel. */
 export type SyncCallChannel = {
-  call(method: BridgeMethod, args: unknown[]): unknown;
+  /** `waitMs`: how long to wait for this answer (default: the invocation's call timeout). */
+  call(method: BridgeMethod, args: unknown[], waitMs?: number): unknown;
   close(): void;
 };
 
@@ -69,6 +70,9 @@ const dispatchingBinding: HostBinding = {
   setConnectionStatus: (change) => activeBinding("Connection").setConnectionStatus(change),
   webhookDeliveryProcessed: (ids) => activeBinding("Webhooks.alreadyProcessed").webhookDeliveryProcessed!(ids),
   markWebhookDeliveryProcessed: (ids) => activeBinding("Webhooks.markProcessed").markWebhookDeliveryProcessed!(ids),
+  downloadFile: (spec) => activeBinding("Files.download").downloadFile!(spec),
+  readFileLines: (fileId, opts) => activeBinding("Files.readLines").readFileLines!(fileId, opts),
+  removeFile: (fileId) => activeBinding("Files.remove").removeFile!(fileId),
 };
 
 /** Globals as property descriptors, to restore after each invocation. */
@@ -101,10 +105,10 @@ function leftHandles(before: Map<string, number>): boolean {
 /** The HostBinding of one invocation: every call goes through its channel, refused once it ended. */
 function invocationBindingFor(invoke: RouteInvocation, channel: SyncCallChannel, memoryLimitBytes: number): { binding: HostBinding; end: () => void } {
   let ended = false;
-  const call = (method: BridgeMethod, args: unknown[]): unknown => {
+  const call = (method: BridgeMethod, args: unknown[], waitMs?: number): unknown => {
     if (ended) throw new BackfillError("invalid_request", `${method}: the route invocation has ended`);
     assertExternalMemoryWithin(memoryLimitBytes);
-    return channel.call(method, args);
+    return channel.call(method, args, waitMs);
   };
   const binding: HostBinding = {
     manifest: invoke.manifest,
@@ -131,6 +135,10 @@ function invocationBindingFor(invoke: RouteInvocation, channel: SyncCallChannel,
     setConnectionStatus: (change) => void call("setConnectionStatus", [change]),
     webhookDeliveryProcessed: (ids) => call("webhookDeliveryProcessed", [ids]) as boolean,
     markWebhookDeliveryProcessed: (ids) => void call("markWebhookDeliveryProcessed", [ids]),
+    // A download may take its whole deadline (the host enforces it), beyond one call's usual wait.
+    downloadFile: (spec) => call("downloadFile", [spec], spec.timeoutMs + invoke.callTimeoutMs) as ReturnType<Required<HostBinding>["downloadFile"]>,
+    readFileLines: (fileId, opts) => call("readFileLines", [fileId, opts]) as ReturnType<Required<HostBinding>["readFileLines"]>,
+    removeFile: (fileId) => call("removeFile", [fileId]) as boolean,
   };
   return {
     binding,

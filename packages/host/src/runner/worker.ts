@@ -20,11 +20,11 @@ function portChannel(invoke: InvokeMessage): SyncCallChannel {
   const callPort: MessagePort = invoke.port;
   let nextId = 1;
   return {
-    call(method, args) {
+    call(method, args, waitMs = invoke.callTimeoutMs) {
       const id = nextId++;
       Atomics.store(signal, SIGNAL_INDEX, 0);
       callPort.postMessage({ id, method, args } satisfies BridgeCall);
-      const deadline = Date.now() + invoke.callTimeoutMs;
+      const deadline = Date.now() + waitMs;
       for (;;) {
         // Drain first: replies to earlier, timed-out calls are skipped by id.
         for (let m = receiveMessageOnPort(callPort); m; m = receiveMessageOnPort(callPort)) {
@@ -34,7 +34,7 @@ function portChannel(invoke: InvokeMessage): SyncCallChannel {
           throw errorFromJSON(reply.error);
         }
         const remaining = deadline - Date.now();
-        if (remaining <= 0) throw new BackfillError("timeout", `${method}: the host did not answer within ${invoke.callTimeoutMs} ms`);
+        if (remaining <= 0) throw new BackfillError("timeout", `${method}: the host did not answer within ${waitMs} ms`);
         Atomics.wait(signal, SIGNAL_INDEX, 0, remaining);
         Atomics.store(signal, SIGNAL_INDEX, 0);
       }

@@ -140,6 +140,8 @@ export class SyncEngine {
     const lockTtlMs = opts.lockTtlMs ?? 5 * 60_000;
     await this.takeLock(connectionId, stream, owner, lockTtlMs);
 
+    // Files past their retention go before the run can add more (the stream's own are removed when it ends).
+    await resolved.services.files?.store.purgeExpired();
     const started = performance.now();
     const run = await store.createSyncRun(connectionId, stream);
     const result: SyncResult = { runId: run.id, connectionId, stream, outcome: "failed", pages: 0, accepted: 0, rejected: 0, retries: 0, durationMs: 0 };
@@ -187,6 +189,8 @@ export class SyncEngine {
           }
           // No checkpoint means a single-page stream.
           if (!checkpoint?.hasMore) {
+            // The stream's sync ended: its downloaded files are no longer needed.
+            await resolved.services.files?.store.removeStream(connectionId, stream);
             result.outcome = "succeeded";
             break;
           }
@@ -195,6 +199,8 @@ export class SyncEngine {
           continue;
         }
 
+        // Nothing of the failed page was committed, so nothing refers to what it downloaded.
+        await resolved.services.files?.store.removeFiles(connectionId, page.staged.downloadedFiles);
         const error = errorOf(page);
         if (page.status === 401) {
           const reason = typeof error.details?.reason === "string" ? error.details.reason : "missing_token";

@@ -15,6 +15,12 @@ export const permissionsSchema = z.strictObject({
   http: z.array(z.string().min(1)).default([]),
   entities: z.partialRecord(z.enum(ENTITY_NAMES), entityGrantSchema).default({}),
   secrets: z.record(z.string().min(1), z.array(z.literal("read")).min(1)).default({}),
+  /**
+   * Large provider files (Files.download / Files.readLines), e.g. a Shopify bulk operation's
+   * JSONL result. Absent: the connector may not download files. `maxBytes` is the largest
+   * file one download may store (the route's own maxBytes may only be smaller).
+   */
+  files: z.strictObject({ maxBytes: z.number().int().positive() }).optional(),
 });
 
 export const settingPropertySchema = z
