@@ -20,7 +20,7 @@ afterEach(async () => {
 async function openStore(clock: () => number = Date.now) {
   const db = await openDatabase({ dataDir: mkdtempSync(join(tmpdir(), "backfill-store-")) });
   opened.push(db);
-  const store = new Store(db.db, clock);
+  const store = new Store(db.db, clock, db.sqlite);
   const conn = await store.createConnection({ connectorKey: "square", connectorVersion: "0.1.0", settings: {} });
   return { store, connectionId: conn.id };
 }

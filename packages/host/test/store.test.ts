@@ -15,7 +15,7 @@ afterEach(async () => {
 async function open(dataDir = mkdtempSync(join(tmpdir(), "backfill-store-"))) {
   const db = await openDatabase({ dataDir });
   opened.push(db);
-  return { store: new Store(db.db), db, dataDir };
+  return { store: new Store(db.db, undefined, db.sqlite), db, dataDir };
 }
 
 const customer = (id: string, name = "Ada") => ({ customer_id: id, name });
@@ -63,7 +63,7 @@ describe("store", () => {
   it("commitPage upserts by connection+kind+key and writes the checkpoint in the same transaction", async () => {
     const opened = await open();
     let now = 1_000_000;
-    const store = new Store(opened.db.db, () => now);
+    const store = new Store(opened.db.db, () => now, opened.db.sqlite);
     const conn = await store.createConnection({ connectorKey: "shopify", connectorVersion: "0.1.0", settings: {} });
     const first = await store.commitPage(conn.id, "customers", [{ kind: "customer", items: [{ idempotencyKey: "c1", payload: customer("c1") }, { idempotencyKey: "c2", payload: customer("c2") }] }], { cursor: "a" });
     expect(first).toEqual({ inserted: 2, updated: 0, unchanged: 0, suppressed: 0, stale: 0 });
@@ -122,9 +122,9 @@ describe("store", () => {
   it("a stream lock excludes a second owner, also through another database connection, until it expires", async () => {
     const a = await open();
     let now = 1_000_000;
-    const storeA = new Store(a.db.db, () => now);
+    const storeA = new Store(a.db.db, () => now, a.db.sqlite);
     const b = await open(a.dataDir);
-    const storeB = new Store(b.db.db, () => now);
+    const storeB = new Store(b.db.db, () => now, b.db.sqlite);
     const conn = await storeA.createConnection({ connectorKey: "shopify", connectorVersion: "0.1.0", settings: {} });
     expect(await storeA.tryLockStream(conn.id, "orders", "worker-a", 60_000)).toBe(true);
     expect(await storeB.tryLockStream(conn.id, "orders", "worker-b", 60_000)).toBe(false);

@@ -67,7 +67,7 @@ export async function openHost(opts: OpenHostOptions = {}): Promise<Host> {
   const master = loadMasterKey({ dataDir, env, warn: (m, f) => logger.warn(m, f) });
   const opened = await openDatabase({ dataDir });
   try {
-    const store = new Store(opened.db, opts.clock);
+    const store = new Store(opened.db, opts.clock, opened.sqlite);
     const vault = await Vault.open(store, master.key, {
       keyring: sqliteKeyringReader(opened.sqlite),
       masterKeyCandidates: () => masterKeyCandidates({ dataDir, env }),

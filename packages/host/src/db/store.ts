@@ -2,10 +2,12 @@
 // `transaction(fn)` hands `fn` a Store bound to the transaction, so multi-step writes
 // (a page of records and its checkpoint, a refreshed token pair) commit together.
 import { randomUUID } from "node:crypto";
+import type BetterSqlite3 from "better-sqlite3";
 import { sql, type Kysely, type Transaction } from "kysely";
+import { SqliteRecordWriter, type CommitPageResult, type PageBatch } from "./record-writer.js";
 import type { CheckpointState, RecordsRedaction } from "@backfill-io/sdk";
 import { redact, WEBHOOK_DELIVERY_RETENTION_MS } from "@backfill-io/sdk";
-import { decideRecordCommit, decideRecordDelete, payloadHash, recordVersion, type RecordDeleteDecision, type StoredRecordState } from "@backfill-io/sdk/policy";
+import { decideRecordDelete, type RecordDeleteDecision, type StoredRecordState } from "@backfill-io/sdk/policy";
 import type {
   AuditLogRow,
   AuthWebhookDeliveryRow,
@@ -25,10 +27,8 @@ import type {
   SyncRunStatus,
 } from "./schema.js";
 
-export type PageItem = { idempotencyKey: string; payload: unknown };
-export type PageBatch = { kind: string; items: readonly PageItem[] };
-/** `stale`: an older version than the stored one, ignored (policy/commit.ts decides). */
-export type CommitPageResult = { inserted: number; updated: number; unchanged: number; suppressed: number; stale: number };
+/** `stale` in CommitPageResult: an older version than the stored one, ignored (policy/commit.ts decides). */
+export type { CommitPageResult, PageBatch, PageItem } from "./record-writer.js";
 
 export type NewConnection = {
   id?: string;
@@ -59,20 +59,16 @@ export type SyncRunPatch = Partial<Pick<SyncRunRow, "status" | "pages" | "accept
 // The payload hash is the SDK policy's, so the test runtime's "unchanged" is the store's.
 export { canonicalJson, payloadHash } from "@backfill-io/sdk/policy";
 
-function stringField(payload: unknown, field: string): string | null {
-  const value = ((payload ?? {}) as Record<string, unknown>)[field];
-  return typeof value === "string" && value ? value : null;
-}
 
-/** The ids redaction selects by, kept in columns beside the payload. */
-function identityColumns(kind: string, payload: unknown): { customer_id: string | null; receipt_id: string | null } {
-  return { customer_id: stringField(payload, "customer_id"), receipt_id: kind === "customer" ? null : stringField(payload, "receipt_id") };
-}
+/** One record writer (its prepared statements) per database connection. */
+const writers = new WeakMap<BetterSqlite3.Database, SqliteRecordWriter>();
 
 export class Store {
   constructor(
     readonly db: Kysely<Database> | Transaction<Database>,
     private readonly clock: () => number = Date.now,
+    /** The connection under `db`: the record writer's prepared statements run on it. */
+    private readonly sqlite?: BetterSqlite3.Database,
   ) {}
 
   now(): number {
@@ -82,7 +78,7 @@ export class Store {
   /** Runs `fn` in one transaction; nested calls reuse the outer transaction. */
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return fn(this);
-    return this.db.transaction().execute((trx) => fn(new Store(trx, this.clock)));
+    return this.db.transaction().execute((trx) => fn(new Store(trx, this.clock, this.sqlite)));
   }
 
   // ---- OAuth app credentials -------------------------------------------------------
@@ -340,62 +336,17 @@ export class Store {
     checkpoint?: CheckpointState | null,
   ): Promise<CommitPageResult> {
     return this.transaction(async (tx) => {
-      const now = tx.now();
-      const result: CommitPageResult = { inserted: 0, updated: 0, unchanged: 0, suppressed: 0, stale: 0 };
-      const seq = await tx.changeSequence();
-      for (const batch of batches) {
-        for (const item of batch.items) {
-          const hash = payloadHash(item.payload);
-          const version = recordVersion(batch.kind, item.payload);
-          const existing = await tx.storedRecordState(connectionId, batch.kind, item.idempotencyKey);
-          const decision = decideRecordCommit(existing?.state, { payloadHash: hash, version });
-          if (decision === "insert") {
-            await tx.db
-              .insertInto("records")
-              .values({
-                connection_id: connectionId,
-                kind: batch.kind,
-                idempotency_key: item.idempotencyKey,
-                stream,
-                ...identityColumns(batch.kind, item.payload),
-                payload_json: JSON.stringify(item.payload),
-                payload_hash: hash,
-                provider_version: version,
-                first_seen: now,
-                last_seen: now,
-                tombstoned_at: null,
-                change_seq: seq(),
-                deleted_at: null,
-                tombstone_reason: null,
-              })
-              .execute();
-            result.inserted++;
-          } else if (!existing || decision === "suppressed" || decision === "stale") {
-            result[decision === "stale" ? "stale" : "suppressed"]++;
-          } else if (decision === "unchanged") {
-            await tx.db.updateTable("records").set({ last_seen: now }).where("id", "=", existing.id).execute();
-            result.unchanged++;
-          } else {
-            await tx.db
-              .updateTable("records")
-              .set({
-                payload_json: JSON.stringify(item.payload),
-                payload_hash: hash,
-                provider_version: version,
-                ...identityColumns(batch.kind, item.payload),
-                stream,
-                last_seen: now,
-                change_seq: seq(),
-              })
-              .where("id", "=", existing.id)
-              .execute();
-            result.updated++;
-          }
-        }
-      }
+      const result = tx.recordWriter().commit(connectionId, stream, batches, tx.now());
       if (checkpoint) await tx.putCheckpoint(connectionId, stream, checkpoint);
       return result;
     });
+  }
+
+  private recordWriter(): SqliteRecordWriter {
+    if (!this.sqlite) throw new Error("Store: committing records needs the SQLite handle (new Store(db, clock, sqlite))");
+    let writer = writers.get(this.sqlite);
+    if (!writer) writers.set(this.sqlite, (writer = new SqliteRecordWriter(this.sqlite)));
+    return writer;
   }
 
   async putCheckpoint(connectionId: string, stream: string, state: CheckpointState): Promise<void> {

@@ -47,7 +47,7 @@ export function demoManifest(port: number): ConnectorManifest {
       { name: "secured", route: "/sync/secured", entity: "customer" },
     ],
     // /undeclared says auth "public" but is not listed: the host must require the API key for it.
-    routes: { public: ["/misbehave", "/timer-at-load"], webhooks: ["/webhook"] },
+    routes: { public: ["/misbehave", "/timer-at-load"], webhooks: ["/webhook", "/webhooks/signed"] },
   });
 }
 

@@ -37,7 +37,13 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function payloadHash(payload: unknown): string {
-  return createHash("sha256").update(canonicalJson(payload)).digest("hex");
+  return canonicalPayload(payload).hash;
+}
+
+/** The payload serialised once: its canonical JSON (what a store keeps) and that text's hash. */
+export function canonicalPayload(payload: unknown): { json: string; hash: string } {
+  const json = canonicalJson(payload);
+  return { json, hash: createHash("sha256").update(json).digest("hex") };
 }
 
 /**
