@@ -41,13 +41,19 @@
       body = {};
       Array.prototype.forEach.call(form.querySelectorAll("input[name]"), function (input) { if (input.value !== "") body[input.name] = input.value; });
     }
+    // A sync asked for is live from the click on: the runs view must not read "done" before it starts.
+    var runsView = document.getElementById("runs");
+    if (form.getAttribute("data-then") === "poll-runs" && runsView) runsView.setAttribute("data-live", "running");
     var keyField = form.getAttribute("data-key-field");
     if (keyField && body) {
       action += encodeURIComponent(body[keyField] || "");
       delete body[keyField];
     }
     api(form.getAttribute("data-method") || "POST", action, body).then(function (answer) {
-      if (!answer.ok) return say(failure(answer), "bad");
+      if (!answer.ok) {
+        if (runsView && form.getAttribute("data-then") === "poll-runs") runsView.setAttribute("data-live", "done");
+        return say(failure(answer), "bad");
+      }
       var then = form.getAttribute("data-then");
       if (then === "show-key") {
         say("New key (shown once, copy it now): " + answer.json.key, "good");
