@@ -5,6 +5,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { createRandom, type Random } from "./random.js";
 import type { SquareError } from "./types.js";
+import { FAULT_VARIABLE } from "./recorder.js";
 
 export type FaultKind = "rate_limited" | "server_error" | "timeout" | "malformed_json" | "revoked";
 
@@ -120,7 +121,7 @@ const errorBody = (error: SquareError) => ({ errors: [error] });
 
 function rateLimited(c: Context, detail: string): Response {
   c.header("Retry-After", "1");
-  return c.json(errorBody({ category: "RATE_LIMITED", code: "RATE_LIMITED", detail }), 429);
+  return c.json(errorBody({ category: "RATE_LIMIT_ERROR", code: "RATE_LIMITED", detail }), 429);
 }
 
 /**
@@ -142,6 +143,7 @@ export function faultMiddleware(faults: FaultInjector, revokeBearer: RevokeBeare
     const fault = faults.nextFault();
     // A revocation counts only once it has killed a live token.
     if (fault && fault !== "revoked") faults.served.push({ kind: fault, path: c.req.path });
+    if (fault) c.set(FAULT_VARIABLE as never, fault as never);
     switch (fault) {
       case "rate_limited":
         return rateLimited(c, "Your application has exceeded its request rate limit. Please retry later.");
