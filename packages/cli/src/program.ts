@@ -1,6 +1,6 @@
 // The `backfill` program: global options and one register function per command group.
 // To add a command group, create src/commands/<group>.ts exporting register<Group>(program, ctx)
-// and call it below (`keys create` registers on the group returned by registerKeys).
+// and call it below (`keys create`, `keys list` and `keys revoke` register on the group returned by registerKeys).
 import { Command } from "commander";
 import type { CliContext, GlobalOptions } from "./context.js";
 import { registerValidate } from "./commands/validate.js";
@@ -10,6 +10,7 @@ import { registerConnections } from "./commands/connections.js";
 import { registerTokens } from "./commands/tokens.js";
 import { registerKeys } from "./commands/keys.js";
 import { registerKeysCreate } from "./commands/keys-create.js";
+import { registerApiKeys } from "./commands/api-keys.js";
 import { registerSync } from "./commands/sync.js";
 import { registerRuns } from "./commands/runs.js";
 import { registerRecords } from "./commands/records.js";
@@ -39,7 +40,7 @@ Examples:
 
 Environment:
   BACKFILL_DATA_DIR         data directory (default ./.backfill)
-  BACKFILL_MASTER_KEY       base64 of 32 bytes; else <data dir>/master.key is generated (mode 0600)
+  BACKFILL_MASTER_KEY       base64 of 32 bytes; else <data dir>/master.key (generated, mode 0600, for a new data dir only)
   BACKFILL_CONNECTOR_DIRS   connector directories outside the workspace (comma-separated)
   BACKFILL_PROVIDER_ROUTES  dev only: "https://*.myshopify.com=http://127.0.0.1:4001,..."`,
     );
@@ -49,7 +50,9 @@ Environment:
   registerConnect(program, ctx);
   registerConnections(program, ctx);
   registerTokens(program, ctx);
-  registerKeysCreate(registerKeys(program, ctx), ctx);
+  const keys = registerKeys(program, ctx);
+  registerKeysCreate(keys, ctx);
+  registerApiKeys(keys, ctx);
   registerSync(program, ctx);
   registerRuns(program, ctx);
   registerRecords(program, ctx);

@@ -158,7 +158,7 @@ describe("backfill sync, runs, records", () => {
     }
     const table = await cli(["records", "customer"]);
     expect(table.out).not.toContain("Ada Lovelace");
-    expect(table.out).toContain("2 redacted customer record(s) not shown; pass --include-redacted to list them");
+    expect(table.out).toContain("2 deleted or redacted customer record(s) not shown; pass --include-deleted to list them");
     const json = JSON.parse((await cli(["records", "customer", "--json"])).out) as { records: unknown[]; redactedExcluded: number };
     expect(json.records).toHaveLength(3);
     expect(json.redactedExcluded).toBe(2);

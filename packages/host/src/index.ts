@@ -18,9 +18,13 @@ export {
   type HostApiKeyRow,
   type AuditLogRow,
 } from "./db/schema.js";
-export { Vault, type RotateResult } from "./vault/vault.js";
-export { VaultError, aadString, type VaultAad } from "./vault/cipher.js";
-export { loadMasterKey, parseMasterKey, MASTER_KEY_ENV, MASTER_KEY_FILE } from "./vault/master-key.js";
+export { Vault, type RotateResult, type MasterKeyRotateResult, type VaultOptions } from "./vault/vault.js";
+export { VaultError, aadString, MASTER_KEY_MISSING, MASTER_KEY_MISMATCH, MASTER_KEY_ROTATED, MASTER_KEY_UNCHANGED, type VaultAad, type VaultErrorCode } from "./vault/cipher.js";
+export { loadMasterKey, findMasterKey, parseMasterKey, generateMasterKey, masterKeyCandidates, MASTER_KEY_ENV, MASTER_KEY_FILE, NEXT_MASTER_KEY_FILE, type LoadedMasterKey } from "./vault/master-key.js";
+export { rotateMasterKey, type MasterKeyRotationResult } from "./vault/master-key-rotation.js";
+export { sqliteKeyringReader, type KeyringReader } from "./vault/keyring-reader.js";
+export { ensureDataDir, tightenFileMode, writePrivateFile, openPrivateAppendStream, DataDirError, DATA_DIR_NOT_DIRECTORY, DATA_DIR_NOT_OWNED, DATABASE_CORRUPT, DATABASE_LOCKED, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, type DataDirErrorCode } from "./db/data-dir.js";
+export { scrubFreedPages, type ScrubResult } from "./db/compact.js";
 export { Credentials, CredentialError, credentialFixCommand, type OAuthAppCredential, type OAuthAppCredentialSummary } from "./credentials/credentials.js";
 export { createHostHttp, HostHttpError, jsonBody, type HostHttp, type HostHttpRequest, type HostHttpResponse, type HostHttpOptions } from "./http/host-http.js";
 export { providerRouter, parseProviderRoutes, type ProviderRoute } from "./http/provider-routes.js";
@@ -48,3 +52,5 @@ export { SyncEngine, StreamLockedError, syncEngineForHost, backoffDelay, commitS
 // Part 2 (server).
 export { createServerApp, startHostServer, ListenError, createApiKey, verifyApiKey, hashApiKey, callbackUrl, connectUrl, type ServerAppOptions, type RunningServer, type StartHostServerOptions } from "./server/index.js";
 export { createConnectSession, createReconnectSession, findConnectSession, CONNECT_SESSION_TTL_SECONDS, type ConnectSession, type ConnectSessionRequest, type MintedConnectSession } from "./oauth/connect-sessions.js";
+// Host API key lifecycle (list, revoke) and the /api/keys routes.
+export { revokeApiKey, validApiKeyName, hostApiKeysApp, ApiKeyError, API_KEY_NOT_FOUND, API_KEY_ALREADY_REVOKED, API_KEY_SELF_REVOKE, INVALID_API_KEY_NAME, type ApiKeyErrorCode, type ApiKeySummary } from "./server/index.js";

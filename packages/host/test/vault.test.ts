@@ -42,7 +42,7 @@ describe("vault", () => {
     expect(existsSync(join(dataDir, "master.key"))).toBe(false);
     await h.close();
     hosts.pop();
-    await expect(openHost({ dataDir, masterKey: randomBytes(32).toString("base64"), connectors: staticConnectorRegistry([]) })).rejects.toMatchObject({ code: "vault_master_key" });
+    await expect(openHost({ dataDir, masterKey: randomBytes(32).toString("base64"), connectors: staticConnectorRegistry([]) })).rejects.toMatchObject({ code: "master_key_mismatch" });
     await expect(openHost({ dataDir, masterKey: "c2hvcnQ=", connectors: staticConnectorRegistry([]) })).rejects.toThrow(/exactly 32 bytes/);
   });
 

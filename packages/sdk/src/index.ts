@@ -17,7 +17,7 @@ export { SQUARE_HOSTS, squareEnvironmentHost } from "./providers/square.js";
 export { shopifyShopDomain } from "./providers/shopify.js";
 export { Webhooks } from "./runtime/calls.js";
 export { WEBHOOK_DELIVERY_RETENTION_MS, DELIVERY_ID_RULE } from "./policy/webhooks.js";
-export type { RecordCommitDecision } from "./policy/commit.js";
+export type { RecordCommitDecision, RecordDeleteDecision, RecordDeletion, ValidatedDeletion } from "./policy/commit.js";
 
 /** Route configuration a route module exports as `config`. */
 export type RouteConfig = { auth: "api_key" | "public" | "webhook" };

@@ -1,6 +1,6 @@
 // backfill records <entity>: the stored canonical records of one entity kind. Key
-// columns for people, full payloads with --json; redacted (tombstoned) records are
-// left out unless asked for, and the count left out is said.
+// columns for people, full payloads with --json; tombstones (deleted at the provider, or
+// redacted) are left out unless asked for, and the count left out is said.
 import type { Command } from "commander";
 import { ENTITY_KINDS, type EntityKind } from "@backfill-io/sdk";
 import type { RecordRow } from "@backfill-io/host";
@@ -25,7 +25,10 @@ const text = (v: unknown): string | undefined => (typeof v === "string" && v ? v
 
 /** The table columns of one record: id, customer, date, currency, total, updated. */
 function keyColumns(kind: EntityKind, r: RecordRow): (string | undefined)[] {
-  if (r.payload_json === null) return [r.idempotency_key, "(redacted)", undefined, undefined, undefined, isoTime(r.tombstoned_at)];
+  if (r.payload_json === null) {
+    const deleted = r.tombstone_reason === "deleted";
+    return [r.idempotency_key, deleted ? "(deleted)" : "(redacted)", undefined, undefined, undefined, isoTime(deleted ? (r.deleted_at ?? r.tombstoned_at) : r.tombstoned_at)];
+  }
   const p = JSON.parse(r.payload_json) as Payload;
   const updated = text(p.provider_updated_at) ?? isoTime(r.last_seen);
   if (kind === "customer") {
@@ -43,7 +46,8 @@ function recordJson(r: RecordRow) {
     payload: r.payload_json === null ? null : (JSON.parse(r.payload_json) as unknown),
     firstSeen: r.first_seen,
     lastSeen: r.last_seen,
-    ...(r.tombstoned_at !== null ? { redactedAt: r.tombstoned_at } : {}),
+    ...(r.tombstoned_at !== null && r.tombstone_reason === "deleted" ? { deletedAt: r.deleted_at ?? r.tombstoned_at } : {}),
+    ...(r.tombstoned_at !== null && r.tombstone_reason !== "deleted" ? { redactedAt: r.tombstoned_at } : {}),
   };
 }
 
@@ -54,7 +58,8 @@ export function registerRecords(program: Command, ctx: CliContext): void {
     .argument("<entity>", "customer | sales_receipt | refund_receipt (or Customer, SalesReceipt, RefundReceipt)")
     .option("--connection <id>", "only this connection (an id, or a connector key with one connection)")
     .option("--limit <n>", "at most this many records", positiveLimit, 50)
-    .option("--include-redacted", "also list redacted records (their payload is gone; the identity remains)")
+    .option("--include-redacted", "also list tombstones: records deleted at the provider or redacted (their payload is gone; the identity remains)")
+    .option("--include-deleted", "the same as --include-redacted")
     .option("--json", "print JSON with the full payloads")
     .addHelpText(
       "after",
@@ -64,8 +69,9 @@ Examples:
   $ backfill records SalesReceipt --connection conn_3f2a9c --limit 10
   $ backfill records refund_receipt --json | jq '.records[].payload.total'`,
     )
-    .action(async (entity: string, opts: { connection?: string; limit: number; includeRedacted?: boolean; json?: boolean }) => {
+    .action(async (entity: string, opts: { connection?: string; limit: number; includeRedacted?: boolean; includeDeleted?: boolean; json?: boolean }) => {
       const kind = entityKindOf(entity);
+      if (opts.includeDeleted) opts.includeRedacted = true;
       const host = await ctx.openHost();
       const connectionIds = opts.connection ? [(await resolveConnection(host, opts.connection)).id] : (await host.store.listConnections()).map((c) => c.id);
       const rows: RecordRow[] = [];
@@ -92,6 +98,6 @@ Examples:
         printTable(ctx.io, ["id", "customer", "date", "currency", "total", "updated"], rows.map((r) => keyColumns(kind, r)));
         if (rows.length === opts.limit) ctx.io.stdout(`showing the first ${opts.limit}; pass --limit for more\n`);
       }
-      if (hiddenRedacted) ctx.io.stdout(`${hiddenRedacted} redacted ${kind} record(s) not shown; pass --include-redacted to list them\n`);
+      if (hiddenRedacted) ctx.io.stdout(`${hiddenRedacted} deleted or redacted ${kind} record(s) not shown; pass --include-deleted to list them\n`);
     });
 }

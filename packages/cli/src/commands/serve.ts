@@ -32,7 +32,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .addHelpText(
       "after",
       `
-Connector routes and the JSON API (/api/connections, /api/runs, /api/records,
+Connector routes and the JSON API (/api/connections, /api/runs, /api/records, /api/keys,
 /api/connect/sessions) need Authorization: Bearer <host API key>; create one with
 backfill keys create. A merchant connects through a connect session: POST
 /api/connect/sessions with {"connectors":["shopify"],"endUser":{"id":"..."}} answers a
@@ -78,7 +78,7 @@ Examples:
           `  connect:        POST ${server.url}/api/connect/sessions → connectUrl (host API key)`,
           `  redirect URIs:  ${server.publicUrl}/oauth/callback/<connector>`,
           `  routes:         ${server.url}/connections/<id>/routes/<route>`,
-          `  JSON API:       ${server.url}/api/connections, /api/runs, /api/records`,
+          `  JSON API:       ${server.url}/api/connections, /api/runs, /api/records, /api/keys`,
           `syncing every active connection every ${opts.interval}; Ctrl-C to stop`,
           "",
         ].join("\n"),

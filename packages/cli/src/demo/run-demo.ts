@@ -2,13 +2,13 @@
 // host on the embedded SQLite store, connects a Shopify shop and a Square merchant through
 // the full redirect flow, syncs every stream, forces a token refresh (Shopify rotates its
 // refresh token) and prints a summary.
-import { createWriteStream, mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { Listr, type ListrTaskWrapper, type DefaultRenderer, type SimpleRenderer } from "listr2";
 import Table from "cli-table3";
-import { createHostLogger, readTokens, resolveDataDir, type SyncResult } from "@backfill-io/host";
+import { createHostLogger, ensureDataDir, readTokens, resolveDataDir, type SyncResult } from "@backfill-io/host";
 import { startDemoEnvironment, DEMO_SHOP, type DemoEnvironment } from "./environment.js";
 import { readDemoState, writeDemoState } from "./state-file.js";
+import { openDemoLog } from "./log-file.js";
 import { fingerprint } from "./fingerprint.js";
 import { progressLine } from "./progress.js";
 
@@ -85,14 +85,13 @@ async function forceRefresh(ctx: Ctx, connector: ConnectorKey): Promise<void> {
 export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
   const started = Date.now();
   const dataDir = resolve(opts.dataDir ?? resolveDataDir());
-  mkdirSync(dataDir, { recursive: true });
+  ensureDataDir(dataDir);
   const state = readDemoState(dataDir);
   const run = state.runs + 1;
   const ctx: Ctx = { connections: {}, results: [] };
   const rate = opts.faults ?? 0;
   // The host's log (redacted) goes to a file: the terminal shows progress, the file the detail.
-  const logFile = join(dataDir, "demo.log");
-  const logStream = createWriteStream(logFile, { flags: "a" });
+  const { file: logFile, stream: logStream } = openDemoLog(dataDir);
 
   const tasks = new Listr<Ctx>(
     [

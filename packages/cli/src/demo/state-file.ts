@@ -1,8 +1,9 @@
 // What the demo remembers between runs in its data dir: the emulators' data anchor (so a
 // second run sees the same history plus new changes, and its sync is incremental) and how
 // many runs came before.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { ensureDataDir, writePrivateFile } from "@backfill-io/host";
 
 export type DemoState = { dataAnchor: string; runs: number };
 
@@ -21,6 +22,8 @@ export function readDemoState(dataDir: string, now: number = Date.now()): DemoSt
   return { dataAnchor: new Date(now - 24 * 3600_000).toISOString(), runs: 0 };
 }
 
+/** 0600 in a 0700 data dir, like every file there. */
 export function writeDemoState(dataDir: string, state: DemoState): void {
-  writeFileSync(join(dataDir, FILE), JSON.stringify(state, null, 2) + "\n");
+  ensureDataDir(dataDir);
+  writePrivateFile(join(dataDir, FILE), JSON.stringify(state, null, 2) + "\n");
 }

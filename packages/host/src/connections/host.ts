@@ -1,9 +1,11 @@
 // Opens everything this part of the host needs, wired together: the database (migrated),
 // the vault (master key from env or the data dir), credentials, HostHttp, the OAuth flow
 // and the token manager. Callers close() it when done.
-import { openDatabase } from "../db/open.js";
+import { openDatabase, resolveDataDir } from "../db/open.js";
+import { ensureDataDir } from "../db/data-dir.js";
 import { Store } from "../db/store.js";
-import { loadMasterKey } from "../vault/master-key.js";
+import { loadMasterKey, masterKeyCandidates } from "../vault/master-key.js";
+import { sqliteKeyringReader } from "../vault/keyring-reader.js";
 import { Vault } from "../vault/vault.js";
 import { Credentials } from "../credentials/credentials.js";
 import { createHostHttp, type HostHttp } from "../http/host-http.js";
@@ -37,6 +39,8 @@ export type Host = {
   dbFile: string;
   store: Store;
   vault: Vault;
+  /** Where the master key came from: BACKFILL_MASTER_KEY, or `file` (<dataDir>/master.key). */
+  masterKey: { source: string; file: string | null };
   credentials: Credentials;
   http: HostHttp;
   connectors: ConnectorRegistry;
@@ -52,12 +56,19 @@ const noPostConnectRunner: PostConnectRunner = async (_connectionId, route) => {
 
 export async function openHost(opts: OpenHostOptions = {}): Promise<Host> {
   const logger = opts.logger ?? createHostLogger();
-  const opened = await openDatabase(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {});
+  const dataDir = resolveDataDir(opts.dataDir);
+  ensureDataDir(dataDir);
+  const env = opts.masterKey ? { ...process.env, BACKFILL_MASTER_KEY: opts.masterKey } : process.env;
+  // Before the database is opened: a missing key next to an existing database writes nothing.
+  const master = loadMasterKey({ dataDir, env, warn: (m, f) => logger.warn(m, f) });
+  const opened = await openDatabase({ dataDir });
   try {
     const store = new Store(opened.db, opts.clock);
-    const env = opts.masterKey ? { ...process.env, BACKFILL_MASTER_KEY: opts.masterKey } : process.env;
-    const { key } = loadMasterKey({ dataDir: opened.dataDir, env, warn: (m, f) => logger.warn(m, f) });
-    const vault = await Vault.open(store, key);
+    const vault = await Vault.open(store, master.key, {
+      keyring: sqliteKeyringReader(opened.sqlite),
+      masterKeyCandidates: () => masterKeyCandidates({ dataDir, env }),
+      masterKeySource: master.source,
+    });
     const credentials = new Credentials(store, vault);
     const ownHttp = opts.http ? undefined : createHostHttp({ providerRoutes: opts.providerRoutes ?? parseProviderRoutes(process.env.BACKFILL_PROVIDER_ROUTES) });
     const http = opts.http ?? ownHttp!;
@@ -69,6 +80,7 @@ export async function openHost(opts: OpenHostOptions = {}): Promise<Host> {
       dbFile: opened.file,
       store,
       vault,
+      masterKey: { source: master.source, file: master.file },
       credentials,
       http,
       connectors,

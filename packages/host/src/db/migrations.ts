@@ -257,13 +257,50 @@ const m004_webhook_deliveries: Migration = {
   },
 };
 
+/**
+ * The keyring's generation: bumped by every change to vault_keys, so a long-running host
+ * notices another process's rotation with one cheap read and reloads its keyring.
+ */
+const m005_vault_keyring_generation: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable("vault_keyring")
+      .addColumn("id", "integer", (c) => c.primaryKey().check(sql`id = 1`))
+      .addColumn("generation", "integer", (c) => c.notNull())
+      .execute();
+    await sql`insert into vault_keyring (id, generation) values (1, 1)`.execute(db);
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropTable("vault_keyring").execute();
+  },
+};
+
+/**
+ * The record lifecycle: every insert, update, deletion and redaction takes the next change
+ * sequence number (the records changes feed pages by it), deletions keep the provider's
+ * deletion time, and a tombstone says why it is one.
+ */
+const m008_record_changes: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable("records").addColumn("change_seq", "integer").execute();
+    await db.schema.alterTable("records").addColumn("deleted_at", "integer").execute();
+    await db.schema.alterTable("records").addColumn("tombstone_reason", "text").execute();
+    await sql`update records set change_seq = id`.execute(db);
+    await sql`update records set tombstone_reason = 'redacted' where tombstoned_at is not null`.execute(db);
+    await db.schema.createIndex("records_changes").on("records").columns(["connection_id", "change_seq"]).execute();
+    await db.schema.createIndex("records_change_seq").on("records").column("change_seq").execute();
+  },
+};
+
 /** All migrations, by name; names sort in the order they run. */
 export const MIGRATIONS: Record<string, Migration> = {
   "001_initial": m001_initial,
   "002_records_receipt_id": m002_records_receipt_id,
   "003_connect_sessions": m003_connect_sessions,
   "004_webhook_deliveries": m004_webhook_deliveries,
+  "005_vault_keyring_generation": m005_vault_keyring_generation,
   "007_credential_rejected": m007_credential_rejected,
+  "008_record_changes": m008_record_changes,
 };
 
 export const migrationProvider: MigrationProvider = {

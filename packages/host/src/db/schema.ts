@@ -17,6 +17,12 @@ export interface VaultKeysTable {
   created_at: number;
 }
 
+/** One row (id 1): the keyring's generation, bumped by every change to vault_keys. */
+export interface VaultKeyringTable {
+  id: number;
+  generation: number;
+}
+
 export interface OAuthAppCredentialsTable {
   credential_key: string;
   client_id: string;
@@ -139,6 +145,12 @@ export interface RecordsTable {
   tombstoned_at: number | null;
   /** The provider's updated-at (epoch ms) of the stored version; an older one is never stored over it. */
   provider_version: number | null;
+  /** Position in the records changes feed: the last insert, update, deletion or redaction. */
+  change_seq: number | null;
+  /** When the provider deleted the record (a deletion tombstone). */
+  deleted_at: number | null;
+  /** Why a tombstone is one: "deleted" at the provider, or "redacted" (compliance). */
+  tombstone_reason: "deleted" | "redacted" | null;
 }
 
 export interface CheckpointsTable {
@@ -200,6 +212,7 @@ export interface WebhookDeliveriesTable {
 
 export interface Database {
   vault_keys: VaultKeysTable;
+  vault_keyring: VaultKeyringTable;
   oauth_app_credentials: OAuthAppCredentialsTable;
   connections: ConnectionsTable;
   oauth_tokens: OAuthTokensTable;

@@ -2,10 +2,10 @@
 // `transaction(fn)` hands `fn` a Store bound to the transaction, so multi-step writes
 // (a page of records and its checkpoint, a refreshed token pair) commit together.
 import { randomUUID } from "node:crypto";
-import type { Kysely, Transaction } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import type { CheckpointState, RecordsRedaction } from "@backfill-io/sdk";
 import { redact, WEBHOOK_DELIVERY_RETENTION_MS } from "@backfill-io/sdk";
-import { decideRecordCommit, payloadHash, recordVersion } from "@backfill-io/sdk/policy";
+import { decideRecordCommit, decideRecordDelete, payloadHash, recordVersion, type RecordDeleteDecision } from "@backfill-io/sdk/policy";
 import type {
   AuditLogRow,
   ConnectionRow,
@@ -340,6 +340,7 @@ export class Store {
     return this.transaction(async (tx) => {
       const now = tx.now();
       const result: CommitPageResult = { inserted: 0, updated: 0, unchanged: 0, suppressed: 0, stale: 0 };
+      const seq = await tx.changeSequence();
       for (const batch of batches) {
         for (const item of batch.items) {
           const hash = payloadHash(item.payload);
@@ -370,6 +371,9 @@ export class Store {
                 first_seen: now,
                 last_seen: now,
                 tombstoned_at: null,
+                change_seq: seq(),
+                deleted_at: null,
+                tombstone_reason: null,
               })
               .execute();
             result.inserted++;
@@ -388,6 +392,7 @@ export class Store {
                 ...identityColumns(batch.kind, item.payload),
                 stream,
                 last_seen: now,
+                change_seq: seq(),
               })
               .where("id", "=", existing.id)
               .execute();
@@ -433,7 +438,14 @@ export class Store {
     if (!selector.all && !customerId && !idempotencyKeys.length && !receiptIds.length) return { redacted: 0 };
     let q = this.db
       .updateTable("records")
-      .set({ payload_json: null, payload_hash: null, tombstoned_at: this.now() })
+      // One change each, after every change so far (ids are unique, so max + id is too).
+      .set((eb) => ({
+        payload_json: null,
+        payload_hash: null,
+        tombstoned_at: this.now(),
+        tombstone_reason: "redacted" as const,
+        change_seq: sql<number>`(select coalesce(max(change_seq), 0) from records) + ${eb.ref("id")}`,
+      }))
       .where("connection_id", "=", connectionId)
       .where("tombstoned_at", "is", null);
     if (selector.kind) q = q.where("kind", "=", selector.kind);
@@ -451,6 +463,60 @@ export class Store {
     }
     const r = await q.executeTakeFirst();
     return { redacted: Number(r.numUpdatedRows) };
+  }
+
+  /**
+   * The change-sequence allocator of this transaction: each call returns the next number.
+   * Inside a write transaction (BEGIN IMMEDIATE) nothing else allocates meanwhile.
+   */
+  async changeSequence(): Promise<() => number> {
+    const row = await this.db.selectFrom("records").select((eb) => eb.fn.max("change_seq").as("max")).executeTakeFirst();
+    let last = Number(row?.max ?? 0);
+    return () => ++last;
+  }
+
+  /**
+   * Provider deletions: each record becomes a deletion tombstone (payload dropped, the
+   * provider's deletion time kept); a record never stored gets a tombstone too, so a late,
+   * older upsert cannot create it. The decision is the SDK's, as in the test runtime.
+   */
+  async deleteRecords(connectionId: string, deletions: readonly { kind: string; idempotencyKey: string; deletedAt: number | null; stream?: string }[]): Promise<Record<RecordDeleteDecision, number>> {
+    return this.transaction(async (tx) => {
+      const now = tx.now();
+      const seq = await tx.changeSequence();
+      const counts: Record<RecordDeleteDecision, number> = { delete: 0, tombstone: 0, already_deleted: 0, stale: 0 };
+      for (const d of deletions) {
+        const existing = await tx.db
+          .selectFrom("records")
+          .select(["id", "payload_hash", "tombstoned_at", "provider_version"])
+          .where("connection_id", "=", connectionId)
+          .where("kind", "=", d.kind)
+          .where("idempotency_key", "=", d.idempotencyKey)
+          .executeTakeFirst();
+        const decision = decideRecordDelete(existing && { tombstoned: existing.tombstoned_at !== null, payloadHash: existing.payload_hash, version: existing.provider_version }, d.deletedAt);
+        counts[decision]++;
+        const tombstone = { payload_json: null, payload_hash: null, tombstoned_at: now, deleted_at: d.deletedAt ?? now, tombstone_reason: "deleted" as const, change_seq: 0, last_seen: now };
+        if (decision === "delete") {
+          await tx.db.updateTable("records").set({ ...tombstone, change_seq: seq() }).where("id", "=", existing!.id).execute();
+        } else if (decision === "tombstone") {
+          await tx.db
+            .insertInto("records")
+            .values({ connection_id: connectionId, kind: d.kind, idempotency_key: d.idempotencyKey, stream: d.stream ?? null, customer_id: null, receipt_id: null, provider_version: d.deletedAt, first_seen: now, ...tombstone, change_seq: seq() })
+            .execute();
+        }
+      }
+      return counts;
+    });
+  }
+
+  /**
+   * The changes feed: records of the connection changed after `afterSeq` (upserts, deletions
+   * and redactions alike), in change order, so a consumer can mirror the store exactly.
+   */
+  async listRecordChanges(connectionId: string, opts: { kind?: string; afterSeq?: number; limit?: number } = {}): Promise<RecordRow[]> {
+    let q = this.db.selectFrom("records").selectAll().where("connection_id", "=", connectionId).where("change_seq", ">", opts.afterSeq ?? 0);
+    if (opts.kind) q = q.where("kind", "=", opts.kind);
+    return q.orderBy("change_seq").limit(opts.limit ?? 1000).execute();
   }
 
   async listRecords(
@@ -622,6 +688,11 @@ export class Store {
 
   async listApiKeys(): Promise<Omit<HostApiKeyRow, "key_hash">[]> {
     return this.db.selectFrom("host_api_keys").select(["id", "name", "prefix", "created_at", "last_used_at", "revoked_at"]).orderBy("created_at").execute();
+  }
+
+  /** One key without its hash. */
+  async getApiKey(id: string): Promise<Omit<HostApiKeyRow, "key_hash"> | undefined> {
+    return this.db.selectFrom("host_api_keys").select(["id", "name", "prefix", "created_at", "last_used_at", "revoked_at"]).where("id", "=", id).executeTakeFirst();
   }
 
   async revokeApiKey(id: string): Promise<boolean> {

@@ -12,7 +12,7 @@ import {
   type RecordsRedaction,
   type Redactor,
 } from "@backfill-io/sdk";
-import { assertEntityWritable, assertSecretReadable, assertSettingReadable, checkDeliveryIds, validateIngestItems, type IngestItem } from "@backfill-io/sdk/policy";
+import { assertEntityWritable, assertSecretReadable, assertSettingReadable, checkDeliveryIds, checkValidatedDeletions, validateIngestItems, type IngestItem } from "@backfill-io/sdk/policy";
 import type { BridgeCall, BridgeError } from "./protocol.js";
 import { performHttp, type HttpLimits, type HttpTransport } from "./http.js";
 import type { ConnectionServices, RouteLogEntry } from "./services.js";
@@ -64,6 +64,8 @@ export class RouteSession {
         return this.log(a[0] as LogLevel, a[1] as string, a[2] as Record<string, unknown> | undefined);
       case "redactRecords":
         return this.redactRecords(a[0] as RecordsRedaction);
+      case "deleteRecords":
+        return this.deleteRecords(a[0] as string, a[1], (a[2] ?? {}));
       case "setConnectionStatus":
         return this.setConnectionStatus(a[0] as ConnectionStatusChange);
       case "webhookDeliveryProcessed":
@@ -119,6 +121,14 @@ export class RouteSession {
     const entry: RouteLogEntry = this.redactor.redact({ level, message: String(message), ...(fields ? { fields } : {}), at: Date.now() });
     this.logs.push(entry);
     this.services.log?.(entry);
+  }
+
+  private deleteRecords(kind: string, deletions: unknown, opts: { stream?: string }): { staged: number } {
+    const entity: EntityKind = assertEntityWritable(this.services.manifest, kind);
+    // Checked again here: the worker's side of the bridge is the route's, not ours.
+    const checked = checkValidatedDeletions(deletions);
+    for (const d of checked) this.staged.deletions.push({ kind: entity, ...d, ...(typeof opts.stream === "string" && opts.stream ? { stream: opts.stream } : {}) });
+    return { staged: checked.length };
   }
 
   private async redactRecords(selector: RecordsRedaction): Promise<{ redacted: number }> {

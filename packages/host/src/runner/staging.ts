@@ -3,6 +3,7 @@
 import type { CheckpointState, ConnectionStatusChange, EntityKind, RecordsRedaction } from "@backfill-io/sdk";
 
 export type StagedRecord = { kind: EntityKind; stream?: string; idempotencyKey: string; payload: Record<string, unknown> };
+export type StagedDeletion = { kind: EntityKind; stream?: string; idempotencyKey: string; deletedAt: number | null };
 export type StagedCheckpoint = { stream: string; state: CheckpointState; hasMore: boolean; pauseSeconds?: number };
 
 export type StagedWrites = {
@@ -10,6 +11,8 @@ export type StagedWrites = {
   /** Last checkpoint set per stream during the invocation. */
   checkpoints: StagedCheckpoint[];
   redactions: RecordsRedaction[];
+  /** Provider deletions (Records.delete), tombstoned with the page. */
+  deletions: StagedDeletion[];
   connectionStatus?: ConnectionStatusChange;
   /** Webhook delivery ids the route marked processed (Webhooks.markProcessed). */
   webhookDeliveries: string[];
@@ -18,5 +21,5 @@ export type StagedWrites = {
 };
 
 export function emptyStaged(): StagedWrites {
-  return { records: [], checkpoints: [], redactions: [], webhookDeliveries: [], accepted: 0, rejected: 0 };
+  return { records: [], checkpoints: [], redactions: [], deletions: [], webhookDeliveries: [], accepted: 0, rejected: 0 };
 }

@@ -55,6 +55,7 @@ const dispatchingBinding: HostBinding = {
   setCheckpoint: (stream, state, opts) => activeBinding("Checkpoint.set").setCheckpoint(stream, state, opts),
   log: (level, message, fields) => activeBinding("log").log(level, message, fields),
   redactRecords: (selector) => activeBinding("Records.redact").redactRecords(selector),
+  deleteRecords: (kind, deletions, opts) => activeBinding("Records.delete").deleteRecords!(kind, deletions, opts),
   setConnectionStatus: (change) => activeBinding("Connection").setConnectionStatus(change),
   webhookDeliveryProcessed: (ids) => activeBinding("Webhooks.alreadyProcessed").webhookDeliveryProcessed!(ids),
   markWebhookDeliveryProcessed: (ids) => activeBinding("Webhooks.markProcessed").markWebhookDeliveryProcessed!(ids),
@@ -135,6 +136,7 @@ function makeBinding(invoke: InvokeMessage): { binding: HostBinding; close: () =
     // Blocking too: the result travels on another port, so an unanswered log could arrive after it.
     log: (level, message, fields) => void call("log", [level, message, fields]),
     redactRecords: (selector) => call("redactRecords", [selector]) as ReturnType<HostBinding["redactRecords"]>,
+    deleteRecords: (kind, deletions, opts) => call("deleteRecords", [kind, deletions, opts]) as { staged: number },
     setConnectionStatus: (change) => void call("setConnectionStatus", [change]),
     webhookDeliveryProcessed: (ids) => call("webhookDeliveryProcessed", [ids]) as boolean,
     markWebhookDeliveryProcessed: (ids) => void call("markWebhookDeliveryProcessed", [ids]),

@@ -3,20 +3,75 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { registerSecret } from "@backfill-io/sdk";
 import type { Store } from "../db/store.js";
+import type { HostApiKeyRow } from "../db/schema.js";
 
 const PREFIX = "bfk_";
+const MAX_NAME_LENGTH = 100;
+
+export const API_KEY_NOT_FOUND = "api_key_not_found";
+export const API_KEY_ALREADY_REVOKED = "api_key_already_revoked";
+export const API_KEY_SELF_REVOKE = "api_key_self_revoke";
+export const INVALID_API_KEY_NAME = "invalid_api_key_name";
+
+export type ApiKeyErrorCode = typeof API_KEY_NOT_FOUND | typeof API_KEY_ALREADY_REVOKED | typeof API_KEY_SELF_REVOKE | typeof INVALID_API_KEY_NAME;
+
+export class ApiKeyError extends Error {
+  constructor(
+    readonly code: ApiKeyErrorCode,
+    message: string,
+    /** What fixes it (the CLI prints it on its own `fix:` line). */
+    readonly fix: string,
+  ) {
+    super(message);
+    this.name = "ApiKeyError";
+  }
+}
+
+/** A host API key as it may be shown: never the key, never its hash. */
+export type ApiKeySummary = Omit<HostApiKeyRow, "key_hash">;
 
 export function hashApiKey(key: string): string {
   return createHash("sha256").update(key).digest("hex");
 }
 
-export async function createApiKey(store: Store, name: string): Promise<{ id: string; key: string; prefix: string }> {
+/** The trimmed name, or an ApiKeyError when it is not 1 to 100 characters of text. */
+export function validApiKeyName(name: unknown): string {
+  const trimmed = typeof name === "string" ? name.trim() : "";
+  if (!trimmed || trimmed.length > MAX_NAME_LENGTH) {
+    throw new ApiKeyError(INVALID_API_KEY_NAME, `an API key name must be 1 to ${MAX_NAME_LENGTH} characters`, 'name it for what uses it, e.g. "billing-sync"');
+  }
+  return trimmed;
+}
+
+/**
+ * Creates a key. `register` (default true) adds it to the process redactor so it never
+ * reaches a log line; the server's create route turns it off, because its one answer
+ * must carry the key past the response redactor.
+ */
+export async function createApiKey(store: Store, name: string, opts: { register?: boolean } = {}): Promise<{ id: string; key: string; prefix: string }> {
   const key = `${PREFIX}${randomBytes(32).toString("base64url")}`;
   const id = `key_${randomUUID().replaceAll("-", "").slice(0, 16)}`;
   const prefix = key.slice(0, PREFIX.length + 6);
-  registerSecret(key);
-  await store.insertApiKey({ id, name, key_hash: hashApiKey(key), prefix });
+  if (opts.register ?? true) registerSecret(key);
+  await store.insertApiKey({ id, name: validApiKeyName(name), key_hash: hashApiKey(key), prefix });
   return { id, key, prefix };
+}
+
+/**
+ * Revokes a key: from then on every request with it is refused (each request looks the
+ * hash up, so a running server needs no restart). `byKeyId` is the key making the request,
+ * when there is one: a key cannot revoke itself, so an API client never locks itself out.
+ */
+export async function revokeApiKey(store: Store, id: string, opts: { byKeyId?: string } = {}): Promise<ApiKeySummary> {
+  if (opts.byKeyId === id) {
+    throw new ApiKeyError(API_KEY_SELF_REVOKE, `API key ${id} cannot revoke itself`, `revoke it with another key, or on the host: backfill keys revoke ${id}`);
+  }
+  const row = await store.getApiKey(id);
+  if (!row) throw new ApiKeyError(API_KEY_NOT_FOUND, `no host API key ${id}`, "list the keys with: backfill keys list");
+  if (row.revoked_at !== null || !(await store.revokeApiKey(id))) {
+    throw new ApiKeyError(API_KEY_ALREADY_REVOKED, `host API key ${id} is already revoked`, "nothing to do; create a new key with: backfill keys create --name <name>");
+  }
+  return (await store.getApiKey(id))!;
 }
 
 /** The key's id when `authorization` is `Bearer <a live host API key>`, else null. */

@@ -7,15 +7,18 @@ import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { redact } from "@backfill-io/sdk";
 import type { Host } from "../connections/host.js";
+import type { RecordRow } from "../db/schema.js";
 import { hostConnectionServices } from "../runner/host-services.js";
 import type { RouteRunner } from "../runner/runner.js";
 import { commitStaged } from "../sync/commit.js";
+import { MASTER_KEY_ROTATED } from "../vault/cipher.js";
 import { verifyApiKey } from "./api-keys.js";
 import { hostGuard } from "./host-guard.js";
 import { isRevealed } from "./reveal.js";
 import { clampLimit, errorJson } from "./http-errors.js";
 import { connectSessionRoutes, type ApiVariables } from "./routes/connect-sessions.js";
 import { oauthRoutes } from "./routes/oauth.js";
+import { hostApiKeysApp } from "./routes/keys.js";
 
 export type ServerAppOptions = {
   host: Host;
@@ -38,6 +41,22 @@ export type ServerAppOptions = {
 export const NOTIFICATION_URL_HEADER = "x-backfill-notification-url";
 
 const ROUTE_METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE"]);
+
+/** One record as the JSON API shows it; a tombstone says whether it was deleted or redacted, and when. */
+function recordJson(r: RecordRow) {
+  return {
+    id: r.id,
+    kind: r.kind,
+    key: r.idempotency_key,
+    stream: r.stream,
+    payload: r.payload_json ? (JSON.parse(r.payload_json) as unknown) : null,
+    firstSeen: r.first_seen,
+    lastSeen: r.last_seen,
+    ...(r.tombstoned_at !== null
+      ? { deleted: true, reason: r.tombstone_reason ?? "redacted", ...(r.deleted_at !== null ? { deletedAt: new Date(r.deleted_at).toISOString() } : {}) }
+      : {}),
+  };
+}
 
 export function createServerApp(opts: ServerAppOptions): Hono {
   const { host, runner } = opts;
@@ -63,6 +82,10 @@ export function createServerApp(opts: ServerAppOptions): Hono {
   });
   app.onError((error, c) => {
     host.logger.error("request failed", { requestId: c.get("requestId"), error: error.message });
+    // Another process rotated the master key and this one cannot open the new keyring.
+    if ((error as { code?: unknown }).code === MASTER_KEY_ROTATED) {
+      return errorJson(c, 503, MASTER_KEY_ROTATED, "the master key was rotated by another process; this server cannot read secrets until restarted", "restart the server with the new master key");
+    }
     return errorJson(c, 500, "internal_error", "internal error");
   });
 
@@ -134,16 +157,28 @@ export function createServerApp(opts: ServerAppOptions): Hono {
     const runs = await host.store.listSyncRuns({ ...(connection ? { connectionId: connection } : {}), ...(stream ? { stream } : {}), limit: clampLimit(limit) });
     return c.json({ runs });
   });
+  // Records: by id (`after`, live records only), or as the changes feed (`modifiedAfter`: a
+  // cursor from `nextCursor`, upserts and deletions in change order) to mirror the store.
   api.get("/records", async (c) => {
-    const { entity, connection, limit, after } = c.req.query();
+    const { entity, connection, limit, after, modifiedAfter } = c.req.query();
     if (!connection) return errorJson(c, 400, "missing_connection", "pass ?connection=<id>");
-    const afterId = after === undefined ? undefined : Number.parseInt(after, 10);
-    if (afterId !== undefined && !Number.isSafeInteger(afterId)) return errorJson(c, 400, "invalid_cursor", "after must be a record id (an integer)");
-    const rows = await host.store.listRecords(connection, { ...(entity ? { kind: entity } : {}), limit: clampLimit(limit), ...(afterId !== undefined ? { afterId } : {}) });
-    return c.json({
-      records: rows.map((r) => ({ id: r.id, kind: r.kind, key: r.idempotency_key, stream: r.stream, payload: r.payload_json ? (JSON.parse(r.payload_json) as unknown) : null, firstSeen: r.first_seen, lastSeen: r.last_seen })),
-    });
+    const cursor = (name: string, value: string | undefined) => {
+      if (value === undefined) return undefined;
+      const n = /^\d{1,15}$/.test(value) ? Number(value) : NaN;
+      return Number.isSafeInteger(n) ? n : name;
+    };
+    const afterId = cursor("after", after);
+    const afterSeq = cursor("modifiedAfter", modifiedAfter);
+    if (typeof afterId === "string" || typeof afterSeq === "string") return errorJson(c, 400, "invalid_cursor", `${String(typeof afterId === "string" ? afterId : afterSeq)} must be a cursor this API answered (digits)`);
+    const kind = entity ? { kind: entity } : {};
+    if (afterSeq !== undefined) {
+      const rows = await host.store.listRecordChanges(connection, { ...kind, afterSeq, limit: clampLimit(limit) });
+      return c.json({ changes: rows.map(recordJson), nextCursor: String(rows.at(-1)?.change_seq ?? afterSeq) });
+    }
+    const rows = await host.store.listRecords(connection, { ...kind, limit: clampLimit(limit), ...(afterId !== undefined ? { afterId } : {}) });
+    return c.json({ records: rows.map(recordJson) });
   });
+  app.route("/api/keys", hostApiKeysApp(host));
   app.route("/api", api);
   return app;
 }

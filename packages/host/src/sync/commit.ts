@@ -35,6 +35,7 @@ export async function commitStaged(store: Store, connectionId: string, staged: S
         const checkpoint = staged.checkpoints.find((c) => c.stream === stream);
         await tx.commitPage(connectionId, stream, [...kinds].map(([kind, items]) => ({ kind, items })), checkpoint?.state ?? null);
       }
+      if (staged.deletions.length) await tx.deleteRecords(connectionId, staged.deletions);
       for (const selector of staged.redactions) await tx.redactRecords(connectionId, selector);
       if (staged.connectionStatus?.status === "revoked") await tx.setConnectionStatus(connectionId, "revoked", staged.connectionStatus.reason || "revoked");
       if (opts.runId) await tx.incrementSyncRun(opts.runId, { pages: 1, accepted: staged.accepted, rejected: staged.rejected });

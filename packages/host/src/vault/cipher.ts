@@ -13,10 +13,31 @@ export function aadString(aad: VaultAad): string {
   return `${aad.table}:${aad.rowId}:${aad.field}`;
 }
 
+/** The master key opens the keyring no longer: another process rotated it (restart with the new key). */
+export const MASTER_KEY_ROTATED = "master_key_rotated";
+/** An existing database and no master key anywhere: nothing is generated, nothing written. */
+export const MASTER_KEY_MISSING = "master_key_missing";
+/** The master key given does not open this database's keyring. */
+export const MASTER_KEY_MISMATCH = "master_key_mismatch";
+/** A master-key rotation to the key already in use. */
+export const MASTER_KEY_UNCHANGED = "master_key_unchanged";
+
+export type VaultErrorCode =
+  | "vault_decrypt_failed"
+  | "vault_malformed"
+  | "vault_unknown_key"
+  | "vault_master_key"
+  | typeof MASTER_KEY_ROTATED
+  | typeof MASTER_KEY_MISSING
+  | typeof MASTER_KEY_MISMATCH
+  | typeof MASTER_KEY_UNCHANGED;
+
 export class VaultError extends Error {
   constructor(
-    readonly code: "vault_decrypt_failed" | "vault_malformed" | "vault_unknown_key" | "vault_master_key",
+    readonly code: VaultErrorCode,
     message: string,
+    /** What fixes it, when something does (the CLI prints it on its own `fix:` line). */
+    readonly fix?: string,
   ) {
     super(message);
     this.name = "VaultError";

@@ -4,8 +4,17 @@
 // host's store and the test runtime, so a route test stores exactly what the host would.
 import { createHash } from "node:crypto";
 import { ENTITY_KINDS, isEntityKind } from "../entities/registry.js";
+import { BackfillError } from "../runtime/errors.js";
 
 export type RecordCommitDecision = "insert" | "update" | "unchanged" | "stale" | "suppressed";
+
+/**
+ * What a provider's deletion does to the stored record: tombstone it (`delete`), store a
+ * tombstone for a record never seen (`tombstone`: a late, older upsert must not create it),
+ * nothing (`already_deleted`), or nothing because the stored version is newer than the
+ * deletion (`stale`).
+ */
+export type RecordDeleteDecision = "delete" | "tombstone" | "already_deleted" | "stale";
 
 /** The stored record as the decision needs it; undefined when none is stored. */
 export type StoredRecordState = {
@@ -51,4 +60,47 @@ export function decideRecordCommit(stored: StoredRecordState | undefined, incomi
   if (stored.version !== null && incoming.version !== null && incoming.version < stored.version) return "stale";
   if (stored.payloadHash === incoming.payloadHash) return "unchanged";
   return "update";
+}
+
+export function decideRecordDelete(stored: StoredRecordState | undefined, deletedAt: number | null): RecordDeleteDecision {
+  if (!stored) return "tombstone";
+  if (stored.tombstoned) return "already_deleted";
+  if (stored.version !== null && deletedAt !== null && deletedAt < stored.version) return "stale";
+  return "delete";
+}
+
+export type RecordDeletion = {
+  /** The record's canonical id (the kind's id field): its key is `<kind>:<id>`, as ingest's default. */
+  id?: string;
+  /** Or the idempotency key it was ingested with. */
+  idempotencyKey?: string;
+  /** When the provider deleted it (ISO 8601); default: when the host commits. */
+  deletedAt?: string;
+};
+
+export type ValidatedDeletion = { idempotencyKey: string; deletedAt: number | null };
+
+/** Checks `Records.delete` input: each item names one record, and its deletion time is a date. */
+export function validateDeletions(kind: string, deletions: readonly RecordDeletion[]): ValidatedDeletion[] {
+  if (!Array.isArray(deletions)) throw new BackfillError("invalid_request", "Records.delete: pass an array of { id } or { idempotencyKey }");
+  if (deletions.length > 1000) throw new BackfillError("invalid_request", "Records.delete: at most 1000 records per call");
+  return deletions.map((d, index) => {
+    const key = typeof d?.idempotencyKey === "string" && d.idempotencyKey ? d.idempotencyKey : typeof d?.id === "string" && d.id ? `${kind}:${d.id}` : undefined;
+    if (!key) throw new BackfillError("invalid_request", `Records.delete: item ${index} has no id or idempotencyKey`);
+    if (d.deletedAt === undefined) return { idempotencyKey: key, deletedAt: null };
+    const at = typeof d.deletedAt === "string" ? Date.parse(d.deletedAt) : NaN;
+    if (!Number.isFinite(at)) throw new BackfillError("invalid_request", `Records.delete: item ${index} deletedAt is not an ISO 8601 date-time`);
+    return { idempotencyKey: key, deletedAt: at };
+  });
+}
+
+/** The host's check of what crossed the bridge: `validateDeletions`'s output shape, nothing else. */
+export function checkValidatedDeletions(deletions: unknown): ValidatedDeletion[] {
+  if (!Array.isArray(deletions) || deletions.length > 1000) throw new BackfillError("invalid_request", "Records.delete: at most 1000 deletions, as an array");
+  return deletions.map((d: unknown, index) => {
+    const item = (d ?? {}) as { idempotencyKey?: unknown; deletedAt?: unknown };
+    if (typeof item.idempotencyKey !== "string" || !item.idempotencyKey || item.idempotencyKey.length > 500) throw new BackfillError("invalid_request", `Records.delete: item ${index} has no idempotency key`);
+    if (item.deletedAt !== null && !(typeof item.deletedAt === "number" && Number.isFinite(item.deletedAt))) throw new BackfillError("invalid_request", `Records.delete: item ${index} has no valid deletion time`);
+    return { idempotencyKey: item.idempotencyKey, deletedAt: item.deletedAt };
+  });
 }

@@ -11,5 +11,5 @@ export { expandTemplate, placeholdersInHost, templatePlaceholders } from "../man
 export { shopifyCallbackHmac, shopifyCallbackMessage, shopifyShopDomain, timingSafeEqualText } from "../providers/shopify.js";
 export { SQUARE_HOSTS, squareEnvironmentHost } from "../providers/square.js";
 export type { CallbackVerifier, CallbackVerifierContext, HostNormalizer } from "../providers/types.js";
-export { canonicalJson, decideRecordCommit, payloadHash, recordVersion, type IncomingRecordState, type RecordCommitDecision, type StoredRecordState } from "./commit.js";
+export { canonicalJson, checkValidatedDeletions, decideRecordCommit, decideRecordDelete, payloadHash, recordVersion, validateDeletions, type IncomingRecordState, type RecordCommitDecision, type RecordDeleteDecision, type RecordDeletion, type StoredRecordState, type ValidatedDeletion } from "./commit.js";
 export { checkDeliveryIds, isDeliveryRemembered, DELIVERY_ID_RULE, MAX_DELIVERY_ID_LENGTH, MAX_DELIVERY_IDS_PER_CALL, WEBHOOK_DELIVERY_RETENTION_MS } from "./webhooks.js";

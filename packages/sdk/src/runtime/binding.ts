@@ -94,11 +94,19 @@ export interface HostBinding {
   setConnectionStatus(change: ConnectionStatusChange): void;
   /** Optional for bindings written before it existed; Connection.info() says when it is missing. */
   connectionInfo?(): ConnectionInfo;
+  /**
+   * Stages provider deletions (tombstones with the deletion time), committed with the page.
+   * Optional for bindings written before it existed; Records.delete says when it is missing.
+   */
+  deleteRecords?(kind: EntityKind, deletions: ValidatedDeletion[], opts: { stream?: string }): { staged: number };
   /** True when any of `deliveryIds` was processed (committed) for this connection within the retention window. */
   webhookDeliveryProcessed?(deliveryIds: string[]): boolean;
   /** Stages `deliveryIds` as processed: committed with the route's other writes, only when it answers 2xx. */
   markWebhookDeliveryProcessed?(deliveryIds: string[]): void;
 }
+
+export type { ValidatedDeletion } from "../policy/commit.js";
+import type { ValidatedDeletion } from "../policy/commit.js";
 
 const BINDING_KEY = Symbol.for("backfill.sdk.binding");
 type GlobalWithBinding = typeof globalThis & { [BINDING_KEY]?: HostBinding | undefined };

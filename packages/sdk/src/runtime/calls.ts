@@ -5,6 +5,7 @@ import { BackfillError } from "./errors.js";
 import { ENTITY_KINDS, isEntityKind, type EntityKind } from "../entities/registry.js";
 import type { IngestResult } from "../policy/ingest.js";
 import { checkDeliveryIds } from "../policy/webhooks.js";
+import { validateDeletions, type RecordDeletion } from "../policy/commit.js";
 
 export const OAuth = {
   /**
@@ -130,6 +131,17 @@ export const Records = {
   /** Tombstones stored records (compliance redaction); returns how many were redacted. */
   redact(selector: RecordsRedaction): { redacted: number } {
     return currentBinding("Records.redact").redactRecords(selector);
+  },
+  /**
+   * The provider deleted these records (Shopify customers/delete, Square customer.deleted):
+   * staged like ingest and committed with the page, they become tombstones carrying the
+   * deletion time, listed as deletions in the records changes feed. Needs write permission
+   * on the entity. Returns how many were staged.
+   */
+  delete(kind: EntityKind, deletions: RecordDeletion[], opts: { stream?: string } = {}): { staged: number } {
+    const binding = currentBinding("Records.delete");
+    if (!binding.deleteRecords) throw new BackfillError("invalid_request", "Records.delete: this Backfill host does not support deletions");
+    return binding.deleteRecords(kind, validateDeletions(kind, deletions), opts);
   },
 };
 

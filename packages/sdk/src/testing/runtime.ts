@@ -11,7 +11,7 @@ import { validateIngestItems, type IngestItem, type IngestResult, type Validated
 import { assertTokenHost } from "../policy/oauth-hosts.js";
 import { decideAccessToken } from "../policy/token.js";
 import { validateSettings } from "../policy/settings.js";
-import { decideRecordCommit, payloadHash, recordVersion, type RecordCommitDecision } from "../policy/commit.js";
+import { decideRecordCommit, decideRecordDelete, payloadHash, recordVersion, type RecordCommitDecision, type RecordDeleteDecision } from "../policy/commit.js";
 import { checkDeliveryIds, isDeliveryRemembered } from "../policy/webhooks.js";
 import type { EntityKind } from "../entities/registry.js";
 import { defaultRedactor } from "../redaction/redactor.js";
@@ -59,7 +59,17 @@ export type LoggedLine = { level: LogLevel; message: string; fields?: Record<str
 /** `decisions`: what committing each valid item did (policy/commit.ts), set when the route answered 2xx. */
 export type IngestBatch = { kind: EntityKind; stream: string | undefined; result: IngestResult; committed: boolean; valid: ValidatedItem[]; decisions: RecordCommitDecision[] };
 /** `version`: the provider's updated-at as epoch ms (the stored version older ones never replace). */
-export type StoredRecord = { kind: EntityKind; idempotencyKey: string; payload: Record<string, unknown>; redacted: boolean; version: number | null; payloadHash: string };
+export type StoredRecord = {
+  kind: EntityKind;
+  idempotencyKey: string;
+  payload: Record<string, unknown>;
+  /** A tombstone: redacted (compliance) or deleted at the provider (then `deletedAt` is set). */
+  redacted: boolean;
+  version: number | null;
+  payloadHash: string;
+  /** When the provider deleted it (epoch ms; the commit time when the provider gave none). */
+  deletedAt?: number;
+};
 
 export class ConnectorTestRuntime {
   readonly http = new HttpMock();
@@ -84,6 +94,9 @@ export class ConnectorTestRuntime {
   /** Processed webhook delivery ids → when they committed. */
   private readonly deliveries = new Map<string, number>();
   private readonly stagedDeliveries = new Set<string>();
+  private stagedDeletions: { kind: EntityKind; idempotencyKey: string; deletedAt: number | null; stream?: string }[] = [];
+  /** Every committed deletion, in order, with what it did (the host's store decides the same way). */
+  readonly deletions: { kind: EntityKind; idempotencyKey: string; deletedAt: number | null; decision: RecordDeleteDecision }[] = [];
   // The process-wide redactor, as in the host: api() and loggers read it too.
   private readonly redactor = defaultRedactor();
   private readonly now: () => number;
@@ -164,7 +177,10 @@ export class ConnectorTestRuntime {
       if (!committed) continue;
       batch.decisions = batch.valid.map((item) => this.commitRecord(batch.kind, item));
     }
+    const deletions = this.stagedDeletions;
+    this.stagedDeletions = [];
     if (committed) {
+      for (const d of deletions) this.deletions.push({ ...d, decision: this.commitDeletion(d.kind, d.idempotencyKey, d.deletedAt) });
       for (const id of this.stagedDeliveries) this.deliveries.set(id, this.now());
       for (const [stream, staged] of this.stagedCheckpoints) {
         this.committedCheckpoints.set(stream, staged.state);
@@ -184,6 +200,17 @@ export class ConnectorTestRuntime {
     if (decision === "insert" || decision === "update") {
       this.store.set(key, { kind, idempotencyKey: item.idempotencyKey, payload: item.payload, redacted: false, ...incoming });
     }
+    return decision;
+  }
+
+  /** Tombstones one record as the host's store does (the shared policy decides). */
+  private commitDeletion(kind: EntityKind, idempotencyKey: string, deletedAt: number | null): RecordDeleteDecision {
+    const key = `${kind}:${idempotencyKey}`;
+    const stored = this.store.get(key);
+    const decision = decideRecordDelete(stored && { tombstoned: stored.redacted, payloadHash: stored.payloadHash, version: stored.version }, deletedAt);
+    const at = deletedAt ?? this.now();
+    if (decision === "delete") Object.assign(stored!, { redacted: true, deletedAt: at, payload: {} });
+    if (decision === "tombstone") this.store.set(key, { kind, idempotencyKey, payload: {}, redacted: true, version: deletedAt, payloadHash: "", deletedAt: at });
     return decision;
   }
 
@@ -248,6 +275,11 @@ export class ConnectorTestRuntime {
         const line = this.redactor.redact({ level, message, ...(fields ? { fields } : {}) });
         this.logs.push(line);
         this.transcript.push(JSON.stringify(line));
+      },
+      deleteRecords: (kind, deletions, opts) => {
+        const checkedKind = assertEntityWritable(this.requireManifest(), kind);
+        this.stagedDeletions.push(...deletions.map((d) => ({ kind: checkedKind, ...d, ...(opts.stream ? { stream: opts.stream } : {}) })));
+        return { staged: deletions.length };
       },
       redactRecords: (selector) => {
         this.redactions.push(selector);

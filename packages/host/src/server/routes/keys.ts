@@ -1,0 +1,70 @@
+// /api/keys: list, create and revoke host API keys, behind a host API key of their own.
+// Mounted by app.ts; the key itself leaves the host exactly once, in the answer to POST.
+import { Hono, type Context } from "hono";
+import { revealOnce } from "../reveal.js";
+import type { Host } from "../../connections/host.js";
+import { ApiKeyError, API_KEY_NOT_FOUND, INVALID_API_KEY_NAME, createApiKey, revokeApiKey, validApiKeyName, verifyApiKey, type ApiKeySummary } from "../api-keys.js";
+
+type KeysEnv = { Variables: { apiKeyId: string } };
+
+function apiKeyJson(row: ApiKeySummary) {
+  return { id: row.id, name: row.name, prefix: row.prefix, createdAt: row.created_at, lastUsedAt: row.last_used_at, revokedAt: row.revoked_at };
+}
+
+function errorJson(c: Context, status: 400 | 401 | 404 | 409, code: string, message: string) {
+  return c.json({ error: { code, message, requestId: c.get("requestId") } }, status);
+}
+
+const STATUS_OF: Record<ApiKeyError["code"], 400 | 404 | 409> = {
+  [INVALID_API_KEY_NAME]: 400,
+  [API_KEY_NOT_FOUND]: 404,
+  api_key_already_revoked: 409,
+  api_key_self_revoke: 409,
+};
+
+function apiKeyErrorJson(c: Context, error: ApiKeyError) {
+  return errorJson(c, STATUS_OF[error.code], error.code, `${error.message}; ${error.fix}`);
+}
+
+async function requestedName(c: Context): Promise<string> {
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    body = undefined;
+  }
+  return validApiKeyName((body as { name?: unknown } | undefined)?.name);
+}
+
+export function hostApiKeysApp(host: Host): Hono<KeysEnv> {
+  const app = new Hono<KeysEnv>();
+  app.use(async (c, next) => {
+    const keyId = await verifyApiKey(host.store, c.req.header("authorization"));
+    if (!keyId) return errorJson(c, 401, "unauthorized", "the JSON API needs Authorization: Bearer <host API key>");
+    c.set("apiKeyId", keyId);
+    await next();
+  });
+  app.onError((error, c) => {
+    if (error instanceof ApiKeyError) return apiKeyErrorJson(c, error);
+    throw error;
+  });
+
+  app.get("/", async (c) => c.json({ keys: (await host.store.listApiKeys()).map(apiKeyJson) }));
+
+  app.post("/", async (c) => {
+    const name = await requestedName(c);
+    // Registered with the redactor like every key; this answer is the one place it is shown (revealOnce).
+    const created = await createApiKey(host.store, name);
+    const row = (await host.store.getApiKey(created.id))!;
+    host.logger.info("host API key created", { id: created.id, name, prefix: created.prefix });
+    // `key`, not `secret`: the response redactor blanks values of secret-named fields.
+    return revealOnce(c.json({ ...apiKeyJson(row), key: created.key }, 201));
+  });
+
+  app.delete("/:id", async (c) => {
+    const row = await revokeApiKey(host.store, c.req.param("id"), { byKeyId: c.get("apiKeyId") });
+    host.logger.info("host API key revoked", { id: row.id });
+    return c.json({ key: apiKeyJson(row) });
+  });
+  return app;
+}
