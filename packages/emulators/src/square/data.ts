@@ -430,7 +430,8 @@ export function generateMerchantData(seed: string | number, seedMerchant: Square
     completeOrder(orderCtx, data, order, closedMs);
     const refundRoll = random();
     const total = order.total_money.amount;
-    const refundAt = () => spread(random, closedMs + MINUTE_MS, endMs);
+    // Most refunds come within a month of the sale (so a long history has refunds over a year old); some much later.
+    const refundAt = () => spread(random, closedMs + MINUTE_MS, random() < 0.8 ? Math.min(endMs, closedMs + 30 * DAY_MS) : endMs);
     if (refundRoll < 0.1) {
       refundOrder(orderCtx, data, order, Math.max(1, Math.floor(total * (0.2 + random() * 0.3))), refundAt());
     } else if (refundRoll < 0.17 && total >= 2) {
