@@ -127,6 +127,17 @@ describe("Square token revocation fault", () => {
       await emulator.close();
     }
     const indexOf = (r: Awaited<ReturnType<typeof run>>) => r.calls.findIndex((call) => call.status === 401);
+    // A fault at a known point: after exactly n more requests, however few a client needs.
+    const scheduled = await start();
+    try {
+      const token = scheduled.state.issueAccessToken(USD_MERCHANT).access_token;
+      scheduled.state.faults.injectAfter("revoked", 2);
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await getJson(`${scheduled.url}/v2/locations`, token)).status);
+      expect(statuses).toEqual([200, 200, 401, 401]);
+    } finally {
+      await scheduled.close();
+    }
     const seeds = await Promise.all([5, 6, 9, 12].map(async (seed) => indexOf(await run(seed))));
     expect(new Set(seeds).size).toBeGreaterThan(1);
   });

@@ -39,6 +39,8 @@ export class FaultInjector {
   private random: Random;
   private rates: FaultRates;
   private readonly queued: FaultKind[] = [];
+  private readonly scheduled: Array<{ kind: FaultKind; at: number }> = [];
+  private apiRequests = 0;
   private readonly recent: number[] = [];
   private readonly hung = new Set<() => void>();
   /** Faults served so far, in order (for assertions). */
@@ -54,6 +56,14 @@ export class FaultInjector {
     this.rates = { ...options.rates };
   }
 
+  /**
+   * Fails the request that comes after `requests` more API requests with `kind`: a fault at a
+   * known point of a sync, however few requests the client needs.
+   */
+  injectAfter(kind: FaultKind, requests: number): void {
+    this.scheduled.push({ kind, at: this.apiRequests + requests + 1 });
+  }
+
   /** Forces the next `times` API requests to fail with `kind`, ahead of any random faults. */
   inject(kind: FaultKind, times = 1): void {
     for (let index = 0; index < times; index += 1) this.queued.push(kind);
@@ -65,6 +75,7 @@ export class FaultInjector {
 
   clear(): void {
     this.queued.length = 0;
+    this.scheduled.length = 0;
     this.rates = {};
     this.rateLimit = undefined;
   }
@@ -80,6 +91,9 @@ export class FaultInjector {
   }
 
   nextFault(): FaultKind | undefined {
+    this.apiRequests += 1;
+    const due = this.scheduled.findIndex((entry) => entry.at === this.apiRequests);
+    if (due >= 0) return this.scheduled.splice(due, 1)[0]!.kind;
     const queued = this.queued.shift();
     if (queued) return queued;
     const { rateLimited = 0, serverError = 0, timeout = 0, malformedJson = 0, revoked = 0 } = this.rates;
