@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { shopifyGid, shopifyOrderWebhookPayload } from "@backfill-io/emulators";
+import { createApiKey } from "@backfill-io/host";
 import { DEMO_MERCHANT, DEMO_SHOP, startDemoEnvironment, type DemoEnvironment } from "../../src/demo/environment.js";
 import { expectedSquare, squareOrderMapper, storedRecords, storedRefundSales } from "./support.js";
 
@@ -148,6 +149,13 @@ describe("Square refunds, return orders and deletions", () => {
       const tombstone = all.find((row) => row.idempotency_key === `square:customer:${customer.id}`)!;
       expect(tombstone.tombstoned_at).not.toBeNull();
       expect(tombstone.deleted_at).toBeGreaterThan(0);
+    }
+    // The records API's changes feed shows them as deletions, so a mirror of the store drops them too.
+    const key = (await createApiKey(env.host.store, "e2e reader")).key;
+    const feed = await fetch(new URL(`/api/records?connection=${id}&entity=customer&modifiedAfter=0&limit=1000`, env.serverUrl), { headers: { authorization: `Bearer ${key}` } });
+    const { changes } = (await feed.json()) as { changes: { key: string; deleted?: boolean; reason?: string; deletedAt?: string }[] };
+    for (const customer of [gone!, merged!]) {
+      expect(changes.find((change) => change.key === `square:customer:${customer.id}`)).toMatchObject({ deleted: true, reason: "deleted", deletedAt: expect.any(String) });
     }
   }, 30_000);
 });
