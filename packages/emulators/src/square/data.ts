@@ -446,7 +446,7 @@ export function generateMerchantData(seed: string | number, seedMerchant: Square
 
   // Separate random streams, so adding these leaves every record above unchanged.
   const unlinkedCtx = buildContext(seed, merchantSeed, "unlinked-refunds", locations);
-  for (let index = 0; index < Math.max(1, Math.floor((merchantSeed.orders ?? 60) / 50)); index += 1) {
+  for (let index = 0; index < Math.max(1, Math.floor((merchantSeed.orders ?? 60) / 200)); index += 1) {
     const price = profile.price;
     unlinkedRefund(unlinkedCtx, data, pick(unlinkedCtx.random, locations).id, randomInt(unlinkedCtx.random, price[0], price[1]), spread(unlinkedCtx.random, startMs, endMs));
   }
