@@ -9,23 +9,21 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readTokens, type SyncResult } from "@backfill-io/host";
 import { DEMO_MERCHANT, DEMO_SHOP, startDemoEnvironment, type DemoEnvironment } from "../../src/demo/environment.js";
-import { checkRecordedDir, RECORD_DIR_ENV } from "@backfill-io/emulators/square-contract";
-import { captureLogger, emulatorSecrets, entries, findLeaks, expectedShopify, expectedSquare, missing, squareOrderMapper, storedRecords, storedRefundSales, summary, syncEveryStream, type Expected } from "./support.js";
+import { captureLogger, emulatorSecrets, entries, findLeaks, expectedShopify, expectedSquare, missing, recordSquareExchanges, squareOrderMapper, storedRecords, storedRefundSales, summary, syncEveryStream, type Expected } from "./support.js";
 
 const ORDERS = 150;
 // 10% 429/5xx, and at small rates requests the host times out on and 200s with cut-off JSON.
 const FAULTS = { rateLimited: 0.05, serverError: 0.05, timeout: 0.03, malformedJson: 0.03 };
 let dataDir: string;
-/** The Square emulator records every exchange here; the last test parses them with Square's SDK. */
-let squareRecordDir: string;
+/** The Square emulator records every exchange; the last test parses them with Square's SDK. */
+let squareExchanges: ReturnType<typeof recordSquareExchanges> | undefined;
 let env: DemoEnvironment;
 const logs = captureLogger();
 const connections: { shopify?: string; square?: string } = {};
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "backfill-e2e-"));
-  squareRecordDir = mkdtempSync(join(tmpdir(), "backfill-e2e-square-exchanges-"));
-  process.env[RECORD_DIR_ENV] = squareRecordDir;
+  squareExchanges = recordSquareExchanges();
   env = await startDemoEnvironment({ dataDir, mode: "source", orders: ORDERS, seed: 11, faults: FAULTS, requestTimeoutMs: 1_000, logger: logs.logger });
   connections.shopify = (await env.connect("shopify", { shop_domain: DEMO_SHOP })).connectionId;
   connections.square = (await env.connect("square", { environment: "production" })).connectionId;
@@ -33,8 +31,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await env?.close();
-  delete process.env[RECORD_DIR_ENV];
-  if (squareRecordDir) rmSync(squareRecordDir, { recursive: true, force: true });
+  squareExchanges?.close();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -208,7 +205,7 @@ describe("demo environment end to end", () => {
 
 // Last, so it sees every exchange of the tests above (syncs under faults, incremental, revocation).
 it("Square: every body the emulator served in these tests, and every request the connector sent, parses with the official square SDK's schemas", () => {
-  const report = checkRecordedDir(squareRecordDir);
+  const report = squareExchanges!.check();
   expect(report.violations.slice(0, 20)).toEqual([]);
   expect(report.checked).toBeGreaterThan(20);
   expect(Object.keys(report.operations)).toEqual(expect.arrayContaining(["ObtainToken", "RetrieveMerchant", "ListLocations", "ListCustomers", "SearchCustomers", "SearchOrders", "BatchRetrieveOrders", "ListPaymentRefunds"]));

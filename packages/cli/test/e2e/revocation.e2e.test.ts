@@ -8,13 +8,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SyncResult } from "@backfill-io/host";
 import { DEMO_MERCHANT, DEMO_SHOP, startDemoEnvironment, type DemoEnvironment } from "../../src/demo/environment.js";
-import { expectedShopify, expectedSquare, missing, squareOrderMapper, storedRecords, summary, type Expected } from "./support.js";
+import { expectedShopify, expectedSquare, missing, recordSquareExchanges, squareOrderMapper, storedRecords, summary, type Expected } from "./support.js";
 
 const ORDERS = 150;
 // Small enough that some pages commit first, large enough that a sync meets it.
 const FAULTS = { revoked: 0.04 };
 let dataDir: string;
 let env: DemoEnvironment;
+const squareExchanges = recordSquareExchanges();
 const connections: { shopify?: string; square?: string } = {};
 
 beforeAll(async () => {
@@ -27,6 +28,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await env?.close();
+  squareExchanges.close();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -98,4 +100,10 @@ describe.each([
       }
     }
   });
+});
+
+it("every body the Square emulator served here, and every request sent to it, parses with the official square SDK's schemas", () => {
+  const report = squareExchanges.check();
+  expect(report.violations.slice(0, 20)).toEqual([]);
+  expect(report.checked).toBeGreaterThan(0);
 });

@@ -1,13 +1,15 @@
 // Shared pieces of the end-to-end tests: the record set a sync must end with, derived from
 // the emulators' own data with the connectors' rules; the stored set; a log capture that
 // goes through the host's real (redacting) logger.
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createHostLogger, type Host, type HostLogger, type SyncEngine, type SyncResult } from "@backfill-io/host";
 import type { DemoEnvironment } from "../../src/demo/environment.js";
 import { shopifyGid, type MerchantData, type ShopifyShopRecord } from "@backfill-io/emulators";
+import { checkRecordedDir, RECORD_DIR_ENV, type ContractReport } from "@backfill-io/emulators/square-contract";
 
 /** Idempotency key → provider updated_at (epoch ms): what "the same record set" means here. */
 export type RecordSet = Map<string, number>;
@@ -166,4 +168,21 @@ export function findLeaks(secrets: readonly string[], dataDir: string, texts: re
     for (const text of texts) if (text.includes(secret)) leaks.push(`text: ${secret.slice(0, 6)}… in ${text.slice(0, 120)}`);
   }
   return leaks;
+}
+
+/**
+ * Recording mode for the Square emulators this test file starts (call before starting them):
+ * every exchange is written to a temp dir; `check()` parses all of them with the official
+ * square SDK's schemas, `close()` removes the dir.
+ */
+export function recordSquareExchanges(): { check(): ContractReport; close(): void } {
+  const dir = mkdtempSync(join(tmpdir(), "backfill-e2e-square-exchanges-"));
+  process.env[RECORD_DIR_ENV] = dir;
+  return {
+    check: () => checkRecordedDir(dir),
+    close() {
+      delete process.env[RECORD_DIR_ENV];
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { shopifyGid, shopifyOrderWebhookPayload } from "@backfill-io/emulators";
 import { createApiKey } from "@backfill-io/host";
 import { DEMO_MERCHANT, DEMO_SHOP, startDemoEnvironment, type DemoEnvironment } from "../../src/demo/environment.js";
-import { expectedSquare, squareOrderMapper, storedRecords, storedRefundSales } from "./support.js";
+import { expectedSquare, recordSquareExchanges, squareOrderMapper, storedRecords, storedRefundSales } from "./support.js";
 
 // The Square subscription's signature key: an x-secret setting, so OAuth start stores it
 // encrypted in connection_secrets, where the connector's Secrets.get reads it.
@@ -18,6 +18,7 @@ const SQUARE_SIGNATURE_KEY = "demo-square-signature-key-0123456789";
 
 let dataDir: string;
 let env: DemoEnvironment;
+const squareExchanges = recordSquareExchanges();
 const connections: { shopify?: string; square?: string } = {};
 
 beforeAll(async () => {
@@ -29,6 +30,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await env?.close();
+  squareExchanges.close();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -158,4 +160,10 @@ describe("Square refunds, return orders and deletions", () => {
       expect(changes.find((change) => change.key === `square:customer:${customer.id}`)).toMatchObject({ deleted: true, reason: "deleted", deletedAt: expect.any(String) });
     }
   }, 30_000);
+});
+
+it("every body the Square emulator served here, and every request sent to it, parses with the official square SDK's schemas", () => {
+  const report = squareExchanges.check();
+  expect(report.violations.slice(0, 20)).toEqual([]);
+  expect(report.checked).toBeGreaterThan(0);
 });
