@@ -34,6 +34,12 @@ export const manifestInput = {
       tokenUrlTemplate: "https://{settings.shop_domain}/admin/oauth/access_token",
       // Refunds are read through orders in GraphQL, so read_orders covers them.
       scopes: ["read_customers", "read_orders"],
+      // Without read_all_orders Shopify serves only the last 60 days of orders (and so of
+      // refunds). It is a protected scope Shopify must approve for the app: requested always,
+      // and a grant without it still connects; every orders/refunds run then says so.
+      optionalScopes: [
+        { scope: "read_all_orders", withoutIt: "orders (and their refunds) older than 60 days are not available", streams: ["orders", "refunds"] },
+      ],
       scopeSeparator: ",",
       accessType: "offline",
       pkce: false,
@@ -82,6 +88,8 @@ export const manifestInput = {
     { name: "orders", route: "/sync/orders", entity: "sales_receipt" },
     { name: "refunds", route: "/sync/refunds", entity: "refund_receipt" },
   ],
+  // Served without the host API key: the route verifies the provider's signature itself.
+  routes: { webhooks: ["/webhooks/shopify"] },
 } satisfies ConnectorManifestInput;
 
 export default defineConnector(manifestInput);

@@ -97,4 +97,6 @@ export default defineConnector({
     { name: "orders", route: "/sync/orders", entity: "sales_receipt" },
     { name: "refunds", route: "/sync/refunds", entity: "refund_receipt" },
   ],
+  // Served without the host API key: the route verifies the provider's signature itself.
+  routes: { webhooks: ["/webhooks/square"] },
 });

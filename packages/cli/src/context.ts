@@ -8,7 +8,9 @@ import {
   type HostLogLevel,
   openHost,
   parseProviderRoutes,
+  resolveDataDir,
   RouteRunner,
+  type RouteIsolation,
   syncEngineForHost,
   workspaceConnectorRegistry,
   type ConnectorRegistry,
@@ -81,9 +83,10 @@ export class CliContext {
     return this.host;
   }
 
-  /** The route runner (worker threads), created on first use. */
-  routeRunner(): RouteRunner {
-    this.runner ??= new RouteRunner({ mode: cliRunnerMode() });
+  /** The route runner, created on first use (`isolation` applies to that first use: serve --isolate asks first). */
+  routeRunner(options: { isolation?: RouteIsolation } = {}): RouteRunner {
+    // Isolated routes must never be able to read this host's data dir.
+    this.runner ??= new RouteRunner({ mode: cliRunnerMode(), protectedPaths: [resolveDataDir(this.dataDir())], ...options });
     return this.runner;
   }
 

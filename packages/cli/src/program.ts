@@ -14,6 +14,7 @@ import { registerApiKeys } from "./commands/api-keys.js";
 import { registerSync } from "./commands/sync.js";
 import { registerRuns } from "./commands/runs.js";
 import { registerRecords } from "./commands/records.js";
+import { registerWebhooks } from "./commands/webhooks.js";
 import { registerServe } from "./commands/serve.js";
 import { registerDemo } from "./commands/demo.js";
 
@@ -56,6 +57,7 @@ Environment:
   registerSync(program, ctx);
   registerRuns(program, ctx);
   registerRecords(program, ctx);
+  registerWebhooks(program, ctx);
   registerServe(program, ctx);
   registerDemo(program, ctx);
   return program;

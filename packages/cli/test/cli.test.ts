@@ -53,6 +53,17 @@ describe("backfill CLI", () => {
     ]);
   });
 
+  it("webhooks deliveries lists the auth webhook log; bad input is one line plus the fix", async () => {
+    const empty = await cli(["webhooks", "deliveries"]);
+    expect(empty.code, empty.err).toBe(0);
+    expect(empty.out).toContain("no auth webhook deliveries");
+    expect(JSON.parse((await cli(["webhooks", "deliveries", "--json"])).out)).toEqual([]);
+    const bad = await cli(["webhooks", "deliveries", "--status", "lost"]);
+    expect(bad.err).toBe("error: --status lost is not a delivery status\nfix: pass one of pending, delivered, failed\n");
+    const demo = await cli(["demo", "--open-browser"]);
+    expect(demo.err).toBe("error: --open-browser needs --serve\nfix: pass e.g. --serve 15m --open-browser\n");
+  });
+
   it("connections: --help teaches with examples; bad input is one line plus the fix", async () => {
     const help = await cli(["connections", "--help"]);
     expect(help.out).toContain("backfill connections migrate-tokens");
@@ -103,6 +114,11 @@ describe("backfill CLI", () => {
     expect(report.checks.find((c) => c.name.startsWith("postConnect"))!.ok).toBe(false);
     expect(run.code).toBe(1);
     expect(run.err).toContain("failed checklist item");
+  });
+
+  it("validate lists the routes served without an API key and whether the manifest declares them", async () => {
+    const run = await cli(["validate", join(HERE, "..", "..", "..", "connectors", "shopify")]);
+    expect(run.out).toMatch(/\/webhooks\/shopify\s.*webhook\s.*yes/);
   });
 
   it("connect → callback → active; show, refresh-due, keys rotate, disconnect", async () => {

@@ -6,7 +6,7 @@ export const REDIRECT_URI = "https://host.backfill.test/oauth/callback";
 
 export async function start(options: StartShopifyEmulatorOptions = {}): Promise<RunningShopifyEmulator> {
   return startShopifyEmulator({
-    apps: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, scopes: ["read_customers", "read_orders"], redirectUris: [REDIRECT_URI] }],
+    apps: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, scopes: ["read_customers", "read_orders", "read_all_orders"], redirectUris: [REDIRECT_URI] }],
     shops: ["acme", "beta"],
     seed: 42,
     customers: 30,

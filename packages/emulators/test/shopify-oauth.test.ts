@@ -137,7 +137,7 @@ describe("Shopify OAuth", () => {
     expect((await token("acme", { ...client, code })).status).toBe(400);
   });
 
-  it("rotates refresh tokens and rejects a reused one", async () => {
+  it("rotates refresh tokens and rejects a spent one once its replacement is used", async () => {
     const code = (await authorize()).searchParams.get("code") ?? "";
     const issued = await token("acme", { ...client, code, expiring: "1" }, true);
     expect(issued.status).toBe(200);
@@ -152,9 +152,6 @@ describe("Shopify OAuth", () => {
     const rotated = await token("acme", { ...client, grant_type: "refresh_token", refresh_token: refresh });
     expect(rotated.status).toBe(200);
     expect(rotated.body.refresh_token).not.toBe(refresh);
-    const reused = await token("acme", { ...client, grant_type: "refresh_token", refresh_token: refresh });
-    expect(reused.status).toBe(400);
-    expect(reused.body.error).toBe("invalid_grant");
 
     // Expiring access tokens stop working after an hour.
     const access = rotated.body.access_token as string;
@@ -164,9 +161,12 @@ describe("Shopify OAuth", () => {
     expect(expired.status).toBe(401);
     const next = await token("acme", { ...client, grant_type: "refresh_token", refresh_token: rotated.body.refresh_token as string });
     expect(next.status).toBe(200);
+    const reused = await token("acme", { ...client, grant_type: "refresh_token", refresh_token: refresh });
+    expect(reused.status).toBe(400);
+    expect(reused.body.error).toBe("invalid_grant");
   });
 
-  it("migrates a non-expiring token with token exchange and revokes the old one", async () => {
+  it("migrates a non-expiring token with token exchange and revokes the old one; a replay gets the same pair", async () => {
     const code = (await authorize()).searchParams.get("code") ?? "";
     const legacy = (await token("acme", { ...client, code })).body.access_token as string;
     const exchanged = await token(
@@ -192,7 +192,8 @@ describe("Shopify OAuth", () => {
       subject_token_type: OFFLINE_ACCESS_TOKEN_TYPE,
       expiring: "1",
     });
-    expect(replay.status).toBe(400);
+    expect(replay.status).toBe(200);
+    expect(replay.body).toMatchObject({ access_token: exchanged.body.access_token, refresh_token: exchanged.body.refresh_token });
   });
 
   it("answers 401 with Shopify's message for missing, unknown, revoked and other-shop tokens", async () => {
@@ -209,13 +210,20 @@ describe("Shopify OAuth", () => {
     }
   });
 
-  it("serves only known API versions", async () => {
+  it("serves a retired API version with the oldest supported one, and no unreleased one", async () => {
     const tokenValue = emulator.state.issueOfflineToken("acme", CLIENT_ID);
     const response = await shopFetch(emulator, "acme", "/admin/api/2019-01/graphql.json", {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-Shopify-Access-Token": tokenValue },
       body: JSON.stringify({ query: "{ shop { id } }" }),
     });
-    expect(response.status).toBe(404);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-shopify-api-version")).toBe("2026-10");
+    const unreleased = await shopFetch(emulator, "acme", "/admin/api/2027-01/graphql.json", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Shopify-Access-Token": tokenValue },
+      body: JSON.stringify({ query: "{ shop { id } }" }),
+    });
+    expect(unreleased.status).toBe(404);
   });
 });

@@ -1,11 +1,18 @@
 // Host benchmarks (not tests): each figure is a ratio against a baseline measured in
 // the same run on the same machine. Run: pnpm bench (node --import tsx --conditions=source).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { bindHost, OAuth, type HostBinding } from "@backfill-io/sdk";
 import { RouteRunner } from "../src/runner/index.js";
 import { customerPages, DEMO_DIR, demoManifest, fakeServices, startServer } from "../test/runner/support.js";
-import { createDemoConnection, openSyncHost } from "../test/sync/support.js";
+import { createDemoConnection, openSyncHost, type SyncHost } from "../test/sync/support.js";
+import { buildConnector } from "../test/runner/build-connector.js";
 import { hostConnectionServices } from "../src/runner/host-services.js";
 import { writeTokens } from "../src/tokens/token-store.js";
+import { filesBench } from "./files.js";
+import { peakRssGrowthMb } from "./memory.js";
 
 const rows: [string, string, string, string][] = [];
 const fmt = (n: number, unit: string) => `${n < 10 ? n.toFixed(2) : Math.round(n).toLocaleString("en-US")} ${unit}`;
@@ -56,20 +63,6 @@ async function vaultToken(): Promise<void> {
   }
 }
 
-/** Samples RSS every 20 ms while `work` runs; returns the peak growth in MB. */
-async function peakRssGrowthMb(work: () => Promise<void>): Promise<number> {
-  global.gc?.();
-  const base = process.memoryUsage().rss;
-  let peak = base;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-  try {
-    await work();
-  } finally {
-    clearInterval(sampler);
-  }
-  return (Math.max(peak, process.memoryUsage().rss) - base) / 1024 / 1024;
-}
-
 async function throughput(pagesCount: number, perPage: number): Promise<{ bridged: number; plain: number; peakMb: number; plainPeakMb: number }> {
   const pages = customerPages(pagesCount, perPage);
   const bodies = new Map<number, string>();
@@ -110,13 +103,85 @@ async function throughput(pagesCount: number, perPage: number): Promise<{ bridge
   }
 }
 
+type HostModule = typeof import("../src/index.js");
+
+/**
+ * The host as built (dist, route workers without tsx) with the demo connector's routes
+ * built to JavaScript: how `backfill sync` runs in production, where a worker per page
+ * used to be the cost.
+ */
+async function builtSyncHost(port: number): Promise<SyncHost> {
+  const built = (await import(pathToFileURL(fileURLToPath(new URL("../dist/index.js", import.meta.url))).href)) as HostModule;
+  buildConnector(join(DEMO_DIR, "src"), join(DEMO_DIR, "dist", "src"));
+  const dataDir = mkdtempSync(join(tmpdir(), "backfill-bench-"));
+  const connectors = built.staticConnectorRegistry([{ key: "demo", manifest: demoManifest(port), routesDir: join(DEMO_DIR, "dist", "src", "api") }]);
+  const host = await built.openHost({ dataDir, connectors, logger: built.silentLogger });
+  const runner = new built.RouteRunner({ mode: "dist", routeTimeoutMs: 10_000 });
+  return {
+    host,
+    runner,
+    engine: built.syncEngineForHost(host, runner),
+    dataDir,
+    async close() {
+      await runner.close();
+      await host.close();
+      rmSync(join(DEMO_DIR, "dist"), { recursive: true, force: true });
+    },
+  };
+}
+
+/** Host CPU per page (all threads of this process: main + route worker) of a sync, against a plain fetch + insert of the same pages; and route workers started per page. */
+async function cpuPerPage(pagesCount: number, perPage: number, build: "source" | "built" = "source"): Promise<void> {
+  const pages = customerPages(pagesCount, perPage);
+  const server = await startServer((req, res) => {
+    const page = Number(new URL(req.url ?? "/", "http://x").searchParams.get("page") ?? 1);
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify(pages(page)));
+  });
+  const sh = build === "built" ? await builtSyncHost(server.port) : await openSyncHost(server.port);
+  try {
+    const plainId = await createDemoConnection(sh.host, server.base);
+    const plainCpu = process.cpuUsage();
+    for (let page = 1; ; page++) {
+      const body = (await (await fetch(`${server.base}/customers?page=${page}`)).json()) as ReturnType<typeof pages>;
+      const items = body.customers.map((c) => ({ idempotencyKey: `customer:${c.id}`, payload: { customer_id: c.id, display_name: c.name, email: c.email } }));
+      await sh.host.store.commitPage(plainId, "customers", [{ kind: "customer", items }], { page: body.next ?? page });
+      if (body.next === null) break;
+    }
+    const plainMs = cpuMs(process.cpuUsage(plainCpu)) / pagesCount;
+
+    const id = await createDemoConnection(sh.host, server.base);
+    const workersBefore = sh.runner.workersStarted;
+    const syncCpu = process.cpuUsage();
+    const result = await sh.engine.sync(id, "customers");
+    if (result.outcome !== "succeeded") throw new Error(`sync ${result.outcome}: ${result.error ?? ""}`);
+    const syncMs = cpuMs(process.cpuUsage(syncCpu)) / result.pages;
+    const workersPerPage = (sh.runner.workersStarted - workersBefore) / result.pages;
+    rows.push([`host CPU per page, ${perPage} records/page (${pagesCount} pages, ${build} host)`, fmt(syncMs, "ms/page"), fmt(plainMs, "ms/page plain fetch+insert"), fmt(syncMs / Math.max(plainMs, 0.01), "×")]);
+    rows.push([`route workers started per page, ${perPage} records/page (${build} host)`, fmt(workersPerPage, "workers/page"), fmt(1 / result.pages, "workers/page: one per sync"), fmt(workersPerPage * result.pages, "×")]);
+  } finally {
+    await sh.close();
+    await server.close();
+  }
+}
+
+const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
+
 await bridge();
+await cpuPerPage(50, 10);
+await cpuPerPage(50, 100);
+await cpuPerPage(50, 10, "built");
+await cpuPerPage(50, 100, "built");
 await vaultToken();
 const t = await throughput(50, 200);
 rows.push(["sync throughput: provider → route (worker) → store", fmt(t.bridged, "records/s"), fmt(t.plain, "records/s plain fetch+insert"), fmt(t.bridged / t.plain, "×")]);
 const big = await throughput(100, 1_000);
 rows.push(["100,000-record sync: throughput", fmt(big.bridged, "records/s"), fmt(big.plain, "records/s plain fetch+insert"), fmt(big.bridged / big.plain, "×")]);
 rows.push(["100,000-record sync: peak RSS growth (host process)", fmt(big.peakMb, "MB"), fmt(big.plainPeakMb, "MB plain fetch+insert"), fmt(big.peakMb / Math.max(big.plainPeakMb, 1), "×")]);
+const files = await filesBench();
+rows.push([`${files.sizeMb} MB JSONL file: read through the runner (Files.readLines per page)`, fmt(files.readMbps, "MB/s"), fmt(files.readlineMbps, "MB/s plain readline"), fmt(files.readMbps / files.readlineMbps, "×")]);
+rows.push([`${files.sizeMb} MB JSONL file: peak RSS growth, download + read (host process, target ≤ 150 MB)`, fmt(files.peakRssMb, "MB"), fmt(files.readlinePeakRssMb, "MB plain readline"), fmt(files.peakRssMb / files.readlinePeakRssMb, "×")]);
+rows.push([`${files.sizeMb} MB JSONL file: streamed download (Files.download)`, fmt(files.downloadMbps, "MB/s"), `whole bench ${Math.round(files.seconds)} s`, "-"]);
 
 const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length), ["benchmark", "measured", "baseline", "ratio"][i]!.length));
 const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join(" | ");

@@ -47,10 +47,28 @@ export { createHostLogger, silentLogger, type HostLogger, type HostLogLevel } fr
 export { connectionSecret, connectionSettings } from "./connections/settings.js";
 // Part 2 (route runner, sync orchestration).
 export { RouteRunner, createUndiciTransport, performHttp, DEFAULT_HTTP_LIMITS, type RouteRunnerOptions, type RunRouteRequest, type RouteRunResult, type RouteOutcome, type RouteDescription, type ConnectionServices, type RouteLogEntry, type StagedWrites, type StagedRecord, type StagedCheckpoint, type HttpTransport, type TransportRequest, type TransportResponse, type HttpLimits, type UndiciTransportOptions } from "./runner/index.js";
+export { PROCESS_CONTROL_DENIED, ROUTE_MEMORY_LIMIT, ISOLATED_NEEDS_JAVASCRIPT, type RouteIsolation, type DescribedRouteAccess } from "./runner/index.js";
 export { hostConnectionServices, hostHttpTransport, createPostConnectRunner, type ResolvedConnection } from "./runner/host-services.js";
-export { SyncEngine, StreamLockedError, syncEngineForHost, backoffDelay, commitStaged, startScheduler, type Scheduler, type SchedulerOptions, type SyncDeps, type SyncOptions, type SyncOutcome, type SyncProgress, type SyncResult, type ResolvedSyncConnection, type BackoffPolicy } from "./sync/index.js";
+export { SyncEngine, StreamLockedError, streamScopeNotices, syncEngineForHost, backoffDelay, commitStaged, startScheduler, type Scheduler, type SchedulerOptions, type SyncDeps, type SyncOptions, type SyncOutcome, type SyncProgress, type SyncResult, type ResolvedSyncConnection, type BackoffPolicy } from "./sync/index.js";
 // Part 2 (server).
 export { createServerApp, startHostServer, ListenError, createApiKey, verifyApiKey, hashApiKey, callbackUrl, connectUrl, type ServerAppOptions, type RunningServer, type StartHostServerOptions } from "./server/index.js";
 export { createConnectSession, createReconnectSession, findConnectSession, CONNECT_SESSION_TTL_SECONDS, type ConnectSession, type ConnectSessionRequest, type MintedConnectSession } from "./oauth/connect-sessions.js";
 // Host API key lifecycle (list, revoke) and the /api/keys routes.
 export { revokeApiKey, validApiKeyName, hostApiKeysApp, ApiKeyError, API_KEY_NOT_FOUND, API_KEY_ALREADY_REVOKED, API_KEY_SELF_REVOKE, INVALID_API_KEY_NAME, type ApiKeyErrorCode, type ApiKeySummary } from "./server/index.js";
+// Auth webhooks (connection created/reconnected/reauth_required/revoked, signed and retried).
+export { emitAuthEvent, AUTH_EVENT_TYPES, type AuthEventType, type AuthEventPayload } from "./events/auth-events.js";
+export {
+  startAuthWebhookDeliverer,
+  signAuthWebhook,
+  authWebhookBackoffMs,
+  AUTH_WEBHOOK_SIGNATURE_HEADER,
+  AUTH_WEBHOOK_TIMESTAMP_HEADER,
+  AUTH_WEBHOOK_EVENT_ID_HEADER,
+  AUTH_WEBHOOK_SECRET_ENV,
+  AUTH_WEBHOOK_MAX_ATTEMPTS,
+  type AuthWebhookConfig,
+  type AuthWebhookDeliverer,
+} from "./events/auth-webhooks.js";
+export type { AuthWebhookDeliveryRow, AuthWebhookDeliveryStatus } from "./db/schema.js";
+export { AUTH_WEBHOOK_DELIVERY_STATUSES } from "./db/schema.js";
+export { FileStore, createHostFiles, createDownloadTransport, downloadFile, type HostFiles, type HostFilesOptions, type DownloadTransport } from "./files/index.js";

@@ -11,6 +11,11 @@ describe("shopifyShopDomain", () => {
     ["https://admin.shopify.com/store/acme/", "acme.myshopify.com"],
     ["ACME.MyShopify.COM", "acme.myshopify.com"],
     ["  acme-2.myshopify.com ", "acme-2.myshopify.com"],
+    // Admin URLs merchants copy from the browser's address bar: the shop is the /store/<shop> segment.
+    ["https://admin.shopify.com/store/acme/orders", "acme.myshopify.com"],
+    ["admin.shopify.com/store/acme/orders/5512345", "acme.myshopify.com"],
+    ["https://admin.shopify.com/store/acme/products?selectedView=all#top", "acme.myshopify.com"],
+    ["https://admin.shopify.com/store/acme?x=1", "acme.myshopify.com"],
   ])("accepts %s", (input, expected) => {
     expect(shopifyShopDomain(input)).toEqual({ ok: true, value: expected });
   });
@@ -36,10 +41,21 @@ describe("shopifyShopDomain", () => {
     "acme%2emyshopify.com",
     "",
     "a.b.myshopify.com",
+    "https://admin.shopify.com/orders",
+    "https://admin.shopify.com/store/",
+    "https://admin.shopify.com/store/ev%69l/orders",
+    "https://admin.shopify.com.evil.com/store/acme/orders",
+    "https://evil.com/admin.shopify.com/store/acme",
+    "https://admin.shopify.com\\@evil.com/store/acme",
   ])("rejects %j and says what is accepted", (input) => {
     const result = shopifyShopDomain(input);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.message).toContain("acme.myshopify.com");
+  });
+
+  it("says why a foreign domain is refused", () => {
+    expect(shopifyShopDomain("evil.com")).toMatchObject({ ok: false, message: expect.stringContaining("is not a myshopify.com domain") });
+    expect(shopifyShopDomain("https://admin.shopify.com/orders")).toMatchObject({ ok: false, message: expect.stringContaining("/store/<shop>") });
   });
 });
 

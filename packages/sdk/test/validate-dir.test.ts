@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -24,6 +24,27 @@ describe("validateConnectorDir", () => {
       const report = await validateConnectorDir(dir);
       expect(report.problems.map((p) => p.path)).toEqual(["connection.testConnection.route", "connection.oauth.postConnect.route"]);
       expect(report.problems[0]?.rule).toBe("route_exists");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("lists anonymous routes and flags one the manifest's routes does not declare", async () => {
+    const dir = mkdtempSync(join(import.meta.dirname, ".tmp-validate-"));
+    try {
+      cpSync(guideDir, dir, { recursive: true });
+      const route = (auth: string) => `import { api } from "@backfill-io/sdk";\nexport const config = { auth: "${auth}" };\nexport const POST = api(() => api.json({}));\n`;
+      writeFileSync(join(dir, "src/api/hook.ts"), route("webhook"));
+      writeFileSync(join(dir, "src/api/open.ts"), route("public"));
+      const config = join(dir, "backfill.config.ts");
+      writeFileSync(config, readFileSync(config, "utf8").replace(/\n\}\);\s*$/, `\n  routes: { webhooks: ["/hook"] },\n});\n`));
+      const report = await validateConnectorDir(dir);
+      expect(report.anonymousRoutes).toEqual([
+        { route: "/hook", auth: "webhook", declared: true },
+        { route: "/open", auth: "public", declared: false },
+      ]);
+      expect(report.problems).toEqual([expect.objectContaining({ path: "routes.public", rule: "route_auth_declared" })]);
+      expect(report.problems[0]?.message).toContain("/open");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,6 +1,6 @@
 // backfill connections list|show|disconnect|migrate-tokens
 import type { Command } from "commander";
-import { disconnect, migrateTokens, type ConnectionStatus, CONNECTION_STATUSES } from "@backfill-io/host";
+import { disconnect, migrateTokens, streamScopeNotices, type ConnectionStatus, CONNECTION_STATUSES } from "@backfill-io/host";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 import { isoTime, printJson, printTable } from "../output.js";
@@ -82,6 +82,8 @@ Examples:
             }
           : null,
         recentRuns: (await host.store.listSyncRuns({ connectionId: id, limit: 5 })).map((r) => ({ id: r.id, stream: r.stream, status: r.status, startedAt: r.started_at, outcome: r.outcome })),
+        // What the grant's missing optional scopes make unavailable (e.g. Shopify's read_all_orders).
+        notices: await connectionNotices(ctx, c.connector_key, id),
       };
       if (opts.json) return printJson(ctx.io, detail);
       printTable(ctx.io, ["field", "value"], [
@@ -95,6 +97,7 @@ Examples:
         ["access token expires", detail.token ? (detail.token.expiresAt === null ? "never" : isoTime(detail.token.expiresAt)) : "no token"],
         ["refresh token expires", detail.token?.hasRefreshToken ? (detail.token.refreshExpiresAt === null ? "unknown" : isoTime(detail.token.refreshExpiresAt)) : "-"],
         ["connected", isoTime(detail.connectedAt)],
+        ...detail.notices.map((n): [string, string] => ["not available", `${n.message} (streams: ${n.streams.join(", ") || "all"})`]),
       ]);
     });
 
@@ -131,4 +134,11 @@ Examples:
       else printTable(ctx.io, ["connection", "result", "reason"], outcomes.map((o) => [o.connectionId, o.status, o.reason]));
       if (outcomes.some((o) => o.status === "failed")) throw new CliError("some tokens could not be migrated", "see the reasons above; reconnect those with backfill connect");
     });
+}
+
+async function connectionNotices(ctx: CliContext, connectorKey: string, connectionId: string) {
+  const connector = await ctx.connectors.get(connectorKey);
+  if (!connector) return [];
+  const host = await ctx.openHost();
+  return streamScopeNotices(host.store, connector.manifest, connectionId);
 }

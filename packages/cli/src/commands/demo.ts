@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
+import { parseDuration } from "../duration.js";
 import { printJson } from "../output.js";
 import { renderSummary, runDemo } from "../demo/run-demo.js";
 
@@ -25,6 +26,8 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     .option("--seed <n>", "seed of the emulators' data and faults", positiveInt, 7)
     .option("--faults <rate>", "fraction of provider requests answered 429 or 5xx (0..0.5)", rate, 0)
     .option("--json", "print the summary as JSON")
+    .option("--serve [duration]", "keep the host (dashboard, connect page) and emulators up after the run: 10m, 1h (default 15m), Ctrl-C to stop")
+    .option("--open-browser", "with --serve: open a connect page for another shop in the desktop's browser")
     .addHelpText(
       "after",
       `
@@ -40,11 +43,22 @@ What it does:
 Examples:
   $ backfill demo
   $ backfill demo --orders 2000 --faults 0.1
-  $ backfill --data-dir /tmp/demo demo --json`,
+  $ backfill --data-dir /tmp/demo demo --json
+  $ backfill demo --serve 30m      # then open the dashboard URL it prints`,
     )
-    .action(async (opts: { orders: number; seed: number; faults: number; json?: boolean }) => {
+    .action(async (opts: { orders: number; seed: number; faults: number; json?: boolean; serve?: string | boolean; openBrowser?: boolean }) => {
       const dataDir = ctx.dataDir();
-      const summary = await runDemo({ ...(dataDir ? { dataDir } : {}), orders: opts.orders, seed: opts.seed, faults: opts.faults, ...(opts.json ? { json: true } : {}) });
+      if (opts.openBrowser && !opts.serve) throw new CliError("--open-browser needs --serve", "pass e.g. --serve 15m --open-browser");
+      const serveMs = opts.serve === undefined || opts.serve === false ? undefined : opts.serve === true ? 15 * 60_000 : parseDuration(opts.serve);
+      const summary = await runDemo({
+        ...(dataDir ? { dataDir } : {}),
+        orders: opts.orders,
+        seed: opts.seed,
+        faults: opts.faults,
+        ...(opts.json ? { json: true } : {}),
+        ...(serveMs ? { serveMs, say: (line: string) => ctx.io.stderr(`${line}\n`) } : {}),
+        ...(opts.openBrowser ? { openBrowser: true } : {}),
+      });
       if (opts.json) printJson(ctx.io, summary);
       else ctx.io.stdout(renderSummary(summary) + "\n");
     });

@@ -2,7 +2,8 @@
 // JSON API, health) plus a scheduler that syncs every active connection on an interval.
 // Runs until SIGINT or SIGTERM, then stops the scheduler and the server cleanly.
 import type { Command } from "commander";
-import { ListenError, startHostServer, startScheduler } from "@backfill-io/host";
+import { readFileSync } from "node:fs";
+import { AUTH_WEBHOOK_SECRET_ENV, ListenError, startHostServer, startScheduler, type AuthWebhookConfig } from "@backfill-io/host";
 import type { CliContext } from "../context.js";
 import { parseDuration } from "../duration.js";
 import { CliError } from "../errors.js";
@@ -21,6 +22,19 @@ function untilShutdown(): Promise<NodeJS.Signals> {
   });
 }
 
+/** The auth webhook target: its signing secret from a file or the environment, never an argument value. */
+function authWebhookConfig(url: string | undefined, secretFile: string | undefined): AuthWebhookConfig | undefined {
+  if (!url) return undefined;
+  try {
+    new URL(url);
+  } catch {
+    throw new CliError(`--auth-webhook-url ${JSON.stringify(url)} is not a URL`, "pass an absolute http(s) URL");
+  }
+  const secret = (secretFile ? readFileSync(secretFile, "utf8") : (process.env[AUTH_WEBHOOK_SECRET_ENV] ?? "")).trim();
+  if (!secret) throw new CliError("--auth-webhook-url needs a signing secret", `set ${AUTH_WEBHOOK_SECRET_ENV} or pass --auth-webhook-secret-file <path>`);
+  return { url, secret };
+}
+
 export function registerServe(program: Command, ctx: CliContext): void {
   program
     .command("serve")
@@ -29,6 +43,10 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option("--interval <duration>", "how often every stream of every active connection is synced: 30s, 15m, 1h", "15m")
     .option("--public-url <url>", "the URL browsers and providers reach this server at (redirect URIs, connect URLs, webhook URLs); default http://127.0.0.1:<port>", publicUrl)
     .option("--allowed-host <host...>", "extra Host header values to answer (default: the public URL's host, and 127.0.0.1/localhost locally)")
+    .option("--return-url-origin <origin...>", "origins a connect session's returnUrl may point at (the merchant is sent back there)")
+    .option("--auth-webhook-url <url>", `POST signed auth events (connection created/reconnected/reauth_required/revoked) here; secret from ${AUTH_WEBHOOK_SECRET_ENV}`)
+    .option("--auth-webhook-secret-file <path>", "read the auth webhook signing secret from this file instead")
+    .option("--isolate", "run every connector's routes in permission-restricted child processes (built JavaScript only; see the host README, Trust model)")
     .addHelpText(
       "after",
       `
@@ -44,12 +62,15 @@ Examples:
   $ backfill serve
   $ backfill serve --port 9000 --interval 1h
   $ backfill serve --public-url https://connect.example.com
+  $ backfill serve --isolate
   $ curl http://127.0.0.1:8976/health`,
     )
-    .action(async (opts: { port: number; interval: string; publicUrl?: string; allowedHost?: string[] }) => {
+    .action(async (opts: { port: number; interval: string; publicUrl?: string; allowedHost?: string[]; returnUrlOrigin?: string[]; authWebhookUrl?: string; authWebhookSecretFile?: string; isolate?: boolean }) => {
       const intervalMs = parseDuration(opts.interval);
+      const authWebhook = authWebhookConfig(opts.authWebhookUrl, opts.authWebhookSecretFile);
+      // Before openHost, whose postConnect runner is this runner too.
+      const runner = ctx.routeRunner(opts.isolate ? { isolation: "isolated" } : {});
       const host = await ctx.openHost();
-      const runner = ctx.routeRunner();
       const engine = await ctx.syncEngine();
       let server;
       try {
@@ -57,6 +78,8 @@ Examples:
           host,
           runner,
           port: opts.port,
+          ...(authWebhook ? { authWebhook } : {}),
+          ...(opts.returnUrlOrigin?.length ? { returnUrlOrigins: opts.returnUrlOrigin.map((o) => new URL(o).origin) } : {}),
           ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
           ...(opts.allowedHost?.length ? { allowedHosts: [new URL(opts.publicUrl ?? `http://127.0.0.1:${opts.port}`).host, ...opts.allowedHost] } : {}),
         });
@@ -79,6 +102,7 @@ Examples:
           `  redirect URIs:  ${server.publicUrl}/oauth/callback/<connector>`,
           `  routes:         ${server.url}/connections/<id>/routes/<route>`,
           `  JSON API:       ${server.url}/api/connections, /api/runs, /api/records, /api/keys`,
+          `  dashboard:      ${server.publicUrl}/ui (sign in with a host API key)`,
           `syncing every active connection every ${opts.interval}; Ctrl-C to stop`,
           "",
         ].join("\n"),

@@ -77,6 +77,10 @@ function printSyncResults(io: CliIO, results: SyncResult[]): void {
     ["stream", "outcome", "pages", "accepted", "rejected", "retries", "time"],
     results.map((r) => [r.stream, r.outcome, r.pages, r.accepted, r.rejected, r.retries, formatDuration(r.durationMs)]),
   );
+  // A run that succeeded without part of the data says so, below the table.
+  for (const r of results) {
+    for (const notice of r.notices ?? []) io.stdout(`note: ${r.stream}: ${notice.message}\n`);
+  }
 }
 
 export function registerSync(program: Command, ctx: CliContext): void {

@@ -21,6 +21,7 @@ export function registerValidate(program: Command, ctx: CliContext): void {
       else {
         ctx.io.stdout(`${report.manifest ? `${report.manifest.key} ${report.manifest.version}` : "connector"} in ${report.dir}\n`);
         if (report.problems.length) printTable(ctx.io, ["problem", "rule", "message"], report.problems.map((p) => [p.path || "(root)", p.rule, p.message]));
+        if (report.anonymousRoutes?.length) printTable(ctx.io, ["route without API key", "auth", "declared in manifest routes"], report.anonymousRoutes.map((r) => [r.route, r.auth, r.declared ? "yes" : "NO"]));
         if (report.checks.length) printTable(ctx.io, ["release checklist", "ok", "detail"], report.checks.map((c) => [c.name, c.ok ? "yes" : "NO", c.detail]));
         if (!report.problems.length && !failedChecks.length) ctx.io.stdout("valid\n");
       }

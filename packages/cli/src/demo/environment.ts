@@ -15,6 +15,7 @@ import {
   startHostServer,
   createApiKey,
   syncEngineForHost,
+  type AuthWebhookConfig,
   type Host,
   type HostHttp,
   type HostLogger,
@@ -56,6 +57,14 @@ export type DemoEnvironmentOptions = {
   mode?: "dist" | "source";
   /** Clock for the emulators' data (ISO end of the seeded history); default now. */
   dataAnchor?: string;
+  /** More emulated shops besides DEMO_SHOP (e.g. to reconnect with the wrong account). */
+  extraShops?: string[];
+  /** The host's auth webhook target (signed events on connection status changes). */
+  authWebhook?: AuthWebhookConfig & { pollMs?: number; backoffBaseMs?: number };
+  /** Origins a connect session's returnUrl may point at. */
+  returnUrlOrigins?: string[];
+  /** The host's clock (tests move it to expire sessions). */
+  clock?: () => number;
 };
 
 export type ConnectResult = { connectionId: string; providerAccountId: string; providerAccountName: string | undefined; hops: string[] };
@@ -69,6 +78,12 @@ export type DemoEnvironment = {
   serverUrl: string;
   /** HostHttp with provider routing: the scripted browser's network. */
   browserHttp: HostHttp;
+  /** The host API key the demo's operator mints connect sessions with. */
+  operatorKey: string;
+  /** The dashboard's sign-in page. */
+  dashboardUrl: string;
+  /** A connect page (new connection) to open in a browser. */
+  connectPageUrl(connector: "shopify" | "square"): Promise<string>;
   connect(connector: "shopify" | "square", settings: Record<string, string>): Promise<ConnectResult>;
   /** Turns the injected provider faults on (they stay off while connecting). */
   enableFaults(): void;
@@ -97,7 +112,7 @@ export async function startDemoEnvironment(opts: DemoEnvironmentOptions): Promis
   try {
     const shopify = await startShopifyEmulator({
       apps: [{ ...apps.shopify, scopes: ["read_customers", "read_orders"] }],
-      shops: [DEMO_SHOP],
+      shops: [DEMO_SHOP, ...(opts.extraShops ?? [])],
       seed,
       orders,
       customers: Math.max(5, Math.round(orders / 4)),
@@ -132,13 +147,20 @@ export async function startDemoEnvironment(opts: DemoEnvironmentOptions): Promis
       // The connectors this CLI package depends on (@backfill-io/connector-*).
       connectors: workspaceConnectorRegistry({ resolveFrom: [dirname(fileURLToPath(import.meta.url))] }),
       postConnect: createPostConnectRunner(runner, () => ref.host!),
+      ...(opts.clock ? { clock: opts.clock } : {}),
     });
     ref.host = host;
     closers.push(() => host.close());
     await host.credentials.set("shopify_public_app", apps.shopify);
     await host.credentials.set("square_public_app", apps.square);
     const engine = syncEngineForHost(host, runner);
-    const server = await startHostServer({ host, runner, port: 0 });
+    const server = await startHostServer({
+      host,
+      runner,
+      port: 0,
+      ...(opts.authWebhook ? { authWebhook: opts.authWebhook } : {}),
+      ...(opts.returnUrlOrigins ? { returnUrlOrigins: opts.returnUrlOrigins } : {}),
+    });
     closers.push(() => server.close());
     const browserHttp = createHostHttp({ providerRoutes });
     closers.push(() => browserHttp.close());
@@ -154,9 +176,9 @@ export async function startDemoEnvironment(opts: DemoEnvironmentOptions): Promis
         headers: { authorization: `Bearer ${operatorKey}`, "content-type": "application/json" },
         body: JSON.stringify(existing ? { connectionId: existing.id } : { connectors: [connector], endUser: { id: "demo-merchant", displayName: "Demo merchant" }, tags: { source: "demo" } }),
       });
-      const minted = JSON.parse(res.bodyText) as { connectUrl?: string; error?: { code: string; message: string } };
-      if (!minted.connectUrl) throw new Error(`minting a connect session for ${connector} failed: ${minted.error ? `${minted.error.code}: ${minted.error.message}` : `HTTP ${res.status}`}`);
-      return minted.connectUrl;
+      const minted = JSON.parse(res.bodyText) as { startUrl?: string; error?: { code: string; message: string } };
+      if (!minted.startUrl) throw new Error(`minting a connect session for ${connector} failed: ${minted.error ? `${minted.error.code}: ${minted.error.message}` : `HTTP ${res.status}`}`);
+      return minted.startUrl;
     };
 
     const connect = async (connector: "shopify" | "square", settings: Record<string, string>): Promise<ConnectResult> => {
@@ -170,12 +192,25 @@ export async function startDemoEnvironment(opts: DemoEnvironmentOptions): Promis
       return { connectionId: body.connectionId, providerAccountId: body.providerAccount?.id ?? "", providerAccountName: body.providerAccount?.name, hops };
     };
 
+    // A connect page for a new connection (a person opens it in a browser).
+    const connectPageUrl = async (connector: "shopify" | "square"): Promise<string> => {
+      const res = await browserHttp({
+        method: "POST",
+        url: new URL("/api/connect/sessions", server.url).toString(),
+        headers: { authorization: `Bearer ${operatorKey}`, "content-type": "application/json" },
+        body: JSON.stringify({ connectors: [connector], endUser: { id: "demo-visitor", displayName: "Demo visitor" }, tags: { source: "demo --serve" } }),
+      });
+      const minted = JSON.parse(res.bodyText) as { connectUrl?: string };
+      if (!minted.connectUrl) throw new Error(`minting a connect session for ${connector} failed: HTTP ${res.status}`);
+      return new URL(minted.connectUrl, server.url).toString();
+    };
+
     const enableFaults = () => {
       shopify.state.setFaults({ ...faultRates, hangMs, retryAfterSeconds: 1 });
       square.state.faults.setRates(faultRates);
     };
 
-    return { host, runner, engine, shopify, square, serverUrl: server.url, browserHttp, connect, enableFaults, close };
+    return { host, runner, engine, shopify, square, serverUrl: server.url, browserHttp, operatorKey, dashboardUrl: new URL("/ui/login", server.url).toString(), connect, connectPageUrl, enableFaults, close };
   } catch (error) {
     await close();
     throw error;

@@ -2,10 +2,11 @@
 // host on the embedded SQLite store, connects a Shopify shop and a Square merchant through
 // the full redirect flow, syncs every stream, forces a token refresh (Shopify rotates its
 // refresh token) and prints a summary.
-import { resolve } from "node:path";
+import { spawnSync } from "node:child_process";
+import { join, resolve } from "node:path";
 import { Listr, type ListrTaskWrapper, type DefaultRenderer, type SimpleRenderer } from "listr2";
 import Table from "cli-table3";
-import { createHostLogger, ensureDataDir, readTokens, resolveDataDir, type SyncResult } from "@backfill-io/host";
+import { createApiKey, createHostLogger, ensureDataDir, readTokens, resolveDataDir, writePrivateFile, type SyncResult } from "@backfill-io/host";
 import { startDemoEnvironment, DEMO_SHOP, type DemoEnvironment } from "./environment.js";
 import { readDemoState, writeDemoState } from "./state-file.js";
 import { openDemoLog } from "./log-file.js";
@@ -22,7 +23,19 @@ export class DemoFailedError extends Error {
   }
 }
 
-export type DemoOptions = { dataDir?: string; orders?: number; seed?: number; faults?: number; json?: boolean };
+export type DemoOptions = {
+  dataDir?: string;
+  orders?: number;
+  seed?: number;
+  faults?: number;
+  json?: boolean;
+  /** Keep the host (dashboard, connect page) and the emulators up this long after the run, or until Ctrl-C. */
+  serveMs?: number;
+  /** With serveMs: open a connect page for a new Shopify shop in the desktop's browser. */
+  openBrowser?: boolean;
+  /** Where the serving phase says what to open (stderr by default). */
+  say?: (line: string) => void;
+};
 
 type ConnectorKey = "shopify" | "square";
 type Ctx = {
@@ -42,6 +55,8 @@ export type DemoSummary = {
   records: { connector: string; entity: string; count: number }[];
   refresh: Ctx["refresh"];
   durationMs: number;
+  /** Set when the demo kept serving (--serve). */
+  dashboardUrl?: string;
 };
 
 async function syncConnector(ctx: Ctx, connector: ConnectorKey, task: Task, phase = "sync"): Promise<void> {
@@ -171,13 +186,46 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
   try {
     await tasks.run(ctx);
     writeDemoState(dataDir, { ...state, runs: run });
-    return await summarize(ctx, dataDir, run, started);
+    const summary = await summarize(ctx, dataDir, run, started);
+    if (opts.serveMs) await serveForAWhile(ctx.env!, dataDir, opts, summary);
+    return summary;
   } catch (error) {
     throw new DemoFailedError(error, logFile);
   } finally {
     await ctx.env?.close();
     await new Promise<void>((done) => logStream.end(done));
   }
+}
+
+/**
+ * Keeps the demo's host up so a person can click through what the script did: the
+ * dashboard (signed in with a fresh host API key written 0600 into the data dir, never
+ * printed) and, with openBrowser, a connect page for another shop.
+ */
+async function serveForAWhile(env: DemoEnvironment, dataDir: string, opts: DemoOptions, summary: DemoSummary): Promise<void> {
+  const say = opts.say ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const keyFile = join(dataDir, "demo-operator.key");
+  writePrivateFile(keyFile, `${(await createApiKey(env.host.store, `demo dashboard ${new Date().toISOString()}`)).key}\n`);
+  summary.dashboardUrl = env.dashboardUrl;
+  say(`Dashboard: ${env.dashboardUrl} (sign in with the host API key in ${keyFile})`);
+  if (opts.openBrowser) {
+    const connectUrl = await env.connectPageUrl("shopify");
+    say(`Connect page for another shop: ${connectUrl}`);
+    const opener = spawnSync("xdg-open", [connectUrl], { stdio: "ignore" });
+    if (opener.error || opener.status !== 0) say("(no desktop browser to open here: open the URL yourself)");
+  }
+  say(`Serving for ${Math.round(opts.serveMs! / 1000)}s; Ctrl-C to stop sooner.`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      clearTimeout(timer);
+      process.removeListener("SIGINT", stop);
+      process.removeListener("SIGTERM", stop);
+      resolve();
+    };
+    const timer = setTimeout(stop, opts.serveMs);
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
 }
 
 async function summarize(ctx: Ctx, dataDir: string, run: number, started: number): Promise<DemoSummary> {

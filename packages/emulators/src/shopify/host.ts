@@ -5,7 +5,8 @@ import type { ShopRecord } from "./data.js";
 import type { ShopifyEmulatorState } from "./state.js";
 
 export interface ShopifyEnv {
-  Variables: { shop: ShopRecord };
+  /** apiVersion: the Admin API version serving an /admin/api/:version request. */
+  Variables: { shop: ShopRecord; apiVersion: string };
 }
 
 const SHOP_HOST = /^([a-z0-9][a-z0-9-]*)\.myshopify\.com$/;

@@ -2,6 +2,7 @@
 // token endpoint with authorization codes, rotating refresh tokens and the token exchange
 // that migrates a non-expiring offline token to an expiring one.
 import { createHmac, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage } from "node:http";
 import type { Context, Hono } from "hono";
 import type { ShopRecord } from "./data.js";
 import { applyFault } from "./faults.js";
@@ -10,8 +11,11 @@ import {
   CODE_TTL_MS,
   EXPIRING_ACCESS_TOKEN_TTL_S,
   ONLINE_TOKEN_TTL_S,
+  REFRESH_RETRY_WINDOW_MS,
   REFRESH_TOKEN_TTL_S,
+  TOKEN_EXCHANGE_RETRY_WINDOW_MS,
   secureToken,
+  type RefreshTokenRecord,
   type ShopifyAppRegistration,
   type ShopifyEmulatorState,
 } from "./state.js";
@@ -19,14 +23,15 @@ import {
 export const TOKEN_EXCHANGE_GRANT_TYPE = "urn:ietf:params:oauth:grant-type:token-exchange";
 export const OFFLINE_ACCESS_TOKEN_TYPE = "urn:shopify:params:oauth:token-type:offline-access-token";
 
-/** Shopify's query HMAC: hex HMAC-SHA256 over `k=v` pairs sorted by key, joined by `&`, without `hmac`. */
+/**
+ * Shopify's query HMAC: hex HMAC-SHA256 over the query without `hmac`/`signature`, keys
+ * sorted, form-encoded by URLSearchParams, as Shopify's libraries form and check it.
+ */
 export function shopifyQueryHmac(params: Record<string, string>, clientSecret: string): string {
-  const message = Object.keys(params)
-    .filter((key) => key !== "hmac" && key !== "signature")
-    .sort()
-    .map((key) => `${key}=${params[key]}`)
-    .join("&");
-  return createHmac("sha256", clientSecret).update(message).digest("hex");
+  const signed = Object.entries(params)
+    .filter(([key]) => key !== "hmac" && key !== "signature")
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return createHmac("sha256", clientSecret).update(new URLSearchParams(signed).toString()).digest("hex");
 }
 
 export function verifyShopifyQueryHmac(params: Record<string, string>, clientSecret: string): boolean {
@@ -77,12 +82,10 @@ function readAuthorizeRequest(
   }
   const grantOptions = [params["grant_options[]"] ?? []].flat();
   const requested = one("scope");
-  const scope = requested
-    ? requested
-        .split(/[,\s]+/)
-        .filter(Boolean)
-        .join(",")
-    : (app.scopes ?? []).join(",");
+  const unapproved = new Set(app.unapprovedScopes ?? []);
+  const scope = (requested ? requested.split(/[,\s]+/) : (app.scopes ?? []))
+    .filter((s) => s && !unapproved.has(s))
+    .join(",");
   return { app, scope, redirectUri, state: one("state") ?? "", online: grantOptions.includes("per-user") };
 }
 
@@ -238,16 +241,18 @@ export function registerOAuthRoutes(app: Hono<ShopifyEnv>, emulator: ShopifyEmul
           },
         });
       }
-      return c.json(issueOffline(emulator, shop.handle, registered.clientId, grant.scope, isExpiringRequested(params)));
+      return answerToken(c, emulator, issueOffline(emulator, shop.handle, registered.clientId, grant.scope, isExpiringRequested(params)));
     }
 
     if (grantType === "refresh_token") {
-      const record = params.refresh_token ? emulator.refreshTokens.get(params.refresh_token) : undefined;
-      if (!record || record.used || record.revoked || record.expiresAt <= now || record.clientId !== registered.clientId || record.shop !== shop.handle) {
+      const presented = params.refresh_token;
+      const record = presented ? emulator.refreshTokens.get(presented) : undefined;
+      if (!presented || !record || !refreshTokenUsable(record, now) || record.clientId !== registered.clientId || record.shop !== shop.handle) {
         return tokenError(c, { status: 400, error: "invalid_grant", description: "The refresh token is invalid, expired, or was already used." });
       }
-      record.used = true;
-      return c.json(issueOffline(emulator, shop.handle, registered.clientId, record.scope, true));
+      // Spent, but retryable until its replacement is used: a lost response is recoverable.
+      record.firstUsedAt ??= now;
+      return answerToken(c, emulator, issueOffline(emulator, shop.handle, registered.clientId, record.scope, true, presented));
     }
 
     if (grantType === TOKEN_EXCHANGE_GRANT_TYPE) {
@@ -257,7 +262,10 @@ export function registerOAuthRoutes(app: Hono<ShopifyEnv>, emulator: ShopifyEmul
       if (!isExpiringRequested(params)) {
         return tokenError(c, { status: 400, error: "invalid_request", description: "Offline token migration requires expiring=1." });
       }
-      const subject = params.subject_token ? emulator.accessTokens.get(params.subject_token) : undefined;
+      const subjectToken = params.subject_token ?? "";
+      const subject = emulator.accessTokens.get(subjectToken);
+      const retried = retriedExchange(emulator, subjectToken, registered.clientId, shop.handle, now);
+      if (retried) return answerToken(c, emulator, retried);
       if (
         !subject ||
         subject.revoked ||
@@ -268,8 +276,9 @@ export function registerOAuthRoutes(app: Hono<ShopifyEnv>, emulator: ShopifyEmul
       ) {
         return tokenError(c, { status: 400, error: "invalid_subject_token", description: "The subject token is not an active non-expiring offline access token for this app and shop." });
       }
-      subject.revoked = true;
-      return c.json(issueOffline(emulator, shop.handle, registered.clientId, subject.scope, true));
+      const issued = issueOffline(emulator, shop.handle, registered.clientId, subject.scope, true);
+      emulator.tokenExchanges.set(subjectToken, { issuedAt: now, accessToken: String(issued.access_token), refreshToken: String(issued.refresh_token) });
+      return answerToken(c, emulator, issued);
     }
 
     return tokenError(c, { status: 400, error: "unsupported_grant_type", description: "The grant_type is not supported." });
@@ -282,14 +291,56 @@ function safeEqual(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
+function refreshTokenUsable(record: RefreshTokenRecord, now: number): boolean {
+  if (record.revoked || record.expiresAt <= now) return false;
+  return record.firstUsedAt === null || now - record.firstUsedAt < REFRESH_RETRY_WINDOW_MS;
+}
+
+/**
+ * A migration retried with the same legacy token within 7 days gets the same pair back (its
+ * access token's expiry extended), until that pair is refreshed or replaced by a new grant.
+ */
+function retriedExchange(emulator: ShopifyEmulatorState, subjectToken: string, clientId: string, shop: string, now: number): Record<string, string | number> | undefined {
+  const exchange = emulator.tokenExchanges.get(subjectToken);
+  if (!exchange || now - exchange.issuedAt >= TOKEN_EXCHANGE_RETRY_WINDOW_MS) return undefined;
+  const access = emulator.accessTokens.get(exchange.accessToken);
+  const refresh = emulator.refreshTokens.get(exchange.refreshToken);
+  if (!access || !refresh || access.revoked || refresh.revoked || refresh.firstUsedAt !== null) return undefined;
+  if (access.clientId !== clientId || access.shop !== shop) return undefined;
+  access.expiresAt = Math.max(access.expiresAt ?? 0, now + EXPIRING_ACCESS_TOKEN_TTL_S * 1000);
+  return {
+    access_token: exchange.accessToken,
+    scope: access.scope,
+    expires_in: Math.round((access.expiresAt - now) / 1000),
+    refresh_token: exchange.refreshToken,
+    refresh_token_expires_in: Math.round((refresh.expiresAt - now) / 1000),
+  };
+}
+
+/** The token answer, or a connection reset after the grant was processed (the lost-response fault). */
+function answerToken(c: Context<ShopifyEnv>, emulator: ShopifyEmulatorState, body: Record<string, string | number>): Response {
+  if (emulator.takeLostTokenResponse()) {
+    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+    incoming?.socket.destroy();
+  }
+  return c.json(body);
+}
+
+/**
+ * Issues an offline token (and, when expiring, a refresh token). Every other offline grant of
+ * this app and shop is revoked, except the refresh token just spent (`spentRefreshToken`),
+ * which stays retryable until the replacement issued here is first used.
+ */
 function issueOffline(
   emulator: ShopifyEmulatorState,
   shop: string,
   clientId: string,
   scope: string,
   expiring: boolean,
+  spentRefreshToken?: string,
 ): Record<string, string | number> {
   const now = emulator.now();
+  emulator.revokeOfflineGrants(shop, clientId, spentRefreshToken);
   const accessToken = secureToken("shpat_");
   emulator.accessTokens.set(accessToken, {
     shop,
@@ -301,7 +352,7 @@ function issueOffline(
   });
   if (!expiring) return { access_token: accessToken, scope };
   const refreshToken = secureToken("shprt_");
-  emulator.refreshTokens.set(refreshToken, { shop, clientId, scope, expiresAt: now + REFRESH_TOKEN_TTL_S * 1000, used: false, revoked: false });
+  emulator.refreshTokens.set(refreshToken, { shop, clientId, scope, expiresAt: now + REFRESH_TOKEN_TTL_S * 1000, firstUsedAt: null, revoked: false });
   return {
     access_token: accessToken,
     scope,

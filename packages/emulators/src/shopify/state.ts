@@ -11,6 +11,11 @@ export interface ShopifyAppRegistration {
   scopes?: string[];
   /** Allowed redirect URIs (exact match); any URI is accepted when omitted. */
   redirectUris?: string[];
+  /**
+   * Protected scopes Shopify has not approved for this app (e.g. read_all_orders): asked for,
+   * they are silently left out of the grant, as Shopify does.
+   */
+  unapprovedScopes?: string[];
 }
 
 export interface ShopifyEmulatorOptions {
@@ -28,7 +33,7 @@ export interface ShopifyEmulatorOptions {
   /** Milliseconds since the epoch; inject to test expiry and the leaky bucket. */
   clock?: () => number;
   faults?: FaultOptions;
-  /** Admin API versions served; others get 404. */
+  /** Supported Admin API versions; an older (retired) one is served by the oldest of these, others get 404. */
   apiVersions?: string[];
   throttle?: { maximumAvailable?: number; restoreRate?: number; maxQueryCost?: number };
   /** Webhook API version header value. */
@@ -58,8 +63,16 @@ export interface RefreshTokenRecord {
   clientId: string;
   scope: string;
   expiresAt: number;
-  used: boolean;
+  /** When it was first spent: it may be retried until its replacement is used (30 days at most). */
+  firstUsedAt: number | null;
   revoked: boolean;
+}
+
+/** What a token exchange issued for a legacy token, returned again to a retry within 7 days. */
+export interface TokenExchangeRecord {
+  issuedAt: number;
+  accessToken: string;
+  refreshToken: string;
 }
 
 export interface RequestLogEntry {
@@ -80,6 +93,10 @@ export const CODE_TTL_MS = 60_000;
 export const EXPIRING_ACCESS_TOKEN_TTL_S = 3600;
 export const REFRESH_TOKEN_TTL_S = 7_776_000;
 export const ONLINE_TOKEN_TTL_S = 86_400;
+/** A spent refresh token stays retryable this long after its first use, until its replacement is used. */
+export const REFRESH_RETRY_WINDOW_MS = 30 * 86_400_000;
+/** A migration token exchange retried with the same legacy token returns the same pair this long. */
+export const TOKEN_EXCHANGE_RETRY_WINDOW_MS = 7 * 86_400_000;
 
 export const DEFAULT_API_VERSIONS = ["2026-10"];
 
@@ -93,6 +110,9 @@ export class ShopifyEmulatorState {
   readonly codes = new Map<string, AuthorizationCode>();
   readonly accessTokens = new Map<string, AccessTokenRecord>();
   readonly refreshTokens = new Map<string, RefreshTokenRecord>();
+  /** Legacy (non-expiring) token → the pair its migration issued. */
+  readonly tokenExchanges = new Map<string, TokenExchangeRecord>();
+  private lostTokenResponses = 0;
   readonly buckets = new Map<string, Bucket>();
   readonly apiVersions: ReadonlySet<string>;
   readonly autoApprove: boolean;
@@ -194,6 +214,35 @@ export class ShopifyEmulatorState {
     return true;
   }
 
+  /**
+   * The next `count` token-endpoint answers are lost: the grant is processed (tokens rotate),
+   * then the connection is reset before the response is written.
+   */
+  loseTokenResponses(count = 1): void {
+    this.lostTokenResponses = count;
+  }
+
+  /** Whether this token response is to be lost (consumes one). */
+  takeLostTokenResponse(): boolean {
+    if (this.lostTokenResponses <= 0) return false;
+    this.lostTokenResponses--;
+    return true;
+  }
+
+  /**
+   * One active offline grant per app and shop, as Shopify has it: a new one revokes every
+   * other offline access token and refresh token of the pair, except `keepRefreshToken` (a
+   * spent refresh token that stays retryable until its replacement is used).
+   */
+  revokeOfflineGrants(handle: string, clientId: string, keepRefreshToken?: string): void {
+    for (const record of this.accessTokens.values()) {
+      if (!record.online && record.shop === handle && record.clientId === clientId) record.revoked = true;
+    }
+    for (const [value, record] of this.refreshTokens) {
+      if (value !== keepRefreshToken && record.shop === handle && record.clientId === clientId) record.revoked = true;
+    }
+  }
+
   /** Issue a non-expiring offline token directly, skipping OAuth (for tests and demos). */
   issueOfflineToken(handle: string, clientId: string, scope?: string): string {
     const app = this.apps.get(clientId);
@@ -203,7 +252,7 @@ export class ShopifyEmulatorState {
     this.accessTokens.set(token, {
       shop: handle,
       clientId,
-      scope: scope ?? (app.scopes ?? ["read_customers", "read_orders"]).join(","),
+      scope: scope ?? (app.scopes ?? ["read_customers", "read_orders", "read_all_orders"]).join(","),
       expiresAt: null,
       online: false,
       revoked: false,

@@ -27,6 +27,11 @@ export interface DeliverWebhookOptions {
   apiVersion?: string;
   /** Sign with this secret instead, to test rejection of a bad signature. */
   signingSecretOverride?: string;
+  /**
+   * Deliver this earlier delivery again, as Shopify retries one: the same webhook id, event
+   * id and triggered-at time (X-Shopify-Event-Id is what tells a duplicate of an event).
+   */
+  redeliveryOf?: Pick<WebhookDelivery, "headers">;
 }
 
 export interface WebhookDelivery {
@@ -50,15 +55,16 @@ export async function deliverWebhook(
   const app = options.clientId ? state.apps.get(options.clientId) : apps.length === 1 ? apps[0] : undefined;
   if (!app) throw new Error("deliverWebhook needs options.clientId when zero or several apps are registered");
   const body = typeof payload === "string" ? payload : JSON.stringify(payload);
-  const webhookId = options.webhookId ?? randomUUID();
+  const earlier = options.redeliveryOf?.headers;
+  const webhookId = options.webhookId ?? earlier?.["X-Shopify-Webhook-Id"] ?? randomUUID();
   const headers: Record<string, string> = {
     "Content-Type": "application/json",
     "X-Shopify-Topic": topic,
     "X-Shopify-Hmac-Sha256": webhookHmac(body, options.signingSecretOverride ?? app.clientSecret),
     "X-Shopify-Shop-Domain": shop.domain,
     "X-Shopify-Webhook-Id": webhookId,
-    "X-Shopify-Event-Id": randomUUID(),
-    "X-Shopify-Triggered-At": new Date(state.now()).toISOString(),
+    "X-Shopify-Event-Id": earlier?.["X-Shopify-Event-Id"] ?? randomUUID(),
+    "X-Shopify-Triggered-At": earlier?.["X-Shopify-Triggered-At"] ?? new Date(state.now()).toISOString(),
     "X-Shopify-API-Version": options.apiVersion ?? state.webhookApiVersion,
   };
   const response = await fetch(url, { method: "POST", headers, body });

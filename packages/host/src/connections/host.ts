@@ -16,6 +16,8 @@ import type { PostConnectRunner } from "../oauth/post-connect.js";
 import { TokenManager, type TokenManagerOptions } from "../tokens/token-manager.js";
 import { workspaceConnectorRegistry, type ConnectorRegistry } from "./connectors.js";
 import { createHostLogger, type HostLogger } from "./logger.js";
+import { createHostFiles, type HostFiles } from "../files/host-files.js";
+import { providerRouter } from "../http/provider-routes.js";
 
 export type OpenHostOptions = {
   /** Default: BACKFILL_DATA_DIR, else ./.backfill */
@@ -47,6 +49,8 @@ export type Host = {
   logger: HostLogger;
   oauth: OAuthFlow;
   tokens: TokenManager;
+  /** Downloaded provider files under <dataDir>/files (Files.*). */
+  files: HostFiles;
   close(): Promise<void>;
 };
 
@@ -72,6 +76,7 @@ export async function openHost(opts: OpenHostOptions = {}): Promise<Host> {
     const credentials = new Credentials(store, vault);
     const ownHttp = opts.http ? undefined : createHostHttp({ providerRoutes: opts.providerRoutes ?? parseProviderRoutes(process.env.BACKFILL_PROVIDER_ROUTES) });
     const http = opts.http ?? ownHttp!;
+    const files = createHostFiles({ dataDir: opened.dataDir, route: providerRouter(opts.providerRoutes ?? parseProviderRoutes(process.env.BACKFILL_PROVIDER_ROUTES)), ...(opts.clock ? { now: opts.clock } : {}) });
     const connectors = opts.connectors ?? workspaceConnectorRegistry();
     const oauth = new OAuthFlow({ store, vault, credentials, http, connectors, logger, postConnect: opts.postConnect ?? noPostConnectRunner });
     const tokens = new TokenManager({ store, vault, credentials, http, connectors, logger }, opts.tokens);
@@ -87,7 +92,9 @@ export async function openHost(opts: OpenHostOptions = {}): Promise<Host> {
       logger,
       oauth,
       tokens,
+      files,
       async close() {
+        await files.close();
         await ownHttp?.close();
         await opened.close();
       },

@@ -292,6 +292,28 @@ const m008_record_changes: Migration = {
   },
 };
 
+/** The outbox and delivery log of auth webhooks (connection created/reconnected/reauth_required/revoked). */
+const m006_auth_webhooks: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable("auth_webhook_deliveries")
+      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("event_id", "text", (c) => c.notNull().unique())
+      .addColumn("event_type", "text", (c) => c.notNull())
+      .addColumn("connection_id", "text")
+      .addColumn("payload_json", "text", (c) => c.notNull())
+      .addColumn("status", "text", (c) => c.notNull().check(sql`status in ('pending', 'delivered', 'failed')`))
+      .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+      .addColumn("next_attempt_at", "integer", (c) => c.notNull())
+      .addColumn("last_status_code", "integer")
+      .addColumn("last_error", "text")
+      .addColumn("created_at", "integer", (c) => c.notNull())
+      .addColumn("delivered_at", "integer")
+      .execute();
+    await db.schema.createIndex("auth_webhook_deliveries_due").on("auth_webhook_deliveries").columns(["status", "next_attempt_at"]).execute();
+  },
+};
+
 /** All migrations, by name; names sort in the order they run. */
 export const MIGRATIONS: Record<string, Migration> = {
   "001_initial": m001_initial,
@@ -299,6 +321,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "003_connect_sessions": m003_connect_sessions,
   "004_webhook_deliveries": m004_webhook_deliveries,
   "005_vault_keyring_generation": m005_vault_keyring_generation,
+  "006_auth_webhooks": m006_auth_webhooks,
   "007_credential_rejected": m007_credential_rejected,
   "008_record_changes": m008_record_changes,
 };

@@ -210,6 +210,25 @@ export interface WebhookDeliveriesTable {
   processed_at: number;
 }
 
+export const AUTH_WEBHOOK_DELIVERY_STATUSES = ["pending", "delivered", "failed"] as const;
+export type AuthWebhookDeliveryStatus = (typeof AUTH_WEBHOOK_DELIVERY_STATUSES)[number];
+
+export interface AuthWebhookDeliveriesTable {
+  id: Generated<number>;
+  event_id: string;
+  event_type: string;
+  connection_id: string | null;
+  /** The exact body POSTed (it never holds a secret: ids, names, status, reason). */
+  payload_json: string;
+  status: AuthWebhookDeliveryStatus;
+  attempts: number;
+  next_attempt_at: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
 export interface Database {
   vault_keys: VaultKeysTable;
   vault_keyring: VaultKeyringTable;
@@ -226,6 +245,7 @@ export interface Database {
   host_api_keys: HostApiKeysTable;
   audit_log: AuditLogTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  auth_webhook_deliveries: AuthWebhookDeliveriesTable;
 }
 
 export type ConnectionRow = Selectable<ConnectionsTable>;
@@ -236,6 +256,7 @@ export type RecordRow = Selectable<RecordsTable>;
 export type SyncRunRow = Selectable<SyncRunsTable>;
 export type HostApiKeyRow = Selectable<HostApiKeysTable>;
 export type AuditLogRow = Selectable<AuditLogTable>;
+export type AuthWebhookDeliveryRow = Selectable<AuthWebhookDeliveriesTable>;
 export type NewOAuthToken = Insertable<OAuthTokensTable>;
 export type OAuthTokenUpdate = Updateable<OAuthTokensTable>;
 

@@ -5,9 +5,11 @@ import { randomUUID } from "node:crypto";
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { CheckpointState, RecordsRedaction } from "@backfill-io/sdk";
 import { redact, WEBHOOK_DELIVERY_RETENTION_MS } from "@backfill-io/sdk";
-import { decideRecordCommit, decideRecordDelete, payloadHash, recordVersion, type RecordDeleteDecision } from "@backfill-io/sdk/policy";
+import { decideRecordCommit, decideRecordDelete, payloadHash, recordVersion, type RecordDeleteDecision, type StoredRecordState } from "@backfill-io/sdk/policy";
 import type {
   AuditLogRow,
+  AuthWebhookDeliveryRow,
+  AuthWebhookDeliveryStatus,
   ConnectionRow,
   ConnectionStatus,
   ConnectSessionRow,
@@ -345,17 +347,8 @@ export class Store {
         for (const item of batch.items) {
           const hash = payloadHash(item.payload);
           const version = recordVersion(batch.kind, item.payload);
-          const existing = await tx.db
-            .selectFrom("records")
-            .select(["id", "payload_hash", "tombstoned_at", "provider_version"])
-            .where("connection_id", "=", connectionId)
-            .where("kind", "=", batch.kind)
-            .where("idempotency_key", "=", item.idempotencyKey)
-            .executeTakeFirst();
-          const decision = decideRecordCommit(
-            existing && { tombstoned: existing.tombstoned_at !== null, payloadHash: existing.payload_hash, version: existing.provider_version },
-            { payloadHash: hash, version },
-          );
+          const existing = await tx.storedRecordState(connectionId, batch.kind, item.idempotencyKey);
+          const decision = decideRecordCommit(existing?.state, { payloadHash: hash, version });
           if (decision === "insert") {
             await tx.db
               .insertInto("records")
@@ -465,6 +458,18 @@ export class Store {
     return { redacted: Number(r.numUpdatedRows) };
   }
 
+  /** A stored record's row id and what the SDK's commit decisions need of it. */
+  private async storedRecordState(connectionId: string, kind: string, idempotencyKey: string): Promise<{ id: number; state: StoredRecordState } | undefined> {
+    const row = await this.db
+      .selectFrom("records")
+      .select(["id", "payload_hash", "tombstoned_at", "provider_version"])
+      .where("connection_id", "=", connectionId)
+      .where("kind", "=", kind)
+      .where("idempotency_key", "=", idempotencyKey)
+      .executeTakeFirst();
+    return row && { id: row.id, state: { tombstoned: row.tombstoned_at !== null, payloadHash: row.payload_hash, version: row.provider_version } };
+  }
+
   /**
    * The change-sequence allocator of this transaction: each call returns the next number.
    * Inside a write transaction (BEGIN IMMEDIATE) nothing else allocates meanwhile.
@@ -486,14 +491,8 @@ export class Store {
       const seq = await tx.changeSequence();
       const counts: Record<RecordDeleteDecision, number> = { delete: 0, tombstone: 0, already_deleted: 0, stale: 0 };
       for (const d of deletions) {
-        const existing = await tx.db
-          .selectFrom("records")
-          .select(["id", "payload_hash", "tombstoned_at", "provider_version"])
-          .where("connection_id", "=", connectionId)
-          .where("kind", "=", d.kind)
-          .where("idempotency_key", "=", d.idempotencyKey)
-          .executeTakeFirst();
-        const decision = decideRecordDelete(existing && { tombstoned: existing.tombstoned_at !== null, payloadHash: existing.payload_hash, version: existing.provider_version }, d.deletedAt);
+        const existing = await tx.storedRecordState(connectionId, d.kind, d.idempotencyKey);
+        const decision = decideRecordDelete(existing?.state, d.deletedAt);
         counts[decision]++;
         const tombstone = { payload_json: null, payload_hash: null, tombstoned_at: now, deleted_at: d.deletedAt ?? now, tombstone_reason: "deleted" as const, change_seq: 0, last_seen: now };
         if (decision === "delete") {
@@ -720,5 +719,38 @@ export class Store {
     let q = this.db.selectFrom("audit_log").selectAll();
     if (filter.connectionId) q = q.where("connection_id", "=", filter.connectionId);
     return q.orderBy("id", "desc").limit(filter.limit ?? 100).execute();
+  }
+
+  // ---- auth webhook deliveries (outbox + delivery log) -----------------------------
+
+  async insertAuthWebhookDelivery(row: Pick<AuthWebhookDeliveryRow, "event_id" | "event_type" | "connection_id" | "payload_json">): Promise<void> {
+    const now = this.now();
+    await this.db.insertInto("auth_webhook_deliveries").values({ ...row, status: "pending", attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now, delivered_at: null }).execute();
+  }
+
+  async listDueAuthWebhookDeliveries(limit = 20): Promise<AuthWebhookDeliveryRow[]> {
+    return this.db.selectFrom("auth_webhook_deliveries").selectAll().where("status", "=", "pending").where("next_attempt_at", "<=", this.now()).orderBy("id").limit(limit).execute();
+  }
+
+  async recordAuthWebhookAttempt(id: number, patch: Pick<AuthWebhookDeliveryRow, "status" | "attempts" | "next_attempt_at" | "last_status_code" | "last_error" | "delivered_at">): Promise<void> {
+    await this.db.updateTable("auth_webhook_deliveries").set(patch).where("id", "=", id).execute();
+  }
+
+  async listAuthWebhookDeliveries(filter: { connectionId?: string; status?: AuthWebhookDeliveryStatus; limit?: number } = {}): Promise<AuthWebhookDeliveryRow[]> {
+    let q = this.db.selectFrom("auth_webhook_deliveries").selectAll();
+    if (filter.connectionId) q = q.where("connection_id", "=", filter.connectionId);
+    if (filter.status) q = q.where("status", "=", filter.status);
+    return q.orderBy("id", "desc").limit(filter.limit ?? 100).execute();
+  }
+
+  // ---- records search (dashboard records browser) ----------------------------------
+
+  /** Records of a connection whose idempotency key contains `key` (case-sensitive), newest first. */
+  async searchRecordsByKey(connectionId: string, opts: { kind?: string; key: string; limit?: number }): Promise<RecordRow[]> {
+    let q = this.db.selectFrom("records").selectAll().where("connection_id", "=", connectionId);
+    if (opts.kind) q = q.where("kind", "=", opts.kind);
+    const pattern = `%${opts.key.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    q = q.where(sql<boolean>`idempotency_key like ${pattern} escape '\\'`);
+    return q.orderBy("id", "desc").limit(opts.limit ?? 100).execute();
   }
 }

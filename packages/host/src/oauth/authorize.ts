@@ -1,7 +1,7 @@
 // Step 1 of the authorization-code flow: validate the settings, check the app
 // credential, mint a single-use state (and a PKCE verifier), and build the URL.
 import { registerSecret, type ConnectorManifest, type OAuthConfig } from "@backfill-io/sdk";
-import { expandTemplate, isSecretSetting, validateSettings } from "@backfill-io/sdk/policy";
+import { expandTemplate, isSecretSetting, requestedScopes, validateSettings } from "@backfill-io/sdk/policy";
 import { randomUUID } from "node:crypto";
 import { credentialFixCommand, type OAuthAppCredential } from "../credentials/credentials.js";
 import type { ConnectSession } from "./connect-sessions.js";
@@ -96,7 +96,8 @@ export function buildAuthorizationUrl(
   const url = new URL(expandTemplate(oauth.authorizationUrlTemplate, settings));
   url.searchParams.set("client_id", p.clientId);
   url.searchParams.set("response_type", "code");
-  if (oauth.scopes.length) url.searchParams.set("scope", oauth.scopes.join(oauth.scopeSeparator));
+  const scopes = requestedScopes(oauth);
+  if (scopes.length) url.searchParams.set("scope", scopes.join(oauth.scopeSeparator));
   url.searchParams.set("redirect_uri", p.redirectUri);
   url.searchParams.set("state", p.state);
   if (p.codeChallenge) {

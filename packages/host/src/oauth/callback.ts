@@ -4,11 +4,12 @@
 // new tokens — scopes, postConnect, the provider account — before they are stored, so a
 // reconnect that fails leaves the connection's current tokens, settings and status as they were).
 import { redact, registerSecret, type ConnectorManifest, type OAuthConfig } from "@backfill-io/sdk";
-import { CALLBACK_VERIFIERS, expandTemplate, missingScopes, timingSafeEqualText } from "@backfill-io/sdk/policy";
+import { CALLBACK_VERIFIERS, expandTemplate, missingScopes, optionalScopeNotices, timingSafeEqualText, type OptionalScopeNotice } from "@backfill-io/sdk/policy";
 import type { OAuthAppCredential } from "../credentials/credentials.js";
 import type { ConnectionRow, PendingAuthorizationRow } from "../db/schema.js";
 import type { EndUser, Store } from "../db/store.js";
 import { writeTokens } from "../tokens/token-store.js";
+import { emitAuthEvent } from "../events/auth-events.js";
 import { requireCredential, requireOAuth } from "./authorize.js";
 import type { OAuthFlowDeps } from "./deps.js";
 import { OAuthFlowError } from "./errors.js";
@@ -24,6 +25,8 @@ export type CompleteAuthorizationResult = {
   status: "active";
   providerAccount: ProviderAccount;
   scopes: string[];
+  /** Optional scopes the grant lacks (the connect succeeds; what is unavailable is said here). */
+  notices: OptionalScopeNotice[];
 };
 
 /** The provider said no (user denied, bad scope...). */
@@ -210,6 +213,7 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
         await tx.updateConnection(connection.id, { settings });
         await putSecrets(tx, vault, connection.id, secrets);
         await tx.setConnectionStatus(connection.id, "reauth_required", "missing_scopes");
+        await emitAuthEvent(tx, "connection.reauth_required", connection.id);
       }
       await tx.audit("oauth.missing_scopes", { connectionId: connection.id, detail: { missing, reconnect } });
     });
@@ -241,6 +245,8 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
     );
   }
 
+  // Optional scopes do not fail the connect; what their absence costs is recorded and returned.
+  const notices = optionalScopeNotices(oauth, granted);
   // Every check passed: the new tokens and the connection change in one transaction.
   await store.transaction(async (tx) => {
     await writeTokens(tx, vault, connection.id, tokens, { scopes: granted });
@@ -256,9 +262,12 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
       connectedAt: tx.now(),
     });
     await tx.audit("oauth.connected", { connectionId: connection.id, detail: { providerAccountId: account.id, scopes: granted } });
+    if (notices.length) await tx.audit("oauth.optional_scopes_not_granted", { connectionId: connection.id, detail: { notices } });
+    await emitAuthEvent(tx, reconnect ? "connection.reconnected" : "connection.created", connection.id);
   });
   logger.info("oauth connection active", { connectionId: connection.id, connector: manifest.key, providerAccountId: account.id });
-  return { connectionId: connection.id, connectorKey: manifest.key, status: "active", providerAccount: account, scopes: granted };
+  for (const notice of notices) logger.warn("oauth grant lacks an optional scope", { connectionId: connection.id, scope: notice.scope, message: notice.message });
+  return { connectionId: connection.id, connectorKey: manifest.key, status: "active", providerAccount: account, scopes: granted, notices };
 }
 
 /**

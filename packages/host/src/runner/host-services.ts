@@ -68,6 +68,7 @@ export async function hostConnectionServices(host: Host, connectionId: string): 
     webhookDeliveryProcessed: (deliveryIds) => host.store.webhookDeliveryProcessed(connectionId, deliveryIds),
     log: (entry) => host.logger[entry.level](`route: ${entry.message}`, { connectionId, ...(entry.fields ?? {}) }),
     transport,
+    files: host.files,
   };
   return { services, routesDir: connector.routesDir, manifest: connector.manifest };
 }

@@ -4,10 +4,14 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
-import type { FromWorker, ToWorker, WorkerBootData } from "./protocol.js";
+import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
+import { RouteChildProcess, type IsolatedProcessOptions } from "./isolated.js";
+import { WorkerFailure } from "./worker-failure.js";
+import type { BridgeCall, BridgeReply, FromWorker, InvokeMessage, ToWorker, WorkerBootData } from "./protocol.js";
 
 const HOST_IS_SOURCE = import.meta.url.endsWith(".ts");
+
+export { WorkerFailure };
 
 export type WorkerPoolOptions = {
   maxWorkers: number;
@@ -15,23 +19,33 @@ export type WorkerPoolOptions = {
   memoryLimitMb: number;
   /** Load TypeScript (tsx) and resolve workspace packages to source. */
   source: boolean;
+  /** Called for every worker the pool starts (the runner's workersStarted counter). */
+  onWorkerStarted?: () => void;
+  /** Isolated mode: route child processes under the permission model instead of worker threads. */
+  isolated?: IsolatedProcessOptions;
 };
 
-/** Why a worker could not answer: it crashed, exited or ran out of memory. */
-export class WorkerFailure extends Error {
-  constructor(
-    readonly kind: "crashed" | "memory_limit",
-    message: string,
-  ) {
-    super(message);
-    this.name = "WorkerFailure";
-  }
+/** Answers one SDK call of an invocation (the runner's RouteSession). */
+export type BridgeCallHandler = (call: BridgeCall) => Promise<BridgeReply>;
+
+export type InvocationRequest = Omit<InvokeMessage, "port">;
+
+/** What runs route code: a worker thread (trusted mode) or a child process (isolated mode). */
+export interface RouteExecutor {
+  readonly ready: Promise<void>;
+  readonly dead: boolean;
+  /** Runs one invocation; its SDK calls go to `onCall`. Rejects with a WorkerFailure when the executor died. */
+  invoke(message: InvocationRequest, onCall: BridgeCallHandler): Promise<FromWorker>;
+  describe(invocationId: number, moduleUrl: string): Promise<FromWorker>;
+  ref(): void;
+  unref(): void;
+  terminate(): Promise<void>;
 }
 
 type Pending = { resolve: (m: FromWorker) => void; reject: (f: WorkerFailure) => void };
 
 /** One worker thread and its SharedArrayBuffer signal. */
-export class RouteWorker {
+export class RouteWorker implements RouteExecutor {
   readonly signal = new Int32Array(new SharedArrayBuffer(4));
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
@@ -44,6 +58,7 @@ export class RouteWorker {
     const entry = new URL(`./worker.${HOST_IS_SOURCE ? "ts" : "js"}`, import.meta.url).href;
     const bootData: WorkerBootData & { entry: string; tsxApi?: string } = {
       signal: this.signal.buffer,
+      memoryLimitBytes: options.memoryLimitMb * 2 ** 20,
       entry,
       // tsx's ESM api by file URL ("tsx/esm/api" under require resolves to its CJS build).
       ...(source ? { tsxApi: pathToFileURL(join(dirname(require.resolve("tsx/package.json")), "dist/esm/api/index.mjs")).href } : {}),
@@ -60,6 +75,8 @@ export class RouteWorker {
       eval: true,
       workerData: bootData,
       execArgv: source ? ["--conditions=source"] : [],
+      // Nothing of the host's environment (master key, API keys, cloud credentials) reaches route code.
+      env: {},
       resourceLimits: { maxOldGenerationSizeMb: options.memoryLimitMb, maxYoungGenerationSizeMb: Math.min(32, Math.max(4, options.memoryLimitMb / 4)) },
       stdout: false,
       stderr: false,
@@ -99,8 +116,33 @@ export class RouteWorker {
     this.pending.clear();
   }
 
+  /** An invocation on a fresh MessagePort of its own, so a reply meant for one invocation never reaches another. */
+  async invoke(message: InvocationRequest, onCall: BridgeCallHandler): Promise<FromWorker> {
+    const { port1, port2 } = new MessageChannel();
+    port1.on("message", (call: BridgeCall) => void onCall(call).then((reply) => this.reply(port1, reply)));
+    try {
+      return await this.request({ ...message, port: port2 }, [port2]);
+    } finally {
+      port1.close();
+    }
+  }
+
+  describe(invocationId: number, moduleUrl: string): Promise<FromWorker> {
+    return this.request({ type: "describe", invocationId, moduleUrl });
+  }
+
+  private reply(port: MessagePort, reply: BridgeReply): void {
+    try {
+      port.postMessage(reply);
+    } catch {
+      // e.g. a value that cannot be cloned: the route gets an error instead of hanging
+      port.postMessage({ id: reply.id, ok: false, error: { code: "host_error", message: "the host's answer could not be sent to the route (not cloneable)" } } satisfies BridgeReply);
+    }
+    this.notify();
+  }
+
   /** Sends a message and resolves with the worker's answer for that invocation. */
-  request(message: ToWorker, transfer: readonly unknown[] = []): Promise<FromWorker> {
+  private request(message: ToWorker, transfer: readonly unknown[] = []): Promise<FromWorker> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise<FromWorker>((resolve, reject) => {
       this.pending.set(message.invocationId, { resolve, reject });
@@ -109,7 +151,7 @@ export class RouteWorker {
   }
 
   /** Wakes the worker blocked in Atomics.wait after a reply was posted. */
-  notify(): void {
+  private notify(): void {
     Atomics.store(this.signal, 0, 1);
     Atomics.notify(this.signal, 0);
   }
@@ -129,9 +171,9 @@ export class RouteWorker {
 }
 
 export class WorkerPool {
-  private readonly idle: RouteWorker[] = [];
-  private readonly all = new Set<RouteWorker>();
-  private readonly waiting: ((w: RouteWorker | Error) => void)[] = [];
+  private readonly idle: RouteExecutor[] = [];
+  private readonly all = new Set<RouteExecutor>();
+  private readonly waiting: ((w: RouteExecutor | Error) => void)[] = [];
   private closed = false;
 
   constructor(private readonly options: WorkerPoolOptions) {}
@@ -140,12 +182,17 @@ export class WorkerPool {
     return this.all.size;
   }
 
+  /** Route code runs in permission-restricted child processes. */
+  get isolated(): boolean {
+    return this.options.isolated !== undefined;
+  }
+
   /** No worker is running a route and nobody waits for one: the pool can be closed safely. */
   get idleNow(): boolean {
     return this.idle.length === this.all.size && this.waiting.length === 0;
   }
 
-  async acquire(): Promise<RouteWorker> {
+  async acquire(): Promise<RouteExecutor> {
     if (this.closed) throw new Error("the worker pool is closed");
     for (let w = this.idle.pop(); w; w = this.idle.pop()) {
       if (!w.dead) {
@@ -155,13 +202,14 @@ export class WorkerPool {
       this.all.delete(w);
     }
     if (this.all.size < this.options.maxWorkers) return this.spawn();
-    const next = await new Promise<RouteWorker | Error>((resolve) => this.waiting.push(resolve));
+    const next = await new Promise<RouteExecutor | Error>((resolve) => this.waiting.push(resolve));
     if (next instanceof Error) throw next;
     return next;
   }
 
-  private async spawn(): Promise<RouteWorker> {
-    const w = new RouteWorker(this.options);
+  private async spawn(): Promise<RouteExecutor> {
+    const w: RouteExecutor = this.options.isolated ? new RouteChildProcess(this.options.isolated, this.options.memoryLimitMb) : new RouteWorker(this.options);
+    this.options.onWorkerStarted?.();
     this.all.add(w);
     try {
       await w.ready;
@@ -174,7 +222,7 @@ export class WorkerPool {
   }
 
   /** Returns a healthy worker to the pool, or replaces a broken one. */
-  release(w: RouteWorker, healthy: boolean): void {
+  release(w: RouteExecutor, healthy: boolean): void {
     if (!healthy || w.dead || this.closed) {
       this.all.delete(w);
       void w.terminate();

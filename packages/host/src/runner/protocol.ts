@@ -51,4 +51,20 @@ export type FromWorker =
   | { type: "failed"; invocationId: number; error: BridgeError; dirty?: boolean }
   | { type: "described"; invocationId: number; config: RouteConfigExport | null; methods: string[]; dirty?: boolean };
 
-export type WorkerBootData = { signal: SharedArrayBuffer };
+/** memoryLimitBytes: the cap on Buffers (outside the V8 heap limit) the worker's guard enforces. */
+export type WorkerBootData = { signal: SharedArrayBuffer; memoryLimitBytes: number };
+
+// Isolated mode: the same messages between the host and a route child process, as
+// length-prefixed frames (uint32 big-endian length + v8.serialize) on two extra pipes:
+// fd 3 child → host, fd 4 host → child. An SDK call carries its invocation's id; its reply
+// is a frame of its own, the child blocking in readSync until it arrives.
+export type ToChild =
+  | { type: "invoke"; invocation: Omit<InvokeMessage, "port"> }
+  | DescribeMessage
+  | { type: "reply"; reply: BridgeReply };
+
+export type FromChild = FromWorker | { type: "call"; invocationId: number; call: BridgeCall };
+
+/** The child's end of the frame pipes. */
+export const CHILD_FROM_HOST_FD = 4;
+export const CHILD_TO_HOST_FD = 3;

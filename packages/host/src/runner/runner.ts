@@ -4,14 +4,20 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { MessageChannel, type MessagePort as NodeMessagePort } from "node:worker_threads";
-import { defaultRedactor, routeFile, type Redactor } from "@backfill-io/sdk";
+import { defaultRedactor, routeAccess, routeFile, type ConnectorManifest, type Redactor, type RouteAccess } from "@backfill-io/sdk";
+import { resolveDataDir } from "../db/open.js";
 import { createUndiciTransport, DEFAULT_HTTP_LIMITS, type HttpLimits, type HttpTransport } from "./http.js";
-import { WorkerFailure, WorkerPool, type RouteWorker } from "./pool.js";
+import { isolatedReadPaths, packageRoot } from "./isolated-paths.js";
+import { childEntry, hostPackageDir, ISOLATED_NEEDS_JAVASCRIPT, IsolationError, runsIsolated, type RouteIsolation } from "./isolation.js";
+import { WorkerFailure, WorkerPool, type RouteExecutor } from "./pool.js";
+import { ROUTE_MEMORY_LIMIT } from "./route-guards.js";
 import type { BridgeCall, BridgeReply, RouteConfigExport, RouteInputMessage } from "./protocol.js";
 import type { ConnectionServices, RouteLogEntry } from "./services.js";
 import { errorToBridge, RouteSession } from "./session.js";
 import type { StagedWrites } from "./staging.js";
+
+/** A route path as manifests write it (routeRefSchema): no `.` segments, so it cannot leave the routes directory. */
+const ROUTE_PATH = /^\/[a-z0-9_\-/]+$/i;
 
 export type RouteOutcome = "ok" | "error" | "timeout" | "memory_limit" | "crashed" | "not_found";
 
@@ -43,6 +49,14 @@ export type RouteRunnerOptions = {
   /** Default transport when the services bring none. */
   transport?: HttpTransport;
   redactor?: Redactor;
+  /**
+   * trusted: worker threads with the host's privileges; isolated: child processes under Node's
+   * permission model (README "Trust model"); auto (default): isolated for connectors outside
+   * the host's workspace.
+   */
+  isolation?: RouteIsolation;
+  /** Paths isolated routes must never be able to read. Default: the host's default data dir (resolveDataDir()). */
+  protectedPaths?: string[];
 };
 
 export type RunRouteRequest = {
@@ -61,17 +75,23 @@ export type RunRouteRequest = {
 
 export type RouteDescription = { file: string; config: RouteConfigExport | null; methods: string[] };
 
+/** A route's description and who may call it: its config.auth, granted only when the manifest's `routes` declares it. */
+export type DescribedRouteAccess = RouteDescription & { access: RouteAccess };
+
 export class RouteRunner {
   readonly mode: "source" | "dist";
+  readonly isolation: RouteIsolation;
   private readonly pools = new Map<string, WorkerPool>();
   private readonly described = new Map<string, Promise<RouteDescription | null>>();
   private readonly limits: HttpLimits;
   private readonly redactor: Redactor;
   private ownTransport: ReturnType<typeof createUndiciTransport> | undefined;
   private nextInvocation = 1;
+  private workersStartedCount = 0;
 
   constructor(private readonly options: RouteRunnerOptions = {}) {
     this.mode = options.mode ?? (import.meta.url.endsWith(".ts") ? "source" : "dist");
+    this.isolation = options.isolation ?? "auto";
     this.limits = { ...DEFAULT_HTTP_LIMITS, ...(options.http ?? {}) };
     this.redactor = options.redactor ?? defaultRedactor();
   }
@@ -86,8 +106,9 @@ export class RouteRunner {
     throw new Error("runRoute needs connectorDir or routesDir");
   }
 
-  /** The route module's file, or null when the connector has no such route. */
+  /** The route module's file, or null when the connector has no such route (a path with `.` segments never names one). */
   routeModule(routesDir: string, route: string): string | null {
+    if (!ROUTE_PATH.test(route)) return null;
     const file = routeFile(routesDir, route);
     return file && existsSync(file) ? file : null;
   }
@@ -99,7 +120,8 @@ export class RouteRunner {
    */
   private pool(routesDir: string, version: string, file: string, connectionId = ""): WorkerPool {
     const source = /\.m?ts$/.test(file);
-    const key = `${routesDir}@${version}${source ? ":source" : ""}#${connectionId}`;
+    const isolated = runsIsolated(this.isolation, routesDir);
+    const key = `${routesDir}@${version}${source ? ":source" : ""}${isolated ? ":isolated" : ""}#${connectionId}`;
     let pool = this.pools.get(key);
     if (pool) {
       // Most recently used last: the Map's order is the eviction order.
@@ -111,6 +133,8 @@ export class RouteRunner {
       maxWorkers: this.options.maxWorkersPerConnector ?? 2,
       memoryLimitMb: this.options.memoryLimitMb ?? 256,
       source,
+      onWorkerStarted: () => void this.workersStartedCount++,
+      ...(isolated ? { isolated: { entry: childEntry(), readPaths: isolatedReadPaths(routesDir, hostPackageDir()), cwd: packageRoot(routesDir), protectedPaths: this.options.protectedPaths ?? [resolveDataDir()] } } : {}),
     });
     this.pools.set(key, pool);
     this.evictIdlePools();
@@ -130,6 +154,11 @@ export class RouteRunner {
     }
   }
 
+  /** How many route workers this runner has started (a sync that reuses its worker starts one for many pages). */
+  get workersStarted(): number {
+    return this.workersStartedCount;
+  }
+
   /** How many worker pools are open (one per connection that ran recently). */
   get poolCount(): number {
     return this.pools.size;
@@ -141,27 +170,42 @@ export class RouteRunner {
     return (this.ownTransport ??= createUndiciTransport(this.limits));
   }
 
-  /** The route module's exported `config` and methods (loaded in a worker; cached per version). */
+  /**
+   * The route module's exported `config` and methods (loaded in a worker). Cached per route
+   * file and version, so the cache holds at most one entry per route file that exists: a
+   * miss (any of the endless strings that name no file) costs a few stat calls, never an entry.
+   */
   describe(where: { connectorDir?: string; routesDir?: string }, version: string, route: string): Promise<RouteDescription | null> {
     const dir = this.dirOf(where);
-    const key = `${dir}@${version}:${route}`;
+    const file = this.routeModule(dir, route);
+    if (!file) return Promise.resolve(null);
+    const key = `${file}@${version}`;
     let cached = this.described.get(key);
     if (!cached) {
-      cached = this.loadDescription(dir, version, route);
+      cached = this.loadDescription(dir, version, route, file);
       cached.catch(() => this.described.delete(key));
       this.described.set(key, cached);
     }
     return cached;
   }
 
-  private async loadDescription(dir: string, version: string, route: string): Promise<RouteDescription | null> {
-    const file = this.routeModule(dir, route);
-    if (!file) return null;
+  /** describe() plus the access the host enforces (the server's API-key decision). */
+  async describeAccess(where: { connectorDir?: string; routesDir?: string }, manifest: ConnectorManifest, route: string): Promise<DescribedRouteAccess | null> {
+    const described = await this.describe(where, manifest.version, route);
+    return described ? { ...described, access: routeAccess(manifest, route, described.config?.auth) } : null;
+  }
+
+  /** How many route descriptions are cached (at most one per existing route file and version). */
+  get describedCacheSize(): number {
+    return this.described.size;
+  }
+
+  private async loadDescription(dir: string, version: string, route: string, file: string): Promise<RouteDescription> {
     const pool = this.pool(dir, version, file);
     const worker = await pool.acquire();
     let healthy = false;
     try {
-      const answer = await worker.request({ type: "describe", invocationId: this.nextInvocation++, moduleUrl: pathToFileURL(file).href });
+      const answer = await worker.describe(this.nextInvocation++, pathToFileURL(file).href);
       healthy = !("dirty" in answer && answer.dirty);
       if (answer.type === "described") return { file, config: answer.config, methods: answer.methods };
       throw new Error(answer.type === "failed" ? `could not load route ${route}: ${answer.error.message}` : "unexpected worker answer");
@@ -185,20 +229,14 @@ export class RouteRunner {
     if (!file) return failure(404, "not_found", "route_not_found", `connector has no route ${request.route}`);
 
     const pool = this.pool(dir, services.manifest.version, file, services.connectionId);
-    let worker: RouteWorker;
+    if (pool.isolated && !/\.m?js$/.test(file)) return failure(500, "error", ISOLATED_NEEDS_JAVASCRIPT, `isolated mode runs built JavaScript routes; ${request.route} is ${file} (build the connector, or run it trusted)`);
+    let worker: RouteExecutor;
     try {
       worker = await pool.acquire();
     } catch (error) {
-      return failure(500, "crashed", "worker_failed", `could not start a route worker: ${(error as Error).message}`);
+      const code = error instanceof IsolationError ? error.code : "worker_failed";
+      return failure(500, "crashed", code, `could not start a route worker: ${(error as Error).message}`);
     }
-
-    const { port1, port2 } = new MessageChannel();
-    port1.on("message", (call: BridgeCall) => {
-      session.handle(call).then(
-        (value) => this.reply(worker, port1, { id: call.id, ok: true, value }),
-        (error: unknown) => this.reply(worker, port1, { id: call.id, ok: false, error: errorToBridge(error, this.redactor) }),
-      );
-    });
 
     const invocationId = this.nextInvocation++;
     const timeoutMs = request.routeTimeoutMs ?? this.options.routeTimeoutMs ?? 60_000;
@@ -207,7 +245,7 @@ export class RouteRunner {
     let healthy = false;
     try {
       const answer = await Promise.race([
-        worker.request(
+        worker.invoke(
           {
             type: "invoke",
             invocationId,
@@ -227,10 +265,9 @@ export class RouteRunner {
               ...(services.providerAccount?.id ? { providerAccountId: services.providerAccount.id } : {}),
               ...(services.providerAccount?.name ? { providerAccountName: services.providerAccount.name } : {}),
             },
-            port: port2,
             callTimeoutMs: Math.min(this.options.callTimeoutMs ?? 30_000, timeoutMs),
           },
-          [port2],
+          (call) => this.answerCall(session, call),
         ),
         deadline,
       ]).catch((f: unknown) => (f instanceof WorkerFailure ? f : new WorkerFailure("crashed", String(f))));
@@ -239,24 +276,21 @@ export class RouteRunner {
       // A worker whose invocation left timers running or pinned a global is replaced rather than reused.
       healthy = !("dirty" in answer && answer.dirty);
       if (answer.type === "result") return finish(answer.status, "ok", answer.bodyText, answer.headers);
-      if (answer.type === "failed") return failure(500, "error", answer.error.code ?? "route_failed", answer.error.message);
+      if (answer.type === "failed") return failure(500, answer.error.code === ROUTE_MEMORY_LIMIT ? "memory_limit" : "error", answer.error.code ?? "route_failed", answer.error.message);
       return failure(500, "error", "route_failed", "unexpected worker answer");
     } finally {
       clearTimeout(timer);
       session.close();
-      port1.close();
       pool.release(worker, healthy);
     }
   }
 
-  private reply(worker: RouteWorker, port: NodeMessagePort, reply: BridgeReply): void {
-    try {
-      port.postMessage(reply);
-    } catch (error) {
-      // e.g. a value that cannot be cloned: the route gets an error instead of hanging
-      port.postMessage({ id: reply.id, ok: false, error: errorToBridge(error, this.redactor) } satisfies BridgeReply);
-    }
-    worker.notify();
+  /** One SDK call answered by the invocation's session, as the reply that crosses back (errors redacted). */
+  private answerCall(session: RouteSession, call: BridgeCall): Promise<BridgeReply> {
+    return session.handle(call).then(
+      (value): BridgeReply => ({ id: call.id, ok: true, value }),
+      (error: unknown): BridgeReply => ({ id: call.id, ok: false, error: errorToBridge(error, this.redactor) }),
+    );
   }
 
   async close(): Promise<void> {

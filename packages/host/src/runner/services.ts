@@ -2,6 +2,7 @@
 // Host part 1 implements it over its Store and TokenManager; tests plug in fakes.
 import type { AccessTokenOptions, CheckpointState, ConnectorManifest, LogLevel, RecordsRedaction } from "@backfill-io/sdk";
 import type { HttpTransport } from "./http.js";
+import type { HostFiles } from "../files/host-files.js";
 
 export type RouteLogEntry = { level: LogLevel; message: string; fields?: Record<string, unknown>; at: number };
 
@@ -26,4 +27,6 @@ export interface ConnectionServices {
   log?(entry: RouteLogEntry): void;
   /** Sends HTTP (e.g. host part 1's HostHttp with provider routing); default: undici direct. */
   transport?: HttpTransport;
+  /** Downloaded provider files (Files.*); absent: the host does not support files. */
+  files?: Pick<HostFiles, "store" | "transport">;
 }

@@ -12,6 +12,9 @@ import {
   type RecordsRedaction,
   type Redactor,
 } from "@backfill-io/sdk";
+import type { FileDownloadSpec, ReadLinesOptions } from "@backfill-io/sdk";
+import { checkFileAccess, checkReadLinesOptions, FILE_LINE_TOO_LONG, FILE_NOT_FOUND, FILE_NOT_UTF8, FILE_OFFSET_INVALID, FILE_TOO_LARGE } from "@backfill-io/sdk/policy";
+import { downloadFile } from "../files/download.js";
 import { assertEntityWritable, assertSecretReadable, assertSettingReadable, checkDeliveryIds, checkValidatedDeletions, validateIngestItems, type IngestItem } from "@backfill-io/sdk/policy";
 import type { BridgeCall, BridgeError } from "./protocol.js";
 import { performHttp, type HttpLimits, type HttpTransport } from "./http.js";
@@ -22,6 +25,8 @@ export class RouteSession {
   readonly staged: StagedWrites = emptyStaged();
   readonly logs: RouteLogEntry[] = [];
   private closed = false;
+  /** Aborts this invocation's unfinished downloads when it ends. */
+  private readonly ended = new AbortController();
 
   constructor(
     private readonly services: ConnectionServices,
@@ -33,6 +38,7 @@ export class RouteSession {
   /** After close, late calls (from a timed-out worker) are refused and stage nothing. */
   close(): void {
     this.closed = true;
+    this.ended.abort();
   }
 
   async handle(call: BridgeCall): Promise<unknown> {
@@ -72,6 +78,12 @@ export class RouteSession {
         return this.webhookDeliveryProcessed(a[0]);
       case "markWebhookDeliveryProcessed":
         return this.markWebhookDeliveryProcessed(a[0]);
+      case "downloadFile":
+        return this.downloadFile(a[0] as FileDownloadSpec);
+      case "readFileLines":
+        return this.readFileLines(a[0], a[1] as ReadLinesOptions);
+      case "removeFile":
+        return this.removeFile(a[0]);
       default:
         throw new BackfillError("invalid_request", `unknown host call ${String(call.method)}`);
     }
@@ -147,13 +159,44 @@ export class RouteSession {
     for (const id of checkDeliveryIds("Webhooks.markProcessed", ids)) if (!this.staged.webhookDeliveries.includes(id)) this.staged.webhookDeliveries.push(id);
   }
 
+  private filesOf(call: string) {
+    if (!this.services.files) throw new BackfillError("invalid_request", `${call}: this Backfill host does not support files`);
+    return this.services.files;
+  }
+
+  private async downloadFile(spec: FileDownloadSpec): Promise<unknown> {
+    const files = this.filesOf("Files.download");
+    const file = await downloadFile(spec, {
+      connectionId: this.services.connectionId,
+      manifest: this.services.manifest,
+      settings: this.services.settings,
+      accessToken: (opts) => this.accessToken(opts),
+      redactor: this.redactor,
+      transport: files.transport,
+      store: files.store,
+      signal: this.ended.signal,
+    });
+    this.staged.downloadedFiles.push(file.fileId);
+    return file;
+  }
+
+  private readFileLines(fileId: unknown, opts: ReadLinesOptions): Promise<unknown> {
+    const { fileId: id } = checkFileAccess(this.services.manifest, "Files.readLines", fileId);
+    return this.filesOf("Files.readLines").store.readLines(this.services.connectionId, id, checkReadLinesOptions(opts));
+  }
+
+  private removeFile(fileId: unknown): Promise<boolean> {
+    const { fileId: id } = checkFileAccess(this.services.manifest, "Files.remove", fileId);
+    return this.filesOf("Files.remove").store.remove(this.services.connectionId, id);
+  }
+
   private setConnectionStatus(change: ConnectionStatusChange): void {
     if (change?.status !== "revoked") throw new BackfillError("invalid_request", "Connection: unknown status change");
     this.staged.connectionStatus = { status: "revoked", reason: String(change.reason ?? "") };
   }
 }
 
-const KNOWN_CODES = new Set(["reauth_required", "permission_denied", "invalid_request", "http_error", "timeout", "ingest_rejected", "setting_missing", "secret_unavailable"]);
+const KNOWN_CODES = new Set(["reauth_required", "permission_denied", "invalid_request", "http_error", "timeout", "ingest_rejected", "setting_missing", "secret_unavailable", FILE_TOO_LARGE, FILE_NOT_FOUND, FILE_LINE_TOO_LONG, FILE_OFFSET_INVALID, FILE_NOT_UTF8]);
 
 /** An error as it crosses the bridge: code kept (so `code === "reauth_required"` holds in the route), values redacted. */
 export function errorToBridge(error: unknown, redactor: Redactor): BridgeError {

@@ -18,8 +18,10 @@ export type StagedWrites = {
   webhookDeliveries: string[];
   accepted: number;
   rejected: number;
+  /** Files this invocation downloaded: unreachable when it fails (its checkpoint is not committed), so removed then. */
+  downloadedFiles: string[];
 };
 
 export function emptyStaged(): StagedWrites {
-  return { records: [], checkpoints: [], redactions: [], deletions: [], webhookDeliveries: [], accepted: 0, rejected: 0 };
+  return { records: [], checkpoints: [], redactions: [], deletions: [], webhookDeliveries: [], accepted: 0, rejected: 0, downloadedFiles: [] };
 }

@@ -5,7 +5,7 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
-import { redact } from "@backfill-io/sdk";
+import { redact, ROUTE_AUTH_UNDECLARED } from "@backfill-io/sdk";
 import type { Host } from "../connections/host.js";
 import type { RecordRow } from "../db/schema.js";
 import { hostConnectionServices } from "../runner/host-services.js";
@@ -19,6 +19,12 @@ import { clampLimit, errorJson } from "./http-errors.js";
 import { connectSessionRoutes, type ApiVariables } from "./routes/connect-sessions.js";
 import { oauthRoutes } from "./routes/oauth.js";
 import { hostApiKeysApp } from "./routes/keys.js";
+import { assetRoutes } from "./ui/assets.js";
+import { connectRoutes } from "./ui/connect-routes.js";
+import { dashboardRoutes } from "./ui/dashboard-routes.js";
+import { csrfValid, DashboardSessions, CSRF_HEADER } from "./ui/dashboard-session.js";
+import { connectionActionRoutes } from "./routes/connection-actions.js";
+import { credentialRoutes } from "./routes/credentials.js";
 
 export type ServerAppOptions = {
   host: Host;
@@ -93,6 +99,10 @@ export function createServerApp(opts: ServerAppOptions): Hono {
 
   app.get("/health", (c) => c.json({ ok: true }));
   app.route("/oauth", oauthRoutes(host, opts.publicUrl));
+  app.route("/connect", connectRoutes(host, opts.publicUrl));
+  app.route("/ui/assets", assetRoutes());
+  const dashboard = new DashboardSessions(host.store, new URL(opts.publicUrl).protocol === "https:");
+  app.route("/ui", dashboardRoutes(host, dashboard));
 
   app.all("/connections/:id/routes/*", async (c) => {
     const connectionId = c.req.param("id");
@@ -102,10 +112,12 @@ export function createServerApp(opts: ServerAppOptions): Hono {
     const row = await host.store.getConnection(connectionId);
     if (!row) return errorJson(c, 404, "connection_not_found", `no connection ${connectionId}`);
     const resolved = await hostConnectionServices(host, connectionId);
-    const described = await runner.describe({ routesDir: resolved.routesDir }, resolved.manifest.version, route);
+    const described = await runner.describeAccess({ routesDir: resolved.routesDir }, resolved.manifest, route);
     if (!described) return errorJson(c, 404, "route_not_found", `connector ${row.connector_key} has no route ${route}`);
-    const auth = described.config?.auth ?? "api_key";
-    if (auth !== "public" && auth !== "webhook" && !(await requireApiKey(c))) {
+    // Anonymous only when the route asks for it and the manifest's `routes` declares it.
+    const { auth, requested, undeclared } = described.access;
+    if (auth === "api_key" && !(await requireApiKey(c))) {
+      if (undeclared) return errorJson(c, 401, ROUTE_AUTH_UNDECLARED, `route ${route} asks for ${requested} access, which the connector's manifest does not declare (routes.${requested === "public" ? "public" : "webhooks"}): it needs Authorization: Bearer <host API key>`);
       return errorJson(c, 401, "unauthorized", "this route needs Authorization: Bearer <host API key>");
     }
     // The raw bytes, unchanged (never decoded), so webhook routes verify signatures over exactly what was signed.
@@ -128,7 +140,12 @@ export function createServerApp(opts: ServerAppOptions): Hono {
 
   const api = new Hono<{ Variables: ApiVariables }>();
   api.use(async (c, next) => {
-    const keyId = await requireApiKey(c);
+    let keyId = await requireApiKey(c);
+    if (!keyId && !c.req.header("authorization")) {
+      // The dashboard calls the same API with its session cookie; unsafe methods echo its CSRF token.
+      const session = await dashboard.current(c);
+      if (session && (c.req.method === "GET" || csrfValid(session, c.req.header(CSRF_HEADER)))) keyId = session.apiKeyId;
+    }
     if (!keyId) return errorJson(c, 401, "unauthorized", "the JSON API needs Authorization: Bearer <host API key>");
     c.set("apiKeyId", keyId);
     await next();
@@ -146,6 +163,14 @@ export function createServerApp(opts: ServerAppOptions): Hono {
     settings: JSON.parse(r.settings_json) as unknown,
     createdAt: r.created_at,
     connectedAt: r.connected_at,
+  });
+  api.route("/keys", hostApiKeysApp(host));
+  api.route("/credentials", credentialRoutes(host));
+  api.route("/connections", connectionActionRoutes(host, runner));
+  api.get("/webhooks/deliveries", async (c) => {
+    const { connection, limit } = c.req.query();
+    const rows = await host.store.listAuthWebhookDeliveries({ ...(connection ? { connectionId: connection } : {}), limit: clampLimit(limit) });
+    return c.json({ deliveries: rows.map((r) => ({ id: r.id, eventId: r.event_id, type: r.event_type, connectionId: r.connection_id, status: r.status, attempts: r.attempts, lastStatusCode: r.last_status_code, lastError: r.last_error, createdAt: new Date(r.created_at).toISOString(), deliveredAt: r.delivered_at === null ? null : new Date(r.delivered_at).toISOString() })) });
   });
   api.get("/connections", async (c) => c.json({ connections: (await host.store.listConnections()).map(connectionJson) }));
   api.get("/connections/:id", async (c) => {
@@ -178,7 +203,6 @@ export function createServerApp(opts: ServerAppOptions): Hono {
     const rows = await host.store.listRecords(connection, { ...kind, limit: clampLimit(limit), ...(afterId !== undefined ? { afterId } : {}) });
     return c.json({ records: rows.map(recordJson) });
   });
-  app.route("/api/keys", hostApiKeysApp(host));
   app.route("/api", api);
   return app;
 }

@@ -20,9 +20,14 @@ const FLOW_ERROR_STATUS: Partial<Record<OAuthFlowErrorCode, ContentfulStatusCode
   connection_not_found: 404,
 };
 
+/** The HTTP status an OAuthFlowError is answered with. */
+export function flowErrorStatus(error: OAuthFlowError): 400 | 401 | 403 | 404 {
+  return (FLOW_ERROR_STATUS[error.code] ?? 400) as 400 | 401 | 403 | 404;
+}
+
 /** An OAuthFlowError as its JSON answer. */
 export function flowErrorJson(c: Context, error: OAuthFlowError) {
-  return errorJson(c, FLOW_ERROR_STATUS[error.code] ?? 400, error.code, error.summary, error.fix);
+  return errorJson(c, flowErrorStatus(error), error.code, error.summary, error.fix);
 }
 
 /** A `limit` query value clamped to 1..max (SQLite reads a negative LIMIT as none). */

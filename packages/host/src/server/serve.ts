@@ -4,6 +4,7 @@ import { serve, type ServerType } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
 import { createServerApp, type ServerAppOptions } from "./app.js";
 import { defaultAllowedHosts } from "./host-guard.js";
+import { startAuthWebhookDeliverer, type AuthWebhookConfig } from "../events/auth-webhooks.js";
 
 export type RunningServer = { url: string; port: number; publicUrl: string; close(): Promise<void> };
 
@@ -14,6 +15,8 @@ export type StartHostServerOptions = Omit<ServerAppOptions, "publicUrl" | "allow
   publicUrl?: string;
   /** Default: see defaultAllowedHosts. */
   allowedHosts?: readonly string[];
+  /** POST auth events (connection created/reconnected/reauth_required/revoked) here, signed. */
+  authWebhook?: AuthWebhookConfig & { pollMs?: number; backoffBaseMs?: number };
 };
 
 /** The listen address is in use, or cannot be bound: a clear error, not a stack trace. */
@@ -43,10 +46,14 @@ export async function startHostServer(opts: StartHostServerOptions): Promise<Run
       reject(new ListenError(error.code ?? "listen_failed", error.code === "EADDRINUSE" ? `port ${opts.port} on ${hostname} is in use` : `cannot listen on ${hostname}:${opts.port}: ${error.message}`));
     });
   });
+  const deliverer = opts.authWebhook ? startAuthWebhookDeliverer({ store: opts.host.store, config: opts.authWebhook, logger: opts.host.logger, ...(opts.authWebhook.pollMs ? { pollMs: opts.authWebhook.pollMs } : {}), ...(opts.authWebhook.backoffBaseMs ? { backoffBaseMs: opts.authWebhook.backoffBaseMs } : {}) }) : undefined;
   return {
     url: `http://${hostname}:${port}`,
     port,
     publicUrl,
-    close: () => new Promise<void>((resolve) => server!.close(() => resolve())),
+    close: async () => {
+      await deliverer?.stop();
+      await new Promise<void>((resolve) => server!.close(() => resolve()));
+    },
   };
 }

@@ -3,6 +3,7 @@
 // the webhook deliveries the route marked processed.
 import type { PageBatch, Store } from "../db/store.js";
 import type { StagedWrites } from "../runner/staging.js";
+import { emitAuthEvent } from "../events/auth-events.js";
 
 /**
  * `duplicate_delivery`: a webhook delivery the route marked processed was committed by
@@ -37,7 +38,10 @@ export async function commitStaged(store: Store, connectionId: string, staged: S
       }
       if (staged.deletions.length) await tx.deleteRecords(connectionId, staged.deletions);
       for (const selector of staged.redactions) await tx.redactRecords(connectionId, selector);
-      if (staged.connectionStatus?.status === "revoked") await tx.setConnectionStatus(connectionId, "revoked", staged.connectionStatus.reason || "revoked");
+      if (staged.connectionStatus?.status === "revoked") {
+        await tx.setConnectionStatus(connectionId, "revoked", staged.connectionStatus.reason || "revoked");
+        await emitAuthEvent(tx, "connection.revoked", connectionId);
+      }
       if (opts.runId) await tx.incrementSyncRun(opts.runId, { pages: 1, accepted: staged.accepted, rejected: staged.rejected });
     });
   } catch (error) {

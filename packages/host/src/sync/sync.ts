@@ -5,11 +5,13 @@
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import { retryAfterSeconds, type ConnectorManifest } from "@backfill-io/sdk";
+import { optionalScopeNotices, type OptionalScopeNotice } from "@backfill-io/sdk/policy";
 import type { Store } from "../db/store.js";
 import type { RouteRunner, RouteRunResult } from "../runner/runner.js";
 import type { ConnectionServices } from "../runner/services.js";
 import { backoffDelay, sleep, type BackoffPolicy } from "./backoff.js";
 import { commitStaged } from "./commit.js";
+import { emitAuthEvent } from "../events/auth-events.js";
 
 export type SyncOutcome = "succeeded" | "failed" | "reauth_required" | "cancelled";
 
@@ -35,6 +37,8 @@ export type SyncResult = {
   retries: number;
   durationMs: number;
   error?: string;
+  /** What this run could not read because the grant lacks an optional scope (manifest oauth.optionalScopes). */
+  notices?: OptionalScopeNotice[];
 };
 
 export type SyncOptions = {
@@ -98,6 +102,15 @@ function isTransient(result: RouteRunResult): boolean {
   return result.outcome === "ok" && (result.status === 408 || result.status === 429 || result.status >= 500);
 }
 
+/** The optional scopes the connection's grant lacks that affect `stream`. */
+export async function streamScopeNotices(store: Store, manifest: ConnectorManifest, connectionId: string, stream?: string): Promise<OptionalScopeNotice[]> {
+  const oauth = manifest.connection.oauth;
+  if (!oauth?.optionalScopes.length) return [];
+  const tokens = await store.getTokens(connectionId);
+  if (!tokens) return [];
+  return optionalScopeNotices(oauth, JSON.parse(tokens.scopes_json) as string[], stream);
+}
+
 /** The longest pause a route may ask for between pages. */
 const MAX_PAUSE_SECONDS = 60;
 
@@ -127,9 +140,13 @@ export class SyncEngine {
     const lockTtlMs = opts.lockTtlMs ?? 5 * 60_000;
     await this.takeLock(connectionId, stream, owner, lockTtlMs);
 
+    // Files past their retention go before the run can add more (the stream's own are removed when it ends).
+    await resolved.services.files?.store.purgeExpired();
     const started = performance.now();
     const run = await store.createSyncRun(connectionId, stream);
     const result: SyncResult = { runId: run.id, connectionId, stream, outcome: "failed", pages: 0, accepted: 0, rejected: 0, retries: 0, durationMs: 0 };
+    const notices = await streamScopeNotices(store, resolved.manifest, connectionId, stream);
+    if (notices.length) result.notices = notices;
     const maxAttempts = opts.maxAttempts ?? 5;
     const policy = { ...DEFAULT_BACKOFF, ...(opts.backoff ?? {}) };
     const progress = (done = false) =>
@@ -172,6 +189,8 @@ export class SyncEngine {
           }
           // No checkpoint means a single-page stream.
           if (!checkpoint?.hasMore) {
+            // The stream's sync ended: its downloaded files are no longer needed.
+            await resolved.services.files?.store.removeStream(connectionId, stream);
             result.outcome = "succeeded";
             break;
           }
@@ -180,10 +199,15 @@ export class SyncEngine {
           continue;
         }
 
+        // Nothing of the failed page was committed, so nothing refers to what it downloaded.
+        await resolved.services.files?.store.removeFiles(connectionId, page.staged.downloadedFiles);
         const error = errorOf(page);
         if (page.status === 401) {
           const reason = typeof error.details?.reason === "string" ? error.details.reason : "missing_token";
-          await store.setConnectionStatus(connectionId, "reauth_required", reason);
+          await store.transaction(async (tx) => {
+            await tx.setConnectionStatus(connectionId, "reauth_required", reason);
+            await emitAuthEvent(tx, "connection.reauth_required", connectionId);
+          });
           result.outcome = "reauth_required";
           result.error = error.message ?? "the provider needs the connection authorized again";
           break;

@@ -6,6 +6,7 @@ import type { OAuthAppCredential } from "../credentials/credentials.js";
 import type { HostHttpRequest } from "../http/host-http.js";
 import type { TokenManager } from "./token-manager.js";
 import { readTokens, type StoredTokens } from "./token-store.js";
+import { emitAuthEvent } from "../events/auth-events.js";
 
 export type DisconnectResult = {
   connectionId: string;
@@ -88,6 +89,7 @@ export async function disconnect(manager: TokenManager, connectionId: string, op
     const deleted = await tx.deleteTokens(connectionId);
     await tx.setConnectionStatus(connectionId, "disconnected", "disconnected_by_user");
     await tx.audit("connection.disconnected", { connectionId, detail: { revoked, revokeError: revokeError ?? null } });
+    await emitAuthEvent(tx, "connection.revoked", connectionId);
     return deleted;
   });
   return { connectionId, revoked, ...(revokeError ? { revokeError } : {}), tokensDeleted };

@@ -15,6 +15,7 @@ import {
   type ConnectorManifest,
   type OAuthConfig,
   type ReauthReason,
+  unregisterSecret,
 } from "@backfill-io/sdk";
 import { decideAccessToken, type TokenDecision } from "@backfill-io/sdk/policy";
 import { credentialFixCommand } from "../credentials/credentials.js";
@@ -23,6 +24,7 @@ import type { Store } from "../db/store.js";
 import { TokenEndpointError, parseTokenResponse, requestToken, type TokenSet } from "../oauth/token-endpoint.js";
 import { decryptTokens, writeTokens } from "./token-store.js";
 import type { TokenDeps } from "./deps.js";
+import { emitAuthEvent } from "../events/auth-events.js";
 
 export type TokenManagerOptions = {
   /**
@@ -323,6 +325,7 @@ export class TokenManager {
           // A process that took the lease over may have spent (rotated) this refresh token itself.
           if ((await leaseOwner(tx, connection.id)) !== this.owner) return false;
           await tx.setConnectionStatus(connection.id, "reauth_required", "refresh_failed");
+          await emitAuthEvent(tx, "connection.reauth_required", connection.id);
           await tx.releaseRefreshLease(connection.id, this.owner);
           await tx.audit("tokens.refresh_failed", { connectionId: connection.id, detail: { status: error.status, oauthError: error.oauthError } });
           return true;
@@ -363,6 +366,9 @@ export class TokenManager {
       return this.tokenWrittenByLeaseTaker(connection.id);
     }
     logger.info("token refreshed", { connectionId: connection.id });
+    // The replaced token (and a spent, rotated refresh token) ended their life: the redactor
+    // holds live secrets only, so a long-running host does not grow with every rotation.
+    unregisterSecret(current.accessToken !== tokens.accessToken ? current.accessToken : null, rotates && tokens.refreshToken !== current.refreshToken ? current.refreshToken : null);
     return tokens.accessToken;
   }
 
@@ -410,6 +416,7 @@ export class TokenManager {
     await this.deps.store.transaction(async (tx) => {
       await tx.setConnectionStatus(connectionId, "revoked", reason.slice(0, 200));
       await tx.audit("connection.revoked", { connectionId, detail: { reason: reason.slice(0, 200) } });
+      await emitAuthEvent(tx, "connection.revoked", connectionId);
     });
   }
 }

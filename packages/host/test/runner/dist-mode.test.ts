@@ -1,32 +1,17 @@
 // Production mode: the host as built (dist/) runs a connector's built routes
 // (<connector>/dist/src/api/*.js) in workers under plain Node: no tsx, no `source`
 // condition, so the route's SDK import resolves to the SDK's built package.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RouteRunner } from "../../src/runner/index.js";
+import { buildConnector } from "./build-connector.js";
 import { DEMO_DIR, customerPages, fakeServices, json, startServer, type TestServer } from "./support.js";
 
 type RunnerModule = typeof import("../../src/runner/index.js");
 
 const BUILT_RUNNER = fileURLToPath(new URL("../../dist/runner/index.js", import.meta.url));
-
-/** What `tsc` would emit for the fixture connector: each route as an ES module. */
-function buildConnector(srcDir: string, outDir: string): void {
-  for (const entry of readdirSync(srcDir, { withFileTypes: true })) {
-    const from = join(srcDir, entry.name);
-    if (entry.isDirectory()) {
-      buildConnector(from, join(outDir, entry.name));
-      continue;
-    }
-    const { outputText } = ts.transpileModule(readFileSync(from, "utf8"), { compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 }, fileName: from });
-    const to = join(outDir, entry.name.replace(/\.ts$/, ".js"));
-    mkdirSync(dirname(to), { recursive: true });
-    writeFileSync(to, outputText);
-  }
-}
 
 let server: TestServer;
 let runner: RouteRunner;
@@ -62,5 +47,14 @@ describe("route runner from built packages", () => {
     expect(result).toMatchObject({ outcome: "ok", status: 200 });
     expect(result.staged.records.map((r) => r.idempotencyKey)).toEqual(["customer:c1", "customer:c2"]);
     expect(result.staged.checkpoints).toEqual([{ stream: "customers", state: { page: 1 }, hasMore: false }]);
+  });
+
+  it("runs page after page in the same worker (its bridge port's close is not mistaken for a leaked handle)", async () => {
+    const services = { ...fakeServices(server.port), connectionId: "conn_pages" };
+    const before = runner.workersStarted;
+    for (let page = 0; page < 5; page++) {
+      expect((await runner.runRoute({ connectorDir: DEMO_DIR, services, route: "/sync/customers" })).outcome).toBe("ok");
+    }
+    expect(runner.workersStarted - before).toBe(1);
   });
 });

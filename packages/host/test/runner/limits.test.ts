@@ -40,7 +40,8 @@ describe("route isolation and limits", () => {
   });
 
   it("survives a route that exits or throws outside its handler", async () => {
-    expect((await misbehave("exit")).outcome).toBe("crashed");
+    // process.exit is refused (process_control_denied) and the worker replaced.
+    expect((await misbehave("exit")).outcome).toBe("error");
     await healthy();
     expect((await misbehave("throw-async")).outcome).toBe("crashed");
     await healthy();

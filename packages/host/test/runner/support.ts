@@ -46,6 +46,8 @@ export function demoManifest(port: number): ConnectorManifest {
       { name: "customers", route: "/sync/customers", entity: "customer" },
       { name: "secured", route: "/sync/secured", entity: "customer" },
     ],
+    // /undeclared says auth "public" but is not listed: the host must require the API key for it.
+    routes: { public: ["/misbehave", "/timer-at-load"], webhooks: ["/webhook"] },
   });
 }
 

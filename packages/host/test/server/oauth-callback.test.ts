@@ -34,7 +34,7 @@ afterAll(async () => {
   await standIn.stop();
 });
 
-type Minted = { id: string; token: string; connectUrl: string; expiresAt: string };
+type Minted = { id: string; token: string; connectUrl: string; startUrl: string; expiresAt: string };
 
 async function mintSession(body: Record<string, unknown> = {}, path = "/api/connect/sessions"): Promise<Minted> {
   const defaults = path.endsWith("/reconnect") ? {} : { connectors: ["shopify"], endUser: { id: "user-1", email: "ops@example.com" }, tags: { plan: "pro" } };
@@ -84,9 +84,10 @@ beforeEach(async () => {
 describe("connect sessions → GET /oauth/start → provider → GET /oauth/callback/<connector>", () => {
   it("connects a shop for the session's end user, and refuses a replayed callback", async () => {
     const session = await mintSession({ settings: { shop_domain: "acme" } });
-    expect(session.connectUrl).toBe(`${server.url}/oauth/start?session=${session.token}&connector=shopify`);
+    expect(session.startUrl).toBe(`${server.url}/oauth/start?session=${session.token}&connector=shopify`);
+    expect(session.connectUrl).toBe(`${server.url}/connect?session=${session.token}&connector=shopify`);
     const browser = new Browser();
-    const callbackUrl = await browser.authorize(session.connectUrl);
+    const callbackUrl = await browser.authorize(session.startUrl);
     const redirectUri = `${server.url}/oauth/callback/shopify`;
     expect(callbackUrl.startsWith(`${redirectUri}?`)).toBe(true);
 
@@ -108,7 +109,7 @@ describe("connect sessions → GET /oauth/start → provider → GET /oauth/call
     expect(JSON.parse(replayText)).toMatchObject({ error: { code: "state_replayed" } });
 
     // The session was single-use.
-    const again = await new Browser().get(session.connectUrl);
+    const again = await new Browser().get(session.startUrl);
     expect(again.status).toBe(401);
     expect(((await again.json()) as { error: { code: string } }).error.code).toBe("connect_session_used");
 
@@ -143,7 +144,7 @@ describe("connect sessions → GET /oauth/start → provider → GET /oauth/call
     const connectionId = (await host.store.listConnections({ status: "active" }))[0]!.id;
     const secretsBefore = await host.store.listConnectionSecretNames(connectionId);
     const session = await mintSession();
-    const attack = await fetch(`${session.connectUrl}&shop_domain=acme&connection=${connectionId}&webhook_secret=attacker-key`, { redirect: "manual" });
+    const attack = await fetch(`${session.startUrl}&shop_domain=acme&connection=${connectionId}&webhook_secret=attacker-key`, { redirect: "manual" });
     expect(attack.status).toBe(400);
     expect(((await attack.json()) as { error: { code: string } }).error.code).toBe("unknown_setting");
     expect(await host.store.listConnectionSecretNames(connectionId)).toEqual(secretsBefore);
@@ -153,12 +154,12 @@ describe("connect sessions → GET /oauth/start → provider → GET /oauth/call
   it("unknown settings (a typo, a smuggled state or redirect_uri) are refused with the closest name", async () => {
     for (const extra of ["shop_domian=acme", "redirect_uri=https://evil.example/cb", "state=abc"]) {
       const session = await mintSession();
-      const res = await fetch(`${session.connectUrl}&${extra}`, { redirect: "manual" });
+      const res = await fetch(`${session.startUrl}&${extra}`, { redirect: "manual" });
       expect(res.status).toBe(400);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe("unknown_setting");
     }
     const session = await mintSession();
-    const res = await fetch(`${session.connectUrl}&shop_domian=acme`, { redirect: "manual" });
+    const res = await fetch(`${session.startUrl}&shop_domian=acme`, { redirect: "manual" });
     expect(((await res.json()) as { error: { message: string } }).error.message).toContain("did you mean shop_domain?");
     expect(await rowCounts()).toEqual(before);
   });
@@ -167,7 +168,7 @@ describe("connect sessions → GET /oauth/start → provider → GET /oauth/call
     const secret = canary("webhook-secret");
     const session = await mintSession();
     const browser = new Browser();
-    const callbackUrl = await browser.authorize(`${session.connectUrl}&shop_domain=secret-shop&webhook_secret=${secret}`);
+    const callbackUrl = await browser.authorize(`${session.startUrl}&shop_domain=secret-shop&webhook_secret=${secret}`);
     const mid = await rowCounts();
     expect(mid).toMatchObject({ connections: before.connections, secrets: before.secrets, tokens: before.tokens, pending: before.pending + 1 });
     expect(databaseBytes(host.dbFile)).not.toContain(secret);
@@ -181,7 +182,7 @@ describe("connect sessions → GET /oauth/start → provider → GET /oauth/call
   it("a callback from another browser is refused, stores nothing, and leaves the state to the genuine browser", async () => {
     const session = await mintSession({ settings: { shop_domain: "victim-shop" } });
     const genuine = new Browser();
-    const callbackUrl = await genuine.authorize(session.connectUrl);
+    const callbackUrl = await genuine.authorize(session.startUrl);
     const tokenRequests = standIn.tokenRequests().length;
     const other = await new Browser().get(callbackUrl);
     expect(other.status).toBe(403);
@@ -195,7 +196,7 @@ describe("connect sessions → GET /oauth/start → provider → GET /oauth/call
   it("mix-up: a state minted for one connector is refused at another connector's callback, before the code is exchanged", async () => {
     const session = await mintSession({ settings: { shop_domain: "mixup-shop" } });
     const browser = new Browser();
-    const callbackUrl = new URL(await browser.authorize(session.connectUrl));
+    const callbackUrl = new URL(await browser.authorize(session.startUrl));
     callbackUrl.pathname = "/oauth/callback/square";
     const tokenRequests = standIn.tokenRequests().length;
     const res = await browser.get(callbackUrl.toString());
@@ -207,7 +208,7 @@ describe("connect sessions → GET /oauth/start → provider → GET /oauth/call
   it("RFC 9207: a callback with a foreign iss is refused before the code is exchanged", async () => {
     const session = await mintSession({ settings: { shop_domain: "iss-shop" } });
     const browser = new Browser();
-    const callbackUrl = new URL(await browser.authorize(session.connectUrl));
+    const callbackUrl = new URL(await browser.authorize(session.startUrl));
     callbackUrl.searchParams.set("iss", "https://evil.example");
     const tokenRequests = standIn.tokenRequests().length;
     const res = await browser.get(callbackUrl.toString());
@@ -224,7 +225,7 @@ describe("connect sessions → GET /oauth/start → provider → GET /oauth/call
 
     const expiring = await mintSession({ settings: { shop_domain: "late-shop" } });
     await host.store.db.updateTable("connect_sessions").set({ expires_at: host.store.now() - 1 }).where("id", "=", expiring.id).execute();
-    const late = await fetch(expiring.connectUrl, { redirect: "manual" });
+    const late = await fetch(expiring.startUrl, { redirect: "manual" });
     expect(late.status).toBe(401);
     expect(((await late.json()) as { error: { code: string } }).error.code).toBe("connect_session_expired");
     expect(await rowCounts()).toEqual(before);
@@ -235,7 +236,7 @@ describe("connect sessions → GET /oauth/start → provider → GET /oauth/call
     const shop = JSON.parse((await host.store.getConnection(connectionId))!.settings_json) as { shop_domain: string };
     const session = await mintSession({ connectionId }, "/api/connect/sessions/reconnect");
     const browser = new Browser();
-    const done = (await (await browser.get(await browser.authorize(`${session.connectUrl}&shop_domain=${shop.shop_domain}`))).json()) as { connectionId: string };
+    const done = (await (await browser.get(await browser.authorize(`${session.startUrl}&shop_domain=${shop.shop_domain}`))).json()) as { connectionId: string };
     expect(done.connectionId).toBe(connectionId);
     expect((await readTokens(host.store, host.vault, connectionId))?.accessToken).toBe(standIn.grants.at(-1)?.access);
     expect((await rowCounts()).connections).toBe(before.connections);

@@ -3,43 +3,22 @@
 // provider's deletion time; GET /api/records?modifiedAfter=<cursor> lists upserts and
 // deletions in change order, so a consumer can mirror the store exactly; a deleted record
 // never comes back from a later sync.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiKey, startHostServer, type RunningServer } from "../../src/server/index.js";
-import { customerPages, json, startServer, type TestServer } from "../runner/support.js";
-import { createDemoConnection, openSyncHost, type SyncHost } from "../sync/support.js";
+import { describe, expect, it } from "vitest";
+import { demoServerBed } from "./support.js";
 
-let provider: TestServer;
-let sh: SyncHost;
-let server: RunningServer;
-let key: string;
-let connectionId: string;
-
-beforeAll(async () => {
-  const pages = customerPages(2, 3);
-  provider = await startServer((req, res) => json(res, 200, pages(Number(new URL(req.url ?? "/", "http://x").searchParams.get("page") ?? 1))));
-  sh = await openSyncHost(provider.port);
-  server = await startHostServer({ host: sh.host, runner: sh.runner, port: 0 });
-  key = (await createApiKey(sh.host.store, "test")).key;
-  connectionId = await createDemoConnection(sh.host, provider.base);
-});
-
-afterAll(async () => {
-  await server.close();
-  await sh.close();
-  await provider.close();
-});
+const bed = demoServerBed();
 
 type Change = { key: string; payload: unknown; deleted?: boolean; reason?: string; deletedAt?: string };
-const auth = () => ({ authorization: `Bearer ${key}` });
-const get = async <T>(path: string): Promise<T> => (await (await fetch(`${server.url}${path}`, { headers: auth() })).json()) as T;
+const auth = () => ({ authorization: `Bearer ${bed.key}` });
+const get = async <T>(path: string): Promise<T> => (await (await fetch(`${bed.server.url}${path}`, { headers: auth() })).json()) as T;
 const probe = (body: unknown) =>
-  fetch(`${server.url}/connections/${connectionId}/routes/probe`, { method: "POST", headers: { ...auth(), "content-type": "application/json" }, body: JSON.stringify(body) });
+  fetch(`${bed.server.url}/connections/${bed.connectionId}/routes/probe`, { method: "POST", headers: { ...auth(), "content-type": "application/json" }, body: JSON.stringify(body) });
 
 /** Every change after `cursor`, following nextCursor in pages of `limit`. */
 async function allChanges(cursor: string, limit: number): Promise<{ changes: Change[]; cursor: string }> {
   const changes: Change[] = [];
   for (;;) {
-    const page = await get<{ changes: Change[]; nextCursor: string }>(`/api/records?connection=${connectionId}&entity=customer&modifiedAfter=${cursor}&limit=${limit}`);
+    const page = await get<{ changes: Change[]; nextCursor: string }>(`/api/records?connection=${bed.connectionId}&entity=customer&modifiedAfter=${cursor}&limit=${limit}`);
     changes.push(...page.changes);
     if (!page.changes.length) return { changes, cursor };
     cursor = page.nextCursor;
@@ -48,7 +27,7 @@ async function allChanges(cursor: string, limit: number): Promise<{ changes: Cha
 
 describe("provider deletions and the records changes feed", () => {
   it("lists upserts, then a deletion with its time, and a deleted record never comes back", async () => {
-    await sh.engine.sync(connectionId, "customers");
+    await bed.sh.engine.sync(bed.connectionId, "customers");
     const first = await allChanges("0", 4);
     expect(first.changes.map((c) => c.key)).toEqual(["customer:c1", "customer:c2", "customer:c3", "customer:c4", "customer:c5", "customer:c6"]);
 
@@ -61,15 +40,15 @@ describe("provider deletions and the records changes feed", () => {
     ]);
 
     // The plain listing has live records only; the deleted one is not resurrected by a later sync.
-    const live = await get<{ records: { key: string }[] }>(`/api/records?connection=${connectionId}&entity=customer`);
+    const live = await get<{ records: { key: string }[] }>(`/api/records?connection=${bed.connectionId}&entity=customer`);
     expect(live.records.map((r) => r.key)).toEqual(["customer:c1", "customer:c3", "customer:c4", "customer:c5", "customer:c6"]);
-    await sh.engine.sync(connectionId, "customers");
+    await bed.sh.engine.sync(bed.connectionId, "customers");
     expect((await allChanges(afterDelete.cursor, 10)).changes).toEqual([]);
-    expect((await get<{ records: unknown[] }>(`/api/records?connection=${connectionId}&entity=customer`)).records).toHaveLength(5);
+    expect((await get<{ records: unknown[] }>(`/api/records?connection=${bed.connectionId}&entity=customer`)).records).toHaveLength(5);
   });
 
   it("refuses a bad cursor and a deletion without an id, writing nothing", async () => {
-    const bad = await fetch(`${server.url}/api/records?connection=${connectionId}&modifiedAfter=-1`, { headers: auth() });
+    const bad = await fetch(`${bed.server.url}/api/records?connection=${bed.connectionId}&modifiedAfter=-1`, { headers: auth() });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("invalid_cursor");
     const before = await allChanges("0", 1000);

@@ -1,36 +1,15 @@
 import { request } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiKey, startHostServer, type RunningServer } from "../../src/server/index.js";
-import { customerPages, json, startServer, type TestServer } from "../runner/support.js";
-import { createDemoConnection, openSyncHost, type SyncHost } from "../sync/support.js";
+import { describe, expect, it } from "vitest";
+import { demoServerBed } from "./support.js";
 
-let provider: TestServer;
-let sh: SyncHost;
-let server: RunningServer;
-let key: string;
-let connectionId: string;
+const bed = demoServerBed();
 
-beforeAll(async () => {
-  const pages = customerPages(2, 3);
-  provider = await startServer((req, res) => json(res, 200, pages(Number(new URL(req.url ?? "/", "http://x").searchParams.get("page") ?? 1))));
-  sh = await openSyncHost(provider.port);
-  server = await startHostServer({ host: sh.host, runner: sh.runner, port: 0 });
-  key = (await createApiKey(sh.host.store, "test")).key;
-  connectionId = await createDemoConnection(sh.host, provider.base);
-});
-
-afterAll(async () => {
-  await server.close();
-  await sh.close();
-  await provider.close();
-});
-
-const auth = () => ({ authorization: `Bearer ${key}` });
+const auth = () => ({ authorization: `Bearer ${bed.key}` });
 
 describe("server", () => {
   it("listens on 127.0.0.1 and answers health with request ids and secure headers", async () => {
-    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const res = await fetch(`${server.url}/health`);
+    expect(bed.server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const res = await fetch(`${bed.server.url}/health`);
     expect(await res.json()).toEqual({ ok: true });
     expect(res.headers.get("x-request-id")).toBeTruthy();
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
@@ -38,19 +17,19 @@ describe("server", () => {
 
   it("guards api_key routes with a hashed host API key", async () => {
     const body = JSON.stringify({ action: "setting", name: "base_url" });
-    const url = `${server.url}/connections/${connectionId}/routes/probe`;
+    const url = `${bed.server.url}/connections/${bed.connectionId}/routes/probe`;
     expect((await fetch(url, { method: "POST", body })).status).toBe(401);
     expect((await fetch(url, { method: "POST", body, headers: { authorization: "Bearer bfk_wrong" } })).status).toBe(401);
     const ok = await fetch(url, { method: "POST", body, headers: { ...auth(), "content-type": "application/json" } });
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual({ ok: true, value: provider.base });
-    const stored = await sh.host.store.db.selectFrom("host_api_keys").select("key_hash").execute();
-    expect(JSON.stringify(stored)).not.toContain(key);
+    expect(await ok.json()).toEqual({ ok: true, value: bed.provider.base });
+    const stored = await bed.sh.host.store.db.selectFrom("host_api_keys").select("key_hash").execute();
+    expect(JSON.stringify(stored)).not.toContain(bed.key);
   });
 
   it("passes a webhook's raw body through unchanged, without an API key", async () => {
     const raw = '{"b": 2,  "a":1}';
-    const url = `${server.url}/connections/${connectionId}/routes/webhook?topic=x`;
+    const url = `${bed.server.url}/connections/${bed.connectionId}/routes/webhook?topic=x`;
     // A client cannot choose the notification URL the route verifies signatures over.
     const res = await fetch(url, { method: "POST", body: raw, headers: { "x-signature": "sig", "content-type": "application/json", "x-backfill-notification-url": "https://evil.example.com/" } });
     expect(res.status).toBe(200);
@@ -58,17 +37,17 @@ describe("server", () => {
   });
 
   it("commits a successful route's staged records and serves the JSON API", async () => {
-    const res = await fetch(`${server.url}/connections/${connectionId}/routes/sync/customers`, { method: "POST", headers: auth() });
+    const res = await fetch(`${bed.server.url}/connections/${bed.connectionId}/routes/sync/customers`, { method: "POST", headers: auth() });
     expect(res.status).toBe(200);
-    await sh.engine.sync(connectionId, "customers");
-    expect((await fetch(`${server.url}/api/connections`)).status).toBe(401);
-    const list = (await (await fetch(`${server.url}/api/connections`, { headers: auth() })).json()) as { connections: { id: string }[] };
-    expect(list.connections.map((c) => c.id)).toContain(connectionId);
-    const one = await fetch(`${server.url}/api/connections/${connectionId}`, { headers: auth() });
-    expect(await one.json()).toMatchObject({ connection: { id: connectionId, connector: "demo", status: "active" } });
-    const records = (await (await fetch(`${server.url}/api/records?entity=customer&connection=${connectionId}`, { headers: auth() })).json()) as { records: { key: string }[] };
+    await bed.sh.engine.sync(bed.connectionId, "customers");
+    expect((await fetch(`${bed.server.url}/api/connections`)).status).toBe(401);
+    const list = (await (await fetch(`${bed.server.url}/api/connections`, { headers: auth() })).json()) as { connections: { id: string }[] };
+    expect(list.connections.map((c) => c.id)).toContain(bed.connectionId);
+    const one = await fetch(`${bed.server.url}/api/connections/${bed.connectionId}`, { headers: auth() });
+    expect(await one.json()).toMatchObject({ connection: { id: bed.connectionId, connector: "demo", status: "active" } });
+    const records = (await (await fetch(`${bed.server.url}/api/records?entity=customer&connection=${bed.connectionId}`, { headers: auth() })).json()) as { records: { key: string }[] };
     expect(records.records.map((r) => r.key)).toEqual(["customer:c1", "customer:c2", "customer:c3", "customer:c4", "customer:c5", "customer:c6"]);
-    const runs = (await (await fetch(`${server.url}/api/runs?connection=${connectionId}`, { headers: auth() })).json()) as { runs: { outcome: string }[] };
+    const runs = (await (await fetch(`${bed.server.url}/api/runs?connection=${bed.connectionId}`, { headers: auth() })).json()) as { runs: { outcome: string }[] };
     expect(runs.runs[0]?.outcome).toBe("succeeded");
   });
 
@@ -76,7 +55,7 @@ describe("server", () => {
     // The server answers 413 from Content-Length and may close before reading the body,
     // so read the status with node:http (fetch reports the early close as a failure).
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(`${server.url}/connections/${connectionId}/routes/webhook`, { method: "POST", headers: { "content-length": String(2 * 1024 * 1024) } }, (res) => {
+      const req = request(`${bed.server.url}/connections/${bed.connectionId}/routes/webhook`, { method: "POST", headers: { "content-length": String(2 * 1024 * 1024) } }, (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
       });
@@ -84,17 +63,17 @@ describe("server", () => {
       req.write("x".repeat(64 * 1024));
     });
     expect(status).toBe(413);
-    expect((await fetch(`${server.url}/connections/${connectionId}/routes/nope`, { method: "POST", headers: auth() })).status).toBe(404);
-    expect((await fetch(`${server.url}/connections/conn_missing/routes/probe`, { method: "POST", headers: auth() })).status).toBe(404);
+    expect((await fetch(`${bed.server.url}/connections/${bed.connectionId}/routes/nope`, { method: "POST", headers: auth() })).status).toBe(404);
+    expect((await fetch(`${bed.server.url}/connections/conn_missing/routes/probe`, { method: "POST", headers: auth() })).status).toBe(404);
   });
 
   it("starts OAuth only with a connect session for an installed connector, and never shows a client secret", async () => {
-    expect((await fetch(`${server.url}/oauth/start?connector=demo`, { redirect: "manual" })).status).toBe(401);
+    expect((await fetch(`${bed.server.url}/oauth/start?connector=demo`, { redirect: "manual" })).status).toBe(401);
     const mint = (connectors: string[]) =>
-      fetch(`${server.url}/api/connect/sessions`, { method: "POST", headers: { ...auth(), "content-type": "application/json" }, body: JSON.stringify({ connectors, endUser: { id: "u1" } }) });
+      fetch(`${bed.server.url}/api/connect/sessions`, { method: "POST", headers: { ...auth(), "content-type": "application/json" }, body: JSON.stringify({ connectors, endUser: { id: "u1" } }) });
     expect((await mint(["nope"])).status).toBe(404);
-    const session = (await (await mint(["demo"])).json()) as { connectUrl: string };
-    const started = await fetch(session.connectUrl, { redirect: "manual" });
+    const session = (await (await mint(["demo"])).json()) as { startUrl: string };
+    const started = await fetch(session.startUrl, { redirect: "manual" });
     expect([302, 400]).toContain(started.status);
     const text = await started.text();
     expect(text).not.toMatch(/client_secret=[^[]/);

@@ -15,6 +15,12 @@ export const permissionsSchema = z.strictObject({
   http: z.array(z.string().min(1)).default([]),
   entities: z.partialRecord(z.enum(ENTITY_NAMES), entityGrantSchema).default({}),
   secrets: z.record(z.string().min(1), z.array(z.literal("read")).min(1)).default({}),
+  /**
+   * Large provider files (Files.download / Files.readLines), e.g. a Shopify bulk operation's
+   * JSONL result. Absent: the connector may not download files. `maxBytes` is the largest
+   * file one download may store (the route's own maxBytes may only be smaller).
+   */
+  files: z.strictObject({ maxBytes: z.number().int().positive() }).optional(),
 });
 
 export const settingPropertySchema = z
@@ -79,6 +85,22 @@ export const oauthSchema = z.strictObject({
    */
   revocationRequest: z.enum(["rfc7009", "square"]).default("rfc7009"),
   scopes: z.array(z.string().min(1)).default([]),
+  /**
+   * Scopes requested with `scopes` whose absence from the grant does not fail the connect (a
+   * protected scope the provider may not have approved for the app): the sync runs without
+   * it, and the connection and every run of the named streams say what is missing and why.
+   */
+  optionalScopes: z
+    .array(
+      z.strictObject({
+        scope: z.string().min(1),
+        /** What is not available without it, e.g. "orders older than 60 days are not available". */
+        withoutIt: z.string().min(1),
+        /** The streams it affects. */
+        streams: z.array(z.string().min(1)).default([]),
+      }),
+    )
+    .default([]),
   /** How scopes are joined in the authorization URL: Shopify uses ",", RFC 6749 a space. */
   scopeSeparator: z.string().min(1).max(3).default(" "),
   accessType: z.enum(["offline", "online"]).optional(),
@@ -124,6 +146,18 @@ export const connectionSchema = z.strictObject({
   settingsSchema: settingsSchemaSchema.default({ required: [], properties: {} }),
 });
 
+/**
+ * Routes the host serves without its API key. A route's own `config.auth` asks for
+ * "public" or "webhook"; the manifest must declare it here too, so a reviewer sees every
+ * anonymous entry point in one place and a route file cannot open itself up unnoticed.
+ */
+export const anonymousRoutesSchema = z.strictObject({
+  /** Anyone may call these (`config.auth: "public"`), e.g. an app's landing or install check. */
+  public: z.array(routePath).default([]),
+  /** Providers call these (`config.auth: "webhook"`); the route verifies the provider's signature. */
+  webhooks: z.array(routePath).default([]),
+});
+
 export const manifestSchema = z.strictObject({
   key: z.string().regex(/^[a-z][a-z0-9_-]*$/, "must be lowercase letters, digits, - or _"),
   name: z.string().min(1),
@@ -137,6 +171,8 @@ export const manifestSchema = z.strictObject({
   streams: z
     .array(z.strictObject({ name: z.string().regex(/^[a-z][a-z0-9_]*$/), route: routePath, entity: z.string().optional() }))
     .default([]),
+  /** Routes reachable without a host API key (every other route needs one). */
+  routes: anonymousRoutesSchema.default({ public: [], webhooks: [] }),
 });
 
 export type ConnectorManifestInput = z.input<typeof manifestSchema>;
@@ -145,3 +181,4 @@ export type OAuthConfig = z.output<typeof oauthSchema>;
 export type HostValidationRule = z.output<typeof hostValidationRuleSchema>;
 export type RouteRef = z.output<typeof routeRefSchema>;
 export type SettingsSchema = z.output<typeof settingsSchemaSchema>;
+export type AnonymousRoutes = z.output<typeof anonymousRoutesSchema>;

@@ -1,9 +1,10 @@
 // Validates a connector directory: its manifest, and that the routes the manifest
 // names (testConnection, postConnect, streams) exist as files under src/api.
-import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { validateManifest, type ManifestValidation } from "./define.js";
+import { routeAccess, type RouteAuth } from "./route-access.js";
 import type { ManifestProblem } from "./rules.js";
 import type { ConnectorManifest } from "./schema.js";
 import { placeholdersInHost } from "./templates.js";
@@ -13,7 +14,11 @@ export type ConnectorDirReport = {
   manifest?: ConnectorManifest;
   problems: ManifestProblem[];
   checks: { name: string; ok: boolean; detail?: string }[];
+  /** Route files whose config asks for public or webhook access, and whether the manifest's `routes` declares them. */
+  anonymousRoutes?: AnonymousRouteEntry[];
 };
+
+export type AnonymousRouteEntry = { route: string; auth: Exclude<RouteAuth, "api_key">; declared: boolean };
 
 export const ROUTE_EXTENSIONS = [".ts", ".js", ".mts", ".mjs"] as const;
 
@@ -31,6 +36,8 @@ export function manifestRoutes(m: ConnectorManifest): { path: string; route: str
   if (m.connection.testConnection) routes.push({ path: "connection.testConnection.route", route: m.connection.testConnection.route });
   if (m.connection.oauth?.postConnect) routes.push({ path: "connection.oauth.postConnect.route", route: m.connection.oauth.postConnect.route });
   m.streams.forEach((s, i) => routes.push({ path: `streams.${i}.route`, route: s.route }));
+  m.routes.public.forEach((route, i) => routes.push({ path: `routes.public.${i}`, route }));
+  m.routes.webhooks.forEach((route, i) => routes.push({ path: `routes.webhooks.${i}`, route }));
   return routes;
 }
 
@@ -83,8 +90,48 @@ export async function validateConnectorDir(dir: string): Promise<ConnectorDirRep
   report.manifest = result.manifest;
   const routesDir = file.startsWith(join(root, "dist")) ? join(root, "dist", "src", "api") : join(root, "src", "api");
   report.problems.push(...checkRoutesExist(result.manifest, routesDir));
+  const anonymous = await anonymousRoutes(result.manifest, routesDir);
+  report.anonymousRoutes = anonymous.entries;
+  report.problems.push(...anonymous.problems);
   report.checks.push(...releaseChecklist(result.manifest, root));
   return report;
+}
+
+/** Route paths of every route file under a routes directory (`/webhooks/shopify` for webhooks/shopify.ts); .d.ts files are not routes. */
+export function listRouteFiles(routesDir: string): { route: string; file: string }[] {
+  if (!existsSync(routesDir)) return [];
+  const files = readdirSync(routesDir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && !/\.d\.m?ts$/.test(e.name) && ROUTE_EXTENSIONS.some((ext) => e.name.endsWith(ext)))
+    .map((e) => join(e.parentPath, e.name));
+  return files.map((file) => ({ file, route: "/" + relative(routesDir, file).replace(/\.[^.]+$/, "").split(sep).join("/") }));
+}
+
+/**
+ * Loads every route module for its `config.auth` (its top-level code runs, as in the host's
+ * describe) and lists the anonymous ones; one the manifest does not declare is a problem:
+ * the host would make it require the API key.
+ */
+async function anonymousRoutes(m: ConnectorManifest, routesDir: string): Promise<{ entries: AnonymousRouteEntry[]; problems: ManifestProblem[] }> {
+  const entries: AnonymousRouteEntry[] = [];
+  const problems: ManifestProblem[] = [];
+  for (const { route, file } of listRouteFiles(routesDir)) {
+    let configAuth: unknown;
+    try {
+      const mod = (await import(pathToFileURL(file).href)) as { config?: { auth?: unknown } };
+      configAuth = mod.config?.auth;
+    } catch (error) {
+      problems.push({ path: "routes", rule: "route_loads", message: `could not load route ${route}: ${(error as Error).message}` });
+      continue;
+    }
+    const access = routeAccess(m, route, configAuth);
+    if (access.requested === "api_key") continue;
+    entries.push({ route, auth: access.requested, declared: !access.undeclared });
+    if (access.undeclared) {
+      const field = access.requested === "public" ? "routes.public" : "routes.webhooks";
+      problems.push({ path: field, rule: "route_auth_declared", message: `route ${route} exports config.auth "${access.requested}" but ${field} does not list it (the host would require the API key)` });
+    }
+  }
+  return { entries, problems };
 }
 
 function dynamicHostsCheck(m: ConnectorManifest): { name: string; ok: boolean; detail?: string } {

@@ -3,11 +3,26 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { CallbackVerifier, HostNormalizer } from "./types.js";
 
-const ACCEPTED = "a Shopify shop domain like acme.myshopify.com (also accepted: acme, https://acme.myshopify.com/, admin.shopify.com/store/acme)";
+const ACCEPTED = "a Shopify shop domain like acme.myshopify.com (also accepted: acme, https://acme.myshopify.com/, admin.shopify.com/store/acme and admin URLs such as https://admin.shopify.com/store/acme/orders)";
 const SHOP_HANDLE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 function reject(value: string, why: string) {
   return { ok: false as const, message: `${JSON.stringify(value)} ${why}; expected ${ACCEPTED}` };
+}
+
+/**
+ * The shop of a Shopify admin URL (`admin.shopify.com/store/<shop>/...`, what merchants copy
+ * from the address bar), or undefined when `rest` (lowercased, scheme removed) is not on
+ * admin.shopify.com. Only the /store/<shop> segment counts; the rest of the path, the query
+ * and the fragment are the admin page the merchant was on.
+ */
+function adminUrlHandle(rest: string): { ok: true; handle: string } | { ok: false; why: string } | undefined {
+  const authorityEnd = rest.search(/[/?#]/);
+  const authority = authorityEnd === -1 ? rest : rest.slice(0, authorityEnd);
+  if (authority !== "admin.shopify.com") return undefined;
+  const store = /^\/store\/([^/?#]+)(?:[/?#]|$)/.exec(rest.slice(authority.length));
+  if (!store) return { ok: false, why: "is a Shopify admin URL without /store/<shop>" };
+  return { ok: true, handle: store[1]! };
 }
 
 /** Normalizes what a merchant types into `<handle>.myshopify.com`, or says why not. */
@@ -24,12 +39,14 @@ export const shopifyShopDomain: HostNormalizer = (input) => {
     rest = rest.slice(scheme[0].length);
   }
   if (rest.includes("@")) return reject(input, "contains userinfo (@)");
-  if (/[?#\\%]/.test(rest)) return reject(input, "contains a query, fragment or escape");
-  const admin = /^admin\.shopify\.com\/store\/([^/]+)\/?$/.exec(rest);
+  if (rest.includes("\\")) return reject(input, "contains a backslash");
+  const admin = adminUrlHandle(rest);
+  if (admin && !admin.ok) return reject(input, admin.why);
   let handle: string;
   if (admin) {
-    handle = admin[1]!;
+    handle = admin.handle;
   } else {
+    if (/[?#%]/.test(rest)) return reject(input, "contains a query, fragment or escape");
     if (rest.endsWith("/")) rest = rest.slice(0, -1);
     if (rest.includes("/")) return reject(input, "contains a path");
     if (rest.startsWith("[") || rest.includes(":")) return reject(input, "contains a port or an IPv6 address");
@@ -45,13 +62,17 @@ export const shopifyShopDomain: HostNormalizer = (input) => {
   return { ok: true, value: `${handle}.myshopify.com` };
 };
 
-/** Shopify's OAuth message: query without hmac/signature, keys sorted, `k=v` joined by `&`. */
+/**
+ * Shopify's OAuth message as its libraries form it (@shopify/shopify-api's ProcessedQuery):
+ * the query without hmac/signature, keys sorted, serialized by URLSearchParams (form
+ * encoding: a space is `+`, `!'()~` are escaped), so any state value verifies.
+ */
 export function shopifyCallbackMessage(query: Record<string, string>): string {
-  return Object.keys(query)
-    .filter((k) => k !== "hmac" && k !== "signature")
-    .sort()
-    .map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(query[k]!)}`)
-    .join("&");
+  const message = new URLSearchParams();
+  for (const key of Object.keys(query).sort()) {
+    if (key !== "hmac" && key !== "signature") message.append(key, query[key]!);
+  }
+  return message.toString();
 }
 
 export function shopifyCallbackHmac(query: Record<string, string>, clientSecret: string): string {

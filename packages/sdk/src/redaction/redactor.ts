@@ -50,31 +50,107 @@ function secretForms(secret: string): string[] {
   return [...forms];
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
 
 export function isSensitiveKey(key: string): boolean {
   return !SAFE_KEYS.has(key) && SENSITIVE_KEY.test(key);
 }
 
+/** Registered secrets are at least this long; also the length of the index's keys. */
+const MIN_SECRET_LENGTH = 6;
+
+/**
+ * The live secrets, matched by a prefix index: each form of each secret is filed under its
+ * first MIN_SECRET_LENGTH characters, and a scan looks up every position of the text there.
+ * Registering or dropping one is O(its forms), and a scan is O(text length), whatever the
+ * number of secrets (a long-running host holds one per live token; a single alternation
+ * regex rebuilt on every registration took seconds at 40,000).
+ */
+class SecretIndex {
+  /**
+   * Prefix → the forms starting with it and their distinct lengths, longest first. Tokens of
+   * one provider share long prefixes (`shpat_…`), so a bucket is looked up by length in a set,
+   * never scanned or re-sorted.
+   */
+  private readonly byPrefix = new Map<string, { lengths: number[]; forms: Set<string> }>();
+  /** Form → how many registered secrets produce it (two secrets may share a form). */
+  private readonly forms = new Map<string, number>();
+
+  add(secret: string): void {
+    for (const form of secretForms(secret)) {
+      if (form.length < MIN_SECRET_LENGTH) continue;
+      const count = this.forms.get(form) ?? 0;
+      this.forms.set(form, count + 1);
+      if (count) continue;
+      const prefix = form.slice(0, MIN_SECRET_LENGTH);
+      let bucket = this.byPrefix.get(prefix);
+      if (!bucket) this.byPrefix.set(prefix, (bucket = { lengths: [], forms: new Set() }));
+      bucket.forms.add(form);
+      if (!bucket.lengths.includes(form.length)) bucket.lengths = [...bucket.lengths, form.length].sort((a, b) => b - a);
+    }
+  }
+
+  delete(secret: string): void {
+    for (const form of secretForms(secret)) {
+      const count = this.forms.get(form);
+      if (count === undefined) continue;
+      if (count > 1) {
+        this.forms.set(form, count - 1);
+        continue;
+      }
+      this.forms.delete(form);
+      const prefix = form.slice(0, MIN_SECRET_LENGTH);
+      const bucket = this.byPrefix.get(prefix);
+      if (!bucket) continue;
+      bucket.forms.delete(form);
+      if (!bucket.forms.size) this.byPrefix.delete(prefix);
+      else if (![...bucket.forms].some((f) => f.length === form.length)) bucket.lengths = bucket.lengths.filter((l) => l !== form.length);
+    }
+  }
+
+  /** `text` with every occurrence of a form replaced, the longest at each position first. */
+  replaceAll(text: string): string {
+    if (!this.byPrefix.size || text.length < MIN_SECRET_LENGTH) return text;
+    let out = "";
+    let copied = 0;
+    for (let i = 0; i <= text.length - MIN_SECRET_LENGTH; ) {
+      const bucket = this.byPrefix.get(text.slice(i, i + MIN_SECRET_LENGTH));
+      const length = bucket?.lengths.find((l) => i + l <= text.length && bucket.forms.has(text.slice(i, i + l)));
+      if (length !== undefined) {
+        out += text.slice(copied, i) + REDACTED;
+        i += length;
+        copied = i;
+      } else i++;
+    }
+    return copied ? out + text.slice(copied) : text;
+  }
+}
+
 export class Redactor {
   private readonly secrets = new Set<string>();
-  private matcher: RegExp | null = null;
+  private readonly index = new SecretIndex();
 
   /**
    * Registers a live secret (token, client secret, code verifier, authorization code).
    * Values shorter than 6 characters are ignored: they would redact ordinary words.
    */
   register(...values: (string | null | undefined)[]): void {
-    let changed = false;
     for (const value of values) {
-      if (typeof value === "string" && value.length >= 6 && !this.secrets.has(value)) {
+      if (typeof value === "string" && value.length >= MIN_SECRET_LENGTH && !this.secrets.has(value)) {
         this.secrets.add(value);
-        changed = true;
+        this.index.add(value);
       }
     }
-    if (changed) this.matcher = null;
+  }
+
+  /**
+   * Drops secrets whose life ended (a rotated or revoked token, a disconnected connection),
+   * so the set holds live secrets only. A dropped value is still caught by the token
+   * patterns and sensitive keys, but no longer by value.
+   */
+  unregister(...values: (string | null | undefined)[]): void {
+    for (const value of values) {
+      if (typeof value === "string" && this.secrets.delete(value)) this.index.delete(value);
+    }
   }
 
   get size(): number {
@@ -82,18 +158,7 @@ export class Redactor {
   }
 
   redactString(text: string): string {
-    let out = text;
-    if (this.secrets.size) {
-      // Longest first, so a secret containing another is removed whole.
-      this.matcher ??= new RegExp(
-        [...new Set([...this.secrets].flatMap(secretForms))]
-          .sort((a, b) => b.length - a.length)
-          .map(escapeRegExp)
-          .join("|"),
-        "g",
-      );
-      out = out.replace(this.matcher, REDACTED);
-    }
+    let out = this.index.replaceAll(text);
     for (const [pattern, replacement] of TOKEN_PATTERNS) out = out.replace(pattern, replacement as string);
     return redactKeyedValues(out);
   }
@@ -180,4 +245,9 @@ export function redact<T>(value: T): T {
 
 export function registerSecret(...values: (string | null | undefined)[]): void {
   defaultRedactor().register(...values);
+}
+
+/** Drops secrets whose life ended from the process-wide redactor (see Redactor.unregister). */
+export function unregisterSecret(...values: (string | null | undefined)[]): void {
+  defaultRedactor().unregister(...values);
 }

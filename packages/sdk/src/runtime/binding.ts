@@ -80,6 +80,26 @@ export type ConnectionInfo = {
   providerAccountName?: string | undefined;
 };
 
+/** A download as it reaches the binding (Files.download), options checked by policy/files.ts. */
+export type FileDownloadSpec = {
+  url: string;
+  /** The manifest stream the file belongs to: removed when that stream's sync ends. */
+  stream: string;
+  maxBytes: number;
+  headers: Record<string, string>;
+  /** The whole download's deadline. */
+  timeoutMs: number;
+  auth?: { oauth?: OAuthHttpAuth };
+};
+
+/** What a finished download stored: only metadata crosses to the route, never the body. */
+export type DownloadedFile = { fileId: string; bytes: number; sha256: string };
+
+export type ReadLinesOptions = { offset: number; maxLines: number; maxBytes: number };
+
+/** Whole lines from `offset` (line endings removed); `nextOffset` is what a checkpoint stores. */
+export type FileLines = { lines: string[]; nextOffset: number; eof: boolean };
+
 export interface HostBinding {
   readonly manifest: ConnectorManifest;
   getSetting(name: string): unknown;
@@ -103,6 +123,12 @@ export interface HostBinding {
   webhookDeliveryProcessed?(deliveryIds: string[]): boolean;
   /** Stages `deliveryIds` as processed: committed with the route's other writes, only when it answers 2xx. */
   markWebhookDeliveryProcessed?(deliveryIds: string[]): void;
+  /** Streams a provider file to host storage (Files.download); optional for older bindings. */
+  downloadFile?(spec: FileDownloadSpec): DownloadedFile;
+  /** A slice of whole lines of a downloaded file (Files.readLines). */
+  readFileLines?(fileId: string, opts: ReadLinesOptions): FileLines;
+  /** Deletes a downloaded file now (Files.remove); true when it existed. */
+  removeFile?(fileId: string): boolean;
 }
 
 export type { ValidatedDeletion } from "../policy/commit.js";

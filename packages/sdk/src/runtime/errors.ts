@@ -11,7 +11,12 @@ export type BackfillErrorCode =
   | "timeout"
   | "ingest_rejected"
   | "setting_missing"
-  | "secret_unavailable";
+  | "secret_unavailable"
+  | "file_too_large"
+  | "file_not_found"
+  | "file_line_too_long"
+  | "file_offset_invalid"
+  | "file_not_utf8";
 
 export class BackfillError extends Error {
   readonly code: BackfillErrorCode;

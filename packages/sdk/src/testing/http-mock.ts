@@ -78,6 +78,11 @@ export class HttpMock {
   }
 
   handle(call: RecordedCall): HttpResponse {
+    return toHttpResponse(this.respond(call));
+  }
+
+  /** The scripted response as written (Files.download reads its body as bytes, not parsed). */
+  respond(call: RecordedCall): MockResponse {
     this.calls.push(call);
     const fits = (e: Expectation) => (e.method === "*" || e.method === call.method) && matches(e.pattern, call.url);
     const expectation = this.expectations.find((e) => e.once && !e.used && fits(e)) ?? this.expectations.find((e) => !e.once && fits(e));
@@ -88,7 +93,6 @@ export class HttpMock {
       );
     }
     expectation.used = true;
-    const mock = typeof expectation.handler === "function" ? expectation.handler(call) : expectation.handler;
-    return toHttpResponse(mock);
+    return typeof expectation.handler === "function" ? expectation.handler(call) : expectation.handler;
   }
 }

@@ -19,6 +19,7 @@ import { isDefinedManifest, validateManifest, ManifestError } from "../manifest/
 import type { ConnectorManifestInput } from "../manifest/schema.js";
 import type { Route, RouteInput } from "../api/api.js";
 import { HttpMock, type RecordedCall } from "./http-mock.js";
+import { TestFiles } from "./files.js";
 import { callerFile, findManifestFile, loadManifest } from "./manifest-discovery.js";
 
 type Instant = Date | number | string;
@@ -81,6 +82,14 @@ export class ConnectorTestRuntime {
   readonly transcript: string[] = [];
   readonly oauthState: TestOAuthState | undefined;
   refreshCount = 0;
+  /** Downloaded files (Files.download), in memory: `files.ids(stream)`, `files.bytes(id)`. */
+  readonly files = new TestFiles({
+    manifest: () => this.requireManifest(),
+    settings: () => this.settings,
+    accessToken: (minTtlSeconds) => this.accessToken(minTtlSeconds),
+    http: this.http,
+  });
+  private downloadedInCall: string[] = [];
 
   private manifest: ConnectorManifest | undefined;
   private readonly manifestSearch: (string | undefined)[];
@@ -167,6 +176,7 @@ export class ConnectorTestRuntime {
     if (!this.unbind) this.install();
     this.stagedCheckpoints.clear();
     this.stagedDeliveries.clear();
+    this.downloadedInCall = [];
     const firstBatch = this.batches.length;
     const response = await route(input);
     const text = await response.clone().text();
@@ -188,7 +198,22 @@ export class ConnectorTestRuntime {
         this.lastPause.set(stream, staged.pauseSeconds);
       }
     }
+    this.cleanUpFiles(committed);
     return response;
+  }
+
+  /**
+   * As the host: a stream whose sync ended (hasMore: false committed) loses its files; a
+   * failed call's downloads are unreachable (its checkpoint was not committed), so they go too.
+   */
+  private cleanUpFiles(committed: boolean): void {
+    if (!committed) {
+      const downloaded = new Set(this.downloadedInCall);
+      this.files.removeWhere((id) => downloaded.has(id));
+      return;
+    }
+    const ended = new Set([...this.stagedCheckpoints].filter(([, c]) => !c.hasMore).map(([stream]) => stream));
+    this.files.removeWhere((_id, stream) => ended.has(stream));
   }
 
   /** Stores one record as the host's store does: the decision is the shared policy's. */
@@ -316,6 +341,13 @@ export class ConnectorTestRuntime {
       markWebhookDeliveryProcessed: (ids) => {
         for (const id of checkDeliveryIds("Webhooks.markProcessed", ids)) this.stagedDeliveries.add(id);
       },
+      downloadFile: (spec) => {
+        const file = this.files.download(spec);
+        this.downloadedInCall.push(file.fileId);
+        return file;
+      },
+      readFileLines: (fileId, opts) => this.files.readLines(fileId, opts),
+      removeFile: (fileId) => this.files.remove(fileId),
     };
     // The manifest loads in call(), after install(): read it when a route asks.
     return Object.defineProperty(binding, "manifest", { get: () => this.requireManifest(), enumerable: true }) as HostBinding;

@@ -1,6 +1,9 @@
 // Shopify's calculated query cost: scalars and enums 0, objects 1, connections 2 plus the
-// page size times the cost of one node (fragments are summed, where Shopify takes the max). Requested cost uses `first`/`last`; actual cost
-// counts what the response really returned. https://shopify.dev/docs/api/usage/limits
+// page size times the cost of one node; an interface or union costs the most expensive of
+// the types it may be (fragments are not summed); a mutation field costs 10. Variables the
+// request omits take their declared defaults, as execution does. Requested cost uses
+// `first`/`last`; actual cost counts what the response really returned.
+// https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits
 import {
   Kind,
   OperationTypeNode,
@@ -10,6 +13,10 @@ import {
   isListType,
   isObjectType,
   isInterfaceType,
+  isAbstractType,
+  isInputType,
+  valueFromAST,
+  typeFromAST,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -58,7 +65,15 @@ function fieldDef(type: GraphQLNamedType, name: string): GraphQLField<unknown, u
   return undefined;
 }
 
-/** Visit every field node selected on `type`, through fragments. */
+/** Does a fragment with type condition `condition` apply to an object of type `type`? */
+function applies(walk: Walk, condition: GraphQLNamedType | null | undefined, type: GraphQLNamedType): boolean {
+  if (!condition || condition === type) return true;
+  if (isAbstractType(condition) && isObjectType(type)) return walk.schema.isSubType(condition, type);
+  // Selecting on an abstract type: every fragment counts, for the walk over its possible types.
+  return isAbstractType(type);
+}
+
+/** Visit every field node selected on `type`, through the fragments that apply to it. */
 function eachField(
   selectionSet: SelectionSetNode | undefined,
   type: GraphQLNamedType,
@@ -69,17 +84,21 @@ function eachField(
     if (selection.kind === Kind.FIELD) visit(selection, type);
     else if (selection.kind === Kind.INLINE_FRAGMENT) {
       const condition = selection.typeCondition ? walk.schema.getType(selection.typeCondition.name.value) : type;
-      eachField(selection.selectionSet, condition ?? type, walk, visit);
+      if (applies(walk, condition, type)) eachField(selection.selectionSet, isAbstractType(type) ? (condition ?? type) : type, walk, visit);
     } else {
       const fragment = walk.fragments.get(selection.name.value);
       if (!fragment) continue;
-      const condition = walk.schema.getType(fragment.typeCondition.name.value) ?? type;
-      eachField(fragment.selectionSet, condition, walk, visit);
+      const condition = walk.schema.getType(fragment.typeCondition.name.value);
+      if (applies(walk, condition, type)) eachField(fragment.selectionSet, isAbstractType(type) ? (condition ?? type) : type, walk, visit);
     }
   }
 }
 
 function requested(selectionSet: SelectionSetNode | undefined, type: GraphQLNamedType, pageSize: number | undefined, walk: Walk): number {
+  if (isAbstractType(type)) {
+    // The most expensive of the object types it may be.
+    return Math.max(0, ...walk.schema.getPossibleTypes(type).map((possible) => requested(selectionSet, possible, pageSize, walk)));
+  }
   let total = 0;
   eachField(selectionSet, type, walk, (field, parent) => {
     const def = fieldDef(parent, field.name.value);
@@ -119,13 +138,35 @@ function operation(document: DocumentNode, operationName: string | undefined): O
   return operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
 }
 
-function walkFor(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined): Walk {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-  return { schema, fragments, variables: variables ?? {} };
+/** The request's variables, with the operation's declared defaults for those it omits. */
+function withDefaults(schema: GraphQLSchema, op: OperationDefinitionNode, variables: Record<string, unknown>): Record<string, unknown> {
+  const values = { ...variables };
+  for (const definition of op.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    if (values[name] !== undefined || !definition.defaultValue) continue;
+    const type = typeFromAST(schema, definition.type);
+    if (type && isInputType(type)) values[name] = valueFromAST(definition.defaultValue, type);
+  }
+  return values;
 }
 
-/** Mutations cost 10 at the root, as Shopify charges them. */
+function walkFor(schema: GraphQLSchema, document: DocumentNode, op: OperationDefinitionNode, variables: Record<string, unknown> | undefined): Walk {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  return { schema, fragments, variables: withDefaults(schema, op, variables ?? {}) };
+}
+
+/** Each root field of a mutation costs 10, whatever it selects. */
+const MUTATION_FIELD_COST = 10;
+
+function mutationCost(op: OperationDefinitionNode, walk: Walk, root: GraphQLNamedType): number {
+  let fields = 0;
+  eachField(op.selectionSet, root, walk, (field) => {
+    if (field.name.value !== "__typename") fields++;
+  });
+  return fields * MUTATION_FIELD_COST;
+}
+
 export function requestedQueryCost(
   schema: GraphQLSchema,
   document: DocumentNode,
@@ -136,8 +177,8 @@ export function requestedQueryCost(
   if (!op) return 0;
   const root = op.operation === OperationTypeNode.MUTATION ? schema.getMutationType() : schema.getQueryType();
   if (!root) return 0;
-  const walk = walkFor(schema, document, variables);
-  return requested(op.selectionSet, root, undefined, walk) + (op.operation === OperationTypeNode.MUTATION ? 10 : 0);
+  const walk = walkFor(schema, document, op, variables);
+  return op.operation === OperationTypeNode.MUTATION ? mutationCost(op, walk, root) : requested(op.selectionSet, root, undefined, walk);
 }
 
 export function actualQueryCost(
@@ -151,5 +192,6 @@ export function actualQueryCost(
   if (!op) return 0;
   const root = op.operation === OperationTypeNode.MUTATION ? schema.getMutationType() : schema.getQueryType();
   if (!root) return 0;
-  return actual(op.selectionSet, root, data, walkFor(schema, document, variables)) + (op.operation === OperationTypeNode.MUTATION ? 10 : 0);
+  const walk = walkFor(schema, document, op, variables);
+  return op.operation === OperationTypeNode.MUTATION ? mutationCost(op, walk, root) : actual(op.selectionSet, root, data, walk);
 }

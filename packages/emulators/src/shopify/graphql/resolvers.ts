@@ -19,6 +19,21 @@ import { matchesNumber, matchesTime, parseSearchQuery } from "./search.js";
 export interface GraphQLContext {
   shop: ShopRecord;
   token: AccessTokenRecord;
+  /** The emulator's clock at the request (the 60-day order window is relative to it). */
+  now: number;
+}
+
+/** Without read_all_orders, Shopify serves only orders created in the last 60 days. */
+export const RECENT_ORDERS_WINDOW_MS = 60 * 86_400_000;
+export const READ_ALL_ORDERS = "read_all_orders";
+
+/** Can this token see this order? (The window applies to orders and everything read through them.) */
+export function orderVisible(token: Pick<AccessTokenRecord, "scope">, order: Pick<OrderRecord, "createdAt">, now: number): boolean {
+  return token.scope.split(",").includes(READ_ALL_ORDERS) || Date.parse(order.createdAt) >= now - RECENT_ORDERS_WINDOW_MS;
+}
+
+function visibleOrders(orders: readonly OrderRecord[], ctx: GraphQLContext): OrderRecord[] {
+  return orders.filter((o) => orderVisible(ctx.token, o, ctx.now));
 }
 
 type Obj = Record<string, unknown>;
@@ -100,7 +115,7 @@ function customerObject(shop: ShopRecord, customer: CustomerRecord): Obj {
       const spent = sum(orders().map((o) => o.total));
       return { amount: formatDecimal(spent.shop, shop.currencyCode), currencyCode: shop.currencyCode };
     },
-    orders: (args: ConnectionArgs & { query?: string; sortKey?: string }) => orderConnection(shop, orders(), args),
+    orders: (args: ConnectionArgs & { query?: string; sortKey?: string }, ctx: GraphQLContext) => orderConnection(shop, visibleOrders(orders(), ctx), args),
   };
 }
 
@@ -316,6 +331,7 @@ function sortValueFor<R extends { id: number; updatedAt: string; createdAt: stri
 }
 
 function filterByQuery<R extends { id: number; updatedAt: string; createdAt: string }>(
+  shop: ShopRecord,
   records: readonly R[],
   query: string | undefined | null,
   wholeDays: boolean,
@@ -325,9 +341,9 @@ function filterByQuery<R extends { id: number; updatedAt: string; createdAt: str
     terms.every((term) => {
       switch (term.field) {
         case "updated_at":
-          return matchesTime(record.updatedAt, term, wholeDays);
+          return matchesTime(record.updatedAt, term, wholeDays, shop.ianaTimezone);
         case "created_at":
-          return matchesTime(record.createdAt, term, wholeDays);
+          return matchesTime(record.createdAt, term, wholeDays, shop.ianaTimezone);
         case "id":
           return matchesNumber(record.id, term);
         default:
@@ -340,11 +356,11 @@ function filterByQuery<R extends { id: number; updatedAt: string; createdAt: str
 type ListArgs = ConnectionArgs & { query?: string | null; sortKey?: string };
 
 function orderConnection(shop: ShopRecord, orders: readonly OrderRecord[], args: ListArgs) {
-  return paginate(filterByQuery(orders, args.query, false), args, sortValueFor(args.sortKey), (o) => orderObject(shop, o));
+  return paginate(filterByQuery(shop, orders, args.query, false), args, sortValueFor(args.sortKey), (o) => orderObject(shop, o));
 }
 
 function customerConnection(shop: ShopRecord, args: ListArgs) {
-  return paginate(filterByQuery(shop.customers, args.query, true), args, sortValueFor(args.sortKey), (c) =>
+  return paginate(filterByQuery(shop, shop.customers, args.query, true), args, sortValueFor(args.sortKey), (c) =>
     customerObject(shop, c),
   );
 }
@@ -373,13 +389,13 @@ function shopObject(shop: ShopRecord): Obj {
   };
 }
 
-function findNode(shop: ShopRecord, id: string): Obj | null {
+function findNode(shop: ShopRecord, id: string, ctx: GraphQLContext): Obj | null {
   const parsed = parseGid(id);
   if (!parsed) return null;
   switch (parsed.type) {
     case "Order": {
       const order = shop.orders.find((o) => o.id === parsed.id);
-      return order ? orderObject(shop, order) : null;
+      return order && orderVisible(ctx.token, order, ctx.now) ? orderObject(shop, order) : null;
     }
     case "Customer": {
       const customer = shop.customers.find((c) => c.id === parsed.id);
@@ -388,7 +404,7 @@ function findNode(shop: ShopRecord, id: string): Obj | null {
     case "Refund": {
       for (const order of shop.orders) {
         const refund = order.refunds.find((r) => r.id === parsed.id);
-        if (refund) return refundObject(shop, order, refund);
+        if (refund) return orderVisible(ctx.token, order, ctx.now) ? refundObject(shop, order, refund) : null;
       }
       return null;
     }
@@ -410,11 +426,11 @@ export function rootValue(shop: ShopRecord): Obj {
     shop: () => shopObject(shop),
     orders: (args: ListArgs, ctx: GraphQLContext) => {
       requireScope(ctx.token, "orders", "orders");
-      return orderConnection(shop, shop.orders, args);
+      return orderConnection(shop, visibleOrders(shop.orders, ctx), args);
     },
     order: (args: { id: string }, ctx: GraphQLContext) => {
       requireScope(ctx.token, "orders", "order");
-      const node = findNode(shop, args.id);
+      const node = findNode(shop, args.id, ctx);
       return node?.__typename === "Order" ? node : null;
     },
     customers: (args: ListArgs, ctx: GraphQLContext) => {
@@ -423,34 +439,34 @@ export function rootValue(shop: ShopRecord): Obj {
     },
     customer: (args: { id: string }, ctx: GraphQLContext) => {
       requireScope(ctx.token, "customers", "customer");
-      const node = findNode(shop, args.id);
+      const node = findNode(shop, args.id, ctx);
       return node?.__typename === "Customer" ? node : null;
     },
     refund: (args: { id: string }, ctx: GraphQLContext) => {
       requireScope(ctx.token, "orders", "refund");
-      const node = findNode(shop, args.id);
+      const node = findNode(shop, args.id, ctx);
       return node?.__typename === "Refund" ? node : null;
     },
     node: (args: { id: string }, ctx: GraphQLContext) => {
-      const node = findNode(shop, args.id);
+      const node = findNode(shop, args.id, ctx);
       const scope = scopeFor(node);
       if (scope) requireScope(ctx.token, scope, "node");
       return node;
     },
     nodes: (args: { ids: string[] }, ctx: GraphQLContext) =>
       args.ids.map((id) => {
-        const node = findNode(shop, id);
+        const node = findNode(shop, id, ctx);
         const scope = scopeFor(node);
         if (scope) requireScope(ctx.token, scope, "nodes");
         return node;
       }),
     ordersCount: (args: ListArgs, ctx: GraphQLContext) => {
       requireScope(ctx.token, "orders", "ordersCount");
-      return { count: filterByQuery(shop.orders, args.query, false).length, precision: "EXACT" };
+      return { count: filterByQuery(shop, visibleOrders(shop.orders, ctx), args.query, false).length, precision: "EXACT" };
     },
     customersCount: (args: ListArgs, ctx: GraphQLContext) => {
       requireScope(ctx.token, "customers", "customersCount");
-      return { count: filterByQuery(shop.customers, args.query, true).length, precision: "EXACT" };
+      return { count: filterByQuery(shop, shop.customers, args.query, true).length, precision: "EXACT" };
     },
   };
 }

@@ -9,6 +9,7 @@ import { actualQueryCost, requestedQueryCost } from "./cost.js";
 import { executeAdmin } from "./execute.js";
 import { rootValue } from "./resolvers.js";
 import { LeakyBucket } from "./throttle.js";
+import { apiVersionMiddleware } from "./versions.js";
 import { applyFault } from "../faults.js";
 
 const INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)";
@@ -20,10 +21,8 @@ interface GraphQLRequestBody {
 }
 
 export function registerGraphQLRoute(app: Hono<ShopifyEnv>, state: ShopifyEmulatorState): void {
+  app.use("/admin/api/:version/*", apiVersionMiddleware(state.apiVersions));
   app.post("/admin/api/:version/graphql.json", async (c) => {
-    if (!state.apiVersions.has(c.req.param("version"))) {
-      return c.json({ errors: "Not Found" }, 404);
-    }
     const shop = c.get("shop");
     const tokenValue = c.req.header("x-shopify-access-token");
     const fault = await applyFault(state, "graphql", { accessToken: tokenValue, shop: shop.handle });
@@ -76,7 +75,7 @@ export function registerGraphQLRoute(app: Hono<ShopifyEnv>, state: ShopifyEmulat
         extensions: { cost: { requestedQueryCost: requestedCost, actualQueryCost: null, throttleStatus: bucket.status() } },
       });
     }
-    const result = executeAdmin(schema, document, rootValue(shop), { shop, token }, variables, operationName);
+    const result = executeAdmin(schema, document, rootValue(shop), { shop, token, now: state.now() }, variables, operationName);
     const actualCost = Math.min(requestedCost, actualQueryCost(schema, document, variables, operationName, result.data));
     bucket.refund(requestedCost - actualCost);
     return c.json({

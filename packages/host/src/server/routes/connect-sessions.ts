@@ -18,9 +18,18 @@ import { revealOnce } from "../reveal.js";
 
 export type ApiVariables = { apiKeyId: string };
 
-/** Where the merchant goes with a session's token. */
+/** Where the merchant goes with a session's token: the connect page. */
 export function connectUrl(publicUrl: string, token: string, connectors: readonly string[]): string {
-  const url = new URL("/oauth/start", publicUrl);
+  return sessionUrl("/connect", publicUrl, token, connectors);
+}
+
+/** The flow's start without the page (settings as query parameters): for scripts and the CLI. */
+export function connectStartUrl(publicUrl: string, token: string, connectors: readonly string[]): string {
+  return sessionUrl("/oauth/start", publicUrl, token, connectors);
+}
+
+function sessionUrl(path: string, publicUrl: string, token: string, connectors: readonly string[]): string {
+  const url = new URL(path, publicUrl);
   url.searchParams.set("session", token);
   if (connectors.length === 1) url.searchParams.set("connector", connectors[0]!);
   return url.toString();
@@ -38,6 +47,7 @@ export function connectSessionRoutes(host: Host, opts: { publicUrl: string; retu
     id: minted.id,
     token: minted.token,
     connectUrl: connectUrl(opts.publicUrl, minted.token, connectors),
+    startUrl: connectStartUrl(opts.publicUrl, minted.token, connectors),
     expiresAt: new Date(minted.expiresAt).toISOString(),
   });
   const body = async (c: { req: { json(): Promise<unknown> } }): Promise<unknown> => c.req.json().catch(() => undefined);

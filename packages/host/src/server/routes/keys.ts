@@ -3,7 +3,7 @@
 import { Hono, type Context } from "hono";
 import { revealOnce } from "../reveal.js";
 import type { Host } from "../../connections/host.js";
-import { ApiKeyError, API_KEY_NOT_FOUND, INVALID_API_KEY_NAME, createApiKey, revokeApiKey, validApiKeyName, verifyApiKey, type ApiKeySummary } from "../api-keys.js";
+import { ApiKeyError, API_KEY_NOT_FOUND, INVALID_API_KEY_NAME, createApiKey, revokeApiKey, validApiKeyName, type ApiKeySummary } from "../api-keys.js";
 
 type KeysEnv = { Variables: { apiKeyId: string } };
 
@@ -37,13 +37,9 @@ async function requestedName(c: Context): Promise<string> {
 }
 
 export function hostApiKeysApp(host: Host): Hono<KeysEnv> {
+  // Mounted under the JSON API, whose middleware authenticates (a host API key, or the
+  // dashboard's session with its CSRF token) and sets apiKeyId.
   const app = new Hono<KeysEnv>();
-  app.use(async (c, next) => {
-    const keyId = await verifyApiKey(host.store, c.req.header("authorization"));
-    if (!keyId) return errorJson(c, 401, "unauthorized", "the JSON API needs Authorization: Bearer <host API key>");
-    c.set("apiKeyId", keyId);
-    await next();
-  });
   app.onError((error, c) => {
     if (error instanceof ApiKeyError) return apiKeyErrorJson(c, error);
     throw error;

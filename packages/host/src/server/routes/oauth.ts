@@ -6,11 +6,14 @@ import { Hono, type Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Host } from "../../connections/host.js";
 import { CONNECTOR_KEY_PATTERN } from "../../connections/connectors.js";
-import { findConnectSession } from "../../oauth/connect-sessions.js";
+import { findConnectSession, type ConnectSession } from "../../oauth/connect-sessions.js";
 import { STATE_TTL_MS } from "../../oauth/deps.js";
 import { OAuthFlowError } from "../../oauth/errors.js";
 import { hashState, randomToken } from "../../oauth/pkce.js";
-import { errorJson, flowErrorJson } from "../http-errors.js";
+import { errorJson, flowErrorJson, flowErrorStatus } from "../http-errors.js";
+import { checkConnectSettings, connectCookieName, connectSessionToken, formSettings, renderConnectPage, renderMerchantError } from "../ui/connect-routes.js";
+import { wantsHtml } from "../ui/layout.js";
+import { callbackOrigin, renderConnected, renderFailed } from "../ui/result-pages.js";
 
 /** Query parameters of /oauth/start that are not settings. */
 const START_PARAMS = new Set(["session", "connector"]);
@@ -36,10 +39,54 @@ export function oauthRoutes(host: Host, publicUrl: string): Hono {
   const app = new Hono();
   const secure = new URL(publicUrl).protocol === "https:";
 
-  const flowError = (c: Context, error: unknown) => {
-    if (error instanceof OAuthFlowError) return flowErrorJson(c, error);
-    throw error;
+  const flowError = (c: Context, error: unknown, connectorName = "the account") => {
+    if (!(error instanceof OAuthFlowError)) throw error;
+    return wantsHtml(c) ? renderMerchantError(c, error, connectorName, flowErrorStatus(error)) : flowErrorJson(c, error);
   };
+
+  /** Starts the flow: the session is redeemed, the browser bound with a cookie, and the browser sent to the provider. */
+  const start = async (c: Context, session: ConnectSession, key: string, settings: Record<string, unknown>, status: 302 | 303) => {
+    const connector = await host.connectors.get(key);
+    if (!connector) return errorJson(c, 404, "connector_not_found", `connector ${key} is not installed`);
+    const binding = randomToken(32);
+    const started = await host.oauth.startAuthorization({ manifest: connector.manifest, settings, redirectUri: callbackUrl(publicUrl, key), session, browserBinding: binding });
+    setCookie(c, bindingCookieName(stateOf(started.authorizationUrl)!, secure), binding, {
+      httpOnly: true,
+      secure,
+      sameSite: "Lax",
+      path: "/",
+      maxAge: Math.floor(STATE_TTL_MS / 1000),
+    });
+    return c.redirect(started.authorizationUrl, status);
+  };
+
+  // The connect page's form. Its session comes from the page's cookie; a post from another
+  // origin is refused (the cookie is SameSite=Lax, this is the second lock). Invalid settings
+  // re-render the form with the problems, before anything is written.
+  app.post("/start", async (c) => {
+    const origin = c.req.header("origin");
+    if (origin !== undefined && origin !== new URL(publicUrl).origin) return errorJson(c, 403, "cross_origin_form", "the connect form must be posted from this host's connect page");
+    const fields = await c.req.parseBody();
+    const key = typeof fields.connector === "string" ? fields.connector : "";
+    try {
+      const session = await findConnectSession(host.store, host.vault, connectSessionToken(c, secure, typeof fields.session === "string" ? fields.session : undefined));
+      if (!CONNECTOR_KEY_PATTERN.test(key)) return errorJson(c, 400, "invalid_connector_key", "a connector key is lowercase letters, digits, - or _");
+      const connector = await host.connectors.get(key);
+      if (!connector) return errorJson(c, 404, "connector_not_found", `connector ${key} is not installed`);
+      const settings = formSettings(fields, START_PARAMS);
+      const { problems } = checkConnectSettings(connector.manifest, session, settings);
+      if (Object.keys(problems).length) {
+        if (!wantsHtml(c)) return errorJson(c, 400, "invalid_settings", Object.entries(problems).map(([k, v]) => `${k} ${v}`).join("; "));
+        const values = Object.fromEntries(Object.entries(settings).filter(([name]) => connector.manifest.connection.settingsSchema.properties[name]?.["x-secret"] !== true));
+        return renderConnectPage(c, host, session, key, { values, problems, error: "Please correct the fields below." }, 422);
+      }
+      const response = await start(c, session, key, settings, 303);
+      deleteCookie(c, connectCookieName(secure), { path: "/", secure });
+      return response;
+    } catch (error) {
+      return flowError(c, error, key);
+    }
+  });
 
   app.get("/start", async (c) => {
     const query = c.req.query();
@@ -48,19 +95,8 @@ export function oauthRoutes(host: Host, publicUrl: string): Hono {
       const key = query.connector ?? (session.connectorKeys.length === 1 ? session.connectorKeys[0] : undefined);
       if (!key) return errorJson(c, 400, "missing_connector", "this session allows several connectors: pass ?connector=<key>");
       if (!CONNECTOR_KEY_PATTERN.test(key)) return errorJson(c, 400, "invalid_connector_key", "a connector key is lowercase letters, digits, - or _");
-      const connector = await host.connectors.get(key);
-      if (!connector) return errorJson(c, 404, "connector_not_found", `connector ${key} is not installed`);
       const settings = Object.fromEntries(Object.entries(query).filter(([name]) => !START_PARAMS.has(name)));
-      const binding = randomToken(32);
-      const started = await host.oauth.startAuthorization({ manifest: connector.manifest, settings, redirectUri: callbackUrl(publicUrl, key), session, browserBinding: binding });
-      setCookie(c, bindingCookieName(stateOf(started.authorizationUrl)!, secure), binding, {
-        httpOnly: true,
-        secure,
-        sameSite: "Lax",
-        path: "/",
-        maxAge: Math.floor(STATE_TTL_MS / 1000),
-      });
-      return c.redirect(started.authorizationUrl, 302);
+      return await start(c, session, key, settings, 302);
     } catch (error) {
       return flowError(c, error);
     }
@@ -69,14 +105,19 @@ export function oauthRoutes(host: Host, publicUrl: string): Hono {
   app.get("/callback/:connector", async (c) => {
     const query = c.req.query();
     const cookie = query.state ? bindingCookieName(query.state, secure) : undefined;
+    // Browsers get a page (or the session's returnUrl); API clients keep the JSON answer.
+    const html = wantsHtml(c);
+    const origin = html ? await callbackOrigin(host, query.state, c.req.param("connector")) : undefined;
     try {
       const done = await host.oauth.completeAuthorization(query, {
         connectorKey: c.req.param("connector"),
         ...(cookie ? { browserBinding: getCookie(c, cookie) ?? "" } : {}),
       });
       if (cookie) deleteCookie(c, cookie, { path: "/", secure });
+      if (origin) return await renderConnected(c, host, origin, done);
       return c.json({ ok: true, connectionId: done.connectionId, connector: done.connectorKey, status: done.status, providerAccount: done.providerAccount, scopes: done.scopes });
     } catch (error) {
+      if (origin && error instanceof OAuthFlowError) return renderFailed(c, origin, error, flowErrorStatus(error));
       return flowError(c, error);
     }
   });

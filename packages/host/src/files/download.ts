@@ -1,0 +1,156 @@
+// The main thread's side of Files.download: the same policy as Http (permissions.http on
+// the URL and every redirect, a token only when asked and only for a token host, dropped
+// on any cross-origin hop), then the body streamed through a size cap and a SHA-256 into a
+// 0600 file: undici's body → CappedDigest → file, never held whole. A timeout per chunk
+// (undici's bodyTimeout) and one for the whole download; a failure removes the partial file.
+import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { Transform, type Readable, type TransformCallback } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { Agent, request, errors as undiciErrors } from "undici";
+import { BackfillError, oauthAuthHeader, type AccessTokenOptions, type ConnectorManifest, type DownloadedFile, type FileDownloadSpec, type Redactor } from "@backfill-io/sdk";
+import { checkDownload, describeUrl, downloadRedirect, DOWNLOAD_REDIRECTS, FILE_TOO_LARGE } from "@backfill-io/sdk/policy";
+import { PRIVATE_FILE_MODE } from "../db/data-dir.js";
+import type { FileStore } from "./file-store.js";
+
+export type DownloadRequest = { url: URL; headers: Record<string, string>; signal: AbortSignal };
+export type DownloadResponse = { status: number; headers: Record<string, string>; body: Readable };
+/** Sends one GET, no redirects followed, and answers the body as a stream. */
+export type DownloadTransport = (req: DownloadRequest) => Promise<DownloadResponse>;
+
+export type DownloadTransportOptions = {
+  connectTimeoutMs?: number;
+  headersTimeoutMs?: number;
+  /** Longest wait for the next chunk of the body. */
+  chunkTimeoutMs?: number;
+  /** Dev/demo provider routing (as HostHttp's): where a URL as written is really sent. */
+  route?: (url: URL) => { url: URL; originalHost: string | null };
+};
+
+export function createDownloadTransport(options: DownloadTransportOptions = {}): DownloadTransport & { close(): Promise<void> } {
+  const agent = new Agent({
+    connect: { timeout: options.connectTimeoutMs ?? 10_000 },
+    headersTimeout: options.headersTimeoutMs ?? 30_000,
+    bodyTimeout: options.chunkTimeoutMs ?? 30_000,
+  });
+  const transport: DownloadTransport = async (req) => {
+    const routed = options.route ? options.route(req.url) : { url: req.url, originalHost: null };
+    const headers = routed.originalHost ? { ...req.headers, host: routed.originalHost, "x-forwarded-host": routed.originalHost } : req.headers;
+    const res = await request(routed.url, { method: "GET", headers: { "user-agent": "backfill-host", ...headers }, dispatcher: agent, signal: req.signal });
+    const flat: Record<string, string> = {};
+    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
+    return { status: res.statusCode, headers: flat, body: res.body };
+  };
+  return Object.assign(transport, { close: () => agent.close() });
+}
+
+/** Counts and hashes the bytes passing through; past `maxBytes` it fails the pipeline. */
+export class CappedDigest extends Transform {
+  bytes = 0;
+  private readonly hash = createHash("sha256");
+
+  constructor(
+    private readonly maxBytes: number,
+    private readonly shownUrl: string,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.bytes > this.maxBytes) return callback(tooLarge(this.shownUrl, this.maxBytes));
+    this.hash.update(chunk);
+    callback(null, chunk);
+  }
+
+  digest(): string {
+    return this.hash.digest("hex");
+  }
+}
+
+function tooLarge(shownUrl: string, maxBytes: number): BackfillError {
+  return new BackfillError(FILE_TOO_LARGE, `Files.download: ${shownUrl} is larger than maxBytes (${maxBytes})`, { maxBytes });
+}
+
+export type DownloadContext = {
+  connectionId: string;
+  manifest: ConnectorManifest;
+  settings: Record<string, unknown>;
+  accessToken(opts: AccessTokenOptions): Promise<string>;
+  redactor: Redactor;
+  transport: DownloadTransport;
+  store: FileStore;
+  /** Aborted when the route invocation ends: an unfinished download stops and its partial file goes. */
+  signal: AbortSignal;
+};
+
+function discard(body: Readable): void {
+  body.on("error", () => {});
+  body.destroy();
+}
+
+function downloadError(error: unknown, url: URL, signal: AbortSignal): BackfillError {
+  if (error instanceof BackfillError) return error;
+  const where = describeUrl(url.href);
+  if (error instanceof undiciErrors.BodyTimeoutError) return new BackfillError("timeout", `Files.download: ${where} stopped sending data`);
+  const name = (error as { name?: string })?.name;
+  if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.ConnectTimeoutError || name === "TimeoutError" || (name === "AbortError" && signal.aborted)) {
+    return new BackfillError("timeout", `Files.download: ${where} timed out`);
+  }
+  const code = (error as { code?: unknown })?.code;
+  return new BackfillError("http_error", `Files.download: request to ${where} failed${typeof code === "string" ? ` (${code})` : ""}`);
+}
+
+export async function downloadFile(spec: FileDownloadSpec, ctx: DownloadContext): Promise<DownloadedFile> {
+  let url = checkDownload(ctx.manifest, ctx.settings, spec);
+  let headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(spec.headers ?? {})) headers[k.toLowerCase()] = String(v);
+  let tokenHeader: string | undefined;
+  if (spec.auth?.oauth) {
+    const token = await ctx.accessToken(spec.auth.oauth);
+    ctx.redactor.register(token);
+    const [name, value] = oauthAuthHeader(spec.auth.oauth, token);
+    tokenHeader = name.toLowerCase();
+    headers[tokenHeader] = value;
+  }
+  const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(spec.timeoutMs)]);
+  for (let count = 0; ; count++) {
+    let res: DownloadResponse;
+    try {
+      res = await ctx.transport({ url, headers, signal });
+    } catch (error) {
+      throw downloadError(error, url, signal);
+    }
+    const location = res.headers.location;
+    if (DOWNLOAD_REDIRECTS.has(res.status) && location) {
+      discard(res.body);
+      ({ url, headers } = downloadRedirect(ctx.manifest, { from: url, location, headers, count, tokenHeader }));
+      continue;
+    }
+    if (res.status < 200 || res.status >= 300) {
+      discard(res.body);
+      throw new BackfillError("http_error", `Files.download: ${describeUrl(url.href)} answered ${res.status}`, { status: res.status });
+    }
+    const declared = Number(res.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > spec.maxBytes) {
+      discard(res.body);
+      throw tooLarge(describeUrl(url.href), spec.maxBytes);
+    }
+    return streamToFile(res.body, spec, url, ctx, signal);
+  }
+}
+
+async function streamToFile(body: Readable, spec: FileDownloadSpec, url: URL, ctx: DownloadContext, signal: AbortSignal): Promise<DownloadedFile> {
+  const partial = await ctx.store.createPartial(ctx.connectionId, spec.stream);
+  const digest = new CappedDigest(spec.maxBytes, describeUrl(url.href));
+  try {
+    // flags "wx": a new file only, created 0600 (no other process ever sees it with looser modes).
+    await pipeline(body, digest, createWriteStream(partial.partialPath, { flags: "wx", mode: PRIVATE_FILE_MODE }), { signal });
+    await ctx.store.complete(partial);
+  } catch (error) {
+    discard(body);
+    await ctx.store.discard(partial);
+    throw downloadError(error, url, signal);
+  }
+  return { fileId: partial.fileId, bytes: digest.bytes, sha256: digest.digest() };
+}
