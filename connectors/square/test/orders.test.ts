@@ -30,9 +30,21 @@ describe("sync/orders", () => {
     ]);
     expect(searches()[0]).toMatchObject({
       location_ids: ["L1V8KQ5C2N3ZB"],
+      limit: 500,
       query: { filter: { state_filter: { states: ["OPEN", "COMPLETED", "CANCELED"] } }, sort: { sort_field: "UPDATED_AT", sort_order: "ASC" } },
     });
-    expect(runtime.checkpoint("orders")).toEqual({ highWater: "2024-07-01T12:00:00.000Z" });
+    expect(runtime.checkpoint("orders")).toEqual({ highWater: "2024-07-01T12:00:00.000Z", knownLocationIds: ["L1V8KQ5C2N3ZB"] });
+  });
+
+  it("a return order (a refund's own order: returns[] naming the sale, nothing sold) is not a sales receipt", async () => {
+    runtime = squareRuntime();
+    runtime.http.on("GET", `${API}/v2/locations`, locations(["L1V8KQ5C2N3ZB"]));
+    const sale = fixture("orders-search-usd.json").orders[0];
+    const [returnOrder] = fixture("orders-batch-retrieve-return.json").orders;
+    runtime.http.postOnce(`${API}/v2/orders/search`, { body: { orders: [sale, returnOrder] } });
+    const body = await json(await runtime.call(POST));
+    expect(body).toMatchObject({ accepted: 1, skipped: [], returnOrders: 1 });
+    expect(runtime.records("sales_receipt").map((r) => r.receipt_id)).toEqual([sale.id]);
   });
 
   it("an order that cannot be represented is skipped and reported; the rest of the page commits", async () => {
@@ -72,7 +84,9 @@ describe("sync/orders", () => {
     expect(sent.every((b) => b.location_ids.length <= 10)).toBe(true);
     expect(sent[1]!.cursor).toBe("c1");
     expect(runtime.records("sales_receipt")).toHaveLength(3);
-    expect(runtime.checkpoint("orders")).toEqual({ highWater: "2024-07-01T12:00:00.000Z" });
+    expect(runtime.checkpoint("orders")).toEqual({ highWater: "2024-07-01T12:00:00.000Z", knownLocationIds: all });
+    // ListLocations once per pass, not once per page.
+    expect(runtime.http.calls.filter((c) => c.url === `${API}/v2/locations`)).toHaveLength(1);
   });
 
   it("incremental pass filters each batch on updated_at from the high-water mark", async () => {
@@ -83,28 +97,20 @@ describe("sync/orders", () => {
     expect(searches()[0]!.query.filter.date_time_filter).toEqual({ updated_at: { start_at: "2024-07-01T11:59:00.000Z" } });
   });
 
-  it("resume after locations change: batch indexes keep their locations, a new location gets its own full-history batch, a gone one is dropped", async () => {
-    const first = ids(12);
-    const saved: OrdersCheckpoint = {
-      highWater: "2024-06-01T00:00:00.000Z",
-      passStartedAt: "2024-07-01T12:00:00.000Z",
-      batches: [{ locationIds: first.slice(0, 10), since: "2024-06-01T00:00:00.000Z" }, { locationIds: first.slice(10), since: "2024-06-01T00:00:00.000Z" }],
-      batchIndex: 1,
-    };
-    runtime = squareRuntime({ checkpoints: { orders: saved } });
-    // LOC11 closed and vanished; NEW00 opened; and the list comes back in another order.
-    runtime.http.on("GET", `${API}/v2/locations`, locations(["NEW00", ...first.slice(0, 11)]));
-    runtime.http.postOnce(`${API}/v2/orders/search`, { body: { orders: [] } });
-    runtime.http.postOnce(`${API}/v2/orders/search`, { body: { orders: [] } });
+  it("a location first seen at a pass's start is read over its whole history; known ones from the high-water mark", async () => {
+    const known = ids(11);
+    runtime = squareRuntime({ checkpoints: { orders: { highWater: "2024-06-01T00:00:00.000Z", knownLocationIds: known } } });
+    // LOC10 is gone from the list; NEW00 opened since the last pass.
+    runtime.http.on("GET", `${API}/v2/locations`, locations(["NEW00", ...known.slice(0, 10)]));
+    runtime.http.on("POST", `${API}/v2/orders/search`, { body: {} });
     await runtime.call(POST);
     await runtime.call(POST);
     const sent = searches();
-    expect(sent[0]!.location_ids).toEqual(["LOC10"]);
+    expect(sent.map((b) => b.location_ids)).toEqual([known.slice(0, 10), ["NEW00"]]);
     expect(sent[0]!.query.filter.date_time_filter).toEqual({ updated_at: { start_at: "2024-05-31T23:59:00.000Z" } });
-    expect(sent[1]!.location_ids).toEqual(["NEW00"]);
     expect(sent[1]!.query.filter.date_time_filter).toBeUndefined();
     expect(runtime.hasMore("orders")).toBe(false);
-    expect(runtime.checkpoint("orders")).toEqual({ highWater: "2024-07-01T12:00:00.000Z" });
+    expect(runtime.checkpoint("orders")).toEqual({ highWater: "2024-07-01T12:00:00.000Z", knownLocationIds: ["NEW00", ...known.slice(0, 10)].sort() });
   });
 
   it("INVALID_CURSOR restarts the batch from the latest updated_at it had read", async () => {
@@ -133,27 +139,21 @@ describe("sync/orders", () => {
     expect(searches()[2]).toMatchObject({ cursor: "fresh", query: { filter: { date_time_filter: { updated_at: { start_at: "2024-04-02T18:30:12.000Z" } } } } });
   });
 
-  for (const [name, failure] of [
-    ["429", { status: 429, body: fixture("error-rate-limited.json") }],
-    ["5xx", { status: 503, body: { errors: [{ category: "API_ERROR", code: "SERVICE_UNAVAILABLE" }] } }],
-  ] as const) {
-    it(`mid-pass, ListLocations answering ${name} does not cost the page: the recorded batch is searched`, async () => {
-      const saved: OrdersCheckpoint = {
-        passStartedAt: "2024-07-01T12:00:00.000Z",
-        batches: [{ locationIds: ["L1", "L2"] }, { locationIds: ["L3"] }],
-        batchIndex: 0,
-        cursor: "c1",
-      };
-      runtime = squareRuntime({ checkpoints: { orders: saved } });
-      runtime.http.getOnce(`${API}/v2/locations`, failure);
-      runtime.http.postOnce(`${API}/v2/orders/search`, { body: { orders: [fixture("orders-search-jpy.json").orders[0]] } });
-      const response = await runtime.call(POST);
-      expect(response.status).toBe(200);
-      expect(await json(response)).toMatchObject({ accepted: 1, hasMore: true, batch: { index: 0, of: 2, locations: 2 } });
-      expect(searches()[0]).toMatchObject({ location_ids: ["L1", "L2"], cursor: "c1" });
-      expect(runtime.checkpoint<OrdersCheckpoint>("orders")).toMatchObject({ batches: saved.batches, batchIndex: 1 });
-    });
-  }
+  it("mid-pass, ListLocations is not read again: the recorded batch is searched", async () => {
+    const saved: OrdersCheckpoint = {
+      passStartedAt: "2024-07-01T12:00:00.000Z",
+      batches: [{ locationIds: ["L1", "L2"] }, { locationIds: ["L3"] }],
+      batchIndex: 0,
+      cursor: "c1",
+    };
+    runtime = squareRuntime({ checkpoints: { orders: saved } });
+    runtime.http.postOnce(`${API}/v2/orders/search`, { body: { orders: [fixture("orders-search-jpy.json").orders[0]] } });
+    const response = await runtime.call(POST);
+    expect(await json(response)).toMatchObject({ accepted: 1, hasMore: true, batch: { index: 0, of: 2, locations: 2 } });
+    expect(runtime.http.calls.map((c) => c.url)).toEqual([`${API}/v2/orders/search`]);
+    expect(searches()[0]).toMatchObject({ location_ids: ["L1", "L2"], cursor: "c1" });
+    expect(runtime.checkpoint<OrdersCheckpoint>("orders")).toMatchObject({ batches: saved.batches, batchIndex: 1 });
+  });
 
   it("at the start of a pass ListLocations is needed: rate limited → retry signal, no search", async () => {
     runtime = squareRuntime({ checkpoints: { orders: { highWater: "2024-06-01T00:00:00.000Z" } } });

@@ -100,12 +100,62 @@ describe("webhooks/square: events", () => {
     expect(await json(response)).toMatchObject({ accepted: 1 });
   });
 
-  it("refund.updated (COMPLETED) ingests a refund receipt linked to the payment's order", async () => {
+  it("refund.updated (COMPLETED) ingests a refund receipt linked to the sale its return order names", async () => {
     runtime = webhookRuntime();
-    runtime.http.getOnce(`${API}/v2/payments/bP9mAsEMYPUGjjGNaNO5ZDVyLhSZY`, { body: fixture("payment.json") });
+    const [returnOrder] = fixture("orders-batch-retrieve-return.json").orders;
+    runtime.http.getOnce(`${API}/v2/orders/9ltv0bx5PuvGXUYHYHxYSKEqC3IZY`, { body: { order: returnOrder } });
     const response = await runtime.call(POST, signed("webhook-refund-updated.json"));
     expect(await json(response)).toMatchObject({ accepted: 1 });
     expect(runtime.records("refund_receipt")[0]).toMatchObject({ receipt_id: "CAISENgvlJ6jLWAzERDzjyHVybY", total: "5.55" });
+  });
+
+  it("order.created for a refund's return order stores no sales receipt (no phantom sale per refund)", async () => {
+    runtime = webhookRuntime();
+    const [returnOrder] = fixture("orders-batch-retrieve-return.json").orders;
+    const raw = JSON.stringify({ merchant_id: MERCHANT_ID, type: "order.created", event_id: "oc-1", created_at: "2024-04-03T19:59:06Z", data: { type: "order_created", id: returnOrder.id, object: { order_created: { order_id: returnOrder.id, state: "COMPLETED", version: 1 } } } });
+    runtime.http.getOnce(`${API}/v2/orders/${returnOrder.id}`, { body: { order: returnOrder } });
+    const response = await runtime.call(POST, delivery(raw, sign(SIGNATURE_KEY, NOTIFICATION_URL, raw)));
+    expect(await json(response)).toMatchObject({ accepted: 0, ignored: "return order" });
+    expect(runtime.records("sales_receipt")).toEqual([]);
+  });
+
+  it("refund.created for an unlinked refund stores it with no sale, without a lookup", async () => {
+    runtime = webhookRuntime();
+    const refund = { id: "UNLINKED9", status: "COMPLETED", unlinked: true, destination_type: "CARD", amount_money: { amount: 700, currency: "USD" }, location_id: "L1", reason: "Returned without receipt", created_at: "2024-04-05T00:00:00Z", updated_at: "2024-04-05T00:00:00Z" };
+    const raw = JSON.stringify({ merchant_id: MERCHANT_ID, type: "refund.created", event_id: "rc-1", data: { type: "refund", id: refund.id, object: { refund } } });
+    const response = await runtime.call(POST, delivery(raw, sign(SIGNATURE_KEY, NOTIFICATION_URL, raw)));
+    expect(await json(response)).toMatchObject({ accepted: 1 });
+    expect(runtime.records("refund_receipt")).toEqual([expect.objectContaining({ refund_id: "UNLINKED9", receipt_id: null, reason: "Returned without receipt" })]);
+    expect(runtime.http.calls).toEqual([]);
+  });
+
+  describe("customer.deleted", () => {
+    const deletedEvent = (id: string, merge?: { to: string }) =>
+      JSON.stringify({
+        merchant_id: MERCHANT_ID,
+        type: "customer.deleted",
+        event_id: `cd-${id}`,
+        created_at: "2024-05-01T00:00:00Z",
+        data: { type: "customer", id, object: { customer: { id, version: 3 }, ...(merge ? { event_context: { merge: { from_customer_ids: [id], to_customer_id: merge.to } } } : {}) } },
+      });
+    const customerEvent = (id: string) =>
+      JSON.stringify({ merchant_id: MERCHANT_ID, type: "customer.updated", event_id: `cu-${id}`, data: { type: "customer", id, object: { customer: { id, given_name: "Ada", updated_at: "2024-04-01T00:00:00Z" } } } });
+
+    for (const merged of [false, true]) {
+      it(`${merged ? "a profile merged away" : "a deleted profile"} becomes a tombstone with the deletion time`, async () => {
+        runtime = webhookRuntime();
+        const stored = customerEvent("CUST1");
+        await runtime.call(POST, delivery(stored, sign(SIGNATURE_KEY, NOTIFICATION_URL, stored)));
+        expect(runtime.records("customer").map((c) => c.customer_id)).toEqual(["CUST1"]);
+        const raw = deletedEvent("CUST1", merged ? { to: "CUST2" } : undefined);
+        const response = await runtime.call(POST, delivery(raw, sign(SIGNATURE_KEY, NOTIFICATION_URL, raw)));
+        expect(await json(response)).toMatchObject({ deleted: 1, ...(merged ? { mergedInto: "CUST2" } : {}) });
+        expect(runtime.records("customer")).toEqual([]);
+        const tombstone = runtime.storedRecords().find((r) => r.idempotencyKey === "square:customer:CUST1")!;
+        expect(tombstone).toMatchObject({ deletedAt: Date.parse("2024-05-01T00:00:00Z") });
+        expect(runtime.http.calls).toEqual([]);
+      });
+    }
   });
 
   it("oauth.authorization.revoked marks the connection revoked; later token use needs reauth", async () => {

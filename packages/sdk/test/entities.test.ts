@@ -65,6 +65,12 @@ describe("canonical entities", () => {
     expect(refundReceiptSchema.safeParse({ refund_id: "f1", receipt_id: "r1", currency: "USD", total: "5.00" }).success).toBe(true);
   });
 
+  it("a refund no sale links to (an unlinked refund) says so explicitly: receipt_id null, never absent or empty", () => {
+    expect(refundReceiptSchema.safeParse({ refund_id: "f1", receipt_id: null, reason: "Goodwill", currency: "USD", total: "5.00" }).success).toBe(true);
+    expect(refundReceiptSchema.safeParse({ refund_id: "f1", receipt_id: "", currency: "USD", total: "5.00" }).success).toBe(false);
+    expect(salesReceiptSchema.safeParse({ receipt_id: null, currency: "USD", total: "5.00" }).success).toBe(false);
+  });
+
   it("exports JSON Schema", () => {
     const schemas = entityJsonSchemas() as Record<string, { properties: Record<string, unknown> }>;
     expect(Object.keys(schemas)).toEqual(["customer", "sales_receipt", "refund_receipt"]);

@@ -1,13 +1,7 @@
-// Refunds point at a payment; the sales receipt they reverse is the payment's order.
-// PaymentRefund.order_id is not that order: every refund (itemized or amount-only) gets
-// its own return order, whose returns[].source_order_id points back at the sale. So the
-// link costs one GetPayment per *distinct* payment of a page (partial refunds of one
-// payment share the lookup).
-//
-// Why not ListPayments (GET /v2/payments by begin_time/end_time)? A refund carries its
-// own times, not its payment's: the payment may be years older, so a time window that
-// surely holds every payment of a page is the seller's whole history. Lookups by id read
-// exactly what the page needs.
+// The fallback link of a refund to its sale: the refunded payment's order (GetPayment), for a
+// refund that names a payment but no return order (PaymentRefund.order_id absent). Every
+// current refund has a return order and is linked through it in batches (return-orders.ts);
+// this path costs one GetPayment per *distinct* payment of a page.
 //
 // Lookups run in page order and stop at the first transient failure (429, 5xx, a body cut
 // short), so the caller can keep the refunds resolved before it instead of losing the page.

@@ -63,15 +63,21 @@ export type SquareOrder = {
   total_tip_money?: SquareMoney;
   total_service_charge_money?: SquareMoney;
   rounding_adjustment?: { uid?: string; name?: string; amount_money?: SquareMoney };
-  returns?: unknown[];
+  /** Set on return and exchange orders: what each return takes back, from which sale. */
+  returns?: SquareOrderReturn[];
 };
+
+export type SquareOrderReturn = { uid?: string; source_order_id?: string | null; return_amounts?: { total_money?: SquareMoney } };
 
 export type SquarePaymentRefund = {
   id: string;
   status?: "PENDING" | "COMPLETED" | "REJECTED" | "FAILED";
+  /** True for money sent back without a Square payment: no payment_id, no sale to link to. */
+  unlinked?: boolean;
   location_id?: string;
   amount_money?: SquareMoney;
   payment_id?: string;
+  /** The refund's own return order (not the sale): its returns[].source_order_id is the sale. */
   order_id?: string;
   reason?: string;
   created_at?: string;

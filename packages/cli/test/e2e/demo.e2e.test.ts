@@ -9,18 +9,21 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readTokens, type SyncResult } from "@backfill-io/host";
 import { DEMO_MERCHANT, DEMO_SHOP, startDemoEnvironment, type DemoEnvironment } from "../../src/demo/environment.js";
-import { captureLogger, emulatorSecrets, entries, findLeaks, expectedShopify, expectedSquare, missing, squareOrderMapper, storedRecords, summary, syncEveryStream, type Expected } from "./support.js";
+import { captureLogger, emulatorSecrets, entries, findLeaks, expectedShopify, expectedSquare, missing, recordSquareExchanges, squareOrderMapper, storedRecords, storedRefundSales, summary, syncEveryStream, type Expected } from "./support.js";
 
 const ORDERS = 150;
 // 10% 429/5xx, and at small rates requests the host times out on and 200s with cut-off JSON.
 const FAULTS = { rateLimited: 0.05, serverError: 0.05, timeout: 0.03, malformedJson: 0.03 };
 let dataDir: string;
+/** The Square emulator records every exchange; the last test parses them with Square's SDK. */
+let squareExchanges: ReturnType<typeof recordSquareExchanges> | undefined;
 let env: DemoEnvironment;
 const logs = captureLogger();
 const connections: { shopify?: string; square?: string } = {};
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "backfill-e2e-"));
+  squareExchanges = recordSquareExchanges();
   env = await startDemoEnvironment({ dataDir, mode: "source", orders: ORDERS, seed: 11, faults: FAULTS, requestTimeoutMs: 1_000, logger: logs.logger });
   connections.shopify = (await env.connect("shopify", { shop_domain: DEMO_SHOP })).connectionId;
   connections.square = (await env.connect("square", { environment: "production" })).connectionId;
@@ -28,6 +31,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await env?.close();
+  squareExchanges?.close();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -70,6 +74,9 @@ describe("demo environment end to end", () => {
 
   it("Square: every stream under injected 429/5xx, timeouts and malformed bodies ends with exactly the emulator's record set", async () => {
     env.enableFaults();
+    // The connector needs few requests (pages of 500 orders, one batch per 100 refunds), so
+    // random rates alone may miss a kind: one of each is queued ahead of them.
+    for (const kind of ["server_error", "timeout", "malformed_json"] as const) env.square.state.faults.inject(kind);
     const results = await syncEveryStream(env.host, env.engine, connections.square!, "square");
     expect(new Set(env.square.state.faults.served.map((f) => f.kind))).toEqual(new Set(["rate_limited", "server_error", "timeout", "malformed_json"]));
     expect(totalRetries(results)).toBeGreaterThan(0);
@@ -78,8 +85,17 @@ describe("demo environment end to end", () => {
       ["orders", "succeeded", 0],
       ["refunds", "succeeded", 0],
     ]);
-    const square = expectedSquare(env.square.state.snapshot(DEMO_MERCHANT), await squareOrderMapper());
+    const snapshot = env.square.state.snapshot(DEMO_MERCHANT);
+    // The seed is a real merchant's mix: return orders, unlinked refunds, deleted and merged
+    // customers, and refunds older than the one year ListPaymentRefunds returns by default.
+    expect(snapshot.orders.some((o) => o.returns?.length)).toBe(true);
+    expect(snapshot.refunds.some((r) => r.unlinked)).toBe(true);
+    expect(snapshot.deletedCustomers.some((d) => d.mergedInto)).toBe(true);
+    expect(snapshot.refunds.some((r) => r.status === "COMPLETED" && Date.parse(r.created_at) < env.square.state.now() - 365 * 86_400_000)).toBe(true);
+    const square = expectedSquare(snapshot, await squareOrderMapper());
     await expectExactly(connections.square!, square);
+    // Each refund reverses the sale its return order names (unlinked: none), never the return order.
+    expect(Object.fromEntries(await storedRefundSales(env.host, connections.square!))).toEqual(Object.fromEntries(square.refundSales));
     // What the connector deliberately leaves out is a small share, and every skipped order is logged by id.
     expect(square.skippedOrders.length).toBeLessThanOrEqual(Math.ceil(ORDERS * 0.05));
     const skippedLogged = logs.lines.filter((l) => l.includes("square objects skipped")).join("\n");
@@ -128,7 +144,9 @@ describe("demo environment end to end", () => {
     expect(byStream.orders!.accepted).toBe(changed.orders.filter((id) => square.sales_receipt.has(`square:order:${id}`)).length);
     expect(byStream.refunds!.accepted).toBe(changed.refunds.filter((id) => square.refund_receipt.has(`square:refund:${id}`)).length);
     await expectExactly(connections.square!, square);
+    expect(Object.fromEntries(await storedRefundSales(env.host, connections.square!))).toEqual(Object.fromEntries(square.refundSales));
   }, 60_000);
+
 
   describe.each([
     {
@@ -183,4 +201,12 @@ describe("demo environment end to end", () => {
     const leaks = findLeaks(secrets, dataDir, logs.lines);
     expect(leaks).toEqual([]);
   });
+});
+
+// Last, so it sees every exchange of the tests above (syncs under faults, incremental, revocation).
+it("Square: every body the emulator served in these tests, and every request the connector sent, parses with the official square SDK's schemas", () => {
+  const report = squareExchanges!.check();
+  expect(report.violations.slice(0, 20)).toEqual([]);
+  expect(report.checked).toBeGreaterThan(20);
+  expect(Object.keys(report.operations)).toEqual(expect.arrayContaining(["ObtainToken", "RetrieveMerchant", "ListLocations", "ListCustomers", "SearchCustomers", "SearchOrders", "BatchRetrieveOrders", "ListPaymentRefunds"]));
 });

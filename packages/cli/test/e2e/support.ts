@@ -1,13 +1,15 @@
 // Shared pieces of the end-to-end tests: the record set a sync must end with, derived from
 // the emulators' own data with the connectors' rules; the stored set; a log capture that
 // goes through the host's real (redacting) logger.
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createHostLogger, type Host, type HostLogger, type SyncEngine, type SyncResult } from "@backfill-io/host";
 import type { DemoEnvironment } from "../../src/demo/environment.js";
 import { shopifyGid, type MerchantData, type ShopifyShopRecord } from "@backfill-io/emulators";
+import { checkRecordedDir, RECORD_DIR_ENV, type ContractReport } from "@backfill-io/emulators/square-contract";
 
 /** Idempotency key → provider updated_at (epoch ms): what "the same record set" means here. */
 export type RecordSet = Map<string, number>;
@@ -38,16 +40,23 @@ export async function squareOrderMapper(): Promise<SquareOrderMapper> {
 export type SquareExpected = Expected & { skippedOrders: string[]; unsettledRefunds: string[]; draftOrders: string[] };
 
 /**
- * The Square connector's rules: every customer; orders in OPEN, COMPLETED or CANCELED that
- * its mapper can express (the rest are skipped and logged by id); COMPLETED refunds whose
- * payment belongs to an order (PENDING ones come back when they settle).
+ * The Square connector's rules, as a real merchant's data gives them: every customer still in
+ * the directory (deleted and merged-away profiles are not listed); orders in OPEN, COMPLETED
+ * or CANCELED that its mapper can express (the rest are skipped and logged by id), but no
+ * return order (a refund's own order is not a sale); COMPLETED refunds, each linked to the sale
+ * its return order names, or to none when unlinked (PENDING ones come back when they settle).
  */
-export function expectedSquare(snapshot: SquareSnapshot, mapOrder: SquareOrderMapper): SquareExpected {
+export function expectedSquare(snapshot: SquareSnapshot, mapOrder: SquareOrderMapper): SquareExpected & { refundSales: Map<string, string | null> } {
   const customer: RecordSet = new Map(snapshot.customers.map((c) => [`square:customer:${c.id}`, Date.parse(c.updated_at)]));
   const sales_receipt: RecordSet = new Map();
   const skippedOrders: string[] = [];
   const draftOrders: string[] = [];
+  const saleOfReturnOrder = new Map<string, string>();
   for (const order of snapshot.orders) {
+    if (order.returns?.length) {
+      saleOfReturnOrder.set(order.id, order.returns[0]!.source_order_id);
+      continue;
+    }
     if (!["OPEN", "COMPLETED", "CANCELED"].includes(order.state)) {
       draftOrders.push(order.id);
       continue;
@@ -60,18 +69,26 @@ export function expectedSquare(snapshot: SquareSnapshot, mapOrder: SquareOrderMa
       skippedOrders.push(order.id);
     }
   }
-  const paymentOrder = new Map(snapshot.payments.map((p) => [p.id, p.order_id]));
   const refund_receipt: RecordSet = new Map();
+  const refundSales = new Map<string, string | null>();
   const unsettledRefunds: string[] = [];
   for (const refund of snapshot.refunds) {
     if (refund.status !== "COMPLETED") {
       unsettledRefunds.push(refund.id);
       continue;
     }
-    if (!paymentOrder.get(refund.payment_id)) throw new Error(`emulator refund ${refund.id} has no payment order`);
+    const sale = refund.unlinked ? null : saleOfReturnOrder.get(refund.order_id ?? "");
+    if (sale === undefined) throw new Error(`emulator refund ${refund.id} has no return order naming a sale`);
     refund_receipt.set(`square:refund:${refund.id}`, Date.parse(refund.updated_at));
+    refundSales.set(`square:refund:${refund.id}`, sale);
   }
-  return { customer, sales_receipt, refund_receipt, skippedOrders, unsettledRefunds, draftOrders };
+  return { customer, sales_receipt, refund_receipt, skippedOrders, unsettledRefunds, draftOrders, refundSales };
+}
+
+/** Each stored refund receipt's key → its receipt_id (the sale it reverses; null when unlinked). */
+export async function storedRefundSales(host: Host, connectionId: string): Promise<Map<string, string | null>> {
+  const rows = await host.store.listRecords(connectionId, { kind: "refund_receipt", limit: 1_000_000 });
+  return new Map(rows.map((row) => [row.idempotency_key, (JSON.parse(row.payload_json ?? "{}") as { receipt_id?: string | null }).receipt_id ?? null]));
 }
 
 export type Stored = Expected & { rows: number; distinctKeys: number };
@@ -151,4 +168,21 @@ export function findLeaks(secrets: readonly string[], dataDir: string, texts: re
     for (const text of texts) if (text.includes(secret)) leaks.push(`text: ${secret.slice(0, 6)}… in ${text.slice(0, 120)}`);
   }
   return leaks;
+}
+
+/**
+ * Recording mode for the Square emulators this test file starts (call before starting them):
+ * every exchange is written to a temp dir; `check()` parses all of them with the official
+ * square SDK's schemas, `close()` removes the dir.
+ */
+export function recordSquareExchanges(): { check(): ContractReport; close(): void } {
+  const dir = mkdtempSync(join(tmpdir(), "backfill-e2e-square-exchanges-"));
+  process.env[RECORD_DIR_ENV] = dir;
+  return {
+    check: () => checkRecordedDir(dir),
+    close() {
+      delete process.env[RECORD_DIR_ENV];
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

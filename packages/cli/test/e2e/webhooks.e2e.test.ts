@@ -8,8 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { shopifyGid, shopifyOrderWebhookPayload } from "@backfill-io/emulators";
+import { createApiKey } from "@backfill-io/host";
 import { DEMO_MERCHANT, DEMO_SHOP, startDemoEnvironment, type DemoEnvironment } from "../../src/demo/environment.js";
-import { expectedSquare, squareOrderMapper, storedRecords } from "./support.js";
+import { expectedSquare, recordSquareExchanges, squareOrderMapper, storedRecords, storedRefundSales } from "./support.js";
 
 // The Square subscription's signature key: an x-secret setting, so OAuth start stores it
 // encrypted in connection_secrets, where the connector's Secrets.get reads it.
@@ -17,6 +18,7 @@ const SQUARE_SIGNATURE_KEY = "demo-square-signature-key-0123456789";
 
 let dataDir: string;
 let env: DemoEnvironment;
+const squareExchanges = recordSquareExchanges();
 const connections: { shopify?: string; square?: string } = {};
 
 beforeAll(async () => {
@@ -28,6 +30,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await env?.close();
+  squareExchanges.close();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -99,4 +102,68 @@ describe("Square order.updated", () => {
     expect(await env.host.store.countRecords(id)).toBe(before);
     expect((await storedRecords(env.host, id)).sales_receipt.has(`square:order:${orderId}`)).toBe(false);
   }, 30_000);
+});
+
+describe("Square refunds, return orders and deletions", () => {
+  const deliver = (type: Parameters<typeof env.square.state.webhookEvent>[1], id: string) => {
+    const url = routeUrl(connections.square!, "/webhooks/square");
+    return env.square.state.deliverWebhook(url, url, SQUARE_SIGNATURE_KEY, env.square.state.webhookEvent(DEMO_MERCHANT, type, id));
+  };
+
+  it("order.created for a refund's return order lands no sales receipt; refund.created lands the refund linked to the sale", async () => {
+    const id = connections.square!;
+    const snapshot = env.square.state.snapshot(DEMO_MERCHANT);
+    const refund = snapshot.refunds.find((r) => r.status === "COMPLETED" && !r.unlinked)!;
+    const returnOrder = snapshot.orders.find((o) => o.id === refund.order_id)!;
+    const created = await deliver("order.created", returnOrder.id);
+    expect(created.status, created.body).toBe(200);
+    expect((await storedRecords(env.host, id)).sales_receipt.has(`square:order:${returnOrder.id}`)).toBe(false);
+
+    const refunded = await deliver("refund.created", refund.id);
+    expect(refunded.status, refunded.body).toBe(200);
+    expect((await storedRefundSales(env.host, id)).get(`square:refund:${refund.id}`)).toBe(returnOrder.returns![0]!.source_order_id);
+  }, 30_000);
+
+  it("an unlinked refund lands with no sale", async () => {
+    const refund = env.square.state.snapshot(DEMO_MERCHANT).refunds.find((r) => r.unlinked)!;
+    expect((await deliver("refund.created", refund.id)).status).toBe(200);
+    const sales = await storedRefundSales(env.host, connections.square!);
+    expect(sales.has(`square:refund:${refund.id}`)).toBe(true);
+    expect(sales.get(`square:refund:${refund.id}`)).toBeNull();
+  }, 30_000);
+
+  it("customer.deleted (and a merge) turns the stored customer into a tombstone with the deletion time", async () => {
+    const id = connections.square!;
+    const [gone, merged, survivor] = env.square.state.snapshot(DEMO_MERCHANT).customers;
+    for (const customer of [gone!, merged!]) expect((await deliver("customer.updated", customer.id)).status).toBe(200);
+    expect((await storedRecords(env.host, id)).customer.has(`square:customer:${gone!.id}`)).toBe(true);
+
+    env.square.state.deleteCustomer(DEMO_MERCHANT, gone!.id);
+    env.square.state.deleteCustomer(DEMO_MERCHANT, merged!.id, survivor!.id);
+    for (const customer of [gone!, merged!]) {
+      const delivery = await deliver("customer.deleted", customer.id);
+      expect(delivery.status, delivery.body).toBe(200);
+    }
+    const live = await storedRecords(env.host, id);
+    const all = await env.host.store.listRecords(id, { kind: "customer", includeTombstoned: true });
+    for (const customer of [gone!, merged!]) {
+      expect(live.customer.has(`square:customer:${customer.id}`)).toBe(false);
+      const tombstone = all.find((row) => row.idempotency_key === `square:customer:${customer.id}`)!;
+      expect(tombstone.tombstoned_at).not.toBeNull();
+      expect(tombstone.deleted_at).toBeGreaterThan(0);
+    }
+    // The records API's changes feed shows them as deletions, so a mirror of the store drops them too.
+    const key = (await createApiKey(env.host.store, "e2e reader")).key;
+    const feed = await fetch(new URL(`/api/records?connection=${id}&entity=customer&modifiedAfter=0&limit=1000`, env.serverUrl), { headers: { authorization: `Bearer ${key}` } });
+    const { changes } = (await feed.json()) as { changes: { key: string; deleted?: boolean; reason?: string; deletedAt?: string }[] };
+    for (const customer of [gone!, merged!]) {
+      expect(changes.find((change) => change.key === `square:customer:${customer.id}`)).toMatchObject({ deleted: true, reason: "deleted", deletedAt: expect.any(String) });
+    }
+  }, 30_000);
+});
+
+it("every body the Square emulator served here, and every request sent to it, parses with the official square SDK's schemas", () => {
+  const report = squareExchanges.check();
+  expect(report.violations.slice(0, 20)).toEqual([]);
+  expect(report.checked).toBeGreaterThan(0);
 });

@@ -17,7 +17,9 @@ let connectionId: string;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "backfill-reuse-"));
-  env = await startDemoEnvironment({ dataDir, mode: "source", orders: 300, seed: 5 });
+  // Square's orders stream reads 500 orders a page (SearchOrders' most), per batch of 10
+  // locations: 1,500 orders over the demo's 12 locations make at least 3 pages.
+  env = await startDemoEnvironment({ dataDir, mode: "source", orders: 1_500, seed: 5 });
   connectionId = (await env.connect("square", { environment: "production" })).connectionId;
 }, 60_000);
 

@@ -12,6 +12,8 @@ import type {
   SquareLocation,
   SquareOrder,
   SquareOrderLineItem,
+  SquareMoneyAmounts,
+  SquareOrderRefundStatus,
   SquareOrderState,
   SquarePayment,
   SquareRefund,
@@ -202,9 +204,64 @@ export function refundableAmount(payment: SquarePayment): number {
   return payment.amount_money.amount - (payment.refunded_money?.amount ?? 0);
 }
 
+/** PaymentRefund.status → the status the return order's `Refund` shows (Square's RefundStatus). */
+export function orderRefundStatus(status: SquareRefundStatus): SquareOrderRefundStatus {
+  return status === "COMPLETED" ? "APPROVED" : status;
+}
+
+const zeroAmounts = (currency: SquareCurrency): SquareMoneyAmounts => ({
+  total_money: money(0, currency),
+  tax_money: money(0, currency),
+  discount_money: money(0, currency),
+  tip_money: money(0, currency),
+  service_charge_money: money(0, currency),
+});
+
 /**
- * Refunds part (or all) of a completed order's payment at `atMs`: creates the PaymentRefund,
- * mirrors it on the order's `refunds`, and updates the payment's refunded totals.
+ * The return order Square creates for a refund: nothing sold (no line items, totals 0), one
+ * `returns[]` entry naming the sale, the refunded amount in return_amounts (net_amounts is
+ * its negative), and the refund itself in `refunds[]`. The sale order is not changed.
+ */
+function buildReturnOrder(ctx: BuildContext, sale: SquareOrder, refund: SquareRefund, tenderId: string): SquareOrder {
+  const currency = sale.total_money.currency;
+  const returned = { ...zeroAmounts(currency), total_money: money(refund.amount_money.amount, currency) };
+  const order: SquareOrder = {
+    id: randomId(ctx.random, 29),
+    location_id: sale.location_id,
+    source: { name: sale.source.name },
+    line_items: [],
+    returns: [{ uid: randomId(ctx.random, 22), source_order_id: sale.id, return_amounts: returned }],
+    return_amounts: returned,
+    net_amounts: { ...zeroAmounts(currency), total_money: money(-refund.amount_money.amount, currency) },
+    refunds: [],
+    total_money: money(0, currency),
+    total_tax_money: money(0, currency),
+    total_discount_money: money(0, currency),
+    total_service_charge_money: money(0, currency),
+    state: "COMPLETED",
+    created_at: refund.created_at,
+    updated_at: refund.created_at,
+    closed_at: refund.created_at,
+    version: 1,
+  };
+  if (sale.customer_id) order.customer_id = sale.customer_id;
+  order.refunds!.push({
+    id: refund.id,
+    location_id: sale.location_id,
+    transaction_id: order.id,
+    tender_id: tenderId,
+    created_at: refund.created_at,
+    reason: refund.reason,
+    amount_money: { ...refund.amount_money },
+    status: orderRefundStatus(refund.status),
+  });
+  return order;
+}
+
+/**
+ * Refunds part (or all) of a completed order's payment at `atMs` as Square does: the
+ * PaymentRefund points at its payment and at a new return order (PaymentRefund.order_id),
+ * whose returns[].source_order_id is the sale; the payment's refunded totals grow.
  */
 export function refundOrder(
   ctx: BuildContext,
@@ -225,42 +282,69 @@ export function refundOrder(
     status,
     amount_money: money(amount, currency),
     payment_id: payment.id,
-    order_id: order.id,
     location_id: order.location_id,
     reason: pick(random, REFUND_REASONS),
     created_at: iso(atMs),
     updated_at: iso(atMs),
   };
+  const returnOrder = buildReturnOrder(ctx, order, refund, tender.id);
+  refund.order_id = returnOrder.id;
   data.refunds.push(refund);
-  (order.refunds ??= []).push({
-    id: refund.id,
-    location_id: order.location_id,
-    transaction_id: order.id,
-    tender_id: tender.id,
-    created_at: refund.created_at,
-    reason: refund.reason,
-    amount_money: { ...refund.amount_money },
-    status,
-  });
-  order.updated_at = iso(atMs);
-  order.version += 1;
+  data.orders.push(returnOrder);
   payment.refunded_money = money((payment.refunded_money?.amount ?? 0) + amount, currency);
   (payment.refund_ids ??= []).push(refund.id);
   payment.updated_at = iso(atMs);
   return refund;
 }
 
-/** Moves a PENDING refund to COMPLETED (or another final status) at `atMs`, on the refund and its order. */
+/**
+ * An unlinked refund: money sent back (to a card or in cash) without a Square payment, so
+ * it has no payment_id and no order to point at.
+ */
+export function unlinkedRefund(ctx: BuildContext, data: MerchantData, locationId: string, amount: number, atMs: number): SquareRefund {
+  const refund: SquareRefund = {
+    id: randomId(ctx.random, 44),
+    status: "COMPLETED",
+    amount_money: money(amount, data.merchant.currency),
+    unlinked: true,
+    destination_type: ctx.random() < 0.5 ? "CARD" : "CASH",
+    location_id: locationId,
+    reason: pick(ctx.random, REFUND_REASONS),
+    created_at: iso(atMs),
+    updated_at: iso(atMs),
+  };
+  data.refunds.push(refund);
+  return refund;
+}
+
+/** Moves a PENDING refund to COMPLETED (or another final status) at `atMs`, on the refund and its return order. */
 export function settleRefund(data: MerchantData, refund: SquareRefund, atMs: number, status: SquareRefundStatus = "COMPLETED"): void {
   refund.status = status;
   refund.updated_at = iso(atMs);
   const order = data.orders.find((candidate) => candidate.id === refund.order_id);
   const mirrored = order?.refunds?.find((candidate) => candidate.id === refund.id);
   if (order && mirrored) {
-    mirrored.status = status;
+    mirrored.status = orderRefundStatus(status);
     order.updated_at = iso(atMs);
     order.version += 1;
   }
+}
+
+/** The sale a return order takes back from (its first returns[] entry), if it is one. */
+export function saleOfReturnOrder(order: SquareOrder): string | undefined {
+  return order.returns?.[0]?.source_order_id;
+}
+
+/**
+ * Deletes a customer profile at `atMs` (or merges it into `mergedInto`): it leaves the
+ * directory, so ListCustomers, SearchCustomers and RetrieveCustomer no longer find it.
+ */
+export function deleteCustomer(data: MerchantData, customerId: string, atMs: number, mergedInto?: string): SquareCustomer {
+  const index = data.customers.findIndex((candidate) => candidate.id === customerId);
+  if (index < 0) throw new Error(`unknown customer ${customerId}`);
+  const [customer] = data.customers.splice(index, 1);
+  data.deletedCustomers.push({ customer: customer!, deleted_at: iso(atMs), ...(mergedInto ? { mergedInto } : {}) });
+  return customer!;
 }
 
 function spread(random: Random, fromMs: number, toMs: number): number {
@@ -311,6 +395,7 @@ export function generateMerchantData(seed: string | number, seedMerchant: Square
     orders: [],
     payments: [],
     refunds: [],
+    deletedCustomers: [],
   };
 
   const customerCtx = buildContext(seed, merchantSeed, "customers", locations);
@@ -345,7 +430,8 @@ export function generateMerchantData(seed: string | number, seedMerchant: Square
     completeOrder(orderCtx, data, order, closedMs);
     const refundRoll = random();
     const total = order.total_money.amount;
-    const refundAt = () => spread(random, closedMs + MINUTE_MS, endMs);
+    // Most refunds come within a month of the sale (so a long history has refunds over a year old); some much later.
+    const refundAt = () => spread(random, closedMs + MINUTE_MS, random() < 0.8 ? Math.min(endMs, closedMs + 30 * DAY_MS) : endMs);
     if (refundRoll < 0.1) {
       refundOrder(orderCtx, data, order, Math.max(1, Math.floor(total * (0.2 + random() * 0.3))), refundAt());
     } else if (refundRoll < 0.17 && total >= 2) {
@@ -356,6 +442,21 @@ export function generateMerchantData(seed: string | number, seedMerchant: Square
     } else if (refundRoll < 0.22) {
       refundOrder(orderCtx, data, order, total, refundAt());
     }
+  }
+
+  // Separate random streams, so adding these leaves every record above unchanged.
+  const unlinkedCtx = buildContext(seed, merchantSeed, "unlinked-refunds", locations);
+  for (let index = 0; index < Math.max(1, Math.floor((merchantSeed.orders ?? 60) / 200)); index += 1) {
+    const price = profile.price;
+    unlinkedRefund(unlinkedCtx, data, pick(unlinkedCtx.random, locations).id, randomInt(unlinkedCtx.random, price[0], price[1]), spread(unlinkedCtx.random, startMs, endMs));
+  }
+  // Customers deleted before any sync: one deleted outright, one merged into another profile.
+  const deletionCtx = buildContext(seed, merchantSeed, "deleted-customers", locations);
+  if (data.customers.length >= 4) {
+    deleteCustomer(data, pick(deletionCtx.random, data.customers).id, spread(deletionCtx.random, startMs, endMs));
+    const merged = pick(deletionCtx.random, data.customers);
+    const survivor = data.customers.find((candidate) => candidate.id !== merged.id)!;
+    deleteCustomer(data, merged.id, spread(deletionCtx.random, startMs, endMs), survivor.id);
   }
   return data;
 }

@@ -5,6 +5,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { createRandom, type Random } from "./random.js";
 import type { SquareError } from "./types.js";
+import { FAULT_VARIABLE } from "./recorder.js";
 
 export type FaultKind = "rate_limited" | "server_error" | "timeout" | "malformed_json" | "revoked";
 
@@ -38,6 +39,8 @@ export class FaultInjector {
   private random: Random;
   private rates: FaultRates;
   private readonly queued: FaultKind[] = [];
+  private readonly scheduled: Array<{ kind: FaultKind; at: number }> = [];
+  private apiRequests = 0;
   private readonly recent: number[] = [];
   private readonly hung = new Set<() => void>();
   /** Faults served so far, in order (for assertions). */
@@ -53,6 +56,14 @@ export class FaultInjector {
     this.rates = { ...options.rates };
   }
 
+  /**
+   * Fails the request that comes after `requests` more API requests with `kind`: a fault at a
+   * known point of a sync, however few requests the client needs.
+   */
+  injectAfter(kind: FaultKind, requests: number): void {
+    this.scheduled.push({ kind, at: this.apiRequests + requests + 1 });
+  }
+
   /** Forces the next `times` API requests to fail with `kind`, ahead of any random faults. */
   inject(kind: FaultKind, times = 1): void {
     for (let index = 0; index < times; index += 1) this.queued.push(kind);
@@ -64,6 +75,7 @@ export class FaultInjector {
 
   clear(): void {
     this.queued.length = 0;
+    this.scheduled.length = 0;
     this.rates = {};
     this.rateLimit = undefined;
   }
@@ -79,6 +91,9 @@ export class FaultInjector {
   }
 
   nextFault(): FaultKind | undefined {
+    this.apiRequests += 1;
+    const due = this.scheduled.findIndex((entry) => entry.at === this.apiRequests);
+    if (due >= 0) return this.scheduled.splice(due, 1)[0]!.kind;
     const queued = this.queued.shift();
     if (queued) return queued;
     const { rateLimited = 0, serverError = 0, timeout = 0, malformedJson = 0, revoked = 0 } = this.rates;
@@ -120,7 +135,7 @@ const errorBody = (error: SquareError) => ({ errors: [error] });
 
 function rateLimited(c: Context, detail: string): Response {
   c.header("Retry-After", "1");
-  return c.json(errorBody({ category: "RATE_LIMITED", code: "RATE_LIMITED", detail }), 429);
+  return c.json(errorBody({ category: "RATE_LIMIT_ERROR", code: "RATE_LIMITED", detail }), 429);
 }
 
 /**
@@ -142,6 +157,7 @@ export function faultMiddleware(faults: FaultInjector, revokeBearer: RevokeBeare
     const fault = faults.nextFault();
     // A revocation counts only once it has killed a live token.
     if (fault && fault !== "revoked") faults.served.push({ kind: fault, path: c.req.path });
+    if (fault) c.set(FAULT_VARIABLE as never, fault as never);
     switch (fault) {
       case "rate_limited":
         return rateLimited(c, "Your application has exceeded its request rate limit. Please retry later.");

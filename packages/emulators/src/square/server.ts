@@ -13,6 +13,8 @@ import { registerPaymentRoutes } from "./api/payments.js";
 import { faultMiddleware } from "./faults.js";
 import { registerOAuthRoutes } from "./oauth.js";
 import { SquareEmulatorState, type SquareEmulatorOptions } from "./state.js";
+import { ExchangeRecorder, RECORD_DIR_ENV } from "./recorder.js";
+import { squareVersionMiddleware } from "./version.js";
 
 export function createSquareApp(state: SquareEmulatorState): Hono {
   const app = new Hono();
@@ -21,6 +23,10 @@ export function createSquareApp(state: SquareEmulatorState): Hono {
     await next();
     state.requests.push({ method: c.req.method, path: c.req.path, squareVersion: c.req.header("square-version"), status: c.res.status });
   });
+
+  const recordDir = state.options.recordDir ?? process.env[RECORD_DIR_ENV];
+  if (recordDir) app.use("*", new ExchangeRecorder(recordDir).middleware());
+  app.use("/v2/*", squareVersionMiddleware());
 
   const faults = faultMiddleware(state.faults, (token) => state.oauth.checkAccessToken(token).ok && state.revokeToken({ accessToken: token }) > 0);
   app.use("/v2/*", faults);

@@ -9,6 +9,7 @@ import {
   buildOpenOrder,
   cancelOrder,
   completeOrder,
+  deleteCustomer,
   DEFAULT_MERCHANTS,
   generateMerchantData,
   iso,
@@ -45,10 +46,12 @@ export interface SquareEmulatorOptions {
   now?: () => number;
   /** End of the seeded history (ISO, default 2025-06-01T00:00:00.000Z). */
   dataAnchor?: string;
-  /** Length of the seeded history in days (default 120). */
+  /** Length of the seeded history in days (default 450: some orders and refunds are over a year old). */
   historyDays?: number;
   rateLimit?: RateLimitOptions;
   faults?: FaultOptions;
+  /** Record every exchange served to this directory (see recorder.ts); default $BACKFILL_SQUARE_RECORD_DIR. */
+  recordDir?: string;
 }
 
 export interface RequestLogEntry {
@@ -82,6 +85,9 @@ export interface AdvanceOptions {
 
 export const DEFAULT_APP: SquareApp = { clientId: "sq0idp-emulator-app", clientSecret: "sq0csp-emulator-secret" };
 const DEFAULT_ANCHOR = "2025-06-01T00:00:00.000Z";
+// Longer than a year: ListPayments/ListPaymentRefunds default begin_time is "a year ago", so
+// a client that forgets begin_time visibly loses the oldest refunds.
+const DEFAULT_HISTORY_DAYS = 450;
 
 const emptyChanges = (): ChangeSet => ({ customers: [], orders: [], payments: [], refunds: [] });
 
@@ -107,7 +113,7 @@ export class SquareEmulatorState {
     const now = () => this.now();
     for (const app of options.apps ?? [DEFAULT_APP]) this.apps.set(app.clientId, app);
     const anchorMs = Date.parse(options.dataAnchor ?? DEFAULT_ANCHOR);
-    const timeline = { anchorMs, historyDays: options.historyDays ?? 120 };
+    const timeline = { anchorMs, historyDays: options.historyDays ?? DEFAULT_HISTORY_DAYS };
     for (const seedMerchant of options.merchants ?? DEFAULT_MERCHANTS) {
       this.merchants.set(seedMerchant.id, generateMerchantData(this.seed, seedMerchant, timeline));
     }
@@ -193,6 +199,15 @@ export class SquareEmulatorState {
     return refundOrder(this.mutationContext(data), data, order, refundAmount, this.stamp(), status);
   }
 
+  /** Deletes a customer profile (or merges it into `mergedInto`), as the seller would in the dashboard. */
+  deleteCustomer(merchantId: string, customerId: string, mergedInto?: string): SquareCustomer {
+    const data = this.merchant(merchantId);
+    if (mergedInto !== undefined && !data.customers.some((candidate) => candidate.id === mergedInto && candidate.id !== customerId)) {
+      throw new Error(`unknown customer ${mergedInto} to merge into`);
+    }
+    return deleteCustomer(data, customerId, this.stamp(), mergedInto);
+  }
+
   completeOrder(merchantId: string, orderId: string): SquareOrder {
     const data = this.merchant(merchantId);
     const order = this.findOrder(data, orderId);
@@ -262,14 +277,15 @@ export class SquareEmulatorState {
       const payment = data.payments.find((candidate) => candidate.id === order.tenders![0]!.payment_id)!;
       const refund = refundOrder(ctx, data, order, Math.max(1, Math.floor(refundableAmount(payment) / 2)), this.stamp());
       touch("refunds", refund.id);
-      touch("orders", order.id);
+      // The refund's return order is new; the sale itself does not change.
+      touch("orders", refund.order_id!);
       touch("payments", payment.id);
     }
     const pending = data.refunds.find((refund) => refund.status === "PENDING");
     if (pending) {
       settleRefund(data, pending, this.stamp());
       touch("refunds", pending.id);
-      touch("orders", pending.order_id);
+      if (pending.order_id) touch("orders", pending.order_id);
     }
     for (let index = 0; index < (options.newOrders ?? 2); index += 1) {
       const at = this.stamp();

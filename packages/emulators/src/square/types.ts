@@ -74,6 +74,7 @@ export interface SquareOrderTender {
   payment_id: string;
 }
 
+/** A refund as an Order shows it (Square's `Refund`), on the return order it belongs to. */
 export interface SquareOrderRefund {
   id: string;
   location_id: string;
@@ -82,10 +83,29 @@ export interface SquareOrderRefund {
   created_at: string;
   reason: string;
   amount_money: Money;
-  status: SquareRefundStatus;
+  status: SquareOrderRefundStatus;
 }
 
+/** `Refund.status` (Order.refunds[]): not PaymentRefund's statuses; a completed refund is APPROVED. */
+export type SquareOrderRefundStatus = "PENDING" | "APPROVED" | "REJECTED" | "FAILED";
+
 export type SquareOrderState = "OPEN" | "COMPLETED" | "CANCELED";
+
+/** Square's `OrderMoneyAmounts`. */
+export interface SquareMoneyAmounts {
+  total_money: Money;
+  tax_money: Money;
+  discount_money: Money;
+  tip_money: Money;
+  service_charge_money: Money;
+}
+
+/** Square's `OrderReturn`: what a return order takes back from one sale (`source_order_id`). */
+export interface SquareOrderReturn {
+  uid: string;
+  source_order_id: string;
+  return_amounts: SquareMoneyAmounts;
+}
 
 export interface SquareOrder {
   id: string;
@@ -98,6 +118,13 @@ export interface SquareOrder {
   total_discount_money: Money;
   total_service_charge_money: Money;
   tenders?: SquareOrderTender[];
+  /**
+   * Set on return orders only: a refund creates its own order (no line items, nothing sold)
+   * whose returns[] names the sale, and the refund appears there, not on the sale.
+   */
+  returns?: SquareOrderReturn[];
+  return_amounts?: SquareMoneyAmounts;
+  net_amounts?: SquareMoneyAmounts;
   refunds?: SquareOrderRefund[];
   state: SquareOrderState;
   created_at: string;
@@ -128,8 +155,13 @@ export interface SquareRefund {
   id: string;
   status: SquareRefundStatus;
   amount_money: Money;
-  payment_id: string;
-  order_id: string;
+  /** Absent on an unlinked refund (money sent back without a Square payment). */
+  payment_id?: string;
+  /** The refund's own return order (not the sale), absent on an unlinked refund. */
+  order_id?: string;
+  /** True when the refund is not linked to a Square payment. */
+  unlinked?: boolean;
+  destination_type?: "CARD" | "CASH" | "EXTERNAL";
   location_id: string;
   reason: string;
   created_at: string;
@@ -144,11 +176,20 @@ export interface MerchantData {
   orders: SquareOrder[];
   payments: SquarePayment[];
   refunds: SquareRefund[];
+  /** Customers deleted (or merged away), with when; list and search no longer return them. */
+  deletedCustomers: DeletedCustomer[];
+}
+
+export interface DeletedCustomer {
+  customer: SquareCustomer;
+  deleted_at: string;
+  /** Set when the profile was merged into another one. */
+  mergedInto?: string;
 }
 
 /** Error object of Square's `{ errors: [...] }` responses. */
 export interface SquareError {
-  category: "AUTHENTICATION_ERROR" | "INVALID_REQUEST_ERROR" | "RATE_LIMITED" | "API_ERROR";
+  category: "AUTHENTICATION_ERROR" | "INVALID_REQUEST_ERROR" | "RATE_LIMIT_ERROR" | "API_ERROR";
   code: string;
   detail: string;
   field?: string;

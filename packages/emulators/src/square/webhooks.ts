@@ -4,7 +4,15 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { MerchantData } from "./types.js";
 
-export type SquareWebhookType = "payment.updated" | "order.updated" | "refund.updated" | "customer.updated" | "oauth.authorization.revoked";
+export type SquareWebhookType =
+  | "payment.updated"
+  | "order.created"
+  | "order.updated"
+  | "refund.created"
+  | "refund.updated"
+  | "customer.updated"
+  | "customer.deleted"
+  | "oauth.authorization.revoked";
 
 export interface SquareWebhookEvent {
   merchant_id: string;
@@ -40,6 +48,7 @@ export function buildWebhookEvent(
       const payment = data.payments.find((candidate) => candidate.id === id);
       return payment && { ...base, data: { type: "payment", id, object: { payment: structuredClone(payment) } } };
     }
+    case "refund.created":
     case "refund.updated": {
       const refund = data.refunds.find((candidate) => candidate.id === id);
       return refund && { ...base, data: { type: "refund", id, object: { refund: structuredClone(refund) } } };
@@ -47,6 +56,26 @@ export function buildWebhookEvent(
     case "customer.updated": {
       const customer = data.customers.find((candidate) => candidate.id === id);
       return customer && { ...base, data: { type: "customer", id, object: { customer: structuredClone(customer) } } };
+    }
+    case "customer.deleted": {
+      // The deleted profile, and for a merge the profiles merged and the one they became.
+      const deleted = data.deletedCustomers.find((candidate) => candidate.customer.id === id);
+      if (!deleted) return undefined;
+      const merge = deleted.mergedInto ? { event_context: { merge: { from_customer_ids: [id], to_customer_id: deleted.mergedInto } } } : {};
+      return { ...base, data: { type: "customer", id, object: { customer: structuredClone(deleted.customer), ...merge } } };
+    }
+    case "order.created": {
+      const order = data.orders.find((candidate) => candidate.id === id);
+      return (
+        order && {
+          ...base,
+          data: {
+            type: "order_created",
+            id,
+            object: { order_created: { order_id: order.id, version: order.version, location_id: order.location_id, state: order.state, created_at: order.created_at } },
+          },
+        }
+      );
     }
     case "order.updated": {
       // Square sends an order summary, not the order: receivers fetch the order itself.

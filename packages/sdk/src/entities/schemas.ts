@@ -127,8 +127,11 @@ export const salesReceiptSchema = z
 export const refundReceiptSchema = z
   .object({
     refund_id: z.string().min(1),
-    /** The original sales receipt this refund reverses. */
-    receipt_id: z.string().min(1),
+    /**
+     * The original sales receipt this refund reverses; null for a refund no sale links to
+     * (Square's unlinked refunds: money returned without a payment), whose `reason` says why.
+     */
+    receipt_id: z.string().min(1).nullable(),
     reason: z.string().nullish(),
     ...receiptBase,
   })

@@ -1,30 +1,32 @@
 // Stream `orders` → canonical sales_receipt. One page per invocation.
 // SearchOrders (POST /v2/orders/search) takes ≤ 10 location ids, so a pass walks the
-// seller's locations (GET /v2/locations) in batches, each sorted by UPDATED_AT and
-// filtered on updated_at ≥ the batch's high-water mark.
-// The checkpoint records the batches themselves (not just an index), so a resume after
-// locations change stays correct: a location that appears mid-pass gets its own batch
-// read from the beginning of its history; one that disappears is dropped from its
-// batch's query. A stale cursor restarts the batch from the latest updated_at it had
-// already read (results are ascending, so nothing before that is missed).
-// A page costs two requests (ListLocations, SearchOrders); mid-pass the first is optional
-// (listLocations), so one throttled request does not cost a page that can be read.
-import { api, Checkpoint, ingest, log } from "@backfill-io/sdk";
+// seller's locations (GET /v2/locations, read once when the pass starts) in batches, each
+// sorted by UPDATED_AT and filtered on updated_at ≥ the batch's high-water mark. Pages are
+// 500 orders, SearchOrders' most in practice.
+// Return orders (a refund's own order: returns[] naming the sale, nothing sold) are not
+// sales: they are left out here and reach the store as the refunds that name them.
+// The checkpoint records the pass's batches and, after a pass, the locations it read: a
+// location first seen at a pass's start gets a batch over its whole history, not only what
+// changed since the last pass. A stale cursor restarts the batch from the latest updated_at it
+// had already read (results are ascending, so nothing before that is missed).
+import { api, Checkpoint, ingest } from "@backfill-io/sdk";
 import { withProviderAccess } from "@backfill-io/oauth-helpers";
 import { MIN_TOKEN_TTL_SECONDS, squareGetWithDate, squarePost } from "../../lib/square-client.js";
-import { isSquareApiError, isTransientSquareError } from "../../lib/square-errors.js";
+import { isSquareApiError } from "../../lib/square-errors.js";
 import { squareFailureResponse } from "../../lib/failures.js";
 import { filterStart, latest } from "../../lib/high-water.js";
 import { passStartInstant } from "../../lib/pass-clock.js";
 import { chunk, MAX_LOCATIONS_PER_SEARCH, sortedLocationIds } from "../../lib/locations.js";
 import { mapPage } from "../../lib/map-page.js";
 import { mapOrder, orderIdempotencyKey } from "../../mappers/order.js";
+import { isReturnOrder } from "../../lib/return-orders.js";
 import type { SquareLocation, SquareOrder } from "../../lib/square-types.js";
 
 export const config = { auth: "api_key" };
 
 const STREAM = "orders";
-const PAGE_SIZE = 100;
+/** SearchOrders' default and, in practice, its maximum (a larger limit still serves 500). */
+export const ORDERS_PAGE_SIZE = 500;
 /** DRAFT orders are not sales; OPEN ones are kept so their later completion or cancelation updates the record. */
 const STATES = ["OPEN", "COMPLETED", "CANCELED"];
 
@@ -37,6 +39,8 @@ export type OrderBatch = {
 export type OrdersCheckpoint = {
   /** Start of the last completed pass: the next pass's batches read from here. */
   highWater?: string;
+  /** The locations the last completed pass read; one not among them is read over its whole history. */
+  knownLocationIds?: string[];
   passStartedAt?: string;
   /** The pass's location batches, ≤ 10 ids each, in order. */
   batches?: OrderBatch[];
@@ -58,7 +62,7 @@ function search(locationIds: string[], since: string | undefined, cursor: string
   const start = filterStart(since);
   return squarePost<SearchPage>("/v2/orders/search", {
     location_ids: locationIds,
-    limit: PAGE_SIZE,
+    limit: ORDERS_PAGE_SIZE,
     return_entries: false,
     ...(cursor ? { cursor } : {}),
     query: {
@@ -71,19 +75,18 @@ function search(locationIds: string[], since: string | undefined, cursor: string
   });
 }
 
-/**
- * ListLocations. A pass needs it to plan its batches; mid-pass it only spots locations
- * that came or went, so there a throttled or failed read is not worth the page: the
- * pass carries on with its recorded batches (undefined) and looks again next page.
- */
-function listLocations(inPass: boolean): { body: { locations?: SquareLocation[] }; date: string | undefined } | undefined {
-  try {
-    return squareGetWithDate<{ locations?: SquareLocation[] }>("/v2/locations");
-  } catch (error) {
-    if (!(inPass && isTransientSquareError(error))) throw error;
-    log.info("square locations not read; the pass goes on with its recorded batches", { stream: STREAM, status: error.status });
-    return undefined;
-  }
+/** The batches of a new pass: known locations from the high-water mark, new ones over their whole history. */
+function passBatches(current: readonly string[], saved: OrdersCheckpoint): OrderBatch[] {
+  if (!saved.highWater || !saved.knownLocationIds) return batchesFor(current, saved.highWater);
+  const known = new Set(saved.knownLocationIds);
+  return [...batchesFor(current.filter((id) => known.has(id)), saved.highWater), ...batchesFor(current.filter((id) => !known.has(id)), undefined)];
+}
+
+function passDone(state: OrdersCheckpoint): OrdersCheckpoint {
+  return {
+    ...(state.passStartedAt ? { highWater: state.passStartedAt } : {}),
+    knownLocationIds: [...new Set((state.batches ?? []).flatMap((b) => b.locationIds))].sort(),
+  };
 }
 
 export const POST = api(
@@ -91,43 +94,28 @@ export const POST = api(
     const saved = Checkpoint.get<OrdersCheckpoint>(STREAM) ?? {};
     try {
       const inPass = !!saved.batches && (saved.batchIndex ?? 0) < saved.batches.length;
-      const locations = listLocations(inPass);
-      const current = locations ? sortedLocationIds(locations.body) : undefined;
-
-      const state: OrdersCheckpoint = inPass
-        ? structuredClone(saved)
-        : {
-            ...(saved.highWater ? { highWater: saved.highWater } : {}),
-            passStartedAt: passStartInstant(locations!.date),
-            batches: batchesFor(current!, saved.highWater),
-            batchIndex: 0,
-          };
+      let state: OrdersCheckpoint;
+      if (inPass) {
+        state = structuredClone(saved);
+      } else {
+        // Once per pass: a location added later is in the next pass, over its whole history.
+        const locations = squareGetWithDate<{ locations?: SquareLocation[] }>("/v2/locations");
+        state = {
+          ...(saved.highWater ? { highWater: saved.highWater } : {}),
+          passStartedAt: passStartInstant(locations.date),
+          batches: passBatches(sortedLocationIds(locations.body), saved),
+          batchIndex: 0,
+        };
+      }
       const batches = state.batches!;
-      const known = new Set(batches.flatMap((b) => b.locationIds));
-      if (inPass && current) {
-        const added = current.filter((id) => !known.has(id));
-        if (added.length) batches.push(...batchesFor(added, undefined));
-      }
-      // Without a fresh list, the recorded batches stand: a change is seen on the next page.
-      const currentSet = new Set(current ?? known);
-
-      // Skip batches whose locations all disappeared (no request for them).
-      let index = state.batchIndex ?? 0;
-      while (index < batches.length && !batches[index]!.locationIds.some((id) => currentSet.has(id))) {
-        index++;
-        delete state.cursor;
-        delete state.cursorSince;
-        delete state.batchHighWater;
-      }
-      state.batchIndex = index;
+      const index = state.batchIndex ?? 0;
       if (index >= batches.length) {
-        const done: OrdersCheckpoint = { ...(state.passStartedAt ? { highWater: state.passStartedAt } : {}) };
-        Checkpoint.set(STREAM, done, { hasMore: false });
-        return api.json({ stream: STREAM, accepted: 0, rejected: 0, errors: [], skipped: [], hasMore: false });
+        Checkpoint.set(STREAM, passDone(state), { hasMore: false });
+        return api.json({ stream: STREAM, accepted: 0, rejected: 0, errors: [], skipped: [], returnOrders: 0, hasMore: false });
       }
 
       const batch = batches[index]!;
-      const ids = batch.locationIds.filter((id) => currentSet.has(id));
+      const ids = batch.locationIds;
       let restarted = false;
       let querySince = state.cursor ? (state.cursorSince ?? batch.since) : batch.since;
       let page: SearchPage;
@@ -141,7 +129,8 @@ export const POST = api(
       }
 
       const orders = page.orders ?? [];
-      const { payloads, skipped } = mapPage(STREAM, orders, mapOrder);
+      const sales = orders.filter((order) => !isReturnOrder(order));
+      const { payloads, skipped } = mapPage(STREAM, sales, mapOrder);
       const result = ingest.batch("sales_receipt", payloads, { stream: STREAM, continueOnError: true, idempotencyKey: orderIdempotencyKey });
 
       let hasMore: boolean;
@@ -159,7 +148,7 @@ export const POST = api(
         delete next.batchHighWater;
         hasMore = true;
       } else {
-        next = { ...(state.passStartedAt ? { highWater: state.passStartedAt } : {}) };
+        next = passDone(state);
         hasMore = false;
       }
       Checkpoint.set(STREAM, next, { hasMore });
@@ -167,6 +156,7 @@ export const POST = api(
         stream: STREAM,
         ...result,
         skipped,
+        returnOrders: orders.length - sales.length,
         hasMore,
         batch: { index, of: batches.length, locations: ids.length },
         ...(restarted ? { restartedAfter: "INVALID_CURSOR" } : {}),

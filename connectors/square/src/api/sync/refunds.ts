@@ -1,15 +1,16 @@
 // Stream `refunds` → canonical refund_receipt. One page per invocation (or part of one).
 // ListPaymentRefunds (GET /v2/refunds) filtered on updated_at_begin_time, sorted by
-// UPDATED_AT ascending. Each refund links to the order of the payment it refunds
-// (GetPayment per distinct payment of the page; PaymentRefund.order_id is the refund's
-// own return order, see lib/payments.ts). Only COMPLETED refunds are ingested;
-// a PENDING one returns with a new updated_at when it settles.
+// UPDATED_AT ascending, with begin_time explicit (Square defaults it to a year ago). Each
+// refund links to the sale it reverses through its return order (PaymentRefund.order_id):
+// one BatchRetrieveOrders per page of 100 (lib/refund-links.ts); unlinked refunds are stored
+// with no sale. Only COMPLETED refunds are ingested; a PENDING one returns with a new
+// updated_at when it settles.
 //
-// A page needs up to ~100 requests, so one throttled or failed lookup must not cost the
-// page: the refunds resolved before it are ingested, the checkpoint keeps the page's own
-// cursor with how many of its refunds are done, and the next invocation reads the same
-// page again and carries on after them. Idempotency keys are Square's refund ids, so
-// whatever is read twice (a page that changed meanwhile, a stale cursor) upserts.
+// A failed lookup must not cost the page: the refunds resolved before it are ingested, the
+// checkpoint keeps the page's own cursor with how many of its refunds are done, and the next
+// invocation reads the same page again and carries on after them. Idempotency keys are
+// Square's refund ids, so whatever is read twice (a page that changed meanwhile, a stale
+// cursor) upserts.
 import { api, Checkpoint, ingest, log } from "@backfill-io/sdk";
 import { withProviderAccess } from "@backfill-io/oauth-helpers";
 import { MIN_TOKEN_TTL_SECONDS, squareGetWithDate } from "../../lib/square-client.js";
@@ -17,7 +18,7 @@ import { isSquareApiError } from "../../lib/square-errors.js";
 import { squareFailureResponse } from "../../lib/failures.js";
 import { filterStart, latest } from "../../lib/high-water.js";
 import { passStartInstant } from "../../lib/pass-clock.js";
-import { orderIdsOfPayments } from "../../lib/payments.js";
+import { refundLinks } from "../../lib/refund-links.js";
 import { mapPage } from "../../lib/map-page.js";
 import { isSettledRefund, mapRefund, refundIdempotencyKey } from "../../mappers/refund.js";
 import type { SquarePaymentRefund } from "../../lib/square-types.js";
@@ -74,15 +75,6 @@ function resumeIndex(saved: RefundsCheckpoint, refunds: readonly SquarePaymentRe
   return 0;
 }
 
-/** The first refund from `start` that still waits for its payment's order (refunds.length: none). */
-function firstUnresolved(refunds: readonly SquarePaymentRefund[], start: number, orderIds: ReadonlyMap<string, string | undefined>): number {
-  for (let i = start; i < refunds.length; i++) {
-    const r = refunds[i]!;
-    if (isSettledRefund(r) && r.payment_id && !orderIds.has(r.payment_id)) return i;
-  }
-  return refunds.length;
-}
-
 export const POST = api(
   withProviderAccess(async () => {
     const saved = Checkpoint.get<RefundsCheckpoint>(STREAM) ?? {};
@@ -104,15 +96,15 @@ export const POST = api(
 
       const refunds = page.body.refunds ?? [];
       const start = restarted ? 0 : resumeIndex(saved, refunds);
-      const paymentIds = refunds.slice(start).flatMap((r) => (isSettledRefund(r) && r.payment_id ? [r.payment_id] : []));
-      const { orderIds, interruptedBy } = orderIdsOfPayments(paymentIds);
-      const end = firstUnresolved(refunds, start, orderIds);
+      const links = refundLinks(refunds.slice(start));
+      const end = start + links.resolved;
+      const { interruptedBy } = links;
       // Not even the first refund could be linked: nothing to keep, the page is retried as a whole.
-      if (end === start && end < refunds.length) throw interruptedBy ?? new Error("square refunds: no payment lookup was made");
+      if (end === start && end < refunds.length) throw interruptedBy ?? new Error("square refunds: no lookup was made");
 
       const done = refunds.slice(start, end);
       const settled = done.filter(isSettledRefund);
-      const { payloads, skipped } = mapPage(STREAM, settled, (r) => mapRefund(r, r.payment_id ? orderIds.get(r.payment_id) : undefined));
+      const { payloads, skipped } = mapPage(STREAM, settled, (r) => mapRefund(r, links.saleOf.get(r.id)));
       const result = ingest.batch("refund_receipt", payloads, { stream: STREAM, continueOnError: true, idempotencyKey: refundIdempotencyKey });
       const unsettled = done.length - settled.length;
       if (unsettled) log.info("square refunds not yet settled", { stream: STREAM, count: unsettled });
@@ -132,7 +124,7 @@ export const POST = api(
       let next: RefundsCheckpoint;
       if (!pageComplete) {
         next = { ...inPass(pageCursor), pageDone: end, pageDoneId: refunds[end - 1]!.id };
-        log.info("square refunds page ends early: a payment lookup failed", { stream: STREAM, done: end, pageSize: refunds.length, ...(interruptedBy ? { status: interruptedBy.status } : {}) });
+        log.info("square refunds page ends early: a return order lookup failed", { stream: STREAM, done: end, pageSize: refunds.length, ...(interruptedBy ? { status: interruptedBy.status } : {}) });
       } else if (page.body.cursor) {
         next = inPass(page.body.cursor);
       } else {

@@ -12,10 +12,13 @@
 // land in another seller's connection. A mismatch is acknowledged with 200 (warning
 // logged, nothing read or ingested): Square retries any non-2xx for up to 72 hours, and
 // no retry can make the event belong to this connection.
-// Then: customer.* → customer (the event carries the object); order.* and payment.* →
-// the order, fetched (order events carry only ids and state); refund.* → refund_receipt
-// linked to its payment's order; oauth.authorization.revoked → the connection is revoked.
-import { api, Connection, ingest, isReauthRequired, log, Secrets, Settings, Webhooks, type RouteRequest } from "@backfill-io/sdk";
+// Then: customer.created/updated → customer (the event carries the object);
+// customer.deleted (also a profile merged away) → the customer's tombstone, as no list or
+// search returns a deleted profile again; order.* and payment.* → the order, fetched (order
+// events carry only ids and state), unless it is a return order (a refund's, not a sale);
+// refund.* → refund_receipt linked to the sale its return order names (unlinked: none);
+// oauth.authorization.revoked → the connection is revoked.
+import { api, Connection, ingest, isReauthRequired, log, Records, Secrets, Settings, Webhooks, type RouteRequest } from "@backfill-io/sdk";
 import { parseSquareEvent, type SquareEvent } from "../../lib/webhook-event.js";
 import { hasSquareSignature, isValidSquareSignature } from "../../lib/webhook-signature.js";
 import { squareFailureResponse } from "../../lib/failures.js";
@@ -23,8 +26,9 @@ import { squareGet } from "../../lib/square-client.js";
 import { orderIdOfPayment } from "../../lib/payments.js";
 import { mapPage } from "../../lib/map-page.js";
 import { customerIdempotencyKey, mapCustomer } from "../../mappers/customer.js";
+import { isReturnOrder, saleOfReturnOrder } from "../../lib/return-orders.js";
 import { mapOrder, orderIdempotencyKey } from "../../mappers/order.js";
-import { isSettledRefund, mapRefund, refundIdempotencyKey } from "../../mappers/refund.js";
+import { isSettledRefund, isUnlinkedRefund, mapRefund, refundIdempotencyKey } from "../../mappers/refund.js";
 import type { SquareCustomer, SquareOrder, SquarePayment, SquarePaymentRefund } from "../../lib/square-types.js";
 
 export const config = { auth: "webhook" };
@@ -42,8 +46,33 @@ function ingestOrder(orderId: string, stream: string) {
   const { order } = squareGet<{ order?: SquareOrder }>(`/v2/orders/${encodeURIComponent(orderId)}`);
   if (!order) return { accepted: 0, rejected: 0, errors: [], skipped: [] };
   if (order.state === "DRAFT") return { accepted: 0, rejected: 0, errors: [], skipped: [{ id: order.id, reason: "DRAFT order" }] };
+  // A refund's return order: the refund is the record (refund.* events and the refunds stream).
+  if (isReturnOrder(order)) return { accepted: 0, rejected: 0, errors: [], skipped: [], ignored: "return order" };
   const { payloads, skipped } = mapPage(stream, [order], mapOrder);
   return { ...ingest.batch("sales_receipt", payloads, { stream, continueOnError: true, idempotencyKey: orderIdempotencyKey }), skipped };
+}
+
+/** The sale a refund reverses: null when unlinked, undefined when Square names none. */
+function saleOfRefund(refund: SquarePaymentRefund): string | null | undefined {
+  if (isUnlinkedRefund(refund)) return null;
+  if (refund.order_id) {
+    const { order } = squareGet<{ order?: SquareOrder }>(`/v2/orders/${encodeURIComponent(refund.order_id)}`);
+    return order ? saleOfReturnOrder(order) : undefined;
+  }
+  return refund.payment_id ? orderIdOfPayment(refund.payment_id) : undefined;
+}
+
+type DeletedCustomerObject = { customer?: { id?: string }; event_context?: { merge?: { from_customer_ids?: string[]; to_customer_id?: string } } };
+
+/** customer.deleted: the profile is gone (deleted, or merged into event_context.merge.to_customer_id). */
+function deleteCustomer(event: SquareEvent, base: Record<string, unknown>): Response {
+  const object = (event.data?.object ?? {}) as DeletedCustomerObject;
+  const id = object.customer?.id ?? event.data?.id;
+  if (!id) return api.json({ ...base, ignored: "no customer id" });
+  const mergedInto = object.event_context?.merge?.to_customer_id;
+  const { staged } = Records.delete("customer", [{ idempotencyKey: customerIdempotencyKey({ customer_id: id }), ...(event.created_at ? { deletedAt: event.created_at } : {}) }], { stream: "customers" });
+  log.info("square customer deleted", { customerId: id, ...(mergedInto ? { mergedInto } : {}) });
+  return api.json({ ...base, deleted: staged, ...(mergedInto ? { mergedInto } : {}) });
 }
 
 /** Why the event is not for this connection's Square seller, or undefined when it is. */
@@ -71,6 +100,7 @@ function handle(event: SquareEvent): Response {
     const { payloads, skipped } = mapPage("customers", [customer], mapCustomer);
     return api.json({ ...base, ...ingest.batch("customer", payloads, { stream: "customers", continueOnError: true, idempotencyKey: customerIdempotencyKey }), skipped });
   }
+  if (type === "customer.deleted") return deleteCustomer(event, base);
   if (type === "order.created" || type === "order.updated" || type === "order.fulfillment.updated") {
     const summary = (object.order_created ?? object.order_updated ?? object.order_fulfillment_updated) as { order_id?: string } | undefined;
     const orderId = summary?.order_id ?? event.data?.id;
@@ -86,8 +116,8 @@ function handle(event: SquareEvent): Response {
     const refund = object.refund as SquarePaymentRefund | undefined;
     if (!refund?.id) return api.json({ ...base, ignored: "no refund object" });
     if (!isSettledRefund(refund)) return api.json({ ...base, ignored: `refund ${refund.status ?? "without status"}` });
-    const orderId = refund.payment_id ? orderIdOfPayment(refund.payment_id) : undefined;
-    const { payloads, skipped } = mapPage("refunds", [refund], (r) => mapRefund(r, orderId));
+    const saleOrderId = saleOfRefund(refund);
+    const { payloads, skipped } = mapPage("refunds", [refund], (r) => mapRefund(r, saleOrderId));
     return api.json({ ...base, ...ingest.batch("refund_receipt", payloads, { stream: "refunds", continueOnError: true, idempotencyKey: refundIdempotencyKey }), skipped });
   }
   return api.json({ ...base, ignored: "event type not handled" });

@@ -67,6 +67,19 @@ export function parseLimit(raw: unknown, field: string, defaults: { fallback: nu
   return { ok: true, value };
 }
 
+/**
+ * A limit Square clamps instead of refusing (ListPayments, ListPaymentRefunds: "greater than
+ * 100 returns no more than 100"; SearchOrders serves at most 500 whatever is asked): only a
+ * non-integer is an error; below 1 or absent is the default, above the maximum the maximum.
+ */
+export function clampLimit(raw: unknown, field: string, defaults: { fallback: number; max: number }): Parsed<number> {
+  if (raw === undefined || raw === null || raw === "") return { ok: true, value: defaults.fallback };
+  const value = typeof raw === "number" ? raw : Number(raw);
+  if (!Number.isInteger(value)) return { ok: false, error: invalidRequest("INVALID_VALUE", `Expected ${field} to be an integer.`, field) };
+  if (value < 1) return { ok: true, value: defaults.fallback };
+  return { ok: true, value: Math.min(value, defaults.max) };
+}
+
 /** An RFC 3339 time as ms since epoch; undefined when absent. */
 export function parseTime(raw: unknown, field: string): Parsed<number | undefined> {
   if (raw === undefined || raw === null || raw === "") return { ok: true, value: undefined };
@@ -129,13 +142,21 @@ export function pageResponse<T extends { id: string }>(
   matches: () => T[],
   lookup: (id: string) => T | undefined,
   render: (record: T) => unknown = (record) => record,
+  options: { count?: boolean } = {},
 ): Response {
-  const result = state.cursors.page(page.scope, page.cursor, page.limit, () => matches().map((record) => record.id));
+  let total = 0;
+  const result = state.cursors.page(page.scope, page.cursor, page.limit, () => {
+    const ids = matches().map((record) => record.id);
+    total = ids.length;
+    return ids;
+  });
   if (!result.ok) return errorResponse(c, 400, result.error);
   const records = result.ids.map(lookup).filter((record): record is T => record !== undefined);
   const body: Record<string, unknown> = {};
   if (records.length > 0) body[page.key] = records.map(render);
   if (result.cursor !== undefined) body.cursor = result.cursor;
+  // count=true: the total of matches of the whole query (not the page), as Square sends it.
+  if (options.count) body.count = page.cursor === undefined ? total : matches().length;
   return c.json(body);
 }
 

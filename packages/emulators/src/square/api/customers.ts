@@ -24,10 +24,31 @@ import {
 const LIMITS = { fallback: 100, max: 100 };
 const SORT_ORDERS = ["ASC", "DESC"] as const;
 
-function sortCustomers(customers: SquareCustomer[], field: string, order: "ASC" | "DESC"): SquareCustomer[] {
-  // DEFAULT is creation order here; Square documents it as "the default sort order".
-  return sortByTime(customers, (customer) => (field === "UPDATED_AT" ? customer.updated_at : customer.created_at), order);
+/**
+ * Square's DEFAULT order: alphanumerically by given_name + family_name; a profile without
+ * either compares by company_name, then email_address, then phone_number. Ties by id, so
+ * pages are stable.
+ */
+function nameKey(customer: SquareCustomer): string {
+  const name = `${customer.given_name ?? ""}${customer.family_name ?? ""}`;
+  return (name || customer.company_name || customer.email_address || customer.phone_number || "").toLowerCase();
 }
+
+function sortCustomers(customers: SquareCustomer[], field: CustomerSortField, order: "ASC" | "DESC"): SquareCustomer[] {
+  if (field === "CREATED_AT") return sortByTime(customers, (customer) => customer.created_at, order);
+  const direction = order === "ASC" ? 1 : -1;
+  return [...customers].sort((a, b) => {
+    const byName = nameKey(a).localeCompare(nameKey(b), "en");
+    if (byName !== 0) return byName * direction;
+    return (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) * direction;
+  });
+}
+
+/** Square's CustomerSortField: there is no UPDATED_AT sort. */
+const SORT_FIELDS = ["DEFAULT", "CREATED_AT"] as const;
+type CustomerSortField = (typeof SORT_FIELDS)[number];
+
+const countRequested = (raw: unknown) => raw === true || raw === "true";
 
 export function registerCustomerRoutes(app: Hono<SquareEnv>, state: SquareEmulatorState): void {
   const customersRead = requireScope("CUSTOMERS_READ");
@@ -35,7 +56,7 @@ export function registerCustomerRoutes(app: Hono<SquareEnv>, state: SquareEmulat
   app.get("/v2/customers", customersRead, (c) => {
     const limit = parseLimit(c.req.query("limit"), "limit", LIMITS);
     if (!limit.ok) return errorResponse(c, 400, limit.error);
-    const field = parseEnum(c.req.query("sort_field"), "sort_field", ["DEFAULT", "CREATED_AT"] as const, "DEFAULT");
+    const field = parseEnum(c.req.query("sort_field"), "sort_field", SORT_FIELDS, "DEFAULT");
     if (!field.ok) return errorResponse(c, 400, field.error);
     const order = parseEnum(c.req.query("sort_order"), "sort_order", SORT_ORDERS, "ASC");
     if (!order.ok) return errorResponse(c, 400, order.error);
@@ -46,6 +67,8 @@ export function registerCustomerRoutes(app: Hono<SquareEnv>, state: SquareEmulat
       { scope: cursorScope("ListCustomers", data.merchant.id, [field.value, order.value]), cursor: c.req.query("cursor"), limit: limit.value, key: "customers" },
       () => sortCustomers(data.customers, field.value, order.value),
       (id) => data.customers.find((customer) => customer.id === id),
+      undefined,
+      { count: countRequested(c.req.query("count")) },
     );
   });
 
@@ -57,7 +80,7 @@ export function registerCustomerRoutes(app: Hono<SquareEnv>, state: SquareEmulat
     const query = asObject(body.value.query);
     const filter = asObject(query.filter);
     const sort = asObject(query.sort);
-    const field = parseEnum(sort.field, "query.sort.field", ["DEFAULT", "CREATED_AT", "UPDATED_AT"] as const, "DEFAULT");
+    const field = parseEnum(sort.field, "query.sort.field", SORT_FIELDS, "DEFAULT");
     if (!field.ok) return errorResponse(c, 400, field.error);
     const order = parseEnum(sort.order, "query.sort.order", SORT_ORDERS, "ASC");
     if (!order.ok) return errorResponse(c, 400, order.error);
@@ -91,6 +114,8 @@ export function registerCustomerRoutes(app: Hono<SquareEnv>, state: SquareEmulat
           order.value,
         ),
       (id) => data.customers.find((customer) => customer.id === id),
+      undefined,
+      { count: countRequested(body.value.count) },
     );
   });
 

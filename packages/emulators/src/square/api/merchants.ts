@@ -14,7 +14,8 @@ export function registerMerchantRoutes(app: Hono<SquareEnv>): void {
     return c.json({ merchant });
   });
 
-  app.get("/v2/locations", profileRead, (c) => c.json({ locations: c.get("data").locations }));
+  // Square lists locations by name.
+  app.get("/v2/locations", profileRead, (c) => c.json({ locations: [...c.get("data").locations].sort((a, b) => a.name.localeCompare(b.name, "en") || (a.id < b.id ? -1 : 1)) }));
 
   app.get("/v2/locations/:locationId", profileRead, (c) => {
     const location = c.get("data").locations.find((candidate) => candidate.id === c.req.param("locationId"));

@@ -6,13 +6,13 @@ import type { SquareOrder, SquareOrderState } from "../types.js";
 import {
   asObject,
   badRequest,
+  clampLimit,
   cursorScope,
   errorResponse,
   inRange,
   notFound,
   pageResponse,
   parseEnum,
-  parseLimit,
   parseTime,
   readJsonBody,
   requireScope,
@@ -21,6 +21,10 @@ import {
 } from "./context.js";
 
 const MAX_LOCATION_IDS = 10;
+/** SearchOrders' default page, and in practice its maximum: a larger limit still serves 500. */
+const SEARCH_LIMITS = { fallback: 500, max: 500 };
+/** BatchRetrieveOrders takes at most 100 order ids. */
+const MAX_BATCH_ORDER_IDS = 100;
 const ORDER_STATES: readonly SquareOrderState[] = ["OPEN", "COMPLETED", "CANCELED"];
 const TIME_FIELDS = ["CREATED_AT", "UPDATED_AT", "CLOSED_AT"] as const;
 type TimeField = (typeof TIME_FIELDS)[number];
@@ -47,7 +51,7 @@ export function registerOrderRoutes(app: Hono<SquareEnv>, state: SquareEmulatorS
     const unknownLocation = locationIds.find((id) => !data.locations.some((location) => location.id === id));
     if (unknownLocation !== undefined) return badRequest(c, "NOT_FOUND", `Location \`${unknownLocation}\` not found.`, "location_ids");
 
-    const limit = parseLimit(request.limit, "limit", { fallback: 500, max: 1000 });
+    const limit = clampLimit(request.limit, "limit", SEARCH_LIMITS);
     if (!limit.ok) return errorResponse(c, 400, limit.error);
 
     const query = asObject(request.query);
@@ -112,6 +116,23 @@ export function registerOrderRoutes(app: Hono<SquareEnv>, state: SquareEmulatorS
       (id) => data.orders.find((order) => order.id === id),
       (order) => (returnEntries ? { order_id: order.id, version: order.version, location_id: order.location_id } : order),
     );
+  });
+
+  // BatchRetrieveOrders: ids it does not find are left out, not errors (Square's rule).
+  app.post("/v2/orders/batch-retrieve", ordersRead, async (c) => {
+    const body = await readJsonBody(c);
+    if (!body.ok) return errorResponse(c, 400, body.error);
+    const ids = body.value.order_ids;
+    if (!Array.isArray(ids) || ids.length === 0 || ids.some((id) => typeof id !== "string")) {
+      return badRequest(c, "MISSING_REQUIRED_PARAMETER", "order_ids must be a non-empty array of order ids.", "order_ids");
+    }
+    if (ids.length > MAX_BATCH_ORDER_IDS) return badRequest(c, "TOO_MANY_MAP_ENTRIES", `Cannot retrieve more than ${MAX_BATCH_ORDER_IDS} orders at once.`, "order_ids");
+    const data = c.get("data");
+    const locationId = typeof body.value.location_id === "string" ? body.value.location_id : undefined;
+    const orders = [...new Set(ids as string[])]
+      .map((id) => data.orders.find((order) => order.id === id))
+      .filter((order): order is SquareOrder => order !== undefined && (locationId === undefined || order.location_id === locationId));
+    return c.json(orders.length ? { orders } : {});
   });
 
   app.get("/v2/orders/:orderId", ordersRead, (c) => {

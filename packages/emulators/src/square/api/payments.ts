@@ -5,7 +5,12 @@
 import type { Context, Hono } from "hono";
 import type { SquareEmulatorState } from "../state.js";
 import type { SquarePayment, SquareRefund } from "../types.js";
-import { cursorScope, errorResponse, inRange, notFound, pageResponse, parseEnum, parseLimit, parseTime, requireScope, sortByTime, type SquareEnv } from "./context.js";
+import { clampLimit, cursorScope, errorResponse, inRange, notFound, pageResponse, parseEnum, parseTime, requireScope, sortByTime, type SquareEnv } from "./context.js";
+
+/** Both lists serve at most 100 per page; a larger limit is clamped, not refused. */
+const LIST_LIMITS = { fallback: 100, max: 100 };
+/** begin_time defaults to "the current time minus one year" (both lists filter created_at from it). */
+const DEFAULT_LOOKBACK_MS = 365 * 86_400_000;
 
 type Listed = SquarePayment | SquareRefund;
 
@@ -17,7 +22,7 @@ function listRoute<T extends Listed>(
   extraFilter: (c: Context<SquareEnv>, record: T) => boolean = () => true,
 ) {
   return (c: Context<SquareEnv>) => {
-    const limit = parseLimit(c.req.query("limit"), "limit", { fallback: 100, max: 100 });
+    const limit = clampLimit(c.req.query("limit"), "limit", LIST_LIMITS);
     if (!limit.ok) return errorResponse(c, 400, limit.error);
     const sortOrder = parseEnum(c.req.query("sort_order"), "sort_order", ["ASC", "DESC"] as const, "DESC");
     if (!sortOrder.ok) return errorResponse(c, 400, sortOrder.error);
@@ -29,10 +34,14 @@ function listRoute<T extends Listed>(
       if (!parsed.ok) return errorResponse(c, 400, parsed.error);
       times[name] = parsed.value;
     }
+    // The cursor belongs to the query as sent: a defaulted begin_time must not move it with the clock.
+    const requested = { ...times };
+    // Square's default window: a client that omits begin_time never sees older records.
+    times.begin_time ??= state.now() - DEFAULT_LOOKBACK_MS;
     const locationId = c.req.query("location_id");
     const all = records(c);
     const merchantId = c.get("data").merchant.id;
-    const query = { ...times, sortOrder: sortOrder.value, sortField: sortField.value, locationId, status: c.req.query("status") };
+    const query = { ...requested, sortOrder: sortOrder.value, sortField: sortField.value, locationId, status: c.req.query("status") };
     return pageResponse(
       c,
       state,
