@@ -3,9 +3,7 @@
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  createHostLogger,
   createPostConnectRunner,
-  type HostLogLevel,
   openHost,
   parseProviderRoutes,
   RouteRunner,
@@ -18,6 +16,7 @@ import {
   type SyncEngine,
 } from "@backfill-io/host";
 import type { CliIO } from "./io.js";
+import { createHumanLogger } from "./human-logger.js";
 
 export type GlobalOptions = { dataDir?: string };
 
@@ -71,7 +70,8 @@ export class CliContext {
       const host = await openHost({
         ...(dataDir ? { dataDir } : {}),
         connectors: this.connectors,
-        logger: createHostLogger({ level: (process.env.BACKFILL_LOG_LEVEL as HostLogLevel | undefined) ?? "warn" }),
+        // Formatted lines on stderr, never pino's JSON (BACKFILL_LOG_LEVEL picks how much).
+        logger: createHumanLogger(this.io),
         providerRoutes,
         postConnect: (id, route) => ref.runner!(id, route),
       });
