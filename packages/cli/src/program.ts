@@ -17,6 +17,7 @@ import { registerRecords } from "./commands/records.js";
 import { registerWebhooks } from "./commands/webhooks.js";
 import { registerServe } from "./commands/serve.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerNew } from "./commands/new.js";
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command("backfill")
@@ -38,6 +39,7 @@ Examples:
   $ backfill serve --port 8976 --interval 15m
   $ backfill tokens refresh-due --within 7d
   $ backfill validate connectors/shopify
+  $ backfill new acme                  # a connector package from the template
 
 Environment:
   BACKFILL_DATA_DIR         data directory (default ./.backfill)
@@ -60,6 +62,7 @@ Environment:
   registerWebhooks(program, ctx);
   registerServe(program, ctx);
   registerDemo(program, ctx);
+  registerNew(program, ctx);
   return program;
 }
 

@@ -2,3 +2,4 @@
 export { connectorTestRuntime, ConnectorTestRuntime, type ConnectorTestRuntimeOptions, type TestOAuthState, type LoggedLine, type IngestBatch, type StoredRecord } from "./runtime.js";
 export { HttpMock, type MockResponse, type MockHandler, type RecordedCall, type UrlPattern } from "./http-mock.js";
 export { RuntimeLeakCheck } from "./leak-check.js";
+export { TEST_LOG_FINDINGS_ENV, type LogFinding } from "./log-findings.js";
