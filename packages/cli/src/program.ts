@@ -18,6 +18,7 @@ import { registerWebhooks } from "./commands/webhooks.js";
 import { registerServe } from "./commands/serve.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerNew } from "./commands/new.js";
+import { registerDryrun } from "./commands/dryrun.js";
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command("backfill")
@@ -33,6 +34,7 @@ Examples:
   $ backfill connect shopify --setting shop_domain=acme.myshopify.com
   $ backfill connections list --json
   $ backfill sync shopify              # every stream, with progress
+  $ backfill dryrun acme customers --pages 2 --save connectors/acme/test/fixtures
   $ backfill runs --limit 5
   $ backfill records SalesReceipt --json
   $ backfill keys create --name billing-sync
@@ -63,6 +65,7 @@ Environment:
   registerServe(program, ctx);
   registerDemo(program, ctx);
   registerNew(program, ctx);
+  registerDryrun(program, ctx);
   return program;
 }
 

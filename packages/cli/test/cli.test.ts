@@ -106,7 +106,7 @@ describe("backfill CLI", () => {
     expect(run.code).toBe(1);
     expect(run.err.trim().split("\n")).toEqual([
       "error: no connector nosuchconnector is installed",
-      expect.stringMatching(/^fix: install @backfill-io\/connector-nosuchconnector/),
+      expect.stringMatching(/^fix: create it with backfill new nosuchconnector/),
     ]);
   });
 
