@@ -1,7 +1,7 @@
 // The typed queries of the host. One Store wraps a Kysely instance or a transaction;
 // `transaction(fn)` hands `fn` a Store bound to the transaction, so multi-step writes
 // (a page of records and its checkpoint, a refreshed token pair) commit together.
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { CheckpointState, RecordsRedaction } from "@backfill-io/sdk";
 import { redact, WEBHOOK_DELIVERY_RETENTION_MS } from "@backfill-io/sdk";
