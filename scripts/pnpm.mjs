@@ -13,7 +13,8 @@ if (name !== "pnpm" || !version) {
 }
 const npx = process.platform === "win32" ? "npx.cmd" : "npx";
 // Runs in the caller's directory, so `node ../../scripts/pnpm.mjs pack` works from a package.
-// Turborepo's anonymous telemetry stays off unless the user turned it on themselves.
-const env = { TURBO_TELEMETRY_DISABLED: "1", ...process.env };
+// Turborepo's anonymous telemetry stays off unless the user turned it on themselves, and
+// pnpm's "Update available ... curl | sh" banner stays off: the version is pinned on purpose.
+const env = { TURBO_TELEMETRY_DISABLED: "1", npm_config_update_notifier: "false", pnpm_config_update_notifier: "false", ...process.env };
 const result = spawnSync(npx, ["--yes", `pnpm@${version}`, ...process.argv.slice(2)], { stdio: "inherit", env });
 process.exit(result.status ?? 1);

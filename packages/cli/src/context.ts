@@ -1,25 +1,21 @@
 // What every command gets: the IO, the global options, a lazily opened host and a
 // lazily created route runner (both closed by runCli when the command ends).
-import { dirname } from "node:path";
-import { fileURLToPath } from "node:url";
 import {
-  createHostLogger,
   createPostConnectRunner,
-  type HostLogLevel,
   openHost,
   parseProviderRoutes,
   resolveDataDir,
   RouteRunner,
   type RouteIsolation,
   syncEngineForHost,
-  workspaceConnectorRegistry,
-  type ConnectorRegistry,
   type Host,
   type LoadedConnector,
   type PostConnectRunner,
   type SyncEngine,
 } from "@backfill-io/host";
 import type { CliIO } from "./io.js";
+import { createHumanLogger } from "./human-logger.js";
+import { CliConnectorRegistry } from "./connector-registry.js";
 
 export type GlobalOptions = { dataDir?: string };
 
@@ -34,8 +30,7 @@ export function cliRunnerMode(): "source" | "dist" {
 export class CliContext {
   private host: Promise<Host> | undefined;
   private runner: RouteRunner | undefined;
-  private readonly extraConnectors = new Map<string, LoadedConnector>();
-  readonly connectors: ConnectorRegistry;
+  readonly connectors: CliConnectorRegistry;
 
   constructor(
     readonly io: CliIO,
@@ -43,21 +38,12 @@ export class CliContext {
     /** Tests may inject how postConnect runs; the default runs the route in a worker through routeRunner(). */
     private readonly postConnect?: (host: Host) => PostConnectRunner,
   ) {
-    // A closed set: the installed packages, and connectors outside the workspace named by
-    // BACKFILL_CONNECTOR_DIRS=dir1,dir2 (each a connector package), fixed at startup.
-    const workspace = workspaceConnectorRegistry({
-      resolveFrom: [process.cwd(), dirname(fileURLToPath(import.meta.url))],
-      connectorDirs: (process.env.BACKFILL_CONNECTOR_DIRS ?? "").split(",").map((d) => d.trim()).filter(Boolean),
-    });
-    this.connectors = {
-      get: async (key) => this.extraConnectors.get(key) ?? (await workspace.get(key)),
-      preload: async () => [...(await workspace.preload!()), ...this.extraConnectors.values()],
-    };
+    this.connectors = new CliConnectorRegistry(() => this.globals().dataDir);
   }
 
   /** Makes a connector loaded from a directory findable by its key (connect ./path). */
   addConnector(connector: LoadedConnector): void {
-    this.extraConnectors.set(connector.key, connector);
+    this.connectors.add(connector);
   }
 
   /** The --data-dir option, when given (else the host's default: $BACKFILL_DATA_DIR or ./.backfill). */
@@ -73,7 +59,8 @@ export class CliContext {
       const host = await openHost({
         ...(dataDir ? { dataDir } : {}),
         connectors: this.connectors,
-        logger: createHostLogger({ level: (process.env.BACKFILL_LOG_LEVEL as HostLogLevel | undefined) ?? "warn" }),
+        // Formatted lines on stderr, never pino's JSON (BACKFILL_LOG_LEVEL picks how much).
+        logger: createHumanLogger(this.io),
         providerRoutes,
         postConnect: (id, route) => ref.runner!(id, route),
       });

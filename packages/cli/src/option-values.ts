@@ -1,6 +1,7 @@
 // Commander argument parsers shared by several commands: each turns an option's text into
 // its value, or throws a CliError whose fix shows a valid value.
 import { CliError } from "./errors.js";
+import { parseDuration } from "./duration.js";
 
 /** --limit: a whole number from 1 to 100,000. */
 export function positiveLimit(value: string): number {
@@ -28,4 +29,14 @@ export function publicUrl(value: string): string {
     throw new CliError(`--public-url ${value} must be an http(s) origin without a path, query or credentials`, "pass e.g. --public-url https://connect.example.com");
   }
   return url.origin;
+}
+
+/** The shortest sync interval `serve` accepts: a shorter one is a back-to-back loop against the provider. */
+export const MIN_SYNC_INTERVAL_MS = 60_000;
+
+/** --interval: a duration of at least a minute (MIN_SYNC_INTERVAL_MS). */
+export function syncInterval(value: string): number {
+  const ms = parseDuration(value);
+  if (ms < MIN_SYNC_INTERVAL_MS) throw new CliError(`--interval ${value} is shorter than a minute`, "pass e.g. --interval 15m (at least 1m: syncs run one after another, each against the provider's rate limits)");
+  return ms;
 }

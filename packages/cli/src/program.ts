@@ -17,6 +17,8 @@ import { registerRecords } from "./commands/records.js";
 import { registerWebhooks } from "./commands/webhooks.js";
 import { registerServe } from "./commands/serve.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerNew } from "./commands/new.js";
+import { registerDryrun } from "./commands/dryrun.js";
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command("backfill")
@@ -32,12 +34,14 @@ Examples:
   $ backfill connect shopify --setting shop_domain=acme.myshopify.com
   $ backfill connections list --json
   $ backfill sync shopify              # every stream, with progress
+  $ backfill dryrun acme customers --pages 2 --save connectors/acme/test/fixtures
   $ backfill runs --limit 5
   $ backfill records SalesReceipt --json
   $ backfill keys create --name billing-sync
   $ backfill serve --port 8976 --interval 15m
   $ backfill tokens refresh-due --within 7d
   $ backfill validate connectors/shopify
+  $ backfill new acme                  # a connector package from the template
 
 Environment:
   BACKFILL_DATA_DIR         data directory (default ./.backfill)
@@ -60,6 +64,8 @@ Environment:
   registerWebhooks(program, ctx);
   registerServe(program, ctx);
   registerDemo(program, ctx);
+  registerNew(program, ctx);
+  registerDryrun(program, ctx);
   return program;
 }
 

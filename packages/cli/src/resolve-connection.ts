@@ -13,3 +13,8 @@ export async function resolveConnection(host: Host, ref: string): Promise<Connec
   }
   throw new CliError(`no connection ${ref}`, "see the ids with backfill connections list, or create one with backfill connect <connector>");
 }
+
+/** Each connection's connector key by connection id (the connector column of runs and records). */
+export async function connectorKeysById(host: Host): Promise<Map<string, string>> {
+  return new Map((await host.store.listConnections()).map((c) => [c.id, c.connector_key]));
+}

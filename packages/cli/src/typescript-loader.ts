@@ -1,14 +1,13 @@
-// `backfill validate` loads backfill.config.ts. Under plain node that needs a TypeScript
-// loader: use tsx when it is installed (it is a workspace dev dependency), else the SDK
-// reports that the .ts manifest could not be loaded.
+// Connector manifests and routes are TypeScript. Under plain node the CLI registers tsx's
+// ESM loader (a dependency) before it imports one, so a workspace connector runs from
+// source with no build. Under vitest a loader is already active.
 let enabled: Promise<boolean> | undefined;
 
 export function enableTypeScriptImports(): Promise<boolean> {
   enabled ??= (async () => {
     if (process.env.VITEST) return true;
     try {
-      const specifier = "tsx/esm/api"; // not a declared dependency: resolved only when present
-      const api = (await import(specifier)) as { register: () => unknown };
+      const api = (await import("tsx/esm/api")) as { register: () => unknown };
       api.register();
       return true;
     } catch {

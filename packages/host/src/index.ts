@@ -42,7 +42,7 @@ export { disconnect, revocationRequest, type DisconnectResult } from "./tokens/r
 export { migrateTokens, TOKEN_EXCHANGE_GRANT, SHOPIFY_OFFLINE_TOKEN_TYPE, type MigrateOutcome } from "./tokens/migrate.js";
 export type { TokenDeps } from "./tokens/deps.js";
 export { openHost, type Host, type OpenHostOptions } from "./connections/host.js";
-export { workspaceConnectorRegistry, staticConnectorRegistry, loadConnectorDir, ConnectorNotFoundError, type ConnectorRegistry, type LoadedConnector } from "./connections/connectors.js";
+export { workspaceConnectorRegistry, staticConnectorRegistry, loadConnectorDir, ConnectorNotFoundError, type ConnectorRegistry, type LoadedConnector, type ConnectorLoadPreference } from "./connections/connectors.js";
 export { createHostLogger, silentLogger, type HostLogger, type HostLogLevel } from "./connections/logger.js";
 export { connectionSecret, connectionSettings } from "./connections/settings.js";
 // Part 2 (route runner, sync orchestration).

@@ -12,6 +12,8 @@ import type { CliContext } from "../context.js";
 import { CliError, describeError } from "../errors.js";
 import { port } from "../option-values.js";
 import { printJson } from "../output.js";
+import { rememberConnectorDir } from "../connector-registry.js";
+import { enableTypeScriptImports } from "../typescript-loader.js";
 
 const START_PATH = "/start";
 /** Refusals that leave the state unspent: the genuine callback of this flow may still come. */
@@ -53,13 +55,17 @@ function parseSettings(pairs: string[]): Record<string, string> {
 
 async function resolveConnector(ctx: CliContext, nameOrDir: string): Promise<LoadedConnector> {
   if (nameOrDir.includes("/") || nameOrDir.startsWith(".")) {
-    const loaded = await loadConnectorDir(nameOrDir);
+    // From source when tsx can load it: a workspace connector needs no build.
+    const loaded = await loadConnectorDir(nameOrDir, { prefer: (await enableTypeScriptImports()) ? "source" : "dist" });
     ctx.addConnector(loaded);
     return loaded;
   }
   const found = await ctx.connectors.get(nameOrDir);
   if (!found) {
-    throw new CliError(`no connector ${nameOrDir} is installed`, `install @backfill-io/connector-${nameOrDir} in this workspace (and build it), or pass its directory: backfill connect ./connectors/${nameOrDir}`);
+    throw new CliError(
+      `no connector ${nameOrDir} is installed`,
+      `create it with backfill new ${nameOrDir} (workspace connectors/* are found), install @backfill-io/connector-${nameOrDir}, or pass its directory: backfill connect ./path/to/${nameOrDir}`,
+    );
   }
   return found;
 }
@@ -151,6 +157,8 @@ export function registerConnect(program: Command, ctx: CliContext): void {
             );
           });
         });
+        // Later commands (sync, dryrun, serve) find a connector given by directory without BACKFILL_CONNECTOR_DIRS.
+        if (connector.packageDir && name !== connector.key) rememberConnectorDir(ctx.dataDir(), connector.key, connector.packageDir);
         if (opts.json) printJson(ctx.io, result);
         else ctx.io.stdout(`connected ${result.connectorKey} as ${result.providerAccount.name ?? result.providerAccount.id} (${result.providerAccount.id}); connection ${result.connectionId}\n`);
       } finally {

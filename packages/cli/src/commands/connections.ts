@@ -4,6 +4,7 @@ import { disconnect, migrateTokens, streamScopeNotices, type ConnectionStatus, C
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 import { isoTime, printJson, printTable } from "../output.js";
+import { resolveConnection } from "../resolve-connection.js";
 
 export function registerConnections(program: Command, ctx: CliContext): void {
   const connections = program
@@ -53,13 +54,13 @@ Examples:
   connections
     .command("show")
     .description("show one connection: settings, status, token expiry and scopes (never the tokens)")
-    .argument("<id>", "connection id")
+    .argument("<connection>", "connection id, or a connector key that has exactly one connection")
     .option("--json", "print JSON")
-    .addHelpText("after", "\nExamples:\n  $ backfill connections show conn_123\n  $ backfill connections show conn_123 --json | jq .token")
-    .action(async (id: string, opts: { json?: boolean }) => {
+    .addHelpText("after", "\nExamples:\n  $ backfill connections show conn_123\n  $ backfill connections show square          # the only Square connection\n  $ backfill connections show conn_123 --json | jq .token")
+    .action(async (ref: string, opts: { json?: boolean }) => {
       const host = await ctx.openHost();
-      const c = await host.store.getConnection(id);
-      if (!c) throw new CliError(`no connection ${id}`, "see the ids with backfill connections list");
+      const c = await resolveConnection(host, ref);
+      const id = c.id;
       const tokens = await host.store.getTokens(id);
       const detail = {
         id: c.id,

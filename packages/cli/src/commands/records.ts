@@ -8,7 +8,7 @@ import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 import { isoTime, printJson, printTable } from "../output.js";
 import { positiveLimit } from "../option-values.js";
-import { resolveConnection } from "../resolve-connection.js";
+import { connectorKeysById, resolveConnection } from "../resolve-connection.js";
 
 const KINDS = Object.keys(ENTITY_KINDS) as EntityKind[];
 
@@ -37,9 +37,10 @@ function keyColumns(kind: EntityKind, r: RecordRow): (string | undefined)[] {
   return [text(p[ENTITY_KINDS[kind].idField]), text(p.customer_id), text(p.issued_at), text(p.currency), text(p.total), updated];
 }
 
-function recordJson(r: RecordRow) {
+function recordJson(r: RecordRow, connectorKeys: Map<string, string>) {
   return {
     connectionId: r.connection_id,
+    connector: connectorKeys.get(r.connection_id) ?? null,
     kind: r.kind,
     key: r.idempotency_key,
     stream: r.stream,
@@ -92,10 +93,11 @@ Examples:
       }
       const hiddenRedacted = opts.includeRedacted ? 0 : redacted;
 
-      if (opts.json) return printJson(ctx.io, { entity: kind, records: rows.map(recordJson), redacted, redactedExcluded: hiddenRedacted });
+      const connectorKeys = await connectorKeysById(host);
+      if (opts.json) return printJson(ctx.io, { entity: kind, records: rows.map((r) => recordJson(r, connectorKeys)), redacted, redactedExcluded: hiddenRedacted });
       if (!rows.length) ctx.io.stdout(`no ${kind} records${opts.connection ? ` for ${connectionIds[0]}` : ""}; sync one with backfill sync <connection>\n`);
       else {
-        printTable(ctx.io, ["id", "customer", "date", "currency", "total", "updated"], rows.map((r) => keyColumns(kind, r)));
+        printTable(ctx.io, ["connector", "id", "customer", "date", "currency", "total", "updated"], rows.map((r) => [connectorKeys.get(r.connection_id), ...keyColumns(kind, r)]));
         if (rows.length === opts.limit) ctx.io.stdout(`showing the first ${opts.limit}; pass --limit for more\n`);
       }
       if (hiddenRedacted) ctx.io.stdout(`${hiddenRedacted} deleted or redacted ${kind} record(s) not shown; pass --include-deleted to list them\n`);

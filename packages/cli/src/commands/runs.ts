@@ -5,12 +5,13 @@ import type { CliContext } from "../context.js";
 import { formatDuration } from "../duration.js";
 import { isoTime, printJson, printTable } from "../output.js";
 import { positiveLimit } from "../option-values.js";
-import { resolveConnection } from "../resolve-connection.js";
+import { connectorKeysById, resolveConnection } from "../resolve-connection.js";
 
-function runJson(r: SyncRunRow) {
+function runJson(r: SyncRunRow, connectorKeys: Map<string, string>) {
   return {
     id: r.id,
     connectionId: r.connection_id,
+    connector: connectorKeys.get(r.connection_id) ?? null,
     stream: r.stream,
     status: r.status,
     outcome: r.outcome,
@@ -45,14 +46,16 @@ Examples:
       const host = await ctx.openHost();
       const connectionId = opts.connection ? (await resolveConnection(host, opts.connection)).id : undefined;
       const rows = await host.store.listSyncRuns({ ...(connectionId ? { connectionId } : {}), ...(opts.stream ? { stream: opts.stream } : {}), limit: opts.limit });
-      const runs = rows.map(runJson);
+      const connectorKeys = await connectorKeysById(host);
+      const runs = rows.map((r) => runJson(r, connectorKeys));
       if (opts.json) return printJson(ctx.io, runs);
       if (!runs.length) return ctx.io.stdout("no sync runs yet; start one with backfill sync <connection>\n");
       printTable(
         ctx.io,
-        ["run", "connection", "stream", "outcome", "pages", "accepted", "rejected", "retries", "started", "time"],
+        ["run", "connector", "connection", "stream", "outcome", "pages", "accepted", "rejected", "retries", "started", "time"],
         runs.map((r) => [
           r.id,
+          r.connector,
           r.connectionId,
           r.stream,
           r.status === "running" ? "running" : (r.outcome ?? r.status),

@@ -5,9 +5,8 @@ import type { Command } from "commander";
 import { readFileSync } from "node:fs";
 import { AUTH_WEBHOOK_SECRET_ENV, ListenError, startHostServer, startScheduler, type AuthWebhookConfig } from "@backfill-io/host";
 import type { CliContext } from "../context.js";
-import { parseDuration } from "../duration.js";
 import { CliError } from "../errors.js";
-import { port, publicUrl } from "../option-values.js";
+import { port, publicUrl, syncInterval } from "../option-values.js";
 
 /** Resolves with the signal's name at the first SIGINT or SIGTERM. */
 function untilShutdown(): Promise<NodeJS.Signals> {
@@ -40,7 +39,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .command("serve")
     .description("run the host server (OAuth, connector routes, JSON API, health) and sync on a schedule")
     .option("--port <port>", "port on 127.0.0.1 (the OAuth redirect URI is http://127.0.0.1:<port>/oauth/callback)", port, 8976)
-    .option("--interval <duration>", "how often every stream of every active connection is synced: 30s, 15m, 1h", "15m")
+    .option("--interval <duration>", "how often every stream of every active connection is synced: 1m (the minimum), 15m, 1h", "15m")
     .option("--public-url <url>", "the URL browsers and providers reach this server at (redirect URIs, connect URLs, webhook URLs); default http://127.0.0.1:<port>", publicUrl)
     .option("--allowed-host <host...>", "extra Host header values to answer (default: the public URL's host, and 127.0.0.1/localhost locally)")
     .option("--return-url-origin <origin...>", "origins a connect session's returnUrl may point at (the merchant is sent back there)")
@@ -66,7 +65,7 @@ Examples:
   $ curl http://127.0.0.1:8976/health`,
     )
     .action(async (opts: { port: number; interval: string; publicUrl?: string; allowedHost?: string[]; returnUrlOrigin?: string[]; authWebhookUrl?: string; authWebhookSecretFile?: string; isolate?: boolean }) => {
-      const intervalMs = parseDuration(opts.interval);
+      const intervalMs = syncInterval(opts.interval);
       const authWebhook = authWebhookConfig(opts.authWebhookUrl, opts.authWebhookSecretFile);
       // Before openHost, whose postConnect runner is this runner too.
       const runner = ctx.routeRunner(opts.isolate ? { isolation: "isolated" } : {});

@@ -34,14 +34,17 @@ function canImportTypeScript(): boolean {
   return !!process.env.VITEST || process.execArgv.some((a) => a.includes("tsx")) || !!process.env.TSX;
 }
 
+/** Which build of a connector to load first: its TypeScript source or its dist (default: source only where .ts can be imported). */
+export type ConnectorLoadPreference = { prefer?: "source" | "dist" };
+
 /** Loads a connector package directory (its package.json `backfill` field, or the defaults). */
-export async function loadConnectorDir(dir: string): Promise<LoadedConnector> {
+export async function loadConnectorDir(dir: string, opts: ConnectorLoadPreference = {}): Promise<LoadedConnector> {
   const root = resolve(dir);
   const pkgFile = join(root, "package.json");
   const field: BackfillField = existsSync(pkgFile) ? ((JSON.parse(readFileSync(pkgFile, "utf8")) as { backfill?: BackfillField }).backfill ?? {}) : {};
   const source = { manifest: field.manifest ?? "./backfill.config.ts", routes: field.routes ?? "./src/api" };
   const dist = { manifest: field.dist?.manifest ?? "./dist/backfill.config.js", routes: field.dist?.routes ?? "./dist/src/api" };
-  const order = canImportTypeScript() ? [source, dist] : [dist, source];
+  const order = (opts.prefer ?? (canImportTypeScript() ? "source" : "dist")) === "source" ? [source, dist] : [dist, source];
   const errors: string[] = [];
   for (const candidate of order) {
     const file = join(root, candidate.manifest);
@@ -99,7 +102,8 @@ export function installedConnectorDirs(bases: readonly string[]): Map<string, st
  * when the registry is first used; a key that is not in it, or does not look like a key, is
  * never resolved, so no request can make the host import a module of its choosing.
  */
-export function workspaceConnectorRegistry(opts: { resolveFrom?: string[]; dirs?: Record<string, string>; connectorDirs?: readonly string[] } = {}): ConnectorRegistry {
+export function workspaceConnectorRegistry(opts: { resolveFrom?: string[]; dirs?: Record<string, string>; connectorDirs?: readonly string[] } & ConnectorLoadPreference = {}): ConnectorRegistry {
+  const load = (dir: string) => loadConnectorDir(dir, opts.prefer ? { prefer: opts.prefer } : {});
   const bases = opts.resolveFrom ?? [process.cwd(), dirname(new URL(import.meta.url).pathname)];
   let candidates: Map<string, string> | undefined;
   let fromDirs: Promise<Map<string, LoadedConnector>> | undefined;
@@ -109,7 +113,7 @@ export function workspaceConnectorRegistry(opts: { resolveFrom?: string[]; dirs?
     (fromDirs ??= (async () => {
       const byKey = new Map<string, LoadedConnector>();
       for (const dir of opts.connectorDirs ?? []) {
-        const connector = await loadConnectorDir(dir);
+        const connector = await load(dir);
         byKey.set(connector.key, connector);
       }
       return byKey;
@@ -118,7 +122,7 @@ export function workspaceConnectorRegistry(opts: { resolveFrom?: string[]; dirs?
     if (!CONNECTOR_KEY_PATTERN.test(key)) return undefined;
     const dir = candidateDirs().get(key);
     if (dir === undefined) return (await configured()).get(key);
-    if (!loaded.has(key)) loaded.set(key, loadConnectorDir(dir));
+    if (!loaded.has(key)) loaded.set(key, load(dir));
     return loaded.get(key)!;
   };
   return {

@@ -3,3 +3,4 @@ export { connectorTestRuntime, ConnectorTestRuntime, type ConnectorTestRuntimeOp
 export { HttpMock, type MockResponse, type MockHandler, type RecordedCall, type UrlPattern } from "./http-mock.js";
 export { RuntimeLeakCheck } from "./leak-check.js";
 export { TestFiles } from "./files.js";
+export { TEST_LOG_FINDINGS_ENV, type LogFinding } from "./log-findings.js";

@@ -21,6 +21,7 @@ import type { Route, RouteInput } from "../api/api.js";
 import { HttpMock, type RecordedCall } from "./http-mock.js";
 import { TestFiles } from "./files.js";
 import { callerFile, findManifestFile, loadManifest } from "./manifest-discovery.js";
+import { reportLogFinding } from "./log-findings.js";
 
 type Instant = Date | number | string;
 const toMillis = (t: Instant | undefined) => (t === undefined ? undefined : t instanceof Date ? t.getTime() : typeof t === "number" ? t : Date.parse(t));
@@ -297,7 +298,9 @@ export class ConnectorTestRuntime {
         this.stagedCheckpoints.set(stream, { state: structuredClone(state), hasMore: opts.hasMore, pauseSeconds: opts.pauseSeconds });
       },
       log: (level, message, fields) => {
-        const line = this.redactor.redact({ level, message, ...(fields ? { fields } : {}) });
+        const raw = { level, message, ...(fields ? { fields } : {}) };
+        const line = this.redactor.redact(raw);
+        reportLogFinding(level, raw, line);
         this.logs.push(line);
         this.transcript.push(JSON.stringify(line));
       },
