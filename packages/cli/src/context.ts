@@ -14,6 +14,7 @@ import {
   type SyncEngine,
 } from "@backfill-io/host";
 import type { CliIO } from "./io.js";
+import { findWorkspaceRoot } from "./workspace.js";
 import { createHumanLogger } from "./human-logger.js";
 import { CliConnectorRegistry } from "./connector-registry.js";
 
@@ -73,7 +74,9 @@ export class CliContext {
   /** The route runner, created on first use (`isolation` applies to that first use: serve --isolate asks first). */
   routeRunner(options: { isolation?: RouteIsolation } = {}): RouteRunner {
     // Isolated routes must never be able to read this host's data dir.
-    this.runner ??= new RouteRunner({ mode: cliRunnerMode(), protectedPaths: [resolveDataDir(this.dataDir())], ...options });
+    // The workspace the CLI runs in holds the operator's own connectors (backfill new writes them there): trusted under "auto".
+    const workspace = findWorkspaceRoot();
+    this.runner ??= new RouteRunner({ mode: cliRunnerMode(), protectedPaths: [resolveDataDir(this.dataDir())], ...(workspace ? { trustedRoots: [workspace] } : {}), ...options });
     return this.runner;
   }
 

@@ -53,10 +53,14 @@ function isInside(dir: string, root: string): boolean {
   return dir === root || dir.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
-/** Whether routes under `routesDir` run isolated under this setting. */
-export function runsIsolated(isolation: RouteIsolation, routesDir: string): boolean {
+/**
+ * Whether routes under `routesDir` run isolated under this setting. `trustedRoots`: more
+ * workspaces whose connectors are the operator's own (the CLI passes the pnpm workspace it
+ * runs in, where `backfill new` writes connectors and runs them from source).
+ */
+export function runsIsolated(isolation: RouteIsolation, routesDir: string, trustedRoots: readonly string[] = []): boolean {
   if (isolation !== "auto") return isolation === "isolated";
-  const workspace = hostWorkspaceRoot();
   const real = existsSync(routesDir) ? realpathSync(routesDir) : routesDir;
-  return workspace === null || !isInside(real, workspace);
+  const roots = [hostWorkspaceRoot(), ...trustedRoots.map((r) => (existsSync(r) ? realpathSync(r) : r))].filter((r): r is string => r !== null);
+  return !roots.some((root) => isInside(real, root));
 }

@@ -57,6 +57,8 @@ export type RouteRunnerOptions = {
   isolation?: RouteIsolation;
   /** Paths isolated routes must never be able to read. Default: the host's default data dir (resolveDataDir()). */
   protectedPaths?: string[];
+  /** With isolation "auto": workspaces (besides the host's own) whose connectors run trusted. */
+  trustedRoots?: string[];
 };
 
 export type RunRouteRequest = {
@@ -120,7 +122,7 @@ export class RouteRunner {
    */
   private pool(routesDir: string, version: string, file: string, connectionId = ""): WorkerPool {
     const source = /\.m?ts$/.test(file);
-    const isolated = runsIsolated(this.isolation, routesDir);
+    const isolated = runsIsolated(this.isolation, routesDir, this.options.trustedRoots);
     const key = `${routesDir}@${version}${source ? ":source" : ""}${isolated ? ":isolated" : ""}#${connectionId}`;
     let pool = this.pools.get(key);
     if (pool) {
