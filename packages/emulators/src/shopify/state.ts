@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { advanceShop, generateShop, type AdvanceOptions, type AdvanceResult, type ShopRecord, type ShopSeed } from "./data.js";
 import { FaultPlan, type FaultOptions } from "./faults.js";
+import { customerDeletePayload, orderDeletePayload } from "./webhooks.js";
 
 export interface ShopifyAppRegistration {
   clientId: string;
@@ -168,6 +169,22 @@ export class ShopifyEmulatorState {
     const handle = typeof shopOrOptions === "string" ? shopOrOptions : (shopOrOptions.shop ?? [...this.shops.keys()][0]);
     if (handle === undefined) throw new Error("no shops");
     return advanceShop(this.shop(handle), options, this.now());
+  }
+
+  /**
+   * Delete a customer or an order as a merchant does in the admin: it is gone from every
+   * query from now on. Returns the payload of the topic Shopify sends for it
+   * (customers/delete, orders/delete), for deliverWebhook.
+   */
+  deleteRecord(handle: string, type: "customer" | "order", id: number): { topic: "customers/delete" | "orders/delete"; payload: Record<string, unknown> } {
+    const shop = this.shop(handle);
+    const list: { id: number }[] = type === "customer" ? shop.customers : shop.orders;
+    const index = list.findIndex((r) => r.id === id);
+    if (index < 0) throw new Error(`unknown ${type} ${id} in ${handle}`);
+    // As in the admin: a customer with orders cannot be deleted.
+    if (type === "customer" && shop.orders.some((o) => o.customerId === id)) throw new Error(`customer ${id} has orders and cannot be deleted`);
+    list.splice(index, 1);
+    return type === "customer" ? { topic: "customers/delete", payload: customerDeletePayload(id) } : { topic: "orders/delete", payload: orderDeletePayload(id) };
   }
 
   /** Every request served, without headers or bodies (they carry tokens and secrets). */
