@@ -46,28 +46,46 @@ describe("POST /sync/customers", () => {
     expect(runtime.records("customer")).toHaveLength(3); // upserted by key, not duplicated
   });
 
-  it("a page size that fits the bucket: fewer nodes when the last response left little room", async () => {
-    runtime = connectedRuntime({
-      checkpoints: { customers: { cursor: null, since: null, highWater: null, cost: { costPerNode: 4, throttle: { maximumAvailable: 1000, currentlyAvailable: 42, restoreRate: 50 }, observedAt: Date.now() } } },
-    });
+  it("a bucket holding less than a full page: waits for the full page (no HTTP call), then asks for all of it", async () => {
+    const low = { costPerNode: 4, throttle: { maximumAvailable: 1000, currentlyAvailable: 42, restoreRate: 50 }, observedAt: Date.now() };
+    runtime = connectedRuntime({ checkpoints: { customers: { cursor: null, since: null, highWater: null, cost: low } } });
+    const waiting = await runtime.call(customersRoute);
+    // 100 customers cost 402 points: (402 − 42) / 50 per second.
+    expect(waiting.headers.get("retry-after")).toBe("8");
+    expect(runtime.http.calls).toHaveLength(0);
+
+    runtime = connectedRuntime({ checkpoints: { customers: { cursor: null, since: null, highWater: null, cost: { ...low, throttle: { ...low.throttle, currentlyAvailable: 500 } } } } });
     runtime.http.postOnce(GRAPHQL_URL, { body: fixture("customers-page-1.json") });
     await runtime.call(customersRoute);
-    const firstSent = sent(runtime.http.calls[0]!).variables.first;
-    expect(firstSent).toBeGreaterThanOrEqual(10);
-    expect(2 + firstSent * 4).toBeLessThanOrEqual(50); // ≤ what is available (plus a second of restore)
+    expect(sent(runtime.http.calls[0]!).variables.first).toBe(100);
     // The cost per node learnt from requestedQueryCost is kept for the next page.
-    expect(runtime.checkpoint<{ cost: { costPerNode: number } }>("customers")!.cost.costPerNode).toBeCloseTo((10 - 2) / firstSent);
+    expect(runtime.checkpoint<{ cost: { costPerNode: number } }>("customers")!.cost.costPerNode).toBeCloseTo((10 - 2) / 100);
   });
 
-  it("waits (retry signal, no HTTP call) when the bucket cannot pay for one node", async () => {
+  it("waits (retry signal, no HTTP call) when the bucket cannot pay for a full page", async () => {
     runtime = connectedRuntime({
       checkpoints: { orders: { cursor: "abc", since: null, highWater: null, cost: { costPerNode: 300, throttle: { maximumAvailable: 1000, currentlyAvailable: 2, restoreRate: 50 }, observedAt: Date.now() } } },
     });
     const response = await runtime.call(ordersRoute);
     expect(response.status).toBe(429);
-    expect(response.headers.get("retry-after")).toBe("6");
+    // 3 orders at 300 cost 902 points: (902 − 2) / 50 per second.
+    expect(response.headers.get("retry-after")).toBe("18");
     expect(runtime.http.calls).toHaveLength(0);
     expect(runtime.checkpoint("orders")).toMatchObject({ cursor: "abc" }); // nothing committed
+  });
+});
+
+describe("paging at the cost bucket's pace", () => {
+  it("a page that leaves less than a full page in the bucket asks the host to pause until a full page is paid for", async () => {
+    runtime = connectedRuntime({ checkpoints: { orders: { cursor: null, since: null, highWater: "2026-01-05T00:10:00Z" } } });
+    const page = fixture("orders-page-1.json");
+    // Standard plan: 100 points a second; the page left 200 of the 992 a full page of orders costs.
+    page.extensions.cost = { requestedQueryCost: 992, actualQueryCost: 400, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 200, restoreRate: 100 } };
+    runtime.http.postOnce(GRAPHQL_URL, { body: page });
+    const response = await runtime.call(ordersRoute);
+    expect(response.status).toBe(200);
+    expect(runtime.hasMore("orders")).toBe(true);
+    expect(runtime.pauseSeconds("orders")).toBe(8);
   });
 });
 

@@ -6,7 +6,7 @@ import { Checkpoint, api, ingest, log, type EntityKind } from "@backfill-io/sdk"
 import { secondsUntilAvailable } from "./admin-api.js";
 import { AdminSession, type Completed } from "./follow-ups.js";
 import { nextState, passSince, readState, updatedSinceQuery } from "./incremental.js";
-import { planPage, rememberCost, type StreamCost } from "./page-size.js";
+import { pauseBeforeNextPage, planPage, rememberCost, type StreamCost } from "./page-size.js";
 import { providerFailureResponse } from "./provider-failure.js";
 import { MappingError } from "../mappers/mapping-error.js";
 
@@ -113,7 +113,9 @@ export function syncPage<D, N>(spec: StreamSpec<D, N>, now = Date.now()): Respon
   const bucket = session.lastCost?.throttleStatus;
   const cost = bucket ? { ...learnt, throttle: bucket, observedAt: now } : learnt;
   const next = nextState(state, since, { hasNextPage, endCursor, maxUpdatedAt }, cost);
-  Checkpoint.set(spec.stream, next.state, { hasMore: next.hasMore });
+  // The host sleeps until the bucket pays for the next full page, instead of calling in vain.
+  const pauseSeconds = next.hasMore ? pauseBeforeNextPage(spec.cost, cost, now) : undefined;
+  Checkpoint.set(spec.stream, next.state, { hasMore: next.hasMore, ...(pauseSeconds ? { pauseSeconds } : {}) });
 
   return api.json({
     stream: spec.stream,
