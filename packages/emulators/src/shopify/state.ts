@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { advanceShop, generateShop, type AdvanceOptions, type AdvanceResult, type ShopRecord, type ShopSeed } from "./data.js";
 import { FaultPlan, type FaultOptions } from "./faults.js";
+import { BulkOperations, type BulkOptions } from "./bulk/operations.js";
 import { customerDeletePayload, orderDeletePayload } from "./webhooks.js";
 
 export interface ShopifyAppRegistration {
@@ -39,6 +40,8 @@ export interface ShopifyEmulatorOptions {
   throttle?: { maximumAvailable?: number; restoreRate?: number; maxQueryCost?: number };
   /** Webhook API version header value. */
   webhookApiVersion?: string;
+  /** Bulk query operations: processing rate (objects a second) and concurrent jobs per shop and app. */
+  bulk?: BulkOptions;
 }
 
 export interface AuthorizationCode {
@@ -124,6 +127,9 @@ export class ShopifyEmulatorState {
   readonly webhookApiVersion: string;
   readonly faults: FaultPlan;
   readonly now: () => number;
+  readonly bulk: BulkOperations;
+  /** Storage downloads served: path and whether the client sent a Shopify token (it never should). */
+  readonly storageDownloads: { path: string; presentedToken: boolean }[] = [];
   private readonly seed: number;
   private readonly defaultCounts: { customers: number; orders: number };
 
@@ -139,6 +145,7 @@ export class ShopifyEmulatorState {
     this.maxQueryCost = options.throttle?.maxQueryCost ?? 1000;
     this.webhookApiVersion = options.webhookApiVersion ?? [...this.apiVersions].sort().at(-1) ?? "2026-10";
     this.faults = new FaultPlan(this.seed, options.faults);
+    this.bulk = new BulkOperations(this.now, options.bulk);
     for (const app of options.apps ?? []) this.registerApp(app);
     for (const shop of options.shops ?? []) this.addShop(shop);
   }

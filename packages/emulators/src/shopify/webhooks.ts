@@ -9,6 +9,7 @@ export type WebhookTopic =
   | "orders/updated"
   | "orders/cancelled"
   | "orders/delete"
+  | "bulk_operations/finish"
   | "customers/delete"
   | "refunds/create"
   | "customers/create"

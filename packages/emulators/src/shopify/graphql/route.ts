@@ -11,6 +11,7 @@ import { rootValue } from "./resolvers.js";
 import { LeakyBucket } from "./throttle.js";
 import { apiVersionMiddleware } from "./versions.js";
 import { applyFault } from "../faults.js";
+import { bulkRootFields } from "../bulk/root.js";
 
 const INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)";
 
@@ -75,7 +76,9 @@ export function registerGraphQLRoute(app: Hono<ShopifyEnv>, state: ShopifyEmulat
         extensions: { cost: { requestedQueryCost: requestedCost, actualQueryCost: null, throttleStatus: bucket.status() } },
       });
     }
-    const result = executeAdmin(schema, document, rootValue(shop), { shop, token, now: state.now() }, variables, operationName);
+    const queryRoot = rootValue(shop);
+    const root = { ...queryRoot, ...bulkRootFields(schema, state.bulk, queryRoot) };
+    const result = executeAdmin(schema, document, root, { shop, token, now: state.now() }, variables, operationName);
     const actualCost = Math.min(requestedCost, actualQueryCost(schema, document, variables, operationName, result.data));
     bucket.refund(requestedCost - actualCost);
     return c.json({
