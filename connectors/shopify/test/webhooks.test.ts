@@ -5,7 +5,7 @@ import { POST as webhook, config } from "../src/api/webhooks/shopify.js";
 import { POST as ordersRoute } from "../src/api/sync/orders.js";
 import { POST as customersRoute } from "../src/api/sync/customers.js";
 import { POST as refundsRoute } from "../src/api/sync/refunds.js";
-import { ACCESS_CANARY, GRAPHQL_URL, REFRESH_CANARY, STORE_WEBHOOK_SECRET, WEBHOOK_SECRET, connectedRuntime, deliveryHeaders, fixture, signed, expectNoLeaksAfterEach } from "./helpers.js";
+import { ACCESS_CANARY, GRAPHQL_URL, REFRESH_CANARY, STORE_WEBHOOK_SECRET, WEBHOOK_SECRET, connectedRuntime, deliveryHeaders, fixture, scriptPassCount, signed, expectNoLeaksAfterEach } from "./helpers.js";
 
 let runtime: ConnectorTestRuntime;
 expectNoLeaksAfterEach([ACCESS_CANARY, REFRESH_CANARY, WEBHOOK_SECRET, STORE_WEBHOOK_SECRET]);
@@ -160,7 +160,9 @@ describe("POST /webhooks/shopify", () => {
 
   it("customers/redact: redacts the customer's records and the orders named (guest orders and their refunds too)", async () => {
     runtime = connectedRuntime();
+    scriptPassCount(runtime);
     runtime.http.postOnce(GRAPHQL_URL, { body: fixture("customers-page-1.json") });
+    scriptPassCount(runtime);
     runtime.http.postOnce(GRAPHQL_URL, { body: fixture("orders-page-1.json") });
     runtime.http.postOnce(GRAPHQL_URL, { body: fixture("order-refunds-page.json") });
     await runtime.call(customersRoute);
@@ -187,6 +189,7 @@ describe("POST /webhooks/shopify", () => {
 
   it("shop/redact: redacts every record of the connection", async () => {
     runtime = connectedRuntime();
+    scriptPassCount(runtime);
     runtime.http.postOnce(GRAPHQL_URL, { body: fixture("customers-page-2.json") });
     await runtime.call(customersRoute);
     const response = await runtime.call(webhook, delivery("shop/redact", fixture("webhook-shop-redact.json")));
