@@ -37,12 +37,21 @@ function status(fields: Record<string, unknown>) {
   return { body: { data: { bulkOperation: { id: JOB, errorCode: null, objectCount: "0", rootObjectCount: "0", fileSize: null, url: null, partialDataUrl: null, ...fields } } } };
 }
 
-/** A runtime whose next orders pass is large (bulk) and whose oldest order is recent (one open window). */
-function bulkRuntime(): ConnectorTestRuntime {
-  const runtime = connectedRuntime();
-  scriptPassCount(runtime, 10_000);
-  runtime.http.postOnce(GRAPHQL_URL, { body: { data: { orders: { nodes: [{ updatedAt: new Date(Date.now() - 5 * 86_400_000).toISOString() }] } } } });
-  runtime.http.postOnce(GRAPHQL_URL, { body: { data: { bulkOperationRunQuery: { bulkOperation: { id: JOB, status: "CREATED" }, userErrors: [] } } } });
+const RUN_OK = { body: { data: { bulkOperationRunQuery: { bulkOperation: { id: JOB, status: "CREATED" }, userErrors: [] } } } };
+
+/** Plans a large pass (count, then the oldest record: one open window), committed before any job. */
+async function planned(route: typeof ordersRoute, stream: "orders" | "customers", runtime = connectedRuntime()): Promise<ConnectorTestRuntime> {
+  scriptPassCount(runtime, 50_000);
+  runtime.http.postOnce(GRAPHQL_URL, { body: { data: { [stream]: { nodes: [{ updatedAt: new Date(Date.now() - 5 * 86_400_000).toISOString() }] } } } });
+  expect(await (await runtime.call(route)).json()).toMatchObject({ mode: "bulk", step: "planned", hasMore: true });
+  return runtime;
+}
+
+/** A large orders pass whose one job has started (its id committed at once). */
+async function bulkRuntime(): Promise<ConnectorTestRuntime> {
+  const runtime = await planned(ordersRoute, "orders");
+  runtime.http.postOnce(GRAPHQL_URL, RUN_OK);
+  expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "started", jobId: JOB, hasMore: true });
   return runtime;
 }
 
@@ -65,12 +74,13 @@ describe("bulk or paged", () => {
 
 describe("an orders bulk pass", () => {
   it("starts a job, polls, downloads without the token, reads whole records; the same receipts as the paged path", async () => {
-    const runtime = bulkRuntime();
+    const runtime = await bulkRuntime();
     runtime.http.postOnce(GRAPHQL_URL, status({ status: "RUNNING", objectCount: "3" }));
     const first = await runtime.call(ordersRoute);
     expect(await first.json()).toMatchObject({ mode: "bulk", step: "running", status: "RUNNING", objectCount: 3, hasMore: true });
     expect(runtime.pauseSeconds("orders")).toBe(1);
     const run = sent(runtime.http.calls[2]!);
+    expect(runtime.http.calls).toHaveLength(4);
     expect(run.query).toContain("bulkOperationRunQuery");
     // The bulk query reads the whole window: a search, no pagination arguments.
     expect(run.variables.query).toMatch(/orders\(query: "updated_at:>='\d{4}-\d{2}-\d{2}T00:00:00Z'"\)/);
@@ -98,7 +108,7 @@ describe("an orders bulk pass", () => {
   });
 
   it("a crash mid-file resumes at the committed byte offset: nothing read twice, nothing skipped", async () => {
-    const runtime = bulkRuntime();
+    const runtime = await bulkRuntime();
     const nodes = orderNodes();
     const jsonl = ordersJsonl(nodes);
     runtime.http.postOnce(GRAPHQL_URL, status({ status: "COMPLETED", objectCount: "7", url: RESULT_URL }));
@@ -133,22 +143,22 @@ describe("an orders bulk pass", () => {
   });
 
   it("the shop's slots taken by another app's jobs: the pass waits (pause), then starts its job", async () => {
-    const runtime = connectedRuntime();
-    scriptPassCount(runtime, 10_000);
-    runtime.http.postOnce(GRAPHQL_URL, { body: { data: { orders: { nodes: [{ updatedAt: new Date(Date.now() - 86_400_000).toISOString() }] } } } });
+    const runtime = await planned(ordersRoute, "orders");
     runtime.http.postOnce(GRAPHQL_URL, { body: { data: { bulkOperationRunQuery: { bulkOperation: null, userErrors: [{ field: null, message: "A bulk query operation for this app and shop is already in progress.", code: "OPERATION_IN_PROGRESS" }] } } } });
     expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "waiting_for_slot", hasMore: true });
     expect(runtime.pauseSeconds("orders")).toBe(10);
-    runtime.http.postOnce(GRAPHQL_URL, { body: { data: { bulkOperationRunQuery: { bulkOperation: { id: JOB, status: "CREATED" }, userErrors: [] } } } });
+    runtime.http.postOnce(GRAPHQL_URL, RUN_OK);
+    expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "started", jobId: JOB });
     runtime.http.postOnce(GRAPHQL_URL, status({ status: "RUNNING" }));
     expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "running", jobId: JOB });
   });
 
   it("a failed job (errorCode, partial data) runs its window again", async () => {
-    const runtime = bulkRuntime();
+    const runtime = await bulkRuntime();
     runtime.http.postOnce(GRAPHQL_URL, status({ status: "FAILED", errorCode: "INTERNAL_SERVER_ERROR", partialDataUrl: RESULT_URL }));
     expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "restart", status: "FAILED" });
     runtime.http.postOnce(GRAPHQL_URL, { body: { data: { bulkOperationRunQuery: { bulkOperation: { id: `${JOB}1`, status: "CREATED" }, userErrors: [] } } } });
+    expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "started", jobId: `${JOB}1` });
     runtime.http.postOnce(GRAPHQL_URL, { body: { data: { bulkOperation: { id: `${JOB}1`, status: "RUNNING", errorCode: null, objectCount: "0", rootObjectCount: "0", fileSize: null, url: null, partialDataUrl: null } } } });
     expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "running", jobId: `${JOB}1` });
   });
@@ -171,23 +181,21 @@ describe("an orders bulk pass", () => {
   });
 
   it("Shopify refusing the bulk query is a clear error (a defect in the query), nothing committed", async () => {
-    const runtime = connectedRuntime();
-    scriptPassCount(runtime, 10_000);
-    runtime.http.postOnce(GRAPHQL_URL, { body: { data: { orders: { nodes: [{ updatedAt: "2026-11-20T00:00:00Z" }] } } } });
+    const runtime = await planned(ordersRoute, "orders");
+    const before = runtime.checkpoint("orders");
     runtime.http.postOnce(GRAPHQL_URL, { body: { data: { bulkOperationRunQuery: { bulkOperation: null, userErrors: [{ field: ["query"], message: "Bulk queries cannot contain more than 5 connections.", code: "INVALID" }] } } } });
     const response = await runtime.call(ordersRoute);
     expect(response.status).toBe(502);
     expect(await response.json()).toMatchObject({ error: { code: "shopify_bulk_query_refused" } });
-    expect(runtime.checkpoint("orders")).toBeUndefined();
+    expect(runtime.checkpoint("orders")).toEqual(before);
   });
 });
 
 describe("a customers bulk pass", () => {
   it("maps each line as the paged path maps a node", async () => {
-    const runtime = connectedRuntime();
-    scriptPassCount(runtime, 50_000);
-    runtime.http.postOnce(GRAPHQL_URL, { body: { data: { customers: { nodes: [{ updatedAt: new Date(Date.now() - 86_400_000).toISOString() }] } } } });
-    runtime.http.postOnce(GRAPHQL_URL, { body: { data: { bulkOperationRunQuery: { bulkOperation: { id: JOB, status: "CREATED" }, userErrors: [] } } } });
+    const runtime = await planned(customersRoute, "customers");
+    runtime.http.postOnce(GRAPHQL_URL, RUN_OK);
+    await runtime.call(customersRoute);
     const nodes = fixture<{ data: { customers: { nodes: { id: string }[] } } }>("customers-page-1.json").data.customers.nodes;
     runtime.http.postOnce(GRAPHQL_URL, status({ status: "COMPLETED", url: RESULT_URL }));
     runtime.http.getOnce(RESULT_URL, { body: nodes.map((n) => `${JSON.stringify(n)}\n`).join("") });
@@ -204,5 +212,16 @@ describe("bulk windows", () => {
     expect(nextWindow(Date.parse("2026-11-15T00:00:00Z"), 30, now)).toEqual({ from: "2026-11-15T00:00:00Z", to: null });
     expect(windowSearch({ from: "2026-10-01T00:00:00Z", to: "2026-10-31T00:00:00Z" })).toBe("updated_at:>='2026-10-01T00:00:00Z' AND updated_at:<'2026-10-31T00:00:00Z'");
     expect(halve({ from: "2026-10-01T00:00:00Z", to: "2026-10-02T00:00:00Z" }, now)).toBeUndefined();
+  });
+});
+
+describe("a refused or lost result", () => {
+  it("the storage host refuses the signed URL (expired): the window runs again with a new job", async () => {
+    const runtime = await bulkRuntime();
+    runtime.http.postOnce(GRAPHQL_URL, status({ status: "COMPLETED", url: RESULT_URL }));
+    runtime.http.getOnce(RESULT_URL, { status: 400, body: "<Error><Code>ExpiredToken</Code></Error>" });
+    const response = await runtime.call(ordersRoute);
+    expect(await response.json()).toMatchObject({ step: "restart", reason: "url_refused", hasMore: true });
+    expect(runtime.checkpoint<{ bulk: { windows: Record<string, unknown>[] } }>("orders")!.bulk.windows[0]).not.toHaveProperty("jobId");
   });
 });

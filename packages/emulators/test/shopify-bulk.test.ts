@@ -32,6 +32,7 @@ async function run(query: string) {
 }
 
 async function status(id: string): Promise<Op> {
+  await emulator.state.bulk.settled();
   const { body } = await graphql(emulator, "acme", token, STATUS, { id });
   return (body.data as { bulkOperation: Op }).bulkOperation;
 }

@@ -6,7 +6,7 @@
 // too long is cancelled and its window halved; a failed one is run again; slots taken by
 // another app's jobs mean waiting. The head window is always read first, so records are
 // committed in window order.
-import { Checkpoint, Files, api, log } from "@backfill-io/sdk";
+import { Checkpoint, FILE_NOT_FOUND, Files, api, log } from "@backfill-io/sdk";
 import { AdminSession, type Completed } from "../follow-ups.js";
 import { maxIso, type StreamState } from "../incremental.js";
 import { providerFailureResponse } from "../provider-failure.js";
@@ -20,7 +20,7 @@ export const MAX_CONCURRENT_BULK_JOBS = 5;
 /** The largest result file one download may store (also permissions.files.maxBytes). */
 export const BULK_FILE_MAX_BYTES = 4 * 1024 ** 3;
 /** Lines per slice read from the file (a record too big for it is read with more). */
-export const BULK_SLICE_LINES = 2000;
+export const BULK_SLICE_LINES = 500;
 /** Seconds between polls of a running job, and while another app holds the slots. */
 export const BULK_POLL_SECONDS = 1;
 export const BULK_SLOTS_WAIT_SECONDS = 10;
@@ -66,31 +66,38 @@ function commit<D, N>(spec: StreamSpec<D, N>, pass: StreamState, step: Step): Re
   return api.json({ stream: spec.stream, mode: "bulk", ...step.report, hasMore: !done });
 }
 
-/** Creates windows and starts jobs while the shop has slots. Returns a failure response, or whether slots were taken. */
-function startJobs<N>(session: AdminSession, bulk: BulkSpec<N>, state: BulkState, now: number): { failure?: Response; slotsTaken: boolean; started: string[] } {
-  const started: string[] = [];
-  const running = () => state.windows.filter((w) => w.jobId && !w.fileId).length;
-  for (;;) {
-    let window = state.windows.find((w) => !w.jobId && !w.fileId);
-    if (!window && state.nextFrom !== null && state.windows.length < MAX_CONCURRENT_BULK_JOBS) {
-      window = nextWindow(state.nextFrom, state.days, now);
-      state.nextFrom = window.to ? Date.parse(window.to) : null;
-      state.windows.push(window);
-    }
-    if (!window || running() >= MAX_CONCURRENT_BULK_JOBS) return { slotsTaken: false, started };
-    const outcome = startBulkJob(session, bulk.query(windowSearch(window)));
-    if (outcome.kind === "slots_taken") {
-      log.info("bulk job waits: the shop's bulk slots are taken", { reason: outcome.message });
-      return { slotsTaken: true, started };
-    }
-    if (outcome.kind === "refused") {
-      return { failure: api.error("Shopify refused the bulk query", { status: 502, code: BULK_QUERY_REFUSED, details: { messages: outcome.messages } }), slotsTaken: false, started };
-    }
-    if (outcome.kind !== "started") return { failure: providerFailureResponse(outcome), slotsTaken: false, started };
-    window.jobId = outcome.id;
-    window.startedAt = now;
-    started.push(outcome.id);
+/** Commits a new bulk pass before any job starts (the count and the oldest record read). */
+export function commitPlannedPass<D, N>(spec: StreamSpec<D, N>, pass: StreamState, state: BulkState): Response {
+  return commit(spec, pass, { state, highWater: null, report: { step: "planned", windowDays: state.days } });
+}
+
+/**
+ * Starts the job of the next window without one, if the shop has a slot: one job per
+ * invocation, committed at once, so a later failure in the same invocation never loses a
+ * job id (the job would hold a slot for nothing).
+ */
+function startNextJob<N>(session: AdminSession, bulk: BulkSpec<N>, state: BulkState, now: number): { failure?: Response; slotsTaken?: true; started?: BulkWindow } {
+  const running = state.windows.filter((w) => w.jobId && !w.fileId).length;
+  if (running >= MAX_CONCURRENT_BULK_JOBS) return {};
+  let window = state.windows.find((w) => !w.jobId && !w.fileId);
+  if (!window && state.nextFrom !== null && state.windows.length < MAX_CONCURRENT_BULK_JOBS) {
+    window = nextWindow(state.nextFrom, state.days, now);
+    state.nextFrom = window.to ? Date.parse(window.to) : null;
+    state.windows.push(window);
   }
+  if (!window) return {};
+  const outcome = startBulkJob(session, bulk.query(windowSearch(window)));
+  if (outcome.kind === "slots_taken") {
+    log.info("bulk job waits: the shop's bulk slots are taken", { reason: outcome.message });
+    return { slotsTaken: true };
+  }
+  if (outcome.kind === "refused") {
+    return { failure: api.error("Shopify refused the bulk query", { status: 502, code: BULK_QUERY_REFUSED, details: { messages: outcome.messages } }) };
+  }
+  if (outcome.kind !== "started") return { failure: providerFailureResponse(outcome) };
+  window.jobId = outcome.id;
+  window.startedAt = now;
+  return { started: window };
 }
 
 /** Reads the next slice of the head window's file: whole records, completed and ingested. */
@@ -118,10 +125,10 @@ function readSlice<D, N>(spec: StreamSpec<D, N>, bulk: BulkSpec<N>, session: Adm
         nodes.push(completed.value);
         continue;
       }
-      if (completed.failure.kind === "throttled" && nodes.length > 0) {
-        // Commit what is read; the throttled record is read again after the wait.
+      if (completed.failure.kind !== "auth_failed" && nodes.length > 0) {
+        // Commit what is read; the record is read again after a short wait (throttled, or a passing failure).
         window.offset = record.start;
-        return { nodes, eof: false, pauseSeconds: completed.failure.retryAfterSeconds };
+        return { nodes, eof: false, pauseSeconds: completed.failure.kind === "throttled" ? completed.failure.retryAfterSeconds : BULK_POLL_SECONDS };
       }
       return { failure: providerFailureResponse(completed.failure, spec.stream), nodes: [], eof: false };
     }
@@ -130,17 +137,44 @@ function readSlice<D, N>(spec: StreamSpec<D, N>, bulk: BulkSpec<N>, session: Adm
   }
 }
 
+type SdkError = { code?: unknown; details?: { status?: unknown } };
+
+/** The storage host refused the signed URL (expired, or not valid any more): a new job gives a new one. */
+function refusedUrlStatus(error: unknown): number | undefined {
+  const e = error as SdkError;
+  const status = e?.details?.status;
+  return e?.code === "http_error" && typeof status === "number" && status >= 400 && status < 500 ? status : undefined;
+}
+
+/** The downloaded file is gone (purged after 7 days, or the host lost it): the window runs again. */
+const isFileGone = (error: unknown) => (error as SdkError)?.code === FILE_NOT_FOUND;
+
+function restartWindow(window: BulkWindow): void {
+  for (const key of ["jobId", "startedAt", "fileId", "offset"] as const) delete window[key];
+}
+
 /** One step of a bulk pass for `spec` (the checkpoint holds `pass`, with its bulk state). */
 export function bulkStep<D, N>(spec: StreamSpec<D, N>, bulk: BulkSpec<N>, pass: StreamState, state: BulkState, now = Date.now()): Response {
   const session = new AdminSession();
-  const starting = startJobs(session, bulk, state, now);
+  const starting = startNextJob(session, bulk, state, now);
   if (starting.failure) return starting.failure;
+  if (starting.started) {
+    return commit(spec, pass, { state, highWater: null, report: { step: "started", from: starting.started.from, to: starting.started.to, jobId: starting.started.jobId } });
+  }
   const head = state.windows[0];
   if (!head) return commit(spec, pass, { state, highWater: null, report: { step: "done" } });
   const where = { from: head.from, to: head.to };
 
   if (head.fileId) {
-    const read = readSlice(spec, bulk, session, head as BulkWindow & { fileId: string });
+    let read: ReturnType<typeof readSlice<D, N>>;
+    try {
+      read = readSlice(spec, bulk, session, head as BulkWindow & { fileId: string });
+    } catch (error) {
+      if (!isFileGone(error)) throw error;
+      log.warn("bulk result file is gone; the window runs again", { stream: spec.stream, ...where });
+      restartWindow(head);
+      return commit(spec, pass, { state, highWater: null, report: { step: "restart", ...where, reason: "file_not_found" } });
+    }
     if (read.failure) return read.failure;
     const ingested = mapAndIngest(spec, read.nodes);
     if (read.eof) {
@@ -161,8 +195,7 @@ export function bulkStep<D, N>(spec: StreamSpec<D, N>, bulk: BulkSpec<N>, pass: 
   if (!job || job.status === "FAILED" || job.status === "CANCELED" || job.status === "EXPIRED") {
     // Run the window again: records are keyed, so what an earlier job wrote is not duplicated.
     log.warn("bulk job ended without a result; the window runs again", { stream: spec.stream, ...report, errorCode: job?.errorCode ?? null });
-    delete head.jobId;
-    delete head.startedAt;
+    restartWindow(head);
     return commit(spec, pass, { state, highWater: null, report: { step: "restart", ...report } });
   }
   if (job.status === "COMPLETED") {
@@ -172,7 +205,16 @@ export function bulkStep<D, N>(spec: StreamSpec<D, N>, bulk: BulkSpec<N>, pass: 
       return commit(spec, pass, { state, highWater: null, report: { step: "empty", ...report } });
     }
     // No auth: the signed URL is the credential, and the token must never reach the storage host.
-    const file = Files.download(job.url, { stream: spec.stream, maxBytes: BULK_FILE_MAX_BYTES });
+    let file: { fileId: string; bytes: number };
+    try {
+      file = Files.download(job.url, { stream: spec.stream, maxBytes: BULK_FILE_MAX_BYTES });
+    } catch (error) {
+      const refused = refusedUrlStatus(error);
+      if (refused === undefined) throw error;
+      log.warn("bulk result URL refused by the storage host; the window runs again", { stream: spec.stream, ...report, httpStatus: refused });
+      restartWindow(head);
+      return commit(spec, pass, { state, highWater: null, report: { step: "restart", ...report, reason: "url_refused" } });
+    }
     head.fileId = file.fileId;
     head.offset = 0;
     return commit(spec, pass, { state, highWater: null, report: { step: "downloaded", ...report, bytes: file.bytes } });
@@ -188,5 +230,5 @@ export function bulkStep<D, N>(spec: StreamSpec<D, N>, bulk: BulkSpec<N>, pass: 
       return commit(spec, pass, { state, highWater: null, report: { step: "resliced", ...report } });
     }
   }
-  return commit(spec, pass, { state, highWater: null, pauseSeconds: BULK_POLL_SECONDS, report: { step: "running", ...report, started: starting.started.length } });
+  return commit(spec, pass, { state, highWater: null, pauseSeconds: BULK_POLL_SECONDS, report: { step: "running", ...report } });
 }

@@ -7,7 +7,7 @@ import { AdminSession } from "../follow-ups.js";
 import { passSince, readState, updatedSinceQuery } from "../incremental.js";
 import { providerFailureResponse } from "../provider-failure.js";
 import { syncPage, type StreamSpec } from "../sync-stream.js";
-import { bulkStep, newBulkState, readBulkState, type BulkSpec } from "./bulk-pass.js";
+import { bulkStep, commitPlannedPass, newBulkState, readBulkState, type BulkSpec } from "./bulk-pass.js";
 
 export type BulkStreamSpec<N> = BulkSpec<N> & {
   countDocument: string;
@@ -44,5 +44,5 @@ export function syncStream<D, N>(spec: StreamSpec<D, N>, now = Date.now()): Resp
   const choice = choosePassMode(new AdminSession(), bulk, updatedSinceQuery(since, "instant"), spec.stream);
   if (choice.mode === "failed") return choice.response;
   if (choice.mode === "paged") return syncPage(spec, now);
-  return bulkStep(spec, bulk, { ...state, since }, newBulkState(choice.oldest), now);
+  return commitPlannedPass(spec, { ...state, since }, newBulkState(choice.oldest));
 }

@@ -69,24 +69,24 @@ function writeNode(node: Obj, parentId: string | undefined, out: string[]): void
   }
 }
 
-export type BulkResult = { lines: string[]; rootObjectCount: number };
-
-/** Every line of the bulk query's result, read now, for `ctx`'s token (scopes, 60-day window). */
-export function runBulkQuery(schema: GraphQLSchema, document: DocumentNode, root: Obj, ctx: GraphQLContext): BulkResult {
-  const lines: string[] = [];
-  let rootObjectCount = 0;
+/**
+ * The bulk query's result, one page of the top-level connection at a time (each yields the
+ * lines of up to 250 root nodes), for `ctx`'s token (scopes, the 60-day window): the caller
+ * yields to the event loop between pages, so a large snapshot never stalls the server.
+ */
+export function* bulkQueryPages(schema: GraphQLSchema, document: DocumentNode, root: Obj, ctx: GraphQLContext): Generator<{ lines: string[]; rootObjects: number }> {
   let after: string | null = null;
   for (;;) {
     const result = executeAdmin(schema, pagedDocument(schema, document, after), root, ctx, undefined, undefined);
     if (result.errors?.length) throw new Error(`emulator: bulk query failed: ${result.errors[0]!.message}`);
     const connection = Object.values(result.data ?? {}).find(isConnection);
-    if (!connection) return { lines, rootObjectCount };
-    for (const node of nodesOf(connection)) {
-      rootObjectCount += 1;
-      writeNode(node, undefined, lines);
-    }
+    if (!connection) return;
+    const lines: string[] = [];
+    const nodes = nodesOf(connection);
+    for (const node of nodes) writeNode(node, undefined, lines);
+    yield { lines, rootObjects: nodes.length };
     const page = connection[PAGE_INFO_KEY] as PageInfo;
-    if (!page.hasNextPage || !page.endCursor) return { lines, rootObjectCount };
+    if (!page.hasNextPage || !page.endCursor) return;
     after = page.endCursor;
   }
 }

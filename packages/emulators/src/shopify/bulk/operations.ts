@@ -6,7 +6,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { DocumentNode, GraphQLSchema } from "graphql";
 import type { GraphQLContext } from "../graphql/resolvers.js";
-import { runBulkQuery } from "./jsonl.js";
+import { bulkQueryPages } from "./jsonl.js";
 import type { BulkUserError } from "./validate.js";
 
 export const BULK_STORAGE_HOST = "storage.googleapis.com";
@@ -39,11 +39,13 @@ export interface BulkOperationRecord {
   clientId: string;
   query: string;
   createdAt: number;
+  /** The result so far: the snapshot is taken a page at a time after the mutation answers. */
   lines: string[];
   rootObjectCount: number;
+  snapshotDone: boolean;
   objectsPerSecond: number;
-  /** Objects after which the job fails, or null. */
-  failAt: number | null;
+  /** The fraction of its objects after which the job fails, or null. */
+  failFraction: number | null;
   urlExpired: boolean;
   canceledAt: number | null;
   finishNotified: boolean;
@@ -103,7 +105,6 @@ export class BulkOperations {
     if (busy >= this.maxConcurrent) {
       return { operation: null, userErrors: [{ field: null, message: "A bulk query operation for this app and shop is already in progress. Try again later.", code: "OPERATION_IN_PROGRESS" }] };
     }
-    const { lines, rootObjectCount } = runBulkQuery(schema, document, root, ctx);
     const fault = this.faults.shift();
     const id = `gid://shopify/BulkOperation/${this.nextId++}`;
     const record: BulkOperationRecord = {
@@ -112,16 +113,46 @@ export class BulkOperations {
       clientId: ctx.token.clientId,
       query,
       createdAt: this.now(),
-      lines,
-      rootObjectCount,
+      lines: [],
+      rootObjectCount: 0,
+      snapshotDone: false,
       objectsPerSecond: fault?.kind === "slow" ? fault.objectsPerSecond : this.objectsPerSecond,
-      failAt: fault?.kind === "fail_partway" ? Math.floor(lines.length * fault.fraction) : null,
+      failFraction: fault?.kind === "fail_partway" ? fault.fraction : null,
       urlExpired: fault?.kind === "expired_url",
       canceledAt: null,
       finishNotified: false,
     };
     this.operations.set(id, record);
+    this.snapshots.add(this.snapshot(record, bulkQueryPages(schema, document, root, ctx)));
     return { operation: this.view(record), userErrors: [] };
+  }
+
+  private readonly snapshots = new Set<Promise<void>>();
+
+  /** Takes the job's result a page at a time, yielding to the event loop between pages. */
+  private async snapshot(op: BulkOperationRecord, pages: Generator<{ lines: string[]; rootObjects: number }>): Promise<void> {
+    try {
+      for (const page of pages) {
+        for (const line of page.lines) op.lines.push(line);
+        op.rootObjectCount += page.rootObjects;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } catch (error) {
+      // As Shopify reports a job it could not run: FAILED with INTERNAL_SERVER_ERROR, no data.
+      console.error(`[shopify-emulator] bulk snapshot failed: ${(error as Error).message}`);
+      op.lines = [];
+      op.failFraction = 0;
+    }
+    op.snapshotDone = true;
+  }
+
+  /** Resolves when every job's snapshot is taken (tests with a frozen clock wait for it). */
+  async settled(): Promise<void> {
+    while (this.snapshots.size) {
+      const all = [...this.snapshots];
+      await Promise.all(all);
+      for (const p of all) this.snapshots.delete(p);
+    }
   }
 
   get(id: string, shop: string, clientId: string): BulkOperationRecord | undefined {
@@ -151,7 +182,9 @@ export class BulkOperations {
     const objects = this.processed(op, at);
     const doneAt = (count: number) => op.createdAt + Math.ceil((count / op.objectsPerSecond) * 1000);
     if (op.canceledAt !== null) return { status: "CANCELED", objects, errorCode: null, completedAt: op.canceledAt };
-    if (op.failAt !== null && objects >= op.failAt) return { status: "FAILED", objects: op.failAt, errorCode: "INTERNAL_SERVER_ERROR", completedAt: doneAt(op.failAt) };
+    if (!op.snapshotDone) return { status: objects === 0 && at === op.createdAt ? "CREATED" : "RUNNING", objects, errorCode: null, completedAt: null };
+    const failAt = op.failFraction === null ? null : Math.floor(op.lines.length * op.failFraction);
+    if (failAt !== null && objects >= failAt) return { status: "FAILED", objects: failAt, errorCode: "INTERNAL_SERVER_ERROR", completedAt: doneAt(failAt) };
     if (objects >= op.lines.length) return { status: "COMPLETED", objects, errorCode: null, completedAt: doneAt(op.lines.length) };
     return { status: objects === 0 && at === op.createdAt ? "CREATED" : "RUNNING", objects, errorCode: null, completedAt: null };
   }
