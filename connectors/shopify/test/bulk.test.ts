@@ -57,7 +57,7 @@ async function bulkRuntime(): Promise<ConnectorTestRuntime> {
 
 /** Scripts the answers an order with refunds needs (its refunded quantities, read paged). */
 function scriptRefundQuantities(runtime: ConnectorTestRuntime, node: Node) {
-  runtime.http.postOnce(GRAPHQL_URL, { body: { data: { order: { refunds: node.refunds } } } });
+  runtime.http.postOnce(GRAPHQL_URL, { body: { data: { nodes: [{ id: node.id, refunds: node.refunds }] } } });
 }
 
 describe("bulk or paged", () => {
@@ -101,6 +101,8 @@ describe("an orders bulk pass", () => {
     scriptRefundQuantities(runtime, nodes[0]!);
     const third = await runtime.call(ordersRoute);
     expect(await third.json()).toMatchObject({ step: "read", fetched: 2, accepted: 2, eof: true, hasMore: false });
+    // Only the order with refunds reads them, in one batched query for the slice.
+    expect(sent(runtime.http.calls.at(-1)!).variables).toEqual({ ids: ["gid://shopify/Order/1001"] });
     expect(runtime.records("sales_receipt")).toEqual(nodes.map((n) => orderRecords(n as never)[0]!.payload));
     // The pass is over: the next starts from its high-water mark, the file is gone.
     expect(runtime.checkpoint("orders")).toEqual({ cursor: null, since: null, highWater: "2026-01-05T12:30:00Z" });

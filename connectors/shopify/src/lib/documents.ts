@@ -373,6 +373,15 @@ export const BULK_CANCEL_MUTATION = /* GraphQL */ `
   }
 `;
 
+/** The refunded quantities of up to ORDERS_REFUNDS_BATCH orders of a bulk file (their refunds are ids only there). */
+export const ORDERS_REFUNDS_BATCH = 50;
+export const ORDERS_REFUND_QUANTITIES_QUERY = /* GraphQL */ `
+  query BackfillOrdersRefundQuantities($ids: [ID!]!) {
+    nodes(ids: $ids) { ... on Order { id refunds(first: ${MAX_REFUNDS}) { ...BackfillRefundQuantities } } }
+  }
+  ${REFUND_QUANTITIES_FIELDS}
+`;
+
 /** How many records a pass would read: bulk or paged is chosen by this (lib/bulk/choose.ts). */
 export const ORDERS_COUNT_QUERY = /* GraphQL */ `
   query BackfillOrdersCount($query: String) { ordersCount(query: $query, limit: null) { count precision } }
@@ -405,6 +414,7 @@ export const ALL_DOCUMENTS: Record<string, string> = {
   REFUND_LINE_ITEMS_QUERY,
   REFUND_SHIPPING_LINES_QUERY,
   REFUND_ADJUSTMENTS_QUERY,
+  ORDERS_REFUND_QUANTITIES_QUERY,
   BULK_RUN_MUTATION,
   BULK_STATUS_QUERY,
   BULK_CANCEL_MUTATION,

@@ -2,7 +2,7 @@
 // node costs (an estimate from Shopify's cost rules; the first response corrects it).
 import type { Customer } from "@backfill-io/sdk";
 import { CUSTOMERS_COUNT_QUERY, CUSTOMERS_OLDEST_QUERY, CUSTOMERS_QUERY, ORDERS_COUNT_QUERY, ORDERS_OLDEST_QUERY, ORDERS_QUERY, ORDER_REFUNDS_QUERY, bulkCustomersQuery, bulkOrdersQuery } from "./documents.js";
-import { completeBulkOrder, customerFromFile, orderFromFile } from "./bulk/from-file.js";
+import { completeBulkOrders, customerFromFile, orderFromFile } from "./bulk/from-file.js";
 import { completeOrder, completeOrderRefunds } from "./follow-ups.js";
 import { DAY_MS, MINUTE_MS, type MappedRecord, type Page, type StreamSpec } from "./sync-stream.js";
 import { customerToCanonical } from "../mappers/customer.js";
@@ -73,7 +73,7 @@ export const ordersStream: StreamSpec<{ orders: Page<ShopifyOrder> }, ShopifyOrd
   bulk: {
     query: bulkOrdersQuery,
     fromFile: orderFromFile,
-    complete: completeBulkOrder,
+    completeAll: completeBulkOrders,
     countDocument: ORDERS_COUNT_QUERY,
     count: (d) => (d.ordersCount as { count?: number } | null)?.count,
     oldestDocument: ORDERS_OLDEST_QUERY,

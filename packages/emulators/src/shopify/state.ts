@@ -128,6 +128,8 @@ export class ShopifyEmulatorState {
   readonly faults: FaultPlan;
   readonly now: () => number;
   readonly bulk: BulkOperations;
+  /** Query cost points charged per shop (actualQueryCost of every answered query), for benchmarks. */
+  readonly pointsSpent = new Map<string, number>();
   /** Storage downloads served: path and whether the client sent a Shopify token (it never should). */
   readonly storageDownloads: { path: string; presentedToken: boolean }[] = [];
   private readonly seed: number;

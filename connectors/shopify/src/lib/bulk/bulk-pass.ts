@@ -7,7 +7,7 @@
 // another app's jobs mean waiting. The head window is always read first, so records are
 // committed in window order.
 import { Checkpoint, FILE_NOT_FOUND, Files, api, log } from "@backfill-io/sdk";
-import { AdminSession, type Completed } from "../follow-ups.js";
+import { AdminSession, type AdminFailure } from "../follow-ups.js";
 import { maxIso, type StreamState } from "../incremental.js";
 import { providerFailureResponse } from "../provider-failure.js";
 import { latestUpdatedAt, mapAndIngest, type StreamSpec } from "../sync-stream.js";
@@ -32,8 +32,8 @@ export type BulkSpec<N> = {
   query: (search: string) => string;
   /** The stream's node from a record of the file (its line and its children's lines). */
   fromFile: (record: BulkRecord) => N;
-  /** What the file cannot hold (an order's refunds), read by paged follow-ups. */
-  complete?: (session: AdminSession, node: N) => Completed<N>;
+  /** What the file cannot hold (an order's refunds), read by paged follow-ups: the nodes completed, in order, up to a failure. */
+  completeAll?: (session: AdminSession, nodes: N[]) => { done: N[]; failure?: AdminFailure };
 };
 
 export type BulkState = {
@@ -117,20 +117,13 @@ function readSlice<D, N>(spec: StreamSpec<D, N>, bulk: BulkSpec<N>, session: Adm
       maxLines = Math.min(maxLines * 4, 100_000);
       continue;
     }
-    const nodes: N[] = [];
-    for (const record of grouped.records) {
-      const node = bulk.fromFile(record);
-      const completed: Completed<N> = bulk.complete ? bulk.complete(session, node) : { ok: true, value: node };
-      if (completed.ok) {
-        nodes.push(completed.value);
-        continue;
-      }
-      if (completed.failure.kind !== "auth_failed" && nodes.length > 0) {
-        // Commit what is read; the record is read again after a short wait (throttled, or a passing failure).
-        window.offset = record.start;
-        return { nodes, eof: false, pauseSeconds: completed.failure.kind === "throttled" ? completed.failure.retryAfterSeconds : BULK_POLL_SECONDS };
-      }
-      return { failure: providerFailureResponse(completed.failure, spec.stream), nodes: [], eof: false };
+    const read = grouped.records.map((record) => bulk.fromFile(record));
+    const { done: nodes, failure } = bulk.completeAll ? bulk.completeAll(session, read) : { done: read };
+    if (failure) {
+      if (failure.kind === "auth_failed" || nodes.length === 0) return { failure: providerFailureResponse(failure, spec.stream), nodes: [], eof: false };
+      // Commit what is complete; the rest is read again after a short wait (throttled, or a passing failure).
+      window.offset = grouped.records[nodes.length]!.start;
+      return { nodes, eof: false, pauseSeconds: failure.kind === "throttled" ? failure.retryAfterSeconds : BULK_POLL_SECONDS };
     }
     window.offset = grouped.resumeOffset;
     return { nodes, eof: slice.eof };

@@ -1,8 +1,8 @@
 // Stream nodes from bulk file records: the parent line with its connections rebuilt from the
 // child lines (told apart by __typename), complete by construction (a bulk file holds every
 // node of every connection), so the mappers read them exactly as a page's nodes.
-import { ORDER_ALL_REFUND_QUANTITIES_QUERY } from "../documents.js";
-import { completeOrder, type AdminSession, type Completed } from "../follow-ups.js";
+import { ORDERS_REFUNDS_BATCH, ORDERS_REFUND_QUANTITIES_QUERY } from "../documents.js";
+import { completeOrder, type AdminFailure, type AdminSession } from "../follow-ups.js";
 import type { ShopifyCustomer, ShopifyOrder } from "../../mappers/shopify-types.js";
 import type { BulkLine, BulkRecord } from "./jsonl-groups.js";
 
@@ -25,17 +25,39 @@ export function orderFromFile(record: BulkRecord): ShopifyOrder {
   };
 }
 
-type RefundsData = { order?: { refunds: ShopifyOrder["refunds"] } | null };
+type RefundsNode = { id?: string; refunds?: ShopifyOrder["refunds"] } | null;
 
 /**
  * A bulk file lists an order's refunds by id only (no connection inside a list field in a
- * bulk query): an order with refunds reads their refunded quantities through paged follow-ups.
+ * bulk query): the orders with refunds read their refunded quantities through paged
+ * follow-ups, ORDERS_REFUNDS_BATCH orders a query. Returns the orders completed, in order,
+ * up to the first failure.
  */
-export function completeBulkOrder(session: AdminSession, order: ShopifyOrder): Completed<ShopifyOrder> {
-  if (order.refunds.length === 0) return { ok: true, value: order };
-  const result = session.query<RefundsData>(ORDER_ALL_REFUND_QUANTITIES_QUERY, { id: order.id });
-  if (result.kind !== "data") return { ok: false, failure: result };
-  const refunds = result.data.order?.refunds;
-  if (!refunds) return { ok: false, failure: { kind: "failed", status: 200, messages: [`${order.id} is no longer readable`] } };
-  return completeOrder(session, { ...order, refunds });
+export function completeBulkOrders(session: AdminSession, orders: ShopifyOrder[]): { done: ShopifyOrder[]; failure?: AdminFailure } {
+  const done: ShopifyOrder[] = [];
+  let next = 0;
+  while (next < orders.length) {
+    const batch: string[] = [];
+    let end = next;
+    for (; end < orders.length && batch.length < ORDERS_REFUNDS_BATCH; end++) if (orders[end]!.refunds.length) batch.push(orders[end]!.id);
+    const refunds = new Map<string, ShopifyOrder["refunds"]>();
+    if (batch.length) {
+      const result = session.query<{ nodes: RefundsNode[] }>(ORDERS_REFUND_QUANTITIES_QUERY, { ids: batch });
+      if (result.kind !== "data") return { done, failure: result };
+      for (const node of result.data.nodes) if (node?.id && node.refunds) refunds.set(node.id, node.refunds);
+    }
+    for (; next < end; next++) {
+      const order = orders[next]!;
+      if (order.refunds.length === 0) {
+        done.push(order);
+        continue;
+      }
+      const read = refunds.get(order.id);
+      if (!read) return { done, failure: { kind: "failed", status: 200, messages: [`${order.id} is no longer readable`] } };
+      const completed = completeOrder(session, { ...order, refunds: read });
+      if (!completed.ok) return { done, failure: completed.failure };
+      done.push(completed.value);
+    }
+  }
+  return { done };
 }

@@ -81,6 +81,7 @@ export function registerGraphQLRoute(app: Hono<ShopifyEnv>, state: ShopifyEmulat
     const result = executeAdmin(schema, document, root, { shop, token, now: state.now() }, variables, operationName);
     const actualCost = Math.min(requestedCost, actualQueryCost(schema, document, variables, operationName, result.data));
     bucket.refund(requestedCost - actualCost);
+    state.pointsSpent.set(shop.handle, (state.pointsSpent.get(shop.handle) ?? 0) + actualCost);
     return c.json({
       ...(result.errors ? { errors: result.errors.map((e) => e.toJSON()) } : {}),
       data: result.data ?? null,
