@@ -11,7 +11,10 @@ export const manifestInput = {
   version: "0.1.0",
   description: "Customers, orders (sales receipts) and refunds (refund receipts) from the Shopify Admin GraphQL API.",
   permissions: {
-    http: ["https://*.myshopify.com/*"],
+    // storage.googleapis.com: bulk operation results (signed URLs, fetched without the token).
+    http: ["https://*.myshopify.com/*", "https://storage.googleapis.com/*"],
+    // A bulk result file (lib/bulk/bulk-pass.ts BULK_FILE_MAX_BYTES).
+    files: { maxBytes: 4 * 1024 ** 3 },
     entities: {
       Customer: ["write"],
       SalesReceipt: ["write"],

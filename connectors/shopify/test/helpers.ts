@@ -71,3 +71,11 @@ export function deliveryHeaders(topic: string, overrides: Record<string, string>
 export function signBytes(bytes: Uint8Array, secret = WEBHOOK_SECRET): string {
   return createHmac("sha256", secret).update(bytes).digest("base64");
 }
+
+/**
+ * The count query a new pass starts with (lib/bulk/choose.ts): `count` records, so a small
+ * pass pages and a large one runs in bulk. One body answers both streams' count documents.
+ */
+export function scriptPassCount(runtime: { http: { postOnce(url: string, response: { body: unknown }): unknown } }, count = 3): void {
+  runtime.http.postOnce(GRAPHQL_URL, { body: { data: { ordersCount: { count, precision: "EXACT" }, customersCount: { count, precision: "EXACT" } } } });
+}

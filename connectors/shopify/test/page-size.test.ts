@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_SINGLE_QUERY_COST, planPage, rememberCost } from "../src/lib/page-size.js";
+import { MAX_SINGLE_QUERY_COST, pauseBeforeNextPage, planPage, rememberCost } from "../src/lib/page-size.js";
 import { passSince, updatedSinceQuery } from "../src/lib/incremental.js";
 
 const stream = { baseCost: 2, costPerNode: 60, maxPageSize: 50 };
@@ -10,8 +10,16 @@ describe("page size by query cost", () => {
   });
   it("counts what the bucket restored since the last response", () => {
     const memory = { throttle: { maximumAvailable: 1000, currentlyAvailable: 0, restoreRate: 50 }, observedAt: 0 };
-    expect(planPage(stream, memory, 0)).toEqual({ kind: "wait", seconds: 2 });
-    expect(planPage(stream, memory, 5_000)).toEqual({ kind: "fetch", first: 4 });
+    // A full page (16 nodes, 962 points) needs 20 s of restore from empty.
+    expect(planPage(stream, memory, 0)).toEqual({ kind: "wait", seconds: 20 });
+    expect(planPage(stream, memory, 20_000)).toEqual({ kind: "fetch", first: 16 });
+  });
+  it("waits for a full page instead of asking for the few nodes the bucket holds now", () => {
+    // Standard plan: 100 points/s. 600 available pays for 9 orders at 60; a full page is 16.
+    const memory = { throttle: { maximumAvailable: 2000, currentlyAvailable: 600, restoreRate: 100 }, observedAt: 0 };
+    expect(planPage(stream, memory, 0)).toEqual({ kind: "wait", seconds: 4 });
+    expect(pauseBeforeNextPage(stream, memory, 0)).toBe(4);
+    expect(pauseBeforeNextPage(stream, { ...memory, throttle: { ...memory.throttle, currentlyAvailable: 1500 } }, 0)).toBeUndefined();
   });
   it("learns the cost per node from requestedQueryCost", () => {
     const memory = rememberCost(stream, {}, { requestedQueryCost: 122, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1990, restoreRate: 100 } }, 2, 0);

@@ -6,7 +6,7 @@ import { POST as customersRoute } from "../src/api/sync/customers.js";
 import { POST as ordersRoute } from "../src/api/sync/orders.js";
 import { POST as refundsRoute } from "../src/api/sync/refunds.js";
 import { orderRecords, refundRecords } from "../src/lib/streams.js";
-import { ACCESS_CANARY, GRAPHQL_URL, connectedRuntime, fixture, expectNoLeaksAfterEach } from "./helpers.js";
+import { ACCESS_CANARY, GRAPHQL_URL, connectedRuntime, fixture, scriptPassCount, expectNoLeaksAfterEach } from "./helpers.js";
 
 let runtime: ConnectorTestRuntime;
 expectNoLeaksAfterEach();
@@ -17,6 +17,7 @@ const sent = (call: RecordedCall) => call.body as Body;
 describe("POST /sync/customers", () => {
   it("walks several pages, one per invocation, then starts the next pass a day before the high-water mark", async () => {
     runtime = connectedRuntime();
+    scriptPassCount(runtime);
     runtime.http.postOnce(GRAPHQL_URL, { body: fixture("customers-page-1.json") });
     runtime.http.postOnce(GRAPHQL_URL, { body: fixture("customers-page-2.json") });
 
@@ -24,13 +25,13 @@ describe("POST /sync/customers", () => {
     expect(first.status).toBe(200);
     expect(await first.json()).toMatchObject({ fetched: 2, accepted: 2, rejected: 0, hasMore: true });
     expect(runtime.hasMore("customers")).toBe(true);
-    expect(sent(runtime.http.calls[0]!).variables).toMatchObject({ after: null });
-    expect(sent(runtime.http.calls[0]!).variables.query).toBeUndefined();
-    expect(sent(runtime.http.calls[0]!).query).toContain("sortKey: UPDATED_AT");
+    expect(sent(runtime.http.calls[1]!).variables).toMatchObject({ after: null });
+    expect(sent(runtime.http.calls[1]!).variables.query).toBeUndefined();
+    expect(sent(runtime.http.calls[1]!).query).toContain("sortKey: UPDATED_AT");
 
     const second = await runtime.call(customersRoute);
     expect(await second.json()).toMatchObject({ fetched: 1, hasMore: false });
-    expect(sent(runtime.http.calls[1]!).variables.after).toBe(fixture("customers-page-1.json").data.customers.pageInfo.endCursor);
+    expect(sent(runtime.http.calls[2]!).variables.after).toBe(fixture("customers-page-1.json").data.customers.pageInfo.endCursor);
     expect(runtime.checkpoint("customers")).toMatchObject({ cursor: null, since: null, highWater: "2026-01-06T11:30:00Z" });
 
     expect(runtime.storedRecords().map((r) => r.idempotencyKey)).toEqual([
@@ -40,46 +41,69 @@ describe("POST /sync/customers", () => {
     ]);
 
     // Next run: whole-day search, at least a day of overlap.
+    scriptPassCount(runtime);
     runtime.http.postOnce(GRAPHQL_URL, { body: fixture("customers-page-2.json") });
     await runtime.call(customersRoute);
-    expect(sent(runtime.http.calls[2]!).variables.query).toBe("updated_at:>='2026-01-05'");
+    expect(sent(runtime.http.calls[4]!).variables.query).toBe("updated_at:>='2026-01-05'");
     expect(runtime.records("customer")).toHaveLength(3); // upserted by key, not duplicated
   });
 
-  it("a page size that fits the bucket: fewer nodes when the last response left little room", async () => {
-    runtime = connectedRuntime({
-      checkpoints: { customers: { cursor: null, since: null, highWater: null, cost: { costPerNode: 4, throttle: { maximumAvailable: 1000, currentlyAvailable: 42, restoreRate: 50 }, observedAt: Date.now() } } },
-    });
+  it("a bucket holding less than a full page: waits for the full page (no HTTP call), then asks for all of it", async () => {
+    const low = { costPerNode: 4, throttle: { maximumAvailable: 1000, currentlyAvailable: 42, restoreRate: 50 }, observedAt: Date.now() };
+    runtime = connectedRuntime({ checkpoints: { customers: { cursor: null, since: null, highWater: null, cost: low } } });
+    scriptPassCount(runtime);
+    const waiting = await runtime.call(customersRoute);
+    // 100 customers cost 402 points: (402 − 42) / 50 per second.
+    expect(waiting.headers.get("retry-after")).toBe("8");
+    expect(runtime.http.calls).toHaveLength(1); // the pass's count query, no page
+
+    runtime = connectedRuntime({ checkpoints: { customers: { cursor: null, since: null, highWater: null, cost: { ...low, throttle: { ...low.throttle, currentlyAvailable: 500 } } } } });
+    scriptPassCount(runtime);
     runtime.http.postOnce(GRAPHQL_URL, { body: fixture("customers-page-1.json") });
     await runtime.call(customersRoute);
-    const firstSent = sent(runtime.http.calls[0]!).variables.first;
-    expect(firstSent).toBeGreaterThanOrEqual(10);
-    expect(2 + firstSent * 4).toBeLessThanOrEqual(50); // ≤ what is available (plus a second of restore)
+    expect(sent(runtime.http.calls[1]!).variables.first).toBe(100);
     // The cost per node learnt from requestedQueryCost is kept for the next page.
-    expect(runtime.checkpoint<{ cost: { costPerNode: number } }>("customers")!.cost.costPerNode).toBeCloseTo((10 - 2) / firstSent);
+    expect(runtime.checkpoint<{ cost: { costPerNode: number } }>("customers")!.cost.costPerNode).toBeCloseTo((10 - 2) / 100);
   });
 
-  it("waits (retry signal, no HTTP call) when the bucket cannot pay for one node", async () => {
+  it("waits (retry signal, no HTTP call) when the bucket cannot pay for a full page", async () => {
     runtime = connectedRuntime({
       checkpoints: { orders: { cursor: "abc", since: null, highWater: null, cost: { costPerNode: 300, throttle: { maximumAvailable: 1000, currentlyAvailable: 2, restoreRate: 50 }, observedAt: Date.now() } } },
     });
     const response = await runtime.call(ordersRoute);
     expect(response.status).toBe(429);
-    expect(response.headers.get("retry-after")).toBe("6");
+    // 3 orders at 300 cost 902 points: (902 − 2) / 50 per second.
+    expect(response.headers.get("retry-after")).toBe("18");
     expect(runtime.http.calls).toHaveLength(0);
     expect(runtime.checkpoint("orders")).toMatchObject({ cursor: "abc" }); // nothing committed
+  });
+});
+
+describe("paging at the cost bucket's pace", () => {
+  it("a page that leaves less than a full page in the bucket asks the host to pause until a full page is paid for", async () => {
+    runtime = connectedRuntime({ checkpoints: { orders: { cursor: null, since: null, highWater: "2026-01-05T00:10:00Z" } } });
+    scriptPassCount(runtime);
+    const page = fixture("orders-page-1.json");
+    // Standard plan: 100 points a second; the page left 200 of the 992 a full page of orders costs.
+    page.extensions.cost = { requestedQueryCost: 992, actualQueryCost: 400, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 200, restoreRate: 100 } };
+    runtime.http.postOnce(GRAPHQL_URL, { body: page });
+    const response = await runtime.call(ordersRoute);
+    expect(response.status).toBe(200);
+    expect(runtime.hasMore("orders")).toBe(true);
+    expect(runtime.pauseSeconds("orders")).toBe(8);
   });
 });
 
 describe("POST /sync/orders", () => {
   it("ingests sales receipts keyed by GID and resumes a pass from the last committed cursor", async () => {
     runtime = connectedRuntime({ checkpoints: { orders: { cursor: null, since: null, highWater: "2026-01-05T00:10:00Z" } } });
+    scriptPassCount(runtime);
     runtime.http.postOnce(GRAPHQL_URL, { body: fixture("orders-page-1.json") });
     const first = await runtime.call(ordersRoute);
     expect(first.status).toBe(200);
     expect(await first.json()).toMatchObject({ fetched: 2, accepted: 2, rejected: 0, errors: [], skipped: [], hasMore: true });
     // Incremental: high-water minus five minutes.
-    expect(sent(runtime.http.calls[0]!).variables.query).toBe("updated_at:>='2026-01-05T00:05:00Z'");
+    expect(sent(runtime.http.calls[1]!).variables.query).toBe("updated_at:>='2026-01-05T00:05:00Z'");
     expect(runtime.checkpoint("orders")).toMatchObject({ cursor: "eyJsYXN0X2lkIjoxMDAyfQ==", since: "2026-01-05T00:05:00.000Z", highWater: "2026-01-05T12:30:00Z" });
 
     // The next invocation fails (Shopify 500): nothing new is committed ...
@@ -88,7 +112,7 @@ describe("POST /sync/orders", () => {
     // ... so the retry resumes at the same cursor, with the same search.
     runtime.http.postOnce(GRAPHQL_URL, { body: fixture("orders-page-2.json") });
     await runtime.call(ordersRoute);
-    const resumed = sent(runtime.http.calls[2]!).variables;
+    const resumed = sent(runtime.http.calls[3]!).variables;
     expect(resumed).toMatchObject({ after: "eyJsYXN0X2lkIjoxMDAyfQ==", query: "updated_at:>='2026-01-05T00:05:00Z'" });
     expect(runtime.hasMore("orders")).toBe(false);
     expect(runtime.checkpoint("orders")).toMatchObject({ cursor: null, since: null, highWater: "2026-01-05T13:00:00Z" });
@@ -161,6 +185,7 @@ describe("POST /sync/orders", () => {
 
   it("an order with more line items than a page reads is completed by follow-up reads, not skipped", async () => {
     runtime = connectedRuntime();
+    scriptPassCount(runtime);
     const whole = fixture("orders-page-1.json");
     const page = fixture("orders-page-1.json");
     const lines = whole.data.orders.nodes[0].lineItems.nodes;
@@ -170,7 +195,7 @@ describe("POST /sync/orders", () => {
     runtime.http.postOnce(GRAPHQL_URL, { body: { data: { order: { lineItems: { pageInfo: { hasNextPage: false, endCursor: "li-3" }, nodes: lines.slice(2) } } } } });
     const response = await runtime.call(ordersRoute);
     expect(await response.json()).toMatchObject({ fetched: 2, accepted: 2, skipped: [], followUpReads: 2, hasMore: true });
-    const followUps = runtime.http.calls.slice(1).map((c) => sent(c) as unknown as { query: string; variables: Record<string, unknown> });
+    const followUps = runtime.http.calls.slice(2).map((c) => sent(c) as unknown as { query: string; variables: Record<string, unknown> });
     expect(followUps.map((f) => f.variables)).toEqual([
       { id: "gid://shopify/Order/1001", first: 100, after: "li-1" },
       { id: "gid://shopify/Order/1001", first: 100, after: "li-2" },
@@ -185,6 +210,7 @@ describe("POST /sync/orders", () => {
 
   it("a refund with more lines than a page reads: its quantities are read by the refund's id", async () => {
     runtime = connectedRuntime();
+    scriptPassCount(runtime);
     const page = fixture("orders-page-1.json");
     const refund = page.data.orders.nodes[0].refunds[0];
     const all = refund.refundLineItems.nodes;
@@ -192,12 +218,13 @@ describe("POST /sync/orders", () => {
     runtime.http.postOnce(GRAPHQL_URL, { body: page });
     runtime.http.postOnce(GRAPHQL_URL, { body: { data: { refund: { refundLineItems: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: all } } } } });
     await runtime.call(ordersRoute);
-    expect(sent(runtime.http.calls[1]!).variables).toEqual({ id: refund.id, first: 100, after: "r-1" });
+    expect(sent(runtime.http.calls[2]!).variables).toEqual({ id: refund.id, first: 100, after: "r-1" });
     expect(runtime.records("sales_receipt")[0]!.total).toBe("88.89");
   });
 
   it("a follow-up throttled after the first order: the page commits up to the last complete order's cursor", async () => {
     runtime = connectedRuntime();
+    scriptPassCount(runtime);
     const page = fixture("orders-page-1.json");
     page.data.orders.edges = [{ cursor: "after-1001" }, { cursor: "after-1002" }];
     page.data.orders.nodes[1].lineItems.pageInfo = { hasNextPage: true, endCursor: "li-1" };
@@ -212,6 +239,7 @@ describe("POST /sync/orders", () => {
 
   it("a follow-up of the page's first order throttled: wait for a full bucket, nothing committed", async () => {
     runtime = connectedRuntime();
+    scriptPassCount(runtime);
     const page = fixture("orders-page-1.json");
     page.data.orders.edges = [{ cursor: "after-1001" }, { cursor: "after-1002" }];
     page.data.orders.nodes[0].lineItems.pageInfo = { hasNextPage: true, endCursor: "li-1" };
@@ -228,6 +256,7 @@ describe("POST /sync/orders", () => {
 
   it("an order it cannot map is reported and skipped; the page still commits", async () => {
     runtime = connectedRuntime();
+    scriptPassCount(runtime);
     const page = fixture("orders-page-1.json");
     page.data.orders.nodes[0].lineItems.nodes[0].originalUnitPriceSet.shopMoney.amount = "25.001";
     runtime.http.postOnce(GRAPHQL_URL, { body: page });

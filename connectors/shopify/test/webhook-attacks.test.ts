@@ -16,7 +16,7 @@ import {
   WEBHOOK_TOO_OLD,
   WEBHOOK_TRIGGERED_AT_INVALID,
 } from "../src/lib/webhook-delivery.js";
-import { ACCESS_CANARY, GRAPHQL_URL, REFRESH_CANARY, STORE_WEBHOOK_SECRET, WEBHOOK_SECRET, connectedRuntime, deliveryHeaders, expectNoLeaksAfterEach, fixture, signBytes } from "./helpers.js";
+import { ACCESS_CANARY, GRAPHQL_URL, REFRESH_CANARY, STORE_WEBHOOK_SECRET, WEBHOOK_SECRET, connectedRuntime, deliveryHeaders, expectNoLeaksAfterEach, fixture, scriptPassCount, signBytes } from "./helpers.js";
 
 let runtime: ConnectorTestRuntime;
 expectNoLeaksAfterEach([ACCESS_CANARY, REFRESH_CANARY, WEBHOOK_SECRET, STORE_WEBHOOK_SECRET]);
@@ -33,7 +33,9 @@ function delivery(topic: string, body: unknown, headers: Record<string, string> 
 /** A runtime holding two synced customers and two orders (the records an attack would destroy). */
 async function runtimeWithRecords() {
   const r = connectedRuntime();
+  scriptPassCount(r);
   r.http.postOnce(GRAPHQL_URL, { body: fixture("customers-page-1.json") });
+  scriptPassCount(r);
   r.http.postOnce(GRAPHQL_URL, { body: fixture("orders-page-1.json") });
   await r.call(customersRoute);
   await r.call(ordersRoute);

@@ -5,7 +5,7 @@ import { POST as webhook, config } from "../src/api/webhooks/shopify.js";
 import { POST as ordersRoute } from "../src/api/sync/orders.js";
 import { POST as customersRoute } from "../src/api/sync/customers.js";
 import { POST as refundsRoute } from "../src/api/sync/refunds.js";
-import { ACCESS_CANARY, GRAPHQL_URL, REFRESH_CANARY, STORE_WEBHOOK_SECRET, WEBHOOK_SECRET, connectedRuntime, deliveryHeaders, fixture, signed, expectNoLeaksAfterEach } from "./helpers.js";
+import { ACCESS_CANARY, GRAPHQL_URL, REFRESH_CANARY, STORE_WEBHOOK_SECRET, WEBHOOK_SECRET, connectedRuntime, deliveryHeaders, fixture, scriptPassCount, signed, expectNoLeaksAfterEach } from "./helpers.js";
 
 let runtime: ConnectorTestRuntime;
 expectNoLeaksAfterEach([ACCESS_CANARY, REFRESH_CANARY, WEBHOOK_SECRET, STORE_WEBHOOK_SECRET]);
@@ -160,7 +160,9 @@ describe("POST /webhooks/shopify", () => {
 
   it("customers/redact: redacts the customer's records and the orders named (guest orders and their refunds too)", async () => {
     runtime = connectedRuntime();
+    scriptPassCount(runtime);
     runtime.http.postOnce(GRAPHQL_URL, { body: fixture("customers-page-1.json") });
+    scriptPassCount(runtime);
     runtime.http.postOnce(GRAPHQL_URL, { body: fixture("orders-page-1.json") });
     runtime.http.postOnce(GRAPHQL_URL, { body: fixture("order-refunds-page.json") });
     await runtime.call(customersRoute);
@@ -187,6 +189,7 @@ describe("POST /webhooks/shopify", () => {
 
   it("shop/redact: redacts every record of the connection", async () => {
     runtime = connectedRuntime();
+    scriptPassCount(runtime);
     runtime.http.postOnce(GRAPHQL_URL, { body: fixture("customers-page-2.json") });
     await runtime.call(customersRoute);
     const response = await runtime.call(webhook, delivery("shop/redact", fixture("webhook-shop-redact.json")));
@@ -204,7 +207,67 @@ describe("POST /webhooks/shopify", () => {
   });
 });
 
-describe("deletions (Records.delete is on main; not wired yet)", () => {
-  it.todo("customers/delete ends as a customer tombstone deleted at X-Shopify-Triggered-At");
-  it.todo("orders/delete ends as a sales_receipt tombstone (and its refund receipts) deleted at X-Shopify-Triggered-At");
+describe("deletions: customers/delete and orders/delete", () => {
+  function deletion(topic: string, body: unknown) {
+    const d = delivery(topic, body);
+    // Shopify's time of the deletion: the tombstone carries it.
+    return { ...d, headers: { ...d.headers, "X-Shopify-Triggered-At": new Date(Date.now() - 60_000).toISOString() } };
+  }
+
+  it("customers/delete ends as a customer tombstone deleted at X-Shopify-Triggered-At", async () => {
+    runtime = connectedRuntime();
+    runtime.http.postOnce(GRAPHQL_URL, { body: fixture("customer-501.json") });
+    expect((await runtime.call(webhook, delivery("customers/update", fixture("webhook-customers-update.json")))).status).toBe(200);
+    const d = deletion("customers/delete", fixture("webhook-customers-delete.json"));
+    const response = await runtime.call(webhook, d);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ ok: true, topic: "customers/delete", deleted: 1 });
+    // Nothing is re-read: the customer is gone at Shopify.
+    expect(runtime.http.calls).toHaveLength(1);
+    const stored = runtime.storedRecords().find((r) => r.idempotencyKey === "shopify:customer:gid://shopify/Customer/501")!;
+    expect(stored).toMatchObject({ kind: "customer", redacted: true, deletedAt: Date.parse(d.headers["X-Shopify-Triggered-At"]) });
+  });
+
+  it("orders/delete ends as a sales_receipt tombstone deleted at X-Shopify-Triggered-At", async () => {
+    runtime = connectedRuntime();
+    runtime.http.postOnce(GRAPHQL_URL, { body: fixture("order-1001.json") });
+    expect((await runtime.call(webhook, delivery("orders/updated", fixture("webhook-orders-updated.json")))).status).toBe(200);
+    const d = deletion("orders/delete", fixture("webhook-orders-delete.json"));
+    const response = await runtime.call(webhook, d);
+    expect(response.status).toBe(200);
+    const stored = runtime.storedRecords().find((r) => r.idempotencyKey === "shopify:order:gid://shopify/Order/1001")!;
+    expect(stored).toMatchObject({ kind: "sales_receipt", redacted: true, deletedAt: Date.parse(d.headers["X-Shopify-Triggered-At"]) });
+  });
+
+  it("a delete for a record never synced still leaves a tombstone (the feed tells consumers)", async () => {
+    runtime = connectedRuntime();
+    const response = await runtime.call(webhook, deletion("orders/delete", { id: 4242 }));
+    expect(response.status).toBe(200);
+    expect(runtime.deletions.map((x) => x.idempotencyKey)).toEqual(["shopify:order:gid://shopify/Order/4242"]);
+  });
+
+  // Attacks: a forged or malformed deletion deletes nothing.
+  it("a customers/delete with a bad signature: 401, nothing deleted", async () => {
+    runtime = connectedRuntime();
+    const response = await runtime.call(webhook, delivery("customers/delete", fixture("webhook-customers-delete.json"), { secret: "not-the-app-secret" }));
+    expect(response.status).toBe(401);
+    expect(runtime.deletions).toHaveLength(0);
+  });
+
+  for (const [name, topic, body] of [
+    ["orders/delete without an id", "orders/delete", {}],
+    ["orders/delete with a non-numeric id", "orders/delete", { id: "1001; drop" }],
+    ["customers/delete whose GID is an order's", "customers/delete", { id: 501, admin_graphql_api_id: "gid://shopify/Order/501" }],
+    // The topic header is unsigned: a genuine update body must not become a deletion.
+    ["an orders/updated body replayed as orders/delete", "orders/delete", fixture("webhook-orders-updated.json")],
+    ["a customers/update body replayed as customers/delete", "customers/delete", fixture("webhook-customers-update.json")],
+  ] as const) {
+    it(`${name}: 400 webhook_payload_topic_mismatch, nothing deleted`, async () => {
+      runtime = connectedRuntime();
+      const response = await runtime.call(webhook, delivery(topic, body));
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: { code: "webhook_payload_topic_mismatch" } });
+      expect(runtime.deletions).toHaveLength(0);
+    });
+  }
 });

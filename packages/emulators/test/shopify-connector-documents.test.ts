@@ -30,11 +30,19 @@ describe.skipIf(!existsSync(DOCUMENTS_PATH))("the Shopify connector's documents"
     expect(Object.keys(ALL_DOCUMENTS).length).toBeGreaterThan(0);
     for (const [name, document] of Object.entries(ALL_DOCUMENTS)) {
       const id = /Customer/.test(name) && !/Order/.test(name) ? `gid://shopify/Customer/${customer.id}` : `gid://shopify/Order/${order.id}`;
-      const variables = { first: 5, after: null, query: "updated_at:>='2025-01-01T00:00:00Z'", id };
+      const variables = { first: 5, after: null, query: "updated_at:>='2025-01-01T00:00:00Z'", id, ids: [id] };
       const { status, body } = await graphql(emulator, "acme", token, document, variables);
       expect(status, name).toBe(200);
       expect(body.errors, `${name}: ${JSON.stringify(body.errors)}`).toBeUndefined();
       expect(body.data, name).toBeTruthy();
+    }
+  });
+
+  it("its bulk queries pass Shopify's bulk validation and create operations", async () => {
+    const { BULK_DOCUMENTS, BULK_RUN_MUTATION } = (await import(pathToFileURL(DOCUMENTS_PATH).href)) as { BULK_DOCUMENTS: Record<string, string>; BULK_RUN_MUTATION: string };
+    for (const [name, query] of Object.entries(BULK_DOCUMENTS)) {
+      const { body } = await graphql(emulator, "acme", token, BULK_RUN_MUTATION, { query });
+      expect(body.data, name).toMatchObject({ bulkOperationRunQuery: { bulkOperation: { id: expect.stringMatching(/BulkOperation/) }, userErrors: [] } });
     }
   });
 });

@@ -190,3 +190,29 @@ describe("Shopify webhooks", () => {
     expect(orderBody.admin_graphql_api_id).toBe(`gid://shopify/Order/${order.id}`);
   });
 });
+
+describe("Shopify deletions", () => {
+  it("a deleted order and a deleted customer are gone from GraphQL, and their topics carry only the id", async () => {
+    const emulator = await start({ customers: 6, orders: 6 });
+    try {
+      const shop = emulator.state.shop("acme");
+      const token = emulator.state.issueOfflineToken("acme", CLIENT_ID);
+      const order = shop.orders[0]!;
+      const deletedOrder = emulator.state.deleteRecord("acme", "order", order.id);
+      expect(deletedOrder).toEqual({ topic: "orders/delete", payload: { id: order.id } });
+      const read = await graphql(emulator, "acme", token, "query($id: ID!) { order(id: $id) { id } }", { id: `gid://shopify/Order/${order.id}` });
+      expect(read.body.data).toEqual({ order: null });
+
+      const withOrders = shop.orders[0]!.customerId;
+      if (withOrders !== null) expect(() => emulator.state.deleteRecord("acme", "customer", withOrders)).toThrow(/has orders/);
+      const lonely = shop.customers.find((c) => !shop.orders.some((o) => o.customerId === c.id))!;
+      const deletedCustomer = emulator.state.deleteRecord("acme", "customer", lonely.id);
+      expect(deletedCustomer.topic).toBe("customers/delete");
+      expect(deletedCustomer.payload).toMatchObject({ id: lonely.id, admin_graphql_api_id: `gid://shopify/Customer/${lonely.id}` });
+      expect(JSON.stringify(deletedCustomer.payload)).not.toContain(lonely.email ?? "@");
+      expect(shop.customers.some((c) => c.id === lonely.id)).toBe(false);
+    } finally {
+      await emulator.close();
+    }
+  });
+});

@@ -30,7 +30,7 @@ export const SHOP_QUERY = /* GraphQL */ `
   }
 `;
 
-const CUSTOMER_FIELDS = /* GraphQL */ `
+export const CUSTOMER_FIELDS = /* GraphQL */ `
   fragment BackfillCustomer on Customer {
     id
     displayName
@@ -63,7 +63,7 @@ export const CUSTOMER_QUERY = /* GraphQL */ `
 
 // The order as sold. Refunded quantities are selected so that a line's sold quantity
 // (currentQuantity + refunded) can be told apart from units removed by an order edit.
-const LINE_ITEM_FIELDS = /* GraphQL */ `
+export const LINE_ITEM_FIELDS = /* GraphQL */ `
   fragment BackfillLineItem on LineItem {
     id
     title
@@ -77,7 +77,7 @@ const LINE_ITEM_FIELDS = /* GraphQL */ `
   }
 `;
 
-const SHIPPING_LINE_FIELDS = /* GraphQL */ `
+export const SHIPPING_LINE_FIELDS = /* GraphQL */ `
   fragment BackfillShippingLine on ShippingLine {
     discountedPriceSet { ${SHOP_MONEY} }
     taxLines { priceSet { ${SHOP_MONEY} } }
@@ -94,8 +94,9 @@ const REFUND_QUANTITIES_FIELDS = /* GraphQL */ `
   }
 `;
 
-const ORDER_FIELDS = /* GraphQL */ `
-  fragment BackfillOrder on Order {
+/** The order's own fields, shared by the paged and the bulk documents. */
+const ORDER_OWN_FIELDS = /* GraphQL */ `
+  fragment BackfillOrderOwn on Order {
     id
     name
     processedAt
@@ -105,6 +106,12 @@ const ORDER_FIELDS = /* GraphQL */ `
     taxesIncluded
     customer { id }
     totalPriceSet { ${SHOP_MONEY} }
+  }
+`;
+
+const ORDER_FIELDS = /* GraphQL */ `
+  fragment BackfillOrder on Order {
+    ...BackfillOrderOwn
     lineItems(first: ${PAGE_LINE_ITEMS}) {
       pageInfo { hasNextPage endCursor }
       nodes { ...BackfillLineItem }
@@ -115,6 +122,7 @@ const ORDER_FIELDS = /* GraphQL */ `
     }
     refunds(first: ${MAX_REFUNDS}) { ...BackfillRefundQuantities }
   }
+  ${ORDER_OWN_FIELDS}
   ${LINE_ITEM_FIELDS}
   ${SHIPPING_LINE_FIELDS}
   ${REFUND_QUANTITIES_FIELDS}
@@ -309,6 +317,86 @@ export const REFUND_ADJUSTMENTS_QUERY = /* GraphQL */ `
   ${ORDER_ADJUSTMENT_FIELDS}
 `;
 
+// Bulk operations (lib/bulk): the whole of a stream in one job, no cost throttle. Bulk
+// queries take no pagination arguments and no variables (the search is written into the
+// document), and Shopify refuses a connection inside a list field, so an order's refunds
+// come only as ids here; an order with refunds is completed by the paged follow-ups.
+const bulkSearch = (search: string) => JSON.stringify(search);
+
+export function bulkCustomersQuery(search: string): string {
+  return /* GraphQL */ `
+  query BackfillBulkCustomers {
+    customers(query: ${bulkSearch(search)}) { edges { node { ...BackfillCustomer } } }
+  }
+  ${CUSTOMER_FIELDS}
+`;
+}
+
+export function bulkOrdersQuery(search: string): string {
+  return /* GraphQL */ `
+  query BackfillBulkOrders {
+    orders(query: ${bulkSearch(search)}) {
+      edges {
+        node {
+          ...BackfillOrderOwn
+          lineItems { edges { node { __typename ...BackfillLineItem } } }
+          shippingLines { edges { node { __typename ...BackfillShippingLine } } }
+          refunds { id }
+        }
+      }
+    }
+  }
+  ${ORDER_OWN_FIELDS}
+  ${LINE_ITEM_FIELDS}
+  ${SHIPPING_LINE_FIELDS}
+`;
+}
+
+export const BULK_RUN_MUTATION = /* GraphQL */ `
+  mutation BackfillBulkRun($query: String!) {
+    bulkOperationRunQuery(query: $query, groupObjects: false) {
+      bulkOperation { id status }
+      userErrors { field message code }
+    }
+  }
+`;
+
+export const BULK_STATUS_QUERY = /* GraphQL */ `
+  query BackfillBulkStatus($id: ID!) {
+    bulkOperation(id: $id) { id status errorCode objectCount rootObjectCount fileSize url partialDataUrl createdAt completedAt }
+  }
+`;
+
+export const BULK_CANCEL_MUTATION = /* GraphQL */ `
+  mutation BackfillBulkCancel($id: ID!) {
+    bulkOperationCancel(id: $id) { bulkOperation { id status } userErrors { field message } }
+  }
+`;
+
+/** The refunded quantities of up to ORDERS_REFUNDS_BATCH orders of a bulk file (their refunds are ids only there). */
+export const ORDERS_REFUNDS_BATCH = 50;
+export const ORDERS_REFUND_QUANTITIES_QUERY = /* GraphQL */ `
+  query BackfillOrdersRefundQuantities($ids: [ID!]!) {
+    nodes(ids: $ids) { ... on Order { id refunds(first: ${MAX_REFUNDS}) { ...BackfillRefundQuantities } } }
+  }
+  ${REFUND_QUANTITIES_FIELDS}
+`;
+
+/** How many records a pass would read: bulk or paged is chosen by this (lib/bulk/choose.ts). */
+export const ORDERS_COUNT_QUERY = /* GraphQL */ `
+  query BackfillOrdersCount($query: String) { ordersCount(query: $query, limit: null) { count precision } }
+`;
+export const CUSTOMERS_COUNT_QUERY = /* GraphQL */ `
+  query BackfillCustomersCount($query: String) { customersCount(query: $query, limit: null) { count precision } }
+`;
+/** The oldest updatedAt a pass covers: where its first bulk window starts. */
+export const ORDERS_OLDEST_QUERY = /* GraphQL */ `
+  query BackfillOrdersOldest($query: String) { orders(first: 1, query: $query, sortKey: UPDATED_AT) { nodes { updatedAt } } }
+`;
+export const CUSTOMERS_OLDEST_QUERY = /* GraphQL */ `
+  query BackfillCustomersOldest($query: String) { customers(first: 1, query: $query, sortKey: UPDATED_AT) { nodes { updatedAt } } }
+`;
+
 /** Every document, by name, for the schema and cost tests. */
 export const ALL_DOCUMENTS: Record<string, string> = {
   SHOP_QUERY,
@@ -326,4 +414,18 @@ export const ALL_DOCUMENTS: Record<string, string> = {
   REFUND_LINE_ITEMS_QUERY,
   REFUND_SHIPPING_LINES_QUERY,
   REFUND_ADJUSTMENTS_QUERY,
+  ORDERS_REFUND_QUANTITIES_QUERY,
+  BULK_RUN_MUTATION,
+  BULK_STATUS_QUERY,
+  BULK_CANCEL_MUTATION,
+  ORDERS_COUNT_QUERY,
+  CUSTOMERS_COUNT_QUERY,
+  ORDERS_OLDEST_QUERY,
+  CUSTOMERS_OLDEST_QUERY,
+};
+
+/** The bulk queries as sent (a sample search), for the schema test and the emulator's bulk validation. */
+export const BULK_DOCUMENTS: Record<string, string> = {
+  bulkCustomersQuery: bulkCustomersQuery("updated_at:>='2026-01-01T00:00:00Z'"),
+  bulkOrdersQuery: bulkOrdersQuery("updated_at:>='2026-01-01T00:00:00Z' AND updated_at:<'2026-02-01T00:00:00Z'"),
 };

@@ -12,6 +12,8 @@ export type StreamState = {
   /** Largest updated_at seen so far, across passes. */
   highWater: string | null;
   cost?: CostMemory;
+  /** A bulk pass under way (lib/bulk/bulk-pass.ts): its windows, jobs and file offsets. */
+  bulk?: unknown;
 };
 
 export const EMPTY_STATE: StreamState = { cursor: null, since: null, highWater: null };
@@ -24,6 +26,7 @@ export function readState(raw: Record<string, unknown> | undefined): StreamState
     since: text(raw.since),
     highWater: text(raw.highWater),
     ...(raw.cost && typeof raw.cost === "object" ? { cost: raw.cost } : {}),
+    ...(raw.bulk && typeof raw.bulk === "object" ? { bulk: raw.bulk } : {}),
   };
 }
 

@@ -1,5 +1,7 @@
-// Page sizing by query cost: a page asks for as many nodes as the bucket can pay for
-// (never more than Shopify's single-query limit), and waits when it cannot pay for one.
+// Page sizing by query cost: every page is a full page (as many nodes as one query may cost,
+// at most the stream's page size), and a page the bucket cannot pay for yet waits for it.
+// Shrinking pages to what the bucket holds spends the same points in many more requests
+// (about 8x on a Standard plan's 100 points a second), so waiting is as fast and cheaper.
 // The cost per node is learnt from `requestedQueryCost` of the previous page.
 import { secondsUntilAvailable, type QueryCost, type ThrottleStatus } from "./admin-api.js";
 
@@ -30,15 +32,26 @@ function availableNow(memory: CostMemory, now: number): number {
   return Math.min(t.maximumAvailable, t.currentlyAvailable + elapsed * t.restoreRate);
 }
 
+/** The nodes of a full page: as many as one query may cost, at most the stream's page size. */
+export function fullPageSize(stream: StreamCost, memory: CostMemory): number {
+  const perNode = Math.max(memory.costPerNode ?? stream.costPerNode, 0.01);
+  return Math.max(1, Math.min(stream.maxPageSize, Math.floor((MAX_SINGLE_QUERY_COST - stream.baseCost) / perNode)));
+}
+
 export function planPage(stream: StreamCost, memory: CostMemory, now: number): PagePlan {
   const perNode = Math.max(memory.costPerNode ?? stream.costPerNode, 0.01);
-  const budget = Math.min(availableNow(memory, now), MAX_SINGLE_QUERY_COST);
-  const first = Math.min(stream.maxPageSize, Math.floor((budget - stream.baseCost) / perNode));
-  if (first >= 1) return { kind: "fetch", first };
-  const needed = stream.baseCost + perNode;
+  const first = fullPageSize(stream, memory);
+  const needed = Math.min(stream.baseCost + first * perNode, MAX_SINGLE_QUERY_COST);
+  if (availableNow(memory, now) >= needed) return { kind: "fetch", first };
   const t = memory.throttle;
   const elapsedStatus = t ? { ...t, currentlyAvailable: availableNow(memory, now) } : undefined;
   return { kind: "wait", seconds: secondsUntilAvailable(elapsedStatus, needed) };
+}
+
+/** How long the host should wait before the next page (Checkpoint pauseSeconds), or undefined when it can go at once. */
+export function pauseBeforeNextPage(stream: StreamCost, memory: CostMemory, now: number): number | undefined {
+  const plan = planPage(stream, memory, now);
+  return plan.kind === "wait" ? plan.seconds : undefined;
 }
 
 /** What the next page should know: the bucket after this call and the cost per node it showed. */

@@ -6,9 +6,10 @@ import { Checkpoint, api, ingest, log, type EntityKind } from "@backfill-io/sdk"
 import { secondsUntilAvailable } from "./admin-api.js";
 import { AdminSession, type Completed } from "./follow-ups.js";
 import { nextState, passSince, readState, updatedSinceQuery } from "./incremental.js";
-import { planPage, rememberCost, type StreamCost } from "./page-size.js";
+import { pauseBeforeNextPage, planPage, rememberCost, type StreamCost } from "./page-size.js";
 import { providerFailureResponse } from "./provider-failure.js";
 import { MappingError } from "../mappers/mapping-error.js";
+import type { BulkStreamSpec } from "./bulk/choose.js";
 
 export type MappedRecord = { key: string; payload: unknown; warnings: string[] };
 /** `edges { cursor }` lets a page commit up to any node when a follow-up is throttled. */
@@ -29,6 +30,8 @@ export type StreamSpec<D, N> = {
   complete?: (session: AdminSession, node: N) => Completed<N>;
   /** Canonical records for a node; throws MappingError for a record it cannot map. */
   toRecords: (node: N) => MappedRecord[];
+  /** Large passes through Bulk Operations instead of pages (lib/bulk/choose.ts). */
+  bulk?: BulkStreamSpec<N>;
 };
 
 export const MINUTE_MS = 60_000;
@@ -79,6 +82,30 @@ export function syncPage<D, N>(spec: StreamSpec<D, N>, now = Date.now()): Respon
     return providerFailureResponse(failure, spec.stream);
   }
 
+  const ingested = mapAndIngest(spec, nodes);
+  const maxUpdatedAt = latestUpdatedAt(spec, nodes);
+  // Cost per node from the page query; the bucket as the last call (maybe a follow-up) left it.
+  const learnt = rememberCost(spec.cost, state.cost ?? {}, result.cost, plan.first, now);
+  const bucket = session.lastCost?.throttleStatus;
+  const cost = bucket ? { ...learnt, throttle: bucket, observedAt: now } : learnt;
+  const next = nextState(state, since, { hasNextPage, endCursor, maxUpdatedAt }, cost);
+  // The host sleeps until the bucket pays for the next full page, instead of calling in vain.
+  const pauseSeconds = next.hasMore ? pauseBeforeNextPage(spec.cost, cost, now) : undefined;
+  Checkpoint.set(spec.stream, next.state, { hasMore: next.hasMore, ...(pauseSeconds ? { pauseSeconds } : {}) });
+
+  return api.json({
+    stream: spec.stream,
+    fetched: nodes.length,
+    ...ingested,
+    followUpReads: session.calls - 1,
+    hasMore: next.hasMore,
+  });
+}
+
+export type IngestSummary = { accepted: number; rejected: number; errors: { key: string | undefined; path: string; message: string }[]; skipped: { id: string; message: string }[] };
+
+/** Maps nodes to canonical records (a node it cannot map is skipped and logged) and ingests them, keyed by GID. */
+export function mapAndIngest<D, N>(spec: StreamSpec<D, N>, nodes: N[]): IngestSummary {
   const records: MappedRecord[] = [];
   const skipped: { id: string; message: string }[] = [];
   for (const node of nodes) {
@@ -93,7 +120,6 @@ export function syncPage<D, N>(spec: StreamSpec<D, N>, now = Date.now()): Respon
   for (const r of records) {
     for (const warning of r.warnings) log.warn("record mapped with a warning", { stream: spec.stream, key: r.key, warning });
   }
-
   const keys = records.map((r) => r.key);
   const ingested = ingest.batch(spec.kind, records.map((r) => r.payload), {
     stream: spec.stream,
@@ -103,26 +129,17 @@ export function syncPage<D, N>(spec: StreamSpec<D, N>, now = Date.now()): Respon
   for (const e of ingested.errors) {
     log.error("record rejected by the canonical schema", { stream: spec.stream, key: keys[e.index], path: e.path, message: e.message });
   }
-
-  const maxUpdatedAt = nodes.reduce<string | null>((max, n) => {
-    const at = spec.updatedAt(n);
-    return !max || Date.parse(at) > Date.parse(max) ? at : max;
-  }, null);
-  // Cost per node from the page query; the bucket as the last call (maybe a follow-up) left it.
-  const learnt = rememberCost(spec.cost, state.cost ?? {}, result.cost, plan.first, now);
-  const bucket = session.lastCost?.throttleStatus;
-  const cost = bucket ? { ...learnt, throttle: bucket, observedAt: now } : learnt;
-  const next = nextState(state, since, { hasNextPage, endCursor, maxUpdatedAt }, cost);
-  Checkpoint.set(spec.stream, next.state, { hasMore: next.hasMore });
-
-  return api.json({
-    stream: spec.stream,
-    fetched: nodes.length,
+  return {
     accepted: ingested.accepted,
     rejected: ingested.rejected,
     errors: ingested.errors.map((e) => ({ key: keys[e.index], path: e.path, message: e.message })),
     skipped,
-    followUpReads: session.calls - 1,
-    hasMore: next.hasMore,
-  });
+  };
+}
+
+export function latestUpdatedAt<D, N>(spec: StreamSpec<D, N>, nodes: N[]): string | null {
+  return nodes.reduce<string | null>((max, n) => {
+    const at = spec.updatedAt(n);
+    return !max || Date.parse(at) > Date.parse(max) ? at : max;
+  }, null);
 }

@@ -80,6 +80,23 @@ function recordOf(type: string) {
   return (p: Payload) => (isGidOf(type, p.admin_graphql_api_id) ? undefined : `admin_graphql_api_id is not a ${type} GID`);
 }
 
+/** The only fields of Shopify's deletion payloads: a genuine create/update body (signed, its topic header rewritten) is refused. */
+const DELETE_PAYLOAD_FIELDS: Record<string, ReadonlySet<string>> = {
+  "orders/delete": new Set(["id"]),
+  "customers/delete": new Set(["id", "admin_graphql_api_id", "phone", "addresses", "tax_exemptions", "email_marketing_consent", "sms_marketing_consent"]),
+};
+
+/** A deletion's body: a numeric id (and, for customers, a matching GID), and nothing a data topic carries. */
+function deletionOf(topic: string, type: string) {
+  return (p: Payload) => {
+    if (!(typeof p.id === "number" && Number.isSafeInteger(p.id) && p.id > 0)) return "id is not a numeric id";
+    if (p.admin_graphql_api_id !== undefined && p.admin_graphql_api_id !== `gid://shopify/${type}/${p.id}`) return `admin_graphql_api_id is not this ${type}'s GID`;
+    const allowed = DELETE_PAYLOAD_FIELDS[topic]!;
+    const foreign = Object.keys(p).find((k) => !allowed.has(k));
+    return foreign ? `${foreign} is not a field of ${topic}` : undefined;
+  };
+}
+
 /** A compliance topic's body names this shop and has the topic's own fields, none of the others'. */
 function complianceBody(shopDomain: string, p: Payload, required: string[], forbidden: string[]): string | undefined {
   if (p.shop_domain !== shopDomain) return "shop_domain is not the connection's shop";
@@ -94,6 +111,8 @@ const RULES: Record<string, (p: Payload, shopDomain: string) => string | undefin
   "orders/updated": recordOf("Order"),
   "customers/create": recordOf("Customer"),
   "customers/update": recordOf("Customer"),
+  "orders/delete": deletionOf("orders/delete", "Order"),
+  "customers/delete": deletionOf("customers/delete", "Customer"),
   "refunds/create": (p) => recordOf("Refund")(p) ?? (typeof p.order_id === "number" || typeof p.order_id === "string" ? undefined : "order_id is missing"),
   // A Shop object: its myshopify_domain is the connection's shop.
   "app/uninstalled": (p, shop) => {

@@ -44,6 +44,8 @@ export type DemoEnvironmentOptions = {
   dataDir: string;
   /** Orders per shop / merchant (customers scale with it). */
   orders?: number;
+  /** The emulated shop's bulk operations: processing rate (objects a second) and concurrent jobs. */
+  shopifyBulk?: { objectsPerSecond?: number; maxConcurrent?: number };
   seed?: number;
   /** Injected provider faults, deterministic by seed; off until enableFaults(). */
   faults?: FaultRates;
@@ -120,6 +122,7 @@ export async function startDemoEnvironment(opts: DemoEnvironmentOptions): Promis
       // A Shopify Plus shop's bucket (20,000 points, 1,000/s): the standard plan's 100/s
       // would make the demo spend most of its minute waiting for the leaky bucket.
       throttle: { maximumAvailable: 20_000, restoreRate: 1_000 },
+      ...(opts.shopifyBulk ? { bulk: opts.shopifyBulk } : {}),
     });
     closers.push(() => shopify.close());
     const square = await startSquareEmulator({
@@ -134,6 +137,8 @@ export async function startDemoEnvironment(opts: DemoEnvironmentOptions): Promis
 
     const providerRoutes = [
       { match: "https://*.myshopify.com", target: shopify.url },
+      // Bulk operation results: Shopify's signed URLs on Cloud Storage, served by the emulator.
+      { match: "https://storage.googleapis.com", target: shopify.url },
       { match: "https://connect.squareup.com", target: square.url },
     ];
     const runner = new RouteRunner({ mode: opts.mode ?? "dist", ...(opts.requestTimeoutMs !== undefined ? { http: { requestTimeoutMs: opts.requestTimeoutMs } } : {}) });

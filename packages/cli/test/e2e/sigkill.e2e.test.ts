@@ -1,6 +1,7 @@
 // A host process killed with SIGKILL in the middle of a Shopify orders sync loses nothing:
 // the rerun takes over the dead process's stream lock, resumes from the last committed page
-// and ends with exactly the emulator's orders, none twice; the killed run is not a success.
+// (paged) or the committed job, file and byte offset (bulk) and ends with exactly the
+// emulator's orders, none twice; the killed run is not a success.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
@@ -8,11 +9,10 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
 import { DEMO_SHOP, startDemoEnvironment, type DemoEnvironment } from "../../src/demo/environment.js";
 import { emulatorSecrets, entries, expectedShopify, findLeaks, storedRecords } from "./support.js";
 
-const ORDERS = 500; // 20 pages of 25
 const DELAY_MS = 40;
 let dataDir: string;
 let env: DemoEnvironment;
@@ -35,26 +35,29 @@ function startSlowProxy(target: string): Promise<Server> {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
 
-beforeAll(async () => {
+async function start(orders: number): Promise<void> {
   dataDir = mkdtempSync(join(tmpdir(), "backfill-e2e-kill-"));
-  env = await startDemoEnvironment({ dataDir, mode: "source", orders: ORDERS, seed: 5 });
+  env = await startDemoEnvironment({ dataDir, mode: "source", orders, seed: 5 });
   proxy = await startSlowProxy(env.shopify.url);
-}, 60_000);
+}
 
-afterAll(async () => {
+afterEach(async () => {
   if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   await new Promise<void>((resolve) => (proxy ? proxy.close(() => resolve()) : resolve()));
   await env?.close();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-it("resumes a Shopify orders sync after SIGKILL with no loss and no duplicate", async () => {
+// 200 orders page (20 pages of 10); 600 run as a bulk pass, read from the file 500 lines a slice.
+for (const [mode, ORDERS] of [["paged", 200], ["bulk", 600]] as const) {
+it(`resumes a Shopify orders sync (${mode}) after SIGKILL with no loss and no duplicate`, async () => {
+  await start(ORDERS);
   const { connectionId } = await env.connect("shopify", { shop_domain: DEMO_SHOP });
   const { port } = proxy.address() as AddressInfo;
 
   child = spawn(process.execPath, ["--import", "tsx", "--conditions=source", fileURLToPath(new URL("./child-sync.ts", import.meta.url)), dataDir, connectionId, "orders"], {
     cwd: fileURLToPath(new URL("../..", import.meta.url)),
-    env: { ...process.env, BACKFILL_PROVIDER_ROUTES: `https://*.myshopify.com=http://127.0.0.1:${port}` },
+    env: { ...process.env, BACKFILL_PROVIDER_ROUTES: `https://*.myshopify.com=http://127.0.0.1:${port},https://storage.googleapis.com=http://127.0.0.1:${port}` },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -100,4 +103,6 @@ it("resumes a Shopify orders sync after SIGKILL with no loss and no duplicate", 
 
   // Neither the killed process's output nor what it left in the database holds a secret.
   expect(findLeaks(emulatorSecrets(env), dataDir, [out, err])).toEqual([]);
+  expect(env.shopify.state.bulk.operations.size > 0).toBe(mode === "bulk");
 }, 60_000);
+}

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { expect } from "vitest";
 import { createHostLogger, type Host, type HostLogger, type SyncEngine, type SyncResult } from "@backfill-io/host";
 import type { DemoEnvironment } from "../../src/demo/environment.js";
 import { shopifyGid, type MerchantData, type ShopifyShopRecord } from "@backfill-io/emulators";
@@ -185,4 +186,15 @@ export function recordSquareExchanges(): { check(): ContractReport; close(): voi
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The store holds exactly `expected`: no key missing or extra, none twice, each at its latest version. */
+export async function expectStoreExactly(host: Host, connectionId: string, expected: Expected): Promise<void> {
+  const stored = await storedRecords(host, connectionId);
+  expect(stored.rows).toBe(stored.distinctKeys);
+  for (const kind of ["customer", "sales_receipt", "refund_receipt"] as const) {
+    expect(missing(expected[kind], stored[kind]), `${kind} missing from the store`).toEqual([]);
+    expect(missing(stored[kind], expected[kind]), `${kind} stored but not in the emulator`).toEqual([]);
+    expect(entries(stored[kind]), `${kind} versions`).toEqual(entries(expected[kind]));
+  }
 }

@@ -67,6 +67,35 @@ describe("Shopify orders/updated", () => {
   }, 30_000);
 });
 
+describe("Shopify customers/delete and orders/delete", () => {
+  it("an order and a customer deleted in the shop end as tombstones with the deletion time in the changes feed", async () => {
+    const id = connections.shopify!;
+    const shop = env.shopify.state.shop(DEMO_SHOP);
+    const order = shop.orders[2]!;
+    const orderKey = `shopify:order:${shopifyGid("Order", order.id)}`;
+    // The order lands first through orders/updated, then the merchant deletes it.
+    const updated = await env.shopify.state.deliverWebhook(DEMO_SHOP, "orders/updated", shopifyOrderWebhookPayload(shop, order), routeUrl(id, "/webhooks/shopify"));
+    expect(updated.status, updated.responseBody).toBe(200);
+    expect((await storedRecords(env.host, id)).sales_receipt.has(orderKey)).toBe(true);
+
+    const customer = shop.customers.find((c) => !shop.orders.some((o) => o.customerId === c.id))!;
+    const customerKey = `shopify:customer:${shopifyGid("Customer", customer.id)}`;
+    const deliveries = [];
+    for (const deletion of [env.shopify.state.deleteRecord(DEMO_SHOP, "order", order.id), env.shopify.state.deleteRecord(DEMO_SHOP, "customer", customer.id)]) {
+      const delivery = await env.shopify.state.deliverWebhook(DEMO_SHOP, deletion.topic, deletion.payload, routeUrl(id, "/webhooks/shopify"));
+      expect(delivery.status, delivery.responseBody).toBe(200);
+      deliveries.push(delivery);
+    }
+
+    const stored = await storedRecords(env.host, id);
+    expect(stored.sales_receipt.has(orderKey)).toBe(false);
+    const changes = await env.host.store.listRecordChanges(id, { limit: 10_000 });
+    const tombstone = (key: string) => changes.find((r) => r.idempotency_key === key);
+    expect(tombstone(orderKey)).toMatchObject({ kind: "sales_receipt", tombstone_reason: "deleted", payload_json: null, deleted_at: Date.parse(deliveries[0]!.headers["X-Shopify-Triggered-At"]!) });
+    expect(tombstone(customerKey)).toMatchObject({ kind: "customer", tombstone_reason: "deleted", deleted_at: Date.parse(deliveries[1]!.headers["X-Shopify-Triggered-At"]!) });
+  }, 30_000);
+});
+
 describe("Square order.updated", () => {
   /** Orders the Square connector maps (not DRAFT, expressible as a sales receipt). */
   async function mappableOrderIds(): Promise<string[]> {

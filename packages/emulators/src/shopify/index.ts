@@ -39,6 +39,8 @@ export {
   customersDataRequestPayload as shopifyCustomersDataRequestPayload,
   customersRedactPayload as shopifyCustomersRedactPayload,
   shopRedactPayload as shopifyShopRedactPayload,
+  customerDeletePayload as shopifyCustomerDeletePayload,
+  orderDeletePayload as shopifyOrderDeletePayload,
 } from "./webhooks.js";
 export type {
   WebhookTopic as ShopifyWebhookTopic,

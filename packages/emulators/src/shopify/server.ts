@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { requireShop, type ShopifyEnv } from "./host.js";
 import { registerGraphQLRoute } from "./graphql/route.js";
 import { registerOAuthRoutes } from "./oauth.js";
+import { registerBulkStorageRoute } from "./bulk/storage.js";
 import { ShopifyEmulatorState, type ShopifyEmulatorOptions } from "./state.js";
 import { deliverWebhook, type DeliverWebhookOptions, type WebhookDelivery, type WebhookTopic } from "./webhooks.js";
 
@@ -24,6 +25,7 @@ export function createShopifyApp(state: ShopifyEmulatorState): Hono<ShopifyEnv> 
     });
   });
   app.get("/__emulator/health", (c) => c.json({ ok: true, shops: [...state.shops.keys()] }));
+  registerBulkStorageRoute(app, state.bulk, (path, presentedToken) => state.storageDownloads.push({ path, presentedToken }));
   app.use("/admin/*", requireShop(state));
   registerOAuthRoutes(app, state);
   registerGraphQLRoute(app, state);
@@ -70,15 +72,28 @@ export async function startShopifyEmulator(options: StartShopifyEmulatorOptions 
     s.once("error", reject);
   });
   const port = (server.address() as AddressInfo).port;
+  // bulk_operations/finish: delivered to the shop's subscription when a job finishes.
+  const finishTimer = setInterval(() => void notifyBulkFinished(state), 200);
+  finishTimer.unref();
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     state,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        clearInterval(finishTimer);
         state.releaseHangs();
         server.close((error) => (error ? reject(error) : resolve()));
         if ("closeAllConnections" in server) server.closeAllConnections();
       }),
   };
+}
+
+/** Delivers bulk_operations/finish for every job finished since the last call (errors are the receiver's). */
+export async function notifyBulkFinished(state: ShopifyEmulator): Promise<void> {
+  for (const done of state.bulk.takeFinished()) {
+    const url = state.bulk.finishSubscriptions.get(done.shop);
+    if (!url) continue;
+    await state.deliverWebhook(done.shop, "bulk_operations/finish", done.payload, url, { clientId: done.clientId }).catch(() => undefined);
+  }
 }

@@ -3,6 +3,8 @@
 import { randomBytes } from "node:crypto";
 import { advanceShop, generateShop, type AdvanceOptions, type AdvanceResult, type ShopRecord, type ShopSeed } from "./data.js";
 import { FaultPlan, type FaultOptions } from "./faults.js";
+import { BulkOperations, type BulkOptions } from "./bulk/operations.js";
+import { customerDeletePayload, orderDeletePayload } from "./webhooks.js";
 
 export interface ShopifyAppRegistration {
   clientId: string;
@@ -38,6 +40,8 @@ export interface ShopifyEmulatorOptions {
   throttle?: { maximumAvailable?: number; restoreRate?: number; maxQueryCost?: number };
   /** Webhook API version header value. */
   webhookApiVersion?: string;
+  /** Bulk query operations: processing rate (objects a second) and concurrent jobs per shop and app. */
+  bulk?: BulkOptions;
 }
 
 export interface AuthorizationCode {
@@ -123,6 +127,11 @@ export class ShopifyEmulatorState {
   readonly webhookApiVersion: string;
   readonly faults: FaultPlan;
   readonly now: () => number;
+  readonly bulk: BulkOperations;
+  /** Query cost points charged per shop (actualQueryCost of every answered query), for benchmarks. */
+  readonly pointsSpent = new Map<string, number>();
+  /** Storage downloads served: path and whether the client sent a Shopify token (it never should). */
+  readonly storageDownloads: { path: string; presentedToken: boolean }[] = [];
   private readonly seed: number;
   private readonly defaultCounts: { customers: number; orders: number };
 
@@ -138,6 +147,7 @@ export class ShopifyEmulatorState {
     this.maxQueryCost = options.throttle?.maxQueryCost ?? 1000;
     this.webhookApiVersion = options.webhookApiVersion ?? [...this.apiVersions].sort().at(-1) ?? "2026-10";
     this.faults = new FaultPlan(this.seed, options.faults);
+    this.bulk = new BulkOperations(this.now, options.bulk);
     for (const app of options.apps ?? []) this.registerApp(app);
     for (const shop of options.shops ?? []) this.addShop(shop);
   }
@@ -168,6 +178,22 @@ export class ShopifyEmulatorState {
     const handle = typeof shopOrOptions === "string" ? shopOrOptions : (shopOrOptions.shop ?? [...this.shops.keys()][0]);
     if (handle === undefined) throw new Error("no shops");
     return advanceShop(this.shop(handle), options, this.now());
+  }
+
+  /**
+   * Delete a customer or an order as a merchant does in the admin: it is gone from every
+   * query from now on. Returns the payload of the topic Shopify sends for it
+   * (customers/delete, orders/delete), for deliverWebhook.
+   */
+  deleteRecord(handle: string, type: "customer" | "order", id: number): { topic: "customers/delete" | "orders/delete"; payload: Record<string, unknown> } {
+    const shop = this.shop(handle);
+    const list: { id: number }[] = type === "customer" ? shop.customers : shop.orders;
+    const index = list.findIndex((r) => r.id === id);
+    if (index < 0) throw new Error(`unknown ${type} ${id} in ${handle}`);
+    // As in the admin: a customer with orders cannot be deleted.
+    if (type === "customer" && shop.orders.some((o) => o.customerId === id)) throw new Error(`customer ${id} has orders and cannot be deleted`);
+    list.splice(index, 1);
+    return type === "customer" ? { topic: "customers/delete", payload: customerDeletePayload(id) } : { topic: "orders/delete", payload: orderDeletePayload(id) };
   }
 
   /** Every request served, without headers or bodies (they carry tokens and secrets). */

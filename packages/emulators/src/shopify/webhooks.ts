@@ -8,6 +8,9 @@ export type WebhookTopic =
   | "orders/create"
   | "orders/updated"
   | "orders/cancelled"
+  | "orders/delete"
+  | "bulk_operations/finish"
+  | "customers/delete"
   | "refunds/create"
   | "customers/create"
   | "customers/update"
@@ -189,4 +192,22 @@ export function customersRedactPayload(shop: ShopRecord, customer: CustomerRecor
 
 export function shopRedactPayload(shop: ShopRecord): Record<string, unknown> {
   return { shop_id: shop.id, shop_domain: shop.domain };
+}
+
+/** customers/delete: Shopify sends the id and the fields a deleted customer still has (none of its data). */
+export function customerDeletePayload(customerId: number): Record<string, unknown> {
+  return {
+    id: customerId,
+    phone: null,
+    addresses: [],
+    tax_exemptions: [],
+    email_marketing_consent: null,
+    sms_marketing_consent: null,
+    admin_graphql_api_id: `gid://shopify/Customer/${customerId}`,
+  };
+}
+
+/** orders/delete: only the id. */
+export function orderDeletePayload(orderId: number): Record<string, unknown> {
+  return { id: orderId };
 }

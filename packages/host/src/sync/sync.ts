@@ -24,6 +24,8 @@ export type SyncProgress = {
   rate: number;
   /** True on the stream's last event (exactly one, whatever the outcome), with the final counts. */
   done: boolean;
+  /** The JSON body of the page just committed (the route's own summary, e.g. a bulk pass's step and job status). */
+  lastPage?: Record<string, unknown>;
 };
 
 export type SyncResult = {
@@ -88,6 +90,16 @@ function ownerIsDead(owner: string): boolean {
   }
 }
 
+/** A committed page's JSON object body, for progress; anything else is left out. */
+function pageSummary(bodyText: string): Record<string, unknown> | undefined {
+  try {
+    const body: unknown = JSON.parse(bodyText);
+    return body && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function errorOf(result: RouteRunResult): { code?: string; message?: string; details?: Record<string, unknown> } {
   try {
     const body = JSON.parse(result.bodyText) as { error?: { code?: string; message?: string; details?: Record<string, unknown> } };
@@ -149,8 +161,9 @@ export class SyncEngine {
     if (notices.length) result.notices = notices;
     const maxAttempts = opts.maxAttempts ?? 5;
     const policy = { ...DEFAULT_BACKOFF, ...(opts.backoff ?? {}) };
-    const progress = (done = false) =>
+    const progress = (done = false, lastPage?: Record<string, unknown>) =>
       opts.onProgress?.({
+        ...(lastPage ? { lastPage } : {}),
         stream,
         pages: result.pages,
         records: result.accepted,
@@ -181,7 +194,7 @@ export class SyncEngine {
           result.pages++;
           result.accepted += page.staged.accepted;
           result.rejected += page.staged.rejected;
-          progress();
+          progress(false, pageSummary(page.bodyText));
           if (page.staged.connectionStatus?.status === "revoked") {
             result.outcome = "reauth_required";
             result.error = "the connection was revoked";

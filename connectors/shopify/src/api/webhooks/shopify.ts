@@ -17,7 +17,7 @@ import { customerRecords, orderRecords, refundRecords } from "../../lib/streams.
 import type { MappedRecord } from "../../lib/sync-stream.js";
 import { verifyShopifyWebhook } from "../../lib/webhook-signature.js";
 import { checkShopifyDelivery, isRefusal } from "../../lib/webhook-delivery.js";
-import { shopifyGid } from "../../mappers/ids.js";
+import { customerKey, orderKey, shopifyGid } from "../../mappers/ids.js";
 import { MappingError } from "../../mappers/mapping-error.js";
 import type { ShopifyCustomer, ShopifyOrder, ShopifyOrderRefunds } from "../../mappers/shopify-types.js";
 
@@ -123,6 +123,23 @@ function refetchAndIngest(topic: string, spec: Refetch, payload: Payload): Respo
   return api.json({ ok: true, topic, ingested: ingested.accepted, rejected: ingested.rejected });
 }
 
+/** What a deletion topic tombstones: the record's kind and its idempotency key. */
+const DELETIONS: Record<string, { stream: string; kind: EntityKind; key: (gid: string) => string; type: "Customer" | "Order" }> = {
+  "customers/delete": { stream: "customers", kind: "customer", key: customerKey, type: "Customer" },
+  // Refund receipts of a deleted order stay: the payload names only the order.
+  "orders/delete": { stream: "orders", kind: "sales_receipt", key: orderKey, type: "Order" },
+};
+
+/** The provider deleted the record: a tombstone carrying Shopify's time of the event (checked by checkShopifyDelivery). */
+function deleteRecord(topic: string, payload: Payload, triggeredAt: string): Response {
+  const spec = DELETIONS[topic]!;
+  const gid = shopifyGid(spec.type, payload.id);
+  if (!gid) return api.badRequest("webhook payload has no id", { topic });
+  const { staged } = Records.delete(spec.kind, [{ idempotencyKey: spec.key(gid), deletedAt: new Date(triggeredAt).toISOString() }], { stream: spec.stream });
+  log.info("record deleted at the provider", { topic, id: gid });
+  return api.json({ ok: true, topic, deleted: staged });
+}
+
 function redactCustomer(payload: Payload): Response {
   const customer = payload.customer as { id?: unknown } | undefined;
   const customerId = shopifyGid("Customer", customer?.id);
@@ -170,6 +187,7 @@ export const POST = api((request: RouteRequest) => {
   Webhooks.markProcessed(delivery.deliveryIds);
   const payload = (request.body && typeof request.body === "object" ? request.body : {}) as Payload;
 
+  if (DELETIONS[topic]) return deleteRecord(topic, payload, request.headers["x-shopify-triggered-at"]!);
   const refetch = REFETCH[topic];
   if (refetch) return refetchAndIngest(topic, refetch, payload);
 

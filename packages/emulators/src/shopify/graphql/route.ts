@@ -11,6 +11,7 @@ import { rootValue } from "./resolvers.js";
 import { LeakyBucket } from "./throttle.js";
 import { apiVersionMiddleware } from "./versions.js";
 import { applyFault } from "../faults.js";
+import { bulkRootFields } from "../bulk/root.js";
 
 const INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)";
 
@@ -75,9 +76,12 @@ export function registerGraphQLRoute(app: Hono<ShopifyEnv>, state: ShopifyEmulat
         extensions: { cost: { requestedQueryCost: requestedCost, actualQueryCost: null, throttleStatus: bucket.status() } },
       });
     }
-    const result = executeAdmin(schema, document, rootValue(shop), { shop, token, now: state.now() }, variables, operationName);
+    const queryRoot = rootValue(shop);
+    const root = { ...queryRoot, ...bulkRootFields(schema, state.bulk, queryRoot) };
+    const result = executeAdmin(schema, document, root, { shop, token, now: state.now() }, variables, operationName);
     const actualCost = Math.min(requestedCost, actualQueryCost(schema, document, variables, operationName, result.data));
     bucket.refund(requestedCost - actualCost);
+    state.pointsSpent.set(shop.handle, (state.pointsSpent.get(shop.handle) ?? 0) + actualCost);
     return c.json({
       ...(result.errors ? { errors: result.errors.map((e) => e.toJSON()) } : {}),
       data: result.data ?? null,

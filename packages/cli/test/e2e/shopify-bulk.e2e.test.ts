@@ -1,0 +1,46 @@
+// Shopify backfills through Bulk Operations, end to end: the emulator runs the connector's
+// bulk queries at its modelled rate and serves the JSONL on the storage origin the host
+// routes to it; the store ends with exactly the emulator's records, with ~10% injected
+// 429/5xx/timeouts/malformed bodies on the Admin API, a job that fails part-way and a result
+// URL that has expired. No storage download carries a Shopify token.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { DEMO_SHOP, startDemoEnvironment, type DemoEnvironment } from "../../src/demo/environment.js";
+import { expectStoreExactly, expectedShopify, summary, syncEveryStream } from "./support.js";
+
+const ORDERS = 1_200; // a bulk pass (at least 250 orders); customers (300) page
+const FAULTS = { rateLimited: 0.04, serverError: 0.03, timeout: 0.01, malformedJson: 0.02 };
+let dataDir: string;
+let env: DemoEnvironment;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "backfill-e2e-bulk-"));
+  env = await startDemoEnvironment({ dataDir, mode: "source", orders: ORDERS, seed: 13, faults: FAULTS, requestTimeoutMs: 1_000, shopifyBulk: { objectsPerSecond: 20_000 } });
+}, 60_000);
+
+afterAll(async () => {
+  await env?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+it("a full backfill through bulk operations under faults ends with exactly the emulator's record set", async () => {
+  const { connectionId } = await env.connect("shopify", { shop_domain: DEMO_SHOP });
+  env.enableFaults();
+  // The first job fails half-way (partial data); the next hands out an expired URL.
+  env.shopify.state.bulk.injectFaults({ kind: "fail_partway", fraction: 0.5 }, { kind: "expired_url" });
+  const results = await syncEveryStream(env.host, env.engine, connectionId, "shopify");
+  expect(summary(results).map((r) => [r.stream, r.outcome]), JSON.stringify(summary(results))).toEqual([
+    ["customers", "succeeded"],
+    ["orders", "succeeded"],
+    ["refunds", "succeeded"],
+  ]);
+  await expectStoreExactly(env.host, connectionId, expectedShopify(env.shopify.state.shop(DEMO_SHOP)));
+
+  const operations = [...env.shopify.state.bulk.operations.values()];
+  // The failed job, the one whose URL expired, and the one that completed.
+  expect(operations.length).toBeGreaterThanOrEqual(3);
+  expect(env.shopify.state.storageDownloads.length).toBeGreaterThanOrEqual(2);
+  expect(env.shopify.state.storageDownloads.every((d) => !d.presentedToken)).toBe(true);
+}, 240_000);
