@@ -173,6 +173,11 @@ await cpuPerPage(50, 100);
 await cpuPerPage(50, 10, "built");
 await cpuPerPage(50, 100, "built");
 await vaultToken();
+// Connector-sized pages (Shopify's paged path holds ~10 records a page, Square's 100).
+for (const [pages, perPage] of [[100, 10], [50, 100]] as const) {
+  const sized = await throughput(pages, perPage);
+  rows.push([`sync throughput, ${perPage} records/page (target ≥ 0.9× plain)`, fmt(sized.bridged, "records/s"), fmt(sized.plain, "records/s plain fetch+insert"), fmt(sized.bridged / sized.plain, "×")]);
+}
 const t = await throughput(50, 200);
 rows.push(["sync throughput: provider → route (worker) → store", fmt(t.bridged, "records/s"), fmt(t.plain, "records/s plain fetch+insert"), fmt(t.bridged / t.plain, "×")]);
 const big = await throughput(100, 1_000);
