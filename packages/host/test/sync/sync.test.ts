@@ -49,6 +49,8 @@ describe("sync", () => {
       [20, true],
     ]);
     expect(progress.at(-1)).toMatchObject({ stream: "customers", pages: 4, records: 20, rejected: 0, retries: 0, done: true });
+    // Each page's event carries the route's own JSON summary of that page.
+    expect(progress.slice(0, 4).every((p) => p.lastPage && typeof p.lastPage === "object")).toBe(true);
     expect(await sh.host.store.countRecords(id)).toBe(20);
     expect(await sh.host.store.getCheckpoint(id, "customers")).toEqual({ page: 4 });
     const run = await sh.host.store.getSyncRun(result.runId);
