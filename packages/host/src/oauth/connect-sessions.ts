@@ -92,11 +92,15 @@ function checkReturnUrl(returnUrl: string | undefined, origins: readonly string[
   return url.toString();
 }
 
-async function presetSettings(deps: ConnectSessionDeps, manifest: ConnectorManifest, settings: Record<string, unknown>, sessionId: string) {
-  refuseUnknownSettings(manifest, Object.keys(settings));
+/**
+ * The preset settings of a session allowing `manifests`: every name must be a setting of each
+ * of them; a setting any of them marks x-secret is stored encrypted. Split and encrypted once.
+ */
+function presetSettings(deps: ConnectSessionDeps, manifests: readonly ConnectorManifest[], settings: Record<string, unknown>, sessionId: string) {
+  for (const manifest of manifests) refuseUnknownSettings(manifest, Object.keys(settings));
   const plain: Record<string, unknown> = {};
   const secret: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(settings)) (isSecretSetting(manifest, name) ? secret : plain)[name] = value;
+  for (const [name, value] of Object.entries(settings)) (manifests.some((m) => isSecretSetting(m, name)) ? secret : plain)[name] = value;
   registerSecret(...Object.values(secret).filter((v): v is string => typeof v === "string"));
   return {
     settings_json: JSON.stringify(plain),
@@ -142,8 +146,9 @@ export async function createConnectSession(deps: ConnectSessionDeps, request: Co
   const id = newSessionId();
   const keys = [...new Set(request.connectors)];
   const settings = request.settings ?? {};
-  let preset = { settings_json: "{}", secret_settings_enc: null as string | null };
-  for (const key of keys) preset = await presetSettings(deps, await requireManifest(deps, key), settings, id);
+  const manifests: ConnectorManifest[] = [];
+  for (const key of keys) manifests.push(await requireManifest(deps, key));
+  const preset = presetSettings(deps, manifests, settings, id);
   return insertSession(deps, {
     id,
     connectorKeys: keys,
@@ -169,7 +174,7 @@ export async function createReconnectSession(deps: ConnectSessionDeps, request: 
     connectorKeys: [connection.connector_key],
     endUser: request.endUser ?? current,
     tags: request.tags ?? (JSON.parse(connection.tags_json) as Record<string, string>),
-    settings: await presetSettings(deps, manifest, request.settings ?? {}, id),
+    settings: presetSettings(deps, [manifest], request.settings ?? {}, id),
     connectionId: connection.id,
     returnUrl: checkReturnUrl(request.returnUrl, deps.returnUrlOrigins),
     ttlSeconds: request.ttlSeconds,

@@ -1,6 +1,7 @@
 // /api/keys: list, create and revoke host API keys, behind a host API key of their own.
 // Mounted by app.ts; the key itself leaves the host exactly once, in the answer to POST.
 import { Hono, type Context } from "hono";
+import { errorJson } from "../http-errors.js";
 import { revealOnce } from "../reveal.js";
 import type { Host } from "../../connections/host.js";
 import { ApiKeyError, API_KEY_NOT_FOUND, INVALID_API_KEY_NAME, createApiKey, revokeApiKey, validApiKeyName, type ApiKeySummary } from "../api-keys.js";
@@ -9,10 +10,6 @@ type KeysEnv = { Variables: { apiKeyId: string } };
 
 function apiKeyJson(row: ApiKeySummary) {
   return { id: row.id, name: row.name, prefix: row.prefix, createdAt: row.created_at, lastUsedAt: row.last_used_at, revokedAt: row.revoked_at };
-}
-
-function errorJson(c: Context, status: 400 | 401 | 404 | 409, code: string, message: string) {
-  return c.json({ error: { code, message, requestId: c.get("requestId") } }, status);
 }
 
 const STATUS_OF: Record<ApiKeyError["code"], 400 | 404 | 409> = {
