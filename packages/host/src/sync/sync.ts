@@ -123,6 +123,14 @@ export async function streamScopeNotices(store: Store, manifest: ConnectorManife
   return optionalScopeNotices(oauth, JSON.parse(tokens.scopes_json) as string[], stream);
 }
 
+/**
+ * What identifies the connection's current grant: the access token's ciphertext (a fresh random
+ * nonce on every write, so any new token — reconnect, refresh, migration — changes it).
+ */
+async function grantFingerprint(store: Store, connectionId: string): Promise<string | null> {
+  return (await store.getTokens(connectionId))?.access_token_enc ?? null;
+}
+
 /** The longest pause a route may ask for between pages. */
 const MAX_PAUSE_SECONDS = 60;
 
@@ -185,6 +193,7 @@ export class SyncEngine {
           break;
         }
         if (!(await store.tryLockStream(connectionId, stream, owner, lockTtlMs))) throw new StreamLockedError(connectionId, stream);
+        const grantBeforePage = await grantFingerprint(store, connectionId);
         const page = await runner.runRoute({ routesDir: resolved.routesDir, services: resolved.services, route: streamDef.route, method: "POST" });
 
         if (page.outcome === "ok" && page.status >= 200 && page.status < 300) {
@@ -215,7 +224,10 @@ export class SyncEngine {
         // Nothing of the failed page was committed, so nothing refers to what it downloaded.
         await resolved.services.files?.store.removeFiles(connectionId, page.staged.downloadedFiles);
         const error = errorOf(page);
-        if (page.status === 401) {
+        // A 401 for a grant replaced while the page ran (a reconnect: the provider revoked the old
+        // token when it issued the new one) is retried with the new grant, not marked reauth_required.
+        const grantReplaced = page.status === 401 && (await grantFingerprint(store, connectionId)) !== grantBeforePage;
+        if (page.status === 401 && !grantReplaced) {
           const reason = typeof error.details?.reason === "string" ? error.details.reason : "missing_token";
           await store.transaction(async (tx) => {
             await tx.setConnectionStatus(connectionId, "reauth_required", reason);
@@ -225,7 +237,7 @@ export class SyncEngine {
           result.error = error.message ?? "the provider needs the connection authorized again";
           break;
         }
-        if (!isTransient(page)) {
+        if (!grantReplaced && !isTransient(page)) {
           result.outcome = "failed";
           result.error = `${page.outcome === "ok" ? `route answered ${page.status}` : page.outcome}: ${error.message ?? ""}`.trim();
           break;
