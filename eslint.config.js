@@ -28,6 +28,28 @@ export default tseslint.config(
     },
   },
   {
+    // Import boundaries. A connector is a package that uses only the public SDK and the shared
+    // helper (plus node:crypto for signatures): it never reaches into the host, the CLI, the
+    // emulators or another package's files. The SDK and the helper know nothing of the host.
+    files: ["connectors/*/src/**/*.ts", "connectors/*/backfill.config.ts", "packages/oauth-helpers/src/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        patterns: [
+          { group: ["@backfill-io/*", "!@backfill-io/sdk", "!@backfill-io/oauth-helpers"], message: "connectors and oauth-helpers import only @backfill-io/sdk and @backfill-io/oauth-helpers" },
+          { group: ["@backfill-io/sdk/*", "!@backfill-io/sdk/testing"], message: "connector code uses the SDK's public entry (@backfill-io/sdk), not its internals" },
+          { group: ["../../../../**", "**/packages/**", "**/connectors/**", "**/node_modules/**"], message: "import another package by its name, never by a relative path into its folder" },
+          { group: ["node:*", "!node:crypto", "fs", "fs/*", "child_process", "worker_threads", "net", "http", "https", "http2", "dgram", "os", "path", "process", "vm", "module", "cluster", "inspector"], message: "connector routes run in the host's sandbox: only node:crypto is allowed (use the SDK for HTTP, files and settings)" },
+        ],
+      }],
+    },
+  },
+  {
+    files: ["packages/sdk/src/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ group: ["@backfill-io/*", "!@backfill-io/sdk"], message: "the SDK depends on no other workspace package" }] }],
+    },
+  },
+  {
     // The owner's guide, verbatim: node:test's test() returns a promise the runner tracks.
     files: ["**/guide-connector/test/**"],
     rules: { "@typescript-eslint/no-floating-promises": "off" },
