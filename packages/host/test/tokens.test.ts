@@ -92,6 +92,26 @@ describe("TokenManager", () => {
     expect((await host.store.getTokens(connectionId))!.refresh_lease_owner).toBeNull();
   });
 
+  it("a reconnect while a refresh is in flight: the old grant's invalid_grant leaves the reconnected connection active and the new token is used", async () => {
+    const shop = "reconnect-during-refresh.myshopify.com";
+    const { host, connectionId } = await connectedHost(shop);
+    await expireAccessToken(host, connectionId);
+    // The provider revoked the old grant when the merchant reconnected: the refresh is refused.
+    standIn.scripted.push({ status: 400, body: { error: "invalid_grant", error_description: "The refresh token is revoked" } });
+    standIn.tokenDelayMs = 400;
+    try {
+      const pending = host.tokens.accessToken(connectionId, { minTtlSeconds: 600 });
+      while (refreshRequests(shop).length === 0) await new Promise((r) => setTimeout(r, 5));
+      // The reconnect's callback writes the new grant while the refresh answer is on its way.
+      await writeTokens(host.store, host.vault, connectionId, { accessToken: "reconnected-access-token", refreshToken: "reconnected-refresh-token", tokenType: "bearer", expiresAt: Date.now() + 3600_000, refreshExpiresAt: null, scopes: null, accountId: null }, { scopes: ["read_customers", "read_orders"] });
+      expect(await pending).toBe("reconnected-access-token");
+    } finally {
+      standIn.tokenDelayMs = 0;
+    }
+    expect(await host.store.getConnection(connectionId)).toMatchObject({ status: "active" });
+    expect((await readTokens(host.store, host.vault, connectionId))!.refreshToken).toBe("reconnected-refresh-token");
+  });
+
   it("invalid_client at refresh is the operator's: the credential is marked, the connection stays active, and works again once the secret is set", async () => {
     const shop = "invalid-client.myshopify.com";
     const { host, connectionId } = await connectedHost(shop);
