@@ -3,7 +3,7 @@
 // lifetime of registered secrets.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Redactor, REDACTED } from "../src/index.js";
+import { isSensitiveKey, Redactor, REDACTED } from "../src/index.js";
 
 /** The reference: every form of every secret in one regex, longest first. */
 function reference(secrets: string[], text: string): string {
@@ -63,5 +63,26 @@ describe("Redactor: secret values", () => {
     expect(r.redactString(line)).toBe(`start ${REDACTED} middle ${REDACTED} end ${REDACTED}`);
     r.register("one-more-secret");
     expect(r.redactString("one-more-secret")).toBe(REDACTED);
+  });
+});
+
+describe("Redactor: key=value pairs", () => {
+  // The pattern the linear scan replaced: whatever it would still redact in our output was missed.
+  const REFERENCE_EQUALS_PAIR = /(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{1,64})=([^&\s"'<>]+)/g;
+  const sensitiveParam = (key: string) => isSensitiveKey(key) || key.toLowerCase() === "code";
+  const key = fc.constantFrom("code", "token", "access_token", "client_secret", "page", "a", "x.y", "q-1", "password", "state");
+  const value = fc.stringMatching(/^[A-Za-z0-9=%._-]{0,12}$/);
+  const glue = fc.constantFrom("&", " ", "?", "=", "", "\n");
+
+  it("leaves nothing the reference pattern would redact, and changes nothing in texts without a sensitive key", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(key, value, glue), { maxLength: 8 }), (pairs) => {
+        const text = pairs.map(([k, v, g]) => `${k}=${v}${g}`).join("");
+        const out = new Redactor().redactString(text);
+        expect(out.replace(REFERENCE_EQUALS_PAIR, (m, k: string) => (sensitiveParam(k) ? `${k}=${REDACTED}` : m))).toBe(out);
+        if (!pairs.some(([k]) => sensitiveParam(k))) expect(out).toBe(text);
+      }),
+      { numRuns: 400 },
+    );
   });
 });

@@ -23,8 +23,33 @@ const TOKEN_PATTERNS: [RegExp, string | ((m: string, ...g: string[]) => string)]
  * The value closes at the same quote that opened it.
  */
 const QUOTED_PAIR = /((?:\\?["'])?)([A-Za-z0-9_$.-]{1,64})\1(\s*[:=]\s*)(\\?["'])((?:(?!\4)(?:[^\\]|\\.))*)\4/g;
-/** `key=value` in a URL query, a form body or a log line (value unquoted). */
-const EQUALS_PAIR = /(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{1,64})=([^&\s"'<>]+)/g;
+/** A character of a `key=value` key, and one that ends its unquoted value. */
+const isParamKeyChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 45;
+const VALUE_END = /[&\s"'<>]/g;
+
+/**
+ * `key=value` in a URL query, a form body or a log line (value unquoted; key 1–64 characters of
+ * [A-Za-z0-9_.-] not preceded by another). Found from each `=` backwards: linear in the text,
+ * where the equivalent lookbehind regex tried 64 key lengths at every position.
+ */
+function redactEqualsPairs(text: string): string {
+  let out = "";
+  let copied = 0;
+  for (let eq = text.indexOf("="); eq !== -1; eq = text.indexOf("=", eq + 1)) {
+    let start = eq;
+    while (start > 0 && isParamKeyChar(text.charCodeAt(start - 1)) && eq - start < 65) start--;
+    const keyLength = eq - start;
+    if (keyLength === 0 || keyLength > 64 || start < copied) continue;
+    VALUE_END.lastIndex = eq + 1;
+    const end = VALUE_END.exec(text)?.index ?? text.length;
+    if (end === eq + 1) continue;
+    if (!isSensitiveParam(text.slice(start, eq))) continue;
+    out += `${text.slice(copied, eq + 1)}${REDACTED}`;
+    copied = end;
+    eq = end - 1;
+  }
+  return copied ? out + text.slice(copied) : text;
+}
 /** A header-style line: `X-Shopify-Access-Token: value` (to the end of the line). */
 const HEADER_LINE = /^([ \t]*)([A-Za-z0-9_-]{1,64})([ \t]*:[ \t]*)(?!["'\s])([^\r\n]+)/gm;
 
@@ -59,21 +84,39 @@ export function isSensitiveKey(key: string): boolean {
 const MIN_SECRET_LENGTH = 6;
 
 /**
- * The live secrets, matched by a prefix index: each form of each secret is filed under its
- * first MIN_SECRET_LENGTH characters, and a scan looks up every position of the text there.
+ * A hash of the MIN_SECRET_LENGTH characters of `text` at `at`: base 33 modulo 2^30, so it stays a
+ * small integer (V8 keeps it unboxed, and a Map lookup by it allocates nothing).
+ */
+function prefixHash(text: string, at: number): number {
+  let h = 0;
+  for (let k = 0; k < MIN_SECRET_LENGTH; k++) h = (Math.imul(h, 33) + text.charCodeAt(at + k)) & HASH_MASK;
+  return h;
+}
+const HASH_MASK = 0x3fffffff;
+const FILTER_SIZE = 1 << 16;
+const FILTER_MASK = FILTER_SIZE - 1;
+/** 33 ** (MIN_SECRET_LENGTH - 1) modulo 2^30: the weight of the character that leaves a rolling prefixHash. */
+const LEADING_WEIGHT = Array.from({ length: MIN_SECRET_LENGTH - 1 }).reduce<number>((w) => Math.imul(w, 33) & HASH_MASK, 1);
+
+/**
+ * The live secrets, matched by a prefix index: each form of each secret is filed under a hash of
+ * its first MIN_SECRET_LENGTH characters, and a scan rolls that hash along the text, one
+ * multiply-add per position and no allocation, looking the position up only on a hit.
  * Registering or dropping one is O(its forms), and a scan is O(text length), whatever the
  * number of secrets (a long-running host holds one per live token; a single alternation
  * regex rebuilt on every registration took seconds at 40,000).
  */
 class SecretIndex {
   /**
-   * Prefix → the forms starting with it and their distinct lengths, longest first. Tokens of
+   * Prefix hash → the forms filed there and their distinct lengths, longest first. Tokens of
    * one provider share long prefixes (`shpat_…`), so a bucket is looked up by length in a set,
-   * never scanned or re-sorted.
+   * never scanned or re-sorted. (Two prefixes with one hash share a bucket: the set decides.)
    */
-  private readonly byPrefix = new Map<string, { lengths: number[]; forms: Set<string> }>();
+  private readonly byPrefix = new Map<number, { lengths: number[]; perLength: Map<number, number>; forms: Set<string> }>();
   /** Form → how many registered secrets produce it (two secrets may share a form). */
   private readonly forms = new Map<string, number>();
+  /** How many buckets fall on each low 16 bits of the hash: a scan reads this before the Map. */
+  private readonly filter = new Uint32Array(FILTER_SIZE);
 
   add(secret: string): void {
     for (const form of secretForms(secret)) {
@@ -81,11 +124,16 @@ class SecretIndex {
       const count = this.forms.get(form) ?? 0;
       this.forms.set(form, count + 1);
       if (count) continue;
-      const prefix = form.slice(0, MIN_SECRET_LENGTH);
+      const prefix = prefixHash(form, 0);
       let bucket = this.byPrefix.get(prefix);
-      if (!bucket) this.byPrefix.set(prefix, (bucket = { lengths: [], forms: new Set() }));
+      if (!bucket) {
+        this.byPrefix.set(prefix, (bucket = { lengths: [], perLength: new Map(), forms: new Set() }));
+        this.filter[prefix & FILTER_MASK]!++;
+      }
       bucket.forms.add(form);
-      if (!bucket.lengths.includes(form.length)) bucket.lengths = [...bucket.lengths, form.length].sort((a, b) => b - a);
+      const ofLength = bucket.perLength.get(form.length) ?? 0;
+      bucket.perLength.set(form.length, ofLength + 1);
+      if (!ofLength) bucket.lengths = [...bucket.lengths, form.length].sort((a, b) => b - a);
     }
   }
 
@@ -98,12 +146,20 @@ class SecretIndex {
         continue;
       }
       this.forms.delete(form);
-      const prefix = form.slice(0, MIN_SECRET_LENGTH);
+      const prefix = prefixHash(form, 0);
       const bucket = this.byPrefix.get(prefix);
       if (!bucket) continue;
       bucket.forms.delete(form);
-      if (!bucket.forms.size) this.byPrefix.delete(prefix);
-      else if (![...bucket.forms].some((f) => f.length === form.length)) bucket.lengths = bucket.lengths.filter((l) => l !== form.length);
+      const ofLength = (bucket.perLength.get(form.length) ?? 1) - 1;
+      if (ofLength) bucket.perLength.set(form.length, ofLength);
+      else {
+        bucket.perLength.delete(form.length);
+        bucket.lengths = bucket.lengths.filter((l) => l !== form.length);
+      }
+      if (!bucket.forms.size) {
+        this.byPrefix.delete(prefix);
+        this.filter[prefix & FILTER_MASK]!--;
+      }
     }
   }
 
@@ -112,14 +168,20 @@ class SecretIndex {
     if (!this.byPrefix.size || text.length < MIN_SECRET_LENGTH) return text;
     let out = "";
     let copied = 0;
-    for (let i = 0; i <= text.length - MIN_SECRET_LENGTH; ) {
-      const bucket = this.byPrefix.get(text.slice(i, i + MIN_SECRET_LENGTH));
+    const last = text.length - MIN_SECRET_LENGTH;
+    let h = prefixHash(text, 0);
+    for (let i = 0; i <= last; ) {
+      const bucket = this.filter[h & FILTER_MASK] ? this.byPrefix.get(h) : undefined;
       const length = bucket?.lengths.find((l) => i + l <= text.length && bucket.forms.has(text.slice(i, i + l)));
       if (length !== undefined) {
         out += text.slice(copied, i) + REDACTED;
         i += length;
         copied = i;
-      } else i++;
+        if (i <= last) h = prefixHash(text, i);
+        continue;
+      }
+      if (i < last) h = (Math.imul((h - Math.imul(text.charCodeAt(i), LEADING_WEIGHT)) & HASH_MASK, 33) + text.charCodeAt(i + MIN_SECRET_LENGTH)) & HASH_MASK;
+      i++;
     }
     return copied ? out + text.slice(copied) : text;
   }
@@ -217,17 +279,24 @@ export class Redactor {
   }
 }
 
+/**
+ * Every key isSensitiveKey accepts contains one of these (case-insensitive): a text without any
+ * holds no sensitive quoted pair or header line, and the costly pair patterns are skipped.
+ */
+const SENSITIVE_KEY_PART = /authori[sz]ation|cookie|token|verifier|secret|api[-_]?key|private[-_]?key|credential|passw/i;
+
 /** Values of sensitive keys written inside text: quoted pairs, `key=value` and header lines. */
 function redactKeyedValues(text: string): string {
-  return text
-    .replace(QUOTED_PAIR, (match, keyQuote: string, key: string, sep: string, valueQuote: string, value: string) => {
-      if (isSensitiveKey(key)) return `${keyQuote}${key}${keyQuote}${sep}${valueQuote}${REDACTED}${valueQuote}`;
-      // The value is consumed by this match: look inside it too (a JSON document in a string field).
-      const inner = redactKeyedValues(value);
-      return inner === value ? match : `${keyQuote}${key}${keyQuote}${sep}${valueQuote}${inner}${valueQuote}`;
-    })
-    .replace(EQUALS_PAIR, (match, key: string) => (isSensitiveParam(key) ? `${key}=${REDACTED}` : match))
-    .replace(HEADER_LINE, (match, indent: string, key: string, sep: string) => (isSensitiveKey(key) ? `${indent}${key}${sep}${REDACTED}` : match));
+  // `code` is sensitive only as a URL or form parameter, which needs an `=`.
+  const mayHoldKey = SENSITIVE_KEY_PART.test(text);
+  if (!mayHoldKey) return text.includes("=") ? redactEqualsPairs(text) : text;
+  const withQuoted = text.replace(QUOTED_PAIR, (match, keyQuote: string, key: string, sep: string, valueQuote: string, value: string) => {
+    if (isSensitiveKey(key)) return `${keyQuote}${key}${keyQuote}${sep}${valueQuote}${REDACTED}${valueQuote}`;
+    // The value is consumed by this match: look inside it too (a JSON document in a string field).
+    const inner = redactKeyedValues(value);
+    return inner === value ? match : `${keyQuote}${key}${keyQuote}${sep}${valueQuote}${inner}${valueQuote}`;
+  });
+  return redactEqualsPairs(withQuoted).replace(HEADER_LINE, (match, indent: string, key: string, sep: string) => (isSensitiveKey(key) ? `${indent}${key}${sep}${REDACTED}` : match));
 }
 
 const DEFAULT_KEY = Symbol.for("backfill.sdk.redactor");
