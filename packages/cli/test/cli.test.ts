@@ -122,7 +122,8 @@ describe("backfill CLI", () => {
   it("validate lists the routes served without an API key and whether the manifest declares them", async () => {
     const run = await cli(["validate", join(HERE, "..", "..", "..", "connectors", "shopify")]);
     expect(run.out).toMatch(/\/webhooks\/shopify\s.*webhook\s.*yes/);
-  });
+    // validate runs the whole Shopify connector suite: minutes on a loaded 2-core machine.
+  }, 180_000);
 
   it("connect → callback → active; show, refresh-due, keys rotate, disconnect", async () => {
     let callbackDone: Promise<void> | undefined;
