@@ -5,7 +5,7 @@
 // high-water mark minus a lookback, so records updated during a pass are not lost.
 // `shopifyLayout` maps this stored shape to the stream engine's position (oauth-helpers).
 import { z } from "@backfill-io/sdk";
-import { sparse, type CheckpointLayout, type Partition } from "@backfill-io/oauth-helpers";
+import { laterOf, sparse, type CheckpointLayout, type Partition } from "@backfill-io/oauth-helpers";
 
 const throttleStatus = z.object({ maximumAvailable: z.number(), currentlyAvailable: z.number(), restoreRate: z.number() });
 
@@ -57,7 +57,9 @@ export const shopifyLayout: CheckpointLayout<StreamState, Partition, CostMemory>
   },
   write({ highWater, pass, memo }) {
     const cursor = pass?.cursor ?? null;
-    return sparse({ cursor, since: cursor ? (pass?.cursorSince ?? null) : null, highWater: highWater ?? null, cost: memo });
+    // The stored highWater takes in what the pass has read so far (the engine folds it at the pass's end).
+    const seen = laterOf(highWater, pass?.seenHighWater) ?? null;
+    return sparse({ cursor, since: cursor ? (pass?.cursorSince ?? null) : null, highWater: seen, cost: memo });
   },
 };
 

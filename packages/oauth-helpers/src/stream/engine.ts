@@ -154,9 +154,9 @@ function pageStep<S extends Record<string, unknown>, Item, Done, P extends Parti
   const kept = spec.keep ? pairs.filter((p) => spec.keep!(p.done)) : pairs;
   const summary = mapAndIngest(spec.kind, spec.stream, kept, (p) => spec.idOf(p.item), (p) => spec.toRecords(p.done));
 
-  const pageLatest = latestOf(doneItems.map(spec.updatedAt));
-  if (spec.watermark === "max_updated_at") position.highWater = laterOf(position.highWater, pageLatest);
-  const seen = (spec.ascendingByUpdatedAt ?? true) ? laterOf(pass.seenHighWater, pageLatest) : undefined;
+  // The partition's latest updated_at: a restart point (ascending results) and a "max_updated_at" watermark.
+  const tracksSeen = (spec.ascendingByUpdatedAt ?? true) || spec.watermark === "max_updated_at";
+  const seen = tracksSeen ? latestOf(doneItems.map(spec.updatedAt), pass.seenHighWater) : undefined;
   const end = skip + count;
   let hasMore = true;
   if (end < page.items.length) {
@@ -166,8 +166,10 @@ function pageStep<S extends Record<string, unknown>, Item, Done, P extends Parti
   } else if (page.nextCursor) {
     Object.assign(pass, { cursor: page.nextCursor, cursorSince: query.since, seenHighWater: seen, pageDone: undefined });
   } else if (index + 1 < partitions.length) {
+    foldSeen(spec, position, seen);
     Object.assign(pass, { index: index + 1, cursor: undefined, cursorSince: undefined, seenHighWater: undefined, pageDone: undefined });
   } else {
+    foldSeen(spec, position, seen);
     hasMore = endPass(spec, position);
   }
   const after = spec.afterPage?.(ctx, position.memo, query) ?? {};
@@ -178,6 +180,11 @@ function pageStep<S extends Record<string, unknown>, Item, Done, P extends Parti
   const partial = partialPage ? { page: { done: end, of: page.items.length } } : {};
   const restarted = fetched.restartedAfter ? { restartedAfter: fetched.restartedAfter } : {};
   return commitPage(spec, position, ctx, { fetched: doneItems, kept: kept.length, summary, hasMore, pauseSeconds, extra: { ...partial, ...restarted }, partition, index, of: partitions.length });
+}
+
+/** A "max_updated_at" stream's next bound takes in what a partition read (the bound stays fixed while a query pages). */
+function foldSeen<S extends Record<string, unknown>, Item, Done, P extends Partition, M, C>(spec: Spec<S, Item, Done, P, M, C>, position: StreamPosition<P, M>, seen: string | undefined): void {
+  if (spec.watermark === "max_updated_at") position.highWater = laterOf(position.highWater, seen);
 }
 
 /** Ends the pass: the next one starts from the watermark. Returns hasMore (false). */

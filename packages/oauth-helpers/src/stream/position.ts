@@ -27,7 +27,7 @@ export type PassPosition<P extends Partition> = {
 };
 
 export type StreamPosition<P extends Partition, M> = {
-  /** The next pass's bound, before the stream's lookback. */
+  /** The next pass's bound, before the stream's lookback; fixed while a pass runs. */
   highWater?: string | undefined;
   pass?: PassPosition<P> | undefined;
   /** What the stream's hooks remember across pages and passes (Shopify: the cost bucket). */
