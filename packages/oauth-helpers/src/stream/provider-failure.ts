@@ -89,13 +89,17 @@ export function providerFailureResponse(failure: ProviderFailure, opts: FailureR
       return missingProviderAccessResponse(failure.kind === "scopes_missing" ? "missing_scopes" : failure.reason);
     case "forbidden":
       if (opts.tokenRejected === "bad_request") return api.badRequest(failure.message, { ...(failure.details ?? {}), ...where });
-      log.error("provider request failed", { ...where, ...(failure.details ?? {}) });
-      return api.error(failure.message, { status: 502, code: PROVIDER_ERROR, details: { ...where, ...(failure.details ?? {}) } });
+      return providerErrorResponse(failure, where);
     case "invalid_cursor":
     case "failed":
-      log.error("provider request failed", { ...where, ...(failure.details ?? {}) });
-      return api.error(failure.message, { status: 502, code: PROVIDER_ERROR, details: { ...where, ...(failure.details ?? {}) } });
+      return providerErrorResponse(failure, where);
   }
+}
+
+/** 502 provider_error with the provider's own error entries. */
+function providerErrorResponse(failure: Exclude<ProviderFailure, { kind: "throttled" }>, where: Record<string, unknown>): Response {
+  log.error("provider request failed", { ...where, ...(failure.details ?? {}) });
+  return api.error(failure.message, { status: 502, code: PROVIDER_ERROR, details: { ...where, ...(failure.details ?? {}) } });
 }
 
 /**
