@@ -2,6 +2,7 @@
 // access tokens (required for public apps), rotation of the refresh token on every use,
 // and the callback HMAC verifier the host runs before exchanging the code.
 import { defineConnector, type ConnectorManifestInput } from "@backfill-io/sdk";
+import { rfc6749TokenPaths, TEST_CONNECTION_POST_CONNECT } from "@backfill-io/oauth-helpers";
 
 export const manifestInput = {
   key: "shopify",
@@ -53,15 +54,9 @@ export const manifestInput = {
       // Expiring offline tokens: the access token lives an hour, the refresh token is
       // replaced on every refresh.
       tokenRequestParams: { expiring: "1" },
-      token: {
-        accessTokenPath: "access_token",
-        refreshTokenPath: "refresh_token",
-        expiresInPath: "expires_in",
-        refreshExpiresInPath: "refresh_token_expires_in",
-        scopePath: "scope",
-      },
+      token: rfc6749TokenPaths({ expiresInPath: "expires_in", refreshExpiresInPath: "refresh_token_expires_in", scopePath: "scope" }),
       refresh: { enabled: true, rotatesRefreshToken: true },
-      postConnect: { route: "/setup/test_connection", method: "POST" },
+      postConnect: TEST_CONNECTION_POST_CONNECT,
       callbackVerifiers: ["shopifyHmac"],
       hostValidation: {
         shop_domain: { suffix: ".myshopify.com", normalize: "shopifyShopDomain" },

@@ -2,6 +2,7 @@
 // sandbox); the `environment` setting picks one, and the SDK's squareEnvironmentHost
 // normalizer maps it to exactly one of the two allowed hosts before any URL is built.
 import { defineConnector, SQUARE_HOSTS } from "@backfill-io/sdk";
+import { rfc6749TokenPaths, TEST_CONNECTION_POST_CONNECT } from "@backfill-io/oauth-helpers";
 
 export default defineConnector({
   key: "square",
@@ -44,18 +45,16 @@ export default defineConnector({
       tokenRequestEncoding: "json",
       // session=false: the seller must sign in to Square, not reuse a browser session.
       authorizationParams: { session: "false" },
-      token: {
-        accessTokenPath: "access_token",
-        refreshTokenPath: "refresh_token",
+      token: rfc6749TokenPaths({
         expiresAtPath: "expires_at",
         tokenTypePath: "token_type",
         accountIdPath: "merchant_id",
         // Sent with PKCE refresh tokens (single-use, 90 days); absent in the code flow.
         refreshExpiresAtPath: "refresh_token_expires_at",
-      },
+      }),
       // Code-flow refresh tokens are reusable: the host keeps the same one.
       refresh: { enabled: true, rotatesRefreshToken: false },
-      postConnect: { route: "/setup/test_connection", method: "POST" },
+      postConnect: TEST_CONNECTION_POST_CONNECT,
       hostValidation: {
         environment: {
           normalize: "squareEnvironmentHost",

@@ -1,9 +1,8 @@
 // Shared test setup: a connected runtime with canary token values that must never
 // appear in a log line or a response.
-import { readFileSync } from "node:fs";
 import { createHmac, randomUUID } from "node:crypto";
 import { afterEach } from "vitest";
-import { connectorTestRuntime, RuntimeLeakCheck, type ConnectorTestRuntimeOptions, type TestOAuthState } from "@backfill-io/sdk/testing";
+import { CanaryGuard, connectorTestRuntime, fixtureReader, type ConnectorTestRuntimeOptions, type TestOAuthState } from "@backfill-io/sdk/testing";
 
 export const ACCESS_CANARY = "shpat_CANARYaccess0123456789abcdef";
 export const REFRESH_CANARY = "shprt_CANARYrefresh0123456789abcdef";
@@ -15,17 +14,13 @@ export const SHOP = "acme.myshopify.com";
 export const GRAPHQL_URL = `https://${SHOP}/admin/api/2026-10/graphql.json`;
 export const SCOPES = ["read_customers", "read_orders"];
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixtures are read by shape in each test
-export function fixture<T = any>(name: string): T {
-  return JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8")) as T;
-}
+export const fixture = fixtureReader(new URL("./fixtures/", import.meta.url)).json;
 
-let leakCheck = new RuntimeLeakCheck([ACCESS_CANARY, REFRESH_CANARY]);
+const canaries = new CanaryGuard([ACCESS_CANARY, REFRESH_CANARY]);
 
 /** After each test, every runtime connectedRuntime made for it leaked none of `secrets`, and is restored. */
 export function expectNoLeaksAfterEach(secrets: readonly string[] = [ACCESS_CANARY, REFRESH_CANARY]): void {
-  leakCheck = new RuntimeLeakCheck(secrets);
-  afterEach(() => leakCheck.finish());
+  canaries.afterEach(afterEach, secrets);
 }
 
 export function connectedRuntime(opts: Omit<ConnectorTestRuntimeOptions, "oauth"> & { oauth?: Partial<TestOAuthState> } = {}) {
@@ -44,8 +39,7 @@ export function connectedRuntime(opts: Omit<ConnectorTestRuntimeOptions, "oauth"
       ...oauth,
     },
   });
-  leakCheck.track(runtime);
-  return runtime;
+  return canaries.track(runtime);
 }
 
 export function signed(body: unknown, secret = WEBHOOK_SECRET) {

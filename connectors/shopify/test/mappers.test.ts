@@ -5,7 +5,7 @@ import { customerSchema, refundReceiptSchema, salesReceiptSchema } from "@backfi
 import { customerToCanonical } from "../src/mappers/customer.js";
 import { orderToSalesReceipt } from "../src/mappers/order.js";
 import { refundToRefundReceipt } from "../src/mappers/refund.js";
-import { MappingError } from "../src/mappers/mapping-error.js";
+import { MappingError } from "@backfill-io/oauth-helpers";
 import { prorate } from "../src/mappers/money.js";
 import type { ShopifyOrder, ShopifyOrderRefunds } from "../src/mappers/shopify-types.js";
 import { fixture } from "./helpers.js";

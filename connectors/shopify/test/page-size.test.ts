@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MAX_SINGLE_QUERY_COST, pauseBeforeNextPage, planPage, rememberCost } from "../src/lib/page-size.js";
-import { passSince, updatedSinceQuery } from "../src/lib/incremental.js";
+import { passSince, updatedSinceQuery } from "../src/lib/stream-state.js";
 
 const stream = { baseCost: 2, costPerNode: 60, maxPageSize: 50 };
 

@@ -3,7 +3,7 @@ import { customerSchema, refundReceiptSchema, salesReceiptSchema } from "@backfi
 import { mapOrder } from "../src/mappers/order.js";
 import { mapCustomer } from "../src/mappers/customer.js";
 import { mapRefund } from "../src/mappers/refund.js";
-import { MappingError } from "../src/mappers/mapping-error.js";
+import { MappingError } from "@backfill-io/oauth-helpers";
 import { fixture } from "./helpers.js";
 
 describe("mapOrder: money in the currency's exponent, totals that add up", () => {

@@ -18,7 +18,10 @@ export const SDK_CALL_NOTES: Record<string, CallNote> = {
   "Settings.get": { errors: "`PermissionDeniedError` (rule x-secret) for an x-secret setting: read those with Secrets.get.", testRuntime: "Answers the `settings` option, validated and defaulted against the manifest like the host." },
   "Secrets.get": { errors: "`PermissionDeniedError` for a name not readable in permissions.secrets.", testRuntime: "Answers the `secrets` option; undefined when unset." },
   "ingest.batch": { errors: "`BackfillError` invalid_request for an entity not granted \"write\"; invalid items throw unless `continueOnError` (then counted as rejected with their errors).", testRuntime: "Records each batch in `runtime.batches` (accepted, rejected, valid items); committed only when the route answers 2xx, like the host." },
-  "Checkpoint.get": { errors: "None.", testRuntime: "The `checkpoints` option, then whatever an earlier 2xx call committed." },
+  "Checkpoint.get": {
+    errors: "None without a schema. With `Checkpoint.get(stream, schema)` (a zod schema; `z` is exported by the SDK) a stored state the schema refuses throws `BackfillError` `checkpoint_invalid` (`CHECKPOINT_INVALID`; `details.issues` by path, never values): the route answers 500 and nothing is committed. The check runs in the SDK's shared policy (`parseCheckpoint`), so the host and the test runtime refuse alike.",
+    testRuntime: "The `checkpoints` option, then whatever an earlier 2xx call committed; parsed by the schema like the host.",
+  },
   "Checkpoint.set": { errors: "None; `hasMore` is required.", testRuntime: "Staged, committed with the page on a 2xx; the next `runtime.call` reads it." },
   "Records.redact": { errors: "None from the SDK; the host tombstones the matching records when the page commits.", testRuntime: "Recorded in `runtime.redactions`." },
   "Records.delete": { errors: "`BackfillError` invalid_request for deletions that fail validateDeletions (no id or key, bad time) or a host without deletion support.", testRuntime: "Staged; on a 2xx recorded in `runtime.deletions` with the decision the host would take." },

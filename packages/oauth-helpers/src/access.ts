@@ -1,12 +1,13 @@
 // Token lookup and reauth responses, the same in every connector (guide section 4).
 import { OAuth, api, isReauthRequired, type AccessTokenOptions, type ReauthReason } from "@backfill-io/sdk";
 
-const DEFAULT_MIN_TTL_SECONDS = 600;
+/** A token sent to a provider is valid for at least this long; the host refreshes it before. */
+export const MIN_TOKEN_TTL_SECONDS = 600;
 
 /** The provider access token, or null when the connection needs reauthorization. Other errors propagate. */
 export function providerAccessToken(opts: AccessTokenOptions = {}): string | null {
   try {
-    return OAuth.accessToken({ minTtlSeconds: opts.minTtlSeconds ?? DEFAULT_MIN_TTL_SECONDS });
+    return OAuth.accessToken({ minTtlSeconds: opts.minTtlSeconds ?? MIN_TOKEN_TTL_SECONDS });
   } catch (error) {
     if (isReauthRequired(error)) return null;
     throw error;
@@ -44,7 +45,7 @@ export function withProviderAccess<A extends unknown[]>(
   return async (...args: A) => {
     let token: string;
     try {
-      token = OAuth.accessToken({ minTtlSeconds: opts.minTtlSeconds ?? DEFAULT_MIN_TTL_SECONDS });
+      token = OAuth.accessToken({ minTtlSeconds: opts.minTtlSeconds ?? MIN_TOKEN_TTL_SECONDS });
     } catch (error) {
       if (isReauthRequired(error)) return missingProviderAccessResponse(error);
       throw error;

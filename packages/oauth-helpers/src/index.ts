@@ -1,4 +1,6 @@
 // @backfill-io/oauth-helpers: what every OAuth connector shares.
-export { providerAccessToken, missingProviderAccessResponse, withProviderAccess, type ReauthInfo } from "./access.js";
+export { MIN_TOKEN_TTL_SECONDS, providerAccessToken, missingProviderAccessResponse, withProviderAccess, type ReauthInfo } from "./access.js";
 export { createLogger, type CreateLoggerOptions } from "./logger.js";
 export { redact, registerSecret, Redactor, defaultRedactor, isSensitiveKey, REDACTED } from "@backfill-io/sdk";
+export { rfc6749TokenPaths, TEST_CONNECTION_POST_CONNECT } from "./manifest.js";
+export * from "./stream/index.js";

@@ -26,3 +26,6 @@ export type RouteConfig = { auth: "api_key" | "public" | "webhook" };
 export { Files, type FileDownloadOptions } from "./runtime/files.js";
 export type { DownloadedFile, FileDownloadSpec, FileLines, ReadLinesOptions } from "./runtime/binding.js";
 export { FILE_LINE_TOO_LONG, FILE_NOT_FOUND, FILE_NOT_UTF8, FILE_OFFSET_INVALID, FILE_TOO_LARGE, FILE_RETENTION_MS } from "./policy/files.js";
+export { CHECKPOINT_INVALID, type CheckpointIssue } from "./policy/checkpoint.js";
+/** zod, for Checkpoint.get(stream, schema) and route input schemas (connectors import only the SDK and oauth-helpers). */
+export { z } from "zod";

@@ -4,6 +4,7 @@
 // to the shop's own host), so they never hold it; setup passes the token it looked up.
 // No outcome carries the token.
 import { Http, Settings } from "@backfill-io/sdk";
+import { DEFAULT_RETRY_AFTER_SECONDS, MIN_TOKEN_TTL_SECONDS, retryAfterHeaderSeconds } from "@backfill-io/oauth-helpers";
 import { ADMIN_API_VERSION } from "./documents.js";
 
 export type ThrottleStatus = { maximumAvailable: number; currentlyAvailable: number; restoreRate: number };
@@ -19,31 +20,16 @@ export type AdminResult<T> =
 type GraphqlError = { message?: string; extensions?: { code?: string } };
 type GraphqlBody<T> = { data?: T | null; errors?: GraphqlError[] | string; extensions?: { cost?: QueryCost } };
 
-/** Used when Shopify throttles without saying how long to wait. */
-export const DEFAULT_RETRY_SECONDS = 2;
-
 export function adminGraphqlUrl(shopDomain: string): string {
   return `https://${shopDomain}/admin/api/${ADMIN_API_VERSION}/graphql.json`;
 }
 
-function retryAfterHeader(headers: Record<string, string>): number | undefined {
-  const raw = headers["retry-after"];
-  if (raw === undefined) return undefined;
-  const seconds = Number(raw);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
-  const date = Date.parse(raw);
-  return Number.isFinite(date) ? Math.max(0, (date - Date.now()) / 1000) : undefined;
-}
-
 /** Seconds until the bucket holds `needed` points again. */
 export function secondsUntilAvailable(status: ThrottleStatus | undefined, needed: number): number {
-  if (!status || status.restoreRate <= 0) return DEFAULT_RETRY_SECONDS;
+  if (!status || status.restoreRate <= 0) return DEFAULT_RETRY_AFTER_SECONDS;
   const deficit = Math.max(0, needed - status.currentlyAvailable);
   return Math.max(1, Math.ceil(deficit / status.restoreRate));
 }
-
-/** The token is valid for at least this long when a request goes out. */
-export const TOKEN_MIN_TTL_SECONDS = 600;
 
 /**
  * One Admin GraphQL call. Without `accessToken` the host attaches the connection's token
@@ -58,13 +44,13 @@ export function adminGraphql<T>(query: string, variables: Record<string, unknown
     { query, variables },
     opts.accessToken !== undefined
       ? { headers }
-      : { headers, auth: { oauth: { minTtlSeconds: TOKEN_MIN_TTL_SECONDS, header: "X-Shopify-Access-Token", scheme: null } } },
+      : { headers, auth: { oauth: { minTtlSeconds: MIN_TOKEN_TTL_SECONDS, header: "X-Shopify-Access-Token", scheme: null } } },
   );
 
   if (response.status === 401 || response.status === 403) return { kind: "auth_failed", status: response.status };
   if (response.status === 429 || response.status === 503) {
     const body = typeof response.body === "object" && response.body ? response.body : undefined;
-    return { kind: "throttled", retryAfterSeconds: retryAfterHeader(response.headers) ?? DEFAULT_RETRY_SECONDS, cost: body?.extensions?.cost };
+    return { kind: "throttled", retryAfterSeconds: retryAfterHeaderSeconds(response.headers) ?? DEFAULT_RETRY_AFTER_SECONDS, cost: body?.extensions?.cost };
   }
   const body = typeof response.body === "object" && response.body ? response.body : undefined;
   if (!response.ok || !body) {

@@ -3,7 +3,10 @@
 // Shrinking pages to what the bucket holds spends the same points in many more requests
 // (about 8x on a Standard plan's 100 points a second), so waiting is as fast and cheaper.
 // The cost per node is learnt from `requestedQueryCost` of the previous page.
-import { secondsUntilAvailable, type QueryCost, type ThrottleStatus } from "./admin-api.js";
+import { secondsUntilAvailable, type QueryCost } from "./admin-api.js";
+import type { CostMemory } from "./stream-state.js";
+
+export type { CostMemory };
 
 /** Shopify refuses any single query whose requested cost exceeds this. */
 export const MAX_SINGLE_QUERY_COST = 1000;
@@ -16,12 +19,6 @@ export type StreamCost = {
   maxPageSize: number;
 };
 
-export type CostMemory = {
-  costPerNode?: number;
-  throttle?: ThrottleStatus;
-  /** Epoch ms when `throttle` was observed. */
-  observedAt?: number;
-};
 
 export type PagePlan = { kind: "fetch"; first: number } | { kind: "wait"; seconds: number };
 

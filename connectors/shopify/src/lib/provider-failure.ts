@@ -1,27 +1,24 @@
-// How a route answers when Shopify does not give data. No answer carries the token
-// (none of these outcomes holds it).
-// - throttled → the retry signal, so the host waits;
-// - token rejected during a sync: 401 → reauth_required (revoked: the merchant uninstalled
-//   the app or the token was revoked), 403 → reauth_required (missing_scopes). The host
-//   stops the run and marks the connection, instead of failing it again and again;
-// - token rejected while validating the connection (setup) → bad request with the status,
-//   as the guide's test_connection answers;
-// - anything else → 502.
-import { api } from "@backfill-io/sdk";
-import { missingProviderAccessResponse } from "@backfill-io/oauth-helpers";
-import type { AdminResult } from "./admin-api.js";
+// A Shopify Admin outcome that is not data (admin-api.ts), as the shared provider-failure
+// model: routes answer it through oauth-helpers' one mapping (throttled → retry signal;
+// 401 → reauth_required revoked; 403 → reauth_required missing_scopes, the uninstalled app
+// or a token without the scope; else 502 provider_error). No outcome holds the token.
+import { providerFailureResponse, type FailureResponseOptions, type ProviderFailure } from "@backfill-io/oauth-helpers";
+import type { AdminFailure } from "./follow-ups.js";
 
-type Failure = Exclude<AdminResult<unknown>, { kind: "data" }>;
-
-export function providerFailureResponse(result: Failure, stream?: string, opts: { tokenRejected?: "reauth" | "bad_request" } = {}): Response {
-  const where = stream ? { stream } : {};
+export function shopifyFailure(result: AdminFailure): ProviderFailure {
   switch (result.kind) {
     case "throttled":
-      return api.retryAfter(result.retryAfterSeconds, "Shopify throttled the request", where);
+      return { kind: "throttled", retryAfterSeconds: result.retryAfterSeconds, message: "Shopify throttled the request" };
     case "auth_failed":
-      if ((opts.tokenRejected ?? "reauth") === "bad_request") return api.badRequest("Shopify rejected the OAuth token", { status: result.status, ...where });
-      return missingProviderAccessResponse(result.status === 403 ? "missing_scopes" : "revoked");
+      return result.status === 403
+        ? { kind: "scopes_missing", message: "Shopify rejected the OAuth token", details: { status: result.status } }
+        : { kind: "token_rejected", reason: "revoked", message: "Shopify rejected the OAuth token", details: { status: result.status } };
     case "failed":
-      return api.error("Shopify request failed", { status: 502, code: "provider_error", details: { status: result.status, messages: result.messages, ...where } });
+      return { kind: "failed", status: result.status, message: "Shopify request failed", details: { status: result.status, messages: result.messages } };
   }
+}
+
+/** The route's answer to a Shopify failure. */
+export function shopifyFailureResponse(result: AdminFailure, stream?: string, opts: Omit<FailureResponseOptions, "stream"> = {}): Response {
+  return providerFailureResponse(shopifyFailure(result), { ...opts, ...(stream ? { stream } : {}) });
 }

@@ -1,20 +1,25 @@
-// One page of a sync stream per route invocation (the host calls again while hasMore):
-// plan the page by cost, fetch it, read the rest of any record larger than the page
-// selects, map, ingest and stage the checkpoint that is committed with the page's records.
+// A Shopify stream as a spec for oauth-helpers' stream engine: one page per invocation (the
+// host calls again while hasMore). The engine pages by cursor, keeps the incremental pass
+// (since = high-water mark minus the lookback) and commits pages part-way; this file adds
+// what is Shopify's: the page is planned by query cost (a page the bucket cannot pay for
+// yet waits), nodes larger than the page selects are completed by follow-up reads (a
+// throttled follow-up ends the page at the last complete node, by its edge cursor), and a
+// large pass runs as bulk operations (lib/bulk, the engine's `alternate` step).
 // The host attaches the token to every Admin call; this code never holds it.
-import { Checkpoint, api, ingest, log, type EntityKind } from "@backfill-io/sdk";
-import { secondsUntilAvailable } from "./admin-api.js";
+import type { EntityKind } from "@backfill-io/sdk";
+import { ProviderFailureError, syncStreamPage, type Completion, type MappedRecord, type Partition, type StreamSpec as EngineSpec } from "@backfill-io/oauth-helpers";
+import { secondsUntilAvailable, type QueryCost } from "./admin-api.js";
 import { AdminSession, type Completed } from "./follow-ups.js";
-import { nextState, passSince, readState, updatedSinceQuery } from "./incremental.js";
 import { pauseBeforeNextPage, planPage, rememberCost, type StreamCost } from "./page-size.js";
-import { providerFailureResponse } from "./provider-failure.js";
-import { MappingError } from "../mappers/mapping-error.js";
+import { shopifyFailure } from "./provider-failure.js";
+import { shopifyLayout, updatedSinceQuery, type CostMemory, type StreamState } from "./stream-state.js";
 import type { BulkStreamSpec } from "./bulk/choose.js";
 
-export type MappedRecord = { key: string; payload: unknown; warnings: string[] };
+export type { MappedRecord };
 /** `edges { cursor }` lets a page commit up to any node when a follow-up is throttled. */
 export type Page<N> = { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges?: { cursor: string }[]; nodes: N[] };
 
+/** What a Shopify stream is: its document, cost, search granularity, nodes and mapping. */
 export type StreamSpec<D, N> = {
   stream: string;
   kind: EntityKind;
@@ -37,109 +42,72 @@ export type StreamSpec<D, N> = {
 export const MINUTE_MS = 60_000;
 export const DAY_MS = 24 * 60 * MINUTE_MS;
 
-export function syncPage<D, N>(spec: StreamSpec<D, N>, now = Date.now()): Response {
-  const state = readState(Checkpoint.get(spec.stream));
-  const plan = planPage(spec.cost, state.cost ?? {}, now);
-  if (plan.kind === "wait") {
-    return api.retryAfter(plan.seconds, "Shopify query cost budget is spent", { stream: spec.stream });
-  }
-  const since = passSince(state, spec.lookbackMs);
-  const query = updatedSinceQuery(since, spec.granularity);
-  const session = new AdminSession();
-  const result = session.query<D>(spec.document, {
-    first: plan.first,
-    after: state.cursor,
-    ...(query ? { query } : {}),
-  });
-  if (result.kind !== "data") return providerFailureResponse(result, spec.stream);
+/** One invocation's Admin calls, and what the page query reported about its cost. */
+export type PageSession = { session: AdminSession; now: number; pageCost?: QueryCost | undefined };
 
-  const page = spec.page(result.data);
-  // Nodes read in full. A throttled follow-up ends the page early at the last complete node
-  // (its edge cursor), so a large order costs at most a wait, never the whole page again.
-  const nodes: N[] = [];
-  let endCursor = page.pageInfo.endCursor;
-  let hasNextPage = page.pageInfo.hasNextPage;
-  for (const [index, node] of page.nodes.entries()) {
-    const completed: Completed<N> = spec.complete ? spec.complete(session, node) : { ok: true, value: node };
+/** The nodes completed in order; a throttled follow-up after the first ends the page there. */
+function completeNodes<D, N>(spec: StreamSpec<D, N>, complete: NonNullable<StreamSpec<D, N>["complete"]>, nodes: N[], { session }: PageSession): Completion<N> {
+  const done: N[] = [];
+  for (const node of nodes) {
+    const completed = complete(session, node);
     if (completed.ok) {
-      nodes.push(completed.value);
+      done.push(completed.value);
       continue;
     }
     const failure = completed.failure;
-    const resumeAt = index > 0 ? page.edges?.[index - 1]?.cursor : undefined;
-    if (failure.kind === "throttled" && resumeAt) {
-      log.info("page ends early: a follow-up read was throttled", { stream: spec.stream, id: spec.nodeId(node) });
-      endCursor = resumeAt;
-      hasNextPage = true;
-      break;
-    }
+    if (failure.kind === "throttled" && done.length > 0) return { done, stop: { failure: shopifyFailure(failure) } };
     if (failure.kind === "throttled") {
       // The first node alone needs more than the bucket holds now: wait for a full bucket.
       const status = session.lastCost?.throttleStatus;
       const full = status ? secondsUntilAvailable(status, status.maximumAvailable) : failure.retryAfterSeconds;
-      return api.retryAfter(Math.max(failure.retryAfterSeconds, full), "Shopify throttled a follow-up read", { stream: spec.stream, id: spec.nodeId(node) });
+      throw new ProviderFailureError({ kind: "throttled", retryAfterSeconds: Math.max(failure.retryAfterSeconds, full), message: "Shopify throttled a follow-up read" });
     }
-    return providerFailureResponse(failure, spec.stream);
+    throw new ProviderFailureError(shopifyFailure(failure));
   }
-
-  const ingested = mapAndIngest(spec, nodes);
-  const maxUpdatedAt = latestUpdatedAt(spec, nodes);
-  // Cost per node from the page query; the bucket as the last call (maybe a follow-up) left it.
-  const learnt = rememberCost(spec.cost, state.cost ?? {}, result.cost, plan.first, now);
-  const bucket = session.lastCost?.throttleStatus;
-  const cost = bucket ? { ...learnt, throttle: bucket, observedAt: now } : learnt;
-  const next = nextState(state, since, { hasNextPage, endCursor, maxUpdatedAt }, cost);
-  // The host sleeps until the bucket pays for the next full page, instead of calling in vain.
-  const pauseSeconds = next.hasMore ? pauseBeforeNextPage(spec.cost, cost, now) : undefined;
-  Checkpoint.set(spec.stream, next.state, { hasMore: next.hasMore, ...(pauseSeconds ? { pauseSeconds } : {}) });
-
-  return api.json({
-    stream: spec.stream,
-    fetched: nodes.length,
-    ...ingested,
-    followUpReads: session.calls - 1,
-    hasMore: next.hasMore,
-  });
+  return { done };
 }
 
-export type IngestSummary = { accepted: number; rejected: number; errors: { key: string | undefined; path: string; message: string }[]; skipped: { id: string; message: string }[] };
-
-/** Maps nodes to canonical records (a node it cannot map is skipped and logged) and ingests them, keyed by GID. */
-export function mapAndIngest<D, N>(spec: StreamSpec<D, N>, nodes: N[]): IngestSummary {
-  const records: MappedRecord[] = [];
-  const skipped: { id: string; message: string }[] = [];
-  for (const node of nodes) {
-    try {
-      records.push(...spec.toRecords(node));
-    } catch (error) {
-      if (!(error instanceof MappingError)) throw error;
-      skipped.push({ id: spec.nodeId(node), message: error.message });
-    }
-  }
-  for (const s of skipped) log.warn("record not mapped", { stream: spec.stream, id: s.id, reason: s.message });
-  for (const r of records) {
-    for (const warning of r.warnings) log.warn("record mapped with a warning", { stream: spec.stream, key: r.key, warning });
-  }
-  const keys = records.map((r) => r.key);
-  const ingested = ingest.batch(spec.kind, records.map((r) => r.payload), {
-    stream: spec.stream,
-    continueOnError: true,
-    idempotencyKey: (_payload, index) => keys[index]!,
-  });
-  for (const e of ingested.errors) {
-    log.error("record rejected by the canonical schema", { stream: spec.stream, key: keys[e.index], path: e.path, message: e.message });
-  }
+/** The engine's spec of a Shopify stream; `alternate` is the bulk path, when the stream has one. */
+export function pagedStream<D, N>(spec: StreamSpec<D, N>, alternate?: (stored: StreamState | undefined, ctx: PageSession) => Response | undefined): EngineSpec<StreamState, N, N, Partition, CostMemory, PageSession> {
+  const { complete } = spec;
   return {
-    accepted: ingested.accepted,
-    rejected: ingested.rejected,
-    errors: ingested.errors.map((e) => ({ key: keys[e.index], path: e.path, message: e.message })),
-    skipped,
+    stream: spec.stream,
+    kind: spec.kind,
+    layout: shopifyLayout,
+    watermark: "max_updated_at",
+    lookbackMs: spec.lookbackMs,
+    open: () => ({ session: new AdminSession(), now: Date.now() }),
+    ...(alternate ? { alternate } : {}),
+    planPage(memo, { now }) {
+      const plan = planPage(spec.cost, memo ?? {}, now);
+      return plan.kind === "wait" ? { waitSeconds: plan.seconds, reason: "Shopify query cost budget is spent" } : { size: plan.first };
+    },
+    fetchPage({ since, cursor, size }, ctx) {
+      const query = updatedSinceQuery(since, spec.granularity);
+      const result = ctx.session.query<D>(spec.document, { first: size, after: cursor ?? null, ...(query ? { query } : {}) });
+      if (result.kind !== "data") throw new ProviderFailureError(shopifyFailure(result));
+      ctx.pageCost = result.cost;
+      const page = spec.page(result.data);
+      const { hasNextPage, endCursor } = page.pageInfo;
+      return { items: page.nodes, nextCursor: hasNextPage && endCursor ? endCursor : undefined, itemCursors: page.edges?.map((e) => e.cursor) };
+    },
+    ...(complete ? { complete: (nodes: N[], ctx: PageSession) => completeNodes(spec, complete, nodes, ctx) } : {}),
+    idOf: spec.nodeId,
+    updatedAt: spec.updatedAt,
+    toRecords: spec.toRecords,
+    // Cost per node from the page query; the bucket as the last call (maybe a follow-up) left it.
+    // The host sleeps until the bucket pays for the next full page, instead of calling in vain.
+    afterPage({ session, now, pageCost }, memo, query) {
+      const learnt = rememberCost(spec.cost, memo ?? {}, pageCost, query.size ?? 0, now);
+      const bucket = session.lastCost?.throttleStatus;
+      const cost = bucket ? { ...learnt, throttle: bucket, observedAt: now } : learnt;
+      return { memo: cost, pauseSeconds: pauseBeforeNextPage(spec.cost, cost, now) };
+    },
+    report: (_page, { session }) => ({ followUpReads: session.calls - 1 }),
   };
 }
 
-export function latestUpdatedAt<D, N>(spec: StreamSpec<D, N>, nodes: N[]): string | null {
-  return nodes.reduce<string | null>((max, n) => {
-    const at = spec.updatedAt(n);
-    return !max || Date.parse(at) > Date.parse(max) ? at : max;
-  }, null);
+/** One page of a stream without a bulk path. */
+export function syncPage<D, N>(spec: StreamSpec<D, N>): Response {
+  return syncStreamPage(pagedStream(spec));
 }

@@ -1,7 +1,7 @@
 // Shop-currency money as integer minor units, so sums and splits never round silently.
 import { decimalToMinor, minorToDecimal } from "@backfill-io/sdk";
 import type { MoneyBag } from "./shopify-types.js";
-import { MappingError } from "./mapping-error.js";
+import { MappingError } from "@backfill-io/oauth-helpers";
 
 /** The shop-currency amount of a MoneyBag in minor units, checked against the receipt currency. */
 export function shopMinor(bag: MoneyBag, currency: string, what: string): bigint {

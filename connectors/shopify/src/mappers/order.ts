@@ -10,7 +10,7 @@
 // - shipping_total is the discounted shipping price; tax_total is line + shipping tax.
 // - With taxesIncluded, prices already contain tax and the total does not add it again.
 import type { LineItem, SalesReceipt } from "@backfill-io/sdk";
-import { MappingError } from "./mapping-error.js";
+import { MappingError } from "@backfill-io/oauth-helpers";
 import { decimal, prorate, shopMinor, sumMinor } from "./money.js";
 import type { ShopifyOrder } from "./shopify-types.js";
 

@@ -10,7 +10,7 @@
 // - Whatever still differs from the money actually refunded (totalRefundedSet) becomes an
 //   "Unallocated refund amount" line, so the receipt total is the money returned.
 import type { LineItem, RefundReceipt } from "@backfill-io/sdk";
-import { MappingError } from "./mapping-error.js";
+import { MappingError } from "@backfill-io/oauth-helpers";
 import { decimal, shopMinor, sumMinor } from "./money.js";
 import type { ShopifyOrderRefunds, ShopifyRefund } from "./shopify-types.js";
 

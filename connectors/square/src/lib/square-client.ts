@@ -2,13 +2,12 @@
 // setting, and the host-managed bearer token (auth.oauth: the SDK attaches it only to
 // the provider's own host, so this file never sees it).
 import { Http, Settings, squareEnvironmentHost, type HttpResponse } from "@backfill-io/sdk";
+import { MIN_TOKEN_TTL_SECONDS } from "@backfill-io/oauth-helpers";
 import { malformedResponseError, squareErrorFrom } from "./square-errors.js";
 
 /** Square's API version, pinned: every request sends it as Square-Version. */
 export const SQUARE_VERSION = "2025-10-16";
 
-/** Access tokens get refreshed by the host when less than this many seconds remain. */
-export const MIN_TOKEN_TTL_SECONDS = 300;
 
 /**
  * The API host of the connection. The host has already normalized `environment` to a

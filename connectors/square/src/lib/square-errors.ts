@@ -2,6 +2,7 @@
 // turns such a response into one typed error with a message built from those fields and
 // the request's method and path only: never a header, a query string or a token.
 import type { HttpResponse } from "@backfill-io/sdk";
+import { DEFAULT_RETRY_AFTER_SECONDS, retryAfterHeaderSeconds } from "@backfill-io/oauth-helpers";
 import type { SquareErrorEntry } from "./square-types.js";
 
 export type SquareFailureKind = "rate_limited" | "invalid_cursor" | "unauthorized" | "forbidden" | "not_found" | "provider";
@@ -76,13 +77,6 @@ function errorEntries(body: unknown): SquareErrorEntry[] {
     }));
 }
 
-const DEFAULT_RETRY_AFTER_SECONDS = 2;
-
-function retryAfter(headers: Record<string, string>): number {
-  const raw = headers["retry-after"];
-  const seconds = raw === undefined ? NaN : Number(raw);
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds : DEFAULT_RETRY_AFTER_SECONDS;
-}
 
 /**
  * Classifies a non-2xx response (or a 2xx that still carries `errors`). `request` is
@@ -102,6 +96,6 @@ export function squareErrorFrom(response: HttpResponse, request: string): Square
     kind,
     errors,
     request,
-    ...(kind === "rate_limited" ? { retryAfterSeconds: retryAfter(response.headers) } : {}),
+    ...(kind === "rate_limited" ? { retryAfterSeconds: retryAfterHeaderSeconds(response.headers) ?? DEFAULT_RETRY_AFTER_SECONDS } : {}),
   });
 }

@@ -8,7 +8,7 @@
 // guessed at: it throws a MappingError and the route reports it.
 import type { LineItem, SalesReceipt } from "@backfill-io/sdk";
 import type { SquareOrder, SquareOrderLineItem } from "../lib/square-types.js";
-import { MappingError } from "./mapping-error.js";
+import { MappingError } from "@backfill-io/oauth-helpers";
 import { currencyOf, decimal, minor } from "./money.js";
 
 function lineDescription(li: SquareOrderLineItem): string {
@@ -32,7 +32,7 @@ function mapLine(li: SquareOrderLineItem, currency: string, orderId: string): { 
   let unit: bigint;
   let description = lineDescription(li);
   if (gross === null) {
-    if (wholeQuantity === null) throw new MappingError(id, `has fractional quantity ${li.quantity} and no gross_sales_money`);
+    if (wholeQuantity === null) throw new MappingError(`${id}: has fractional quantity ${li.quantity} and no gross_sales_money`);
     unit = base;
   } else if (wholeQuantity !== null && wholeQuantity > 0n && gross % wholeQuantity === 0n) {
     unit = gross / wholeQuantity; // base price plus modifiers, per unit
@@ -67,7 +67,7 @@ function mapLine(li: SquareOrderLineItem, currency: string, orderId: string): { 
 function taxesIncluded(order: SquareOrder, taxTotal: bigint): boolean {
   const types = new Set((order.taxes ?? []).map((t) => t.type ?? "ADDITIVE"));
   if (types.has("INCLUSIVE") && types.has("ADDITIVE")) {
-    throw new MappingError(order.id, "mixes INCLUSIVE and ADDITIVE taxes, which one sales receipt cannot express (taxes_included is all or nothing)");
+    throw new MappingError(`${order.id}: mixes INCLUSIVE and ADDITIVE taxes, which one sales receipt cannot express (taxes_included is all or nothing)`);
   }
   return taxTotal !== 0n && types.has("INCLUSIVE");
 }
@@ -101,9 +101,7 @@ export function mapOrder(order: SquareOrder): SalesReceipt {
   const tip = minor(order.total_tip_money, currency, order.id);
   const rounding = minor(order.rounding_adjustment?.amount_money, currency, order.id);
   if (extras !== service + tip + rounding && extras !== service + rounding) {
-    throw new MappingError(
-      order.id,
-      `total_money ${decimal(total, currency)} ≠ lines ${decimal(subtotal, currency)} + tax ${decimal(included ? 0n : tax, currency)} + service charges ${decimal(service, currency)} + tip ${decimal(tip, currency)} + rounding ${decimal(rounding, currency)}`,
+    throw new MappingError(`${order.id}: total_money ${decimal(total, currency)} ≠ lines ${decimal(subtotal, currency)} + tax ${decimal(included ? 0n : tax, currency)} + service charges ${decimal(service, currency)} + tip ${decimal(tip, currency)} + rounding ${decimal(rounding, currency)}`,
     );
   }
   return {

@@ -3,7 +3,7 @@
 // refund (money returned without a Square payment) has no sale: receipt_id null, with its reason.
 import type { RefundReceipt } from "@backfill-io/sdk";
 import type { SquarePaymentRefund } from "../lib/square-types.js";
-import { MappingError } from "./mapping-error.js";
+import { MappingError } from "@backfill-io/oauth-helpers";
 import { currencyOf, decimal, minor } from "./money.js";
 
 /** Only COMPLETED refunds moved money; PENDING ones come back with a new updated_at when they settle. */
@@ -22,9 +22,9 @@ export function isUnlinkedRefund(r: SquarePaymentRefund): boolean {
  */
 export function mapRefund(r: SquarePaymentRefund, saleOrderId: string | null | undefined): RefundReceipt {
   if (saleOrderId === undefined) {
-    throw new MappingError(r.id, `return order ${r.order_id ?? "(none)"} of payment ${r.payment_id ?? "(none)"} names no sale to link to`);
+    throw new MappingError(`${r.id}: return order ${r.order_id ?? "(none)"} of payment ${r.payment_id ?? "(none)"} names no sale to link to`);
   }
-  if (saleOrderId === null && !isUnlinkedRefund(r)) throw new MappingError(r.id, "is linked to a payment but no sale was resolved");
+  if (saleOrderId === null && !isUnlinkedRefund(r)) throw new MappingError(`${r.id}: is linked to a payment but no sale was resolved`);
   const currency = currencyOf(r.id, r.amount_money);
   return {
     refund_id: r.id,

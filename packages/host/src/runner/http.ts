@@ -1,10 +1,11 @@
 // The main thread's side of Http.*: the manifest's http allowlist (checked again on
 // every redirect hop), auth.oauth tokens only for the hosts the SDK policy names (the
 // provider's own, fixed hosts in permissions.http; never a wildcard's), undici with
-// connect/header/body timeouts and a response size limit, JSON parsed by content type.
+// connect/header/body timeouts and a response size limit, JSON parsed by content type
+// (the SDK's parseResponseBody, as the test runtime parses scripted responses).
 import { Agent, request, errors as undiciErrors } from "undici";
 import { BackfillError, isSensitiveKey, oauthAuthHeader, type ConnectorManifest, type HttpRequestSpec, type HttpResponse, type AccessTokenOptions, type Redactor } from "@backfill-io/sdk";
-import { assertHttpAllowed, assertTokenHost, describeUrl, isTokenHost } from "@backfill-io/sdk/policy";
+import { assertHttpAllowed, assertTokenHost, describeUrl, isTokenHost, parseResponseBody } from "@backfill-io/sdk/policy";
 
 export type TransportRequest = {
   method: string;
@@ -114,18 +115,6 @@ function encodeBody(body: unknown, headers: Record<string, string>): string | un
   return JSON.stringify(body);
 }
 
-function parseBody(buffer: Buffer, contentType: string | undefined): unknown {
-  const text = buffer.toString("utf8");
-  if (text && contentType && /[/+]json\b/i.test(contentType)) {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      return text;
-    }
-  }
-  return text;
-}
-
 /** Drops credentials before a request leaves its origin (as fetch does on redirect). */
 function withoutCredentials(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).filter(([k]) => !isSensitiveKey(k) && k !== "authorization" && k !== "cookie"));
@@ -175,7 +164,7 @@ export async function performHttp(spec: HttpRequestSpec, ctx: HttpContext): Prom
     }
     const location = res.headers.location;
     if (!REDIRECTS.has(res.status) || !location) {
-      return { status: res.status, ok: res.status >= 200 && res.status < 300, headers: res.headers, body: parseBody(res.body, res.headers["content-type"]) };
+      return { status: res.status, ok: res.status >= 200 && res.status < 300, headers: res.headers, body: parseResponseBody(res.body.toString("utf8"), res.headers["content-type"]) };
     }
     if (hop >= ctx.limits.maxRedirects) {
       throw new BackfillError("http_error", `Http: more than ${ctx.limits.maxRedirects} redirects from ${describeUrl(spec.url)}`);

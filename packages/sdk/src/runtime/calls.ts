@@ -6,6 +6,8 @@ import { ENTITY_KINDS, isEntityKind, type EntityKind } from "../entities/registr
 import type { IngestResult } from "../policy/ingest.js";
 import { checkDeliveryIds } from "../policy/webhooks.js";
 import { validateDeletions, type RecordDeletion } from "../policy/commit.js";
+import { parseCheckpoint } from "../policy/checkpoint.js";
+import type { z } from "zod";
 
 export const OAuth = {
   /**
@@ -107,9 +109,14 @@ export const ingest = {
 };
 
 export const Checkpoint = {
-  /** The last committed state of a stream (undefined on the first run). */
-  get<T extends CheckpointState = CheckpointState>(stream: string): T | undefined {
-    return currentBinding("Checkpoint.get").getCheckpoint(stream) as T | undefined;
+  /**
+   * The last committed state of a stream (undefined on the first run). With `schema`, the
+   * state is parsed by it (typed, defaults applied); a state it refuses throws BackfillError
+   * checkpoint_invalid naming the fields, so route code never reads an unchecked shape.
+   */
+  get<T extends CheckpointState = CheckpointState, S extends z.ZodType | undefined = undefined>(stream: string, schema?: S): (S extends z.ZodType ? z.output<S> : T) | undefined {
+    const stored = currentBinding("Checkpoint.get").getCheckpoint(stream);
+    return (schema ? parseCheckpoint(stream, stored, schema) : stored) as (S extends z.ZodType ? z.output<S> : T) | undefined;
   },
   /**
    * Stages the stream's next state. Committed atomically with this page's records when the

@@ -4,3 +4,4 @@ export { HttpMock, type MockResponse, type MockHandler, type RecordedCall, type 
 export { RuntimeLeakCheck } from "./leak-check.js";
 export { TestFiles } from "./files.js";
 export { TEST_LOG_FINDINGS_ENV, type LogFinding } from "./log-findings.js";
+export { CanaryGuard, fixtureReader, responseJson, type FixtureReader } from "./connector-helpers.js";

@@ -5,7 +5,7 @@ import { api } from "@backfill-io/sdk";
 import { withProviderAccess } from "@backfill-io/oauth-helpers";
 import { adminGraphql } from "../../lib/admin-api.js";
 import { SHOP_QUERY } from "../../lib/documents.js";
-import { providerFailureResponse } from "../../lib/provider-failure.js";
+import { shopifyFailureResponse } from "../../lib/provider-failure.js";
 
 export const config = { auth: "api_key" };
 
@@ -14,7 +14,7 @@ type ShopData = { shop: { id: string; name: string; myshopifyDomain: string; cur
 export const POST = api(
   withProviderAccess((accessToken) => {
     const result = adminGraphql<ShopData>(SHOP_QUERY, {}, { accessToken });
-    if (result.kind !== "data") return providerFailureResponse(result, undefined, { tokenRejected: "bad_request" });
+    if (result.kind !== "data") return shopifyFailureResponse(result, undefined, { tokenRejected: "bad_request" });
     const { shop } = result.data;
     return api.json({
       ok: true,

@@ -9,16 +9,15 @@
 // shaped payload: one mapper for sync and webhooks, and the current state even when
 // webhooks arrive out of order. Without a usable token they are acknowledged and left
 // to the next sync (its lookback picks the change up).
-import { Connection, Records, Secrets, Settings, Webhooks, api, ingest, isReauthRequired, log, type EntityKind, type RouteRequest } from "@backfill-io/sdk";
+import { Connection, Records, Secrets, Settings, Webhooks, api, isReauthRequired, log, type EntityKind, type RouteRequest } from "@backfill-io/sdk";
+import { mapAndIngest, type MappedRecord } from "@backfill-io/oauth-helpers";
 import { AdminSession, completeOrder, completeOrderRefunds, type Completed } from "../../lib/follow-ups.js";
 import { CUSTOMER_QUERY, ORDER_QUERY, SINGLE_ORDER_REFUNDS_QUERY } from "../../lib/documents.js";
-import { providerFailureResponse } from "../../lib/provider-failure.js";
+import { shopifyFailureResponse } from "../../lib/provider-failure.js";
 import { customerRecords, orderRecords, refundRecords } from "../../lib/streams.js";
-import type { MappedRecord } from "../../lib/sync-stream.js";
 import { verifyShopifyWebhook } from "../../lib/webhook-signature.js";
 import { checkShopifyDelivery, isRefusal } from "../../lib/webhook-delivery.js";
 import { customerKey, orderKey, shopifyGid } from "../../mappers/ids.js";
-import { MappingError } from "../../mappers/mapping-error.js";
 import type { ShopifyCustomer, ShopifyOrder, ShopifyOrderRefunds } from "../../mappers/shopify-types.js";
 
 export const config = { auth: "webhook" };
@@ -95,32 +94,17 @@ function refetchAndIngest(topic: string, spec: Refetch, payload: Payload): Respo
       log.warn("webhook left to the next sync: Shopify rejected the token", { topic, id, status: result.status });
       return api.json({ ok: true, topic, ingested: 0, deferred: "token_rejected" });
     }
-    if (result.kind !== "data") return providerFailureResponse(result, spec.stream);
+    if (result.kind !== "data") return shopifyFailureResponse(result, spec.stream);
     const completed: Completed<Data> = spec.complete ? spec.complete(session, result.data) : { ok: true, value: result.data };
-    if (!completed.ok) return providerFailureResponse(completed.failure, spec.stream);
+    if (!completed.ok) return shopifyFailureResponse(completed.failure, spec.stream);
     data = completed.value;
   } catch (error) {
     if (!isReauthRequired(error)) throw error;
     log.warn("webhook left to the next sync: the connection needs reauthorization", { topic, id, reason: error.reason });
     return api.json({ ok: true, topic, ingested: 0, deferred: "reauth_required" });
   }
-  let records: MappedRecord[];
-  try {
-    records = spec.records(data);
-  } catch (error) {
-    if (!(error instanceof MappingError)) throw error;
-    log.warn("record not mapped", { topic, id, reason: error.message });
-    return api.json({ ok: true, topic, ingested: 0, skipped: [{ id, message: error.message }] });
-  }
-  for (const r of records) for (const warning of r.warnings) log.warn("record mapped with a warning", { topic, key: r.key, warning });
-  const keys = records.map((r) => r.key);
-  const ingested = ingest.batch(spec.kind, records.map((r) => r.payload), {
-    stream: spec.stream,
-    continueOnError: true,
-    idempotencyKey: (_p, i) => keys[i]!,
-  });
-  for (const e of ingested.errors) log.error("record rejected by the canonical schema", { topic, key: keys[e.index], path: e.path, message: e.message });
-  return api.json({ ok: true, topic, ingested: ingested.accepted, rejected: ingested.rejected });
+  const ingested = mapAndIngest(spec.kind, spec.stream, [data], () => id, spec.records);
+  return api.json({ ok: true, topic, ingested: ingested.accepted, rejected: ingested.rejected, ...(ingested.skipped.length ? { skipped: ingested.skipped } : {}) });
 }
 
 /** What a deletion topic tombstones: the record's kind and its idempotency key. */

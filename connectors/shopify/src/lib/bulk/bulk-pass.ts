@@ -7,10 +7,11 @@
 // another app's jobs mean waiting. The head window is always read first, so records are
 // committed in window order.
 import { Checkpoint, FILE_NOT_FOUND, Files, api, log } from "@backfill-io/sdk";
+import { laterOf, latestOf, mapAndIngest } from "@backfill-io/oauth-helpers";
 import { AdminSession, type AdminFailure } from "../follow-ups.js";
-import { maxIso, type StreamState } from "../incremental.js";
-import { providerFailureResponse } from "../provider-failure.js";
-import { latestUpdatedAt, mapAndIngest, type StreamSpec } from "../sync-stream.js";
+import type { StreamState } from "../stream-state.js";
+import { shopifyFailureResponse } from "../provider-failure.js";
+import type { StreamSpec } from "../sync-stream.js";
 import { bulkJobStatus, cancelBulkJob, startBulkJob } from "./jobs.js";
 import { BulkFileError, groupLines, type BulkRecord } from "./jsonl-groups.js";
 import { INITIAL_WINDOW_DAYS, MAX_JOB_MS, adaptDays, halve, nextWindow, startOfDay, windowSearch, type BulkWindow } from "./windows.js";
@@ -60,7 +61,7 @@ type Step = { state: BulkState; highWater: string | null; pauseSeconds?: number;
 
 function commit<D, N>(spec: StreamSpec<D, N>, pass: StreamState, step: Step): Response {
   const done = step.state.windows.length === 0 && step.state.nextFrom === null;
-  const highWater = maxIso(pass.highWater, step.highWater);
+  const highWater = laterOf(pass.highWater ?? undefined, step.highWater ?? undefined) ?? null;
   const next: StreamState = done ? { cursor: null, since: null, highWater } : { ...pass, highWater, bulk: step.state };
   Checkpoint.set(spec.stream, next, { hasMore: !done, ...(step.pauseSeconds && !done ? { pauseSeconds: step.pauseSeconds } : {}) });
   return api.json({ stream: spec.stream, mode: "bulk", ...step.report, hasMore: !done });
@@ -94,7 +95,7 @@ function startNextJob<N>(session: AdminSession, bulk: BulkSpec<N>, state: BulkSt
   if (outcome.kind === "refused") {
     return { failure: api.error("Shopify refused the bulk query", { status: 502, code: BULK_QUERY_REFUSED, details: { messages: outcome.messages } }) };
   }
-  if (outcome.kind !== "started") return { failure: providerFailureResponse(outcome) };
+  if (outcome.kind !== "started") return { failure: shopifyFailureResponse(outcome) };
   window.jobId = outcome.id;
   window.startedAt = now;
   return { started: window };
@@ -120,7 +121,7 @@ function readSlice<D, N>(spec: StreamSpec<D, N>, bulk: BulkSpec<N>, session: Adm
     const read = grouped.records.map((record) => bulk.fromFile(record));
     const { done: nodes, failure } = bulk.completeAll ? bulk.completeAll(session, read) : { done: read };
     if (failure) {
-      if (failure.kind === "auth_failed" || nodes.length === 0) return { failure: providerFailureResponse(failure, spec.stream), nodes: [], eof: false };
+      if (failure.kind === "auth_failed" || nodes.length === 0) return { failure: shopifyFailureResponse(failure, spec.stream), nodes: [], eof: false };
       // Commit what is complete; the rest is read again after a short wait (throttled, or a passing failure).
       window.offset = grouped.records[nodes.length]!.start;
       return { nodes, eof: false, pauseSeconds: failure.kind === "throttled" ? failure.retryAfterSeconds : BULK_POLL_SECONDS };
@@ -169,12 +170,12 @@ export function bulkStep<D, N>(spec: StreamSpec<D, N>, bulk: BulkSpec<N>, pass: 
       return commit(spec, pass, { state, highWater: null, report: { step: "restart", ...where, reason: "file_not_found" } });
     }
     if (read.failure) return read.failure;
-    const ingested = mapAndIngest(spec, read.nodes);
+    const ingested = mapAndIngest(spec.kind, spec.stream, read.nodes, spec.nodeId, spec.toRecords);
     if (read.eof) {
       Files.remove(head.fileId);
       state.windows.shift();
     }
-    return commit(spec, pass, { state, highWater: latestUpdatedAt(spec, read.nodes), ...(read.pauseSeconds ? { pauseSeconds: read.pauseSeconds } : {}), report: { step: "read", ...where, fetched: read.nodes.length, ...ingested, offset: head.offset, eof: read.eof } });
+    return commit(spec, pass, { state, highWater: latestOf(read.nodes.map(spec.updatedAt)) ?? null, ...(read.pauseSeconds ? { pauseSeconds: read.pauseSeconds } : {}), report: { step: "read", ...where, fetched: read.nodes.length, ...ingested, offset: head.offset, eof: read.eof } });
   }
 
   if (!head.jobId) {
@@ -182,7 +183,7 @@ export function bulkStep<D, N>(spec: StreamSpec<D, N>, bulk: BulkSpec<N>, pass: 
   }
 
   const polled = bulkJobStatus(session, head.jobId);
-  if (polled.kind !== "data") return providerFailureResponse(polled, spec.stream);
+  if (polled.kind !== "data") return shopifyFailureResponse(polled, spec.stream);
   const job = polled.data.bulkOperation;
   const report = { ...where, jobId: head.jobId, status: job?.status ?? "GONE", objectCount: Number(job?.objectCount ?? 0) };
   if (!job || job.status === "FAILED" || job.status === "CANCELED" || job.status === "EXPIRED") {
@@ -216,7 +217,7 @@ export function bulkStep<D, N>(spec: StreamSpec<D, N>, bulk: BulkSpec<N>, pass: 
     const halves = halve(head, now);
     if (halves) {
       const cancelled = cancelBulkJob(session, head.jobId);
-      if (cancelled.kind !== "data") return providerFailureResponse(cancelled, spec.stream);
+      if (cancelled.kind !== "data") return shopifyFailureResponse(cancelled, spec.stream);
       log.warn("bulk job ran too long: cancelled, its window halved", { stream: spec.stream, ...report });
       state.windows.splice(0, 1, ...halves);
       state.days = Math.max(1, Math.floor(state.days / 2));

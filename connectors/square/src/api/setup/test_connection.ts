@@ -3,10 +3,10 @@
 // Shopify connector: no usable token (none, missing scopes, refresh failed) → 401
 // reauth_required with the reason; Square rejecting the token (401/403) → 400 carrying
 // Square's status, never the token; rate limited → the retry signal; anything else → 502.
-import { api, isReauthRequired, SQUARE_HOSTS } from "@backfill-io/sdk";
-import { missingProviderAccessResponse } from "@backfill-io/oauth-helpers";
+import { api, SQUARE_HOSTS } from "@backfill-io/sdk";
+import { thrownFailureResponse } from "@backfill-io/oauth-helpers";
 import { squareGet, squareHost } from "../../lib/square-client.js";
-import { isSquareApiError } from "../../lib/square-errors.js";
+import { squareFailure } from "../../lib/square-failure.js";
 import type { SquareLocation, SquareMerchant } from "../../lib/square-types.js";
 
 export const config = { auth: "api_key" };
@@ -31,14 +31,6 @@ export const POST = api(async () => {
         : null,
     });
   } catch (error) {
-    if (isReauthRequired(error)) return missingProviderAccessResponse(error);
-    if (isSquareApiError(error)) {
-      if (error.kind === "unauthorized" || error.kind === "forbidden") {
-        return api.badRequest("Square rejected the OAuth token", error.toDetails());
-      }
-      if (error.kind === "rate_limited") return api.retryAfter(error.retryAfterSeconds ?? 1, "Square rate limit (RATE_LIMITED)");
-      return api.error("Square could not return the merchant profile", { status: 502, code: "provider_error", details: error.toDetails() });
-    }
-    throw error;
+    return thrownFailureResponse(error, squareFailure, { tokenRejected: "bad_request" });
   }
 });

@@ -18,17 +18,17 @@
 // events carry only ids and state), unless it is a return order (a refund's, not a sale);
 // refund.* → refund_receipt linked to the sale its return order names (unlinked: none);
 // oauth.authorization.revoked → the connection is revoked.
-import { api, Connection, ingest, isReauthRequired, log, Records, Secrets, Settings, Webhooks, type RouteRequest } from "@backfill-io/sdk";
+import { api, Connection, isReauthRequired, log, Records, Secrets, Settings, Webhooks, type RouteRequest } from "@backfill-io/sdk";
+import { mapAndIngest, thrownFailureResponse } from "@backfill-io/oauth-helpers";
 import { parseSquareEvent, type SquareEvent } from "../../lib/webhook-event.js";
 import { hasSquareSignature, isValidSquareSignature } from "../../lib/webhook-signature.js";
-import { squareFailureResponse } from "../../lib/failures.js";
+import { squareFailure } from "../../lib/square-failure.js";
 import { squareGet } from "../../lib/square-client.js";
 import { orderIdOfPayment } from "../../lib/payments.js";
-import { mapPage } from "../../lib/map-page.js";
-import { customerIdempotencyKey, mapCustomer } from "../../mappers/customer.js";
+import { customerRecords, orderRecords, refundRecords, squareId } from "../../lib/records.js";
+import { customerIdempotencyKey } from "../../mappers/customer.js";
 import { isReturnOrder, saleOfReturnOrder } from "../../lib/return-orders.js";
-import { mapOrder, orderIdempotencyKey } from "../../mappers/order.js";
-import { isSettledRefund, isUnlinkedRefund, mapRefund, refundIdempotencyKey } from "../../mappers/refund.js";
+import { isSettledRefund, isUnlinkedRefund } from "../../mappers/refund.js";
 import type { SquareCustomer, SquareOrder, SquarePayment, SquarePaymentRefund } from "../../lib/square-types.js";
 
 export const config = { auth: "webhook" };
@@ -48,8 +48,7 @@ function ingestOrder(orderId: string, stream: string) {
   if (order.state === "DRAFT") return { accepted: 0, rejected: 0, errors: [], skipped: [{ id: order.id, reason: "DRAFT order" }] };
   // A refund's return order: the refund is the record (refund.* events and the refunds stream).
   if (isReturnOrder(order)) return { accepted: 0, rejected: 0, errors: [], skipped: [], ignored: "return order" };
-  const { payloads, skipped } = mapPage(stream, [order], mapOrder);
-  return { ...ingest.batch("sales_receipt", payloads, { stream, continueOnError: true, idempotencyKey: orderIdempotencyKey }), skipped };
+  return mapAndIngest("sales_receipt", stream, [order], squareId, orderRecords);
 }
 
 /** The sale a refund reverses: null when unlinked, undefined when Square names none. */
@@ -97,8 +96,7 @@ function handle(event: SquareEvent): Response {
   if (type === "customer.created" || type === "customer.updated") {
     const customer = object.customer as SquareCustomer | undefined;
     if (!customer?.id) return api.json({ ...base, ignored: "no customer object" });
-    const { payloads, skipped } = mapPage("customers", [customer], mapCustomer);
-    return api.json({ ...base, ...ingest.batch("customer", payloads, { stream: "customers", continueOnError: true, idempotencyKey: customerIdempotencyKey }), skipped });
+    return api.json({ ...base, ...mapAndIngest("customer", "customers", [customer], squareId, customerRecords) });
   }
   if (type === "customer.deleted") return deleteCustomer(event, base);
   if (type === "order.created" || type === "order.updated" || type === "order.fulfillment.updated") {
@@ -116,9 +114,8 @@ function handle(event: SquareEvent): Response {
     const refund = object.refund as SquarePaymentRefund | undefined;
     if (!refund?.id) return api.json({ ...base, ignored: "no refund object" });
     if (!isSettledRefund(refund)) return api.json({ ...base, ignored: `refund ${refund.status ?? "without status"}` });
-    const saleOrderId = saleOfRefund(refund);
-    const { payloads, skipped } = mapPage("refunds", [refund], (r) => mapRefund(r, saleOrderId));
-    return api.json({ ...base, ...ingest.batch("refund_receipt", payloads, { stream: "refunds", continueOnError: true, idempotencyKey: refundIdempotencyKey }), skipped });
+    const linked = { refund, sale: saleOfRefund(refund) };
+    return api.json({ ...base, ...mapAndIngest("refund_receipt", "refunds", [linked], (l) => l.refund.id, refundRecords) });
   }
   return api.json({ ...base, ignored: "event type not handled" });
 }
@@ -159,6 +156,6 @@ export const POST = api(async (request) => {
       log.warn("square webhook deferred: connection needs reauthorization", { type: event.type, reason: error.reason });
       return api.json({ received: true, type: event.type ?? "", deferred: "reauth_required" }, { status: 202 });
     }
-    return squareFailureResponse(error, "webhook");
+    return thrownFailureResponse(error, squareFailure, { stream: "webhook" });
   }
 });

@@ -1,0 +1,58 @@
+// Provider objects → canonical records, the same in every stream and webhook: a record the
+// mapper cannot represent (a MappingError) is skipped and reported by id and reason (never
+// by value), the rest of the page is ingested keyed by the provider's ids.
+import { ingest, log, type EntityKind, type IngestError } from "@backfill-io/sdk";
+
+/** A provider object the mapper cannot turn into a canonical record without inventing or losing data. */
+export class MappingError extends Error {
+  readonly code = "mapping_error" as const;
+  constructor(message: string) {
+    super(message);
+    this.name = "MappingError";
+  }
+}
+
+/** One canonical record: its idempotency key (from provider ids), payload, and what the mapper noticed. */
+export type MappedRecord = { key: string; payload: unknown; warnings?: readonly string[] };
+
+export type SkippedObject = { id: string; reason: string };
+
+export type IngestSummary = {
+  accepted: number;
+  rejected: number;
+  errors: (IngestError & { key: string | undefined })[];
+  skipped: SkippedObject[];
+};
+
+/** Maps each object; a MappingError skips that object (reported), any other error propagates. */
+export function mapObjects<T>(stream: string, objects: readonly T[], idOf: (object: T) => string, toRecords: (object: T) => readonly MappedRecord[]): { records: MappedRecord[]; skipped: SkippedObject[] } {
+  const records: MappedRecord[] = [];
+  const skipped: SkippedObject[] = [];
+  for (const object of objects) {
+    try {
+      records.push(...toRecords(object));
+    } catch (error) {
+      if (!(error instanceof MappingError)) throw error;
+      skipped.push({ id: idOf(object), reason: error.message });
+    }
+  }
+  for (const s of skipped) log.warn("record not mapped", { stream, id: s.id, reason: s.reason });
+  for (const r of records) {
+    for (const warning of r.warnings ?? []) log.warn("record mapped with a warning", { stream, key: r.key, warning });
+  }
+  return { records, skipped };
+}
+
+/** Stages the records (a record the canonical schema refuses is counted and logged, not fatal). */
+export function ingestRecords(kind: EntityKind, stream: string, records: readonly MappedRecord[], skipped: SkippedObject[] = []): IngestSummary {
+  const keys = records.map((r) => r.key);
+  const result = ingest.batch(kind, records.map((r) => r.payload), { stream, continueOnError: true, idempotencyKey: (_payload, index) => keys[index]! });
+  for (const e of result.errors) log.error("record rejected by the canonical schema", { stream, key: keys[e.index], path: e.path, message: e.message });
+  return { accepted: result.accepted, rejected: result.rejected, errors: result.errors.map((e) => ({ ...e, key: keys[e.index] })), skipped };
+}
+
+/** mapObjects then ingestRecords: the map-and-skip loop of a page or a webhook. */
+export function mapAndIngest<T>(kind: EntityKind, stream: string, objects: readonly T[], idOf: (object: T) => string, toRecords: (object: T) => readonly MappedRecord[]): IngestSummary {
+  const { records, skipped } = mapObjects(stream, objects, idOf, toRecords);
+  return ingestRecords(kind, stream, records, skipped);
+}
