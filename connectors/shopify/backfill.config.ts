@@ -3,6 +3,8 @@
 // and the callback HMAC verifier the host runs before exchanging the code.
 import { defineConnector, type ConnectorManifestInput } from "@backfill-io/sdk";
 
+export { shopifyProviderPlugin as providerPlugin } from "./src/provider/index.js";
+
 export const manifestInput = {
   key: "shopify",
   name: "Shopify",

@@ -63,7 +63,7 @@ export class CliContext {
         // Formatted lines on stderr, never pino's JSON (BACKFILL_LOG_LEVEL picks how much).
         logger: createHumanLogger(this.io),
         providerRoutes,
-        postConnect: (id, route) => ref.runner!(id, route),
+        postConnect: (id, route, candidate) => ref.runner!(id, route, candidate),
       });
       ref.runner = this.postConnect ? this.postConnect(host) : createPostConnectRunner(this.routeRunner(), () => host);
       return host;

@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync, realpathSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { validateManifest, type ConnectorManifest } from "@backfill-io/sdk";
+import { exportedProviderPlugin, ProviderRegistry, validateManifest, type ConnectorManifest, type ProviderPlugin } from "@backfill-io/sdk";
 
 export type LoadedConnector = {
   key: string;
@@ -12,6 +12,8 @@ export type LoadedConnector = {
   /** The directory route files live in (`<route>.ts|.js` under it). */
   routesDir: string;
   packageDir?: string;
+  /** The provider plug-in its manifest module exports (`providerPlugin`); the host registers it. */
+  providerPlugin?: ProviderPlugin;
 };
 
 export interface ConnectorRegistry {
@@ -51,11 +53,13 @@ export async function loadConnectorDir(dir: string, opts: ConnectorLoadPreferenc
     if (!existsSync(file)) continue;
     try {
       const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
-      const result = validateManifest(mod.default);
+      const providerPlugin = exportedProviderPlugin(mod);
+      // The names the manifest uses must be its own plug-in's (or fail here, at load).
+      const result = validateManifest(mod.default, { providers: new ProviderRegistry(providerPlugin ? [providerPlugin] : []) });
       if (!result.ok) {
         throw new Error(result.problems.map((p) => `${p.path}: ${p.message}`).join("; "));
       }
-      return { key: result.manifest.key, manifest: result.manifest, routesDir: join(root, candidate.routes), packageDir: root };
+      return { key: result.manifest.key, manifest: result.manifest, routesDir: join(root, candidate.routes), packageDir: root, ...(providerPlugin ? { providerPlugin } : {}) };
     } catch (error) {
       errors.push(`${file}: ${(error as Error).message}`);
     }

@@ -4,6 +4,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { validateManifest, type ManifestValidation } from "./define.js";
+import { exportedProviderPlugin } from "../providers/connector-module.js";
+import { ProviderRegistry } from "../providers/registry.js";
 import { routeAccess, type RouteAuth } from "./route-access.js";
 import type { ManifestProblem } from "./rules.js";
 import type { ConnectorManifest } from "./schema.js";
@@ -70,9 +72,12 @@ export async function validateConnectorDir(dir: string): Promise<ConnectorDirRep
     return report;
   }
   let raw: unknown;
+  let providers: ProviderRegistry;
   try {
     const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
     raw = mod.default;
+    const plugin = exportedProviderPlugin(mod);
+    providers = new ProviderRegistry(plugin ? [plugin] : []);
   } catch (error) {
     const problems = (error as { problems?: ManifestProblem[] }).problems;
     if (problems) {
@@ -82,7 +87,7 @@ export async function validateConnectorDir(dir: string): Promise<ConnectorDirRep
     report.problems.push({ path: "", rule: "manifest_loads", message: `could not load ${file}: ${(error as Error).message}` });
     return report;
   }
-  const result: ManifestValidation = validateManifest(raw);
+  const result: ManifestValidation = validateManifest(raw, { providers });
   if (!result.ok) {
     report.problems.push(...result.problems);
     return report;
@@ -97,7 +102,7 @@ export async function validateConnectorDir(dir: string): Promise<ConnectorDirRep
   return report;
 }
 
-/** Route paths of every route file under a routes directory (`/webhooks/shopify` for webhooks/shopify.ts); .d.ts files are not routes. */
+/** Route paths of every route file under a routes directory (`/webhooks/orders` for webhooks/orders.ts); .d.ts files are not routes. */
 export function listRouteFiles(routesDir: string): { route: string; file: string }[] {
   if (!existsSync(routesDir)) return [];
   const files = readdirSync(routesDir, { recursive: true, withFileTypes: true })

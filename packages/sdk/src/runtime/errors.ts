@@ -16,7 +16,9 @@ export type BackfillErrorCode =
   | "file_not_found"
   | "file_line_too_long"
   | "file_offset_invalid"
-  | "file_not_utf8";
+  | "file_not_utf8"
+  | "provider_plugin_conflict"
+  | "provider_plugin_invalid";
 
 export class BackfillError extends Error {
   readonly code: BackfillErrorCode;

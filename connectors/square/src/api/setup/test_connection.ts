@@ -3,7 +3,8 @@
 // Shopify connector: no usable token (none, missing scopes, refresh failed) → 401
 // reauth_required with the reason; Square rejecting the token (401/403) → 400 carrying
 // Square's status, never the token; rate limited → the retry signal; anything else → 502.
-import { api, isReauthRequired, SQUARE_HOSTS } from "@backfill-io/sdk";
+import { api, isReauthRequired } from "@backfill-io/sdk";
+import { SQUARE_HOSTS } from "../../provider/index.js";
 import { missingProviderAccessResponse } from "@backfill-io/oauth-helpers";
 import { squareGet, squareHost } from "../../lib/square-client.js";
 import { isSquareApiError } from "../../lib/square-errors.js";
