@@ -19,6 +19,7 @@ export { defineProviderPlugin, ProviderRegistry, PROVIDER_PLUGIN_CONFLICT, PROVI
 export { exportedProviderPlugin, PROVIDER_PLUGIN_EXPORT } from "./providers/connector-module.js";
 export type { CallbackVerifier, CallbackVerifierContext, HostNormalizer, ProviderPlugin, StoredTokenShape, TokenMigration, TokenPattern } from "./providers/types.js";
 export { Webhooks } from "./runtime/calls.js";
+export { runningFromSource } from "./runtime/source-mode.js";
 export { WEBHOOK_DELIVERY_RETENTION_MS, DELIVERY_ID_RULE } from "./policy/webhooks.js";
 export type { RecordCommitDecision, RecordDeleteDecision, RecordDeletion, ValidatedDeletion } from "./policy/commit.js";
 

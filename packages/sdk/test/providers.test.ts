@@ -1,7 +1,7 @@
 // The provider plug-in registry: explicit registration, one owner per name, and the
 // registered plug-ins are what settings validation and the redactor use.
 import { describe, expect, it } from "vitest";
-import { defineConnector, defineProviderPlugin, exportedProviderPlugin, ProviderRegistry, Redactor, PROVIDER_PLUGIN_CONFLICT, PROVIDER_PLUGIN_INVALID } from "../src/index.js";
+import { defineConnector, defineProviderPlugin, exportedProviderPlugin, ProviderRegistry, Redactor, runningFromSource, PROVIDER_PLUGIN_CONFLICT, PROVIDER_PLUGIN_INVALID } from "../src/index.js";
 import { validateSettings } from "../src/policy/index.js";
 import { genericOAuthManifest } from "./guide-manifests.js";
 
@@ -76,5 +76,14 @@ describe("Redactor.addTokenPatterns", () => {
     r.addTokenPatterns(acme.tokenPatterns!);
     r.addTokenPatterns(acme.tokenPatterns!);
     expect(r.redactString(line)).toBe("failed with acme_[REDACTED]");
+  });
+});
+
+describe("runningFromSource (the one answer to 'running from TypeScript source?')", () => {
+  it("is about a module's own file: .ts source or built .js", () => {
+    expect(runningFromSource("file:///repo/packages/host/src/runner/pool.ts")).toBe(true);
+    expect(runningFromSource("file:///repo/packages/host/dist/runner/pool.js")).toBe(false);
+    // Under vitest the SDK itself is loaded from its source (the `source` condition).
+    expect(runningFromSource()).toBe(true);
   });
 });

@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync, realpathSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { exportedProviderPlugin, ProviderRegistry, validateManifest, type ConnectorManifest, type ProviderPlugin } from "@backfill-io/sdk";
+import { exportedProviderPlugin, ProviderRegistry, runningFromSource, validateManifest, type ConnectorManifest, type ProviderPlugin } from "@backfill-io/sdk";
 
 export type LoadedConnector = {
   key: string;
@@ -31,11 +31,6 @@ export class ConnectorNotFoundError extends Error {
 
 type BackfillField = { manifest?: string; routes?: string; dist?: { manifest?: string; routes?: string } };
 
-/** True when .ts modules can be imported (vitest, tsx); plain node uses dist. */
-function canImportTypeScript(): boolean {
-  return !!process.env.VITEST || process.execArgv.some((a) => a.includes("tsx")) || !!process.env.TSX;
-}
-
 /** Which build of a connector to load first: its TypeScript source or its dist (default: source only where .ts can be imported). */
 export type ConnectorLoadPreference = { prefer?: "source" | "dist" };
 
@@ -46,7 +41,7 @@ export async function loadConnectorDir(dir: string, opts: ConnectorLoadPreferenc
   const field: BackfillField = existsSync(pkgFile) ? ((JSON.parse(readFileSync(pkgFile, "utf8")) as { backfill?: BackfillField }).backfill ?? {}) : {};
   const source = { manifest: field.manifest ?? "./backfill.config.ts", routes: field.routes ?? "./src/api" };
   const dist = { manifest: field.dist?.manifest ?? "./dist/backfill.config.js", routes: field.dist?.routes ?? "./dist/src/api" };
-  const order = (opts.prefer ?? (canImportTypeScript() ? "source" : "dist")) === "source" ? [source, dist] : [dist, source];
+  const order = (opts.prefer ?? (runningFromSource() ? "source" : "dist")) === "source" ? [source, dist] : [dist, source];
   const errors: string[] = [];
   for (const candidate of order) {
     const file = join(root, candidate.manifest);

@@ -5,6 +5,7 @@ import { join, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { validateManifest, type ManifestValidation } from "./define.js";
 import { exportedProviderPlugin } from "../providers/connector-module.js";
+import { runningFromSource } from "../runtime/source-mode.js";
 import { ProviderRegistry } from "../providers/registry.js";
 import { routeAccess, type RouteAuth } from "./route-access.js";
 import type { ManifestProblem } from "./rules.js";
@@ -49,10 +50,6 @@ export function checkRoutesExist(m: ConnectorManifest, routesDir: string): Manif
     .map(({ path, route }) => ({ path, rule: "route_exists", message: `no route file for ${route} under ${routesDir}` }));
 }
 
-/** True under vitest or tsx, which can import TypeScript modules. */
-export function canImportTypeScript(): boolean {
-  return !!process.env.VITEST || process.execArgv.some((a) => a.includes("tsx")) || !!process.env.TSX;
-}
 
 /**
  * Loads `backfill.config.ts` (or `.js`) from `dir` and validates it. Loading a .ts
@@ -62,7 +59,7 @@ export async function validateConnectorDir(dir: string): Promise<ConnectorDirRep
   const root = resolve(dir);
   const report: ConnectorDirReport = { dir: root, problems: [], checks: [] };
   // Plain node cannot import .ts: prefer the built manifest there, the source under a TS loader.
-  const names = canImportTypeScript()
+  const names = runningFromSource()
     ? ["backfill.config.ts", "backfill.config.js", "dist/backfill.config.js"]
     : ["dist/backfill.config.js", "backfill.config.js", "backfill.config.ts"];
   const candidates = names.map((f) => join(root, f));
