@@ -61,7 +61,10 @@ import { validateConnectorDir, routeFile } from "@backfill-io/sdk";
 import { connectorTestRuntime } from "@backfill-io/sdk/testing";
 
 const dir = dirname(createRequire(import.meta.url).resolve(${JSON.stringify(`${connectorPkg.name}/package.json`)}));
-const manifest = (await import(${JSON.stringify(connectorPkg.name)})).default;
+const connectorModule = await import(${JSON.stringify(connectorPkg.name)});
+const manifest = connectorModule.default;
+// The provider plug-in the package exports beside its manifest, registered as the host does.
+const providers = connectorModule.providerPlugin ? [connectorModule.providerPlugin] : [];
 const route = routeFile(join(dir, "dist", "src", "api"), manifest.connection.oauth.postConnect.route);
 const { POST } = await import(pathToFileURL(route).href);
 const scopes = manifest.connection.oauth.scopes;
@@ -79,7 +82,7 @@ test("the built manifest validates with the packed sdk", async () => {
 });
 
 test("missing token: 401 reauth_required (missing_token)", async () => {
-  const runtime = connectorTestRuntime({ manifest, settings, oauth: { accessToken: null, scopes, requiredScopes: scopes } });
+  const runtime = connectorTestRuntime({ manifest, providers, settings, oauth: { accessToken: null, scopes, requiredScopes: scopes } });
   const response = await runtime.call(POST);
   runtime.restore();
   assert.equal(response.status, 401);
@@ -87,7 +90,7 @@ test("missing token: 401 reauth_required (missing_token)", async () => {
 });
 
 test("missing scope: 401 reauth_required (missing_scopes)", async () => {
-  const runtime = connectorTestRuntime({ manifest, settings, oauth: { accessToken: "packed-check-token", scopes: [], requiredScopes: scopes } });
+  const runtime = connectorTestRuntime({ manifest, providers, settings, oauth: { accessToken: "packed-check-token", scopes: [], requiredScopes: scopes } });
   const response = await runtime.call(POST);
   runtime.restore();
   assert.equal(response.status, 401);

@@ -4,6 +4,8 @@
 import { defineConnector, type ConnectorManifestInput } from "@backfill-io/sdk";
 import { rfc6749TokenPaths, TEST_CONNECTION_POST_CONNECT } from "@backfill-io/oauth-helpers";
 
+export { shopifyProviderPlugin as providerPlugin } from "./src/provider/index.js";
+
 export const manifestInput = {
   key: "shopify",
   name: "Shopify",

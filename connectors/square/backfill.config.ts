@@ -1,8 +1,12 @@
 // The Square connector manifest. Square has two fixed OAuth hosts (production and
-// sandbox); the `environment` setting picks one, and the SDK's squareEnvironmentHost
-// normalizer maps it to exactly one of the two allowed hosts before any URL is built.
-import { defineConnector, SQUARE_HOSTS } from "@backfill-io/sdk";
+// sandbox); the `environment` setting picks one, and this connector's squareEnvironmentHost
+// normalizer (its provider plug-in, exported below) maps it to exactly one of the two
+// allowed hosts before any URL is built.
+import { defineConnector } from "@backfill-io/sdk";
 import { rfc6749TokenPaths, TEST_CONNECTION_POST_CONNECT } from "@backfill-io/oauth-helpers";
+import { SQUARE_HOSTS } from "./src/provider/index.js";
+
+export { squareProviderPlugin as providerPlugin } from "./src/provider/index.js";
 
 export default defineConnector({
   key: "square",
@@ -30,7 +34,12 @@ export default defineConnector({
       tokenUrlTemplate: "https://{settings.environment}/oauth2/token",
       revocationUrlTemplate: "https://{settings.environment}/oauth2/revoke",
       // Square's revoke is not RFC 7009: JSON { client_id, access_token }, Authorization: Client <secret>.
-      revocationRequest: "square",
+      revocationRequest: {
+        method: "POST",
+        encoding: "json",
+        body: { client_id: "client_id", access_token: "access_token" },
+        clientSecretAuthorizationScheme: "Client",
+      },
       scopes: ["MERCHANT_PROFILE_READ", "CUSTOMERS_READ", "ORDERS_READ", "PAYMENTS_READ"],
       // Square also accepts space-separated scopes; "+" is what its docs show, a space encodes to it.
       scopeSeparator: " ",

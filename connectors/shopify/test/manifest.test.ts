@@ -2,9 +2,12 @@
 // for custom apps still valid, no client-secret settings, routes present.
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { validateConnectorDir, validateManifest } from "@backfill-io/sdk";
+import { ProviderRegistry, validateConnectorDir, validateManifest } from "@backfill-io/sdk";
 import { validateSettings } from "@backfill-io/sdk/policy";
-import manifest, { manifestInput } from "../backfill.config.js";
+import manifest, { manifestInput, providerPlugin } from "../backfill.config.js";
+
+// As the host runs it: with the plug-in backfill.config.ts exports registered.
+const providers = new ProviderRegistry([providerPlugin]);
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -56,10 +59,10 @@ describe("backfill.config.ts", () => {
 
   it("normalizes what a merchant types and refuses other hosts", () => {
     for (const typed of ["acme", "ACME.myshopify.com", "https://acme.myshopify.com/", "admin.shopify.com/store/acme"]) {
-      expect(validateSettings(manifest, { shop_domain: typed })).toEqual({ ok: true, settings: { shop_domain: "acme.myshopify.com" } });
+      expect(validateSettings(manifest, { shop_domain: typed }, { providers })).toEqual({ ok: true, settings: { shop_domain: "acme.myshopify.com" } });
     }
     for (const typed of ["evil.com#.myshopify.com", "acme.myshopify.com.evil.com", "acme.myshopify.com:8443"]) {
-      expect(validateSettings(manifest, { shop_domain: typed }).ok).toBe(false);
+      expect(validateSettings(manifest, { shop_domain: typed }, { providers }).ok).toBe(false);
     }
   });
 

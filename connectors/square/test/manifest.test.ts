@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { validateManifest, validateConnectorDir } from "@backfill-io/sdk";
+import { ProviderRegistry, validateManifest, validateConnectorDir } from "@backfill-io/sdk";
 import { validateSettings } from "@backfill-io/sdk/policy";
-import manifest from "../backfill.config.js";
+import manifest, { providerPlugin } from "../backfill.config.js";
 import { fixture } from "./helpers.js";
+
+// As the host runs it: with the plug-in backfill.config.ts exports registered.
+const providers = new ProviderRegistry([providerPlugin]);
 
 const minimal = (oauth: unknown, properties: Record<string, unknown> = {}) => ({
   key: "square",
@@ -21,18 +24,18 @@ describe("manifest", () => {
   });
 
   it("maps production/sandbox to exactly the two Square hosts and rejects any other", () => {
-    const prod = validateSettings(manifest, { environment: "production" });
-    const sandbox = validateSettings(manifest, { environment: "sandbox" });
+    const prod = validateSettings(manifest, { environment: "production" }, { providers });
+    const sandbox = validateSettings(manifest, { environment: "sandbox" }, { providers });
     expect(prod.ok && prod.settings.environment).toBe("connect.squareup.com");
     expect(sandbox.ok && sandbox.settings.environment).toBe("connect.squareupsandbox.com");
-    expect(validateSettings(manifest, { environment: "evil.example.com" }).ok).toBe(false);
-    expect(validateSettings(manifest, { environment: "" }).ok).toBe(false);
+    expect(validateSettings(manifest, { environment: "evil.example.com" }, { providers }).ok).toBe(false);
+    expect(validateSettings(manifest, { environment: "" }, { providers }).ok).toBe(false);
   });
 
   it("environment defaults to production, which satisfies requiredSettings before OAuth start", () => {
     expect(manifest.connection.settingsSchema.required).not.toContain("environment");
     expect(manifest.connection.oauth?.requiredSettings).toEqual(["environment"]);
-    const checked = validateSettings(manifest, {}, { requireOAuthSettings: true });
+    const checked = validateSettings(manifest, {}, { requireOAuthSettings: true, providers });
     expect(checked).toEqual({ ok: true, settings: { environment: "connect.squareup.com" } });
   });
 

@@ -37,7 +37,11 @@ export const MANIFEST_FIELD_NOTES: Record<string, FieldNote> = {
   "connection.oauth.optionalScopes[].withoutIt": { description: "What is not available when the grant lacks it, in words an operator understands.", example: '"orders older than 60 days are not available"' },
   "connection.oauth.optionalScopes[].streams": { description: "The streams whose runs carry the notice.", example: '["orders", "refunds"]' },
   "connection.oauth.revocationUrlTemplate": { description: "Where `connections disconnect` revokes the token; without it only the local copy is deleted." },
-  "connection.oauth.revocationRequest": { description: "Default `rfc7009`: form `token` + `token_type_hint`, client authenticated as for the token endpoint. `square`: JSON `{ client_id, access_token }` with `Authorization: Client <secret>`." },
+  "connection.oauth.revocationRequest": {
+    description:
+      "Default `rfc7009`: form `token` + `token_type_hint`, client authenticated as for the token endpoint. A provider's own shape is data: `{ method?: \"POST\" | \"DELETE\", encoding?: \"form\" | \"json\", body: { <field>: client_id | client_secret | access_token | refresh_token | grant_token }, clientSecretAuthorizationScheme?: <scheme> }` (`grant_token`: the refresh token, else the access token; the scheme sends `Authorization: <scheme> <client secret>`).",
+    example: '{ encoding: "json", body: { client_id: "client_id", access_token: "access_token" }, clientSecretAuthorizationScheme: "Client" }',
+  },
   "connection.oauth.scopes": {
     description:
       "Scopes requested and required. After the exchange the host compares the granted scopes with these (missing_scopes). When the token response has no scope field, the grant is taken to be exactly these (RFC 6749 §5.1). `backfill validate` refuses an empty list.",
@@ -70,12 +74,12 @@ export const MANIFEST_FIELD_NOTES: Record<string, FieldNote> = {
   "connection.oauth.postConnect": { description: "The route the host runs right after the code exchange, with the new token: it must answer `providerAccountId` (and may answer providerAccountName); a failure stores nothing. `backfill validate` checks the file exists and answers the account." },
   "connection.oauth.postConnect.route": { description: "Route path under src/api.", example: '"/setup/test_connection"' },
   "connection.oauth.postConnect.method": { description: "The exported handler called.", example: '"POST"' },
-  "connection.oauth.callbackVerifiers": { description: "Named checks the host runs on the callback query before spending the code (see the SDK's CALLBACK_VERIFIERS).", example: '["shopifyHmac"]' },
+  "connection.oauth.callbackVerifiers": { description: "Named checks the host runs on the callback query before spending the code : the `callbackVerifiers` of a provider plug-in (`defineProviderPlugin`) the connector's backfill.config.ts exports as `providerPlugin`.", example: '["shopifyHmac"]' },
   "connection.oauth.hostValidation": { description: "For each setting used in a URL template's host: how its value is checked and normalized, so no setting can point the flow at another host." },
   "connection.oauth.hostValidation.<name>": { description: "The rule for setting <name>; at least one of suffix, allowedHosts, normalize." },
   "connection.oauth.hostValidation.<name>.suffix": { description: "The normalized host must end with this, at a label boundary.", example: '".myshopify.com"' },
   "connection.oauth.hostValidation.<name>.allowedHosts": { description: "The normalized host must be one of these." },
-  "connection.oauth.hostValidation.<name>.normalize": { description: "A named normalizer from the SDK's HOST_NORMALIZERS (e.g. an admin URL → the shop host).", example: '"shopifyShopDomain"' },
+  "connection.oauth.hostValidation.<name>.normalize": { description: "A named normalizer from a provider plug-in's `hostNormalizers` (exported by backfill.config.ts as `providerPlugin`; e.g. an admin URL → the shop host).", example: '"shopifyShopDomain"' },
   "connection.settingsSchema": { description: "JSON Schema of the connection's settings (ajv, defaults applied); the connect page's form is generated from it. OAuth connectors may not declare token-like settings." },
   "connection.settingsSchema.type": { description: "Always an object." },
   "connection.settingsSchema.required": { description: "Settings every connection must have (each must be a property)." },
@@ -104,7 +108,7 @@ export const MANIFEST_RULES: [string, string][] = [
   ["placeholder_required", "every {settings.x} in a URL template is in requiredSettings"],
   ["required (hostValidation)", "a placeholder in a URL's host has a hostValidation rule"],
   ["constrains_host", "a hostValidation rule sets suffix, allowedHosts or normalize"],
-  ["known_normalizer / known_verifier", "normalize and callbackVerifiers name ones the SDK has"],
+  ["known_normalizer / known_verifier", "normalize and callbackVerifiers name ones the connector's provider plug-in has (checked where the connector is loaded: host, test runtime, validate)"],
   ["required (refreshTokenPath)", "refresh.enabled needs token.refreshTokenPath"],
   ["one_expiry", "expiresInPath or expiresAtPath, not both (likewise for the refresh token)"],
   ["public_client_pkce", "client.authMethod none needs pkce: true"],

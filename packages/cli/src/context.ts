@@ -13,6 +13,7 @@ import {
   type PostConnectRunner,
   type SyncEngine,
 } from "@backfill-io/host";
+import { runningFromSource } from "@backfill-io/sdk";
 import type { CliIO } from "./io.js";
 import { findWorkspaceRoot } from "./workspace.js";
 import { createHumanLogger } from "./human-logger.js";
@@ -25,7 +26,7 @@ export type GlobalOptions = { dataDir?: string };
  * loader is active), "dist" when plain node runs the built package.
  */
 export function cliRunnerMode(): "source" | "dist" {
-  return import.meta.url.endsWith(".ts") ? "source" : "dist";
+  return runningFromSource(import.meta.url) ? "source" : "dist";
 }
 
 export class CliContext {
@@ -63,7 +64,7 @@ export class CliContext {
         // Formatted lines on stderr, never pino's JSON (BACKFILL_LOG_LEVEL picks how much).
         logger: createHumanLogger(this.io),
         providerRoutes,
-        postConnect: (id, route) => ref.runner!(id, route),
+        postConnect: (id, route, candidate) => ref.runner!(id, route, candidate),
       });
       ref.runner = this.postConnect ? this.postConnect(host) : createPostConnectRunner(this.routeRunner(), () => host);
       return host;

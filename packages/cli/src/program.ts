@@ -30,24 +30,24 @@ export function buildProgram(ctx: CliContext): Command {
       `
 Examples:
   $ backfill demo                      # the whole product offline, end to end
-  $ printf %s "$SHOPIFY_CLIENT_SECRET" | backfill credentials set shopify_public_app --client-id 1a2b3c
-  $ backfill connect shopify --setting shop_domain=acme.myshopify.com
+  $ printf %s "$ACME_CLIENT_SECRET" | backfill credentials set acme_public_app --client-id 1a2b3c
+  $ backfill connect acme --setting tenant=globex
   $ backfill connections list --json
-  $ backfill sync shopify              # every stream, with progress
+  $ backfill sync acme                 # every stream, with progress
   $ backfill dryrun acme customers --pages 2 --save connectors/acme/test/fixtures
   $ backfill runs --limit 5
   $ backfill records SalesReceipt --json
   $ backfill keys create --name billing-sync
   $ backfill serve --port 8976 --interval 15m
   $ backfill tokens refresh-due --within 7d
-  $ backfill validate connectors/shopify
+  $ backfill validate connectors/acme
   $ backfill new acme                  # a connector package from the template
 
 Environment:
   BACKFILL_DATA_DIR         data directory (default ./.backfill)
   BACKFILL_MASTER_KEY       base64 of 32 bytes; else <data dir>/master.key (generated, mode 0600, for a new data dir only)
   BACKFILL_CONNECTOR_DIRS   connector directories outside the workspace (comma-separated)
-  BACKFILL_PROVIDER_ROUTES  dev only: "https://*.myshopify.com=http://127.0.0.1:4001,..."`,
+  BACKFILL_PROVIDER_ROUTES  dev only: "https://*.acme.example=http://127.0.0.1:4001,..."`,
     );
 
   registerValidate(program, ctx);

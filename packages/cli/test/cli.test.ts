@@ -162,7 +162,7 @@ describe("backfill CLI", () => {
 
     const migrate = await cli(["connections", "migrate-tokens", "--json"]);
     expect(migrate.code).toBe(0);
-    expect(JSON.parse(migrate.out)).toEqual([{ connectionId: result.connectionId, status: "skipped", reason: "not a Shopify connection" }]);
+    expect(JSON.parse(migrate.out)).toEqual([{ connectionId: result.connectionId, status: "skipped", reason: "provider square has no token migration" }]);
 
     const due = await cli(["tokens", "refresh-due", "--within", "7d", "--json"]);
     expect(JSON.parse(due.out)).toEqual([]);

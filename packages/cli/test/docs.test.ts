@@ -24,7 +24,8 @@ describe("generated docs", () => {
     const scopes = schemaFields(manifestSchema).find((f) => f.path === "connection.oauth.client.authMethod")!;
     expect(scopes).toMatchObject({ default: "client_secret_post" });
     const text = readFileSync(DOCS_DIR + "manifest-reference.md", "utf8");
-    expect(text).toContain('| `connection.oauth.revocationRequest` | "rfc7009" \\| "square" |  | `"rfc7009"`');
+    // RFC 7009 by default, or a provider's own shape described as data (no provider name in the schema).
+    expect(text).toContain('| `connection.oauth.revocationRequest` | literal "rfc7009" \\| object |  | `"rfc7009"`');
     expect(sdkCalls().map((c) => c.name)).toEqual(expect.arrayContaining(["OAuth.accessToken", "Http.get", "Connection.info", "Checkpoint.set", "log.warn"]));
   });
 });

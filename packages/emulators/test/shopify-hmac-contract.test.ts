@@ -1,9 +1,9 @@
 // The OAuth callback HMAC, judged by Shopify's own library: @shopify/shopify-api's
 // utils.validateHmac forms the message with URLSearchParams over the sorted query without
 // `hmac`. Random parameter values (spaces, &, =, +, %, quotes, any unicode) must validate the
-// same way for the emulator's signed redirect and for the SDK's signer and verifier.
+// same way for the emulator's signed redirect and for the Shopify plug-in's signer and verifier.
 import { shopifyLibrary as shopify } from "./shopify-library.js";
-import { CALLBACK_VERIFIERS, shopifyCallbackHmac } from "@backfill-io/sdk/policy";
+import { shopifyCallbackHmac, shopifyProviderPlugin } from "@backfill-io/connector-shopify/provider";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningShopifyEmulator } from "../src/shopify/index.js";
@@ -39,7 +39,7 @@ describe("the callback HMAC as @shopify/shopify-api validates it", () => {
   });
 
   it("the SDK signs what the library accepts, and its verifier accepts exactly that", async () => {
-    const verify = CALLBACK_VERIFIERS.shopifyHmac!;
+    const verify = shopifyProviderPlugin.callbackVerifiers!.shopifyHmac!;
     await fc.assert(
       fc.asyncProperty(fc.dictionary(fc.stringMatching(/^[a-z][a-z_]{0,8}$/), anyValue, { maxKeys: 4 }), anyValue, async (extra, state) => {
         const query: Record<string, string> = {

@@ -23,7 +23,7 @@ import { assertHttpAllowed, assertSecretReadable, assertSettingReadable, assertT
 import type { Host } from "../src/connections/host.js";
 import { connectionSecret } from "../src/connections/settings.js";
 import { providerRouter, type ProviderRoute } from "../src/http/provider-routes.js";
-import { candidateAuthorization, type PostConnectRunner } from "../src/oauth/post-connect.js";
+import type { PostConnectRunner } from "../src/oauth/post-connect.js";
 
 export type SyncHttp = (request: HttpRequestSpec) => HttpResponse;
 
@@ -92,14 +92,13 @@ function refused(call: string): never {
 
 export function inProcessPostConnectRunner(host: Pick<Host, "store" | "vault" | "tokens" | "connectors" | "logger">, opts: { syncHttp?: SyncHttp } = {}): PostConnectRunner {
   const syncHttp = opts.syncHttp ?? childProcessSyncHttp();
-  return async (connectionId, ref) => {
+  return async (connectionId, ref, candidate) => {
     const connection = await host.store.getConnection(connectionId);
     if (!connection) throw new BackfillError("invalid_request", `no connection ${connectionId}`);
     const connector = await host.connectors.get(connection.connector_key);
     if (!connector) throw new BackfillError("invalid_request", `connector ${connection.connector_key} is not installed`);
     const manifest = connector.manifest;
-    // During a callback the new token and settings are not stored yet (candidateAuthorization).
-    const candidate = candidateAuthorization(connectionId);
+    // During a callback the new token and settings are not stored yet (the candidate).
     const settings = candidate?.settings ?? (JSON.parse(connection.settings_json) as Record<string, unknown>);
     const secrets: Record<string, string | undefined> = {};
     for (const name of Object.keys(manifest.permissions.secrets)) secrets[name] = await connectionSecret(host.store, host.vault, connectionId, name);

@@ -11,7 +11,7 @@ import { Writable } from "node:stream";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { request } from "undici";
 import { defineConnector, type ConnectorManifest, type HttpRequestSpec, type HttpResponse, type OAuthConfig } from "@backfill-io/sdk";
-import { shopifyCallbackHmac } from "@backfill-io/sdk/policy";
+import { shopifyCallbackHmac, shopifyProviderPlugin } from "@backfill-io/connector-shopify/provider";
 import { openHost, type Host, type OpenHostOptions } from "../src/connections/host.js";
 import { staticConnectorRegistry } from "../src/connections/connectors.js";
 import { createHostLogger } from "../src/connections/logger.js";
@@ -21,6 +21,14 @@ import { providerRouter } from "../src/http/provider-routes.js";
 export const HERE = dirname(fileURLToPath(import.meta.url));
 export const CANARY = "CANARY";
 export const canary = (what: string) => `${CANARY}-${what}-${randomBytes(6).toString("hex")}`;
+
+/** Square's /oauth2/revoke (not RFC 7009), as manifest data: JSON { client_id, access_token }, Authorization: Client <secret>. */
+export const SQUARE_STYLE_REVOCATION = {
+  method: "POST",
+  encoding: "json",
+  body: { client_id: "client_id", access_token: "access_token" },
+  clientSecretAuthorizationScheme: "Client",
+} as const;
 
 export const shopifyManifest: ConnectorManifest = defineConnector({
   key: "shopify",
@@ -68,7 +76,7 @@ export const squareManifest: ConnectorManifest = defineConnector({
       authorizationUrlTemplate: "https://connect.squareup.com/oauth2/authorize",
       tokenUrlTemplate: "https://connect.squareup.com/oauth2/token",
       revocationUrlTemplate: "https://connect.squareup.com/oauth2/revoke",
-      revocationRequest: "square",
+      revocationRequest: SQUARE_STYLE_REVOCATION,
       scopes: ["PAYMENTS_READ", "ORDERS_READ"],
       pkce: true,
       client: { credentialKey: "square_public_app" },
@@ -277,7 +285,7 @@ export async function openTestHost(standIn: ProviderStandIn, opts: Partial<OpenH
   });
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "backfill-host-"));
   const connectors = staticConnectorRegistry([
-    { key: "shopify", manifest: shopifyManifest, routesDir: join(HERE, "oauth-connector", "src", "api") },
+    { key: "shopify", manifest: shopifyManifest, routesDir: join(HERE, "oauth-connector", "src", "api"), providerPlugin: shopifyProviderPlugin },
     { key: "square", manifest: squareManifest, routesDir: join(HERE, "oauth-connector", "src", "api") },
   ]);
   const ref: { runner?: ReturnType<typeof inProcessPostConnectRunner> } = {};
@@ -286,7 +294,7 @@ export async function openTestHost(standIn: ProviderStandIn, opts: Partial<OpenH
     logger: createHostLogger({ level: "debug", destination }),
     connectors,
     providerRoutes: standIn.providerRoutes,
-    postConnect: (id, route) => ref.runner!(id, route),
+    postConnect: (id, route, candidate) => ref.runner!(id, route, candidate),
     tokens: { retryBaseDelayMs: 5, leasePollMs: 10, leaseTtlMs: 2_000 },
     ...opts,
   });

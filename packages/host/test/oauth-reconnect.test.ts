@@ -17,10 +17,10 @@ async function connectedHost(shop: string) {
   const ref: { runner?: PostConnectRunner; failWith?: number } = {};
   const storedDuringPostConnect: (string | undefined)[] = [];
   const host = await openTestHost(standIn, {
-    postConnect: async (id, route) => {
+    postConnect: async (id, route, candidate) => {
       storedDuringPostConnect.push((await readTokens(host.store, host.vault, id))?.accessToken);
       if (ref.failWith) return { status: ref.failWith, body: { error: { code: "upstream", message: "provider unavailable" } } };
-      return ref.runner!(id, route);
+      return ref.runner!(id, route, candidate);
     },
   });
   track(host);

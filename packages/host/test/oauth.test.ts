@@ -1,7 +1,7 @@
 // The authorization-code flow end to end against a provider stand-in on 127.0.0.1.
 import { describe, expect, it } from "vitest";
 import { ReauthRequiredError } from "@backfill-io/sdk";
-import { shopifyCallbackHmac } from "@backfill-io/sdk/policy";
+import { shopifyCallbackHmac } from "@backfill-io/connector-shopify/provider";
 import { readTokens } from "../src/tokens/token-store.js";
 import { disconnect } from "../src/tokens/revoke.js";
 import {

@@ -1,11 +1,12 @@
-// The revocation request's shape: the manifest's oauth.revocationRequest (Square's own
-// shape when it says so), RFC 7009 by default, with the manifest's client authentication.
+// The revocation request's shape: the manifest's oauth.revocationRequest (a provider's own
+// shape, described as data, when it says so), RFC 7009 by default, with the manifest's client authentication.
 import { describe, expect, it } from "vitest";
 import type { ConnectorManifest } from "@backfill-io/sdk";
-import { revocationRequest, revocationStyleOf } from "../src/tokens/revoke.js";
-import { usesShopifyTokenExchange } from "../src/tokens/migrate.js";
+import { ProviderRegistry } from "@backfill-io/sdk";
+import { shopifyProviderPlugin } from "@backfill-io/connector-shopify/provider";
+import { revocationRequest } from "../src/tokens/revoke.js";
 import type { StoredTokens } from "../src/tokens/token-store.js";
-import { genericOAuthManifest } from "./oauth-fixtures.js";
+import { genericOAuthManifest, SQUARE_STYLE_REVOCATION } from "./oauth-fixtures.js";
 
 const credential = { credentialKey: "app", clientId: "client id", clientSecret: "s3cret:/x" };
 const tokens: StoredTokens = { accessToken: "at-1", refreshToken: "rt-1", tokenType: null, expiresAt: null, refreshExpiresAt: null, scopes: [], obtainedAt: 0 };
@@ -15,11 +16,11 @@ function request(m: ConnectorManifest) {
 }
 
 describe("revocation request", () => {
-  it("is Square's JSON shape only when the manifest says revocationRequest: square", () => {
-    expect(revocationStyleOf(genericOAuthManifest({ oauth: { revocationRequest: "square" } }).connection.oauth!)).toBe("square");
-    expect(revocationStyleOf(genericOAuthManifest().connection.oauth!)).toBe("rfc7009");
+  it("is Square's JSON shape only when the manifest describes it in revocationRequest", () => {
+    expect(genericOAuthManifest({ oauth: { revocationRequest: SQUARE_STYLE_REVOCATION } }).connection.oauth!.revocationRequest).toEqual(SQUARE_STYLE_REVOCATION);
+    expect(genericOAuthManifest().connection.oauth!.revocationRequest).toBe("rfc7009");
 
-    const square = request(genericOAuthManifest({ key: "payments", oauth: { revocationRequest: "square" } }));
+    const square = request(genericOAuthManifest({ key: "payments", oauth: { revocationRequest: SQUARE_STYLE_REVOCATION } }));
     expect(square.headers).toMatchObject({ "content-type": "application/json", authorization: "Client s3cret:/x" });
     expect(JSON.parse(String(square.body))).toEqual({ client_id: "client id", access_token: "at-1" });
 
@@ -50,9 +51,10 @@ describe("revocation request", () => {
 });
 
 describe("Shopify token migration applies by provider", () => {
-  it("only to manifests whose provider is shopify", () => {
-    expect(usesShopifyTokenExchange({ provider: "shopify" })).toBe(true);
-    expect(usesShopifyTokenExchange({ provider: "square" })).toBe(false);
-    expect(usesShopifyTokenExchange({})).toBe(false);
+  it("only to manifests whose provider is shopify (the plug-in's provider)", () => {
+    const providers = new ProviderRegistry([shopifyProviderPlugin]);
+    expect(providers.tokenMigration("shopify")).toBeDefined();
+    expect(providers.tokenMigration("square")).toBeUndefined();
+    expect(providers.tokenMigration(undefined)).toBeUndefined();
   });
 });

@@ -30,13 +30,12 @@ describe("redact", () => {
     const r = new Redactor();
     const text = [
       "Authorization: Bearer abc.def-123",
-      "shpat_1234567890abcdef shpca_abcdef123456 shppa_abcdef123456 shpua_abcdef123456",
-      "EAAAl1234567890abcdefghij",
       "https://x.example.com/cb?code=authcode123&state=s&access_token=tok123&refresh_token=rt123",
       '{"access_token":"tok\\"x","refresh_token":"rt"}',
     ].join("\n");
     const out = r.redactString(text);
-    for (const leaked of ["abc.def-123", "1234567890abcdef", "EAAAl1234567890", "authcode123", "tok123", "rt123", 'tok\\"x']) {
+    // Provider token shapes (shpat_…, EAAA…) are their plug-ins': connectors/*/test/provider.test.ts.
+    for (const leaked of ["abc.def-123", "authcode123", "tok123", "rt123", 'tok\\"x']) {
       expect(out).not.toContain(leaked);
     }
     expect(out).toContain("state=s");

@@ -2,7 +2,7 @@
 export { defineConnector, validateManifest, ManifestError, isDefinedManifest, type ManifestValidation } from "./manifest/define.js";
 export { validateConnectorDir, routeFile, manifestRoutes, checkRoutesExist, releaseChecklist, listRouteFiles, type ConnectorDirReport, type AnonymousRouteEntry } from "./manifest/validate-dir.js";
 export type { ManifestProblem } from "./manifest/rules.js";
-export type { ConnectorManifest, ConnectorManifestInput, OAuthConfig, HostValidationRule, RouteRef, SettingsSchema } from "./manifest/schema.js";
+export type { ConnectorManifest, ConnectorManifestInput, OAuthConfig, HostValidationRule, RouteRef, SettingsSchema, CustomRevocation } from "./manifest/schema.js";
 export { manifestSchema } from "./manifest/schema.js";
 export type { AnonymousRoutes } from "./manifest/schema.js";
 export { routeAccess, requestedRouteAuth, manifestDeclaresRoute, ROUTE_AUTH_UNDECLARED, type RouteAccess, type RouteAuth } from "./manifest/route-access.js";
@@ -15,9 +15,11 @@ export { customerSchema, salesReceiptSchema, refundReceiptSchema, lineItemSchema
 export { currencyExponent, decimalToMinor, minorToDecimal, formatMoney, isCurrencyCode, isMoneyInPrecision } from "./entities/money.js";
 export { Redactor, redact, registerSecret, unregisterSecret, defaultRedactor, isSensitiveKey, REDACTED } from "./redaction/redactor.js";
 export type { IngestResult, IngestError } from "./policy/ingest.js";
-export { SQUARE_HOSTS, squareEnvironmentHost } from "./providers/square.js";
-export { shopifyShopDomain } from "./providers/shopify.js";
+export { defineProviderPlugin, ProviderRegistry, PROVIDER_PLUGIN_CONFLICT, PROVIDER_PLUGIN_INVALID } from "./providers/registry.js";
+export { exportedProviderPlugin, PROVIDER_PLUGIN_EXPORT } from "./providers/connector-module.js";
+export type { CallbackVerifier, CallbackVerifierContext, HostNormalizer, ProviderPlugin, StoredTokenShape, TokenMigration, TokenPattern } from "./providers/types.js";
 export { Webhooks } from "./runtime/calls.js";
+export { runningFromSource } from "./runtime/source-mode.js";
 export { WEBHOOK_DELIVERY_RETENTION_MS, DELIVERY_ID_RULE } from "./policy/webhooks.js";
 export type { RecordCommitDecision, RecordDeleteDecision, RecordDeletion, ValidatedDeletion } from "./policy/commit.js";
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { defineConnector, ManifestError, validateManifest, type ConnectorManifestInput } from "../src/index.js";
+import { defineConnector, defineProviderPlugin, ManifestError, ProviderRegistry, validateManifest, type ConnectorManifestInput } from "../src/index.js";
 import guideShopify from "./guide-connector/backfill.config.js";
 import { apiKeyManifest, genericOAuthManifest, squareOAuthManifest } from "./guide-manifests.js";
 
-function problemsOf(input: unknown) {
-  const result = validateManifest(input);
+function problemsOf(input: unknown, providers?: ProviderRegistry) {
+  const result = validateManifest(input, providers ? { providers } : {});
   return result.ok ? [] : result.problems.map((p) => `${p.path}: ${p.message} [${p.rule}]`);
 }
 
@@ -141,9 +141,19 @@ describe("manifest rules name the path and the rule", () => {
       { authorizationUrlTemplate: "https://{settings.host}/a", requiredSettings: ["host"], hostValidation: { host: { normalize: "nope" } }, callbackVerifiers: ["alsoNope"] },
       { required: ["host"], properties: { host: { type: "string" } } },
     );
-    const problems = problemsOf(m);
+    // Names resolve against the provider plug-ins the connector is loaded with.
+    const problems = problemsOf(m, new ProviderRegistry());
     expect(problems.some((p) => p.startsWith("connection.oauth.hostValidation.host.normalize: unknown normalizer nope"))).toBe(true);
     expect(problems.some((p) => p.startsWith("connection.oauth.callbackVerifiers.0: unknown callback verifier alsoNope"))).toBe(true);
+  });
+
+  it("normalizers and verifiers a registered plug-in provides are known", () => {
+    const m = withOAuth(
+      { authorizationUrlTemplate: "https://{settings.host}/a", requiredSettings: ["host"], hostValidation: { host: { normalize: "acmeHost" } }, callbackVerifiers: ["acmeSignature"] },
+      { required: ["host"], properties: { host: { type: "string" } } },
+    );
+    const plugin = defineProviderPlugin({ provider: "acme", hostNormalizers: { acmeHost: (v) => ({ ok: true, value: String(v) }) }, callbackVerifiers: { acmeSignature: () => ({ ok: true }) } });
+    expect(problemsOf(m, new ProviderRegistry([plugin]))).toEqual([]);
   });
 
   it("client.webhookSecret must name a readable secret", () => {

@@ -1,8 +1,9 @@
 // The Square API client: one pinned Square-Version, the base URL from the `environment`
 // setting, and the host-managed bearer token (auth.oauth: the SDK attaches it only to
 // the provider's own host, so this file never sees it).
-import { Http, Settings, squareEnvironmentHost, type HttpResponse } from "@backfill-io/sdk";
+import { Http, Settings, type HttpResponse } from "@backfill-io/sdk";
 import { MIN_TOKEN_TTL_SECONDS } from "@backfill-io/oauth-helpers";
+import { squareEnvironmentHost } from "../provider/index.js";
 import { malformedResponseError, squareErrorFrom } from "./square-errors.js";
 
 /** Square's API version, pinned: every request sends it as Square-Version. */
@@ -11,7 +12,7 @@ export const SQUARE_VERSION = "2025-10-16";
 
 /**
  * The API host of the connection. The host has already normalized `environment` to a
- * host name (schema default production, hostValidation squareEnvironmentHost); the SDK's
+ * host name (schema default production, hostValidation squareEnvironmentHost); the plug-in's
  * normalizer is applied again so a raw production/sandbox value maps the same way.
  */
 export function squareHost(): string {

@@ -47,7 +47,7 @@ function parseSettings(pairs: string[]): Record<string, string> {
   const settings: Record<string, string> = {};
   for (const pair of pairs) {
     const at = pair.indexOf("=");
-    if (at <= 0) throw new CliError(`--setting ${JSON.stringify(pair)} must be name=value`, "e.g. --setting shop_domain=acme.myshopify.com");
+    if (at <= 0) throw new CliError(`--setting ${JSON.stringify(pair)} must be name=value`, "e.g. --setting tenant=globex");
     settings[pair.slice(0, at).trim()] = pair.slice(at + 1);
   }
   return settings;
@@ -96,7 +96,7 @@ export function registerConnect(program: Command, ctx: CliContext): void {
     .option("--json", "print the result as JSON")
     .addHelpText(
       "after",
-      "\nThe redirect URI is http://127.0.0.1:<port>/oauth/callback/<connector>; register it with the provider's app.\nOpen the printed URL in a browser on this machine: it sets a cookie that binds the callback to that browser.\n\nExamples:\n  $ backfill connect shopify --setting shop_domain=acme.myshopify.com\n  $ backfill connect square --port 9000\n  $ backfill connect shopify --connection conn_123 --setting shop_domain=acme --force",
+      "\nThe redirect URI is http://127.0.0.1:<port>/oauth/callback/<connector>; register it with the provider's app.\nOpen the printed URL in a browser on this machine: it sets a cookie that binds the callback to that browser.\n\nExamples:\n  $ backfill connect acme --setting tenant=globex\n  $ backfill connect acme --port 9000\n  $ backfill connect acme --connection conn_123 --setting tenant=globex --force",
     )
     .action(async (name: string, opts: { setting?: string[]; port: number; connection?: string; force?: boolean; timeout: number; json?: boolean }) => {
       const connector = await resolveConnector(ctx, name);

@@ -17,7 +17,7 @@ Examples:
   $ backfill connections list --status reauth_required
   $ backfill connections show conn_123 --json      # settings, scopes, token expiry (never the tokens)
   $ backfill connections disconnect conn_123       # revokes at the provider where it can, deletes the tokens
-  $ backfill connections migrate-tokens            # legacy non-expiring Shopify tokens → expiring ones`,
+  $ backfill connections migrate-tokens            # legacy tokens → the provider's current kind`,
     );
 
   connections
@@ -26,7 +26,7 @@ Examples:
     .option("--status <status>", `only this status (${CONNECTION_STATUSES.join(", ")})`)
     .option("--connector <key>", "only this connector")
     .option("--json", "print JSON")
-    .addHelpText("after", "\nExamples:\n  $ backfill connections list --status reauth_required\n  $ backfill connections list --connector shopify --json")
+    .addHelpText("after", "\nExamples:\n  $ backfill connections list --status reauth_required\n  $ backfill connections list --connector acme --json")
     .action(async (opts: { status?: string; connector?: string; json?: boolean }) => {
       if (opts.status && !(CONNECTION_STATUSES as readonly string[]).includes(opts.status)) {
         throw new CliError(`unknown status ${opts.status}`, `use one of ${CONNECTION_STATUSES.join(", ")}`);
@@ -56,7 +56,7 @@ Examples:
     .description("show one connection: settings, status, token expiry and scopes (never the tokens)")
     .argument("<connection>", "connection id, or a connector key that has exactly one connection")
     .option("--json", "print JSON")
-    .addHelpText("after", "\nExamples:\n  $ backfill connections show conn_123\n  $ backfill connections show square          # the only Square connection\n  $ backfill connections show conn_123 --json | jq .token")
+    .addHelpText("after", "\nExamples:\n  $ backfill connections show conn_123\n  $ backfill connections show acme            # the only acme connection\n  $ backfill connections show conn_123 --json | jq .token")
     .action(async (ref: string, opts: { json?: boolean }) => {
       const host = await ctx.openHost();
       const c = await resolveConnection(host, ref);
@@ -83,7 +83,7 @@ Examples:
             }
           : null,
         recentRuns: (await host.store.listSyncRuns({ connectionId: id, limit: 5 })).map((r) => ({ id: r.id, stream: r.stream, status: r.status, startedAt: r.started_at, outcome: r.outcome })),
-        // What the grant's missing optional scopes make unavailable (e.g. Shopify's read_all_orders).
+        // What the grant's missing optional scopes make unavailable (e.g. a protected read_all_orders).
         notices: await connectionNotices(ctx, c.connector_key, id),
       };
       if (opts.json) return printJson(ctx.io, detail);
@@ -120,12 +120,12 @@ Examples:
 
   connections
     .command("migrate-tokens")
-    .description("move legacy non-expiring Shopify tokens to expiring ones (token exchange, no reinstall)")
+    .description("move legacy tokens to the provider's current kind (its plug-in's token migration, no reinstall)")
     .option("--connection <id>", "only this connection")
     .option("--json", "print JSON")
     .addHelpText(
       "after",
-      "\nRun it once after switching a Shopify app to expiring offline tokens: each active Shopify connection\nwhose token never expires is exchanged for an expiring one; other connections are listed as skipped.\n\nExamples:\n  $ backfill connections migrate-tokens\n  $ backfill connections migrate-tokens --connection conn_123 --json",
+      "\nRun it once after switching a provider app to expiring tokens: each active connection whose provider\nplug-in has a token migration (e.g. a token exchange for non-expiring offline tokens) gets the new kind of\ntoken; other connections are listed as skipped, with the reason.\n\nExamples:\n  $ backfill connections migrate-tokens\n  $ backfill connections migrate-tokens --connection conn_123 --json",
     )
     .action(async (opts: { connection?: string; json?: boolean }) => {
       const host = await ctx.openHost();

@@ -5,8 +5,8 @@ import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 import { isoTime, printJson, printTable } from "../output.js";
 
-const SET_EXAMPLES = `  $ backfill credentials set shopify_public_app --client-id 1a2b3c   # prompts for the secret
-  $ printf %s "$SHOPIFY_CLIENT_SECRET" | backfill credentials set shopify_public_app --client-id 1a2b3c`;
+const SET_EXAMPLES = `  $ backfill credentials set acme_public_app --client-id 1a2b3c   # prompts for the secret
+  $ printf %s "$ACME_CLIENT_SECRET" | backfill credentials set acme_public_app --client-id 1a2b3c`;
 const LIST_EXAMPLES = "  $ backfill credentials list --json";
 
 export function registerCredentials(program: Command, ctx: CliContext): void {

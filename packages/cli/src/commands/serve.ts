@@ -52,7 +52,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
 Connector routes and the JSON API (/api/connections, /api/runs, /api/records, /api/keys,
 /api/connect/sessions) need Authorization: Bearer <host API key>; create one with
 backfill keys create. A merchant connects through a connect session: POST
-/api/connect/sessions with {"connectors":["shopify"],"endUser":{"id":"..."}} answers a
+/api/connect/sessions with {"connectors":["acme"],"endUser":{"id":"..."}} answers a
 connectUrl to send them to. Each connector's redirect URI is <public URL>/oauth/callback/<key>.
 Webhook routes are public and verify their own signatures. Requests whose Host header is not
 the public URL's host are refused (DNS rebinding). Stop with Ctrl-C (SIGINT) or SIGTERM.

@@ -99,7 +99,7 @@ Ctrl-C stops after the current page; the next sync resumes from there.
 
 Examples:
   $ backfill sync conn_3f2a9c
-  $ backfill sync shopify --stream orders
+  $ backfill sync acme --stream orders
   $ backfill sync conn_3f2a9c --json | jq '.[] | {stream, outcome, accepted}'`,
     )
     .action(async (ref: string, opts: { stream?: string; json?: boolean }) => {

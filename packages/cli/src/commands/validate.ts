@@ -27,7 +27,7 @@ postConnect route tests must cover the guide's five cases, each title starting w
 case: "connected", "missing token", "missing scope", "provider auth failure", "refresh failure".
 
 Examples:
-  $ backfill validate connectors/shopify
+  $ backfill validate connectors/acme
   $ backfill validate . --no-run-tests --json`,
     )
     .action(async (dir: string, opts: { json?: boolean; runTests: boolean }) => {

@@ -45,7 +45,7 @@ export function registerWebhooks(program: Command, ctx: CliContext): void {
 Examples:
   $ backfill webhooks deliveries
   $ backfill webhooks deliveries --status failed --json
-  $ backfill webhooks deliveries --connection shopify`,
+  $ backfill webhooks deliveries --connection acme`,
     )
     .action(async (opts: { connection?: string; status?: AuthWebhookDeliveryStatus; limit: number; json?: boolean }) => {
       const host = await ctx.openHost();

@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync, realpathSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { validateManifest, type ConnectorManifest } from "@backfill-io/sdk";
+import { exportedProviderPlugin, ProviderRegistry, runningFromSource, validateManifest, type ConnectorManifest, type ProviderPlugin } from "@backfill-io/sdk";
 
 export type LoadedConnector = {
   key: string;
@@ -12,6 +12,8 @@ export type LoadedConnector = {
   /** The directory route files live in (`<route>.ts|.js` under it). */
   routesDir: string;
   packageDir?: string;
+  /** The provider plug-in its manifest module exports (`providerPlugin`); the host registers it. */
+  providerPlugin?: ProviderPlugin;
 };
 
 export interface ConnectorRegistry {
@@ -29,11 +31,6 @@ export class ConnectorNotFoundError extends Error {
 
 type BackfillField = { manifest?: string; routes?: string; dist?: { manifest?: string; routes?: string } };
 
-/** True when .ts modules can be imported (vitest, tsx); plain node uses dist. */
-function canImportTypeScript(): boolean {
-  return !!process.env.VITEST || process.execArgv.some((a) => a.includes("tsx")) || !!process.env.TSX;
-}
-
 /** Which build of a connector to load first: its TypeScript source or its dist (default: source only where .ts can be imported). */
 export type ConnectorLoadPreference = { prefer?: "source" | "dist" };
 
@@ -44,18 +41,20 @@ export async function loadConnectorDir(dir: string, opts: ConnectorLoadPreferenc
   const field: BackfillField = existsSync(pkgFile) ? ((JSON.parse(readFileSync(pkgFile, "utf8")) as { backfill?: BackfillField }).backfill ?? {}) : {};
   const source = { manifest: field.manifest ?? "./backfill.config.ts", routes: field.routes ?? "./src/api" };
   const dist = { manifest: field.dist?.manifest ?? "./dist/backfill.config.js", routes: field.dist?.routes ?? "./dist/src/api" };
-  const order = (opts.prefer ?? (canImportTypeScript() ? "source" : "dist")) === "source" ? [source, dist] : [dist, source];
+  const order = (opts.prefer ?? (runningFromSource() ? "source" : "dist")) === "source" ? [source, dist] : [dist, source];
   const errors: string[] = [];
   for (const candidate of order) {
     const file = join(root, candidate.manifest);
     if (!existsSync(file)) continue;
     try {
       const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
-      const result = validateManifest(mod.default);
+      const providerPlugin = exportedProviderPlugin(mod);
+      // The names the manifest uses must be its own plug-in's (or fail here, at load).
+      const result = validateManifest(mod.default, { providers: new ProviderRegistry(providerPlugin ? [providerPlugin] : []) });
       if (!result.ok) {
         throw new Error(result.problems.map((p) => `${p.path}: ${p.message}`).join("; "));
       }
-      return { key: result.manifest.key, manifest: result.manifest, routesDir: join(root, candidate.routes), packageDir: root };
+      return { key: result.manifest.key, manifest: result.manifest, routesDir: join(root, candidate.routes), packageDir: root, ...(providerPlugin ? { providerPlugin } : {}) };
     } catch (error) {
       errors.push(`${file}: ${(error as Error).message}`);
     }

@@ -18,6 +18,8 @@ import { workspaceConnectorRegistry, type ConnectorRegistry } from "./connectors
 import { createHostLogger, type HostLogger } from "./logger.js";
 import { createHostFiles, type HostFiles } from "../files/host-files.js";
 import { providerRouter } from "../http/provider-routes.js";
+import { ProviderRegistry, type ProviderPlugin } from "@backfill-io/sdk";
+import { registerProviderPlugin, registeringProviderPlugins } from "./provider-plugins.js";
 
 export type OpenHostOptions = {
   /** Default: BACKFILL_DATA_DIR, else ./.backfill */
@@ -26,6 +28,11 @@ export type OpenHostOptions = {
   masterKey?: string;
   logger?: HostLogger;
   connectors?: ConnectorRegistry;
+  /**
+   * Provider plug-ins registered at open, beside the ones the connectors' manifest
+   * modules export (registered as each connector loads).
+   */
+  providers?: readonly ProviderPlugin[];
   /** Dev/demo only; default BACKFILL_PROVIDER_ROUTES. */
   providerRoutes?: ProviderRoute[];
   /** Replaces HostHttp entirely (tests). */
@@ -46,6 +53,7 @@ export type Host = {
   credentials: Credentials;
   http: HostHttp;
   connectors: ConnectorRegistry;
+  providers: ProviderRegistry;
   logger: HostLogger;
   oauth: OAuthFlow;
   tokens: TokenManager;
@@ -77,9 +85,11 @@ export async function openHost(opts: OpenHostOptions = {}): Promise<Host> {
     const ownHttp = opts.http ? undefined : createHostHttp({ providerRoutes: opts.providerRoutes ?? parseProviderRoutes(process.env.BACKFILL_PROVIDER_ROUTES) });
     const http = opts.http ?? ownHttp!;
     const files = createHostFiles({ dataDir: opened.dataDir, route: providerRouter(opts.providerRoutes ?? parseProviderRoutes(process.env.BACKFILL_PROVIDER_ROUTES)), ...(opts.clock ? { now: opts.clock } : {}) });
-    const connectors = opts.connectors ?? workspaceConnectorRegistry();
-    const oauth = new OAuthFlow({ store, vault, credentials, http, connectors, logger, postConnect: opts.postConnect ?? noPostConnectRunner });
-    const tokens = new TokenManager({ store, vault, credentials, http, connectors, logger }, opts.tokens);
+    const providers = new ProviderRegistry();
+    for (const plugin of opts.providers ?? []) registerProviderPlugin(providers, plugin);
+    const connectors = registeringProviderPlugins(opts.connectors ?? workspaceConnectorRegistry(), providers);
+    const oauth = new OAuthFlow({ store, vault, credentials, http, connectors, providers, logger, postConnect: opts.postConnect ?? noPostConnectRunner });
+    const tokens = new TokenManager({ store, vault, credentials, http, connectors, providers, logger }, opts.tokens);
     return {
       dataDir: opened.dataDir,
       dbFile: opened.file,
@@ -89,6 +99,7 @@ export async function openHost(opts: OpenHostOptions = {}): Promise<Host> {
       credentials,
       http,
       connectors,
+      providers,
       logger,
       oauth,
       tokens,

@@ -215,7 +215,7 @@ export class Store {
       .execute();
   }
 
-  /** Tokens whose refresh token lapses before `before` (Shopify's die after 90 quiet days). */
+  /** Tokens whose refresh token lapses before `before` (some providers' die after 90 quiet days). */
   async listRefreshTokensExpiringBefore(before: number): Promise<OAuthTokenRow[]> {
     return this.db
       .selectFrom("oauth_tokens")

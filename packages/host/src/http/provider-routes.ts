@@ -1,5 +1,5 @@
 // Dev/demo provider routing: send requests meant for a real provider (e.g.
-// https://acme.myshopify.com) to a local stand-in (http://127.0.0.1:4001), keeping
+// https://acme.example-shop.com) to a local stand-in (http://127.0.0.1:4001), keeping
 // the path and query and telling the stand-in the original host.
 
 export type ProviderRoute = {

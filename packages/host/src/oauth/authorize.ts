@@ -1,6 +1,6 @@
 // Step 1 of the authorization-code flow: validate the settings, check the app
 // credential, mint a single-use state (and a PKCE verifier), and build the URL.
-import { registerSecret, type ConnectorManifest, type OAuthConfig } from "@backfill-io/sdk";
+import { registerSecret, type ConnectorManifest, type OAuthConfig, type ProviderRegistry } from "@backfill-io/sdk";
 import { expandTemplate, isSecretSetting, requestedScopes, validateSettings } from "@backfill-io/sdk/policy";
 import { randomUUID } from "node:crypto";
 import { credentialFixCommand, type OAuthAppCredential } from "../credentials/credentials.js";
@@ -52,8 +52,8 @@ export function checkRedirectUri(redirectUri: string): string {
 }
 
 /** Validates and normalizes settings (settingsSchema, requiredSettings, hostValidation). */
-export function validatedSettings(manifest: ConnectorManifest, settings: Record<string, unknown>): Record<string, unknown> {
-  const result = validateSettings(manifest, settings, { requireOAuthSettings: true });
+export function validatedSettings(manifest: ConnectorManifest, settings: Record<string, unknown>, providers: ProviderRegistry): Record<string, unknown> {
+  const result = validateSettings(manifest, settings, { requireOAuthSettings: true, providers });
   if (!result.ok) {
     const list = result.problems.map((p) => `${p.setting || "(settings)"} ${p.message}`).join("; ");
     throw new OAuthFlowError("invalid_settings", `invalid settings for ${manifest.key}: ${list}`, {
@@ -136,7 +136,10 @@ export async function startAuthorization(deps: OAuthFlowDeps, input: StartAuthor
   const oauth = requireOAuth(manifest);
   const redirectUri = checkRedirectUri(input.redirectUri);
   const reconnectId = session ? checkSessionScope(session, manifest, input.connectionId) : input.connectionId;
-  const settings = validatedSettings(manifest, startSettings(manifest, input.settings, session));
+  // Loading the connector through the host's registry registers its provider plug-in (the
+  // normalizers its settings need) even when the caller resolved the manifest elsewhere.
+  await deps.connectors.get(manifest.key);
+  const settings = validatedSettings(manifest, startSettings(manifest, input.settings, session), deps.providers);
   const credential = await requireCredential(deps, oauth);
   const { plain, secret } = splitSettings(manifest, settings);
   const authorizationUrlBase = expandTemplate(oauth.authorizationUrlTemplate, settings); // only after validation

@@ -3,8 +3,8 @@
 // anything that trusts the query, verifiers before the code is spent, every check on the
 // new tokens — scopes, postConnect, the provider account — before they are stored, so a
 // reconnect that fails leaves the connection's current tokens, settings and status as they were).
-import { redact, registerSecret, type ConnectorManifest, type OAuthConfig } from "@backfill-io/sdk";
-import { CALLBACK_VERIFIERS, expandTemplate, missingScopes, optionalScopeNotices, timingSafeEqualText, type OptionalScopeNotice } from "@backfill-io/sdk/policy";
+import { redact, registerSecret, type ConnectorManifest, type OAuthConfig, type ProviderRegistry } from "@backfill-io/sdk";
+import { expandTemplate, missingScopes, optionalScopeNotices, timingSafeEqualText, type OptionalScopeNotice } from "@backfill-io/sdk/policy";
 import type { OAuthAppCredential } from "../credentials/credentials.js";
 import type { ConnectionRow, PendingAuthorizationRow } from "../db/schema.js";
 import type { EndUser, Store } from "../db/store.js";
@@ -14,7 +14,7 @@ import { requireCredential, requireOAuth } from "./authorize.js";
 import type { OAuthFlowDeps } from "./deps.js";
 import { OAuthFlowError } from "./errors.js";
 import { hashState } from "./pkce.js";
-import { providerAccountFrom, routeFailureReason, withCandidateAuthorization, type ProviderAccount } from "./post-connect.js";
+import { providerAccountFrom, routeFailureReason, type CandidateAuthorization, type ProviderAccount } from "./post-connect.js";
 import { TokenEndpointError, parseTokenResponse, requestToken, type TokenSet } from "./token-endpoint.js";
 
 export type CallbackQuery = Record<string, string | undefined>;
@@ -60,15 +60,16 @@ export async function consumeState(store: Store, state: string | undefined, chec
   return pending;
 }
 
-/** Runs the manifest's named callback verifiers (e.g. shopifyHmac) with the client secret. */
+/** Runs the manifest's named callback verifiers (from the registered provider plug-ins) with the client secret. */
 export function runCallbackVerifiers(
   oauth: OAuthConfig,
   query: CallbackQuery,
   ctx: { clientSecret: string; settings: Record<string, unknown>; now: number },
+  providers: ProviderRegistry,
 ): void {
   const clean = Object.fromEntries(Object.entries(query).filter((e): e is [string, string] => typeof e[1] === "string"));
   for (const name of oauth.callbackVerifiers) {
-    const verifier = CALLBACK_VERIFIERS[name];
+    const verifier = providers.callbackVerifier(name);
     if (!verifier) throw new OAuthFlowError("callback_verification_failed", `unknown callback verifier ${name}`);
     const result = verifier(clean, ctx);
     if (!result.ok) {
@@ -192,7 +193,7 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
   const credential = await requireCredential(deps, oauth);
   const now = store.now();
 
-  runCallbackVerifiers(oauth, query, { clientSecret: credential.clientSecret, settings, now });
+  runCallbackVerifiers(oauth, query, { clientSecret: credential.clientSecret, settings, now }, deps.providers);
 
   const codeVerifier = pending.code_verifier_enc
     ? vault.decrypt(pending.code_verifier_enc, { table: "pending_authorizations", rowId: pending.id, field: "code_verifier_enc" })
@@ -227,9 +228,7 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
   let account: ProviderAccount;
   try {
     // postConnect runs with the new token and the settings this authorization started with, neither stored yet.
-    account = await withCandidateAuthorization(connection.id, { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt, settings, secrets }, () =>
-      identifyAccount(deps, connection.id, oauth, tokens),
-    );
+    account = await identifyAccount(deps, connection.id, oauth, tokens, { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt, settings, secrets });
   } catch (error) {
     if (reconnect) await store.audit("oauth.reconnect_failed", { connectionId: connection.id, detail: { code: (error as { code?: unknown }).code ?? "error" } });
     else await store.updateConnection(connection.id, { statusReason: "post_connect_failed" });
@@ -286,14 +285,14 @@ export function missingScopesFix(manifest: ConnectorManifest, connectionId: stri
 }
 
 /** Calls postConnect (when declared) and reads the provider account identity. */
-async function identifyAccount(deps: OAuthFlowDeps, connectionId: string, oauth: OAuthConfig, tokens: TokenSet): Promise<ProviderAccount> {
+async function identifyAccount(deps: OAuthFlowDeps, connectionId: string, oauth: OAuthConfig, tokens: TokenSet, candidate: CandidateAuthorization): Promise<ProviderAccount> {
   if (!oauth.postConnect) {
     if (tokens.accountId) return { id: tokens.accountId, name: null, domain: null };
     throw new OAuthFlowError("post_connect_failed", "the manifest has no postConnect route and the token response no account id (token.accountIdPath)");
   }
   let response;
   try {
-    response = await deps.postConnect(connectionId, oauth.postConnect);
+    response = await deps.postConnect(connectionId, oauth.postConnect, candidate);
   } catch (error) {
     throw new OAuthFlowError("post_connect_failed", redact(`postConnect ${oauth.postConnect.route} failed: ${(error as Error).message}`));
   }

@@ -5,6 +5,7 @@ import type { Credentials } from "../credentials/credentials.js";
 import type { HostHttp } from "../http/host-http.js";
 import type { ConnectorRegistry } from "../connections/connectors.js";
 import type { HostLogger } from "../connections/logger.js";
+import type { ProviderRegistry } from "@backfill-io/sdk";
 import type { PostConnectRunner } from "./post-connect.js";
 
 export type OAuthFlowDeps = {
@@ -13,6 +14,8 @@ export type OAuthFlowDeps = {
   credentials: Credentials;
   http: HostHttp;
   connectors: ConnectorRegistry;
+  /** The provider plug-ins (normalizers, callback verifiers, token migrations) by name. */
+  providers: ProviderRegistry;
   postConnect: PostConnectRunner;
   logger: HostLogger;
 };

@@ -5,8 +5,12 @@ import type { RouteRef } from "@backfill-io/sdk";
 
 export type PostConnectResponse = { status: number; body: unknown };
 
-/** Runs a connector route for a connection (tokens are already stored) and returns its answer. */
-export type PostConnectRunner = (connectionId: string, route: RouteRef) => Promise<PostConnectResponse>;
+/**
+ * Runs a connector route for a connection and returns its answer. During a callback,
+ * `candidate` is the authorization not stored yet: the route must use its token and
+ * settings, not the store's.
+ */
+export type PostConnectRunner = (connectionId: string, route: RouteRef, candidate?: CandidateAuthorization) => Promise<PostConnectResponse>;
 
 export type ProviderAccount = { id: string; name: string | null; domain: string | null };
 
@@ -32,7 +36,7 @@ export function routeFailureReason(response: PostConnectResponse): string {
  * What a callback obtained but has not stored yet. postConnect proves the new access
  * token (and names the account) BEFORE it may replace the connection's current tokens,
  * so a reconnect that fails leaves those untouched; a PostConnectRunner therefore reads
- * the token and settings from here while a candidate is present, not from the store.
+ * the token and settings from its `candidate` argument, not from the store.
  */
 export type CandidateAuthorization = {
   accessToken: string;
@@ -41,22 +45,3 @@ export type CandidateAuthorization = {
   /** The x-secret settings the authorization started with (not stored yet either). */
   secrets: Record<string, string>;
 };
-
-// A registry by connection id rather than a PostConnectRunner argument: runners are
-// wrapped as `(id, route) => runner(id, route)` by the host's callers (openHost options).
-const candidates = new Map<string, CandidateAuthorization>();
-
-/** Runs `fn` (the postConnect call) with `candidate` visible to postConnect runners of `connectionId`. */
-export async function withCandidateAuthorization<T>(connectionId: string, candidate: CandidateAuthorization, fn: () => Promise<T>): Promise<T> {
-  candidates.set(connectionId, candidate);
-  try {
-    return await fn();
-  } finally {
-    if (candidates.get(connectionId) === candidate) candidates.delete(connectionId);
-  }
-}
-
-/** The not-yet-stored authorization a postConnect call of `connectionId` must use, if any. */
-export function candidateAuthorization(connectionId: string): CandidateAuthorization | undefined {
-  return candidates.get(connectionId);
-}

@@ -6,7 +6,7 @@ import { describeUrl } from "@backfill-io/sdk/policy";
 import type { Host } from "../connections/host.js";
 import { connectionSecret, connectionSettings } from "../connections/settings.js";
 import { HostHttpError, type HostHttp } from "../http/host-http.js";
-import { candidateAuthorization, type PostConnectRunner } from "../oauth/post-connect.js";
+import type { CandidateAuthorization, PostConnectRunner } from "../oauth/post-connect.js";
 import type { HttpTransport } from "./http.js";
 import type { RouteRunner } from "./runner.js";
 import type { ConnectionServices } from "./services.js";
@@ -57,7 +57,7 @@ export async function hostConnectionServices(host: Host, connectionId: string): 
       const own = await connectionSecret(host.store, host.vault, connectionId, name);
       if (own !== undefined) return own;
       // The manifest's client.webhookSecret reads as the app's client secret when the
-      // connection has none of its own (Shopify signs webhooks with the app secret).
+      // connection has none of its own (some providers sign webhooks with the app secret).
       const client = connector.manifest.connection.oauth?.client;
       if (client?.webhookSecret !== name) return undefined;
       return (await host.credentials.get(client.credentialKey))?.clientSecret;
@@ -78,12 +78,11 @@ export async function hostConnectionServices(host: Host, connectionId: string): 
  * runner as an option before the host exists.
  */
 export function createPostConnectRunner(runner: RouteRunner, host: () => Host): PostConnectRunner {
-  return async (connectionId: string, route: RouteRef) => {
+  return async (connectionId: string, route: RouteRef, candidate?: CandidateAuthorization) => {
     const resolved = await hostConnectionServices(host(), connectionId);
     const { routesDir } = resolved;
     let services = resolved.services;
     // During a callback the new token and settings are not stored yet: the route proves those.
-    const candidate = candidateAuthorization(connectionId);
     if (candidate) {
       services = {
         ...services,

@@ -47,7 +47,7 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
 export type UndiciTransportOptions = Partial<Pick<HttpLimits, "connectTimeoutMs" | "headersTimeoutMs" | "bodyTimeoutMs">> & {
   /**
    * Provider routing: maps a URL as written (judged by the manifest) to where it is
-   * really sent, e.g. https://acme.myshopify.com/admin → http://127.0.0.1:4001/admin.
+   * really sent, e.g. https://acme.example-shop.com/admin → http://127.0.0.1:4001/admin.
    */
   route?: (url: URL) => URL;
 };
@@ -141,7 +141,7 @@ export async function performHttp(spec: HttpRequestSpec, ctx: HttpContext): Prom
   let headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(spec.headers ?? {})) headers[k.toLowerCase()] = String(v);
   const oauth = spec.auth?.oauth;
-  // The auth header (Authorization: Bearer, or e.g. Shopify's bare X-Shopify-Access-Token).
+  // The auth header (Authorization: Bearer, or a provider's own header with the bare token).
   let tokenHeader: [string, string] | undefined;
   if (oauth) {
     assertTokenHost(url, ctx.manifest, ctx.settings);

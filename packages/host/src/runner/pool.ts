@@ -2,6 +2,7 @@
 // ran out of memory or passed its deadline is terminated and never reused; the next
 // acquire spawns a fresh one.
 import { createRequire } from "node:module";
+import { runningFromSource } from "@backfill-io/sdk";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
@@ -9,7 +10,7 @@ import { RouteChildProcess, type IsolatedProcessOptions } from "./isolated.js";
 import { WorkerFailure } from "./worker-failure.js";
 import type { BridgeCall, BridgeReply, FromWorker, InvokeMessage, ToWorker, WorkerBootData } from "./protocol.js";
 
-const HOST_IS_SOURCE = import.meta.url.endsWith(".ts");
+const HOST_IS_SOURCE = runningFromSource(import.meta.url);
 
 export { WorkerFailure };
 

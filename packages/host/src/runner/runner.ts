@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { defaultRedactor, routeAccess, routeFile, type ConnectorManifest, type Redactor, type RouteAccess } from "@backfill-io/sdk";
+import { defaultRedactor, routeAccess, routeFile, runningFromSource, type ConnectorManifest, type Redactor, type RouteAccess } from "@backfill-io/sdk";
 import { resolveDataDir } from "../db/open.js";
 import { createUndiciTransport, DEFAULT_HTTP_LIMITS, type HttpLimits, type HttpTransport } from "./http.js";
 import { isolatedReadPaths, packageRoot } from "./isolated-paths.js";
@@ -92,7 +92,7 @@ export class RouteRunner {
   private workersStartedCount = 0;
 
   constructor(private readonly options: RouteRunnerOptions = {}) {
-    this.mode = options.mode ?? (import.meta.url.endsWith(".ts") ? "source" : "dist");
+    this.mode = options.mode ?? (runningFromSource(import.meta.url) ? "source" : "dist");
     this.isolation = options.isolation ?? "auto";
     this.limits = { ...DEFAULT_HTTP_LIMITS, ...(options.http ?? {}) };
     this.redactor = options.redactor ?? defaultRedactor();

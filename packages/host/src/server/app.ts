@@ -32,7 +32,7 @@ export type ServerAppOptions = {
   /**
    * The public origin browsers and providers use (e.g. https://connect.example.com, or
    * http://127.0.0.1:8976 locally). Redirect URIs are `<publicUrl>/oauth/callback/<connector>`,
-   * connect URLs and webhook notification URLs (Square signs the notification URL) are built
+   * connect URLs and webhook notification URLs (some providers sign the notification URL) are built
    * from it, never from a client-sent Host header.
    */
   publicUrl: string;

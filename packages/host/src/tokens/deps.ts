@@ -4,6 +4,7 @@ import type { Credentials } from "../credentials/credentials.js";
 import type { HostHttp } from "../http/host-http.js";
 import type { ConnectorRegistry } from "../connections/connectors.js";
 import type { HostLogger } from "../connections/logger.js";
+import type { ProviderRegistry } from "@backfill-io/sdk";
 
 export type TokenDeps = {
   store: Store;
@@ -11,5 +12,7 @@ export type TokenDeps = {
   credentials: Credentials;
   http: HostHttp;
   connectors: ConnectorRegistry;
+  /** The provider plug-ins (normalizers, callback verifiers, token migrations) by name. */
+  providers: ProviderRegistry;
   logger: HostLogger;
 };

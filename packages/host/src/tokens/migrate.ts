@@ -1,26 +1,15 @@
-// Legacy non-expiring Shopify offline tokens → expiring ones, through Shopify's
-// token-exchange grant, without the merchant reinstalling the app.
-import { registerSecret, type ConnectorManifest } from "@backfill-io/sdk";
+// Legacy tokens → the provider's current kind, through the token migration its provider
+// plug-in brings (e.g. a token exchange for non-expiring offline tokens), without the
+// merchant reconnecting. Connections whose provider has no migration are skipped.
+import { registerSecret } from "@backfill-io/sdk";
 import { TokenEndpointError, parseTokenResponse, requestToken } from "../oauth/token-endpoint.js";
 import type { TokenManager } from "./token-manager.js";
 import { decryptTokens, writeTokens } from "./token-store.js";
 
-export const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
-export const SHOPIFY_OFFLINE_TOKEN_TYPE = "urn:shopify:params:oauth:token-type:offline-access-token";
-
-/**
- * Only Shopify has legacy non-expiring offline tokens and this token-exchange grant, so the
- * migration applies to connections whose manifest names Shopify as its provider (not to a
- * connector merely keyed "shopify").
- */
-export function usesShopifyTokenExchange(manifest: Pick<ConnectorManifest, "provider">): boolean {
-  return manifest.provider === "shopify";
-}
-
 export type MigrateOutcome = { connectionId: string; status: "migrated" | "skipped" | "failed"; reason?: string };
 
 export async function migrateTokens(manager: TokenManager, opts: { connectionId?: string } = {}): Promise<MigrateOutcome[]> {
-  const { store, vault, credentials, http, logger } = manager.deps;
+  const { store, vault, credentials, http, logger, providers } = manager.deps;
   const connections = opts.connectionId
     ? [await store.getConnection(opts.connectionId)].filter((c) => !!c)
     : await store.listConnections({ status: "active" });
@@ -35,16 +24,19 @@ export async function migrateTokens(manager: TokenManager, opts: { connectionId?
       continue;
     }
     const { manifest, oauth, row } = loaded;
-    if (!usesShopifyTokenExchange(manifest)) {
-      skip("not a Shopify connection");
+    // By the manifest's provider, not the connector key: a connector merely keyed like a provider gets nothing.
+    const migration = providers.tokenMigration(manifest.provider);
+    if (!migration) {
+      skip(`provider ${manifest.provider ?? manifest.key} has no token migration`);
       continue;
     }
     if (!row) {
       skip("no token");
       continue;
     }
-    if (row.expires_at !== null || row.refresh_token_enc !== null) {
-      skip("already expiring");
+    const notNeeded = migration.skipReason({ expiresAt: row.expires_at, hasRefreshToken: row.refresh_token_enc !== null });
+    if (notNeeded) {
+      skip(notNeeded);
       continue;
     }
     const current = decryptTokens(vault, row);
@@ -59,13 +51,7 @@ export async function migrateTokens(manager: TokenManager, opts: { connectionId?
         oauth,
         settings: JSON.parse(connection.settings_json) as Record<string, unknown>,
         credential,
-        params: {
-          grant_type: TOKEN_EXCHANGE_GRANT,
-          subject_token: current.accessToken,
-          subject_token_type: SHOPIFY_OFFLINE_TOKEN_TYPE,
-          requested_token_type: SHOPIFY_OFFLINE_TOKEN_TYPE,
-          expiring: "1",
-        },
+        params: migration.requestParams(current.accessToken),
       });
       const tokens = parseTokenResponse(oauth, body, store.now());
       registerSecret(tokens.accessToken, tokens.refreshToken);

@@ -1,6 +1,6 @@
 // Disconnect: revoke at the provider where the manifest says how (revocationUrlTemplate),
 // then delete the tokens whatever the provider answered.
-import { redact, registerSecret, type ConnectorManifest, type OAuthConfig } from "@backfill-io/sdk";
+import { redact, registerSecret, type ConnectorManifest, type CustomRevocation, type OAuthConfig } from "@backfill-io/sdk";
 import { expandTemplate } from "@backfill-io/sdk/policy";
 import type { OAuthAppCredential } from "../credentials/credentials.js";
 import type { HostHttpRequest } from "../http/host-http.js";
@@ -16,19 +16,9 @@ export type DisconnectResult = {
   tokensDeleted: boolean;
 };
 
-/**
- * The shape of a revocation request. `rfc7009`: form `token` + `token_type_hint`, client
- * authentication as for the token endpoint. `square`: Square's /oauth2/revoke, which is not
- * RFC 7009 (JSON `{ client_id, access_token }`, `Authorization: Client <secret>`).
- */
-export type RevocationStyle = "rfc7009" | "square";
+const REVOCATION_TIMEOUT_MS = 15_000;
 
-/** The manifest's `oauth.revocationRequest` (RFC 7009 unless it names another shape). */
-export function revocationStyleOf(oauth: Pick<OAuthConfig, "revocationRequest">): RevocationStyle {
-  return oauth.revocationRequest;
-}
-
-/** The revocation request for `tokens`, in the style of the manifest's provider. */
+/** The revocation request for `tokens`, in the shape the manifest's `oauth.revocationRequest` describes. */
 export function revocationRequest(
   manifest: ConnectorManifest,
   oauth: OAuthConfig,
@@ -37,15 +27,11 @@ export function revocationRequest(
   tokens: StoredTokens,
 ): HostHttpRequest {
   const url = expandTemplate(oauth.revocationUrlTemplate!, settings);
-  if (revocationStyleOf(oauth) === "square") {
-    return {
-      method: "POST",
-      url,
-      headers: { "content-type": "application/json", accept: "application/json", authorization: `Client ${credential.clientSecret}` },
-      body: JSON.stringify({ client_id: credential.clientId, access_token: tokens.accessToken }),
-      timeoutMs: 15_000,
-    };
-  }
+  const shape = oauth.revocationRequest;
+  return shape === "rfc7009" ? rfc7009Request(oauth, url, credential, tokens) : customRevocationRequest(shape, url, credential, tokens);
+}
+
+function rfc7009Request(oauth: OAuthConfig, url: string, credential: OAuthAppCredential, tokens: StoredTokens): HostHttpRequest {
   // Revoking the refresh token revokes the grant (RFC 7009 2.1); the access token only itself.
   const params: Record<string, string> = { token: tokens.refreshToken ?? tokens.accessToken, token_type_hint: tokens.refreshToken ? "refresh_token" : "access_token" };
   const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded", accept: "application/json" };
@@ -57,7 +43,29 @@ export function revocationRequest(
     params.client_id = credential.clientId;
     if (oauth.client.authMethod === "client_secret_post") params.client_secret = credential.clientSecret;
   }
-  return { method: "POST", url, headers, body: new URLSearchParams(params).toString(), timeoutMs: 15_000 };
+  return { method: "POST", url, headers, body: new URLSearchParams(params).toString(), timeoutMs: REVOCATION_TIMEOUT_MS };
+}
+
+/** A provider's own revocation shape, filled from the manifest's description (fields, encoding, client auth). */
+function customRevocationRequest(shape: CustomRevocation, url: string, credential: OAuthAppCredential, tokens: StoredTokens): HostHttpRequest {
+  const values: Record<CustomRevocation["body"][string], string | null> = {
+    client_id: credential.clientId,
+    client_secret: credential.clientSecret,
+    access_token: tokens.accessToken,
+    refresh_token: tokens.refreshToken,
+    grant_token: tokens.refreshToken ?? tokens.accessToken,
+  };
+  const fields: Record<string, string> = {};
+  // A field whose value the connection lacks (no refresh token) is left out, not sent empty.
+  for (const [name, value] of Object.entries(shape.body)) if (values[value] !== null) fields[name] = values[value]!;
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (shape.clientSecretAuthorizationScheme) headers.authorization = `${shape.clientSecretAuthorizationScheme} ${credential.clientSecret}`;
+  if (shape.encoding === "json") {
+    headers["content-type"] = "application/json";
+    return { method: shape.method, url, headers, body: JSON.stringify(fields), timeoutMs: REVOCATION_TIMEOUT_MS };
+  }
+  headers["content-type"] = "application/x-www-form-urlencoded";
+  return { method: shape.method, url, headers, body: new URLSearchParams(fields).toString(), timeoutMs: REVOCATION_TIMEOUT_MS };
 }
 
 export async function disconnect(manager: TokenManager, connectionId: string, opts: { revoke?: boolean } = {}): Promise<DisconnectResult> {

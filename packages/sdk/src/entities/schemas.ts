@@ -7,7 +7,7 @@ const isoDateTime = z.iso.datetime({ offset: true });
 const currency = z.string().refine(isCurrencyCode, { message: "must be an ISO 4217 currency code like USD" });
 const money = z.string().regex(/^-?\d+(\.\d+)?$/, "must be a decimal string like 42.00");
 const providerFields = {
-  /** The provider's own stable id (e.g. a Shopify GID). */
+  /** The provider's own stable id (e.g. a GraphQL global id). */
   provider_id: z.string().min(1).optional(),
   /** The provider's last-modified time, for incremental syncs. */
   provider_updated_at: isoDateTime.optional(),
@@ -129,7 +129,7 @@ export const refundReceiptSchema = z
     refund_id: z.string().min(1),
     /**
      * The original sales receipt this refund reverses; null for a refund no sale links to
-     * (Square's unlinked refunds: money returned without a payment), whose `reason` says why.
+     * (unlinked refunds: money returned without a payment), whose `reason` says why.
      */
     receipt_id: z.string().min(1).nullable(),
     reason: z.string().nullish(),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { manifestSchema, type ConnectorManifest, type ConnectorManifestInput } from "./schema.js";
 import { manifestRuleProblems, type ManifestProblem } from "./rules.js";
+import type { ProviderRegistry } from "../providers/registry.js";
 
 /** One error listing every manifest problem, each as `path: message (rule)`. */
 export class ManifestError extends Error {
@@ -38,11 +39,14 @@ export type ManifestValidation =
   | { ok: true; manifest: ConnectorManifest; problems: [] }
   | { ok: false; manifest?: undefined; problems: ManifestProblem[] };
 
-/** Validates a manifest without throwing. Never crashes on arbitrary input. */
-export function validateManifest(input: unknown): ManifestValidation {
+/**
+ * Validates a manifest without throwing. Never crashes on arbitrary input. With
+ * `providers`, the normalizers and callback verifiers it names must be registered there.
+ */
+export function validateManifest(input: unknown, opts: { providers?: ProviderRegistry } = {}): ManifestValidation {
   const parsed = manifestSchema.safeParse(input);
   if (!parsed.success) return { ok: false, problems: zodProblems(parsed.error) };
-  const problems = manifestRuleProblems(parsed.data);
+  const problems = manifestRuleProblems(parsed.data, opts.providers);
   if (problems.length) return { ok: false, problems };
   return { ok: true, manifest: parsed.data, problems: [] };
 }

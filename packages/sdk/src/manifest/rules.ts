@@ -2,7 +2,7 @@
 // Each problem names its path and the rule it breaks.
 import type { ConnectorManifest } from "./schema.js";
 import { checkUrlTemplate, placeholdersInHost, templatePlaceholders } from "./templates.js";
-import { HOST_NORMALIZERS, CALLBACK_VERIFIERS } from "../providers/registry.js";
+import type { ProviderRegistry } from "../providers/registry.js";
 import { parseHttpPattern } from "../policy/http.js";
 import { ENTITY_NAMES, entityNameForKind } from "../entities/registry.js";
 
@@ -13,7 +13,12 @@ export type ManifestProblem = { path: string; rule: string; message: string };
 // connector setting, not an OAuth credential.
 const TOKEN_LIKE_SETTING = /(^|_)(access_?token|refresh_?token|id_?token|bearer|(client|app|api|consumer)_?secret|oauth_?token|token)($|_)/i;
 
-export function manifestRuleProblems(m: ConnectorManifest): ManifestProblem[] {
+/**
+ * `providers`: the plug-ins the connector will run with; when given, every normalizer and
+ * callback verifier the manifest names must be one of theirs (a loader passes them, since
+ * the plug-ins are exported beside the manifest and registered after it is defined).
+ */
+export function manifestRuleProblems(m: ConnectorManifest, providers?: ProviderRegistry): ManifestProblem[] {
   const problems: ManifestProblem[] = [];
   const add = (path: string, rule: string, message: string) => problems.push({ path, rule, message });
   const settings = m.connection.settingsSchema;
@@ -83,13 +88,15 @@ export function manifestRuleProblems(m: ConnectorManifest): ManifestProblem[] {
     const path = `${base}.hostValidation.${name}`;
     if (!(name in properties)) add(path, "known_setting", `${name} is not defined in connection.settingsSchema.properties`);
     if (!rule.suffix && !rule.allowedHosts && !rule.normalize) add(path, "constrains_host", "must set suffix, allowedHosts or normalize");
-    if (rule.normalize && !(rule.normalize in HOST_NORMALIZERS)) {
-      add(`${path}.normalize`, "known_normalizer", `unknown normalizer ${rule.normalize}; known: ${Object.keys(HOST_NORMALIZERS).join(", ")}`);
+    if (providers && rule.normalize && !providers.hostNormalizer(rule.normalize)) {
+      add(`${path}.normalize`, "known_normalizer", `unknown normalizer ${rule.normalize}; known: ${providers.hostNormalizerNames().join(", ")}`);
     }
   }
 
   oauth.callbackVerifiers.forEach((name, i) => {
-    if (!(name in CALLBACK_VERIFIERS)) add(`${base}.callbackVerifiers.${i}`, "known_verifier", `unknown callback verifier ${name}; known: ${Object.keys(CALLBACK_VERIFIERS).join(", ")}`);
+    if (providers && !providers.callbackVerifier(name)) {
+      add(`${base}.callbackVerifiers.${i}`, "known_verifier", `unknown callback verifier ${name}; known: ${providers.callbackVerifierNames().join(", ")}`);
+    }
   });
 
   const webhookSecret = oauth.client.webhookSecret;

@@ -16,7 +16,7 @@ export const permissionsSchema = z.strictObject({
   entities: z.partialRecord(z.enum(ENTITY_NAMES), entityGrantSchema).default({}),
   secrets: z.record(z.string().min(1), z.array(z.literal("read")).min(1)).default({}),
   /**
-   * Large provider files (Files.download / Files.readLines), e.g. a Shopify bulk operation's
+   * Large provider files (Files.download / Files.readLines), e.g. a provider bulk export's
    * JSONL result. Absent: the connector may not download files. `maxBytes` is the largest
    * file one download may store (the route's own maxBytes may only be smaller).
    */
@@ -42,10 +42,10 @@ export const settingsSchemaSchema = z.looseObject({
 
 export const hostValidationRuleSchema = z.strictObject({
   /** The normalized host must end with this suffix, at a label boundary. */
-  suffix: z.string().startsWith(".", "must start with a dot, e.g. .myshopify.com").optional(),
+  suffix: z.string().startsWith(".", "must start with a dot, e.g. .example-shop.com").optional(),
   /** The normalized host must be one of these. */
   allowedHosts: z.array(z.string().min(1)).min(1).optional(),
-  /** A named normalizer from the SDK (see `HOST_NORMALIZERS`). */
+  /** A named normalizer of a registered provider plug-in (its `hostNormalizers`). */
   normalize: z.string().optional(),
 });
 
@@ -53,16 +53,32 @@ export const tokenPathsSchema = z.strictObject({
   accessTokenPath: z.string().min(1).default("access_token"),
   refreshTokenPath: z.string().min(1).optional(),
   expiresInPath: z.string().min(1).optional(),
-  /** Square answers an ISO-8601 `expires_at` instead of `expires_in`. */
+  /** For providers that answer an ISO-8601 `expires_at` instead of `expires_in`. */
   expiresAtPath: z.string().min(1).optional(),
-  /** Refresh-token lifetime in seconds, when the provider sends it (Shopify: refresh_token_expires_in). */
+  /** Refresh-token lifetime in seconds, when the provider sends it (e.g. refresh_token_expires_in). */
   refreshExpiresInPath: z.string().min(1).optional(),
-  /** Refresh-token expiry as an ISO-8601 time (Square PKCE: refresh_token_expires_at). */
+  /** Refresh-token expiry as an ISO-8601 time (e.g. refresh_token_expires_at). */
   refreshExpiresAtPath: z.string().min(1).optional(),
   scopePath: z.string().min(1).optional(),
   tokenTypePath: z.string().min(1).optional(),
-  /** Extra response fields kept as non-secret provider account metadata (e.g. Square's merchant_id). */
+  /** Extra response fields kept as non-secret provider account metadata (e.g. a merchant_id). */
   accountIdPath: z.string().min(1).optional(),
+});
+
+/**
+ * What the host puts in a field of a custom revocation request. `grant_token`: the refresh
+ * token when there is one (revoking it revokes the grant, RFC 7009 2.1), else the access token.
+ */
+export const REVOCATION_FIELD_VALUES = ["client_id", "client_secret", "access_token", "refresh_token", "grant_token"] as const;
+
+/** A provider's revocation endpoint that is not RFC 7009, as data (no code in the host). */
+export const customRevocationSchema = z.strictObject({
+  method: z.enum(["POST", "DELETE"]).default("POST"),
+  encoding: z.enum(["form", "json"]).default("form"),
+  /** Body field name → the value the host fills in. */
+  body: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/), z.enum(REVOCATION_FIELD_VALUES)),
+  /** Sends `Authorization: <scheme> <client secret>` (e.g. "Client"); omitted: no Authorization header. */
+  clientSecretAuthorizationScheme: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/).optional(),
 });
 
 export const oauthSchema = z.strictObject({
@@ -80,10 +96,9 @@ export const oauthSchema = z.strictObject({
   revocationUrlTemplate: z.string().min(1).optional(),
   /**
    * The revocation request's shape: RFC 7009 (form `token` + `token_type_hint`, client
-   * authentication as for the token endpoint), or Square's /oauth2/revoke (JSON
-   * `{ client_id, access_token }` with `Authorization: Client <secret>`).
+   * authentication as for the token endpoint), or a provider's own shape described as data.
    */
-  revocationRequest: z.enum(["rfc7009", "square"]).default("rfc7009"),
+  revocationRequest: z.union([z.literal("rfc7009"), customRevocationSchema]).default("rfc7009"),
   scopes: z.array(z.string().min(1)).default([]),
   /**
    * Scopes requested with `scopes` whose absence from the grant does not fail the connect (a
@@ -101,41 +116,41 @@ export const oauthSchema = z.strictObject({
       }),
     )
     .default([]),
-  /** How scopes are joined in the authorization URL: Shopify uses ",", RFC 6749 a space. */
+  /** How scopes are joined in the authorization URL: RFC 6749 a space, some providers ",". */
   scopeSeparator: z.string().min(1).max(3).default(" "),
   accessType: z.enum(["offline", "online"]).optional(),
   pkce: z.boolean().default(false),
   requiredSettings: z.array(z.string()).default([]),
   client: z.strictObject({
-    credentialKey: z.string().regex(/^[a-z][a-z0-9_-]*$/i, "must be an identifier like shopify_public_app"),
+    credentialKey: z.string().regex(/^[a-z][a-z0-9_-]*$/i, "must be an identifier like acme_public_app"),
     /** client_secret_post (in the body, RFC 6749 2.3.1), client_secret_basic (HTTP Basic) or none (PKCE public client). */
     authMethod: z.enum(["client_secret_post", "client_secret_basic", "none"]).default("client_secret_post"),
     /**
      * A secret name (declared in permissions.secrets) that, when the connection has no value
-     * for it, reads as this app's client secret: Shopify signs webhooks with the app's secret.
+     * for it, reads as this app's client secret (providers that sign webhooks with the app's secret).
      */
     webhookSecret: z.string().min(1).optional(),
   }),
   token: tokenPathsSchema.default({ accessTokenPath: "access_token" }),
-  /** Token request body: form-urlencoded per RFC 6749, or JSON (Square). */
+  /** Token request body: form-urlencoded per RFC 6749, or JSON. */
   tokenRequestEncoding: z.enum(["form", "json"]).default("form"),
-  /** Extra parameters sent with the code exchange and refresh (Shopify: { expiring: "1" }). */
+  /** Extra parameters sent with the code exchange and refresh (e.g. { expiring: "1" }). */
   tokenRequestParams: z.record(z.string(), z.string()).default({}),
-  /** Extra parameters on the authorization URL (Square: { session: "false" }). */
+  /** Extra parameters on the authorization URL (e.g. { session: "false" }). */
   authorizationParams: z.record(z.string(), z.string()).default({}),
   refresh: z
     .strictObject({
       enabled: z.boolean(),
       /**
-       * The provider replaces the refresh token on every use (Shopify expiring tokens, Square
-       * PKCE): a refresh answer without a new one leaves none (the old one is spent), and the
+       * The provider replaces the refresh token on every use (rotating refresh tokens, many
+       * PKCE clients): a refresh answer without a new one leaves none (the old one is spent), and the
        * connection needs reauthorization before the access token lapses.
        */
       rotatesRefreshToken: z.boolean().default(false),
     })
     .default({ enabled: false, rotatesRefreshToken: false }),
   postConnect: routeRefSchema.optional(),
-  /** Named verifiers (see `CALLBACK_VERIFIERS`) the host runs on the callback query before exchanging the code. */
+  /** Named verifiers of registered provider plug-ins (their `callbackVerifiers`) the host runs on the callback query before exchanging the code. */
   callbackVerifiers: z.array(z.string()).default([]),
   hostValidation: z.record(z.string(), hostValidationRuleSchema).default({}),
 });
@@ -182,3 +197,4 @@ export type HostValidationRule = z.output<typeof hostValidationRuleSchema>;
 export type RouteRef = z.output<typeof routeRefSchema>;
 export type SettingsSchema = z.output<typeof settingsSchemaSchema>;
 export type AnonymousRoutes = z.output<typeof anonymousRoutesSchema>;
+export type CustomRevocation = z.output<typeof customRevocationSchema>;

@@ -4,6 +4,9 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { validateManifest, type ManifestValidation } from "./define.js";
+import { exportedProviderPlugin } from "../providers/connector-module.js";
+import { runningFromSource } from "../runtime/source-mode.js";
+import { ProviderRegistry } from "../providers/registry.js";
 import { routeAccess, type RouteAuth } from "./route-access.js";
 import type { ManifestProblem } from "./rules.js";
 import type { ConnectorManifest } from "./schema.js";
@@ -47,10 +50,6 @@ export function checkRoutesExist(m: ConnectorManifest, routesDir: string): Manif
     .map(({ path, route }) => ({ path, rule: "route_exists", message: `no route file for ${route} under ${routesDir}` }));
 }
 
-/** True under vitest or tsx, which can import TypeScript modules. */
-export function canImportTypeScript(): boolean {
-  return !!process.env.VITEST || process.execArgv.some((a) => a.includes("tsx")) || !!process.env.TSX;
-}
 
 /**
  * Loads `backfill.config.ts` (or `.js`) from `dir` and validates it. Loading a .ts
@@ -60,7 +59,7 @@ export async function validateConnectorDir(dir: string): Promise<ConnectorDirRep
   const root = resolve(dir);
   const report: ConnectorDirReport = { dir: root, problems: [], checks: [] };
   // Plain node cannot import .ts: prefer the built manifest there, the source under a TS loader.
-  const names = canImportTypeScript()
+  const names = runningFromSource()
     ? ["backfill.config.ts", "backfill.config.js", "dist/backfill.config.js"]
     : ["dist/backfill.config.js", "backfill.config.js", "backfill.config.ts"];
   const candidates = names.map((f) => join(root, f));
@@ -70,9 +69,12 @@ export async function validateConnectorDir(dir: string): Promise<ConnectorDirRep
     return report;
   }
   let raw: unknown;
+  let providers: ProviderRegistry;
   try {
     const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
     raw = mod.default;
+    const plugin = exportedProviderPlugin(mod);
+    providers = new ProviderRegistry(plugin ? [plugin] : []);
   } catch (error) {
     const problems = (error as { problems?: ManifestProblem[] }).problems;
     if (problems) {
@@ -82,7 +84,7 @@ export async function validateConnectorDir(dir: string): Promise<ConnectorDirRep
     report.problems.push({ path: "", rule: "manifest_loads", message: `could not load ${file}: ${(error as Error).message}` });
     return report;
   }
-  const result: ManifestValidation = validateManifest(raw);
+  const result: ManifestValidation = validateManifest(raw, { providers });
   if (!result.ok) {
     report.problems.push(...result.problems);
     return report;
@@ -97,7 +99,7 @@ export async function validateConnectorDir(dir: string): Promise<ConnectorDirRep
   return report;
 }
 
-/** Route paths of every route file under a routes directory (`/webhooks/shopify` for webhooks/shopify.ts); .d.ts files are not routes. */
+/** Route paths of every route file under a routes directory (`/webhooks/orders` for webhooks/orders.ts); .d.ts files are not routes. */
 export function listRouteFiles(routesDir: string): { route: string; file: string }[] {
   if (!existsSync(routesDir)) return [];
   const files = readdirSync(routesDir, { recursive: true, withFileTypes: true })

@@ -37,7 +37,7 @@ export function matchesHttpPattern(url: URL, p: HttpPattern): boolean {
   if (url.protocol !== p.protocol) return false;
   const labels = url.hostname.toLowerCase().split(".");
   if (labels.length !== p.hostLabels.length) return false;
-  // "*" stands for one whole, non-empty label: "https://.myshopify.com" must not match "*.myshopify.com".
+  // "*" stands for one whole, non-empty label: "https://.example-shop.com" must not match "*.example-shop.com".
   if (!p.hostLabels.every((label, i) => (label === "*" ? labels[i] !== "" : label === labels[i]))) return false;
   const urlPort = url.port || defaultPort(url.protocol);
   const patternPort = p.port || defaultPort(p.protocol);

@@ -6,11 +6,9 @@ export { validateIngestItems, type IngestError, type IngestItem, type IngestResu
 export { assertTokenHost, isTokenHost, providerHosts } from "./oauth-hosts.js";
 export { decideAccessToken, missingScopes, type TokenDecision, type TokenState } from "./token.js";
 export { unknownSettings, validateSettings, type SettingsProblem, type UnknownSetting } from "./settings.js";
-export { applyHostValidation, CALLBACK_VERIFIERS, HOST_NORMALIZERS } from "../providers/registry.js";
+export { applyHostValidation } from "../providers/host-validation.js";
+export { timingSafeEqualText } from "./compare.js";
 export { expandTemplate, placeholdersInHost, templatePlaceholders } from "../manifest/templates.js";
-export { shopifyCallbackHmac, shopifyCallbackMessage, shopifyShopDomain, timingSafeEqualText } from "../providers/shopify.js";
-export { SQUARE_HOSTS, squareEnvironmentHost } from "../providers/square.js";
-export type { CallbackVerifier, CallbackVerifierContext, HostNormalizer } from "../providers/types.js";
 export { canonicalJson, canonicalPayload, checkValidatedDeletions, decideRecordCommit, decideRecordDelete, payloadHash, recordVersion, validateDeletions, type IncomingRecordState, type RecordCommitDecision, type RecordDeleteDecision, type RecordDeletion, type StoredRecordState, type ValidatedDeletion } from "./commit.js";
 export { checkDeliveryIds, isDeliveryRemembered, DELIVERY_ID_RULE, MAX_DELIVERY_ID_LENGTH, MAX_DELIVERY_IDS_PER_CALL, WEBHOOK_DELIVERY_RETENTION_MS } from "./webhooks.js";
 export { OPTIONAL_SCOPE_NOT_GRANTED, optionalScopeNotices, requestedScopes, type OptionalScopeNotice } from "./optional-scopes.js";

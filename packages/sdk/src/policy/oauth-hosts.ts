@@ -1,7 +1,7 @@
 // Where an OAuth bearer token may go: the connection's own provider hosts (the hosts of
 // its expanded authorization and token URLs), and the fixed hosts the manifest names in
 // permissions.http (a provider API on its own host, e.g. api.example.com beside
-// provider.example.com). A wildcard pattern never qualifies: *.myshopify.com also
+// provider.example.com). A wildcard pattern never qualifies: *.example-shop.com also
 // matches other tenants' shops, which must not receive this connection's token.
 import type { ConnectorManifest } from "../manifest/schema.js";
 import { expandTemplate } from "../manifest/templates.js";

@@ -3,7 +3,8 @@
 // the test runtime, so a bad setting fails the same way in both.
 import { Ajv } from "ajv";
 import type { ConnectorManifest } from "../manifest/schema.js";
-import { applyHostValidation } from "../providers/registry.js";
+import { applyHostValidation } from "../providers/host-validation.js";
+import { ProviderRegistry } from "../providers/registry.js";
 
 export type SettingsProblem = { setting: string; message: string };
 
@@ -11,12 +12,14 @@ let ajv: Ajv | undefined;
 /** Compiled once per settings schema: compiling on every call grew the heap without bound. */
 const compiled = new WeakMap<object, ReturnType<Ajv["compile"]>>();
 
+const NO_PROVIDERS = new ProviderRegistry();
+
 export function validateSettings(
   manifest: ConnectorManifest,
   settings: Record<string, unknown>,
-  opts: { requireOAuthSettings?: boolean } = {},
+  opts: { requireOAuthSettings?: boolean; /** The plug-ins whose normalizers hostValidation rules name. */ providers?: ProviderRegistry } = {},
 ): { ok: true; settings: Record<string, unknown> } | { ok: false; problems: SettingsProblem[] } {
-  // useDefaults: a setting left out takes the schema default (e.g. Square environment: production).
+  // useDefaults: a setting left out takes the schema default (e.g. a provider environment: production).
   ajv ??= new Ajv({ allErrors: true, strict: false, useDefaults: true });
   const schema = manifest.connection.settingsSchema;
   const problems: SettingsProblem[] = [];
@@ -38,9 +41,10 @@ export function validateSettings(
       if (out[name] === undefined || out[name] === "") problems.push({ setting: name, message: "is required before OAuth can start" });
     }
   }
+  const providers = opts.providers ?? NO_PROVIDERS;
   for (const [name, rule] of Object.entries(oauth?.hostValidation ?? {})) {
     if (out[name] === undefined || out[name] === "") continue;
-    const result = applyHostValidation(out[name], rule);
+    const result = applyHostValidation(out[name], rule, providers);
     if (result.ok) out[name] = result.value;
     else problems.push({ setting: name, message: result.message });
   }

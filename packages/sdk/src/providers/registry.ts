@@ -1,38 +1,80 @@
-// Named normalizers and callback verifiers a manifest can refer to by name.
-import { shopifyCallbackVerifier, shopifyShopDomain } from "./shopify.js";
-import { squareEnvironmentHost } from "./square.js";
-import type { CallbackVerifier, HostNormalizer } from "./types.js";
+// The provider plug-ins a host (or a test runtime) was given, by the names manifests use.
+// Filled by explicit register() calls at startup; a name registered twice by different
+// plug-ins is refused, so no connector can replace another provider's verifier.
+import { BackfillError } from "../runtime/errors.js";
+import type { CallbackVerifier, HostNormalizer, ProviderPlugin, TokenMigration, TokenPattern } from "./types.js";
 
-export const HOST_NORMALIZERS: Record<string, HostNormalizer> = {
-  shopifyShopDomain,
-  squareEnvironmentHost,
-};
+/** Two plug-ins claim one provider or one normalizer/verifier name. */
+export const PROVIDER_PLUGIN_CONFLICT = "provider_plugin_conflict";
+/** A plug-in's names or token patterns are malformed. */
+export const PROVIDER_PLUGIN_INVALID = "provider_plugin_invalid";
 
-export const CALLBACK_VERIFIERS: Record<string, CallbackVerifier> = {
-  shopifyHmac: shopifyCallbackVerifier,
-};
+const PLUGIN_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
-/** Applies a hostValidation rule to a setting value: normalize, then suffix and allowedHosts. */
-export function applyHostValidation(
-  value: unknown,
-  rule: { suffix?: string | undefined; allowedHosts?: string[] | undefined; normalize?: string | undefined },
-): { ok: true; value: string } | { ok: false; message: string } {
-  let host = typeof value === "string" ? value.trim().toLowerCase() : "";
-  if (rule.normalize) {
-    const normalizer = HOST_NORMALIZERS[rule.normalize];
-    if (!normalizer) return { ok: false, message: `unknown normalizer ${rule.normalize}` };
-    const result = normalizer(value);
-    if (!result.ok) return result;
-    host = result.value;
+/** Checks a plug-in's shape (names, pattern flags) and returns it frozen. */
+export function defineProviderPlugin(plugin: ProviderPlugin): ProviderPlugin {
+  const fail = (message: string) => new BackfillError(PROVIDER_PLUGIN_INVALID, `provider plug-in ${JSON.stringify(plugin.provider)}: ${message}`);
+  if (!PLUGIN_NAME.test(plugin.provider)) throw fail("provider must be an identifier");
+  for (const name of [...Object.keys(plugin.hostNormalizers ?? {}), ...Object.keys(plugin.callbackVerifiers ?? {})]) {
+    if (!PLUGIN_NAME.test(name)) throw fail(`${JSON.stringify(name)} is not an identifier`);
   }
-  if (!host || !/^[a-z0-9.-]+$/.test(host) || host.split(".").some((l) => !l)) {
-    return { ok: false, message: `${JSON.stringify(value)} is not a host name` };
+  for (const { pattern } of plugin.tokenPatterns ?? []) {
+    if (!pattern.global) throw fail(`token pattern ${String(pattern)} needs the g flag`);
   }
-  if (rule.suffix && !(host.endsWith(rule.suffix) && host.length > rule.suffix.length)) {
-    return { ok: false, message: `${host} must end with ${rule.suffix}` };
+  return Object.freeze({ ...plugin });
+}
+
+export class ProviderRegistry {
+  private readonly plugins = new Map<string, ProviderPlugin>();
+  private readonly normalizers = new Map<string, HostNormalizer>();
+  private readonly verifiers = new Map<string, CallbackVerifier>();
+
+  constructor(plugins: readonly ProviderPlugin[] = []) {
+    for (const plugin of plugins) this.register(plugin);
   }
-  if (rule.allowedHosts && !rule.allowedHosts.includes(host)) {
-    return { ok: false, message: `${host} must be one of ${rule.allowedHosts.join(", ")}` };
+
+  /** Adds a plug-in; registering the same plug-in again is a no-op. */
+  register(plugin: ProviderPlugin): this {
+    const current = this.plugins.get(plugin.provider);
+    if (current === plugin) return this;
+    if (current) throw new BackfillError(PROVIDER_PLUGIN_CONFLICT, `another plug-in for provider ${plugin.provider} is registered`);
+    const taken = (map: Map<string, unknown>, names: string[]) => names.find((name) => map.has(name));
+    const normalizerNames = Object.keys(plugin.hostNormalizers ?? {});
+    const verifierNames = Object.keys(plugin.callbackVerifiers ?? {});
+    const clash = taken(this.normalizers, normalizerNames) ?? taken(this.verifiers, verifierNames);
+    if (clash) throw new BackfillError(PROVIDER_PLUGIN_CONFLICT, `${clash} is already registered by another provider plug-in`);
+    this.plugins.set(plugin.provider, plugin);
+    for (const name of normalizerNames) this.normalizers.set(name, plugin.hostNormalizers![name]!);
+    for (const name of verifierNames) this.verifiers.set(name, plugin.callbackVerifiers![name]!);
+    return this;
   }
-  return { ok: true, value: host };
+
+  hostNormalizer(name: string): HostNormalizer | undefined {
+    return this.normalizers.get(name);
+  }
+
+  callbackVerifier(name: string): CallbackVerifier | undefined {
+    return this.verifiers.get(name);
+  }
+
+  hostNormalizerNames(): string[] {
+    return [...this.normalizers.keys()];
+  }
+
+  callbackVerifierNames(): string[] {
+    return [...this.verifiers.keys()];
+  }
+
+  tokenMigration(provider: string | undefined): TokenMigration | undefined {
+    return provider === undefined ? undefined : this.plugins.get(provider)?.tokenMigration;
+  }
+
+  /** The scope in the merchant's words, or the scope itself when no plug-in describes it. */
+  describeScope(provider: string | undefined, scope: string): string {
+    return (provider === undefined ? undefined : this.plugins.get(provider)?.scopeDescriptions?.[scope]) ?? scope;
+  }
+
+  tokenPatterns(): TokenPattern[] {
+    return [...this.plugins.values()].flatMap((p) => p.tokenPatterns ?? []);
+  }
 }

@@ -2,19 +2,20 @@
 // (a) every registered secret value, (b) token-shaped patterns, (c) sensitive keys at
 // any depth. Strings, objects, arrays, URLs and Errors (message, stack, cause).
 
+import type { TokenPattern } from "../providers/types.js";
+
 export const REDACTED = "[REDACTED]";
 
-const SENSITIVE_KEY = /(^|[-_.])?(authorization|cookie|set-cookie|x-shopify-access-token|code[-_]?verifier|client[-_]?secret|api[-_]?key|private[-_]?key|credential)s?$|token|secret|passw(or)?d/i;
+const SENSITIVE_KEY = /(^|[-_.])?(authorization|cookie|set-cookie|code[-_]?verifier|client[-_]?secret|api[-_]?key|private[-_]?key|credential)s?$|token|secret|passw(or)?d/i;
 /** Keys that look sensitive but hold no secret. */
 const SAFE_KEYS = new Set(["token_type", "tokenType", "tokenUrlTemplate", "accessTokenPath", "refreshTokenPath", "secrets", "x-secret"]);
 
-/** Token shapes redacted wherever they appear, registered or not. */
-const TOKEN_PATTERNS: [RegExp, string | ((m: string, ...g: string[]) => string)][] = [
-  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{4,}/gi, (_m, scheme: string) => `${scheme} ${REDACTED}`],
-  // Shopify: shpat_ (Admin API), shpca_ (custom app), shppa_ (private app), shpua_ (user) and kin.
-  [/\b(shp[a-z]{2})_[A-Za-z0-9]{6,}/g, (_m, prefix: string) => `${prefix}_${REDACTED}`],
-  // Square access and refresh tokens.
-  [/\bE[AQ]AA[A-Za-z0-9_-]{12,}/g, REDACTED],
+/**
+ * Token shapes redacted wherever they appear, registered or not: HTTP credentials here,
+ * each provider's own token shapes from its plug-in (Redactor.addTokenPatterns).
+ */
+const CREDENTIAL_PATTERNS: readonly TokenPattern[] = [
+  { pattern: /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{4,}/gi, replacement: (_m, scheme: string) => `${scheme} ${REDACTED}` },
 ];
 
 /**
@@ -50,7 +51,7 @@ function redactEqualsPairs(text: string): string {
   }
   return copied ? out + text.slice(copied) : text;
 }
-/** A header-style line: `X-Shopify-Access-Token: value` (to the end of the line). */
+/** A header-style line: `X-Provider-Access-Token: value` (to the end of the line). */
 const HEADER_LINE = /^([ \t]*)([A-Za-z0-9_-]{1,64})([ \t]*:[ \t]*)(?!["'\s])([^\r\n]+)/gm;
 
 /** `code` holds an authorization code as a URL or form parameter (never as an object key: error codes). */
@@ -190,6 +191,13 @@ class SecretIndex {
 export class Redactor {
   private readonly secrets = new Set<string>();
   private readonly index = new SecretIndex();
+  private tokenPatterns: readonly TokenPattern[] = CREDENTIAL_PATTERNS;
+
+  /** Adds provider token shapes (a provider plug-in's `tokenPatterns`); adding one again is a no-op. */
+  addTokenPatterns(patterns: readonly TokenPattern[]): void {
+    const fresh = patterns.filter((p) => !this.tokenPatterns.includes(p));
+    if (fresh.length) this.tokenPatterns = [...this.tokenPatterns, ...fresh];
+  }
 
   /**
    * Registers a live secret (token, client secret, code verifier, authorization code).
@@ -221,7 +229,7 @@ export class Redactor {
 
   redactString(text: string): string {
     let out = this.index.replaceAll(text);
-    for (const [pattern, replacement] of TOKEN_PATTERNS) out = out.replace(pattern, replacement as string);
+    for (const { pattern, replacement } of this.tokenPatterns) out = out.replace(pattern, replacement as string);
     return redactKeyedValues(out);
   }
 

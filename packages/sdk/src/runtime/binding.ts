@@ -20,8 +20,8 @@ export type HttpRequestSpec = {
 };
 
 /**
- * How the host attaches the token: by default `Authorization: Bearer <token>`; Shopify
- * wants `{ header: "X-Shopify-Access-Token", scheme: null }` (the bare token).
+ * How the host attaches the token: by default `Authorization: Bearer <token>`; a provider
+ * with its own header wants e.g. `{ header: "X-Acme-Access-Token", scheme: null }` (the bare token).
  */
 export type OAuthHttpAuth = { minTtlSeconds?: number; header?: string; scheme?: string | null };
 
@@ -65,7 +65,7 @@ export type RecordsRedaction = {
   receiptIds?: string[];
   /** Redact records with these idempotency keys. */
   idempotencyKeys?: string[];
-  /** Redact every record of the connection (Shopify shop/redact). */
+  /** Redact every record of the connection (a provider's shop/redact compliance webhook). */
   all?: boolean;
 };
 

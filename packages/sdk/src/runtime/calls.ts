@@ -140,7 +140,7 @@ export const Records = {
     return currentBinding("Records.redact").redactRecords(selector);
   },
   /**
-   * The provider deleted these records (Shopify customers/delete, Square customer.deleted):
+   * The provider deleted these records (a customers/delete or customer.deleted webhook):
    * staged like ingest and committed with the page, they become tombstones carrying the
    * deletion time, listed as deletions in the records changes feed. Needs write permission
    * on the entity. Returns how many were staged.
@@ -159,7 +159,7 @@ export const Connection = {
     if (!binding.connectionInfo) throw new BackfillError("invalid_request", "Connection.info: this Backfill host does not provide connection info");
     return binding.connectionInfo();
   },
-  /** Marks the connection revoked (e.g. Shopify app/uninstalled): syncs stop with reauth_required. */
+  /** Marks the connection revoked (e.g. an app/uninstalled webhook): syncs stop with reauth_required. */
   markRevoked(reason: string): void {
     currentBinding("Connection.markRevoked").setConnectionStatus({ status: "revoked", reason });
   },
@@ -178,7 +178,7 @@ function webhookBinding(call: string) {
  * delivery already processed must do nothing. Call after the signature is verified, so
  * an unsigned request can never burn a genuine delivery's id. Ids are per connection,
  * remembered for WEBHOOK_DELIVERY_RETENTION_MS; pass one id or several (e.g. a delivery id
- * and an event id) and prefix them with the provider (`shopify:webhook:<id>`).
+ * and an event id) and prefix them with the provider (`acme:webhook:<id>`).
  */
 export const Webhooks = {
   /** True when any of the ids was already processed for this connection. */

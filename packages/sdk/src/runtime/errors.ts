@@ -17,7 +17,9 @@ export type BackfillErrorCode =
   | "file_line_too_long"
   | "file_offset_invalid"
   | "file_not_utf8"
-  | "checkpoint_invalid";
+  | "checkpoint_invalid"
+  | "provider_plugin_conflict"
+  | "provider_plugin_invalid";
 
 export class BackfillError extends Error {
   readonly code: BackfillErrorCode;

@@ -5,6 +5,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ConnectorManifest } from "../manifest/schema.js";
 import { validateManifest, ManifestError, isDefinedManifest } from "../manifest/define.js";
+import { exportedProviderPlugin } from "../providers/connector-module.js";
+import { ProviderRegistry } from "../providers/registry.js";
+import type { ProviderPlugin } from "../providers/types.js";
 
 const MANIFEST_FILES = ["backfill.config.ts", "backfill.config.js"];
 const SDK_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -35,10 +38,13 @@ export function findManifestFile(startDirs: (string | undefined)[]): string | un
   return undefined;
 }
 
-export async function loadManifest(file: string): Promise<ConnectorManifest> {
+/** The manifest of a backfill.config module and the provider plug-in it exports beside it. */
+export type LoadedConnectorModule = { manifest: ConnectorManifest; providerPlugin: ProviderPlugin | undefined };
+
+export async function loadConnectorModule(file: string): Promise<LoadedConnectorModule> {
   const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
-  if (isDefinedManifest(mod.default)) return mod.default;
-  const result = validateManifest(mod.default);
+  const providerPlugin = exportedProviderPlugin(mod);
+  const result = validateManifest(mod.default, { providers: new ProviderRegistry(providerPlugin ? [providerPlugin] : []) });
   if (!result.ok) throw new ManifestError(result.problems, file);
-  return result.manifest;
+  return { manifest: isDefinedManifest(mod.default) ? mod.default : result.manifest, providerPlugin };
 }

@@ -20,7 +20,9 @@ import type { ConnectorManifestInput } from "../manifest/schema.js";
 import type { Route, RouteInput } from "../api/api.js";
 import { HttpMock, type RecordedCall } from "./http-mock.js";
 import { TestFiles } from "./files.js";
-import { callerFile, findManifestFile, loadManifest } from "./manifest-discovery.js";
+import { callerFile, findManifestFile, loadConnectorModule } from "./manifest-discovery.js";
+import { ProviderRegistry } from "../providers/registry.js";
+import type { ProviderPlugin } from "../providers/types.js";
 import { reportLogFinding } from "./log-findings.js";
 
 type Instant = Date | number | string;
@@ -43,6 +45,11 @@ export type TestOAuthState = {
 export type ConnectorTestRuntimeOptions = {
   /** The manifest; default: the nearest backfill.config.ts above the test file. */
   manifest?: ConnectorManifest | ConnectorManifestInput;
+  /**
+   * Provider plug-ins (normalizers, token patterns) the connector runs with, as the host
+   * registers them; the `providerPlugin` a discovered backfill.config.ts exports is added.
+   */
+  providers?: readonly ProviderPlugin[];
   /** Connection settings, validated and normalized as the host does; omitted: none, unchecked. */
   settings?: Record<string, unknown>;
   secrets?: Record<string, string>;
@@ -109,6 +116,7 @@ export class ConnectorTestRuntime {
   readonly deletions: { kind: EntityKind; idempotencyKey: string; deletedAt: number | null; decision: RecordDeleteDecision }[] = [];
   // The process-wide redactor, as in the host: api() and loggers read it too.
   private readonly redactor = defaultRedactor();
+  private readonly providers = new ProviderRegistry();
   private readonly now: () => number;
   private unbind: (() => void) | undefined;
   private settingsChecked = false;
@@ -122,10 +130,17 @@ export class ConnectorTestRuntime {
     for (const id of options.processedDeliveries ?? []) this.deliveries.set(id, this.now());
     const caller = callerFile();
     this.manifestSearch = [caller ? dirname(caller) : undefined, process.cwd()];
+    for (const plugin of options.providers ?? []) this.useProviderPlugin(plugin);
     if (options.manifest) this.manifest = this.acceptManifest(options.manifest);
     this.redactor.register(options.oauth?.accessToken, options.oauth?.refreshToken, ...Object.values(this.secrets));
     const refresh = options.oauth?.refresh;
     if (refresh && "accessToken" in refresh) this.redactor.register(refresh.accessToken, refresh.refreshToken);
+  }
+
+  /** Registers a plug-in as the host does: its names for settings, its token shapes for the redactor. */
+  private useProviderPlugin(plugin: ProviderPlugin): void {
+    this.providers.register(plugin);
+    this.redactor.addTokenPatterns(plugin.tokenPatterns ?? []);
   }
 
   private acceptManifest(input: ConnectorManifest | ConnectorManifestInput): ConnectorManifest {
@@ -140,12 +155,14 @@ export class ConnectorTestRuntime {
     if (!this.manifest) {
       const file = findManifestFile(this.manifestSearch);
       if (!file) throw new Error("connectorTestRuntime: no manifest given and no backfill.config.ts found above the test file; pass { manifest }");
-      this.manifest = await loadManifest(file);
+      const loaded = await loadConnectorModule(file);
+      if (loaded.providerPlugin) this.useProviderPlugin(loaded.providerPlugin);
+      this.manifest = loaded.manifest;
     }
     // Settings given are checked as the host checks them. A test that gives none (as the
     // guide's failure snippet) is not about settings: Settings.get then reads undefined.
     if (!this.settingsChecked && this.options.settings !== undefined) {
-      const checked = validateSettings(this.manifest, this.settings);
+      const checked = validateSettings(this.manifest, this.settings, { providers: this.providers });
       if (!checked.ok) {
         throw new BackfillError("invalid_request", `connectorTestRuntime: invalid settings: ${checked.problems.map((p) => `${p.setting} ${p.message}`).join("; ")}`);
       }

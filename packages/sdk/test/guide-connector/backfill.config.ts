@@ -1,6 +1,9 @@
 // The owner's guide, section 2, verbatim: the Shopify manifest.
 import { defineConnector } from "@backfill-io/sdk";
 
+// Not in the guide (see provider-plugin.ts): the plug-in the manifest's normalizer comes from.
+export { guideProviderPlugin as providerPlugin } from "./provider-plugin.js";
+
 export default defineConnector({
   key: "shopify",
   name: "Shopify",

@@ -3,8 +3,9 @@
 // Shopify connector: no usable token (none, missing scopes, refresh failed) → 401
 // reauth_required with the reason; Square rejecting the token (401/403) → 400 carrying
 // Square's status, never the token; rate limited → the retry signal; anything else → 502.
-import { api, SQUARE_HOSTS } from "@backfill-io/sdk";
+import { api } from "@backfill-io/sdk";
 import { thrownFailureResponse } from "@backfill-io/oauth-helpers";
+import { SQUARE_HOSTS } from "../../provider/index.js";
 import { squareGet, squareHost } from "../../lib/square-client.js";
 import { squareFailure } from "../../lib/square-failure.js";
 import type { SquareLocation, SquareMerchant } from "../../lib/square-types.js";

@@ -74,7 +74,7 @@ export function oauthRoutes(host: Host, publicUrl: string): Hono {
       const connector = await host.connectors.get(key);
       if (!connector) return errorJson(c, 404, "connector_not_found", `connector ${key} is not installed`);
       const settings = formSettings(fields, START_PARAMS);
-      const { problems } = checkConnectSettings(connector.manifest, session, settings);
+      const { problems } = checkConnectSettings(connector.manifest, session, settings, host.providers);
       if (Object.keys(problems).length) {
         if (!wantsHtml(c)) return errorJson(c, 400, "invalid_settings", Object.entries(problems).map(([k, v]) => `${k} ${v}`).join("; "));
         const values = Object.fromEntries(Object.entries(settings).filter(([name]) => connector.manifest.connection.settingsSchema.properties[name]?.["x-secret"] !== true));

@@ -3,7 +3,7 @@
 // history entry and no Referer), which shows which app asks for what and a form generated
 // from the manifest. The form posts to /oauth/start; POST /connect/validate gives feedback
 // from the connector's own normalizers before the merchant leaves for the provider.
-import type { ConnectorManifest } from "@backfill-io/sdk";
+import type { ConnectorManifest, ProviderRegistry } from "@backfill-io/sdk";
 import { validateSettings } from "@backfill-io/sdk/policy";
 import { Hono, type Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
@@ -15,7 +15,6 @@ import { OAuthFlowError } from "../../oauth/errors.js";
 import { errorJson } from "../http-errors.js";
 import { renderPage } from "./layout.js";
 import { merchantMessage } from "./merchant-messages.js";
-import { describeScope } from "./scope-descriptions.js";
 import { settingsFieldsHtml, type FieldProblems } from "./settings-form.js";
 
 /** The cookie holding the merchant's connect session token between the page and /oauth/start. */
@@ -45,7 +44,7 @@ export async function renderConnectPage(c: Context, host: Host, session: Connect
 <h1>${account ? `Reconnect ${manifest.name}` : `Connect ${manifest.name}`}</h1>
 <p class="lead">${who ? `${who}, an` : "An"} app asks to read data from your ${manifest.name} account${account ? html` <strong>${account}</strong>` : ""}.</p>
 <h2>It will be able to</h2>
-<ul class="scopes">${scopes.map((s) => html`<li>${describeScope(manifest.provider ?? manifest.key, s)} <span class="muted mono">(${s})</span></li>`)}</ul>
+<ul class="scopes">${scopes.map((s) => html`<li>${host.providers.describeScope(manifest.provider ?? manifest.key, s)} <span class="muted mono">(${s})</span></li>`)}</ul>
 <h2>It will sync</h2>
 <p>${manifest.streams.map((s) => s.name).join(", ") || "nothing yet"}</p>
 ${state.error ? html`<div class="alert bad" role="alert" id="form-error" tabindex="-1">${state.error}</div>` : ""}
@@ -87,11 +86,11 @@ export function formSettings(fields: Record<string, unknown>, skip: ReadonlySet<
 }
 
 /** validateSettings as field problems and the normalized non-secret values. */
-export function checkConnectSettings(manifest: ConnectorManifest, session: ConnectSession, given: Record<string, string>) {
+export function checkConnectSettings(manifest: ConnectorManifest, session: ConnectSession, given: Record<string, string>, providers: ProviderRegistry) {
   const known = manifest.connection.settingsSchema.properties;
   const problems: FieldProblems = {};
   for (const name of Object.keys(given)) if (!(name in known)) problems[name] = "is not a setting of this connector";
-  const result = validateSettings(manifest, { ...given, ...session.settings }, { requireOAuthSettings: true });
+  const result = validateSettings(manifest, { ...given, ...session.settings }, { requireOAuthSettings: true, providers });
   if (!result.ok) for (const p of result.problems) problems[p.setting] ??= p.message;
   const normalized: Record<string, unknown> = {};
   if (result.ok) for (const [name, value] of Object.entries(result.settings)) if (name in given && known[name]?.["x-secret"] !== true) normalized[name] = value;
@@ -135,7 +134,7 @@ export function connectRoutes(host: Host, publicUrl: string): Hono {
       if (!session.connectorKeys.includes(body.connector)) return errorJson(c, 403, "connector_not_allowed", "this session does not connect that connector");
       const connector = await host.connectors.get(body.connector);
       if (!connector) return errorJson(c, 404, "connector_not_found", "no such connector");
-      const { problems, normalized } = checkConnectSettings(connector.manifest, session, formSettings(body.settings, new Set()));
+      const { problems, normalized } = checkConnectSettings(connector.manifest, session, formSettings(body.settings, new Set()), host.providers);
       const list = Object.entries(problems).map(([setting, message]) => ({ setting, message }));
       return c.json({ ok: list.length === 0, problems: list, settings: normalized });
     } catch (error) {

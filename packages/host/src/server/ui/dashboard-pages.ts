@@ -102,7 +102,7 @@ ${list.map((c) => html`<tr><td class="mono">${c.credentialKey}</td><td class="mo
 </tbody></table></div>
 <div class="card"><h2>Set or rotate a credential</h2>
 <form id="credential-form" data-api="/api/credentials/" data-method="PUT" data-json data-key-field="credentialKey">
-<label for="credentialKey">Credential key</label><input type="text" id="credentialKey" name="credentialKey" required placeholder="shopify_public_app">
+<label for="credentialKey">Credential key</label><input type="text" id="credentialKey" name="credentialKey" required placeholder="acme_public_app">
 <label for="clientId">Client id</label><input type="text" id="clientId" name="clientId" required>
 <label for="clientSecret">Client secret</label><input type="password" id="clientSecret" name="clientSecret" required autocomplete="off">
 <button type="submit">Save</button></form></div>`;

@@ -1,5 +1,6 @@
-// Square's two OAuth hosts: production and sandbox, chosen by the `environment` setting.
-import type { HostNormalizer } from "./types.js";
+// Square's two OAuth hosts: production and sandbox, chosen by the `environment` setting
+// (manifest hostValidation `normalize: "squareEnvironmentHost"`).
+import type { HostNormalizer } from "@backfill-io/sdk";
 
 export const SQUARE_HOSTS = { production: "connect.squareup.com", sandbox: "connect.squareupsandbox.com" } as const;
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CALLBACK_VERIFIERS, shopifyCallbackHmac, shopifyShopDomain } from "../src/policy/index.js";
+import { Redactor } from "@backfill-io/sdk";
+import { shopifyCallbackHmac, shopifyProviderPlugin, shopifyShopDomain } from "../src/provider/index.js";
 
 describe("shopifyShopDomain", () => {
   it.each([
@@ -63,7 +64,7 @@ describe("shopifyHmac callback verifier", () => {
   const secret = "shpss_client_secret_canary";
   const now = Date.parse("2026-11-27T12:00:00Z");
   const base = { code: "abc", shop: "acme.myshopify.com", state: "s1", timestamp: String(now / 1000), host: "YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvYWNtZQ" };
-  const verify = CALLBACK_VERIFIERS.shopifyHmac!;
+  const verify = shopifyProviderPlugin.callbackVerifiers!.shopifyHmac!;
   const ctx = { clientSecret: secret, settings: { shop_domain: "acme.myshopify.com" }, now };
 
   it("accepts a correctly signed callback", () => {
@@ -86,5 +87,15 @@ describe("shopifyHmac callback verifier", () => {
     const q = { b: "x y", a: "1&2", signature: "zzz" };
     const withoutSignature = { b: "x y", a: "1&2" };
     expect(shopifyCallbackHmac(q, secret)).toBe(shopifyCallbackHmac(withoutSignature, secret));
+  });
+});
+
+describe("Shopify token shapes (the plug-in's tokenPatterns)", () => {
+  it("a redactor given them scrubs unregistered Shopify tokens", () => {
+    const r = new Redactor();
+    r.addTokenPatterns(shopifyProviderPlugin.tokenPatterns!);
+    const out = r.redactString("shpat_1234567890abcdef shpca_abcdef123456 shppa_abcdef123456 shpua_abcdef123456");
+    for (const leaked of ["1234567890abcdef", "abcdef123456"]) expect(out).not.toContain(leaked);
+    expect(out).toContain("shpat_[REDACTED]");
   });
 });
