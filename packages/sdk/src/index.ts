@@ -29,5 +29,7 @@ export { Files, type FileDownloadOptions } from "./runtime/files.js";
 export type { DownloadedFile, FileDownloadSpec, FileLines, ReadLinesOptions } from "./runtime/binding.js";
 export { FILE_LINE_TOO_LONG, FILE_NOT_FOUND, FILE_NOT_UTF8, FILE_OFFSET_INVALID, FILE_TOO_LARGE, FILE_RETENTION_MS } from "./policy/files.js";
 export { CHECKPOINT_INVALID, type CheckpointIssue } from "./policy/checkpoint.js";
+/** Constant-time comparison of two strings (signatures, HMACs): for connectors that verify what providers sign. */
+export { timingSafeEqualText } from "./policy/compare.js";
 /** zod, for Checkpoint.get(stream, schema) and route input schemas (connectors import only the SDK and oauth-helpers). */
 export { z } from "zod";

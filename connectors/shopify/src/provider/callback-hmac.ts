@@ -1,8 +1,7 @@
 // The OAuth callback verifier (manifest `callbackVerifiers: ["shopifyHmac"]`): Shopify signs
 // the callback query with the app's client secret; the host runs this before it spends the code.
 import { createHmac } from "node:crypto";
-import type { CallbackVerifier } from "@backfill-io/sdk";
-import { timingSafeEqualText } from "@backfill-io/sdk/policy";
+import { timingSafeEqualText, type CallbackVerifier } from "@backfill-io/sdk";
 import { shopifyShopDomain } from "./shop-domain.js";
 
 /**
