@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { bindHost, OAuth, type HostBinding } from "@backfill-io/sdk";
 import { RouteRunner } from "../src/runner/index.js";
-import { customerPages, DEMO_DIR, demoManifest, fakeServices, startServer } from "../test/runner/support.js";
+import { DEMO_DIR, demoManifest, fakeServices } from "../test/runner/support.js";
 import { createDemoConnection, openSyncHost, type SyncHost } from "../test/sync/support.js";
 import { buildConnector } from "../test/runner/build-connector.js";
 import { hostConnectionServices } from "../src/runner/host-services.js";
@@ -64,31 +64,28 @@ async function vaultToken(): Promise<void> {
   }
 }
 
-async function throughput(pagesCount: number, perPage: number): Promise<{ bridged: number; plain: number; peakMb: number; plainPeakMb: number }> {
-  const pages = customerPages(pagesCount, perPage);
-  const bodies = new Map<number, string>();
-  const server = await startServer((req, res) => {
-    const page = Number(new URL(req.url ?? "/", "http://x").searchParams.get("page") ?? 1);
-    if (!bodies.has(page)) bodies.set(page, JSON.stringify(pages(page)));
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(bodies.get(page));
-  });
-  const sh = await openSyncHost(server.port);
+type ProviderPage = { customers: { id: string; name: string; email: string }[]; next: number | null };
+
+/** The baseline every sync row is measured against: fetch each page and insert its records into the same store. */
+async function plainFetchInsert(store: SyncHost["host"]["store"], base: string, connectionId: string): Promise<void> {
+  for (let page = 1; ; page++) {
+    const body = (await (await fetch(`${base}/customers?page=${page}`)).json()) as ProviderPage;
+    const items = body.customers.map((c) => ({ idempotencyKey: `customer:${c.id}`, payload: { customer_id: c.id, display_name: c.name, email: c.email } }));
+    await store.commitPage(connectionId, "customers", [{ kind: "customer", items }], { page: body.next ?? page });
+    if (body.next === null) break;
+  }
+}
+
+async function throughput(pagesCount: number, perPage: number, build: "source" | "built" = "source"): Promise<{ bridged: number; plain: number; peakMb: number; plainPeakMb: number }> {
+  const provider = await startProviderProcess(pagesCount, perPage);
+  const sh = build === "built" ? await builtSyncHost(provider.port) : await openSyncHost(provider.port);
   try {
-    // Baseline: plain fetch + insert of the same pages into the same store.
-    const plainId = await createDemoConnection(sh.host, server.base);
+    const plainId = await createDemoConnection(sh.host, provider.base);
     const t0 = performance.now();
-    const plainPeakMb = await peakRssGrowthMb(async () => {
-      for (let page = 1; ; page++) {
-        const body = (await (await fetch(`${server.base}/customers?page=${page}`)).json()) as ReturnType<typeof pages>;
-        const items = body.customers.map((c) => ({ idempotencyKey: `customer:${c.id}`, payload: { customer_id: c.id, display_name: c.name, email: c.email } }));
-        await sh.host.store.commitPage(plainId, "customers", [{ kind: "customer", items }], { page: body.next ?? page });
-        if (body.next === null) break;
-      }
-    });
+    const plainPeakMb = await peakRssGrowthMb(() => plainFetchInsert(sh.host.store, provider.base, plainId));
     const plain = (pagesCount * perPage) / ((performance.now() - t0) / 1000);
 
-    const id = await createDemoConnection(sh.host, server.base);
+    const id = await createDemoConnection(sh.host, provider.base);
     const t1 = performance.now();
     let accepted = 0;
     const peakMb = await peakRssGrowthMb(async () => {
@@ -100,7 +97,7 @@ async function throughput(pagesCount: number, perPage: number): Promise<{ bridge
     return { bridged, plain, peakMb, plainPeakMb };
   } finally {
     await sh.close();
-    await server.close();
+    await provider.close();
   }
 }
 
@@ -142,14 +139,7 @@ async function cpuPerPage(pagesCount: number, perPage: number, build: "source" |
   const provider = await startProviderProcess(pagesCount, perPage);
   const sh = build === "built" ? await builtSyncHost(provider.port) : await openSyncHost(provider.port);
   try {
-    const plainLoop = async (connectionId: string) => {
-      for (let page = 1; ; page++) {
-        const body = (await (await fetch(`${provider.base}/customers?page=${page}`)).json()) as { customers: { id: string; name: string; email: string }[]; next: number | null };
-        const items = body.customers.map((c) => ({ idempotencyKey: `customer:${c.id}`, payload: { customer_id: c.id, display_name: c.name, email: c.email } }));
-        await sh.host.store.commitPage(connectionId, "customers", [{ kind: "customer", items }], { page: body.next ?? page });
-        if (body.next === null) break;
-      }
-    };
+    const plainLoop = async (connectionId: string) => plainFetchInsert(sh.host.store, provider.base, connectionId);
     await plainLoop(await createDemoConnection(sh.host, provider.base));
     await sh.engine.sync(await createDemoConnection(sh.host, provider.base), "customers");
 
@@ -189,8 +179,8 @@ const benchmarks: [string, () => Promise<void>][] = [
   ...([[100, 10], [50, 100]] as const).map(([pages, perPage]): [string, () => Promise<void>] => [
     `throughput-${perPage}`,
     async () => {
-      const sized = await throughput(pages, perPage);
-      rows.push([`sync throughput, ${perPage} records/page (target ≥ 0.9× plain)`, fmt(sized.bridged, "records/s"), fmt(sized.plain, "records/s plain fetch+insert"), fmt(sized.bridged / sized.plain, "×")]);
+      const sized = await throughput(pages, perPage, "built");
+      rows.push([`sync throughput, ${perPage} records/page (built host; target ≥ 0.9× plain)`, fmt(sized.bridged, "records/s"), fmt(sized.plain, "records/s plain fetch+insert"), fmt(sized.bridged / sized.plain, "×")]);
     },
   ]),
   [
