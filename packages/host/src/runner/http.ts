@@ -5,6 +5,8 @@
 import { Agent, request, errors as undiciErrors } from "undici";
 import { BackfillError, isSensitiveKey, oauthAuthHeader, type ConnectorManifest, type HttpRequestSpec, type HttpResponse, type AccessTokenOptions, type Redactor } from "@backfill-io/sdk";
 import { assertHttpAllowed, assertTokenHost, describeUrl, isTokenHost } from "@backfill-io/sdk/policy";
+import { decodeBody, isJsonBody } from "./http-body.js";
+import type { BridgedHttpResponse } from "./protocol.js";
 
 export type TransportRequest = {
   method: string;
@@ -32,6 +34,8 @@ export type HttpLimits = {
   requestTimeoutMs: number;
   maxResponseBytes: number;
   maxRedirects: number;
+  /** The longest a Files.download may take (its timeoutMs is capped to this): time inside one does not count against the route timeout. */
+  maxDownloadMs: number;
 };
 
 export const DEFAULT_HTTP_LIMITS: HttpLimits = {
@@ -41,6 +45,7 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
   requestTimeoutMs: 60_000,
   maxResponseBytes: 20 * 1024 * 1024,
   maxRedirects: 5,
+  maxDownloadMs: 2 * 60 * 60_000,
 };
 
 export type UndiciTransportOptions = Partial<Pick<HttpLimits, "connectTimeoutMs" | "headersTimeoutMs" | "bodyTimeoutMs">> & {
@@ -114,18 +119,6 @@ function encodeBody(body: unknown, headers: Record<string, string>): string | un
   return JSON.stringify(body);
 }
 
-function parseBody(buffer: Buffer, contentType: string | undefined): unknown {
-  const text = buffer.toString("utf8");
-  if (text && contentType && /[/+]json\b/i.test(contentType)) {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      return text;
-    }
-  }
-  return text;
-}
-
 /** Drops credentials before a request leaves its origin (as fetch does on redirect). */
 function withoutCredentials(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).filter(([k]) => !isSensitiveKey(k) && k !== "authorization" && k !== "cookie"));
@@ -146,7 +139,14 @@ function transportError(error: unknown, url: URL): BackfillError {
   return new BackfillError("http_error", `Http: request to ${where} failed${typeof code === "string" ? ` (${code})` : ""}`);
 }
 
+/** Http as a route sees it: the body parsed by content type (JSON) or as text. */
 export async function performHttp(spec: HttpRequestSpec, ctx: HttpContext): Promise<HttpResponse> {
+  const { bodyText, bodyIsJson, ...response } = await performHttpForBridge(spec, ctx);
+  return { ...response, body: decodeBody(bodyText, bodyIsJson) };
+}
+
+/** Http as it crosses the bridge: the body as text, to be parsed in the route's isolate (decodeBody). */
+export async function performHttpForBridge(spec: HttpRequestSpec, ctx: HttpContext): Promise<BridgedHttpResponse> {
   const patterns = ctx.manifest.permissions.http;
   let url = assertHttpAllowed(spec.url, patterns);
   let headers: Record<string, string> = {};
@@ -175,7 +175,8 @@ export async function performHttp(spec: HttpRequestSpec, ctx: HttpContext): Prom
     }
     const location = res.headers.location;
     if (!REDIRECTS.has(res.status) || !location) {
-      return { status: res.status, ok: res.status >= 200 && res.status < 300, headers: res.headers, body: parseBody(res.body, res.headers["content-type"]) };
+      const bodyText = res.body.toString("utf8");
+      return { status: res.status, ok: res.status >= 200 && res.status < 300, headers: res.headers, bodyText, bodyIsJson: isJsonBody(bodyText, res.headers["content-type"]) };
     }
     if (hop >= ctx.limits.maxRedirects) {
       throw new BackfillError("http_error", `Http: more than ${ctx.limits.maxRedirects} redirects from ${describeUrl(spec.url)}`);

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Worker } from "node:worker_threads";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { RouteRunner, createUndiciTransport } from "../../src/runner/index.js";
 import { CANARY_SECRET, CANARY_TOKEN, DEMO_DIR, PROVIDER_HOST, TENANT_HOST, customerPages, fakeServices, json, startServer, type TestServer } from "./support.js";
 
@@ -147,6 +148,23 @@ describe("route runner", () => {
       expect((await probe({ action: "secret", name: "api_key" })).body).toMatchObject({ ok: true, present: true });
       expect((await probe({ action: "setting", name: "api_key" })).body).toMatchObject({ ok: false, code: "permission_denied" });
       expect((await probe({ action: "setting", name: "base_url" })).body).toMatchObject({ ok: true, value: server.base });
+    });
+
+    it("answers Settings.get in the worker from the readable settings only: an x-secret setting's value never crosses to the route's thread", async () => {
+      const posted = vi.spyOn(Worker.prototype, "postMessage");
+      try {
+        const services = fakeServices(server.port, { settings: { base_url: server.base, api_key: CANARY_SECRET } });
+        const refused = await probe({ action: "setting", name: "api_key" }, services);
+        expect(refused.body).toMatchObject({ ok: false, code: "permission_denied" });
+        expect(refused.result.bodyText).not.toContain(CANARY_SECRET);
+        expect((await probe({ action: "setting", name: "base_url" }, services)).body).toMatchObject({ ok: true, value: server.base });
+        // Every message the main thread sent to a route worker (invocations, replies go on the call port).
+        const sent = JSON.stringify(posted.mock.calls.map(([message]) => message));
+        expect(sent).toContain(server.base);
+        expect(sent).not.toContain(CANARY_SECRET);
+      } finally {
+        posted.mockRestore();
+      }
     });
 
     it("refuses ingest of an entity without a write grant and validates payloads", async () => {
