@@ -3,9 +3,8 @@
 // provider's own, fixed hosts in permissions.http; never a wildcard's), undici with
 // connect/header/body timeouts and a response size limit, JSON parsed by content type.
 import { Agent, request, errors as undiciErrors } from "undici";
-import { BackfillError, isSensitiveKey, oauthAuthHeader, type ConnectorManifest, type HttpRequestSpec, type HttpResponse, type AccessTokenOptions, type Redactor } from "@backfill-io/sdk";
-import { assertHttpAllowed, assertTokenHost, describeUrl, isTokenHost } from "@backfill-io/sdk/policy";
-import { decodeBody, isJsonBody } from "./http-body.js";
+import { BackfillError, oauthAuthHeader, type ConnectorManifest, type HttpRequestSpec, type HttpResponse, type AccessTokenOptions, type Redactor } from "@backfill-io/sdk";
+import { assertHttpAllowed, assertTokenHost, describeUrl, followRedirect, parseResponseBody, REDIRECT_STATUSES } from "@backfill-io/sdk/policy";
 import type { BridgedHttpResponse } from "./protocol.js";
 
 export type TransportRequest = {
@@ -107,8 +106,6 @@ export type HttpContext = {
   redactor: Redactor;
 };
 
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-
 function encodeBody(body: unknown, headers: Record<string, string>): string | undefined {
   if (body === undefined) return undefined;
   if (typeof body === "string") {
@@ -117,11 +114,6 @@ function encodeBody(body: unknown, headers: Record<string, string>): string | un
   }
   headers["content-type"] ??= "application/json";
   return JSON.stringify(body);
-}
-
-/** Drops credentials before a request leaves its origin (as fetch does on redirect). */
-function withoutCredentials(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).filter(([k]) => !isSensitiveKey(k) && k !== "authorization" && k !== "cookie"));
 }
 
 function transportError(error: unknown, url: URL): BackfillError {
@@ -141,11 +133,11 @@ function transportError(error: unknown, url: URL): BackfillError {
 
 /** Http as a route sees it: the body parsed by content type (JSON) or as text. */
 export async function performHttp(spec: HttpRequestSpec, ctx: HttpContext): Promise<HttpResponse> {
-  const { bodyText, bodyIsJson, ...response } = await performHttpForBridge(spec, ctx);
-  return { ...response, body: decodeBody(bodyText, bodyIsJson) };
+  const { bodyText, ...response } = await performHttpForBridge(spec, ctx);
+  return { ...response, body: parseResponseBody(bodyText, response.headers["content-type"]) };
 }
 
-/** Http as it crosses the bridge: the body as text, to be parsed in the route's isolate (decodeBody). */
+/** Http as it crosses the bridge: the body as text, parsed in the route's isolate (parseResponseBody). */
 export async function performHttpForBridge(spec: HttpRequestSpec, ctx: HttpContext): Promise<BridgedHttpResponse> {
   const patterns = ctx.manifest.permissions.http;
   let url = assertHttpAllowed(spec.url, patterns);
@@ -153,14 +145,14 @@ export async function performHttpForBridge(spec: HttpRequestSpec, ctx: HttpConte
   for (const [k, v] of Object.entries(spec.headers ?? {})) headers[k.toLowerCase()] = String(v);
   const oauth = spec.auth?.oauth;
   // The auth header (Authorization: Bearer, or e.g. Shopify's bare X-Shopify-Access-Token).
-  let tokenHeader: [string, string] | undefined;
+  let tokenHeader: string | undefined;
   if (oauth) {
     assertTokenHost(url, ctx.manifest, ctx.settings);
     const token = await ctx.accessToken(oauth);
     ctx.redactor.register(token);
     const [name, value] = oauthAuthHeader(oauth, token);
-    tokenHeader = [name.toLowerCase(), value];
-    headers[tokenHeader[0]] = tokenHeader[1];
+    tokenHeader = name.toLowerCase();
+    headers[tokenHeader] = value;
   }
   let method: string = spec.method;
   let body = encodeBody(spec.body, headers);
@@ -174,34 +166,17 @@ export async function performHttpForBridge(spec: HttpRequestSpec, ctx: HttpConte
       throw transportError(error, url);
     }
     const location = res.headers.location;
-    if (!REDIRECTS.has(res.status) || !location) {
-      const bodyText = res.body.toString("utf8");
-      return { status: res.status, ok: res.status >= 200 && res.status < 300, headers: res.headers, bodyText, bodyIsJson: isJsonBody(bodyText, res.headers["content-type"]) };
+    if (!REDIRECT_STATUSES.has(res.status) || !location) {
+      return { status: res.status, ok: res.status >= 200 && res.status < 300, headers: res.headers, bodyText: res.body.toString("utf8") };
     }
-    if (hop >= ctx.limits.maxRedirects) {
-      throw new BackfillError("http_error", `Http: more than ${ctx.limits.maxRedirects} redirects from ${describeUrl(spec.url)}`);
-    }
-    let next: URL;
-    try {
-      next = new URL(location, url);
-    } catch {
-      throw new BackfillError("http_error", `Http: ${describeUrl(url.href)} redirected to an invalid location`);
-    }
-    // Every hop is judged by the manifest exactly like the first request.
-    next = assertHttpAllowed(next.href, patterns);
-    if (next.origin !== url.origin) {
-      headers = withoutCredentials(headers);
-      if (tokenHeader) {
-        // Dropped by name too: auth.oauth's header may be named anything, sensitive-looking or not.
-        if (isTokenHost(next, ctx.manifest, ctx.settings)) headers[tokenHeader[0]] = tokenHeader[1];
-        else delete headers[tokenHeader[0]];
-      }
-    }
+    // The one redirect policy (the SDK's, as Files.download's): permissions.http on every hop, no credential across origins.
+    const next = followRedirect(ctx.manifest, { call: "Http", from: url, location, headers, count: hop, maxRedirects: ctx.limits.maxRedirects, tokenHeader });
+    headers = next.headers;
     if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === "POST")) {
       method = "GET";
       body = undefined;
       delete headers["content-type"];
     }
-    url = next;
+    url = next.url;
   }
 }

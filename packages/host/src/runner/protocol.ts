@@ -47,11 +47,11 @@ export type InvokeMessage = {
 };
 
 /**
- * Http's answer as it crosses the bridge: the body as text, parsed in the route's isolate
- * when `bodyIsJson` (a JSON body is then parsed once, never parsed on the main thread and
- * cloned as an object graph).
+ * Http's answer as it crosses the bridge: the body as text, parsed by its content type in the
+ * route's isolate (the SDK's parseResponseBody): a JSON body is parsed once, where it is used,
+ * not on the main thread and then cloned across as an object graph.
  */
-export type BridgedHttpResponse = Omit<HttpResponse, "body"> & { bodyText: string; bodyIsJson: boolean };
+export type BridgedHttpResponse = Omit<HttpResponse, "body"> & { bodyText: string };
 
 export type DescribeMessage = { type: "describe"; invocationId: number; moduleUrl: string };
 

@@ -6,7 +6,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { bindHost, BackfillError, registerSecret, redact, type HostBinding } from "@backfill-io/sdk";
 import { assertExternalMemoryWithin, denyProcessControl, PROCESS_CONTROL_DENIED, type ProcessControlGuard } from "./route-guards.js";
-import { decodeBody } from "./http-body.js";
+import { parseResponseBody } from "@backfill-io/sdk/policy";
 import type { BridgedHttpResponse, BridgeError, BridgeMethod, FromWorker, InvokeMessage } from "./protocol.js";
 
 /** An invocation as the route side receives it (from a worker's parentPort or a child's pipe). */
@@ -132,8 +132,8 @@ function invocationBindingFor(invoke: RouteInvocation, channel: SyncCallChannel,
       return token;
     },
     http: (request) => {
-      const { bodyText, bodyIsJson, ...response } = call("http", [request]) as BridgedHttpResponse;
-      return { ...response, body: decodeBody(bodyText, bodyIsJson) } as ReturnType<HostBinding["http"]>;
+      const { bodyText, ...response } = call("http", [request]) as BridgedHttpResponse;
+      return { ...response, body: parseResponseBody(bodyText, response.headers["content-type"]) } as ReturnType<HostBinding["http"]>;
     },
     ingest: (kind, items, opts) => call("ingest", [kind, items, opts]) as ReturnType<HostBinding["ingest"]>,
     getCheckpoint: (stream) => call("getCheckpoint", [stream]) as ReturnType<HostBinding["getCheckpoint"]>,

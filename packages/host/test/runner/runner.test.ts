@@ -21,6 +21,11 @@ beforeAll(async () => {
       res.writeHead(302, { location: `https://${TENANT_HOST}/echo` });
       return res.end();
     }
+    if (url.pathname === "/redirect-other") {
+      // From the provider's host to another fixed host of permissions.http: another origin.
+      res.writeHead(307, { location: "https://other.provider.test/echo" });
+      return res.end();
+    }
     if (url.pathname === "/redirect-in") {
       res.writeHead(302, { location: "/echo" });
       return res.end();
@@ -141,6 +146,19 @@ describe("route runner", () => {
         expect(first?.headers[oauth.header.toLowerCase()]).toBe(sent);
         expect(second?.headers[oauth.header.toLowerCase()]).toBeUndefined();
       }
+    });
+
+    it("one redirect policy with Files.download: no credential follows a redirect to another origin, a token host's included", async () => {
+      const before = server.requests.length;
+      const hopped = await probe({ action: "http", url: `https://${PROVIDER_HOST}/redirect-other`, oauth: true, headers: { "proxy-authorization": `Basic ${CANARY_SECRET}`, "x-trace": "kept" } });
+      expect(hopped.body).toMatchObject({ ok: true, status: 200 });
+      const [first, second] = server.requests.slice(before);
+      expect([first?.url, second?.url]).toEqual(["/redirect-other", "/echo"]);
+      expect(first?.headers.authorization).toBe(`Bearer ${CANARY_TOKEN}`);
+      expect(second?.headers["x-forwarded-host"]).toBe("other.provider.test");
+      expect(second?.headers.authorization).toBeUndefined();
+      expect(second?.headers["proxy-authorization"]).toBeUndefined();
+      expect(second?.headers["x-trace"]).toBe("kept");
     });
 
     it("refuses secrets not declared readable and secret settings via Settings.get", async () => {
