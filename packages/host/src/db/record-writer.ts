@@ -1,6 +1,7 @@
 // The hot path of a sync: one page of records into the records table. The statements are
 // prepared once per database and reused for every record (compiling a Kysely query and
-// preparing it again for each record cost more than the write itself), each payload is
+// preparing it again for each record cost more than the write itself), the stored state of a
+// page's records is read with one statement per kind, each payload is
 // serialised once (its canonical JSON is both what is stored and what is hashed), and what a
 // record does to the stored one is the SDK's decision, as in the test runtime.
 // better-sqlite3 is synchronous and shares the connection with Kysely, so these run inside
@@ -24,24 +25,40 @@ export function identityColumns(kind: string, payload: unknown): { customer_id: 
   return { customer_id: stringField(payload, "customer_id"), receipt_id: kind === "customer" ? null : stringField(payload, "receipt_id") };
 }
 
+
+/**
+ * The stored state of a page's records: one statement per kind and page (the keys as a JSON
+ * array), not one per record. Rows come back by the key's position in the page (a key that is
+ * not well-formed UTF-16 reads back from SQLite as another string). CROSS JOIN keeps the keys
+ * the outer loop, so each is one search of the unique index, never a scan of the connection's records.
+ */
+export const PAGE_LOOKUP_SQL =
+  "select keys.key as item, r.id, r.payload_hash, r.tombstoned_at, r.provider_version from json_each(?) as keys cross join records as r on r.connection_id = ? and r.kind = ? and r.idempotency_key = keys.value";
+
 export class SqliteRecordWriter {
-  private readonly select: BetterSqlite3.Statement<[string, string, string], StoredRow>;
+  private readonly selectKeys: BetterSqlite3.Statement<[string, string, string], StoredRow & { item: number }>;
   private readonly insert: BetterSqlite3.Statement;
   private readonly update: BetterSqlite3.Statement;
   private readonly touch: BetterSqlite3.Statement;
   private readonly maxSeq: BetterSqlite3.Statement<[], { max: number | null }>;
 
   constructor(sqlite: BetterSqlite3.Database) {
-    this.select = sqlite.prepare("select id, payload_hash, tombstoned_at, provider_version from records where connection_id = ? and kind = ? and idempotency_key = ?");
+    this.selectKeys = sqlite.prepare(PAGE_LOOKUP_SQL);
+    // Positional parameters: no object built per record to bind by name.
     this.insert = sqlite.prepare(
       `insert into records (connection_id, kind, idempotency_key, stream, customer_id, receipt_id, payload_json, payload_hash, provider_version, first_seen, last_seen, tombstoned_at, change_seq, deleted_at, tombstone_reason)
-       values (@connection_id, @kind, @idempotency_key, @stream, @customer_id, @receipt_id, @payload_json, @payload_hash, @provider_version, @now, @now, null, @change_seq, null, null)`,
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, ?, null, null)`,
     );
-    this.update = sqlite.prepare(
-      "update records set payload_json = @payload_json, payload_hash = @payload_hash, provider_version = @provider_version, customer_id = @customer_id, receipt_id = @receipt_id, stream = @stream, last_seen = @now, change_seq = @change_seq where id = @id",
-    );
+    this.update = sqlite.prepare("update records set payload_json = ?, payload_hash = ?, provider_version = ?, customer_id = ?, receipt_id = ?, stream = ?, last_seen = ?, change_seq = ? where id = ?");
     this.touch = sqlite.prepare("update records set last_seen = ? where id = ?");
     this.maxSeq = sqlite.prepare("select max(change_seq) as max from records");
+  }
+
+  /** The stored state of each item's record before the page, by the item's position. */
+  private storedRows(connectionId: string, kind: string, items: readonly PageItem[]): (StoredRow | undefined)[] {
+    const stored: (StoredRow | undefined)[] = new Array(items.length);
+    for (const row of this.selectKeys.all(JSON.stringify(items.map((i) => i.idempotencyKey)), connectionId, kind)) stored[row.item] = row;
+    return stored;
   }
 
   /** Writes one page's records; run inside the page's transaction (with its checkpoint). */
@@ -49,17 +66,22 @@ export class SqliteRecordWriter {
     const result: CommitPageResult = { inserted: 0, updated: 0, unchanged: 0, suppressed: 0, stale: 0 };
     let seq = Number(this.maxSeq.get()?.max ?? 0);
     for (const batch of batches) {
-      for (const item of batch.items) {
+      const stored = this.storedRows(connectionId, batch.kind, batch.items);
+      // What this page wrote, by key: a key twice in one page sees its first write, as a lookup per record did.
+      const written = new Map<string, StoredRow>();
+      for (const [index, item] of batch.items.entries()) {
         const { json, hash } = canonicalPayload(item.payload);
         const version = recordVersion(batch.kind, item.payload);
-        const row = this.select.get(connectionId, batch.kind, item.idempotencyKey);
+        const row = written.get(item.idempotencyKey) ?? stored[index];
         const decision = decideRecordCommit(row && { tombstoned: row.tombstoned_at !== null, payloadHash: row.payload_hash, version: row.provider_version }, { payloadHash: hash, version });
-        const values = { payload_json: json, payload_hash: hash, provider_version: version, stream, now, ...identityColumns(batch.kind, item.payload) };
+        const { customer_id, receipt_id } = identityColumns(batch.kind, item.payload);
         if (decision === "insert") {
-          this.insert.run({ ...values, connection_id: connectionId, kind: batch.kind, idempotency_key: item.idempotencyKey, change_seq: ++seq });
+          const { lastInsertRowid } = this.insert.run(connectionId, batch.kind, item.idempotencyKey, stream, customer_id, receipt_id, json, hash, version, now, now, ++seq);
+          written.set(item.idempotencyKey, { id: Number(lastInsertRowid), payload_hash: hash, tombstoned_at: null, provider_version: version });
           result.inserted++;
         } else if (decision === "update") {
-          this.update.run({ ...values, id: row!.id, change_seq: ++seq });
+          this.update.run(json, hash, version, customer_id, receipt_id, stream, now, ++seq, row!.id);
+          written.set(item.idempotencyKey, { ...row!, payload_hash: hash, provider_version: version });
           result.updated++;
         } else if (decision === "unchanged") {
           this.touch.run(now, row!.id);

@@ -1,11 +1,12 @@
 // The main thread's side of Http.*: the manifest's http allowlist (checked again on
 // every redirect hop), auth.oauth tokens only for the hosts the SDK policy names (the
 // provider's own, fixed hosts in permissions.http; never a wildcard's), undici with
-// connect/header/body timeouts and a response size limit, JSON parsed by content type
-// (the SDK's parseResponseBody, as the test runtime parses scripted responses).
+// connect/header/body timeouts and a response size limit; bodies cross the bridge as text,
+// parsed in the route by the SDK's parseResponseBody (as the test runtime parses scripted responses).
 import { Agent, request, errors as undiciErrors } from "undici";
-import { BackfillError, isSensitiveKey, oauthAuthHeader, type ConnectorManifest, type HttpRequestSpec, type HttpResponse, type AccessTokenOptions, type Redactor } from "@backfill-io/sdk";
-import { assertHttpAllowed, assertTokenHost, describeUrl, isTokenHost, parseResponseBody } from "@backfill-io/sdk/policy";
+import { BackfillError, oauthAuthHeader, type ConnectorManifest, type HttpRequestSpec, type HttpResponse, type AccessTokenOptions, type Redactor } from "@backfill-io/sdk";
+import { assertHttpAllowed, assertTokenHost, describeUrl, followRedirect, parseResponseBody, REDIRECT_STATUSES } from "@backfill-io/sdk/policy";
+import type { BridgedHttpResponse } from "./protocol.js";
 
 export type TransportRequest = {
   method: string;
@@ -33,6 +34,8 @@ export type HttpLimits = {
   requestTimeoutMs: number;
   maxResponseBytes: number;
   maxRedirects: number;
+  /** The longest a Files.download may take (its timeoutMs is capped to this): time inside one does not count against the route timeout. */
+  maxDownloadMs: number;
 };
 
 export const DEFAULT_HTTP_LIMITS: HttpLimits = {
@@ -42,6 +45,7 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
   requestTimeoutMs: 60_000,
   maxResponseBytes: 20 * 1024 * 1024,
   maxRedirects: 5,
+  maxDownloadMs: 2 * 60 * 60_000,
 };
 
 export type UndiciTransportOptions = Partial<Pick<HttpLimits, "connectTimeoutMs" | "headersTimeoutMs" | "bodyTimeoutMs">> & {
@@ -103,8 +107,6 @@ export type HttpContext = {
   redactor: Redactor;
 };
 
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-
 function encodeBody(body: unknown, headers: Record<string, string>): string | undefined {
   if (body === undefined) return undefined;
   if (typeof body === "string") {
@@ -113,11 +115,6 @@ function encodeBody(body: unknown, headers: Record<string, string>): string | un
   }
   headers["content-type"] ??= "application/json";
   return JSON.stringify(body);
-}
-
-/** Drops credentials before a request leaves its origin (as fetch does on redirect). */
-function withoutCredentials(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).filter(([k]) => !isSensitiveKey(k) && k !== "authorization" && k !== "cookie"));
 }
 
 function transportError(error: unknown, url: URL): BackfillError {
@@ -135,21 +132,28 @@ function transportError(error: unknown, url: URL): BackfillError {
   return new BackfillError("http_error", `Http: request to ${where} failed${typeof code === "string" ? ` (${code})` : ""}`);
 }
 
+/** Http as a route sees it: the body parsed by content type (JSON) or as text. */
 export async function performHttp(spec: HttpRequestSpec, ctx: HttpContext): Promise<HttpResponse> {
+  const { bodyText, ...response } = await performHttpForBridge(spec, ctx);
+  return { ...response, body: parseResponseBody(bodyText, response.headers["content-type"]) };
+}
+
+/** Http as it crosses the bridge: the body as text, parsed in the route's isolate (parseResponseBody). */
+export async function performHttpForBridge(spec: HttpRequestSpec, ctx: HttpContext): Promise<BridgedHttpResponse> {
   const patterns = ctx.manifest.permissions.http;
   let url = assertHttpAllowed(spec.url, patterns);
   let headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(spec.headers ?? {})) headers[k.toLowerCase()] = String(v);
   const oauth = spec.auth?.oauth;
   // The auth header (Authorization: Bearer, or a provider's own header with the bare token).
-  let tokenHeader: [string, string] | undefined;
+  let tokenHeader: string | undefined;
   if (oauth) {
     assertTokenHost(url, ctx.manifest, ctx.settings);
     const token = await ctx.accessToken(oauth);
     ctx.redactor.register(token);
     const [name, value] = oauthAuthHeader(oauth, token);
-    tokenHeader = [name.toLowerCase(), value];
-    headers[tokenHeader[0]] = tokenHeader[1];
+    tokenHeader = name.toLowerCase();
+    headers[tokenHeader] = value;
   }
   let method: string = spec.method;
   let body = encodeBody(spec.body, headers);
@@ -163,33 +167,17 @@ export async function performHttp(spec: HttpRequestSpec, ctx: HttpContext): Prom
       throw transportError(error, url);
     }
     const location = res.headers.location;
-    if (!REDIRECTS.has(res.status) || !location) {
-      return { status: res.status, ok: res.status >= 200 && res.status < 300, headers: res.headers, body: parseResponseBody(res.body.toString("utf8"), res.headers["content-type"]) };
+    if (!REDIRECT_STATUSES.has(res.status) || !location) {
+      return { status: res.status, ok: res.status >= 200 && res.status < 300, headers: res.headers, bodyText: res.body.toString("utf8") };
     }
-    if (hop >= ctx.limits.maxRedirects) {
-      throw new BackfillError("http_error", `Http: more than ${ctx.limits.maxRedirects} redirects from ${describeUrl(spec.url)}`);
-    }
-    let next: URL;
-    try {
-      next = new URL(location, url);
-    } catch {
-      throw new BackfillError("http_error", `Http: ${describeUrl(url.href)} redirected to an invalid location`);
-    }
-    // Every hop is judged by the manifest exactly like the first request.
-    next = assertHttpAllowed(next.href, patterns);
-    if (next.origin !== url.origin) {
-      headers = withoutCredentials(headers);
-      if (tokenHeader) {
-        // Dropped by name too: auth.oauth's header may be named anything, sensitive-looking or not.
-        if (isTokenHost(next, ctx.manifest, ctx.settings)) headers[tokenHeader[0]] = tokenHeader[1];
-        else delete headers[tokenHeader[0]];
-      }
-    }
+    // The one redirect policy (the SDK's, as Files.download's): permissions.http on every hop, no credential across origins.
+    const next = followRedirect(ctx.manifest, { call: "Http", from: url, location, headers, count: hop, maxRedirects: ctx.limits.maxRedirects, tokenHeader });
+    headers = next.headers;
     if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === "POST")) {
       method = "GET";
       body = undefined;
       delete headers["content-type"];
     }
-    url = next;
+    url = next.url;
   }
 }

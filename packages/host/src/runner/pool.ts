@@ -8,7 +8,7 @@ import { pathToFileURL } from "node:url";
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import { RouteChildProcess, type IsolatedProcessOptions } from "./isolated.js";
 import { WorkerFailure } from "./worker-failure.js";
-import type { BridgeCall, BridgeReply, FromWorker, InvokeMessage, ToWorker, WorkerBootData } from "./protocol.js";
+import type { BridgeCall, BridgeReply, FromWorker, InvokeMessage, ToWorker, WorkerBootData, WorkerCall } from "./protocol.js";
 
 const HOST_IS_SOURCE = runningFromSource(import.meta.url);
 
@@ -29,7 +29,7 @@ export type WorkerPoolOptions = {
 /** Answers one SDK call of an invocation (the runner's RouteSession). */
 export type BridgeCallHandler = (call: BridgeCall) => Promise<BridgeReply>;
 
-export type InvocationRequest = Omit<InvokeMessage, "port">;
+export type InvocationRequest = InvokeMessage;
 
 /** What runs route code: a worker thread (trusted mode) or a child process (isolated mode). */
 export interface RouteExecutor {
@@ -45,10 +45,15 @@ export interface RouteExecutor {
 
 type Pending = { resolve: (m: FromWorker) => void; reject: (f: WorkerFailure) => void };
 
-/** One worker thread and its SharedArrayBuffer signal. */
+/** The invocation whose SDK calls the worker's call port answers now (one at a time). */
+type CurrentInvocation = { invocationId: number; onCall: BridgeCallHandler };
+
+/** One worker thread, its SharedArrayBuffer signal and its call port (one of each for the worker's lifetime). */
 export class RouteWorker implements RouteExecutor {
   readonly signal = new Int32Array(new SharedArrayBuffer(4));
   private readonly worker: Worker;
+  private readonly calls: MessagePort;
+  private current: CurrentInvocation | undefined;
   private readonly pending = new Map<number, Pending>();
   private failure: WorkerFailure | undefined;
   readonly ready: Promise<void>;
@@ -57,8 +62,15 @@ export class RouteWorker implements RouteExecutor {
     const source = options.source || HOST_IS_SOURCE;
     const require = createRequire(import.meta.url);
     const entry = new URL(`./worker.${HOST_IS_SOURCE ? "ts" : "js"}`, import.meta.url).href;
+    // One call port for the worker's lifetime: a channel per invocation cost more than its calls.
+    const { port1, port2 } = new MessageChannel();
+    this.calls = port1;
+    port1.on("message", (call: WorkerCall) => this.answer(call));
+    // The worker's own ref keeps the loop alive while it runs a route; the port never does.
+    port1.unref();
     const bootData: WorkerBootData & { entry: string; tsxApi?: string } = {
       signal: this.signal.buffer,
+      calls: port2,
       memoryLimitBytes: options.memoryLimitMb * 2 ** 20,
       entry,
       // tsx's ESM api by file URL ("tsx/esm/api" under require resolves to its CJS build).
@@ -75,6 +87,7 @@ export class RouteWorker implements RouteExecutor {
     this.worker = new Worker(bootstrap, {
       eval: true,
       workerData: bootData,
+      transferList: [port2],
       execArgv: source ? ["--conditions=source"] : [],
       // Nothing of the host's environment (master key, API keys, cloud credentials) reaches route code.
       env: {},
@@ -117,37 +130,46 @@ export class RouteWorker implements RouteExecutor {
     this.pending.clear();
   }
 
-  /** An invocation on a fresh MessagePort of its own, so a reply meant for one invocation never reaches another. */
+  /** Runs one invocation; its SDK calls reach `onCall` until it ends. */
   async invoke(message: InvocationRequest, onCall: BridgeCallHandler): Promise<FromWorker> {
-    const { port1, port2 } = new MessageChannel();
-    port1.on("message", (call: BridgeCall) => void onCall(call).then((reply) => this.reply(port1, reply)));
+    this.current = { invocationId: message.invocationId, onCall };
     try {
-      return await this.request({ ...message, port: port2 }, [port2]);
+      return await this.request(message);
     } finally {
-      port1.close();
+      this.current = undefined;
     }
+  }
+
+  /** A call of the running invocation goes to its handler; one of any other is refused (the route side never waits forever). */
+  private answer(call: WorkerCall): void {
+    const current = this.current;
+    const { invocationId, ...bridgeCall } = call;
+    if (!current || current.invocationId !== invocationId) {
+      return this.reply({ id: call.id, ok: false, error: { code: "invalid_request", message: `${String(call.method)}: the route invocation has ended` } });
+    }
+    void current.onCall(bridgeCall satisfies BridgeCall).then((reply) => this.reply(reply));
   }
 
   describe(invocationId: number, moduleUrl: string): Promise<FromWorker> {
     return this.request({ type: "describe", invocationId, moduleUrl });
   }
 
-  private reply(port: MessagePort, reply: BridgeReply): void {
+  private reply(reply: BridgeReply): void {
     try {
-      port.postMessage(reply);
+      this.calls.postMessage(reply);
     } catch {
       // e.g. a value that cannot be cloned: the route gets an error instead of hanging
-      port.postMessage({ id: reply.id, ok: false, error: { code: "host_error", message: "the host's answer could not be sent to the route (not cloneable)" } } satisfies BridgeReply);
+      this.calls.postMessage({ id: reply.id, ok: false, error: { code: "host_error", message: "the host's answer could not be sent to the route (not cloneable)" } } satisfies BridgeReply);
     }
     this.notify();
   }
 
   /** Sends a message and resolves with the worker's answer for that invocation. */
-  private request(message: ToWorker, transfer: readonly unknown[] = []): Promise<FromWorker> {
+  private request(message: ToWorker): Promise<FromWorker> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise<FromWorker>((resolve, reject) => {
       this.pending.set(message.invocationId, { resolve, reject });
-      this.worker.postMessage(message, transfer as never);
+      this.worker.postMessage(message);
     });
   }
 
@@ -167,6 +189,7 @@ export class RouteWorker implements RouteExecutor {
 
   async terminate(): Promise<void> {
     this.fail(new WorkerFailure("crashed", "the route worker was terminated"));
+    this.calls.close();
     await this.worker.terminate();
   }
 }

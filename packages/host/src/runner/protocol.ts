@@ -1,13 +1,16 @@
-// Messages between the main thread and a route worker. Two channels per invocation:
-// the worker's parentPort carries invoke/result, a fresh MessagePort carries the SDK
-// calls (so a reply meant for one invocation can never reach another).
+// Messages between the main thread and a route worker. Two channels per worker, both set
+// up once when it starts: the worker's parentPort carries invoke/result, a MessagePort of
+// its own carries the SDK calls. A call names its invocation and a call id unique for the
+// worker's lifetime, so a reply meant for one call (or one invocation) never answers another.
 import type { MessagePort } from "node:worker_threads";
-import type { ConnectionInfo, ConnectorManifest, HostBinding } from "@backfill-io/sdk";
+import type { ConnectionInfo, ConnectorManifest, HostBinding, HttpResponse } from "@backfill-io/sdk";
 
 /** The HostBinding methods that cross the bridge (everything but `manifest`). */
 export type BridgeMethod = Exclude<keyof HostBinding, "manifest" | "connectionInfo">;
 
 export type BridgeCall = { id: number; method: BridgeMethod; args: unknown[] };
+/** An SDK call on the worker's call port: which invocation made it. */
+export type WorkerCall = BridgeCall & { invocationId: number };
 export type BridgeError = { name?: string; code?: string; message: string; details?: Record<string, unknown> };
 export type BridgeReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: BridgeError };
 
@@ -34,9 +37,21 @@ export type InvokeMessage = {
   manifest: ConnectorManifest;
   /** Non-secret and fixed for the invocation, so it travels with it (no bridge call). */
   connectionInfo: ConnectionInfo;
-  port: MessagePort;
+  /**
+   * The settings Settings.get may read (x-secret ones left out), fixed for the invocation:
+   * answered in the route's isolate without a bridge call. A name not here goes to the
+   * host, which answers it (undefined) or refuses it as before.
+   */
+  readableSettings: Record<string, unknown>;
   callTimeoutMs: number;
 };
+
+/**
+ * Http's answer as it crosses the bridge: the body as text, parsed by its content type in the
+ * route's isolate (the SDK's parseResponseBody): a JSON body is parsed once, where it is used,
+ * not on the main thread and then cloned across as an object graph.
+ */
+export type BridgedHttpResponse = Omit<HttpResponse, "body"> & { bodyText: string };
 
 export type DescribeMessage = { type: "describe"; invocationId: number; moduleUrl: string };
 
@@ -51,15 +66,15 @@ export type FromWorker =
   | { type: "failed"; invocationId: number; error: BridgeError; dirty?: boolean }
   | { type: "described"; invocationId: number; config: RouteConfigExport | null; methods: string[]; dirty?: boolean };
 
-/** memoryLimitBytes: the cap on Buffers (outside the V8 heap limit) the worker's guard enforces. */
-export type WorkerBootData = { signal: SharedArrayBuffer; memoryLimitBytes: number };
+/** memoryLimitBytes: the cap on Buffers (outside the V8 heap limit) the worker's guard enforces; calls: the worker's end of its call port. */
+export type WorkerBootData = { signal: SharedArrayBuffer; memoryLimitBytes: number; calls: MessagePort };
 
 // Isolated mode: the same messages between the host and a route child process, as
 // length-prefixed frames (uint32 big-endian length + v8.serialize) on two extra pipes:
 // fd 3 child → host, fd 4 host → child. An SDK call carries its invocation's id; its reply
 // is a frame of its own, the child blocking in readSync until it arrives.
 export type ToChild =
-  | { type: "invoke"; invocation: Omit<InvokeMessage, "port"> }
+  | { type: "invoke"; invocation: InvokeMessage }
   | DescribeMessage
   | { type: "reply"; reply: BridgeReply };
 

@@ -6,10 +6,11 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { bindHost, BackfillError, registerSecret, redact, type HostBinding } from "@backfill-io/sdk";
 import { assertExternalMemoryWithin, denyProcessControl, PROCESS_CONTROL_DENIED, type ProcessControlGuard } from "./route-guards.js";
-import type { BridgeError, BridgeMethod, FromWorker, InvokeMessage } from "./protocol.js";
+import { parseResponseBody } from "@backfill-io/sdk/policy";
+import type { BridgedHttpResponse, BridgeError, BridgeMethod, FromWorker, InvokeMessage } from "./protocol.js";
 
-/** An invocation as the route side receives it (the thread transport adds its MessagePort). */
-export type RouteInvocation = Omit<InvokeMessage, "port">;
+/** An invocation as the route side receives it (from a worker's parentPort or a child's pipe). */
+export type RouteInvocation = InvokeMessage;
 
 /** One invocation's SDK calls: `call` blocks until the host answered; `close` ends the channel. */
 export type SyncCallChannel = {
@@ -102,6 +103,11 @@ function leftHandles(before: Map<string, number>): boolean {
   return false;
 }
 
+/** A value as a bridge call would answer it: an object is a copy of its own, so a route that mutates it changes nothing the next call sees. */
+function copyOf(value: unknown): unknown {
+  return typeof value === "object" && value !== null ? structuredClone(value) : value;
+}
+
 /** The HostBinding of one invocation: every call goes through its channel, refused once it ended. */
 function invocationBindingFor(invoke: RouteInvocation, channel: SyncCallChannel, memoryLimitBytes: number): { binding: HostBinding; end: () => void } {
   let ended = false;
@@ -113,7 +119,8 @@ function invocationBindingFor(invoke: RouteInvocation, channel: SyncCallChannel,
   const binding: HostBinding = {
     manifest: invoke.manifest,
     connectionInfo: () => ({ ...invoke.connectionInfo }),
-    getSetting: (name) => call("getSetting", [name]),
+    // A readable setting travelled with the invocation; any other name is the host's to answer or refuse.
+    getSetting: (name) => (Object.hasOwn(invoke.readableSettings, name) ? copyOf(invoke.readableSettings[name]) : call("getSetting", [name])),
     getSecret: (name) => {
       const value = call("getSecret", [name]) as string | undefined;
       registerSecret(value);
@@ -124,7 +131,10 @@ function invocationBindingFor(invoke: RouteInvocation, channel: SyncCallChannel,
       registerSecret(token);
       return token;
     },
-    http: (request) => call("http", [request]) as ReturnType<HostBinding["http"]>,
+    http: (request) => {
+      const { bodyText, ...response } = call("http", [request]) as BridgedHttpResponse;
+      return { ...response, body: parseResponseBody(bodyText, response.headers["content-type"]) } as ReturnType<HostBinding["http"]>;
+    },
     ingest: (kind, items, opts) => call("ingest", [kind, items, opts]) as ReturnType<HostBinding["ingest"]>,
     getCheckpoint: (stream) => call("getCheckpoint", [stream]) as ReturnType<HostBinding["getCheckpoint"]>,
     setCheckpoint: (stream, state, opts) => void call("setCheckpoint", [stream, state, opts]),

@@ -6,11 +6,13 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { defaultRedactor, routeAccess, routeFile, runningFromSource, type ConnectorManifest, type Redactor, type RouteAccess } from "@backfill-io/sdk";
 import { resolveDataDir } from "../db/open.js";
+import { isSecretSetting } from "@backfill-io/sdk/policy";
 import { createUndiciTransport, DEFAULT_HTTP_LIMITS, type HttpLimits, type HttpTransport } from "./http.js";
 import { isolatedReadPaths, packageRoot } from "./isolated-paths.js";
 import { childEntry, hostPackageDir, ISOLATED_NEEDS_JAVASCRIPT, IsolationError, runsIsolated, type RouteIsolation } from "./isolation.js";
 import { WorkerFailure, WorkerPool, type RouteExecutor } from "./pool.js";
 import { ROUTE_MEMORY_LIMIT } from "./route-guards.js";
+import { RouteDeadline } from "./deadline.js";
 import type { BridgeCall, BridgeReply, RouteConfigExport, RouteInputMessage } from "./protocol.js";
 import type { ConnectionServices, RouteLogEntry } from "./services.js";
 import { errorToBridge, RouteSession } from "./session.js";
@@ -80,11 +82,19 @@ export type RouteDescription = { file: string; config: RouteConfigExport | null;
 /** A route's description and who may call it: its config.auth, granted only when the manifest's `routes` declares it. */
 export type DescribedRouteAccess = RouteDescription & { access: RouteAccess };
 
+/** The settings a route may read with Settings.get (the SDK policy's rule: x-secret ones are Secrets.get's). */
+function readableSettings(services: ConnectionServices): Record<string, unknown> {
+  const readable: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(services.settings)) if (!isSecretSetting(services.manifest, name)) readable[name] = value;
+  return readable;
+}
+
 export class RouteRunner {
   readonly mode: "source" | "dist";
   readonly isolation: RouteIsolation;
   private readonly pools = new Map<string, WorkerPool>();
   private readonly described = new Map<string, Promise<RouteDescription | null>>();
+  private readonly isolatedDirs = new Map<string, boolean>();
   private readonly limits: HttpLimits;
   private readonly redactor: Redactor;
   private ownTransport: ReturnType<typeof createUndiciTransport> | undefined;
@@ -122,7 +132,7 @@ export class RouteRunner {
    */
   private pool(routesDir: string, version: string, file: string, connectionId = ""): WorkerPool {
     const source = /\.m?ts$/.test(file);
-    const isolated = runsIsolated(this.isolation, routesDir, this.options.trustedRoots);
+    const isolated = this.runsIsolated(routesDir);
     const key = `${routesDir}@${version}${source ? ":source" : ""}${isolated ? ":isolated" : ""}#${connectionId}`;
     let pool = this.pools.get(key);
     if (pool) {
@@ -141,6 +151,13 @@ export class RouteRunner {
     this.pools.set(key, pool);
     this.evictIdlePools();
     return pool;
+  }
+
+  /** Whether routes under `routesDir` run isolated, decided once per directory (it resolves real paths: a few syscalls every page otherwise). */
+  private runsIsolated(routesDir: string): boolean {
+    let isolated = this.isolatedDirs.get(routesDir);
+    if (isolated === undefined) this.isolatedDirs.set(routesDir, (isolated = runsIsolated(this.isolation, routesDir, this.options.trustedRoots)));
+    return isolated;
   }
 
   /** Closes least recently used idle pools beyond maxIdlePools (busy pools are kept). */
@@ -242,8 +259,9 @@ export class RouteRunner {
 
     const invocationId = this.nextInvocation++;
     const timeoutMs = request.routeTimeoutMs ?? this.options.routeTimeoutMs ?? 60_000;
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), timeoutMs)));
+    // Time inside Files.download does not count (deadline.ts); the session pauses the clock.
+    const deadline = new RouteDeadline(timeoutMs);
+    session.deadline = deadline;
     let healthy = false;
     try {
       const answer = await Promise.race([
@@ -267,11 +285,12 @@ export class RouteRunner {
               ...(services.providerAccount?.id ? { providerAccountId: services.providerAccount.id } : {}),
               ...(services.providerAccount?.name ? { providerAccountName: services.providerAccount.name } : {}),
             },
+            readableSettings: readableSettings(services),
             callTimeoutMs: Math.min(this.options.callTimeoutMs ?? 30_000, timeoutMs),
           },
           (call) => this.answerCall(session, call),
         ),
-        deadline,
+        deadline.expired,
       ]).catch((f: unknown) => (f instanceof WorkerFailure ? f : new WorkerFailure("crashed", String(f))));
       if (answer === "timeout") return failure(504, "timeout", "route_timeout", `route ${request.route} did not finish within ${timeoutMs} ms`);
       if (answer instanceof WorkerFailure) return failure(500, answer.kind, answer.kind === "memory_limit" ? "route_memory_limit" : "route_crashed", answer.message);
@@ -281,7 +300,7 @@ export class RouteRunner {
       if (answer.type === "failed") return failure(500, answer.error.code === ROUTE_MEMORY_LIMIT ? "memory_limit" : "error", answer.error.code ?? "route_failed", answer.error.message);
       return failure(500, "error", "route_failed", "unexpected worker answer");
     } finally {
-      clearTimeout(timer);
+      deadline.clear();
       session.close();
       pool.release(worker, healthy);
     }

@@ -17,7 +17,7 @@ import { checkFileAccess, checkReadLinesOptions, FILE_LINE_TOO_LONG, FILE_NOT_FO
 import { downloadFile } from "../files/download.js";
 import { assertEntityWritable, assertSecretReadable, assertSettingReadable, checkDeliveryIds, checkValidatedDeletions, validateIngestItems, type IngestItem } from "@backfill-io/sdk/policy";
 import type { BridgeCall, BridgeError } from "./protocol.js";
-import { performHttp, type HttpLimits, type HttpTransport } from "./http.js";
+import { performHttpForBridge, type HttpLimits, type HttpTransport } from "./http.js";
 import type { ConnectionServices, RouteLogEntry } from "./services.js";
 import { emptyStaged, type StagedCheckpoint, type StagedWrites } from "./staging.js";
 
@@ -25,8 +25,10 @@ export class RouteSession {
   readonly staged: StagedWrites = emptyStaged();
   readonly logs: RouteLogEntry[] = [];
   private closed = false;
-  /** Aborts this invocation's unfinished downloads when it ends. */
-  private readonly ended = new AbortController();
+  /** The invocation's deadline, paused while a download runs (set by the runner). */
+  deadline: { pause(): void; resume(): void } | undefined;
+  /** Aborts this invocation's unfinished downloads when it ends; made by the first download (an abort costs a DOMException, every page paid it). */
+  private ended: AbortController | undefined;
 
   constructor(
     private readonly services: ConnectionServices,
@@ -38,7 +40,7 @@ export class RouteSession {
   /** After close, late calls (from a timed-out worker) are refused and stage nothing. */
   close(): void {
     this.closed = true;
-    this.ended.abort();
+    this.ended?.abort();
   }
 
   async handle(call: BridgeCall): Promise<unknown> {
@@ -52,7 +54,7 @@ export class RouteSession {
       case "accessToken":
         return this.accessToken(a[0] ?? {});
       case "http":
-        return performHttp(a[0] as HttpRequestSpec, {
+        return performHttpForBridge(a[0] as HttpRequestSpec, {
           manifest: this.services.manifest,
           settings: this.services.settings,
           accessToken: (opts) => this.accessToken(opts),
@@ -166,7 +168,16 @@ export class RouteSession {
 
   private async downloadFile(spec: FileDownloadSpec): Promise<unknown> {
     const files = this.filesOf("Files.download");
-    const file = await downloadFile(spec, {
+    this.deadline?.pause();
+    try {
+      return await this.downloadToStore(files, spec);
+    } finally {
+      this.deadline?.resume();
+    }
+  }
+
+  private async downloadToStore(files: NonNullable<ConnectionServices["files"]>, spec: FileDownloadSpec): Promise<unknown> {
+    const file = await downloadFile(boundedDownload(spec, this.limits.maxDownloadMs), {
       connectionId: this.services.connectionId,
       manifest: this.services.manifest,
       settings: this.services.settings,
@@ -174,7 +185,7 @@ export class RouteSession {
       redactor: this.redactor,
       transport: files.transport,
       store: files.store,
-      signal: this.ended.signal,
+      signal: (this.ended ??= new AbortController()).signal,
     });
     this.staged.downloadedFiles.push(file.fileId);
     return file;
@@ -194,6 +205,14 @@ export class RouteSession {
     if (change?.status !== "revoked") throw new BackfillError("invalid_request", "Connection: unknown status change");
     this.staged.connectionStatus = { status: "revoked", reason: String(change.reason ?? "") };
   }
+}
+
+/**
+ * The download's own deadline, at most the host's: it runs outside the route timeout, so the
+ * host's bound is what stops a route that asks for a download without end.
+ */
+function boundedDownload(spec: FileDownloadSpec, maxDownloadMs: number): FileDownloadSpec {
+  return Number.isSafeInteger(spec?.timeoutMs) && spec.timeoutMs > maxDownloadMs ? { ...spec, timeoutMs: maxDownloadMs } : spec;
 }
 
 const KNOWN_CODES = new Set(["reauth_required", "permission_denied", "invalid_request", "http_error", "timeout", "ingest_rejected", "setting_missing", "secret_unavailable", FILE_TOO_LARGE, FILE_NOT_FOUND, FILE_LINE_TOO_LONG, FILE_OFFSET_INVALID, FILE_NOT_UTF8]);

@@ -1,29 +1,30 @@
 // The route worker thread (trusted mode): route-host.ts runs the invocations; this file is
-// the transport. Each SDK call is posted on the invocation's own MessagePort and the thread
-// blocks on a SharedArrayBuffer (Atomics.wait + receiveMessageOnPort) until the main thread
-// answers. One invocation at a time.
-import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from "node:worker_threads";
+// the transport. Each SDK call is posted on the worker's call port (set up once, at start)
+// and the thread blocks on a SharedArrayBuffer (Atomics.wait + receiveMessageOnPort) until
+// the main thread answers. One invocation at a time.
+import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { BackfillError, errorFromJSON } from "@backfill-io/sdk";
-import { SIGNAL_INDEX, type BridgeCall, type BridgeReply, type FromWorker, type InvokeMessage, type ToWorker, type WorkerBootData } from "./protocol.js";
+import { SIGNAL_INDEX, type BridgeReply, type FromWorker, type InvokeMessage, type ToWorker, type WorkerBootData, type WorkerCall } from "./protocol.js";
 import { installRouteHost, type SyncCallChannel } from "./route-host.js";
 
 const port = parentPort!;
 const boot = workerData as WorkerBootData;
 const signal = new Int32Array(boot.signal);
+const callPort = boot.calls;
 const routeHost = installRouteHost({ memoryLimitBytes: boot.memoryLimitBytes });
+/** Call ids are unique for the worker's lifetime: a late reply to an earlier invocation's call never matches a later one. */
+let nextCallId = 1;
 
 function post(message: FromWorker): void {
   port.postMessage(message);
 }
 
-function portChannel(invoke: InvokeMessage): SyncCallChannel {
-  const callPort: MessagePort = invoke.port;
-  let nextId = 1;
+function callChannel(invoke: InvokeMessage): SyncCallChannel {
   return {
     call(method, args, waitMs = invoke.callTimeoutMs) {
-      const id = nextId++;
+      const id = nextCallId++;
       Atomics.store(signal, SIGNAL_INDEX, 0);
-      callPort.postMessage({ id, method, args } satisfies BridgeCall);
+      callPort.postMessage({ invocationId: invoke.invocationId, id, method, args } satisfies WorkerCall);
       const deadline = Date.now() + waitMs;
       for (;;) {
         // Drain first: replies to earlier, timed-out calls are skipped by id.
@@ -39,12 +40,13 @@ function portChannel(invoke: InvokeMessage): SyncCallChannel {
         Atomics.store(signal, SIGNAL_INDEX, 0);
       }
     },
-    close: () => callPort.close(),
+    // The call port lives as long as the worker; the ended binding refuses further calls.
+    close: () => undefined,
   };
 }
 
 port.on("message", (message: ToWorker) => {
-  if (message.type === "invoke") void routeHost.invoke(message, portChannel(message)).then(post);
+  if (message.type === "invoke") void routeHost.invoke(message, callChannel(message)).then(post);
   else void routeHost.describe(message.invocationId, message.moduleUrl).then(post);
 });
 post({ type: "ready" });

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Worker } from "node:worker_threads";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { RouteRunner, createUndiciTransport } from "../../src/runner/index.js";
 import { CANARY_SECRET, CANARY_TOKEN, DEMO_DIR, PROVIDER_HOST, TENANT_HOST, customerPages, fakeServices, json, startServer, type TestServer } from "./support.js";
 
@@ -18,6 +19,11 @@ beforeAll(async () => {
     if (url.pathname === "/redirect-tenant") {
       // From the provider's host (routed here) to a host allowed only by a wildcard pattern.
       res.writeHead(302, { location: `https://${TENANT_HOST}/echo` });
+      return res.end();
+    }
+    if (url.pathname === "/redirect-other") {
+      // From the provider's host to another fixed host of permissions.http: another origin.
+      res.writeHead(307, { location: "https://other.provider.test/echo" });
       return res.end();
     }
     if (url.pathname === "/redirect-in") {
@@ -142,11 +148,41 @@ describe("route runner", () => {
       }
     });
 
+    it("one redirect policy with Files.download: no credential follows a redirect to another origin, a token host's included", async () => {
+      const before = server.requests.length;
+      const hopped = await probe({ action: "http", url: `https://${PROVIDER_HOST}/redirect-other`, oauth: true, headers: { "proxy-authorization": `Basic ${CANARY_SECRET}`, "x-trace": "kept" } });
+      expect(hopped.body).toMatchObject({ ok: true, status: 200 });
+      const [first, second] = server.requests.slice(before);
+      expect([first?.url, second?.url]).toEqual(["/redirect-other", "/echo"]);
+      expect(first?.headers.authorization).toBe(`Bearer ${CANARY_TOKEN}`);
+      expect(second?.headers["x-forwarded-host"]).toBe("other.provider.test");
+      expect(second?.headers.authorization).toBeUndefined();
+      expect(second?.headers["proxy-authorization"]).toBeUndefined();
+      expect(second?.headers["x-trace"]).toBe("kept");
+    });
+
     it("refuses secrets not declared readable and secret settings via Settings.get", async () => {
       expect((await probe({ action: "secret", name: "other" })).body).toMatchObject({ ok: false, code: "permission_denied" });
       expect((await probe({ action: "secret", name: "api_key" })).body).toMatchObject({ ok: true, present: true });
       expect((await probe({ action: "setting", name: "api_key" })).body).toMatchObject({ ok: false, code: "permission_denied" });
       expect((await probe({ action: "setting", name: "base_url" })).body).toMatchObject({ ok: true, value: server.base });
+    });
+
+    it("answers Settings.get in the worker from the readable settings only: an x-secret setting's value never crosses to the route's thread", async () => {
+      const posted = vi.spyOn(Worker.prototype, "postMessage");
+      try {
+        const services = fakeServices(server.port, { settings: { base_url: server.base, api_key: CANARY_SECRET } });
+        const refused = await probe({ action: "setting", name: "api_key" }, services);
+        expect(refused.body).toMatchObject({ ok: false, code: "permission_denied" });
+        expect(refused.result.bodyText).not.toContain(CANARY_SECRET);
+        expect((await probe({ action: "setting", name: "base_url" }, services)).body).toMatchObject({ ok: true, value: server.base });
+        // Every message the main thread sent to a route worker (invocations, replies go on the call port).
+        const sent = JSON.stringify(posted.mock.calls.map(([message]) => message));
+        expect(sent).toContain(server.base);
+        expect(sent).not.toContain(CANARY_SECRET);
+      } finally {
+        posted.mockRestore();
+      }
     });
 
     it("refuses ingest of an entity without a write grant and validates payloads", async () => {

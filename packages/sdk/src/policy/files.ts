@@ -5,8 +5,8 @@
 import type { ConnectorManifest } from "../manifest/schema.js";
 import type { FileDownloadSpec, FileLines, ReadLinesOptions } from "../runtime/binding.js";
 import { BackfillError, PermissionDeniedError } from "../runtime/errors.js";
-import { isSensitiveKey } from "../redaction/redactor.js";
-import { assertHttpAllowed, describeUrl } from "./http.js";
+import { assertHttpAllowed } from "./http.js";
+import { followRedirect, MAX_REDIRECTS, REDIRECT_STATUSES } from "./redirect.js";
 import { assertTokenHost } from "./oauth-hosts.js";
 
 /** Error codes of Files.*: stable, for route code to branch on. */
@@ -139,37 +139,14 @@ export function sliceLines(window: Uint8Array, offset: number, opts: ReadLinesOp
   return { lines, nextOffset, eof: reachesEnd && end === window.length };
 }
 
-export const DOWNLOAD_REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
-export const MAX_DOWNLOAD_REDIRECTS = 5;
+/** Files.download follows redirects by the one redirect policy (redirect.ts). */
+export const DOWNLOAD_REDIRECTS: ReadonlySet<number> = REDIRECT_STATUSES;
+export const MAX_DOWNLOAD_REDIRECTS = MAX_REDIRECTS;
 
-/**
- * Where a download's redirect goes, judged by the manifest like the first URL. Provider
- * exports typically redirect to a signed storage URL, whose signature is the credential:
- * on a cross-origin hop every credential header (the OAuth token included) is dropped and
- * never put back, whatever the next host is.
- */
+/** Where a download's redirect goes (followRedirect, named for Files.download). */
 export function downloadRedirect(
   manifest: ConnectorManifest,
   hop: { from: URL; location: string; headers: Record<string, string>; count: number; tokenHeader?: string | undefined },
 ): { url: URL; headers: Record<string, string> } {
-  const { from, location, headers } = hop;
-  const count = hop.count;
-  if (count >= MAX_DOWNLOAD_REDIRECTS) throw new BackfillError("http_error", `Files.download: more than ${MAX_DOWNLOAD_REDIRECTS} redirects from ${describeUrl(from.href)}`);
-  let next: URL;
-  try {
-    next = new URL(location, from);
-  } catch {
-    throw new BackfillError("http_error", `Files.download: ${describeUrl(from.href)} redirected to an invalid location`);
-  }
-  next = assertHttpAllowed(next.href, manifest.permissions.http);
-  if (next.origin === from.origin) return { url: next, headers };
-  // The token header by name too: auth.oauth's header may be named anything.
-  const token = hop.tokenHeader?.toLowerCase();
-  const kept = Object.fromEntries(Object.entries(headers).filter(([name]) => !isCredentialHeader(name) && name.toLowerCase() !== token));
-  return { url: next, headers: kept };
-}
-
-function isCredentialHeader(name: string): boolean {
-  const lower = name.toLowerCase();
-  return lower === "authorization" || lower === "cookie" || lower === "proxy-authorization" || isSensitiveKey(lower);
+  return followRedirect(manifest, { ...hop, call: "Files.download", maxRedirects: MAX_DOWNLOAD_REDIRECTS });
 }

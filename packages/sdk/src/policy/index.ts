@@ -14,3 +14,4 @@ export { checkDeliveryIds, isDeliveryRemembered, DELIVERY_ID_RULE, MAX_DELIVERY_
 export { OPTIONAL_SCOPE_NOT_GRANTED, optionalScopeNotices, requestedScopes, type OptionalScopeNotice } from "./optional-scopes.js";
 export { checkDownload, checkFileAccess, checkReadLinesOptions, checkReadStart, downloadRedirect, fileIdFor, parseFileId, sliceLines, DEFAULT_DOWNLOAD_TIMEOUT_MS, DOWNLOAD_REDIRECTS, FILE_LINE_TOO_LONG, FILE_NOT_FOUND, FILE_NOT_UTF8, FILE_OFFSET_INVALID, FILE_RETENTION_MS, FILE_TOO_LARGE, MAX_DOWNLOAD_REDIRECTS, MAX_READ_BYTES, MAX_READ_LINES } from "./files.js";
 export { parseCheckpoint, CHECKPOINT_INVALID, type CheckpointIssue } from "./checkpoint.js";
+export { followRedirect, MAX_REDIRECTS, REDIRECT_STATUSES, type RedirectHop } from "./redirect.js";
