@@ -307,7 +307,8 @@ export async function connectShop(host: TestHost, shop = "acme.myshopify.com"): 
 }
 
 /** The bytes of the database files (.db, -wal, -shm), as latin1 text for substring search. */
-export function databaseBytes(dbFile: string): string {
+export function databaseBytes(dbFile: string | null): string {
+  if (dbFile === null) throw new Error("databaseBytes reads a SQLite file; on PostgreSQL scan the tables (databaseText)");
   return ["", "-wal", "-shm"]
     .map((suffix) => dbFile + suffix)
     .filter((f) => existsSync(f))

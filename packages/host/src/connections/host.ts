@@ -5,7 +5,7 @@ import { openDatabase, resolveDataDir } from "../db/open.js";
 import { ensureDataDir } from "../db/data-dir.js";
 import { Store } from "../db/store.js";
 import { loadMasterKey, masterKeyCandidates } from "../vault/master-key.js";
-import { sqliteKeyringReader } from "../vault/keyring-reader.js";
+import { CachedKeyringReader, sqliteKeyringReader, type KeyringReader } from "../vault/keyring-reader.js";
 import { Vault } from "../vault/vault.js";
 import { Credentials } from "../credentials/credentials.js";
 import { createHostHttp, type HostHttp } from "../http/host-http.js";
@@ -22,6 +22,16 @@ import { providerRouter } from "../http/provider-routes.js";
 export type OpenHostOptions = {
   /** Default: BACKFILL_DATA_DIR, else ./.backfill */
   dataDir?: string;
+  /**
+   * A postgres:// URL (default BACKFILL_DATABASE_URL): the store on PostgreSQL instead of
+   * SQLite in the data dir. The data dir still holds master.key (unless BACKFILL_MASTER_KEY)
+   * and downloaded files.
+   */
+  databaseUrl?: string;
+  /** PostgreSQL only: apply pending migrations on open (default false: database_schema_behind). */
+  migrate?: boolean;
+  /** PostgreSQL only: how often the vault re-reads the keyring generation (default 1 s). */
+  keyringPollMs?: number;
   /** Base64 of 32 bytes; default BACKFILL_MASTER_KEY, else <dataDir>/master.key. */
   masterKey?: string;
   logger?: HostLogger;
@@ -38,7 +48,11 @@ export type OpenHostOptions = {
 
 export type Host = {
   dataDir: string;
-  dbFile: string;
+  /** The SQLite file; null on PostgreSQL. */
+  dbFile: string | null;
+  /** Where the database is: the SQLite file, or the PostgreSQL URL without its password. */
+  databaseLocation: string;
+  databaseDialect: "sqlite" | "postgres";
   store: Store;
   vault: Vault;
   /** Where the master key came from: BACKFILL_MASTER_KEY, or `file` (<dataDir>/master.key). */
@@ -65,11 +79,13 @@ export async function openHost(opts: OpenHostOptions = {}): Promise<Host> {
   const env = opts.masterKey ? { ...process.env, BACKFILL_MASTER_KEY: opts.masterKey } : process.env;
   // Before the database is opened: a missing key next to an existing database writes nothing.
   const master = loadMasterKey({ dataDir, env, warn: (m, f) => logger.warn(m, f) });
-  const opened = await openDatabase({ dataDir });
+  const opened = await openDatabase({ dataDir, ...(opts.databaseUrl !== undefined ? { databaseUrl: opts.databaseUrl } : {}), ...(opts.migrate !== undefined ? { migrate: opts.migrate } : {}) });
+  let keyring: KeyringReader | undefined;
   try {
     const store = new Store(opened.db, opts.clock, opened.sqlite);
+    keyring = opened.sqlite ? sqliteKeyringReader(opened.sqlite) : await CachedKeyringReader.start(store.keyring, opts.keyringPollMs !== undefined ? { pollMs: opts.keyringPollMs } : {});
     const vault = await Vault.open(store, master.key, {
-      keyring: sqliteKeyringReader(opened.sqlite),
+      keyring,
       masterKeyCandidates: () => masterKeyCandidates({ dataDir, env }),
       masterKeySource: master.source,
     });
@@ -83,6 +99,8 @@ export async function openHost(opts: OpenHostOptions = {}): Promise<Host> {
     return {
       dataDir: opened.dataDir,
       dbFile: opened.file,
+      databaseLocation: opened.location,
+      databaseDialect: opened.dialect,
       store,
       vault,
       masterKey: { source: master.source, file: master.file },
@@ -96,10 +114,12 @@ export async function openHost(opts: OpenHostOptions = {}): Promise<Host> {
       async close() {
         await files.close();
         await ownHttp?.close();
+        keyring?.close?.();
         await opened.close();
       },
     };
   } catch (error) {
+    keyring?.close?.();
     await opened.close();
     throw error;
   }
