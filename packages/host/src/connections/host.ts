@@ -1,7 +1,7 @@
 // Opens everything this part of the host needs, wired together: the database (migrated),
 // the vault (master key from env or the data dir), credentials, HostHttp, the OAuth flow
 // and the token manager. Callers close() it when done.
-import { openDatabase, resolveDataDir } from "../db/open.js";
+import { openDatabase, resolveDatabaseUrl, resolveDataDir } from "../db/open.js";
 import { ensureDataDir } from "../db/data-dir.js";
 import { Store } from "../db/store.js";
 import { loadMasterKey, masterKeyCandidates } from "../vault/master-key.js";
@@ -77,12 +77,16 @@ export async function openHost(opts: OpenHostOptions = {}): Promise<Host> {
   const dataDir = resolveDataDir(opts.dataDir);
   ensureDataDir(dataDir);
   const env = opts.masterKey ? { ...process.env, BACKFILL_MASTER_KEY: opts.masterKey } : process.env;
-  // Before the database is opened: a missing key next to an existing database writes nothing.
-  const master = loadMasterKey({ dataDir, env, warn: (m, f) => logger.warn(m, f) });
-  const opened = await openDatabase({ dataDir, ...(opts.databaseUrl !== undefined ? { databaseUrl: opts.databaseUrl } : {}), ...(opts.migrate !== undefined ? { migrate: opts.migrate } : {}) });
+  const warn = (m: string, f?: Record<string, unknown>) => logger.warn(m, f);
+  const databaseUrl = resolveDatabaseUrl({ databaseUrl: opts.databaseUrl });
+  // SQLite: before the database is opened, so a missing key next to an existing database writes nothing.
+  let master = databaseUrl === undefined ? loadMasterKey({ dataDir, env, warn }) : undefined;
+  const opened = await openDatabase({ dataDir, ...(databaseUrl !== undefined ? { databaseUrl } : {}), ...(opts.migrate !== undefined ? { migrate: opts.migrate } : {}) });
   let keyring: KeyringReader | undefined;
   try {
     const store = new Store(opened.db, opts.clock, opened.sqlite);
+    // PostgreSQL: opening wrote nothing; a keyring already there must not get a new master key.
+    master ??= loadMasterKey({ dataDir, env, warn, ...((await store.keyring.hasKeys()) ? { externalKeyring: { location: opened.location } } : {}) });
     keyring = opened.sqlite ? sqliteKeyringReader(opened.sqlite) : await CachedKeyringReader.start(store.keyring, opts.keyringPollMs !== undefined ? { pollMs: opts.keyringPollMs } : {});
     const vault = await Vault.open(store, master.key, {
       keyring,

@@ -233,6 +233,29 @@ export class Store {
     return Number(r.numUpdatedRows) === 1;
   }
 
+  /** Extends the lease only while `owner` still holds it; false when it is no longer theirs. */
+  async renewRefreshLease(connectionId: string, owner: string, ttlMs: number): Promise<boolean> {
+    const row = await this.db
+      .updateTable("oauth_tokens")
+      .set({ refresh_lease_until: this.now() + ttlMs })
+      .where("connection_id", "=", connectionId)
+      .where("refresh_lease_owner", "=", owner)
+      .returning("connection_id")
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Who holds the refresh lease (null: nobody; undefined: no tokens). */
+  async refreshLeaseOwner(connectionId: string): Promise<string | null | undefined> {
+    const row = await this.db.selectFrom("oauth_tokens").select("refresh_lease_owner").where("connection_id", "=", connectionId).executeTakeFirst();
+    return row?.refresh_lease_owner;
+  }
+
+  /** Moves the access token's lifetime (the demo's forced refresh: expired, issued an hour before). */
+  async setAccessTokenTimes(connectionId: string, times: { expiresAt: number | null; obtainedAt: number }): Promise<void> {
+    await this.db.updateTable("oauth_tokens").set({ expires_at: times.expiresAt, obtained_at: times.obtainedAt }).where("connection_id", "=", connectionId).execute();
+  }
+
   async releaseRefreshLease(connectionId: string, owner: string): Promise<void> {
     await this.db
       .updateTable("oauth_tokens")
@@ -452,6 +475,24 @@ export class Store {
     return { redacted: Number(r.numUpdatedRows) };
   }
 
+  /** What the SDK's commit decisions need of a stored record (a dry run's "what would change"). */
+  async recordState(connectionId: string, kind: string, idempotencyKey: string): Promise<StoredRecordState | undefined> {
+    return (await this.storedRecordState(connectionId, kind, idempotencyKey))?.state;
+  }
+
+  /** How many records of `kind` of these connections are tombstones (deleted or redacted). */
+  async countTombstonedRecords(connectionIds: readonly string[], kind: string): Promise<number> {
+    if (!connectionIds.length) return 0;
+    const row = await this.db
+      .selectFrom("records")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("connection_id", "in", connectionIds)
+      .where("kind", "=", kind)
+      .where("tombstoned_at", "is not", null)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   /** A stored record's row id and what the SDK's commit decisions need of it. */
   private async storedRecordState(connectionId: string, kind: string, idempotencyKey: string): Promise<{ id: number; state: StoredRecordState } | undefined> {
     const row = await this.db
@@ -650,6 +691,12 @@ export class Store {
       .returning("owner")
       .executeTakeFirst();
     return row?.owner === owner;
+  }
+
+  /** Who holds the stream's lock (undefined: nobody), expired or not. */
+  async streamLockOwner(connectionId: string, stream: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom("stream_locks").select("owner").where("connection_id", "=", connectionId).where("stream", "=", stream).executeTakeFirst();
+    return row?.owner;
   }
 
   async unlockStream(connectionId: string, stream: string, owner: string): Promise<boolean> {

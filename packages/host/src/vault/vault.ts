@@ -90,11 +90,13 @@ export class Vault {
     const rows = await this.store.keyring.listKeys();
     if (rows.length === 0) {
       await this.store.transaction(async (tx) => {
+        await tx.keyring.lockForChange();
         if (!(await tx.keyring.hasKeys())) {
           await this.insertWrappedKey(tx, this.masterKey, newKeyId(), randomBytes(32), "active", tx.now());
           await this.bumpGeneration(tx);
         }
       });
+      await this.options.keyring?.refresh?.();
       return this.load();
     }
     const generation = await this.store.keyring.generation();
@@ -196,6 +198,7 @@ export class Vault {
     this.rotating = true;
     try {
       await this.store.transaction(async (tx) => {
+        await tx.keyring.lockForChange();
         const existing = await tx.keyring.listKeys();
         const createdAt = new Map(existing.map((r) => [r.id, r.created_at]));
         if (opts.newDataKey) {
