@@ -13,6 +13,7 @@ import { hostConnectionServices } from "../src/runner/host-services.js";
 import { writeTokens } from "../src/tokens/token-store.js";
 import { filesBench } from "./files.js";
 import { peakRssGrowthMb } from "./memory.js";
+import { storeBench } from "./store.js";
 
 const rows: [string, string, string, string][] = [];
 const fmt = (n: number, unit: string) => `${n < 10 ? n.toFixed(2) : Math.round(n).toLocaleString("en-US")} ${unit}`;
@@ -183,6 +184,8 @@ rows.push(["sync throughput: provider → route (worker) → store", fmt(t.bridg
 const big = await throughput(100, 1_000);
 rows.push(["100,000-record sync: throughput", fmt(big.bridged, "records/s"), fmt(big.plain, "records/s plain fetch+insert"), fmt(big.bridged / big.plain, "×")]);
 rows.push(["100,000-record sync: peak RSS growth (host process)", fmt(big.peakMb, "MB"), fmt(big.plainPeakMb, "MB plain fetch+insert"), fmt(big.peakMb / Math.max(big.plainPeakMb, 1), "×")]);
+const stores = await storeBench();
+rows.push([`page commit throughput, PostgreSQL vs SQLite (100 records/page, ${stores.records.toLocaleString("en-US")} records: insert, unchanged, update)`, fmt(stores.postgres, "records/s Postgres"), fmt(stores.sqlite, "records/s SQLite"), fmt(stores.postgres / stores.sqlite, "×")]);
 const files = await filesBench();
 rows.push([`${files.sizeMb} MB JSONL file: read through the runner (Files.readLines per page)`, fmt(files.readMbps, "MB/s"), fmt(files.readlineMbps, "MB/s plain readline"), fmt(files.readMbps / files.readlineMbps, "×")]);
 rows.push([`${files.sizeMb} MB JSONL file: peak RSS growth, download + read (host process, target ≤ 150 MB)`, fmt(files.peakRssMb, "MB"), fmt(files.readlinePeakRssMb, "MB plain readline"), fmt(files.peakRssMb / files.readlinePeakRssMb, "×")]);
