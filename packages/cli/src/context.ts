@@ -19,7 +19,7 @@ import { findWorkspaceRoot } from "./workspace.js";
 import { createHumanLogger } from "./human-logger.js";
 import { CliConnectorRegistry } from "./connector-registry.js";
 
-export type GlobalOptions = { dataDir?: string };
+export type GlobalOptions = { dataDir?: string; databaseUrl?: string };
 
 /**
  * "source" when this CLI runs from its TypeScript source (vitest, tsx: a TypeScript
@@ -48,6 +48,11 @@ export class CliContext {
     this.connectors.add(connector);
   }
 
+  /** The --database-url option, when given (else the host's default: $BACKFILL_DATABASE_URL, else SQLite). */
+  databaseUrl(): string | undefined {
+    return this.globals().databaseUrl;
+  }
+
   /** The --data-dir option, when given (else the host's default: $BACKFILL_DATA_DIR or ./.backfill). */
   dataDir(): string | undefined {
     return this.globals().dataDir;
@@ -57,9 +62,10 @@ export class CliContext {
     this.host ??= (async () => {
       const providerRoutes = parseProviderRoutes(process.env.BACKFILL_PROVIDER_ROUTES);
       const ref: { runner?: PostConnectRunner } = {};
-      const dataDir = this.globals().dataDir;
+      const { dataDir, databaseUrl } = this.globals();
       const host = await openHost({
         ...(dataDir ? { dataDir } : {}),
+        ...(databaseUrl ? { databaseUrl } : {}),
         connectors: this.connectors,
         // Formatted lines on stderr, never pino's JSON (BACKFILL_LOG_LEVEL picks how much).
         logger: createHumanLogger(this.io),

@@ -19,11 +19,13 @@ import { registerServe } from "./commands/serve.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerNew } from "./commands/new.js";
 import { registerDryrun } from "./commands/dryrun.js";
+import { registerDb } from "./commands/db.js";
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command("backfill")
     .description("Backfill connectors: host-managed OAuth, connections and syncs")
     .option("--data-dir <dir>", "where the database and master key live (default: $BACKFILL_DATA_DIR or ./.backfill)")
+    .option("--database-url <url>", "the store on PostgreSQL (postgres://user:password@host:5432/db; default: $BACKFILL_DATABASE_URL; unset: SQLite in the data dir)")
     .showHelpAfterError()
     .addHelpText(
       "after",
@@ -45,12 +47,14 @@ Examples:
 
 Environment:
   BACKFILL_DATA_DIR         data directory (default ./.backfill)
+  BACKFILL_DATABASE_URL     postgres://… : the store on PostgreSQL (run \`backfill db migrate\` first); unset: SQLite in the data dir
   BACKFILL_MASTER_KEY       base64 of 32 bytes; else <data dir>/master.key (generated, mode 0600, for a new data dir only)
   BACKFILL_CONNECTOR_DIRS   connector directories outside the workspace (comma-separated)
   BACKFILL_PROVIDER_ROUTES  dev only: "https://*.acme.example=http://127.0.0.1:4001,..."`,
     );
 
   registerValidate(program, ctx);
+  registerDb(program, ctx);
   registerCredentials(program, ctx);
   registerConnect(program, ctx);
   registerConnections(program, ctx);

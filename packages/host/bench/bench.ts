@@ -14,6 +14,7 @@ import { writeTokens } from "../src/tokens/token-store.js";
 import { filesBench } from "./files.js";
 import { peakRssGrowthMb } from "./memory.js";
 import { startProviderProcess } from "./provider-process.js";
+import { storeBench } from "./store.js";
 
 const rows: [string, string, string, string][] = [];
 const fmt = (n: number, unit: string) => `${n < 10 ? n.toFixed(2) : Math.round(n).toLocaleString("en-US")} ${unit}`;
@@ -196,6 +197,13 @@ const benchmarks: [string, () => Promise<void>][] = [
       const big = await throughput(100, 1_000);
       rows.push(["100,000-record sync: throughput", fmt(big.bridged, "records/s"), fmt(big.plain, "records/s plain fetch+insert"), fmt(big.bridged / big.plain, "×")]);
       rows.push(["100,000-record sync: peak RSS growth (host process)", fmt(big.peakMb, "MB"), fmt(big.plainPeakMb, "MB plain fetch+insert"), fmt(big.peakMb / Math.max(big.plainPeakMb, 1), "×")]);
+    },
+  ],
+  [
+    "store",
+    async () => {
+      const stores = await storeBench();
+      rows.push([`page commit throughput, PostgreSQL vs SQLite (100 records/page, ${stores.records.toLocaleString("en-US")} records: insert, unchanged, update)`, fmt(stores.postgres, "records/s Postgres"), fmt(stores.sqlite, "records/s SQLite"), fmt(stores.postgres / stores.sqlite, "×")]);
     },
   ],
   [

@@ -1,6 +1,10 @@
 // @backfill-io/host: public API.
 // Part 1 (store, vault, credentials, OAuth, tokens, connections, HostHttp).
-export { openDatabase, resolveDataDir, DB_FILE_NAME, MigrationFailedError, type OpenedDatabase } from "./db/open.js";
+export { openDatabase, resolveDataDir, resolveDatabaseUrl, DATABASE_URL_ENV, DB_FILE_NAME, MigrationFailedError, type OpenedDatabase, type OpenDatabaseOptions } from "./db/open.js";
+export { DatabaseError, DATABASE_URL_INVALID, DATABASE_UNREACHABLE, DATABASE_SCHEMA_BEHIND, DATABASE_SCHEMA_AHEAD, type DatabaseErrorCode } from "./db/errors.js";
+export { readSchemaStatus, type SchemaStatus } from "./db/schema-version.js";
+export { redactedDatabaseUrl } from "./db/postgres.js";
+export { dialectOf, DATABASE_DIALECTS, type DatabaseDialect } from "./db/dialect.js";
 export { MIGRATIONS, migrationProvider } from "./db/migrations.js";
 export { Store, canonicalJson, payloadHash, type EndUser, type PageBatch, type PageItem, type CommitPageResult, type NewConnection, type ConnectionPatch, type SyncRunPatch } from "./db/store.js";
 export {
@@ -22,7 +26,7 @@ export { Vault, type RotateResult, type MasterKeyRotateResult, type VaultOptions
 export { VaultError, aadString, MASTER_KEY_MISSING, MASTER_KEY_MISMATCH, MASTER_KEY_ROTATED, MASTER_KEY_UNCHANGED, type VaultAad, type VaultErrorCode } from "./vault/cipher.js";
 export { loadMasterKey, findMasterKey, parseMasterKey, generateMasterKey, masterKeyCandidates, MASTER_KEY_ENV, MASTER_KEY_FILE, NEXT_MASTER_KEY_FILE, type LoadedMasterKey } from "./vault/master-key.js";
 export { rotateMasterKey, type MasterKeyRotationResult } from "./vault/master-key-rotation.js";
-export { sqliteKeyringReader, type KeyringReader } from "./vault/keyring-reader.js";
+export { sqliteKeyringReader, CachedKeyringReader, KEYRING_POLL_MS, type KeyringReader } from "./vault/keyring-reader.js";
 export { ensureDataDir, tightenFileMode, writePrivateFile, openPrivateAppendStream, DataDirError, DATA_DIR_NOT_DIRECTORY, DATA_DIR_NOT_OWNED, DATABASE_CORRUPT, DATABASE_LOCKED, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, type DataDirErrorCode } from "./db/data-dir.js";
 export { scrubFreedPages, type ScrubResult } from "./db/compact.js";
 export { Credentials, CredentialError, credentialFixCommand, type OAuthAppCredential, type OAuthAppCredentialSummary } from "./credentials/credentials.js";

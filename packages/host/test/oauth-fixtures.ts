@@ -16,6 +16,7 @@ import { openHost, type Host, type OpenHostOptions } from "../src/connections/ho
 import { staticConnectorRegistry } from "../src/connections/connectors.js";
 import { createHostLogger } from "../src/connections/logger.js";
 import { inProcessPostConnectRunner } from "./in-process-post-connect.js";
+import { SQLITE_TARGET, databaseText, type DatabaseTarget, type StoreTarget } from "./store-targets.js";
 import { providerRouter } from "../src/http/provider-routes.js";
 
 export const HERE = dirname(fileURLToPath(import.meta.url));
@@ -315,7 +316,8 @@ export async function connectShop(host: TestHost, shop = "acme.myshopify.com"): 
 }
 
 /** The bytes of the database files (.db, -wal, -shm), as latin1 text for substring search. */
-export function databaseBytes(dbFile: string): string {
+export function databaseBytes(dbFile: string | null): string {
+  if (dbFile === null) throw new Error("databaseBytes reads a SQLite file; on PostgreSQL scan the tables (databaseText)");
   return ["", "-wal", "-shm"]
     .map((suffix) => dbFile + suffix)
     .filter((f) => existsSync(f))
@@ -329,9 +331,16 @@ export function databaseBytes(dbFile: string): string {
  * after a canary scan of each host's database files and logs and of the collected error
  * texts — no canary and no PKCE verifier the stand-in saw may appear in any of them.
  */
-export function standInTestBed() {
+export function standInTestBed(target: StoreTarget = SQLITE_TARGET) {
   const standIn = new ProviderStandIn();
   const hosts: TestHost[] = [];
+  // Which database each host was opened on, so another "process" can open the same one.
+  const databases = new WeakMap<Host, DatabaseTarget>();
+  const openOn = async (database: DatabaseTarget, opts: Parameters<typeof openTestHost>[1] = {}) => {
+    const host = await openTestHost(standIn, { dataDir: database.dataDir, ...(database.databaseUrl ? { databaseUrl: database.databaseUrl, migrate: true } : {}), ...opts });
+    databases.set(host, database);
+    return host;
+  };
   const errorTexts: string[] = [];
   beforeAll(async () => {
     await standIn.start();
@@ -342,7 +351,8 @@ export function standInTestBed() {
   afterAll(async () => {
     const verifiers = standIn.verifiersSeen.filter(Boolean);
     for (const host of hosts) {
-      for (const text of [databaseBytes(host.dbFile), host.logs(), ...errorTexts]) {
+      const stored = host.dbFile === null ? await databaseText(host.store) : databaseBytes(host.dbFile);
+      for (const text of [stored, host.logs(), ...errorTexts]) {
         expect(text).not.toContain(CANARY);
         for (const v of verifiers) expect(text).not.toContain(v);
       }
@@ -359,11 +369,16 @@ export function standInTestBed() {
     standIn,
     errorTexts,
     track,
-    /** A host on the stand-in, scanned and closed at the end. */
-    newHost: async (opts: Parameters<typeof openTestHost>[1] = {}) => track(await openTestHost(standIn, opts)),
+    target,
+    /** A host on the stand-in, scanned and closed at the end (on a new database unless `opts.dataDir`). */
+    newHost: async (opts: Parameters<typeof openTestHost>[1] = {}) => track(opts.dataDir ? await openTestHost(standIn, opts) : await openOn(await target.create(), opts)),
+    /** Where `host`'s database is: open it again for a second process on the same store. */
+    databaseOf: (host: Host): DatabaseTarget => databases.get(host)!,
+    /** Another host on `host`'s database (another process, as far as leases and locks can tell). */
+    sameDatabaseHost: async (host: Host, opts: Parameters<typeof openTestHost>[1] = {}) => track(await openOn(databases.get(host)!, opts)),
     /** A host with a connected shop (the stand-in's tokens). */
     connectedHost: async (shop: string) => {
-      const host = track(await openTestHost(standIn));
+      const host = track(await openOn(await target.create()));
       const connectionId = await connectShop(host, shop);
       return { host, connectionId };
     },

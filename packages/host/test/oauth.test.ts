@@ -13,7 +13,13 @@ import {
   squareManifest,
 } from "./oauth-fixtures.js";
 
-const { standIn, errorTexts, newHost } = standInTestBed();
+import { STORE_TARGETS, stopPostgresAfterAll } from "./store-targets.js";
+
+stopPostgresAfterAll();
+
+// The state and connect-session checks are store rows: the flow runs on both stores.
+describe.each(STORE_TARGETS)("on $name", (target) => {
+const { standIn, errorTexts, newHost } = standInTestBed(target);
 
 async function expectFlowError(promise: Promise<unknown>, code: string): Promise<Error & { code: string; fix?: string; details?: Record<string, unknown> }> {
   const error = (await promise.then(
@@ -194,4 +200,5 @@ describe("OAuth authorization-code flow (Square shape)", () => {
     expect(await host.store.getConnection(done.connectionId)).toMatchObject({ status: "disconnected" });
     await expect(host.tokens.accessToken(done.connectionId)).rejects.toMatchObject({ code: "reauth_required" });
   });
+});
 });

@@ -4,29 +4,28 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { Kysely, Migrator, SqliteDialect } from "kysely";
+import { describe, expect, it } from "vitest";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
 import Database from "better-sqlite3";
+import pg from "pg";
 import { WEBHOOK_DELIVERY_RETENTION_MS } from "@backfill-io/sdk";
-import { openDatabase, type OpenedDatabase } from "../src/db/open.js";
 import { MIGRATIONS } from "../src/db/migrations.js";
-import { Store } from "../src/db/store.js";
+import { STORE_TARGETS, stopPostgresAfterAll, storeOpener, type StoreTarget } from "./store-targets.js";
 
-const opened: OpenedDatabase[] = [];
-afterEach(async () => {
-  while (opened.length) await opened.pop()!.close();
-});
+stopPostgresAfterAll();
+
+const order = (updatedAt: string, total: string) => ({ receipt_id: "o1", currency: "USD", total, provider_updated_at: updatedAt });
+const page = (payload: unknown) => [{ kind: "sales_receipt", items: [{ idempotencyKey: "square:order:o1", payload }] }];
+
+describe.each(STORE_TARGETS)("on $name", (target) => {
+const opener = storeOpener();
 
 async function openStore(clock: () => number = Date.now) {
-  const db = await openDatabase({ dataDir: mkdtempSync(join(tmpdir(), "backfill-store-")) });
-  opened.push(db);
-  const store = new Store(db.db, clock, db.sqlite);
+  const { store } = await opener(await target.create(), clock);
   const conn = await store.createConnection({ connectorKey: "square", connectorVersion: "0.1.0", settings: {} });
   return { store, connectionId: conn.id };
 }
 
-const order = (updatedAt: string, total: string) => ({ receipt_id: "o1", currency: "USD", total, provider_updated_at: updatedAt });
-const page = (payload: unknown) => [{ kind: "sales_receipt", items: [{ idempotencyKey: "square:order:o1", payload }] }];
 
 describe("store: record versions", () => {
   it("v1, v2, then v1 replayed: v2 stays; the replay is counted stale and nothing is written", async () => {
@@ -68,10 +67,19 @@ describe("store: webhook deliveries", () => {
   });
 });
 
-describe("migration 004_webhook_deliveries", () => {
+});
+
+/** A bare Kysely on a new database of the target, to run migrations one by one. */
+async function bareDatabase(target: StoreTarget) {
+  const created = await target.create();
+  if (created.databaseUrl) return new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: created.databaseUrl }) }) }); // eslint-disable-line @typescript-eslint/no-explicit-any -- a schema between migrations
+  const sqlite = new Database(join(mkdtempSync(join(tmpdir(), "backfill-mig-")), "db.sqlite"));
+  return new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) }); // eslint-disable-line @typescript-eslint/no-explicit-any -- a schema between migrations
+}
+
+describe.each(STORE_TARGETS)("migration 004_webhook_deliveries on $name", (target) => {
   it("fills provider_version of records stored before it from their payloads", async () => {
-    const sqlite = new Database(join(mkdtempSync(join(tmpdir(), "backfill-mig-")), "db.sqlite"));
-    const db = new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) }); // eslint-disable-line @typescript-eslint/no-explicit-any -- a schema between migrations
+    const db = await bareDatabase(target);
     try {
       const before = Object.fromEntries(Object.entries(MIGRATIONS).filter(([name]) => name < "004"));
       await new Migrator({ db, provider: { getMigrations: async () => before } }).migrateToLatest();
@@ -80,7 +88,7 @@ describe("migration 004_webhook_deliveries", () => {
       await db.insertInto("records").values([row("a", order("2026-01-05T07:00:00.123-05:00", "1.00")), row("b", { receipt_id: "b" })]).execute();
       const { error } = await new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } }).migrateToLatest();
       expect(error).toBeUndefined();
-      const rows = await db.selectFrom("records").select(["idempotency_key", "provider_version"]).orderBy("idempotency_key").execute();
+      const rows = (await db.selectFrom("records").select(["idempotency_key", "provider_version"]).orderBy("idempotency_key").execute()).map((r: { idempotency_key: string; provider_version: unknown }) => ({ ...r, provider_version: r.provider_version === null ? null : Number(r.provider_version) }));
       expect(rows).toEqual([{ idempotency_key: "a", provider_version: Date.parse("2026-01-05T12:00:00.123Z") }, { idempotency_key: "b", provider_version: null }]);
     } finally {
       await db.destroy();

@@ -6,6 +6,7 @@ import { sql } from "kysely";
 import { openDatabase, resolveDataDir, type OpenedDatabase } from "../src/db/open.js";
 import { MIGRATIONS } from "../src/db/migrations.js";
 import { Store, payloadHash } from "../src/db/store.js";
+import { STORE_TARGETS, stopPostgresAfterAll, storeOpener, type DatabaseTarget } from "./store-targets.js";
 
 const opened: OpenedDatabase[] = [];
 afterEach(async () => {
@@ -20,7 +21,9 @@ async function open(dataDir = mkdtempSync(join(tmpdir(), "backfill-store-"))) {
 
 const customer = (id: string, name = "Ada") => ({ customer_id: id, name });
 
-describe("store", () => {
+stopPostgresAfterAll();
+
+describe("store on SQLite", () => {
   it("migrates on open, in WAL mode, and reopening is a no-op", async () => {
     const { dataDir, db } = await open();
     expect(db.file).toBe(join(dataDir, "backfill.db"));
@@ -59,11 +62,30 @@ describe("store", () => {
       else process.env.BACKFILL_DATA_DIR = saved;
     }
   });
+});
+
+describe.each(STORE_TARGETS)("store on $name", (target) => {
+  const openStore = storeOpener();
+  let current: DatabaseTarget;
+  // Each test gets its own database; `open(same)` is a second connection to it.
+  async function open(same?: DatabaseTarget, clock?: () => number) {
+    current = same ?? (await target.create());
+    const { db, store } = await openStore(current, clock);
+    return { store, db, dataDir: current, target: current };
+  }
+
+  it("every migration is applied on a new database, and opening it again applies none", async () => {
+    const first = await open();
+    expect(first.db.migrated).toEqual(Object.keys(MIGRATIONS).sort());
+    const again = await open(first.target);
+    expect(again.db.migrated).toEqual([]);
+    const tables = await again.store.db.introspection.getTables();
+    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(["connections", "oauth_tokens", "records", "stream_locks", "vault_keys", "vault_keyring"]));
+  });
 
   it("commitPage upserts by connection+kind+key and writes the checkpoint in the same transaction", async () => {
-    const opened = await open();
     let now = 1_000_000;
-    const store = new Store(opened.db.db, () => now, opened.db.sqlite);
+    const { store } = await open(undefined, () => now);
     const conn = await store.createConnection({ connectorKey: "shopify", connectorVersion: "0.1.0", settings: {} });
     const first = await store.commitPage(conn.id, "customers", [{ kind: "customer", items: [{ idempotencyKey: "c1", payload: customer("c1") }, { idempotencyKey: "c2", payload: customer("c2") }] }], { cursor: "a" });
     expect(first).toEqual({ inserted: 2, updated: 0, unchanged: 0, suppressed: 0, stale: 0 });
@@ -120,11 +142,9 @@ describe("store", () => {
   });
 
   it("a stream lock excludes a second owner, also through another database connection, until it expires", async () => {
-    const a = await open();
     let now = 1_000_000;
-    const storeA = new Store(a.db.db, () => now, a.db.sqlite);
-    const b = await open(a.dataDir);
-    const storeB = new Store(b.db.db, () => now, b.db.sqlite);
+    const { store: storeA, target: shared } = await open(undefined, () => now);
+    const { store: storeB } = await open(shared, () => now);
     const conn = await storeA.createConnection({ connectorKey: "shopify", connectorVersion: "0.1.0", settings: {} });
     expect(await storeA.tryLockStream(conn.id, "orders", "worker-a", 60_000)).toBe(true);
     expect(await storeB.tryLockStream(conn.id, "orders", "worker-b", 60_000)).toBe(false);

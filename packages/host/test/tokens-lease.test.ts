@@ -6,7 +6,12 @@ import { TokenManager, type TokenManagerOptions } from "../src/tokens/token-mana
 import { readTokens, writeTokens } from "../src/tokens/token-store.js";
 import { canary, standInTestBed, type TestHost } from "./oauth-fixtures.js";
 
-const bed = standInTestBed();
+import { STORE_TARGETS, stopPostgresAfterAll } from "./store-targets.js";
+
+stopPostgresAfterAll();
+
+describe.each(STORE_TARGETS)("on $name", (target) => {
+const bed = standInTestBed(target);
 const { standIn, refreshRequests } = bed;
 
 async function connectedHost(shop: string) {
@@ -146,4 +151,5 @@ describe("minTtlSeconds and a shared refresh", () => {
     expect(refreshRequests(shop)).toHaveLength(1);
     expect(host.logs()).toContain("less than the minTtlSeconds asked");
   });
+});
 });

@@ -9,7 +9,12 @@ import { migrateTokens } from "../src/tokens/migrate.js";
 import { disconnect } from "../src/tokens/revoke.js";
 import { standInTestBed, type TestHost } from "./oauth-fixtures.js";
 
-const { standIn, errorTexts, connectedHost, refreshRequests, track } = standInTestBed();
+import { STORE_TARGETS, stopPostgresAfterAll } from "./store-targets.js";
+
+stopPostgresAfterAll();
+
+describe.each(STORE_TARGETS)("on $name", (target) => {
+const { standIn, errorTexts, connectedHost, refreshRequests, track, databaseOf } = standInTestBed(target);
 
 async function expireAccessToken(host: TestHost, connectionId: string) {
   await host.store.db.updateTable("oauth_tokens").set({ expires_at: Date.now() + 10_000, obtained_at: Date.now() - 3_590_000 }).where("connection_id", "=", connectionId).execute();
@@ -57,7 +62,7 @@ describe("TokenManager", () => {
     const shop = "two-process.myshopify.com";
     const { host, connectionId } = await connectedHost(shop);
     const other = Object.assign(
-      await openHost({ dataDir: host.dataDir, logger: host.logger, connectors: host.connectors, providerRoutes: standIn.providerRoutes, tokens: { leasePollMs: 10 } }),
+      await openHost({ ...databaseOf(host), logger: host.logger, connectors: host.connectors, providerRoutes: standIn.providerRoutes, tokens: { leasePollMs: 10 } }),
       { logs: () => "", standIn },
     );
     track(other);
@@ -217,4 +222,5 @@ describe("TokenManager", () => {
     expect(after.refreshToken).toBe(standIn.grants.at(-1)!.refresh);
     expect((await migrateTokens(host.tokens, { connectionId }))[0]).toMatchObject({ status: "skipped", reason: "already expiring" });
   });
+});
 });

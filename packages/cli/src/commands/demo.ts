@@ -48,10 +48,12 @@ Examples:
     )
     .action(async (opts: { orders: number; seed: number; faults: number; json?: boolean; serve?: string | boolean; openBrowser?: boolean }) => {
       const dataDir = ctx.dataDir();
+      const databaseUrl = ctx.databaseUrl();
       if (opts.openBrowser && !opts.serve) throw new CliError("--open-browser needs --serve", "pass e.g. --serve 15m --open-browser");
       const serveMs = opts.serve === undefined || opts.serve === false ? undefined : opts.serve === true ? 15 * 60_000 : parseDuration(opts.serve);
       const summary = await runDemo({
         ...(dataDir ? { dataDir } : {}),
+        ...(databaseUrl ? { databaseUrl } : {}),
         orders: opts.orders,
         seed: opts.seed,
         faults: opts.faults,

@@ -80,17 +80,7 @@ Examples:
         if (rows.length >= opts.limit) break;
         rows.push(...(await host.store.listRecords(id, { kind, limit: opts.limit - rows.length, ...(opts.includeRedacted ? { includeTombstoned: true } : {}) })));
       }
-      let redacted = 0;
-      if (connectionIds.length) {
-        const counted = await host.store.db
-          .selectFrom("records")
-          .select((eb) => eb.fn.countAll<number>().as("n"))
-          .where("connection_id", "in", connectionIds)
-          .where("kind", "=", kind)
-          .where("tombstoned_at", "is not", null)
-          .executeTakeFirstOrThrow();
-        redacted = Number(counted.n);
-      }
+      const redacted = await host.store.countTombstonedRecords(connectionIds, kind);
       const hiddenRedacted = opts.includeRedacted ? 0 : redacted;
 
       const connectorKeys = await connectorKeysById(host);

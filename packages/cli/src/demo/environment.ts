@@ -42,6 +42,8 @@ export type FaultRates = {
 
 export type DemoEnvironmentOptions = {
   dataDir: string;
+  /** The store on PostgreSQL (migrated here: the demo's own database); unset: SQLite in the data dir. */
+  databaseUrl?: string;
   /** Orders per shop / merchant (customers scale with it). */
   orders?: number;
   /** The emulated shop's bulk operations: processing rate (objects a second) and concurrent jobs. */
@@ -147,6 +149,7 @@ export async function startDemoEnvironment(opts: DemoEnvironmentOptions): Promis
     const ref: { host?: Host } = {};
     const host = await openHost({
       dataDir: opts.dataDir,
+      ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl, migrate: true } : {}),
       providerRoutes,
       logger: opts.logger ?? silentLogger,
       // The connectors this CLI package depends on (@backfill-io/connector-*).

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { join, resolve } from "node:path";
 import { Listr, type ListrTaskWrapper, type DefaultRenderer, type SimpleRenderer } from "listr2";
 import Table from "cli-table3";
-import { createApiKey, createHostLogger, ensureDataDir, readTokens, resolveDataDir, writePrivateFile, type SyncResult } from "@backfill-io/host";
+import { createApiKey, createHostLogger, ensureDataDir, readTokens, resolveDatabaseUrl, resolveDataDir, writePrivateFile, type SyncResult } from "@backfill-io/host";
 import { startDemoEnvironment, DEMO_SHOP, type DemoEnvironment } from "./environment.js";
 import { readDemoState, writeDemoState } from "./state-file.js";
 import { openDemoLog } from "./log-file.js";
@@ -25,6 +25,8 @@ export class DemoFailedError extends Error {
 
 export type DemoOptions = {
   dataDir?: string;
+  /** The store on PostgreSQL (the demo migrates it: it is the demo's own database). */
+  databaseUrl?: string;
   orders?: number;
   seed?: number;
   faults?: number;
@@ -85,7 +87,7 @@ async function forceRefresh(ctx: Ctx, connector: ConnectorKey): Promise<void> {
   const env = ctx.env!;
   const id = ctx.connections[connector]!.id;
   const before = await readTokens(env.host.store, env.host.vault, id);
-  await env.host.store.db.updateTable("oauth_tokens").set({ expires_at: Date.now() - 1000, obtained_at: Date.now() - 3_601_000 }).where("connection_id", "=", id).execute();
+  await env.host.store.setAccessTokenTimes(id, { expiresAt: Date.now() - 1000, obtainedAt: Date.now() - 3_601_000 });
   const token = await env.host.tokens.accessToken(id, { minTtlSeconds: 600 });
   const after = await readTokens(env.host.store, env.host.vault, id);
   ctx.refresh = {
@@ -100,6 +102,7 @@ async function forceRefresh(ctx: Ctx, connector: ConnectorKey): Promise<void> {
 export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
   const started = Date.now();
   const dataDir = resolve(opts.dataDir ?? resolveDataDir());
+  const databaseUrl = resolveDatabaseUrl({ databaseUrl: opts.databaseUrl });
   ensureDataDir(dataDir);
   const state = readDemoState(dataDir);
   const run = state.runs + 1;
@@ -111,10 +114,11 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
   const tasks = new Listr<Ctx>(
     [
       {
-        title: "Start the Shopify and Square emulators and the host (SQLite store)",
+        title: `Start the Shopify and Square emulators and the host (${databaseUrl ? "PostgreSQL" : "SQLite"} store)`,
         task: async (c, task) => {
           c.env = await startDemoEnvironment({
             dataDir,
+            ...(databaseUrl ? { databaseUrl } : {}),
             logger: createHostLogger({ destination: logStream }),
             dataAnchor: state.dataAnchor,
             ...(opts.orders !== undefined ? { orders: opts.orders } : {}),

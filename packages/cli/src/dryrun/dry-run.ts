@@ -40,14 +40,7 @@ export class DryRunError extends Error {
 
 /** What committing `record` would do to the stored one (insert, update, unchanged, stale, suppressed). */
 async function changeOf(host: Host, connectionId: string, record: StagedRecord): Promise<RecordCommitDecision> {
-  const row = await host.store.db
-    .selectFrom("records")
-    .select(["payload_hash", "provider_version", "tombstoned_at"])
-    .where("connection_id", "=", connectionId)
-    .where("kind", "=", record.kind)
-    .where("idempotency_key", "=", record.idempotencyKey)
-    .executeTakeFirst();
-  const stored = row && { tombstoned: row.tombstoned_at !== null, payloadHash: row.payload_hash, version: row.provider_version };
+  const stored = await host.store.recordState(connectionId, record.kind, record.idempotencyKey);
   return decideRecordCommit(stored, { payloadHash: payloadHash(record.payload), version: recordVersion(record.kind, record.payload) });
 }
 

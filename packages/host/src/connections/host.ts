@@ -1,11 +1,11 @@
 // Opens everything this part of the host needs, wired together: the database (migrated),
 // the vault (master key from env or the data dir), credentials, HostHttp, the OAuth flow
 // and the token manager. Callers close() it when done.
-import { openDatabase, resolveDataDir } from "../db/open.js";
+import { openDatabase, resolveDatabaseUrl, resolveDataDir } from "../db/open.js";
 import { ensureDataDir } from "../db/data-dir.js";
 import { Store } from "../db/store.js";
 import { loadMasterKey, masterKeyCandidates } from "../vault/master-key.js";
-import { sqliteKeyringReader } from "../vault/keyring-reader.js";
+import { CachedKeyringReader, sqliteKeyringReader, type KeyringReader } from "../vault/keyring-reader.js";
 import { Vault } from "../vault/vault.js";
 import { Credentials } from "../credentials/credentials.js";
 import { createHostHttp, type HostHttp } from "../http/host-http.js";
@@ -24,6 +24,16 @@ import { registerProviderPlugin, registeringProviderPlugins } from "./provider-p
 export type OpenHostOptions = {
   /** Default: BACKFILL_DATA_DIR, else ./.backfill */
   dataDir?: string;
+  /**
+   * A postgres:// URL (default BACKFILL_DATABASE_URL): the store on PostgreSQL instead of
+   * SQLite in the data dir. The data dir still holds master.key (unless BACKFILL_MASTER_KEY)
+   * and downloaded files.
+   */
+  databaseUrl?: string;
+  /** PostgreSQL only: apply pending migrations on open (default false: database_schema_behind). */
+  migrate?: boolean;
+  /** PostgreSQL only: how often the vault re-reads the keyring generation (default 1 s). */
+  keyringPollMs?: number;
   /** Base64 of 32 bytes; default BACKFILL_MASTER_KEY, else <dataDir>/master.key. */
   masterKey?: string;
   logger?: HostLogger;
@@ -45,7 +55,11 @@ export type OpenHostOptions = {
 
 export type Host = {
   dataDir: string;
-  dbFile: string;
+  /** The SQLite file; null on PostgreSQL. */
+  dbFile: string | null;
+  /** Where the database is: the SQLite file, or the PostgreSQL URL without its password. */
+  databaseLocation: string;
+  databaseDialect: "sqlite" | "postgres";
   store: Store;
   vault: Vault;
   /** Where the master key came from: BACKFILL_MASTER_KEY, or `file` (<dataDir>/master.key). */
@@ -71,13 +85,19 @@ export async function openHost(opts: OpenHostOptions = {}): Promise<Host> {
   const dataDir = resolveDataDir(opts.dataDir);
   ensureDataDir(dataDir);
   const env = opts.masterKey ? { ...process.env, BACKFILL_MASTER_KEY: opts.masterKey } : process.env;
-  // Before the database is opened: a missing key next to an existing database writes nothing.
-  const master = loadMasterKey({ dataDir, env, warn: (m, f) => logger.warn(m, f) });
-  const opened = await openDatabase({ dataDir });
+  const warn = (m: string, f?: Record<string, unknown>) => logger.warn(m, f);
+  const databaseUrl = resolveDatabaseUrl({ databaseUrl: opts.databaseUrl });
+  // SQLite: before the database is opened, so a missing key next to an existing database writes nothing.
+  let master = databaseUrl === undefined ? loadMasterKey({ dataDir, env, warn }) : undefined;
+  const opened = await openDatabase({ dataDir, ...(databaseUrl !== undefined ? { databaseUrl } : {}), ...(opts.migrate !== undefined ? { migrate: opts.migrate } : {}) });
+  let keyring: KeyringReader | undefined;
   try {
     const store = new Store(opened.db, opts.clock, opened.sqlite);
+    // PostgreSQL: opening wrote nothing; a keyring already there must not get a new master key.
+    master ??= loadMasterKey({ dataDir, env, warn, ...((await store.keyring.hasKeys()) ? { externalKeyring: { location: opened.location } } : {}) });
+    keyring = opened.sqlite ? sqliteKeyringReader(opened.sqlite) : await CachedKeyringReader.start(store.keyring, opts.keyringPollMs !== undefined ? { pollMs: opts.keyringPollMs } : {});
     const vault = await Vault.open(store, master.key, {
-      keyring: sqliteKeyringReader(opened.sqlite),
+      keyring,
       masterKeyCandidates: () => masterKeyCandidates({ dataDir, env }),
       masterKeySource: master.source,
     });
@@ -93,6 +113,8 @@ export async function openHost(opts: OpenHostOptions = {}): Promise<Host> {
     return {
       dataDir: opened.dataDir,
       dbFile: opened.file,
+      databaseLocation: opened.location,
+      databaseDialect: opened.dialect,
       store,
       vault,
       masterKey: { source: master.source, file: master.file },
@@ -107,10 +129,12 @@ export async function openHost(opts: OpenHostOptions = {}): Promise<Host> {
       async close() {
         await files.close();
         await ownHttp?.close();
+        keyring?.close?.();
         await opened.close();
       },
     };
   } catch (error) {
+    keyring?.close?.();
     await opened.close();
     throw error;
   }

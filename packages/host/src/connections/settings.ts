@@ -3,6 +3,7 @@
 import { registerSecret } from "@backfill-io/sdk";
 import type { Store } from "../db/store.js";
 import type { Vault } from "../vault/vault.js";
+import { columnAad } from "../db/encrypted-columns.js";
 
 export async function connectionSettings(store: Store, connectionId: string): Promise<Record<string, unknown>> {
   const row = await store.getConnection(connectionId);
@@ -12,7 +13,7 @@ export async function connectionSettings(store: Store, connectionId: string): Pr
 export async function connectionSecret(store: Store, vault: Vault, connectionId: string, name: string): Promise<string | undefined> {
   const enc = await store.getConnectionSecret(connectionId, name);
   if (!enc) return undefined;
-  const value = vault.decrypt(enc, { table: "connection_secrets", rowId: `${connectionId}/${name}`, field: "value_enc" });
+  const value = vault.decrypt(enc, columnAad("connection_secrets.value_enc", { connection_id: connectionId, name }));
   registerSecret(value);
   return value;
 }

@@ -3,6 +3,7 @@
 import { registerSecret } from "@backfill-io/sdk";
 import type { Store } from "../db/store.js";
 import type { Vault } from "../vault/vault.js";
+import { columnAad } from "../db/encrypted-columns.js";
 
 export type OAuthAppCredential = { credentialKey: string; clientId: string; clientSecret: string };
 export type OAuthAppCredentialSummary = {
@@ -27,7 +28,7 @@ export class CredentialError extends Error {
 }
 
 function aad(credentialKey: string) {
-  return { table: "oauth_app_credentials", rowId: credentialKey, field: "client_secret_enc" };
+  return columnAad("oauth_app_credentials.client_secret_enc", { credential_key: credentialKey });
 }
 
 export class Credentials {

@@ -1,15 +1,17 @@
 // Versioned schema migrations, provided in code (no migration folder to ship).
 // Never edit a released migration: add the next one.
 import { sql, type Kysely, type Migration, type MigrationProvider } from "kysely";
+import { migrationDialect } from "./dialect.js";
 
 const m001_initial: Migration = {
   async up(db: Kysely<unknown>) {
+    const d = migrationDialect(db);
     await db.schema
       .createTable("vault_keys")
       .addColumn("id", "text", (c) => c.primaryKey())
       .addColumn("wrapped_key", "text", (c) => c.notNull())
       .addColumn("status", "text", (c) => c.notNull().check(sql`status in ('active', 'retired')`))
-      .addColumn("created_at", "integer", (c) => c.notNull())
+      .addColumn("created_at", d.int64, (c) => c.notNull())
       .execute();
 
     await db.schema
@@ -17,8 +19,8 @@ const m001_initial: Migration = {
       .addColumn("credential_key", "text", (c) => c.primaryKey())
       .addColumn("client_id", "text", (c) => c.notNull())
       .addColumn("client_secret_enc", "text", (c) => c.notNull())
-      .addColumn("created_at", "integer", (c) => c.notNull())
-      .addColumn("updated_at", "integer", (c) => c.notNull())
+      .addColumn("created_at", d.int64, (c) => c.notNull())
+      .addColumn("updated_at", d.int64, (c) => c.notNull())
       .execute();
 
     await db.schema
@@ -34,9 +36,9 @@ const m001_initial: Migration = {
       .addColumn("provider_account_id", "text")
       .addColumn("provider_account_name", "text")
       .addColumn("provider_account_domain", "text")
-      .addColumn("created_at", "integer", (c) => c.notNull())
-      .addColumn("updated_at", "integer", (c) => c.notNull())
-      .addColumn("connected_at", "integer")
+      .addColumn("created_at", d.int64, (c) => c.notNull())
+      .addColumn("updated_at", d.int64, (c) => c.notNull())
+      .addColumn("connected_at", d.int64)
       .execute();
     await db.schema.createIndex("connections_connector").on("connections").columns(["connector_key", "status"]).execute();
 
@@ -46,13 +48,13 @@ const m001_initial: Migration = {
       .addColumn("access_token_enc", "text", (c) => c.notNull())
       .addColumn("refresh_token_enc", "text")
       .addColumn("token_type", "text")
-      .addColumn("expires_at", "integer")
-      .addColumn("refresh_expires_at", "integer")
+      .addColumn("expires_at", d.int64)
+      .addColumn("refresh_expires_at", d.int64)
       .addColumn("scopes_json", "text", (c) => c.notNull().defaultTo("[]"))
-      .addColumn("obtained_at", "integer", (c) => c.notNull())
-      .addColumn("updated_at", "integer", (c) => c.notNull())
+      .addColumn("obtained_at", d.int64, (c) => c.notNull())
+      .addColumn("updated_at", d.int64, (c) => c.notNull())
       .addColumn("refresh_lease_owner", "text")
-      .addColumn("refresh_lease_until", "integer")
+      .addColumn("refresh_lease_until", d.int64)
       .execute();
 
     await db.schema
@@ -64,9 +66,9 @@ const m001_initial: Migration = {
       .addColumn("redirect_uri", "text", (c) => c.notNull())
       .addColumn("settings_json", "text", (c) => c.notNull())
       .addColumn("force", "integer", (c) => c.notNull().defaultTo(0))
-      .addColumn("expires_at", "integer", (c) => c.notNull())
-      .addColumn("used_at", "integer")
-      .addColumn("created_at", "integer", (c) => c.notNull())
+      .addColumn("expires_at", d.int64, (c) => c.notNull())
+      .addColumn("used_at", d.int64)
+      .addColumn("created_at", d.int64, (c) => c.notNull())
       .execute();
 
     await db.schema
@@ -74,13 +76,12 @@ const m001_initial: Migration = {
       .addColumn("connection_id", "text", (c) => c.notNull().references("connections.id").onDelete("cascade"))
       .addColumn("name", "text", (c) => c.notNull())
       .addColumn("value_enc", "text", (c) => c.notNull())
-      .addColumn("updated_at", "integer", (c) => c.notNull())
+      .addColumn("updated_at", d.int64, (c) => c.notNull())
       .addPrimaryKeyConstraint("connection_secrets_pk", ["connection_id", "name"])
       .execute();
 
-    await db.schema
-      .createTable("records")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+    await d
+      .addAutoId(db.schema.createTable("records"))
       .addColumn("connection_id", "text", (c) => c.notNull().references("connections.id").onDelete("cascade"))
       .addColumn("kind", "text", (c) => c.notNull())
       .addColumn("idempotency_key", "text", (c) => c.notNull())
@@ -88,9 +89,9 @@ const m001_initial: Migration = {
       .addColumn("customer_id", "text")
       .addColumn("payload_json", "text")
       .addColumn("payload_hash", "text")
-      .addColumn("first_seen", "integer", (c) => c.notNull())
-      .addColumn("last_seen", "integer", (c) => c.notNull())
-      .addColumn("tombstoned_at", "integer")
+      .addColumn("first_seen", d.int64, (c) => c.notNull())
+      .addColumn("last_seen", d.int64, (c) => c.notNull())
+      .addColumn("tombstoned_at", d.int64)
       .addUniqueConstraint("records_identity", ["connection_id", "kind", "idempotency_key"])
       .execute();
     await db.schema.createIndex("records_customer").on("records").columns(["connection_id", "customer_id"]).execute();
@@ -100,7 +101,7 @@ const m001_initial: Migration = {
       .addColumn("connection_id", "text", (c) => c.notNull().references("connections.id").onDelete("cascade"))
       .addColumn("stream", "text", (c) => c.notNull())
       .addColumn("state_json", "text", (c) => c.notNull())
-      .addColumn("updated_at", "integer", (c) => c.notNull())
+      .addColumn("updated_at", d.int64, (c) => c.notNull())
       .addPrimaryKeyConstraint("checkpoints_pk", ["connection_id", "stream"])
       .execute();
 
@@ -110,12 +111,12 @@ const m001_initial: Migration = {
       .addColumn("connection_id", "text", (c) => c.notNull().references("connections.id").onDelete("cascade"))
       .addColumn("stream", "text", (c) => c.notNull())
       .addColumn("status", "text", (c) => c.notNull().check(sql`status in ('running', 'succeeded', 'failed', 'cancelled')`))
-      .addColumn("pages", "integer", (c) => c.notNull().defaultTo(0))
-      .addColumn("accepted", "integer", (c) => c.notNull().defaultTo(0))
-      .addColumn("rejected", "integer", (c) => c.notNull().defaultTo(0))
-      .addColumn("retries", "integer", (c) => c.notNull().defaultTo(0))
-      .addColumn("started_at", "integer", (c) => c.notNull())
-      .addColumn("finished_at", "integer")
+      .addColumn("pages", d.int64, (c) => c.notNull().defaultTo(0))
+      .addColumn("accepted", d.int64, (c) => c.notNull().defaultTo(0))
+      .addColumn("rejected", d.int64, (c) => c.notNull().defaultTo(0))
+      .addColumn("retries", d.int64, (c) => c.notNull().defaultTo(0))
+      .addColumn("started_at", d.int64, (c) => c.notNull())
+      .addColumn("finished_at", d.int64)
       .addColumn("outcome", "text")
       .addColumn("error", "text")
       .execute();
@@ -126,7 +127,7 @@ const m001_initial: Migration = {
       .addColumn("connection_id", "text", (c) => c.notNull())
       .addColumn("stream", "text", (c) => c.notNull())
       .addColumn("owner", "text", (c) => c.notNull())
-      .addColumn("expires_at", "integer", (c) => c.notNull())
+      .addColumn("expires_at", d.int64, (c) => c.notNull())
       .addPrimaryKeyConstraint("stream_locks_pk", ["connection_id", "stream"])
       .execute();
 
@@ -136,15 +137,14 @@ const m001_initial: Migration = {
       .addColumn("name", "text", (c) => c.notNull())
       .addColumn("key_hash", "text", (c) => c.notNull().unique())
       .addColumn("prefix", "text", (c) => c.notNull())
-      .addColumn("created_at", "integer", (c) => c.notNull())
-      .addColumn("last_used_at", "integer")
-      .addColumn("revoked_at", "integer")
+      .addColumn("created_at", d.int64, (c) => c.notNull())
+      .addColumn("last_used_at", d.int64)
+      .addColumn("revoked_at", d.int64)
       .execute();
 
-    await db.schema
-      .createTable("audit_log")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
-      .addColumn("at", "integer", (c) => c.notNull())
+    await d
+      .addAutoId(db.schema.createTable("audit_log"))
+      .addColumn("at", d.int64, (c) => c.notNull())
       .addColumn("actor", "text", (c) => c.notNull())
       .addColumn("action", "text", (c) => c.notNull())
       .addColumn("connection_id", "text")
@@ -156,8 +156,9 @@ const m001_initial: Migration = {
 /** Receipt ids beside customer ids, so compliance redaction can reach a guest order's refunds. */
 const m002_records_receipt_id: Migration = {
   async up(db: Kysely<unknown>) {
+    const d = migrationDialect(db);
     await db.schema.alterTable("records").addColumn("receipt_id", "text").execute();
-    await sql`update records set receipt_id = json_extract(payload_json, '$.receipt_id') where payload_json is not null and kind in ('sales_receipt', 'refund_receipt')`.execute(db);
+    await sql`update records set receipt_id = ${d.jsonTextField("payload_json", "receipt_id")} where payload_json is not null and kind in ('sales_receipt', 'refund_receipt')`.execute(db);
     await db.schema.createIndex("records_receipt").on("records").columns(["connection_id", "receipt_id"]).execute();
   },
   async down(db: Kysely<unknown>) {
@@ -175,6 +176,7 @@ const m002_records_receipt_id: Migration = {
  */
 const m003_connect_sessions: Migration = {
   async up(db: Kysely<unknown>) {
+    const d = migrationDialect(db);
     // Connections that never finished their callback: under the old flow, one per anonymous start.
     await sql`delete from connections where status = 'pending' and id not in (select connection_id from oauth_tokens)`.execute(db);
     await db.schema
@@ -189,9 +191,9 @@ const m003_connect_sessions: Migration = {
       .addColumn("connection_id", "text", (c) => c.references("connections.id").onDelete("cascade"))
       .addColumn("return_url", "text")
       .addColumn("created_by", "text")
-      .addColumn("expires_at", "integer", (c) => c.notNull())
-      .addColumn("used_at", "integer")
-      .addColumn("created_at", "integer", (c) => c.notNull())
+      .addColumn("expires_at", d.int64, (c) => c.notNull())
+      .addColumn("used_at", d.int64)
+      .addColumn("created_at", d.int64, (c) => c.notNull())
       .execute();
     await db.schema.createIndex("connect_sessions_expiry").on("connect_sessions").column("expires_at").execute();
 
@@ -211,9 +213,9 @@ const m003_connect_sessions: Migration = {
       .addColumn("settings_json", "text", (c) => c.notNull())
       .addColumn("secret_settings_enc", "text")
       .addColumn("force", "integer", (c) => c.notNull().defaultTo(0))
-      .addColumn("expires_at", "integer", (c) => c.notNull())
-      .addColumn("used_at", "integer")
-      .addColumn("created_at", "integer", (c) => c.notNull())
+      .addColumn("expires_at", d.int64, (c) => c.notNull())
+      .addColumn("used_at", d.int64)
+      .addColumn("created_at", d.int64, (c) => c.notNull())
       .execute();
     await db.schema.createIndex("pending_authorizations_expiry").on("pending_authorizations").column("expires_at").execute();
 
@@ -228,7 +230,8 @@ const m003_connect_sessions: Migration = {
  */
 const m007_credential_rejected: Migration = {
   async up(db: Kysely<unknown>) {
-    await db.schema.alterTable("oauth_app_credentials").addColumn("rejected_at", "integer").execute();
+    const d = migrationDialect(db);
+    await db.schema.alterTable("oauth_app_credentials").addColumn("rejected_at", d.int64).execute();
     await db.schema.alterTable("oauth_app_credentials").addColumn("rejected_reason", "text").execute();
   },
 };
@@ -239,17 +242,18 @@ const m007_credential_rejected: Migration = {
  */
 const m004_webhook_deliveries: Migration = {
   async up(db: Kysely<unknown>) {
+    const d = migrationDialect(db);
     await db.schema
       .createTable("webhook_deliveries")
       .addColumn("connection_id", "text", (c) => c.notNull().references("connections.id").onDelete("cascade"))
       .addColumn("delivery_id", "text", (c) => c.notNull())
-      .addColumn("processed_at", "integer", (c) => c.notNull())
+      .addColumn("processed_at", d.int64, (c) => c.notNull())
       .addPrimaryKeyConstraint("webhook_deliveries_pk", ["connection_id", "delivery_id"])
       .execute();
     await db.schema.createIndex("webhook_deliveries_processed_at").on("webhook_deliveries").column("processed_at").execute();
-    await db.schema.alterTable("records").addColumn("provider_version", "integer").execute();
-    // julianday() reads ISO 8601 with an offset; epoch ms = (julianday - 2440587.5) days.
-    await sql`update records set provider_version = cast(round((julianday(json_extract(payload_json, '$.provider_updated_at')) - 2440587.5) * 86400000) as integer) where payload_json is not null and json_extract(payload_json, '$.provider_updated_at') is not null`.execute(db);
+    await db.schema.alterTable("records").addColumn("provider_version", d.int64).execute();
+    const updatedAt = d.jsonTextField("payload_json", "provider_updated_at");
+    await sql`update records set provider_version = ${d.isoToEpochMs(updatedAt)} where payload_json is not null and ${updatedAt} is not null`.execute(db);
   },
   async down(db: Kysely<unknown>) {
     await db.schema.alterTable("records").dropColumn("provider_version").execute();
@@ -282,8 +286,9 @@ const m005_vault_keyring_generation: Migration = {
  */
 const m008_record_changes: Migration = {
   async up(db: Kysely<unknown>) {
-    await db.schema.alterTable("records").addColumn("change_seq", "integer").execute();
-    await db.schema.alterTable("records").addColumn("deleted_at", "integer").execute();
+    const d = migrationDialect(db);
+    await db.schema.alterTable("records").addColumn("change_seq", d.int64).execute();
+    await db.schema.alterTable("records").addColumn("deleted_at", d.int64).execute();
     await db.schema.alterTable("records").addColumn("tombstone_reason", "text").execute();
     await sql`update records set change_seq = id`.execute(db);
     await sql`update records set tombstone_reason = 'redacted' where tombstoned_at is not null`.execute(db);
@@ -295,20 +300,20 @@ const m008_record_changes: Migration = {
 /** The outbox and delivery log of auth webhooks (connection created/reconnected/reauth_required/revoked). */
 const m006_auth_webhooks: Migration = {
   async up(db: Kysely<unknown>) {
-    await db.schema
-      .createTable("auth_webhook_deliveries")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+    const d = migrationDialect(db);
+    await d
+      .addAutoId(db.schema.createTable("auth_webhook_deliveries"))
       .addColumn("event_id", "text", (c) => c.notNull().unique())
       .addColumn("event_type", "text", (c) => c.notNull())
       .addColumn("connection_id", "text")
       .addColumn("payload_json", "text", (c) => c.notNull())
       .addColumn("status", "text", (c) => c.notNull().check(sql`status in ('pending', 'delivered', 'failed')`))
       .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
-      .addColumn("next_attempt_at", "integer", (c) => c.notNull())
+      .addColumn("next_attempt_at", d.int64, (c) => c.notNull())
       .addColumn("last_status_code", "integer")
       .addColumn("last_error", "text")
-      .addColumn("created_at", "integer", (c) => c.notNull())
-      .addColumn("delivered_at", "integer")
+      .addColumn("created_at", d.int64, (c) => c.notNull())
+      .addColumn("delivered_at", d.int64)
       .execute();
     await db.schema.createIndex("auth_webhook_deliveries_due").on("auth_webhook_deliveries").columns(["status", "next_attempt_at"]).execute();
   },

@@ -5,6 +5,11 @@ import { randomUUID } from "node:crypto";
 import type BetterSqlite3 from "better-sqlite3";
 import { sql, type Kysely, type Transaction } from "kysely";
 import { SqliteRecordWriter, type CommitPageResult, type PageBatch } from "./record-writer.js";
+import { commitPagePostgres } from "./record-writer-postgres.js";
+import { dialectOf, lockRecordChanges, type DatabaseDialect } from "./dialect.js";
+import { scrubFreedPages, type ScrubResult } from "./compact.js";
+import { KeyringRepository } from "./repositories/keyring.js";
+import { EncryptedValuesRepository } from "./repositories/encrypted-values.js";
 import type { CheckpointState, RecordsRedaction } from "@backfill-io/sdk";
 import { redact, WEBHOOK_DELIVERY_RETENTION_MS } from "@backfill-io/sdk";
 import { decideRecordDelete, type RecordDeleteDecision, type StoredRecordState } from "@backfill-io/sdk/policy";
@@ -73,6 +78,28 @@ export class Store {
 
   now(): number {
     return this.clock();
+  }
+
+  get dialect(): DatabaseDialect {
+    return dialectOf(this.db);
+  }
+
+  /** After a key rotation: no free page keeps old key material (see compact.ts). Outside a transaction. */
+  async scrubFreedPages(): Promise<ScrubResult> {
+    if (this.db.isTransaction) throw new Error("scrubFreedPages runs outside a transaction");
+    return scrubFreedPages(this.db);
+  }
+
+  // ---- repositories ----------------------------------------------------------------
+
+  /** The vault's wrapped data keys and keyring generation. */
+  get keyring(): KeyringRepository {
+    return new KeyringRepository(this);
+  }
+
+  /** Every sealed value, by encrypted column (key rotation). */
+  get encryptedValues(): EncryptedValuesRepository {
+    return new EncryptedValuesRepository(this);
   }
 
   /** Runs `fn` in one transaction; nested calls reuse the outer transaction. */
@@ -206,6 +233,29 @@ export class Store {
     return Number(r.numUpdatedRows) === 1;
   }
 
+  /** Extends the lease only while `owner` still holds it; false when it is no longer theirs. */
+  async renewRefreshLease(connectionId: string, owner: string, ttlMs: number): Promise<boolean> {
+    const row = await this.db
+      .updateTable("oauth_tokens")
+      .set({ refresh_lease_until: this.now() + ttlMs })
+      .where("connection_id", "=", connectionId)
+      .where("refresh_lease_owner", "=", owner)
+      .returning("connection_id")
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Who holds the refresh lease (null: nobody; undefined: no tokens). */
+  async refreshLeaseOwner(connectionId: string): Promise<string | null | undefined> {
+    const row = await this.db.selectFrom("oauth_tokens").select("refresh_lease_owner").where("connection_id", "=", connectionId).executeTakeFirst();
+    return row?.refresh_lease_owner;
+  }
+
+  /** Moves the access token's lifetime (the demo's forced refresh: expired, issued an hour before). */
+  async setAccessTokenTimes(connectionId: string, times: { expiresAt: number | null; obtainedAt: number }): Promise<void> {
+    await this.db.updateTable("oauth_tokens").set({ expires_at: times.expiresAt, obtained_at: times.obtainedAt }).where("connection_id", "=", connectionId).execute();
+  }
+
   async releaseRefreshLease(connectionId: string, owner: string): Promise<void> {
     await this.db
       .updateTable("oauth_tokens")
@@ -251,14 +301,15 @@ export class Store {
   /** Marks a session used if it is unused and unexpired; false otherwise (single use, atomic). */
   async consumeConnectSession(id: string): Promise<boolean> {
     const now = this.now();
-    const r = await this.db
+    const row = await this.db
       .updateTable("connect_sessions")
       .set({ used_at: now })
       .where("id", "=", id)
       .where("used_at", "is", null)
       .where("expires_at", ">", now)
+      .returning("id")
       .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    return row !== undefined;
   }
 
   /** Deletes sessions expired more than `graceMs` ago. */
@@ -279,13 +330,14 @@ export class Store {
 
   /** Marks a pending authorization used; false when it already was (a replay). */
   async consumePendingAuthorization(id: string): Promise<boolean> {
-    const r = await this.db
+    const row = await this.db
       .updateTable("pending_authorizations")
       .set({ used_at: this.now() })
       .where("id", "=", id)
       .where("used_at", "is", null)
+      .returning("id")
       .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    return row !== undefined;
   }
 
   /** Deletes authorizations expired more than `graceMs` ago (their hashes are no longer useful). */
@@ -336,7 +388,13 @@ export class Store {
     checkpoint?: CheckpointState | null,
   ): Promise<CommitPageResult> {
     return this.transaction(async (tx) => {
-      const result = tx.recordWriter().commit(connectionId, stream, batches, tx.now());
+      let result: CommitPageResult;
+      if (tx.dialect === "postgres") {
+        const seq = await tx.changeSequence();
+        result = await commitPagePostgres(tx.db as Transaction<Database>, connectionId, stream, batches, tx.now(), seq() - 1);
+      } else {
+        result = tx.recordWriter().commit(connectionId, stream, batches, tx.now());
+      }
       if (checkpoint) await tx.putCheckpoint(connectionId, stream, checkpoint);
       return result;
     });
@@ -380,6 +438,14 @@ export class Store {
   async redactRecords(connectionId: string, selector: RecordsRedaction): Promise<{ redacted: number }> {
     const { customerId, idempotencyKeys = [], receiptIds = [] } = selector;
     if (!selector.all && !customerId && !idempotencyKeys.length && !receiptIds.length) return { redacted: 0 };
+    return this.transaction(async (tx) => {
+      await lockRecordChanges(tx.db);
+      return tx.redactRecordsLocked(connectionId, selector);
+    });
+  }
+
+  private async redactRecordsLocked(connectionId: string, selector: RecordsRedaction): Promise<{ redacted: number }> {
+    const { customerId, idempotencyKeys = [], receiptIds = [] } = selector;
     let q = this.db
       .updateTable("records")
       // One change each, after every change so far (ids are unique, so max + id is too).
@@ -409,6 +475,24 @@ export class Store {
     return { redacted: Number(r.numUpdatedRows) };
   }
 
+  /** What the SDK's commit decisions need of a stored record (a dry run's "what would change"). */
+  async recordState(connectionId: string, kind: string, idempotencyKey: string): Promise<StoredRecordState | undefined> {
+    return (await this.storedRecordState(connectionId, kind, idempotencyKey))?.state;
+  }
+
+  /** How many records of `kind` of these connections are tombstones (deleted or redacted). */
+  async countTombstonedRecords(connectionIds: readonly string[], kind: string): Promise<number> {
+    if (!connectionIds.length) return 0;
+    const row = await this.db
+      .selectFrom("records")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("connection_id", "in", connectionIds)
+      .where("kind", "=", kind)
+      .where("tombstoned_at", "is not", null)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   /** A stored record's row id and what the SDK's commit decisions need of it. */
   private async storedRecordState(connectionId: string, kind: string, idempotencyKey: string): Promise<{ id: number; state: StoredRecordState } | undefined> {
     const row = await this.db
@@ -423,9 +507,11 @@ export class Store {
 
   /**
    * The change-sequence allocator of this transaction: each call returns the next number.
-   * Inside a write transaction (BEGIN IMMEDIATE) nothing else allocates meanwhile.
+   * Inside a write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: the records-change
+   * advisory lock, held to commit) nothing else allocates meanwhile.
    */
   async changeSequence(): Promise<() => number> {
+    await lockRecordChanges(this.db);
     const row = await this.db.selectFrom("records").select((eb) => eb.fn.max("change_seq").as("max")).executeTakeFirst();
     let last = Number(row?.max ?? 0);
     return () => ++last;
@@ -591,25 +677,26 @@ export class Store {
   async tryLockStream(connectionId: string, stream: string, owner: string, ttlMs: number): Promise<boolean> {
     const now = this.now();
     const expiresAt = now + ttlMs;
-    return this.transaction(async (tx) => {
-      await tx.db
-        .insertInto("stream_locks")
-        .values({ connection_id: connectionId, stream, owner, expires_at: expiresAt })
-        .onConflict((oc) =>
-          oc
-            .columns(["connection_id", "stream"])
-            .doUpdateSet({ owner, expires_at: expiresAt })
-            .where((eb) => eb.or([eb("stream_locks.expires_at", "<", now), eb("stream_locks.owner", "=", owner)])),
-        )
-        .execute();
-      const row = await tx.db
-        .selectFrom("stream_locks")
-        .select("owner")
-        .where("connection_id", "=", connectionId)
-        .where("stream", "=", stream)
-        .executeTakeFirst();
-      return row?.owner === owner;
-    });
+    // One conditional upsert: a row comes back only when it was inserted or taken over, so
+    // two hosts racing (on any machine) cannot both see themselves as the owner.
+    const row = await this.db
+      .insertInto("stream_locks")
+      .values({ connection_id: connectionId, stream, owner, expires_at: expiresAt })
+      .onConflict((oc) =>
+        oc
+          .columns(["connection_id", "stream"])
+          .doUpdateSet({ owner, expires_at: expiresAt })
+          .where((eb) => eb.or([eb("stream_locks.expires_at", "<", now), eb("stream_locks.owner", "=", owner)])),
+      )
+      .returning("owner")
+      .executeTakeFirst();
+    return row?.owner === owner;
+  }
+
+  /** Who holds the stream's lock (undefined: nobody), expired or not. */
+  async streamLockOwner(connectionId: string, stream: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom("stream_locks").select("owner").where("connection_id", "=", connectionId).where("stream", "=", stream).executeTakeFirst();
+    return row?.owner;
   }
 
   async unlockStream(connectionId: string, stream: string, owner: string): Promise<boolean> {

@@ -9,6 +9,7 @@ import { refuseUnknownSettings } from "./settings-names.js";
 import { OAuthFlowError } from "./errors.js";
 import { hashState, pkceChallengeS256, pkceVerifier, randomToken } from "./pkce.js";
 import { STATE_TTL_MS, type OAuthFlowDeps } from "./deps.js";
+import { columnAad } from "../db/encrypted-columns.js";
 
 export type StartAuthorizationInput = {
   manifest: ConnectorManifest;
@@ -150,7 +151,7 @@ export async function startAuthorization(deps: OAuthFlowDeps, input: StartAuthor
   registerSecret(state, verifier, input.browserBinding);
   const pendingId = `auth_${randomUUID().replaceAll("-", "")}`;
   const expiresAt = store.now() + STATE_TTL_MS;
-  const encrypt = (value: string, field: string) => vault.encrypt(value, { table: "pending_authorizations", rowId: pendingId, field });
+  const encrypt = (value: string, field: "code_verifier_enc" | "secret_settings_enc") => vault.encrypt(value, columnAad(`pending_authorizations.${field}`, { id: pendingId }));
 
   const connectionId = await store.transaction(async (tx) => {
     if (session && !(await tx.consumeConnectSession(session.id))) {

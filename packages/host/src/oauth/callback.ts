@@ -16,6 +16,7 @@ import { OAuthFlowError } from "./errors.js";
 import { hashState } from "./pkce.js";
 import { providerAccountFrom, routeFailureReason, type CandidateAuthorization, type ProviderAccount } from "./post-connect.js";
 import { TokenEndpointError, parseTokenResponse, requestToken, type TokenSet } from "./token-endpoint.js";
+import { columnAad } from "../db/encrypted-columns.js";
 
 export type CallbackQuery = Record<string, string | undefined>;
 
@@ -141,7 +142,7 @@ export type CallbackContext = { connectorKey?: string; browserBinding?: string }
 function pendingSettings(vault: OAuthFlowDeps["vault"], pending: PendingAuthorizationRow) {
   const plain = JSON.parse(pending.settings_json) as Record<string, unknown>;
   const secrets = pending.secret_settings_enc
-    ? (JSON.parse(vault.decrypt(pending.secret_settings_enc, { table: "pending_authorizations", rowId: pending.id, field: "secret_settings_enc" })) as Record<string, string>)
+    ? (JSON.parse(vault.decrypt(pending.secret_settings_enc, columnAad("pending_authorizations.secret_settings_enc", pending))) as Record<string, string>)
     : {};
   registerSecret(...Object.values(secrets));
   return { plain, secrets };
@@ -168,7 +169,7 @@ async function callbackConnection(deps: OAuthFlowDeps, pending: PendingAuthoriza
 
 async function putSecrets(tx: Store, vault: OAuthFlowDeps["vault"], connectionId: string, secrets: Record<string, string>): Promise<void> {
   for (const [name, value] of Object.entries(secrets)) {
-    await tx.putConnectionSecret(connectionId, name, vault.encrypt(value, { table: "connection_secrets", rowId: `${connectionId}/${name}`, field: "value_enc" }));
+    await tx.putConnectionSecret(connectionId, name, vault.encrypt(value, columnAad("connection_secrets.value_enc", { connection_id: connectionId, name })));
   }
 }
 
@@ -196,7 +197,7 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
   runCallbackVerifiers(oauth, query, { clientSecret: credential.clientSecret, settings, now }, deps.providers);
 
   const codeVerifier = pending.code_verifier_enc
-    ? vault.decrypt(pending.code_verifier_enc, { table: "pending_authorizations", rowId: pending.id, field: "code_verifier_enc" })
+    ? vault.decrypt(pending.code_verifier_enc, columnAad("pending_authorizations.code_verifier_enc", pending))
     : null;
   registerSecret(codeVerifier);
   const tokens = await exchangeCode(deps, oauth, { settings, credential, code: query.code, redirectUri: pending.redirect_uri, codeVerifier, now });

@@ -13,6 +13,7 @@ import type { Vault } from "../vault/vault.js";
 import { OAuthFlowError } from "./errors.js";
 import { hashState, randomToken } from "./pkce.js";
 import { refuseUnknownSettings } from "./settings-names.js";
+import { columnAad } from "../db/encrypted-columns.js";
 
 export const CONNECT_SESSION_TTL_SECONDS = 30 * 60;
 export const CONNECT_SESSION_MAX_TTL_SECONDS = 24 * 3600;
@@ -104,7 +105,7 @@ function presetSettings(deps: ConnectSessionDeps, manifests: readonly ConnectorM
   registerSecret(...Object.values(secret).filter((v): v is string => typeof v === "string"));
   return {
     settings_json: JSON.stringify(plain),
-    secret_settings_enc: Object.keys(secret).length ? deps.vault.encrypt(JSON.stringify(secret), { table: "connect_sessions", rowId: sessionId, field: "secret_settings_enc" }) : null,
+    secret_settings_enc: Object.keys(secret).length ? deps.vault.encrypt(JSON.stringify(secret), columnAad("connect_sessions.secret_settings_enc", { id: sessionId })) : null,
   };
 }
 
@@ -199,7 +200,7 @@ export async function findConnectSession(store: Store, vault: Vault, token: stri
 
 function decodeSession(row: ConnectSessionRow, vault: Vault): ConnectSession {
   const secret = row.secret_settings_enc
-    ? (JSON.parse(vault.decrypt(row.secret_settings_enc, { table: "connect_sessions", rowId: row.id, field: "secret_settings_enc" })) as Record<string, unknown>)
+    ? (JSON.parse(vault.decrypt(row.secret_settings_enc, columnAad("connect_sessions.secret_settings_enc", row))) as Record<string, unknown>)
     : {};
   registerSecret(...Object.values(secret).filter((v): v is string => typeof v === "string"));
   return {

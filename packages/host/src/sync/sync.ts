@@ -273,9 +273,9 @@ export class SyncEngine {
   private async takeLock(connectionId: string, stream: string, owner: string, ttlMs: number): Promise<void> {
     const { store } = this.deps;
     if (await store.tryLockStream(connectionId, stream, owner, ttlMs)) return;
-    const held = await store.db.selectFrom("stream_locks").select("owner").where("connection_id", "=", connectionId).where("stream", "=", stream).executeTakeFirst();
-    if (held && ownerIsDead(held.owner)) {
-      await store.unlockStream(connectionId, stream, held.owner);
+    const held = await store.streamLockOwner(connectionId, stream);
+    if (held !== undefined && ownerIsDead(held)) {
+      await store.unlockStream(connectionId, stream, held);
       for (const stale of await store.listSyncRuns({ connectionId, stream, status: "running" })) {
         await store.finishSyncRun(stale.id, "failed", "interrupted", "the host running this sync stopped");
       }

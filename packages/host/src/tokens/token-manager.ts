@@ -52,8 +52,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The lease row's owner, read inside `tx` (the final write's transaction). */
 async function leaseOwner(tx: Store, connectionId: string): Promise<string | null | undefined> {
-  const row = await tx.db.selectFrom("oauth_tokens").select("refresh_lease_owner").where("connection_id", "=", connectionId).executeTakeFirst();
-  return row?.refresh_lease_owner;
+  return tx.refreshLeaseOwner(connectionId);
 }
 
 export function blockedReasonOf(connection: ConnectionRow): ReauthReason | undefined {
@@ -234,14 +233,7 @@ export class TokenManager {
    * process holds or has released). False when the lease is no longer ours.
    */
   private async renewLease(connectionId: string): Promise<boolean> {
-    const { store } = this.deps;
-    const r = await store.db
-      .updateTable("oauth_tokens")
-      .set({ refresh_lease_until: store.now() + this.leaseTtlMs })
-      .where("connection_id", "=", connectionId)
-      .where("refresh_lease_owner", "=", this.owner)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    return this.deps.store.renewRefreshLease(connectionId, this.owner, this.leaseTtlMs);
   }
 
   private async refreshHoldingLease(loaded: Loaded): Promise<string> {

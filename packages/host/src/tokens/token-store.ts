@@ -5,6 +5,7 @@ import type { Store } from "../db/store.js";
 import type { OAuthTokenRow } from "../db/schema.js";
 import type { Vault } from "../vault/vault.js";
 import type { TokenSet } from "../oauth/token-endpoint.js";
+import { columnAad } from "../db/encrypted-columns.js";
 
 export type StoredTokens = {
   accessToken: string;
@@ -16,7 +17,7 @@ export type StoredTokens = {
   obtainedAt: number;
 };
 
-const aad = (connectionId: string, field: "access_token_enc" | "refresh_token_enc") => ({ table: "oauth_tokens", rowId: connectionId, field });
+const aad = (connectionId: string, field: "access_token_enc" | "refresh_token_enc") => columnAad(`oauth_tokens.${field}`, { connection_id: connectionId });
 
 export function decryptTokens(vault: Vault, row: OAuthTokenRow): StoredTokens {
   const accessToken = vault.decrypt(row.access_token_enc, aad(row.connection_id, "access_token_enc"));

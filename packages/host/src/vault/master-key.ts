@@ -82,10 +82,10 @@ function hasExistingDatabase(dataDir: string): boolean {
   return (existsSync(file) && statSync(file).size > 0) || existsSync(`${file}-wal`);
 }
 
-export function masterKeyMissingError(dataDir: string): VaultError {
+export function masterKeyMissingError(dataDir: string, database = `the existing database in ${dataDir}`): VaultError {
   return new VaultError(
     MASTER_KEY_MISSING,
-    `no master key for the existing database in ${dataDir}: ${MASTER_KEY_ENV} is not set and ${join(dataDir, MASTER_KEY_FILE)} does not exist`,
+    `no master key for ${database}: ${MASTER_KEY_ENV} is not set and ${join(dataDir, MASTER_KEY_FILE)} does not exist`,
     `restore ${join(dataDir, MASTER_KEY_FILE)} from your backup, or set ${MASTER_KEY_ENV} to the key this data dir was created with (a new key cannot open the stored secrets)`,
   );
 }
@@ -102,9 +102,16 @@ function writeKeyFile(file: string, key: Buffer, flag: "wx" | "w"): void {
   }
 }
 
-export function loadMasterKey(opts: { dataDir: string; env?: NodeJS.ProcessEnv; warn?: MasterKeyWarn }): LoadedMasterKey {
+export function loadMasterKey(opts: {
+  dataDir: string;
+  env?: NodeJS.ProcessEnv;
+  warn?: MasterKeyWarn;
+  /** A database outside the data dir (PostgreSQL) that already holds a keyring: no new key may be generated for it. */
+  externalKeyring?: { location: string };
+}): LoadedMasterKey {
   const found = findMasterKey(opts);
   if (found) return found;
+  if (opts.externalKeyring) throw masterKeyMissingError(opts.dataDir, opts.externalKeyring.location);
   if (hasExistingDatabase(opts.dataDir)) throw masterKeyMissingError(opts.dataDir);
   const file = join(opts.dataDir, MASTER_KEY_FILE);
   const key = generateMasterKey();

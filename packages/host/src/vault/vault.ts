@@ -6,10 +6,8 @@
 // new data key too). A long-running vault notices either one made by another process
 // through the keyring's generation and reloads, or refuses with master_key_rotated.
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import { sql } from "kysely";
 import type { Store } from "../db/store.js";
 import { ENCRYPTED_COLUMNS, type VaultKeysTable } from "../db/schema.js";
-import { scrubFreedPages } from "../db/compact.js";
 import { MASTER_KEY_MISMATCH, MASTER_KEY_ROTATED, MASTER_KEY_UNCHANGED, VaultError, openWithKey, parseSealed, sealWithKey, type VaultAad } from "./cipher.js";
 import type { KeyringReader } from "./keyring-reader.js";
 
@@ -89,18 +87,19 @@ export class Vault {
   }
 
   private async load(): Promise<void> {
-    const rows = await this.store.db.selectFrom("vault_keys").selectAll().orderBy("created_at").execute();
+    const rows = await this.store.keyring.listKeys();
     if (rows.length === 0) {
       await this.store.transaction(async (tx) => {
-        const again = await tx.db.selectFrom("vault_keys").select("id").executeTakeFirst();
-        if (!again) {
+        await tx.keyring.lockForChange();
+        if (!(await tx.keyring.hasKeys())) {
           await this.insertWrappedKey(tx, this.masterKey, newKeyId(), randomBytes(32), "active", tx.now());
           await this.bumpGeneration(tx);
         }
       });
+      await this.options.keyring?.refresh?.();
       return this.load();
     }
-    const generation = await this.store.db.selectFrom("vault_keyring").select("generation").where("id", "=", 1).executeTakeFirst();
+    const generation = await this.store.keyring.generation();
     const keyring = unwrapKeyring(rows, this.masterKey);
     if (!keyring) {
       throw new VaultError(
@@ -109,7 +108,7 @@ export class Vault {
         "set BACKFILL_MASTER_KEY (or restore <data dir>/master.key) to the key this data dir was created with; after an interrupted master-key rotation the new key is in <data dir>/master.key.next",
       );
     }
-    this.apply(keyring, generation?.generation ?? 0);
+    this.apply(keyring, generation);
   }
 
   private apply(keyring: Keyring, generation: number): void {
@@ -144,13 +143,11 @@ export class Vault {
 
   private async insertWrappedKey(tx: Store, masterKey: Buffer, id: string, key: Buffer, status: "active" | "retired", createdAt: number): Promise<void> {
     const wrapped = sealWithKey(masterKey, MASTER_KEY_ID, key.toString("base64"), wrapAad(id));
-    await tx.db.insertInto("vault_keys").values({ id, wrapped_key: wrapped, status, created_at: createdAt }).execute();
+    await tx.keyring.insertKey({ id, wrapped_key: wrapped, status, created_at: createdAt });
   }
 
   private async bumpGeneration(tx: Store): Promise<number> {
-    await tx.db.updateTable("vault_keyring").set((eb) => ({ generation: eb("generation", "+", 1) })).where("id", "=", 1).execute();
-    const row = await tx.db.selectFrom("vault_keyring").select("generation").where("id", "=", 1).executeTakeFirstOrThrow();
-    return row.generation;
+    return tx.keyring.bumpGeneration();
   }
 
   get keyId(): string {
@@ -179,19 +176,8 @@ export class Vault {
   private async reencryptAll(tx: Store, keyId: string, key: Buffer): Promise<number> {
     let reencrypted = 0;
     for (const column of ENCRYPTED_COLUMNS) {
-      const rows = await sql<Record<string, string | null>>`select ${sql.join(
-        [...column.rowId, column.field].map((c) => sql.ref(c)),
-      )} from ${sql.table(column.table)} where ${sql.ref(column.field)} is not null`.execute(tx.db);
-      for (const row of rows.rows) {
-        const rowId = column.rowId.map((c) => String(row[c])).join("/");
-        const aad = { table: column.table, rowId, field: column.field };
-        const resealed = sealWithKey(key, keyId, this.decryptWith(this.keys, row[column.field]!, aad), aad);
-        let update = sql`update ${sql.table(column.table)} set ${sql.ref(column.field)} = ${resealed} where `;
-        update = sql`${update}${sql.join(
-          column.rowId.map((c) => sql`${sql.ref(c)} = ${row[c]}`),
-          sql` and `,
-        )}`;
-        await update.execute(tx.db);
+      for (const value of await tx.encryptedValues.listSealed(column)) {
+        await tx.encryptedValues.replaceSealed(value, sealWithKey(key, keyId, this.decryptWith(this.keys, value.sealed, value.aad), value.aad));
         reencrypted++;
       }
     }
@@ -212,7 +198,8 @@ export class Vault {
     this.rotating = true;
     try {
       await this.store.transaction(async (tx) => {
-        const existing = await tx.db.selectFrom("vault_keys").selectAll().execute();
+        await tx.keyring.lockForChange();
+        const existing = await tx.keyring.listKeys();
         const createdAt = new Map(existing.map((r) => [r.id, r.created_at]));
         if (opts.newDataKey) {
           const keyId = newKeyId();
@@ -220,7 +207,7 @@ export class Vault {
           reencrypted = await this.reencryptAll(tx, keyId, key);
           keyring = { keys: new Map([[keyId, key]]), activeKeyId: keyId };
         }
-        await tx.db.deleteFrom("vault_keys").execute();
+        await tx.keyring.deleteAllKeys();
         for (const [id, key] of keyring.keys) {
           await this.insertWrappedKey(tx, opts.wrapWith, id, key, id === keyring.activeKeyId ? "active" : "retired", createdAt.get(id) ?? tx.now());
         }
@@ -232,7 +219,9 @@ export class Vault {
     }
     this.masterKey = opts.wrapWith;
     this.apply(keyring, generation);
-    const { walTruncated } = await scrubFreedPages(this.store.db);
+    // A cached keyring would otherwise hand this vault its own pre-rotation keys back.
+    await this.options.keyring?.refresh?.();
+    const { walTruncated } = await this.store.scrubFreedPages();
     return { keyId: keyring.activeKeyId, previousKeyIds, reencrypted, rewrapped: keyring.keys.size, walTruncated };
   }
 
