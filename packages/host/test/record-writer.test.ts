@@ -45,7 +45,7 @@ describe("record writer", () => {
 
   it("looks a page's keys up through the unique index, never scanning the connection's records", async () => {
     const { db } = await open();
-    const plan = db.sqlite.prepare(`explain query plan ${PAGE_LOOKUP_SQL}`).all("[]", "c", "customer") as { detail: string }[];
+    const plan = db.sqlite!.prepare(`explain query plan ${PAGE_LOOKUP_SQL}`).all("[]", "c", "customer") as { detail: string }[];
     const records = plan.map((p) => p.detail).filter((d) => /\brecords\b| r\b/.test(d));
     expect(records).toHaveLength(1);
     expect(records[0]).toMatch(/^SEARCH r USING INDEX \S+ \(connection_id=\? AND kind=\? AND idempotency_key=\?\)$/);
