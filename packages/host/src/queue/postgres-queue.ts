@@ -2,7 +2,7 @@
 // queues, run_at, retries with backoff) over one pg pool. A crashed worker's job would stay
 // locked for graphile-worker's 4 hours; worker-leases.ts shortens that to the lease.
 import pg from "pg";
-import { LogLevel, Logger, makeWorkerUtils, run, type Job, type JobHelpers, type Runner, type Task, type WorkerUtils } from "graphile-worker";
+import { Logger, makeWorkerUtils, run, type Job, type JobHelpers, type Runner, type Task, type WorkerUtils } from "graphile-worker";
 import type { HostLogger } from "../connections/logger.js";
 import { QUEUE_INVALID_JOB, QUEUE_UNAVAILABLE, QueueError, type ExistingKeys, type JobCounts, type JobEvents, type JobQueue, type JobSpec, type TaskHandlers } from "./queue.js";
 import { startWorkerLeases, type WorkerLeases } from "./worker-leases.js";
@@ -24,8 +24,10 @@ export const DEFAULT_LEASE_MS = 30_000;
 /** graphile-worker's own log lines, at warn and above, through the host logger (never job payloads). */
 function graphileLogger(logger: HostLogger): Logger {
   return new Logger(() => (level, message) => {
-    if (level === LogLevel.ERROR) logger.error("queue", { message });
-    else if (level === LogLevel.WARNING) logger.warn("queue", { message });
+    // LogLevel is a const enum (unreachable here): compared by its string values.
+    const name = String(level);
+    if (name === "error") logger.error("queue", { message });
+    else if (name === "warning") logger.warn("queue", { message });
   });
 }
 
