@@ -95,7 +95,7 @@ export class InProcessJobQueue implements JobQueue {
     clearTimeout(this.timer);
     const now = this.now();
     let nextAt = Infinity;
-    const waiting = [...this.jobs.values()].filter((j) => !j.running && !j.failed).sort((a, b) => a.runAt - b.runAt);
+    const waiting = [...this.jobs.values()].filter((j) => !j.running && !j.failed).sort((a, b) => (a.spec.priority ?? 0) - (b.spec.priority ?? 0) || a.runAt - b.runAt);
     for (const job of waiting) {
       if (this.running.size >= this.concurrency) break;
       if (job.spec.queueName && this.busyQueues.has(job.spec.queueName)) continue;

@@ -45,6 +45,7 @@ export class PostgresJobQueue implements JobQueue {
     this.pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.maxPoolSize ?? 10 });
     // An idle client's connection dropping (Postgres restarted) must not end the process; the pool reconnects.
     this.pool.on("error", (error) => opts.logger.warn("queue database connection lost", { error: error.message }));
+    this.pool.on("connect", (client) => client.on("error", (error) => opts.logger.warn("queue database connection lost", { error: error.message })));
   }
 
   /** Installs or upgrades graphile-worker's schema (idempotent; also done by the first add or worker). */
@@ -61,6 +62,7 @@ export class PostgresJobQueue implements JobQueue {
       ...(spec.queueName ? { queueName: spec.queueName } : {}),
       ...(spec.runAt ? { runAt: spec.runAt } : {}),
       ...(spec.maxAttempts ? { maxAttempts: spec.maxAttempts } : {}),
+      ...(spec.priority ? { priority: spec.priority } : {}),
     });
   }
 
@@ -91,18 +93,40 @@ export class PostgresJobQueue implements JobQueue {
         });
       };
     }
-    this.runner = await run({
+    this.runOptions = { concurrency: Math.max(1, opts.concurrency), taskList };
+    await this.startRunner();
+  }
+
+  private runOptions: { concurrency: number; taskList: Record<string, Task> } | undefined;
+
+  /** Starts graphile-worker's pool; one that stops on its own (its database was gone too long) is started again. */
+  private async startRunner(): Promise<void> {
+    const runOptions = this.runOptions!;
+    const runner = await run({
       pgPool: this.pool,
       schema: this.schema,
-      concurrency: Math.max(1, opts.concurrency),
+      concurrency: runOptions.concurrency,
       noHandleSignals: true,
       pollInterval: this.opts.pollIntervalMs ?? 2000,
       logger: graphileLogger(this.opts.logger),
-      taskList,
+      taskList: runOptions.taskList,
+    });
+    this.runner = runner;
+    runner.promise.catch((error: unknown) => {
+      if (this.runner !== runner) return;
+      this.runner = undefined;
+      this.opts.logger.warn("queue worker pool stopped; starting it again", { error: (error as Error).message });
+      // Its jobs are released by the leases of the workers that are left (or this process's next sweep).
+      const retry = () => {
+        if (!this.runOptions || this.abort.signal.aborted) return;
+        this.startRunner().catch(() => setTimeout(retry, 1000).unref());
+      };
+      setTimeout(retry, 1000).unref();
     });
   }
 
   async stopWorking(graceMs = 30_000): Promise<void> {
+    this.runOptions = undefined;
     const runner = this.runner;
     this.runner = undefined;
     if (runner) {

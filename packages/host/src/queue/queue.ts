@@ -18,6 +18,8 @@ export type JobSpec = {
   /** Jobs of one named queue run one at a time, across every worker. */
   queueName?: string;
   runAt?: Date;
+  /** Lower runs sooner among due jobs (default 0). */
+  priority?: number;
   /** Attempts before the job is marked failed (the queue's own retries, for errors a handler throws). */
   maxAttempts?: number;
 };

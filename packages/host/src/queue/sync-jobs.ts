@@ -36,6 +36,8 @@ export type SyncJobOptions = {
 export type SyncJobDeps = { store: Store; connectors: ConnectorRegistry; engine: SyncEngine; queue: JobQueue; logger: HostLogger; metrics?: HostMetrics; onResult?: (result: SyncResult) => void };
 
 const DEFAULT_BACKOFF: BackoffPolicy = { baseDelayMs: 1000, maxDelayMs: 60_000, maxRetryAfterMs: 10 * 60_000 };
+/** A new pass waits behind the slices of passes under way (they finish first, their route workers warm). */
+const NEW_PASS_PRIORITY = 10;
 /** A slice that found its stream locked (a sync started outside the queue) looks again after this. */
 const LOCKED_RETRY_MS = 5_000;
 
@@ -73,6 +75,7 @@ export class SyncJobs {
       jobKeyMode: mode,
       queueName: syncQueueName(connection.id, index, this.opts.concurrencyPerConnection ?? 2),
       ...(runAt ? { runAt } : {}),
+      ...(payload.runId ? {} : { priority: NEW_PASS_PRIORITY }),
       maxAttempts: 5,
     });
   }
