@@ -5,7 +5,6 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as delay } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sharedTestPostgres, type TestPostgres } from "@backfill-io/test-postgres";
 import { json } from "../runner/support.js";
@@ -80,6 +79,55 @@ describe("worker processes on one Postgres queue", () => {
       const stopped = await Promise.all(workers.map(stopWorker));
       expect(stopped.map((e) => e.code)).toEqual([0, 0, 0, 0]);
       expect(await s.qh.host.store.listSyncRuns({ limit: 10_000 })).toHaveLength(200);
+    } finally {
+      await teardown(s, workers);
+    }
+  }, 480_000);
+
+  it("SIGKILL of a worker mid-page, 5 times at random points: another worker retries after the lease, exact record sets", async () => {
+    const pagesOf = () => 12;
+    // Slow pages, so a kill lands mid-page (a request in flight, nothing of it committed).
+    const s = await setup(6, pagesOf, 4, 150);
+    const config = workerConfig(s, 1000);
+    const workers = Array.from({ length: 3 }, () => spawnWorker(config));
+    const all = [...workers];
+    try {
+      await Promise.all(workers.map((w) => w.ready));
+      for (let kill = 0; kill < 5; kill++) {
+        // A random point: after 3..10 more pages are served.
+        const target = [...s.provider.served.values()].reduce((a, b) => a + b, 0) + 3 + Math.floor(Math.random() * 8);
+        await expect.poll(() => [...s.provider.served.values()].reduce((a, b) => a + b, 0), { timeout: 120_000, interval: 50 }).toBeGreaterThanOrEqual(target);
+        const victim = workers.splice(Math.floor(Math.random() * workers.length), 1)[0]!;
+        victim.child.kill("SIGKILL");
+        expect((await victim.exited).signal).toBe("SIGKILL");
+        const replacement = spawnWorker(config);
+        workers.push(replacement);
+        all.push(replacement);
+        await replacement.ready;
+      }
+      await expect.poll(() => succeededConnections(s.qh), { timeout: 300_000, interval: 1000 }).toBe(s.connections.length);
+      await expectExact(s, pagesOf, 4);
+      const counts = await Promise.all(s.connections.map((id) => s.qh.host.store.countRecords(id)));
+      expect(counts).toEqual(s.connections.map(() => 12 * 4));
+      // Killed mid-page, a page may be fetched again (after the lease), never committed twice.
+      expect([...s.provider.served.values()].every((times) => times >= 1)).toBe(true);
+    } finally {
+      await teardown(s, all);
+    }
+  }, 480_000);
+
+  it("Postgres restarted mid-sync: the workers reconnect and finish, exact record sets", async () => {
+    if (!pg.embedded) return; // a developer's own server is not ours to restart
+    const pagesOf = () => 10;
+    const s = await setup(6, pagesOf, 3, 100);
+    const workers = Array.from({ length: 2 }, () => spawnWorker(workerConfig(s, 2000)));
+    try {
+      await Promise.all(workers.map((w) => w.ready));
+      await expect.poll(() => [...s.provider.served.values()].reduce((a, b) => a + b, 0), { timeout: 120_000, interval: 50 }).toBeGreaterThanOrEqual(8);
+      await pg.restart();
+      await expect.poll(() => succeededConnections(s.qh), { timeout: 300_000, interval: 1000 }).toBe(s.connections.length);
+      await expectExact(s, pagesOf, 3);
+      expect(workers.every((w) => w.child.exitCode === null)).toBe(true);
     } finally {
       await teardown(s, workers);
     }
