@@ -53,8 +53,9 @@ export async function startPagedProvider(page: (n: number, page: number) => unkn
     if (!match) return json(res, 404, { error: "no such path" });
     const n = Number(match[1]);
     const p = Number(url.searchParams.get("page") ?? 1);
-    if (intercept?.(n, p, res)) return;
+    // Every request counts, answered here or by `intercept`.
     served.set(`${n}:${p}`, (served.get(`${n}:${p}`) ?? 0) + 1);
+    if (intercept?.(n, p, res)) return;
     json(res, 200, page(n, p));
   });
   return Object.assign(server, { served });
