@@ -110,6 +110,9 @@ export class PostgresJobQueue implements JobQueue {
       pollInterval: this.opts.pollIntervalMs ?? 2000,
       logger: graphileLogger(this.opts.logger),
       taskList: runOptions.taskList,
+      // Batched completion retries a lost connection and, past its retries, shuts the pool down
+      // (restarted below) instead of an unhandled rejection ending the process.
+      preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
     });
     this.runner = runner;
     runner.promise.catch((error: unknown) => {

@@ -85,36 +85,36 @@ describe("worker processes on one Postgres queue", () => {
   }, 480_000);
 
   it("SIGKILL of a worker mid-page, 5 times at random points: another worker retries after the lease, exact record sets", async () => {
-    const pagesOf = () => 12;
+    const pagesOf = () => 40;
     // Slow pages, so a kill lands mid-page (a request in flight, nothing of it committed).
-    const s = await setup(6, pagesOf, 4, 150);
+    const s = await setup(6, pagesOf, 4, 300);
     const config = workerConfig(s, 1000);
     const workers = Array.from({ length: 3 }, () => spawnWorker(config));
     const all = [...workers];
+    const requests = () => [...s.provider.served.values()].reduce((a, b) => a + b, 0);
     try {
       await Promise.all(workers.map((w) => w.ready));
       for (let kill = 0; kill < 5; kill++) {
-        // A random point: after 3..10 more pages are served.
-        const target = [...s.provider.served.values()].reduce((a, b) => a + b, 0) + 3 + Math.floor(Math.random() * 8);
-        await expect.poll(() => [...s.provider.served.values()].reduce((a, b) => a + b, 0), { timeout: 120_000, interval: 50 }).toBeGreaterThanOrEqual(target);
+        // A random point: after 3..10 more page requests (the victim is busy: every worker has pages in flight).
+        const target = requests() + 3 + Math.floor(Math.random() * 8);
+        await expect.poll(requests, { timeout: 120_000, interval: 50 }).toBeGreaterThanOrEqual(target);
         const victim = workers.splice(Math.floor(Math.random() * workers.length), 1)[0]!;
         victim.child.kill("SIGKILL");
         expect((await victim.exited).signal).toBe("SIGKILL");
         const replacement = spawnWorker(config);
         workers.push(replacement);
         all.push(replacement);
-        await replacement.ready;
       }
-      await expect.poll(() => succeededConnections(s.qh), { timeout: 300_000, interval: 1000 }).toBe(s.connections.length);
+      // The kills landed while work was left.
+      expect(await succeededConnections(s.qh)).toBeLessThan(s.connections.length);
+      await expect.poll(() => succeededConnections(s.qh), { timeout: 400_000, interval: 1000 }).toBe(s.connections.length);
       await expectExact(s, pagesOf, 4);
-      const counts = await Promise.all(s.connections.map((id) => s.qh.host.store.countRecords(id)));
-      expect(counts).toEqual(s.connections.map(() => 12 * 4));
-      // Killed mid-page, a page may be fetched again (after the lease), never committed twice.
-      expect([...s.provider.served.values()].every((times) => times >= 1)).toBe(true);
+      // Every page fetched at least once; one killed mid-page is fetched again (after the lease), never committed twice.
+      expect(s.provider.served.size).toBe(6 * 40);
     } finally {
       await teardown(s, all);
     }
-  }, 480_000);
+  }, 600_000);
 
   it("Postgres restarted mid-sync: the workers reconnect and finish, exact record sets", async () => {
     if (!pg.embedded) return; // a developer's own server is not ours to restart
