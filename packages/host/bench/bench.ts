@@ -13,6 +13,7 @@ import { hostConnectionServices } from "../src/runner/host-services.js";
 import { writeTokens } from "../src/tokens/token-store.js";
 import { filesBench } from "./files.js";
 import { peakRssGrowthMb } from "./memory.js";
+import { queueBench } from "./queue.js";
 
 const rows: [string, string, string, string][] = [];
 const fmt = (n: number, unit: string) => `${n < 10 ? n.toFixed(2) : Math.round(n).toLocaleString("en-US")} ${unit}`;
@@ -187,6 +188,7 @@ const files = await filesBench();
 rows.push([`${files.sizeMb} MB JSONL file: read through the runner (Files.readLines per page)`, fmt(files.readMbps, "MB/s"), fmt(files.readlineMbps, "MB/s plain readline"), fmt(files.readMbps / files.readlineMbps, "×")]);
 rows.push([`${files.sizeMb} MB JSONL file: peak RSS growth, download + read (host process, target ≤ 150 MB)`, fmt(files.peakRssMb, "MB"), fmt(files.readlinePeakRssMb, "MB plain readline"), fmt(files.peakRssMb / files.readlinePeakRssMb, "×")]);
 rows.push([`${files.sizeMb} MB JSONL file: streamed download (Files.download)`, fmt(files.downloadMbps, "MB/s"), `whole bench ${Math.round(files.seconds)} s`, "-"]);
+await queueBench(rows);
 
 const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length), ["benchmark", "measured", "baseline", "ratio"][i]!.length));
 const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join(" | ");
