@@ -141,7 +141,9 @@ export class SyncJobs {
       });
     } catch (error) {
       if (!(error instanceof StreamLockedError)) throw error;
-      await this.enqueue(connection, payload.stream, payload.runId ? { runId: payload.runId } : {}, new Date(store.now() + LOCKED_RETRY_MS));
+      // Dedupe: a continuation the lock holder enqueued is kept (never replaced by this stale copy);
+      // if none exists once this job ends, the schedule sweep enqueues the stream again.
+      await this.enqueue(connection, payload.stream, payload.runId ? { runId: payload.runId } : {}, new Date(store.now() + LOCKED_RETRY_MS), "dedupe");
       return;
     }
     this.deps.onResult?.(result);

@@ -56,7 +56,7 @@ it("/metrics needs a live host API key; what it serves names no connection and n
   expect(body).toMatch(/backfill_sync_pages_total\{connector="demo"\} 2/);
   expect(body).toMatch(/backfill_sync_records_total\{connector="demo"\} 4/);
   expect(body).toMatch(/backfill_jobs_finished_total\{task="backfill_sync_slice",outcome="succeeded"\} 2/);
-  expect(body).toMatch(/backfill_jobs\{state="queued"\} 1/); // the next pass
+  expect(body).toMatch(/backfill_jobs\{state="queued"\} 2/); // the next pass and the next refresh-due
   expect(body).not.toContain(id);
   expect(body).not.toContain(provider.base);
 

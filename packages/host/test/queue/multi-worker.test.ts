@@ -62,7 +62,8 @@ describe("worker processes on one Postgres queue", () => {
   it("4 workers, 200 connections: every stream synced once per schedule, each page fetched once, exact record sets", async () => {
     const pagesOf = (n: number) => (n % 4 === 0 ? 2 : 1);
     const s = await setup(Number(process.env.QN ?? 200), pagesOf, 3);
-    const workers = Array.from({ length: 4 }, () => spawnWorker(workerConfig(s)));
+    // No kills here: a production-like lease, so a worker stalled on the shared SQLite file keeps its jobs.
+    const workers = Array.from({ length: 4 }, () => spawnWorker(workerConfig(s, 30_000)));
     try {
       await Promise.all(workers.map((w) => w.ready));
       // CPU-bound (each connection's first page in a process starts its route worker): generous on 2 shared cores.
