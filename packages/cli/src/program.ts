@@ -16,6 +16,7 @@ import { registerRuns } from "./commands/runs.js";
 import { registerRecords } from "./commands/records.js";
 import { registerWebhooks } from "./commands/webhooks.js";
 import { registerServe } from "./commands/serve.js";
+import { registerWorker } from "./commands/worker.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerNew } from "./commands/new.js";
 import { registerDryrun } from "./commands/dryrun.js";
@@ -67,6 +68,7 @@ Environment:
   registerRecords(program, ctx);
   registerWebhooks(program, ctx);
   registerServe(program, ctx);
+  registerWorker(program, ctx);
   registerDemo(program, ctx);
   registerNew(program, ctx);
   registerDryrun(program, ctx);

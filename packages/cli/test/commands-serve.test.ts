@@ -1,17 +1,15 @@
 // backfill keys create (in process) and backfill serve (a child process, so SIGTERM is a
 // real signal): the server answers /health, guards the JSON API with the new key, and
 // stops cleanly.
-import { spawn } from "node:child_process";
 import { createServer, type AddressInfo } from "node:net";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openHost, silentLogger, staticConnectorRegistry, verifyApiKey } from "@backfill-io/host";
 import { databaseFileTexts, inProcessCli } from "./in-process-cli.js";
+import { cliChild } from "./cli-child.js";
 
-const CLI_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dataDir = mkdtempSync(join(tmpdir(), "backfill-cli-serve-"));
 
 const { cli } = inProcessCli(dataDir);
@@ -42,25 +40,11 @@ describe("backfill keys create and serve", () => {
   });
 
   it("serve starts, answers /health and the guarded JSON API, and stops on SIGTERM", async () => {
-    const script = `const { runCli } = await import("./src/index.ts"); process.exitCode = await runCli(["node", "backfill", ...process.argv.slice(1)]);`;
-    const child = spawn(process.execPath, ["--import", "tsx", "--conditions=source", "--input-type=module", "-e", script, "--", "--data-dir", dataDir, "serve", "--port", "0", "--interval", "1h"], {
-      cwd: CLI_DIR,
-      env: { ...process.env, BACKFILL_LOG_LEVEL: "error" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const serve = cliChild(["--data-dir", dataDir, "serve", "--port", "0", "--interval", "1h"]);
+    const { child, exited } = serve;
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout.on("data", (c: Buffer) => {
-          out += c.toString();
-          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-          if (m && out.includes("Ctrl-C to stop")) resolve(m[1]!);
-        });
-        void exited.then((code) => reject(new Error(`serve exited (${code}) before listening: ${err}`)));
-      });
+      const url = (await serve.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*Ctrl-C to stop/))[1]!;
+      const out = serve.out();
       expect(out).toContain(`health:         ${url}/health`);
       expect(out).toContain(`redirect URIs:  ${url}/oauth/callback/<connector>`);
       expect((await fetch(`${url}/oauth/start?connector=shopify&shop_domain=acme`, { redirect: "manual" })).status).toBe(401);
@@ -73,9 +57,9 @@ describe("backfill keys create and serve", () => {
       child.kill("SIGTERM");
     }
     expect(await exited).toBe(0);
-    expect(err).toContain("SIGTERM: stopping");
-    expect(err).toContain("stopped");
-    expect(out + err).not.toContain(key);
+    expect(serve.err()).toContain("SIGTERM: stopping");
+    expect(serve.err()).toContain("stopped");
+    expect(serve.out() + serve.err()).not.toContain(key);
   });
 
   it("serve on a port in use fails in one line with the fix, and a bad --public-url too", async () => {

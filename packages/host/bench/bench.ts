@@ -15,6 +15,7 @@ import { filesBench } from "./files.js";
 import { peakRssGrowthMb } from "./memory.js";
 import { startProviderProcess } from "./provider-process.js";
 import { storeBench } from "./store.js";
+import { queueBench } from "./queue.js";
 
 const rows: [string, string, string, string][] = [];
 const fmt = (n: number, unit: string) => `${n < 10 ? n.toFixed(2) : Math.round(n).toLocaleString("en-US")} ${unit}`;
@@ -215,6 +216,7 @@ const benchmarks: [string, () => Promise<void>][] = [
       rows.push([`${files.sizeMb} MB JSONL file: streamed download (Files.download)`, fmt(files.downloadMbps, "MB/s"), `whole bench ${Math.round(files.seconds)} s`, "-"]);
     },
   ],
+  ["queue", () => queueBench(rows)],
 ];
 
 const only = process.argv.flatMap((arg, i, all) => (all[i - 1] === "--only" ? [arg] : []));

@@ -77,3 +77,6 @@ export {
 export type { AuthWebhookDeliveryRow, AuthWebhookDeliveryStatus } from "./db/schema.js";
 export { AUTH_WEBHOOK_DELIVERY_STATUSES } from "./db/schema.js";
 export { FileStore, createHostFiles, createDownloadTransport, downloadFile, type HostFiles, type HostFilesOptions, type DownloadTransport } from "./files/index.js";
+// Job queue (graphile-worker on Postgres, in-process on SQLite), workers, operator endpoints and metrics.
+export * from "./queue/index.js";
+export * from "./ops/index.js";

@@ -2,37 +2,12 @@
 // JSON API, health) plus a scheduler that syncs every active connection on an interval.
 // Runs until SIGINT or SIGTERM, then stops the scheduler and the server cleanly.
 import type { Command } from "commander";
-import { readFileSync } from "node:fs";
-import { AUTH_WEBHOOK_SECRET_ENV, ListenError, startHostServer, startScheduler, type AuthWebhookConfig } from "@backfill-io/host";
+import { AUTH_WEBHOOK_SECRET_ENV, ListenError, createHostMetrics, startHostServer, startQueueWorker } from "@backfill-io/host";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 import { port, publicUrl, syncInterval } from "../option-values.js";
-
-/** Resolves with the signal's name at the first SIGINT or SIGTERM. */
-function untilShutdown(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals) => {
-      process.removeListener("SIGINT", on);
-      process.removeListener("SIGTERM", on);
-      resolve(signal);
-    };
-    process.on("SIGINT", on);
-    process.on("SIGTERM", on);
-  });
-}
-
-/** The auth webhook target: its signing secret from a file or the environment, never an argument value. */
-function authWebhookConfig(url: string | undefined, secretFile: string | undefined): AuthWebhookConfig | undefined {
-  if (!url) return undefined;
-  try {
-    new URL(url);
-  } catch {
-    throw new CliError(`--auth-webhook-url ${JSON.stringify(url)} is not a URL`, "pass an absolute http(s) URL");
-  }
-  const secret = (secretFile ? readFileSync(secretFile, "utf8") : (process.env[AUTH_WEBHOOK_SECRET_ENV] ?? "")).trim();
-  if (!secret) throw new CliError("--auth-webhook-url needs a signing secret", `set ${AUTH_WEBHOOK_SECRET_ENV} or pass --auth-webhook-secret-file <path>`);
-  return { url, secret };
-}
+import { databaseUrl, DATABASE_URL_ENV, openJobQueue } from "../job-queue.js";
+import { authWebhookConfig, untilShutdown } from "./serve-shared.js";
 
 export function registerServe(program: Command, ctx: CliContext): void {
   program
@@ -46,6 +21,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option("--auth-webhook-url <url>", `POST signed auth events (connection created/reconnected/reauth_required/revoked) here; secret from ${AUTH_WEBHOOK_SECRET_ENV}`)
     .option("--auth-webhook-secret-file <path>", "read the auth webhook signing secret from this file instead")
     .option("--isolate", "run every connector's routes in permission-restricted child processes (built JavaScript only; see the host README, Trust model)")
+    .option("--database-url <url>", `Postgres for the job queue (default $${DATABASE_URL_ENV}): serve then only enqueues and backfill worker processes run the jobs; unset, serve runs them itself`)
     .addHelpText(
       "after",
       `
@@ -62,21 +38,27 @@ Examples:
   $ backfill serve --port 9000 --interval 1h
   $ backfill serve --public-url https://connect.example.com
   $ backfill serve --isolate
-  $ curl http://127.0.0.1:8976/health`,
+  $ backfill serve --database-url postgres://backfill@db:5432/backfill   # with backfill worker processes
+  $ curl http://127.0.0.1:8976/healthz   # /readyz: store and queue answer; /metrics: host API key`,
     )
-    .action(async (opts: { port: number; interval: string; publicUrl?: string; allowedHost?: string[]; returnUrlOrigin?: string[]; authWebhookUrl?: string; authWebhookSecretFile?: string; isolate?: boolean }) => {
+    .action(async (opts: { port: number; interval: string; publicUrl?: string; allowedHost?: string[]; returnUrlOrigin?: string[]; authWebhookUrl?: string; authWebhookSecretFile?: string; isolate?: boolean; databaseUrl?: string }) => {
       const intervalMs = syncInterval(opts.interval);
+      const queueUrl = databaseUrl(opts.databaseUrl);
       const authWebhook = authWebhookConfig(opts.authWebhookUrl, opts.authWebhookSecretFile);
       // Before openHost, whose postConnect runner is this runner too.
       const runner = ctx.routeRunner(opts.isolate ? { isolation: "isolated" } : {});
       const host = await ctx.openHost();
-      const engine = await ctx.syncEngine();
+      const queue = openJobQueue(queueUrl, host.logger);
+      const metrics = createHostMetrics();
+      metrics.setQueueCounts(() => queue.counts());
       let server;
       try {
         server = await startHostServer({
           host,
           runner,
           port: opts.port,
+          queue,
+          metrics,
           ...(authWebhook ? { authWebhook } : {}),
           ...(opts.returnUrlOrigin?.length ? { returnUrlOrigins: opts.returnUrlOrigin.map((o) => new URL(o).origin) } : {}),
           ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
@@ -86,11 +68,20 @@ Examples:
         if (error instanceof ListenError && error.code === "EADDRINUSE") throw new CliError(`port ${opts.port} on 127.0.0.1 is in use`, "pass another one with --port (and register that redirect URI with the provider)");
         throw error;
       }
-      const scheduler = startScheduler(host.store, engine, {
-        intervalMs,
-        logger: host.logger,
-        onResult: (r) => ctx.io.stderr(`${new Date().toISOString()} ${r.connectionId} ${r.stream}: ${r.outcome}, ${r.pages} pages, ${r.accepted} accepted${r.error ? ` (${r.error})` : ""}\n`),
-      });
+      // SQLite: this process runs the jobs (one machine). Postgres: backfill worker processes do.
+      const worker = queueUrl
+        ? undefined
+        : await startQueueWorker({
+            host,
+            runner,
+            queue,
+            concurrency: 2,
+            metrics,
+            sync: { intervalFor: () => intervalMs },
+            onResult: (r) => {
+              if (!r.next) ctx.io.stderr(`${new Date().toISOString()} ${r.connectionId} ${r.stream}: ${r.outcome}${r.error ? ` (${r.error})` : ""}\n`);
+            },
+          });
       const shutdown = untilShutdown();
       ctx.io.stdout(
         [
@@ -102,14 +93,16 @@ Examples:
           `  routes:         ${server.url}/connections/<id>/routes/<route>`,
           `  JSON API:       ${server.url}/api/connections, /api/runs, /api/records, /api/keys`,
           `  dashboard:      ${server.publicUrl}/ui (sign in with a host API key)`,
-          `syncing every active connection every ${opts.interval}; Ctrl-C to stop`,
+          `  health:         ${server.url}/healthz, ${server.url}/readyz; metrics: ${server.url}/metrics (host API key)`,
+          worker ? `syncing every active connection every ${opts.interval}; Ctrl-C to stop` : "jobs go to the Postgres queue: run backfill worker processes to sync; Ctrl-C to stop",
           "",
         ].join("\n"),
       );
       const signal = await shutdown;
       ctx.io.stderr(`${signal}: stopping\n`);
-      await scheduler.stop();
+      await worker?.stop();
       await server.close();
+      await queue.close();
       ctx.io.stderr("stopped\n");
     });
 }

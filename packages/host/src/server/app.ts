@@ -25,6 +25,9 @@ import { dashboardRoutes } from "./ui/dashboard-routes.js";
 import { csrfValid, DashboardSessions, CSRF_HEADER } from "./ui/dashboard-session.js";
 import { connectionActionRoutes } from "./routes/connection-actions.js";
 import { credentialRoutes } from "./routes/credentials.js";
+import { opsRoutes } from "../ops/routes.js";
+import type { HostMetrics } from "../ops/metrics.js";
+import type { JobQueue } from "../queue/queue.js";
 
 export type ServerAppOptions = {
   host: Host;
@@ -41,6 +44,10 @@ export type ServerAppOptions = {
   /** Origins a connect session's returnUrl may point at. */
   returnUrlOrigins?: readonly string[];
   maxBodyBytes?: number;
+  /** The job queue this server enqueues on (/readyz checks it). */
+  queue?: JobQueue;
+  /** Served at /metrics (host API key). */
+  metrics?: HostMetrics;
 };
 
 /** The header the host sets for webhook routes; a client-sent value is always dropped. */
@@ -98,6 +105,7 @@ export function createServerApp(opts: ServerAppOptions): Hono {
   const requireApiKey = async (c: Context): Promise<string | null> => verifyApiKey(host.store, c.req.header("authorization"));
 
   app.get("/health", (c) => c.json({ ok: true }));
+  app.route("/", opsRoutes({ store: host.store, ...(opts.queue ? { queue: opts.queue } : {}), ...(opts.metrics ? { metrics: opts.metrics } : {}) }));
   app.route("/oauth", oauthRoutes(host, opts.publicUrl));
   app.route("/connect", connectRoutes(host, opts.publicUrl));
   app.route("/ui/assets", assetRoutes());

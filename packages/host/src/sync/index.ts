@@ -1,4 +1,4 @@
-export { SyncEngine, StreamLockedError, streamScopeNotices, type SyncDeps, type SyncOptions, type SyncOutcome, type SyncProgress, type SyncResult, type ResolvedSyncConnection } from "./sync.js";
+export { SyncEngine, StreamLockedError, streamScopeNotices, type SyncSlice, type SyncSliceNext, type SyncDeps, type SyncOptions, type SyncOutcome, type SyncProgress, type SyncResult, type ResolvedSyncConnection } from "./sync.js";
 export { backoffDelay, type BackoffPolicy } from "./backoff.js";
 export { syncEngineForHost } from "./host.js";
 export { commitStaged } from "./commit.js";

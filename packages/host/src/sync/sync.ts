@@ -41,7 +41,18 @@ export type SyncResult = {
   error?: string;
   /** What this run could not read because the grant lacks an optional scope (manifest oauth.optionalScopes). */
   notices?: OptionalScopeNotice[];
+  /** Slice mode only: the run is still open and goes on in a later slice (a queue job). */
+  next?: SyncSliceNext;
 };
+
+/**
+ * Where a slice left its run: `page` (more pages, after `pauseMs`), or `retry` (a transient
+ * failure: the provider's Retry-After, if it sent one). The caller schedules the next slice.
+ */
+export type SyncSliceNext = { kind: "page"; pauseMs: number } | { kind: "retry"; retryAfterMs: number | null };
+
+/** Run at most `maxPages` pages of a run (opened here, or `runId` continued) and leave it open when more remain. */
+export type SyncSlice = { runId?: string };
 
 export type SyncOptions = {
   /** Attempts per page (the first try included) before the run fails. */
@@ -53,6 +64,8 @@ export type SyncOptions = {
   signal?: AbortSignal;
   onProgress?: (progress: SyncProgress) => void;
   random?: () => number;
+  /** Slice mode (the job queue): no sleeping in process; the result's `next` says what comes after. */
+  slice?: SyncSlice;
 };
 
 export type ResolvedSyncConnection = { services: ConnectionServices; routesDir: string; manifest: ConnectorManifest };
@@ -163,7 +176,7 @@ export class SyncEngine {
     // Files past their retention go before the run can add more (the stream's own are removed when it ends).
     await resolved.services.files?.store.purgeExpired();
     const started = performance.now();
-    const run = await store.createSyncRun(connectionId, stream);
+    const run = await this.sliceRun(connectionId, stream, opts.slice);
     const result: SyncResult = { runId: run.id, connectionId, stream, outcome: "failed", pages: 0, accepted: 0, rejected: 0, retries: 0, durationMs: 0 };
     const notices = await streamScopeNotices(store, resolved.manifest, connectionId, stream);
     if (notices.length) result.notices = notices;
@@ -190,6 +203,7 @@ export class SyncEngine {
         }
         if (opts.maxPages !== undefined && result.pages >= opts.maxPages) {
           result.outcome = "succeeded";
+          if (opts.slice) result.next = { kind: "page", pauseMs: 0 };
           break;
         }
         if (!(await store.tryLockStream(connectionId, stream, owner, lockTtlMs))) throw new StreamLockedError(connectionId, stream);
@@ -217,6 +231,11 @@ export class SyncEngine {
             break;
           }
           // A page committed part-way under throttling asks for a pause before the next one.
+          if (opts.slice && checkpoint.pauseSeconds && opts.maxPages !== undefined && result.pages >= opts.maxPages) {
+            result.outcome = "succeeded";
+            result.next = { kind: "page", pauseMs: Math.min(checkpoint.pauseSeconds, MAX_PAUSE_SECONDS) * 1000 };
+            break;
+          }
           if (checkpoint.pauseSeconds) await sleep(Math.min(checkpoint.pauseSeconds, MAX_PAUSE_SECONDS) * 1000, opts.signal);
           continue;
         }
@@ -243,6 +262,16 @@ export class SyncEngine {
           break;
         }
         attempt++;
+        if (opts.slice && attempt >= maxAttempts) {
+          // The wait is the queue's (stored with the job), not this process's.
+          const retryAfter = page.outcome === "ok" ? retryAfterSeconds({ status: page.status, headers: page.headers }) : null;
+          result.outcome = "failed";
+          result.error = `${page.outcome === "ok" ? `route answered ${page.status}` : page.outcome} ${error.message ?? ""}`.trim();
+          result.next = { kind: "retry", retryAfterMs: retryAfter === null ? null : retryAfter * 1000 };
+          result.retries++;
+          await store.incrementSyncRun(run.id, { retries: 1 });
+          break;
+        }
         if (attempt >= maxAttempts) {
           result.outcome = "failed";
           result.error = `gave up after ${attempt} attempts: ${page.outcome === "ok" ? `route answered ${page.status}` : page.outcome} ${error.message ?? ""}`.trim();
@@ -261,12 +290,22 @@ export class SyncEngine {
       throw error;
     } finally {
       result.durationMs = performance.now() - started;
-      await store.finishSyncRun(run.id, result.outcome === "succeeded" ? "succeeded" : result.outcome === "cancelled" ? "cancelled" : "failed", result.outcome, result.error ?? null);
+      if (!result.next) await store.finishSyncRun(run.id, result.outcome === "succeeded" ? "succeeded" : result.outcome === "cancelled" ? "cancelled" : "failed", result.outcome, result.error ?? null);
       await store.unlockStream(connectionId, stream, owner);
       // After the run is recorded and unlocked, so a throwing listener cannot leave either behind.
       progress(true);
     }
     return result;
+  }
+
+  /** The run a slice continues (while it is still running), or a new one. */
+  private async sliceRun(connectionId: string, stream: string, slice: SyncSlice | undefined) {
+    const { store } = this.deps;
+    if (slice?.runId) {
+      const open = await store.getSyncRun(slice.runId);
+      if (open && open.status === "running" && open.connection_id === connectionId && open.stream === stream) return open;
+    }
+    return store.createSyncRun(connectionId, stream);
   }
 
   /** Takes the stream lock; a lock left by a killed process on this machine is taken over. */
