@@ -39,7 +39,9 @@ describe("backfill worker", () => {
   it("runs against Postgres, answers /healthz, /readyz and /metrics with a host API key, stops on SIGTERM", async () => {
     const pg = await sharedTestPostgres();
     const databaseUrl = await pg.createDatabase("cli_worker");
-    const key = (await cli(["keys", "create", "--name", "prometheus"])).out.trim();
+    // One URL selects the store and the queue: migrate it once, then the key lives in Postgres too.
+    expect((await cli(["db", "migrate", "--database-url", databaseUrl])).code).toBe(0);
+    const key = (await cli(["keys", "create", "--name", "prometheus", "--database-url", databaseUrl])).out.trim();
     const worker = cliChild(["--data-dir", dataDir, "worker", "--metrics-port", "0", "--concurrency", "2"], { BACKFILL_DATABASE_URL: databaseUrl });
     const { child, exited } = worker;
     try {

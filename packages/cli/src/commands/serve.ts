@@ -6,7 +6,7 @@ import { AUTH_WEBHOOK_SECRET_ENV, ListenError, createHostMetrics, startHostServe
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 import { port, publicUrl, syncInterval } from "../option-values.js";
-import { databaseUrl, DATABASE_URL_ENV, openJobQueue } from "../job-queue.js";
+import { databaseUrl, openJobQueue } from "../job-queue.js";
 import { authWebhookConfig, untilShutdown } from "./serve-shared.js";
 
 export function registerServe(program: Command, ctx: CliContext): void {
@@ -21,7 +21,6 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option("--auth-webhook-url <url>", `POST signed auth events (connection created/reconnected/reauth_required/revoked) here; secret from ${AUTH_WEBHOOK_SECRET_ENV}`)
     .option("--auth-webhook-secret-file <path>", "read the auth webhook signing secret from this file instead")
     .option("--isolate", "run every connector's routes in permission-restricted child processes (built JavaScript only; see the host README, Trust model)")
-    .option("--database-url <url>", `Postgres for the job queue (default $${DATABASE_URL_ENV}): serve then only enqueues and backfill worker processes run the jobs; unset, serve runs them itself`)
     .addHelpText(
       "after",
       `
@@ -41,9 +40,9 @@ Examples:
   $ backfill serve --database-url postgres://backfill@db:5432/backfill   # with backfill worker processes
   $ curl http://127.0.0.1:8976/healthz   # /readyz: store and queue answer; /metrics: host API key`,
     )
-    .action(async (opts: { port: number; interval: string; publicUrl?: string; allowedHost?: string[]; returnUrlOrigin?: string[]; authWebhookUrl?: string; authWebhookSecretFile?: string; isolate?: boolean; databaseUrl?: string }) => {
+    .action(async (opts: { port: number; interval: string; publicUrl?: string; allowedHost?: string[]; returnUrlOrigin?: string[]; authWebhookUrl?: string; authWebhookSecretFile?: string; isolate?: boolean }) => {
       const intervalMs = syncInterval(opts.interval);
-      const queueUrl = databaseUrl(opts.databaseUrl);
+      const queueUrl = databaseUrl(ctx.databaseUrl());
       const authWebhook = authWebhookConfig(opts.authWebhookUrl, opts.authWebhookSecretFile);
       // Before openHost, whose postConnect runner is this runner too.
       const runner = ctx.routeRunner(opts.isolate ? { isolation: "isolated" } : {});

@@ -12,7 +12,6 @@ import { port, syncInterval } from "../option-values.js";
 import { authWebhookConfig, untilShutdown } from "./serve-shared.js";
 
 export type WorkerOptions = {
-  databaseUrl?: string;
   concurrency: number;
   interval: string;
   pagesPerJob: number;
@@ -36,7 +35,6 @@ export function registerWorker(program: Command, ctx: CliContext): void {
   program
     .command("worker")
     .description("run queue jobs (syncs, token refreshes, auth webhooks) from Postgres; run as many as you like")
-    .option("--database-url <url>", `the Postgres the queue lives in (default $${DATABASE_URL_ENV})`)
     .option("--concurrency <n>", "jobs this process runs at once", concurrency, 4)
     .option("--interval <duration>", "how often each stream of each active connection is synced (jittered): 1m (the minimum), 15m, 1h", "15m")
     .option("--pages-per-job <n>", "pages one job syncs before it hands the stream back to the queue", wholeNumber("pages-per-job", 1000), 1)
@@ -58,7 +56,7 @@ Examples:
   $ backfill worker --metrics-port 9464   # curl -H "Authorization: Bearer $KEY" 127.0.0.1:9464/metrics`,
     )
     .action(async (opts: WorkerOptions) => {
-      const url = databaseUrl(opts.databaseUrl);
+      const url = databaseUrl(ctx.databaseUrl());
       if (!url) throw new CliError("backfill worker needs the Postgres the queue lives in", `pass --database-url postgres://… or set ${DATABASE_URL_ENV} (with SQLite, backfill serve runs the jobs itself)`);
       const intervalMs = syncInterval(opts.interval);
       const graceMs = parseDuration(opts.grace);

@@ -660,6 +660,28 @@ export class Store {
     return this.db.selectFrom("sync_runs").selectAll().where("id", "=", id).executeTakeFirst();
   }
 
+  /** When each (connection, stream) last finished a successful run (epoch ms), keyed `connection\0stream`. */
+  async lastSucceededRuns(): Promise<Map<string, number>> {
+    const rows = await this.db
+      .selectFrom("sync_runs")
+      .select(["connection_id", "stream"])
+      .select((eb) => eb.fn.max("finished_at").as("finished_at"))
+      .where("outcome", "=", "succeeded")
+      .groupBy(["connection_id", "stream"])
+      .execute();
+    return new Map(rows.filter((r) => r.finished_at !== null).map((r) => [`${r.connection_id}\u0000${r.stream}`, Number(r.finished_at)]));
+  }
+
+  /** True when the database answers a trivial query (readiness). */
+  async answers(): Promise<boolean> {
+    try {
+      await sql`select 1`.execute(this.db);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   async listSyncRuns(filter: { connectionId?: string; stream?: string; status?: SyncRunStatus; limit?: number } = {}): Promise<SyncRunRow[]> {
     let q = this.db.selectFrom("sync_runs").selectAll();
     if (filter.connectionId) q = q.where("connection_id", "=", filter.connectionId);

@@ -3,7 +3,6 @@
 // needs a host API key (Authorization: Bearer …; Prometheus' `authorization.credentials_file`),
 // on the main server and on a worker's own metrics listener alike.
 import { Hono } from "hono";
-import { sql } from "kysely";
 import type { Store } from "../db/store.js";
 import type { JobQueue } from "../queue/queue.js";
 import { verifyApiKey } from "../server/api-keys.js";
@@ -15,13 +14,8 @@ export const METRICS_UNAUTHORIZED = "unauthorized";
 
 export type OpsRoutesOptions = { store: Store; queue?: JobQueue; metrics?: HostMetrics };
 
-async function storeAnswers(store: Store): Promise<boolean> {
-  try {
-    await sql`select 1`.execute(store.db);
-    return true;
-  } catch {
-    return false;
-  }
+function storeAnswers(store: Store): Promise<boolean> {
+  return store.answers();
 }
 
 export function opsRoutes(opts: OpsRoutesOptions): Hono {

@@ -95,7 +95,7 @@ export class SyncJobs {
   async scheduleDue(): Promise<number> {
     const { store, queue } = this.deps;
     const existing = await queue.existingKeys(SYNC_JOB_KEY_PREFIX);
-    const lastSuccess = await lastSucceededRuns(store);
+    const lastSuccess = await store.lastSucceededRuns();
     let added = 0;
     for (const connection of await store.listConnections({ status: "active" })) {
       let streams: string[];
@@ -190,14 +190,3 @@ export class SyncJobs {
   }
 }
 
-/** When each (connection, stream) last finished a successful run, keyed `connection\0stream`. */
-async function lastSucceededRuns(store: Store): Promise<Map<string, number>> {
-  const rows = await store.db
-    .selectFrom("sync_runs")
-    .select(["connection_id", "stream"])
-    .select((eb) => eb.fn.max("finished_at").as("finished_at"))
-    .where("outcome", "=", "succeeded")
-    .groupBy(["connection_id", "stream"])
-    .execute();
-  return new Map(rows.filter((r) => r.finished_at !== null).map((r) => [`${r.connection_id}\u0000${r.stream}`, Number(r.finished_at)]));
-}
