@@ -2,10 +2,10 @@
 // given (--database-url, else BACKFILL_DATABASE_URL), else the in-process queue (SQLite,
 // one machine). The URL is a secret (it holds the database password): never printed.
 import { registerSecret } from "@backfill-io/sdk";
-import { InProcessJobQueue, PostgresJobQueue, type HostLogger, type JobQueue } from "@backfill-io/host";
+import { DATABASE_URL_ENV, InProcessJobQueue, PostgresJobQueue, type HostLogger, type JobQueue } from "@backfill-io/host";
 import { CliError } from "./errors.js";
 
-export const DATABASE_URL_ENV = "BACKFILL_DATABASE_URL";
+export { DATABASE_URL_ENV };
 
 /** The database URL from the option or the environment, checked; undefined means SQLite. */
 export function databaseUrl(option: string | undefined): string | undefined {
@@ -27,9 +27,14 @@ export function openJobQueue(url: string | undefined, logger: HostLogger): JobQu
   return url ? new PostgresJobQueue({ databaseUrl: url, logger }) : new InProcessJobQueue();
 }
 
-/** --concurrency: jobs one worker process runs at once, 1 to 64. */
-export function concurrency(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new CliError(`--concurrency ${value} is not a whole number from 1 to 64`, "pass e.g. --concurrency 4");
-  return n;
+/** A `--<name> <n>` option's parser: a whole number from 1 to `max`; `example` is the fix line's. */
+export function wholeNumber(name: string, max: number, example = 1) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > max) throw new CliError(`--${name} ${value} is not a whole number from 1 to ${max}`, `pass e.g. --${name} ${example}`);
+    return n;
+  };
 }
+
+/** --concurrency: jobs one worker process runs at once, 1 to 64. */
+export const concurrency = wholeNumber("concurrency", 64, 4);

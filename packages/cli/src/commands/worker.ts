@@ -7,7 +7,7 @@ import { createHostMetrics, startOpsServer, startQueueWorker, type OpsServer } f
 import type { CliContext } from "../context.js";
 import { parseDuration } from "../duration.js";
 import { CliError } from "../errors.js";
-import { concurrency, databaseUrl, DATABASE_URL_ENV, openJobQueue } from "../job-queue.js";
+import { concurrency, databaseUrl, DATABASE_URL_ENV, openJobQueue, wholeNumber } from "../job-queue.js";
 import { port, syncInterval } from "../option-values.js";
 import { authWebhookConfig, untilShutdown } from "./serve-shared.js";
 
@@ -22,14 +22,6 @@ export type WorkerOptions = {
   authWebhookSecretFile?: string;
   isolate?: boolean;
 };
-
-function wholeNumber(name: string, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new CliError(`--${name} ${value} is not a whole number from 1 to ${max}`, `pass e.g. --${name} 1`);
-    return n;
-  };
-}
 
 export function registerWorker(program: Command, ctx: CliContext): void {
   program
