@@ -50,6 +50,16 @@ export default tseslint.config(
     },
   },
   {
+    // The host's store is the only code that speaks SQL: everything else goes through its
+    // repositories, so the SQLite and PostgreSQL stores stay interchangeable.
+    files: ["packages/host/src/**/*.ts"],
+    ignores: ["packages/host/src/store/**"],
+    rules: {
+      // (The job queue's graphile-worker needs its own pg pool: pg stays allowed there.)
+      "no-restricted-imports": ["error", { patterns: [{ group: ["kysely", "kysely/*", "better-sqlite3"], message: "only packages/host/src/store/ talks to the database" }] }],
+    },
+  },
+  {
     // The owner's guide, verbatim: node:test's test() returns a promise the runner tracks.
     files: ["**/guide-connector/test/**"],
     rules: { "@typescript-eslint/no-floating-promises": "off" },

@@ -9,7 +9,7 @@ import { RouteRunner } from "../src/runner/index.js";
 import { DEMO_DIR, demoManifest, fakeServices } from "../test/runner/support.js";
 import { createDemoConnection, openSyncHost, type SyncHost } from "../test/sync/support.js";
 import { buildConnector } from "../test/runner/build-connector.js";
-import { hostConnectionServices } from "../src/runner/host-services.js";
+import { hostConnectionServices } from "../src/app/runner-services.js";
 import { writeTokens } from "../src/tokens/token-store.js";
 import { filesBench } from "./files.js";
 import { peakRssGrowthMb } from "./memory.js";

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { openHost, silentLogger, staticConnectorRegistry } from "../src/index.js";
 import { RouteRunner } from "../src/runner/index.js";
-import { hostConnectionServices } from "../src/runner/host-services.js";
+import { hostConnectionServices } from "../src/app/runner-services.js";
 import { syncEngineForHost } from "../src/sync/index.js";
 import { startServer } from "../test/runner/support.js";
 import { BULK_ROUTES, bulkManifest } from "../test/files/support.js";

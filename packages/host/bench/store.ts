@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sharedTestPostgres } from "@backfill-io/test-postgres";
-import { openDatabase } from "../src/db/open.js";
-import { Store } from "../src/db/store.js";
+import { openDatabase } from "../src/store/open.js";
+import { Store } from "../src/store/store.js";
 
 export type StoreBench = { sqlite: number; postgres: number; records: number };
 

@@ -2,9 +2,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { openHost } from "../src/connections/host.js";
-import { staticConnectorRegistry } from "../src/connections/connectors.js";
-import { silentLogger } from "../src/connections/logger.js";
+import { openHost } from "../src/app/open-host.js";
+import { staticConnectorRegistry } from "../src/app/connectors.js";
+import { silentLogger } from "../src/app/logger.js";
 import { canary, databaseBytes } from "./oauth-fixtures.js";
 
 describe("credentials", async () => {

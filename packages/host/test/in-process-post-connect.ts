@@ -20,8 +20,8 @@ import {
   type HttpResponse,
 } from "@backfill-io/sdk";
 import { assertHttpAllowed, assertSecretReadable, assertSettingReadable, assertTokenHost } from "@backfill-io/sdk/policy";
-import type { Host } from "../src/connections/host.js";
-import { connectionSecret } from "../src/connections/settings.js";
+import type { Host } from "../src/app/open-host.js";
+import { connectionSecret } from "../src/app/settings.js";
 import { providerRouter, type ProviderRoute } from "../src/http/provider-routes.js";
 import type { PostConnectRunner } from "../src/oauth/post-connect.js";
 

@@ -6,9 +6,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { openDatabase, type OpenedDatabase } from "../src/db/open.js";
-import { PAGE_LOOKUP_SQL } from "../src/db/record-writer.js";
-import { Store } from "../src/db/store.js";
+import { openDatabase, type OpenedDatabase } from "../src/store/open.js";
+import { PAGE_LOOKUP_SQL } from "../src/store/record-writer.js";
+import { Store } from "../src/store/store.js";
 
 const opened: OpenedDatabase[] = [];
 afterEach(async () => {

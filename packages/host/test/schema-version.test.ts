@@ -2,10 +2,10 @@
 // SQLite on open) or ahead (a newer host migrated it: refused on both, nothing written).
 import { describe, expect, it } from "vitest";
 import { sql } from "kysely";
-import { openDatabase } from "../src/db/open.js";
-import { MIGRATIONS } from "../src/db/migrations.js";
-import { DATABASE_SCHEMA_AHEAD, DATABASE_SCHEMA_BEHIND, DATABASE_URL_INVALID } from "../src/db/errors.js";
-import { DB_FILE_NAME, resolveDatabaseUrl } from "../src/db/open.js";
+import { openDatabase } from "../src/store/open.js";
+import { MIGRATIONS } from "../src/store/migrations.js";
+import { DATABASE_SCHEMA_AHEAD, DATABASE_SCHEMA_BEHIND, DATABASE_URL_INVALID } from "../src/store/errors.js";
+import { DB_FILE_NAME, resolveDatabaseUrl } from "../src/store/open.js";
 import { join } from "node:path";
 import pg from "pg";
 import Database from "better-sqlite3";

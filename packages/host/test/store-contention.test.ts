@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { openDatabase } from "../src/db/open.js";
-import { Store } from "../src/db/store.js";
+import { openDatabase } from "../src/store/open.js";
+import { Store } from "../src/store/store.js";
 
 const WRITER = join(dirname(fileURLToPath(import.meta.url)), "fixtures", "contention", "writer.ts");
 

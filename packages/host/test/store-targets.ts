@@ -7,8 +7,8 @@ import { join } from "node:path";
 import { afterAll, afterEach } from "vitest";
 import { sql } from "kysely";
 import { sharedTestPostgres } from "@backfill-io/test-postgres";
-import { openDatabase, type OpenedDatabase } from "../src/db/open.js";
-import { Store } from "../src/db/store.js";
+import { openDatabase, type OpenedDatabase } from "../src/store/open.js";
+import { Store } from "../src/store/store.js";
 
 /** Where one test database lives: a data dir (SQLite, and master.key either way) and, for PostgreSQL, its URL. */
 export type DatabaseTarget = { dataDir: string; databaseUrl?: string };

@@ -9,7 +9,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { WEBHOOK_DELIVERY_RETENTION_MS } from "@backfill-io/sdk";
-import { MIGRATIONS } from "../src/db/migrations.js";
+import { MIGRATIONS } from "../src/store/migrations.js";
 import { STORE_TARGETS, stopPostgresAfterAll, storeOpener, type StoreTarget } from "./store-targets.js";
 
 stopPostgresAfterAll();

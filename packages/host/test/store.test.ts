@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { sql } from "kysely";
-import { openDatabase, resolveDataDir, type OpenedDatabase } from "../src/db/open.js";
-import { MIGRATIONS } from "../src/db/migrations.js";
-import { Store, payloadHash } from "../src/db/store.js";
+import { openDatabase, resolveDataDir, type OpenedDatabase } from "../src/store/open.js";
+import { MIGRATIONS } from "../src/store/migrations.js";
+import { Store, payloadHash } from "../src/store/store.js";
 import { STORE_TARGETS, stopPostgresAfterAll, storeOpener, type DatabaseTarget } from "./store-targets.js";
 
 const opened: OpenedDatabase[] = [];

@@ -3,7 +3,7 @@
 // the Shopify token migration, against the provider stand-in.
 import { describe, expect, it } from "vitest";
 import { ReauthRequiredError } from "@backfill-io/sdk";
-import { openHost } from "../src/connections/host.js";
+import { openHost } from "../src/app/open-host.js";
 import { readTokens, writeTokens } from "../src/tokens/token-store.js";
 import { migrateTokens } from "../src/tokens/migrate.js";
 import { disconnect } from "../src/tokens/revoke.js";

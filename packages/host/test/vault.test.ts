@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { openHost, type Host } from "../src/connections/host.js";
-import { staticConnectorRegistry } from "../src/connections/connectors.js";
-import type { HostLogger } from "../src/connections/logger.js";
+import { openHost, type Host } from "../src/app/open-host.js";
+import { staticConnectorRegistry } from "../src/app/connectors.js";
+import type { HostLogger } from "../src/app/logger.js";
 import { canary } from "./oauth-fixtures.js";
 
 const hosts: Host[] = [];
@@ -89,7 +89,7 @@ describe("vault", () => {
     hosts.pop();
     const reopened = await host(dataDir);
     expect((await reopened.h.credentials.get("app"))!.clientSecret).toBe(secret);
-    const { connectionSecret } = await import("../src/connections/settings.js");
+    const { connectionSecret } = await import("../src/app/settings.js");
     expect(await connectionSecret(reopened.h.store, reopened.h.vault, conn.id, "webhook_secret")).toBe(webhook);
     expect(await reopened.h.store.db.selectFrom("vault_keys").select("id").execute()).toEqual([{ id: result.keyId }]);
   });

@@ -1,9 +1,9 @@
 // OAuth app credentials ("the company OAuth app"), one per manifest `client.credentialKey`:
 // the client id in plain text, the client secret encrypted. Listing never returns secrets.
 import { registerSecret } from "@backfill-io/sdk";
-import type { Store } from "../db/store.js";
+import type { Store } from "../store/store.js";
 import type { Vault } from "../vault/vault.js";
-import { columnAad } from "../db/encrypted-columns.js";
+import { columnAad } from "../store/encrypted-columns.js";
 
 export type OAuthAppCredential = { credentialKey: string; clientId: string; clientSecret: string };
 export type OAuthAppCredentialSummary = {

@@ -3,7 +3,7 @@
 // same transaction as the status change it reports, so an event is never lost or invented;
 // the auth webhook deliverer POSTs them to the operator's backend.
 import { randomUUID } from "node:crypto";
-import type { EndUser, Store } from "../db/store.js";
+import type { EndUser, Store } from "../store/store.js";
 
 export const AUTH_EVENT_TYPES = ["connection.created", "connection.reconnected", "connection.reauth_required", "connection.revoked"] as const;
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];

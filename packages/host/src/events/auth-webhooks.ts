@@ -4,9 +4,9 @@
 // retried with exponential backoff, every attempt recorded in auth_webhook_deliveries.
 import { createHmac } from "node:crypto";
 import { redact, registerSecret } from "@backfill-io/sdk";
-import type { AuthWebhookDeliveryRow } from "../db/schema.js";
-import type { Store } from "../db/store.js";
-import type { HostLogger } from "../connections/logger.js";
+import type { AuthWebhookDeliveryRow } from "../store/schema.js";
+import type { Store } from "../store/store.js";
+import type { HostLogger } from "../app/logger.js";
 
 export const AUTH_WEBHOOK_SIGNATURE_HEADER = "x-backfill-signature";
 export const AUTH_WEBHOOK_TIMESTAMP_HEADER = "x-backfill-timestamp";

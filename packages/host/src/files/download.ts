@@ -10,7 +10,7 @@ import { pipeline } from "node:stream/promises";
 import { Agent, request, errors as undiciErrors } from "undici";
 import { BackfillError, oauthAuthHeader, type AccessTokenOptions, type ConnectorManifest, type DownloadedFile, type FileDownloadSpec, type Redactor } from "@backfill-io/sdk";
 import { checkDownload, describeUrl, downloadRedirect, DOWNLOAD_REDIRECTS, FILE_TOO_LARGE } from "@backfill-io/sdk/policy";
-import { PRIVATE_FILE_MODE } from "../db/data-dir.js";
+import { PRIVATE_FILE_MODE } from "../store/data-dir.js";
 import type { FileStore } from "./file-store.js";
 
 export type DownloadRequest = { url: URL; headers: Record<string, string>; signal: AbortSignal };

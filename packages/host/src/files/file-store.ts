@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { BackfillError, type FileLines, type ReadLinesOptions } from "@backfill-io/sdk";
 import { checkReadStart, fileIdFor, parseFileId, sliceLines, FILE_NOT_FOUND, FILE_RETENTION_MS } from "@backfill-io/sdk/policy";
-import { PRIVATE_DIR_MODE } from "../db/data-dir.js";
+import { PRIVATE_DIR_MODE } from "../store/data-dir.js";
 
 const PARTIAL_SUFFIX = ".part";
 /** A partial file untouched this long belongs to a download that died with its host (an active one writes every chunk). */

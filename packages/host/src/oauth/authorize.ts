@@ -9,7 +9,7 @@ import { refuseUnknownSettings } from "./settings-names.js";
 import { OAuthFlowError } from "./errors.js";
 import { hashState, pkceChallengeS256, pkceVerifier, randomToken } from "./pkce.js";
 import { STATE_TTL_MS, type OAuthFlowDeps } from "./deps.js";
-import { columnAad } from "../db/encrypted-columns.js";
+import { columnAad } from "../store/encrypted-columns.js";
 
 export type StartAuthorizationInput = {
   manifest: ConnectorManifest;

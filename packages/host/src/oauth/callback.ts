@@ -6,8 +6,8 @@
 import { redact, registerSecret, type ConnectorManifest, type OAuthConfig, type ProviderRegistry } from "@backfill-io/sdk";
 import { expandTemplate, missingScopes, optionalScopeNotices, timingSafeEqualText, type OptionalScopeNotice } from "@backfill-io/sdk/policy";
 import type { OAuthAppCredential } from "../credentials/credentials.js";
-import type { ConnectionRow, PendingAuthorizationRow } from "../db/schema.js";
-import type { EndUser, Store } from "../db/store.js";
+import type { ConnectionRow, PendingAuthorizationRow } from "../store/schema.js";
+import type { EndUser, Store } from "../store/store.js";
 import { writeTokens } from "../tokens/token-store.js";
 import { emitAuthEvent } from "../events/auth-events.js";
 import { requireCredential, requireOAuth } from "./authorize.js";
@@ -16,7 +16,7 @@ import { OAuthFlowError } from "./errors.js";
 import { hashState } from "./pkce.js";
 import { providerAccountFrom, routeFailureReason, type CandidateAuthorization, type ProviderAccount } from "./post-connect.js";
 import { TokenEndpointError, parseTokenResponse, requestToken, type TokenSet } from "./token-endpoint.js";
-import { columnAad } from "../db/encrypted-columns.js";
+import { columnAad } from "../store/encrypted-columns.js";
 
 export type CallbackQuery = Record<string, string | undefined>;
 

@@ -7,13 +7,13 @@ import { randomUUID } from "node:crypto";
 import { registerSecret, type ConnectorManifest } from "@backfill-io/sdk";
 import { isSecretSetting } from "@backfill-io/sdk/policy";
 import { z } from "zod";
-import type { ConnectSessionRow } from "../db/schema.js";
-import type { EndUser, Store } from "../db/store.js";
+import type { ConnectSessionRow } from "../store/schema.js";
+import type { EndUser, Store } from "../store/store.js";
 import type { Vault } from "../vault/vault.js";
 import { OAuthFlowError } from "./errors.js";
 import { hashState, randomToken } from "./pkce.js";
 import { refuseUnknownSettings } from "./settings-names.js";
-import { columnAad } from "../db/encrypted-columns.js";
+import { columnAad } from "../store/encrypted-columns.js";
 
 export const CONNECT_SESSION_TTL_SECONDS = 30 * 60;
 export const CONNECT_SESSION_MAX_TTL_SECONDS = 24 * 3600;

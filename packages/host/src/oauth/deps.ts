@@ -1,10 +1,10 @@
 // What the OAuth flow needs from the rest of the host.
-import type { Store } from "../db/store.js";
+import type { Store } from "../store/store.js";
 import type { Vault } from "../vault/vault.js";
 import type { Credentials } from "../credentials/credentials.js";
 import type { HostHttp } from "../http/host-http.js";
-import type { ConnectorRegistry } from "../connections/connectors.js";
-import type { HostLogger } from "../connections/logger.js";
+import type { ConnectorRegistry } from "../app/connectors.js";
+import type { HostLogger } from "../app/logger.js";
 import type { ProviderRegistry } from "@backfill-io/sdk";
 import type { PostConnectRunner } from "./post-connect.js";
 

@@ -3,7 +3,7 @@
 // needs a host API key (Authorization: Bearer …; Prometheus' `authorization.credentials_file`),
 // on the main server and on a worker's own metrics listener alike.
 import { Hono } from "hono";
-import type { Store } from "../db/store.js";
+import type { Store } from "../store/store.js";
 import type { JobQueue } from "../queue/queue.js";
 import { verifyApiKey } from "../server/api-keys.js";
 import { errorJson } from "../server/http-errors.js";

@@ -1,7 +1,7 @@
 // The host's periodic work as queue jobs, each under one job key (one at a time over every
 // worker): token refresh-due (TokenManager.refreshDue, so rotating refresh tokens never
 // lapse) and the auth-webhook outbox (the deliverer's deliverDue).
-import type { Host } from "../connections/host.js";
+import type { Host } from "../app/open-host.js";
 import type { AuthWebhookDeliverer } from "../events/auth-webhooks.js";
 import type { HostMetrics } from "../ops/metrics.js";
 import type { JobQueue } from "./queue.js";

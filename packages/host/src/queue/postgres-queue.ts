@@ -3,7 +3,7 @@
 // locked for graphile-worker's 4 hours; worker-leases.ts shortens that to the lease.
 import pg from "pg";
 import { Logger, makeWorkerUtils, run, type Job, type JobHelpers, type Runner, type Task, type WorkerUtils } from "graphile-worker";
-import type { HostLogger } from "../connections/logger.js";
+import type { HostLogger } from "../app/logger.js";
 import { QUEUE_INVALID_JOB, QUEUE_UNAVAILABLE, QueueError, type ExistingKeys, type JobCounts, type JobEvents, type JobQueue, type JobSpec, type TaskHandlers } from "./queue.js";
 import { startWorkerLeases, type WorkerLeases } from "./worker-leases.js";
 

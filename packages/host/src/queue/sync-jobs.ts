@@ -3,10 +3,10 @@
 // at once and the next page may run on another worker, resuming from the committed
 // checkpoint. A transient failure's wait (the provider's Retry-After, or backoff) is the next
 // job's run_at: stored with the job, honoured by whichever worker takes it.
-import type { Store } from "../db/store.js";
-import type { ConnectionRow } from "../db/schema.js";
-import type { HostLogger } from "../connections/logger.js";
-import { ConnectorNotFoundError, type ConnectorRegistry } from "../connections/connectors.js";
+import type { Store } from "../store/store.js";
+import type { ConnectionRow } from "../store/schema.js";
+import type { HostLogger } from "../app/logger.js";
+import { ConnectorNotFoundError, type ConnectorRegistry } from "../app/connectors.js";
 import type { HostMetrics } from "../ops/metrics.js";
 import { backoffDelay, type BackoffPolicy } from "../sync/backoff.js";
 import { StreamLockedError, type SyncEngine, type SyncResult } from "../sync/sync.js";

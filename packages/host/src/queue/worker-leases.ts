@@ -4,7 +4,7 @@
 // the lease is unlocked (graphile_worker.force_unlock_workers) for another worker to retry.
 // A job the sweep unlocked resumes from its stream's last committed checkpoint.
 import type pg from "pg";
-import type { HostLogger } from "../connections/logger.js";
+import type { HostLogger } from "../app/logger.js";
 
 export const HEARTBEATS_TABLE = "backfill_queue_heartbeats";
 

@@ -1,11 +1,11 @@
 // A queue worker: the task handlers over an opened host and a route runner, a schedule sweep
 // (every active connection's streams have a job), and the maintenance jobs. `backfill worker`
 // runs one per process against Postgres; `backfill serve` on SQLite runs one in-process.
-import type { Host } from "../connections/host.js";
+import type { Host } from "../app/open-host.js";
 import { startAuthWebhookDeliverer, type AuthWebhookConfig } from "../events/auth-webhooks.js";
 import type { HostMetrics } from "../ops/metrics.js";
 import type { RouteRunner } from "../runner/runner.js";
-import { syncEngineForHost } from "../sync/host.js";
+import { syncEngineForHost } from "../app/sync-engine.js";
 import type { SyncResult } from "../sync/sync.js";
 import { AUTH_WEBHOOKS_TASK, REFRESH_DUE_TASK, authWebhooksJob, enqueueMaintenance, refreshDueJob, type MaintenanceOptions } from "./maintenance-jobs.js";
 import type { JobQueue, TaskHandlers } from "./queue.js";

@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { defaultRedactor, routeAccess, routeFile, runningFromSource, type ConnectorManifest, type Redactor, type RouteAccess } from "@backfill-io/sdk";
-import { resolveDataDir } from "../db/open.js";
+import { resolveDataDir } from "../store/open.js";
 import { isSecretSetting } from "@backfill-io/sdk/policy";
 import { createUndiciTransport, DEFAULT_HTTP_LIMITS, type HttpLimits, type HttpTransport } from "./http.js";
 import { isolatedReadPaths, packageRoot } from "./isolated-paths.js";

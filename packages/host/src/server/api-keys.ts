@@ -2,8 +2,8 @@
 // 256-bit random, so a fast hash is enough; there is nothing to brute-force).
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { registerSecret } from "@backfill-io/sdk";
-import type { Store } from "../db/store.js";
-import type { HostApiKeyRow } from "../db/schema.js";
+import type { Store } from "../store/store.js";
+import type { HostApiKeyRow } from "../store/schema.js";
 
 const PREFIX = "bfk_";
 const MAX_NAME_LENGTH = 100;

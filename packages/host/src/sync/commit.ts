@@ -1,7 +1,7 @@
 // Stores what a successful route invocation staged, in one transaction: records and
 // checkpoints per stream (via Store.commitPage), record redactions, a revocation, and
 // the webhook deliveries the route marked processed.
-import type { PageBatch, Store } from "../db/store.js";
+import type { PageBatch, Store } from "../store/store.js";
 import type { StagedWrites } from "../runner/staging.js";
 import { emitAuthEvent } from "../events/auth-events.js";
 

@@ -1,7 +1,7 @@
 // `backfill serve`'s scheduler: every interval, syncs each stream of each active
 // connection that is not already syncing. One tick at a time; errors are logged.
-import type { Store } from "../db/store.js";
-import type { HostLogger } from "../connections/logger.js";
+import type { Store } from "../store/store.js";
+import type { HostLogger } from "../app/logger.js";
 import { StreamLockedError, type SyncEngine, type SyncResult } from "./sync.js";
 
 export type SchedulerOptions = { intervalMs: number; logger?: HostLogger; onResult?: (result: SyncResult) => void };

@@ -6,7 +6,7 @@ import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import { retryAfterSeconds, type ConnectorManifest } from "@backfill-io/sdk";
 import { optionalScopeNotices, type OptionalScopeNotice } from "@backfill-io/sdk/policy";
-import type { Store } from "../db/store.js";
+import type { Store } from "../store/store.js";
 import type { RouteRunner, RouteRunResult } from "../runner/runner.js";
 import type { ConnectionServices } from "../runner/services.js";
 import { backoffDelay, sleep, type BackoffPolicy } from "./backoff.js";

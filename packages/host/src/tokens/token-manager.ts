@@ -19,8 +19,8 @@ import {
 } from "@backfill-io/sdk";
 import { decideAccessToken, type TokenDecision } from "@backfill-io/sdk/policy";
 import { credentialFixCommand } from "../credentials/credentials.js";
-import type { ConnectionRow, OAuthTokenRow } from "../db/schema.js";
-import type { Store } from "../db/store.js";
+import type { ConnectionRow, OAuthTokenRow } from "../store/schema.js";
+import type { Store } from "../store/store.js";
 import { TokenEndpointError, parseTokenResponse, requestToken, type TokenSet } from "../oauth/token-endpoint.js";
 import { decryptTokens, writeTokens } from "./token-store.js";
 import type { TokenDeps } from "./deps.js";

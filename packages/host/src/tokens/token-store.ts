@@ -1,11 +1,11 @@
 // Reading and writing a connection's tokens through the vault. Every value read or
 // written is registered with the redactor before anyone else can see it.
 import { registerSecret } from "@backfill-io/sdk";
-import type { Store } from "../db/store.js";
-import type { OAuthTokenRow } from "../db/schema.js";
+import type { Store } from "../store/store.js";
+import type { OAuthTokenRow } from "../store/schema.js";
 import type { Vault } from "../vault/vault.js";
 import type { TokenSet } from "../oauth/token-endpoint.js";
-import { columnAad } from "../db/encrypted-columns.js";
+import { columnAad } from "../store/encrypted-columns.js";
 
 export type StoredTokens = {
   accessToken: string;

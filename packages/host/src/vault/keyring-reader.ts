@@ -3,9 +3,8 @@
 // database's own connection, per use (the keyring itself only when it changed); on PostgreSQL
 // (no synchronous driver) a cache of the generation and keys, loaded asynchronously, polled,
 // and refreshed at once after this process's own rotation.
-import type BetterSqlite3 from "better-sqlite3";
-import type { VaultKeysTable } from "../db/schema.js";
-import type { KeyringRepository } from "../db/repositories/keyring.js";
+import type { VaultKeysTable } from "../store/schema.js";
+import type { KeyringRepository } from "../store/repositories/keyring.js";
 
 export type KeyringReader = {
   /** The keyring's generation (vault_keyring), bumped by every rotation. */
@@ -15,15 +14,6 @@ export type KeyringReader = {
   refresh?(): Promise<void>;
   close?(): void;
 };
-
-export function sqliteKeyringReader(sqlite: BetterSqlite3.Database): KeyringReader {
-  const generation = sqlite.prepare<[], number>("select generation from vault_keyring where id = 1").pluck();
-  const rows = sqlite.prepare<[], VaultKeysTable>("select id, wrapped_key, status, created_at from vault_keys order by created_at, id");
-  return {
-    generation: () => generation.get() ?? 0,
-    rows: () => rows.all(),
-  };
-}
 
 /** How often a cached keyring re-reads the generation by default. */
 export const KEYRING_POLL_MS = 1000;

@@ -2,7 +2,7 @@
 // key lives in the data dir, master.key replaced. The new key is staged in master.key.next
 // first and renamed over master.key only after the database committed, so a crash in
 // between leaves both keys on disk and never a keyring without its key.
-import type { Host } from "../connections/host.js";
+import type { Host } from "../app/open-host.js";
 import type { MasterKeyRotateResult } from "./vault.js";
 import { stageMasterKeyFile } from "./master-key.js";
 

@@ -5,8 +5,8 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { DB_FILE_NAME } from "../db/open.js";
-import { PRIVATE_FILE_MODE, tightenFileMode } from "../db/data-dir.js";
+import { DB_FILE_NAME } from "../store/open.js";
+import { PRIVATE_FILE_MODE, tightenFileMode } from "../store/data-dir.js";
 import { MASTER_KEY_MISSING, VaultError } from "./cipher.js";
 
 export const MASTER_KEY_FILE = "master.key";

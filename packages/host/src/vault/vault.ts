@@ -6,8 +6,8 @@
 // new data key too). A long-running vault notices either one made by another process
 // through the keyring's generation and reloads, or refuses with master_key_rotated.
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import type { Store } from "../db/store.js";
-import { ENCRYPTED_COLUMNS, type VaultKeysTable } from "../db/schema.js";
+import type { Store } from "../store/store.js";
+import { ENCRYPTED_COLUMNS, type VaultKeysTable } from "../store/schema.js";
 import { MASTER_KEY_MISMATCH, MASTER_KEY_ROTATED, MASTER_KEY_UNCHANGED, VaultError, openWithKey, parseSealed, sealWithKey, type VaultAad } from "./cipher.js";
 import type { KeyringReader } from "./keyring-reader.js";
 

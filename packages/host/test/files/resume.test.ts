@@ -72,7 +72,7 @@ it("a page that fails after downloading leaves no file behind; files past the re
 
   const h = await open();
   const row = await h.host.store.createConnection({ connectorKey: "bulk", connectorVersion: "0.1.0", settings: { base_url: server.base }, status: "active" });
-  const result = await h.runner.runRoute({ routesDir: BULK_ROUTES, services: (await (await import("../../src/runner/host-services.js")).hostConnectionServices(h.host, row.id)).services, route: "/files/probe", input: { rawBody: JSON.stringify({ url: `${server.base}/bulk/result.jsonl`, fail: true }) } });
+  const result = await h.runner.runRoute({ routesDir: BULK_ROUTES, services: (await (await import("../../src/app/runner-services.js")).hostConnectionServices(h.host, row.id)).services, route: "/files/probe", input: { rawBody: JSON.stringify({ url: `${server.base}/bulk/result.jsonl`, fail: true }) } });
   expect(result.status).toBe(502);
   expect(result.staged.downloadedFiles).toHaveLength(1);
   await h.close();

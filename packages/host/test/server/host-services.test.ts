@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hostConnectionServices } from "../../src/runner/host-services.js";
+import { hostConnectionServices } from "../../src/app/runner-services.js";
 import { createDemoConnection, openSyncHost, type SyncHost } from "../sync/support.js";
 
 let sh: SyncHost;

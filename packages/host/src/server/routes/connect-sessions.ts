@@ -2,7 +2,7 @@
 // the operator mints a short-lived, single-use session for an end user and sends them to
 // its connectUrl.
 import { Hono } from "hono";
-import type { Host } from "../../connections/host.js";
+import type { Host } from "../../app/open-host.js";
 import {
   connectSessionRequestSchema,
   createConnectSession,

@@ -2,9 +2,9 @@
 // background; follow it with GET /api/runs) and DELETE /api/connections/:id (revoke at the
 // provider where it can, delete the tokens), behind a host API key.
 import { Hono } from "hono";
-import type { Host } from "../../connections/host.js";
+import type { Host } from "../../app/open-host.js";
 import type { RouteRunner } from "../../runner/runner.js";
-import { syncEngineForHost } from "../../sync/host.js";
+import { syncEngineForHost } from "../../app/sync-engine.js";
 import { StreamLockedError } from "../../sync/sync.js";
 import { disconnect } from "../../tokens/revoke.js";
 import { errorJson } from "../http-errors.js";

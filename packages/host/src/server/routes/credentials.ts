@@ -1,7 +1,7 @@
 // GET /api/credentials (client ids, never secrets) and PUT /api/credentials/:key (set or
 // rotate an OAuth app credential), behind a host API key.
 import { Hono } from "hono";
-import type { Host } from "../../connections/host.js";
+import type { Host } from "../../app/open-host.js";
 import { CredentialError } from "../../credentials/credentials.js";
 import { errorJson } from "../http-errors.js";
 import type { ApiVariables } from "./connect-sessions.js";

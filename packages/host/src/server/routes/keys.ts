@@ -3,7 +3,7 @@
 import { Hono, type Context } from "hono";
 import { errorJson } from "../http-errors.js";
 import { revealOnce } from "../reveal.js";
-import type { Host } from "../../connections/host.js";
+import type { Host } from "../../app/open-host.js";
 import { ApiKeyError, API_KEY_NOT_FOUND, INVALID_API_KEY_NAME, createApiKey, revokeApiKey, validApiKeyName, type ApiKeySummary } from "../api-keys.js";
 
 type KeysEnv = { Variables: { apiKeyId: string } };

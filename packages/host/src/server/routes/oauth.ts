@@ -4,8 +4,8 @@
 // is bound to that connector, so a code never reaches another provider's token endpoint.
 import { Hono, type Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import type { Host } from "../../connections/host.js";
-import { CONNECTOR_KEY_PATTERN } from "../../connections/connectors.js";
+import type { Host } from "../../app/open-host.js";
+import { CONNECTOR_KEY_PATTERN } from "../../app/connectors.js";
 import { findConnectSession, type ConnectSession } from "../../oauth/connect-sessions.js";
 import { STATE_TTL_MS } from "../../oauth/deps.js";
 import { OAuthFlowError } from "../../oauth/errors.js";

@@ -1,6 +1,6 @@
 // The operator dashboard's pages (HTML only; the data comes from dashboard-routes.ts).
 import { html } from "hono/html";
-import type { ConnectionRow, RecordRow, SyncRunRow } from "../../db/schema.js";
+import type { ConnectionRow, RecordRow, SyncRunRow } from "../../store/schema.js";
 import type { Html } from "./layout.js";
 
 export type NavSection = "connections" | "credentials" | "keys" | "webhooks";

@@ -4,7 +4,7 @@
 // API accepts with the session cookie plus the page's CSRF token.
 import { Hono, type Context } from "hono";
 import { html } from "hono/html";
-import type { Host } from "../../connections/host.js";
+import type { Host } from "../../app/open-host.js";
 import { verifyApiKey } from "../api-keys.js";
 import { errorJson } from "../http-errors.js";
 import { connectionHtml, connectionsHtml, credentialsHtml, csrfMeta, keysHtml, loginHtml, navHtml, recordsHtml, webhooksHtml, type NavSection } from "./dashboard-pages.js";

@@ -8,7 +8,7 @@ import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { registerSecret } from "@backfill-io/sdk";
 import { timingSafeEqualText } from "@backfill-io/sdk/policy";
-import type { Store } from "../../db/store.js";
+import type { Store } from "../../store/store.js";
 
 export const DASHBOARD_SESSION_TTL_MS = 12 * 3600_000;
 export const CSRF_HEADER = "x-csrf-token";

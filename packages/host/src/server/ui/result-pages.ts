@@ -4,7 +4,7 @@
 // ?connection=<id>&status=connected|failed[&error=<code>].
 import type { Context } from "hono";
 import { html } from "hono/html";
-import type { Host } from "../../connections/host.js";
+import type { Host } from "../../app/open-host.js";
 import type { CompleteAuthorizationResult } from "../../oauth/callback.js";
 import type { OAuthFlowError } from "../../oauth/errors.js";
 import { hashState } from "../../oauth/pkce.js";

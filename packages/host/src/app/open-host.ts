@@ -1,11 +1,12 @@
 // Opens everything this part of the host needs, wired together: the database (migrated),
 // the vault (master key from env or the data dir), credentials, HostHttp, the OAuth flow
 // and the token manager. Callers close() it when done.
-import { openDatabase, resolveDatabaseUrl, resolveDataDir } from "../db/open.js";
-import { ensureDataDir } from "../db/data-dir.js";
-import { Store } from "../db/store.js";
+import { openDatabase, resolveDatabaseUrl, resolveDataDir } from "../store/open.js";
+import { ensureDataDir } from "../store/data-dir.js";
+import { Store } from "../store/store.js";
 import { loadMasterKey, masterKeyCandidates } from "../vault/master-key.js";
-import { CachedKeyringReader, sqliteKeyringReader, type KeyringReader } from "../vault/keyring-reader.js";
+import { CachedKeyringReader, type KeyringReader } from "../vault/keyring-reader.js";
+import { sqliteKeyringReader } from "../store/repositories/keyring.js";
 import { Vault } from "../vault/vault.js";
 import { Credentials } from "../credentials/credentials.js";
 import { createHostHttp, type HostHttp } from "../http/host-http.js";

@@ -1,9 +1,9 @@
 // A connection's settings as a route sees them: non-secret ones from the row, x-secret
 // ones decrypted from connection_secrets (and registered with the redactor).
 import { registerSecret } from "@backfill-io/sdk";
-import type { Store } from "../db/store.js";
+import type { Store } from "../store/store.js";
 import type { Vault } from "../vault/vault.js";
-import { columnAad } from "../db/encrypted-columns.js";
+import { columnAad } from "../store/encrypted-columns.js";
 
 export async function connectionSettings(store: Store, connectionId: string): Promise<Record<string, unknown>> {
   const row = await store.getConnection(connectionId);

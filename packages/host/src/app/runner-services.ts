@@ -3,13 +3,13 @@
 // and the PostConnectRunner the OAuth flow calls after the code exchange.
 import { BackfillError, ReauthRequiredError, type ConnectorManifest, type RouteRef } from "@backfill-io/sdk";
 import { describeUrl } from "@backfill-io/sdk/policy";
-import type { Host } from "../connections/host.js";
-import { connectionSecret, connectionSettings } from "../connections/settings.js";
+import type { Host } from "./open-host.js";
+import { connectionSecret, connectionSettings } from "./settings.js";
 import { HostHttpError, type HostHttp } from "../http/host-http.js";
 import type { CandidateAuthorization, PostConnectRunner } from "../oauth/post-connect.js";
-import type { HttpTransport } from "./http.js";
-import type { RouteRunner } from "./runner.js";
-import type { ConnectionServices } from "./services.js";
+import type { HttpTransport } from "../runner/http.js";
+import type { RouteRunner } from "../runner/runner.js";
+import type { ConnectionServices } from "../runner/services.js";
 
 /**
  * HostHttp as the runner's transport: one request, no redirects followed. The body goes

@@ -1,5 +1,6 @@
 // The vault's keyring: the wrapped data keys and the generation every change bumps (so
 // other processes notice a rotation with one cheap read).
+import type BetterSqlite3 from "better-sqlite3";
 import type { RepositoryContext } from "./context.js";
 import { dialectOf } from "../dialect.js";
 import type { VaultKeysTable } from "../schema.js";
@@ -49,4 +50,17 @@ export class KeyringRepository {
       .executeTakeFirstOrThrow();
     return row.generation;
   }
+}
+
+/**
+ * The keyring read synchronously over SQLite's own connection, per use (the vault's encrypt and
+ * decrypt are synchronous): a prepared single-row generation read, the keys only when it changed.
+ */
+export function sqliteKeyringReader(sqlite: BetterSqlite3.Database): { generation(): number; rows(): VaultKeysTable[] } {
+  const generation = sqlite.prepare<[], number>("select generation from vault_keyring where id = 1").pluck();
+  const rows = sqlite.prepare<[], VaultKeysTable>("select id, wrapped_key, status, created_at from vault_keys order by created_at, id");
+  return {
+    generation: () => generation.get() ?? 0,
+    rows: () => rows.all(),
+  };
 }
