@@ -1,5 +1,6 @@
 // Shared vitest settings: resolve workspace packages to their TypeScript source
 // (the "source" export condition) so tests never run against a stale dist.
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -9,5 +10,7 @@ export default defineConfig({
     include: ["test/**/*.test.ts", "src/**/*.test.ts"],
     testTimeout: 20_000,
     hookTimeout: 30_000,
+    // One temp folder per run, removed at the end (BACKFILL_KEEP_TEST_TMPDIR=1 keeps it).
+    globalSetup: [fileURLToPath(new URL("./scripts/vitest-global-setup.ts", import.meta.url))],
   },
 });

