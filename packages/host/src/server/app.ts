@@ -9,6 +9,7 @@ import { redact, ROUTE_AUTH_UNDECLARED } from "@backfill-io/sdk";
 import type { Host } from "../app/open-host.js";
 import type { RecordRow } from "../store/repositories/records.js";
 import type { ConnectionRow } from "../store/repositories/connections.js";
+import { STORE_ROW_CORRUPT, StoreRowError } from "../store/repositories/json-columns.js";
 import { hostConnectionServices } from "../app/runner-services.js";
 import type { RouteRunner } from "../runner/runner.js";
 import { commitStaged } from "../sync/commit.js";
@@ -99,6 +100,10 @@ export function createServerApp(opts: ServerAppOptions): Hono {
     // Another process rotated the master key and this one cannot open the new keyring.
     if ((error as { code?: unknown }).code === MASTER_KEY_ROTATED) {
       return errorJson(c, 503, MASTER_KEY_ROTATED, "the master key was rotated by another process; this server cannot read secrets until restarted", "restart the server with the new master key");
+    }
+    // The message names the column and the row, never the stored text.
+    if (error instanceof StoreRowError) {
+      return errorJson(c, 500, STORE_ROW_CORRUPT, error.message, "correct or restore the row; the host never writes such a value");
     }
     return errorJson(c, 500, "internal_error", "internal error");
   });
