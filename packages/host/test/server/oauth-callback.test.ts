@@ -98,7 +98,7 @@ describe("connect sessions → GET /oauth/start → provider → GET /oauth/call
     expect(done).toMatchObject({ ok: true, connector: "shopify", status: "active", providerAccount: { id: "gid://shopify/Shop/acme" }, scopes: ["read_customers", "read_orders"] });
     const query = Object.fromEntries(new URL(callbackUrl).searchParams);
     expect(standIn.tokenRequests().at(-1)?.body).toMatchObject({ grant_type: "authorization_code", code: query.code, redirect_uri: redirectUri });
-    expect(await host.store.connections.get(done.connectionId)).toMatchObject({ status: "active", connector_key: "shopify", end_user_json: JSON.stringify({ id: "user-1", email: "ops@example.com" }), tags_json: JSON.stringify({ plan: "pro" }) });
+    expect(await host.store.connections.get(done.connectionId)).toMatchObject({ status: "active", connector_key: "shopify", end_user: { id: "user-1", email: "ops@example.com" }, tags: { plan: "pro" } });
     expect((await readTokens(host.store, host.vault, done.connectionId))?.accessToken).toBe(standIn.grants.at(-1)?.access);
     const api = (await (await fetch(`${server.url}/api/connections/${done.connectionId}`, { headers: { authorization: `Bearer ${apiKey}` } })).json()) as { connection: unknown };
     expect(api.connection).toMatchObject({ endUser: { id: "user-1" }, tags: { plan: "pro" } });
