@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   });
   try {
     const issued = emulator.state.issueAccessToken(MERCHANT);
-    const connection = await host.store.createConnection({ connectorKey: "square", connectorVersion: "0.1.0", settings: { environment: "connect.squareup.com" }, status: "active" });
+    const connection = await host.store.connections.create({ connectorKey: "square", connectorVersion: "0.1.0", settings: { environment: "connect.squareup.com" }, status: "active" });
     const scopes = ["MERCHANT_PROFILE_READ", "CUSTOMERS_READ", "ORDERS_READ", "PAYMENTS_READ"];
     await writeTokens(host.store, host.vault, connection.id, { accessToken: issued.access_token, refreshToken: issued.refresh_token ?? null, tokenType: "bearer", expiresAt: Date.parse(issued.expires_at), refreshExpiresAt: null, scopes, accountId: MERCHANT }, { scopes });
     const engine = syncEngineForHost(host, runner);

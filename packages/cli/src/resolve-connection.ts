@@ -4,9 +4,9 @@ import { CliError } from "./errors.js";
 
 /** A connection by id, or by the key of the only connection of that connector. */
 export async function resolveConnection(host: Host, ref: string): Promise<ConnectionRow> {
-  const byId = await host.store.getConnection(ref);
+  const byId = await host.store.connections.get(ref);
   if (byId) return byId;
-  const ofConnector = await host.store.listConnections({ connectorKey: ref });
+  const ofConnector = await host.store.connections.list({ connectorKey: ref });
   if (ofConnector.length === 1) return ofConnector[0]!;
   if (ofConnector.length > 1) {
     throw new CliError(`${ref} has ${ofConnector.length} connections`, `pass one id: ${ofConnector.map((c) => c.id).join(", ")}`);
@@ -16,5 +16,5 @@ export async function resolveConnection(host: Host, ref: string): Promise<Connec
 
 /** Each connection's connector key by connection id (the connector column of runs and records). */
 export async function connectorKeysById(host: Host): Promise<Map<string, string>> {
-  return new Map((await host.store.listConnections()).map((c) => [c.id, c.connector_key]));
+  return new Map((await host.store.connections.list()).map((c) => [c.id, c.connector_key]));
 }

@@ -151,8 +151,8 @@ describe("backfill sync, runs, records", () => {
   it("records leaves out redacted records and says how many", async () => {
     const host = await openHost({ dataDir, connectors: staticConnectorRegistry([]), logger: silentLogger });
     try {
-      const keys = (await host.store.listRecords(connectionId, { kind: "customer" })).slice(0, 2).map((r) => r.idempotency_key);
-      expect((await host.store.redactRecords(connectionId, { idempotencyKeys: keys })).redacted).toBe(2);
+      const keys = (await host.store.records.list(connectionId, { kind: "customer" })).slice(0, 2).map((r) => r.idempotency_key);
+      expect((await host.store.records.redact(connectionId, { idempotencyKeys: keys })).redacted).toBe(2);
     } finally {
       await host.close();
     }

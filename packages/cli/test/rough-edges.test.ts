@@ -41,7 +41,7 @@ describe("CLI rough edges", () => {
     expect(lines[1]).toMatch(/^fix: /);
     const host = await openHost({ dataDir });
     try {
-      expect(await host.store.listConnections()).toEqual([]);
+      expect(await host.store.connections.list()).toEqual([]);
     } finally {
       await host.close();
     }
@@ -62,11 +62,11 @@ describe("CLI rough edges", () => {
     const host = await openHost({ dataDir });
     let id: string;
     try {
-      const connection = await host.store.createConnection({ connectorKey: "squarelike", connectorVersion: "0.1.0", settings: {} });
+      const connection = await host.store.connections.create({ connectorKey: "squarelike", connectorVersion: "0.1.0", settings: {} });
       id = connection.id;
-      await host.store.setConnectionStatus(id, "active", null);
-      const run = await host.store.createSyncRun(id, "payments");
-      await host.store.finishSyncRun(run.id, "succeeded", "succeeded", null);
+      await host.store.connections.setStatus(id, "active", null);
+      const run = await host.store.syncRuns.create(id, "payments");
+      await host.store.syncRuns.finish(run.id, "succeeded", "succeeded", null);
     } finally {
       await host.close();
     }

@@ -39,7 +39,7 @@ export async function filesBench(sizeMb = Number(process.env.BENCH_FILE_MB ?? 10
   const host = await openHost({ dataDir, connectors, logger: silentLogger });
   const runner = new RouteRunner({ routeTimeoutMs: 30 * 60_000 });
   try {
-    const row = await host.store.createConnection({ connectorKey: "bulk", connectorVersion: "0.1.0", settings: { base_url: server.base, lines_per_page: 4000, ingest: false }, status: "active" });
+    const row = await host.store.connections.create({ connectorKey: "bulk", connectorVersion: "0.1.0", settings: { base_url: server.base, lines_per_page: 4000, ingest: false }, status: "active" });
     const { services } = await hostConnectionServices(host, row.id);
     let fileId = "";
     let downloadMs = 0;

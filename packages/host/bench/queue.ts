@@ -35,7 +35,7 @@ async function passThroughput(connections: number, pages: number, perPage: numbe
   const provider = await startPagedProvider(perConnectionPages(() => pages, perPage));
   const { host, dataDir } = await seededHost(provider, connections);
   // An incremental pass: every stream already at its last page (one page to read, nothing more).
-  if (seedCheckpoint) for (let n = 1; n <= connections; n++) await host.store.putCheckpoint(`conn_${n}`, "customers", { page: pages });
+  if (seedCheckpoint) for (let n = 1; n <= connections; n++) await host.store.checkpoints.put(`conn_${n}`, "customers", { page: pages });
   const expectedPages = seedCheckpoint ? connections : connections * pages;
   const started = performance.now();
   if (workers === 0) {

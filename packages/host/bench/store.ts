@@ -19,7 +19,7 @@ async function commitThroughput(opts: { dataDir: string; databaseUrl?: string },
   const opened = await openDatabase({ dataDir: opts.dataDir, ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl, migrate: true } : {}) });
   try {
     const store = new Store(opened.db, Date.now, opened.sqlite);
-    const connection = await store.createConnection({ connectorKey: "bench", connectorVersion: "0.1.0", settings: {}, status: "active" });
+    const connection = await store.connections.create({ connectorKey: "bench", connectorVersion: "0.1.0", settings: {}, status: "active" });
     const started = performance.now();
     for (const version of ["v1", "v1", "v2"]) {
       for (let page = 0; page < pages; page++) await store.commitPage(connection.id, "customers", pageOf(page, perPage, version), { page, version });

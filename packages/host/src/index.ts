@@ -7,6 +7,11 @@ export { redactedDatabaseUrl } from "./store/postgres.js";
 export { dialectOf, DATABASE_DIALECTS, type DatabaseDialect } from "./store/dialect.js";
 export { MIGRATIONS, migrationProvider } from "./store/migrations.js";
 export { Store, canonicalJson, payloadHash, type EndUser, type PageBatch, type PageItem, type CommitPageResult, type NewConnection, type ConnectionPatch, type SyncRunPatch } from "./store/store.js";
+export { StoreRowError, STORE_ROW_CORRUPT } from "./store/repositories/json-columns.js";
+export type { ConnectionRow } from "./store/repositories/connections.js";
+export type { OAuthTokenRow } from "./store/repositories/tokens.js";
+export type { PendingAuthorizationRow } from "./store/repositories/pending-authorizations.js";
+export type { RecordRow } from "./store/repositories/records.js";
 export {
   CONNECTION_STATUSES,
   SYNC_RUN_STATUSES,
@@ -14,10 +19,6 @@ export {
   type ConnectionStatus,
   type SyncRunStatus,
   type Database,
-  type ConnectionRow,
-  type OAuthTokenRow,
-  type PendingAuthorizationRow,
-  type RecordRow,
   type SyncRunRow,
   type HostApiKeyRow,
   type AuditLogRow,

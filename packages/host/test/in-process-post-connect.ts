@@ -93,13 +93,13 @@ function refused(call: string): never {
 export function inProcessPostConnectRunner(host: Pick<Host, "store" | "vault" | "tokens" | "connectors" | "logger">, opts: { syncHttp?: SyncHttp } = {}): PostConnectRunner {
   const syncHttp = opts.syncHttp ?? childProcessSyncHttp();
   return async (connectionId, ref, candidate) => {
-    const connection = await host.store.getConnection(connectionId);
+    const connection = await host.store.connections.get(connectionId);
     if (!connection) throw new BackfillError("invalid_request", `no connection ${connectionId}`);
     const connector = await host.connectors.get(connection.connector_key);
     if (!connector) throw new BackfillError("invalid_request", `connector ${connection.connector_key} is not installed`);
     const manifest = connector.manifest;
     // During a callback the new token and settings are not stored yet (the candidate).
-    const settings = candidate?.settings ?? (JSON.parse(connection.settings_json) as Record<string, unknown>);
+    const settings = candidate?.settings ?? connection.settings;
     const secrets: Record<string, string | undefined> = {};
     for (const name of Object.keys(manifest.permissions.secrets)) secrets[name] = await connectionSecret(host.store, host.vault, connectionId, name);
     // The token is fetched before the route runs (the SDK call is synchronous).
@@ -109,7 +109,7 @@ export function inProcessPostConnectRunner(host: Pick<Host, "store" | "vault" | 
           (t) => ({ ok: true as const, t }),
           (e: unknown) => ({ ok: false as const, e }),
         );
-    const expiresAt = candidate ? candidate.expiresAt : ((await host.store.getTokens(connectionId))?.expires_at ?? null);
+    const expiresAt = candidate ? candidate.expiresAt : ((await host.store.tokens.get(connectionId))?.expires_at ?? null);
     const accessToken = (minTtlSeconds = 0): string => {
       if (!token.ok) throw token.e;
       if (expiresAt !== null && expiresAt - Date.now() <= minTtlSeconds * 1000) throw new ReauthRequiredError("expired");

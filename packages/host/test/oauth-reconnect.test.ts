@@ -28,8 +28,8 @@ async function connectedHost(shop: string) {
   const connectionId = await connectShop(host, shop);
   storedDuringPostConnect.length = 0;
   const before = {
-    tokens: await host.store.getTokens(connectionId),
-    connection: await host.store.getConnection(connectionId),
+    tokens: await host.store.tokens.get(connectionId),
+    connection: await host.store.connections.get(connectionId),
   };
   return { host, connectionId, before, storedDuringPostConnect, failNextPostConnect: (status: number) => (ref.failWith = status) };
 }
@@ -49,9 +49,9 @@ async function reconnect(host: TestHost, connectionId: string, shop: string) {
 }
 
 async function expectUntouched(host: TestHost, connectionId: string, before: { tokens: unknown; connection: unknown }) {
-  expect(await host.store.getTokens(connectionId)).toEqual(before.tokens);
-  expect(await host.store.getConnection(connectionId)).toEqual(before.connection);
-  expect(await host.store.getConnection(connectionId)).toMatchObject({ status: "active", status_reason: null });
+  expect(await host.store.tokens.get(connectionId)).toEqual(before.tokens);
+  expect(await host.store.connections.get(connectionId)).toEqual(before.connection);
+  expect(await host.store.connections.get(connectionId)).toMatchObject({ status: "active", status_reason: null });
   // And the previous token still serves callers.
   const previous = (await readTokens(host.store, host.vault, connectionId))!.accessToken;
   expect(await host.tokens.accessToken(connectionId)).toBe(previous);

@@ -64,15 +64,15 @@ describe("OAuth authorization-code flow (Shopify shape)", () => {
     expect(exchange.headers["content-type"]).toBe("application/x-www-form-urlencoded");
     expect(exchange.body).toMatchObject({ grant_type: "authorization_code", code: query.code, client_id: standIn.clientId, expiring: "1", redirect_uri: REDIRECT_URI });
 
-    const connection = await host.store.getConnection(done.connectionId);
+    const connection = await host.store.connections.get(done.connectionId);
     expect(connection).toMatchObject({ status: "active", status_reason: null, provider_account_id: "gid://shopify/Shop/acme", connector_key: "shopify" });
-    expect(JSON.parse(connection!.settings_json)).toEqual({ shop_domain: "acme.myshopify.com" });
+    expect(connection!.settings).toEqual({ shop_domain: "acme.myshopify.com" });
     const tokens = await readTokens(host.store, host.vault, done.connectionId);
     expect(tokens!.accessToken).toBe(standIn.grants.at(-1)!.access);
     expect(tokens!.expiresAt).toBeGreaterThan(Date.now());
     expect(tokens!.refreshExpiresAt).toBeGreaterThan(Date.now() + 80 * 86400_000);
     expect(await host.tokens.accessToken(done.connectionId, { minTtlSeconds: 60 })).toBe(tokens!.accessToken);
-    expect((await host.store.listConnectionSecretNames(done.connectionId))).toEqual(["webhook_secret"]);
+    expect((await host.store.connectionSecrets.listNames(done.connectionId))).toEqual(["webhook_secret"]);
 
     // Replaying the same callback is refused.
     await expectFlowError(host.oauth.completeAuthorization(query), "state_replayed");
@@ -120,7 +120,7 @@ describe("OAuth authorization-code flow (Shopify shape)", () => {
     expect(error.fix).toContain("remove it from oauth.scopes");
     expect(error.fix).toContain("prompt=consent");
     expect(error.fix).toContain(`backfill connect shopify --connection ${started.connectionId}`);
-    expect(await host.store.getConnection(started.connectionId)).toMatchObject({ status: "reauth_required", status_reason: "missing_scopes" });
+    expect(await host.store.connections.get(started.connectionId)).toMatchObject({ status: "reauth_required", status_reason: "missing_scopes" });
     const refused = await host.tokens.accessToken(started.connectionId).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ReauthRequiredError);
     expect(refused).toMatchObject({ code: "reauth_required", reason: "missing_scopes" });
@@ -133,7 +133,7 @@ describe("OAuth authorization-code flow (Shopify shape)", () => {
     await host.credentials.delete("square_public_app");
     const error = await expectFlowError(host.oauth.startAuthorization({ manifest: squareManifest, settings: {}, redirectUri: REDIRECT_URI }), "missing_client_credential");
     expect(error.message).toContain("backfill credentials set square_public_app --client-id <id>");
-    expect(await host.store.listConnections()).toEqual([]);
+    expect(await host.store.connections.list()).toEqual([]);
   });
 
   it("a provider error in the callback is a clear failure and burns the state", async () => {
@@ -151,8 +151,8 @@ describe("OAuth authorization-code flow (Shopify shape)", () => {
     const query = await followAuthorization(started.authorizationUrl, standIn.providerRoutes);
     const error = await expectFlowError(host.oauth.completeAuthorization(query), "post_connect_failed");
     expect(error.message).toContain("providerAccountId");
-    expect(await host.store.getConnection(started.connectionId)).toMatchObject({ status: "pending", status_reason: "post_connect_failed", provider_account_id: null });
-    expect(await host.store.getTokens(started.connectionId)).toBeUndefined();
+    expect(await host.store.connections.get(started.connectionId)).toMatchObject({ status: "pending", status_reason: "post_connect_failed", provider_account_id: null });
+    expect(await host.store.tokens.get(started.connectionId)).toBeUndefined();
   });
 
   it("reconnecting to a different provider account is refused unless forced", async () => {
@@ -164,7 +164,7 @@ describe("OAuth authorization-code flow (Shopify shape)", () => {
     const q = await followAuthorization(again.authorizationUrl, standIn.providerRoutes);
     await expectFlowError(host.oauth.completeAuthorization(q), "provider_account_mismatch");
     expect((await readTokens(host.store, host.vault, connectionId))!.accessToken).toBe(original);
-    expect(await host.store.getConnection(connectionId)).toMatchObject({ status: "active", provider_account_id: "gid://shopify/Shop/acme" });
+    expect(await host.store.connections.get(connectionId)).toMatchObject({ status: "active", provider_account_id: "gid://shopify/Shop/acme" });
 
     const forced = await host.oauth.startAuthorization({ manifest: shopifyManifest, settings: { shop_domain: "other-shop" }, redirectUri: REDIRECT_URI, connectionId, force: true });
     const done = await host.oauth.completeAuthorization(await followAuthorization(forced.authorizationUrl, standIn.providerRoutes));
@@ -196,8 +196,8 @@ describe("OAuth authorization-code flow (Square shape)", () => {
     const revoke = standIn.requests.filter((r) => r.path === "/oauth2/revoke").at(-1)!;
     expect(revoke.headers.authorization).toBe(`Client ${standIn.clientSecret}`);
     expect(revoke.body).toEqual({ client_id: standIn.clientId, access_token: accessToken });
-    expect(await host.store.getTokens(done.connectionId)).toBeUndefined();
-    expect(await host.store.getConnection(done.connectionId)).toMatchObject({ status: "disconnected" });
+    expect(await host.store.tokens.get(done.connectionId)).toBeUndefined();
+    expect(await host.store.connections.get(done.connectionId)).toMatchObject({ status: "disconnected" });
     await expect(host.tokens.accessToken(done.connectionId)).rejects.toMatchObject({ code: "reauth_required" });
   });
 });

@@ -57,7 +57,7 @@ describe("PostgreSQL: leases and locks across processes", () => {
   it("4 processes × 250 concurrent accessToken on one expired token → exactly one token request", async () => {
     const shop = "cross-process.myshopify.com";
     const { host, connectionId } = await bed.connectedHost(shop);
-    await host.store.setAccessTokenTimes(connectionId, { expiresAt: Date.now() + 10_000, obtainedAt: Date.now() - 3_590_000 });
+    await host.store.tokens.setAccessTokenTimes(connectionId, { expiresAt: Date.now() + 10_000, obtainedAt: Date.now() - 3_590_000 });
     standIn.tokenDelayMs = 200;
     try {
       const outcomes = await race("tokens", { ...bed.databaseOf(host), connectionId }, 250);
@@ -73,11 +73,11 @@ describe("PostgreSQL: leases and locks across processes", () => {
 
   it("processes racing for one stream lock: exactly one attempt wins", async () => {
     const host = await bed.newHost();
-    const connection = await host.store.createConnection({ connectorKey: "shopify", connectorVersion: "0.1.0", settings: {}, status: "active" });
+    const connection = await host.store.connections.create({ connectorKey: "shopify", connectorVersion: "0.1.0", settings: {}, status: "active" });
     const outcomes = await race("lock", { ...bed.databaseOf(host), connectionId: connection.id, stream: "orders" }, 10);
     expect(outcomes.filter((o) => !o.ok)).toEqual([]);
     expect(outcomes.filter((o) => o.ok && o.value === true)).toHaveLength(1);
-    expect(await host.store.streamLockOwner(connection.id, "orders")).toMatch(/^racer-/);
+    expect(await host.store.streamLocks.owner(connection.id, "orders")).toMatch(/^racer-/);
   }, 120_000);
 
   it("pages committed concurrently by many processes take distinct change sequence numbers (the changes feed misses none)", async () => {

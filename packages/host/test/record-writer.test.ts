@@ -19,7 +19,7 @@ async function open() {
   const db = await openDatabase({ dataDir: mkdtempSync(join(tmpdir(), "backfill-writer-")) });
   opened.push(db);
   const store = new Store(db.db, undefined, db.sqlite);
-  const connection = await store.createConnection({ connectorKey: "demo", connectorVersion: "0.1.0", settings: {}, status: "active" });
+  const connection = await store.connections.create({ connectorKey: "demo", connectorVersion: "0.1.0", settings: {}, status: "active" });
   return { db, store, connectionId: connection.id };
 }
 
@@ -31,8 +31,8 @@ describe("record writer", () => {
     const page = [customer("a", "Ada"), customer("a", "Ada L."), customer("a", "Ada L."), customer("b", "Bo")];
     const result = await store.commitPage(connectionId, "customers", [{ kind: "customer", items: page }], { page: 1 });
     expect(result).toMatchObject({ inserted: 2, updated: 1, unchanged: 1 });
-    const rows = await store.listRecords(connectionId);
-    expect(rows.map((r) => [r.idempotency_key, JSON.parse(r.payload_json ?? "{}").display_name])).toEqual([["customer:a", "Ada L."], ["customer:b", "Bo"]]);
+    const rows = await store.records.list(connectionId);
+    expect(rows.map((r) => [r.idempotency_key, (r.payload as { display_name?: string } | null)?.display_name])).toEqual([["customer:a", "Ada L."], ["customer:b", "Bo"]]);
   });
 
   it("a key with a lone surrogate finds its stored row on the next page (unchanged, not a failed insert)", async () => {
@@ -40,7 +40,7 @@ describe("record writer", () => {
     const odd = customer("x\ud800y", "Odd");
     expect(await store.commitPage(connectionId, "customers", [{ kind: "customer", items: [odd] }], { page: 1 })).toMatchObject({ inserted: 1 });
     expect(await store.commitPage(connectionId, "customers", [{ kind: "customer", items: [customer("z", "Zed"), odd] }], { page: 2 })).toMatchObject({ inserted: 1, unchanged: 1 });
-    expect(await store.countRecords(connectionId)).toBe(2);
+    expect(await store.records.count(connectionId)).toBe(2);
   });
 
   it("looks a page's keys up through the unique index, never scanning the connection's records", async () => {

@@ -29,7 +29,7 @@ describe("two processes on one data dir", () => {
   it("never fail with SQLITE_BUSY: write transactions begin immediate", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "backfill-contention-"));
     const opened = await openDatabase({ dataDir });
-    const connection = await new Store(opened.db).createConnection({ connectorKey: "demo", connectorVersion: "0.1.0", settings: {}, status: "active" });
+    const connection = await new Store(opened.db).connections.create({ connectorKey: "demo", connectorVersion: "0.1.0", settings: {}, status: "active" });
     await opened.close();
     const startAt = Date.now() + 4000;
     const results = await Promise.all([1, 2, 3].map(() => writer(dataDir, connection.id, 200, startAt)));

@@ -22,7 +22,7 @@ const opener = storeOpener();
 
 async function openStore(clock: () => number = Date.now) {
   const { store } = await opener(await target.create(), clock);
-  const conn = await store.createConnection({ connectorKey: "square", connectorVersion: "0.1.0", settings: {} });
+  const conn = await store.connections.create({ connectorKey: "square", connectorVersion: "0.1.0", settings: {} });
   return { store, connectionId: conn.id };
 }
 
@@ -32,12 +32,12 @@ describe("store: record versions", () => {
     const { store, connectionId } = await openStore();
     await store.commitPage(connectionId, "orders", page(order("2024-04-02T18:30:00.000Z", "1.00")));
     await store.commitPage(connectionId, "orders", page(order("2024-04-02T18:31:00.000Z", "2.00")));
-    const [before] = await store.listRecords(connectionId);
+    const [before] = await store.records.list(connectionId);
     const replay = await store.commitPage(connectionId, "orders", page(order("2024-04-02T18:30:00.000Z", "1.00")));
     expect(replay).toEqual({ inserted: 0, updated: 0, unchanged: 0, suppressed: 0, stale: 1 });
-    const [after] = await store.listRecords(connectionId);
+    const [after] = await store.records.list(connectionId);
     expect(after).toEqual(before);
-    expect(JSON.parse(after!.payload_json!)).toMatchObject({ total: "2.00" });
+    expect(after!.payload).toMatchObject({ total: "2.00" });
     expect(after!.provider_version).toBe(Date.parse("2024-04-02T18:31:00.000Z"));
   });
 
@@ -53,15 +53,15 @@ describe("store: webhook deliveries", () => {
   it("remembers claimed ids per connection, claims each once, and purges them after the retention window", async () => {
     let now = 1_700_000_000_000;
     const { store, connectionId } = await openStore(() => now);
-    const other = (await store.createConnection({ connectorKey: "square", connectorVersion: "0.1.0", settings: {} })).id;
-    expect(await store.webhookDeliveryProcessed(connectionId, ["square:event:e1"])).toBe(false);
-    expect(await store.claimWebhookDeliveries(connectionId, ["square:event:e1"])).toBe(1);
-    expect(await store.claimWebhookDeliveries(connectionId, ["square:event:e1", "square:event:e2"])).toBe(1);
-    expect(await store.webhookDeliveryProcessed(connectionId, ["x", "square:event:e1"])).toBe(true);
-    expect(await store.webhookDeliveryProcessed(other, ["square:event:e1"])).toBe(false);
+    const other = (await store.connections.create({ connectorKey: "square", connectorVersion: "0.1.0", settings: {} })).id;
+    expect(await store.webhookDeliveries.anyProcessed(connectionId, ["square:event:e1"])).toBe(false);
+    expect(await store.webhookDeliveries.claim(connectionId, ["square:event:e1"])).toBe(1);
+    expect(await store.webhookDeliveries.claim(connectionId, ["square:event:e1", "square:event:e2"])).toBe(1);
+    expect(await store.webhookDeliveries.anyProcessed(connectionId, ["x", "square:event:e1"])).toBe(true);
+    expect(await store.webhookDeliveries.anyProcessed(other, ["square:event:e1"])).toBe(false);
     now += WEBHOOK_DELIVERY_RETENTION_MS;
-    expect(await store.webhookDeliveryProcessed(connectionId, ["square:event:e1"])).toBe(false);
-    await store.claimWebhookDeliveries(other, ["square:event:e9"]);
+    expect(await store.webhookDeliveries.anyProcessed(connectionId, ["square:event:e1"])).toBe(false);
+    await store.webhookDeliveries.claim(other, ["square:event:e9"]);
     const left = await store.db.selectFrom("webhook_deliveries").select(["connection_id", "delivery_id"]).execute();
     expect(left).toEqual([{ connection_id: other, delivery_id: "square:event:e9" }]);
   });

@@ -86,86 +86,86 @@ describe.each(STORE_TARGETS)("store on $name", (target) => {
   it("commitPage upserts by connection+kind+key and writes the checkpoint in the same transaction", async () => {
     let now = 1_000_000;
     const { store } = await open(undefined, () => now);
-    const conn = await store.createConnection({ connectorKey: "shopify", connectorVersion: "0.1.0", settings: {} });
+    const conn = await store.connections.create({ connectorKey: "shopify", connectorVersion: "0.1.0", settings: {} });
     const first = await store.commitPage(conn.id, "customers", [{ kind: "customer", items: [{ idempotencyKey: "c1", payload: customer("c1") }, { idempotencyKey: "c2", payload: customer("c2") }] }], { cursor: "a" });
     expect(first).toEqual({ inserted: 2, updated: 0, unchanged: 0, suppressed: 0, stale: 0 });
-    expect(await store.getCheckpoint(conn.id, "customers")).toEqual({ cursor: "a" });
+    expect(await store.checkpoints.get(conn.id, "customers")).toEqual({ cursor: "a" });
 
-    const [before] = await store.listRecords(conn.id);
+    const [before] = await store.records.list(conn.id);
     now += 60_000;
     const second = await store.commitPage(conn.id, "customers", [{ kind: "customer", items: [{ idempotencyKey: "c1", payload: { name: "Ada", customer_id: "c1" } }, { idempotencyKey: "c2", payload: customer("c2", "Bob") }] }], { cursor: "b" });
     expect(second).toEqual({ inserted: 0, updated: 1, unchanged: 1, suppressed: 0, stale: 0 });
-    const [after] = await store.listRecords(conn.id);
+    const [after] = await store.records.list(conn.id);
     expect(after!.first_seen).toBe(before!.first_seen);
     expect(after!.last_seen).toBe(before!.last_seen + 60_000);
     expect(after!.payload_hash).toBe(before!.payload_hash);
-    const [, changed] = await store.listRecords(conn.id);
+    const [, changed] = await store.records.list(conn.id);
     expect(changed!.payload_hash).not.toBe(payloadHash(customer("c2")));
-    expect(await store.getCheckpoint(conn.id, "customers")).toEqual({ cursor: "b" });
+    expect(await store.checkpoints.get(conn.id, "customers")).toEqual({ cursor: "b" });
 
     // A failure while writing the checkpoint rolls back the page's records too.
     await expect(
       store.commitPage(conn.id, "customers", [{ kind: "customer", items: [{ idempotencyKey: "c3", payload: customer("c3") }] }], { bad: 1n }),
     ).rejects.toThrow();
-    expect(await store.countRecords(conn.id)).toBe(2);
-    expect(await store.getCheckpoint(conn.id, "customers")).toEqual({ cursor: "b" });
+    expect(await store.records.count(conn.id)).toBe(2);
+    expect(await store.checkpoints.get(conn.id, "customers")).toEqual({ cursor: "b" });
   });
 
   it("redactRecords tombstones by customer and a tombstone is never resurrected", async () => {
     const { store } = await open();
-    const conn = await store.createConnection({ connectorKey: "shopify", connectorVersion: "0.1.0", settings: {} });
+    const conn = await store.connections.create({ connectorKey: "shopify", connectorVersion: "0.1.0", settings: {} });
     await store.commitPage(conn.id, "orders", [
       { kind: "customer", items: [{ idempotencyKey: "customer:c1", payload: customer("c1") }, { idempotencyKey: "customer:c2", payload: customer("c2") }] },
       { kind: "sales_receipt", items: [{ idempotencyKey: "r1", payload: { receipt_id: "r1", customer_id: "c1" } }] },
     ]);
-    expect(await store.redactRecords(conn.id, { customerId: "c1" })).toEqual({ redacted: 2 });
-    expect(await store.countRecords(conn.id)).toBe(1);
+    expect(await store.records.redact(conn.id, { customerId: "c1" })).toEqual({ redacted: 2 });
+    expect(await store.records.count(conn.id)).toBe(1);
     const again = await store.commitPage(conn.id, "orders", [{ kind: "sales_receipt", items: [{ idempotencyKey: "r1", payload: { receipt_id: "r1", customer_id: "c1" } }] }]);
     expect(again.suppressed).toBe(1);
-    const all = await store.listRecords(conn.id, { includeTombstoned: true });
-    expect(all.filter((r) => r.tombstoned_at !== null).every((r) => r.payload_json === null)).toBe(true);
-    expect(await store.redactRecords(conn.id, { all: true })).toEqual({ redacted: 1 });
+    const all = await store.records.list(conn.id, { includeTombstoned: true });
+    expect(all.filter((r) => r.tombstoned_at !== null).every((r) => r.payload === null)).toBe(true);
+    expect(await store.records.redact(conn.id, { all: true })).toEqual({ redacted: 1 });
   });
 
   it("redactRecords reaches a guest order's receipt and its refunds by receipt id, OR-ed with other selectors", async () => {
     const { store } = await open();
-    const conn = await store.createConnection({ connectorKey: "shopify", connectorVersion: "0.1.0", settings: {} });
+    const conn = await store.connections.create({ connectorKey: "shopify", connectorVersion: "0.1.0", settings: {} });
     await store.commitPage(conn.id, "orders", [
       { kind: "sales_receipt", items: [{ idempotencyKey: "o1", payload: { receipt_id: "o1" } }, { idempotencyKey: "o2", payload: { receipt_id: "o2" } }] },
       { kind: "refund_receipt", items: [{ idempotencyKey: "f1", payload: { refund_id: "f1", receipt_id: "o1" } }, { idempotencyKey: "f2", payload: { refund_id: "f2", receipt_id: "o2" } }] },
       { kind: "customer", items: [{ idempotencyKey: "customer:c9", payload: customer("c9") }] },
     ]);
-    expect(await store.redactRecords(conn.id, { receiptIds: ["o1"], customerId: "c9" })).toEqual({ redacted: 3 });
-    const left = await store.listRecords(conn.id);
+    expect(await store.records.redact(conn.id, { receiptIds: ["o1"], customerId: "c9" })).toEqual({ redacted: 3 });
+    const left = await store.records.list(conn.id);
     expect(left.map((r) => r.idempotency_key).sort()).toEqual(["f2", "o2"]);
-    expect(await store.redactRecords(conn.id, { kind: "refund_receipt", receiptIds: ["o2"] })).toEqual({ redacted: 1 });
+    expect(await store.records.redact(conn.id, { kind: "refund_receipt", receiptIds: ["o2"] })).toEqual({ redacted: 1 });
   });
 
   it("a stream lock excludes a second owner, also through another database connection, until it expires", async () => {
     let now = 1_000_000;
     const { store: storeA, target: shared } = await open(undefined, () => now);
     const { store: storeB } = await open(shared, () => now);
-    const conn = await storeA.createConnection({ connectorKey: "shopify", connectorVersion: "0.1.0", settings: {} });
-    expect(await storeA.tryLockStream(conn.id, "orders", "worker-a", 60_000)).toBe(true);
-    expect(await storeB.tryLockStream(conn.id, "orders", "worker-b", 60_000)).toBe(false);
-    expect(await storeB.tryLockStream(conn.id, "customers", "worker-b", 60_000)).toBe(true);
-    expect(await storeA.tryLockStream(conn.id, "orders", "worker-a", 60_000)).toBe(true); // renew
+    const conn = await storeA.connections.create({ connectorKey: "shopify", connectorVersion: "0.1.0", settings: {} });
+    expect(await storeA.streamLocks.tryLock(conn.id, "orders", "worker-a", 60_000)).toBe(true);
+    expect(await storeB.streamLocks.tryLock(conn.id, "orders", "worker-b", 60_000)).toBe(false);
+    expect(await storeB.streamLocks.tryLock(conn.id, "customers", "worker-b", 60_000)).toBe(true);
+    expect(await storeA.streamLocks.tryLock(conn.id, "orders", "worker-a", 60_000)).toBe(true); // renew
     now += 61_000;
-    expect(await storeB.tryLockStream(conn.id, "orders", "worker-b", 60_000)).toBe(true);
-    expect(await storeA.unlockStream(conn.id, "orders", "worker-a")).toBe(false);
-    expect(await storeB.unlockStream(conn.id, "orders", "worker-b")).toBe(true);
+    expect(await storeB.streamLocks.tryLock(conn.id, "orders", "worker-b", 60_000)).toBe(true);
+    expect(await storeA.streamLocks.unlock(conn.id, "orders", "worker-a")).toBe(false);
+    expect(await storeB.streamLocks.unlock(conn.id, "orders", "worker-b")).toBe(true);
   });
 
   it("sync runs: create, count, finish, list", async () => {
     const { store } = await open();
-    const conn = await store.createConnection({ connectorKey: "shopify", connectorVersion: "0.1.0", settings: {} });
-    const run = await store.createSyncRun(conn.id, "orders");
-    await store.incrementSyncRun(run.id, { pages: 1, accepted: 10, rejected: 1 });
-    await store.incrementSyncRun(run.id, { pages: 1, accepted: 5, retries: 2 });
-    await store.finishSyncRun(run.id, "succeeded", "completed");
-    const got = await store.getSyncRun(run.id);
+    const conn = await store.connections.create({ connectorKey: "shopify", connectorVersion: "0.1.0", settings: {} });
+    const run = await store.syncRuns.create(conn.id, "orders");
+    await store.syncRuns.increment(run.id, { pages: 1, accepted: 10, rejected: 1 });
+    await store.syncRuns.increment(run.id, { pages: 1, accepted: 5, retries: 2 });
+    await store.syncRuns.finish(run.id, "succeeded", "completed");
+    const got = await store.syncRuns.get(run.id);
     expect(got).toMatchObject({ status: "succeeded", pages: 2, accepted: 15, rejected: 1, retries: 2, outcome: "completed" });
     expect(got!.finished_at).not.toBeNull();
-    expect((await store.listSyncRuns({ connectionId: conn.id })).map((r) => r.id)).toEqual([run.id]);
+    expect((await store.syncRuns.list({ connectionId: conn.id })).map((r) => r.id)).toEqual([run.id]);
   });
 });

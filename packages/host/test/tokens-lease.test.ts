@@ -68,7 +68,7 @@ describe("refresh lease", () => {
     expect(refreshRequests(shop)).toHaveLength(1);
     expect(ta).toBe(standIn.grants.at(-1)!.access);
     expect(tb).toBe(ta);
-    expect(await host.store.getConnection(connectionId)).toMatchObject({ status: "active" });
+    expect(await host.store.connections.get(connectionId)).toMatchObject({ status: "active" });
   });
 
   async function takeOver(host: TestHost, connectionId: string) {
@@ -109,7 +109,7 @@ describe("refresh lease", () => {
     standIn.scripted.push({ status: 400, body: { error: "invalid_grant" } });
     stalled.open();
     expect(await ours).toBe(theirs.accessToken);
-    expect(await host.store.getConnection(connectionId)).toMatchObject({ status: "active", status_reason: null });
+    expect(await host.store.connections.get(connectionId)).toMatchObject({ status: "active", status_reason: null });
   });
 });
 

@@ -90,11 +90,11 @@ describe("TokenManager", () => {
     expect(error).toBeInstanceOf(ReauthRequiredError);
     expect(error).toMatchObject({ code: "reauth_required", reason: "refresh_failed" });
     expect(refreshRequests(shop)).toHaveLength(1);
-    expect(await host.store.getConnection(connectionId)).toMatchObject({ status: "reauth_required", status_reason: "refresh_failed" });
+    expect(await host.store.connections.get(connectionId)).toMatchObject({ status: "reauth_required", status_reason: "refresh_failed" });
     // Later callers are refused without asking the provider again.
     await expect(host.tokens.accessToken(connectionId)).rejects.toMatchObject({ reason: "refresh_failed" });
     expect(refreshRequests(shop)).toHaveLength(1);
-    expect((await host.store.getTokens(connectionId))!.refresh_lease_owner).toBeNull();
+    expect((await host.store.tokens.get(connectionId))!.refresh_lease_owner).toBeNull();
   });
 
   it("a reconnect while a refresh is in flight: the old grant's invalid_grant leaves the reconnected connection active and the new token is used", async () => {
@@ -113,7 +113,7 @@ describe("TokenManager", () => {
     } finally {
       standIn.tokenDelayMs = 0;
     }
-    expect(await host.store.getConnection(connectionId)).toMatchObject({ status: "active" });
+    expect(await host.store.connections.get(connectionId)).toMatchObject({ status: "active" });
     expect((await readTokens(host.store, host.vault, connectionId))!.refreshToken).toBe("reconnected-refresh-token");
   });
 
@@ -127,7 +127,7 @@ describe("TokenManager", () => {
     expect(error).toMatchObject({ code: "invalid_request", details: { oauthError: "invalid_client", credentialKey: "shopify_public_app" } });
     expect(error.message).toContain("Fix: backfill credentials set shopify_public_app --client-id <id>");
     expect(refreshRequests(shop)).toHaveLength(1);
-    expect(await host.store.getConnection(connectionId)).toMatchObject({ status: "active", status_reason: null });
+    expect(await host.store.connections.get(connectionId)).toMatchObject({ status: "active", status_reason: null });
     expect((await host.credentials.list()).find((c) => c.credentialKey === "shopify_public_app")?.rejected).toMatchObject({ reason: "invalid_client" });
 
     // The operator sets the (same, here) secret again: the mark is cleared and the next call refreshes.
@@ -145,7 +145,7 @@ describe("TokenManager", () => {
     const error = (await host.tokens.accessToken(connectionId, { minTtlSeconds: 600 }).catch((e: unknown) => e)) as Error;
     errorTexts.push(error.message);
     expect(error).toMatchObject({ code: "http_error" });
-    expect(await host.store.getConnection(connectionId)).toMatchObject({ status: "active", status_reason: null });
+    expect(await host.store.connections.get(connectionId)).toMatchObject({ status: "active", status_reason: null });
     expect(await host.tokens.accessToken(connectionId, { minTtlSeconds: 600 })).toBe(standIn.grants.at(-1)!.access);
   });
 
@@ -160,8 +160,8 @@ describe("TokenManager", () => {
     expect(error).toMatchObject({ code: "invalid_request" });
     expect(error.message).toContain("backfill credentials set shopify_public_app --client-id <id>");
     expect(refreshRequests(shop)).toHaveLength(0);
-    expect(await host.store.getConnection(connectionId)).toMatchObject({ status: "active" });
-    expect((await host.store.getTokens(connectionId))!.refresh_lease_owner).toBeNull();
+    expect(await host.store.connections.get(connectionId)).toMatchObject({ status: "active" });
+    expect((await host.store.tokens.get(connectionId))!.refresh_lease_owner).toBeNull();
 
     await host.credentials.set("shopify_public_app", { clientId: standIn.clientId, clientSecret: standIn.clientSecret });
     expect(await host.tokens.accessToken(connectionId, { minTtlSeconds: 600 })).toBe(standIn.grants.at(-1)!.access);
@@ -172,8 +172,8 @@ describe("TokenManager", () => {
     const revokesBefore = standIn.requests.filter((r) => r.path.endsWith("/revoke")).length;
     expect(await disconnect(host.tokens, connectionId)).toEqual({ connectionId, revoked: null, tokensDeleted: true });
     expect(standIn.requests.filter((r) => r.path.endsWith("/revoke")).length).toBe(revokesBefore);
-    expect(await host.store.getTokens(connectionId)).toBeUndefined();
-    expect(await host.store.getConnection(connectionId)).toMatchObject({ status: "disconnected", status_reason: "disconnected_by_user" });
+    expect(await host.store.tokens.get(connectionId)).toBeUndefined();
+    expect(await host.store.connections.get(connectionId)).toMatchObject({ status: "disconnected", status_reason: "disconnected_by_user" });
   });
 
   it("5xx and network trouble retry with backoff and never mark the connection", async () => {
@@ -190,7 +190,7 @@ describe("TokenManager", () => {
     errorTexts.push(error.message);
     expect(error).toMatchObject({ code: "http_error" });
     expect(refreshRequests(shop)).toHaveLength(6);
-    expect(await host.store.getConnection(connectionId)).toMatchObject({ status: "active" });
+    expect(await host.store.connections.get(connectionId)).toMatchObject({ status: "active" });
   });
 
   it("refreshDue refreshes connections whose refresh token would lapse within the window", async () => {
@@ -200,7 +200,7 @@ describe("TokenManager", () => {
     await host.store.db.updateTable("oauth_tokens").set({ refresh_expires_at: Date.now() + 3 * 86400_000 }).where("connection_id", "=", connectionId).execute();
     const outcomes = await host.tokens.refreshDue({ withinMs: 7 * 86400_000 });
     expect(outcomes).toEqual([{ connectionId, ok: true, expiresAt: expect.any(Number) }]);
-    expect((await host.store.getTokens(connectionId))!.refresh_expires_at).toBeGreaterThan(Date.now() + 80 * 86400_000);
+    expect((await host.store.tokens.get(connectionId))!.refresh_expires_at).toBeGreaterThan(Date.now() + 80 * 86400_000);
   });
 
   it("migrateTokens moves a legacy non-expiring Shopify token to an expiring one (token exchange)", async () => {

@@ -65,7 +65,7 @@ describe("vault", () => {
     const { h } = await host();
     await h.credentials.set("app_one", { clientId: "one", clientSecret: canary("secret-one") });
     await h.credentials.set("app_two", { clientId: "two", clientSecret: canary("secret-two") });
-    const one = await h.store.getOAuthAppCredential("app_one");
+    const one = await h.store.credentials.get("app_one");
     await h.store.db.updateTable("oauth_app_credentials").set({ client_secret_enc: one!.client_secret_enc }).where("credential_key", "=", "app_two").execute();
     await expect(h.credentials.get("app_two")).rejects.toMatchObject({ code: "vault_decrypt_failed" });
     expect((await h.credentials.get("app_one"))!.clientId).toBe("one");
@@ -75,15 +75,15 @@ describe("vault", () => {
     const { h, dataDir } = await host();
     const secret = canary("secret");
     await h.credentials.set("app", { clientId: "id", clientSecret: secret });
-    const conn = await h.store.createConnection({ connectorKey: "x", connectorVersion: "0.1.0", settings: {} });
+    const conn = await h.store.connections.create({ connectorKey: "x", connectorVersion: "0.1.0", settings: {} });
     const webhook = canary("webhook");
-    await h.store.putConnectionSecret(conn.id, "webhook_secret", h.vault.encrypt(webhook, { table: "connection_secrets", rowId: `${conn.id}/webhook_secret`, field: "value_enc" }));
+    await h.store.connectionSecrets.put(conn.id, "webhook_secret", h.vault.encrypt(webhook, { table: "connection_secrets", rowId: `${conn.id}/webhook_secret`, field: "value_enc" }));
     const oldKey = h.vault.keyId;
     const result = await h.vault.rotate();
     expect(result.previousKeyIds).toEqual([oldKey]);
     expect(result.keyId).not.toBe(oldKey);
     expect(result.reencrypted).toBe(2);
-    const row = await h.store.getOAuthAppCredential("app");
+    const row = await h.store.credentials.get("app");
     expect(row!.client_secret_enc.split(".")[1]).toBe(result.keyId);
     await h.close();
     hosts.pop();

@@ -16,7 +16,7 @@ export function registerApiKeys(keys: Command, ctx: CliContext): void {
     .addHelpText("after", "\nExamples:\n  $ backfill keys list\n  $ backfill keys list --json | jq -r '.[] | select(.revokedAt == null) | .id'")
     .action(async (opts: { json?: boolean }) => {
       const host = await ctx.openHost();
-      const rows = await host.store.listApiKeys();
+      const rows = await host.store.apiKeys.list();
       if (opts.json) {
         return printJson(
           ctx.io,

@@ -32,7 +32,7 @@ Examples:
         throw new CliError(`unknown status ${opts.status}`, `use one of ${CONNECTION_STATUSES.join(", ")}`);
       }
       const host = await ctx.openHost();
-      const rows = await host.store.listConnections({
+      const rows = await host.store.connections.list({
         ...(opts.status ? { status: opts.status as ConnectionStatus } : {}),
         ...(opts.connector ? { connectorKey: opts.connector } : {}),
       });
@@ -61,28 +61,28 @@ Examples:
       const host = await ctx.openHost();
       const c = await resolveConnection(host, ref);
       const id = c.id;
-      const tokens = await host.store.getTokens(id);
+      const tokens = await host.store.tokens.get(id);
       const detail = {
         id: c.id,
         connector: c.connector_key,
         version: c.connector_version,
         status: c.status,
         statusReason: c.status_reason,
-        settings: JSON.parse(c.settings_json) as Record<string, unknown>,
-        secretSettings: await host.store.listConnectionSecretNames(id),
+        settings: c.settings,
+        secretSettings: await host.store.connectionSecrets.listNames(id),
         providerAccount: { id: c.provider_account_id, name: c.provider_account_name, domain: c.provider_account_domain },
         createdAt: c.created_at,
         connectedAt: c.connected_at,
         token: tokens
           ? {
-              scopes: JSON.parse(tokens.scopes_json) as string[],
+              scopes: tokens.scopes,
               expiresAt: tokens.expires_at,
               hasRefreshToken: tokens.refresh_token_enc !== null,
               refreshExpiresAt: tokens.refresh_expires_at,
               obtainedAt: tokens.obtained_at,
             }
           : null,
-        recentRuns: (await host.store.listSyncRuns({ connectionId: id, limit: 5 })).map((r) => ({ id: r.id, stream: r.stream, status: r.status, startedAt: r.started_at, outcome: r.outcome })),
+        recentRuns: (await host.store.syncRuns.list({ connectionId: id, limit: 5 })).map((r) => ({ id: r.id, stream: r.stream, status: r.status, startedAt: r.started_at, outcome: r.outcome })),
         // What the grant's missing optional scopes make unavailable (e.g. a protected read_all_orders).
         notices: await connectionNotices(ctx, c.connector_key, id),
       };
@@ -111,7 +111,7 @@ Examples:
     .addHelpText("after", "\nExamples:\n  $ backfill connections disconnect conn_123\n  $ backfill connections disconnect conn_123 --no-revoke   # the provider is unreachable")
     .action(async (id: string, opts: { revoke: boolean; json?: boolean }) => {
       const host = await ctx.openHost();
-      if (!(await host.store.getConnection(id))) throw new CliError(`no connection ${id}`, "see the ids with backfill connections list");
+      if (!(await host.store.connections.get(id))) throw new CliError(`no connection ${id}`, "see the ids with backfill connections list");
       const result = await disconnect(host.tokens, id, { revoke: opts.revoke });
       if (opts.json) return printJson(ctx.io, result);
       const revoked = result.revoked === null ? "no revocation endpoint" : result.revoked ? "revoked at the provider" : `revocation failed (${result.revokeError ?? "unknown"})`;

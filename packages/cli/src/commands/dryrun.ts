@@ -65,7 +65,7 @@ Examples:
       let saved;
       if (opts.save && result.ok) {
         const connector = await host.connectors.get(connection.connector_key);
-        saved = saveFixtures(result, { saveDir: opts.save, manifest: connector!.manifest, settings: JSON.parse(connection.settings_json) as Record<string, unknown>, packageDir: connector!.packageDir });
+        saved = saveFixtures(result, { saveDir: opts.save, manifest: connector!.manifest, settings: connection.settings, packageDir: connector!.packageDir });
       }
       if (opts.json) {
         printJson(ctx.io, { ...result, pages: result.pages.map(({ exchanges, ...p }) => ({ ...p, providerCalls: exchanges.length })), ...(saved ? { saved } : {}) });

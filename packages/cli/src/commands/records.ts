@@ -21,15 +21,17 @@ function entityKindOf(text: string): EntityKind {
 }
 
 type Payload = Record<string, unknown>;
+// A record's payload is any JSON the connector ingested; its columns are read from an object one.
+const objectPayload = (payload: unknown): Payload => (typeof payload === "object" && payload !== null && !Array.isArray(payload) ? (payload as Payload) : {});
 const text = (v: unknown): string | undefined => (typeof v === "string" && v ? v : typeof v === "number" ? String(v) : undefined);
 
 /** The table columns of one record: id, customer, date, currency, total, updated. */
 function keyColumns(kind: EntityKind, r: RecordRow): (string | undefined)[] {
-  if (r.payload_json === null) {
+  if (r.payload === null) {
     const deleted = r.tombstone_reason === "deleted";
     return [r.idempotency_key, deleted ? "(deleted)" : "(redacted)", undefined, undefined, undefined, isoTime(deleted ? (r.deleted_at ?? r.tombstoned_at) : r.tombstoned_at)];
   }
-  const p = JSON.parse(r.payload_json) as Payload;
+  const p = objectPayload(r.payload);
   const updated = text(p.provider_updated_at) ?? isoTime(r.last_seen);
   if (kind === "customer") {
     return [text(p.customer_id), text(p.display_name) ?? text(p.company_name) ?? text(p.email), text(p.created_at), text(p.currency), undefined, updated];
@@ -44,7 +46,7 @@ function recordJson(r: RecordRow, connectorKeys: Map<string, string>) {
     kind: r.kind,
     key: r.idempotency_key,
     stream: r.stream,
-    payload: r.payload_json === null ? null : (JSON.parse(r.payload_json) as unknown),
+    payload: r.payload,
     firstSeen: r.first_seen,
     lastSeen: r.last_seen,
     ...(r.tombstoned_at !== null && r.tombstone_reason === "deleted" ? { deletedAt: r.deleted_at ?? r.tombstoned_at } : {}),
@@ -74,13 +76,13 @@ Examples:
       const kind = entityKindOf(entity);
       if (opts.includeDeleted) opts.includeRedacted = true;
       const host = await ctx.openHost();
-      const connectionIds = opts.connection ? [(await resolveConnection(host, opts.connection)).id] : (await host.store.listConnections()).map((c) => c.id);
+      const connectionIds = opts.connection ? [(await resolveConnection(host, opts.connection)).id] : (await host.store.connections.list()).map((c) => c.id);
       const rows: RecordRow[] = [];
       for (const id of connectionIds) {
         if (rows.length >= opts.limit) break;
-        rows.push(...(await host.store.listRecords(id, { kind, limit: opts.limit - rows.length, ...(opts.includeRedacted ? { includeTombstoned: true } : {}) })));
+        rows.push(...(await host.store.records.list(id, { kind, limit: opts.limit - rows.length, ...(opts.includeRedacted ? { includeTombstoned: true } : {}) })));
       }
-      const redacted = await host.store.countTombstonedRecords(connectionIds, kind);
+      const redacted = await host.store.records.countTombstoned(connectionIds, kind);
       const hiddenRedacted = opts.includeRedacted ? 0 : redacted;
 
       const connectorKeys = await connectorKeysById(host);

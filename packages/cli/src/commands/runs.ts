@@ -45,7 +45,7 @@ Examples:
     .action(async (opts: { connection?: string; stream?: string; limit: number; json?: boolean }) => {
       const host = await ctx.openHost();
       const connectionId = opts.connection ? (await resolveConnection(host, opts.connection)).id : undefined;
-      const rows = await host.store.listSyncRuns({ ...(connectionId ? { connectionId } : {}), ...(opts.stream ? { stream: opts.stream } : {}), limit: opts.limit });
+      const rows = await host.store.syncRuns.list({ ...(connectionId ? { connectionId } : {}), ...(opts.stream ? { stream: opts.stream } : {}), limit: opts.limit });
       const connectorKeys = await connectorKeysById(host);
       const runs = rows.map((r) => runJson(r, connectorKeys));
       if (opts.json) return printJson(ctx.io, runs);

@@ -50,7 +50,7 @@ Examples:
     .action(async (opts: { connection?: string; status?: AuthWebhookDeliveryStatus; limit: number; json?: boolean }) => {
       const host = await ctx.openHost();
       const connectionId = opts.connection ? (await resolveConnection(host, opts.connection)).id : undefined;
-      const rows = await host.store.listAuthWebhookDeliveries({ ...(connectionId ? { connectionId } : {}), ...(opts.status ? { status: opts.status } : {}), limit: opts.limit });
+      const rows = await host.store.authWebhookDeliveries.list({ ...(connectionId ? { connectionId } : {}), ...(opts.status ? { status: opts.status } : {}), limit: opts.limit });
       if (opts.json) return printJson(ctx.io, rows.map(deliveryJson));
       if (!rows.length) return ctx.io.stdout("no auth webhook deliveries; they are sent when serve runs with --auth-webhook-url\n");
       printTable(

@@ -177,7 +177,7 @@ export async function startDemoEnvironment(opts: DemoEnvironmentOptions): Promis
     // session when the demo connected this provider before) and the browser opens its connectUrl.
     const operatorKey = (await createApiKey(host.store, "demo operator")).key;
     const mintSession = async (connector: "shopify" | "square"): Promise<string> => {
-      const existing = (await host.store.listConnections()).find((c) => c.connector_key === connector && c.status !== "pending");
+      const existing = (await host.store.connections.list()).find((c) => c.connector_key === connector && c.status !== "pending");
       const res = await browserHttp({
         method: "POST",
         url: new URL(existing ? "/api/connect/sessions/reconnect" : "/api/connect/sessions", server.url).toString(),

@@ -87,7 +87,7 @@ async function forceRefresh(ctx: Ctx, connector: ConnectorKey): Promise<void> {
   const env = ctx.env!;
   const id = ctx.connections[connector]!.id;
   const before = await readTokens(env.host.store, env.host.vault, id);
-  await env.host.store.setAccessTokenTimes(id, { expiresAt: Date.now() - 1000, obtainedAt: Date.now() - 3_601_000 });
+  await env.host.store.tokens.setAccessTokenTimes(id, { expiresAt: Date.now() - 1000, obtainedAt: Date.now() - 3_601_000 });
   const token = await env.host.tokens.accessToken(id, { minTtlSeconds: 600 });
   const after = await readTokens(env.host.store, env.host.vault, id);
   ctx.refresh = {
@@ -237,7 +237,7 @@ async function summarize(ctx: Ctx, dataDir: string, run: number, started: number
   const records: DemoSummary["records"] = [];
   for (const [connector, connection] of Object.entries(ctx.connections)) {
     for (const kind of ["customer", "sales_receipt", "refund_receipt"]) {
-      records.push({ connector, entity: kind, count: await env.host.store.countRecords(connection.id, kind) });
+      records.push({ connector, entity: kind, count: await env.host.store.records.count(connection.id, kind) });
     }
   }
   return {

@@ -40,7 +40,7 @@ export class DryRunError extends Error {
 
 /** What committing `record` would do to the stored one (insert, update, unchanged, stale, suppressed). */
 async function changeOf(host: Host, connectionId: string, record: StagedRecord): Promise<RecordCommitDecision> {
-  const stored = await host.store.recordState(connectionId, record.kind, record.idempotencyKey);
+  const stored = await host.store.records.state(connectionId, record.kind, record.idempotencyKey);
   return decideRecordCommit(stored, { payloadHash: payloadHash(record.payload), version: recordVersion(record.kind, record.payload) });
 }
 

@@ -150,7 +150,7 @@ describe.skipIf(!chromiumAvailable())("connect page and dashboard in Chromium", 
   });
 
   it("refuses a reconnect to a different shop with the reason", async () => {
-    const connection = (await env.host.store.listConnections()).find((c) => c.status === "active")!;
+    const connection = (await env.host.store.connections.list()).find((c) => c.status === "active")!;
     const session = await mint({ connectionId: connection.id }, "/api/connect/sessions/reconnect");
     const page = await browser.newPage();
     await page.goto(session.connectUrl);
@@ -161,7 +161,7 @@ describe.skipIf(!chromiumAvailable())("connect page and dashboard in Chromium", 
     await expect.poll(() => page.locator("h1").textContent()).toBe("That is a different account");
     expect(await page.locator("main").textContent()).toContain("provider_account_mismatch");
     await log.capture(page, "08-reconnect-wrong-account", SCREENSHOTS);
-    expect((await env.host.store.getConnection(connection.id))?.provider_account_id).toBe(connection.provider_account_id);
+    expect((await env.host.store.connections.get(connection.id))?.provider_account_id).toBe(connection.provider_account_id);
     await page.close();
   });
 
@@ -220,7 +220,7 @@ describe.skipIf(!chromiumAvailable())("connect page and dashboard in Chromium", 
 
   it("no page the browser saw holds a token, the client secret, a session token or an API key", async () => {
     const canaries = [...mintedTokens, env.operatorKey, WEBHOOK_SECRET, (await env.host.credentials.get("shopify_public_app"))!.clientSecret];
-    for (const c of await env.host.store.listConnections()) {
+    for (const c of await env.host.store.connections.list()) {
       const tokens = await readTokens(env.host.store, env.host.vault, c.id);
       if (tokens) canaries.push(tokens.accessToken, ...(tokens.refreshToken ? [tokens.refreshToken] : []));
     }

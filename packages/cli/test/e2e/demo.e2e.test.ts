@@ -51,7 +51,7 @@ const totalRetries = (results: SyncResult[]) => results.reduce((n, r) => n + r.r
 
 describe("demo environment end to end", () => {
   it("connects both providers through the redirect flow", async () => {
-    const rows = await env.host.store.listConnections();
+    const rows = await env.host.store.connections.list();
     expect(rows.map((r) => [r.connector_key, r.status]).sort()).toEqual([
       ["shopify", "active"],
       ["square", "active"],
@@ -170,7 +170,7 @@ describe("demo environment end to end", () => {
 
       const first = await env.engine.sync(id, "orders");
       expect(first).toMatchObject({ outcome: "reauth_required", pages: 0, accepted: 0, retries: 0 });
-      const row = await env.host.store.getConnection(id);
+      const row = await env.host.store.connections.get(id);
       expect(row?.status).toBe("reauth_required");
 
       const before = providerCalls();
@@ -183,8 +183,8 @@ describe("demo environment end to end", () => {
       const all = await env.engine.syncConnection(id);
       expect(all.map((r) => r.outcome)).toEqual(["reauth_required"]);
       expect(providerCalls() - before).toBeLessThanOrEqual(2);
-      expect((await env.host.store.getConnection(id))?.status).toBe("reauth_required");
-      const runs = await env.host.store.listSyncRuns({ connectionId: id, status: "running" });
+      expect((await env.host.store.connections.get(id))?.status).toBe("reauth_required");
+      const runs = await env.host.store.syncRuns.list({ connectionId: id, status: "running" });
       expect(runs).toEqual([]);
     });
   });

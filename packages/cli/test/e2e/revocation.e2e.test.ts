@@ -68,9 +68,9 @@ describe.each([
     expect(served()).toEqual(["revoked"]);
     // Some pages were committed before the revocation: the fault struck mid-sync.
     expect(results.reduce((n, r) => n + r.pages, 0)).toBeGreaterThan(0);
-    const row = await env.host.store.getConnection(id);
+    const row = await env.host.store.connections.get(id);
     expect(row?.status).toBe("reauth_required");
-    expect(await env.host.store.listSyncRuns({ connectionId: id, status: "running" })).toEqual([]);
+    expect(await env.host.store.syncRuns.list({ connectionId: id, status: "running" })).toEqual([]);
   }, 60_000);
 
   it("keeps the pages committed before the revocation, and only whole pages of real records", async () => {

@@ -54,8 +54,8 @@ describe("Shopify order history", () => {
     const shop = e.shopify.state.shop(DEMO_SHOP);
     expect(shop.orders.some((o) => Date.parse(o.createdAt) < Date.now() - SIXTY_DAYS_MS)).toBe(true);
     const { connectionId } = await e.connect("shopify", { shop_domain: DEMO_SHOP });
-    const tokens = await e.host.store.getTokens(connectionId);
-    expect(JSON.parse(tokens!.scopes_json)).toContain("read_all_orders");
+    const tokens = await e.host.store.tokens.get(connectionId);
+    expect(tokens!.scopes).toContain("read_all_orders");
     const results = await syncEveryStream(e.host, e.engine, connectionId, "shopify");
     expect(summary(results).map((r) => [r.stream, r.outcome])).toEqual([
       ["customers", "succeeded"],
@@ -71,7 +71,7 @@ describe("Shopify order history", () => {
     // Shopify has not approved the protected scope for this app: it is left out of the grant.
     for (const app of e.shopify.state.apps.values()) app.unapprovedScopes = ["read_all_orders"];
     const { connectionId } = await e.connect("shopify", { shop_domain: DEMO_SHOP });
-    const connection = await e.host.store.getConnection(connectionId);
+    const connection = await e.host.store.connections.get(connectionId);
     expect(connection?.status).toBe("active");
 
     const results = await syncEveryStream(e.host, e.engine, connectionId, "shopify");
@@ -98,26 +98,26 @@ describe("Shopify token refresh", () => {
   it("a lost refresh response is recovered with the old refresh token: no reconnect, the sync goes on", async () => {
     const e = await startWithRecentOrders();
     const { connectionId } = await e.connect("shopify", { shop_domain: DEMO_SHOP });
-    const before = await e.host.store.getTokens(connectionId);
+    const before = await e.host.store.tokens.get(connectionId);
     // The access token has lapsed (an hour later): the next accessToken refreshes.
     await e.host.store.db.updateTable("oauth_tokens").set({ expires_at: e.host.store.now() - 1_000 }).where("connection_id", "=", connectionId).execute();
     // Every attempt of this refresh is processed by Shopify (the tokens rotate, the stored
     // access token dies), and every answer is lost on the way back.
     e.shopify.state.loseTokenResponses(10);
     await expect(e.host.tokens.accessToken(connectionId)).rejects.toMatchObject({ code: "http_error" });
-    expect((await e.host.store.getConnection(connectionId))?.status).toBe("active");
-    expect((await e.host.store.getTokens(connectionId))?.refresh_token_enc).toEqual(before?.refresh_token_enc);
+    expect((await e.host.store.connections.get(connectionId))?.status).toBe("active");
+    expect((await e.host.store.tokens.get(connectionId))?.refresh_token_enc).toEqual(before?.refresh_token_enc);
 
     // The next accessToken retries with the old refresh token, and Shopify accepts it.
     e.shopify.state.loseTokenResponses(0);
     const recovered = await e.host.tokens.accessToken(connectionId);
     expect(recovered).toMatch(/^shpat_/);
-    expect((await e.host.store.getTokens(connectionId))?.refresh_token_enc).not.toEqual(before?.refresh_token_enc);
+    expect((await e.host.store.tokens.get(connectionId))?.refresh_token_enc).not.toEqual(before?.refresh_token_enc);
     const results = await syncEveryStream(e.host, e.engine, connectionId, "shopify");
     expect(results.every((r) => r.outcome === "succeeded"), JSON.stringify(summary(results))).toBe(true);
     // The recovered pair is stored: it refreshes again normally.
     await e.host.tokens.forceRefresh(connectionId);
-    expect((await e.host.store.getConnection(connectionId))?.status).toBe("active");
+    expect((await e.host.store.connections.get(connectionId))?.status).toBe("active");
     await expectExactly(e, connectionId, expectedShopify(e.shopify.state.shop(DEMO_SHOP)));
   }, 60_000);
 });

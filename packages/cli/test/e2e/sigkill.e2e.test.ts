@@ -71,7 +71,7 @@ it(`resumes a Shopify orders sync (${mode}) after SIGKILL with no loss and no du
   // Poll the shared SQLite database until some pages are committed, then kill the host.
   const deadline = Date.now() + 30_000;
   while (!ended && Date.now() < deadline) {
-    if ((await env.host.store.countRecords(connectionId, "sales_receipt")) >= 50) break;
+    if ((await env.host.store.records.count(connectionId, "sales_receipt")) >= 50) break;
     await new Promise((r) => setTimeout(r, 10));
   }
   expect(ended, `child ended before it was killed: ${out} ${err}`).toBe(false);
@@ -79,10 +79,10 @@ it(`resumes a Shopify orders sync (${mode}) after SIGKILL with no loss and no du
   expect(await exited).toBe("SIGKILL");
   expect(out).not.toContain("done");
 
-  const committed = await env.host.store.countRecords(connectionId, "sales_receipt");
+  const committed = await env.host.store.records.count(connectionId, "sales_receipt");
   expect(committed).toBeGreaterThan(0);
   expect(committed).toBeLessThan(ORDERS);
-  const killedRun = (await env.host.store.listSyncRuns({ connectionId, stream: "orders" }))[0]!;
+  const killedRun = (await env.host.store.syncRuns.list({ connectionId, stream: "orders" }))[0]!;
   expect(killedRun.status).toBe("running"); // nobody had a chance to finish it
 
   // The rerun (in this process) takes the dead process's lock over and completes.
@@ -95,7 +95,7 @@ it(`resumes a Shopify orders sync (${mode}) after SIGKILL with no loss and no du
   expect(stored.rows).toBe(stored.distinctKeys);
   expect(entries(stored.sales_receipt)).toEqual(entries(expectedShopify(env.shopify.state.shop(DEMO_SHOP)).sales_receipt));
 
-  const runs = await env.host.store.listSyncRuns({ connectionId, stream: "orders" });
+  const runs = await env.host.store.syncRuns.list({ connectionId, stream: "orders" });
   const killed = runs.find((r) => r.id === killedRun.id)!;
   expect(killed.status).not.toBe("succeeded");
   expect(killed.outcome).toBe("interrupted");

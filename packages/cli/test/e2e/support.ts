@@ -88,20 +88,20 @@ export function expectedSquare(snapshot: SquareSnapshot, mapOrder: SquareOrderMa
 
 /** Each stored refund receipt's key → its receipt_id (the sale it reverses; null when unlinked). */
 export async function storedRefundSales(host: Host, connectionId: string): Promise<Map<string, string | null>> {
-  const rows = await host.store.listRecords(connectionId, { kind: "refund_receipt", limit: 1_000_000 });
-  return new Map(rows.map((row) => [row.idempotency_key, (JSON.parse(row.payload_json ?? "{}") as { receipt_id?: string | null }).receipt_id ?? null]));
+  const rows = await host.store.records.list(connectionId, { kind: "refund_receipt", limit: 1_000_000 });
+  return new Map(rows.map((row) => [row.idempotency_key, ((row.payload ?? {}) as { receipt_id?: string | null }).receipt_id ?? null]));
 }
 
 export type Stored = Expected & { rows: number; distinctKeys: number };
 
 /** What the store holds for a connection, per kind, with its payload's provider_updated_at. */
 export async function storedRecords(host: Host, connectionId: string): Promise<Stored> {
-  const rows = await host.store.listRecords(connectionId, { limit: 1_000_000 });
+  const rows = await host.store.records.list(connectionId, { limit: 1_000_000 });
   const out: Stored = { customer: new Map(), sales_receipt: new Map(), refund_receipt: new Map(), rows: rows.length, distinctKeys: 0 };
   const keys = new Set<string>();
   for (const row of rows) {
     keys.add(`${row.kind}/${row.idempotency_key}`);
-    const payload = JSON.parse(row.payload_json ?? "{}") as { provider_updated_at?: string };
+    const payload = (row.payload ?? {}) as { provider_updated_at?: string };
     const set = out[row.kind as keyof Expected];
     if (!set) throw new Error(`unexpected record kind ${row.kind}`);
     set.set(row.idempotency_key, payload.provider_updated_at ? Date.parse(payload.provider_updated_at) : Number.NaN);

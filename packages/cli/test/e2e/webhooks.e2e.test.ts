@@ -56,13 +56,13 @@ describe("Shopify orders/updated", () => {
     const id = connections.shopify!;
     const shop = env.shopify.state.shop(DEMO_SHOP);
     const order = shop.orders[1]!;
-    const before = await env.host.store.countRecords(id);
+    const before = await env.host.store.records.count(id);
 
     const delivery = await env.shopify.state.deliverWebhook(DEMO_SHOP, "orders/updated", shopifyOrderWebhookPayload(shop, order), routeUrl(id, "/webhooks/shopify"), {
       signingSecretOverride: "shpss_not-the-app-secret",
     });
     expect(delivery.status).toBe(401);
-    expect(await env.host.store.countRecords(id)).toBe(before);
+    expect(await env.host.store.records.count(id)).toBe(before);
     expect((await storedRecords(env.host, id)).sales_receipt.has(`shopify:order:${shopifyGid("Order", order.id)}`)).toBe(false);
   }, 30_000);
 });
@@ -89,9 +89,9 @@ describe("Shopify customers/delete and orders/delete", () => {
 
     const stored = await storedRecords(env.host, id);
     expect(stored.sales_receipt.has(orderKey)).toBe(false);
-    const changes = await env.host.store.listRecordChanges(id, { limit: 10_000 });
+    const changes = await env.host.store.records.listChanges(id, { limit: 10_000 });
     const tombstone = (key: string) => changes.find((r) => r.idempotency_key === key);
-    expect(tombstone(orderKey)).toMatchObject({ kind: "sales_receipt", tombstone_reason: "deleted", payload_json: null, deleted_at: Date.parse(deliveries[0]!.headers["X-Shopify-Triggered-At"]!) });
+    expect(tombstone(orderKey)).toMatchObject({ kind: "sales_receipt", tombstone_reason: "deleted", payload: null, deleted_at: Date.parse(deliveries[0]!.headers["X-Shopify-Triggered-At"]!) });
     expect(tombstone(customerKey)).toMatchObject({ kind: "customer", tombstone_reason: "deleted", deleted_at: Date.parse(deliveries[1]!.headers["X-Shopify-Triggered-At"]!) });
   }, 30_000);
 });
@@ -123,12 +123,12 @@ describe("Square order.updated", () => {
   it("a delivery signed with another key gets 401 and nothing lands", async () => {
     const id = connections.square!;
     const [, orderId] = await mappableOrderIds();
-    const before = await env.host.store.countRecords(id);
+    const before = await env.host.store.records.count(id);
     const url = routeUrl(id, "/webhooks/square");
 
     const delivery = await env.square.state.deliverWebhook(url, url, "not-the-signature-key", env.square.state.webhookEvent(DEMO_MERCHANT, "order.updated", orderId));
     expect(delivery.status).toBe(401);
-    expect(await env.host.store.countRecords(id)).toBe(before);
+    expect(await env.host.store.records.count(id)).toBe(before);
     expect((await storedRecords(env.host, id)).sales_receipt.has(`square:order:${orderId}`)).toBe(false);
   }, 30_000);
 });
@@ -174,7 +174,7 @@ describe("Square refunds, return orders and deletions", () => {
       expect(delivery.status, delivery.body).toBe(200);
     }
     const live = await storedRecords(env.host, id);
-    const all = await env.host.store.listRecords(id, { kind: "customer", includeTombstoned: true });
+    const all = await env.host.store.records.list(id, { kind: "customer", includeTombstoned: true });
     for (const customer of [gone!, merged!]) {
       expect(live.customer.has(`square:customer:${customer.id}`)).toBe(false);
       const tombstone = all.find((row) => row.idempotency_key === `square:customer:${customer.id}`)!;

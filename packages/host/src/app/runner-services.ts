@@ -42,7 +42,7 @@ export type ResolvedConnection = { services: ConnectionServices; routesDir: stri
 
 /** Everything a route of `connectionId` needs, from the host's store, vault and token manager. */
 export async function hostConnectionServices(host: Host, connectionId: string): Promise<ResolvedConnection> {
-  const row = await host.store.getConnection(connectionId);
+  const row = await host.store.connections.get(connectionId);
   if (!row) throw new BackfillError("invalid_request", `no connection ${connectionId}`);
   const connector = await host.connectors.get(row.connector_key);
   if (!connector) throw new BackfillError("invalid_request", `connector ${row.connector_key} is not installed`);
@@ -63,9 +63,9 @@ export async function hostConnectionServices(host: Host, connectionId: string): 
       return (await host.credentials.get(client.credentialKey))?.clientSecret;
     },
     accessToken: (opts) => host.tokens.accessToken(connectionId, opts),
-    committedCheckpoint: (stream) => host.store.getCheckpoint(connectionId, stream),
-    countRedactable: async (selector) => (selector.all ? host.store.countRecords(connectionId, selector.kind) : 0),
-    webhookDeliveryProcessed: (deliveryIds) => host.store.webhookDeliveryProcessed(connectionId, deliveryIds),
+    committedCheckpoint: (stream) => host.store.checkpoints.get(connectionId, stream),
+    countRedactable: async (selector) => (selector.all ? host.store.records.count(connectionId, selector.kind) : 0),
+    webhookDeliveryProcessed: (deliveryIds) => host.store.webhookDeliveries.anyProcessed(connectionId, deliveryIds),
     log: (entry) => host.logger[entry.level](`route: ${entry.message}`, { connectionId, ...(entry.fields ?? {}) }),
     transport,
     files: host.files,

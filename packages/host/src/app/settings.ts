@@ -6,12 +6,12 @@ import type { Vault } from "../vault/vault.js";
 import { columnAad } from "../store/encrypted-columns.js";
 
 export async function connectionSettings(store: Store, connectionId: string): Promise<Record<string, unknown>> {
-  const row = await store.getConnection(connectionId);
-  return row ? (JSON.parse(row.settings_json) as Record<string, unknown>) : {};
+  const row = await store.connections.get(connectionId);
+  return row?.settings ?? {};
 }
 
 export async function connectionSecret(store: Store, vault: Vault, connectionId: string, name: string): Promise<string | undefined> {
-  const enc = await store.getConnectionSecret(connectionId, name);
+  const enc = await store.connectionSecrets.get(connectionId, name);
   if (!enc) return undefined;
   const value = vault.decrypt(enc, columnAad("connection_secrets.value_enc", { connection_id: connectionId, name }));
   registerSecret(value);

@@ -45,15 +45,15 @@ export class Credentials {
     const clientSecret = input.clientSecret.trim();
     if (!clientSecret) throw new CredentialError("invalid_client_secret", "the client secret is empty");
     registerSecret(clientSecret);
-    await this.store.upsertOAuthAppCredential(credentialKey, clientId, this.vault.encrypt(clientSecret, aad(credentialKey)));
-    await this.store.audit("credentials.set", { actor: "cli", detail: { credentialKey, clientId } });
-    const row = await this.store.getOAuthAppCredential(credentialKey);
+    await this.store.credentials.upsert(credentialKey, clientId, this.vault.encrypt(clientSecret, aad(credentialKey)));
+    await this.store.auditLog.append("credentials.set", { actor: "cli", detail: { credentialKey, clientId } });
+    const row = await this.store.credentials.get(credentialKey);
     return { credentialKey, clientId, createdAt: row!.created_at, updatedAt: row!.updated_at };
   }
 
   /** The credential with its decrypted secret (registered with the redactor), or undefined. */
   async get(credentialKey: string): Promise<OAuthAppCredential | undefined> {
-    const row = await this.store.getOAuthAppCredential(credentialKey);
+    const row = await this.store.credentials.get(credentialKey);
     if (!row) return undefined;
     const clientSecret = this.vault.decrypt(row.client_secret_enc, aad(credentialKey));
     registerSecret(clientSecret);
@@ -61,7 +61,7 @@ export class Credentials {
   }
 
   async list(): Promise<OAuthAppCredentialSummary[]> {
-    const rows = await this.store.listOAuthAppCredentials();
+    const rows = await this.store.credentials.list();
     return rows.map((r) => ({
       credentialKey: r.credential_key,
       clientId: r.client_id,
@@ -72,8 +72,8 @@ export class Credentials {
   }
 
   async delete(credentialKey: string): Promise<boolean> {
-    const deleted = await this.store.deleteOAuthAppCredential(credentialKey);
-    if (deleted) await this.store.audit("credentials.delete", { actor: "cli", detail: { credentialKey } });
+    const deleted = await this.store.credentials.delete(credentialKey);
+    if (deleted) await this.store.auditLog.append("credentials.delete", { actor: "cli", detail: { credentialKey } });
     return deleted;
   }
 }

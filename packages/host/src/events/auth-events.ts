@@ -26,7 +26,7 @@ export type AuthEventPayload = {
 
 /** Writes the event of a status change to the outbox (call it inside the change's transaction). */
 export async function emitAuthEvent(store: Store, type: AuthEventType, connectionId: string): Promise<AuthEventPayload | undefined> {
-  const row = await store.getConnection(connectionId);
+  const row = await store.connections.get(connectionId);
   if (!row) return undefined;
   const payload: AuthEventPayload = {
     id: `evt_${randomUUID().replaceAll("-", "")}`,
@@ -38,10 +38,10 @@ export async function emitAuthEvent(store: Store, type: AuthEventType, connectio
       status: row.status,
       reason: row.status_reason,
       providerAccount: row.provider_account_id ? { id: row.provider_account_id, name: row.provider_account_name } : null,
-      endUser: row.end_user_json ? (JSON.parse(row.end_user_json) as EndUser | null) : null,
-      tags: JSON.parse(row.tags_json) as Record<string, string>,
+      endUser: row.end_user,
+      tags: row.tags,
     },
   };
-  await store.insertAuthWebhookDelivery({ event_id: payload.id, event_type: type, connection_id: row.id, payload_json: JSON.stringify(payload) });
+  await store.authWebhookDeliveries.insert({ event_id: payload.id, event_type: type, connection_id: row.id, payload_json: JSON.stringify(payload) });
   return payload;
 }

@@ -73,11 +73,11 @@ export function startAuthWebhookDeliverer(opts: AuthWebhookDelivererOptions): Au
 
   const deliverDue = async (): Promise<number> => {
     let delivered = 0;
-    for (const row of await opts.store.listDueAuthWebhookDeliveries()) {
+    for (const row of await opts.store.authWebhookDeliveries.listDue()) {
       const result = await attempt(opts, row);
       const attempts = row.attempts + 1;
       const gaveUp = !result.ok && attempts >= AUTH_WEBHOOK_MAX_ATTEMPTS;
-      await opts.store.recordAuthWebhookAttempt(row.id, {
+      await opts.store.authWebhookDeliveries.recordAttempt(row.id, {
         status: result.ok ? "delivered" : gaveUp ? "failed" : "pending",
         attempts,
         next_attempt_at: opts.store.now() + (result.ok ? 0 : authWebhookBackoffMs(attempts, opts.backoffBaseMs)),

@@ -154,11 +154,11 @@ export async function startAuthorization(deps: OAuthFlowDeps, input: StartAuthor
   const encrypt = (value: string, field: "code_verifier_enc" | "secret_settings_enc") => vault.encrypt(value, columnAad(`pending_authorizations.${field}`, { id: pendingId }));
 
   const connectionId = await store.transaction(async (tx) => {
-    if (session && !(await tx.consumeConnectSession(session.id))) {
+    if (session && !(await tx.connectSessions.consume(session.id))) {
       throw new OAuthFlowError("connect_session_used", "the connect session was already used or has expired", { fix: "ask the app that sent you here for a new link" });
     }
     if (reconnectId) {
-      const conn = await tx.getConnection(reconnectId);
+      const conn = await tx.connections.get(reconnectId);
       if (!conn) throw new OAuthFlowError("connection_not_found", `no connection ${reconnectId}`, { fix: "backfill connections list" });
       if (conn.connector_key !== manifest.key) {
         throw new OAuthFlowError("connection_not_found", `connection ${conn.id} belongs to connector ${conn.connector_key}, not ${manifest.key}`);
@@ -166,7 +166,7 @@ export async function startAuthorization(deps: OAuthFlowDeps, input: StartAuthor
     }
     // Settings, secrets included, wait in the pending authorization until the callback succeeds.
     const id = reconnectId ?? newConnectionId();
-    await tx.insertPendingAuthorization({
+    await tx.pendingAuthorizations.insert({
       id: pendingId,
       state_hash: hashState(state),
       connector_key: manifest.key,
@@ -176,13 +176,13 @@ export async function startAuthorization(deps: OAuthFlowDeps, input: StartAuthor
       browser_binding_hash: input.browserBinding ? hashState(input.browserBinding) : null,
       code_verifier_enc: verifier ? encrypt(verifier, "code_verifier_enc") : null,
       redirect_uri: redirectUri,
-      settings_json: JSON.stringify(plain),
+      settings: plain,
       secret_settings_enc: Object.keys(secret).length ? encrypt(JSON.stringify(secret), "secret_settings_enc") : null,
       force: input.force ? 1 : 0,
       expires_at: expiresAt,
     });
-    await tx.audit("oauth.start", { connectionId: reconnectId ?? null, detail: { connector: manifest.key, host: new URL(authorizationUrlBase).host, session: session?.id ?? null } });
-    await tx.prunePendingAuthorizations();
+    await tx.auditLog.append("oauth.start", { connectionId: reconnectId ?? null, detail: { connector: manifest.key, host: new URL(authorizationUrlBase).host, session: session?.id ?? null } });
+    await tx.pendingAuthorizations.prune();
     return id;
   });
 

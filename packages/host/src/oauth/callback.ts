@@ -6,8 +6,9 @@
 import { redact, registerSecret, type ConnectorManifest, type OAuthConfig, type ProviderRegistry } from "@backfill-io/sdk";
 import { expandTemplate, missingScopes, optionalScopeNotices, timingSafeEqualText, type OptionalScopeNotice } from "@backfill-io/sdk/policy";
 import type { OAuthAppCredential } from "../credentials/credentials.js";
-import type { ConnectionRow, PendingAuthorizationRow } from "../store/schema.js";
-import type { EndUser, Store } from "../store/store.js";
+import type { ConnectionRow } from "../store/repositories/connections.js";
+import { decodePendingSecretSettings, type PendingAuthorizationRow } from "../store/repositories/pending-authorizations.js";
+import type { Store } from "../store/store.js";
 import { writeTokens } from "../tokens/token-store.js";
 import { emitAuthEvent } from "../events/auth-events.js";
 import { requireCredential, requireOAuth } from "./authorize.js";
@@ -47,15 +48,15 @@ export function checkProviderError(query: CallbackQuery): void {
 export async function consumeState(store: Store, state: string | undefined, check: (pending: PendingAuthorizationRow) => void = () => {}): Promise<PendingAuthorizationRow> {
   if (!state) throw new OAuthFlowError("missing_state", "the callback has no state parameter");
   registerSecret(state);
-  const pending = await store.findPendingAuthorization(hashState(state));
+  const pending = await store.pendingAuthorizations.findByStateHash(hashState(state));
   if (!pending) throw new OAuthFlowError("unknown_state", "the callback state matches no authorization started by this host", { fix: "start again with backfill connect" });
   if (pending.used_at !== null) throw new OAuthFlowError("state_replayed", "the callback state was already used (a replayed callback)", { fix: "start again with backfill connect" });
   if (pending.expires_at <= store.now()) {
-    await store.consumePendingAuthorization(pending.id);
+    await store.pendingAuthorizations.consume(pending.id);
     throw new OAuthFlowError("state_expired", "the authorization expired (10 minutes) before the callback arrived", { fix: "start again with backfill connect" });
   }
   check(pending);
-  if (!(await store.consumePendingAuthorization(pending.id))) {
+  if (!(await store.pendingAuthorizations.consume(pending.id))) {
     throw new OAuthFlowError("state_replayed", "the callback state was already used (a replayed callback)", { fix: "start again with backfill connect" });
   }
   return pending;
@@ -140,9 +141,9 @@ export type CallbackContext = { connectorKey?: string; browserBinding?: string }
 
 /** The settings the authorization started with: plain ones and the x-secret ones (decrypted). */
 function pendingSettings(vault: OAuthFlowDeps["vault"], pending: PendingAuthorizationRow) {
-  const plain = JSON.parse(pending.settings_json) as Record<string, unknown>;
+  const plain = pending.settings;
   const secrets = pending.secret_settings_enc
-    ? (JSON.parse(vault.decrypt(pending.secret_settings_enc, columnAad("pending_authorizations.secret_settings_enc", pending))) as Record<string, string>)
+    ? decodePendingSecretSettings(pending, vault.decrypt(pending.secret_settings_enc, columnAad("pending_authorizations.secret_settings_enc", pending)))
     : {};
   registerSecret(...Object.values(secrets));
   return { plain, secrets };
@@ -151,25 +152,25 @@ function pendingSettings(vault: OAuthFlowDeps["vault"], pending: PendingAuthoriz
 /** The connection the callback completes: the reconnected one, or a new one created now (no settings yet). */
 async function callbackConnection(deps: OAuthFlowDeps, pending: PendingAuthorizationRow, manifest: ConnectorManifest): Promise<ConnectionRow> {
   if (pending.reconnect) {
-    const existing = await deps.store.getConnection(pending.connection_id);
+    const existing = await deps.store.connections.get(pending.connection_id);
     if (!existing) throw new OAuthFlowError("connection_not_found", `connection ${pending.connection_id} no longer exists`);
     return existing;
   }
-  const session = pending.session_id ? await deps.store.getConnectSession(pending.session_id) : undefined;
-  return deps.store.createConnection({
+  const session = pending.session_id ? await deps.store.connectSessions.get(pending.session_id) : undefined;
+  return deps.store.connections.create({
     id: pending.connection_id,
     connectorKey: manifest.key,
     connectorVersion: manifest.version,
     settings: {},
     status: "pending",
-    endUser: session ? (JSON.parse(session.end_user_json) as EndUser | null) : null,
-    tags: session ? (JSON.parse(session.tags_json) as Record<string, string>) : {},
+    endUser: session?.end_user ?? null,
+    tags: session?.tags ?? {},
   });
 }
 
 async function putSecrets(tx: Store, vault: OAuthFlowDeps["vault"], connectionId: string, secrets: Record<string, string>): Promise<void> {
   for (const [name, value] of Object.entries(secrets)) {
-    await tx.putConnectionSecret(connectionId, name, vault.encrypt(value, columnAad("connection_secrets.value_enc", { connection_id: connectionId, name })));
+    await tx.connectionSecrets.put(connectionId, name, vault.encrypt(value, columnAad("connection_secrets.value_enc", { connection_id: connectionId, name })));
   }
 }
 
@@ -178,8 +179,8 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
   registerSecret(query.code, context.browserBinding);
   if (query.error && query.state) {
     // Burn the state so the same callback cannot be replayed with a code later.
-    const pending = await store.findPendingAuthorization(hashState(query.state));
-    if (pending) await store.consumePendingAuthorization(pending.id);
+    const pending = await store.pendingAuthorizations.findByStateHash(hashState(query.state));
+    if (pending) await store.pendingAuthorizations.consume(pending.id);
   }
   checkProviderError(query);
   const pending = await consumeState(store, query.state, (p) => {
@@ -206,18 +207,18 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
   const granted = tokens.scopes ?? oauth.scopes;
   const missing = missingScopes(granted, oauth.scopes);
   // A reconnect has tokens to protect; a first connect has none yet.
-  const reconnect = (await store.getTokens(connection.id)) !== undefined;
+  const reconnect = (await store.tokens.get(connection.id)) !== undefined;
   if (missing.length) {
     await store.transaction(async (tx) => {
       if (!reconnect) {
         // Nothing to keep: the connection records what the grant lacks.
         await writeTokens(tx, vault, connection.id, tokens, { scopes: granted });
-        await tx.updateConnection(connection.id, { settings });
+        await tx.connections.update(connection.id, { settings });
         await putSecrets(tx, vault, connection.id, secrets);
-        await tx.setConnectionStatus(connection.id, "reauth_required", "missing_scopes");
+        await tx.connections.setStatus(connection.id, "reauth_required", "missing_scopes");
         await emitAuthEvent(tx, "connection.reauth_required", connection.id);
       }
-      await tx.audit("oauth.missing_scopes", { connectionId: connection.id, detail: { missing, reconnect } });
+      await tx.auditLog.append("oauth.missing_scopes", { connectionId: connection.id, detail: { missing, reconnect } });
     });
     logger.warn("oauth grant is missing scopes", { connectionId: connection.id, missing, reconnect });
     throw new OAuthFlowError("missing_scopes", `the provider granted fewer scopes than ${manifest.key} needs: missing ${missing.join(", ")}`, {
@@ -231,13 +232,13 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
     // postConnect runs with the new token and the settings this authorization started with, neither stored yet.
     account = await identifyAccount(deps, connection.id, oauth, tokens, { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt, settings, secrets });
   } catch (error) {
-    if (reconnect) await store.audit("oauth.reconnect_failed", { connectionId: connection.id, detail: { code: (error as { code?: unknown }).code ?? "error" } });
-    else await store.updateConnection(connection.id, { statusReason: "post_connect_failed" });
+    if (reconnect) await store.auditLog.append("oauth.reconnect_failed", { connectionId: connection.id, detail: { code: (error as { code?: unknown }).code ?? "error" } });
+    else await store.connections.update(connection.id, { statusReason: "post_connect_failed" });
     throw error;
   }
 
   if (connection.provider_account_id && connection.provider_account_id !== account.id && !pending.force) {
-    await store.audit("oauth.account_mismatch", { connectionId: connection.id, detail: { expected: connection.provider_account_id, got: account.id } });
+    await store.auditLog.append("oauth.account_mismatch", { connectionId: connection.id, detail: { expected: connection.provider_account_id, got: account.id } });
     throw new OAuthFlowError(
       "provider_account_mismatch",
       `connection ${connection.id} belongs to provider account ${connection.provider_account_id}, but the authorization was for ${account.id}`,
@@ -251,7 +252,7 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
   await store.transaction(async (tx) => {
     await writeTokens(tx, vault, connection.id, tokens, { scopes: granted });
     await putSecrets(tx, vault, connection.id, secrets);
-    await tx.updateConnection(connection.id, {
+    await tx.connections.update(connection.id, {
       status: "active",
       statusReason: null,
       settings,
@@ -261,8 +262,8 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
       providerAccountDomain: account.domain,
       connectedAt: tx.now(),
     });
-    await tx.audit("oauth.connected", { connectionId: connection.id, detail: { providerAccountId: account.id, scopes: granted } });
-    if (notices.length) await tx.audit("oauth.optional_scopes_not_granted", { connectionId: connection.id, detail: { notices } });
+    await tx.auditLog.append("oauth.connected", { connectionId: connection.id, detail: { providerAccountId: account.id, scopes: granted } });
+    if (notices.length) await tx.auditLog.append("oauth.optional_scopes_not_granted", { connectionId: connection.id, detail: { notices } });
     await emitAuthEvent(tx, reconnect ? "connection.reconnected" : "connection.created", connection.id);
   });
   logger.info("oauth connection active", { connectionId: connection.id, connector: manifest.key, providerAccountId: account.id });

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { registerSecret, type ConnectorManifest } from "@backfill-io/sdk";
 import { isSecretSetting } from "@backfill-io/sdk/policy";
 import { z } from "zod";
-import type { ConnectSessionRow } from "../store/schema.js";
+import { decodeSessionSecretSettings, type ConnectSessionRow } from "../store/repositories/connect-sessions.js";
 import type { EndUser, Store } from "../store/store.js";
 import type { Vault } from "../vault/vault.js";
 import { OAuthFlowError } from "./errors.js";
@@ -104,7 +104,7 @@ function presetSettings(deps: ConnectSessionDeps, manifests: readonly ConnectorM
   for (const [name, value] of Object.entries(settings)) (manifests.some((m) => isSecretSetting(m, name)) ? secret : plain)[name] = value;
   registerSecret(...Object.values(secret).filter((v): v is string => typeof v === "string"));
   return {
-    settings_json: JSON.stringify(plain),
+    settings: plain,
     secret_settings_enc: Object.keys(secret).length ? deps.vault.encrypt(JSON.stringify(secret), columnAad("connect_sessions.secret_settings_enc", { id: sessionId })) : null,
   };
 }
@@ -117,26 +117,26 @@ async function requireManifest(deps: ConnectSessionDeps, key: string): Promise<C
 
 async function insertSession(
   deps: ConnectSessionDeps,
-  p: { connectorKeys: string[]; endUser: EndUser | null; tags: Record<string, string>; settings: { settings_json: string; secret_settings_enc: string | null }; id: string; connectionId: string | null; returnUrl: string | null; ttlSeconds: number | undefined; createdBy: string | null },
+  p: { connectorKeys: string[]; endUser: EndUser | null; tags: Record<string, string>; settings: { settings: Record<string, unknown>; secret_settings_enc: string | null }; id: string; connectionId: string | null; returnUrl: string | null; ttlSeconds: number | undefined; createdBy: string | null },
 ): Promise<MintedConnectSession> {
   // Not registered with the redactor here: the answer that mints it must carry it, once.
   // It is registered when redeemed, so it never reaches a log after that.
   const token = `${CONNECT_SESSION_TOKEN_PREFIX}${randomToken(32)}`;
   const expiresAt = deps.store.now() + (p.ttlSeconds ?? CONNECT_SESSION_TTL_SECONDS) * 1000;
-  await deps.store.insertConnectSession({
+  await deps.store.connectSessions.insert({
     id: p.id,
     token_hash: hashState(token),
-    connector_keys_json: JSON.stringify(p.connectorKeys),
-    end_user_json: JSON.stringify(p.endUser),
-    tags_json: JSON.stringify(p.tags),
+    connector_keys: p.connectorKeys,
+    end_user: p.endUser,
+    tags: p.tags,
     ...p.settings,
     connection_id: p.connectionId,
     return_url: p.returnUrl,
     created_by: p.createdBy,
     expires_at: expiresAt,
   });
-  await deps.store.audit("connect_session.created", { actor: p.createdBy ?? "cli", connectionId: p.connectionId, detail: { session: p.id, connectors: p.connectorKeys, endUser: p.endUser?.id ?? null } });
-  await deps.store.pruneConnectSessions();
+  await deps.store.auditLog.append("connect_session.created", { actor: p.createdBy ?? "cli", connectionId: p.connectionId, detail: { session: p.id, connectors: p.connectorKeys, endUser: p.endUser?.id ?? null } });
+  await deps.store.connectSessions.prune();
   return { id: p.id, token, expiresAt };
 }
 
@@ -165,16 +165,16 @@ export async function createConnectSession(deps: ConnectSessionDeps, request: Co
 
 /** Mints a session that reconnects an existing connection (same connector, same provider account). */
 export async function createReconnectSession(deps: ConnectSessionDeps, request: ReconnectSessionRequest, createdBy: string | null): Promise<MintedConnectSession> {
-  const connection = await deps.store.getConnection(request.connectionId);
+  const connection = await deps.store.connections.get(request.connectionId);
   if (!connection) throw new OAuthFlowError("connection_not_found", `no connection ${request.connectionId}`);
   const id = newSessionId();
   const manifest = await requireManifest(deps, connection.connector_key);
-  const current = connection.end_user_json ? (JSON.parse(connection.end_user_json) as EndUser) : null;
+  const current = connection.end_user;
   return insertSession(deps, {
     id,
     connectorKeys: [connection.connector_key],
     endUser: request.endUser ?? current,
-    tags: request.tags ?? (JSON.parse(connection.tags_json) as Record<string, string>),
+    tags: request.tags ?? connection.tags,
     settings: presetSettings(deps, [manifest], request.settings ?? {}, id),
     connectionId: connection.id,
     returnUrl: checkReturnUrl(request.returnUrl, deps.returnUrlOrigins),
@@ -191,7 +191,7 @@ export async function findConnectSession(store: Store, vault: Vault, token: stri
     });
   }
   registerSecret(token);
-  const row = token.startsWith(CONNECT_SESSION_TOKEN_PREFIX) ? await store.findConnectSession(hashState(token)) : undefined;
+  const row = token.startsWith(CONNECT_SESSION_TOKEN_PREFIX) ? await store.connectSessions.findByTokenHash(hashState(token)) : undefined;
   if (!row) throw new OAuthFlowError("connect_session_invalid", "the connect session is not valid", { fix: "ask the app that sent you here for a new link" });
   if (row.used_at !== null) throw new OAuthFlowError("connect_session_used", "the connect session was already used", { fix: "ask the app that sent you here for a new link" });
   if (row.expires_at <= store.now()) throw new OAuthFlowError("connect_session_expired", "the connect session expired", { fix: "ask the app that sent you here for a new link" });
@@ -200,15 +200,15 @@ export async function findConnectSession(store: Store, vault: Vault, token: stri
 
 function decodeSession(row: ConnectSessionRow, vault: Vault): ConnectSession {
   const secret = row.secret_settings_enc
-    ? (JSON.parse(vault.decrypt(row.secret_settings_enc, columnAad("connect_sessions.secret_settings_enc", row))) as Record<string, unknown>)
+    ? decodeSessionSecretSettings(row, vault.decrypt(row.secret_settings_enc, columnAad("connect_sessions.secret_settings_enc", row)))
     : {};
   registerSecret(...Object.values(secret).filter((v): v is string => typeof v === "string"));
   return {
     id: row.id,
-    connectorKeys: JSON.parse(row.connector_keys_json) as string[],
-    endUser: JSON.parse(row.end_user_json) as EndUser | null,
-    tags: JSON.parse(row.tags_json) as Record<string, string>,
-    settings: { ...(JSON.parse(row.settings_json) as Record<string, unknown>), ...secret },
+    connectorKeys: row.connector_keys,
+    endUser: row.end_user,
+    tags: row.tags,
+    settings: { ...row.settings, ...secret },
     connectionId: row.connection_id,
     returnUrl: row.return_url,
   };

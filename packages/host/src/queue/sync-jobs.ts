@@ -4,7 +4,7 @@
 // checkpoint. A transient failure's wait (the provider's Retry-After, or backoff) is the next
 // job's run_at: stored with the job, honoured by whichever worker takes it.
 import type { Store } from "../store/store.js";
-import type { ConnectionRow } from "../store/schema.js";
+import type { ConnectionRow } from "../store/repositories/connections.js";
 import type { HostLogger } from "../app/logger.js";
 import { ConnectorNotFoundError, type ConnectorRegistry } from "../app/connectors.js";
 import type { HostMetrics } from "../ops/metrics.js";
@@ -95,9 +95,9 @@ export class SyncJobs {
   async scheduleDue(): Promise<number> {
     const { store, queue } = this.deps;
     const existing = await queue.existingKeys(SYNC_JOB_KEY_PREFIX);
-    const lastSuccess = await store.lastSucceededRuns();
+    const lastSuccess = await store.syncRuns.lastSucceeded();
     let added = 0;
-    for (const connection of await store.listConnections({ status: "active" })) {
+    for (const connection of await store.connections.list({ status: "active" })) {
       let streams: string[];
       try {
         streams = await this.streamsOf(connection);
@@ -122,7 +122,7 @@ export class SyncJobs {
   async run(raw: JobPayload, ctx: JobContext): Promise<void> {
     const { store, engine, logger } = this.deps;
     const payload = parsePayload(raw);
-    const connection = await store.getConnection(payload.connectionId);
+    const connection = await store.connections.get(payload.connectionId);
     // Disconnected, revoked or waiting for reauthorization: nothing to do until it is active again.
     if (!connection || connection.status !== "active") return;
     let counted = { pages: 0, records: 0 };
@@ -160,7 +160,7 @@ export class SyncJobs {
         await this.enqueue(connection, payload.stream, { runId: result.runId, retry }, new Date(store.now() + delay));
         return;
       }
-      await store.finishSyncRun(result.runId, "failed", "failed", `gave up after ${retry} attempts: ${result.error ?? ""}`.trim());
+      await store.syncRuns.finish(result.runId, "failed", "failed", `gave up after ${retry} attempts: ${result.error ?? ""}`.trim());
       logger.warn("queued sync gave up", { connectionId: connection.id, stream: payload.stream, attempts: retry });
     }
     if (result.outcome === "cancelled") {

@@ -53,7 +53,7 @@ export async function createApiKey(store: Store, name: string, opts: { register?
   const id = `key_${randomUUID().replaceAll("-", "").slice(0, 16)}`;
   const prefix = key.slice(0, PREFIX.length + 6);
   if (opts.register ?? true) registerSecret(key);
-  await store.insertApiKey({ id, name: validApiKeyName(name), key_hash: hashApiKey(key), prefix });
+  await store.apiKeys.insert({ id, name: validApiKeyName(name), key_hash: hashApiKey(key), prefix });
   return { id, key, prefix };
 }
 
@@ -66,20 +66,20 @@ export async function revokeApiKey(store: Store, id: string, opts: { byKeyId?: s
   if (opts.byKeyId === id) {
     throw new ApiKeyError(API_KEY_SELF_REVOKE, `API key ${id} cannot revoke itself`, `revoke it with another key, or on the host: backfill keys revoke ${id}`);
   }
-  const row = await store.getApiKey(id);
+  const row = await store.apiKeys.get(id);
   if (!row) throw new ApiKeyError(API_KEY_NOT_FOUND, `no host API key ${id}`, "list the keys with: backfill keys list");
-  if (row.revoked_at !== null || !(await store.revokeApiKey(id))) {
+  if (row.revoked_at !== null || !(await store.apiKeys.revoke(id))) {
     throw new ApiKeyError(API_KEY_ALREADY_REVOKED, `host API key ${id} is already revoked`, "nothing to do; create a new key with: backfill keys create --name <name>");
   }
-  return (await store.getApiKey(id))!;
+  return (await store.apiKeys.get(id))!;
 }
 
 /** The key's id when `authorization` is `Bearer <a live host API key>`, else null. */
 export async function verifyApiKey(store: Store, authorization: string | undefined): Promise<string | null> {
   const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? "");
   if (!match?.[1]?.startsWith(PREFIX)) return null;
-  const row = await store.findApiKeyByHash(hashApiKey(match[1]));
+  const row = await store.apiKeys.findActiveByHash(hashApiKey(match[1]));
   if (!row) return null;
-  await store.touchApiKey(row.id);
+  await store.apiKeys.touch(row.id);
   return row.id;
 }

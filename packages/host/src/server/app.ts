@@ -7,7 +7,9 @@ import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { redact, ROUTE_AUTH_UNDECLARED } from "@backfill-io/sdk";
 import type { Host } from "../app/open-host.js";
-import type { RecordRow } from "../store/schema.js";
+import type { RecordRow } from "../store/repositories/records.js";
+import type { ConnectionRow } from "../store/repositories/connections.js";
+import { STORE_ROW_CORRUPT, StoreRowError } from "../store/repositories/json-columns.js";
 import { hostConnectionServices } from "../app/runner-services.js";
 import type { RouteRunner } from "../runner/runner.js";
 import { commitStaged } from "../sync/commit.js";
@@ -62,7 +64,7 @@ function recordJson(r: RecordRow) {
     kind: r.kind,
     key: r.idempotency_key,
     stream: r.stream,
-    payload: r.payload_json ? (JSON.parse(r.payload_json) as unknown) : null,
+    payload: r.payload,
     firstSeen: r.first_seen,
     lastSeen: r.last_seen,
     ...(r.tombstoned_at !== null
@@ -99,6 +101,10 @@ export function createServerApp(opts: ServerAppOptions): Hono {
     if ((error as { code?: unknown }).code === MASTER_KEY_ROTATED) {
       return errorJson(c, 503, MASTER_KEY_ROTATED, "the master key was rotated by another process; this server cannot read secrets until restarted", "restart the server with the new master key");
     }
+    // The message names the column and the row, never the stored text.
+    if (error instanceof StoreRowError) {
+      return errorJson(c, 500, STORE_ROW_CORRUPT, error.message, "correct or restore the row; the host never writes such a value");
+    }
     return errorJson(c, 500, "internal_error", "internal error");
   });
 
@@ -117,7 +123,7 @@ export function createServerApp(opts: ServerAppOptions): Hono {
     const route = "/" + c.req.path.split("/routes/").slice(1).join("/routes/").replace(/^\/+/, "");
     const method = c.req.method.toUpperCase();
     if (!ROUTE_METHODS.has(method)) return errorJson(c, 404, "not_found", "no such route");
-    const row = await host.store.getConnection(connectionId);
+    const row = await host.store.connections.get(connectionId);
     if (!row) return errorJson(c, 404, "connection_not_found", `no connection ${connectionId}`);
     const resolved = await hostConnectionServices(host, connectionId);
     const described = await runner.describeAccess({ routesDir: resolved.routesDir }, resolved.manifest, route);
@@ -159,16 +165,16 @@ export function createServerApp(opts: ServerAppOptions): Hono {
     await next();
   });
   api.route("/connect/sessions", connectSessionRoutes(host, { publicUrl: opts.publicUrl, ...(opts.returnUrlOrigins ? { returnUrlOrigins: opts.returnUrlOrigins } : {}) }));
-  const connectionJson = (r: Awaited<ReturnType<typeof host.store.getConnection>> & object) => ({
+  const connectionJson = (r: ConnectionRow) => ({
     id: r.id,
     connector: r.connector_key,
     version: r.connector_version,
     status: r.status,
     statusReason: r.status_reason,
     providerAccount: r.provider_account_id ? { id: r.provider_account_id, name: r.provider_account_name, domain: r.provider_account_domain } : null,
-    endUser: r.end_user_json ? (JSON.parse(r.end_user_json) as unknown) : null,
-    tags: JSON.parse(r.tags_json) as unknown,
-    settings: JSON.parse(r.settings_json) as unknown,
+    endUser: r.end_user,
+    tags: r.tags,
+    settings: r.settings,
     createdAt: r.created_at,
     connectedAt: r.connected_at,
   });
@@ -177,17 +183,17 @@ export function createServerApp(opts: ServerAppOptions): Hono {
   api.route("/connections", connectionActionRoutes(host, runner));
   api.get("/webhooks/deliveries", async (c) => {
     const { connection, limit } = c.req.query();
-    const rows = await host.store.listAuthWebhookDeliveries({ ...(connection ? { connectionId: connection } : {}), limit: clampLimit(limit) });
+    const rows = await host.store.authWebhookDeliveries.list({ ...(connection ? { connectionId: connection } : {}), limit: clampLimit(limit) });
     return c.json({ deliveries: rows.map((r) => ({ id: r.id, eventId: r.event_id, type: r.event_type, connectionId: r.connection_id, status: r.status, attempts: r.attempts, lastStatusCode: r.last_status_code, lastError: r.last_error, createdAt: new Date(r.created_at).toISOString(), deliveredAt: r.delivered_at === null ? null : new Date(r.delivered_at).toISOString() })) });
   });
-  api.get("/connections", async (c) => c.json({ connections: (await host.store.listConnections()).map(connectionJson) }));
+  api.get("/connections", async (c) => c.json({ connections: (await host.store.connections.list()).map(connectionJson) }));
   api.get("/connections/:id", async (c) => {
-    const row = await host.store.getConnection(c.req.param("id"));
+    const row = await host.store.connections.get(c.req.param("id"));
     return row ? c.json({ connection: connectionJson(row) }) : errorJson(c, 404, "connection_not_found", "no such connection");
   });
   api.get("/runs", async (c) => {
     const { connection, stream, limit } = c.req.query();
-    const runs = await host.store.listSyncRuns({ ...(connection ? { connectionId: connection } : {}), ...(stream ? { stream } : {}), limit: clampLimit(limit) });
+    const runs = await host.store.syncRuns.list({ ...(connection ? { connectionId: connection } : {}), ...(stream ? { stream } : {}), limit: clampLimit(limit) });
     return c.json({ runs });
   });
   // Records: by id (`after`, live records only), or as the changes feed (`modifiedAfter`: a
@@ -205,10 +211,10 @@ export function createServerApp(opts: ServerAppOptions): Hono {
     if (typeof afterId === "string" || typeof afterSeq === "string") return errorJson(c, 400, "invalid_cursor", `${String(typeof afterId === "string" ? afterId : afterSeq)} must be a cursor this API answered (digits)`);
     const kind = entity ? { kind: entity } : {};
     if (afterSeq !== undefined) {
-      const rows = await host.store.listRecordChanges(connection, { ...kind, afterSeq, limit: clampLimit(limit) });
+      const rows = await host.store.records.listChanges(connection, { ...kind, afterSeq, limit: clampLimit(limit) });
       return c.json({ changes: rows.map(recordJson), nextCursor: String(rows.at(-1)?.change_seq ?? afterSeq) });
     }
-    const rows = await host.store.listRecords(connection, { ...kind, limit: clampLimit(limit), ...(afterId !== undefined ? { afterId } : {}) });
+    const rows = await host.store.records.list(connection, { ...kind, limit: clampLimit(limit), ...(afterId !== undefined ? { afterId } : {}) });
     return c.json({ records: rows.map(recordJson) });
   });
   app.route("/api", api);

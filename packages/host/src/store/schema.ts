@@ -248,11 +248,6 @@ export interface Database {
   auth_webhook_deliveries: AuthWebhookDeliveriesTable;
 }
 
-export type ConnectionRow = Selectable<ConnectionsTable>;
-export type OAuthTokenRow = Selectable<OAuthTokensTable>;
-export type PendingAuthorizationRow = Selectable<PendingAuthorizationsTable>;
-export type ConnectSessionRow = Selectable<ConnectSessionsTable>;
-export type RecordRow = Selectable<RecordsTable>;
 export type SyncRunRow = Selectable<SyncRunsTable>;
 export type HostApiKeyRow = Selectable<HostApiKeysTable>;
 export type AuditLogRow = Selectable<AuditLogTable>;
@@ -261,8 +256,9 @@ export type NewOAuthToken = Insertable<OAuthTokensTable>;
 export type OAuthTokenUpdate = Updateable<OAuthTokensTable>;
 
 /**
- * Every encrypted column: the table, its row-id expression (what the AAD binds to) and
- * the field. The vault's rotate() walks this list, so a new encrypted column must be added here.
+ * Every encrypted column: the table, its row-id columns (what the AAD binds to) and the
+ * field. Sealing, opening and rotation derive the AAD from this list (encrypted-columns.ts),
+ * so a new encrypted column must be added here.
  */
 export const ENCRYPTED_COLUMNS = [
   { table: "oauth_app_credentials", field: "client_secret_enc", rowId: ["credential_key"] },
@@ -274,7 +270,3 @@ export const ENCRYPTED_COLUMNS = [
   { table: "connection_secrets", field: "value_enc", rowId: ["connection_id", "name"] },
 ] as const;
 
-/** The AAD row id of a row: its key columns joined with "/". */
-export function aadRowId(...parts: string[]): string {
-  return parts.join("/");
-}

@@ -31,18 +31,18 @@ export async function commitStaged(store: Store, connectionId: string, staged: S
   try {
     await store.transaction(async (tx) => {
       // First, so a concurrent copy of the same delivery rolls back before writing anything.
-      if (deliveries.length && (await tx.claimWebhookDeliveries(connectionId, deliveries)) < deliveries.length) throw new DuplicateDelivery();
+      if (deliveries.length && (await tx.webhookDeliveries.claim(connectionId, deliveries)) < deliveries.length) throw new DuplicateDelivery();
       for (const [stream, kinds] of streams) {
         const checkpoint = staged.checkpoints.find((c) => c.stream === stream);
         await tx.commitPage(connectionId, stream, [...kinds].map(([kind, items]) => ({ kind, items })), checkpoint?.state ?? null);
       }
-      if (staged.deletions.length) await tx.deleteRecords(connectionId, staged.deletions);
-      for (const selector of staged.redactions) await tx.redactRecords(connectionId, selector);
+      if (staged.deletions.length) await tx.records.delete(connectionId, staged.deletions);
+      for (const selector of staged.redactions) await tx.records.redact(connectionId, selector);
       if (staged.connectionStatus?.status === "revoked") {
-        await tx.setConnectionStatus(connectionId, "revoked", staged.connectionStatus.reason || "revoked");
+        await tx.connections.setStatus(connectionId, "revoked", staged.connectionStatus.reason || "revoked");
         await emitAuthEvent(tx, "connection.revoked", connectionId);
       }
-      if (opts.runId) await tx.incrementSyncRun(opts.runId, { pages: 1, accepted: staged.accepted, rejected: staged.rejected });
+      if (opts.runId) await tx.syncRuns.increment(opts.runId, { pages: 1, accepted: staged.accepted, rejected: staged.rejected });
     });
   } catch (error) {
     if (error instanceof DuplicateDelivery) return { committed: false, reason: DUPLICATE_DELIVERY };

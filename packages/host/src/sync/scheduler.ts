@@ -13,7 +13,7 @@ export function startScheduler(store: Store, engine: SyncEngine, opts: Scheduler
   let stopped = false;
   const controller = new AbortController();
   const tick = async () => {
-    for (const connection of await store.listConnections({ status: "active" })) {
+    for (const connection of await store.connections.list({ status: "active" })) {
       if (stopped) return;
       try {
         for (const result of await engine.syncConnection(connection.id, { signal: controller.signal })) {

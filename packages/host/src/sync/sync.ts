@@ -131,9 +131,9 @@ function isTransient(result: RouteRunResult): boolean {
 export async function streamScopeNotices(store: Store, manifest: ConnectorManifest, connectionId: string, stream?: string): Promise<OptionalScopeNotice[]> {
   const oauth = manifest.connection.oauth;
   if (!oauth?.optionalScopes.length) return [];
-  const tokens = await store.getTokens(connectionId);
+  const tokens = await store.tokens.get(connectionId);
   if (!tokens) return [];
-  return optionalScopeNotices(oauth, JSON.parse(tokens.scopes_json) as string[], stream);
+  return optionalScopeNotices(oauth, tokens.scopes, stream);
 }
 
 /**
@@ -141,7 +141,7 @@ export async function streamScopeNotices(store: Store, manifest: ConnectorManife
  * nonce on every write, so any new token — reconnect, refresh, migration — changes it).
  */
 async function grantFingerprint(store: Store, connectionId: string): Promise<string | null> {
-  return (await store.getTokens(connectionId))?.access_token_enc ?? null;
+  return (await store.tokens.get(connectionId))?.access_token_enc ?? null;
 }
 
 /** The longest pause a route may ask for between pages. */
@@ -206,7 +206,7 @@ export class SyncEngine {
           if (opts.slice) result.next = { kind: "page", pauseMs: 0 };
           break;
         }
-        if (!(await store.tryLockStream(connectionId, stream, owner, lockTtlMs))) throw new StreamLockedError(connectionId, stream);
+        if (!(await store.streamLocks.tryLock(connectionId, stream, owner, lockTtlMs))) throw new StreamLockedError(connectionId, stream);
         const grantBeforePage = await grantFingerprint(store, connectionId);
         const page = await runner.runRoute({ routesDir: resolved.routesDir, services: resolved.services, route: streamDef.route, method: "POST" });
 
@@ -249,7 +249,7 @@ export class SyncEngine {
         if (page.status === 401 && !grantReplaced) {
           const reason = typeof error.details?.reason === "string" ? error.details.reason : "missing_token";
           await store.transaction(async (tx) => {
-            await tx.setConnectionStatus(connectionId, "reauth_required", reason);
+            await tx.connections.setStatus(connectionId, "reauth_required", reason);
             await emitAuthEvent(tx, "connection.reauth_required", connectionId);
           });
           result.outcome = "reauth_required";
@@ -269,7 +269,7 @@ export class SyncEngine {
           result.error = `${page.outcome === "ok" ? `route answered ${page.status}` : page.outcome} ${error.message ?? ""}`.trim();
           result.next = { kind: "retry", retryAfterMs: retryAfter === null ? null : retryAfter * 1000 };
           result.retries++;
-          await store.incrementSyncRun(run.id, { retries: 1 });
+          await store.syncRuns.increment(run.id, { retries: 1 });
           break;
         }
         if (attempt >= maxAttempts) {
@@ -280,7 +280,7 @@ export class SyncEngine {
         const retryAfter = page.outcome === "ok" ? retryAfterSeconds({ status: page.status, headers: page.headers }) : null;
         const delay = backoffDelay(attempt, policy, retryAfter === null ? null : retryAfter * 1000, opts.random);
         result.retries++;
-        await store.incrementSyncRun(run.id, { retries: 1 });
+        await store.syncRuns.increment(run.id, { retries: 1 });
         progress();
         await sleep(delay, opts.signal);
       }
@@ -290,8 +290,8 @@ export class SyncEngine {
       throw error;
     } finally {
       result.durationMs = performance.now() - started;
-      if (!result.next) await store.finishSyncRun(run.id, result.outcome === "succeeded" ? "succeeded" : result.outcome === "cancelled" ? "cancelled" : "failed", result.outcome, result.error ?? null);
-      await store.unlockStream(connectionId, stream, owner);
+      if (!result.next) await store.syncRuns.finish(run.id, result.outcome === "succeeded" ? "succeeded" : result.outcome === "cancelled" ? "cancelled" : "failed", result.outcome, result.error ?? null);
+      await store.streamLocks.unlock(connectionId, stream, owner);
       // After the run is recorded and unlocked, so a throwing listener cannot leave either behind.
       progress(true);
     }
@@ -302,23 +302,23 @@ export class SyncEngine {
   private async sliceRun(connectionId: string, stream: string, slice: SyncSlice | undefined) {
     const { store } = this.deps;
     if (slice?.runId) {
-      const open = await store.getSyncRun(slice.runId);
+      const open = await store.syncRuns.get(slice.runId);
       if (open && open.status === "running" && open.connection_id === connectionId && open.stream === stream) return open;
     }
-    return store.createSyncRun(connectionId, stream);
+    return store.syncRuns.create(connectionId, stream);
   }
 
   /** Takes the stream lock; a lock left by a killed process on this machine is taken over. */
   private async takeLock(connectionId: string, stream: string, owner: string, ttlMs: number): Promise<void> {
     const { store } = this.deps;
-    if (await store.tryLockStream(connectionId, stream, owner, ttlMs)) return;
-    const held = await store.streamLockOwner(connectionId, stream);
+    if (await store.streamLocks.tryLock(connectionId, stream, owner, ttlMs)) return;
+    const held = await store.streamLocks.owner(connectionId, stream);
     if (held !== undefined && ownerIsDead(held)) {
-      await store.unlockStream(connectionId, stream, held);
-      for (const stale of await store.listSyncRuns({ connectionId, stream, status: "running" })) {
-        await store.finishSyncRun(stale.id, "failed", "interrupted", "the host running this sync stopped");
+      await store.streamLocks.unlock(connectionId, stream, held);
+      for (const stale of await store.syncRuns.list({ connectionId, stream, status: "running" })) {
+        await store.syncRuns.finish(stale.id, "failed", "interrupted", "the host running this sync stopped");
       }
-      if (await store.tryLockStream(connectionId, stream, owner, ttlMs)) return;
+      if (await store.streamLocks.tryLock(connectionId, stream, owner, ttlMs)) return;
     }
     throw new StreamLockedError(connectionId, stream);
   }

@@ -11,8 +11,8 @@ export type MigrateOutcome = { connectionId: string; status: "migrated" | "skipp
 export async function migrateTokens(manager: TokenManager, opts: { connectionId?: string } = {}): Promise<MigrateOutcome[]> {
   const { store, vault, credentials, http, logger, providers } = manager.deps;
   const connections = opts.connectionId
-    ? [await store.getConnection(opts.connectionId)].filter((c) => !!c)
-    : await store.listConnections({ status: "active" });
+    ? [await store.connections.get(opts.connectionId)].filter((c) => !!c)
+    : await store.connections.list({ status: "active" });
   const outcomes: MigrateOutcome[] = [];
   for (const connection of connections) {
     const skip = (reason: string) => outcomes.push({ connectionId: connection.id, status: "skipped", reason });
@@ -49,7 +49,7 @@ export async function migrateTokens(manager: TokenManager, opts: { connectionId?
       const body = await requestToken({
         http,
         oauth,
-        settings: JSON.parse(connection.settings_json) as Record<string, unknown>,
+        settings: connection.settings,
         credential,
         params: migration.requestParams(current.accessToken),
       });
@@ -57,7 +57,7 @@ export async function migrateTokens(manager: TokenManager, opts: { connectionId?
       registerSecret(tokens.accessToken, tokens.refreshToken);
       await store.transaction(async (tx) => {
         await writeTokens(tx, vault, connection.id, tokens, { scopes: tokens.scopes ?? current.scopes });
-        await tx.audit("tokens.migrated", { connectionId: connection.id, detail: { expiresAt: tokens.expiresAt } });
+        await tx.auditLog.append("tokens.migrated", { connectionId: connection.id, detail: { expiresAt: tokens.expiresAt } });
       });
       outcomes.push({ connectionId: connection.id, status: "migrated" });
     } catch (error) {

@@ -82,7 +82,7 @@ export async function disconnect(manager: TokenManager, connectionId: string, op
       revokeError = `no OAuth app credential ${oauth.client.credentialKey}`;
     } else {
       try {
-        const settings = JSON.parse(connection.settings_json) as Record<string, unknown>;
+        const settings = connection.settings;
         const res = await http(revocationRequest(manifest, oauth, settings, credential, tokens));
         revoked = res.status >= 200 && res.status < 300;
         if (!revoked) revokeError = `revocation endpoint answered ${res.status}`;
@@ -94,9 +94,9 @@ export async function disconnect(manager: TokenManager, connectionId: string, op
     if (!revoked) logger.warn("provider revocation failed; deleting the tokens anyway", { connectionId, error: revokeError });
   }
   const tokensDeleted = await store.transaction(async (tx) => {
-    const deleted = await tx.deleteTokens(connectionId);
-    await tx.setConnectionStatus(connectionId, "disconnected", "disconnected_by_user");
-    await tx.audit("connection.disconnected", { connectionId, detail: { revoked, revokeError: revokeError ?? null } });
+    const deleted = await tx.tokens.delete(connectionId);
+    await tx.connections.setStatus(connectionId, "disconnected", "disconnected_by_user");
+    await tx.auditLog.append("connection.disconnected", { connectionId, detail: { revoked, revokeError: revokeError ?? null } });
     await emitAuthEvent(tx, "connection.revoked", connectionId);
     return deleted;
   });

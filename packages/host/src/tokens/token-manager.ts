@@ -19,7 +19,8 @@ import {
 } from "@backfill-io/sdk";
 import { decideAccessToken, type TokenDecision } from "@backfill-io/sdk/policy";
 import { credentialFixCommand } from "../credentials/credentials.js";
-import type { ConnectionRow, OAuthTokenRow } from "../store/schema.js";
+import type { ConnectionRow } from "../store/repositories/connections.js";
+import type { OAuthTokenRow } from "../store/repositories/tokens.js";
 import type { Store } from "../store/store.js";
 import { TokenEndpointError, parseTokenResponse, requestToken, type TokenSet } from "../oauth/token-endpoint.js";
 import { decryptTokens, writeTokens } from "./token-store.js";
@@ -52,7 +53,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The lease row's owner, read inside `tx` (the final write's transaction). */
 async function leaseOwner(tx: Store, connectionId: string): Promise<string | null | undefined> {
-  return tx.refreshLeaseOwner(connectionId);
+  return tx.tokens.refreshLeaseOwner(connectionId);
 }
 
 export function blockedReasonOf(connection: ConnectionRow): ReauthReason | undefined {
@@ -92,13 +93,13 @@ export class TokenManager {
   }
 
   async load(connectionId: string): Promise<Loaded> {
-    const connection = await this.deps.store.getConnection(connectionId);
+    const connection = await this.deps.store.connections.get(connectionId);
     if (!connection) throw new BackfillError("invalid_request", `no connection ${connectionId}`);
     const connector = await this.deps.connectors.get(connection.connector_key);
     if (!connector) throw new BackfillError("invalid_request", `connector ${connection.connector_key} is not installed`);
     const oauth = connector.manifest.connection.oauth;
     if (!oauth) throw new BackfillError("invalid_request", `connector ${connection.connector_key} does not use OAuth`);
-    return { connection, manifest: connector.manifest, oauth, row: await this.deps.store.getTokens(connectionId) };
+    return { connection, manifest: connector.manifest, oauth, row: await this.deps.store.tokens.get(connectionId) };
   }
 
   /**
@@ -131,7 +132,7 @@ export class TokenManager {
       {
         hasAccessToken: !!row,
         expiresAt: row?.expires_at ?? undefined,
-        grantedScopes: row ? (JSON.parse(row.scopes_json) as string[]) : [],
+        grantedScopes: row?.scopes ?? [],
         requiredScopes: oauth.scopes,
         refreshEnabled: oauth.refresh.enabled,
         hasRefreshToken: !!row?.refresh_token_enc,
@@ -205,7 +206,7 @@ export class TokenManager {
     const deadline = Date.now() + this.leaseTtlMs + 5_000;
     let sawOtherHolder = false;
     while (Date.now() < deadline) {
-      const acquired = await store.acquireRefreshLease(connectionId, this.owner, this.leaseTtlMs);
+      const acquired = await store.tokens.acquireRefreshLease(connectionId, this.owner, this.leaseTtlMs);
       const loaded = await this.load(connectionId);
       if (!loaded.row) throw new ReauthRequiredError("missing_token");
       if (!acquired) {
@@ -216,11 +217,11 @@ export class TokenManager {
       // We hold the lease. Another process may have refreshed while we waited.
       const decision = this.decide(loaded, minTtlSeconds);
       if (decision.action === "reauth") {
-        await store.releaseRefreshLease(connectionId, this.owner);
+        await store.tokens.releaseRefreshLease(connectionId, this.owner);
         throw new ReauthRequiredError(decision.reason, decision.missingScopes ? { missingScopes: decision.missingScopes } : {});
       }
       if (decision.action === "use" && (!force || sawOtherHolder)) {
-        await store.releaseRefreshLease(connectionId, this.owner);
+        await store.tokens.releaseRefreshLease(connectionId, this.owner);
         return decryptTokens(vault, loaded.row).accessToken;
       }
       return this.refreshHoldingLease(loaded);
@@ -233,7 +234,7 @@ export class TokenManager {
    * process holds or has released). False when the lease is no longer ours.
    */
   private async renewLease(connectionId: string): Promise<boolean> {
-    return this.deps.store.renewRefreshLease(connectionId, this.owner, this.leaseTtlMs);
+    return this.deps.store.tokens.renewRefreshLease(connectionId, this.owner, this.leaseTtlMs);
   }
 
   private async refreshHoldingLease(loaded: Loaded): Promise<string> {
@@ -266,14 +267,14 @@ export class TokenManager {
     const { connection, oauth } = loaded;
     const current = decryptTokens(vault, loaded.row!);
     if (!current.refreshToken) {
-      await store.releaseRefreshLease(connection.id, this.owner);
+      await store.tokens.releaseRefreshLease(connection.id, this.owner);
       throw new ReauthRequiredError("expired");
     }
     // A missing app credential is the operator's to fix (credentials set), not the merchant's:
     // the connection is not marked, so it works again as soon as the credential is back.
     const credential = await this.deps.credentials.get(oauth.client.credentialKey);
     if (!credential) {
-      await store.releaseRefreshLease(connection.id, this.owner);
+      await store.tokens.releaseRefreshLease(connection.id, this.owner);
       throw new BackfillError(
         "invalid_request",
         `cannot refresh connection ${connection.id}: no OAuth app credential ${oauth.client.credentialKey} is set. Fix: ${credentialFixCommand(oauth.client.credentialKey)}`,
@@ -286,7 +287,7 @@ export class TokenManager {
         const body = await requestToken({
           http: this.deps.http,
           oauth,
-          settings: JSON.parse(connection.settings_json) as Record<string, unknown>,
+          settings: connection.settings,
           credential,
           params: { grant_type: "refresh_token", refresh_token: current.refreshToken! },
           timeoutMs: this.tokenRequestTimeoutMs,
@@ -299,9 +300,9 @@ export class TokenManager {
       // sync after `credentials set` works without a reconnect.
       if (error instanceof TokenEndpointError && error.kind === "rejected" && error.oauthError === "invalid_client") {
         await store.transaction(async (tx) => {
-          await tx.markOAuthAppCredentialRejected(oauth.client.credentialKey, "invalid_client");
-          await tx.releaseRefreshLease(connection.id, this.owner);
-          await tx.audit("credentials.rejected", { connectionId: connection.id, detail: { credentialKey: oauth.client.credentialKey, status: error.status } });
+          await tx.credentials.markRejected(oauth.client.credentialKey, "invalid_client");
+          await tx.tokens.releaseRefreshLease(connection.id, this.owner);
+          await tx.auditLog.append("credentials.rejected", { connectionId: connection.id, detail: { credentialKey: oauth.client.credentialKey, status: error.status } });
         });
         logger.error("the provider refused the OAuth app credential (invalid_client); connections stay active until it is set again", { connectionId: connection.id, credentialKey: oauth.client.credentialKey });
         throw new BackfillError(
@@ -316,10 +317,10 @@ export class TokenManager {
         const marked = await store.transaction(async (tx) => {
           // A process that took the lease over may have spent (rotated) this refresh token itself.
           if ((await leaseOwner(tx, connection.id)) !== this.owner) return false;
-          await tx.setConnectionStatus(connection.id, "reauth_required", "refresh_failed");
+          await tx.connections.setStatus(connection.id, "reauth_required", "refresh_failed");
           await emitAuthEvent(tx, "connection.reauth_required", connection.id);
-          await tx.releaseRefreshLease(connection.id, this.owner);
-          await tx.audit("tokens.refresh_failed", { connectionId: connection.id, detail: { status: error.status, oauthError: error.oauthError } });
+          await tx.tokens.releaseRefreshLease(connection.id, this.owner);
+          await tx.auditLog.append("tokens.refresh_failed", { connectionId: connection.id, detail: { status: error.status, oauthError: error.oauthError } });
           return true;
         });
         if (!marked) {
@@ -329,7 +330,7 @@ export class TokenManager {
         logger.warn("token refresh rejected; connection needs reauthorization", { connectionId: connection.id, status: error.status, oauthError: error.oauthError });
         throw new ReauthRequiredError("refresh_failed", { message: `OAuth connection needs to be authorized again (refresh_failed: ${error.message})` });
       }
-      await store.releaseRefreshLease(connection.id, this.owner);
+      await store.tokens.releaseRefreshLease(connection.id, this.owner);
       const transient = error instanceof TokenEndpointError && error.kind === "transient";
       logger.warn("token refresh failed; connection left as is", { connectionId: connection.id, error: (error as Error).message });
       throw new BackfillError(
@@ -349,7 +350,7 @@ export class TokenManager {
         keepRefreshToken: rotates ? null : current.refreshToken,
         keepRefreshExpiresAt: rotates ? null : current.refreshExpiresAt,
       });
-      await tx.audit("tokens.refreshed", { connectionId: connection.id, detail: { rotated: !!tokens.refreshToken && tokens.refreshToken !== current.refreshToken, expiresAt: tokens.expiresAt } });
+      await tx.auditLog.append("tokens.refreshed", { connectionId: connection.id, detail: { rotated: !!tokens.refreshToken && tokens.refreshToken !== current.refreshToken, expiresAt: tokens.expiresAt } });
       return true;
     });
     if (!written) {
@@ -387,14 +388,14 @@ export class TokenManager {
   /** Refreshes every active connection whose refresh token lapses within `withinMs`. */
   async refreshDue(opts: { withinMs: number }): Promise<RefreshOutcome[]> {
     const { store } = this.deps;
-    const rows = await store.listRefreshTokensExpiringBefore(store.now() + opts.withinMs);
+    const rows = await store.tokens.listRefreshTokensExpiringBefore(store.now() + opts.withinMs);
     const outcomes: RefreshOutcome[] = [];
     for (const row of rows) {
-      const connection = await store.getConnection(row.connection_id);
+      const connection = await store.connections.get(row.connection_id);
       if (!connection || connection.status !== "active") continue;
       try {
         await this.forceRefresh(row.connection_id);
-        const after = await store.getTokens(row.connection_id);
+        const after = await store.tokens.get(row.connection_id);
         outcomes.push({ connectionId: row.connection_id, ok: true, expiresAt: after?.expires_at ?? null });
       } catch (error) {
         outcomes.push({ connectionId: row.connection_id, ok: false, error: (error as Error).message, code: codeOf(error) });
@@ -406,8 +407,8 @@ export class TokenManager {
   /** Marks the connection revoked (Connection.markRevoked, app/uninstalled). */
   async markRevoked(connectionId: string, reason: string): Promise<void> {
     await this.deps.store.transaction(async (tx) => {
-      await tx.setConnectionStatus(connectionId, "revoked", reason.slice(0, 200));
-      await tx.audit("connection.revoked", { connectionId, detail: { reason: reason.slice(0, 200) } });
+      await tx.connections.setStatus(connectionId, "revoked", reason.slice(0, 200));
+      await tx.auditLog.append("connection.revoked", { connectionId, detail: { reason: reason.slice(0, 200) } });
       await emitAuthEvent(tx, "connection.revoked", connectionId);
     });
   }

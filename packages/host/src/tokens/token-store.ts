@@ -2,7 +2,7 @@
 // written is registered with the redactor before anyone else can see it.
 import { registerSecret } from "@backfill-io/sdk";
 import type { Store } from "../store/store.js";
-import type { OAuthTokenRow } from "../store/schema.js";
+import type { OAuthTokenRow } from "../store/repositories/tokens.js";
 import type { Vault } from "../vault/vault.js";
 import type { TokenSet } from "../oauth/token-endpoint.js";
 import { columnAad } from "../store/encrypted-columns.js";
@@ -29,13 +29,13 @@ export function decryptTokens(vault: Vault, row: OAuthTokenRow): StoredTokens {
     tokenType: row.token_type,
     expiresAt: row.expires_at,
     refreshExpiresAt: row.refresh_expires_at,
-    scopes: JSON.parse(row.scopes_json) as string[],
+    scopes: row.scopes,
     obtainedAt: row.obtained_at,
   };
 }
 
 export async function readTokens(store: Store, vault: Vault, connectionId: string): Promise<StoredTokens | undefined> {
-  const row = await store.getTokens(connectionId);
+  const row = await store.tokens.get(connectionId);
   return row ? decryptTokens(vault, row) : undefined;
 }
 
@@ -52,14 +52,14 @@ export async function writeTokens(
 ): Promise<void> {
   registerSecret(tokens.accessToken, tokens.refreshToken);
   const refreshToken = tokens.refreshToken ?? opts.keepRefreshToken ?? null;
-  await store.putTokens({
+  await store.tokens.put({
     connection_id: connectionId,
     access_token_enc: vault.encrypt(tokens.accessToken, aad(connectionId, "access_token_enc")),
     refresh_token_enc: refreshToken ? vault.encrypt(refreshToken, aad(connectionId, "refresh_token_enc")) : null,
     token_type: tokens.tokenType,
     expires_at: tokens.expiresAt,
     refresh_expires_at: tokens.refreshToken ? tokens.refreshExpiresAt : (opts.keepRefreshExpiresAt ?? tokens.refreshExpiresAt),
-    scopes_json: JSON.stringify(opts.scopes),
+    scopes: opts.scopes,
     obtained_at: store.now(),
   });
 }

@@ -212,7 +212,7 @@ export class Vault {
           await this.insertWrappedKey(tx, opts.wrapWith, id, key, id === keyring.activeKeyId ? "active" : "retired", createdAt.get(id) ?? tx.now());
         }
         generation = await this.bumpGeneration(tx);
-        await tx.audit(opts.action, { detail: { keyId: keyring.activeKeyId, previousKeyIds, reencrypted, rewrapped: keyring.keys.size } });
+        await tx.auditLog.append(opts.action, { detail: { keyId: keyring.activeKeyId, previousKeyIds, reencrypted, rewrapped: keyring.keys.size } });
       });
     } finally {
       this.rotating = false;

@@ -55,7 +55,7 @@ describe("host API keys over the JSON API", () => {
       expect(res.status, `${method} ${path}`).toBe(401);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe("unauthorized");
     }
-    expect(await host.store.listApiKeys()).toHaveLength(1);
+    expect(await host.store.apiKeys.list()).toHaveLength(1);
   });
 
   it("POST shows the new key once; GET lists id, name, prefix, created, last used, revoked, never the key or its hash", async () => {
@@ -74,13 +74,13 @@ describe("host API keys over the JSON API", () => {
   });
 
   it("a bad name is refused with a stable code and nothing is written", async () => {
-    const before = (await host.store.listApiKeys()).map((k) => k.id);
+    const before = (await host.store.apiKeys.list()).map((k) => k.id);
     for (const body of [JSON.stringify({ name: "" }), JSON.stringify({ name: "x".repeat(101) }), "{not json", JSON.stringify({ name: 7 })]) {
       const res = await fetch(`${server.url}/api/keys`, { method: "POST", headers: { ...bearer(adminKey.key), "content-type": "application/json" }, body });
       expect(res.status, body).toBe(400);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe("invalid_api_key_name");
     }
-    expect((await host.store.listApiKeys()).map((k) => k.id)).toEqual(before);
+    expect((await host.store.apiKeys.list()).map((k) => k.id)).toEqual(before);
   });
 
   it("a key revoked through the API is refused on the next request", async () => {
@@ -96,7 +96,7 @@ describe("host API keys over the JSON API", () => {
   it("a key revoked through the store by another connection (the CLI) is refused on the next request", async () => {
     const victim = await createOverApi("revoked-elsewhere");
     expect((await fetch(`${server.url}/api/connections`, { headers: bearer(victim.key) })).status).toBe(200);
-    await other.store.revokeApiKey(victim.id);
+    await other.store.apiKeys.revoke(victim.id);
     expect((await fetch(`${server.url}/api/connections`, { headers: bearer(victim.key) })).status).toBe(401);
   });
 

@@ -133,7 +133,7 @@ describe("a running host and a rotation by another process", () => {
 
     await expect(serve.credentials.get("app")).rejects.toMatchObject({ code: "master_key_rotated", fix: expect.stringContaining("BACKFILL_MASTER_KEY") });
     await expect(serve.credentials.set("other", { clientId: "x", clientSecret: canary("refused") })).rejects.toMatchObject({ code: "master_key_rotated" });
-    expect(await serve.store.getOAuthAppCredential("other")).toBeUndefined();
+    expect(await serve.store.credentials.get("other")).toBeUndefined();
     expect(() => serve.vault.encrypt("x", { table: "t", rowId: "r", field: "f" })).toThrow(/master key/);
 
     const restarted = await open(dataDir, replacement.toString("base64"));
@@ -147,7 +147,7 @@ describe("a running host and a rotation by another process", () => {
     expect((await serve.credentials.get("app"))!.clientSecret).toBe(secret);
     expect(serve.vault.keyId).toBe(rotated.keyId);
     await serve.credentials.set("later", { clientId: "id2", clientSecret: canary("later") });
-    const row = await cli.store.getOAuthAppCredential("later");
+    const row = await cli.store.credentials.get("later");
     expect(row!.client_secret_enc.split(".")[1]).toBe(rotated.keyId);
   });
 
@@ -168,8 +168,8 @@ describe("secure delete", () => {
     const h = await open(dataDir);
     await h.credentials.set("gone", { clientId: "id", clientSecret: canary("deleted") });
     await h.credentials.set("kept", { clientId: "id", clientSecret: canary("kept") });
-    const deleted = (await h.store.getOAuthAppCredential("gone"))!.client_secret_enc;
-    await h.store.deleteOAuthAppCredential("gone");
+    const deleted = (await h.store.credentials.get("gone"))!.client_secret_enc;
+    await h.store.credentials.delete("gone");
     await sql`pragma wal_checkpoint(TRUNCATE)`.execute(h.store.db);
     expect(databaseBytes(dataDir).includes(deleted.split(".")[3]!), "old ciphertext in a freed cell").toBe(false);
   });

@@ -173,7 +173,7 @@ describe("a new provider through plug-in and manifest data alone", () => {
 
   it("attack: a forged callback signature is refused by the plug-in before the code is spent; nothing is written", async () => {
     const query = await startAcme();
-    const connectionsBefore = (await host.store.listConnections({})).length;
+    const connectionsBefore = (await host.store.connections.list({})).length;
     const tokenCalls = acme.seen.filter((r) => r.path === "/oauth/token").length;
     const forged = { ...query, acme_signature: acmeCallbackSignature(query, "not-the-client-secret") };
     await expect(host.oauth.completeAuthorization(forged, { connectorKey: "acme" })).rejects.toMatchObject({
@@ -181,7 +181,7 @@ describe("a new provider through plug-in and manifest data alone", () => {
       details: { verifier: "acmeSignature", reason: "bad_signature" },
     });
     expect(acme.seen.filter((r) => r.path === "/oauth/token").length).toBe(tokenCalls);
-    expect((await host.store.listConnections({})).length).toBe(connectionsBefore);
+    expect((await host.store.connections.list({})).length).toBe(connectionsBefore);
   });
 
   it("attack: a callback signed for another tenant is refused (tenant_mismatch)", async () => {

@@ -49,7 +49,7 @@ it("runs a pass as one job per page, exactly, in one run; a Retry-After is the n
   await expect.poll(() => finished.includes(first), { timeout: 20_000 }).toBe(true);
 
   expect(await storedKeys(qh.host, first)).toEqual(expectedKeys(1, PAGES, PER_PAGE));
-  const runs = await qh.host.store.listSyncRuns({ connectionId: first });
+  const runs = await qh.host.store.syncRuns.list({ connectionId: first });
   expect(runs).toHaveLength(1);
   expect(runs[0]).toMatchObject({ status: "succeeded", pages: PAGES, accepted: PAGES * PER_PAGE });
   // One job per page, then the next pass an interval later (less at most 10% jitter).
@@ -62,10 +62,10 @@ it("runs a pass as one job per page, exactly, in one run; a Retry-After is the n
   const retry = queue.added.find((j) => j.jobKey === syncJobKey(throttled, "customers") && j.payload.retry === 1);
   expect(retry).toBeDefined();
   expect(retry!.runAt!.getTime() - qh.host.store.now()).toBeGreaterThan(100_000);
-  const open = await qh.host.store.listSyncRuns({ connectionId: throttled });
+  const open = await qh.host.store.syncRuns.list({ connectionId: throttled });
   expect(open).toHaveLength(1);
   expect(open[0]).toMatchObject({ status: "running", pages: 2, retries: 1 });
-  expect(await qh.host.store.countRecords(throttled)).toBe(2 * PER_PAGE);
+  expect(await qh.host.store.records.count(throttled)).toBe(2 * PER_PAGE);
   expect((await queue.counts()).queued).toBeGreaterThanOrEqual(2);
   await worker.stop();
 }, 30_000);

@@ -70,7 +70,7 @@ describe("worker processes on one Postgres queue", () => {
       await expect.poll(() => succeededConnections(s.qh), { timeout: 900_000, interval: 1000 }).toBe(s.connections.length);
       await expectExact(s, pagesOf, 3);
       // Once per schedule: one run per stream, and every page served exactly once.
-      const runs = await s.qh.host.store.listSyncRuns({ limit: 10_000 });
+      const runs = await s.qh.host.store.syncRuns.list({ limit: 10_000 });
       expect(runs).toHaveLength(200);
       expect(runs.every((r) => r.status === "succeeded")).toBe(true);
       expect([...s.provider.served.values()].every((times) => times === 1)).toBe(true);
@@ -80,7 +80,7 @@ describe("worker processes on one Postgres queue", () => {
       // SIGTERM: a graceful stop.
       const stopped = await Promise.all(workers.map(stopWorker));
       expect(stopped.map((e) => e.code)).toEqual([0, 0, 0, 0]);
-      expect(await s.qh.host.store.listSyncRuns({ limit: 10_000 })).toHaveLength(200);
+      expect(await s.qh.host.store.syncRuns.list({ limit: 10_000 })).toHaveLength(200);
     } finally {
       await teardown(s, workers);
     }

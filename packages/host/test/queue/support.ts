@@ -62,7 +62,7 @@ export async function startPagedProvider(page: (n: number, page: number) => unkn
 }
 
 export async function createPagedConnection(host: Host, base: string, n: number): Promise<string> {
-  const row = await host.store.createConnection({ id: `conn_${n}`, connectorKey: "demo", connectorVersion: "0.1.0", settings: { base_url: `${base}/c/${n}` }, status: "active" });
+  const row = await host.store.connections.create({ id: `conn_${n}`, connectorKey: "demo", connectorVersion: "0.1.0", settings: { base_url: `${base}/c/${n}` }, status: "active" });
   return row.id;
 }
 
@@ -72,6 +72,6 @@ export function expectedKeys(n: number, pages: number, perPage: number): string[
 }
 
 export async function storedKeys(host: Host, connectionId: string): Promise<string[]> {
-  const rows = await host.store.listRecords(connectionId, { limit: 1_000_000 });
+  const rows = await host.store.records.list(connectionId, { limit: 1_000_000 });
   return rows.map((r) => `${r.kind}/${r.idempotency_key}`).sort();
 }

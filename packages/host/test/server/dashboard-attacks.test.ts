@@ -67,7 +67,7 @@ describe("dashboard attacks", () => {
     expect(wrongToken.status).toBe(401);
     const logout = await operator.fetch("/ui/logout", { method: "POST" });
     expect(logout.status).toBe(403);
-    expect((await bed.sh.host.store.listApiKeys()).find((k) => k.id === victim.id)?.revoked_at).toBeNull();
+    expect((await bed.sh.host.store.apiKeys.list()).find((k) => k.id === victim.id)?.revoked_at).toBeNull();
 
     // With the token, the same request works.
     const ok = await operator.fetch(`/api/keys/${victim.id}`, { method: "DELETE", headers: { "x-csrf-token": csrf } });
@@ -79,7 +79,7 @@ describe("dashboard attacks", () => {
     const operator = new Jar();
     await operator.signIn(key);
     expect((await operator.fetch("/api/connections")).status).toBe(200);
-    await bed.sh.host.store.revokeApiKey(id);
+    await bed.sh.host.store.apiKeys.revoke(id);
     expect((await operator.fetch("/api/connections")).status).toBe(401);
     expect((await operator.fetch("/ui")).headers.get("location")).toBe("/ui/login");
   });

@@ -19,7 +19,7 @@ describe("hostConnectionServices secrets", () => {
     expect(await services.secret("api_key")).toBeUndefined();
 
     const enc = sh.host.vault.encrypt("own_webhook_secret_1", { table: "connection_secrets", rowId: `${id}/webhook_secret`, field: "value_enc" });
-    await sh.host.store.putConnectionSecret(id, "webhook_secret", enc);
+    await sh.host.store.connectionSecrets.put(id, "webhook_secret", enc);
     expect(await services.secret("webhook_secret")).toBe("own_webhook_secret_1");
   });
 });

@@ -98,7 +98,7 @@ describe("connect sessions → GET /oauth/start → provider → GET /oauth/call
     expect(done).toMatchObject({ ok: true, connector: "shopify", status: "active", providerAccount: { id: "gid://shopify/Shop/acme" }, scopes: ["read_customers", "read_orders"] });
     const query = Object.fromEntries(new URL(callbackUrl).searchParams);
     expect(standIn.tokenRequests().at(-1)?.body).toMatchObject({ grant_type: "authorization_code", code: query.code, redirect_uri: redirectUri });
-    expect(await host.store.getConnection(done.connectionId)).toMatchObject({ status: "active", connector_key: "shopify", end_user_json: JSON.stringify({ id: "user-1", email: "ops@example.com" }), tags_json: JSON.stringify({ plan: "pro" }) });
+    expect(await host.store.connections.get(done.connectionId)).toMatchObject({ status: "active", connector_key: "shopify", end_user: { id: "user-1", email: "ops@example.com" }, tags: { plan: "pro" } });
     expect((await readTokens(host.store, host.vault, done.connectionId))?.accessToken).toBe(standIn.grants.at(-1)?.access);
     const api = (await (await fetch(`${server.url}/api/connections/${done.connectionId}`, { headers: { authorization: `Bearer ${apiKey}` } })).json()) as { connection: unknown };
     expect(api.connection).toMatchObject({ endUser: { id: "user-1" }, tags: { plan: "pro" } });
@@ -141,13 +141,13 @@ describe("connect sessions → GET /oauth/start → provider → GET /oauth/call
   });
 
   it("a start cannot write secret settings into an existing connection (the webhook-key swap)", async () => {
-    const connectionId = (await host.store.listConnections({ status: "active" }))[0]!.id;
-    const secretsBefore = await host.store.listConnectionSecretNames(connectionId);
+    const connectionId = (await host.store.connections.list({ status: "active" }))[0]!.id;
+    const secretsBefore = await host.store.connectionSecrets.listNames(connectionId);
     const session = await mintSession();
     const attack = await fetch(`${session.startUrl}&shop_domain=acme&connection=${connectionId}&webhook_secret=attacker-key`, { redirect: "manual" });
     expect(attack.status).toBe(400);
     expect(((await attack.json()) as { error: { code: string } }).error.code).toBe("unknown_setting");
-    expect(await host.store.listConnectionSecretNames(connectionId)).toEqual(secretsBefore);
+    expect(await host.store.connectionSecrets.listNames(connectionId)).toEqual(secretsBefore);
     expect(await rowCounts()).toEqual(before);
   });
 
@@ -174,8 +174,8 @@ describe("connect sessions → GET /oauth/start → provider → GET /oauth/call
     expect(databaseBytes(host.dbFile)).not.toContain(secret);
 
     const done = (await (await browser.get(callbackUrl)).json()) as { connectionId: string };
-    expect(JSON.parse((await host.store.getConnection(done.connectionId))!.settings_json)).toEqual({ shop_domain: "secret-shop.myshopify.com" });
-    expect(await host.store.listConnectionSecretNames(done.connectionId)).toEqual(["webhook_secret"]);
+    expect((await host.store.connections.get(done.connectionId))!.settings).toEqual({ shop_domain: "secret-shop.myshopify.com" });
+    expect(await host.store.connectionSecrets.listNames(done.connectionId)).toEqual(["webhook_secret"]);
     expect(databaseBytes(host.dbFile)).not.toContain(secret);
   });
 
@@ -232,8 +232,8 @@ describe("connect sessions → GET /oauth/start → provider → GET /oauth/call
   });
 
   it("a reconnect session replaces the tokens of its connection, and only of it", async () => {
-    const connectionId = (await host.store.listConnections({ status: "active" }))[0]!.id;
-    const shop = JSON.parse((await host.store.getConnection(connectionId))!.settings_json) as { shop_domain: string };
+    const connectionId = (await host.store.connections.list({ status: "active" }))[0]!.id;
+    const shop = (await host.store.connections.get(connectionId))!.settings as { shop_domain: string };
     const session = await mintSession({ connectionId }, "/api/connect/sessions/reconnect");
     const browser = new Browser();
     const done = (await (await browser.get(await browser.authorize(`${session.startUrl}&shop_domain=${shop.shop_domain}`))).json()) as { connectionId: string };
@@ -279,7 +279,7 @@ describe("connect sessions → GET /oauth/start → provider → GET /oauth/call
 
   it("clamps list limits to 1..1000 (a negative LIMIT is no limit in SQLite)", async () => {
     const auth = { authorization: `Bearer ${apiKey}` };
-    const connectionId = (await host.store.listConnections({ status: "active" }))[0]!.id;
+    const connectionId = (await host.store.connections.list({ status: "active" }))[0]!.id;
     await host.store.commitPage(connectionId, "customers", [{ kind: "customer", items: [1, 2, 3].map((n) => ({ idempotencyKey: `customer:${n}`, payload: { id: `c${n}` } })) }]);
     const records = (await (await fetch(`${server.url}/api/records?connection=${connectionId}&limit=-1`, { headers: auth })).json()) as { records: unknown[] };
     expect(records.records).toHaveLength(1);

@@ -30,7 +30,7 @@ describe("anonymous routes must be declared in the manifest", () => {
     const body = (await refused.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe(ROUTE_AUTH_UNDECLARED);
     expect(body.error.message).toContain("routes.public");
-    expect(await sh.host.store.countRecords(connectionId, "customer")).toBe(0);
+    expect(await sh.host.store.records.count(connectionId, "customer")).toBe(0);
   });
 
   it("serves it as an api_key route with the key", async () => {

@@ -33,7 +33,7 @@ afterAll(async () => {
 async function connection(): Promise<string> {
   const id = await createDemoConnection(sh.host, provider.base);
   const enc = sh.host.vault.encrypt(WEBHOOK_SECRET, { table: "connection_secrets", rowId: `${id}/webhook_secret`, field: "value_enc" });
-  await sh.host.store.putConnectionSecret(id, "webhook_secret", enc);
+  await sh.host.store.connectionSecrets.put(id, "webhook_secret", enc);
   return id;
 }
 
@@ -55,8 +55,8 @@ const customers = (...list: { id: string; name: string; at?: string }[]) =>
   utf8(JSON.stringify({ customers: list.map((c) => ({ customer_id: c.id, display_name: c.name, ...(c.at ? { provider_updated_at: c.at } : {}) })) }));
 
 async function stored(connectionId: string) {
-  const rows = await sh.host.store.listRecords(connectionId, { includeTombstoned: true });
-  return rows.map((r) => ({ key: r.idempotency_key, payload: r.payload_json ? (JSON.parse(r.payload_json) as Record<string, unknown>) : null }));
+  const rows = await sh.host.store.records.list(connectionId, { includeTombstoned: true });
+  return rows.map((r) => ({ key: r.idempotency_key, payload: r.payload as Record<string, unknown> | null }));
 }
 
 const deliveries = async (connectionId: string) =>

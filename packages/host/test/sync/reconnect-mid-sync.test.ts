@@ -51,7 +51,7 @@ async function grant(connectionId: string, accessToken: string): Promise<void> {
 }
 
 async function connection(): Promise<string> {
-  const row = await host.store.createConnection({ connectorKey: "demo", connectorVersion: "0.1.0", settings: { base_url: server.base }, status: "active" });
+  const row = await host.store.connections.create({ connectorKey: "demo", connectorVersion: "0.1.0", settings: { base_url: server.base }, status: "active" });
   seen.clear();
   await grant(row.id, `old-${row.id}`);
   return row.id;
@@ -68,9 +68,9 @@ describe("a reconnect during a sync", () => {
     };
     const result = await engine.sync(id, "oauth_customers", fast);
     expect(result).toMatchObject({ outcome: "succeeded", pages: 4, accepted: 20, retries: 1 });
-    expect(await host.store.getConnection(id)).toMatchObject({ status: "active" });
-    expect(await host.store.countRecords(id)).toBe(20);
-    const events = await host.store.listAuthWebhookDeliveries({ connectionId: id });
+    expect(await host.store.connections.get(id)).toMatchObject({ status: "active" });
+    expect(await host.store.records.count(id)).toBe(20);
+    const events = await host.store.authWebhookDeliveries.list({ connectionId: id });
     expect(events.map((e) => e.event_type)).not.toContain("connection.reauth_required");
   });
 
@@ -81,6 +81,6 @@ describe("a reconnect during a sync", () => {
     };
     const result = await engine.sync(id, "oauth_customers", fast);
     expect(result).toMatchObject({ outcome: "reauth_required", pages: 1, accepted: 5 });
-    expect(await host.store.getConnection(id)).toMatchObject({ status: "reauth_required", status_reason: "revoked" });
+    expect(await host.store.connections.get(id)).toMatchObject({ status: "reauth_required", status_reason: "revoked" });
   });
 });

@@ -49,8 +49,8 @@ it("resumes after SIGKILL from the last committed checkpoint with no loss and no
   expect(out).not.toContain("done");
 
   // Killed mid-run: some pages committed, not all, and checkpoint and records agree.
-  const checkpoint = (await sh.host.store.getCheckpoint(killed, "customers")) as { page: number };
-  const committed = await sh.host.store.countRecords(killed);
+  const checkpoint = (await sh.host.store.checkpoints.get(killed, "customers")) as { page: number };
+  const committed = await sh.host.store.records.count(killed);
   expect(checkpoint.page).toBeGreaterThan(8);
   expect(checkpoint.page).toBeLessThan(PAGES);
   expect(committed).toBe((checkpoint.page - 1) * PER_PAGE);
@@ -68,6 +68,6 @@ it("resumes after SIGKILL from the last committed checkpoint with no loss and no
   expect(after).toEqual(await recordSet(sh.host, clean));
 
   // The interrupted run is recorded as such, not left "running".
-  const runs = await sh.host.store.listSyncRuns({ connectionId: killed });
+  const runs = await sh.host.store.syncRuns.list({ connectionId: killed });
   expect(runs.map((r) => r.outcome).sort()).toEqual(["interrupted", "succeeded"]);
 }, 40_000);

@@ -26,12 +26,12 @@ export async function openSyncHost(port: number, dataDir = mkdtempSync(join(tmpd
 }
 
 export async function createDemoConnection(host: Host, base: string, id?: string): Promise<string> {
-  const row = await host.store.createConnection({ ...(id ? { id } : {}), connectorKey: "demo", connectorVersion: "0.1.0", settings: { base_url: base }, status: "active" });
+  const row = await host.store.connections.create({ ...(id ? { id } : {}), connectorKey: "demo", connectorVersion: "0.1.0", settings: { base_url: base }, status: "active" });
   return row.id;
 }
 
 /** The stored record set of a connection, as comparable (key → payload) pairs. */
 export async function recordSet(host: Host, connectionId: string): Promise<[string, string][]> {
-  const rows = await host.store.listRecords(connectionId, { limit: 1_000_000 });
-  return rows.map((r) => [`${r.kind}/${r.idempotency_key}`, r.payload_json ?? ""] as [string, string]).sort(([a], [b]) => (a < b ? -1 : 1));
+  const rows = await host.store.records.list(connectionId, { limit: 1_000_000 });
+  return rows.map((r) => [`${r.kind}/${r.idempotency_key}`, r.payload === null ? "" : JSON.stringify(r.payload)] as [string, string]).sort(([a], [b]) => (a < b ? -1 : 1));
 }

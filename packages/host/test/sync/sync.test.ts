@@ -51,15 +51,15 @@ describe("sync", () => {
     expect(progress.at(-1)).toMatchObject({ stream: "customers", pages: 4, records: 20, rejected: 0, retries: 0, done: true });
     // Each page's event carries the route's own JSON summary of that page.
     expect(progress.slice(0, 4).every((p) => p.lastPage && typeof p.lastPage === "object")).toBe(true);
-    expect(await sh.host.store.countRecords(id)).toBe(20);
-    expect(await sh.host.store.getCheckpoint(id, "customers")).toEqual({ page: 4 });
-    const run = await sh.host.store.getSyncRun(result.runId);
+    expect(await sh.host.store.records.count(id)).toBe(20);
+    expect(await sh.host.store.checkpoints.get(id, "customers")).toEqual({ page: 4 });
+    const run = await sh.host.store.syncRuns.get(result.runId);
     expect(run).toMatchObject({ status: "succeeded", outcome: "succeeded", pages: 4, accepted: 20, rejected: 0 });
 
     // A second run resumes from the checkpoint: one page, nothing duplicated.
     const again = await sh.engine.sync(id, "customers", fast);
     expect(again).toMatchObject({ outcome: "succeeded", pages: 1 });
-    expect(await sh.host.store.countRecords(id)).toBe(20);
+    expect(await sh.host.store.records.count(id)).toBe(20);
   });
 
   it("honours Retry-After from a throttled provider and commits nothing from the throttled page", async () => {
@@ -70,8 +70,8 @@ describe("sync", () => {
     const result = await sh.engine.sync(id, "customers", fast);
     expect(result).toMatchObject({ outcome: "succeeded", pages: 4, accepted: 20, retries: 1 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
-    expect(await sh.host.store.countRecords(id)).toBe(20);
-    expect((await sh.host.store.getSyncRun(result.runId))?.retries).toBe(1);
+    expect(await sh.host.store.records.count(id)).toBe(20);
+    expect((await sh.host.store.syncRuns.get(result.runId))?.retries).toBe(1);
   });
 
   it("waits the pause a committed page asks for before calling for the next one", async () => {
@@ -98,7 +98,7 @@ describe("sync", () => {
     expect(progress.filter((p) => p.done)).toEqual([expect.objectContaining({ pages: 2, records: 10, retries: 2, done: true })]);
     expect(progress.at(-1)?.done).toBe(true);
     expect(result.error).toContain("gave up after 3 attempts");
-    expect(await sh.host.store.getCheckpoint(id, "customers")).toEqual({ page: 3 });
+    expect(await sh.host.store.checkpoints.get(id, "customers")).toEqual({ page: 3 });
     fault = null;
   });
 
@@ -106,8 +106,8 @@ describe("sync", () => {
     const id = await createDemoConnection(sh.host, server.base);
     const result = await sh.engine.sync(id, "secured", fast);
     expect(result.outcome).toBe("reauth_required");
-    expect(await sh.host.store.getConnection(id)).toMatchObject({ status: "reauth_required", status_reason: "missing_token" });
-    expect((await sh.host.store.getSyncRun(result.runId))?.outcome).toBe("reauth_required");
+    expect(await sh.host.store.connections.get(id)).toMatchObject({ status: "reauth_required", status_reason: "missing_token" });
+    expect((await sh.host.store.syncRuns.get(result.runId))?.outcome).toBe("reauth_required");
   });
 
   it("never runs two syncs of the same stream on one connection at once", async () => {
@@ -129,7 +129,7 @@ describe("sync", () => {
     const result = await sh.engine.sync(id, "customers", { ...fast, signal: controller.signal, onProgress: () => controller.abort() });
     delayMs = 0;
     expect(result).toMatchObject({ outcome: "cancelled", pages: 1 });
-    expect((await sh.host.store.getSyncRun(result.runId))?.status).toBe("cancelled");
+    expect((await sh.host.store.syncRuns.get(result.runId))?.status).toBe("cancelled");
   });
 
   it("schedules syncs of every stream of active connections", async () => {
@@ -140,7 +140,7 @@ describe("sync", () => {
     await scheduler.tick();
     await scheduler.stop();
     expect(outcomes).toEqual(["customers:succeeded", "secured:reauth_required"]);
-    expect(await sh.host.store.countRecords(id)).toBe(20);
+    expect(await sh.host.store.records.count(id)).toBe(20);
   });
 
   it("scheduler stop() cancels the sync in flight: shutdown waits for one page at most", async () => {
@@ -162,8 +162,8 @@ describe("sync", () => {
       expect(Date.now() - stopping).toBeLessThan(2 * delayMs);
       expect(hits - before).toBe(1);
       expect(results).toEqual([expect.objectContaining({ connectionId: id, stream: "customers", outcome: "cancelled", pages: 1, accepted: 5 })]);
-      expect(await own.host.store.countRecords(id)).toBe(5);
-      expect((await own.host.store.listSyncRuns({ connectionId: id }))[0]).toMatchObject({ status: "cancelled" });
+      expect(await own.host.store.records.count(id)).toBe(5);
+      expect((await own.host.store.syncRuns.list({ connectionId: id }))[0]).toMatchObject({ status: "cancelled" });
     } finally {
       delayMs = 0;
       await own.close();

@@ -66,7 +66,7 @@ export function connectSessionRoutes(host: Host, opts: { publicUrl: string; retu
     try {
       const request = parseSessionRequest(reconnectSessionRequestSchema, await body(c));
       const minted = await createReconnectSession(deps, request, c.get("apiKeyId"));
-      const connection = await host.store.getConnection(request.connectionId);
+      const connection = await host.store.connections.get(request.connectionId);
       return revealOnce(c.json({ ...answer(minted, [connection!.connector_key]), connectionId: request.connectionId }, 201));
     } catch (error) {
       if (error instanceof OAuthFlowError) return flowErrorJson(c, error);

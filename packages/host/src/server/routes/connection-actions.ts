@@ -16,7 +16,7 @@ export function connectionActionRoutes(host: Host, runner: RouteRunner): Hono<{ 
 
   app.post("/:id/sync", async (c) => {
     const id = c.req.param("id");
-    const row = await host.store.getConnection(id);
+    const row = await host.store.connections.get(id);
     if (!row) return errorJson(c, 404, "connection_not_found", `no connection ${id}`);
     if (row.status !== "active") return errorJson(c, 409, "connection_not_active", `connection ${id} is ${row.status}`, "reconnect it first");
     const stream = c.req.query("stream");
@@ -27,13 +27,13 @@ export function connectionActionRoutes(host: Host, runner: RouteRunner): Hono<{ 
     engine.syncConnection(id, stream ? { stream } : {}).catch((error: unknown) => {
       if (!(error instanceof StreamLockedError)) host.logger.error("sync requested over the API failed", { connectionId: id, error: (error as Error).message });
     });
-    await host.store.audit("connection.sync_requested", { actor: c.get("apiKeyId"), connectionId: id, detail: { stream: stream ?? null } });
+    await host.store.auditLog.append("connection.sync_requested", { actor: c.get("apiKeyId"), connectionId: id, detail: { stream: stream ?? null } });
     return c.json({ connectionId: id, stream: stream ?? null, startedAt }, 202);
   });
 
   app.delete("/:id", async (c) => {
     const id = c.req.param("id");
-    if (!(await host.store.getConnection(id))) return errorJson(c, 404, "connection_not_found", `no connection ${id}`);
+    if (!(await host.store.connections.get(id))) return errorJson(c, 404, "connection_not_found", `no connection ${id}`);
     const result = await disconnect(host.tokens, id);
     return c.json(result);
   });

@@ -18,7 +18,7 @@ export function credentialRoutes(host: Host): Hono<{ Variables: ApiVariables }> 
     }
     try {
       const summary = await host.credentials.set(c.req.param("key"), { clientId: body.clientId, clientSecret: body.clientSecret });
-      await host.store.audit("credential.set", { actor: c.get("apiKeyId"), detail: { credentialKey: summary.credentialKey } });
+      await host.store.auditLog.append("credential.set", { actor: c.get("apiKeyId"), detail: { credentialKey: summary.credentialKey } });
       return c.json({ credential: summary });
     } catch (error) {
       if (error instanceof CredentialError) return errorJson(c, 400, error.code, error.message);

@@ -42,13 +42,13 @@ export function hostApiKeysApp(host: Host): Hono<KeysEnv> {
     throw error;
   });
 
-  app.get("/", async (c) => c.json({ keys: (await host.store.listApiKeys()).map(apiKeyJson) }));
+  app.get("/", async (c) => c.json({ keys: (await host.store.apiKeys.list()).map(apiKeyJson) }));
 
   app.post("/", async (c) => {
     const name = await requestedName(c);
     // Registered with the redactor like every key; this answer is the one place it is shown (revealOnce).
     const created = await createApiKey(host.store, name);
-    const row = (await host.store.getApiKey(created.id))!;
+    const row = (await host.store.apiKeys.get(created.id))!;
     host.logger.info("host API key created", { id: created.id, name, prefix: created.prefix });
     // `key`, not `secret`: the response redactor blanks values of secret-named fields.
     return revealOnce(c.json({ ...apiKeyJson(row), key: created.key }, 201));

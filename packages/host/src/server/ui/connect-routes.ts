@@ -67,7 +67,7 @@ async function renderChooser(c: Context, host: Host, session: ConnectSession): P
 /** The provider account a reconnect session will link again, by name. */
 async function reconnectAccount(host: Host, session: ConnectSession): Promise<string | null> {
   if (!session.connectionId) return null;
-  const row = await host.store.getConnection(session.connectionId);
+  const row = await host.store.connections.get(session.connectionId);
   return row?.provider_account_name ?? row?.provider_account_domain ?? row?.provider_account_id ?? null;
 }
 
@@ -107,7 +107,7 @@ export function connectRoutes(host: Host, publicUrl: string): Hono {
     try {
       const session = await findConnectSession(host.store, host.vault, connectSessionToken(c, secure, fromLink));
       if (fromLink) {
-        const row = await host.store.getConnectSession(session.id);
+        const row = await host.store.connectSessions.get(session.id);
         setCookie(c, connectCookieName(secure), fromLink, {
           httpOnly: true,
           secure,

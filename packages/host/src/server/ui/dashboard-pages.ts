@@ -1,6 +1,8 @@
 // The operator dashboard's pages (HTML only; the data comes from dashboard-routes.ts).
 import { html } from "hono/html";
-import type { ConnectionRow, RecordRow, SyncRunRow } from "../../store/schema.js";
+import type { SyncRunRow } from "../../store/schema.js";
+import type { ConnectionRow } from "../../store/repositories/connections.js";
+import type { RecordRow } from "../../store/repositories/records.js";
 import type { Html } from "./layout.js";
 
 export type NavSection = "connections" | "credentials" | "keys" | "webhooks";
@@ -37,8 +39,8 @@ export function connectionsHtml(list: ConnectionSummary[]): Html {
 <div class="card"><table id="connections"><thead><tr><th>Connection</th><th>Status</th><th>Provider account</th><th>End user</th><th>Tags</th><th>Last sync</th></tr></thead><tbody>
 ${list.length === 0 ? html`<tr><td colspan="6" class="muted">No connections yet: mint a connect session (POST /api/connect/sessions) and send its connectUrl.</td></tr>` : ""}
 ${list.map(({ row, lastSync }) => {
-  const endUser = row.end_user_json ? (JSON.parse(row.end_user_json) as { id: string; displayName?: string } | null) : null;
-  const tags = Object.entries(JSON.parse(row.tags_json) as Record<string, string>);
+  const endUser = row.end_user;
+  const tags = Object.entries(row.tags);
   return html`<tr><td><a href="/ui/connections/${row.id}">${row.connector_key}</a><br><span class="muted mono">${row.id}</span></td>
 <td>${status(row.status)}${row.status_reason ? html`<br><span class="muted">${row.status_reason}</span>` : ""}</td>
 <td>${row.provider_account_name ?? row.provider_account_id ?? "—"}${row.provider_account_domain ? html`<br><span class="muted">${row.provider_account_domain}</span>` : ""}</td>
@@ -91,7 +93,7 @@ export function recordsHtml(row: ConnectionRow, entities: string[], entity: stri
 <button type="submit" class="small" id="search">Search</button></form></div>
 <div class="card"><table id="records"><thead><tr><th>Key</th><th>Kind</th><th>Stream</th><th>Last seen</th><th>Payload</th></tr></thead><tbody>
 ${records.length === 0 ? html`<tr><td colspan="5" class="muted">No records.</td></tr>` : ""}
-${records.map((r) => html`<tr><td class="mono">${r.idempotency_key}</td><td>${r.kind}</td><td>${r.stream}</td><td>${time(r.last_seen)}</td><td><details><summary>show</summary><pre>${r.payload_json ? JSON.stringify(JSON.parse(r.payload_json), null, 2) : "(redacted)"}</pre></details></td></tr>`)}
+${records.map((r) => html`<tr><td class="mono">${r.idempotency_key}</td><td>${r.kind}</td><td>${r.stream}</td><td>${time(r.last_seen)}</td><td><details><summary>show</summary><pre>${r.payload !== null ? JSON.stringify(r.payload, null, 2) : "(redacted)"}</pre></details></td></tr>`)}
 </tbody></table></div>`;
 }
 

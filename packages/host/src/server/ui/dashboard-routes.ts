@@ -29,7 +29,7 @@ export function dashboardRoutes(host: Host, sessions: DashboardSessions): Hono<D
     const keyId = await verifyApiKey(host.store, `Bearer ${key}`);
     if (!keyId) return renderPage(c, 401, { title: "Sign in · Backfill", body: loginHtml(newLoginCsrf(c, sessions.secure), "That is not a live host API key."), narrow: true });
     sessions.start(c, keyId);
-    await host.store.audit("dashboard.login", { actor: keyId });
+    await host.store.auditLog.append("dashboard.login", { actor: keyId });
     return c.redirect("/ui", 303);
   });
 
@@ -51,11 +51,11 @@ export function dashboardRoutes(host: Host, sessions: DashboardSessions): Hono<D
   });
 
   app.get("/", async (c) => {
-    const rows = await host.store.listConnections();
+    const rows = await host.store.connections.list();
     const list = await Promise.all(
       rows.map(async (row) => {
         const streams = (await host.connectors.get(row.connector_key))?.manifest.streams.map((s) => s.name) ?? [];
-        const runs = await host.store.listSyncRuns({ connectionId: row.id, limit: 200 });
+        const runs = await host.store.syncRuns.list({ connectionId: row.id, limit: 200 });
         return { row, lastSync: Object.fromEntries(streams.map((s) => [s, runs.find((r) => r.stream === s)])) };
       }),
     );
@@ -63,33 +63,33 @@ export function dashboardRoutes(host: Host, sessions: DashboardSessions): Hono<D
   });
 
   app.get("/connections/:id", async (c) => {
-    const row = await host.store.getConnection(c.req.param("id"));
+    const row = await host.store.connections.get(c.req.param("id"));
     if (!row) return page(c, "connections", "Not found", html`<p>No such connection.</p>`, 404);
     const manifest = (await host.connectors.get(row.connector_key))?.manifest;
-    const runs = await host.store.listSyncRuns({ connectionId: row.id, limit: 20 });
+    const runs = await host.store.syncRuns.list({ connectionId: row.id, limit: 20 });
     const streams = (manifest?.streams ?? []).map((s) => ({ name: s.name, entity: s.entity, lastRun: runs.find((r) => r.stream === s.name) }));
     // Run errors are stored redacted; audit entries are redacted when written.
     const errors = [
       ...runs.filter((r) => r.error).map((r) => ({ at: r.finished_at ?? r.started_at, text: `${r.stream}: ${r.error}` })),
-      ...(await host.store.listAudit({ connectionId: row.id, limit: 50 })).filter((a) => /failed|mismatch|missing|revoked/.test(a.action)).map((a) => ({ at: a.at, text: `${a.action}${a.detail_json ? ` ${a.detail_json}` : ""}` })),
+      ...(await host.store.auditLog.list({ connectionId: row.id, limit: 50 })).filter((a) => /failed|mismatch|missing|revoked/.test(a.action)).map((a) => ({ at: a.at, text: `${a.action}${a.detail_json ? ` ${a.detail_json}` : ""}` })),
     ].sort((a, b) => b.at - a.at).slice(0, 10);
     return page(c, "connections", `${row.connector_key} ${row.id}`, connectionHtml({ row, streams, runs, errors }));
   });
 
   app.get("/connections/:id/records", async (c) => {
-    const row = await host.store.getConnection(c.req.param("id"));
+    const row = await host.store.connections.get(c.req.param("id"));
     if (!row) return page(c, "connections", "Not found", html`<p>No such connection.</p>`, 404);
     const manifest = (await host.connectors.get(row.connector_key))?.manifest;
     const entities = [...new Set((manifest?.streams ?? []).map((s) => s.entity).filter((e): e is string => !!e))];
     const entity = entities.includes(c.req.query("entity") ?? "") ? c.req.query("entity") : entities[0];
     const key = (c.req.query("key") ?? "").slice(0, 200);
-    const records = key ? await host.store.searchRecordsByKey(row.id, { ...(entity ? { kind: entity } : {}), key, limit: 50 }) : await host.store.listRecords(row.id, { ...(entity ? { kind: entity } : {}), limit: 50 });
+    const records = key ? await host.store.records.searchByKey(row.id, { ...(entity ? { kind: entity } : {}), key, limit: 50 }) : await host.store.records.list(row.id, { ...(entity ? { kind: entity } : {}), limit: 50 });
     return page(c, "connections", "Records", recordsHtml(row, entities, entity, key, records));
   });
 
   app.get("/credentials", async (c) => page(c, "credentials", "App credentials", credentialsHtml(await host.credentials.list())));
-  app.get("/keys", async (c) => page(c, "keys", "API keys", keysHtml(await host.store.listApiKeys(), c.get("session").apiKeyId)));
-  app.get("/webhooks", async (c) => page(c, "webhooks", "Auth webhooks", webhooksHtml(await host.store.listAuthWebhookDeliveries({ limit: 100 }))));
+  app.get("/keys", async (c) => page(c, "keys", "API keys", keysHtml(await host.store.apiKeys.list(), c.get("session").apiKeyId)));
+  app.get("/webhooks", async (c) => page(c, "webhooks", "Auth webhooks", webhooksHtml(await host.store.authWebhookDeliveries.list({ limit: 100 }))));
 
   return app;
 }

@@ -47,7 +47,7 @@ export class DashboardSessions {
     const key = digest(token);
     const session = this.byHash.get(key);
     if (!session) return undefined;
-    const live = (await this.store.listApiKeys()).some((k) => k.id === session.apiKeyId && k.revoked_at === null);
+    const live = (await this.store.apiKeys.list()).some((k) => k.id === session.apiKeyId && k.revoked_at === null);
     if (session.expiresAt <= this.store.now() || !live) {
       this.byHash.delete(key);
       return undefined;

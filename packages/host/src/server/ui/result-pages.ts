@@ -15,8 +15,8 @@ import { renderPage } from "./layout.js";
 export type CallbackOrigin = { returnUrl: string | null; connectorName: string };
 
 export async function callbackOrigin(host: Host, state: string | undefined, connectorKey: string): Promise<CallbackOrigin> {
-  const pending = state ? await host.store.findPendingAuthorization(hashState(state)) : undefined;
-  const session = pending?.session_id ? await host.store.getConnectSession(pending.session_id) : undefined;
+  const pending = state ? await host.store.pendingAuthorizations.findByStateHash(hashState(state)) : undefined;
+  const session = pending?.session_id ? await host.store.connectSessions.get(pending.session_id) : undefined;
   const manifest = (await host.connectors.get(pending?.connector_key ?? connectorKey))?.manifest;
   return { returnUrl: session?.return_url ?? null, connectorName: manifest?.name ?? connectorKey };
 }

@@ -10,3 +10,8 @@ export type RepositoryContext = {
   readonly db: StoreExecutor;
   now(): number;
 };
+
+/** A context that can open a transaction (nested calls reuse the outer one): for repositories whose writes take several statements. */
+export type TransactionalContext = RepositoryContext & {
+  transaction<T>(fn: (tx: TransactionalContext) => Promise<T>): Promise<T>;
+};
