@@ -1,4 +1,4 @@
-// @backfill-io/sdk: what connector code imports.
+// @backfill-io/sdk: what connector code imports. The host-binding contract is `@backfill-io/sdk/host`.
 export { defineConnector, validateManifest, ManifestError, isDefinedManifest, type ManifestValidation } from "./manifest/define.js";
 export { validateConnectorDir, routeFile, manifestRoutes, checkRoutesExist, releaseChecklist, listRouteFiles, type ConnectorDirReport, type AnonymousRouteEntry } from "./manifest/validate-dir.js";
 export type { ManifestProblem } from "./manifest/rules.js";
@@ -6,10 +6,10 @@ export type { ConnectorManifest, ConnectorManifestInput, OAuthConfig, HostValida
 export { manifestSchema } from "./manifest/schema.js";
 export type { AnonymousRoutes } from "./manifest/schema.js";
 export { routeAccess, requestedRouteAuth, manifestDeclaresRoute, ROUTE_AUTH_UNDECLARED, type RouteAccess, type RouteAuth } from "./manifest/route-access.js";
-export { api, isRoute, normalizeRouteInput, retryAfterSeconds, type Route, type RouteHandler, type RouteInput, type RouteRequest, type ErrorBody } from "./api/api.js";
+export { api, retryAfterSeconds, type Route, type RouteHandler, type RouteInput, type RouteRequest, type ErrorBody } from "./api/api.js";
 export { OAuth, Http, Settings, Secrets, ingest, Checkpoint, log, Records, Connection, type HttpOptions, type IngestOptions } from "./runtime/calls.js";
-export { bindHost, currentBinding, isHostBound, oauthAuthHeader, type OAuthHttpAuth, type HostBinding, type HttpRequestSpec, type HttpResponse, type HttpMethod, type AccessTokenOptions, type LogLevel, type CheckpointState, type CheckpointOptions, type RecordsRedaction, type ConnectionStatusChange, type ConnectionInfo } from "./runtime/binding.js";
-export { BackfillError, ReauthRequiredError, PermissionDeniedError, NoHostBoundError, isReauthRequired, errorFromJSON, REAUTH_REASONS, type BackfillErrorCode, type ReauthReason } from "./runtime/errors.js";
+export type { OAuthHttpAuth, HttpResponse, HttpMethod, AccessTokenOptions, LogLevel, CheckpointState, CheckpointOptions, RecordsRedaction, ConnectionStatusChange, ConnectionInfo } from "./runtime/binding.js";
+export { BackfillError, ReauthRequiredError, PermissionDeniedError, isReauthRequired, REAUTH_REASONS, type BackfillErrorCode, type ReauthReason } from "./runtime/errors.js";
 export { ENTITY_KINDS, ENTITY_NAMES, entityJsonSchemas, entityNameForKind, isEntityKind, type EntityKind, type EntityName } from "./entities/registry.js";
 export { customerSchema, salesReceiptSchema, refundReceiptSchema, lineItemSchema, type Customer, type SalesReceipt, type RefundReceipt, type LineItem } from "./entities/schemas.js";
 export { currencyExponent, decimalToMinor, minorToDecimal, formatMoney, isCurrencyCode, isMoneyInPrecision } from "./entities/money.js";
@@ -26,7 +26,7 @@ export type { RecordCommitDecision, RecordDeleteDecision, RecordDeletion, Valida
 /** Route configuration a route module exports as `config`. */
 export type RouteConfig = { auth: "api_key" | "public" | "webhook" };
 export { Files, type FileDownloadOptions } from "./runtime/files.js";
-export type { DownloadedFile, FileDownloadSpec, FileLines, ReadLinesOptions } from "./runtime/binding.js";
+export type { DownloadedFile, FileLines, ReadLinesOptions } from "./runtime/binding.js";
 export { FILE_LINE_TOO_LONG, FILE_NOT_FOUND, FILE_NOT_UTF8, FILE_OFFSET_INVALID, FILE_TOO_LARGE, FILE_RETENTION_MS } from "./policy/files.js";
 export { CHECKPOINT_INVALID, type CheckpointIssue } from "./policy/checkpoint.js";
 /** Constant-time comparison of two strings (signatures, HMACs): for connectors that verify what providers sign. */
