@@ -6,10 +6,10 @@ import { CliError, describeError } from "./errors.js";
 import { processIO, type CliIO } from "./io.js";
 import { buildProgram, globalOptionsOf, type CommandRegistration } from "./program.js";
 
-export { buildProgram, type CommandRegistration } from "./program.js";
-export { CliContext, type GlobalOptions } from "./context.js";
-export { CliError, describeError } from "./errors.js";
-export { processIO, type CliIO } from "./io.js";
+export type { CommandRegistration } from "./program.js";
+export type { CliContext } from "./context.js";
+export { CliError } from "./errors.js";
+export type { CliIO } from "./io.js";
 export { parseDuration } from "./duration.js";
 export { printJson } from "./output.js";
 

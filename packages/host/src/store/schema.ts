@@ -1,7 +1,7 @@
 // Row types of the host database, as Kysely sees them. Timestamps are epoch
 // milliseconds (INTEGER), JSON columns are TEXT, encrypted columns hold vault
 // strings (`v1.<keyId>.<iv>.<ct>.<tag>`) and are named `*_enc`.
-import type { Generated, Insertable, Selectable, Updateable } from "kysely";
+import type { Generated, Selectable } from "kysely";
 
 export const CONNECTION_STATUSES = ["pending", "active", "reauth_required", "revoked", "disconnected"] as const;
 export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
@@ -257,8 +257,6 @@ export type SyncRunRow = Selectable<SyncRunsTable>;
 export type HostApiKeyRow = Selectable<HostApiKeysTable>;
 export type AuditLogRow = Selectable<AuditLogTable>;
 export type AuthWebhookDeliveryRow = Selectable<AuthWebhookDeliveriesTable>;
-export type NewOAuthToken = Insertable<OAuthTokensTable>;
-export type OAuthTokenUpdate = Updateable<OAuthTokensTable>;
 
 /**
  * Every encrypted column: the table, its row-id expression (what the AAD binds to) and
@@ -274,7 +272,3 @@ export const ENCRYPTED_COLUMNS = [
   { table: "connection_secrets", field: "value_enc", rowId: ["connection_id", "name"] },
 ] as const;
 
-/** The AAD row id of a row: its key columns joined with "/". */
-export function aadRowId(...parts: string[]): string {
-  return parts.join("/");
-}
