@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { workspacePackages } from "./workspace-packages.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const git = (...args) => spawnSync("git", args, { cwd: root, encoding: "utf8" });
@@ -21,21 +22,9 @@ const since = tag || git("rev-list", "--max-parents=0", "HEAD").stdout.trim().sp
 
 /** Published workspace packages: { name, dir, files } from their package.json. */
 function publishedPackages() {
-  const found = [];
-  for (const group of ["packages", "connectors"]) {
-    for (const entry of readdirSync(join(root, group), { withFileTypes: true })) {
-      if (!entry.isDirectory()) continue;
-      let manifest;
-      try {
-        manifest = JSON.parse(readFileSync(join(root, group, entry.name, "package.json"), "utf8"));
-      } catch {
-        continue;
-      }
-      if (manifest.private) continue;
-      found.push({ name: manifest.name, dir: `${group}/${entry.name}`, files: [...(manifest.files ?? []), "package.json"] });
-    }
-  }
-  return found;
+  return workspacePackages(root)
+    .filter(({ manifest }) => !manifest.private)
+    .map(({ dir, manifest }) => ({ name: manifest.name, dir, files: [...(manifest.files ?? []), "package.json"] }));
 }
 
 /** Package names named in the frontmatter of the pending changesets. */

@@ -4,21 +4,27 @@ import type { Host, PostConnectRunner } from "@backfill-io/host";
 import { CliContext } from "./context.js";
 import { CliError, describeError } from "./errors.js";
 import { processIO, type CliIO } from "./io.js";
-import { buildProgram, globalOptionsOf } from "./program.js";
+import { buildProgram, globalOptionsOf, type CommandRegistration } from "./program.js";
 
-export { buildProgram } from "./program.js";
-export { CliContext, type GlobalOptions } from "./context.js";
-export { CliError, describeError } from "./errors.js";
-export { processIO, type CliIO } from "./io.js";
+export type { CommandRegistration } from "./program.js";
+export type { CliContext } from "./context.js";
+export { CliError } from "./errors.js";
+export type { CliIO } from "./io.js";
 export { parseDuration } from "./duration.js";
+export { printJson } from "./output.js";
 
-export type RunCliOptions = { io?: CliIO; postConnect?: (host: Host) => PostConnectRunner };
+export type RunCliOptions = {
+  io?: CliIO;
+  postConnect?: (host: Host) => PostConnectRunner;
+  /** Commands added to the published ones (the workspace demo adds `demo`). */
+  extraCommands?: readonly CommandRegistration[];
+};
 
 export async function runCli(argv: string[], opts: RunCliOptions = {}): Promise<number> {
   const io = opts.io ?? processIO();
   const holder: { program?: ReturnType<typeof buildProgram> } = {};
   const ctx = new CliContext(io, () => (holder.program ? globalOptionsOf(holder.program) : {}), opts.postConnect);
-  const program = (holder.program = buildProgram(ctx));
+  const program = (holder.program = buildProgram(ctx, opts.extraCommands));
   const configure = (command: ReturnType<typeof buildProgram>): void => {
     command.exitOverride();
     command.configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s), outputError: (s, write) => write(s) });

@@ -1,6 +1,7 @@
 // The `backfill` program: global options and one register function per command group.
 // To add a command group, create src/commands/<group>.ts exporting register<Group>(program, ctx)
 // and call it below (`keys create`, `keys list` and `keys revoke` register on the group returned by registerKeys).
+// Commands from outside the published CLI (the workspace demo) arrive as `extraCommands`.
 import { Command } from "commander";
 import type { CliContext, GlobalOptions } from "./context.js";
 import { registerValidate } from "./commands/validate.js";
@@ -17,12 +18,14 @@ import { registerRecords } from "./commands/records.js";
 import { registerWebhooks } from "./commands/webhooks.js";
 import { registerServe } from "./commands/serve.js";
 import { registerWorker } from "./commands/worker.js";
-import { registerDemo } from "./commands/demo.js";
 import { registerNew } from "./commands/new.js";
 import { registerDryrun } from "./commands/dryrun.js";
 import { registerDb } from "./commands/db.js";
 
-export function buildProgram(ctx: CliContext): Command {
+/** Adds a command (or a group) to the program, like the register functions of src/commands. */
+export type CommandRegistration = (program: Command, ctx: CliContext) => void;
+
+export function buildProgram(ctx: CliContext, extraCommands: readonly CommandRegistration[] = []): Command {
   const program = new Command("backfill")
     .description("Backfill connectors: host-managed OAuth, connections and syncs")
     .option("--data-dir <dir>", "where the database and master key live (default: $BACKFILL_DATA_DIR or ./.backfill)")
@@ -32,7 +35,6 @@ export function buildProgram(ctx: CliContext): Command {
       "after",
       `
 Examples:
-  $ backfill demo                      # the whole product offline, end to end
   $ printf %s "$ACME_CLIENT_SECRET" | backfill credentials set acme_public_app --client-id 1a2b3c
   $ backfill connect acme --setting tenant=globex
   $ backfill connections list --json
@@ -69,9 +71,9 @@ Environment:
   registerWebhooks(program, ctx);
   registerServe(program, ctx);
   registerWorker(program, ctx);
-  registerDemo(program, ctx);
   registerNew(program, ctx);
   registerDryrun(program, ctx);
+  for (const register of extraCommands) register(program, ctx);
   return program;
 }
 

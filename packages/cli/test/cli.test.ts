@@ -63,8 +63,6 @@ describe("backfill CLI", () => {
     expect(JSON.parse((await cli(["webhooks", "deliveries", "--json"])).out)).toEqual([]);
     const bad = await cli(["webhooks", "deliveries", "--status", "lost"]);
     expect(bad.err).toBe("error: --status lost is not a delivery status\nfix: pass one of pending, delivered, failed\n");
-    const demo = await cli(["demo", "--open-browser"]);
-    expect(demo.err).toBe("error: --open-browser needs --serve\nfix: pass e.g. --serve 15m --open-browser\n");
   });
 
   it("connections: --help teaches with examples; bad input is one line plus the fix", async () => {

@@ -183,7 +183,7 @@ describe("backfill sync, runs, records", () => {
       ["validate"], ["credentials"], ["credentials", "set"], ["credentials", "list"], ["connect"],
       ["connections"], ["connections", "list"], ["connections", "show"], ["connections", "disconnect"], ["connections", "migrate-tokens"],
       ["tokens"], ["tokens", "refresh-due"], ["keys"], ["keys", "rotate"], ["keys", "create"],
-      ["sync"], ["runs"], ["records"], ["serve"], ["demo"],
+      ["sync"], ["runs"], ["records"], ["serve"],
     ];
     for (const cmd of commands) {
       const help = await cli([...cmd, "--help"]);

@@ -7,10 +7,10 @@
 //   types, mutations 10, and omitted variables at their declared defaults.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { createAdminApiClient } from "@shopify/admin-api-client";
 import { shopifyLibrary as shopify } from "./shopify-library.js";
 import { loadAdminSchema } from "@backfill-io/shopify-admin-schema";
+import { ALL_DOCUMENTS } from "@backfill-io/connector-shopify/documents";
 import {
   Kind,
   getNamedType,
@@ -209,8 +209,6 @@ function documentedCost(document: string, variables: Record<string, unknown>): n
   }, 0);
 }
 
-const DOCUMENTS_PATH = fileURLToPath(new URL("../../../connectors/shopify/src/lib/documents.ts", import.meta.url));
-
 describe("requested cost by Shopify's documented rules", () => {
   it("the calculator itself: a connection, an interface, a default, a mutation", () => {
     expect(documentedCost("query($n: Int = 10) { orders(first: $n) { nodes { id customer { id } } } }", {})).toBe(2 + 10 * 2);
@@ -219,7 +217,6 @@ describe("requested cost by Shopify's documented rules", () => {
   });
 
   it("matches the emulator's requestedQueryCost for every connector document, at the page sizes it sends", async () => {
-    const { ALL_DOCUMENTS } = (await import(pathToFileURL(DOCUMENTS_PATH).href)) as { ALL_DOCUMENTS: Record<string, string> };
     const order = emulator.state.shop("acme").orders[0]!;
     const client = adminClient(emulator.state.issueOfflineToken("acme", CLIENT_ID));
     for (const [name, document] of Object.entries(ALL_DOCUMENTS)) {

@@ -11,14 +11,11 @@ import { pathToFileURL } from "node:url";
 import {
   BackfillError,
   ReauthRequiredError,
-  bindHost,
   redact,
   routeFile,
-  isRoute,
-  type HostBinding,
-  type HttpRequestSpec,
   type HttpResponse,
 } from "@backfill-io/sdk";
+import { bindHost, isRoute, type HostBinding, type HttpRequestSpec } from "@backfill-io/sdk/host";
 import { assertHttpAllowed, assertSecretReadable, assertSettingReadable, assertTokenHost } from "@backfill-io/sdk/policy";
 import type { Host } from "../src/app/open-host.js";
 import { connectionSecret } from "../src/app/settings.js";

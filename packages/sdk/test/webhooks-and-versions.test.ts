@@ -1,7 +1,8 @@
 // Webhook deduplication (Webhooks.*), version-ordered commits (policy/commit.ts) and raw
 // body bytes, in the test runtime: the same rules the host applies.
 import { afterEach, describe, expect, it } from "vitest";
-import { api, defineConnector, ingest, normalizeRouteInput, Records, Webhooks, WEBHOOK_DELIVERY_RETENTION_MS } from "../src/index.js";
+import { api, defineConnector, ingest, Records, Webhooks, WEBHOOK_DELIVERY_RETENTION_MS } from "../src/index.js";
+import { normalizeRouteInput } from "../src/host/index.js";
 import { decideRecordCommit, payloadHash, recordVersion } from "../src/policy/index.js";
 import { connectorTestRuntime, type ConnectorTestRuntime } from "../src/testing/index.js";
 

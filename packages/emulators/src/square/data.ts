@@ -330,11 +330,6 @@ export function settleRefund(data: MerchantData, refund: SquareRefund, atMs: num
   }
 }
 
-/** The sale a return order takes back from (its first returns[] entry), if it is one. */
-export function saleOfReturnOrder(order: SquareOrder): string | undefined {
-  return order.returns?.[0]?.source_order_id;
-}
-
 /**
  * Deletes a customer profile at `atMs` (or merges it into `mergedInto`): it leaves the
  * directory, so ListCustomers, SearchCustomers and RetrieveCustomer no longer find it.

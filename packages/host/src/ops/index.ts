@@ -1,3 +1,3 @@
-export { createHostMetrics, type HostMetrics } from "./metrics.js";
-export { opsRoutes, NOT_READY, METRICS_UNAUTHORIZED, type OpsRoutesOptions } from "./routes.js";
+export { createHostMetrics } from "./metrics.js";
+export { opsRoutes, NOT_READY, METRICS_UNAUTHORIZED } from "./routes.js";
 export { startOpsServer, type OpsServer } from "./ops-server.js";

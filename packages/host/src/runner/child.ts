@@ -6,7 +6,8 @@
 // arrives: the permission model checks paths when files are opened, not reads and writes on
 // inherited descriptors. No worker is needed inside the child.
 import { readSync, writeSync } from "node:fs";
-import { BackfillError, errorFromJSON } from "@backfill-io/sdk";
+import { BackfillError } from "@backfill-io/sdk";
+import { errorFromJSON } from "@backfill-io/sdk/host";
 import { encodeFrame, readFrameSync } from "./frames.js";
 import { CHILD_FROM_HOST_FD, CHILD_TO_HOST_FD, type FromChild, type ToChild } from "./protocol.js";
 import { installRouteHost, type RouteInvocation, type SyncCallChannel } from "./route-host.js";

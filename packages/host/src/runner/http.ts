@@ -4,7 +4,8 @@
 // connect/header/body timeouts and a response size limit; bodies cross the bridge as text,
 // parsed in the route by the SDK's parseResponseBody (as the test runtime parses scripted responses).
 import { Agent, request, errors as undiciErrors } from "undici";
-import { BackfillError, oauthAuthHeader, type ConnectorManifest, type HttpRequestSpec, type HttpResponse, type AccessTokenOptions, type Redactor } from "@backfill-io/sdk";
+import { BackfillError, type ConnectorManifest, type HttpResponse, type AccessTokenOptions, type Redactor } from "@backfill-io/sdk";
+import { oauthAuthHeader, type HttpRequestSpec } from "@backfill-io/sdk/host";
 import { assertHttpAllowed, assertTokenHost, describeUrl, followRedirect, parseResponseBody, REDIRECT_STATUSES } from "@backfill-io/sdk/policy";
 import type { BridgedHttpResponse } from "./protocol.js";
 

@@ -3,7 +3,8 @@
 // its own carries the SDK calls. A call names its invocation and a call id unique for the
 // worker's lifetime, so a reply meant for one call (or one invocation) never answers another.
 import type { MessagePort } from "node:worker_threads";
-import type { ConnectionInfo, ConnectorManifest, HostBinding, HttpResponse } from "@backfill-io/sdk";
+import type { ConnectionInfo, ConnectorManifest, HttpResponse } from "@backfill-io/sdk";
+import type { HostBinding } from "@backfill-io/sdk/host";
 
 /** The HostBinding methods that cross the bridge (everything but `manifest`). */
 export type BridgeMethod = Exclude<keyof HostBinding, "manifest" | "connectionInfo">;

@@ -4,7 +4,8 @@
 // route module's handler and cleans up after it. Only the transport of the SDK calls
 // differs: each isolate brings a SyncCallChannel per invocation.
 import { AsyncLocalStorage } from "node:async_hooks";
-import { bindHost, BackfillError, registerSecret, redact, type HostBinding } from "@backfill-io/sdk";
+import { BackfillError, registerSecret, redact } from "@backfill-io/sdk";
+import { bindHost, type HostBinding } from "@backfill-io/sdk/host";
 import { assertExternalMemoryWithin, denyProcessControl, PROCESS_CONTROL_DENIED, type ProcessControlGuard } from "./route-guards.js";
 import { parseResponseBody } from "@backfill-io/sdk/policy";
 import type { BridgedHttpResponse, BridgeError, BridgeMethod, FromWorker, InvokeMessage } from "./protocol.js";

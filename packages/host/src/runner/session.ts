@@ -7,12 +7,12 @@ import {
   type CheckpointOptions,
   type ConnectionStatusChange,
   type EntityKind,
-  type HttpRequestSpec,
   type LogLevel,
   type RecordsRedaction,
   type Redactor,
 } from "@backfill-io/sdk";
-import type { FileDownloadSpec, ReadLinesOptions } from "@backfill-io/sdk";
+import type { ReadLinesOptions } from "@backfill-io/sdk";
+import type { FileDownloadSpec, HttpRequestSpec } from "@backfill-io/sdk/host";
 import { checkFileAccess, checkReadLinesOptions, FILE_LINE_TOO_LONG, FILE_NOT_FOUND, FILE_NOT_UTF8, FILE_OFFSET_INVALID, FILE_TOO_LARGE } from "@backfill-io/sdk/policy";
 import { downloadFile } from "../files/download.js";
 import { assertEntityWritable, assertSecretReadable, assertSettingReadable, checkDeliveryIds, checkValidatedDeletions, validateIngestItems, type IngestItem } from "@backfill-io/sdk/policy";

@@ -3,7 +3,8 @@
 // and the thread blocks on a SharedArrayBuffer (Atomics.wait + receiveMessageOnPort) until
 // the main thread answers. One invocation at a time.
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
-import { BackfillError, errorFromJSON } from "@backfill-io/sdk";
+import { BackfillError } from "@backfill-io/sdk";
+import { errorFromJSON } from "@backfill-io/sdk/host";
 import { SIGNAL_INDEX, type BridgeReply, type FromWorker, type InvokeMessage, type ToWorker, type WorkerBootData, type WorkerCall } from "./protocol.js";
 import { installRouteHost, type SyncCallChannel } from "./route-host.js";
 

@@ -1,7 +1,7 @@
 // Row types of the host database, as Kysely sees them. Timestamps are epoch
 // milliseconds (INTEGER), JSON columns are TEXT, encrypted columns hold vault
 // strings (`v1.<keyId>.<iv>.<ct>.<tag>`) and are named `*_enc`.
-import type { Generated, Insertable, Selectable, Updateable } from "kysely";
+import type { Generated, Selectable } from "kysely";
 
 export const CONNECTION_STATUSES = ["pending", "active", "reauth_required", "revoked", "disconnected"] as const;
 export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
@@ -252,8 +252,6 @@ export type SyncRunRow = Selectable<SyncRunsTable>;
 export type HostApiKeyRow = Selectable<HostApiKeysTable>;
 export type AuditLogRow = Selectable<AuditLogTable>;
 export type AuthWebhookDeliveryRow = Selectable<AuthWebhookDeliveriesTable>;
-export type NewOAuthToken = Insertable<OAuthTokensTable>;
-export type OAuthTokenUpdate = Updateable<OAuthTokensTable>;
 
 /**
  * Every encrypted column: the table, its row-id columns (what the AAD binds to) and the

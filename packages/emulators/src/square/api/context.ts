@@ -10,7 +10,6 @@ export interface SquareEnv {
   Variables: { grant: AccessTokenRecord; data: MerchantData };
 }
 
-export type SquareContext = Context<SquareEnv>;
 
 export function errorResponse(c: Context, status: 400 | 401 | 403 | 404, ...errors: SquareError[]): Response {
   return c.json({ errors }, status);

@@ -4,8 +4,8 @@ import { chmodSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { writeDemoState } from "../src/demo/state-file.js";
-import { openDemoLog } from "../src/demo/log-file.js";
+import { writeDemoState } from "../src/state-file.js";
+import { openDemoLog } from "../src/log-file.js";
 
 const modeOf = (path: string) => statSync(path).mode & 0o777;
 

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SyncResult } from "@backfill-io/host";
-import { DEMO_MERCHANT, DEMO_SHOP, startDemoEnvironment, type DemoEnvironment } from "../../src/demo/environment.js";
+import { DEMO_MERCHANT, DEMO_SHOP, startDemoEnvironment, type DemoEnvironment } from "../../src/environment.js";
 import { expectedShopify, expectedSquare, missing, recordSquareExchanges, squareOrderMapper, storedRecords, summary, type Expected } from "./support.js";
 
 const ORDERS = 150;

@@ -5,11 +5,11 @@
 // run is not spent waiting; what a Standard (100 points/s) or Plus (1,000 points/s) shop
 // would take is computed from the measured points and requests per order, a stated latency
 // per request and the emulator's modelled bulk rate.
-// Run: npm run bench -w @backfill-io/cli (node --import tsx --conditions=source bench/shopify-bulk.ts)
+// Run: npm run bench -w @backfill-io/demo (node --import tsx --conditions=source bench/shopify-bulk.ts)
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEMO_SHOP, startDemoEnvironment } from "../src/demo/environment.js";
+import { DEMO_SHOP, startDemoEnvironment } from "../src/environment.js";
 
 /** A Shopify Admin round trip as a host far from Shopify sees it (stated, not measured here). */
 const LATENCY_S = 0.25;

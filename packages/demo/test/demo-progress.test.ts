@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bulkStepText, progressLine } from "../src/demo/progress.js";
+import { bulkStepText, progressLine } from "../src/progress.js";
 
 const progress = { stream: "orders", pages: 3, records: 500, rejected: 0, retries: 0, rate: 250, done: false };
 

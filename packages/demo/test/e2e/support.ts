@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { expect } from "vitest";
 import { createHostLogger, type Host, type HostLogger, type SyncEngine, type SyncResult } from "@backfill-io/host";
-import type { DemoEnvironment } from "../../src/demo/environment.js";
+import type { DemoEnvironment } from "../../src/environment.js";
 import { shopifyGid, type MerchantData, type ShopifyShopRecord } from "@backfill-io/emulators";
 import { checkRecordedDir, RECORD_DIR_ENV, type ContractReport } from "@backfill-io/emulators/square-contract";
 

@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import { AUTH_WEBHOOK_SIGNATURE_HEADER, AUTH_WEBHOOK_TIMESTAMP_HEADER, readTokens, signAuthWebhook } from "@backfill-io/host";
-import { DEMO_SHOP, startDemoEnvironment, type DemoEnvironment } from "../../src/demo/environment.js";
+import { DEMO_SHOP, startDemoEnvironment, type DemoEnvironment } from "../../src/environment.js";
 import { chromiumAvailable, launchChromium, PageLog } from "./chromium.js";
 
 const SCREENSHOTS = fileURLToPath(new URL("../../test-results/screenshots/", import.meta.url));

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, expect, it } from "vitest";
-import { DEMO_SHOP, startDemoEnvironment, type DemoEnvironment } from "../../src/demo/environment.js";
+import { DEMO_SHOP, startDemoEnvironment, type DemoEnvironment } from "../../src/environment.js";
 import { emulatorSecrets, entries, expectedShopify, findLeaks, storedRecords } from "./support.js";
 
 const DELAY_MS = 40;

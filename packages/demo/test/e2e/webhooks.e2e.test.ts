@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { shopifyGid, shopifyOrderWebhookPayload } from "@backfill-io/emulators";
 import { createApiKey } from "@backfill-io/host";
-import { DEMO_MERCHANT, DEMO_SHOP, startDemoEnvironment, type DemoEnvironment } from "../../src/demo/environment.js";
+import { DEMO_MERCHANT, DEMO_SHOP, startDemoEnvironment, type DemoEnvironment } from "../../src/environment.js";
 import { expectedSquare, recordSquareExchanges, squareOrderMapper, storedRecords, storedRefundSales } from "./support.js";
 
 // The Square subscription's signature key: an x-secret setting, so OAuth start stores it

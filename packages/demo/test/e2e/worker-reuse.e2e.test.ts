@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDemoEnvironment, type DemoEnvironment } from "../../src/demo/environment.js";
+import { startDemoEnvironment, type DemoEnvironment } from "../../src/environment.js";
 
 let dataDir: string;
 let env: DemoEnvironment;

@@ -1,10 +1,8 @@
-// backfill demo: the end-to-end demo on the embedded default store.
+// `demo`: the end-to-end demo on the embedded default store, a command the workspace adds
+// to the published `backfill` program (the CLI itself depends on no emulator or connector).
 import type { Command } from "commander";
-import type { CliContext } from "../context.js";
-import { CliError } from "../errors.js";
-import { parseDuration } from "../duration.js";
-import { printJson } from "../output.js";
-import { renderSummary, runDemo } from "../demo/run-demo.js";
+import { CliError, parseDuration, printJson, type CliContext } from "@backfill-io/cli";
+import { renderSummary, runDemo } from "./run-demo.js";
 
 function positiveInt(value: string): number {
   const n = Number(value);

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { streamScopeNotices } from "@backfill-io/host";
 import type { ShopifyShopRecord } from "@backfill-io/emulators";
-import { DEMO_SHOP, startDemoEnvironment, type DemoEnvironment } from "../../src/demo/environment.js";
+import { DEMO_SHOP, startDemoEnvironment, type DemoEnvironment } from "../../src/environment.js";
 import { entries, expectedShopify, missing, storedRecords, summary, syncEveryStream, type Expected } from "./support.js";
 
 const SIXTY_DAYS_MS = 60 * 86_400_000;
