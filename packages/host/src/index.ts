@@ -29,7 +29,7 @@ export { rotateMasterKey, type MasterKeyRotationResult } from "./vault/master-ke
 export { CachedKeyringReader, KEYRING_POLL_MS, type KeyringReader } from "./vault/keyring-reader.js";
 export { ensureDataDir, tightenFileMode, writePrivateFile, openPrivateAppendStream, DataDirError, DATA_DIR_NOT_DIRECTORY, DATA_DIR_NOT_OWNED, DATABASE_CORRUPT, DATABASE_LOCKED, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, type DataDirErrorCode } from "./store/data-dir.js";
 export { scrubFreedPages, type ScrubResult } from "./store/compact.js";
-export { Credentials, CredentialError, credentialFixCommand, type OAuthAppCredential, type OAuthAppCredentialSummary } from "./credentials/credentials.js";
+export { Credentials, CredentialError, credentialFix, type OAuthAppCredential, type OAuthAppCredentialSummary } from "./credentials/credentials.js";
 export { createHostHttp, HostHttpError, jsonBody, type HostHttp, type HostHttpRequest, type HostHttpResponse, type HostHttpOptions } from "./http/host-http.js";
 export { providerRouter, parseProviderRoutes, type ProviderRoute } from "./http/provider-routes.js";
 export { OAuthFlow } from "./oauth/flow.js";
@@ -80,3 +80,5 @@ export { FileStore, createHostFiles, createDownloadTransport, downloadFile, type
 // Job queue (graphile-worker on Postgres, in-process on SQLite), workers, operator endpoints and metrics.
 export * from "./queue/index.js";
 export * from "./ops/index.js";
+/** Every error code the host's errors carry (error-codes.ts). */
+export * from "./error-codes.js";
