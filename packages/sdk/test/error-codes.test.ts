@@ -46,7 +46,7 @@ const from = new URL("https://api.example.com/a");
 const plugin = { provider: "acme", hostNormalizers: {} };
 
 type Row = { throws: () => unknown } | { provenBy: string };
-/** Where each code is thrown: a call here, or the host test that triggers it (relative to packages/). */
+/** Where each code is thrown: a call here, or the host test that asserts it (else the host source that throws it), relative to packages/. */
 const WHERE_THROWN: Record<BackfillErrorCode, Row> = {
   no_host_bound: { throws: () => OAuth.accessToken() },
   reauth_required: {
@@ -63,12 +63,12 @@ const WHERE_THROWN: Record<BackfillErrorCode, Row> = {
   timeout: { provenBy: "host/test/runner/limits.test.ts" },
   file_too_large: { provenBy: "host/test/files/download.test.ts" },
   file_not_found: { provenBy: "host/test/files/download.test.ts" },
-  file_line_too_long: { throws: () => sliceLines(new TextEncoder().encode("long"), 0, { maxLines: 1, maxBytes: 4 }, false) },
+  file_line_too_long: { throws: () => sliceLines(new TextEncoder().encode("long"), 0, { offset: 0, maxLines: 1, maxBytes: 4 }, false) },
   file_offset_invalid: { throws: () => checkReadStart(10, 5, undefined) },
-  file_not_utf8: { throws: () => sliceLines(new Uint8Array([0xff, 0xfe, 0x0a]), 0, { maxLines: 1, maxBytes: 100 }, true) },
+  file_not_utf8: { throws: () => sliceLines(new Uint8Array([0xff, 0xfe, 0x0a]), 0, { offset: 0, maxLines: 1, maxBytes: 100 }, true) },
   checkpoint_invalid: { throws: () => parseCheckpoint("orders", { cursor: 1 }, z.object({ cursor: z.string() })) },
   provider_plugin_conflict: { throws: () => new ProviderRegistry().register(defineProviderPlugin(plugin)).register(defineProviderPlugin({ ...plugin })) },
-  provider_plugin_invalid: { throws: () => defineProviderPlugin({ provider: "not a name!" } as never) },
+  provider_plugin_invalid: { throws: () => defineProviderPlugin({ provider: "not a name!" }) },
   invalid_settings: { throws: () => connectorTestRuntime({ manifest, settings: { region: "mars" } }).call(api(() => api.json({}))) },
   host_capability_missing: {
     throws: () => {
@@ -76,15 +76,15 @@ const WHERE_THROWN: Record<BackfillErrorCode, Row> = {
       return Records.delete("sales_receipt", [{ id: "r1" }]);
     },
   },
-  invocation_ended: { provenBy: "host/test/error-codes.test.ts" },
-  unknown_host_call: { provenBy: "host/test/error-codes.test.ts" },
+  invocation_ended: { provenBy: "host/src/runner/session.ts" },
+  unknown_host_call: { provenBy: "host/src/runner/session.ts" },
   host_error: { provenBy: "host/test/error-codes.test.ts" },
   connection_not_found: { provenBy: "host/test/error-codes.test.ts" },
-  connector_not_found: { provenBy: "host/test/error-codes.test.ts" },
-  not_oauth_connector: { provenBy: "host/test/error-codes.test.ts" },
+  connector_not_found: { provenBy: "host/src/tokens/token-manager.ts" },
+  not_oauth_connector: { provenBy: "host/src/tokens/token-manager.ts" },
   missing_client_credential: { provenBy: "host/test/tokens.test.ts" },
   client_credential_rejected: { provenBy: "host/test/tokens.test.ts" },
-  min_ttl_unsatisfiable: { provenBy: "host/test/tokens.test.ts" },
+  min_ttl_unsatisfiable: { provenBy: "host/src/tokens/token-manager.ts" },
 };
 
 function oauthConfig() {
@@ -115,7 +115,7 @@ describe("SDK error codes", () => {
     expect(await codeOf((row as { throws: () => unknown }).throws)).toBe(code);
   });
 
-  it.each(Object.entries(WHERE_THROWN).filter(([, row]) => "provenBy" in row))("%s is asserted by the host test its row names", (code, row) => {
+  it.each(Object.entries(WHERE_THROWN).filter(([, row]) => "provenBy" in row))("%s is named by the host test or source its row names", (code, row) => {
     const test = readFileSync(new URL(`../../${(row as { provenBy: string }).provenBy}`, import.meta.url), "utf8");
     expect(test.includes(`"${code}"`) || test.includes(code.toUpperCase())).toBe(true);
   });
@@ -124,7 +124,7 @@ describe("SDK error codes", () => {
     const error = new sdk.BackfillError("missing_client_credential", "no OAuth app credential acme_app is set", { credentialKey: "acme_app" }, { fix: "set the OAuth app credential acme_app" });
     expect(error.message).toBe("no OAuth app credential acme_app is set");
     expect(error.fix).toBe("set the OAuth app credential acme_app");
-    const back = sdk.errorFromJSON(error.toJSON() as never);
+    const back = sdk.errorFromJSON(error.toJSON());
     expect({ code: back.code, message: back.message, fix: back.fix }).toEqual({ code: "missing_client_credential", message: error.message, fix: error.fix });
   });
 });
