@@ -8,10 +8,12 @@ import {
   CONNECTION_NOT_FOUND,
   DATABASE_LOCKED,
   DATABASE_SCHEMA_BEHIND,
+  DATABASE_URL_INVALID,
   INVALID_SETTINGS,
   MASTER_KEY_UNCHANGED,
   MISSING_CLIENT_CREDENTIAL,
   MISSING_SCOPES,
+  PROVIDER_ACCOUNT_MISMATCH,
   RETURN_URL_NOT_ALLOWED,
   STATE_EXPIRED,
   STATE_REPLAYED,
@@ -32,6 +34,7 @@ const START_AGAIN: CliFix = () => "start again with backfill connect";
 
 const CLI_FIXES: Record<string, CliFix> = {
   [DATABASE_SCHEMA_BEHIND]: () => "run `backfill db migrate --database-url <url>` once (from one machine), then start the hosts again",
+  [DATABASE_URL_INVALID]: () => "pass --database-url postgres://user:password@host:5432/database (or set BACKFILL_DATABASE_URL), or unset it to use SQLite in the data dir",
   [DATABASE_LOCKED]: () => "wait for the other backfill command to finish, or stop the process holding it",
   [MISSING_CLIENT_CREDENTIAL]: setCredential,
   [CLIENT_CREDENTIAL_REJECTED]: setCredential,
@@ -44,6 +47,11 @@ const CLI_FIXES: Record<string, CliFix> = {
   [API_KEY_NOT_FOUND]: () => "list the keys with: backfill keys list",
   [API_KEY_ALREADY_REVOKED]: () => "nothing to do; create a new key with: backfill keys create --name <name>",
   [MASTER_KEY_UNCHANGED]: () => "generate a new one (backfill keys rotate --generate, or openssl rand -base64 32)",
+  [PROVIDER_ACCOUNT_MISMATCH]: ({ details }) => {
+    const connector = text(details.connectorKey);
+    const connection = text(details.connectionId);
+    return connector && connection ? `reconnect with --force to replace it (backfill connect ${connector} --connection ${connection} --force), or create a new connection` : undefined;
+  },
   [MISSING_SCOPES]: ({ fix, details }) => {
     const connector = text(details.connectorKey);
     const connection = text(details.connectionId);

@@ -49,7 +49,7 @@ describe("CLI error output", () => {
     const lines = run.err.trim().split("\n");
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^error: the database URL .* is not a PostgreSQL URL \(database_url_invalid\)$/);
-    expect(lines[1]).toMatch(/^fix: pass postgres:\/\//);
+    expect(lines[1]).toMatch(/^fix: pass --database-url postgres:\/\//);
     expect(run.err + run.out).not.toContain(PASSWORD);
   });
 

@@ -46,7 +46,8 @@ describe("host error codes", () => {
   });
 
   it("no error or fix of the host names a CLI command (the CLI maps codes to its commands)", () => {
-    const command = /\bbackfill (connect|connections|credentials|keys|db|serve|worker|new|validate)\b/;
+    // A command (`backfill connect`), or a flag of one (`serve --return-url-origin`).
+    const command = /\bbackfill (connect|connections|credentials|keys|db|serve|worker|new|validate)\b|\b(serve|worker|connect) --[a-z]/;
     const offending = sources.flatMap(({ file, text }) =>
       text
         .split("\n")

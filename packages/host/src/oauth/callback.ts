@@ -241,7 +241,7 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
     throw new OAuthFlowError(
       "provider_account_mismatch",
       `connection ${connection.id} belongs to provider account ${connection.provider_account_id}, but the authorization was for ${account.id}`,
-      { fix: `reconnect with --force to replace it, or create a new connection`, details: { expected: connection.provider_account_id, got: account.id } },
+      { fix: "reconnect with force to replace the account, or create a new connection", details: { expected: connection.provider_account_id, got: account.id, connectionId: connection.id, connectorKey: manifest.key } },
     );
   }
 

@@ -30,7 +30,7 @@ export function resolveDatabaseUrl(opts: { databaseUrl?: string | undefined; env
   try {
     parsed = new URL(url);
   } catch {
-    throw new DatabaseError(DATABASE_URL_INVALID, "the database URL is not a URL", "pass postgres://user:password@host:5432/database (--database-url or BACKFILL_DATABASE_URL), or unset it to use SQLite in the data dir");
+    throw new DatabaseError(DATABASE_URL_INVALID, "the database URL is not a URL", "pass postgres://user:password@host:5432/database, or unset it to use SQLite in the data dir");
   }
   if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
     throw new DatabaseError(DATABASE_URL_INVALID, `the database URL ${redactedDatabaseUrl(url)} is not a PostgreSQL URL`, "pass postgres://user:password@host:5432/database, or unset it to use SQLite in the data dir");
