@@ -2,23 +2,20 @@
 // given (--database-url, else BACKFILL_DATABASE_URL), else the in-process queue (SQLite,
 // one machine). The URL is a secret (it holds the database password): never printed.
 import { registerSecret } from "@backfill-io/sdk";
-import { DATABASE_URL_ENV, InProcessJobQueue, PostgresJobQueue, type HostLogger, type JobQueue } from "@backfill-io/host";
+import { DATABASE_URL_ENV, InProcessJobQueue, PostgresJobQueue, resolveDatabaseUrl, type HostLogger, type JobQueue } from "@backfill-io/host";
 import { CliError } from "./errors.js";
 
 export { DATABASE_URL_ENV };
 
-/** The database URL from the option or the environment, checked; undefined means SQLite. */
+/**
+ * The database URL from the option or the environment, checked by the host's one check
+ * (a DatabaseError database_url_invalid, formatted by the CLI); undefined means SQLite.
+ */
 export function databaseUrl(option: string | undefined): string | undefined {
-  const value = option ?? process.env[DATABASE_URL_ENV];
+  const value = resolveDatabaseUrl({ databaseUrl: option });
   if (!value) return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new CliError("the database URL is not a URL", "pass --database-url postgres://user:password@host:5432/db (or set BACKFILL_DATABASE_URL)");
-  }
-  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") throw new CliError(`the database URL must be postgres:// (got ${url.protocol}//…)`, "pass --database-url postgres://user:password@host:5432/db");
-  if (url.password) registerSecret(decodeURIComponent(url.password));
+  const password = new URL(value).password;
+  if (password) registerSecret(decodeURIComponent(password));
   registerSecret(value);
   return value;
 }

@@ -39,4 +39,5 @@ export { AUTH_WEBHOOK_DELIVERY_STATUSES } from "./store/schema.js";
 // Job queue (graphile-worker on Postgres, in-process on SQLite), workers, operator endpoints and metrics.
 export { QueueError, QUEUE_UNAVAILABLE, QUEUE_INVALID_JOB, type JobQueue, type JobSpec, type QueueErrorCode, InProcessJobQueue, PostgresJobQueue, SYNC_SLICE_TASK, syncJobKey, startQueueWorker, type QueueWorker, type QueueWorkerOptions } from "./queue/index.js";
 export { createHostMetrics, opsRoutes, NOT_READY, METRICS_UNAUTHORIZED, startOpsServer, type OpsServer } from "./ops/index.js";
-
+/** Every error code the host's errors carry (error-codes.ts). */
+export * from "./error-codes.js";

@@ -10,6 +10,9 @@ import { spawnSync } from "node:child_process";
 import { pathToFileURL } from "node:url";
 import {
   BackfillError,
+  HOST_CAPABILITY_MISSING,
+  CONNECTION_NOT_FOUND,
+  CONNECTOR_NOT_FOUND,
   ReauthRequiredError,
   redact,
   routeFile,
@@ -84,16 +87,16 @@ function parseBody(text: string, contentType: string | undefined): unknown {
 }
 
 function refused(call: string): never {
-  throw new BackfillError("invalid_request", `${call} is not available in a postConnect route`);
+  throw new BackfillError(HOST_CAPABILITY_MISSING, `${call} is not available in a postConnect route`);
 }
 
 export function inProcessPostConnectRunner(host: Pick<Host, "store" | "vault" | "tokens" | "connectors" | "logger">, opts: { syncHttp?: SyncHttp } = {}): PostConnectRunner {
   const syncHttp = opts.syncHttp ?? childProcessSyncHttp();
   return async (connectionId, ref, candidate) => {
     const connection = await host.store.connections.get(connectionId);
-    if (!connection) throw new BackfillError("invalid_request", `no connection ${connectionId}`);
+    if (!connection) throw new BackfillError(CONNECTION_NOT_FOUND, `no connection ${connectionId}`);
     const connector = await host.connectors.get(connection.connector_key);
-    if (!connector) throw new BackfillError("invalid_request", `connector ${connection.connector_key} is not installed`);
+    if (!connector) throw new BackfillError(CONNECTOR_NOT_FOUND, `connector ${connection.connector_key} is not installed`);
     const manifest = connector.manifest;
     // During a callback the new token and settings are not stored yet (the candidate).
     const settings = candidate?.settings ?? connection.settings;

@@ -119,7 +119,9 @@ describe("OAuth authorization-code flow (Shopify shape)", () => {
     expect(error.fix).toContain("the provider granted read_customers");
     expect(error.fix).toContain("remove it from oauth.scopes");
     expect(error.fix).toContain("prompt=consent");
-    expect(error.fix).toContain(`backfill connect shopify --connection ${started.connectionId}`);
+    // The host names no CLI command: the fix names the connection, the details what the CLI's command needs.
+    expect(error.fix).toContain(`reconnect connection ${started.connectionId}`);
+    expect(error.details).toMatchObject({ connectionId: started.connectionId, connectorKey: "shopify" });
     expect(await host.store.connections.get(started.connectionId)).toMatchObject({ status: "reauth_required", status_reason: "missing_scopes" });
     const refused = await host.tokens.accessToken(started.connectionId).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ReauthRequiredError);
@@ -132,7 +134,9 @@ describe("OAuth authorization-code flow (Shopify shape)", () => {
     await expectFlowError(host.oauth.startAuthorization({ manifest: shopifyManifest, settings: {}, redirectUri: REDIRECT_URI }), "invalid_settings");
     await host.credentials.delete("square_public_app");
     const error = await expectFlowError(host.oauth.startAuthorization({ manifest: squareManifest, settings: {}, redirectUri: REDIRECT_URI }), "missing_client_credential");
-    expect(error.message).toContain("backfill credentials set square_public_app --client-id <id>");
+    // The fix is a field, not glued into the message, and names no CLI command (the CLI maps the code).
+    expect(error.fix).toBe("set the OAuth app credential square_public_app (its client id and client secret)");
+    expect(error.message).toBe("no OAuth app credential square_public_app is set");
     expect(await host.store.connections.list()).toEqual([]);
   });
 

@@ -42,7 +42,7 @@ async function rawCounts(target: DatabaseTarget): Promise<Record<string, number>
 describe("PostgreSQL schema behind this host", () => {
   it("is refused with database_schema_behind and the fix, creating no table; migrate: true applies every migration", async () => {
     const target = await POSTGRES_TARGET.create();
-    await expect(open(target)).rejects.toMatchObject({ code: DATABASE_SCHEMA_BEHIND, fix: expect.stringContaining("backfill db migrate") });
+    await expect(open(target)).rejects.toMatchObject({ code: DATABASE_SCHEMA_BEHIND, fix: expect.stringContaining("migrate the database") });
     expect(await rawCounts(target)).toEqual({});
     const bare = await openDatabase({ dataDir: target.dataDir, databaseUrl: target.databaseUrl!, migrate: true });
     expect(bare.migrated).toEqual(Object.keys(MIGRATIONS).sort());

@@ -2,7 +2,7 @@
 // token rotation, invalid_grant → reauth_required, transient retries, refresh-due and
 // the Shopify token migration, against the provider stand-in.
 import { describe, expect, it } from "vitest";
-import { ReauthRequiredError } from "@backfill-io/sdk";
+import { CLIENT_CREDENTIAL_REJECTED, MISSING_CLIENT_CREDENTIAL, ReauthRequiredError } from "@backfill-io/sdk";
 import { openHost } from "../src/app/open-host.js";
 import { readTokens, writeTokens } from "../src/tokens/token-store.js";
 import { migrateTokens } from "../src/tokens/migrate.js";
@@ -124,8 +124,10 @@ describe("TokenManager", () => {
     standIn.scripted.push({ status: 401, body: { error: "invalid_client" } });
     const error = (await host.tokens.accessToken(connectionId, { minTtlSeconds: 600 }).catch((e: unknown) => e)) as Error & { code: string };
     errorTexts.push(error.message);
-    expect(error).toMatchObject({ code: "invalid_request", details: { oauthError: "invalid_client", credentialKey: "shopify_public_app" } });
-    expect(error.message).toContain("Fix: backfill credentials set shopify_public_app --client-id <id>");
+    expect(error).toMatchObject({ code: CLIENT_CREDENTIAL_REJECTED, details: { oauthError: "invalid_client", credentialKey: "shopify_public_app" } });
+    // The fix is a field naming no CLI command (the CLI prints `backfill credentials set` for the code).
+    expect(error).toMatchObject({ fix: "set the OAuth app credential shopify_public_app (its client id and client secret)" });
+    expect(error.message).not.toContain("Fix:");
     expect(refreshRequests(shop)).toHaveLength(1);
     expect(await host.store.connections.get(connectionId)).toMatchObject({ status: "active", status_reason: null });
     expect((await host.credentials.list()).find((c) => c.credentialKey === "shopify_public_app")?.rejected).toMatchObject({ reason: "invalid_client" });
@@ -157,8 +159,9 @@ describe("TokenManager", () => {
     const error = (await host.tokens.accessToken(connectionId, { minTtlSeconds: 600 }).catch((e: unknown) => e)) as Error;
     errorTexts.push(error.message);
     expect(error).not.toBeInstanceOf(ReauthRequiredError);
-    expect(error).toMatchObject({ code: "invalid_request" });
-    expect(error.message).toContain("backfill credentials set shopify_public_app --client-id <id>");
+    // One code for a missing app credential, at connect (OAuthFlowError) and at refresh alike.
+    expect(error).toMatchObject({ code: MISSING_CLIENT_CREDENTIAL, details: { credentialKey: "shopify_public_app" }, fix: "set the OAuth app credential shopify_public_app (its client id and client secret)" });
+    expect(error.message).not.toContain("Fix:");
     expect(refreshRequests(shop)).toHaveLength(0);
     expect(await host.store.connections.get(connectionId)).toMatchObject({ status: "active" });
     expect((await host.store.tokens.get(connectionId))!.refresh_lease_owner).toBeNull();

@@ -9,14 +9,23 @@ export { routeAccess, ROUTE_AUTH_UNDECLARED, type RouteAccess } from "./manifest
 export { api, retryAfterSeconds, type Route, type RouteHandler, type RouteInput, type RouteRequest, type ErrorBody } from "./api/api.js";
 export { OAuth, Http, Settings, Secrets, ingest, Checkpoint, log, Records, Connection, type HttpOptions, type IngestOptions } from "./runtime/calls.js";
 export type { OAuthHttpAuth, HttpResponse, HttpMethod, AccessTokenOptions, LogLevel, CheckpointState, CheckpointOptions, RecordsRedaction, ConnectionStatusChange, ConnectionInfo } from "./runtime/binding.js";
-export { BackfillError, ReauthRequiredError, PermissionDeniedError, isReauthRequired, REAUTH_REASONS, type BackfillErrorCode, type ReauthReason } from "./runtime/errors.js";
+export { BackfillError, ReauthRequiredError, PermissionDeniedError, isReauthRequired, REAUTH_REASONS, type BackfillErrorOptions, type ReauthReason } from "./runtime/errors.js";
+/** Every error code the SDK's errors carry, one constant each (error-codes.ts documents them). */
+export {
+  NO_HOST_BOUND, REAUTH_REQUIRED, PERMISSION_DENIED, INVALID_REQUEST, INVALID_MANIFEST, HTTP_ERROR, TIMEOUT,
+  FILE_TOO_LARGE, FILE_NOT_FOUND, FILE_LINE_TOO_LONG, FILE_OFFSET_INVALID, FILE_NOT_UTF8, CHECKPOINT_INVALID,
+  PROVIDER_PLUGIN_CONFLICT, PROVIDER_PLUGIN_INVALID, INVALID_SETTINGS, HOST_CAPABILITY_MISSING, INVOCATION_ENDED,
+  UNKNOWN_HOST_CALL, HOST_ERROR, CONNECTION_NOT_FOUND, CONNECTOR_NOT_FOUND, NOT_OAUTH_CONNECTOR,
+  MISSING_CLIENT_CREDENTIAL, CLIENT_CREDENTIAL_REJECTED, MIN_TTL_UNSATISFIABLE,
+  BACKFILL_ERROR_CODES, isBackfillErrorCode, type BackfillErrorCode,
+} from "./runtime/error-codes.js";
 export { ENTITY_KINDS, ENTITY_NAMES, entityJsonSchemas, entityNameForKind, isEntityKind, type EntityKind, type EntityName } from "./entities/registry.js";
 export { customerSchema, salesReceiptSchema, refundReceiptSchema, lineItemSchema, type Customer, type SalesReceipt, type RefundReceipt, type LineItem } from "./entities/schemas.js";
 export { currencyExponent, decimalToMinor, minorToDecimal, formatMoney, isCurrencyCode, isMoneyInPrecision } from "./entities/money.js";
 export { Redactor, redact, registerSecret, unregisterSecret, defaultRedactor, isSensitiveKey, REDACTED } from "./redaction/redactor.js";
 export type { IngestResult, IngestError } from "./policy/ingest.js";
-export { defineProviderPlugin, ProviderRegistry, PROVIDER_PLUGIN_CONFLICT, PROVIDER_PLUGIN_INVALID } from "./providers/registry.js";
-export { exportedProviderPlugin } from "./providers/connector-module.js";
+export { defineProviderPlugin, ProviderRegistry } from "./providers/registry.js";
+export { exportedProviderPlugin, PROVIDER_PLUGIN_EXPORT } from "./providers/connector-module.js";
 export type { CallbackVerifier, CallbackVerifierContext, HostNormalizer, ProviderPlugin, StoredTokenShape, TokenMigration, TokenPattern } from "./providers/types.js";
 export { Webhooks } from "./runtime/calls.js";
 export { runningFromSource } from "./runtime/source-mode.js";
@@ -27,8 +36,8 @@ export type { RecordDeletion } from "./policy/commit.js";
 export type RouteConfig = { auth: "api_key" | "public" | "webhook" };
 export { Files, type FileDownloadOptions } from "./runtime/files.js";
 export type { DownloadedFile, FileLines, ReadLinesOptions } from "./runtime/binding.js";
-export { FILE_LINE_TOO_LONG, FILE_NOT_FOUND, FILE_NOT_UTF8, FILE_OFFSET_INVALID, FILE_TOO_LARGE } from "./policy/files.js";
-export { CHECKPOINT_INVALID, type CheckpointIssue } from "./policy/checkpoint.js";
+export { FILE_RETENTION_MS } from "./policy/files.js";
+export { type CheckpointIssue } from "./policy/checkpoint.js";
 /** Constant-time comparison of two strings (signatures, HMACs): for connectors that verify what providers sign. */
 export { timingSafeEqualText } from "./policy/compare.js";
 /** zod, for Checkpoint.get(stream, schema) and route input schemas (connectors import only the SDK and oauth-helpers). */

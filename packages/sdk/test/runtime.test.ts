@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { api, Checkpoint, defineConnector, Http, ingest, log, OAuth, Secrets, Settings, retryAfterSeconds, type ErrorBody } from "../src/index.js";
+import { api, BackfillError, Checkpoint, defineConnector, Http, ingest, log, OAuth, Secrets, Settings, retryAfterSeconds, type ErrorBody } from "../src/index.js";
 import { connectorTestRuntime, RuntimeLeakCheck, type ConnectorTestRuntime } from "../src/testing/index.js";
 
 const manifest = defineConnector({
@@ -145,6 +145,17 @@ describe("connectorTestRuntime", () => {
     expect(r.logs[0]?.fields).toMatchObject({ correlationId });
     expect(r.leaked("sk_canary_999999")).toBe(false);
     expect(r.leaked("abcdef123456")).toBe(false);
+  });
+
+  it("a route's uncaught BackfillError answers its code and its fix as fields, the fix redacted too", async () => {
+    const r = rt({ secrets: { signing_key: "sk_canary_888888" } });
+    const response = await r.call(api(async () => {
+      throw new BackfillError("missing_client_credential", "no OAuth app credential example_app is set", undefined, { fix: `set the OAuth app credential example_app (not ${Secrets.get("signing_key")})` });
+    }));
+    expect(response.status).toBe(500);
+    const body = (await response.json()) as ErrorBody;
+    expect(body.error).toMatchObject({ code: "missing_client_credential", message: "no OAuth app credential example_app is set", fix: "set the OAuth app credential example_app (not [REDACTED])" });
+    expect(r.leaked("sk_canary_888888")).toBe(false);
   });
 
   it("reads seeded checkpoints and keeps the validation results of every batch", async () => {

@@ -25,7 +25,9 @@ export type DryRunPage = {
 
 export type DryRunResult = { connectionId: string; connectorKey: string; stream: string; pages: DryRunPage[]; ok: boolean };
 
-export const UNKNOWN_STREAM = "unknown_stream";
+import { UNKNOWN_STREAM } from "../error-codes.js";
+
+export { UNKNOWN_STREAM };
 
 export class DryRunError extends Error {
   constructor(

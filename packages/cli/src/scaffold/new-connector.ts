@@ -7,10 +7,9 @@ import { dirname, join } from "node:path";
 import { CliError } from "../errors.js";
 import { displayNameOf, renderTemplate } from "./render.js";
 
-export const INVALID_CONNECTOR_KEY = "invalid_connector_key";
-export const INVALID_TENANT_SETTING = "invalid_tenant_setting";
-export const CONNECTOR_EXISTS = "connector_exists";
-export const LOCKFILE_UPDATE_FAILED = "lockfile_update_failed";
+import { CONNECTOR_EXISTS, INVALID_CONNECTOR_KEY, INVALID_TENANT_SETTING, LOCKFILE_UPDATE_FAILED } from "../error-codes.js";
+
+export { CONNECTOR_EXISTS, INVALID_CONNECTOR_KEY, INVALID_TENANT_SETTING, LOCKFILE_UPDATE_FAILED };
 
 export class ScaffoldError extends CliError {
   constructor(

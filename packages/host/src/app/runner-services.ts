@@ -1,7 +1,7 @@
 // Plugs host part 1 into the runner: ConnectionServices over the Store, the Vault and
 // the TokenManager; HostHttp (with its provider routing) as the runner's transport;
 // and the PostConnectRunner the OAuth flow calls after the code exchange.
-import { BackfillError, ReauthRequiredError, type ConnectorManifest, type RouteRef } from "@backfill-io/sdk";
+import { BackfillError, CONNECTION_NOT_FOUND, CONNECTOR_NOT_FOUND, ReauthRequiredError, type ConnectorManifest, type RouteRef } from "@backfill-io/sdk";
 import { describeUrl } from "@backfill-io/sdk/policy";
 import type { Host } from "./open-host.js";
 import { connectionSecret, connectionSettings } from "./settings.js";
@@ -43,9 +43,9 @@ export type ResolvedConnection = { services: ConnectionServices; routesDir: stri
 /** Everything a route of `connectionId` needs, from the host's store, vault and token manager. */
 export async function hostConnectionServices(host: Host, connectionId: string): Promise<ResolvedConnection> {
   const row = await host.store.connections.get(connectionId);
-  if (!row) throw new BackfillError("invalid_request", `no connection ${connectionId}`);
+  if (!row) throw new BackfillError(CONNECTION_NOT_FOUND, `no connection ${connectionId}`);
   const connector = await host.connectors.get(row.connector_key);
-  if (!connector) throw new BackfillError("invalid_request", `connector ${row.connector_key} is not installed`);
+  if (!connector) throw new BackfillError(CONNECTOR_NOT_FOUND, `connector ${row.connector_key} is not installed`);
   const settings = await connectionSettings(host.store, connectionId);
   const transport = hostHttpTransport(host.http);
   const services: ConnectionServices = {

@@ -4,6 +4,7 @@ import { registerSecret } from "@backfill-io/sdk";
 import type { Store } from "../store/store.js";
 import type { Vault } from "../vault/vault.js";
 import { columnAad } from "../store/encrypted-columns.js";
+import type { INVALID_CLIENT_ID, INVALID_CLIENT_SECRET, INVALID_CREDENTIAL_KEY } from "../error-codes.js";
 
 export type OAuthAppCredential = { credentialKey: string; clientId: string; clientSecret: string };
 export type OAuthAppCredentialSummary = {
@@ -19,7 +20,7 @@ const CREDENTIAL_KEY = /^[a-z][a-z0-9_-]*$/i;
 
 export class CredentialError extends Error {
   constructor(
-    readonly code: "invalid_credential_key" | "invalid_client_id" | "invalid_client_secret",
+    readonly code: typeof INVALID_CREDENTIAL_KEY | typeof INVALID_CLIENT_ID | typeof INVALID_CLIENT_SECRET,
     message: string,
   ) {
     super(message);
@@ -78,7 +79,7 @@ export class Credentials {
   }
 }
 
-/** The command that fixes a missing credential, for error messages. */
-export function credentialFixCommand(credentialKey: string): string {
-  return `backfill credentials set ${credentialKey} --client-id <id>`;
+/** What fixes a missing or refused app credential; the CLI shows its own command for the code instead. */
+export function credentialFix(credentialKey: string): string {
+  return `set the OAuth app credential ${credentialKey} (its client id and client secret)`;
 }

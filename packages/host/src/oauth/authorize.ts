@@ -3,7 +3,7 @@
 import { registerSecret, type ConnectorManifest, type OAuthConfig, type ProviderRegistry } from "@backfill-io/sdk";
 import { expandTemplate, isSecretSetting, requestedScopes, validateSettings } from "@backfill-io/sdk/policy";
 import { randomUUID } from "node:crypto";
-import { credentialFixCommand, type OAuthAppCredential } from "../credentials/credentials.js";
+import { credentialFix, type OAuthAppCredential } from "../credentials/credentials.js";
 import type { ConnectSession } from "./connect-sessions.js";
 import { refuseUnknownSettings } from "./settings-names.js";
 import { OAuthFlowError } from "./errors.js";
@@ -58,7 +58,7 @@ export function validatedSettings(manifest: ConnectorManifest, settings: Record<
   if (!result.ok) {
     const list = result.problems.map((p) => `${p.setting || "(settings)"} ${p.message}`).join("; ");
     throw new OAuthFlowError("invalid_settings", `invalid settings for ${manifest.key}: ${list}`, {
-      fix: `pass them with --setting name=value`,
+      fix: "pass each setting the connector needs, valid by its settingsSchema",
       details: { problems: result.problems },
     });
   }
@@ -69,7 +69,7 @@ export async function requireCredential(deps: Pick<OAuthFlowDeps, "credentials">
   const credential = await deps.credentials.get(oauth.client.credentialKey);
   if (!credential) {
     throw new OAuthFlowError("missing_client_credential", `no OAuth app credential ${oauth.client.credentialKey} is set`, {
-      fix: credentialFixCommand(oauth.client.credentialKey),
+      fix: credentialFix(oauth.client.credentialKey),
       details: { credentialKey: oauth.client.credentialKey },
     });
   }
@@ -159,7 +159,7 @@ export async function startAuthorization(deps: OAuthFlowDeps, input: StartAuthor
     }
     if (reconnectId) {
       const conn = await tx.connections.get(reconnectId);
-      if (!conn) throw new OAuthFlowError("connection_not_found", `no connection ${reconnectId}`, { fix: "backfill connections list" });
+      if (!conn) throw new OAuthFlowError("connection_not_found", `no connection ${reconnectId}`, { fix: "list the connections to find its id", details: { connectionId: reconnectId } });
       if (conn.connector_key !== manifest.key) {
         throw new OAuthFlowError("connection_not_found", `connection ${conn.id} belongs to connector ${conn.connector_key}, not ${manifest.key}`);
       }

@@ -49,15 +49,15 @@ export async function consumeState(store: Store, state: string | undefined, chec
   if (!state) throw new OAuthFlowError("missing_state", "the callback has no state parameter");
   registerSecret(state);
   const pending = await store.pendingAuthorizations.findByStateHash(hashState(state));
-  if (!pending) throw new OAuthFlowError("unknown_state", "the callback state matches no authorization started by this host", { fix: "start again with backfill connect" });
-  if (pending.used_at !== null) throw new OAuthFlowError("state_replayed", "the callback state was already used (a replayed callback)", { fix: "start again with backfill connect" });
+  if (!pending) throw new OAuthFlowError("unknown_state", "the callback state matches no authorization started by this host", { fix: "start the connection again" });
+  if (pending.used_at !== null) throw new OAuthFlowError("state_replayed", "the callback state was already used (a replayed callback)", { fix: "start the connection again" });
   if (pending.expires_at <= store.now()) {
     await store.pendingAuthorizations.consume(pending.id);
-    throw new OAuthFlowError("state_expired", "the authorization expired (10 minutes) before the callback arrived", { fix: "start again with backfill connect" });
+    throw new OAuthFlowError("state_expired", "the authorization expired (10 minutes) before the callback arrived", { fix: "start the connection again" });
   }
   check(pending);
   if (!(await store.pendingAuthorizations.consume(pending.id))) {
-    throw new OAuthFlowError("state_replayed", "the callback state was already used (a replayed callback)", { fix: "start again with backfill connect" });
+    throw new OAuthFlowError("state_replayed", "the callback state was already used (a replayed callback)", { fix: "start the connection again" });
   }
   return pending;
 }
@@ -223,7 +223,7 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
     logger.warn("oauth grant is missing scopes", { connectionId: connection.id, missing, reconnect });
     throw new OAuthFlowError("missing_scopes", `the provider granted fewer scopes than ${manifest.key} needs: missing ${missing.join(", ")}`, {
       fix: missingScopesFix(manifest, connection.id, missing, granted),
-      details: { missingScopes: missing, connectionId: connection.id },
+      details: { missingScopes: missing, connectionId: connection.id, connectorKey: manifest.key },
     });
   }
 
@@ -242,7 +242,7 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
     throw new OAuthFlowError(
       "provider_account_mismatch",
       `connection ${connection.id} belongs to provider account ${connection.provider_account_id}, but the authorization was for ${account.id}`,
-      { fix: `reconnect with --force to replace it, or create a new connection`, details: { expected: connection.provider_account_id, got: account.id } },
+      { fix: "reconnect with force to replace the account, or create a new connection", details: { expected: connection.provider_account_id, got: account.id, connectionId: connection.id, connectorKey: manifest.key } },
     );
   }
 
@@ -278,9 +278,8 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
  * manifest's scopes or authorizationParams (e.g. prompt=consent) do.
  */
 export function missingScopesFix(manifest: ConnectorManifest, connectionId: string, missing: readonly string[], granted: readonly string[]): string {
-  const reconnect = `backfill connect ${manifest.key} --connection ${connectionId}`;
   return [
-    `the provider granted ${granted.length ? granted.join(", ") : "no scopes"}; if the merchant declined ${missing.join(", ")}, reconnect and approve them (${reconnect})`,
+    `the provider granted ${granted.length ? granted.join(", ") : "no scopes"}; if the merchant declined ${missing.join(", ")}, reconnect connection ${connectionId} and approve them`,
     `if the provider drops ${missing.length > 1 ? "them" : "it"} by design (not approved for the app, or not a scope it grants), remove ${missing.length > 1 ? "them" : "it"} from oauth.scopes in ${manifest.key}'s manifest`,
     `if it reused an earlier consent, ask for a fresh one with oauth.authorizationParams (e.g. prompt=consent) and reconnect`,
   ].join("; ");

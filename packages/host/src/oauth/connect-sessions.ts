@@ -87,7 +87,7 @@ function checkReturnUrl(returnUrl: string | undefined, origins: readonly string[
   const url = new URL(returnUrl);
   if (!origins.includes(url.origin)) {
     throw new OAuthFlowError("return_url_not_allowed", `returnUrl ${url.origin} is not an allowed origin`, {
-      fix: "add the origin to the host's return URL allowlist (serve --return-url-origin)",
+      fix: "add the origin to the host's return URL allowlist",
     });
   }
   return url.toString();

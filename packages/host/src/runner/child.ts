@@ -6,7 +6,7 @@
 // arrives: the permission model checks paths when files are opened, not reads and writes on
 // inherited descriptors. No worker is needed inside the child.
 import { readSync, writeSync } from "node:fs";
-import { BackfillError } from "@backfill-io/sdk";
+import { BackfillError, HOST_ERROR } from "@backfill-io/sdk";
 import { errorFromJSON } from "@backfill-io/sdk/host";
 import { encodeFrame, readFrameSync } from "./frames.js";
 import { CHILD_FROM_HOST_FD, CHILD_TO_HOST_FD, type FromChild, type ToChild } from "./protocol.js";
@@ -83,7 +83,7 @@ function serveNext(): void {
       setImmediate(serveNext);
     },
     (error: unknown) => {
-      throw new BackfillError("invalid_request", `route child: ${(error as Error).message}`);
+      throw new BackfillError(HOST_ERROR, `route child: ${(error as Error).message}`);
     },
   );
 }

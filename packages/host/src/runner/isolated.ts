@@ -4,6 +4,7 @@
 // --max-old-space-size; Buffers live outside it, so the host also watches the child's
 // resident memory (/proc/<pid>/status VmRSS) and kills it past the limit.
 import { spawn, type ChildProcess } from "node:child_process";
+import { INVOCATION_ENDED } from "@backfill-io/sdk";
 import { existsSync, readFileSync } from "node:fs";
 import type { Readable, Writable } from "node:stream";
 import { FrameDecoder, encodeFrame } from "./frames.js";
@@ -123,7 +124,7 @@ export class RouteChildProcess implements RouteExecutor {
   /** The host answers within the call timeout or says timeout itself (the child blocks in readSync and cannot time out). */
   private answerCall(invocationId: number, call: { id: number } & Parameters<BridgeCallHandler>[0]): void {
     const pending = this.pending.get(invocationId);
-    if (!pending?.onCall) return this.send({ type: "reply", reply: { id: call.id, ok: false, error: { code: "invalid_request", message: `${call.method}: the route invocation has ended` } } });
+    if (!pending?.onCall) return this.send({ type: "reply", reply: { id: call.id, ok: false, error: { code: INVOCATION_ENDED, message: `${call.method}: the route invocation has ended` } } });
     let answered = false;
     const reply = (r: BridgeReply) => {
       if (answered) return;

@@ -2,7 +2,7 @@
 // ran out of memory or passed its deadline is terminated and never reused; the next
 // acquire spawns a fresh one.
 import { createRequire } from "node:module";
-import { runningFromSource } from "@backfill-io/sdk";
+import { HOST_ERROR, INVOCATION_ENDED, runningFromSource } from "@backfill-io/sdk";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
@@ -145,7 +145,7 @@ export class RouteWorker implements RouteExecutor {
     const current = this.current;
     const { invocationId, ...bridgeCall } = call;
     if (!current || current.invocationId !== invocationId) {
-      return this.reply({ id: call.id, ok: false, error: { code: "invalid_request", message: `${String(call.method)}: the route invocation has ended` } });
+      return this.reply({ id: call.id, ok: false, error: { code: INVOCATION_ENDED, message: `${String(call.method)}: the route invocation has ended` } });
     }
     void current.onCall(bridgeCall satisfies BridgeCall).then((reply) => this.reply(reply));
   }
@@ -159,7 +159,7 @@ export class RouteWorker implements RouteExecutor {
       this.calls.postMessage(reply);
     } catch {
       // e.g. a value that cannot be cloned: the route gets an error instead of hanging
-      this.calls.postMessage({ id: reply.id, ok: false, error: { code: "host_error", message: "the host's answer could not be sent to the route (not cloneable)" } } satisfies BridgeReply);
+      this.calls.postMessage({ id: reply.id, ok: false, error: { code: HOST_ERROR, message: "the host's answer could not be sent to the route (not cloneable)" } } satisfies BridgeReply);
     }
     this.notify();
   }

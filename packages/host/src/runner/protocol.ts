@@ -12,7 +12,7 @@ export type BridgeMethod = Exclude<keyof HostBinding, "manifest" | "connectionIn
 export type BridgeCall = { id: number; method: BridgeMethod; args: unknown[] };
 /** An SDK call on the worker's call port: which invocation made it. */
 export type WorkerCall = BridgeCall & { invocationId: number };
-export type BridgeError = { name?: string; code?: string; message: string; details?: Record<string, unknown> };
+export type BridgeError = { name?: string; code?: string; message: string; details?: Record<string, unknown>; fix?: string };
 export type BridgeReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: BridgeError };
 
 /** Index 0 of the per-worker Int32Array: 0 = waiting, 1 = a reply was posted. */

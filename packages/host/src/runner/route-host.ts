@@ -4,7 +4,7 @@
 // route module's handler and cleans up after it. Only the transport of the SDK calls
 // differs: each isolate brings a SyncCallChannel per invocation.
 import { AsyncLocalStorage } from "node:async_hooks";
-import { BackfillError, registerSecret, redact } from "@backfill-io/sdk";
+import { BackfillError, INVOCATION_ENDED, NO_HOST_BOUND, registerSecret, redact } from "@backfill-io/sdk";
 import { bindHost, type HostBinding } from "@backfill-io/sdk/host";
 import { assertExternalMemoryWithin, denyProcessControl, PROCESS_CONTROL_DENIED, type ProcessControlGuard } from "./route-guards.js";
 import { parseResponseBody } from "@backfill-io/sdk/policy";
@@ -50,7 +50,7 @@ const invocationBinding = new AsyncLocalStorage<HostBinding>();
 
 function activeBinding(method: string): HostBinding {
   const binding = invocationBinding.getStore();
-  if (!binding) throw new BackfillError("invalid_request", `${method}: called outside a route invocation`);
+  if (!binding) throw new BackfillError(NO_HOST_BOUND, `${method}: called outside a route invocation`);
   return binding;
 }
 
@@ -113,7 +113,7 @@ function copyOf(value: unknown): unknown {
 function invocationBindingFor(invoke: RouteInvocation, channel: SyncCallChannel, memoryLimitBytes: number): { binding: HostBinding; end: () => void } {
   let ended = false;
   const call = (method: BridgeMethod, args: unknown[], waitMs?: number): unknown => {
-    if (ended) throw new BackfillError("invalid_request", `${method}: the route invocation has ended`);
+    if (ended) throw new BackfillError(INVOCATION_ENDED, `${method}: the route invocation has ended`);
     assertExternalMemoryWithin(memoryLimitBytes);
     return channel.call(method, args, waitMs);
   };

@@ -2,6 +2,11 @@
 // the manifest with the SDK policy functions, and stages the writes.
 import {
   BackfillError,
+  HOST_CAPABILITY_MISSING,
+  HOST_ERROR,
+  INVOCATION_ENDED,
+  UNKNOWN_HOST_CALL,
+  isBackfillErrorCode,
   type AccessTokenOptions,
   type CheckpointState,
   type CheckpointOptions,
@@ -13,7 +18,7 @@ import {
 } from "@backfill-io/sdk";
 import type { ReadLinesOptions } from "@backfill-io/sdk";
 import type { FileDownloadSpec, HttpRequestSpec } from "@backfill-io/sdk/host";
-import { checkFileAccess, checkReadLinesOptions, FILE_LINE_TOO_LONG, FILE_NOT_FOUND, FILE_NOT_UTF8, FILE_OFFSET_INVALID, FILE_TOO_LARGE } from "@backfill-io/sdk/policy";
+import { checkFileAccess, checkReadLinesOptions } from "@backfill-io/sdk/policy";
 import { downloadFile } from "../files/download.js";
 import { assertEntityWritable, assertSecretReadable, assertSettingReadable, checkDeliveryIds, checkValidatedDeletions, validateIngestItems, type IngestItem } from "@backfill-io/sdk/policy";
 import type { BridgeCall, BridgeError } from "./protocol.js";
@@ -44,7 +49,7 @@ export class RouteSession {
   }
 
   async handle(call: BridgeCall): Promise<unknown> {
-    if (this.closed) throw new BackfillError("invalid_request", `${call.method}: the route invocation has ended`);
+    if (this.closed) throw new BackfillError(INVOCATION_ENDED, `${call.method}: the route invocation has ended`);
     const a = call.args;
     switch (call.method) {
       case "getSetting":
@@ -87,7 +92,7 @@ export class RouteSession {
       case "removeFile":
         return this.removeFile(a[0]);
       default:
-        throw new BackfillError("invalid_request", `unknown host call ${String(call.method)}`);
+        throw new BackfillError(UNKNOWN_HOST_CALL, `unknown host call ${String(call.method)}`);
     }
   }
 
@@ -162,7 +167,7 @@ export class RouteSession {
   }
 
   private filesOf(call: string) {
-    if (!this.services.files) throw new BackfillError("invalid_request", `${call}: this Backfill host does not support files`);
+    if (!this.services.files) throw new BackfillError(HOST_CAPABILITY_MISSING, `${call}: this Backfill host does not support files`);
     return this.services.files;
   }
 
@@ -215,12 +220,11 @@ function boundedDownload(spec: FileDownloadSpec, maxDownloadMs: number): FileDow
   return Number.isSafeInteger(spec?.timeoutMs) && spec.timeoutMs > maxDownloadMs ? { ...spec, timeoutMs: maxDownloadMs } : spec;
 }
 
-const KNOWN_CODES = new Set(["reauth_required", "permission_denied", "invalid_request", "http_error", "timeout", "ingest_rejected", "setting_missing", "secret_unavailable", FILE_TOO_LARGE, FILE_NOT_FOUND, FILE_LINE_TOO_LONG, FILE_OFFSET_INVALID, FILE_NOT_UTF8]);
-
 /** An error as it crosses the bridge: code kept (so `code === "reauth_required"` holds in the route), values redacted. */
 export function errorToBridge(error: unknown, redactor: Redactor): BridgeError {
-  const e = (error ?? {}) as { name?: unknown; code?: unknown; message?: unknown; details?: unknown; reason?: unknown; missingScopes?: unknown };
-  const code = typeof e.code === "string" && KNOWN_CODES.has(e.code) ? e.code : "host_error";
+  const e = (error ?? {}) as { name?: unknown; code?: unknown; message?: unknown; details?: unknown; reason?: unknown; missingScopes?: unknown; fix?: unknown };
+  // Only the SDK's codes cross: the route branches on them; anything else is the host's own.
+  const code = isBackfillErrorCode(e.code) ? e.code : HOST_ERROR;
   let details = e.details && typeof e.details === "object" ? (e.details as Record<string, unknown>) : undefined;
   if (code === "reauth_required" && !details) {
     details = { reason: typeof e.reason === "string" ? e.reason : "missing_token", ...(Array.isArray(e.missingScopes) ? { missingScopes: e.missingScopes } : {}) };
@@ -230,5 +234,6 @@ export function errorToBridge(error: unknown, redactor: Redactor): BridgeError {
     code,
     message: typeof e.message === "string" ? e.message : String(error),
     ...(details ? { details } : {}),
+    ...(typeof e.fix === "string" ? { fix: e.fix } : {}),
   });
 }

@@ -64,12 +64,12 @@ export async function createApiKey(store: Store, name: string, opts: { register?
  */
 export async function revokeApiKey(store: Store, id: string, opts: { byKeyId?: string } = {}): Promise<ApiKeySummary> {
   if (opts.byKeyId === id) {
-    throw new ApiKeyError(API_KEY_SELF_REVOKE, `API key ${id} cannot revoke itself`, `revoke it with another key, or on the host: backfill keys revoke ${id}`);
+    throw new ApiKeyError(API_KEY_SELF_REVOKE, `API key ${id} cannot revoke itself`, "revoke it with another host API key, or on the host itself");
   }
   const row = await store.apiKeys.get(id);
-  if (!row) throw new ApiKeyError(API_KEY_NOT_FOUND, `no host API key ${id}`, "list the keys with: backfill keys list");
+  if (!row) throw new ApiKeyError(API_KEY_NOT_FOUND, `no host API key ${id}`, "list the host API keys to find its id");
   if (row.revoked_at !== null || !(await store.apiKeys.revoke(id))) {
-    throw new ApiKeyError(API_KEY_ALREADY_REVOKED, `host API key ${id} is already revoked`, "nothing to do; create a new key with: backfill keys create --name <name>");
+    throw new ApiKeyError(API_KEY_ALREADY_REVOKED, `host API key ${id} is already revoked`, "nothing to do; create a new key if one is needed");
   }
   return (await store.apiKeys.get(id))!;
 }

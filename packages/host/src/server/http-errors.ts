@@ -27,7 +27,7 @@ export function flowErrorStatus(error: OAuthFlowError): 400 | 401 | 403 | 404 {
 
 /** An OAuthFlowError as its JSON answer. */
 export function flowErrorJson(c: Context, error: OAuthFlowError) {
-  return errorJson(c, flowErrorStatus(error), error.code, error.summary, error.fix);
+  return errorJson(c, flowErrorStatus(error), error.code, error.message, error.fix);
 }
 
 /** A `limit` query value clamped to 1..max (SQLite reads a negative LIMIT as none). */

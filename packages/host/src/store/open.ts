@@ -10,7 +10,7 @@ import type { Database } from "./schema.js";
 import type { DatabaseDialect } from "./dialect.js";
 import { readSchemaStatus, refuseSchemaAhead, refuseSchemaBehind } from "./schema-version.js";
 import { openPostgres, redactedDatabaseUrl } from "./postgres.js";
-import { DATABASE_URL_INVALID, DatabaseError } from "./errors.js";
+import { DATABASE_URL_INVALID, DatabaseError, MIGRATION_FAILED } from "./errors.js";
 import { DATABASE_CORRUPT, DATABASE_LOCKED, DataDirError, createPrivateFile, ensureDataDir, tightenFileMode } from "./data-dir.js";
 
 export const DB_FILE_NAME = "backfill.db";
@@ -30,7 +30,7 @@ export function resolveDatabaseUrl(opts: { databaseUrl?: string | undefined; env
   try {
     parsed = new URL(url);
   } catch {
-    throw new DatabaseError(DATABASE_URL_INVALID, "the database URL is not a URL", "pass postgres://user:password@host:5432/database (--database-url or BACKFILL_DATABASE_URL), or unset it to use SQLite in the data dir");
+    throw new DatabaseError(DATABASE_URL_INVALID, "the database URL is not a URL", "pass postgres://user:password@host:5432/database, or unset it to use SQLite in the data dir");
   }
   if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
     throw new DatabaseError(DATABASE_URL_INVALID, `the database URL ${redactedDatabaseUrl(url)} is not a PostgreSQL URL`, "pass postgres://user:password@host:5432/database, or unset it to use SQLite in the data dir");
@@ -94,7 +94,7 @@ class HostSqliteDialect extends SqliteDialect {
 }
 
 export class MigrationFailedError extends Error {
-  readonly code = "migration_failed" as const;
+  readonly code = MIGRATION_FAILED;
 }
 
 /** SQLite's corrupt and locked errors as DataDirErrors naming the file; others unchanged. */
@@ -104,7 +104,7 @@ function databaseOpenError(error: unknown, file: string): unknown {
     return new DataDirError(DATABASE_CORRUPT, `${file} is not a readable SQLite database (corrupted or not a database)`, `restore ${file} from a backup, or move it away to start an empty database`, { cause: error });
   }
   if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED") {
-    return new DataDirError(DATABASE_LOCKED, `${file} is locked by another process`, "wait for the other backfill command to finish, or stop the process holding it", { cause: error });
+    return new DataDirError(DATABASE_LOCKED, `${file} is locked by another process`, "wait for the other process using it to finish, or stop the process holding it", { cause: error });
   }
   return error;
 }

@@ -44,6 +44,6 @@ export function refuseSchemaBehind(status: SchemaStatus, location: string): void
   throw new DatabaseError(
     DATABASE_SCHEMA_BEHIND,
     `the database ${location} is behind this backfill host (${status.pending.length} migration${status.pending.length === 1 ? "" : "s"} to apply: ${status.pending.join(", ")}); nothing was written`,
-    "run `backfill db migrate --database-url <url>` once (from one machine), then start the hosts again",
+    "migrate the database once (from one machine), then start the hosts again",
   );
 }

@@ -76,8 +76,11 @@ export type SyncDeps = {
   resolve(connectionId: string): Promise<ResolvedSyncConnection>;
 };
 
+/** A sync of that stream of that connection is already running (one at a time, across hosts). */
+export const STREAM_LOCKED = "stream_locked";
+
 export class StreamLockedError extends Error {
-  readonly code = "stream_locked" as const;
+  readonly code = STREAM_LOCKED;
   constructor(connectionId: string, stream: string) {
     super(`a sync of ${stream} on ${connectionId} is already running`);
     this.name = "StreamLockedError";

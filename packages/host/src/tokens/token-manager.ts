@@ -9,6 +9,12 @@
 // the lease. If another process took over meanwhile, what it wrote stands.
 import { randomUUID } from "node:crypto";
 import {
+  CLIENT_CREDENTIAL_REJECTED,
+  CONNECTION_NOT_FOUND,
+  CONNECTOR_NOT_FOUND,
+  MIN_TTL_UNSATISFIABLE,
+  MISSING_CLIENT_CREDENTIAL,
+  NOT_OAUTH_CONNECTOR,
   BackfillError,
   REAUTH_REASONS,
   ReauthRequiredError,
@@ -18,7 +24,7 @@ import {
   unregisterSecret,
 } from "@backfill-io/sdk";
 import { decideAccessToken, type TokenDecision } from "@backfill-io/sdk/policy";
-import { credentialFixCommand } from "../credentials/credentials.js";
+import { credentialFix } from "../credentials/credentials.js";
 import type { ConnectionRow } from "../store/repositories/connections.js";
 import type { OAuthTokenRow } from "../store/repositories/tokens.js";
 import type { Store } from "../store/store.js";
@@ -94,11 +100,11 @@ export class TokenManager {
 
   async load(connectionId: string): Promise<Loaded> {
     const connection = await this.deps.store.connections.get(connectionId);
-    if (!connection) throw new BackfillError("invalid_request", `no connection ${connectionId}`);
+    if (!connection) throw new BackfillError(CONNECTION_NOT_FOUND, `no connection ${connectionId}`);
     const connector = await this.deps.connectors.get(connection.connector_key);
-    if (!connector) throw new BackfillError("invalid_request", `connector ${connection.connector_key} is not installed`);
+    if (!connector) throw new BackfillError(CONNECTOR_NOT_FOUND, `connector ${connection.connector_key} is not installed`);
     const oauth = connector.manifest.connection.oauth;
-    if (!oauth) throw new BackfillError("invalid_request", `connector ${connection.connector_key} does not use OAuth`);
+    if (!oauth) throw new BackfillError(NOT_OAUTH_CONNECTOR, `connector ${connection.connector_key} does not use OAuth`);
     return { connection, manifest: connector.manifest, oauth, row: await this.deps.store.tokens.get(connectionId) };
   }
 
@@ -182,7 +188,7 @@ export class TokenManager {
     const expiresAt = loaded.row?.expires_at ?? null;
     const lifetime = expiresAt === null ? null : Math.max(0, Math.floor((expiresAt - this.deps.store.now()) / 1000));
     return new BackfillError(
-      "invalid_request",
+      MIN_TTL_UNSATISFIABLE,
       `connection ${connectionId}: a freshly refreshed access token is valid for ${lifetime ?? "?"}s, less than the minTtlSeconds ${minTtlSeconds} asked for; ask for at most what the provider issues`,
       { connectionId, minTtlSeconds, validForSeconds: lifetime },
     );
@@ -276,9 +282,10 @@ export class TokenManager {
     if (!credential) {
       await store.tokens.releaseRefreshLease(connection.id, this.owner);
       throw new BackfillError(
-        "invalid_request",
-        `cannot refresh connection ${connection.id}: no OAuth app credential ${oauth.client.credentialKey} is set. Fix: ${credentialFixCommand(oauth.client.credentialKey)}`,
+        MISSING_CLIENT_CREDENTIAL,
+        `cannot refresh connection ${connection.id}: no OAuth app credential ${oauth.client.credentialKey} is set`,
         { credentialKey: oauth.client.credentialKey },
+        { fix: credentialFix(oauth.client.credentialKey) },
       );
     }
     let tokens: TokenSet;
@@ -306,9 +313,10 @@ export class TokenManager {
         });
         logger.error("the provider refused the OAuth app credential (invalid_client); connections stay active until it is set again", { connectionId: connection.id, credentialKey: oauth.client.credentialKey });
         throw new BackfillError(
-          "invalid_request",
-          `cannot refresh connection ${connection.id}: the provider refused the OAuth app credential ${oauth.client.credentialKey} (invalid_client: its client secret is wrong or was rotated). Fix: ${credentialFixCommand(oauth.client.credentialKey)}`,
+          CLIENT_CREDENTIAL_REJECTED,
+          `cannot refresh connection ${connection.id}: the provider refused the OAuth app credential ${oauth.client.credentialKey} (invalid_client: its client secret is wrong or was rotated)`,
           { credentialKey: oauth.client.credentialKey, oauthError: "invalid_client" },
+          { fix: credentialFix(oauth.client.credentialKey) },
         );
       }
       // Only the provider refusing the grant (400/401: invalid_grant) needs the merchant; an

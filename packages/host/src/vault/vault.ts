@@ -244,7 +244,7 @@ export class Vault {
   async rotateMasterKey(newMasterKey: Buffer, opts: { rotateDataKey?: boolean } = {}): Promise<MasterKeyRotateResult> {
     this.ensureCurrent();
     if (sameKey(newMasterKey, this.masterKey)) {
-      throw new VaultError(MASTER_KEY_UNCHANGED, "the new master key is the one already in use", "generate a new one (backfill keys rotate --generate, or openssl rand -base64 32)");
+      throw new VaultError(MASTER_KEY_UNCHANGED, "the new master key is the one already in use", "generate a new one: 32 random bytes, base64 (openssl rand -base64 32)");
     }
     return this.rewriteKeyring({ wrapWith: newMasterKey, newDataKey: opts.rotateDataKey ?? true, action: "vault.rotate_master_key" });
   }

@@ -113,9 +113,10 @@ describe("host API keys over the JSON API", () => {
 
     const self = await fetch(`${server.url}/api/keys/${adminKey.id}`, { method: "DELETE", headers: bearer(adminKey.key) });
     expect(self.status).toBe(409);
-    const error = ((await self.json()) as { error: { code: string; message: string } }).error;
+    const error = ((await self.json()) as { error: { code: string; message: string; fix?: string } }).error;
     expect(error.code).toBe("api_key_self_revoke");
-    expect(error.message).toContain("backfill keys revoke");
+    // The fix is its own field of the error body (it named a CLI command inside the message before).
+    expect(error.fix).toContain("revoke it with another host API key");
     expect((await fetch(`${server.url}/api/keys`, { headers: bearer(adminKey.key) })).status).toBe(200);
   });
 

@@ -2,10 +2,11 @@
 // mapper cannot represent (a MappingError) is skipped and reported by id and reason (never
 // by value), the rest of the page is ingested keyed by the provider's ids.
 import { ingest, log, type EntityKind, type IngestError } from "@backfill-io/sdk";
+import { MAPPING_ERROR } from "../error-codes.js";
 
 /** A provider object the mapper cannot turn into a canonical record without inventing or losing data. */
 export class MappingError extends Error {
-  readonly code = "mapping_error" as const;
+  readonly code = MAPPING_ERROR;
   constructor(message: string) {
     super(message);
     this.name = "MappingError";

@@ -10,8 +10,9 @@
 // provider's error entries only.
 import { api, isReauthRequired, log, retryAfterSeconds, type HttpResponse, type ReauthReason } from "@backfill-io/sdk";
 import { missingProviderAccessResponse } from "../access.js";
+import { PROVIDER_ERROR } from "../error-codes.js";
 
-export const PROVIDER_ERROR = "provider_error";
+export { PROVIDER_ERROR };
 
 export type ProviderFailure =
   | { kind: "throttled"; retryAfterSeconds: number; message: string }

@@ -29,7 +29,7 @@ export type RouteInput = Partial<RouteRequest>;
 export type RouteHandler = (request: RouteRequest) => Response | Promise<Response>;
 export type Route = ((input?: RouteInput) => Promise<Response>) & { readonly __backfillRoute: true };
 
-export type ErrorBody = { error: { code: string; message: string; details?: Record<string, unknown>; correlationId?: string } };
+export type ErrorBody = { error: { code: string; message: string; fix?: string; details?: Record<string, unknown>; correlationId?: string } };
 
 const UTF8_BOM = "\uFEFF";
 
@@ -94,7 +94,8 @@ function wrap(handler: RouteHandler): Route {
         currentBinding("log.error").log("error", "route failed", { correlationId, error: { name: safe.name, message: safe.message, stack: safe.stack, code: (safe as { code?: unknown }).code } });
       }
       const code = typeof (error as { code?: unknown })?.code === "string" ? String((error as { code: string }).code) : "internal_error";
-      const body: ErrorBody = { error: { code, message: safe.message || "internal error", correlationId } };
+      const fix = typeof (error as { fix?: unknown })?.fix === "string" ? redact((error as { fix: string }).fix) : undefined;
+      const body: ErrorBody = { error: { code, message: safe.message || "internal error", ...(fix ? { fix } : {}), correlationId } };
       return Response.json(body, { status: 500, headers: { "x-correlation-id": correlationId } });
     }
   };

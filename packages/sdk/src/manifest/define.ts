@@ -2,10 +2,11 @@ import { z } from "zod";
 import { manifestSchema, type ConnectorManifest, type ConnectorManifestInput } from "./schema.js";
 import { manifestRuleProblems, type ManifestProblem } from "./rules.js";
 import type { ProviderRegistry } from "../providers/registry.js";
+import { INVALID_MANIFEST } from "../runtime/error-codes.js";
 
 /** One error listing every manifest problem, each as `path: message (rule)`. */
 export class ManifestError extends Error {
-  readonly code = "invalid_manifest" as const;
+  readonly code = INVALID_MANIFEST;
   readonly problems: ManifestProblem[];
 
   constructor(problems: ManifestProblem[], source?: string) {

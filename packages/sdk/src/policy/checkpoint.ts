@@ -5,8 +5,9 @@
 // everywhere: a clear error naming the fields, never the values, and nothing committed.
 import type { z } from "zod";
 import { BackfillError } from "../runtime/errors.js";
+import { CHECKPOINT_INVALID } from "../runtime/error-codes.js";
 
-export const CHECKPOINT_INVALID = "checkpoint_invalid";
+export { CHECKPOINT_INVALID };
 
 export type CheckpointIssue = { path: string; message: string };
 

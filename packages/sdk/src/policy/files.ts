@@ -9,12 +9,9 @@ import { assertHttpAllowed } from "./http.js";
 import { followRedirect, MAX_REDIRECTS, REDIRECT_STATUSES } from "./redirect.js";
 import { assertTokenHost } from "./oauth-hosts.js";
 
-/** Error codes of Files.*: stable, for route code to branch on. */
-export const FILE_TOO_LARGE = "file_too_large";
-export const FILE_NOT_FOUND = "file_not_found";
-export const FILE_LINE_TOO_LONG = "file_line_too_long";
-export const FILE_OFFSET_INVALID = "file_offset_invalid";
-export const FILE_NOT_UTF8 = "file_not_utf8";
+/** Error codes of Files.*: stable, for route code to branch on (defined with every code in error-codes.ts). */
+import { FILE_TOO_LARGE, FILE_NOT_FOUND, FILE_LINE_TOO_LONG, FILE_OFFSET_INVALID, FILE_NOT_UTF8 } from "../runtime/error-codes.js";
+export { FILE_TOO_LARGE, FILE_NOT_FOUND, FILE_LINE_TOO_LONG, FILE_OFFSET_INVALID, FILE_NOT_UTF8 };
 
 /** Files not removed by their stream's end are purged this long after they were downloaded. */
 export const FILE_RETENTION_MS = 7 * 24 * 3600_000;

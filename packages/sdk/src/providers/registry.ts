@@ -2,12 +2,10 @@
 // Filled by explicit register() calls at startup; a name registered twice by different
 // plug-ins is refused, so no connector can replace another provider's verifier.
 import { BackfillError } from "../runtime/errors.js";
+import { PROVIDER_PLUGIN_CONFLICT, PROVIDER_PLUGIN_INVALID } from "../runtime/error-codes.js";
 import type { CallbackVerifier, HostNormalizer, ProviderPlugin, TokenMigration, TokenPattern } from "./types.js";
 
-/** Two plug-ins claim one provider or one normalizer/verifier name. */
-export const PROVIDER_PLUGIN_CONFLICT = "provider_plugin_conflict";
-/** A plug-in's names or token patterns are malformed. */
-export const PROVIDER_PLUGIN_INVALID = "provider_plugin_invalid";
+export { PROVIDER_PLUGIN_CONFLICT, PROVIDER_PLUGIN_INVALID };
 
 const PLUGIN_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 

@@ -2,6 +2,7 @@
 // ingest, Checkpoint, log and Connection. Each is a thin call into the bound host.
 import { currentBinding, type AccessTokenOptions, type CheckpointState, type HttpMethod, type HttpResponse, type LogLevel, type RecordsRedaction, type ConnectionInfo, type OAuthHttpAuth, type CheckpointOptions } from "./binding.js";
 import { BackfillError } from "./errors.js";
+import { HOST_CAPABILITY_MISSING } from "./error-codes.js";
 import { ENTITY_KINDS, isEntityKind, type EntityKind } from "../entities/registry.js";
 import type { IngestResult } from "../policy/ingest.js";
 import { checkDeliveryIds } from "../policy/webhooks.js";
@@ -147,7 +148,7 @@ export const Records = {
    */
   delete(kind: EntityKind, deletions: RecordDeletion[], opts: { stream?: string } = {}): { staged: number } {
     const binding = currentBinding("Records.delete");
-    if (!binding.deleteRecords) throw new BackfillError("invalid_request", "Records.delete: this Backfill host does not support deletions");
+    if (!binding.deleteRecords) throw new BackfillError(HOST_CAPABILITY_MISSING, "Records.delete: this Backfill host does not support deletions");
     return binding.deleteRecords(kind, validateDeletions(kind, deletions), opts);
   },
 };
@@ -156,7 +157,7 @@ export const Connection = {
   /** The connection's id, connector and provider account (e.g. to reject a webhook for another account). */
   info(): ConnectionInfo {
     const binding = currentBinding("Connection.info");
-    if (!binding.connectionInfo) throw new BackfillError("invalid_request", "Connection.info: this Backfill host does not provide connection info");
+    if (!binding.connectionInfo) throw new BackfillError(HOST_CAPABILITY_MISSING, "Connection.info: this Backfill host does not provide connection info");
     return binding.connectionInfo();
   },
   /** Marks the connection revoked (e.g. an app/uninstalled webhook): syncs stop with reauth_required. */
@@ -168,7 +169,7 @@ export const Connection = {
 function webhookBinding(call: string) {
   const binding = currentBinding(call);
   if (!binding.webhookDeliveryProcessed || !binding.markWebhookDeliveryProcessed) {
-    throw new BackfillError("invalid_request", `${call}: this Backfill host does not remember webhook deliveries`);
+    throw new BackfillError(HOST_CAPABILITY_MISSING, `${call}: this Backfill host does not remember webhook deliveries`);
   }
   return binding as typeof binding & Required<Pick<typeof binding, "webhookDeliveryProcessed" | "markWebhookDeliveryProcessed">>;
 }

@@ -1,39 +1,33 @@
 // Errors thrown by SDK calls. Each carries a stable machine-readable `code`
 // (oauth4webapi style) and never a token: messages are built from names, not values.
 
-export type BackfillErrorCode =
-  | "no_host_bound"
-  | "reauth_required"
-  | "permission_denied"
-  | "invalid_request"
-  | "invalid_manifest"
-  | "http_error"
-  | "timeout"
-  | "ingest_rejected"
-  | "setting_missing"
-  | "secret_unavailable"
-  | "file_too_large"
-  | "file_not_found"
-  | "file_line_too_long"
-  | "file_offset_invalid"
-  | "file_not_utf8"
-  | "checkpoint_invalid"
-  | "provider_plugin_conflict"
-  | "provider_plugin_invalid";
+import { NO_HOST_BOUND, PERMISSION_DENIED, REAUTH_REQUIRED, type BackfillErrorCode } from "./error-codes.js";
+
+export type { BackfillErrorCode } from "./error-codes.js";
+
+/** What a BackfillError takes besides its code and message. */
+export type BackfillErrorOptions = {
+  cause?: unknown;
+  /** What fixes it, as a sentence naming no command of a particular tool (the CLI prints it on its own `fix:` line). */
+  fix?: string;
+};
 
 export class BackfillError extends Error {
   readonly code: BackfillErrorCode;
   readonly details: Record<string, unknown> | undefined;
+  /** What fixes it, never part of `message`. */
+  readonly fix: string | undefined;
 
-  constructor(code: BackfillErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: BackfillErrorCode, message: string, details?: Record<string, unknown>, options: BackfillErrorOptions = {}) {
+    super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = "BackfillError";
     this.code = code;
     this.details = details;
+    this.fix = options.fix;
   }
 
   toJSON(): Record<string, unknown> {
-    return { name: this.name, code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) };
+    return { name: this.name, code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}), ...(this.fix ? { fix: this.fix } : {}) };
   }
 }
 
@@ -43,13 +37,13 @@ export const REAUTH_REASONS: readonly ReauthReason[] = ["missing_token", "missin
 
 /** Thrown by `OAuth.accessToken()` when the connection must be authorized again. */
 export class ReauthRequiredError extends BackfillError {
-  override readonly code = "reauth_required" as const;
+  override readonly code = REAUTH_REQUIRED;
   readonly reason: ReauthReason;
   readonly missingScopes: string[] | undefined;
 
   constructor(reason: ReauthReason, options: { missingScopes?: string[]; message?: string } = {}) {
     const missing = options.missingScopes?.length ? `: missing ${options.missingScopes.join(", ")}` : "";
-    super("reauth_required", options.message ?? `OAuth connection needs to be authorized again (${reason}${missing})`, {
+    super(REAUTH_REQUIRED, options.message ?? `OAuth connection needs to be authorized again (${reason}${missing})`, {
       reason,
       ...(options.missingScopes ? { missingScopes: options.missingScopes } : {}),
     });
@@ -60,18 +54,18 @@ export class ReauthRequiredError extends BackfillError {
 }
 
 export class PermissionDeniedError extends BackfillError {
-  override readonly code = "permission_denied" as const;
+  override readonly code = PERMISSION_DENIED;
   constructor(message: string, details?: Record<string, unknown>) {
-    super("permission_denied", message, details);
+    super(PERMISSION_DENIED, message, details);
     this.name = "PermissionDeniedError";
   }
 }
 
 export class NoHostBoundError extends BackfillError {
-  override readonly code = "no_host_bound" as const;
+  override readonly code = NO_HOST_BOUND;
   constructor(call: string) {
     super(
-      "no_host_bound",
+      NO_HOST_BOUND,
       `${call} needs a Backfill host, but no Backfill host is bound. Run the route through the host, or call connectorTestRuntime(...).install() in a test.`,
     );
     this.name = "NoHostBoundError";
@@ -86,7 +80,7 @@ export function isReauthRequired(error: unknown): error is { code: "reauth_requi
  * Rebuilds a typed error from its JSON form (used when an error crosses the
  * worker bridge): `code` survives so `error.code === "reauth_required"` holds.
  */
-export function errorFromJSON(json: { code?: string; message?: string; details?: Record<string, unknown> }): BackfillError {
+export function errorFromJSON(json: { code?: string; message?: string; details?: Record<string, unknown>; fix?: string }): BackfillError {
   const code = (json.code ?? "invalid_request") as BackfillErrorCode;
   if (code === "reauth_required") {
     const reason = (json.details?.reason as ReauthReason | undefined) ?? "missing_token";
@@ -94,5 +88,5 @@ export function errorFromJSON(json: { code?: string; message?: string; details?:
     return new ReauthRequiredError(reason, { ...(missingScopes ? { missingScopes } : {}), ...(json.message ? { message: json.message } : {}) });
   }
   if (code === "permission_denied") return new PermissionDeniedError(json.message ?? "permission denied", json.details);
-  return new BackfillError(code, json.message ?? code, json.details);
+  return new BackfillError(code, json.message ?? code, json.details, json.fix ? { fix: json.fix } : {});
 }

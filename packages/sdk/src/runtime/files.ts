@@ -4,6 +4,7 @@
 // connection and a stream; the host removes it when that stream's sync ends.
 import { currentBinding, type DownloadedFile, type FileLines, type HostBinding, type OAuthHttpAuth, type ReadLinesOptions } from "./binding.js";
 import { BackfillError } from "./errors.js";
+import { HOST_CAPABILITY_MISSING } from "./error-codes.js";
 import { DEFAULT_DOWNLOAD_TIMEOUT_MS } from "../policy/files.js";
 
 export type FileDownloadOptions = {
@@ -25,7 +26,7 @@ type FilesBinding = Required<Pick<HostBinding, "downloadFile" | "readFileLines" 
 
 function filesBinding(call: string): FilesBinding {
   const binding = currentBinding(call);
-  if (!binding.downloadFile || !binding.readFileLines || !binding.removeFile) throw new BackfillError("invalid_request", `${call}: this Backfill host does not support files`);
+  if (!binding.downloadFile || !binding.readFileLines || !binding.removeFile) throw new BackfillError(HOST_CAPABILITY_MISSING, `${call}: this Backfill host does not support files`);
   return binding as HostBinding & FilesBinding;
 }
 

@@ -5,6 +5,7 @@ import { dirname } from "node:path";
 import type { ConnectorManifest } from "../manifest/schema.js";
 import { bindHost, oauthAuthHeader, type CheckpointState, type HostBinding, type HttpRequestSpec, type LogLevel, type RecordsRedaction, type ConnectionStatusChange } from "../runtime/binding.js";
 import { ReauthRequiredError, BackfillError, type ReauthReason } from "../runtime/errors.js";
+import { INVALID_SETTINGS } from "../runtime/error-codes.js";
 import { assertHttpAllowed } from "../policy/http.js";
 import { assertEntityWritable, assertSecretReadable, assertSettingReadable } from "../policy/access.js";
 import { validateIngestItems, type IngestItem, type IngestResult, type ValidatedItem } from "../policy/ingest.js";
@@ -164,7 +165,7 @@ export class ConnectorTestRuntime {
     if (!this.settingsChecked && this.options.settings !== undefined) {
       const checked = validateSettings(this.manifest, this.settings, { providers: this.providers });
       if (!checked.ok) {
-        throw new BackfillError("invalid_request", `connectorTestRuntime: invalid settings: ${checked.problems.map((p) => `${p.setting} ${p.message}`).join("; ")}`);
+        throw new BackfillError(INVALID_SETTINGS, `connectorTestRuntime: invalid settings: ${checked.problems.map((p) => `${p.setting} ${p.message}`).join("; ")}`);
       }
       this.settings = checked.settings;
       this.settingsChecked = true;

@@ -20,7 +20,7 @@ const STATUS_OF: Record<ApiKeyError["code"], 400 | 404 | 409> = {
 };
 
 function apiKeyErrorJson(c: Context, error: ApiKeyError) {
-  return errorJson(c, STATUS_OF[error.code], error.code, `${error.message}; ${error.fix}`);
+  return errorJson(c, STATUS_OF[error.code], error.code, error.message, error.fix);
 }
 
 async function requestedName(c: Context): Promise<string> {

@@ -138,7 +138,7 @@ export function connectRoutes(host: Host, publicUrl: string): Hono {
       const list = Object.entries(problems).map(([setting, message]) => ({ setting, message }));
       return c.json({ ok: list.length === 0, problems: list, settings: normalized });
     } catch (error) {
-      if (error instanceof OAuthFlowError) return errorJson(c, 401, error.code, error.summary, error.fix);
+      if (error instanceof OAuthFlowError) return errorJson(c, 401, error.code, error.message, error.fix);
       throw error;
     }
   });

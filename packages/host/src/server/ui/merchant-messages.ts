@@ -12,7 +12,7 @@ export function merchantMessage(error: OAuthFlowError, connectorName: string): M
     case "provider_error":
       return error.details?.error === "access_denied"
         ? { title: "You cancelled the connection", text: `${connectorName} was not connected because the request was declined on ${connectorName}'s page. Nothing was shared.`, next: BACK_TO_APP }
-        : { title: `${connectorName} refused the connection`, text: error.summary, next: BACK_TO_APP };
+        : { title: `${connectorName} refused the connection`, text: error.message, next: BACK_TO_APP };
     case "missing_scopes":
       return {
         title: "Some permissions were not granted",
@@ -41,6 +41,6 @@ export function merchantMessage(error: OAuthFlowError, connectorName: string): M
     case "missing_client_credential":
       return { title: "The app is not set up yet", text: `The app has no ${connectorName} credentials yet.`, next: "Tell the app's support team; nothing needs to change on your side." };
     default:
-      return { title: "The connection did not finish", text: error.summary, next: BACK_TO_APP };
+      return { title: "The connection did not finish", text: error.message, next: BACK_TO_APP };
   }
 }
