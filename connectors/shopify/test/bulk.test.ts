@@ -83,7 +83,7 @@ describe("an orders bulk pass", () => {
     expect(runtime.http.calls).toHaveLength(4);
     expect(run.query).toContain("bulkOperationRunQuery");
     // The bulk query reads the whole window: a search, no pagination arguments.
-    expect(run.variables.query).toMatch(/orders\(query: "updated_at:>='\d{4}-\d{2}-\d{2}T00:00:00Z'"\)/);
+    expect(run.variables.query).toMatch(/orders\(query: "updated_at:>='\d{4}-\d{2}-\d{2}T00:00:00Z'", sortKey: UPDATED_AT\)/);
     expect(run.variables.query).not.toMatch(/first:/);
 
     const nodes = orderNodes();
@@ -155,14 +155,64 @@ describe("an orders bulk pass", () => {
     expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "running", jobId: JOB });
   });
 
-  it("a failed job (errorCode, partial data) runs its window again", async () => {
+  it("a job that failed part-way: its partial file is read (whole records only), then only the rest of the window runs", async () => {
     const runtime = await bulkRuntime();
-    runtime.http.postOnce(GRAPHQL_URL, status({ status: "FAILED", errorCode: "INTERNAL_SERVER_ERROR", partialDataUrl: RESULT_URL }));
-    expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "restart", status: "FAILED" });
+    const nodes = orderNodes();
+    const jsonl = ordersJsonl(nodes);
+    const lines = jsonl.trimEnd().split("\n");
+    // Shopify stopped inside the second order: its line and one child made it into the file.
+    const second = lines.findIndex((l) => l.includes('"id":"gid://shopify/Order/1002"'));
+    const partial = lines.slice(0, second + 2).map((l) => `${l}\n`).join("");
+    const PARTIAL_URL = RESULT_URL.replace("bulk-720918.jsonl", "bulk-720918-partial.jsonl");
+    runtime.http.postOnce(GRAPHQL_URL, status({ status: "FAILED", errorCode: "INTERNAL_SERVER_ERROR", objectCount: String(second + 2), partialDataUrl: PARTIAL_URL }));
+    runtime.http.getOnce(PARTIAL_URL, { body: partial });
+    expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "downloaded", status: "FAILED", partial: true, hasMore: true });
+    const download = runtime.http.calls.at(-1)!;
+    expect(download.url).toBe(PARTIAL_URL);
+    expect(JSON.stringify(download.opts.headers ?? {})).not.toContain(ACCESS_CANARY);
+
+    scriptRefundQuantities(runtime, nodes[0]!);
+    expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "read", fetched: 1, eof: true, partial: true, hasMore: true });
+    // The complete record is kept; the cut one is not mapped from part of its lines.
+    expect(runtime.records("sales_receipt")).toEqual([orderRecords(nodes[0] as never)[0]!.payload]);
+    const state = runtime.checkpoint<{ bulk: { windows: Record<string, unknown>[] } }>("orders")!;
+    // The rest of the window, from the last complete record's updatedAt (inclusive: keyed records are not duplicated).
+    expect(state.bulk.windows).toEqual([{ from: nodes[0]!.updatedAt, to: null }]);
+    expect(runtime.files.ids("orders")).toEqual([]);
+
     runtime.http.postOnce(GRAPHQL_URL, { body: { data: { bulkOperationRunQuery: { bulkOperation: { id: `${JOB}1`, status: "CREATED" }, userErrors: [] } } } });
     expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "started", jobId: `${JOB}1` });
-    runtime.http.postOnce(GRAPHQL_URL, { body: { data: { bulkOperation: { id: `${JOB}1`, status: "RUNNING", errorCode: null, objectCount: "0", rootObjectCount: "0", fileSize: null, url: null, partialDataUrl: null } } } });
-    expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "running", jobId: `${JOB}1` });
+    expect(sent(runtime.http.calls.at(-1)!).variables.query).toContain(`updated_at:>='${nodes[0]!.updatedAt}'`);
+    const rest = ordersJsonl(nodes.filter((n) => n.updatedAt >= nodes[0]!.updatedAt));
+    runtime.http.postOnce(GRAPHQL_URL, { body: { data: { bulkOperation: { id: `${JOB}1`, status: "COMPLETED", errorCode: null, objectCount: "7", rootObjectCount: "2", fileSize: null, url: RESULT_URL, partialDataUrl: null } } } });
+    runtime.http.getOnce(RESULT_URL, { body: rest });
+    expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "downloaded" });
+    scriptRefundQuantities(runtime, nodes[0]!);
+    expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "read", eof: true, hasMore: false });
+    // Exactly the paged path's record set: each order once.
+    expect(runtime.records("sales_receipt")).toEqual(nodes.map((n) => orderRecords(n as never)[0]!.payload));
+  });
+
+  it("a partial file out of updated_at order cannot bound the rest: its records are kept and the whole window runs again", async () => {
+    const runtime = await bulkRuntime();
+    const nodes = orderNodes().reverse();
+    const jsonl = ordersJsonl(nodes);
+    const PARTIAL_URL = RESULT_URL.replace("bulk-720918.jsonl", "bulk-720918-partial.jsonl");
+    runtime.http.postOnce(GRAPHQL_URL, status({ status: "FAILED", errorCode: "INTERNAL_SERVER_ERROR", objectCount: "7", partialDataUrl: PARTIAL_URL }));
+    runtime.http.getOnce(PARTIAL_URL, { body: `${jsonl}{"id":"gid://shopify/Order/1003","updatedAt":"2026-01-06T00:00:00Z"}\n` });
+    await runtime.call(ordersRoute);
+    scriptRefundQuantities(runtime, nodes[1]!);
+    expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "read", eof: true, partial: true });
+    const state = runtime.checkpoint<{ bulk: { windows: Record<string, unknown>[] } }>("orders")!;
+    expect(state.bulk.windows).toHaveLength(1);
+    expect(state.bulk.windows[0]!.from).toMatch(/T00:00:00Z$/);
+    expect(state.bulk.windows[0]).not.toHaveProperty("jobId");
+  });
+
+  it("a failed job without partial data runs its window again", async () => {
+    const runtime = await bulkRuntime();
+    runtime.http.postOnce(GRAPHQL_URL, status({ status: "FAILED", errorCode: "INTERNAL_SERVER_ERROR", objectCount: "0" }));
+    expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "restart", status: "FAILED" });
   });
 
   it("a job running past an hour is cancelled and its window halved", async () => {

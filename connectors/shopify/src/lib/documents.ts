@@ -321,12 +321,13 @@ export const REFUND_ADJUSTMENTS_QUERY = /* GraphQL */ `
 // queries take no pagination arguments and no variables (the search is written into the
 // document), and Shopify refuses a connection inside a list field, so an order's refunds
 // come only as ids here; an order with refunds is completed by the paged follow-ups.
+// Sorted by updated_at, so the partial file of a failed job bounds what is left of its window.
 const bulkSearch = (search: string) => JSON.stringify(search);
 
 export function bulkCustomersQuery(search: string): string {
   return /* GraphQL */ `
   query BackfillBulkCustomers {
-    customers(query: ${bulkSearch(search)}) { edges { node { ...BackfillCustomer } } }
+    customers(query: ${bulkSearch(search)}, sortKey: UPDATED_AT) { edges { node { ...BackfillCustomer } } }
   }
   ${CUSTOMER_FIELDS}
 `;
@@ -335,7 +336,7 @@ export function bulkCustomersQuery(search: string): string {
 export function bulkOrdersQuery(search: string): string {
   return /* GraphQL */ `
   query BackfillBulkOrders {
-    orders(query: ${bulkSearch(search)}) {
+    orders(query: ${bulkSearch(search)}, sortKey: UPDATED_AT) {
       edges {
         node {
           ...BackfillOrderOwn
