@@ -55,9 +55,9 @@ async function bulkRuntime(): Promise<ConnectorTestRuntime> {
   return runtime;
 }
 
-/** Scripts the answers an order with refunds needs (its refunded quantities, read paged). */
-function scriptRefundQuantities(runtime: ConnectorTestRuntime, node: Node) {
-  runtime.http.postOnce(GRAPHQL_URL, { body: { data: { nodes: [{ id: node.id, refunds: node.refunds }] } } });
+/** Scripts the answer orders with refunds need (their refunds, read paged in one batch). */
+function scriptRefunds(runtime: ConnectorTestRuntime, ...nodes: Node[]) {
+  runtime.http.postOnce(GRAPHQL_URL, { body: { data: { nodes: nodes.map((node) => ({ id: node.id, refunds: node.refunds })) } } });
 }
 
 describe("bulk or paged", () => {
@@ -98,12 +98,14 @@ describe("an orders bulk pass", () => {
     expect(JSON.stringify(download.opts.headers ?? {})).not.toContain(ACCESS_CANARY);
     expect(Object.keys(download.opts.headers ?? {}).map((h) => h.toLowerCase())).not.toContain("x-shopify-access-token");
 
-    scriptRefundQuantities(runtime, nodes[0]!);
+    scriptRefunds(runtime, nodes[0]!, nodes[1]!);
     const third = await runtime.call(ordersRoute);
-    expect(await third.json()).toMatchObject({ step: "read", fetched: 2, accepted: 2, eof: true, hasMore: false });
-    // Only the order with refunds reads them, in one batched query for the slice.
-    expect(sent(runtime.http.calls.at(-1)!).variables).toEqual({ ids: ["gid://shopify/Order/1001"] });
+    expect(await third.json()).toMatchObject({ step: "read", fetched: 2, accepted: 5, eof: true, hasMore: false });
+    // Only orders with refunds read them, in one batched query for the slice.
+    expect(sent(runtime.http.calls.at(-1)!).variables).toEqual({ ids: ["gid://shopify/Order/1001", "gid://shopify/Order/1002"] });
+    // The paged path's record set: each order's sales receipt and refund receipts.
     expect(runtime.records("sales_receipt")).toEqual(nodes.map((n) => orderRecords(n as never)[0]!.payload));
+    expect(runtime.records("refund_receipt")).toEqual(nodes.flatMap((n) => orderRecords(n as never).slice(1)).map((r) => r.payload));
     // The pass is over: the next starts from its high-water mark, the file is gone.
     expect(runtime.checkpoint("orders")).toEqual({ cursor: null, since: null, highWater: "2026-01-05T12:30:00Z" });
     expect(runtime.files.ids("orders")).toEqual([]);
@@ -123,7 +125,7 @@ describe("an orders bulk pass", () => {
     expect(state.bulk.windows[0]).toMatchObject({ offset: 0 });
     expect(runtime.records("sales_receipt")).toHaveLength(0);
     // The retry reads the same file from the same offset.
-    scriptRefundQuantities(runtime, nodes[0]!);
+    scriptRefunds(runtime, nodes[0]!, nodes[1]!);
     expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "read", fetched: 2, eof: true });
     expect(runtime.records("sales_receipt")).toHaveLength(2);
   });
@@ -171,7 +173,7 @@ describe("an orders bulk pass", () => {
     expect(download.url).toBe(PARTIAL_URL);
     expect(JSON.stringify(download.opts.headers ?? {})).not.toContain(ACCESS_CANARY);
 
-    scriptRefundQuantities(runtime, nodes[0]!);
+    scriptRefunds(runtime, nodes[0]!);
     expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "read", fetched: 1, eof: true, partial: true, hasMore: true });
     // The complete record is kept; the cut one is not mapped from part of its lines.
     expect(runtime.records("sales_receipt")).toEqual([orderRecords(nodes[0] as never)[0]!.payload]);
@@ -182,12 +184,12 @@ describe("an orders bulk pass", () => {
 
     runtime.http.postOnce(GRAPHQL_URL, { body: { data: { bulkOperationRunQuery: { bulkOperation: { id: `${JOB}1`, status: "CREATED" }, userErrors: [] } } } });
     expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "started", jobId: `${JOB}1` });
-    expect(sent(runtime.http.calls.at(-1)!).variables.query).toContain(`updated_at:>='${nodes[0]!.updatedAt}'`);
-    const rest = ordersJsonl(nodes.filter((n) => n.updatedAt >= nodes[0]!.updatedAt));
+    expect(sent(runtime.http.calls.at(-1)!).variables.query).toContain(`updated_at:>='${String(nodes[0]!.updatedAt)}'`);
+    const rest = ordersJsonl(nodes.filter((n) => String(n.updatedAt) >= String(nodes[0]!.updatedAt)));
     runtime.http.postOnce(GRAPHQL_URL, { body: { data: { bulkOperation: { id: `${JOB}1`, status: "COMPLETED", errorCode: null, objectCount: "7", rootObjectCount: "2", fileSize: null, url: RESULT_URL, partialDataUrl: null } } } });
     runtime.http.getOnce(RESULT_URL, { body: rest });
     expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "downloaded" });
-    scriptRefundQuantities(runtime, nodes[0]!);
+    scriptRefunds(runtime, nodes[0]!, nodes[1]!);
     expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "read", eof: true, hasMore: false });
     // Exactly the paged path's record set: each order once.
     expect(runtime.records("sales_receipt")).toEqual(nodes.map((n) => orderRecords(n as never)[0]!.payload));
@@ -201,7 +203,7 @@ describe("an orders bulk pass", () => {
     runtime.http.postOnce(GRAPHQL_URL, status({ status: "FAILED", errorCode: "INTERNAL_SERVER_ERROR", objectCount: "7", partialDataUrl: PARTIAL_URL }));
     runtime.http.getOnce(PARTIAL_URL, { body: `${jsonl}{"id":"gid://shopify/Order/1003","updatedAt":"2026-01-06T00:00:00Z"}\n` });
     await runtime.call(ordersRoute);
-    scriptRefundQuantities(runtime, nodes[1]!);
+    scriptRefunds(runtime, nodes[0]!, nodes[1]!);
     expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "read", eof: true, partial: true });
     const state = runtime.checkpoint<{ bulk: { windows: Record<string, unknown>[] } }>("orders")!;
     expect(state.bulk.windows).toHaveLength(1);
