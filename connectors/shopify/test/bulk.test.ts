@@ -4,7 +4,9 @@
 // offset, slots taken by another app, a job that runs too long, a failed job, and the same
 // records as the paged path.
 import { describe, expect, it } from "vitest";
+import { BackfillError } from "@backfill-io/sdk";
 import type { ConnectorTestRuntime } from "@backfill-io/sdk/testing";
+import { ORDERS_REFUNDS_BATCH } from "../src/lib/documents.js";
 import { POST as ordersRoute } from "../src/api/sync/orders.js";
 import { POST as customersRoute } from "../src/api/sync/customers.js";
 import { orderRecords, customerRecords, BULK_MIN_ORDERS } from "../src/lib/streams.js";
@@ -128,6 +130,27 @@ describe("an orders bulk pass", () => {
     scriptRefunds(runtime, nodes[0]!, nodes[1]!);
     expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "read", fetched: 2, eof: true });
     expect(runtime.records("sales_receipt")).toHaveLength(2);
+  });
+
+  it("a refunds follow-up that times out keeps the slice's progress: the orders completed before it commit, the rest is read again", async () => {
+    const runtime = await bulkRuntime();
+    // Twelve orders with refunds: two refund batches (ORDERS_REFUNDS_BATCH is 11).
+    const base = orderNodes()[0]!;
+    const nodes = Array.from({ length: 12 }, (_, i) => ({ ...base, id: `gid://shopify/Order/${2000 + i}`, lineItems: { nodes: [] }, shippingLines: { nodes: [] } }));
+    runtime.http.postOnce(GRAPHQL_URL, status({ status: "COMPLETED", objectCount: "12", url: RESULT_URL }));
+    runtime.http.getOnce(RESULT_URL, { body: ordersJsonl(nodes) });
+    await runtime.call(ordersRoute);
+    scriptRefunds(runtime, ...nodes.slice(0, ORDERS_REFUNDS_BATCH));
+    runtime.http.postOnce(GRAPHQL_URL, () => {
+      throw new BackfillError("timeout", "Http.post: no answer within 30000 ms");
+    });
+    const read = await runtime.call(ordersRoute);
+    expect(read.status).toBe(200);
+    expect(await read.json()).toMatchObject({ step: "read", fetched: ORDERS_REFUNDS_BATCH, eof: false, hasMore: true });
+    expect(runtime.records("sales_receipt")).toHaveLength(ORDERS_REFUNDS_BATCH);
+    scriptRefunds(runtime, nodes[ORDERS_REFUNDS_BATCH]!);
+    expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "read", fetched: 1, eof: true, hasMore: false });
+    expect(runtime.records("sales_receipt")).toHaveLength(12);
   });
 
   it("slices end at whole records: a record cut by the slice is read again from its first line", () => {

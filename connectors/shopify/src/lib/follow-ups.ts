@@ -28,6 +28,19 @@ export class AdminSession {
     if ((result.kind === "data" || result.kind === "throttled") && result.cost) this.lastCost = result.cost;
     return result;
   }
+
+  /**
+   * `query`, with a call Shopify did not answer in time as a failure instead of a throw, for
+   * follow-ups after which the invocation still commits what it completed (a bulk slice).
+   */
+  queryKeepingProgress<T>(document: string, variables: Record<string, unknown> = {}): AdminResult<T> {
+    try {
+      return this.query<T>(document, variables);
+    } catch (error) {
+      if ((error as { code?: unknown })?.code !== "timeout") throw error;
+      return { kind: "failed", status: 504, messages: ["Shopify did not answer in time"] };
+    }
+  }
 }
 
 const vanished = (id: string): AdminFailure => ({ kind: "failed", status: 200, messages: [`${id} is no longer readable`] });

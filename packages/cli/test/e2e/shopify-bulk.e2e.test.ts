@@ -41,5 +41,15 @@ it("a full backfill through bulk operations under faults ends with exactly the e
   // The failed job, the one whose URL expired, and the one that completed.
   expect(operations.length).toBeGreaterThanOrEqual(3);
   expect(env.shopify.state.storageDownloads.length).toBeGreaterThanOrEqual(2);
+  // The failed job's partial data was read, and the job after it covers only the rest of its window:
+  // its search starts at an instant inside the day (the last whole record's updatedAt), not at a midnight.
+  expect(env.shopify.state.storageDownloads.some((d) => d.path.endsWith("-partial.jsonl"))).toBe(true);
+  const orderJobs = operations.filter((op) => op.query.includes("BackfillBulkOrders"));
+  const bounds = (query: string) => ({ from: /updated_at:>='([^']+)'/.exec(query)?.[1], to: /updated_at:<'([^']+)'/.exec(query)?.[1] });
+  const failed = bounds(orderJobs[0]!.query);
+  const rest = orderJobs.slice(1).map((op) => bounds(op.query)).find((b) => b.from !== undefined && !b.from.endsWith("T00:00:00Z"));
+  expect(rest, JSON.stringify(orderJobs.map((op) => bounds(op.query)))).toBeDefined();
+  expect(rest!.to).toBe(failed.to);
+  expect(Date.parse(rest!.from!)).toBeGreaterThan(Date.parse(failed.from!));
   expect(env.shopify.state.storageDownloads.every((d) => !d.presentedToken)).toBe(true);
 }, 240_000);

@@ -42,7 +42,7 @@ export function completeBulkOrders(session: AdminSession, orders: ShopifyOrder[]
     for (; end < orders.length && batch.length < ORDERS_REFUNDS_BATCH; end++) if (orders[end]!.refunds.length) batch.push(orders[end]!.id);
     const refunds = new Map<string, ShopifyOrder["refunds"]>();
     if (batch.length) {
-      const result = session.query<{ nodes: RefundsNode[] }>(ORDERS_REFUNDS_QUERY, { ids: batch });
+      const result = session.queryKeepingProgress<{ nodes: RefundsNode[] }>(ORDERS_REFUNDS_QUERY, { ids: batch });
       if (result.kind !== "data") return { done, failure: result };
       for (const node of result.data.nodes) if (node?.id && node.refunds) refunds.set(node.id, node.refunds);
     }
