@@ -126,6 +126,7 @@ function readSlice<D, N>(spec: StreamSpec<D, N>, bulk: BulkSpec<N>, session: Adm
       if (failure.kind === "auth_failed" || nodes.length === 0) return { failure: shopifyFailureResponse(failure, spec.stream), nodes: [], eof: false };
       // Commit what is complete; the rest is read again after a short wait (throttled, or a passing failure).
       window.offset = grouped.records[nodes.length]!.start;
+      if (window.partial) notePartialProgress(window, nodes.map(spec.updatedAt));
       return { nodes, eof: false, pauseSeconds: failure.kind === "throttled" ? failure.retryAfterSeconds : BULK_POLL_SECONDS };
     }
     window.offset = grouped.resumeOffset;
