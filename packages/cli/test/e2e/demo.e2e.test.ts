@@ -11,7 +11,7 @@ import { readTokens, type SyncResult } from "@backfill-io/host";
 import { DEMO_MERCHANT, DEMO_SHOP, startDemoEnvironment, type DemoEnvironment } from "../../src/demo/environment.js";
 import { captureLogger, emulatorSecrets, entries, findLeaks, expectedShopify, expectedSquare, missing, recordSquareExchanges, squareOrderMapper, storedRecords, storedRefundSales, summary, syncEveryStream, type Expected } from "./support.js";
 
-const ORDERS = 150;
+const ORDERS = 240; // below the bulk threshold (250): this file covers the paged path
 // 10% 429/5xx, and at small rates requests the host times out on and 200s with cut-off JSON.
 const FAULTS = { rateLimited: 0.05, serverError: 0.05, timeout: 0.03, malformedJson: 0.03 };
 let dataDir: string;
