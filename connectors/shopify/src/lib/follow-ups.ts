@@ -30,7 +30,7 @@ export class AdminSession {
   }
 
   /**
-   * `query`, with a call Shopify did not answer in time as a failure instead of a throw, for
+   * Like query(), with a call Shopify did not answer in time as a failure instead of a throw, for
    * follow-ups after which the invocation still commits what it completed (a bulk slice).
    */
   queryKeepingProgress<T>(document: string, variables: Record<string, unknown> = {}): AdminResult<T> {
