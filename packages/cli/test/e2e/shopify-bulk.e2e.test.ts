@@ -12,12 +12,13 @@ import { expectStoreExactly, expectedShopify, summary, syncEveryStream } from ".
 
 const ORDERS = 1_200; // a bulk pass (at least 250 orders); customers (300) page
 const FAULTS = { rateLimited: 0.04, serverError: 0.03, timeout: 0.01, malformedJson: 0.02 };
+// 3 s a request: on a loaded machine a 1 s budget times out real answers too, and five in a row end the run.
 let dataDir: string;
 let env: DemoEnvironment;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "backfill-e2e-bulk-"));
-  env = await startDemoEnvironment({ dataDir, mode: "source", orders: ORDERS, seed: 13, faults: FAULTS, requestTimeoutMs: 1_000, shopifyBulk: { objectsPerSecond: 20_000 } });
+  env = await startDemoEnvironment({ dataDir, mode: "source", orders: ORDERS, seed: 13, faults: FAULTS, requestTimeoutMs: 3_000, shopifyBulk: { objectsPerSecond: 20_000 } });
 }, 60_000);
 
 afterAll(async () => {
