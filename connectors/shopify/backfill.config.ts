@@ -44,7 +44,7 @@ export const manifestInput = {
       // refunds). It is a protected scope Shopify must approve for the app: requested always,
       // and a grant without it still connects; every orders/refunds run then says so.
       optionalScopes: [
-        { scope: "read_all_orders", withoutIt: "orders (and their refunds) older than 60 days are not available", streams: ["orders", "refunds"] },
+        { scope: "read_all_orders", withoutIt: "orders (and their refunds) older than 60 days are not available", streams: ["orders"] },
       ],
       scopeSeparator: ",",
       accessType: "offline",
@@ -86,7 +86,6 @@ export const manifestInput = {
   streams: [
     { name: "customers", route: "/sync/customers", entity: "customer" },
     { name: "orders", route: "/sync/orders", entity: "sales_receipt" },
-    { name: "refunds", route: "/sync/refunds", entity: "refund_receipt" },
   ],
   // Served without the host API key: the route verifies the provider's signature itself.
   routes: { webhooks: ["/webhooks/shopify"] },

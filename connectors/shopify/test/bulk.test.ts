@@ -4,7 +4,9 @@
 // offset, slots taken by another app, a job that runs too long, a failed job, and the same
 // records as the paged path.
 import { describe, expect, it } from "vitest";
+import { BackfillError } from "@backfill-io/sdk";
 import type { ConnectorTestRuntime } from "@backfill-io/sdk/testing";
+import { ORDERS_REFUNDS_BATCH } from "../src/lib/documents.js";
 import { POST as ordersRoute } from "../src/api/sync/orders.js";
 import { POST as customersRoute } from "../src/api/sync/customers.js";
 import { orderRecords, customerRecords, BULK_MIN_ORDERS } from "../src/lib/streams.js";
@@ -55,9 +57,9 @@ async function bulkRuntime(): Promise<ConnectorTestRuntime> {
   return runtime;
 }
 
-/** Scripts the answers an order with refunds needs (its refunded quantities, read paged). */
-function scriptRefundQuantities(runtime: ConnectorTestRuntime, node: Node) {
-  runtime.http.postOnce(GRAPHQL_URL, { body: { data: { nodes: [{ id: node.id, refunds: node.refunds }] } } });
+/** Scripts the answer orders with refunds need (their refunds, read paged in one batch). */
+function scriptRefunds(runtime: ConnectorTestRuntime, ...nodes: Node[]) {
+  runtime.http.postOnce(GRAPHQL_URL, { body: { data: { nodes: nodes.map((node) => ({ id: node.id, refunds: node.refunds })) } } });
 }
 
 describe("bulk or paged", () => {
@@ -83,7 +85,7 @@ describe("an orders bulk pass", () => {
     expect(runtime.http.calls).toHaveLength(4);
     expect(run.query).toContain("bulkOperationRunQuery");
     // The bulk query reads the whole window: a search, no pagination arguments.
-    expect(run.variables.query).toMatch(/orders\(query: "updated_at:>='\d{4}-\d{2}-\d{2}T00:00:00Z'"\)/);
+    expect(run.variables.query).toMatch(/orders\(query: "updated_at:>='\d{4}-\d{2}-\d{2}T00:00:00Z'", sortKey: UPDATED_AT\)/);
     expect(run.variables.query).not.toMatch(/first:/);
 
     const nodes = orderNodes();
@@ -98,12 +100,14 @@ describe("an orders bulk pass", () => {
     expect(JSON.stringify(download.opts.headers ?? {})).not.toContain(ACCESS_CANARY);
     expect(Object.keys(download.opts.headers ?? {}).map((h) => h.toLowerCase())).not.toContain("x-shopify-access-token");
 
-    scriptRefundQuantities(runtime, nodes[0]!);
+    scriptRefunds(runtime, nodes[0]!, nodes[1]!);
     const third = await runtime.call(ordersRoute);
-    expect(await third.json()).toMatchObject({ step: "read", fetched: 2, accepted: 2, eof: true, hasMore: false });
-    // Only the order with refunds reads them, in one batched query for the slice.
-    expect(sent(runtime.http.calls.at(-1)!).variables).toEqual({ ids: ["gid://shopify/Order/1001"] });
+    expect(await third.json()).toMatchObject({ step: "read", fetched: 2, accepted: 5, eof: true, hasMore: false });
+    // Only orders with refunds read them, in one batched query for the slice.
+    expect(sent(runtime.http.calls.at(-1)!).variables).toEqual({ ids: ["gid://shopify/Order/1001", "gid://shopify/Order/1002"] });
+    // The paged path's record set: each order's sales receipt and refund receipts.
     expect(runtime.records("sales_receipt")).toEqual(nodes.map((n) => orderRecords(n as never)[0]!.payload));
+    expect(runtime.records("refund_receipt")).toEqual(nodes.flatMap((n) => orderRecords(n as never).slice(1)).map((r) => r.payload));
     // The pass is over: the next starts from its high-water mark, the file is gone.
     expect(runtime.checkpoint("orders")).toEqual({ cursor: null, since: null, highWater: "2026-01-05T12:30:00Z" });
     expect(runtime.files.ids("orders")).toEqual([]);
@@ -123,9 +127,30 @@ describe("an orders bulk pass", () => {
     expect(state.bulk.windows[0]).toMatchObject({ offset: 0 });
     expect(runtime.records("sales_receipt")).toHaveLength(0);
     // The retry reads the same file from the same offset.
-    scriptRefundQuantities(runtime, nodes[0]!);
+    scriptRefunds(runtime, nodes[0]!, nodes[1]!);
     expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "read", fetched: 2, eof: true });
     expect(runtime.records("sales_receipt")).toHaveLength(2);
+  });
+
+  it("a refunds follow-up that times out keeps the slice's progress: the orders completed before it commit, the rest is read again", async () => {
+    const runtime = await bulkRuntime();
+    // Twelve orders with refunds: two refund batches (ORDERS_REFUNDS_BATCH is 11).
+    const base = orderNodes()[0]!;
+    const nodes = Array.from({ length: 12 }, (_, i) => ({ ...base, id: `gid://shopify/Order/${2000 + i}`, lineItems: { nodes: [] }, shippingLines: { nodes: [] } }));
+    runtime.http.postOnce(GRAPHQL_URL, status({ status: "COMPLETED", objectCount: "12", url: RESULT_URL }));
+    runtime.http.getOnce(RESULT_URL, { body: ordersJsonl(nodes) });
+    await runtime.call(ordersRoute);
+    scriptRefunds(runtime, ...nodes.slice(0, ORDERS_REFUNDS_BATCH));
+    runtime.http.postOnce(GRAPHQL_URL, () => {
+      throw new BackfillError("timeout", "Http.post: no answer within 30000 ms");
+    });
+    const read = await runtime.call(ordersRoute);
+    expect(read.status).toBe(200);
+    expect(await read.json()).toMatchObject({ step: "read", fetched: ORDERS_REFUNDS_BATCH, eof: false, hasMore: true });
+    expect(runtime.records("sales_receipt")).toHaveLength(ORDERS_REFUNDS_BATCH);
+    scriptRefunds(runtime, nodes[ORDERS_REFUNDS_BATCH]!);
+    expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "read", fetched: 1, eof: true, hasMore: false });
+    expect(runtime.records("sales_receipt")).toHaveLength(12);
   });
 
   it("slices end at whole records: a record cut by the slice is read again from its first line", () => {
@@ -155,14 +180,64 @@ describe("an orders bulk pass", () => {
     expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "running", jobId: JOB });
   });
 
-  it("a failed job (errorCode, partial data) runs its window again", async () => {
+  it("a job that failed part-way: its partial file is read (whole records only), then only the rest of the window runs", async () => {
     const runtime = await bulkRuntime();
-    runtime.http.postOnce(GRAPHQL_URL, status({ status: "FAILED", errorCode: "INTERNAL_SERVER_ERROR", partialDataUrl: RESULT_URL }));
-    expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "restart", status: "FAILED" });
+    const nodes = orderNodes();
+    const jsonl = ordersJsonl(nodes);
+    const lines = jsonl.trimEnd().split("\n");
+    // Shopify stopped inside the second order: its line and one child made it into the file.
+    const second = lines.findIndex((l) => l.includes('"id":"gid://shopify/Order/1002"'));
+    const partial = lines.slice(0, second + 2).map((l) => `${l}\n`).join("");
+    const PARTIAL_URL = RESULT_URL.replace("bulk-720918.jsonl", "bulk-720918-partial.jsonl");
+    runtime.http.postOnce(GRAPHQL_URL, status({ status: "FAILED", errorCode: "INTERNAL_SERVER_ERROR", objectCount: String(second + 2), partialDataUrl: PARTIAL_URL }));
+    runtime.http.getOnce(PARTIAL_URL, { body: partial });
+    expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "downloaded", status: "FAILED", partial: true, hasMore: true });
+    const download = runtime.http.calls.at(-1)!;
+    expect(download.url).toBe(PARTIAL_URL);
+    expect(JSON.stringify(download.opts.headers ?? {})).not.toContain(ACCESS_CANARY);
+
+    scriptRefunds(runtime, nodes[0]!);
+    expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "read", fetched: 1, eof: true, partial: true, hasMore: true });
+    // The complete record is kept; the cut one is not mapped from part of its lines.
+    expect(runtime.records("sales_receipt")).toEqual([orderRecords(nodes[0] as never)[0]!.payload]);
+    const state = runtime.checkpoint<{ bulk: { windows: Record<string, unknown>[] } }>("orders")!;
+    // The rest of the window, from the last complete record's updatedAt (inclusive: keyed records are not duplicated).
+    expect(state.bulk.windows).toEqual([{ from: nodes[0]!.updatedAt, to: null }]);
+    expect(runtime.files.ids("orders")).toEqual([]);
+
     runtime.http.postOnce(GRAPHQL_URL, { body: { data: { bulkOperationRunQuery: { bulkOperation: { id: `${JOB}1`, status: "CREATED" }, userErrors: [] } } } });
     expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "started", jobId: `${JOB}1` });
-    runtime.http.postOnce(GRAPHQL_URL, { body: { data: { bulkOperation: { id: `${JOB}1`, status: "RUNNING", errorCode: null, objectCount: "0", rootObjectCount: "0", fileSize: null, url: null, partialDataUrl: null } } } });
-    expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "running", jobId: `${JOB}1` });
+    expect(sent(runtime.http.calls.at(-1)!).variables.query).toContain(`updated_at:>='${String(nodes[0]!.updatedAt)}'`);
+    const rest = ordersJsonl(nodes.filter((n) => String(n.updatedAt) >= String(nodes[0]!.updatedAt)));
+    runtime.http.postOnce(GRAPHQL_URL, { body: { data: { bulkOperation: { id: `${JOB}1`, status: "COMPLETED", errorCode: null, objectCount: "7", rootObjectCount: "2", fileSize: null, url: RESULT_URL, partialDataUrl: null } } } });
+    runtime.http.getOnce(RESULT_URL, { body: rest });
+    expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "downloaded" });
+    scriptRefunds(runtime, nodes[0]!, nodes[1]!);
+    expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "read", eof: true, hasMore: false });
+    // Exactly the paged path's record set: each order once.
+    expect(runtime.records("sales_receipt")).toEqual(nodes.map((n) => orderRecords(n as never)[0]!.payload));
+  });
+
+  it("a partial file out of updated_at order cannot bound the rest: its records are kept and the whole window runs again", async () => {
+    const runtime = await bulkRuntime();
+    const nodes = orderNodes().reverse();
+    const jsonl = ordersJsonl(nodes);
+    const PARTIAL_URL = RESULT_URL.replace("bulk-720918.jsonl", "bulk-720918-partial.jsonl");
+    runtime.http.postOnce(GRAPHQL_URL, status({ status: "FAILED", errorCode: "INTERNAL_SERVER_ERROR", objectCount: "7", partialDataUrl: PARTIAL_URL }));
+    runtime.http.getOnce(PARTIAL_URL, { body: `${jsonl}{"id":"gid://shopify/Order/1003","updatedAt":"2026-01-06T00:00:00Z"}\n` });
+    await runtime.call(ordersRoute);
+    scriptRefunds(runtime, nodes[0]!, nodes[1]!);
+    expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "read", eof: true, partial: true });
+    const state = runtime.checkpoint<{ bulk: { windows: Record<string, unknown>[] } }>("orders")!;
+    expect(state.bulk.windows).toHaveLength(1);
+    expect(state.bulk.windows[0]!.from).toMatch(/T00:00:00Z$/);
+    expect(state.bulk.windows[0]).not.toHaveProperty("jobId");
+  });
+
+  it("a failed job without partial data runs its window again", async () => {
+    const runtime = await bulkRuntime();
+    runtime.http.postOnce(GRAPHQL_URL, status({ status: "FAILED", errorCode: "INTERNAL_SERVER_ERROR", objectCount: "0" }));
+    expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "restart", status: "FAILED" });
   });
 
   it("a job running past an hour is cancelled and its window halved", async () => {

@@ -26,11 +26,10 @@ describe("backfill.config.ts", () => {
     expect(manifest.connection.settingsSchema.properties).not.toHaveProperty("app_webhook_secret");
   });
 
-  it("declares the three streams and their entities", () => {
+  it("declares the two streams and their entities (refund receipts are read in the orders pass)", () => {
     expect(manifest.streams).toEqual([
       { name: "customers", route: "/sync/customers", entity: "customer" },
       { name: "orders", route: "/sync/orders", entity: "sales_receipt" },
-      { name: "refunds", route: "/sync/refunds", entity: "refund_receipt" },
     ]);
   });
 

@@ -4,7 +4,6 @@ import { describe, expect, it } from "vitest";
 import type { ConnectorTestRuntime, RecordedCall } from "@backfill-io/sdk/testing";
 import { POST as customersRoute } from "../src/api/sync/customers.js";
 import { POST as ordersRoute } from "../src/api/sync/orders.js";
-import { POST as refundsRoute } from "../src/api/sync/refunds.js";
 import { orderRecords, refundRecords } from "../src/lib/streams.js";
 import { ACCESS_CANARY, GRAPHQL_URL, connectedRuntime, fixture, scriptPassCount, expectNoLeaksAfterEach } from "./helpers.js";
 
@@ -101,7 +100,8 @@ describe("POST /sync/orders", () => {
     runtime.http.postOnce(GRAPHQL_URL, { body: fixture("orders-page-1.json") });
     const first = await runtime.call(ordersRoute);
     expect(first.status).toBe(200);
-    expect(await first.json()).toMatchObject({ fetched: 2, accepted: 2, rejected: 0, errors: [], skipped: [], hasMore: true });
+    // Two orders, and their three refunds read in the same page.
+    expect(await first.json()).toMatchObject({ fetched: 2, accepted: 5, rejected: 0, errors: [], skipped: [], hasMore: true });
     // Incremental: high-water minus five minutes.
     expect(sent(runtime.http.calls[1]!).variables.query).toBe("updated_at:>='2026-01-05T00:05:00Z'");
     expect(runtime.checkpoint("orders")).toMatchObject({ cursor: "eyJsYXN0X2lkIjoxMDAyfQ==", since: "2026-01-05T00:05:00.000Z", highWater: "2026-01-05T12:30:00Z" });
@@ -117,7 +117,7 @@ describe("POST /sync/orders", () => {
     expect(runtime.hasMore("orders")).toBe(false);
     expect(runtime.checkpoint("orders")).toMatchObject({ cursor: null, since: null, highWater: "2026-01-05T13:00:00Z" });
 
-    expect(runtime.storedRecords().map((r) => r.idempotencyKey)).toEqual([
+    expect(runtime.storedRecords().filter((r) => r.kind === "sales_receipt").map((r) => r.idempotencyKey)).toEqual([
       "shopify:order:gid://shopify/Order/1001",
       "shopify:order:gid://shopify/Order/1002",
       "shopify:order:gid://shopify/Order/1003",
@@ -194,7 +194,7 @@ describe("POST /sync/orders", () => {
     runtime.http.postOnce(GRAPHQL_URL, { body: { data: { order: { lineItems: { pageInfo: { hasNextPage: true, endCursor: "li-2" }, nodes: lines.slice(1, 2) } } } } });
     runtime.http.postOnce(GRAPHQL_URL, { body: { data: { order: { lineItems: { pageInfo: { hasNextPage: false, endCursor: "li-3" }, nodes: lines.slice(2) } } } } });
     const response = await runtime.call(ordersRoute);
-    expect(await response.json()).toMatchObject({ fetched: 2, accepted: 2, skipped: [], followUpReads: 2, hasMore: true });
+    expect(await response.json()).toMatchObject({ fetched: 2, accepted: 5, skipped: [], followUpReads: 2, hasMore: true });
     const followUps = runtime.http.calls.slice(2).map((c) => sent(c) as unknown as { query: string; variables: Record<string, unknown> });
     expect(followUps.map((f) => f.variables)).toEqual([
       { id: "gid://shopify/Order/1001", first: 100, after: "li-1" },
@@ -232,8 +232,8 @@ describe("POST /sync/orders", () => {
     runtime.http.postOnce(GRAPHQL_URL, { body: fixture("throttled.json") });
     const response = await runtime.call(ordersRoute);
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ fetched: 1, accepted: 1, hasMore: true });
-    expect(runtime.storedRecords().map((r) => r.idempotencyKey)).toEqual(["shopify:order:gid://shopify/Order/1001"]);
+    expect(await response.json()).toMatchObject({ fetched: 1, accepted: 3, hasMore: true });
+    expect(runtime.storedRecords().map((r) => r.idempotencyKey)).toEqual(["shopify:order:gid://shopify/Order/1001", "shopify:refund:gid://shopify/Refund/801", "shopify:refund:gid://shopify/Refund/802"]);
     expect(runtime.checkpoint("orders")).toMatchObject({ cursor: "after-1001", cost: { throttle: { currentlyAvailable: 152 } } });
   });
 
@@ -261,60 +261,66 @@ describe("POST /sync/orders", () => {
     page.data.orders.nodes[0].lineItems.nodes[0].originalUnitPriceSet.shopMoney.amount = "25.001";
     runtime.http.postOnce(GRAPHQL_URL, { body: page });
     const response = await runtime.call(ordersRoute);
-    expect(await response.json()).toMatchObject({ accepted: 1, skipped: [{ id: "gid://shopify/Order/1001" }] });
+    // Order 1002 and its refund; 1001 is skipped with its refunds (they are mapped with their order).
+    expect(await response.json()).toMatchObject({ accepted: 2, skipped: [{ id: "gid://shopify/Order/1001" }] });
     expect(runtime.logs.some((l) => l.level === "warn" && l.message === "record not mapped")).toBe(true);
   });
 });
 
-describe("POST /sync/refunds", () => {
-  it("reads refunds through orders: partial and multiple per order, linked to the order receipt", async () => {
+describe("refunds, read in the orders pass", () => {
+  it("each order's refunds become refund receipts in the same page: partial and multiple per order, linked to the order receipt", async () => {
     runtime = connectedRuntime();
-    runtime.http.postOnce(GRAPHQL_URL, { body: fixture("order-refunds-page.json") });
-    const response = await runtime.call(refundsRoute);
-    expect(await response.json()).toMatchObject({ fetched: 3, accepted: 4, rejected: 0, hasMore: false });
-    expect(sent(runtime.http.calls[0]!).query).toContain("refundLineItems");
-    expect(runtime.http.calls[0]!.opts.headers["X-Shopify-Access-Token"]).toBe(ACCESS_CANARY);
-    expect(runtime.storedRecords().map((r) => [r.idempotencyKey, r.payload.receipt_id])).toEqual([
+    scriptPassCount(runtime);
+    runtime.http.postOnce(GRAPHQL_URL, { body: fixture("orders-page-1.json") });
+    const response = await runtime.call(ordersRoute);
+    expect(await response.json()).toMatchObject({ fetched: 2, accepted: 5, rejected: 0, followUpReads: 0 });
+    // One page query: no second walk over the orders for their refunds.
+    expect(runtime.http.calls).toHaveLength(2);
+    expect(sent(runtime.http.calls[1]!).query).toContain("refundShippingLines");
+    expect(runtime.storedRecords().filter((r) => r.kind === "refund_receipt").map((r) => [r.idempotencyKey, r.payload.receipt_id])).toEqual([
       ["shopify:refund:gid://shopify/Refund/801", "gid://shopify/Order/1001"],
       ["shopify:refund:gid://shopify/Refund/802", "gid://shopify/Order/1001"],
       ["shopify:refund:gid://shopify/Refund/803", "gid://shopify/Order/1002"],
-      ["shopify:refund:gid://shopify/Refund/804", "gid://shopify/Order/1003"],
     ]);
-    expect(runtime.checkpoint("refunds")).toMatchObject({ highWater: "2026-01-05T13:00:00Z", cursor: null });
+    // The same receipts the refunds stream wrote before, from the same refunds.
+    const refundsPage = fixture("order-refunds-page.json").data.orders.nodes;
+    expect(runtime.records("refund_receipt")).toEqual(refundsPage.slice(0, 2).flatMap((o: never) => refundRecords(o)).map((r: { payload: unknown }) => r.payload));
   });
 
   it("a refund with more lines, shipping lines or adjustments than a page reads is completed by its id", async () => {
     runtime = connectedRuntime();
-    const page = fixture("order-refunds-page.json");
+    scriptPassCount(runtime);
+    const page = fixture("orders-page-1.json");
     const refund = page.data.orders.nodes[0].refunds[0];
     const lines = refund.refundLineItems.nodes;
-    refund.refundLineItems = { pageInfo: { hasNextPage: true, endCursor: "rli-1" }, nodes: lines.slice(0, 1) };
+    const shipping = refund.refundShippingLines.nodes;
+    refund.refundLineItems = { pageInfo: { hasNextPage: true, endCursor: "rli-1" }, nodes: [] };
+    refund.refundShippingLines = { pageInfo: { hasNextPage: true, endCursor: "rsl-1" }, nodes: [] };
     runtime.http.postOnce(GRAPHQL_URL, { body: page });
-    runtime.http.postOnce(GRAPHQL_URL, { body: { data: { refund: { refundLineItems: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: lines.slice(1) } } } } });
-    const response = await runtime.call(refundsRoute);
-    expect(await response.json()).toMatchObject({ accepted: 4, skipped: [], followUpReads: 1 });
-    expect(sent(runtime.http.calls[1]!).variables).toEqual({ id: refund.id, first: 100, after: "rli-1" });
-    expect(sent(runtime.http.calls[1]!).query).toContain("refund(id: $id)");
-    // The same receipt as from the refund read in one piece.
-    const whole = fixture("order-refunds-page.json").data.orders.nodes[0];
+    runtime.http.postOnce(GRAPHQL_URL, { body: { data: { refund: { refundLineItems: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: lines } } } } });
+    runtime.http.postOnce(GRAPHQL_URL, { body: { data: { refund: { refundShippingLines: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: shipping } } } } });
+    const response = await runtime.call(ordersRoute);
+    expect(await response.json()).toMatchObject({ accepted: 5, skipped: [], followUpReads: 2 });
+    expect(sent(runtime.http.calls[2]!).variables).toEqual({ id: refund.id, first: 100, after: "rli-1" });
+    expect(sent(runtime.http.calls[2]!).query).toContain("refund(id: $id)");
+    // The same receipts as from the refund read in one piece.
+    const whole = fixture("orders-page-1.json").data.orders.nodes[0];
     expect(runtime.records("refund_receipt")[0]).toEqual(refundRecords(whole)[0]!.payload);
+    expect(runtime.records("sales_receipt")[0]).toEqual(orderRecords(whole)[0]!.payload);
   });
 
   it("an order with MAX_REFUNDS refunds or more is re-read whole (the list has no cursor)", async () => {
     runtime = connectedRuntime();
-    const page = fixture("order-refunds-page.json");
+    scriptPassCount(runtime);
+    const page = fixture("orders-page-1.json");
     const order = page.data.orders.nodes[0];
     const refunds = order.refunds;
     order.refunds = Array.from({ length: 10 }, () => refunds[0]);
     runtime.http.postOnce(GRAPHQL_URL, { body: page });
     runtime.http.postOnce(GRAPHQL_URL, { body: { data: { order: { refunds } } } });
-    await runtime.call(refundsRoute);
-    expect(sent(runtime.http.calls[1]!).variables).toEqual({ id: order.id });
-    expect(runtime.records("refund_receipt").map((r) => r.refund_id)).toEqual([
-      "gid://shopify/Refund/801",
-      "gid://shopify/Refund/802",
-      "gid://shopify/Refund/803",
-      "gid://shopify/Refund/804",
-    ]);
+    await runtime.call(ordersRoute);
+    expect(sent(runtime.http.calls[2]!).variables).toEqual({ id: order.id });
+    expect(runtime.records("refund_receipt").map((r) => r.refund_id)).toEqual(["gid://shopify/Refund/801", "gid://shopify/Refund/802", "gid://shopify/Refund/803"]);
   });
 });
+

@@ -39,7 +39,8 @@ async function runtimeWithRecords() {
   r.http.postOnce(GRAPHQL_URL, { body: fixture("orders-page-1.json") });
   await r.call(customersRoute);
   await r.call(ordersRoute);
-  expect(r.storedRecords()).toHaveLength(4);
+  // Two customers, two orders and the orders' three refunds.
+  expect(r.storedRecords()).toHaveLength(7);
   return r;
 }
 
@@ -133,7 +134,8 @@ describe("replays of processed deliveries", () => {
     expect(replay.status).toBe(200);
     expect(await replay.json()).toMatchObject({ ok: true, duplicate: true });
     expect(runtime.http.calls).toHaveLength(1);
-    expect(runtime.batches).toHaveLength(1);
+    // The first delivery's two batches (the sales receipt, its refund receipts); none from the replay.
+    expect(runtime.batches).toHaveLength(2);
   });
 
   it("a redelivery with a new webhook id but the same event id is a duplicate too", async () => {
@@ -177,7 +179,7 @@ describe("replays of processed deliveries", () => {
     expect((await runtime.call(webhook, d)).ok).toBe(false);
     expect(runtime.processedDeliveries()).toEqual([]);
     runtime.http.postOnce(GRAPHQL_URL, { body: fixture("order-1001.json") });
-    expect(await (await runtime.call(webhook, d)).json()).toMatchObject({ ok: true, ingested: 1 });
+    expect(await (await runtime.call(webhook, d)).json()).toMatchObject({ ok: true, ingested: 3 });
     expect(runtime.processedDeliveries()).toHaveLength(2);
   });
 
@@ -200,7 +202,7 @@ describe("an older version never replaces a newer one", () => {
     older.data.order.name = "#1001-old";
     runtime.http.postOnce(GRAPHQL_URL, { body: older });
     expect((await runtime.call(webhook, delivery("orders/updated", ORDER_BODY))).status).toBe(200);
-    expect(runtime.batches.at(-1)!.decisions).toEqual(["stale"]);
+    expect(runtime.batches.filter((b) => b.kind === "sales_receipt").at(-1)!.decisions).toEqual(["stale"]);
     expect(runtime.records("sales_receipt").find((r) => r.receipt_id === "gid://shopify/Order/1001")).toEqual(stored);
   });
 });
@@ -212,7 +214,7 @@ describe("signatures over the raw bytes", () => {
     const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(JSON.stringify(ORDER_BODY))]);
     const response = await runtime.call(webhook, delivery("orders/updated", undefined, {}, bytes));
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ ingested: 1 });
+    expect(await response.json()).toMatchObject({ ingested: 3 });
   });
 
   it("a correctly signed body with Latin-1 (invalid UTF-8) bytes is accepted; one byte changed is not", async () => {

@@ -4,7 +4,6 @@ import type { ConnectorTestRuntime } from "@backfill-io/sdk/testing";
 import { POST as webhook, config } from "../src/api/webhooks/shopify.js";
 import { POST as ordersRoute } from "../src/api/sync/orders.js";
 import { POST as customersRoute } from "../src/api/sync/customers.js";
-import { POST as refundsRoute } from "../src/api/sync/refunds.js";
 import { ACCESS_CANARY, GRAPHQL_URL, REFRESH_CANARY, STORE_WEBHOOK_SECRET, WEBHOOK_SECRET, connectedRuntime, deliveryHeaders, fixture, scriptPassCount, signed, expectNoLeaksAfterEach } from "./helpers.js";
 
 let runtime: ConnectorTestRuntime;
@@ -25,12 +24,13 @@ describe("POST /webhooks/shopify", () => {
     runtime.http.postOnce(GRAPHQL_URL, { body: fixture("order-1001.json") });
     const response = await runtime.call(webhook, delivery("orders/updated", fixture("webhook-orders-updated.json")));
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ ok: true, ingested: 1 });
+    // The order's sales receipt and its two refund receipts.
+    expect(await response.json()).toMatchObject({ ok: true, ingested: 3 });
     expect((runtime.http.calls[0]!.body as { variables: unknown }).variables).toEqual({ id: "gid://shopify/Order/1001" });
     // The host attached the token (the route never held it).
     expect(runtime.http.calls[0]!.opts.headers["X-Shopify-Access-Token"]).toBe(ACCESS_CANARY);
     expect(runtime.http.calls[0]!.opts.headers.Authorization).toBeUndefined();
-    expect(runtime.storedRecords().map((r) => r.idempotencyKey)).toEqual(["shopify:order:gid://shopify/Order/1001"]);
+    expect(runtime.storedRecords().map((r) => r.idempotencyKey)).toEqual(["shopify:order:gid://shopify/Order/1001", "shopify:refund:gid://shopify/Refund/801", "shopify:refund:gid://shopify/Refund/802"]);
   });
 
   const bad: [string, { hmac?: string | null; secret?: string }][] = [
@@ -73,7 +73,7 @@ describe("POST /webhooks/shopify", () => {
         runtime.http.postOnce(GRAPHQL_URL, { body: fixture("order-1001.json") });
         const response = await runtime.call(webhook, delivery("orders/updated", fixture("webhook-orders-updated.json"), { secret }));
         expect(response.status).toBe(200);
-        expect(runtime.storedRecords()).toHaveLength(1);
+        expect(runtime.storedRecords()).toHaveLength(3);
       });
     }
 
@@ -117,7 +117,7 @@ describe("POST /webhooks/shopify", () => {
     runtime.http.postOnce(GRAPHQL_URL, { body: order });
     runtime.http.postOnce(GRAPHQL_URL, { body: { data: { order: { lineItems: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: lines.slice(1) } } } } });
     const response = await runtime.call(webhook, delivery("orders/updated", fixture("webhook-orders-updated.json")));
-    expect(await response.json()).toMatchObject({ ok: true, ingested: 1 });
+    expect(await response.json()).toMatchObject({ ok: true, ingested: 3 });
     expect((runtime.http.calls[1]!.body as { variables: unknown }).variables).toEqual({ id: "gid://shopify/Order/1001", first: 100, after: "li-1" });
     expect(runtime.http.calls[1]!.opts.headers["X-Shopify-Access-Token"]).toBe(ACCESS_CANARY);
   });
@@ -164,12 +164,13 @@ describe("POST /webhooks/shopify", () => {
     runtime.http.postOnce(GRAPHQL_URL, { body: fixture("customers-page-1.json") });
     scriptPassCount(runtime);
     runtime.http.postOnce(GRAPHQL_URL, { body: fixture("orders-page-1.json") });
-    runtime.http.postOnce(GRAPHQL_URL, { body: fixture("order-refunds-page.json") });
+    runtime.http.postOnce(GRAPHQL_URL, { body: fixture("orders-page-2.json") });
     await runtime.call(customersRoute);
+    // Two pages of orders, each order with its refunds.
     await runtime.call(ordersRoute);
-    await runtime.call(refundsRoute);
+    await runtime.call(ordersRoute);
     expect(runtime.records("customer")).toHaveLength(2);
-    expect(runtime.records("sales_receipt")).toHaveLength(2);
+    expect(runtime.records("sales_receipt")).toHaveLength(3);
     // 803 is a refund of guest order 1002: no customer id to find it by.
     expect(runtime.records("refund_receipt").find((r) => r.refund_id === "gid://shopify/Refund/803")).toMatchObject({ customer_id: null });
 
@@ -181,9 +182,9 @@ describe("POST /webhooks/shopify", () => {
     ]);
     // Refunds of 1001 (customer 501) and 1002 (guest) are gone; 804 (customer 502's order) stays.
     expect(runtime.records("refund_receipt").map((r) => r.refund_id)).toEqual(["gid://shopify/Refund/804"]);
-    // Customer 501 and its order are gone, so is guest order 1002; customer 502 stays.
+    // Customer 501 and its order are gone, so is guest order 1002; customer 502 and its order 1003 stay.
     expect(runtime.records("customer").map((c) => c.customer_id)).toEqual(["gid://shopify/Customer/502"]);
-    expect(runtime.records("sales_receipt")).toHaveLength(0);
+    expect(runtime.records("sales_receipt").map((r) => r.receipt_id)).toEqual(["gid://shopify/Order/1003"]);
     expect(JSON.stringify(runtime.logs)).not.toContain("ayumi@example.com");
   });
 

@@ -48,6 +48,8 @@ export type DemoEnvironmentOptions = {
   orders?: number;
   /** The emulated shop's bulk operations: processing rate (objects a second) and concurrent jobs. */
   shopifyBulk?: { objectsPerSecond?: number; maxConcurrent?: number };
+  /** The emulated shop's query-cost bucket; unset: a Plus shop's (20,000 points, 1,000/s). */
+  shopifyThrottle?: { maximumAvailable: number; restoreRate: number };
   seed?: number;
   /** Injected provider faults, deterministic by seed; off until enableFaults(). */
   faults?: FaultRates;
@@ -123,7 +125,7 @@ export async function startDemoEnvironment(opts: DemoEnvironmentOptions): Promis
       faults: { retryAfterSeconds: 1 },
       // A Shopify Plus shop's bucket (20,000 points, 1,000/s): the standard plan's 100/s
       // would make the demo spend most of its minute waiting for the leaky bucket.
-      throttle: { maximumAvailable: 20_000, restoreRate: 1_000 },
+      throttle: opts.shopifyThrottle ?? { maximumAvailable: 20_000, restoreRate: 1_000 },
       ...(opts.shopifyBulk ? { bulk: opts.shopifyBulk } : {}),
     });
     closers.push(() => shopify.close());

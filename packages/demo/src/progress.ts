@@ -29,8 +29,9 @@ export function bulkStepText(page: Record<string, unknown> | undefined): string 
     case "running":
       return `bulk job ${text(page.status)} · ${count(page.objectCount)} objects`;
     case "downloaded":
-      return `bulk job COMPLETED · ${count(page.objectCount)} objects · file ${count(page.bytes)} bytes`;
+      return `bulk job ${text(page.status) || "COMPLETED"} · ${count(page.objectCount)} objects · ${page.partial ? "partial file" : "file"} ${count(page.bytes)} bytes`;
     case "read":
+      if (page.partial) return `bulk partial file · ${count(page.offset)} bytes read${page.eof ? " (done: the rest of the window runs again)" : ""}`;
       return `bulk file · ${count(page.offset)} bytes read${page.eof ? " (done)" : ""}`;
     case "restart":
     case "resliced":

@@ -75,6 +75,19 @@ describe("syncStreamPage", () => {
     expect(queries(rt)).toEqual([{}, { cursor: "p2" }, { since: "2025-12-31T23:59:03.000Z" }]);
   });
 
+  it("a record naming another kind is staged as that kind: one the manifest does not grant is refused, and nothing of the page commits", async () => {
+    const rt = runtimeWith();
+    rt.http.getOnce(`${API}/customers*`, { body: { items: [item(1)] } });
+    const withReceipt = api(() =>
+      syncStreamPage(flatStream<Item>({ ...base, toRecords: (c) => [...toRecords(c), { key: `example:receipt:${c.id}`, kind: "sales_receipt", payload: { receipt_id: c.id } }] })),
+    );
+    const response = await rt.call(withReceipt);
+    expect(response.status).toBe(500);
+    expect(await responseJson(response)).toMatchObject({ error: { code: "permission_denied" } });
+    expect(rt.storedRecords()).toEqual([]);
+    expect(rt.checkpoint("customers")).toBeUndefined();
+  });
+
   it("an object the mapper cannot represent is skipped and reported by id and reason; the page commits", async () => {
     const rt = runtimeWith();
     rt.http.getOnce(`${API}/customers*`, { body: { items: [{ ...item(1), email: "bad" }, item(2)] } });

@@ -6,17 +6,16 @@ export const ADMIN_API_VERSION = "2026-10";
 
 /**
  * Nested page sizes, chosen by query cost (objects 1, connections 2 + first × node cost,
- * 1000 at most per query): a line item costs 9, so ten orders of
- * 4 + (2 + 8 × 9) + (2 + 1 × 6) + (1 + 2 + 5 × 2) = 99 points fit one query. Whatever an order
- * has beyond these is read by the follow-up documents below, so no order is skipped for size.
+ * 1000 at most per query): a line item costs 9 and a refund (a list: counted once)
+ * 3 + (2 + 5 × 8) + (2 + 1 × 5) + (2 + 1 × 5) = 59, so six orders of
+ * 4 + (2 + 8 × 9) + (2 + 1 × 6) + 59 = 145 points fit one query. Whatever an order has beyond
+ * these is read by the follow-up documents below, so no order is skipped for size.
  */
 export const PAGE_LINE_ITEMS = 8;
 export const PAGE_SHIPPING_LINES = 1;
-export const PAGE_REFUND_LINE_ITEMS = 5;
 /** `Order.refunds` is a list, not a connection: an order with this many is re-read whole. */
 export const MAX_REFUNDS = 10;
-/** Refund pages: 5 + (2 + 8 × 8) + (2 + 1 × 5) + (2 + 1 × 5) = 85 points an order. */
-export const REFUND_PAGE_LINE_ITEMS = 8;
+export const REFUND_PAGE_LINE_ITEMS = 5;
 export const REFUND_PAGE_SHIPPING_LINES = 1;
 export const REFUND_PAGE_ADJUSTMENTS = 1;
 /** Follow-up pages within one order or refund: 3 + 100 × 9 = 903 points at most. */
@@ -61,8 +60,9 @@ export const CUSTOMER_QUERY = /* GraphQL */ `
   ${CUSTOMER_FIELDS}
 `;
 
-// The order as sold. Refunded quantities are selected so that a line's sold quantity
-// (currentQuantity + refunded) can be told apart from units removed by an order edit.
+// The order as sold, with its refunds: the refund receipts are read in the orders pass (no
+// second walk over the orders), and their quantities tell a line's sold quantity
+// (currentQuantity + refunded) apart from units removed by an order edit.
 export const LINE_ITEM_FIELDS = /* GraphQL */ `
   fragment BackfillLineItem on LineItem {
     id
@@ -82,68 +82,6 @@ export const SHIPPING_LINE_FIELDS = /* GraphQL */ `
     discountedPriceSet { ${SHOP_MONEY} }
     taxLines { priceSet { ${SHOP_MONEY} } }
   }
-`;
-
-const REFUND_QUANTITIES_FIELDS = /* GraphQL */ `
-  fragment BackfillRefundQuantities on Refund {
-    id
-    refundLineItems(first: ${PAGE_REFUND_LINE_ITEMS}) {
-      pageInfo { hasNextPage endCursor }
-      nodes { quantity lineItem { id } }
-    }
-  }
-`;
-
-/** The order's own fields, shared by the paged and the bulk documents. */
-const ORDER_OWN_FIELDS = /* GraphQL */ `
-  fragment BackfillOrderOwn on Order {
-    id
-    name
-    processedAt
-    updatedAt
-    cancelledAt
-    displayFinancialStatus
-    taxesIncluded
-    customer { id }
-    totalPriceSet { ${SHOP_MONEY} }
-  }
-`;
-
-const ORDER_FIELDS = /* GraphQL */ `
-  fragment BackfillOrder on Order {
-    ...BackfillOrderOwn
-    lineItems(first: ${PAGE_LINE_ITEMS}) {
-      pageInfo { hasNextPage endCursor }
-      nodes { ...BackfillLineItem }
-    }
-    shippingLines(first: ${PAGE_SHIPPING_LINES}) {
-      pageInfo { hasNextPage endCursor }
-      nodes { ...BackfillShippingLine }
-    }
-    refunds(first: ${MAX_REFUNDS}) { ...BackfillRefundQuantities }
-  }
-  ${ORDER_OWN_FIELDS}
-  ${LINE_ITEM_FIELDS}
-  ${SHIPPING_LINE_FIELDS}
-  ${REFUND_QUANTITIES_FIELDS}
-`;
-
-export const ORDERS_QUERY = /* GraphQL */ `
-  query BackfillOrders($first: Int!, $after: String, $query: String) {
-    orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
-      pageInfo { hasNextPage endCursor }
-      edges { cursor }
-      nodes { ...BackfillOrder }
-    }
-  }
-  ${ORDER_FIELDS}
-`;
-
-export const ORDER_QUERY = /* GraphQL */ `
-  query BackfillOrder($id: ID!) {
-    order(id: $id) { ...BackfillOrder }
-  }
-  ${ORDER_FIELDS}
 `;
 
 // Refunds are read through their order: GraphQL has no refunds list.
@@ -200,6 +138,58 @@ const REFUND_FIELDS = /* GraphQL */ `
   ${ORDER_ADJUSTMENT_FIELDS}
 `;
 
+/** The order's own fields, shared by the paged and the bulk documents. */
+const ORDER_OWN_FIELDS = /* GraphQL */ `
+  fragment BackfillOrderOwn on Order {
+    id
+    name
+    processedAt
+    updatedAt
+    cancelledAt
+    displayFinancialStatus
+    taxesIncluded
+    customer { id }
+    totalPriceSet { ${SHOP_MONEY} }
+  }
+`;
+
+const ORDER_FIELDS = /* GraphQL */ `
+  fragment BackfillOrder on Order {
+    ...BackfillOrderOwn
+    lineItems(first: ${PAGE_LINE_ITEMS}) {
+      pageInfo { hasNextPage endCursor }
+      nodes { ...BackfillLineItem }
+    }
+    shippingLines(first: ${PAGE_SHIPPING_LINES}) {
+      pageInfo { hasNextPage endCursor }
+      nodes { ...BackfillShippingLine }
+    }
+    refunds(first: ${MAX_REFUNDS}) { ...BackfillRefund }
+  }
+  ${ORDER_OWN_FIELDS}
+  ${LINE_ITEM_FIELDS}
+  ${SHIPPING_LINE_FIELDS}
+  ${REFUND_FIELDS}
+`;
+
+export const ORDERS_QUERY = /* GraphQL */ `
+  query BackfillOrders($first: Int!, $after: String, $query: String) {
+    orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+      pageInfo { hasNextPage endCursor }
+      edges { cursor }
+      nodes { ...BackfillOrder }
+    }
+  }
+  ${ORDER_FIELDS}
+`;
+
+export const ORDER_QUERY = /* GraphQL */ `
+  query BackfillOrder($id: ID!) {
+    order(id: $id) { ...BackfillOrder }
+  }
+  ${ORDER_FIELDS}
+`;
+
 const ORDER_REFUNDS_FIELDS = /* GraphQL */ `
   fragment BackfillOrderRefunds on Order {
     id
@@ -209,17 +199,6 @@ const ORDER_REFUNDS_FIELDS = /* GraphQL */ `
     refunds(first: ${MAX_REFUNDS}) { ...BackfillRefund }
   }
   ${REFUND_FIELDS}
-`;
-
-export const ORDER_REFUNDS_QUERY = /* GraphQL */ `
-  query BackfillOrderRefunds($first: Int!, $after: String, $query: String) {
-    orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
-      pageInfo { hasNextPage endCursor }
-      edges { cursor }
-      nodes { ...BackfillOrderRefunds }
-    }
-  }
-  ${ORDER_REFUNDS_FIELDS}
 `;
 
 export const SINGLE_ORDER_REFUNDS_QUERY = /* GraphQL */ `
@@ -256,29 +235,11 @@ export const ORDER_SHIPPING_LINES_QUERY = /* GraphQL */ `
 `;
 
 /** Every refund of an order with MAX_REFUNDS or more (the list has no cursor). */
-export const ORDER_ALL_REFUND_QUANTITIES_QUERY = /* GraphQL */ `
-  query BackfillOrderAllRefundQuantities($id: ID!) {
-    order(id: $id) { refunds { ...BackfillRefundQuantities } }
-  }
-  ${REFUND_QUANTITIES_FIELDS}
-`;
-
 export const ORDER_ALL_REFUNDS_QUERY = /* GraphQL */ `
   query BackfillOrderAllRefunds($id: ID!) {
     order(id: $id) { refunds { ...BackfillRefund } }
   }
   ${REFUND_FIELDS}
-`;
-
-export const REFUND_LINE_ITEM_QUANTITIES_QUERY = /* GraphQL */ `
-  query BackfillRefundLineItemQuantities($id: ID!, $first: Int!, $after: String) {
-    refund(id: $id) {
-      refundLineItems(first: $first, after: $after) {
-        pageInfo { hasNextPage endCursor }
-        nodes { quantity lineItem { id } }
-      }
-    }
-  }
 `;
 
 export const REFUND_LINE_ITEMS_QUERY = /* GraphQL */ `
@@ -321,12 +282,13 @@ export const REFUND_ADJUSTMENTS_QUERY = /* GraphQL */ `
 // queries take no pagination arguments and no variables (the search is written into the
 // document), and Shopify refuses a connection inside a list field, so an order's refunds
 // come only as ids here; an order with refunds is completed by the paged follow-ups.
+// Sorted by updated_at, so the partial file of a failed job bounds what is left of its window.
 const bulkSearch = (search: string) => JSON.stringify(search);
 
 export function bulkCustomersQuery(search: string): string {
   return /* GraphQL */ `
   query BackfillBulkCustomers {
-    customers(query: ${bulkSearch(search)}) { edges { node { ...BackfillCustomer } } }
+    customers(query: ${bulkSearch(search)}, sortKey: UPDATED_AT) { edges { node { ...BackfillCustomer } } }
   }
   ${CUSTOMER_FIELDS}
 `;
@@ -335,7 +297,7 @@ export function bulkCustomersQuery(search: string): string {
 export function bulkOrdersQuery(search: string): string {
   return /* GraphQL */ `
   query BackfillBulkOrders {
-    orders(query: ${bulkSearch(search)}) {
+    orders(query: ${bulkSearch(search)}, sortKey: UPDATED_AT) {
       edges {
         node {
           ...BackfillOrderOwn
@@ -373,13 +335,13 @@ export const BULK_CANCEL_MUTATION = /* GraphQL */ `
   }
 `;
 
-/** The refunded quantities of up to ORDERS_REFUNDS_BATCH orders of a bulk file (their refunds are ids only there). */
-export const ORDERS_REFUNDS_BATCH = 50;
-export const ORDERS_REFUND_QUANTITIES_QUERY = /* GraphQL */ `
-  query BackfillOrdersRefundQuantities($ids: [ID!]!) {
-    nodes(ids: $ids) { ... on Order { id refunds(first: ${MAX_REFUNDS}) { ...BackfillRefundQuantities } } }
+/** The refunds of up to ORDERS_REFUNDS_BATCH orders of a bulk file (their refunds are ids only there): 11 × 90 points. */
+export const ORDERS_REFUNDS_BATCH = 11;
+export const ORDERS_REFUNDS_QUERY = /* GraphQL */ `
+  query BackfillOrdersRefunds($ids: [ID!]!) {
+    nodes(ids: $ids) { ... on Order { id refunds(first: ${MAX_REFUNDS}) { ...BackfillRefund } } }
   }
-  ${REFUND_QUANTITIES_FIELDS}
+  ${REFUND_FIELDS}
 `;
 
 /** How many records a pass would read: bulk or paged is chosen by this (lib/bulk/choose.ts). */
@@ -404,17 +366,14 @@ export const ALL_DOCUMENTS: Record<string, string> = {
   CUSTOMER_QUERY,
   ORDERS_QUERY,
   ORDER_QUERY,
-  ORDER_REFUNDS_QUERY,
   SINGLE_ORDER_REFUNDS_QUERY,
   ORDER_LINE_ITEMS_QUERY,
   ORDER_SHIPPING_LINES_QUERY,
-  ORDER_ALL_REFUND_QUANTITIES_QUERY,
   ORDER_ALL_REFUNDS_QUERY,
-  REFUND_LINE_ITEM_QUANTITIES_QUERY,
   REFUND_LINE_ITEMS_QUERY,
   REFUND_SHIPPING_LINES_QUERY,
   REFUND_ADJUSTMENTS_QUERY,
-  ORDERS_REFUND_QUANTITIES_QUERY,
+  ORDERS_REFUNDS_QUERY,
   BULK_RUN_MUTATION,
   BULK_STATUS_QUERY,
   BULK_CANCEL_MUTATION,

@@ -6,12 +6,10 @@ import {
   FOLLOW_UP_PAGE_SIZE,
   MAX_REFUNDS,
   ORDER_ALL_REFUNDS_QUERY,
-  ORDER_ALL_REFUND_QUANTITIES_QUERY,
   ORDER_LINE_ITEMS_QUERY,
   ORDER_SHIPPING_LINES_QUERY,
   REFUND_ADJUSTMENTS_QUERY,
   REFUND_LINE_ITEMS_QUERY,
-  REFUND_LINE_ITEM_QUANTITIES_QUERY,
   REFUND_SHIPPING_LINES_QUERY,
 } from "./documents.js";
 import type { Connection, ShopifyOrder, ShopifyOrderRefunds, ShopifyRefund } from "../mappers/shopify-types.js";
@@ -29,6 +27,19 @@ export class AdminSession {
     const result = adminGraphql<T>(document, variables);
     if ((result.kind === "data" || result.kind === "throttled") && result.cost) this.lastCost = result.cost;
     return result;
+  }
+
+  /**
+   * Like query(), with a call Shopify did not answer in time as a failure instead of a throw, for
+   * follow-ups after which the invocation still commits what it completed (a bulk slice).
+   */
+  queryKeepingProgress<T>(document: string, variables: Record<string, unknown> = {}): AdminResult<T> {
+    try {
+      return this.query<T>(document, variables);
+    } catch (error) {
+      if ((error as { code?: unknown })?.code !== "timeout") throw error;
+      return { kind: "failed", status: 504, messages: ["Shopify did not answer in time"] };
+    }
   }
 }
 
@@ -65,21 +76,15 @@ function allRefunds<R>(session: AdminSession, document: string, order: { id: str
   return refunds ? { ok: true, value: refunds } : { ok: false, failure: vanished(order.id) };
 }
 
-/** The order with every line item, shipping line, refund and refunded quantity. */
+/** The order with every line item, shipping line and refund (each refund whole: its receipt is read in the orders pass). */
 export function completeOrder(session: AdminSession, order: ShopifyOrder): Completed<ShopifyOrder> {
   const lineItems = restOf(session, ORDER_LINE_ITEMS_QUERY, order.id, order.lineItems, orderConnection<ShopifyOrder["lineItems"]["nodes"][number]>("lineItems"));
   if (!lineItems.ok) return lineItems;
   const shippingLines = restOf(session, ORDER_SHIPPING_LINES_QUERY, order.id, order.shippingLines, orderConnection<ShopifyOrder["shippingLines"]["nodes"][number]>("shippingLines"));
   if (!shippingLines.ok) return shippingLines;
-  const refunds = allRefunds(session, ORDER_ALL_REFUND_QUANTITIES_QUERY, order);
+  const refunds = completeOrderRefunds(session, order);
   if (!refunds.ok) return refunds;
-  const completeRefunds: ShopifyOrder["refunds"] = [];
-  for (const refund of refunds.value) {
-    const quantities = restOf(session, REFUND_LINE_ITEM_QUANTITIES_QUERY, refund.id, refund.refundLineItems, refundConnection<ShopifyOrder["refunds"][number]["refundLineItems"]["nodes"][number]>("refundLineItems"));
-    if (!quantities.ok) return quantities;
-    completeRefunds.push({ ...refund, refundLineItems: quantities.value });
-  }
-  return { ok: true, value: { ...order, lineItems: lineItems.value, shippingLines: shippingLines.value, refunds: completeRefunds } };
+  return { ok: true, value: { ...order, lineItems: lineItems.value, shippingLines: shippingLines.value, refunds: refunds.value.refunds } };
 }
 
 function completeRefund(session: AdminSession, refund: ShopifyRefund): Completed<ShopifyRefund> {

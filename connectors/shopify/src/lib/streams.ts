@@ -1,9 +1,11 @@
-// The three sync streams: which document, how records are keyed and mapped, how much a
+// The two sync streams: which document, how records are keyed and mapped, how much a
 // node costs (an estimate from Shopify's cost rules; the first response corrects it).
+// Refunds are read in the orders pass (each order with its refunds), not by a second walk
+// over the orders: the orders stream writes sales receipts and refund receipts.
 import type { Customer } from "@backfill-io/sdk";
-import { CUSTOMERS_COUNT_QUERY, CUSTOMERS_OLDEST_QUERY, CUSTOMERS_QUERY, ORDERS_COUNT_QUERY, ORDERS_OLDEST_QUERY, ORDERS_QUERY, ORDER_REFUNDS_QUERY, bulkCustomersQuery, bulkOrdersQuery } from "./documents.js";
+import { CUSTOMERS_COUNT_QUERY, CUSTOMERS_OLDEST_QUERY, CUSTOMERS_QUERY, ORDERS_COUNT_QUERY, ORDERS_OLDEST_QUERY, ORDERS_QUERY, bulkCustomersQuery, bulkOrdersQuery } from "./documents.js";
 import { completeBulkOrders, customerFromFile, orderFromFile } from "./bulk/from-file.js";
-import { completeOrder, completeOrderRefunds } from "./follow-ups.js";
+import { completeOrder } from "./follow-ups.js";
 import { DAY_MS, MINUTE_MS, type MappedRecord, type Page, type StreamSpec } from "./sync-stream.js";
 import { customerToCanonical } from "../mappers/customer.js";
 import { orderToSalesReceipt } from "../mappers/order.js";
@@ -20,9 +22,11 @@ export function customerRecords(node: ShopifyCustomer): MappedRecord[] {
   return [{ key: customerKey(node.id), payload: customer satisfies Customer, warnings }];
 }
 
+/** The order's sales receipt, then a refund receipt for each of its refunds. */
 export function orderRecords(node: ShopifyOrder): MappedRecord[] {
   const { receipt, warnings } = orderToSalesReceipt(node);
-  return [{ key: orderKey(node.id), payload: receipt, warnings }];
+  const refunds = refundRecords(node).map((r) => ({ ...r, kind: "refund_receipt" as const }));
+  return [{ key: orderKey(node.id), payload: receipt, warnings }, ...refunds];
 }
 
 export function refundRecords(node: ShopifyOrderRefunds): MappedRecord[] {
@@ -61,8 +65,8 @@ export const ordersStream: StreamSpec<{ orders: Page<ShopifyOrder> }, ShopifyOrd
   stream: "orders",
   kind: "sales_receipt",
   document: ORDERS_QUERY,
-  // ORDERS_QUERY: 99 points an order (see documents.ts); follow-ups only for large orders.
-  cost: { baseCost: 2, costPerNode: 99, maxPageSize: 25 },
+  // ORDERS_QUERY: 145 points an order with its refunds (see documents.ts); follow-ups only for large orders.
+  cost: { baseCost: 2, costPerNode: 145, maxPageSize: 25 },
   lookbackMs: 5 * MINUTE_MS,
   granularity: "instant",
   page: (d) => d.orders,
@@ -81,19 +85,4 @@ export const ordersStream: StreamSpec<{ orders: Page<ShopifyOrder> }, ShopifyOrd
     // 25 pages of 10 orders (about 25,000 points, over four minutes on a Standard plan).
     minRecords: BULK_MIN_ORDERS,
   },
-};
-
-export const refundsStream: StreamSpec<{ orders: Page<ShopifyOrderRefunds> }, ShopifyOrderRefunds> = {
-  stream: "refunds",
-  kind: "refund_receipt",
-  document: ORDER_REFUNDS_QUERY,
-  // ORDER_REFUNDS_QUERY: 85 points an order (see documents.ts).
-  cost: { baseCost: 2, costPerNode: 85, maxPageSize: 25 },
-  lookbackMs: 5 * MINUTE_MS,
-  granularity: "instant",
-  page: (d) => d.orders,
-  nodeId: (n) => n.id,
-  updatedAt: (n) => n.updatedAt,
-  complete: completeOrderRefunds,
-  toRecords: refundRecords,
 };

@@ -53,7 +53,8 @@ export type ShopifyOrder = {
   totalPriceSet: MoneyBag;
   lineItems: Connection<ShopifyLineItem>;
   shippingLines: Connection<ShopifyShippingLine>;
-  refunds: { id: string; refundLineItems: Connection<{ quantity: number; lineItem: { id: string } }> }[];
+  /** Whole refunds: the order mapper reads their quantities, the refund mapper the rest. */
+  refunds: ShopifyRefund[];
 };
 
 export type ShopifyRefund = {

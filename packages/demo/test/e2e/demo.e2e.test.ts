@@ -11,7 +11,7 @@ import { readTokens, type SyncResult } from "@backfill-io/host";
 import { DEMO_MERCHANT, DEMO_SHOP, startDemoEnvironment, type DemoEnvironment } from "../../src/environment.js";
 import { captureLogger, emulatorSecrets, entries, findLeaks, expectedShopify, expectedSquare, missing, recordSquareExchanges, squareOrderMapper, storedRecords, storedRefundSales, summary, syncEveryStream, type Expected } from "./support.js";
 
-const ORDERS = 150;
+const ORDERS = 240; // below the bulk threshold (250): this file covers the paged path
 // 10% 429/5xx, and at small rates requests the host times out on and 200s with cut-off JSON.
 const FAULTS = { rateLimited: 0.05, serverError: 0.05, timeout: 0.03, malformedJson: 0.03 };
 let dataDir: string;
@@ -64,7 +64,6 @@ describe("demo environment end to end", () => {
     expect(summary(results).map((r) => [r.stream, r.outcome, r.rejected]), JSON.stringify(summary(results))).toEqual([
       ["customers", "succeeded", 0],
       ["orders", "succeeded", 0],
-      ["refunds", "succeeded", 0],
     ]);
     // Faults really happened, and the host retried through them.
     expect(new Set(env.shopify.state.faults.served.map((f) => f.kind))).toEqual(new Set(["rate_limited", "server_error", "timeout", "malformed_json"]));
@@ -121,9 +120,8 @@ describe("demo environment end to end", () => {
     const reReadOrders = new Set([...changed.orderIds, ...overlapOrders]);
     const reReadCustomers = new Set([...changed.customerIds, ...overlapCustomers]);
     expect(byStream.customers!.accepted).toBe(reReadCustomers.size);
-    expect(byStream.orders!.accepted).toBe(reReadOrders.size);
-    // Refund receipts of the re-read orders only.
-    expect(byStream.refunds!.accepted).toBe(shop.orders.filter((o) => reReadOrders.has(o.id)).reduce((n, o) => n + o.refunds.length, 0));
+    // The re-read orders' sales receipts and their refund receipts (read in the orders pass), nothing else.
+    expect(byStream.orders!.accepted).toBe(reReadOrders.size + shop.orders.filter((o) => reReadOrders.has(o.id)).reduce((n, o) => n + o.refunds.length, 0));
     // Small: a handful of records, not the shop.
     expect(byStream.orders!.accepted).toBeLessThan(ORDERS / 10);
     await expectExactly(connections.shopify!, expectedShopify(shop));

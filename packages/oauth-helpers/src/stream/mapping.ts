@@ -13,8 +13,12 @@ export class MappingError extends Error {
   }
 }
 
-/** One canonical record: its idempotency key (from provider ids), payload, and what the mapper noticed. */
-export type MappedRecord = { key: string; payload: unknown; warnings?: readonly string[] };
+/**
+ * One canonical record: its idempotency key (from provider ids), payload, and what the mapper
+ * noticed. `kind` names another entity than the stream's, for records read in the same pass
+ * (Shopify's refunds, read with their orders).
+ */
+export type MappedRecord = { key: string; payload: unknown; warnings?: readonly string[]; kind?: EntityKind };
 
 export type SkippedObject = { id: string; reason: string };
 
@@ -44,12 +48,30 @@ export function mapObjects<T>(stream: string, objects: readonly T[], idOf: (obje
   return { records, skipped };
 }
 
-/** Stages the records (a record the canonical schema refuses is counted and logged, not fatal). */
+/** Stages the records, one batch per kind (a record the canonical schema refuses is counted and logged, not fatal). */
 export function ingestRecords(kind: EntityKind, stream: string, records: readonly MappedRecord[], skipped: SkippedObject[] = []): IngestSummary {
-  const keys = records.map((r) => r.key);
-  const result = ingest.batch(kind, records.map((r) => r.payload), { stream, continueOnError: true, idempotencyKey: (_payload, index) => keys[index]! });
-  for (const e of result.errors) log.error("record rejected by the canonical schema", { stream, key: keys[e.index], path: e.path, message: e.message });
-  return { accepted: result.accepted, rejected: result.rejected, errors: result.errors.map((e) => ({ ...e, key: keys[e.index] })), skipped };
+  const summary: IngestSummary = { accepted: 0, rejected: 0, errors: [], skipped };
+  for (const [batchKind, batch] of byKind(kind, records)) {
+    const keys = batch.map((r) => r.key);
+    const result = ingest.batch(batchKind, batch.map((r) => r.payload), { stream, continueOnError: true, idempotencyKey: (_payload, index) => keys[index]! });
+    for (const e of result.errors) log.error("record rejected by the canonical schema", { stream, key: keys[e.index], path: e.path, message: e.message });
+    summary.accepted += result.accepted;
+    summary.rejected += result.rejected;
+    summary.errors.push(...result.errors.map((e) => ({ ...e, key: keys[e.index] })));
+  }
+  return summary;
+}
+
+/** The records grouped by kind (the stream's first), each group in the order given. */
+function byKind(streamKind: EntityKind, records: readonly MappedRecord[]): Map<EntityKind, MappedRecord[]> {
+  const groups = new Map<EntityKind, MappedRecord[]>([[streamKind, []]]);
+  for (const r of records) {
+    const kind = r.kind ?? streamKind;
+    let group = groups.get(kind);
+    if (!group) groups.set(kind, (group = []));
+    group.push(r);
+  }
+  return groups;
 }
 
 /** mapObjects then ingestRecords: the map-and-skip loop of a page or a webhook. */

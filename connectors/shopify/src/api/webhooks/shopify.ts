@@ -49,7 +49,8 @@ const REFETCH: Record<string, Refetch> = {
   "orders/create": orderRefetch(),
   "orders/updated": orderRefetch(),
   "refunds/create": {
-    stream: "refunds",
+    // Refund receipts belong to the orders stream, which reads them with their orders.
+    stream: "orders",
     kind: "refund_receipt",
     document: SINGLE_ORDER_REFUNDS_QUERY,
     id: (p) => shopifyGid("Order", p.order_id),

@@ -3,7 +3,8 @@
 // from the last committed step: start jobs for the next windows (up to the shop's
 // concurrency), poll the head window's job, download its result (no token: the signed URL
 // is the credential), then read it a slice at a time, whole records only. A job that runs
-// too long is cancelled and its window halved; a failed one is run again; slots taken by
+// too long is cancelled and its window halved; a failed one's partial data is read and the
+// rest of its window run again (one without partial data runs whole); slots taken by
 // another app's jobs mean waiting. The head window is always read first, so records are
 // committed in window order.
 import { Checkpoint, FILE_NOT_FOUND, Files, api, log } from "@backfill-io/sdk";
@@ -14,7 +15,7 @@ import { shopifyFailureResponse } from "../provider-failure.js";
 import type { StreamSpec } from "../sync-stream.js";
 import { bulkJobStatus, cancelBulkJob, startBulkJob } from "./jobs.js";
 import { BulkFileError, groupLines, type BulkRecord } from "./jsonl-groups.js";
-import { INITIAL_WINDOW_DAYS, MAX_JOB_MS, adaptDays, halve, nextWindow, startOfDay, windowSearch, type BulkWindow } from "./windows.js";
+import { INITIAL_WINDOW_DAYS, MAX_JOB_MS, adaptDays, halve, nextWindow, remainderAfterPartial, startOfDay, windowSearch, type BulkWindow } from "./windows.js";
 
 /** Concurrent bulk query jobs per shop from API 2026-01 (one before). */
 export const MAX_CONCURRENT_BULK_JOBS = 5;
@@ -108,7 +109,8 @@ function readSlice<D, N>(spec: StreamSpec<D, N>, bulk: BulkSpec<N>, session: Adm
     const slice = Files.readLines(window.fileId, { offset: window.offset ?? 0, maxLines, maxBytes: 16 * 1024 * 1024 });
     let grouped: ReturnType<typeof groupLines>;
     try {
-      grouped = groupLines(slice.lines, window.offset ?? 0, slice.eof);
+      // A partial file stops where the job failed, maybe inside a record: its last record is never taken as whole.
+      grouped = groupLines(slice.lines, window.offset ?? 0, slice.eof && !window.partial);
     } catch (error) {
       if (!(error instanceof BulkFileError)) throw error;
       return { failure: api.error(error.message, { status: 502, code: BULK_FILE_INVALID }), nodes: [], eof: false };
@@ -124,10 +126,20 @@ function readSlice<D, N>(spec: StreamSpec<D, N>, bulk: BulkSpec<N>, session: Adm
       if (failure.kind === "auth_failed" || nodes.length === 0) return { failure: shopifyFailureResponse(failure, spec.stream), nodes: [], eof: false };
       // Commit what is complete; the rest is read again after a short wait (throttled, or a passing failure).
       window.offset = grouped.records[nodes.length]!.start;
+      if (window.partial) notePartialProgress(window, nodes.map(spec.updatedAt));
       return { nodes, eof: false, pauseSeconds: failure.kind === "throttled" ? failure.retryAfterSeconds : BULK_POLL_SECONDS };
     }
     window.offset = grouped.resumeOffset;
+    if (window.partial) notePartialProgress(window, nodes.map(spec.updatedAt));
     return { nodes, eof: slice.eof };
+  }
+}
+
+/** Tracks how far a partial file (sorted by updated_at) has been read, and whether it kept that order. */
+function notePartialProgress(window: BulkWindow, updatedAts: string[]): void {
+  for (const at of updatedAts) {
+    if (window.readUpTo && Date.parse(at) < Date.parse(window.readUpTo)) window.unordered = true;
+    else window.readUpTo = at;
   }
 }
 
@@ -144,7 +156,25 @@ function refusedUrlStatus(error: unknown): number | undefined {
 const isFileGone = (error: unknown) => (error as SdkError)?.code === FILE_NOT_FOUND;
 
 function restartWindow(window: BulkWindow): void {
-  for (const key of ["jobId", "startedAt", "fileId", "offset"] as const) delete window[key];
+  for (const key of ["jobId", "startedAt", "fileId", "offset", "partial", "readUpTo", "unordered"] as const) delete window[key];
+}
+
+type DownloadOutcome = { ok: true; bytes: number } | { ok: false; httpStatus: number };
+
+/** Stores the job's result file (or partial file) for the head window. No auth: the signed URL is the credential, and the token must never reach the storage host. */
+function downloadResult(stream: string, window: BulkWindow, url: string, partial: boolean): DownloadOutcome {
+  let file: { fileId: string; bytes: number };
+  try {
+    file = Files.download(url, { stream, maxBytes: BULK_FILE_MAX_BYTES });
+  } catch (error) {
+    const refused = refusedUrlStatus(error);
+    if (refused === undefined) throw error;
+    return { ok: false, httpStatus: refused };
+  }
+  window.fileId = file.fileId;
+  window.offset = 0;
+  if (partial) window.partial = true;
+  return { ok: true, bytes: file.bytes };
 }
 
 /** One step of a bulk pass for `spec` (the checkpoint holds `pass`, with its bulk state). */
@@ -171,11 +201,14 @@ export function bulkStep<D, N>(spec: StreamSpec<D, N>, bulk: BulkSpec<N>, pass: 
     }
     if (read.failure) return read.failure;
     const ingested = mapAndIngest(spec.kind, spec.stream, read.nodes, spec.nodeId, spec.toRecords);
+    const partial = head.partial === true;
     if (read.eof) {
       Files.remove(head.fileId);
-      state.windows.shift();
+      // After a partial file, the rest of its window runs as a new job; after a whole file, the window is done.
+      if (partial) state.windows.splice(0, 1, remainderAfterPartial(head));
+      else state.windows.shift();
     }
-    return commit(spec, pass, { state, highWater: latestOf(read.nodes.map(spec.updatedAt)) ?? null, ...(read.pauseSeconds ? { pauseSeconds: read.pauseSeconds } : {}), report: { step: "read", ...where, fetched: read.nodes.length, ...ingested, offset: head.offset, eof: read.eof } });
+    return commit(spec, pass, { state, highWater: latestOf(read.nodes.map(spec.updatedAt)) ?? null, ...(read.pauseSeconds ? { pauseSeconds: read.pauseSeconds } : {}), report: { step: "read", ...where, fetched: read.nodes.length, ...ingested, offset: head.offset, eof: read.eof, ...(partial ? { partial } : {}) } });
   }
 
   if (!head.jobId) {
@@ -186,6 +219,17 @@ export function bulkStep<D, N>(spec: StreamSpec<D, N>, bulk: BulkSpec<N>, pass: 
   if (polled.kind !== "data") return shopifyFailureResponse(polled, spec.stream);
   const job = polled.data.bulkOperation;
   const report = { ...where, jobId: head.jobId, status: job?.status ?? "GONE", objectCount: Number(job?.objectCount ?? 0) };
+  if (job?.status === "FAILED" && job.partialDataUrl && report.objectCount > 0) {
+    // Shopify keeps what a failed job wrote: read it, then run only the rest of the window.
+    const downloaded = downloadResult(spec.stream, head, job.partialDataUrl, true);
+    if (downloaded.ok) {
+      log.warn("bulk job failed part-way; its partial data is read, then the rest of the window runs", { stream: spec.stream, ...report, errorCode: job.errorCode ?? null });
+      return commit(spec, pass, { state, highWater: null, report: { step: "downloaded", ...report, bytes: downloaded.bytes, partial: true } });
+    }
+    log.warn("bulk partial data URL refused by the storage host; the window runs again", { stream: spec.stream, ...report, httpStatus: downloaded.httpStatus });
+    restartWindow(head);
+    return commit(spec, pass, { state, highWater: null, report: { step: "restart", ...report, reason: "url_refused" } });
+  }
   if (!job || job.status === "FAILED" || job.status === "CANCELED" || job.status === "EXPIRED") {
     // Run the window again: records are keyed, so what an earlier job wrote is not duplicated.
     log.warn("bulk job ended without a result; the window runs again", { stream: spec.stream, ...report, errorCode: job?.errorCode ?? null });
@@ -198,20 +242,13 @@ export function bulkStep<D, N>(spec: StreamSpec<D, N>, bulk: BulkSpec<N>, pass: 
       state.windows.shift();
       return commit(spec, pass, { state, highWater: null, report: { step: "empty", ...report } });
     }
-    // No auth: the signed URL is the credential, and the token must never reach the storage host.
-    let file: { fileId: string; bytes: number };
-    try {
-      file = Files.download(job.url, { stream: spec.stream, maxBytes: BULK_FILE_MAX_BYTES });
-    } catch (error) {
-      const refused = refusedUrlStatus(error);
-      if (refused === undefined) throw error;
-      log.warn("bulk result URL refused by the storage host; the window runs again", { stream: spec.stream, ...report, httpStatus: refused });
+    const downloaded = downloadResult(spec.stream, head, job.url, false);
+    if (!downloaded.ok) {
+      log.warn("bulk result URL refused by the storage host; the window runs again", { stream: spec.stream, ...report, httpStatus: downloaded.httpStatus });
       restartWindow(head);
       return commit(spec, pass, { state, highWater: null, report: { step: "restart", ...report, reason: "url_refused" } });
     }
-    head.fileId = file.fileId;
-    head.offset = 0;
-    return commit(spec, pass, { state, highWater: null, report: { step: "downloaded", ...report, bytes: file.bytes } });
+    return commit(spec, pass, { state, highWater: null, report: { step: "downloaded", ...report, bytes: downloaded.bytes } });
   }
   if (now - (head.startedAt ?? now) > MAX_JOB_MS) {
     const halves = halve(head, now);

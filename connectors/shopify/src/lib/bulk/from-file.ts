@@ -1,7 +1,7 @@
 // Stream nodes from bulk file records: the parent line with its connections rebuilt from the
 // child lines (told apart by __typename), complete by construction (a bulk file holds every
 // node of every connection), so the mappers read them exactly as a page's nodes.
-import { ORDERS_REFUNDS_BATCH, ORDERS_REFUND_QUANTITIES_QUERY } from "../documents.js";
+import { ORDERS_REFUNDS_BATCH, ORDERS_REFUNDS_QUERY } from "../documents.js";
 import { completeOrder, type AdminFailure, type AdminSession } from "../follow-ups.js";
 import type { ShopifyCustomer, ShopifyOrder } from "../../mappers/shopify-types.js";
 import type { BulkLine, BulkRecord } from "./jsonl-groups.js";
@@ -29,9 +29,9 @@ type RefundsNode = { id?: string; refunds?: ShopifyOrder["refunds"] } | null;
 
 /**
  * A bulk file lists an order's refunds by id only (no connection inside a list field in a
- * bulk query): the orders with refunds read their refunded quantities through paged
- * follow-ups, ORDERS_REFUNDS_BATCH orders a query. Returns the orders completed, in order,
- * up to the first failure.
+ * bulk query): the orders with refunds read them whole (the refund receipts and the refunded
+ * quantities) through paged follow-ups, ORDERS_REFUNDS_BATCH orders a query. Returns the
+ * orders completed, in order, up to the first failure.
  */
 export function completeBulkOrders(session: AdminSession, orders: ShopifyOrder[]): { done: ShopifyOrder[]; failure?: AdminFailure } {
   const done: ShopifyOrder[] = [];
@@ -42,7 +42,7 @@ export function completeBulkOrders(session: AdminSession, orders: ShopifyOrder[]
     for (; end < orders.length && batch.length < ORDERS_REFUNDS_BATCH; end++) if (orders[end]!.refunds.length) batch.push(orders[end]!.id);
     const refunds = new Map<string, ShopifyOrder["refunds"]>();
     if (batch.length) {
-      const result = session.query<{ nodes: RefundsNode[] }>(ORDERS_REFUND_QUANTITIES_QUERY, { ids: batch });
+      const result = session.queryKeepingProgress<{ nodes: RefundsNode[] }>(ORDERS_REFUNDS_QUERY, { ids: batch });
       if (result.kind !== "data") return { done, failure: result };
       for (const node of result.data.nodes) if (node?.id && node.refunds) refunds.set(node.id, node.refunds);
     }

@@ -22,7 +22,23 @@ export type BulkWindow = {
   fileId?: string;
   /** Byte offset of the next unread line in the file. */
   offset?: number;
+  /** The file is the partial data of a failed job: its last record may be cut, and the rest of the window runs after it. */
+  partial?: true;
+  /** Largest updatedAt read from a partial file so far; the rest of the window starts there. */
+  readUpTo?: string;
+  /** A partial file's records came out of updated_at order: they cannot bound the rest, the whole window runs again. */
+  unordered?: true;
 };
+
+/**
+ * What is left of a window after its partial file was read: from the last whole record's
+ * updatedAt (inclusive, so records updated at that instant are read again: they are keyed,
+ * not duplicated), or the whole window when the file gave no usable bound.
+ */
+export function remainderAfterPartial(window: BulkWindow): BulkWindow {
+  if (!window.readUpTo || window.unordered) return { from: window.from, to: window.to };
+  return { from: window.readUpTo, to: window.to };
+}
 
 export const startOfDay = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
