@@ -41,7 +41,7 @@ export class CanaryGuard {
 
 /**
  * A route response's body as JSON (the response stays readable): `unknown` unless the test names
- * the shape it expects (`responseJson<{ error: { code: string } }>(response)`). Not validated: a
+ * the shape it expects (`responseJson<ErrorBody>(response)`). Not validated: a
  * test's assertions are the check.
  */
 export async function responseJson<T = unknown>(response: Response): Promise<T> {
