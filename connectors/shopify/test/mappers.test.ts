@@ -9,14 +9,15 @@ import { MappingError } from "@backfill-io/oauth-helpers";
 import { prorate } from "../src/mappers/money.js";
 import type { ShopifyOrder, ShopifyOrderRefunds } from "../src/mappers/shopify-types.js";
 import { fixture } from "./helpers.js";
+import type { CustomersPageFixture, OrderRefundsPageFixture, OrdersPageFixture } from "./fixture-shapes.js";
 
-const orders: ShopifyOrder[] = [...fixture("orders-page-1.json").data.orders.nodes, ...fixture("orders-page-2.json").data.orders.nodes];
-const orderRefunds: ShopifyOrderRefunds[] = fixture("order-refunds-page.json").data.orders.nodes;
+const orders: ShopifyOrder[] = [...fixture<OrdersPageFixture>("orders-page-1.json").data.orders.nodes, ...fixture<OrdersPageFixture>("orders-page-2.json").data.orders.nodes];
+const orderRefunds: ShopifyOrderRefunds[] = fixture<OrderRefundsPageFixture>("order-refunds-page.json").data.orders.nodes;
 const byName = (name: string) => orders.find((o) => o.name === name)!;
 
 describe("customer mapper", () => {
   it("maps the default address, email and phone", () => {
-    const { customer, warnings } = customerToCanonical(fixture("customers-page-1.json").data.customers.nodes[0]);
+    const { customer, warnings } = customerToCanonical(fixture<CustomersPageFixture>("customers-page-1.json").data.customers.nodes[0]!);
     expect(warnings).toEqual([]);
     expect(customerSchema.parse(customer)).toMatchObject({
       customer_id: "gid://shopify/Customer/501",
@@ -30,12 +31,12 @@ describe("customer mapper", () => {
     });
   });
   it("keeps a customer with no email, phone or address", () => {
-    const { customer } = customerToCanonical(fixture("customers-page-1.json").data.customers.nodes[1]);
+    const { customer } = customerToCanonical(fixture<CustomersPageFixture>("customers-page-1.json").data.customers.nodes[1]!);
     expect(customerSchema.safeParse(customer).success).toBe(true);
     expect(customer).toMatchObject({ email: null, phone: null, billing_address: null });
   });
   it("drops an email the canonical schema refuses, not the customer", () => {
-    const node = { ...fixture("customers-page-1.json").data.customers.nodes[0], defaultEmailAddress: { emailAddress: "not an email" } };
+    const node = { ...fixture<CustomersPageFixture>("customers-page-1.json").data.customers.nodes[0]!, defaultEmailAddress: { emailAddress: "not an email" } };
     const { customer, warnings } = customerToCanonical(node);
     expect(customer.email).toBeNull();
     expect(warnings).toHaveLength(1);

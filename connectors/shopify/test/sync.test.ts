@@ -6,6 +6,7 @@ import { POST as customersRoute } from "../src/api/sync/customers.js";
 import { POST as ordersRoute } from "../src/api/sync/orders.js";
 import { orderRecords, refundRecords } from "../src/lib/streams.js";
 import { ACCESS_CANARY, GRAPHQL_URL, connectedRuntime, fixture, scriptPassCount, expectNoLeaksAfterEach } from "./helpers.js";
+import type { CustomersPageFixture, OrderRefundsPageFixture, OrdersPageFixture, ThrottledFixture } from "./fixture-shapes.js";
 
 let runtime: ConnectorTestRuntime;
 expectNoLeaksAfterEach();
@@ -30,7 +31,7 @@ describe("POST /sync/customers", () => {
 
     const second = await runtime.call(customersRoute);
     expect(await second.json()).toMatchObject({ fetched: 1, hasMore: false });
-    expect(sent(runtime.http.calls[2]!).variables.after).toBe(fixture("customers-page-1.json").data.customers.pageInfo.endCursor);
+    expect(sent(runtime.http.calls[2]!).variables.after).toBe(fixture<CustomersPageFixture>("customers-page-1.json").data.customers.pageInfo!.endCursor);
     expect(runtime.checkpoint("customers")).toMatchObject({ cursor: null, since: null, highWater: "2026-01-06T11:30:00Z" });
 
     expect(runtime.storedRecords().map((r) => r.idempotencyKey)).toEqual([
@@ -82,7 +83,7 @@ describe("paging at the cost bucket's pace", () => {
   it("a page that leaves less than a full page in the bucket asks the host to pause until a full page is paid for", async () => {
     runtime = connectedRuntime({ checkpoints: { orders: { cursor: null, since: null, highWater: "2026-01-05T00:10:00Z" } } });
     scriptPassCount(runtime);
-    const page = fixture("orders-page-1.json");
+    const page = fixture<OrdersPageFixture>("orders-page-1.json");
     // Standard plan: 100 points a second; the page left 200 of the 992 a full page of orders costs.
     page.extensions.cost = { requestedQueryCost: 992, actualQueryCost: 400, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 200, restoreRate: 100 } };
     runtime.http.postOnce(GRAPHQL_URL, { body: page });
@@ -186,10 +187,10 @@ describe("POST /sync/orders", () => {
   it("an order with more line items than a page reads is completed by follow-up reads, not skipped", async () => {
     runtime = connectedRuntime();
     scriptPassCount(runtime);
-    const whole = fixture("orders-page-1.json");
-    const page = fixture("orders-page-1.json");
-    const lines = whole.data.orders.nodes[0].lineItems.nodes;
-    page.data.orders.nodes[0].lineItems = { pageInfo: { hasNextPage: true, endCursor: "li-1" }, nodes: lines.slice(0, 1) };
+    const whole = fixture<OrdersPageFixture>("orders-page-1.json");
+    const page = fixture<OrdersPageFixture>("orders-page-1.json");
+    const lines = whole.data.orders.nodes[0]!.lineItems.nodes;
+    page.data.orders.nodes[0]!.lineItems = { pageInfo: { hasNextPage: true, endCursor: "li-1" }, nodes: lines.slice(0, 1) };
     runtime.http.postOnce(GRAPHQL_URL, { body: page });
     runtime.http.postOnce(GRAPHQL_URL, { body: { data: { order: { lineItems: { pageInfo: { hasNextPage: true, endCursor: "li-2" }, nodes: lines.slice(1, 2) } } } } });
     runtime.http.postOnce(GRAPHQL_URL, { body: { data: { order: { lineItems: { pageInfo: { hasNextPage: false, endCursor: "li-3" }, nodes: lines.slice(2) } } } } });
@@ -203,7 +204,7 @@ describe("POST /sync/orders", () => {
     expect(followUps[0]!.query).toContain("lineItems(first: $first, after: $after)");
     for (const c of runtime.http.calls) expect(c.opts.headers["X-Shopify-Access-Token"]).toBe(ACCESS_CANARY);
     // The same receipt as from the order read in one piece.
-    expect(runtime.records("sales_receipt")[0]).toEqual(orderRecords(whole.data.orders.nodes[0])[0]!.payload);
+    expect(runtime.records("sales_receipt")[0]).toEqual(orderRecords(whole.data.orders.nodes[0]!)[0]!.payload);
     // The page cursor still advances to the end of the page.
     expect(runtime.checkpoint("orders")).toMatchObject({ cursor: "eyJsYXN0X2lkIjoxMDAyfQ==" });
   });
@@ -211,8 +212,8 @@ describe("POST /sync/orders", () => {
   it("a refund with more lines than a page reads: its quantities are read by the refund's id", async () => {
     runtime = connectedRuntime();
     scriptPassCount(runtime);
-    const page = fixture("orders-page-1.json");
-    const refund = page.data.orders.nodes[0].refunds[0];
+    const page = fixture<OrdersPageFixture>("orders-page-1.json");
+    const refund = page.data.orders.nodes[0]!.refunds[0]!;
     const all = refund.refundLineItems.nodes;
     refund.refundLineItems = { pageInfo: { hasNextPage: true, endCursor: "r-1" }, nodes: [] };
     runtime.http.postOnce(GRAPHQL_URL, { body: page });
@@ -225,9 +226,9 @@ describe("POST /sync/orders", () => {
   it("a follow-up throttled after the first order: the page commits up to the last complete order's cursor", async () => {
     runtime = connectedRuntime();
     scriptPassCount(runtime);
-    const page = fixture("orders-page-1.json");
+    const page = fixture<OrdersPageFixture>("orders-page-1.json");
     page.data.orders.edges = [{ cursor: "after-1001" }, { cursor: "after-1002" }];
-    page.data.orders.nodes[1].lineItems.pageInfo = { hasNextPage: true, endCursor: "li-1" };
+    page.data.orders.nodes[1]!.lineItems.pageInfo = { hasNextPage: true, endCursor: "li-1" };
     runtime.http.postOnce(GRAPHQL_URL, { body: page });
     runtime.http.postOnce(GRAPHQL_URL, { body: fixture("throttled.json") });
     const response = await runtime.call(ordersRoute);
@@ -240,15 +241,15 @@ describe("POST /sync/orders", () => {
   it("a follow-up of the page's first order throttled: wait for a full bucket, nothing committed", async () => {
     runtime = connectedRuntime();
     scriptPassCount(runtime);
-    const page = fixture("orders-page-1.json");
+    const page = fixture<OrdersPageFixture>("orders-page-1.json");
     page.data.orders.edges = [{ cursor: "after-1001" }, { cursor: "after-1002" }];
-    page.data.orders.nodes[0].lineItems.pageInfo = { hasNextPage: true, endCursor: "li-1" };
+    page.data.orders.nodes[0]!.lineItems.pageInfo = { hasNextPage: true, endCursor: "li-1" };
     runtime.http.postOnce(GRAPHQL_URL, { body: page });
     runtime.http.postOnce(GRAPHQL_URL, { body: fixture("throttled.json") });
     const response = await runtime.call(ordersRoute);
     expect(response.status).toBe(429);
     // (maximumAvailable − currentlyAvailable) / restoreRate, rounded up
-    const { maximumAvailable, currentlyAvailable, restoreRate } = fixture("throttled.json").extensions.cost.throttleStatus;
+    const { maximumAvailable, currentlyAvailable, restoreRate } = fixture<ThrottledFixture>("throttled.json").extensions.cost.throttleStatus;
     expect(response.headers.get("retry-after")).toBe(String(Math.ceil((maximumAvailable - currentlyAvailable) / restoreRate)));
     expect(runtime.checkpoint("orders")).toBeUndefined();
     expect(runtime.storedRecords()).toHaveLength(0);
@@ -257,8 +258,8 @@ describe("POST /sync/orders", () => {
   it("an order it cannot map is reported and skipped; the page still commits", async () => {
     runtime = connectedRuntime();
     scriptPassCount(runtime);
-    const page = fixture("orders-page-1.json");
-    page.data.orders.nodes[0].lineItems.nodes[0].originalUnitPriceSet.shopMoney.amount = "25.001";
+    const page = fixture<OrdersPageFixture>("orders-page-1.json");
+    page.data.orders.nodes[0]!.lineItems.nodes[0]!.originalUnitPriceSet.shopMoney.amount = "25.001";
     runtime.http.postOnce(GRAPHQL_URL, { body: page });
     const response = await runtime.call(ordersRoute);
     // Order 1002 and its refund; 1001 is skipped with its refunds (they are mapped with their order).
@@ -283,15 +284,15 @@ describe("refunds, read in the orders pass", () => {
       ["shopify:refund:gid://shopify/Refund/803", "gid://shopify/Order/1002"],
     ]);
     // The same receipts the refunds stream wrote before, from the same refunds.
-    const refundsPage = fixture("order-refunds-page.json").data.orders.nodes;
-    expect(runtime.records("refund_receipt")).toEqual(refundsPage.slice(0, 2).flatMap((o: never) => refundRecords(o)).map((r: { payload: unknown }) => r.payload));
+    const refundsPage = fixture<OrderRefundsPageFixture>("order-refunds-page.json").data.orders.nodes;
+    expect(runtime.records("refund_receipt")).toEqual(refundsPage.slice(0, 2).flatMap((o) => refundRecords(o)).map((r) => r.payload));
   });
 
   it("a refund with more lines, shipping lines or adjustments than a page reads is completed by its id", async () => {
     runtime = connectedRuntime();
     scriptPassCount(runtime);
-    const page = fixture("orders-page-1.json");
-    const refund = page.data.orders.nodes[0].refunds[0];
+    const page = fixture<OrdersPageFixture>("orders-page-1.json");
+    const refund = page.data.orders.nodes[0]!.refunds[0]!;
     const lines = refund.refundLineItems.nodes;
     const shipping = refund.refundShippingLines.nodes;
     refund.refundLineItems = { pageInfo: { hasNextPage: true, endCursor: "rli-1" }, nodes: [] };
@@ -304,7 +305,7 @@ describe("refunds, read in the orders pass", () => {
     expect(sent(runtime.http.calls[2]!).variables).toEqual({ id: refund.id, first: 100, after: "rli-1" });
     expect(sent(runtime.http.calls[2]!).query).toContain("refund(id: $id)");
     // The same receipts as from the refund read in one piece.
-    const whole = fixture("orders-page-1.json").data.orders.nodes[0];
+    const whole = fixture<OrdersPageFixture>("orders-page-1.json").data.orders.nodes[0]!;
     expect(runtime.records("refund_receipt")[0]).toEqual(refundRecords(whole)[0]!.payload);
     expect(runtime.records("sales_receipt")[0]).toEqual(orderRecords(whole)[0]!.payload);
   });
@@ -312,10 +313,10 @@ describe("refunds, read in the orders pass", () => {
   it("an order with MAX_REFUNDS refunds or more is re-read whole (the list has no cursor)", async () => {
     runtime = connectedRuntime();
     scriptPassCount(runtime);
-    const page = fixture("orders-page-1.json");
-    const order = page.data.orders.nodes[0];
+    const page = fixture<OrdersPageFixture>("orders-page-1.json");
+    const order = page.data.orders.nodes[0]!;
     const refunds = order.refunds;
-    order.refunds = Array.from({ length: 10 }, () => refunds[0]);
+    order.refunds = Array.from({ length: 10 }, () => refunds[0]!);
     runtime.http.postOnce(GRAPHQL_URL, { body: page });
     runtime.http.postOnce(GRAPHQL_URL, { body: { data: { order: { refunds } } } });
     await runtime.call(ordersRoute);

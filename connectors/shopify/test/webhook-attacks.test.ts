@@ -17,11 +17,12 @@ import {
   WEBHOOK_TRIGGERED_AT_INVALID,
 } from "../src/lib/webhook-delivery.js";
 import { ACCESS_CANARY, GRAPHQL_URL, REFRESH_CANARY, STORE_WEBHOOK_SECRET, WEBHOOK_SECRET, connectedRuntime, deliveryHeaders, expectNoLeaksAfterEach, fixture, scriptPassCount, signBytes } from "./helpers.js";
+import type { OrderFixture, WebhookPayloadFixture } from "./fixture-shapes.js";
 
 let runtime: ConnectorTestRuntime;
 expectNoLeaksAfterEach([ACCESS_CANARY, REFRESH_CANARY, WEBHOOK_SECRET, STORE_WEBHOOK_SECRET]);
 
-const ORDER_BODY = fixture("webhook-orders-updated.json");
+const ORDER_BODY = fixture<WebhookPayloadFixture>("webhook-orders-updated.json");
 
 /** A correctly signed delivery of `bytes` (or `body` as JSON), with Shopify's headers for `topic` and `headers` over them. */
 function delivery(topic: string, body: unknown, headers: Record<string, string> = {}, bytes?: Uint8Array) {
@@ -89,7 +90,7 @@ describe("topic swap: a genuine body under another X-Shopify-Topic", () => {
     it(`${topic} whose payload names another shop (${field}): refused`, async () => {
       runtime = await runtimeWithRecords();
       const before = { calls: runtime.http.calls.length, batches: runtime.batches.length };
-      const body = { ...fixture(file), [field]: "other.myshopify.com" };
+      const body = { ...fixture<WebhookPayloadFixture>(file), [field]: "other.myshopify.com" };
       await expectRefused(await runtime.call(webhook, delivery(topic, body)), WEBHOOK_PAYLOAD_TOPIC_MISMATCH);
       expectNothingDone(runtime, before);
     });
@@ -197,7 +198,7 @@ describe("an older version never replaces a newer one", () => {
   it("orders/updated re-reading an order older than the stored one: the stored order stays", async () => {
     runtime = await runtimeWithRecords();
     const stored = runtime.records("sales_receipt").find((r) => r.receipt_id === "gid://shopify/Order/1001")!;
-    const older = fixture("order-1001.json");
+    const older = fixture<OrderFixture>("order-1001.json");
     older.data.order.updatedAt = "2026-01-01T00:00:00Z";
     older.data.order.name = "#1001-old";
     runtime.http.postOnce(GRAPHQL_URL, { body: older });

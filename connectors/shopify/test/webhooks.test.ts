@@ -5,6 +5,7 @@ import { POST as webhook, config } from "../src/api/webhooks/shopify.js";
 import { POST as ordersRoute } from "../src/api/sync/orders.js";
 import { POST as customersRoute } from "../src/api/sync/customers.js";
 import { ACCESS_CANARY, GRAPHQL_URL, REFRESH_CANARY, STORE_WEBHOOK_SECRET, WEBHOOK_SECRET, connectedRuntime, deliveryHeaders, fixture, scriptPassCount, signed, expectNoLeaksAfterEach } from "./helpers.js";
+import type { OrderFixture, WebhookPayloadFixture } from "./fixture-shapes.js";
 
 let runtime: ConnectorTestRuntime;
 expectNoLeaksAfterEach([ACCESS_CANARY, REFRESH_CANARY, WEBHOOK_SECRET, STORE_WEBHOOK_SECRET]);
@@ -84,7 +85,7 @@ describe("POST /webhooks/shopify", () => {
     ] as const) {
       it(`${topic} signed with the store's key (not the app's): 401, nothing revoked or redacted`, async () => {
         runtime = bothKeys();
-        const response = await runtime.call(webhook, delivery(topic, fixture(file), { secret: STORE_WEBHOOK_SECRET }));
+        const response = await runtime.call(webhook, delivery(topic, fixture<WebhookPayloadFixture>(file), { secret: STORE_WEBHOOK_SECRET }));
         expect(response.status).toBe(401);
         expect(runtime.statusChanges).toHaveLength(0);
         expect(runtime.redactions).toHaveLength(0);
@@ -111,7 +112,7 @@ describe("POST /webhooks/shopify", () => {
 
   it("orders/updated for an order with more line items than the document reads: the rest is read, not skipped", async () => {
     runtime = connectedRuntime();
-    const order = fixture("order-1001.json");
+    const order = fixture<OrderFixture>("order-1001.json");
     const lines = order.data.order.lineItems.nodes;
     order.data.order.lineItems = { pageInfo: { hasNextPage: true, endCursor: "li-1" }, nodes: lines.slice(0, 1) };
     runtime.http.postOnce(GRAPHQL_URL, { body: order });

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { POST as orders } from "../src/api/sync/orders.js";
 import { POST as refunds } from "../src/api/sync/refunds.js";
 import { POST as customers } from "../src/api/sync/customers.js";
+import type { ErrorBody } from "@backfill-io/sdk";
 import { json, squareRuntime, expectNoLeaksAfterEach } from "./helpers.js";
 
 expectNoLeaksAfterEach();
@@ -16,7 +17,7 @@ describe("tampered checkpoints", () => {
     const runtime = squareRuntime({ checkpoints: { orders: tampered } });
     const response = await runtime.call(orders);
     expect(response.status).toBe(500);
-    const body = await json(response);
+    const body = await json<ErrorBody>(response);
     expect(body.error).toMatchObject({ code: "checkpoint_invalid" });
     expect(body.error.message).toMatch(/batches\.0\.locationIds/);
     expect(JSON.stringify(body)).not.toContain(CANARY);
@@ -30,7 +31,7 @@ describe("tampered checkpoints", () => {
     const runtime = squareRuntime({ checkpoints: { refunds: tampered } });
     const response = await runtime.call(refunds);
     expect(response.status).toBe(500);
-    expect((await json(response)).error).toMatchObject({ code: "checkpoint_invalid" });
+    expect((await json<ErrorBody>(response)).error).toMatchObject({ code: "checkpoint_invalid" });
     expect(runtime.http.calls).toEqual([]);
     expect(runtime.checkpoint("refunds")).toEqual(tampered);
   });
@@ -39,7 +40,7 @@ describe("tampered checkpoints", () => {
     const runtime = squareRuntime({ checkpoints: { customers: { cursor: { $where: "1" } } } });
     const response = await runtime.call(customers);
     expect(response.status).toBe(500);
-    expect((await json(response)).error).toMatchObject({ code: "checkpoint_invalid" });
+    expect((await json<ErrorBody>(response)).error).toMatchObject({ code: "checkpoint_invalid" });
     expect(runtime.http.calls).toEqual([]);
   });
 });

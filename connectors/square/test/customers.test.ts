@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { POST } from "../src/api/sync/customers.js";
 import type { CustomersCheckpoint } from "../src/api/sync/customers.js";
+import type { ErrorBody } from "@backfill-io/sdk";
 import { API, fixture, json, squareRuntime, expectNoLeaksAfterEach } from "./helpers.js";
 
 let runtime: ReturnType<typeof squareRuntime>;
@@ -57,7 +58,7 @@ describe("sync/customers", () => {
     const response = await runtime.call(POST);
     expect(response.status).toBe(429);
     expect(response.headers.get("retry-after")).toBe("7");
-    expect((await json(response)).error).toMatchObject({ code: "retry_after", details: { retryAfterSeconds: 7 } });
+    expect((await json<ErrorBody>(response)).error).toMatchObject({ code: "retry_after", details: { retryAfterSeconds: 7 } });
     expect(runtime.checkpoint("customers")).toBeUndefined();
   });
 
@@ -65,21 +66,21 @@ describe("sync/customers", () => {
     runtime = squareRuntime({ oauth: { accessToken: null } });
     const response = await runtime.call(POST);
     expect(response.status).toBe(401);
-    expect((await json(response)).error).toMatchObject({ code: "reauth_required", details: { reason: "missing_token" } });
+    expect((await json<ErrorBody>(response)).error).toMatchObject({ code: "reauth_required", details: { reason: "missing_token" } });
     expect(runtime.http.calls).toHaveLength(0);
   });
 
   it("missing scope → 401 reauth_required with the missing scopes", async () => {
     runtime = squareRuntime({ oauth: { scopes: ["ORDERS_READ"] } });
     const response = await runtime.call(POST);
-    expect((await json(response)).error.details).toEqual({ reason: "missing_scopes", missingScopes: ["MERCHANT_PROFILE_READ", "CUSTOMERS_READ", "PAYMENTS_READ"] });
+    expect((await json<ErrorBody>(response)).error.details).toEqual({ reason: "missing_scopes", missingScopes: ["MERCHANT_PROFILE_READ", "CUSTOMERS_READ", "PAYMENTS_READ"] });
   });
 
   it("refresh failure → 401 reauth_required refresh_failed", async () => {
     runtime = squareRuntime({ oauth: { expiresAt: Date.now() + 1000, refresh: { error: "invalid_grant" } } });
     const response = await runtime.call(POST);
     expect(response.status).toBe(401);
-    expect((await json(response)).error.details).toEqual({ reason: "refresh_failed" });
+    expect((await json<ErrorBody>(response)).error.details).toEqual({ reason: "refresh_failed" });
   });
 
   it("Square rejecting the token (401) → 401 reauth_required (revoked); Square's 403 INSUFFICIENT_SCOPES → missing_scopes", async () => {
@@ -87,10 +88,10 @@ describe("sync/customers", () => {
     runtime.http.getOnce(`${API}/v2/customers*`, { status: 401, body: fixture("error-unauthorized.json") });
     let response = await runtime.call(POST);
     expect(response.status).toBe(401);
-    expect((await json(response)).error.details).toEqual({ reason: "revoked" });
+    expect((await json<ErrorBody>(response)).error.details).toEqual({ reason: "revoked" });
     runtime.http.getOnce(`${API}/v2/customers*`, { status: 403, body: fixture("error-insufficient-scopes.json") });
     response = await runtime.call(POST);
-    expect((await json(response)).error.details).toEqual({ reason: "missing_scopes" });
+    expect((await json<ErrorBody>(response)).error.details).toEqual({ reason: "missing_scopes" });
   });
 
   it("other Square errors → 502 with Square's category/code/detail", async () => {
@@ -98,7 +99,7 @@ describe("sync/customers", () => {
     runtime.http.getOnce(`${API}/v2/customers*`, { status: 500, body: { errors: [{ category: "API_ERROR", code: "INTERNAL_SERVER_ERROR", detail: "boom" }] } });
     const response = await runtime.call(POST);
     expect(response.status).toBe(502);
-    const body = await json(response);
+    const body = await json<ErrorBody>(response);
     expect(body.error.code).toBe("provider_error");
     expect(body.error.message).toBe("Square GET /v2/customers failed with 500 (API_ERROR/INTERNAL_SERVER_ERROR: boom)");
   });

@@ -3,6 +3,7 @@ import { ProviderRegistry, validateManifest, validateConnectorDir } from "@backf
 import { validateSettings } from "@backfill-io/sdk/policy";
 import manifest, { providerPlugin } from "../backfill.config.js";
 import { fixture } from "./helpers.js";
+import type { ObtainTokenFixture } from "./fixture-shapes.js";
 
 // As the host runs it: with the plug-in backfill.config.ts exports registered.
 const providers = new ProviderRegistry([providerPlugin]);
@@ -40,11 +41,11 @@ describe("manifest", () => {
   });
 
   it("token paths resolve in Square's ObtainToken response", () => {
-    const token = fixture("oauth-obtain-token.json");
+    const token = fixture<ObtainTokenFixture>("oauth-obtain-token.json");
     const paths = manifest.connection.oauth!.token;
     expect(token[paths.accessTokenPath]).toBeTypeOf("string");
     expect(token[paths.refreshTokenPath!]).toBeTypeOf("string");
-    expect(Date.parse(token[paths.expiresAtPath!])).toBeGreaterThan(0);
+    expect(Date.parse(String(token[paths.expiresAtPath!]))).toBeGreaterThan(0);
     expect(token[paths.accountIdPath!]).toBe("MLQW2SSZ0C3GK");
     expect(paths.expiresInPath).toBeUndefined();
   });

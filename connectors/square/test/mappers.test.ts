@@ -5,10 +5,11 @@ import { mapCustomer } from "../src/mappers/customer.js";
 import { mapRefund } from "../src/mappers/refund.js";
 import { MappingError } from "@backfill-io/oauth-helpers";
 import { fixture } from "./helpers.js";
+import type { CustomersFixture, OrdersFixture, RefundsFixture } from "./fixture-shapes.js";
 
 describe("mapOrder: money in the currency's exponent, totals that add up", () => {
   it("USD (2 decimals): modifiers in the unit price, line discounts, additive tax, service charge + tip", () => {
-    const receipt = mapOrder(fixture("orders-search-usd.json").orders[0]);
+    const receipt = mapOrder(fixture<OrdersFixture>("orders-search-usd.json").orders[0]!);
     expect(salesReceiptSchema.safeParse(receipt).success).toBe(true);
     expect(receipt).toMatchObject({
       receipt_id: "CAISENgvlJ6jLWAzERDzjyHVybY",
@@ -29,14 +30,14 @@ describe("mapOrder: money in the currency's exponent, totals that add up", () =>
   });
 
   it("JPY (0 decimals): tax-inclusive prices", () => {
-    const receipt = mapOrder(fixture("orders-search-jpy.json").orders[0]);
+    const receipt = mapOrder(fixture<OrdersFixture>("orders-search-jpy.json").orders[0]!);
     expect(salesReceiptSchema.safeParse(receipt).success).toBe(true);
     expect(receipt).toMatchObject({ currency: "JPY", subtotal: "1650", tax_total: "150", taxes_included: true, shipping_total: "0", total: "1650" });
     expect(receipt.line_items?.[0]).toMatchObject({ quantity: "3", unit_price: "550", amount: "1650" });
   });
 
   it("KWD (3 decimals): 1250 minor units is 1.250, not 12.50", () => {
-    const receipt = mapOrder(fixture("orders-search-kwd.json").orders[0]);
+    const receipt = mapOrder(fixture<OrdersFixture>("orders-search-kwd.json").orders[0]!);
     expect(salesReceiptSchema.safeParse(receipt).success).toBe(true);
     expect(receipt).toMatchObject({ currency: "KWD", subtotal: "5.500", shipping_total: "0.500", tax_total: "0.000", total: "6.000" });
     expect(receipt.line_items?.map((l) => [l.unit_price, l.amount, l.discount])).toEqual([
@@ -46,28 +47,28 @@ describe("mapOrder: money in the currency's exponent, totals that add up", () =>
   });
 
   it("refuses mixed inclusive and additive taxes instead of guessing", () => {
-    const order = fixture("orders-search-usd.json").orders[0];
-    order.taxes.push({ uid: "vat", type: "INCLUSIVE", applied_money: { amount: 10, currency: "USD" } });
+    const order = fixture<OrdersFixture>("orders-search-usd.json").orders[0]!;
+    order.taxes!.push({ uid: "vat", type: "INCLUSIVE", applied_money: { amount: 10, currency: "USD" } });
     expect(() => mapOrder(order)).toThrow(MappingError);
   });
 
   it("refuses an order whose parts do not make Square's total", () => {
-    const order = fixture("orders-search-usd.json").orders[0];
-    order.total_money.amount += 1;
+    const order = fixture<OrdersFixture>("orders-search-usd.json").orders[0]!;
+    order.total_money!.amount! += 1;
     expect(() => mapOrder(order)).toThrow(/total_money 16.79/);
   });
 
   it("refuses an order mixing currencies", () => {
-    const order = fixture("orders-search-usd.json").orders[0];
-    order.line_items[1].gross_sales_money.currency = "EUR";
+    const order = fixture<OrdersFixture>("orders-search-usd.json").orders[0]!;
+    order.line_items![1]!.gross_sales_money!.currency = "EUR";
     expect(() => mapOrder(order)).toThrow(/mixes currencies/);
   });
 
   it("measured (fractional) quantities keep Square's gross as the amount", () => {
-    const order = fixture("orders-search-kwd.json").orders[0];
-    order.line_items[0].quantity = "1.5";
-    order.line_items[0].gross_sales_money.amount = 1875;
-    order.total_money.amount = 1875 + 3000 + 500;
+    const order = fixture<OrdersFixture>("orders-search-kwd.json").orders[0]!;
+    order.line_items![0]!.quantity = "1.5";
+    order.line_items![0]!.gross_sales_money!.amount = 1875;
+    order.total_money!.amount = 1875 + 3000 + 500;
     const receipt = mapOrder(order);
     expect(salesReceiptSchema.safeParse(receipt).success).toBe(true);
     expect(receipt.line_items?.[0]).toMatchObject({ quantity: "1.5", unit_price: "1.250", amount: "1.875" });
@@ -76,7 +77,7 @@ describe("mapOrder: money in the currency's exponent, totals that add up", () =>
 
 describe("mapCustomer", () => {
   it("maps names, contact and address", () => {
-    const c = mapCustomer(fixture("customers-list-page1.json").customers[0]);
+    const c = mapCustomer(fixture<CustomersFixture>("customers-list-page1.json").customers[0]!);
     expect(customerSchema.safeParse(c).success).toBe(true);
     expect(c).toMatchObject({
       customer_id: "JDKYHBWT1D4F8MFH63DBMEN8Y4",
@@ -89,7 +90,7 @@ describe("mapCustomer", () => {
   });
 
   it("drops what the canonical schema cannot hold (an invalid email, Square's ZZ country)", () => {
-    const c = mapCustomer(fixture("customers-list-page2.json").customers[0]);
+    const c = mapCustomer(fixture<CustomersFixture>("customers-list-page2.json").customers[0]!);
     expect(customerSchema.safeParse(c).success).toBe(true);
     expect(c).toMatchObject({ display_name: "Kaffee Kontor GmbH", email: null, billing_address: { city: "Hamburg", country_code: null } });
   });
@@ -97,12 +98,12 @@ describe("mapCustomer", () => {
 
 describe("mapRefund", () => {
   it("links to the refunded payment's order and converts the amount", () => {
-    const r = mapRefund(fixture("refunds-list.json").refunds[0], "CAISENgvlJ6jLWAzERDzjyHVybY");
+    const r = mapRefund(fixture<RefundsFixture>("refunds-list.json").refunds[0]!, "CAISENgvlJ6jLWAzERDzjyHVybY");
     expect(refundReceiptSchema.safeParse(r).success).toBe(true);
     expect(r).toMatchObject({ receipt_id: "CAISENgvlJ6jLWAzERDzjyHVybY", total: "5.55", currency: "USD", reason: "Example Refund" });
   });
 
   it("refuses a refund with no order to link to", () => {
-    expect(() => mapRefund(fixture("refunds-list.json").refunds[0], undefined)).toThrow(MappingError);
+    expect(() => mapRefund(fixture<RefundsFixture>("refunds-list.json").refunds[0]!, undefined)).toThrow(MappingError);
   });
 });

@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { POST } from "../src/api/sync/orders.js";
 import type { OrdersCheckpoint } from "../src/api/sync/orders.js";
 import type { RecordedCall } from "@backfill-io/sdk/testing";
+import type { ErrorBody } from "@backfill-io/sdk";
 import { API, fixture, json, squareRuntime, expectNoLeaksAfterEach } from "./helpers.js";
+import type { OrdersFixture } from "./fixture-shapes.js";
 
 let runtime: ReturnType<typeof squareRuntime>;
 expectNoLeaksAfterEach();
@@ -17,8 +19,8 @@ describe("sync/orders", () => {
   it("ingests USD, JPY and KWD orders with money in each currency's precision and Square-id idempotency keys", async () => {
     runtime = squareRuntime();
     runtime.http.on("GET", `${API}/v2/locations`, locations(["L1V8KQ5C2N3ZB"]));
-    const usd = fixture("orders-search-usd.json");
-    const orders = [usd.orders[0], fixture("orders-search-jpy.json").orders[0], fixture("orders-search-kwd.json").orders[0]];
+    const usd = fixture<OrdersFixture>("orders-search-usd.json");
+    const orders = [usd.orders[0]!, fixture<OrdersFixture>("orders-search-jpy.json").orders[0]!, fixture<OrdersFixture>("orders-search-kwd.json").orders[0]];
     runtime.http.postOnce(`${API}/v2/orders/search`, { body: { orders } });
     const response = await runtime.call(POST);
     expect(await json(response)).toMatchObject({ accepted: 3, rejected: 0, hasMore: false });
@@ -39,8 +41,8 @@ describe("sync/orders", () => {
   it("a return order (a refund's own order: returns[] naming the sale, nothing sold) is not a sales receipt", async () => {
     runtime = squareRuntime();
     runtime.http.on("GET", `${API}/v2/locations`, locations(["L1V8KQ5C2N3ZB"]));
-    const sale = fixture("orders-search-usd.json").orders[0];
-    const [returnOrder] = fixture("orders-batch-retrieve-return.json").orders;
+    const sale = fixture<OrdersFixture>("orders-search-usd.json").orders[0]!;
+    const [returnOrder] = fixture<OrdersFixture>("orders-batch-retrieve-return.json").orders;
     runtime.http.postOnce(`${API}/v2/orders/search`, { body: { orders: [sale, returnOrder] } });
     const body = await json(await runtime.call(POST));
     expect(body).toMatchObject({ accepted: 1, skipped: [], returnOrders: 1 });
@@ -50,10 +52,10 @@ describe("sync/orders", () => {
   it("an order that cannot be represented is skipped and reported; the rest of the page commits", async () => {
     runtime = squareRuntime();
     runtime.http.on("GET", `${API}/v2/locations`, locations(["L1V8KQ5C2N3ZB"]));
-    const bad = fixture("orders-search-usd.json").orders[0];
+    const bad = fixture<OrdersFixture>("orders-search-usd.json").orders[0]!;
     bad.id = "BADTOTALS";
-    bad.total_money.amount = 1;
-    runtime.http.postOnce(`${API}/v2/orders/search`, { body: { orders: [bad, fixture("orders-search-jpy.json").orders[0]] } });
+    bad.total_money!.amount = 1;
+    runtime.http.postOnce(`${API}/v2/orders/search`, { body: { orders: [bad, fixture<OrdersFixture>("orders-search-jpy.json").orders[0]] } });
     const body = await json(await runtime.call(POST));
     expect(body).toMatchObject({ accepted: 1, skipped: [{ id: "BADTOTALS" }] });
   });
@@ -62,10 +64,10 @@ describe("sync/orders", () => {
     runtime = squareRuntime();
     const all = ids(23);
     runtime.http.on("GET", `${API}/v2/locations`, locations(all));
-    runtime.http.postOnce(`${API}/v2/orders/search`, { body: { orders: [fixture("orders-search-usd.json").orders[0]], cursor: "c1" } });
+    runtime.http.postOnce(`${API}/v2/orders/search`, { body: { orders: [fixture<OrdersFixture>("orders-search-usd.json").orders[0]], cursor: "c1" } });
     runtime.http.postOnce(`${API}/v2/orders/search`, { body: { orders: [] } });
-    runtime.http.postOnce(`${API}/v2/orders/search`, { body: { orders: [fixture("orders-search-jpy.json").orders[0]] } });
-    runtime.http.postOnce(`${API}/v2/orders/search`, { body: { orders: [fixture("orders-search-kwd.json").orders[0]] } });
+    runtime.http.postOnce(`${API}/v2/orders/search`, { body: { orders: [fixture<OrdersFixture>("orders-search-jpy.json").orders[0]] } });
+    runtime.http.postOnce(`${API}/v2/orders/search`, { body: { orders: [fixture<OrdersFixture>("orders-search-kwd.json").orders[0]] } });
 
     const hasMore: boolean[] = [];
     for (let i = 0; i < 4; i++) {
@@ -124,7 +126,7 @@ describe("sync/orders", () => {
     runtime = squareRuntime({ checkpoints: { orders: saved } });
     runtime.http.on("GET", `${API}/v2/locations`, locations(["L1V8KQ5C2N3ZB"]));
     runtime.http.postOnce(`${API}/v2/orders/search`, { status: 400, body: fixture("error-invalid-cursor.json") });
-    runtime.http.postOnce(`${API}/v2/orders/search`, { body: { orders: [fixture("orders-search-jpy.json").orders[0]], cursor: "fresh" } });
+    runtime.http.postOnce(`${API}/v2/orders/search`, { body: { orders: [fixture<OrdersFixture>("orders-search-jpy.json").orders[0]], cursor: "fresh" } });
     const body = await json(await runtime.call(POST));
     expect(body).toMatchObject({ accepted: 1, restartedAfter: "INVALID_CURSOR", hasMore: true });
     const sent = searches();
@@ -147,7 +149,7 @@ describe("sync/orders", () => {
       cursor: "c1",
     };
     runtime = squareRuntime({ checkpoints: { orders: saved } });
-    runtime.http.postOnce(`${API}/v2/orders/search`, { body: { orders: [fixture("orders-search-jpy.json").orders[0]] } });
+    runtime.http.postOnce(`${API}/v2/orders/search`, { body: { orders: [fixture<OrdersFixture>("orders-search-jpy.json").orders[0]] } });
     const response = await runtime.call(POST);
     expect(await json(response)).toMatchObject({ accepted: 1, hasMore: true, batch: { index: 0, of: 2, locations: 2 } });
     expect(runtime.http.calls.map((c) => c.url)).toEqual([`${API}/v2/orders/search`]);
@@ -177,6 +179,6 @@ describe("sync/orders", () => {
     runtime = squareRuntime({ oauth: { accessToken: null } });
     const response = await runtime.call(POST);
     expect(response.status).toBe(401);
-    expect((await json(response)).error.code).toBe("reauth_required");
+    expect((await json<ErrorBody>(response)).error.code).toBe("reauth_required");
   });
 });

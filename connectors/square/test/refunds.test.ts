@@ -3,14 +3,16 @@ import { POST } from "../src/api/sync/refunds.js";
 import { REFUNDS_HISTORY_START, type RefundsCheckpoint } from "../src/api/sync/refunds.js";
 import type { MockResponse, RecordedCall } from "@backfill-io/sdk/testing";
 import { API, fixture, json, squareRuntime, expectNoLeaksAfterEach } from "./helpers.js";
+import type { RefundsFixture } from "./fixture-shapes.js";
+import type { SquarePaymentRefund } from "../src/lib/square-types.js";
 
 let runtime: ReturnType<typeof squareRuntime>;
 expectNoLeaksAfterEach();
 
 const BATCH_URL = `${API}/v2/orders/batch-retrieve`;
-const [template] = fixture("refunds-list.json").refunds;
+const [template] = fixture<RefundsFixture>("refunds-list.json").refunds;
 /** Refund R<i> with return order RET<i> (sale ORD<i>), updated at second i. */
-const refundPage = (n: number, from = 0) =>
+const refundPage = (n: number, from = 0): SquarePaymentRefund[] =>
   Array.from({ length: n }, (_, k) => {
     const i = from + k;
     return { ...template, id: `R${i}`, payment_id: `PAY${i}`, order_id: `RET${i}`, updated_at: new Date(Date.UTC(2024, 3, 1, 0, 0, i)).toISOString() };
@@ -24,7 +26,7 @@ const batches = (fail: (ids: string[]) => MockResponse | undefined = () => undef
   runtime.http.on("POST", BATCH_URL, (call) => fail(batchIds(call)) ?? { body: { orders: batchIds(call).map((id) => returnOrder(id, id.replace("RET", "ORD"))) } });
 const batchCalls = () => runtime.http.calls.filter((c) => c.url === BATCH_URL).map(batchIds);
 const listCalls = () => runtime.http.calls.filter((c) => c.url.includes("/v2/refunds")).map((c) => Object.fromEntries(new URL(c.url).searchParams));
-const receipts = () => Object.fromEntries(runtime.records("refund_receipt").map((r) => [r.refund_id, r.receipt_id]));
+const receipts = () => Object.fromEntries(runtime.records("refund_receipt").map((r): [string, unknown] => [r.refund_id as string, r.receipt_id]));
 
 describe("sync/refunds", () => {
   it("links a refund to the sale its return order names (PaymentRefund.order_id is the return order, never the receipt); pending ones wait", async () => {

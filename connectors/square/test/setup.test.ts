@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { POST } from "../src/api/setup/test_connection.js";
 import { SQUARE_VERSION } from "../src/lib/square-client.js";
 import { connectorTestRuntime } from "@backfill-io/sdk/testing";
+import type { ErrorBody } from "@backfill-io/sdk";
 import { ACCESS_TOKEN, API, REFRESH_TOKEN, SCOPES, fixture, json, squareRuntime, expectNoLeaksAfterEach, leakChecked } from "./helpers.js";
 
 let runtime: ReturnType<typeof connectorTestRuntime>;
@@ -38,7 +39,7 @@ describe("setup/test_connection", () => {
     runtime.http.getOnce(`${API}/v2/merchants/me`, { body: { merchant: { id: "MLQW2SSZ0C3GK", business_name: "Blue Bottle Roasters" } } });
     const response = await runtime.call(POST);
     expect(response.status).toBe(200);
-    expect((await json(response)).environment).toBe("production");
+    expect((await json<{ environment: string }>(response)).environment).toBe("production");
     expect(runtime.http.calls.map((c) => new URL(c.url).host)).toEqual(["connect.squareup.com"]);
   });
 
@@ -46,14 +47,14 @@ describe("setup/test_connection", () => {
     runtime = squareRuntime({ settings: { environment: "sandbox" } });
     runtime.http.getOnce("https://connect.squareupsandbox.com/v2/merchants/me", { body: { merchant: { id: "SANDBOXM1", business_name: "Sandbox" } } });
     const response = await runtime.call(POST);
-    expect((await json(response)).environment).toBe("sandbox");
+    expect((await json<{ environment: string }>(response)).environment).toBe("sandbox");
   });
 
   it("missing token → 401 reauth_required naming the reason, no Square call", async () => {
     runtime = squareRuntime({ oauth: { accessToken: null } });
     const response = await runtime.call(POST);
     expect(response.status).toBe(401);
-    expect((await json(response)).error).toMatchObject({ code: "reauth_required", details: { reason: "missing_token" } });
+    expect((await json<ErrorBody>(response)).error).toMatchObject({ code: "reauth_required", details: { reason: "missing_token" } });
     expect(runtime.http.calls).toHaveLength(0);
   });
 
@@ -61,7 +62,7 @@ describe("setup/test_connection", () => {
     runtime = squareRuntime({ oauth: { scopes: ["MERCHANT_PROFILE_READ"] } });
     const response = await runtime.call(POST);
     expect(response.status).toBe(401);
-    expect((await json(response)).error.details).toEqual({ reason: "missing_scopes", missingScopes: ["CUSTOMERS_READ", "ORDERS_READ", "PAYMENTS_READ"] });
+    expect((await json<ErrorBody>(response)).error.details).toEqual({ reason: "missing_scopes", missingScopes: ["CUSTOMERS_READ", "ORDERS_READ", "PAYMENTS_READ"] });
   });
 
   it("provider auth failure (Square 401) → 400 carrying the status and Square's error, not the token", async () => {
@@ -69,7 +70,7 @@ describe("setup/test_connection", () => {
     runtime.http.getOnce(`${API}/v2/merchants/me`, { status: 401, body: fixture("error-unauthorized.json") });
     const response = await runtime.call(POST);
     expect(response.status).toBe(400);
-    const body = await json(response);
+    const body = await json<ErrorBody>(response);
     expect(body.error.message).toBe("Square rejected the OAuth token");
     expect(body.error.details).toMatchObject({ status: 401, errors: [{ category: "AUTHENTICATION_ERROR", code: "UNAUTHORIZED" }] });
   });
@@ -78,7 +79,7 @@ describe("setup/test_connection", () => {
     runtime = squareRuntime({ oauth: { expiresAt: Date.now() + 60_000, refresh: { error: "invalid_grant" } } });
     const response = await runtime.call(POST);
     expect(response.status).toBe(401);
-    expect((await json(response)).error.details).toEqual({ reason: "refresh_failed" });
+    expect((await json<ErrorBody>(response)).error.details).toEqual({ reason: "refresh_failed" });
     expect(runtime.refreshCount).toBe(1);
   });
 
@@ -87,7 +88,7 @@ describe("setup/test_connection", () => {
     runtime.http.getOnce(`${API}/v2/merchants/me`, { status: 403, body: fixture("error-insufficient-scopes.json") });
     const response = await runtime.call(POST);
     expect(response.status).toBe(400);
-    expect((await json(response)).error).toMatchObject({ message: "Square rejected the OAuth token", details: { status: 403 } });
+    expect((await json<ErrorBody>(response)).error).toMatchObject({ message: "Square rejected the OAuth token", details: { status: 403 } });
   });
 
   it("other failures (Square 500) → 502 provider_error with Square's error, not a bad request", async () => {
@@ -95,7 +96,7 @@ describe("setup/test_connection", () => {
     runtime.http.getOnce(`${API}/v2/merchants/me`, { status: 500, body: { errors: [{ category: "API_ERROR", code: "INTERNAL_SERVER_ERROR", detail: "An internal error occurred." }] } });
     const response = await runtime.call(POST);
     expect(response.status).toBe(502);
-    expect((await json(response)).error).toMatchObject({ code: "provider_error", details: { status: 500, errors: [{ code: "INTERNAL_SERVER_ERROR" }] } });
+    expect((await json<ErrorBody>(response)).error).toMatchObject({ code: "provider_error", details: { status: 500, errors: [{ code: "INTERNAL_SERVER_ERROR" }] } });
   });
 
   it("rate limited → the retry signal", async () => {

@@ -6,6 +6,7 @@ import { POST } from "../src/api/webhooks/square.js";
 import { WEBHOOK_BODY_NOT_JSON, WEBHOOK_EVENT_ID_MISSING } from "../src/lib/webhook-event.js";
 import { createHmac } from "node:crypto";
 import { ACCESS_TOKEN, API, REFRESH_TOKEN, SIGNATURE_KEY, expectNoLeaksAfterEach, fixture, fixtureText, json, squareRuntime } from "./helpers.js";
+import type { CustomerUpdatedEventFixture, OrdersFixture } from "./fixture-shapes.js";
 
 const NOTIFICATION_URL = "https://hooks.backfill.example/square/conn_123";
 const MERCHANT_ID = "MLQW2SSZ0C3GK";
@@ -30,7 +31,7 @@ const eventBytes = (event: unknown) => utf8(JSON.stringify(event));
 
 /** customer.updated for the fixture's customer, with its own event id, update time and family name. */
 function customerUpdated(eventId: string, updatedAt: string, familyName: string) {
-  const event = fixture("webhook-customer-updated.json");
+  const event = fixture<CustomerUpdatedEventFixture>("webhook-customer-updated.json");
   event.event_id = eventId;
   event.data.object.customer.updated_at = updatedAt;
   event.data.object.customer.family_name = familyName;
@@ -41,7 +42,7 @@ describe("webhooks/square: replays", () => {
   it("the same event delivered twice: the second answers 200 and does nothing", async () => {
     runtime = webhookRuntime();
     const bytes = utf8(fixtureText("webhook-order-updated.json"));
-    runtime.http.getOnce(`${API}/v2/orders/CAISENgvlJ6jLWAzERDzjyHVybY`, { body: { order: fixture("orders-search-usd.json").orders[0] } });
+    runtime.http.getOnce(`${API}/v2/orders/CAISENgvlJ6jLWAzERDzjyHVybY`, { body: { order: fixture<OrdersFixture>("orders-search-usd.json").orders[0] } });
     expect(await json(await runtime.call(POST, delivery(bytes)))).toMatchObject({ accepted: 1 });
     const replay = await runtime.call(POST, delivery(bytes));
     expect(replay.status).toBe(200);
@@ -65,7 +66,7 @@ describe("webhooks/square: replays", () => {
     runtime.http.getOnce(`${API}/v2/orders/CAISENgvlJ6jLWAzERDzjyHVybY`, { status: 500, body: { errors: [{ category: "API_ERROR", code: "INTERNAL_SERVER_ERROR" }] } });
     expect((await runtime.call(POST, delivery(bytes))).ok).toBe(false);
     expect(runtime.processedDeliveries()).toEqual([]);
-    runtime.http.getOnce(`${API}/v2/orders/CAISENgvlJ6jLWAzERDzjyHVybY`, { body: { order: fixture("orders-search-usd.json").orders[0] } });
+    runtime.http.getOnce(`${API}/v2/orders/CAISENgvlJ6jLWAzERDzjyHVybY`, { body: { order: fixture<OrdersFixture>("orders-search-usd.json").orders[0] } });
     expect(await json(await runtime.call(POST, delivery(bytes)))).toMatchObject({ accepted: 1 });
     expect(runtime.processedDeliveries()).toEqual(["square:event:4b8e5c91-9f17-4cf1-900a-4a0629f81add"]);
   });
@@ -80,7 +81,7 @@ describe("webhooks/square: replays", () => {
 
   it("a signed event without event_id, or a body that is not a JSON object: 400, nothing done", async () => {
     runtime = webhookRuntime();
-    const noId = fixture("webhook-customer-updated.json");
+    const noId = fixture<CustomerUpdatedEventFixture>("webhook-customer-updated.json");
     delete noId.event_id;
     const refused = await runtime.call(POST, delivery(eventBytes(noId)));
     expect(refused.status).toBe(400);
@@ -113,7 +114,7 @@ describe("webhooks/square: signatures over the raw bytes", () => {
 
   it("a correctly signed body with Latin-1 (invalid UTF-8) bytes is accepted; one byte changed is not", async () => {
     runtime = webhookRuntime();
-    const event = fixture("webhook-customer-updated.json");
+    const event = fixture<CustomerUpdatedEventFixture>("webhook-customer-updated.json");
     event.data.object.customer.note = "Zo\u00eb";
     const bytes = Buffer.from(JSON.stringify(event), "latin1");
     expect((await runtime.call(POST, delivery(bytes))).status).toBe(200);

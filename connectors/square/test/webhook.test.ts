@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { POST } from "../src/api/webhooks/square.js";
 import { ACCESS_TOKEN, API, REFRESH_TOKEN, SIGNATURE_KEY, fixture, fixtureText, json, sign, squareRuntime, expectNoLeaksAfterEach } from "./helpers.js";
+import type { EventFixture, OrdersFixture, PaymentFixture } from "./fixture-shapes.js";
 
 const NOTIFICATION_URL = "https://hooks.backfill.example/square/conn_123";
 
@@ -85,7 +86,7 @@ describe("webhooks/square: events", () => {
 
   it("order.updated fetches the order and ingests it as a sales receipt", async () => {
     runtime = webhookRuntime();
-    runtime.http.getOnce(`${API}/v2/orders/CAISENgvlJ6jLWAzERDzjyHVybY`, { body: { order: fixture("orders-search-usd.json").orders[0] } });
+    runtime.http.getOnce(`${API}/v2/orders/CAISENgvlJ6jLWAzERDzjyHVybY`, { body: { order: fixture<OrdersFixture>("orders-search-usd.json").orders[0] } });
     const response = await runtime.call(POST, signed("webhook-order-updated.json"));
     expect(await json(response)).toMatchObject({ accepted: 1 });
     expect(runtime.records("sales_receipt")[0]).toMatchObject({ receipt_id: "CAISENgvlJ6jLWAzERDzjyHVybY", total: "16.78" });
@@ -94,15 +95,15 @@ describe("webhooks/square: events", () => {
 
   it("payment.updated ingests the payment's order", async () => {
     runtime = webhookRuntime();
-    const raw = JSON.stringify({ merchant_id: "MLQW2SSZ0C3GK", type: "payment.updated", event_id: "p-1", data: { type: "payment", id: "bP9m", object: { payment: fixture("payment.json").payment } } });
-    runtime.http.getOnce(`${API}/v2/orders/CAISENgvlJ6jLWAzERDzjyHVybY`, { body: { order: fixture("orders-search-usd.json").orders[0] } });
+    const raw = JSON.stringify({ merchant_id: "MLQW2SSZ0C3GK", type: "payment.updated", event_id: "p-1", data: { type: "payment", id: "bP9m", object: { payment: fixture<PaymentFixture>("payment.json").payment } } });
+    runtime.http.getOnce(`${API}/v2/orders/CAISENgvlJ6jLWAzERDzjyHVybY`, { body: { order: fixture<OrdersFixture>("orders-search-usd.json").orders[0] } });
     const response = await runtime.call(POST, delivery(raw, sign(SIGNATURE_KEY, NOTIFICATION_URL, raw)));
     expect(await json(response)).toMatchObject({ accepted: 1 });
   });
 
   it("refund.updated (COMPLETED) ingests a refund receipt linked to the sale its return order names", async () => {
     runtime = webhookRuntime();
-    const [returnOrder] = fixture("orders-batch-retrieve-return.json").orders;
+    const [returnOrder] = fixture<OrdersFixture>("orders-batch-retrieve-return.json").orders;
     runtime.http.getOnce(`${API}/v2/orders/9ltv0bx5PuvGXUYHYHxYSKEqC3IZY`, { body: { order: returnOrder } });
     const response = await runtime.call(POST, signed("webhook-refund-updated.json"));
     expect(await json(response)).toMatchObject({ accepted: 1 });
@@ -111,7 +112,7 @@ describe("webhooks/square: events", () => {
 
   it("order.created for a refund's return order stores no sales receipt (no phantom sale per refund)", async () => {
     runtime = webhookRuntime();
-    const [returnOrder] = fixture("orders-batch-retrieve-return.json").orders;
+    const returnOrder = fixture<OrdersFixture>("orders-batch-retrieve-return.json").orders[0]!;
     const raw = JSON.stringify({ merchant_id: MERCHANT_ID, type: "order.created", event_id: "oc-1", created_at: "2024-04-03T19:59:06Z", data: { type: "order_created", id: returnOrder.id, object: { order_created: { order_id: returnOrder.id, state: "COMPLETED", version: 1 } } } });
     runtime.http.getOnce(`${API}/v2/orders/${returnOrder.id}`, { body: { order: returnOrder } });
     const response = await runtime.call(POST, delivery(raw, sign(SIGNATURE_KEY, NOTIFICATION_URL, raw)));
@@ -177,7 +178,7 @@ describe("webhooks/square: events", () => {
 
   describe("merchant check", () => {
     const forMerchant = (name: string, merchantId: string | undefined) => {
-      const event = fixture(name);
+      const event = fixture<EventFixture>(name);
       if (merchantId === undefined) delete event.merchant_id;
       else event.merchant_id = merchantId;
       const raw = JSON.stringify(event);

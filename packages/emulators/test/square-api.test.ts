@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningSquareEmulator, SquareOrder } from "../src/square/index.js";
-import { getJson, JPY_MERCHANT, KWD_MERCHANT, postJson, start, USD_MERCHANT, type Json } from "./square-helpers.js";
+import { getJson, JPY_MERCHANT, KWD_MERCHANT, postJson, start, USD_MERCHANT, type Json, type JsonResponse } from "./square-helpers.js";
 
 describe("Square emulator v2 API", () => {
   let emulator: RunningSquareEmulator;
@@ -14,14 +14,15 @@ describe("Square emulator v2 API", () => {
   });
   afterAll(() => emulator.close());
 
-  async function allPages(fetchPage: (cursor?: string) => Promise<{ status: number; body: Json }>, key: string): Promise<Json[]> {
-    const records: Json[] = [];
+  type Listed = Json & { id: string; unlinked?: boolean };
+  async function allPages(fetchPage: (cursor?: string) => Promise<JsonResponse>, key: "customers" | "orders" | "refunds" | "payments"): Promise<Listed[]> {
+    const records: Listed[] = [];
     let cursor: string | undefined;
     do {
       const page = await fetchPage(cursor);
       expect(page.status).toBe(200);
-      records.push(...((page.body[key] as Json[] | undefined) ?? []));
-      cursor = page.body.cursor as string | undefined;
+      records.push(...(page.body[key] ?? []));
+      cursor = page.body.cursor;
     } while (cursor);
     return records;
   }
@@ -31,7 +32,7 @@ describe("Square emulator v2 API", () => {
     const orders: SquareOrder[] = [];
     for (let index = 0; index < locations.length; index += 10) {
       const location_ids = locations.slice(index, index + 10);
-      orders.push(...(await allPages((cursor) => search("/v2/orders/search", { location_ids, query, limit, cursor }), "orders")));
+      orders.push(...((await allPages((cursor) => search("/v2/orders/search", { location_ids, query, limit, cursor }), "orders")) as unknown as SquareOrder[]));
     }
     return orders;
   }
@@ -42,7 +43,7 @@ describe("Square emulator v2 API", () => {
     expect(Object.keys(me.body.merchant)).toEqual(expect.arrayContaining(["business_name", "language_code", "main_location_id"]));
     const locations = await getJson(api("/v2/locations"), token);
     expect(locations.body.locations).toHaveLength(12);
-    expect(locations.body.locations[0].id).toBe(me.body.merchant.main_location_id);
+    expect(locations.body.locations[0]!.id).toBe(me.body.merchant.main_location_id);
   });
 
   it("ListCustomers pages through every customer exactly once", async () => {
@@ -79,7 +80,7 @@ describe("Square emulator v2 API", () => {
     const response = await search("/v2/orders/search", { location_ids });
     expect(response.status).toBe(400);
     expect(response.body.errors[0]).toMatchObject({ category: "INVALID_REQUEST_ERROR", field: "location_ids" });
-    expect(response.body.errors[0].detail).toMatch(/more than 10/);
+    expect(response.body.errors[0]!.detail).toMatch(/more than 10/);
   });
 
   it("SearchOrders filters on updated_at and state, and returns entries when asked", async () => {
@@ -100,7 +101,7 @@ describe("Square emulator v2 API", () => {
     expect(mismatch.status).toBe(400);
 
     const entries = await search("/v2/orders/search", { location_ids: [snapshot[0]!.location_id], return_entries: true, limit: 2 });
-    expect(Object.keys(entries.body.order_entries[0]).sort()).toEqual(["location_id", "order_id", "version"]);
+    expect(Object.keys(entries.body.order_entries[0]!).sort()).toEqual(["location_id", "order_id", "version"]);
     // Above 500 Square still serves at most 500 (clamped, not refused).
     const tooMany = await search("/v2/orders/search", { location_ids: [snapshot[0]!.location_id], limit: 1001 });
     expect(tooMany.status).toBe(200);
@@ -117,7 +118,7 @@ describe("Square emulator v2 API", () => {
     expect(expired.status).toBe(400);
     expect(expired.body.errors[0]).toMatchObject({ category: "INVALID_REQUEST_ERROR", code: "INVALID_CURSOR" });
     const bogus = await getJson(api("/v2/customers?cursor=nope"), token);
-    expect(bogus.body.errors[0].code).toBe("INVALID_CURSOR");
+    expect(bogus.body.errors[0]!.code).toBe("INVALID_CURSOR");
   });
 
   it("ListPaymentRefunds and ListPayments page every record once; payments by id", async () => {
@@ -126,7 +127,7 @@ describe("Square emulator v2 API", () => {
     const refunds = await allPages((cursor) => getJson(api(`/v2/refunds?${all}&limit=5&sort_order=ASC${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`), token), "refunds");
     expect(refunds.map((refund) => refund.id).sort()).toEqual(snapshot.refunds.map((refund) => refund.id).sort());
     const linked = refunds.find((refund) => !refund.unlinked);
-    expect(Object.keys(linked).sort()).toEqual(["amount_money", "created_at", "id", "location_id", "order_id", "payment_id", "reason", "status", "updated_at"]);
+    expect(Object.keys(linked!).sort()).toEqual(["amount_money", "created_at", "id", "location_id", "order_id", "payment_id", "reason", "status", "updated_at"]);
     const since = [...snapshot.refunds.map((refund) => refund.updated_at)].sort()[3]!;
     const recent = await getJson(api(`/v2/refunds?${all}&updated_at_begin_time=${encodeURIComponent(since)}`), token);
     expect(recent.body.refunds).toHaveLength(snapshot.refunds.filter((refund) => refund.updated_at >= since).length);

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkExchange, checkRecordedDir, checkWebhookEvent } from "../src/square/contract/index.js";
 import type { RunningSquareEmulator } from "../src/square/index.js";
-import { APP, codeFlowTokens, getJson, postJson, start, USD_MERCHANT, type Json } from "./square-helpers.js";
+import { APP, codeFlowTokens, getJson, postJson, start, USD_MERCHANT, type Json, type JsonResponse } from "./square-helpers.js";
 
 const ALL_TIME = "2009-01-01T00:00:00Z";
 
@@ -23,18 +23,18 @@ describe("Square emulator contract (official square SDK schemas)", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "square-contract-"));
     emulator = await start({ recordDir: dir });
-    token = ((await codeFlowTokens(emulator))).access_token as string;
+    token = ((await codeFlowTokens(emulator))).access_token;
   });
   afterAll(async () => {
     await emulator.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function pages(first: () => Promise<Json>, next: (cursor: string) => Promise<Json>): Promise<number> {
+  async function pages(first: () => Promise<JsonResponse>, next: (cursor: string) => Promise<JsonResponse>): Promise<number> {
     let page = await first();
     let count = 1;
     while (page.body.cursor) {
-      page = await next(page.body.cursor as string);
+      page = await next(page.body.cursor);
       count += 1;
     }
     return count;
@@ -43,7 +43,7 @@ describe("Square emulator contract (official square SDK schemas)", () => {
   it("drives every endpoint the connector uses, including its failures, and every body parses", async () => {
     const snapshot = emulator.state.snapshot(USD_MERCHANT);
     const me = await get("/v2/merchants/me");
-    await get(`/v2/locations/${me.body.merchant.main_location_id as string}`);
+    await get(`/v2/locations/${me.body.merchant.main_location_id}`);
     const locationIds = ((await get("/v2/locations")).body.locations as Json[]).map((l) => l.id as string);
     await pages(() => get("/v2/customers?limit=100&sort_field=CREATED_AT&sort_order=ASC"), (c) => get(`/v2/customers?limit=100&sort_field=CREATED_AT&sort_order=ASC&cursor=${encodeURIComponent(c)}`));
     const filter = { query: { filter: { updated_at: { start_at: "2025-01-01T00:00:00.000Z" } } }, limit: 100, count: true };

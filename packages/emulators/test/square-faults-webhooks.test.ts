@@ -38,7 +38,7 @@ describe("Square emulator faults", () => {
       emulator.state.faults.inject("rate_limited");
       const serverError = await getJson(url, token);
       expect(serverError.status).toBe(500);
-      expect(serverError.body.errors[0].category).toBe("API_ERROR");
+      expect(serverError.body.errors[0]!.category).toBe("API_ERROR");
       const malformed = await getJson(url, token);
       expect(malformed.status).toBe(200);
       expect(() => JSON.parse(malformed.text) as unknown).toThrow();
@@ -81,7 +81,7 @@ describe("Square token revocation fault", () => {
       const calls: Array<{ status: number; body: unknown }> = [];
       for (let index = 0; index < 20; index += 1) {
         const response = await getJson(`${emulator.url}/v2/locations`, tokens.access_token);
-        calls.push({ status: response.status, body: response.body as unknown });
+        calls.push({ status: response.status, body: response.body });
       }
       emulator.state.faults.setRates({});
       const sibling = await getJson(`${emulator.url}/v2/locations`, other.access_token);
@@ -121,7 +121,7 @@ describe("Square token revocation fault", () => {
       const token = emulator.state.issueAccessToken(USD_MERCHANT).access_token;
       expect((await getJson(`${emulator.url}/v2/locations`, token)).status).toBe(200);
       emulator.state.faults.inject("revoked");
-      expect((await getJson(`${emulator.url}/v2/locations`, token)).body.errors[0].code).toBe("ACCESS_TOKEN_REVOKED");
+      expect((await getJson(`${emulator.url}/v2/locations`, token)).body.errors[0]!.code).toBe("ACCESS_TOKEN_REVOKED");
       expect(emulator.state.faults.served.map((fault) => fault.kind)).toEqual(["revoked"]);
     } finally {
       await emulator.close();

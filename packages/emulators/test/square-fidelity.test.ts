@@ -2,8 +2,8 @@
 // the emulator and lose data in production: return orders, refund statuses, rate-limit bodies,
 // sort fields, versions, clamped limits, default orderings, counts and default time windows.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningSquareEmulator, SquareOrder } from "../src/square/index.js";
-import { getJson, postJson, start, USD_MERCHANT, type Json } from "./square-helpers.js";
+import type { RunningSquareEmulator } from "../src/square/index.js";
+import { getJson, postJson, start, USD_MERCHANT, type Json, type SquareAnswer } from "./square-helpers.js";
 
 const DAY_MS = 86_400_000;
 const ANCHOR = Date.parse("2025-06-01T00:00:00.000Z");
@@ -31,7 +31,7 @@ describe("Square emulator fidelity", () => {
       const page = await getJson(api(`/v2/refunds?${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`), token);
       expect(page.status).toBe(200);
       out.push(...((page.body.refunds as Json[] | undefined) ?? []));
-      cursor = page.body.cursor as string | undefined;
+      cursor = page.body.cursor;
     } while (cursor);
     return out;
   }
@@ -85,10 +85,10 @@ describe("Square emulator fidelity", () => {
     expect(defaulted.headers.get("square-version")).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     const unknown = await get("/v2/locations", { "square-version": "2019-13-45" });
     expect(unknown.status).toBe(400);
-    expect(((await unknown.json()) as Json).errors[0]).toMatchObject({ category: "INVALID_REQUEST_ERROR", code: "API_VERSION_INCOMPATIBLE" });
+    expect(((await unknown.json()) as SquareAnswer).errors[0]).toMatchObject({ category: "INVALID_REQUEST_ERROR", code: "API_VERSION_INCOMPATIBLE" });
     const malformed = await get("/v2/locations", { "square-version": "latest" });
     expect(malformed.status).toBe(400);
-    expect(((await malformed.json()) as Json).errors[0].code).toBe("INVALID_SQUARE_VERSION_FORMAT");
+    expect(((await malformed.json()) as SquareAnswer).errors[0]!.code).toBe("INVALID_SQUARE_VERSION_FORMAT");
   });
 
   it("clamps limits above the maximum instead of refusing them (ListPaymentRefunds 100, SearchOrders 500)", async () => {
@@ -106,13 +106,13 @@ describe("Square emulator fidelity", () => {
   });
 
   it("lists customers by name when unsorted, and locations by name", async () => {
-    const customers = (await getJson(api("/v2/customers"), token)).body.customers as Json[];
-    const names = customers.map((c) => `${c.given_name}${c.family_name}`.toLowerCase());
+    const customers = (await getJson(api("/v2/customers"), token)).body.customers;
+    const names = customers.map((c) => `${String(c.given_name)}${String(c.family_name)}`.toLowerCase());
     expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b, "en")));
-    const searched = (await post("/v2/customers/search", {})).body.customers as Json[];
+    const searched = (await post("/v2/customers/search", {})).body.customers;
     expect(searched.map((c) => c.id)).toEqual(customers.map((c) => c.id));
-    const locations = (await getJson(api("/v2/locations"), token)).body.locations as Json[];
-    const locationNames = locations.map((l) => l.name as string);
+    const locations = (await getJson(api("/v2/locations"), token)).body.locations;
+    const locationNames = locations.map((l) => l.name);
     expect(locationNames).toEqual([...locationNames].sort((a, b) => a.localeCompare(b, "en")));
   });
 
@@ -133,7 +133,7 @@ describe("Square emulator fidelity", () => {
     expect(defaulted).toHaveLength(data.refunds.length - old.length);
     expect((await allRefunds(`${ALL_TIME}&limit=100`)).length).toBe(data.refunds.length);
     const payments = await getJson(api("/v2/payments?limit=100"), token);
-    for (const payment of (payments.body.payments ?? []) as Json[]) expect(Date.parse(payment.created_at)).toBeGreaterThanOrEqual(yearAgo);
+    for (const payment of payments.body.payments ?? []) expect(Date.parse(payment.created_at)).toBeGreaterThanOrEqual(yearAgo);
   });
 
   it("BatchRetrieveOrders returns the orders it finds (≤ 100 ids), ignoring unknown ids", async () => {
@@ -141,7 +141,7 @@ describe("Square emulator fidelity", () => {
     const ids = data.orders.slice(0, 3).map((order) => order.id);
     const found = await post("/v2/orders/batch-retrieve", { order_ids: [...ids, "NOPE"] });
     expect(found.status).toBe(200);
-    expect((found.body.orders as SquareOrder[]).map((order) => order.id)).toEqual(ids);
+    expect(found.body.orders.map((order) => order.id)).toEqual(ids);
     const tooMany = await post("/v2/orders/batch-retrieve", { order_ids: data.orders.slice(0, 101).map((order) => order.id) });
     expect(tooMany.status).toBe(400);
   });

@@ -13,15 +13,47 @@ export function start(options: StartSquareEmulatorOptions = {}): Promise<Running
   return startSquareEmulator({ apps: [APP], seed: 42, autoApprove: true, defaultMerchantId: USD_MERCHANT, ...options });
 }
 
-// Response bodies are asserted field by field against Square's documented shapes.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Json = any;
+/** A JSON object in a Square answer: its fields are `unknown` until a test narrows one. */
+export type Json = Record<string, unknown>;
+
+export type SquareErrorEntry = { category: string; code: string; detail?: string; field?: string };
+
+/** ObtainToken's answer (and the RevokeToken/OAuth error fields beside it). */
+export type SquareTokenAnswer = {
+  access_token: string;
+  refresh_token: string;
+  refresh_token_expires_at: string;
+  expires_at: string;
+  merchant_id: string;
+  token_type: string;
+  short_lived: boolean;
+  type?: string;
+  message?: string;
+};
+
+/**
+ * A Square answer as the tests read it: the fields of Square's documented response shapes some
+ * test reads, by their Square names. Not validated: each test's assertions are the check.
+ */
+export type SquareAnswer = SquareTokenAnswer & {
+  errors: SquareErrorEntry[];
+  cursor?: string;
+  count?: number;
+  merchant: Json & { id: string; main_location_id: string };
+  locations: (Json & { id: string; name: string })[];
+  customers: (Json & { id: string; created_at: string; given_name?: string; family_name?: string })[];
+  orders: (Json & { id: string })[];
+  order_entries: Json[];
+  refunds: (Json & { id: string; updated_at: string; unlinked?: boolean })[];
+  payments: (Json & { id: string; created_at: string })[];
+  payment: Json;
+};
 
 export interface JsonResponse {
   status: number;
   headers: Headers;
   text: string;
-  body: Json;
+  body: SquareAnswer;
 }
 
 async function toJson(response: Response): Promise<JsonResponse> {
@@ -32,7 +64,7 @@ async function toJson(response: Response): Promise<JsonResponse> {
   } catch {
     body = undefined;
   }
-  return { status: response.status, headers: response.headers, text, body };
+  return { status: response.status, headers: response.headers, text, body: body as SquareAnswer };
 }
 
 export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<JsonResponse> {
@@ -57,7 +89,7 @@ export async function authorize(emulator: RunningSquareEmulator, params: Record<
 }
 
 /** Full code flow: authorize + ObtainToken. */
-export async function codeFlowTokens(emulator: RunningSquareEmulator): Promise<Json> {
+export async function codeFlowTokens(emulator: RunningSquareEmulator): Promise<SquareTokenAnswer> {
   const redirect = await authorize(emulator);
   const response = await postJson(`${emulator.url}/oauth2/token`, {
     client_id: APP.clientId,

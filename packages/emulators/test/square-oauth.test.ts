@@ -59,7 +59,7 @@ describe("Square emulator OAuth", () => {
     emulator.state.advanceClock(5 * 60_000 + 1);
     const response = await token({ client_secret: APP.clientSecret, grant_type: "authorization_code", code });
     expect(response.status).toBe(401);
-    expect(response.body.errors[0].detail).toMatch(/expired/);
+    expect(response.body.errors[0]!.detail).toMatch(/expired/);
   });
 
   it("rejects a form-encoded body with 400 like Square", async () => {
@@ -89,7 +89,7 @@ describe("Square emulator OAuth", () => {
     secrets.add(wrongCode);
     const wrong = await token({ grant_type: "authorization_code", code: wrongCode, code_verifier: pkcePair().verifier });
     expect(wrong.status).toBe(401);
-    expect(wrong.body.errors[0].code).toBe("UNAUTHORIZED");
+    expect(wrong.body.errors[0]!.code).toBe("UNAUTHORIZED");
 
     const code = (await authorize(emulator, { code_challenge: challenge, code_challenge_method: "S256" })).searchParams.get("code")!;
     secrets.add(code);
@@ -182,7 +182,7 @@ describe("Square emulator OAuth", () => {
     expect(missing.status).toBe(401);
     expect(missing.body).toEqual({ errors: [{ category: "AUTHENTICATION_ERROR", code: "UNAUTHORIZED", detail: "This request could not be authorized." }] });
     const unknown = await getJson(`${emulator.url}/v2/merchants/me`, "EAAAnot-a-token");
-    expect(unknown.body.errors[0].code).toBe("UNAUTHORIZED");
+    expect(unknown.body.errors[0]!.code).toBe("UNAUTHORIZED");
 
     const tokens = await codeFlowTokens(emulator);
     emulator.state.advanceClock(30 * DAY + 1);
@@ -199,6 +199,6 @@ describe("Square emulator OAuth", () => {
     const tokens = await token({ client_secret: APP.clientSecret, grant_type: "authorization_code", code: redirect.searchParams.get("code") });
     const response = await getJson(`${emulator.url}/v2/customers`, tokens.body.access_token);
     expect(response.status).toBe(403);
-    expect(response.body.errors[0].code).toBe("INSUFFICIENT_SCOPES");
+    expect(response.body.errors[0]!.code).toBe("INSUFFICIENT_SCOPES");
   });
 });

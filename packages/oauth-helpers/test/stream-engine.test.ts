@@ -2,7 +2,7 @@
 // their watermark, cursors, an expired cursor, pages done part-way, planning and the one
 // failure mapping. The connectors' suites run it against Shopify's and Square's shapes.
 import { afterEach, describe, expect, it } from "vitest";
-import { Http, api, defineConnector, type HttpResponse } from "@backfill-io/sdk";
+import { Http, api, defineConnector, type ErrorBody, type HttpResponse } from "@backfill-io/sdk";
 import { CanaryGuard, connectorTestRuntime, responseJson } from "@backfill-io/sdk/testing";
 import { MappingError, ProviderFailureError, flatStream, httpFailure, syncStreamPage, type Completion, type FlatCursorCheckpoint, type MappedRecord } from "../src/index.js";
 
@@ -151,7 +151,7 @@ describe("syncStreamPage", () => {
     rt.http.getOnce(`${API}/customers*`, { status, headers, body: { error: "x" } });
     const response = await rt.call(route);
     expect(response.status).toBe(answered);
-    expect((await responseJson(response)).error.code).toBe(code);
+    expect((await responseJson<ErrorBody>(response)).error.code).toBe(code);
     expect(rt.checkpoint("customers")).toBeUndefined();
   });
 
@@ -167,7 +167,7 @@ describe("syncStreamPage", () => {
     const rt = canaries.track(connectorTestRuntime({ manifest, oauth: { accessToken: null } }));
     const response = await rt.call(route);
     expect(response.status).toBe(401);
-    expect((await responseJson(response)).error).toMatchObject({ code: "reauth_required", details: { reason: "missing_token" } });
+    expect((await responseJson<ErrorBody>(response)).error).toMatchObject({ code: "reauth_required", details: { reason: "missing_token" } });
     expect(rt.http.calls).toEqual([]);
   });
 });

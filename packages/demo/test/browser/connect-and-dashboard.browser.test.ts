@@ -108,7 +108,7 @@ describe.skipIf(!chromiumAvailable())("connect page and dashboard in Chromium", 
     expect(await page.locator("main").textContent()).toContain("orders");
     await log.capture(page, "04-connected", SCREENSHOTS);
 
-    const event = await eventually(() => received.find((r) => JSON.parse(r.body).type === "connection.created"), (r) => r !== undefined);
+    const event = await eventually(() => received.find((r) => (JSON.parse(r.body) as { type?: unknown }).type === "connection.created"), (r) => r !== undefined);
     const timestamp = String(event!.headers[AUTH_WEBHOOK_TIMESTAMP_HEADER]);
     expect(event!.headers[AUTH_WEBHOOK_SIGNATURE_HEADER]).toBe(signAuthWebhook(WEBHOOK_SECRET, timestamp, event!.body));
     const payload = JSON.parse(event!.body) as { data: { connectionId: string; endUser: { id: string }; tags: Record<string, string>; providerAccount: { id: string } } };

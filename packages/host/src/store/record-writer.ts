@@ -56,7 +56,7 @@ export class SqliteRecordWriter {
 
   /** The stored state of each item's record before the page, by the item's position. */
   private storedRows(connectionId: string, kind: string, items: readonly PageItem[]): (StoredRow | undefined)[] {
-    const stored: (StoredRow | undefined)[] = new Array(items.length);
+    const stored = new Array<StoredRow | undefined>(items.length);
     for (const row of this.selectKeys.all(JSON.stringify(items.map((i) => i.idempotencyKey)), connectionId, kind)) stored[row.item] = row;
     return stored;
   }

@@ -20,7 +20,7 @@ export async function commitStaged(store: Store, connectionId: string, staged: S
   const streams = new Map<string, Map<string, PageBatch["items"][number][]>>();
   const batchOf = (stream: string, kind: string) => {
     let kinds = streams.get(stream);
-    if (!kinds) streams.set(stream, (kinds = new Map()));
+    if (!kinds) streams.set(stream, (kinds = new Map<string, PageBatch["items"][number][]>()));
     let items = kinds.get(kind);
     if (!items) kinds.set(kind, (items = []));
     return items;

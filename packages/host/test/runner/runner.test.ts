@@ -177,7 +177,7 @@ describe("route runner", () => {
         expect(refused.result.bodyText).not.toContain(CANARY_SECRET);
         expect((await probe({ action: "setting", name: "base_url" }, services)).body).toMatchObject({ ok: true, value: server.base });
         // Every message the main thread sent to a route worker (invocations, replies go on the call port).
-        const sent = JSON.stringify(posted.mock.calls.map(([message]) => message));
+        const sent = JSON.stringify(posted.mock.calls.map(([message]): unknown => message));
         expect(sent).toContain(server.base);
         expect(sent).not.toContain(CANARY_SECRET);
       } finally {

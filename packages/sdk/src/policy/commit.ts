@@ -88,7 +88,9 @@ export type ValidatedDeletion = { idempotencyKey: string; deletedAt: number | nu
 
 /** Checks `Records.delete` input: each item names one record, and its deletion time is a date. */
 export function validateDeletions(kind: string, deletions: readonly RecordDeletion[]): ValidatedDeletion[] {
-  if (!Array.isArray(deletions)) throw new BackfillError("invalid_request", "Records.delete: pass an array of { id } or { idempotencyKey }");
+  // Checked as unknown: callers may pass anything, and Array.isArray narrows a typed readonly array to any[].
+  const items: unknown = deletions;
+  if (!Array.isArray(items)) throw new BackfillError("invalid_request", "Records.delete: pass an array of { id } or { idempotencyKey }");
   if (deletions.length > 1000) throw new BackfillError("invalid_request", "Records.delete: at most 1000 records per call");
   return deletions.map((d, index) => {
     const key = typeof d?.idempotencyKey === "string" && d.idempotencyKey ? d.idempotencyKey : typeof d?.id === "string" && d.id ? `${kind}:${d.id}` : undefined;

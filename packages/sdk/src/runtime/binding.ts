@@ -31,7 +31,9 @@ export function oauthAuthHeader(auth: OAuthHttpAuth, token: string): [string, st
   return [auth.header ?? "Authorization", scheme ? `${scheme} ${token}` : token];
 }
 
-// `any` by default so route code can read provider JSON as the guide does (response.body.data.shop).
+// `any` by default so route code can read provider JSON as the owner's guide does
+// (response.body.data.shop): the guide is the contract. Connector code names the shape instead
+// (`Http.get<OrdersPage>(...)`, or `Http.get<unknown>` and a zod schema) so no untyped value flows on.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type HttpResponse<T = any> = {
   status: number;

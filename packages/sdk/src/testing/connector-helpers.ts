@@ -6,9 +6,8 @@ import { RuntimeLeakCheck } from "./leak-check.js";
 import type { ConnectorTestRuntime } from "./runtime.js";
 
 export type FixtureReader = {
-  /** A JSON fixture (typed loosely by default: tests edit fixtures freely). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixtures are read by shape in each test
-  json: <T = any>(name: string) => T;
+  /** A JSON fixture, `unknown` unless the test names its shape (`fixture<OrdersPage>("orders.json")`). */
+  json: <T = unknown>(name: string) => T;
   text: (name: string) => string;
 };
 
@@ -40,8 +39,11 @@ export class CanaryGuard {
   }
 }
 
-/** A route response's body as JSON (the response stays readable). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are inspected freely in tests
-export async function responseJson(response: Response): Promise<any> {
-  return response.clone().json();
+/**
+ * A route response's body as JSON (the response stays readable): `unknown` unless the test names
+ * the shape it expects (`responseJson<ErrorBody>(response)`). Not validated: a
+ * test's assertions are the check.
+ */
+export async function responseJson<T = unknown>(response: Response): Promise<T> {
+  return (await response.clone().json()) as T;
 }

@@ -2,7 +2,7 @@
 // cookie), logout, and the pages. Pages read the store; every action (sync, disconnect,
 // reconnect link, credentials, keys) is a call to the JSON API from dashboard.js, which the
 // API accepts with the session cookie plus the page's CSRF token.
-import { Hono, type Context } from "hono";
+import { Hono, type Context, type Next } from "hono";
 import { html } from "hono/html";
 import type { Host } from "../../app/open-host.js";
 import { verifyApiKey } from "../api-keys.js";
@@ -34,7 +34,7 @@ export function dashboardRoutes(host: Host, sessions: DashboardSessions): Hono<D
   });
 
   // Everything below needs a session; unsafe methods need its CSRF token too.
-  app.use("*", async (c, next) => {
+  app.use("*", async (c: Context<DashboardEnv>, next: Next) => {
     const session = await sessions.current(c);
     if (!session) return c.req.method === "GET" ? c.redirect("/ui/login", 303) : errorJson(c, 401, "unauthorized", "sign in again");
     if (c.req.method !== "GET" && c.req.method !== "HEAD") {

@@ -6,7 +6,7 @@ export const config = { auth: "api_key" };
 export const POST = api(async () => {
   const shopDomain = Settings.get("shop_domain");
   const accessToken = OAuth.accessToken({ minTtlSeconds: 60 });
-  const response = Http.post(
+  const response = Http.post<{ data: { shop: { id: string; name: string; myshopifyDomain: string } } }>(
     `https://${shopDomain}/admin/api/2026-04/graphql.json`,
     { query: "{ shop { id name myshopifyDomain } }" },
     { headers: { "X-Shopify-Access-Token": accessToken } },
