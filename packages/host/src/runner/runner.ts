@@ -13,7 +13,7 @@ import { childEntry, hostPackageDir, ISOLATED_NEEDS_JAVASCRIPT, IsolationError, 
 import { WorkerFailure, WorkerPool, type RouteExecutor } from "./pool.js";
 import { ROUTE_MEMORY_LIMIT } from "./route-guards.js";
 import { RouteDeadline } from "./deadline.js";
-import type { BridgeCall, BridgeReply, RouteConfigExport, RouteInputMessage } from "./protocol.js";
+import type { BridgeCall, BridgeError, BridgeReply, RouteConfigExport, RouteInputMessage } from "./protocol.js";
 import type { ConnectionServices, RouteLogEntry } from "./services.js";
 import { errorToBridge, RouteSession } from "./session.js";
 import type { StagedWrites } from "./staging.js";
@@ -100,6 +100,7 @@ export class RouteRunner {
   private ownTransport: ReturnType<typeof createUndiciTransport> | undefined;
   private nextInvocation = 1;
   private workersStartedCount = 0;
+  private bridgeRoundTripCount = 0;
 
   constructor(private readonly options: RouteRunnerOptions = {}) {
     this.mode = options.mode ?? (runningFromSource(import.meta.url) ? "source" : "dist");
@@ -176,6 +177,11 @@ export class RouteRunner {
   /** How many route workers this runner has started (a sync that reuses its worker starts one for many pages). */
   get workersStarted(): number {
     return this.workersStartedCount;
+  }
+
+  /** How many SDK calls crossed the bridge and waited for an answer (batched calls travel with these and are not counted). */
+  get bridgeRoundTrips(): number {
+    return this.bridgeRoundTripCount;
   }
 
   /** How many worker pools are open (one per connection that ran recently). */
@@ -296,6 +302,9 @@ export class RouteRunner {
       if (answer instanceof WorkerFailure) return failure(500, answer.kind, answer.kind === "memory_limit" ? "route_memory_limit" : "route_crashed", answer.message);
       // A worker whose invocation left timers running or pinned a global is replaced rather than reused.
       healthy = !("dirty" in answer && answer.dirty);
+      // A failed route's batched calls run too (its logs are kept); a refused one fails the route that answered.
+      const refused = answer.type === "result" || answer.type === "failed" ? await this.runDeferred(session, answer.deferred) : undefined;
+      if (refused && answer.type === "result") return failure(500, "error", refused.code ?? "route_failed", refused.message);
       if (answer.type === "result") return finish(answer.status, "ok", answer.bodyText, answer.headers);
       if (answer.type === "failed") return failure(500, answer.error.code === ROUTE_MEMORY_LIMIT ? "memory_limit" : "error", answer.error.code ?? "route_failed", answer.error.message);
       return failure(500, "error", "route_failed", "unexpected worker answer");
@@ -306,8 +315,24 @@ export class RouteRunner {
     }
   }
 
+  /**
+   * The calls the route batched after its last blocking one, run before its answer is taken
+   * (its checkpoint and records are staged by then). One the session refuses fails the
+   * invocation: nothing of it is committed.
+   */
+  private async runDeferred(session: RouteSession, deferred: unknown): Promise<BridgeError | undefined> {
+    if (deferred === undefined) return undefined;
+    try {
+      await session.runDeferred(deferred);
+      return undefined;
+    } catch (error) {
+      return errorToBridge(error, this.redactor);
+    }
+  }
+
   /** One SDK call answered by the invocation's session, as the reply that crosses back (errors redacted). */
   private answerCall(session: RouteSession, call: BridgeCall): Promise<BridgeReply> {
+    this.bridgeRoundTripCount++;
     return session.handle(call).then(
       (value): BridgeReply => ({ id: call.id, ok: true, value }),
       (error: unknown): BridgeReply => ({ id: call.id, ok: false, error: errorToBridge(error, this.redactor) }),
