@@ -33,6 +33,8 @@ export type RouteRunResult = {
   durationMs: number;
   /** ok: the route answered (any status); otherwise why it did not. */
   outcome: RouteOutcome;
+  /** The grant of the last access token the route was given (ConnectionServices.accessTokenGrant); absent when it got none. */
+  grant?: string;
 };
 
 export type RouteRunnerOptions = {
@@ -245,7 +247,7 @@ export class RouteRunner {
     const session = new RouteSession(services, this.transport(services), this.limits, this.redactor);
     const finish = (status: number, outcome: RouteOutcome, bodyText: string, headers: Record<string, string> = { "content-type": "application/json" }): RouteRunResult => {
       session.close();
-      return { status, headers, bodyText: this.redactor.redactString(bodyText), staged: session.staged, logs: session.logs, durationMs: performance.now() - started, outcome };
+      return { status, headers, bodyText: this.redactor.redactString(bodyText), staged: session.staged, logs: session.logs, durationMs: performance.now() - started, outcome, ...(session.grant !== undefined ? { grant: session.grant } : {}) };
     };
     const failure = (status: number, outcome: RouteOutcome, code: string, message: string) => finish(status, outcome, JSON.stringify({ error: { code, message } }));
 

@@ -17,6 +17,12 @@ export interface ConnectionServices {
   secret(name: string): string | undefined | Promise<string | undefined>;
   /** The connection's OAuth access token; rejects with a reauth_required error when it cannot be had. */
   accessToken(opts: AccessTokenOptions): Promise<string>;
+  /**
+   * The token with what identifies its grant (opaque, changes with every new token), used
+   * instead of accessToken when present: the run's result names the grant the route was given
+   * (RouteRunResult.grant), so a 401 can be told apart from a grant replaced meanwhile.
+   */
+  accessTokenGrant?(opts: AccessTokenOptions): Promise<{ token: string; grant: string }>;
   /** The stream's last committed checkpoint. */
   committedCheckpoint(stream: string): CheckpointState | undefined | Promise<CheckpointState | undefined>;
   /** How many stored records a redaction selector matches (Records.redact's answer). */

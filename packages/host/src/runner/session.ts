@@ -28,6 +28,8 @@ const DEFERRED_METHODS: ReadonlySet<unknown> = new Set<DeferredMethod>(["setChec
 export class RouteSession {
   readonly staged: StagedWrites = emptyStaged();
   readonly logs: RouteLogEntry[] = [];
+  /** The grant of the last token handed to the route (ConnectionServices.accessTokenGrant), if any. */
+  grant: string | undefined;
   private closed = false;
   /** The invocation's deadline, paused while a download runs (set by the runner). */
   deadline: { pause(): void; resume(): void } | undefined;
@@ -127,8 +129,14 @@ export class RouteSession {
   }
 
   private async accessToken(opts: AccessTokenOptions): Promise<string> {
-    const token = await this.services.accessToken(opts);
+    if (!this.services.accessTokenGrant) {
+      const token = await this.services.accessToken(opts);
+      this.redactor.register(token);
+      return token;
+    }
+    const { token, grant } = await this.services.accessTokenGrant(opts);
     this.redactor.register(token);
+    this.grant = grant;
     return token;
   }
 
