@@ -86,7 +86,8 @@ export function createPostConnectRunner(runner: RouteRunner, host: () => Host): 
     // During a callback the new token and settings are not stored yet: the route proves those.
     if (candidate) {
       // Without accessTokenGrant: it would answer with the stored grant's token, not the candidate's.
-      const { accessTokenGrant: _storedGrant, ...stored } = services;
+      const stored: ConnectionServices = { ...services };
+      delete stored.accessTokenGrant;
       services = {
         ...stored,
         settings: candidate.settings,

@@ -1,4 +1,4 @@
 // Large provider files: host storage and the streamed download.
 export { FileStore, type FileStoreOptions, type PartialFile } from "./file-store.js";
 export { createDownloadTransport, downloadFile, CappedDigest, type DownloadContext, type DownloadRequest, type DownloadResponse, type DownloadTransport, type DownloadTransportOptions } from "./download.js";
-export { createHostFiles, type HostFiles, type HostFilesOptions } from "./host-files.js";
+export { createHostFiles, routeFiles, type HostFiles, type HostFilesOptions } from "./host-files.js";

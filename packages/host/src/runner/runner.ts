@@ -5,11 +5,10 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { defaultRedactor, routeAccess, routeFile, runningFromSource, type ConnectorManifest, type Redactor, type RouteAccess } from "@backfill-io/sdk";
-import { resolveDataDir } from "../store/open.js";
 import { isSecretSetting } from "@backfill-io/sdk/policy";
 import { createUndiciTransport, DEFAULT_HTTP_LIMITS, type HttpLimits, type HttpTransport } from "./http.js";
 import { isolatedReadPaths, packageRoot } from "./isolated-paths.js";
-import { childEntry, hostPackageDir, ISOLATED_NEEDS_JAVASCRIPT, IsolationError, runsIsolated, type RouteIsolation } from "./isolation.js";
+import { childEntry, hostPackageDir, ISOLATED_NEEDS_JAVASCRIPT, ISOLATED_NEEDS_PROTECTED_PATHS, IsolationError, runsIsolated, type RouteIsolation } from "./isolation.js";
 import { WorkerFailure, WorkerPool, type RouteExecutor } from "./pool.js";
 import { ROUTE_MEMORY_LIMIT } from "./route-guards.js";
 import { RouteDeadline } from "./deadline.js";
@@ -59,7 +58,10 @@ export type RouteRunnerOptions = {
    * the host's workspace.
    */
   isolation?: RouteIsolation;
-  /** Paths isolated routes must never be able to read. Default: the host's default data dir (resolveDataDir()). */
+  /**
+   * Paths isolated routes must never be able to read: the host's data dir at least (its wiring
+   * passes it). Required to run a route isolated (isolated_needs_protected_paths without it).
+   */
   protectedPaths?: string[];
   /** With isolation "auto": workspaces (besides the host's own) whose connectors run trusted. */
   trustedRoots?: string[];
@@ -149,11 +151,18 @@ export class RouteRunner {
       memoryLimitMb: this.options.memoryLimitMb ?? 256,
       source,
       onWorkerStarted: () => void this.workersStartedCount++,
-      ...(isolated ? { isolated: { entry: childEntry(), readPaths: isolatedReadPaths(routesDir, hostPackageDir()), cwd: packageRoot(routesDir), protectedPaths: this.options.protectedPaths ?? [resolveDataDir()] } } : {}),
+      ...(isolated ? { isolated: { entry: childEntry(), readPaths: isolatedReadPaths(routesDir, hostPackageDir()), cwd: packageRoot(routesDir), protectedPaths: this.protectedPaths() } } : {}),
     });
     this.pools.set(key, pool);
     this.evictIdlePools();
     return pool;
+  }
+
+  /** The paths an isolated child must not read; the runner knows no data dir of its own (it depends on no host part). */
+  private protectedPaths(): string[] {
+    const paths = this.options.protectedPaths;
+    if (!paths?.length) throw new IsolationError(ISOLATED_NEEDS_PROTECTED_PATHS, "an isolated route needs the runner's protectedPaths (the host's data dir): pass RouteRunnerOptions.protectedPaths");
+    return paths;
   }
 
   /** Whether routes under `routesDir` run isolated, decided once per directory (it resolves real paths: a few syscalls every page otherwise). */
@@ -255,7 +264,13 @@ export class RouteRunner {
     const file = this.routeModule(dir, request.route);
     if (!file) return failure(404, "not_found", "route_not_found", `connector has no route ${request.route}`);
 
-    const pool = this.pool(dir, services.manifest.version, file, services.connectionId);
+    let pool: WorkerPool;
+    try {
+      pool = this.pool(dir, services.manifest.version, file, services.connectionId);
+    } catch (error) {
+      if (error instanceof IsolationError) return failure(500, "error", error.code, error.message);
+      throw error;
+    }
     if (pool.isolated && !/\.m?js$/.test(file)) return failure(500, "error", ISOLATED_NEEDS_JAVASCRIPT, `isolated mode runs built JavaScript routes; ${request.route} is ${file} (build the connector, or run it trusted)`);
     let worker: RouteExecutor;
     try {

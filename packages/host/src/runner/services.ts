@@ -1,8 +1,7 @@
 // What the main thread needs from the rest of the host to answer a route's SDK calls.
 // Host part 1 implements it over its Store and TokenManager; tests plug in fakes.
-import type { AccessTokenOptions, CheckpointState, ConnectorManifest, LogLevel, RecordsRedaction } from "@backfill-io/sdk";
+import type { AccessTokenOptions, CheckpointState, ConnectorManifest, DownloadedFile, FileDownloadSpec, FileLines, LogLevel, ReadLinesOptions, RecordsRedaction, Redactor } from "@backfill-io/sdk";
 import type { HttpTransport } from "./http.js";
-import type { HostFiles } from "../files/host-files.js";
 
 export type RouteLogEntry = { level: LogLevel; message: string; fields?: Record<string, unknown>; at: number };
 
@@ -34,5 +33,32 @@ export interface ConnectionServices {
   /** Sends HTTP (e.g. host part 1's HostHttp with provider routing); default: undici direct. */
   transport?: HttpTransport;
   /** Downloaded provider files (Files.*); absent: the host does not support files. */
-  files?: Pick<HostFiles, "store" | "transport">;
+  files?: RouteFiles;
+}
+
+/** What a download needs from the invocation that asked for it. */
+export type FileDownloadContext = {
+  connectionId: string;
+  manifest: ConnectorManifest;
+  settings: Record<string, unknown>;
+  /** The invocation's token path (registered with its redactor). */
+  accessToken(opts: AccessTokenOptions): Promise<string>;
+  redactor: Redactor;
+  /** Aborted when the route invocation ends: an unfinished download stops and its partial file goes. */
+  signal: AbortSignal;
+};
+
+/** The host's stored files, as the runner and the sync engine use them (the host's FileStore). */
+export interface RouteFileStore {
+  readLines(connectionId: string, fileId: string, opts: ReadLinesOptions): Promise<FileLines>;
+  remove(connectionId: string, fileId: string): Promise<boolean>;
+  removeFiles(connectionId: string, fileIds: readonly string[]): Promise<void>;
+  removeStream(connectionId: string, stream: string): Promise<void>;
+  purgeExpired(): Promise<number>;
+}
+
+/** Files.* as the host's wiring provides them: the store, and the streamed download into it (the spec checked by the SDK policy there). */
+export interface RouteFiles {
+  readonly store: RouteFileStore;
+  download(spec: FileDownloadSpec, ctx: FileDownloadContext): Promise<DownloadedFile>;
 }

@@ -15,7 +15,6 @@ import {
 } from "@backfill-io/sdk";
 import type { FileDownloadSpec, ReadLinesOptions } from "@backfill-io/sdk";
 import { checkFileAccess, checkReadLinesOptions, FILE_LINE_TOO_LONG, FILE_NOT_FOUND, FILE_NOT_UTF8, FILE_OFFSET_INVALID, FILE_TOO_LARGE } from "@backfill-io/sdk/policy";
-import { downloadFile } from "../files/download.js";
 import { assertEntityWritable, assertSecretReadable, assertSettingReadable, checkCheckpointSet, checkDeliveryIds, checkIngestCall, checkValidatedDeletions, type IngestItem } from "@backfill-io/sdk/policy";
 import type { BridgeCall, BridgeError, DeferredCall, DeferredMethod } from "./protocol.js";
 import { performHttpForBridge, type HttpLimits, type HttpTransport } from "./http.js";
@@ -205,14 +204,12 @@ export class RouteSession {
   }
 
   private async downloadToStore(files: NonNullable<ConnectionServices["files"]>, spec: FileDownloadSpec): Promise<unknown> {
-    const file = await downloadFile(boundedDownload(spec, this.limits.maxDownloadMs), {
+    const file = await files.download(boundedDownload(spec, this.limits.maxDownloadMs), {
       connectionId: this.services.connectionId,
       manifest: this.services.manifest,
       settings: this.services.settings,
       accessToken: (opts) => this.accessToken(opts),
       redactor: this.redactor,
-      transport: files.transport,
-      store: files.store,
       signal: (this.ended ??= new AbortController()).signal,
     });
     this.staged.downloadedFiles.push(file.fileId);

@@ -67,7 +67,7 @@ describe("batched calls the route's side did not check (forged by route code tha
 
   it("refuses a call that is not one of the batchable ones (a secret read may not hide in a batch)", async () => {
     const s = session();
-    await expect(s.handle({ id: 1, method: "getSetting", args: ["base_url"], deferred: [deferred("getSecret" as never, ["api_key"])] })).rejects.toMatchObject({ code: "invalid_request" });
+    await expect(s.handle({ id: 1, method: "getSetting", args: ["base_url"], deferred: [deferred("getSecret", ["api_key"])] })).rejects.toMatchObject({ code: "invalid_request" });
     expect(JSON.stringify(s.staged)).not.toContain(CANARY_SECRET);
   });
 
