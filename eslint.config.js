@@ -63,6 +63,20 @@ export default tseslint.config(
     },
   },
   {
+    // The route runner depends only on the SDK and its own services interface (runner/services.ts):
+    // the wiring in src/app/ gives it the store, tokens, files and paths. (A block of its own
+    // replaces the rule above for these files, so the database patterns are repeated.)
+    files: ["packages/host/src/runner/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        patterns: [
+          { group: ["kysely", "kysely/*", "better-sqlite3"], message: "only packages/host/src/store/ talks to the database" },
+          { group: ["../*", "../**"], message: "runner/ imports only the SDK and runner/ itself: what it needs from the host comes through runner/services.ts (wired in src/app/)" },
+        ],
+      }],
+    },
+  },
+  {
     // The owner's guide, verbatim: node:test's test() returns a promise the runner tracks.
     files: ["**/guide-connector/test/**"],
     rules: { "@typescript-eslint/no-floating-promises": "off" },

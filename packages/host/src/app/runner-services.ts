@@ -63,6 +63,7 @@ export async function hostConnectionServices(host: Host, connectionId: string): 
       return (await host.credentials.get(client.credentialKey))?.clientSecret;
     },
     accessToken: (opts) => host.tokens.accessToken(connectionId, opts),
+    accessTokenGrant: (opts) => host.tokens.accessTokenGrant(connectionId, opts),
     committedCheckpoint: (stream) => host.store.checkpoints.get(connectionId, stream),
     countRedactable: async (selector) => (selector.all ? host.store.records.count(connectionId, selector.kind) : 0),
     webhookDeliveryProcessed: (deliveryIds) => host.store.webhookDeliveries.anyProcessed(connectionId, deliveryIds),
@@ -84,8 +85,11 @@ export function createPostConnectRunner(runner: RouteRunner, host: () => Host): 
     let services = resolved.services;
     // During a callback the new token and settings are not stored yet: the route proves those.
     if (candidate) {
+      // Without accessTokenGrant: it would answer with the stored grant's token, not the candidate's.
+      const stored: ConnectionServices = { ...services };
+      delete stored.accessTokenGrant;
       services = {
-        ...services,
+        ...stored,
         settings: candidate.settings,
         secret: async (name) => candidate.secrets[name] ?? (await resolved.services.secret(name)),
         accessToken: (opts) => {

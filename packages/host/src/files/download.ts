@@ -8,11 +8,12 @@ import { createWriteStream } from "node:fs";
 import { Transform, type Readable, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Agent, request, errors as undiciErrors } from "undici";
-import { BackfillError, type AccessTokenOptions, type ConnectorManifest, type DownloadedFile, type Redactor } from "@backfill-io/sdk";
+import { BackfillError, type DownloadedFile } from "@backfill-io/sdk";
 import { oauthAuthHeader, type FileDownloadSpec } from "@backfill-io/sdk/host";
 import { checkDownload, describeUrl, downloadRedirect, DOWNLOAD_REDIRECTS, FILE_TOO_LARGE } from "@backfill-io/sdk/policy";
 import { PRIVATE_FILE_MODE } from "../store/data-dir.js";
 import type { FileStore } from "./file-store.js";
+import type { FileDownloadContext } from "../runner/services.js";
 
 export type DownloadRequest = { url: URL; headers: Record<string, string>; signal: AbortSignal };
 export type DownloadResponse = { status: number; headers: Record<string, string>; body: Readable };
@@ -73,17 +74,8 @@ function tooLarge(shownUrl: string, maxBytes: number): BackfillError {
   return new BackfillError(FILE_TOO_LARGE, `Files.download: ${shownUrl} is larger than maxBytes (${maxBytes})`, { maxBytes });
 }
 
-export type DownloadContext = {
-  connectionId: string;
-  manifest: ConnectorManifest;
-  settings: Record<string, unknown>;
-  accessToken(opts: AccessTokenOptions): Promise<string>;
-  redactor: Redactor;
-  transport: DownloadTransport;
-  store: FileStore;
-  /** Aborted when the route invocation ends: an unfinished download stops and its partial file goes. */
-  signal: AbortSignal;
-};
+/** The invocation's side (runner/services.ts FileDownloadContext) and the host's: where to send and store. */
+export type DownloadContext = FileDownloadContext & { transport: DownloadTransport; store: FileStore };
 
 function discard(body: Readable): void {
   body.on("error", () => {});

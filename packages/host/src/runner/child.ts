@@ -51,9 +51,9 @@ class HostGone extends Error {}
 function frameChannel(invocation: RouteInvocation): SyncCallChannel {
   let nextId = 1;
   return {
-    call(method, args) {
+    call(method, args, _waitMs, deferred) {
       const id = nextId++;
-      send({ type: "call", invocationId: invocation.invocationId, call: { id, method, args } });
+      send({ type: "call", invocationId: invocation.invocationId, call: { id, method, args, ...(deferred ? { deferred } : {}) } });
       for (;;) {
         const message = readFrameSync(readExactly) as ToChild;
         // Only replies arrive during a call; one for an earlier, timed-out call is skipped by id.

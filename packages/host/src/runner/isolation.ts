@@ -15,10 +15,13 @@ export const ISOLATED_NEEDS_JAVASCRIPT = "isolated_needs_javascript";
 /** An isolated child would be able to read a protected path (the data dir sits inside the connector's or the host's package). */
 export const ISOLATED_PATH_EXPOSED = "isolated_path_exposed";
 
+/** An isolated route was to run but the runner was given no protectedPaths (the host's wiring names its data dir). */
+export const ISOLATED_NEEDS_PROTECTED_PATHS = "isolated_needs_protected_paths";
+
 /** Why an isolated child was not started; `code` becomes the route's error code. */
 export class IsolationError extends Error {
   constructor(
-    readonly code: typeof ISOLATED_PATH_EXPOSED,
+    readonly code: typeof ISOLATED_PATH_EXPOSED | typeof ISOLATED_NEEDS_PROTECTED_PATHS,
     message: string,
   ) {
     super(message);

@@ -9,7 +9,18 @@ import type { HostBinding } from "@backfill-io/sdk/host";
 /** The HostBinding methods that cross the bridge (everything but `manifest`). */
 export type BridgeMethod = Exclude<keyof HostBinding, "manifest" | "connectionInfo">;
 
-export type BridgeCall = { id: number; method: BridgeMethod; args: unknown[] };
+/**
+ * The calls that answer nothing the route could not compute itself (Checkpoint.set, log,
+ * ingest): the route's side checks them with the SDK policy, answers at once and sends them
+ * with its next call or with its answer, instead of a round trip each. The host runs them,
+ * in order and with the same checks, before that call (or before it takes the answer).
+ */
+export type DeferredMethod = Extract<BridgeMethod, "setCheckpoint" | "log" | "ingest">;
+/** `args` as v8.serialize wrote them when the route made the call (what the route changes afterwards is not sent). */
+export type DeferredCall = { method: DeferredMethod; args: Uint8Array };
+
+/** `deferred`: the batched calls made before this one, to run first. */
+export type BridgeCall = { id: number; method: BridgeMethod; args: unknown[]; deferred?: DeferredCall[] };
 /** An SDK call on the worker's call port: which invocation made it. */
 export type WorkerCall = BridgeCall & { invocationId: number };
 export type BridgeError = { name?: string; code?: string; message: string; details?: Record<string, unknown>; fix?: string };
@@ -60,11 +71,14 @@ export type ToWorker = InvokeMessage | DescribeMessage;
 
 export type RouteConfigExport = { auth?: string } & Record<string, unknown>;
 
-/** `dirty`: route code left timers running or globals that could not be undone; the worker must not be reused. */
+/**
+ * `dirty`: route code left timers running or globals that could not be undone; the worker must not be reused.
+ * `deferred`: the batched calls not yet sent (DeferredCall), to run before the answer is taken.
+ */
 export type FromWorker =
   | { type: "ready" }
-  | { type: "result"; invocationId: number; status: number; headers: Record<string, string>; bodyText: string; dirty?: boolean }
-  | { type: "failed"; invocationId: number; error: BridgeError; dirty?: boolean }
+  | { type: "result"; invocationId: number; status: number; headers: Record<string, string>; bodyText: string; dirty?: boolean; deferred?: DeferredCall[] }
+  | { type: "failed"; invocationId: number; error: BridgeError; dirty?: boolean; deferred?: DeferredCall[] }
   | { type: "described"; invocationId: number; config: RouteConfigExport | null; methods: string[]; dirty?: boolean };
 
 /** memoryLimitBytes: the cap on Buffers (outside the V8 heap limit) the worker's guard enforces; calls: the worker's end of its call port. */

@@ -4,19 +4,20 @@
 // route module's handler and cleans up after it. Only the transport of the SDK calls
 // differs: each isolate brings a SyncCallChannel per invocation.
 import { AsyncLocalStorage } from "node:async_hooks";
+import { serialize } from "node:v8";
 import { BackfillError, INVOCATION_ENDED, NO_HOST_BOUND, registerSecret, redact } from "@backfill-io/sdk";
 import { bindHost, type HostBinding } from "@backfill-io/sdk/host";
 import { assertExternalMemoryWithin, denyProcessControl, PROCESS_CONTROL_DENIED, type ProcessControlGuard } from "./route-guards.js";
-import { parseResponseBody } from "@backfill-io/sdk/policy";
-import type { BridgedHttpResponse, BridgeError, BridgeMethod, FromWorker, InvokeMessage } from "./protocol.js";
+import { checkCheckpointSet, checkIngestCall, parseResponseBody } from "@backfill-io/sdk/policy";
+import type { BridgedHttpResponse, BridgeError, BridgeMethod, DeferredCall, DeferredMethod, FromWorker, InvokeMessage } from "./protocol.js";
 
 /** An invocation as the route side receives it (from a worker's parentPort or a child's pipe). */
 export type RouteInvocation = InvokeMessage;
 
 /** One invocation's SDK calls: `call` blocks until the host answered; `close` ends the channel. */
 export type SyncCallChannel = {
-  /** `waitMs`: how long to wait for this answer (default: the invocation's call timeout). */
-  call(method: BridgeMethod, args: unknown[], waitMs?: number): unknown;
+  /** `waitMs`: how long to wait for this answer (default: the invocation's call timeout); `deferred`: the batched calls to send with it. */
+  call(method: BridgeMethod, args: unknown[], waitMs?: number, deferred?: DeferredCall[]): unknown;
   close(): void;
 };
 
@@ -109,13 +110,33 @@ function copyOf(value: unknown): unknown {
   return typeof value === "object" && value !== null ? structuredClone(value) : value;
 }
 
-/** The HostBinding of one invocation: every call goes through its channel, refused once it ended. */
-function invocationBindingFor(invoke: RouteInvocation, channel: SyncCallChannel, memoryLimitBytes: number): { binding: HostBinding; end: () => void } {
+/** Batched calls held at most this many before they go (with the call that reaches it): a route logging in a loop holds no unbounded queue. */
+export const MAX_DEFERRED_CALLS = 256;
+
+/**
+ * The HostBinding of one invocation: every call goes through its channel, refused once it
+ * ended. The calls that answer nothing the route cannot compute (DeferredCall) are checked
+ * here, answered at once and sent with the next call or with the invocation's answer.
+ */
+function invocationBindingFor(invoke: RouteInvocation, channel: SyncCallChannel, memoryLimitBytes: number): { binding: HostBinding; end: () => DeferredCall[] } {
   let ended = false;
-  const call = (method: BridgeMethod, args: unknown[], waitMs?: number): unknown => {
+  let deferred: DeferredCall[] = [];
+  const refuseEnded = (method: string) => {
     if (ended) throw new BackfillError(INVOCATION_ENDED, `${method}: the route invocation has ended`);
+  };
+  const call = (method: BridgeMethod, args: unknown[], waitMs?: number): unknown => {
+    refuseEnded(method);
     assertExternalMemoryWithin(memoryLimitBytes);
-    return channel.call(method, args, waitMs);
+    const before = deferred;
+    deferred = [];
+    return channel.call(method, args, waitMs, before.length ? before : undefined);
+  };
+  const defer = (method: DeferredMethod, args: unknown[]): void => {
+    refuseEnded(method);
+    // A full batch goes with this call, which then waits like any other.
+    if (deferred.length >= MAX_DEFERRED_CALLS - 1) return void call(method, args);
+    // Serialised now, as a blocking call's postMessage did (once): what the route changes afterwards changes nothing staged.
+    deferred.push({ method, args: serialize(args) });
   };
   const binding: HostBinding = {
     manifest: invoke.manifest,
@@ -136,11 +157,20 @@ function invocationBindingFor(invoke: RouteInvocation, channel: SyncCallChannel,
       const { bodyText, ...response } = call("http", [request]) as BridgedHttpResponse;
       return { ...response, body: parseResponseBody(bodyText, response.headers["content-type"]) } as ReturnType<HostBinding["http"]>;
     },
-    ingest: (kind, items, opts) => call("ingest", [kind, items, opts]) as ReturnType<HostBinding["ingest"]>,
+    // Answered here by the policy the host applies again when the call arrives (checkIngestCall).
+    ingest: (kind, items, opts) => {
+      refuseEnded("ingest");
+      const { result } = checkIngestCall(invoke.manifest, kind, items, opts.continueOnError);
+      defer("ingest", [kind, items, opts]);
+      return result;
+    },
     getCheckpoint: (stream) => call("getCheckpoint", [stream]) as ReturnType<HostBinding["getCheckpoint"]>,
-    setCheckpoint: (stream, state, opts) => void call("setCheckpoint", [stream, state, opts]),
-    // Blocking too: the result travels separately, so an unanswered log could arrive after it.
-    log: (level, message, fields) => void call("log", [level, message, fields]),
+    setCheckpoint: (stream, state, opts) => {
+      refuseEnded("setCheckpoint");
+      checkCheckpointSet(stream, state);
+      defer("setCheckpoint", [stream, state, opts]);
+    },
+    log: (level, message, fields) => defer("log", [level, message, fields]),
     redactRecords: (selector) => call("redactRecords", [selector]) as ReturnType<HostBinding["redactRecords"]>,
     deleteRecords: (kind, deletions, opts) => call("deleteRecords", [kind, deletions, opts]) as { staged: number },
     setConnectionStatus: (change) => void call("setConnectionStatus", [change]),
@@ -156,6 +186,7 @@ function invocationBindingFor(invoke: RouteInvocation, channel: SyncCallChannel,
     end: () => {
       ended = true;
       channel.close();
+      return deferred;
     },
   };
 }
@@ -188,8 +219,8 @@ export function installRouteHost(options: { memoryLimitBytes: number }): RouteHo
       const before = activeHandles();
       const { binding, end } = invocationBindingFor(message, channel, memoryLimitBytes);
       const answer = await invocationBinding.run(binding, () => runHandler(message));
-      end();
-      return cleanedUp(before, guarded(answer, processControl, memoryLimitBytes), processControl, baselineGlobals);
+      const deferred = end();
+      return cleanedUp(before, withDeferred(guarded(answer, processControl, memoryLimitBytes), deferred), processControl, baselineGlobals);
     },
     async describe(invocationId, moduleUrl) {
       const before = activeHandles();
@@ -235,6 +266,11 @@ async function runHandler(message: RouteInvocation): Promise<InvocationAnswer> {
   } catch (error) {
     return { type: "failed", invocationId: message.invocationId, error: toBridgeError(error) };
   }
+}
+
+/** The answer with the batched calls the route made after its last blocking one (the host runs them before it takes the answer). */
+function withDeferred(answer: InvocationAnswer, deferred: DeferredCall[]): InvocationAnswer {
+  return deferred.length ? { ...answer, deferred } : answer;
 }
 
 /**

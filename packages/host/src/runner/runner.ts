@@ -5,15 +5,14 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { defaultRedactor, routeAccess, routeFile, runningFromSource, type ConnectorManifest, type Redactor, type RouteAccess } from "@backfill-io/sdk";
-import { resolveDataDir } from "../store/open.js";
 import { isSecretSetting } from "@backfill-io/sdk/policy";
 import { createUndiciTransport, DEFAULT_HTTP_LIMITS, type HttpLimits, type HttpTransport } from "./http.js";
 import { isolatedReadPaths, packageRoot } from "./isolated-paths.js";
-import { childEntry, hostPackageDir, ISOLATED_NEEDS_JAVASCRIPT, IsolationError, runsIsolated, type RouteIsolation } from "./isolation.js";
+import { childEntry, hostPackageDir, ISOLATED_NEEDS_JAVASCRIPT, ISOLATED_NEEDS_PROTECTED_PATHS, IsolationError, runsIsolated, type RouteIsolation } from "./isolation.js";
 import { WorkerFailure, WorkerPool, type RouteExecutor } from "./pool.js";
 import { ROUTE_MEMORY_LIMIT } from "./route-guards.js";
 import { RouteDeadline } from "./deadline.js";
-import type { BridgeCall, BridgeReply, RouteConfigExport, RouteInputMessage } from "./protocol.js";
+import type { BridgeCall, BridgeError, BridgeReply, RouteConfigExport, RouteInputMessage } from "./protocol.js";
 import type { ConnectionServices, RouteLogEntry } from "./services.js";
 import { errorToBridge, RouteSession } from "./session.js";
 import type { StagedWrites } from "./staging.js";
@@ -33,6 +32,8 @@ export type RouteRunResult = {
   durationMs: number;
   /** ok: the route answered (any status); otherwise why it did not. */
   outcome: RouteOutcome;
+  /** The grant of the last access token the route was given (ConnectionServices.accessTokenGrant); absent when it got none. */
+  grant?: string;
 };
 
 export type RouteRunnerOptions = {
@@ -57,7 +58,10 @@ export type RouteRunnerOptions = {
    * the host's workspace.
    */
   isolation?: RouteIsolation;
-  /** Paths isolated routes must never be able to read. Default: the host's default data dir (resolveDataDir()). */
+  /**
+   * Paths isolated routes must never be able to read: the host's data dir at least (its wiring
+   * passes it). Required to run a route isolated (isolated_needs_protected_paths without it).
+   */
   protectedPaths?: string[];
   /** With isolation "auto": workspaces (besides the host's own) whose connectors run trusted. */
   trustedRoots?: string[];
@@ -100,6 +104,7 @@ export class RouteRunner {
   private ownTransport: ReturnType<typeof createUndiciTransport> | undefined;
   private nextInvocation = 1;
   private workersStartedCount = 0;
+  private bridgeRoundTripCount = 0;
 
   constructor(private readonly options: RouteRunnerOptions = {}) {
     this.mode = options.mode ?? (runningFromSource(import.meta.url) ? "source" : "dist");
@@ -146,11 +151,18 @@ export class RouteRunner {
       memoryLimitMb: this.options.memoryLimitMb ?? 256,
       source,
       onWorkerStarted: () => void this.workersStartedCount++,
-      ...(isolated ? { isolated: { entry: childEntry(), readPaths: isolatedReadPaths(routesDir, hostPackageDir()), cwd: packageRoot(routesDir), protectedPaths: this.options.protectedPaths ?? [resolveDataDir()] } } : {}),
+      ...(isolated ? { isolated: { entry: childEntry(), readPaths: isolatedReadPaths(routesDir, hostPackageDir()), cwd: packageRoot(routesDir), protectedPaths: this.protectedPaths() } } : {}),
     });
     this.pools.set(key, pool);
     this.evictIdlePools();
     return pool;
+  }
+
+  /** The paths an isolated child must not read; the runner knows no data dir of its own (it depends on no host part). */
+  private protectedPaths(): string[] {
+    const paths = this.options.protectedPaths;
+    if (!paths?.length) throw new IsolationError(ISOLATED_NEEDS_PROTECTED_PATHS, "an isolated route needs the runner's protectedPaths (the host's data dir): pass RouteRunnerOptions.protectedPaths");
+    return paths;
   }
 
   /** Whether routes under `routesDir` run isolated, decided once per directory (it resolves real paths: a few syscalls every page otherwise). */
@@ -176,6 +188,11 @@ export class RouteRunner {
   /** How many route workers this runner has started (a sync that reuses its worker starts one for many pages). */
   get workersStarted(): number {
     return this.workersStartedCount;
+  }
+
+  /** How many SDK calls crossed the bridge and waited for an answer (batched calls travel with these and are not counted). */
+  get bridgeRoundTrips(): number {
+    return this.bridgeRoundTripCount;
   }
 
   /** How many worker pools are open (one per connection that ran recently). */
@@ -239,7 +256,7 @@ export class RouteRunner {
     const session = new RouteSession(services, this.transport(services), this.limits, this.redactor);
     const finish = (status: number, outcome: RouteOutcome, bodyText: string, headers: Record<string, string> = { "content-type": "application/json" }): RouteRunResult => {
       session.close();
-      return { status, headers, bodyText: this.redactor.redactString(bodyText), staged: session.staged, logs: session.logs, durationMs: performance.now() - started, outcome };
+      return { status, headers, bodyText: this.redactor.redactString(bodyText), staged: session.staged, logs: session.logs, durationMs: performance.now() - started, outcome, ...(session.grant !== undefined ? { grant: session.grant } : {}) };
     };
     const failure = (status: number, outcome: RouteOutcome, code: string, message: string) => finish(status, outcome, JSON.stringify({ error: { code, message } }));
 
@@ -247,7 +264,13 @@ export class RouteRunner {
     const file = this.routeModule(dir, request.route);
     if (!file) return failure(404, "not_found", "route_not_found", `connector has no route ${request.route}`);
 
-    const pool = this.pool(dir, services.manifest.version, file, services.connectionId);
+    let pool: WorkerPool;
+    try {
+      pool = this.pool(dir, services.manifest.version, file, services.connectionId);
+    } catch (error) {
+      if (error instanceof IsolationError) return failure(500, "error", error.code, error.message);
+      throw error;
+    }
     if (pool.isolated && !/\.m?js$/.test(file)) return failure(500, "error", ISOLATED_NEEDS_JAVASCRIPT, `isolated mode runs built JavaScript routes; ${request.route} is ${file} (build the connector, or run it trusted)`);
     let worker: RouteExecutor;
     try {
@@ -296,6 +319,9 @@ export class RouteRunner {
       if (answer instanceof WorkerFailure) return failure(500, answer.kind, answer.kind === "memory_limit" ? "route_memory_limit" : "route_crashed", answer.message);
       // A worker whose invocation left timers running or pinned a global is replaced rather than reused.
       healthy = !("dirty" in answer && answer.dirty);
+      // A failed route's batched calls run too (its logs are kept); a refused one fails the route that answered.
+      const refused = answer.type === "result" || answer.type === "failed" ? await this.runDeferred(session, answer.deferred) : undefined;
+      if (refused && answer.type === "result") return failure(500, "error", refused.code ?? "route_failed", refused.message);
       if (answer.type === "result") return finish(answer.status, "ok", answer.bodyText, answer.headers);
       if (answer.type === "failed") return failure(500, answer.error.code === ROUTE_MEMORY_LIMIT ? "memory_limit" : "error", answer.error.code ?? "route_failed", answer.error.message);
       return failure(500, "error", "route_failed", "unexpected worker answer");
@@ -306,8 +332,24 @@ export class RouteRunner {
     }
   }
 
+  /**
+   * The calls the route batched after its last blocking one, run before its answer is taken
+   * (its checkpoint and records are staged by then). One the session refuses fails the
+   * invocation: nothing of it is committed.
+   */
+  private async runDeferred(session: RouteSession, deferred: unknown): Promise<BridgeError | undefined> {
+    if (deferred === undefined) return undefined;
+    try {
+      await session.runDeferred(deferred);
+      return undefined;
+    } catch (error) {
+      return errorToBridge(error, this.redactor);
+    }
+  }
+
   /** One SDK call answered by the invocation's session, as the reply that crosses back (errors redacted). */
   private answerCall(session: RouteSession, call: BridgeCall): Promise<BridgeReply> {
+    this.bridgeRoundTripCount++;
     return session.handle(call).then(
       (value): BridgeReply => ({ id: call.id, ok: true, value }),
       (error: unknown): BridgeReply => ({ id: call.id, ok: false, error: errorToBridge(error, this.redactor) }),

@@ -1,5 +1,6 @@
 // One route invocation on the main thread: answers the worker's SDK calls, enforcing
 // the manifest with the SDK policy functions, and stages the writes.
+import { deserialize } from "node:v8";
 import {
   BackfillError,
   HOST_CAPABILITY_MISSING,
@@ -19,16 +20,20 @@ import {
 import type { ReadLinesOptions } from "@backfill-io/sdk";
 import type { FileDownloadSpec, HttpRequestSpec } from "@backfill-io/sdk/host";
 import { checkFileAccess, checkReadLinesOptions } from "@backfill-io/sdk/policy";
-import { downloadFile } from "../files/download.js";
-import { assertEntityWritable, assertSecretReadable, assertSettingReadable, checkDeliveryIds, checkValidatedDeletions, validateIngestItems, type IngestItem } from "@backfill-io/sdk/policy";
-import type { BridgeCall, BridgeError } from "./protocol.js";
+import { assertEntityWritable, assertSecretReadable, assertSettingReadable, checkCheckpointSet, checkDeliveryIds, checkIngestCall, checkValidatedDeletions, type IngestItem } from "@backfill-io/sdk/policy";
+import type { BridgeCall, BridgeError, DeferredCall, DeferredMethod } from "./protocol.js";
 import { performHttpForBridge, type HttpLimits, type HttpTransport } from "./http.js";
 import type { ConnectionServices, RouteLogEntry } from "./services.js";
 import { emptyStaged, type StagedCheckpoint, type StagedWrites } from "./staging.js";
 
+/** The calls a route may batch (protocol.ts DeferredMethod); anything else in a batch is refused. */
+const DEFERRED_METHODS: ReadonlySet<unknown> = new Set<DeferredMethod>(["setCheckpoint", "log", "ingest"]);
+
 export class RouteSession {
   readonly staged: StagedWrites = emptyStaged();
   readonly logs: RouteLogEntry[] = [];
+  /** The grant of the last token handed to the route (ConnectionServices.accessTokenGrant), if any. */
+  grant: string | undefined;
   private closed = false;
   /** The invocation's deadline, paused while a download runs (set by the runner). */
   deadline: { pause(): void; resume(): void } | undefined;
@@ -48,7 +53,26 @@ export class RouteSession {
     this.ended?.abort();
   }
 
+  /** One call from the route, after the batched calls it carries (in the order the route made them). */
   async handle(call: BridgeCall): Promise<unknown> {
+    if (call.deferred) await this.runDeferred(call.deferred);
+    return this.answer(call);
+  }
+
+  /**
+   * The batched calls, one after another, each checked as if it had come alone. The route's
+   * side already checked them with the same policy, so one refused here came from route code
+   * that went around it: the error fails the call that carried it (or the invocation).
+   */
+  async runDeferred(deferred: unknown): Promise<void> {
+    if (!Array.isArray(deferred)) throw new BackfillError("invalid_request", "deferred calls must be an array");
+    for (const d of deferred as DeferredCall[]) {
+      if (!DEFERRED_METHODS.has(d?.method)) throw new BackfillError("invalid_request", `${String(d?.method)} cannot be deferred`);
+      await this.answer({ id: 0, method: d.method, args: deferredArgs(d) });
+    }
+  }
+
+  private async answer(call: BridgeCall): Promise<unknown> {
     if (this.closed) throw new BackfillError(INVOCATION_ENDED, `${call.method}: the route invocation has ended`);
     const a = call.args;
     switch (call.method) {
@@ -109,15 +133,19 @@ export class RouteSession {
   }
 
   private async accessToken(opts: AccessTokenOptions): Promise<string> {
-    const token = await this.services.accessToken(opts);
+    if (!this.services.accessTokenGrant) {
+      const token = await this.services.accessToken(opts);
+      this.redactor.register(token);
+      return token;
+    }
+    const { token, grant } = await this.services.accessTokenGrant(opts);
     this.redactor.register(token);
+    this.grant = grant;
     return token;
   }
 
   private ingest(kind: string, items: IngestItem[], opts: { stream?: string; continueOnError: boolean }) {
-    const entity: EntityKind = assertEntityWritable(this.services.manifest, kind);
-    if (!Array.isArray(items)) throw new BackfillError("invalid_request", "ingest: items must be an array");
-    const { result, valid } = validateIngestItems(entity, items, opts.continueOnError);
+    const { kind: entity, result, valid } = checkIngestCall(this.services.manifest, kind, items, opts.continueOnError);
     for (const item of valid) {
       this.staged.records.push({ kind: entity, ...(opts.stream ? { stream: opts.stream } : {}), idempotencyKey: item.idempotencyKey, payload: item.payload });
     }
@@ -127,8 +155,7 @@ export class RouteSession {
   }
 
   private setCheckpoint(stream: string, state: CheckpointState, opts: CheckpointOptions): void {
-    if (typeof stream !== "string" || !stream) throw new BackfillError("invalid_request", "Checkpoint.set: stream is required");
-    if (!state || typeof state !== "object") throw new BackfillError("invalid_request", "Checkpoint.set: state must be an object");
+    checkCheckpointSet(stream, state);
     const pause = opts?.pauseSeconds;
     const entry: StagedCheckpoint = { stream, state, hasMore: opts?.hasMore === true, ...(typeof pause === "number" && pause > 0 ? { pauseSeconds: pause } : {}) };
     const index = this.staged.checkpoints.findIndex((c) => c.stream === stream);
@@ -182,14 +209,12 @@ export class RouteSession {
   }
 
   private async downloadToStore(files: NonNullable<ConnectionServices["files"]>, spec: FileDownloadSpec): Promise<unknown> {
-    const file = await downloadFile(boundedDownload(spec, this.limits.maxDownloadMs), {
+    const file = await files.download(boundedDownload(spec, this.limits.maxDownloadMs), {
       connectionId: this.services.connectionId,
       manifest: this.services.manifest,
       settings: this.services.settings,
       accessToken: (opts) => this.accessToken(opts),
       redactor: this.redactor,
-      transport: files.transport,
-      store: files.store,
       signal: (this.ended ??= new AbortController()).signal,
     });
     this.staged.downloadedFiles.push(file.fileId);
@@ -210,6 +235,18 @@ export class RouteSession {
     if (change?.status !== "revoked") throw new BackfillError("invalid_request", "Connection: unknown status change");
     this.staged.connectionStatus = { status: "revoked", reason: String(change.reason ?? "") };
   }
+}
+
+/** A batched call's arguments (v8.serialize'd by the route's side): anything but an array of them is refused. */
+function deferredArgs(call: DeferredCall): unknown[] {
+  let args: unknown;
+  try {
+    args = call.args instanceof Uint8Array ? deserialize(call.args) : undefined;
+  } catch {
+    args = undefined;
+  }
+  if (!Array.isArray(args)) throw new BackfillError("invalid_request", `${call.method}: the batched call's arguments are unreadable`);
+  return args;
 }
 
 /**

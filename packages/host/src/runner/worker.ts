@@ -22,10 +22,10 @@ function post(message: FromWorker): void {
 
 function callChannel(invoke: InvokeMessage): SyncCallChannel {
   return {
-    call(method, args, waitMs = invoke.callTimeoutMs) {
+    call(method, args, waitMs = invoke.callTimeoutMs, deferred) {
       const id = nextCallId++;
       Atomics.store(signal, SIGNAL_INDEX, 0);
-      callPort.postMessage({ invocationId: invoke.invocationId, id, method, args } satisfies WorkerCall);
+      callPort.postMessage({ invocationId: invoke.invocationId, id, method, args, ...(deferred ? { deferred } : {}) } satisfies WorkerCall);
       const deadline = Date.now() + waitMs;
       for (;;) {
         // Drain first: replies to earlier, timed-out calls are skipped by id.

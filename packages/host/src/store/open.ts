@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { CompiledQuery, Kysely, Migrator, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from "kysely";
 import { migrationProvider } from "./migrations.js";
+import { statementCachingDatabase } from "./statement-cache.js";
 import type { Database } from "./schema.js";
 import type { DatabaseDialect } from "./dialect.js";
 import { readSchemaStatus, refuseSchemaAhead, refuseSchemaBehind } from "./schema-version.js";
@@ -89,7 +90,7 @@ class HostSqliteDialect extends SqliteDialect {
     super({ database });
   }
   override createDriver(): Driver {
-    return new ImmediateTransactionsDriver({ database: this.database });
+    return new ImmediateTransactionsDriver({ database: statementCachingDatabase(this.database) });
   }
 }
 

@@ -10,13 +10,19 @@ import { emitAuthEvent } from "../events/auth-events.js";
  * another invocation meanwhile (two copies of one delivery in flight): nothing of this
  * one was written.
  */
-export type CommitStagedResult = { committed: true } | { committed: false; reason: typeof DUPLICATE_DELIVERY };
+export type CommitStagedResult = { committed: true } | { committed: false; reason: typeof DUPLICATE_DELIVERY | typeof STREAM_LOCK_LOST };
 
 export const DUPLICATE_DELIVERY = "duplicate_delivery";
+/** The sync's stream lock is another owner's now (it expired and was taken over): nothing of the page was written. */
+export const STREAM_LOCK_LOST = "stream_lock_lost";
 
 class DuplicateDelivery extends Error {}
+class StreamLockLost extends Error {}
 
-export async function commitStaged(store: Store, connectionId: string, staged: StagedWrites, opts: { defaultStream: string; runId?: string }): Promise<CommitStagedResult> {
+/** The stream lock a sync page commits under: renewed in the page's transaction, or the page is not written. */
+export type CommitLock = { stream: string; owner: string; ttlMs: number };
+
+export async function commitStaged(store: Store, connectionId: string, staged: StagedWrites, opts: { defaultStream: string; runId?: string; lock?: CommitLock }): Promise<CommitStagedResult> {
   const streams = new Map<string, Map<string, PageBatch["items"][number][]>>();
   const batchOf = (stream: string, kind: string) => {
     let kinds = streams.get(stream);
@@ -30,6 +36,9 @@ export async function commitStaged(store: Store, connectionId: string, staged: S
   const deliveries = [...new Set(staged.webhookDeliveries)];
   try {
     await store.transaction(async (tx) => {
+      // The page's lock renewal, in its own transaction: one write fewer per page, and a page
+      // that ran while another owner took the stream is never written.
+      if (opts.lock && !(await tx.streamLocks.tryLock(connectionId, opts.lock.stream, opts.lock.owner, opts.lock.ttlMs))) throw new StreamLockLost();
       // First, so a concurrent copy of the same delivery rolls back before writing anything.
       if (deliveries.length && (await tx.webhookDeliveries.claim(connectionId, deliveries)) < deliveries.length) throw new DuplicateDelivery();
       for (const [stream, kinds] of streams) {
@@ -46,6 +55,7 @@ export async function commitStaged(store: Store, connectionId: string, staged: S
     });
   } catch (error) {
     if (error instanceof DuplicateDelivery) return { committed: false, reason: DUPLICATE_DELIVERY };
+    if (error instanceof StreamLockLost) return { committed: false, reason: STREAM_LOCK_LOST };
     throw error;
   }
   return { committed: true };

@@ -12,6 +12,7 @@ import type { ConnectionServices } from "../runner/services.js";
 import { backoffDelay, sleep, type BackoffPolicy } from "./backoff.js";
 import { commitStaged } from "./commit.js";
 import { emitAuthEvent } from "../events/auth-events.js";
+import { tokenGrantFingerprint } from "../tokens/token-store.js";
 
 export type SyncOutcome = "succeeded" | "failed" | "reauth_required" | "cancelled";
 
@@ -139,12 +140,10 @@ export async function streamScopeNotices(store: Store, manifest: ConnectorManife
   return optionalScopeNotices(oauth, tokens.scopes, stream);
 }
 
-/**
- * What identifies the connection's current grant: the access token's ciphertext (a fresh random
- * nonce on every write, so any new token — reconnect, refresh, migration — changes it).
- */
+/** The connection's current grant, as the token the route was given names it (RouteRunResult.grant). */
 async function grantFingerprint(store: Store, connectionId: string): Promise<string | null> {
-  return (await store.tokens.get(connectionId))?.access_token_enc ?? null;
+  const row = await store.tokens.get(connectionId);
+  return row ? tokenGrantFingerprint(row) : null;
 }
 
 /** The longest pause a route may ask for between pages. */
@@ -209,14 +208,14 @@ export class SyncEngine {
           if (opts.slice) result.next = { kind: "page", pauseMs: 0 };
           break;
         }
-        if (!(await store.streamLocks.tryLock(connectionId, stream, owner, lockTtlMs))) throw new StreamLockedError(connectionId, stream);
-        const grantBeforePage = await grantFingerprint(store, connectionId);
+        // The lock is renewed by each page's commit (and before each retry), not by a write of its own.
         const page = await runner.runRoute({ routesDir: resolved.routesDir, services: resolved.services, route: streamDef.route, method: "POST" });
 
         if (page.outcome === "ok" && page.status >= 200 && page.status < 300) {
           attempt = 0;
           const checkpoint = page.staged.checkpoints.find((c) => c.stream === stream);
-          await commitStaged(store, connectionId, page.staged, { defaultStream: stream, runId: run.id });
+          const commit = await commitStaged(store, connectionId, page.staged, { defaultStream: stream, runId: run.id, lock: { stream, owner, ttlMs: lockTtlMs } });
+          if (!commit.committed) throw new StreamLockedError(connectionId, stream);
           result.pages++;
           result.accepted += page.staged.accepted;
           result.rejected += page.staged.rejected;
@@ -248,7 +247,8 @@ export class SyncEngine {
         const error = errorOf(page);
         // A 401 for a grant replaced while the page ran (a reconnect: the provider revoked the old
         // token when it issued the new one) is retried with the new grant, not marked reauth_required.
-        const grantReplaced = page.status === 401 && (await grantFingerprint(store, connectionId)) !== grantBeforePage;
+        // Compared with the grant of the token the route was given (no read of the grant on every page).
+        const grantReplaced = page.status === 401 && page.grant !== undefined && (await grantFingerprint(store, connectionId)) !== page.grant;
         if (page.status === 401 && !grantReplaced) {
           const reason = typeof error.details?.reason === "string" ? error.details.reason : "missing_token";
           await store.transaction(async (tx) => {
@@ -265,6 +265,8 @@ export class SyncEngine {
           break;
         }
         attempt++;
+        // No commit renewed the lock on this page: the retry renews it (or finds it taken over).
+        if (!(await store.streamLocks.tryLock(connectionId, stream, owner, lockTtlMs))) throw new StreamLockedError(connectionId, stream);
         if (opts.slice && attempt >= maxAttempts) {
           // The wait is the queue's (stored with the job), not this process's.
           const retryAfter = page.outcome === "ok" ? retryAfterSeconds({ status: page.status, headers: page.headers }) : null;

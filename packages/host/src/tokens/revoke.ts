@@ -100,5 +100,7 @@ export async function disconnect(manager: TokenManager, connectionId: string, op
     await emitAuthEvent(tx, "connection.revoked", connectionId);
     return deleted;
   });
+  // The plaintext token this process held for the connection goes with its grant.
+  manager.forgetToken(connectionId);
   return { connectionId, revoked, ...(revokeError ? { revokeError } : {}), tokensDeleted };
 }

@@ -29,7 +29,7 @@ import type { ConnectionRow } from "../store/repositories/connections.js";
 import type { OAuthTokenRow } from "../store/repositories/tokens.js";
 import type { Store } from "../store/store.js";
 import { TokenEndpointError, parseTokenResponse, requestToken, type TokenSet } from "../oauth/token-endpoint.js";
-import { decryptTokens, writeTokens } from "./token-store.js";
+import { decryptTokens, tokenGrantFingerprint, writeTokens } from "./token-store.js";
 import type { TokenDeps } from "./deps.js";
 import { emitAuthEvent } from "../events/auth-events.js";
 
@@ -77,6 +77,8 @@ export function blockedReasonOf(connection: ConnectionRow): ReauthReason | undef
 
 export class TokenManager {
   private readonly inFlight = new Map<string, Promise<string>>();
+  /** The decrypted access token per connection, with the grant (ciphertext) it was read from. */
+  private readonly decrypted = new Map<string, { token: string; grant: string }>();
   private readonly warnedShortLifetime = new Set<string>();
   /** This process's identity in lease rows. */
   readonly owner = `${process.pid}:${randomUUID()}`;
@@ -154,10 +156,16 @@ export class TokenManager {
    * ReauthRequiredError (reason missing_token, missing_scopes, expired, refresh_failed, revoked).
    */
   async accessToken(connectionId: string, opts: { minTtlSeconds?: number } = {}): Promise<string> {
+    return (await this.accessTokenGrant(connectionId, opts)).token;
+  }
+
+  /** accessToken(), with the grant the token belongs to (tokenGrantFingerprint of its row). */
+  async accessTokenGrant(connectionId: string, opts: { minTtlSeconds?: number } = {}): Promise<{ token: string; grant: string }> {
     const minTtlSeconds = opts.minTtlSeconds ?? 0;
     const loaded = await this.load(connectionId);
     const decision = this.decide(loaded, minTtlSeconds);
-    if (decision.action === "use") return decryptTokens(this.deps.vault, loaded.row!).accessToken;
+    if (decision.action === "use") return this.usableToken(loaded.row!);
+    this.decrypted.delete(connectionId);
     if (decision.action === "reauth") {
       throw new ReauthRequiredError(decision.reason, decision.missingScopes ? { missingScopes: decision.missingScopes } : {});
     }
@@ -167,18 +175,37 @@ export class TokenManager {
     // have written since): decide again on what is stored now.
     const after = await this.load(connectionId);
     const again = this.decide(after, minTtlSeconds);
-    if (again.action === "use") return decryptTokens(this.deps.vault, after.row!).accessToken;
+    if (again.action === "use") return this.usableToken(after.row!);
     if (again.action === "reauth") throw new ReauthRequiredError(again.reason, again.missingScopes ? { missingScopes: again.missingScopes } : {});
     // A refresh we only joined was for a shorter minimum: one of our own may satisfy ours.
     if (joined) return this.accessTokenAfterOwnRefresh(connectionId, minTtlSeconds);
     throw this.tooShortError(connectionId, after, minTtlSeconds);
   }
 
-  private async accessTokenAfterOwnRefresh(connectionId: string, minTtlSeconds: number): Promise<string> {
+  /**
+   * The stored access token in plaintext, decrypted once per stored value: held in memory while
+   * the row holds that ciphertext, replaced when a new token is written (a fresh nonce: another
+   * ciphertext) and dropped when the connection has no usable token.
+   */
+  private usableToken(row: OAuthTokenRow): { token: string; grant: string } {
+    const grant = tokenGrantFingerprint(row);
+    const cached = this.decrypted.get(row.connection_id);
+    if (cached?.grant === grant) return cached;
+    const usable = { token: decryptTokens(this.deps.vault, row).accessToken, grant };
+    this.decrypted.set(row.connection_id, usable);
+    return usable;
+  }
+
+  /** Forgets the plaintext token held for `connectionId` (its grant was disconnected or revoked). */
+  forgetToken(connectionId: string): void {
+    this.decrypted.delete(connectionId);
+  }
+
+  private async accessTokenAfterOwnRefresh(connectionId: string, minTtlSeconds: number): Promise<{ token: string; grant: string }> {
     await this.singleFlight(connectionId, () => this.refreshUnderLease(connectionId, minTtlSeconds, false));
     const after = await this.load(connectionId);
     const decision = this.decide(after, minTtlSeconds);
-    if (decision.action === "use") return decryptTokens(this.deps.vault, after.row!).accessToken;
+    if (decision.action === "use") return this.usableToken(after.row!);
     if (decision.action === "reauth") throw new ReauthRequiredError(decision.reason, decision.missingScopes ? { missingScopes: decision.missingScopes } : {});
     throw this.tooShortError(connectionId, after, minTtlSeconds);
   }

@@ -34,6 +34,15 @@ export function decryptTokens(vault: Vault, row: OAuthTokenRow): StoredTokens {
   };
 }
 
+/**
+ * What identifies a stored grant: the access token's ciphertext (a fresh random nonce on every
+ * write, so any new token — reconnect, refresh, migration — changes it). The sync engine
+ * compares the one the route was given with the stored one on a 401.
+ */
+export function tokenGrantFingerprint(row: OAuthTokenRow): string {
+  return row.access_token_enc;
+}
+
 export async function readTokens(store: Store, vault: Vault, connectionId: string): Promise<StoredTokens | undefined> {
   const row = await store.tokens.get(connectionId);
   return row ? decryptTokens(vault, row) : undefined;

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConnector, type ConnectorManifest } from "@backfill-io/sdk";
-import { createDownloadTransport, FileStore } from "../../src/files/index.js";
+import { createDownloadTransport, FileStore, routeFiles } from "../../src/files/index.js";
 import { providerRouter } from "../../src/http/provider-routes.js";
 import { fakeServices, PROVIDER_HOST, type FakeServices } from "../runner/support.js";
 
@@ -45,10 +45,10 @@ export function routeToServer(base: string) {
   ]);
 }
 
-export type BulkServices = FakeServices & { files: { store: FileStore; transport: ReturnType<typeof createDownloadTransport> } };
+export type BulkServices = FakeServices & { files: ReturnType<typeof routeFiles> & { transport: ReturnType<typeof createDownloadTransport> } };
 
 export function bulkServices(port: number, base: string, opts: { chunkTimeoutMs?: number } = {}): BulkServices {
   const store = new FileStore({ dir: join(mkdtempSync(join(tmpdir(), "backfill-files-")), "files") });
   const transport = createDownloadTransport({ route: routeToServer(base), ...(opts.chunkTimeoutMs ? { chunkTimeoutMs: opts.chunkTimeoutMs } : {}) });
-  return fakeServices(port, { manifest: bulkManifest(port), files: { store, transport } }) as BulkServices;
+  return fakeServices(port, { manifest: bulkManifest(port), files: routeFiles(store, transport) }) as BulkServices;
 }

@@ -28,3 +28,9 @@ export function parseCheckpoint<S extends z.ZodType>(stream: string, stored: unk
   const where = issues.slice(0, 3).map((i) => `${i.path}: ${i.message}`).join("; ");
   throw new BackfillError(CHECKPOINT_INVALID, `Checkpoint of stream "${stream}" does not match its schema (${where})`, { stream, issues });
 }
+
+/** The arguments of Checkpoint.set as the host stages them; checked on both sides of the host's bridge (see checkIngestCall). */
+export function checkCheckpointSet(stream: unknown, state: unknown): void {
+  if (typeof stream !== "string" || !stream) throw new BackfillError("invalid_request", "Checkpoint.set: stream is required");
+  if (!state || typeof state !== "object") throw new BackfillError("invalid_request", "Checkpoint.set: state must be an object");
+}

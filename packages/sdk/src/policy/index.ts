@@ -2,7 +2,7 @@
 export { isJsonContentType, parseResponseBody } from "./response-body.js";
 export { assertHttpAllowed, describeUrl, matchesHttpPattern, parseHttpPattern, type HttpPattern } from "./http.js";
 export { assertEntityWritable, assertSecretReadable, assertSettingReadable, isSecretSetting } from "./access.js";
-export { validateIngestItems, type IngestError, type IngestItem, type IngestResult, type ValidatedItem } from "./ingest.js";
+export { checkIngestCall, validateIngestItems, type IngestError, type IngestItem, type IngestResult, type ValidatedItem } from "./ingest.js";
 export { assertTokenHost, isTokenHost, providerHosts } from "./oauth-hosts.js";
 export { decideAccessToken, missingScopes, type TokenDecision, type TokenState } from "./token.js";
 export { unknownSettings, validateSettings, type SettingsProblem, type UnknownSetting } from "./settings.js";
@@ -13,5 +13,5 @@ export { canonicalJson, canonicalPayload, checkValidatedDeletions, decideRecordC
 export { checkDeliveryIds, isDeliveryRemembered, DELIVERY_ID_RULE, MAX_DELIVERY_ID_LENGTH, MAX_DELIVERY_IDS_PER_CALL, WEBHOOK_DELIVERY_RETENTION_MS } from "./webhooks.js";
 export { OPTIONAL_SCOPE_NOT_GRANTED, optionalScopeNotices, requestedScopes, type OptionalScopeNotice } from "./optional-scopes.js";
 export { checkDownload, checkFileAccess, checkReadLinesOptions, checkReadStart, downloadRedirect, fileIdFor, parseFileId, sliceLines, DEFAULT_DOWNLOAD_TIMEOUT_MS, DOWNLOAD_REDIRECTS, FILE_LINE_TOO_LONG, FILE_NOT_FOUND, FILE_NOT_UTF8, FILE_OFFSET_INVALID, FILE_RETENTION_MS, FILE_TOO_LARGE, MAX_DOWNLOAD_REDIRECTS, MAX_READ_BYTES, MAX_READ_LINES } from "./files.js";
-export { parseCheckpoint, CHECKPOINT_INVALID, type CheckpointIssue } from "./checkpoint.js";
+export { checkCheckpointSet, parseCheckpoint, CHECKPOINT_INVALID, type CheckpointIssue } from "./checkpoint.js";
 export { followRedirect, MAX_REDIRECTS, REDIRECT_STATUSES, type RedirectHop } from "./redirect.js";

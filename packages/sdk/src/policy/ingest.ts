@@ -1,5 +1,8 @@
 // Validation of ingested payloads against the canonical schemas, shared by both bindings.
 import { ENTITY_KINDS, type EntityKind } from "../entities/registry.js";
+import type { ConnectorManifest } from "../manifest/schema.js";
+import { BackfillError } from "../runtime/errors.js";
+import { assertEntityWritable } from "./access.js";
 
 export type IngestItem = { idempotencyKey: string; payload: unknown };
 export type IngestError = { index: number; path: string; message: string };
@@ -28,4 +31,21 @@ export function validateIngestItems(
     return { result: { accepted: 0, rejected: items.length, errors }, valid: [] };
   }
   return { result: { accepted: valid.length, rejected: rejectedIdx.size, errors }, valid };
+}
+
+/**
+ * What an ingest call stages: the kind checked against the manifest's writes, the items
+ * validated. Both sides of the host's bridge run it: the route's side to answer the call at
+ * once (the call is then batched with the next one), the host's side again before it stages
+ * anything, so a route that skipped the first check still writes nothing invalid.
+ */
+export function checkIngestCall(
+  manifest: ConnectorManifest,
+  kind: string,
+  items: unknown,
+  continueOnError: boolean,
+): { kind: EntityKind; result: IngestResult; valid: ValidatedItem[] } {
+  const entity = assertEntityWritable(manifest, kind);
+  if (!Array.isArray(items)) throw new BackfillError("invalid_request", "ingest: items must be an array");
+  return { kind: entity, ...validateIngestItems(entity, items as IngestItem[], continueOnError) };
 }
