@@ -9,6 +9,7 @@ import { commitPagePostgres } from "./record-writer-postgres.js";
 import { dialectOf, lockRecordChanges, type DatabaseDialect } from "./dialect.js";
 import { scrubFreedPages, type ScrubResult } from "./compact.js";
 import { KeyringRepository } from "./repositories/keyring.js";
+import { WebhookJobsRepository } from "./repositories/webhook-jobs.js";
 import { EncryptedValuesRepository } from "./repositories/encrypted-values.js";
 import type { CheckpointState, RecordsRedaction } from "@backfill-io/sdk";
 import { redact, WEBHOOK_DELIVERY_RETENTION_MS } from "@backfill-io/sdk";
@@ -100,6 +101,11 @@ export class Store {
   /** Every sealed value, by encrypted column (key rotation). */
   get encryptedValues(): EncryptedValuesRepository {
     return new EncryptedValuesRepository(this);
+  }
+
+  /** Verified webhook deliveries waiting for a queue worker. */
+  get webhookJobs(): WebhookJobsRepository {
+    return new WebhookJobsRepository(this);
   }
 
   /** Runs `fn` in one transaction; nested calls reuse the outer transaction. */

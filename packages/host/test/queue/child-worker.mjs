@@ -2,12 +2,17 @@
 // (dist/) and the fixture connector's built routes. The multi-worker tests start several and
 // SIGKILL some. Usage: node child-worker.mjs <config JSON>
 // Prints "<time> ready", then "<time> slice <connectionId> <pages> <next|outcome>" per slice; SIGTERM stops it gracefully.
-import { openHost, PostgresJobQueue, RouteRunner, silentLogger, startQueueWorker, staticConnectorRegistry } from "../../dist/index.js";
+import pino from "pino";
+import { openHost, PostgresJobQueue, RouteRunner, silentLogger, createHostLogger, startQueueWorker, staticConnectorRegistry } from "../../dist/index.js";
 
 const config = JSON.parse(process.argv[2]);
 const stamp = () => new Date().toISOString().slice(11, 23);
 const connectors = staticConnectorRegistry([{ key: "demo", manifest: config.manifest, routesDir: config.routesDir }]);
-const host = await openHost({ dataDir: config.dataDir, connectors, logger: silentLogger });
+// BACKFILL_TEST_DEBUG: warnings to stderr (the tests print a worker's output on teardown), or
+// appended to the file BACKFILL_TEST_DEBUG names (readable while a test hangs).
+const debug = process.env.BACKFILL_TEST_DEBUG;
+const logger = !debug ? silentLogger : createHostLogger({ level: "debug", ...(debug.startsWith("/") ? { destination: pino.destination({ dest: debug, append: true, sync: true }) } : {}) });
+const host = await openHost({ dataDir: config.dataDir, connectors, logger });
 const runner = new RouteRunner({ mode: "dist", routeTimeoutMs: 10_000, maxIdlePools: 64 });
 const queue = new PostgresJobQueue({ databaseUrl: config.databaseUrl, logger: host.logger, leaseMs: config.leaseMs, pollIntervalMs: 200 });
 const worker = await startQueueWorker({
