@@ -7,9 +7,13 @@ import { createDemoConnection } from "../sync/support.js";
 /** A demo connection whose webhook_secret is `secret` (sealed, as the connect flow stores it). */
 export async function connectionWithWebhookSecret(host: Host, base: string, secret: string): Promise<string> {
   const id = await createDemoConnection(host, base);
-  const enc = host.vault.encrypt(secret, { table: "connection_secrets", rowId: `${id}/webhook_secret`, field: "value_enc" });
-  await host.store.putConnectionSecret(id, "webhook_secret", enc);
+  await putWebhookSecret(host, id, secret);
   return id;
+}
+
+export async function putWebhookSecret(host: Host, connectionId: string, secret: string): Promise<void> {
+  const enc = host.vault.encrypt(secret, { table: "connection_secrets", rowId: `${connectionId}/webhook_secret`, field: "value_enc" });
+  await host.store.putConnectionSecret(connectionId, "webhook_secret", enc);
 }
 
 /** The route's signature: base64 HMAC-SHA256 of the exact bytes. */
