@@ -10,6 +10,7 @@ import { dialectOf, lockRecordChanges, type DatabaseDialect } from "./dialect.js
 import { scrubFreedPages, type ScrubResult } from "./compact.js";
 import { KeyringRepository } from "./repositories/keyring.js";
 import { WebhookJobsRepository } from "./repositories/webhook-jobs.js";
+import { AuthWebhookOutboxRepository } from "./repositories/auth-webhook-outbox.js";
 import { EncryptedValuesRepository } from "./repositories/encrypted-values.js";
 import type { CheckpointState, RecordsRedaction } from "@backfill-io/sdk";
 import { redact, WEBHOOK_DELIVERY_RETENTION_MS } from "@backfill-io/sdk";
@@ -106,6 +107,11 @@ export class Store {
   /** Verified webhook deliveries waiting for a queue worker. */
   get webhookJobs(): WebhookJobsRepository {
     return new WebhookJobsRepository(this);
+  }
+
+  /** Claims on the auth-webhook outbox (one sender per event across servers). */
+  get authWebhookOutbox(): AuthWebhookOutboxRepository {
+    return new AuthWebhookOutboxRepository(this);
   }
 
   /** Runs `fn` in one transaction; nested calls reuse the outer transaction. */
@@ -792,10 +798,6 @@ export class Store {
   async insertAuthWebhookDelivery(row: Pick<AuthWebhookDeliveryRow, "event_id" | "event_type" | "connection_id" | "payload_json">): Promise<void> {
     const now = this.now();
     await this.db.insertInto("auth_webhook_deliveries").values({ ...row, status: "pending", attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now, delivered_at: null }).execute();
-  }
-
-  async listDueAuthWebhookDeliveries(limit = 20): Promise<AuthWebhookDeliveryRow[]> {
-    return this.db.selectFrom("auth_webhook_deliveries").selectAll().where("status", "=", "pending").where("next_attempt_at", "<=", this.now()).orderBy("id").limit(limit).execute();
   }
 
   async recordAuthWebhookAttempt(id: number, patch: Pick<AuthWebhookDeliveryRow, "status" | "attempts" | "next_attempt_at" | "last_status_code" | "last_error" | "delivered_at">): Promise<void> {
