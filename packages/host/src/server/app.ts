@@ -24,6 +24,7 @@ import { connectRoutes } from "./ui/connect-routes.js";
 import { dashboardRoutes } from "./ui/dashboard-routes.js";
 import { csrfValid, DashboardSessions, CSRF_HEADER } from "./ui/dashboard-session.js";
 import { connectionActionRoutes } from "./routes/connection-actions.js";
+import { streamScheduleRoutes } from "./routes/stream-schedules.js";
 import { credentialRoutes } from "./routes/credentials.js";
 import { opsRoutes } from "../ops/routes.js";
 import type { HostMetrics } from "../ops/metrics.js";
@@ -50,6 +51,8 @@ export type ServerAppOptions = {
   queue?: JobQueue;
   /** Served at /metrics (host API key). */
   metrics?: HostMetrics;
+  /** The default pass interval (`serve --interval`), shown by GET /api/connections/:id/schedules. */
+  defaultIntervalMs?: number;
 };
 
 /** The header the host sets for webhook routes; a client-sent value is always dropped. */
@@ -186,6 +189,7 @@ export function createServerApp(opts: ServerAppOptions): Hono {
   api.route("/keys", hostApiKeysApp(host));
   api.route("/credentials", credentialRoutes(host));
   api.route("/connections", connectionActionRoutes(host, runner));
+  api.route("/connections", streamScheduleRoutes(host, opts.defaultIntervalMs !== undefined ? { defaultIntervalMs: opts.defaultIntervalMs } : {}));
   api.get("/webhooks/deliveries", async (c) => {
     const { connection, limit } = c.req.query();
     const rows = await host.store.listAuthWebhookDeliveries({ ...(connection ? { connectionId: connection } : {}), limit: clampLimit(limit) });

@@ -338,6 +338,24 @@ const m009_queue2_webhook_jobs: Migration = {
   },
 };
 
+/** Per-connection overrides of a stream's schedule (the API's). */
+const m010_queue2_stream_schedules: Migration = {
+  async up(db: Kysely<unknown>) {
+    const d = migrationDialect(db);
+    await db.schema
+      .createTable("stream_schedules")
+      .addColumn("connection_id", "text", (c) => c.notNull().references("connections.id").onDelete("cascade"))
+      .addColumn("stream", "text", (c) => c.notNull())
+      .addColumn("every_ms", d.int64, (c) => c.notNull())
+      .addColumn("updated_at", d.int64, (c) => c.notNull())
+      .addPrimaryKeyConstraint("stream_schedules_pk", ["connection_id", "stream"])
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropTable("stream_schedules").execute();
+  },
+};
+
 /** All migrations, by name; names sort in the order they run. */
 export const MIGRATIONS: Record<string, Migration> = {
   "001_initial": m001_initial,
@@ -349,6 +367,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "007_credential_rejected": m007_credential_rejected,
   "008_record_changes": m008_record_changes,
   "009_queue2_webhook_jobs": m009_queue2_webhook_jobs,
+  "010_queue2_stream_schedules": m010_queue2_stream_schedules,
 };
 
 export const migrationProvider: MigrationProvider = {

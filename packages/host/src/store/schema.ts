@@ -244,6 +244,14 @@ export interface WebhookJobsTable {
   received_at: number;
 }
 
+/** An operator's per-connection override of a stream's schedule (the manifest's, else the host's default). */
+export interface StreamSchedulesTable {
+  connection_id: string;
+  stream: string;
+  every_ms: number;
+  updated_at: number;
+}
+
 export interface Database {
   vault_keys: VaultKeysTable;
   vault_keyring: VaultKeyringTable;
@@ -262,6 +270,7 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   auth_webhook_deliveries: AuthWebhookDeliveriesTable;
   webhook_jobs: WebhookJobsTable;
+  stream_schedules: StreamSchedulesTable;
 }
 
 export type ConnectionRow = Selectable<ConnectionsTable>;

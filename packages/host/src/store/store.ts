@@ -10,6 +10,7 @@ import { dialectOf, lockRecordChanges, type DatabaseDialect } from "./dialect.js
 import { scrubFreedPages, type ScrubResult } from "./compact.js";
 import { KeyringRepository } from "./repositories/keyring.js";
 import { WebhookJobsRepository } from "./repositories/webhook-jobs.js";
+import { SchedulesRepository } from "./repositories/schedules.js";
 import { AuthWebhookOutboxRepository } from "./repositories/auth-webhook-outbox.js";
 import { EncryptedValuesRepository } from "./repositories/encrypted-values.js";
 import type { CheckpointState, RecordsRedaction } from "@backfill-io/sdk";
@@ -112,6 +113,11 @@ export class Store {
   /** Claims on the auth-webhook outbox (one sender per event across servers). */
   get authWebhookOutbox(): AuthWebhookOutboxRepository {
     return new AuthWebhookOutboxRepository(this);
+  }
+
+  /** Per-connection overrides of stream schedules. */
+  get schedules(): SchedulesRepository {
+    return new SchedulesRepository(this);
   }
 
   /** Runs `fn` in one transaction; nested calls reuse the outer transaction. */
