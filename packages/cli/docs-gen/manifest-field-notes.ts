@@ -96,6 +96,8 @@ export const MANIFEST_FIELD_NOTES: Record<string, FieldNote> = {
   "streams[].name": { description: "The stream's name (checkpoints, runs, `--stream`).", example: '"customers"' },
   "streams[].route": { description: "The route that serves one page.", example: '"/sync/customers"' },
   "streams[].entity": { description: "The canonical entity it writes (Customer or customer, ...); needs a \"write\" grant.", example: '"customer"' },
+  "streams[].schedule": { description: "How often the host syncs the stream (one pass, then a pause). Without it the host's default applies (`backfill serve --interval`). An operator may override it per connection (`PUT /api/connections/<id>/streams/<stream>/schedule`). Passes start up to 10% early (jitter), so streams of many connections spread out." },
+  "streams[].schedule.every": { description: "The pause between two passes: whole minutes, hours or days, at least 1m.", example: '"15m"' },
 };
 
 /** The cross-field rules (packages/sdk/src/manifest/rules.ts) by their rule code. */

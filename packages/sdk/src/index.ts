@@ -4,6 +4,7 @@ export { validateConnectorDir, routeFile, releaseChecklist, listRouteFiles, type
 export type { ManifestProblem } from "./manifest/rules.js";
 export type { ConnectorManifest, ConnectorManifestInput, OAuthConfig, HostValidationRule, RouteRef, SettingsSchema, CustomRevocation } from "./manifest/schema.js";
 export { manifestSchema } from "./manifest/schema.js";
+export { MIN_SCHEDULE_MS, scheduleEveryMs } from "./manifest/schedule.js";
 export type { AnonymousRoutes } from "./manifest/schema.js";
 export { routeAccess, ROUTE_AUTH_UNDECLARED, type RouteAccess } from "./manifest/route-access.js";
 export { api, retryAfterSeconds, type Route, type RouteHandler, type RouteInput, type RouteRequest, type ErrorBody } from "./api/api.js";

@@ -58,6 +58,7 @@ Examples:
           port: opts.port,
           queue,
           metrics,
+          defaultIntervalMs: intervalMs,
           ...(authWebhook ? { authWebhook } : {}),
           ...(opts.returnUrlOrigin?.length ? { returnUrlOrigins: opts.returnUrlOrigin.map((o) => new URL(o).origin) } : {}),
           ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),

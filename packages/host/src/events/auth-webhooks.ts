@@ -15,6 +15,8 @@ export const AUTH_WEBHOOK_EVENT_ID_HEADER = "x-backfill-event-id";
 export const AUTH_WEBHOOK_SECRET_ENV = "BACKFILL_AUTH_WEBHOOK_SECRET";
 
 export const AUTH_WEBHOOK_MAX_ATTEMPTS = 8;
+/** Events claimed at once; the claim outlasts sending all of them one after another. */
+const CLAIM_BATCH = 20;
 
 export type AuthWebhookConfig = { url: string; secret: string };
 
@@ -71,9 +73,9 @@ export function startAuthWebhookDeliverer(opts: AuthWebhookDelivererOptions): Au
   let running: Promise<number> | undefined;
   let stopped = false;
 
-  const deliverDue = async (): Promise<number> => {
+  const deliverBatch = async (rows: AuthWebhookDeliveryRow[]): Promise<number> => {
     let delivered = 0;
-    for (const row of await opts.store.authWebhookDeliveries.listDue()) {
+    for (const row of rows) {
       const result = await attempt(opts, row);
       const attempts = row.attempts + 1;
       const gaveUp = !result.ok && attempts >= AUTH_WEBHOOK_MAX_ATTEMPTS;
@@ -87,6 +89,18 @@ export function startAuthWebhookDeliverer(opts: AuthWebhookDelivererOptions): Au
       });
       if (result.ok) delivered++;
       else opts.logger.warn("auth webhook delivery failed", { eventId: row.event_id, attempts, error: result.error, gaveUp });
+    }
+    return delivered;
+  };
+
+  // Claimed before sending (another server's deliverer takes other events), batch by batch until none is due.
+  const claimLeaseMs = (opts.requestTimeoutMs ?? 10_000) * CLAIM_BATCH + 60_000;
+  const deliverDue = async (): Promise<number> => {
+    let delivered = 0;
+    while (!stopped) {
+      const rows = await opts.store.authWebhookOutbox.claimDue(CLAIM_BATCH, claimLeaseMs);
+      if (!rows.length) break;
+      delivered += await deliverBatch(rows);
     }
     return delivered;
   };

@@ -20,14 +20,17 @@ export type PostgresJobQueueOptions = {
 };
 
 export const DEFAULT_LEASE_MS = 30_000;
+/** The pause before a worker pool that stopped on its own is started again. */
+const RUNNER_RESTART_DELAY_MS = 1000;
 
-/** graphile-worker's own log lines, at warn and above, through the host logger (never job payloads). */
+/** graphile-worker's own log lines through the host logger (info and debug at debug; never job payloads). */
 function graphileLogger(logger: HostLogger): Logger {
   return new Logger(() => (level, message) => {
     // LogLevel is a const enum (unreachable here): compared by its string values.
     const name = String(level);
     if (name === "error") logger.error("queue", { message });
     else if (name === "warning") logger.warn("queue", { message });
+    else logger.debug("queue", { message });
   });
 }
 
@@ -115,21 +118,37 @@ export class PostgresJobQueue implements JobQueue {
       preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
     });
     this.runner = runner;
-    runner.promise.catch((error: unknown) => {
-      if (this.runner !== runner) return;
-      this.runner = undefined;
-      this.opts.logger.warn("queue worker pool stopped; starting it again", { error: (error as Error).message });
-      // Its jobs are released by the leases of the workers that are left (or this process's next sweep).
-      const retry = () => {
-        if (!this.runOptions || this.abort.signal.aborted) return;
-        this.startRunner().catch(() => setTimeout(retry, 1000).unref());
-      };
-      setTimeout(retry, 1000).unref();
-    });
+    // graphile-worker's runner *resolves* its promise when its worker pool exits with an error
+    // (it logs "Runner stopping (reason: worker pool exited with error …)"): a Postgres restart
+    // did that to every worker process at once, and none took a job again. So any end of a
+    // runner this queue did not stop itself starts a new one.
+    const ended = (error?: unknown) => this.runnerEnded(runner, error);
+    runner.promise.then(() => ended(), ended);
   }
+
+  /** The runner stopped on its own (its database went away): started again until it runs. */
+  private runnerEnded(runner: Runner, error: unknown): void {
+    if (this.runner !== runner) return; // stopWorking stopped it
+    this.runner = undefined;
+    this.opts.logger.warn("queue worker pool stopped; starting it again", { ...(error ? { error: (error as Error).message } : {}) });
+    // Its jobs are released by the leases (this process's workers stopped heartbeating them).
+    // The timer is not unref'd: while the database is down it may be all that keeps a worker process alive.
+    const retry = () => {
+      this.restartTimer = undefined;
+      if (!this.runOptions || this.abort.signal.aborted || this.runner) return;
+      this.startRunner().catch((failure: unknown) => {
+        this.opts.logger.warn("queue worker pool could not start; trying again", { error: (failure as Error).message });
+        this.restartTimer = setTimeout(retry, RUNNER_RESTART_DELAY_MS);
+      });
+    };
+    this.restartTimer = setTimeout(retry, RUNNER_RESTART_DELAY_MS);
+  }
+
+  private restartTimer: NodeJS.Timeout | undefined;
 
   async stopWorking(graceMs = 30_000): Promise<void> {
     this.runOptions = undefined;
+    clearTimeout(this.restartTimer);
     const runner = this.runner;
     this.runner = undefined;
     if (runner) {

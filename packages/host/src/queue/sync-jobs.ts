@@ -3,6 +3,7 @@
 // at once and the next page may run on another worker, resuming from the committed
 // checkpoint. A transient failure's wait (the provider's Retry-After, or backoff) is the next
 // job's run_at: stored with the job, honoured by whichever worker takes it.
+import { scheduleEveryMs, type ConnectorManifest } from "@backfill-io/sdk";
 import type { Store } from "../store/store.js";
 import type { ConnectionRow } from "../store/repositories/connections.js";
 import type { HostLogger } from "../app/logger.js";
@@ -17,13 +18,16 @@ export const SYNC_SLICE_TASK = "backfill_sync_slice";
 export type SyncJobPayload = { connectionId: string; stream: string; runId?: string; retry?: number };
 
 export type SyncJobOptions = {
-  /** The pause between two passes of a stream (the schedule), before jitter. */
+  /**
+   * The default pause between two passes of a stream, before jitter (`--interval`): used when
+   * neither the connection (API override) nor the manifest (`streams[].schedule`) sets one.
+   */
   intervalFor(connection: ConnectionRow, stream: string): number;
   /** The share of the interval a pass may start early, spreading passes out (default 0.1). */
   jitter?: number;
   /** Pages per job (default 1). */
   pagesPerJob?: number;
-  /** At most this many jobs of one connection run at once, over every worker (default 2). */
+  /** At most this many jobs of one provider account (else connection) run at once, over every worker (default 2). */
   concurrencyPerConnection?: number;
   /** Transient failures of one page before the run fails (default 5). */
   maxRetries?: number;
@@ -47,9 +51,17 @@ export function syncJobKey(connectionId: string, stream: string): string {
   return `${SYNC_JOB_KEY_PREFIX}${connectionId}:${stream}`;
 }
 
-/** The named queue of a stream: streams share a connection's `cap` queues, so at most `cap` of its jobs run at once. */
-export function syncQueueName(connectionId: string, streamIndex: number, cap: number): string {
-  return `sync:${connectionId}:${streamIndex % Math.max(1, cap)}`;
+/**
+ * Whose jobs the cap counts: the provider account (e.g. one Shopify shop) when the connection
+ * knows it, so two connections to one shop share its cap; else the connection.
+ */
+export function syncCapScope(connection: Pick<ConnectionRow, "id" | "connector_key" | "provider_account_id">): string {
+  return connection.provider_account_id ? `account:${connection.connector_key}:${connection.provider_account_id}` : connection.id;
+}
+
+/** The named queue of a stream: streams share their scope's `cap` serial queues, so at most `cap` of its jobs run at once. */
+export function syncQueueName(capScope: string, streamIndex: number, cap: number): string {
+  return `sync:${capScope}:${streamIndex % Math.max(1, cap)}`;
 }
 
 function parsePayload(payload: JobPayload): SyncJobPayload {
@@ -73,16 +85,24 @@ export class SyncJobs {
       payload: { connectionId: connection.id, stream, ...payload },
       jobKey: syncJobKey(connection.id, stream),
       jobKeyMode: mode,
-      queueName: syncQueueName(connection.id, index, this.opts.concurrencyPerConnection ?? 2),
+      queueName: syncQueueName(syncCapScope(connection), index, this.opts.concurrencyPerConnection ?? 2),
       ...(runAt ? { runAt } : {}),
       ...(payload.runId ? {} : { priority: NEW_PASS_PRIORITY }),
       maxAttempts: 5,
     });
   }
 
+  /** The pause between two passes: the connection's override (API), else the manifest's schedule, else the default. */
+  async passInterval(connection: ConnectionRow, stream: string): Promise<number> {
+    const override = (await this.deps.store.schedules.ofConnection(connection.id)).get(stream);
+    if (override !== undefined) return override;
+    const fromManifest = (await this.schedulesOf(connection)).get(stream);
+    return fromManifest ?? this.opts.intervalFor(connection, stream);
+  }
+
   /** The next pass's start: the interval after `from`, less up to `jitter` of it. */
-  nextPassAt(connection: ConnectionRow, stream: string, from: number): Date {
-    const interval = this.opts.intervalFor(connection, stream);
+  async nextPassAt(connection: ConnectionRow, stream: string, from: number): Promise<Date> {
+    const interval = await this.passInterval(connection, stream);
     const early = interval * (this.opts.jitter ?? 0.1) * (this.opts.random ?? Math.random)();
     return new Date(from + interval - early);
   }
@@ -109,7 +129,7 @@ export class SyncJobs {
         const key = syncJobKey(connection.id, stream);
         if (existing.active.has(key)) continue;
         const last = lastSuccess.get(`${connection.id}\u0000${stream}`);
-        const runAt = last === undefined ? new Date(store.now()) : this.nextPassAt(connection, stream, last);
+        const runAt = last === undefined ? new Date(store.now()) : await this.nextPassAt(connection, stream, last);
         // A job that ran out of attempts still holds the key: replaced (revived), else added only if absent.
         await this.enqueue(connection, stream, {}, runAt, existing.failed.has(key) ? "replace" : "dedupe");
         added++;
@@ -169,24 +189,38 @@ export class SyncJobs {
       return;
     }
     if (result.outcome === "reauth_required") return;
-    await this.enqueue(connection, payload.stream, {}, this.nextPassAt(connection, payload.stream, store.now()));
+    await this.enqueue(connection, payload.stream, {}, await this.nextPassAt(connection, payload.stream, store.now()));
   }
 
-  private readonly streamNames = new Map<string, Promise<string[]>>();
+  private readonly manifestStreams = new Map<string, Promise<ConnectorManifest["streams"]>>();
 
-  /** The connector's stream names (manifests do not change while a process runs). */
-  private streamsOf(connection: ConnectionRow): Promise<string[]> {
+  /** The connector's streams (manifests do not change while a process runs). */
+  private manifestStreamsOf(connection: ConnectionRow): Promise<ConnectorManifest["streams"]> {
     const key = connection.connector_key;
-    let names = this.streamNames.get(key);
-    if (!names) {
-      names = this.deps.connectors.get(key).then((loaded) => {
+    let streams = this.manifestStreams.get(key);
+    if (!streams) {
+      streams = this.deps.connectors.get(key).then((loaded) => {
         if (!loaded) throw new ConnectorNotFoundError(`connector ${key} is not installed`);
-        return loaded.manifest.streams.map((s) => s.name);
+        return loaded.manifest.streams;
       });
-      names.catch(() => this.streamNames.delete(key));
-      this.streamNames.set(key, names);
+      streams.catch(() => this.manifestStreams.delete(key));
+      this.manifestStreams.set(key, streams);
     }
-    return names;
+    return streams;
+  }
+
+  private async streamsOf(connection: ConnectionRow): Promise<string[]> {
+    return (await this.manifestStreamsOf(connection)).map((s) => s.name);
+  }
+
+  /** The manifest's `streams[].schedule.every`, in ms, by stream. */
+  private async schedulesOf(connection: ConnectionRow): Promise<Map<string, number>> {
+    const schedules = new Map<string, number>();
+    for (const s of await this.manifestStreamsOf(connection)) {
+      const ms = s.schedule ? scheduleEveryMs(s.schedule.every) : undefined;
+      if (ms !== undefined) schedules.set(s.name, ms);
+    }
+    return schedules;
   }
 }
 

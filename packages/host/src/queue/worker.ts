@@ -10,6 +10,7 @@ import type { SyncResult } from "../sync/sync.js";
 import { AUTH_WEBHOOKS_TASK, REFRESH_DUE_TASK, authWebhooksJob, enqueueMaintenance, refreshDueJob, type MaintenanceOptions } from "./maintenance-jobs.js";
 import type { JobQueue, TaskHandlers } from "./queue.js";
 import { SYNC_SLICE_TASK, SyncJobs, type SyncJobOptions } from "./sync-jobs.js";
+import { runWebhookJob, WEBHOOK_TASK } from "./webhook-jobs.js";
 
 export type QueueWorkerOptions = {
   host: Host;
@@ -45,6 +46,7 @@ export async function startQueueWorker(opts: QueueWorkerOptions): Promise<QueueW
 
   const handlers: TaskHandlers = {
     [SYNC_SLICE_TASK]: (payload, ctx) => sync.run(payload, ctx),
+    [WEBHOOK_TASK]: (payload) => runWebhookJob({ host, runner: opts.runner, ...(opts.metrics ? { metrics: opts.metrics } : {}) }, payload),
     [REFRESH_DUE_TASK]: async () => {
       await refreshDueJob(host, opts.metrics, maintenance.refreshWithinMs ?? 7 * 86_400_000);
       await again(REFRESH_DUE_TASK, maintenance.refreshEveryMs ?? 3_600_000);

@@ -26,10 +26,13 @@ import { connectRoutes } from "./ui/connect-routes.js";
 import { dashboardRoutes } from "./ui/dashboard-routes.js";
 import { csrfValid, DashboardSessions, CSRF_HEADER } from "./ui/dashboard-session.js";
 import { connectionActionRoutes } from "./routes/connection-actions.js";
+import { streamScheduleRoutes } from "./routes/stream-schedules.js";
 import { credentialRoutes } from "./routes/credentials.js";
 import { opsRoutes } from "../ops/routes.js";
 import type { HostMetrics } from "../ops/metrics.js";
 import type { JobQueue } from "../queue/queue.js";
+import { enqueueWebhookDelivery } from "../queue/webhook-jobs.js";
+import { deferAtDedupe } from "./webhook-intake.js";
 
 export type ServerAppOptions = {
   host: Host;
@@ -50,6 +53,8 @@ export type ServerAppOptions = {
   queue?: JobQueue;
   /** Served at /metrics (host API key). */
   metrics?: HostMetrics;
+  /** The default pass interval (`serve --interval`), shown by GET /api/connections/:id/schedules. */
+  defaultIntervalMs?: number;
 };
 
 /** The header the host sets for webhook routes; a client-sent value is always dropped. */
@@ -143,7 +148,16 @@ export function createServerApp(opts: ServerAppOptions): Hono {
       const url = new URL(c.req.url);
       headers[NOTIFICATION_URL_HEADER] = new URL(url.pathname + url.search, opts.publicUrl).toString();
     }
-    const result = await runner.runRoute({ routesDir: resolved.routesDir, services: resolved.services, route, method, input: { query: c.req.query(), headers, rawBodyBytes } });
+    // With a queue, a webhook route runs here only up to its dedupe lookup; a worker runs the rest (webhook-intake.ts).
+    const deferral = auth === "webhook" && opts.queue ? deferAtDedupe(resolved.services) : undefined;
+    const query = c.req.query();
+    const result = await runner.runRoute({ routesDir: resolved.routesDir, services: deferral?.services ?? resolved.services, route, method, input: { query, headers, rawBodyBytes } });
+    const deliveryIds = deferral?.deliveryIds();
+    if (deliveryIds && opts.queue) {
+      const request = { headers, query, rawBodyBase64: Buffer.from(rawBodyBytes).toString("base64") };
+      await enqueueWebhookDelivery(host, opts.queue, { connectionId, route, method, deliveryIds, request });
+      return c.json({ ok: true, queued: true });
+    }
     if (result.status >= 200 && result.status < 300 && result.outcome === "ok") {
       await commitStaged(host.store, connectionId, result.staged, { defaultStream: route });
     }
@@ -181,6 +195,7 @@ export function createServerApp(opts: ServerAppOptions): Hono {
   api.route("/keys", hostApiKeysApp(host));
   api.route("/credentials", credentialRoutes(host));
   api.route("/connections", connectionActionRoutes(host, runner));
+  api.route("/connections", streamScheduleRoutes(host, opts.defaultIntervalMs !== undefined ? { defaultIntervalMs: opts.defaultIntervalMs } : {}));
   api.get("/webhooks/deliveries", async (c) => {
     const { connection, limit } = c.req.query();
     const rows = await host.store.authWebhookDeliveries.list({ ...(connection ? { connectionId: connection } : {}), limit: clampLimit(limit) });

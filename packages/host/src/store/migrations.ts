@@ -319,6 +319,43 @@ const m006_auth_webhooks: Migration = {
   },
 };
 
+/** Verified webhook deliveries waiting for a queue worker (the request sealed). */
+const m009_webhook_jobs: Migration = {
+  async up(db: Kysely<unknown>) {
+    const d = migrationDialect(db);
+    await db.schema
+      .createTable("webhook_jobs")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("connection_id", "text", (c) => c.notNull().references("connections.id").onDelete("cascade"))
+      .addColumn("route", "text", (c) => c.notNull())
+      .addColumn("method", "text", (c) => c.notNull())
+      .addColumn("request_enc", "text", (c) => c.notNull())
+      .addColumn("received_at", d.int64, (c) => c.notNull())
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropTable("webhook_jobs").execute();
+  },
+};
+
+/** Per-connection overrides of a stream's schedule (the API's). */
+const m010_stream_schedules: Migration = {
+  async up(db: Kysely<unknown>) {
+    const d = migrationDialect(db);
+    await db.schema
+      .createTable("stream_schedules")
+      .addColumn("connection_id", "text", (c) => c.notNull().references("connections.id").onDelete("cascade"))
+      .addColumn("stream", "text", (c) => c.notNull())
+      .addColumn("every_ms", d.int64, (c) => c.notNull())
+      .addColumn("updated_at", d.int64, (c) => c.notNull())
+      .addPrimaryKeyConstraint("stream_schedules_pk", ["connection_id", "stream"])
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropTable("stream_schedules").execute();
+  },
+};
+
 /** All migrations, by name; names sort in the order they run. */
 export const MIGRATIONS: Record<string, Migration> = {
   "001_initial": m001_initial,
@@ -329,6 +366,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   "006_auth_webhooks": m006_auth_webhooks,
   "007_credential_rejected": m007_credential_rejected,
   "008_record_changes": m008_record_changes,
+  "009_webhook_jobs": m009_webhook_jobs,
+  "010_stream_schedules": m010_stream_schedules,
 };
 
 export const migrationProvider: MigrationProvider = {

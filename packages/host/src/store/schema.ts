@@ -229,6 +229,29 @@ export interface AuthWebhookDeliveriesTable {
   delivered_at: number | null;
 }
 
+/**
+ * A verified webhook delivery waiting for a queue worker to run its route (the server
+ * stored it and answered 200). The request (headers, query, raw body) holds provider data:
+ * sealed in request_enc. The id is derived from the connection and the delivery's dedupe
+ * ids, so copies of one delivery share one row.
+ */
+export interface WebhookJobsTable {
+  id: string;
+  connection_id: string;
+  route: string;
+  method: string;
+  request_enc: string;
+  received_at: number;
+}
+
+/** An operator's per-connection override of a stream's schedule (the manifest's, else the host's default). */
+export interface StreamSchedulesTable {
+  connection_id: string;
+  stream: string;
+  every_ms: number;
+  updated_at: number;
+}
+
 export interface Database {
   vault_keys: VaultKeysTable;
   vault_keyring: VaultKeyringTable;
@@ -246,12 +269,15 @@ export interface Database {
   audit_log: AuditLogTable;
   webhook_deliveries: WebhookDeliveriesTable;
   auth_webhook_deliveries: AuthWebhookDeliveriesTable;
+  webhook_jobs: WebhookJobsTable;
+  stream_schedules: StreamSchedulesTable;
 }
 
 export type SyncRunRow = Selectable<SyncRunsTable>;
 export type HostApiKeyRow = Selectable<HostApiKeysTable>;
 export type AuditLogRow = Selectable<AuditLogTable>;
 export type AuthWebhookDeliveryRow = Selectable<AuthWebhookDeliveriesTable>;
+export type WebhookJobRow = Selectable<WebhookJobsTable>;
 
 /**
  * Every encrypted column: the table, its row-id columns (what the AAD binds to) and the
@@ -266,5 +292,6 @@ export const ENCRYPTED_COLUMNS = [
   { table: "pending_authorizations", field: "secret_settings_enc", rowId: ["id"] },
   { table: "connect_sessions", field: "secret_settings_enc", rowId: ["id"] },
   { table: "connection_secrets", field: "value_enc", rowId: ["connection_id", "name"] },
+  { table: "webhook_jobs", field: "request_enc", rowId: ["id"] },
 ] as const;
 

@@ -9,6 +9,9 @@ import { commitPagePostgres } from "./record-writer-postgres.js";
 import { dialectOf, type DatabaseDialect } from "./dialect.js";
 import { scrubFreedPages, type ScrubResult } from "./compact.js";
 import { KeyringRepository } from "./repositories/keyring.js";
+import { WebhookJobsRepository } from "./repositories/webhook-jobs.js";
+import { SchedulesRepository } from "./repositories/schedules.js";
+import { AuthWebhookOutboxRepository } from "./repositories/auth-webhook-outbox.js";
 import { EncryptedValuesRepository } from "./repositories/encrypted-values.js";
 import { AppCredentialsRepository } from "./repositories/app-credentials.js";
 import { ConnectionsRepository } from "./repositories/connections.js";
@@ -91,6 +94,12 @@ export class Store {
   readonly auditLog = new AuditLogRepository(this);
   readonly webhookDeliveries = new WebhookDeliveriesRepository(this);
   readonly authWebhookDeliveries = new AuthWebhookDeliveriesRepository(this);
+  /** Verified webhook deliveries waiting for a queue worker. */
+  readonly webhookJobs = new WebhookJobsRepository(this);
+  /** Claims on the auth-webhook outbox (one sender per event across servers). */
+  readonly authWebhookOutbox = new AuthWebhookOutboxRepository(this);
+  /** Per-connection overrides of stream schedules. */
+  readonly schedules = new SchedulesRepository(this);
 
   /** Runs `fn` in one transaction; nested calls reuse the outer transaction. */
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {

@@ -9,7 +9,8 @@ import { DEMO_DIR } from "../runner/support.js";
 
 export type WorkerProcess = { child: ChildProcess; out(): string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>; ready: Promise<void> };
 
-export type WorkerConfig = { dataDir: string; databaseUrl: string; manifest: ConnectorManifest; routesDir: string; concurrency?: number; leaseMs?: number };
+/** databaseUrl: the queue's; storeUrl: the store's when it is on Postgres too (else the SQLite file in dataDir). */
+export type WorkerConfig = { dataDir: string; databaseUrl: string; storeUrl?: string; manifest: ConnectorManifest; routesDir: string; concurrency?: number; leaseMs?: number };
 
 export const BUILT_HOST = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
 /** The fixture connector's routes as built JavaScript (what a production worker runs). */

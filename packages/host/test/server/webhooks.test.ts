@@ -3,13 +3,13 @@
 // atomically with the route's writes, and records never replaced by an older version.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHostServer, type RunningServer } from "../../src/server/index.js";
 import { commitStaged, DUPLICATE_DELIVERY } from "../../src/sync/commit.js";
 import { emptyStaged } from "../../src/runner/staging.js";
 import { json, startServer, type TestServer } from "../runner/support.js";
-import { createDemoConnection, openSyncHost, type SyncHost } from "../sync/support.js";
+import { openSyncHost, type SyncHost } from "../sync/support.js";
+import { connectionWithWebhookSecret, postDemoWebhook, signDemoWebhook } from "./signed-webhook.js";
 
 const WEBHOOK_SECRET = "whsec_canary_demo_9c41f07b2e";
 
@@ -30,25 +30,14 @@ afterAll(async () => {
   expect(readFileSync(join(sh.dataDir, "backfill.db")).includes(WEBHOOK_SECRET)).toBe(false);
 });
 
-async function connection(): Promise<string> {
-  const id = await createDemoConnection(sh.host, provider.base);
-  const enc = sh.host.vault.encrypt(WEBHOOK_SECRET, { table: "connection_secrets", rowId: `${id}/webhook_secret`, field: "value_enc" });
-  await sh.host.store.connectionSecrets.put(id, "webhook_secret", enc);
-  return id;
-}
-
-const sign = (bytes: Uint8Array, secret = WEBHOOK_SECRET) => createHmac("sha256", secret).update(bytes).digest("base64");
+const connection = () => connectionWithWebhookSecret(sh.host, provider.base, WEBHOOK_SECRET);
+const sign = (bytes: Uint8Array, secret = WEBHOOK_SECRET) => signDemoWebhook(bytes, secret);
 const utf8 = (text: string) => new TextEncoder().encode(text);
 
 async function deliver(connectionId: string, deliveryId: string, bytes: Uint8Array, signature = sign(bytes)) {
-  const res = await fetch(`${server.url}/connections/${connectionId}/routes/webhooks/signed`, {
-    method: "POST",
-    body: bytes,
-    headers: { "content-type": "application/json", "x-demo-signature": signature, "x-demo-delivery-id": deliveryId },
-  });
-  const text = await res.text();
+  const { status, text } = await postDemoWebhook(server.url, connectionId, deliveryId, bytes, signature);
   expect(text).not.toContain(WEBHOOK_SECRET);
-  return { status: res.status, body: JSON.parse(text) as Record<string, unknown> };
+  return { status, body: JSON.parse(text) as Record<string, unknown> };
 }
 
 const customers = (...list: { id: string; name: string; at?: string }[]) =>

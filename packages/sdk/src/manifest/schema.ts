@@ -1,6 +1,7 @@
 // The connector manifest (backfill.config.ts) as one zod schema. The exported
 // TypeScript types are inferred from it, so the type and the validation never drift.
 import { z } from "zod";
+import { streamScheduleSchema } from "./schedule.js";
 import { ENTITY_NAMES } from "../entities/registry.js";
 
 const routePath = z.string().regex(/^\/[a-z0-9_\-/]+$/i, "must be a route path like /setup/test_connection");
@@ -182,9 +183,9 @@ export const manifestSchema = z.strictObject({
   description: z.string().optional(),
   permissions: permissionsSchema.default({ http: [], entities: {}, secrets: {} }),
   connection: connectionSchema.default({ settingsSchema: { required: [], properties: {} } }),
-  /** Sync streams: the name, the route that serves it and the entity kind it writes. */
+  /** Sync streams: the name, the route that serves it, the entity kind it writes and how often it syncs. */
   streams: z
-    .array(z.strictObject({ name: z.string().regex(/^[a-z][a-z0-9_]*$/), route: routePath, entity: z.string().optional() }))
+    .array(z.strictObject({ name: z.string().regex(/^[a-z][a-z0-9_]*$/), route: routePath, entity: z.string().optional(), schedule: streamScheduleSchema.optional() }))
     .default([]),
   /** Routes reachable without a host API key (every other route needs one). */
   routes: anonymousRoutesSchema.default({ public: [], webhooks: [] }),

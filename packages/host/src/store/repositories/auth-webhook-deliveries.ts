@@ -13,10 +13,6 @@ export class AuthWebhookDeliveriesRepository {
     await this.ctx.db.insertInto("auth_webhook_deliveries").values({ ...row, status: "pending", attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now, delivered_at: null }).execute();
   }
 
-  async listDue(limit = 20): Promise<AuthWebhookDeliveryRow[]> {
-    return this.ctx.db.selectFrom("auth_webhook_deliveries").selectAll().where("status", "=", "pending").where("next_attempt_at", "<=", this.ctx.now()).orderBy("id").limit(limit).execute();
-  }
-
   async recordAttempt(id: number, attempt: AuthWebhookAttempt): Promise<void> {
     await this.ctx.db.updateTable("auth_webhook_deliveries").set(attempt).where("id", "=", id).execute();
   }
