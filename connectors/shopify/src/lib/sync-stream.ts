@@ -7,7 +7,7 @@
 // large pass runs as bulk operations (lib/bulk, the engine's `alternate` step).
 // The host attaches the token to every Admin call; this code never holds it.
 import type { EntityKind } from "@backfill-io/sdk";
-import { ProviderFailureError, syncStreamPage, type Completion, type MappedRecord, type Partition, type StreamSpec as EngineSpec } from "@backfill-io/oauth-helpers";
+import { ProviderFailureError, type Completion, type MappedRecord, type Partition, type StreamSpec as EngineSpec } from "@backfill-io/oauth-helpers";
 import { secondsUntilAvailable, type QueryCost } from "./admin-api.js";
 import { AdminSession, type Completed } from "./follow-ups.js";
 import { pauseBeforeNextPage, planPage, rememberCost, type StreamCost } from "./page-size.js";
@@ -105,9 +105,4 @@ export function pagedStream<D, N>(spec: StreamSpec<D, N>, alternate?: (stored: S
     },
     report: (_page, { session }) => ({ followUpReads: session.calls - 1 }),
   };
-}
-
-/** One page of a stream without a bulk path. */
-export function syncPage<D, N>(spec: StreamSpec<D, N>): Response {
-  return syncStreamPage(pagedStream(spec));
 }
