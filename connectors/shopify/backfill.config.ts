@@ -43,9 +43,7 @@ export const manifestInput = {
       // Without read_all_orders Shopify serves only the last 60 days of orders (and so of
       // refunds). It is a protected scope Shopify must approve for the app: requested always,
       // and a grant without it still connects; every orders/refunds run then says so.
-      optionalScopes: [
-        { scope: "read_all_orders", withoutIt: "orders (and their refunds) older than 60 days are not available", streams: ["orders"] },
-      ],
+      optionalScopes: [{ scope: "read_all_orders", withoutIt: "orders (and their refunds) older than 60 days are not available", streams: ["orders"] }],
       scopeSeparator: ",",
       accessType: "offline",
       pkce: false,

@@ -93,8 +93,7 @@ export default defineConnector({
         webhook_notification_url: {
           type: "string",
           title: "Webhook notification URL",
-          description:
-            "The notification URL exactly as registered with Square. Only needed when the host does not send x-backfill-notification-url.",
+          description: "The notification URL exactly as registered with Square. Only needed when the host does not send x-backfill-notification-url.",
           "x-placeholder": "https://hooks.example.com/square/acme",
         },
       },

@@ -19,7 +19,12 @@ expectNoLeaksAfterEach([ACCESS_CANARY, REFRESH_CANARY]);
 const JOB = "gid://shopify/BulkOperation/720918";
 const RESULT_URL = "https://storage.googleapis.com/shopify-tagging-bulk-ops/720918/bulk-720918.jsonl?X-Goog-Signature=abc.1893456000";
 
-type Node = Record<string, unknown> & { id: string; lineItems: { nodes: Record<string, unknown>[] }; shippingLines: { nodes: Record<string, unknown>[] }; refunds: { id: string }[] };
+type Node = Record<string, unknown> & {
+  id: string;
+  lineItems: { nodes: Record<string, unknown>[] };
+  shippingLines: { nodes: Record<string, unknown>[] };
+  refunds: { id: string }[];
+};
 
 /** The JSONL Shopify writes for these order nodes: each order, then its line items and shipping lines. */
 function ordersJsonl(nodes: Node[]): string {
@@ -171,7 +176,16 @@ describe("an orders bulk pass", () => {
 
   it("the shop's slots taken by another app's jobs: the pass waits (pause), then starts its job", async () => {
     const runtime = await planned(ordersRoute, "orders");
-    runtime.http.postOnce(GRAPHQL_URL, { body: { data: { bulkOperationRunQuery: { bulkOperation: null, userErrors: [{ field: null, message: "A bulk query operation for this app and shop is already in progress.", code: "OPERATION_IN_PROGRESS" }] } } } });
+    runtime.http.postOnce(GRAPHQL_URL, {
+      body: {
+        data: {
+          bulkOperationRunQuery: {
+            bulkOperation: null,
+            userErrors: [{ field: null, message: "A bulk query operation for this app and shop is already in progress.", code: "OPERATION_IN_PROGRESS" }],
+          },
+        },
+      },
+    });
     expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "waiting_for_slot", hasMore: true });
     expect(runtime.pauseSeconds("orders")).toBe(10);
     runtime.http.postOnce(GRAPHQL_URL, RUN_OK);
@@ -187,7 +201,10 @@ describe("an orders bulk pass", () => {
     const lines = jsonl.trimEnd().split("\n");
     // Shopify stopped inside the second order: its line and one child made it into the file.
     const second = lines.findIndex((l) => l.includes('"id":"gid://shopify/Order/1002"'));
-    const partial = lines.slice(0, second + 2).map((l) => `${l}\n`).join("");
+    const partial = lines
+      .slice(0, second + 2)
+      .map((l) => `${l}\n`)
+      .join("");
     const PARTIAL_URL = RESULT_URL.replace("bulk-720918.jsonl", "bulk-720918-partial.jsonl");
     runtime.http.postOnce(GRAPHQL_URL, status({ status: "FAILED", errorCode: "INTERNAL_SERVER_ERROR", objectCount: String(second + 2), partialDataUrl: PARTIAL_URL }));
     runtime.http.getOnce(PARTIAL_URL, { body: partial });
@@ -209,7 +226,13 @@ describe("an orders bulk pass", () => {
     expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "started", jobId: `${JOB}1` });
     expect(sent(runtime.http.calls.at(-1)!).variables.query).toContain(`updated_at:>='${String(nodes[0]!.updatedAt)}'`);
     const rest = ordersJsonl(nodes.filter((n) => String(n.updatedAt) >= String(nodes[0]!.updatedAt)));
-    runtime.http.postOnce(GRAPHQL_URL, { body: { data: { bulkOperation: { id: `${JOB}1`, status: "COMPLETED", errorCode: null, objectCount: "7", rootObjectCount: "2", fileSize: null, url: RESULT_URL, partialDataUrl: null } } } });
+    runtime.http.postOnce(GRAPHQL_URL, {
+      body: {
+        data: {
+          bulkOperation: { id: `${JOB}1`, status: "COMPLETED", errorCode: null, objectCount: "7", rootObjectCount: "2", fileSize: null, url: RESULT_URL, partialDataUrl: null },
+        },
+      },
+    });
     runtime.http.getOnce(RESULT_URL, { body: rest });
     expect(await (await runtime.call(ordersRoute)).json()).toMatchObject({ step: "downloaded" });
     scriptRefunds(runtime, nodes[0]!, nodes[1]!);
@@ -243,7 +266,14 @@ describe("an orders bulk pass", () => {
   it("a job running past an hour is cancelled and its window halved", async () => {
     const from = "2026-06-01T00:00:00Z";
     const runtime = connectedRuntime({
-      checkpoints: { orders: { cursor: null, since: null, highWater: null, bulk: { days: 30, nextFrom: null, windows: [{ from, to: "2026-07-01T00:00:00Z", jobId: JOB, startedAt: Date.now() - 2 * 3600_000 }] } } },
+      checkpoints: {
+        orders: {
+          cursor: null,
+          since: null,
+          highWater: null,
+          bulk: { days: 30, nextFrom: null, windows: [{ from, to: "2026-07-01T00:00:00Z", jobId: JOB, startedAt: Date.now() - 2 * 3600_000 }] },
+        },
+      },
     });
     runtime.http.postOnce(GRAPHQL_URL, status({ status: "RUNNING", objectCount: "12345" }));
     runtime.http.postOnce(GRAPHQL_URL, { body: { data: { bulkOperationCancel: { bulkOperation: { id: JOB, status: "CANCELING" }, userErrors: [] } } } });
@@ -260,7 +290,13 @@ describe("an orders bulk pass", () => {
   it("Shopify refusing the bulk query is a clear error (a defect in the query), nothing committed", async () => {
     const runtime = await planned(ordersRoute, "orders");
     const before = runtime.checkpoint("orders");
-    runtime.http.postOnce(GRAPHQL_URL, { body: { data: { bulkOperationRunQuery: { bulkOperation: null, userErrors: [{ field: ["query"], message: "Bulk queries cannot contain more than 5 connections.", code: "INVALID" }] } } } });
+    runtime.http.postOnce(GRAPHQL_URL, {
+      body: {
+        data: {
+          bulkOperationRunQuery: { bulkOperation: null, userErrors: [{ field: ["query"], message: "Bulk queries cannot contain more than 5 connections.", code: "INVALID" }] },
+        },
+      },
+    });
     const response = await runtime.call(ordersRoute);
     expect(response.status).toBe(502);
     expect(await response.json()).toMatchObject({ error: { code: "shopify_bulk_query_refused" } });

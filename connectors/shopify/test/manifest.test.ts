@@ -16,7 +16,13 @@ describe("backfill.config.ts", () => {
     const oauth = manifest.connection.oauth!;
     expect(oauth.tokenRequestParams).toEqual({ expiring: "1" });
     expect(oauth.refresh).toEqual({ enabled: true, rotatesRefreshToken: true });
-    expect(oauth.token).toMatchObject({ accessTokenPath: "access_token", refreshTokenPath: "refresh_token", expiresInPath: "expires_in", refreshExpiresInPath: "refresh_token_expires_in", scopePath: "scope" });
+    expect(oauth.token).toMatchObject({
+      accessTokenPath: "access_token",
+      refreshTokenPath: "refresh_token",
+      expiresInPath: "expires_in",
+      refreshExpiresInPath: "refresh_token_expires_in",
+      scopePath: "scope",
+    });
     expect(oauth.scopeSeparator).toBe(",");
     expect(oauth.callbackVerifiers).toEqual(["shopifyHmac"]);
     expect(oauth.scopes).toEqual(["read_customers", "read_orders"]);
@@ -49,7 +55,10 @@ describe("backfill.config.ts", () => {
       ...manifestInput,
       connection: {
         ...manifestInput.connection,
-        settingsSchema: { ...manifestInput.connection.settingsSchema, properties: { ...manifestInput.connection.settingsSchema.properties, shopify_client_secret: { type: "string", "x-secret": true } } },
+        settingsSchema: {
+          ...manifestInput.connection.settingsSchema,
+          properties: { ...manifestInput.connection.settingsSchema.properties, shopify_client_secret: { type: "string", "x-secret": true } },
+        },
       },
       permissions: { ...manifestInput.permissions, secrets: { ...manifestInput.permissions.secrets, shopify_client_secret: ["read"] } },
     };

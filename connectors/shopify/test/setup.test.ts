@@ -54,7 +54,9 @@ describe("POST /setup/test_connection", () => {
 
   it("expired token refreshed by the host (rotating refresh token): the new token is used", async () => {
     const fresh = "shpat_CANARYfresh0123456789abcdef";
-    runtime = connectedRuntime({ oauth: { expiresAt: Date.now() + 60_000, refresh: { accessToken: fresh, refreshToken: "shprt_CANARYrotated0123456789", expiresAt: Date.now() + 3600_000 } } });
+    runtime = connectedRuntime({
+      oauth: { expiresAt: Date.now() + 60_000, refresh: { accessToken: fresh, refreshToken: "shprt_CANARYrotated0123456789", expiresAt: Date.now() + 3600_000 } },
+    });
     runtime.http.postOnce(GRAPHQL_URL, { body: fixture("shop.json") });
     const response = await runtime.call(POST);
     expect(response.status).toBe(200);

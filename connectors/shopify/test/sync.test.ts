@@ -57,7 +57,9 @@ describe("POST /sync/customers", () => {
     expect(waiting.headers.get("retry-after")).toBe("8");
     expect(runtime.http.calls).toHaveLength(1); // the pass's count query, no page
 
-    runtime = connectedRuntime({ checkpoints: { customers: { cursor: null, since: null, highWater: null, cost: { ...low, throttle: { ...low.throttle, currentlyAvailable: 500 } } } } });
+    runtime = connectedRuntime({
+      checkpoints: { customers: { cursor: null, since: null, highWater: null, cost: { ...low, throttle: { ...low.throttle, currentlyAvailable: 500 } } } },
+    });
     scriptPassCount(runtime);
     runtime.http.postOnce(GRAPHQL_URL, { body: fixture("customers-page-1.json") });
     await runtime.call(customersRoute);
@@ -68,7 +70,14 @@ describe("POST /sync/customers", () => {
 
   it("waits (retry signal, no HTTP call) when the bucket cannot pay for a full page", async () => {
     runtime = connectedRuntime({
-      checkpoints: { orders: { cursor: "abc", since: null, highWater: null, cost: { costPerNode: 300, throttle: { maximumAvailable: 1000, currentlyAvailable: 2, restoreRate: 50 }, observedAt: Date.now() } } },
+      checkpoints: {
+        orders: {
+          cursor: "abc",
+          since: null,
+          highWater: null,
+          cost: { costPerNode: 300, throttle: { maximumAvailable: 1000, currentlyAvailable: 2, restoreRate: 50 }, observedAt: Date.now() },
+        },
+      },
     });
     const response = await runtime.call(ordersRoute);
     expect(response.status).toBe(429);
@@ -118,11 +127,12 @@ describe("POST /sync/orders", () => {
     expect(runtime.hasMore("orders")).toBe(false);
     expect(runtime.checkpoint("orders")).toMatchObject({ cursor: null, since: null, highWater: "2026-01-05T13:00:00Z" });
 
-    expect(runtime.storedRecords().filter((r) => r.kind === "sales_receipt").map((r) => r.idempotencyKey)).toEqual([
-      "shopify:order:gid://shopify/Order/1001",
-      "shopify:order:gid://shopify/Order/1002",
-      "shopify:order:gid://shopify/Order/1003",
-    ]);
+    expect(
+      runtime
+        .storedRecords()
+        .filter((r) => r.kind === "sales_receipt")
+        .map((r) => r.idempotencyKey),
+    ).toEqual(["shopify:order:gid://shopify/Order/1001", "shopify:order:gid://shopify/Order/1002", "shopify:order:gid://shopify/Order/1003"]);
     expect(runtime.records("sales_receipt").map((r) => [r.currency, r.total])).toEqual([
       ["USD", "88.89"],
       ["JPY", "3200"],
@@ -144,7 +154,11 @@ describe("POST /sync/orders", () => {
   for (const status of [429, 503]) {
     it(`HTTP ${status} with Retry-After: the retry signal with Shopify's wait`, async () => {
       runtime = connectedRuntime();
-      runtime.http.postOnce(GRAPHQL_URL, { status, headers: { "Retry-After": "4" }, body: { errors: "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service." } });
+      runtime.http.postOnce(GRAPHQL_URL, {
+        status,
+        headers: { "Retry-After": "4" },
+        body: { errors: "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service." },
+      });
       const response = await runtime.call(ordersRoute);
       expect(response.status).toBe(429);
       expect(response.headers.get("retry-after")).toBe("4");
@@ -234,7 +248,11 @@ describe("POST /sync/orders", () => {
     const response = await runtime.call(ordersRoute);
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ fetched: 1, accepted: 3, hasMore: true });
-    expect(runtime.storedRecords().map((r) => r.idempotencyKey)).toEqual(["shopify:order:gid://shopify/Order/1001", "shopify:refund:gid://shopify/Refund/801", "shopify:refund:gid://shopify/Refund/802"]);
+    expect(runtime.storedRecords().map((r) => r.idempotencyKey)).toEqual([
+      "shopify:order:gid://shopify/Order/1001",
+      "shopify:refund:gid://shopify/Refund/801",
+      "shopify:refund:gid://shopify/Refund/802",
+    ]);
     expect(runtime.checkpoint("orders")).toMatchObject({ cursor: "after-1001", cost: { throttle: { currentlyAvailable: 152 } } });
   });
 
@@ -278,14 +296,24 @@ describe("refunds, read in the orders pass", () => {
     // One page query: no second walk over the orders for their refunds.
     expect(runtime.http.calls).toHaveLength(2);
     expect(sent(runtime.http.calls[1]!).query).toContain("refundShippingLines");
-    expect(runtime.storedRecords().filter((r) => r.kind === "refund_receipt").map((r) => [r.idempotencyKey, r.payload.receipt_id])).toEqual([
+    expect(
+      runtime
+        .storedRecords()
+        .filter((r) => r.kind === "refund_receipt")
+        .map((r) => [r.idempotencyKey, r.payload.receipt_id]),
+    ).toEqual([
       ["shopify:refund:gid://shopify/Refund/801", "gid://shopify/Order/1001"],
       ["shopify:refund:gid://shopify/Refund/802", "gid://shopify/Order/1001"],
       ["shopify:refund:gid://shopify/Refund/803", "gid://shopify/Order/1002"],
     ]);
     // The same receipts the refunds stream wrote before, from the same refunds.
     const refundsPage = fixture<OrderRefundsPageFixture>("order-refunds-page.json").data.orders.nodes;
-    expect(runtime.records("refund_receipt")).toEqual(refundsPage.slice(0, 2).flatMap((o) => refundRecords(o)).map((r) => r.payload));
+    expect(runtime.records("refund_receipt")).toEqual(
+      refundsPage
+        .slice(0, 2)
+        .flatMap((o) => refundRecords(o))
+        .map((r) => r.payload),
+    );
   });
 
   it("a refund with more lines, shipping lines or adjustments than a page reads is completed by its id", async () => {
@@ -324,4 +352,3 @@ describe("refunds, read in the orders pass", () => {
     expect(runtime.records("refund_receipt").map((r) => r.refund_id)).toEqual(["gid://shopify/Refund/801", "gid://shopify/Refund/802", "gid://shopify/Refund/803"]);
   });
 });
-

@@ -16,7 +16,19 @@ import {
   WEBHOOK_TOO_OLD,
   WEBHOOK_TRIGGERED_AT_INVALID,
 } from "../src/lib/webhook-delivery.js";
-import { ACCESS_CANARY, GRAPHQL_URL, REFRESH_CANARY, STORE_WEBHOOK_SECRET, WEBHOOK_SECRET, connectedRuntime, deliveryHeaders, expectNoLeaksAfterEach, fixture, scriptPassCount, signBytes } from "./helpers.js";
+import {
+  ACCESS_CANARY,
+  GRAPHQL_URL,
+  REFRESH_CANARY,
+  STORE_WEBHOOK_SECRET,
+  WEBHOOK_SECRET,
+  connectedRuntime,
+  deliveryHeaders,
+  expectNoLeaksAfterEach,
+  fixture,
+  scriptPassCount,
+  signBytes,
+} from "./helpers.js";
 import type { OrderFixture, WebhookPayloadFixture } from "./fixture-shapes.js";
 
 let runtime: ConnectorTestRuntime;
@@ -162,14 +174,20 @@ describe("replays of processed deliveries", () => {
     runtime = connectedRuntime();
     const body = fixture("webhook-shop-redact.json");
     expect((await runtime.call(webhook, delivery("shop/redact", body))).status).toBe(200);
-    const rewritten = delivery("shop/redact", body, { "X-Shopify-Webhook-Id": "attacker-fresh-id", "X-Shopify-Event-Id": "attacker-fresh-event", "X-Shopify-Triggered-At": new Date().toISOString() });
+    const rewritten = delivery("shop/redact", body, {
+      "X-Shopify-Webhook-Id": "attacker-fresh-id",
+      "X-Shopify-Event-Id": "attacker-fresh-event",
+      "X-Shopify-Triggered-At": new Date().toISOString(),
+    });
     expect(await (await runtime.call(webhook, rewritten)).json()).toMatchObject({ duplicate: true });
     expect(runtime.redactions).toHaveLength(1);
   });
 
   it("Shopify's retries over 4 hours are still accepted (compliance topics must not be lost to an outage)", async () => {
     runtime = connectedRuntime();
-    const late = delivery("customers/data_request", fixture("webhook-customers-data-request.json"), { "X-Shopify-Triggered-At": new Date(Date.now() - 4 * 3600_000).toISOString() });
+    const late = delivery("customers/data_request", fixture("webhook-customers-data-request.json"), {
+      "X-Shopify-Triggered-At": new Date(Date.now() - 4 * 3600_000).toISOString(),
+    });
     expect((await runtime.call(webhook, late)).status).toBe(200);
   });
 

@@ -4,7 +4,19 @@ import type { ConnectorTestRuntime } from "@backfill-io/sdk/testing";
 import { POST as webhook, config } from "../src/api/webhooks/shopify.js";
 import { POST as ordersRoute } from "../src/api/sync/orders.js";
 import { POST as customersRoute } from "../src/api/sync/customers.js";
-import { ACCESS_CANARY, GRAPHQL_URL, REFRESH_CANARY, STORE_WEBHOOK_SECRET, WEBHOOK_SECRET, connectedRuntime, deliveryHeaders, fixture, scriptPassCount, signed, expectNoLeaksAfterEach } from "./helpers.js";
+import {
+  ACCESS_CANARY,
+  GRAPHQL_URL,
+  REFRESH_CANARY,
+  STORE_WEBHOOK_SECRET,
+  WEBHOOK_SECRET,
+  connectedRuntime,
+  deliveryHeaders,
+  fixture,
+  scriptPassCount,
+  signed,
+  expectNoLeaksAfterEach,
+} from "./helpers.js";
 import type { OrderFixture, WebhookPayloadFixture } from "./fixture-shapes.js";
 
 let runtime: ConnectorTestRuntime;
@@ -31,7 +43,11 @@ describe("POST /webhooks/shopify", () => {
     // The host attached the token (the route never held it).
     expect(runtime.http.calls[0]!.opts.headers["X-Shopify-Access-Token"]).toBe(ACCESS_CANARY);
     expect(runtime.http.calls[0]!.opts.headers.Authorization).toBeUndefined();
-    expect(runtime.storedRecords().map((r) => r.idempotencyKey)).toEqual(["shopify:order:gid://shopify/Order/1001", "shopify:refund:gid://shopify/Refund/801", "shopify:refund:gid://shopify/Refund/802"]);
+    expect(runtime.storedRecords().map((r) => r.idempotencyKey)).toEqual([
+      "shopify:order:gid://shopify/Order/1001",
+      "shopify:refund:gid://shopify/Refund/801",
+      "shopify:refund:gid://shopify/Refund/802",
+    ]);
   });
 
   const bad: [string, { hmac?: string | null; secret?: string }][] = [
@@ -68,7 +84,10 @@ describe("POST /webhooks/shopify", () => {
   describe("with the store's own webhook key set (webhook_secret) beside the app's client secret", () => {
     const bothKeys = () => connectedRuntime({ secrets: { app_webhook_secret: WEBHOOK_SECRET, webhook_secret: STORE_WEBHOOK_SECRET } });
 
-    for (const [name, secret] of [["the app's client secret", WEBHOOK_SECRET], ["the store's key", STORE_WEBHOOK_SECRET]] as const) {
+    for (const [name, secret] of [
+      ["the app's client secret", WEBHOOK_SECRET],
+      ["the store's key", STORE_WEBHOOK_SECRET],
+    ] as const) {
       it(`orders/updated signed with ${name}: accepted and ingested`, async () => {
         runtime = bothKeys();
         runtime.http.postOnce(GRAPHQL_URL, { body: fixture("order-1001.json") });
@@ -177,10 +196,7 @@ describe("POST /webhooks/shopify", () => {
 
     const response = await runtime.call(webhook, delivery("customers/redact", fixture("webhook-customers-redact.json")));
     expect(response.status).toBe(200);
-    expect(runtime.redactions).toEqual([
-      { customerId: "gid://shopify/Customer/501" },
-      { receiptIds: ["gid://shopify/Order/1001", "gid://shopify/Order/1002"] },
-    ]);
+    expect(runtime.redactions).toEqual([{ customerId: "gid://shopify/Customer/501" }, { receiptIds: ["gid://shopify/Order/1001", "gid://shopify/Order/1002"] }]);
     // Refunds of 1001 (customer 501) and 1002 (guest) are gone; 804 (customer 502's order) stays.
     expect(runtime.records("refund_receipt").map((r) => r.refund_id)).toEqual(["gid://shopify/Refund/804"]);
     // Customer 501 and its order are gone, so is guest order 1002; customer 502 and its order 1003 stay.

@@ -22,7 +22,10 @@ const minutes = (requests: number) => `${fmt((requests * SECONDS_PER_REQUEST) / 
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), "backfill-square-bench-"));
-  const emulator = await startSquareEmulator({ seed: 7, merchants: [{ id: MERCHANT, businessName: "Bench Roastery", currency: "USD", locations: 12, orders: ORDERS, customers: ORDERS / 4 }] });
+  const emulator = await startSquareEmulator({
+    seed: 7,
+    merchants: [{ id: MERCHANT, businessName: "Bench Roastery", currency: "USD", locations: 12, orders: ORDERS, customers: ORDERS / 4 }],
+  });
   const runner = new RouteRunner();
   const host = await openHost({
     dataDir,
@@ -32,9 +35,28 @@ async function main(): Promise<void> {
   });
   try {
     const issued = emulator.state.issueAccessToken(MERCHANT);
-    const connection = await host.store.connections.create({ connectorKey: "square", connectorVersion: "0.1.0", settings: { environment: "connect.squareup.com" }, status: "active" });
+    const connection = await host.store.connections.create({
+      connectorKey: "square",
+      connectorVersion: "0.1.0",
+      settings: { environment: "connect.squareup.com" },
+      status: "active",
+    });
     const scopes = ["MERCHANT_PROFILE_READ", "CUSTOMERS_READ", "ORDERS_READ", "PAYMENTS_READ"];
-    await writeTokens(host.store, host.vault, connection.id, { accessToken: issued.access_token, refreshToken: issued.refresh_token ?? null, tokenType: "bearer", expiresAt: Date.parse(issued.expires_at), refreshExpiresAt: null, scopes, accountId: MERCHANT }, { scopes });
+    await writeTokens(
+      host.store,
+      host.vault,
+      connection.id,
+      {
+        accessToken: issued.access_token,
+        refreshToken: issued.refresh_token ?? null,
+        tokenType: "bearer",
+        expiresAt: Date.parse(issued.expires_at),
+        refreshExpiresAt: null,
+        scopes,
+        accountId: MERCHANT,
+      },
+      { scopes },
+    );
     const engine = syncEngineForHost(host, runner);
 
     const started = performance.now();
@@ -59,7 +81,9 @@ async function main(): Promise<void> {
       byPath.set(`${r.method} ${key}`, (byPath.get(`${r.method} ${key}`) ?? 0) + 1);
     }
 
-    console.log(`\nSquare sync, ${fmt(ORDERS)} orders (${fmt(refunds)} refunds, ${fmt(data.customers.length)} customers, 12 locations) through the route runner against the emulator`);
+    console.log(
+      `\nSquare sync, ${fmt(ORDERS)} orders (${fmt(refunds)} refunds, ${fmt(data.customers.length)} customers, 12 locations) through the route runner against the emulator`,
+    );
     console.table([
       { measure: "records stored", value: fmt(records) },
       { measure: "provider requests", value: fmt(requests.length) },
@@ -67,7 +91,10 @@ async function main(): Promise<void> {
       { measure: "wall time here (emulator answers in ~1 ms)", value: `${fmt(elapsedS, 1)} s` },
       { measure: `requests for ${fmt(TARGET_ORDERS)} orders (target ≤ 1,000)`, value: fmt(requests.length * scale) },
       { measure: `what a user would wait: ${fmt(TARGET_ORDERS)} orders at ${SECONDS_PER_REQUEST} s a request (target ≤ 5 min)`, value: minutes(requests.length * scale) },
-      { measure: `local time here scaled to ${fmt(TARGET_ORDERS)} orders (host and emulator share this process; not provider wait)`, value: `${fmt((elapsedS * scale) / 60, 1)} min` },
+      {
+        measure: `local time here scaled to ${fmt(TARGET_ORDERS)} orders (host and emulator share this process; not provider wait)`,
+        value: `${fmt((elapsedS * scale) / 60, 1)} min`,
+      },
       { measure: "the replaced design (GetPayment per refund, pages of 100), same merchant", value: `${fmt(oldRequests * scale)} requests, ${minutes(oldRequests * scale)}` },
       { measure: "ratio, replaced / now", value: `${fmt(oldRequests / requests.length, 1)} ×` },
     ]);

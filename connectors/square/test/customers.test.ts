@@ -27,7 +27,12 @@ describe("sync/customers", () => {
     expect(new URL(runtime.http.calls[1]!.url).searchParams.get("cursor")).toBe("9dpS093Uy12AzeE");
     expect(runtime.hasMore("customers")).toBe(false);
     expect(runtime.checkpoint("customers")).toEqual({ highWater: "2024-07-01T12:00:00.000Z" });
-    expect(runtime.storedRecords().map((r) => r.idempotencyKey).sort()).toEqual(["square:customer:A9641GZW2H7Z56YYSD41Q12HDW", "square:customer:JDKYHBWT1D4F8MFH63DBMEN8Y4"]);
+    expect(
+      runtime
+        .storedRecords()
+        .map((r) => r.idempotencyKey)
+        .sort(),
+    ).toEqual(["square:customer:A9641GZW2H7Z56YYSD41Q12HDW", "square:customer:JDKYHBWT1D4F8MFH63DBMEN8Y4"]);
   });
 
   it("incremental run searches on updated_at from the high-water mark (minus the consistency overlap)", async () => {

@@ -2,7 +2,15 @@
 // connected Square OAuth state whose tokens are canaries (checked never to leak).
 import { createHmac } from "node:crypto";
 import { afterEach } from "vitest";
-import { CanaryGuard, connectorTestRuntime, fixtureReader, responseJson, type ConnectorTestRuntime, type ConnectorTestRuntimeOptions, type TestOAuthState } from "@backfill-io/sdk/testing";
+import {
+  CanaryGuard,
+  connectorTestRuntime,
+  fixtureReader,
+  responseJson,
+  type ConnectorTestRuntime,
+  type ConnectorTestRuntimeOptions,
+  type TestOAuthState,
+} from "@backfill-io/sdk/testing";
 
 export const ACCESS_TOKEN = "EAAAcanaryAccessToken_square_7f3e9d1c";
 export const REFRESH_TOKEN = "EQAAcanaryRefreshToken_square_2b8a4e6f";
@@ -29,14 +37,18 @@ export function expectNoLeaksAfterEach(secrets: readonly string[] = [ACCESS_TOKE
 
 export function squareRuntime(opts: Omit<ConnectorTestRuntimeOptions, "oauth"> & { oauth?: Partial<TestOAuthState> } = {}) {
   const { oauth, settings, ...rest } = opts;
-  return leakChecked(connectorTestRuntime({
-    connector: { key: "square", provider: "square" },
-    settings: { environment: "production", ...settings },
-    oauth: { accessToken: ACCESS_TOKEN, refreshToken: REFRESH_TOKEN, scopes: SCOPES, requiredScopes: SCOPES, provider: "square", ...oauth },
-    ...rest,
-  }));
+  return leakChecked(
+    connectorTestRuntime({
+      connector: { key: "square", provider: "square" },
+      settings: { environment: "production", ...settings },
+      oauth: { accessToken: ACCESS_TOKEN, refreshToken: REFRESH_TOKEN, scopes: SCOPES, requiredScopes: SCOPES, provider: "square", ...oauth },
+      ...rest,
+    }),
+  );
 }
 
 export function sign(key: string, url: string, body: string): string {
-  return createHmac("sha256", key).update(url + body).digest("base64");
+  return createHmac("sha256", key)
+    .update(url + body)
+    .digest("base64");
 }

@@ -54,7 +54,10 @@ describe("manifest", () => {
     const oauth = manifest.connection.oauth!;
     const pkce = {
       ...manifest,
-      connection: { ...manifest.connection, oauth: { ...oauth, pkce: true, client: { ...oauth.client, authMethod: "none" }, refresh: { enabled: true, rotatesRefreshToken: true } } },
+      connection: {
+        ...manifest.connection,
+        oauth: { ...oauth, pkce: true, client: { ...oauth.client, authMethod: "none" }, refresh: { enabled: true, rotatesRefreshToken: true } },
+      },
     };
     expect(validateManifest(pkce).problems).toEqual([]);
     const noPkce = { ...pkce, connection: { ...pkce.connection, oauth: { ...pkce.connection.oauth, pkce: false } } };

@@ -10,7 +10,10 @@ let runtime: ReturnType<typeof squareRuntime>;
 expectNoLeaksAfterEach();
 
 const ids = (n: number, prefix = "LOC") => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(2, "0")}`);
-const locations = (list: string[]) => ({ body: { locations: list.map((id) => ({ id, name: id, status: "ACTIVE", currency: "USD" })) }, headers: { date: "Mon, 01 Jul 2024 12:00:00 GMT" } });
+const locations = (list: string[]) => ({
+  body: { locations: list.map((id) => ({ id, name: id, status: "ACTIVE", currency: "USD" })) },
+  headers: { date: "Mon, 01 Jul 2024 12:00:00 GMT" },
+});
 type SearchBody = { location_ids: string[]; cursor?: string; query: { filter: { date_time_filter?: { updated_at: { start_at: string } } }; sort: unknown } };
 const searchBody = (call: RecordedCall) => call.body as SearchBody;
 const searches = () => runtime.http.calls.filter((c) => c.url === `${API}/v2/orders/search`).map(searchBody);

@@ -17,7 +17,12 @@ const refundPage = (n: number, from = 0): SquarePaymentRefund[] =>
     const i = from + k;
     return { ...template, id: `R${i}`, payment_id: `PAY${i}`, order_id: `RET${i}`, updated_at: new Date(Date.UTC(2024, 3, 1, 0, 0, i)).toISOString() };
   });
-const returnOrder = (id: string, sale: string | undefined) => ({ id, location_id: "L1", returns: [{ uid: `u-${id}`, ...(sale ? { source_order_id: sale } : {}) }], state: "COMPLETED" });
+const returnOrder = (id: string, sale: string | undefined) => ({
+  id,
+  location_id: "L1",
+  returns: [{ uid: `u-${id}`, ...(sale ? { source_order_id: sale } : {}) }],
+  state: "COMPLETED",
+});
 const rateLimited: MockResponse = { status: 429, body: fixture("error-rate-limited.json"), headers: { "retry-after": "3" } };
 const serverError: MockResponse = { status: 500, body: { errors: [{ category: "API_ERROR", code: "INTERNAL_SERVER_ERROR" }] } };
 const batchIds = (call: RecordedCall) => (call.body as { order_ids: string[] }).order_ids;
@@ -36,14 +41,24 @@ describe("sync/refunds", () => {
     const body = await json(await runtime.call(POST));
     expect(body).toMatchObject({ accepted: 1, rejected: 0, notSettled: 1, hasMore: true });
     expect(runtime.records("refund_receipt")).toEqual([
-      expect.objectContaining({ refund_id: "bP9mAsEMYPUGjjGNaNO5ZDVyLhSZY_69MmgHubkLqx9wGhnmenRUHOaKitE6llfZuxcWYjGxd", receipt_id: "CAISENgvlJ6jLWAzERDzjyHVybY", total: "5.55", currency: "USD" }),
+      expect.objectContaining({
+        refund_id: "bP9mAsEMYPUGjjGNaNO5ZDVyLhSZY_69MmgHubkLqx9wGhnmenRUHOaKitE6llfZuxcWYjGxd",
+        receipt_id: "CAISENgvlJ6jLWAzERDzjyHVybY",
+        total: "5.55",
+        currency: "USD",
+      }),
     ]);
     expect(runtime.records("refund_receipt")[0]!.receipt_id).not.toBe("9ltv0bx5PuvGXUYHYHxYSKEqC3IZY");
     expect(batchCalls()).toEqual([["9ltv0bx5PuvGXUYHYHxYSKEqC3IZY"]]);
     expect(runtime.http.calls.some((c) => c.url.includes("/v2/payments/"))).toBe(false);
     expect(runtime.storedRecords()[0]!.idempotencyKey).toBe("square:refund:bP9mAsEMYPUGjjGNaNO5ZDVyLhSZY_69MmgHubkLqx9wGhnmenRUHOaKitE6llfZuxcWYjGxd");
     // begin_time explicit: Square's default (a year ago) would silently drop older refunds.
-    expect(Object.fromEntries(new URL(runtime.http.calls[0]!.url).searchParams)).toEqual({ begin_time: REFUNDS_HISTORY_START, limit: "100", sort_field: "UPDATED_AT", sort_order: "ASC" });
+    expect(Object.fromEntries(new URL(runtime.http.calls[0]!.url).searchParams)).toEqual({
+      begin_time: REFUNDS_HISTORY_START,
+      limit: "100",
+      sort_field: "UPDATED_AT",
+      sort_order: "ASC",
+    });
     expect(runtime.checkpoint("refunds")).toMatchObject({ passStartedAt: "2024-07-01T12:00:00.000Z", passHighWater: "2024-04-04T10:00:01.000Z" });
   });
 
@@ -59,7 +74,17 @@ describe("sync/refunds", () => {
 
   it("an unlinked refund (no payment) is stored with no sale and its reason, without a lookup", async () => {
     runtime = squareRuntime();
-    const unlinked = { id: "UNLINKED1", status: "COMPLETED", unlinked: true, destination_type: "CASH", amount_money: { amount: 1250, currency: "USD" }, location_id: "L1", reason: "Goodwill", created_at: "2024-04-02T00:00:00.000Z", updated_at: "2024-04-02T00:00:00.000Z" };
+    const unlinked = {
+      id: "UNLINKED1",
+      status: "COMPLETED",
+      unlinked: true,
+      destination_type: "CASH",
+      amount_money: { amount: 1250, currency: "USD" },
+      location_id: "L1",
+      reason: "Goodwill",
+      created_at: "2024-04-02T00:00:00.000Z",
+      updated_at: "2024-04-02T00:00:00.000Z",
+    };
     runtime.http.getOnce(`${API}/v2/refunds*`, { body: { refunds: [unlinked] } });
     expect(await json(await runtime.call(POST))).toMatchObject({ accepted: 1, skipped: [] });
     expect(runtime.records("refund_receipt")).toEqual([expect.objectContaining({ refund_id: "UNLINKED1", receipt_id: null, reason: "Goodwill", total: "12.50" })]);
@@ -86,7 +111,15 @@ describe("sync/refunds", () => {
 
   it("incremental: updated_at_begin_time from the high-water mark; INVALID_CURSOR restarts from the latest updated_at read", async () => {
     runtime = squareRuntime({
-      checkpoints: { refunds: { highWater: "2024-04-01T00:00:00.000Z", passStartedAt: "2024-07-01T12:00:00.000Z", cursor: "old", cursorSince: "2024-04-01T00:00:00.000Z", passHighWater: "2024-04-03T20:00:03.497Z" } },
+      checkpoints: {
+        refunds: {
+          highWater: "2024-04-01T00:00:00.000Z",
+          passStartedAt: "2024-07-01T12:00:00.000Z",
+          cursor: "old",
+          cursorSince: "2024-04-01T00:00:00.000Z",
+          passHighWater: "2024-04-03T20:00:03.497Z",
+        },
+      },
     });
     runtime.http.getOnce(`${API}/v2/refunds*`, { status: 400, body: fixture("error-invalid-cursor.json") });
     runtime.http.getOnce(`${API}/v2/refunds*`, { body: { refunds: [] } });
@@ -134,12 +167,20 @@ describe("sync/refunds", () => {
       let failing = true;
       batches(() => (failing ? serverError : undefined));
       expect(await json(await runtime.call(POST))).toMatchObject({ accepted: 1, notSettled: 1, hasMore: true, page: { done: 2, of: 4 } });
-      expect(runtime.checkpoint<RefundsCheckpoint>("refunds")).toEqual({ passStartedAt: "2024-07-01T12:00:00.000Z", passHighWater: "2024-04-01T00:00:01.000Z", pageDone: 2, pageDoneId: "R1" });
+      expect(runtime.checkpoint<RefundsCheckpoint>("refunds")).toEqual({
+        passStartedAt: "2024-07-01T12:00:00.000Z",
+        passHighWater: "2024-04-01T00:00:01.000Z",
+        pageDone: 2,
+        pageDoneId: "R1",
+      });
       failing = false;
       expect(await json(await runtime.call(POST))).toMatchObject({ accepted: 2, hasMore: true });
       expect(receipts()).toEqual({ R0: null, R2: "ORD2", R3: "ORD3" });
       // Only the refunds not done were looked up again; the same page (no cursor) was re-read.
-      expect(batchCalls()).toEqual([["RET2", "RET3"], ["RET2", "RET3"]]);
+      expect(batchCalls()).toEqual([
+        ["RET2", "RET3"],
+        ["RET2", "RET3"],
+      ]);
       expect(listCalls()).toEqual([listCalls()[0], listCalls()[0]]);
       expect(runtime.checkpoint<RefundsCheckpoint>("refunds")).toEqual({ passStartedAt: "2024-07-01T12:00:00.000Z", cursor: "next", passHighWater: "2024-04-01T00:00:03.000Z" });
     });

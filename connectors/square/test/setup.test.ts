@@ -31,11 +31,13 @@ describe("setup/test_connection", () => {
   });
 
   it("no environment setting: the schema default (production) applies, calls go to connect.squareup.com", async () => {
-    runtime = leakChecked(connectorTestRuntime({
-      connector: { key: "square", provider: "square" },
-      settings: {},
-      oauth: { accessToken: ACCESS_TOKEN, refreshToken: REFRESH_TOKEN, scopes: SCOPES, requiredScopes: SCOPES, provider: "square" },
-    }));
+    runtime = leakChecked(
+      connectorTestRuntime({
+        connector: { key: "square", provider: "square" },
+        settings: {},
+        oauth: { accessToken: ACCESS_TOKEN, refreshToken: REFRESH_TOKEN, scopes: SCOPES, requiredScopes: SCOPES, provider: "square" },
+      }),
+    );
     runtime.http.getOnce(`${API}/v2/merchants/me`, { body: { merchant: { id: "MLQW2SSZ0C3GK", business_name: "Blue Bottle Roasters" } } });
     const response = await runtime.call(POST);
     expect(response.status).toBe(200);
@@ -93,7 +95,10 @@ describe("setup/test_connection", () => {
 
   it("other failures (Square 500) → 502 provider_error with Square's error, not a bad request", async () => {
     runtime = squareRuntime();
-    runtime.http.getOnce(`${API}/v2/merchants/me`, { status: 500, body: { errors: [{ category: "API_ERROR", code: "INTERNAL_SERVER_ERROR", detail: "An internal error occurred." }] } });
+    runtime.http.getOnce(`${API}/v2/merchants/me`, {
+      status: 500,
+      body: { errors: [{ category: "API_ERROR", code: "INTERNAL_SERVER_ERROR", detail: "An internal error occurred." }] },
+    });
     const response = await runtime.call(POST);
     expect(response.status).toBe(502);
     expect((await json<ErrorBody>(response)).error).toMatchObject({ code: "provider_error", details: { status: 500, errors: [{ code: "INTERNAL_SERVER_ERROR" }] } });

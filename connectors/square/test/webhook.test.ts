@@ -95,7 +95,12 @@ describe("webhooks/square: events", () => {
 
   it("payment.updated ingests the payment's order", async () => {
     runtime = webhookRuntime();
-    const raw = JSON.stringify({ merchant_id: "MLQW2SSZ0C3GK", type: "payment.updated", event_id: "p-1", data: { type: "payment", id: "bP9m", object: { payment: fixture<PaymentFixture>("payment.json").payment } } });
+    const raw = JSON.stringify({
+      merchant_id: "MLQW2SSZ0C3GK",
+      type: "payment.updated",
+      event_id: "p-1",
+      data: { type: "payment", id: "bP9m", object: { payment: fixture<PaymentFixture>("payment.json").payment } },
+    });
     runtime.http.getOnce(`${API}/v2/orders/CAISENgvlJ6jLWAzERDzjyHVybY`, { body: { order: fixture<OrdersFixture>("orders-search-usd.json").orders[0] } });
     const response = await runtime.call(POST, delivery(raw, sign(SIGNATURE_KEY, NOTIFICATION_URL, raw)));
     expect(await json(response)).toMatchObject({ accepted: 1 });
@@ -113,7 +118,13 @@ describe("webhooks/square: events", () => {
   it("order.created for a refund's return order stores no sales receipt (no phantom sale per refund)", async () => {
     runtime = webhookRuntime();
     const returnOrder = fixture<OrdersFixture>("orders-batch-retrieve-return.json").orders[0]!;
-    const raw = JSON.stringify({ merchant_id: MERCHANT_ID, type: "order.created", event_id: "oc-1", created_at: "2024-04-03T19:59:06Z", data: { type: "order_created", id: returnOrder.id, object: { order_created: { order_id: returnOrder.id, state: "COMPLETED", version: 1 } } } });
+    const raw = JSON.stringify({
+      merchant_id: MERCHANT_ID,
+      type: "order.created",
+      event_id: "oc-1",
+      created_at: "2024-04-03T19:59:06Z",
+      data: { type: "order_created", id: returnOrder.id, object: { order_created: { order_id: returnOrder.id, state: "COMPLETED", version: 1 } } },
+    });
     runtime.http.getOnce(`${API}/v2/orders/${returnOrder.id}`, { body: { order: returnOrder } });
     const response = await runtime.call(POST, delivery(raw, sign(SIGNATURE_KEY, NOTIFICATION_URL, raw)));
     expect(await json(response)).toMatchObject({ accepted: 0, ignored: "return order" });
@@ -122,7 +133,17 @@ describe("webhooks/square: events", () => {
 
   it("refund.created for an unlinked refund stores it with no sale, without a lookup", async () => {
     runtime = webhookRuntime();
-    const refund = { id: "UNLINKED9", status: "COMPLETED", unlinked: true, destination_type: "CARD", amount_money: { amount: 700, currency: "USD" }, location_id: "L1", reason: "Returned without receipt", created_at: "2024-04-05T00:00:00Z", updated_at: "2024-04-05T00:00:00Z" };
+    const refund = {
+      id: "UNLINKED9",
+      status: "COMPLETED",
+      unlinked: true,
+      destination_type: "CARD",
+      amount_money: { amount: 700, currency: "USD" },
+      location_id: "L1",
+      reason: "Returned without receipt",
+      created_at: "2024-04-05T00:00:00Z",
+      updated_at: "2024-04-05T00:00:00Z",
+    };
     const raw = JSON.stringify({ merchant_id: MERCHANT_ID, type: "refund.created", event_id: "rc-1", data: { type: "refund", id: refund.id, object: { refund } } });
     const response = await runtime.call(POST, delivery(raw, sign(SIGNATURE_KEY, NOTIFICATION_URL, raw)));
     expect(await json(response)).toMatchObject({ accepted: 1 });
@@ -137,10 +158,19 @@ describe("webhooks/square: events", () => {
         type: "customer.deleted",
         event_id: `cd-${id}`,
         created_at: "2024-05-01T00:00:00Z",
-        data: { type: "customer", id, object: { customer: { id, version: 3 }, ...(merge ? { event_context: { merge: { from_customer_ids: [id], to_customer_id: merge.to } } } : {}) } },
+        data: {
+          type: "customer",
+          id,
+          object: { customer: { id, version: 3 }, ...(merge ? { event_context: { merge: { from_customer_ids: [id], to_customer_id: merge.to } } } : {}) },
+        },
       });
     const customerEvent = (id: string) =>
-      JSON.stringify({ merchant_id: MERCHANT_ID, type: "customer.updated", event_id: `cu-${id}`, data: { type: "customer", id, object: { customer: { id, given_name: "Ada", updated_at: "2024-04-01T00:00:00Z" } } } });
+      JSON.stringify({
+        merchant_id: MERCHANT_ID,
+        type: "customer.updated",
+        event_id: `cu-${id}`,
+        data: { type: "customer", id, object: { customer: { id, given_name: "Ada", updated_at: "2024-04-01T00:00:00Z" } } },
+      });
 
     for (const merged of [false, true]) {
       it(`${merged ? "a profile merged away" : "a deleted profile"} becomes a tombstone with the deletion time`, async () => {

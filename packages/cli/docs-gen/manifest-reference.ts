@@ -12,7 +12,9 @@ function defaultText(f: SchemaField): string {
 
 /** Fields of the schema that have no note yet. */
 export function undocumentedManifestFields(): string[] {
-  return schemaFields(manifestSchema).map((f) => f.path).filter((p) => !MANIFEST_FIELD_NOTES[p]);
+  return schemaFields(manifestSchema)
+    .map((f) => f.path)
+    .filter((p) => !MANIFEST_FIELD_NOTES[p]);
 }
 
 export function manifestReferenceMarkdown(): string {

@@ -49,11 +49,23 @@ function rulesOf(s: JsonSchema): string[] {
 
 function walk(s: JsonSchema, path: string, required: boolean, into: SchemaField[]): void {
   if (path) {
-    into.push({ path, type: typeOf(s), required, ...(s.default !== undefined ? { default: s.default } : {}), rules: rulesOf(s), ...(s.description ? { description: s.description } : {}) });
+    into.push({
+      path,
+      type: typeOf(s),
+      required,
+      ...(s.default !== undefined ? { default: s.default } : {}),
+      rules: rulesOf(s),
+      ...(s.description ? { description: s.description } : {}),
+    });
   }
   const prefix = path ? `${path}.` : "";
   for (const [name, child] of Object.entries(s.properties ?? {})) walk(child, `${prefix}${name}`, (s.required ?? []).includes(name), into);
-  if (s.type === "object" && s.additionalProperties && typeof s.additionalProperties === "object" && (s.additionalProperties.properties || s.additionalProperties.type === "object")) {
+  if (
+    s.type === "object" &&
+    s.additionalProperties &&
+    typeof s.additionalProperties === "object" &&
+    (s.additionalProperties.properties || s.additionalProperties.type === "object")
+  ) {
     walk(s.additionalProperties, `${prefix}<name>`, false, into);
   }
   if (s.type === "array" && s.items?.properties) {

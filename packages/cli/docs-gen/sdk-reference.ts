@@ -15,7 +15,14 @@ function docOf(node: ts.Node, source: ts.SourceFile): string {
   return ranges
     .map((r) => source.text.slice(r.pos, r.end))
     .filter((c) => c.startsWith("/**"))
-    .map((c) => c.replace(/^\/\*\*|\*\/$/g, "").split("\n").map((l) => l.replace(/^\s*\* ?/, "").trim()).filter(Boolean).join(" "))
+    .map((c) =>
+      c
+        .replace(/^\/\*\*|\*\/$/g, "")
+        .split("\n")
+        .map((l) => l.replace(/^\s*\* ?/, "").trim())
+        .filter(Boolean)
+        .join(" "),
+    )
     .join(" ");
 }
 
@@ -39,7 +46,8 @@ export function sdkCalls(file: string = CALLS_FILE): SdkCall[] {
         if (!name) continue;
         let signature = "(...)";
         if (ts.isMethodDeclaration(prop)) signature = paramsOf(prop, source);
-        else if (ts.isPropertyAssignment(prop) && (ts.isArrowFunction(prop.initializer) || ts.isFunctionExpression(prop.initializer))) signature = paramsOf(prop.initializer, source);
+        else if (ts.isPropertyAssignment(prop) && (ts.isArrowFunction(prop.initializer) || ts.isFunctionExpression(prop.initializer)))
+          signature = paramsOf(prop.initializer, source);
         else if (ts.isPropertyAssignment(prop) && owner === "log") signature = "(message: string, fields?: Record<string, unknown>)";
         calls.push({ name: `${owner}.${name}`, signature, doc: docOf(prop, source) });
       }
@@ -51,7 +59,9 @@ export function sdkCalls(file: string = CALLS_FILE): SdkCall[] {
 const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
 
 export function undocumentedSdkCalls(): string[] {
-  return sdkCalls().map((c) => c.name).filter((n) => !SDK_CALL_NOTES[n]);
+  return sdkCalls()
+    .map((c) => c.name)
+    .filter((n) => !SDK_CALL_NOTES[n]);
 }
 
 export function sdkReferenceMarkdown(): string {
@@ -78,7 +88,9 @@ export function sdkReferenceMarkdown(): string {
   ];
   for (const call of sdkCalls()) {
     const note = SDK_CALL_NOTES[call.name];
-    lines.push(`| \`${call.name}\` | \`${cell(call.signature)}\` | ${cell(call.doc || "")} | ${cell(note?.errors ?? "(not described yet)")} | ${cell(note?.testRuntime ?? "(not described yet)")} |`);
+    lines.push(
+      `| \`${call.name}\` | \`${cell(call.signature)}\` | ${cell(call.doc || "")} | ${cell(note?.errors ?? "(not described yet)")} | ${cell(note?.testRuntime ?? "(not described yet)")} |`,
+    );
   }
   lines.push(
     "",

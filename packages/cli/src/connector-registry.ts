@@ -64,7 +64,10 @@ export class CliConnectorRegistry implements ConnectorRegistry {
       return workspaceConnectorRegistry({
         resolveFrom: [process.cwd(), dirname(fileURLToPath(import.meta.url))],
         dirs,
-        connectorDirs: (process.env.BACKFILL_CONNECTOR_DIRS ?? "").split(",").map((d) => d.trim()).filter(Boolean),
+        connectorDirs: (process.env.BACKFILL_CONNECTOR_DIRS ?? "")
+          .split(",")
+          .map((d) => d.trim())
+          .filter(Boolean),
         prefer: typescript ? "source" : "dist",
       });
     })();

@@ -50,7 +50,9 @@ const CLI_FIXES: Record<string, CliFix> = {
   [PROVIDER_ACCOUNT_MISMATCH]: ({ details }) => {
     const connector = text(details.connectorKey);
     const connection = text(details.connectionId);
-    return connector && connection ? `reconnect with --force to replace it (backfill connect ${connector} --connection ${connection} --force), or create a new connection` : undefined;
+    return connector && connection
+      ? `reconnect with --force to replace it (backfill connect ${connector} --connection ${connection} --force), or create a new connection`
+      : undefined;
   },
   [MISSING_SCOPES]: ({ fix, details }) => {
     const connector = text(details.connectorKey);

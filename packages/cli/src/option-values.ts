@@ -37,6 +37,10 @@ export const MIN_SYNC_INTERVAL_MS = 60_000;
 /** --interval: a duration of at least a minute (MIN_SYNC_INTERVAL_MS). */
 export function syncInterval(value: string): number {
   const ms = parseDuration(value);
-  if (ms < MIN_SYNC_INTERVAL_MS) throw new CliError(`--interval ${value} is shorter than a minute`, "pass e.g. --interval 15m (at least 1m: syncs run one after another, each against the provider's rate limits)");
+  if (ms < MIN_SYNC_INTERVAL_MS)
+    throw new CliError(
+      `--interval ${value} is shorter than a minute`,
+      "pass e.g. --interval 15m (at least 1m: syncs run one after another, each against the provider's rate limits)",
+    );
   return ms;
 }

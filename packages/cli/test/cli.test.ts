@@ -25,7 +25,11 @@ const standIn = providerStandIn("https://connect.squareup.com", FIXTURE, (req, r
     const body = JSON.parse(raw) as Record<string, string>;
     const ok = body.client_secret === SECRET && body.code === "CANARY-cli-code-1";
     res.writeHead(ok ? 200 : 400, { "content-type": "application/json" });
-    res.end(JSON.stringify(ok ? { access_token: ACCESS, refresh_token: REFRESH, expires_at: new Date(Date.now() + 30 * 86400_000).toISOString(), merchant_id: "M-42" } : { error: "invalid_grant" }));
+    res.end(
+      JSON.stringify(
+        ok ? { access_token: ACCESS, refresh_token: REFRESH, expires_at: new Date(Date.now() + 30 * 86400_000).toISOString(), merchant_id: "M-42" } : { error: "invalid_grant" },
+      ),
+    );
   } else if (url.pathname === "/oauth2/revoke") {
     revoked.push({ auth: req.headers.authorization, body: JSON.parse(raw) as unknown });
     res.writeHead(200, { "content-type": "application/json" }).end("{}");
@@ -50,10 +54,7 @@ describe("backfill CLI", () => {
     // A new data dir: the host's warning about the generated master key comes first, as a formatted line.
     const [warning, ...rest] = run.err.trim().split("\n");
     expect(warning).toMatch(/^warning: generated a new master key in .*master\.key/);
-    expect(rest).toEqual([
-      "error: no OAuth app credential squarelike_app is set (missing_client_credential)",
-      "fix: backfill credentials set squarelike_app --client-id <id>",
-    ]);
+    expect(rest).toEqual(["error: no OAuth app credential squarelike_app is set (missing_client_credential)", "fix: backfill credentials set squarelike_app --client-id <id>"]);
   });
 
   it("webhooks deliveries lists the auth webhook log; bad input is one line plus the fix", async () => {
@@ -102,10 +103,7 @@ describe("backfill CLI", () => {
   it("connect with an unknown connector fails in one line with the fix", async () => {
     const run = await cli(["connect", "nosuchconnector"]);
     expect(run.code).toBe(1);
-    expect(run.err.trim().split("\n")).toEqual([
-      "error: no connector nosuchconnector is installed",
-      expect.stringMatching(/^fix: create it with backfill new nosuchconnector/),
-    ]);
+    expect(run.err.trim().split("\n")).toEqual(["error: no connector nosuchconnector is installed", expect.stringMatching(/^fix: create it with backfill new nosuchconnector/)]);
   });
 
   it("validate reports the manifest and the release checklist", async () => {

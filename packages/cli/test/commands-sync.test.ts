@@ -38,7 +38,8 @@ function pageOf(items: Item[], page: number, size = 2) {
 }
 
 const standIn = providerStandIn("https://api.shoplike.test", FIXTURE, (req, res, url, raw) => {
-  const send = (status: number, body: unknown, headers: Record<string, string> = {}) => res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
+  const send = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+    res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
   if (url.pathname === "/oauth/authorize") {
     const back = new URL(url.searchParams.get("redirect_uri")!);
     back.searchParams.set("code", "CANARY-sync-code-1");
@@ -175,15 +176,33 @@ describe("backfill sync, runs, records", () => {
     expect(run.err).toContain(`fix: backfill connect shoplike --connection ${connectionId}`);
     const again = await cli(["sync", connectionId]);
     expect(again.code).toBe(1);
-    expect(again.err.trim().split("\n")).toEqual([`error: connection ${connectionId} is reauth_required (provider_rejected)`, `fix: backfill connect shoplike --connection ${connectionId}`]);
+    expect(again.err.trim().split("\n")).toEqual([
+      `error: connection ${connectionId} is reauth_required (provider_rejected)`,
+      `fix: backfill connect shoplike --connection ${connectionId}`,
+    ]);
   });
 
   it("every command has --help with examples", async () => {
     const commands = [
-      ["validate"], ["credentials"], ["credentials", "set"], ["credentials", "list"], ["connect"],
-      ["connections"], ["connections", "list"], ["connections", "show"], ["connections", "disconnect"], ["connections", "migrate-tokens"],
-      ["tokens"], ["tokens", "refresh-due"], ["keys"], ["keys", "rotate"], ["keys", "create"],
-      ["sync"], ["runs"], ["records"], ["serve"],
+      ["validate"],
+      ["credentials"],
+      ["credentials", "set"],
+      ["credentials", "list"],
+      ["connect"],
+      ["connections"],
+      ["connections", "list"],
+      ["connections", "show"],
+      ["connections", "disconnect"],
+      ["connections", "migrate-tokens"],
+      ["tokens"],
+      ["tokens", "refresh-due"],
+      ["keys"],
+      ["keys", "rotate"],
+      ["keys", "create"],
+      ["sync"],
+      ["runs"],
+      ["records"],
+      ["serve"],
     ];
     for (const cmd of commands) {
       const help = await cli([...cmd, "--help"]);

@@ -54,7 +54,10 @@ describe("backfill db migrate (PostgreSQL)", () => {
     await client.query("insert into kysely_migration (name, timestamp) values ('999_newer', now()::text)");
     await client.end();
     const password = new URL(url).password;
-    for (const args of [["connections", "list"], ["db", "migrate"]]) {
+    for (const args of [
+      ["connections", "list"],
+      ["db", "migrate"],
+    ]) {
       const run = await cli(["--database-url", url, ...args]);
       expect(run.code).not.toBe(0);
       expect(run.err).toContain("database_schema_ahead");

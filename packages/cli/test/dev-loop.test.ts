@@ -44,14 +44,17 @@ function startProvider(): Promise<void> {
       else if (url.pathname === "/api/v1/me") json(200, { id: "acct_77", name: "Acme Test Co", echoed_token: ACCESS });
       else if (url.pathname === "/api/v1/customers" && !url.searchParams.get("cursor")) {
         json(200, { customers: [{ id: "cus_1", name: "Ada", email: "ada@example.com", updated_at: "2026-02-01T00:00:00Z" }], next_cursor: "c2" });
-      } else if (url.pathname === "/api/v1/customers") json(200, { customers: [{ id: "cus_2", name: "Grace", email: "grace@example.com", updated_at: "2026-02-02T00:00:00Z" }], next_cursor: null });
+      } else if (url.pathname === "/api/v1/customers")
+        json(200, { customers: [{ id: "cus_2", name: "Grace", email: "grace@example.com", updated_at: "2026-02-02T00:00:00Z" }], next_cursor: null });
       else json(404, { error: "not_found" });
     });
   });
-  return new Promise((r) => provider.listen(0, "127.0.0.1", () => {
-    providerOrigin = `http://127.0.0.1:${(provider.address() as { port: number }).port}`;
-    r();
-  }));
+  return new Promise((r) =>
+    provider.listen(0, "127.0.0.1", () => {
+      providerOrigin = `http://127.0.0.1:${(provider.address() as { port: number }).port}`;
+      r();
+    }),
+  );
 }
 
 type Run = { code: number; out: string; err: string };

@@ -22,21 +22,50 @@ describe("CLI error output", () => {
   it.each([
     [
       "a host database error: the CLI's migrate command for the code",
-      new DatabaseError(DATABASE_SCHEMA_BEHIND, "the database db is behind this backfill host; nothing was written", "migrate the database once (from one machine), then start the hosts again"),
-      ["error: the database db is behind this backfill host; nothing was written (database_schema_behind)", "fix: run `backfill db migrate --database-url <url>` once (from one machine), then start the hosts again"],
+      new DatabaseError(
+        DATABASE_SCHEMA_BEHIND,
+        "the database db is behind this backfill host; nothing was written",
+        "migrate the database once (from one machine), then start the hosts again",
+      ),
+      [
+        "error: the database db is behind this backfill host; nothing was written (database_schema_behind)",
+        "fix: run `backfill db migrate --database-url <url>` once (from one machine), then start the hosts again",
+      ],
     ],
     [
       "a refused app credential from the token manager: the credentials command",
-      new BackfillError(CLIENT_CREDENTIAL_REJECTED, "cannot refresh connection c1: the provider refused the OAuth app credential acme_app", { credentialKey: "acme_app" }, { fix: "set the OAuth app credential acme_app" }),
-      ["error: cannot refresh connection c1: the provider refused the OAuth app credential acme_app (client_credential_rejected)", "fix: backfill credentials set acme_app --client-id <id>"],
+      new BackfillError(
+        CLIENT_CREDENTIAL_REJECTED,
+        "cannot refresh connection c1: the provider refused the OAuth app credential acme_app",
+        { credentialKey: "acme_app" },
+        { fix: "set the OAuth app credential acme_app" },
+      ),
+      [
+        "error: cannot refresh connection c1: the provider refused the OAuth app credential acme_app (client_credential_rejected)",
+        "fix: backfill credentials set acme_app --client-id <id>",
+      ],
     ],
     [
       "missing scopes: the host's fix, then the reconnect command",
-      new OAuthFlowError(MISSING_SCOPES, "the provider granted fewer scopes than acme needs", { fix: "reconnect connection c1 and approve them", details: { connectionId: "c1", connectorKey: "acme" } }),
-      ["error: the provider granted fewer scopes than acme needs (missing_scopes)", "fix: reconnect connection c1 and approve them; reconnect with: backfill connect acme --connection c1"],
+      new OAuthFlowError(MISSING_SCOPES, "the provider granted fewer scopes than acme needs", {
+        fix: "reconnect connection c1 and approve them",
+        details: { connectionId: "c1", connectorKey: "acme" },
+      }),
+      [
+        "error: the provider granted fewer scopes than acme needs (missing_scopes)",
+        "fix: reconnect connection c1 and approve them; reconnect with: backfill connect acme --connection c1",
+      ],
     ],
-    ["an error of a code the CLI does not map: its own fix", new OAuthFlowError("browser_mismatch", "the callback arrived in another browser", { fix: "finish in the same browser" }), ["error: the callback arrived in another browser (browser_mismatch)", "fix: finish in the same browser"]],
-    ["a CLI error: its fix, no code", new CliError("--status lost is not a delivery status", "pass one of pending, delivered"), ["error: --status lost is not a delivery status", "fix: pass one of pending, delivered"]],
+    [
+      "an error of a code the CLI does not map: its own fix",
+      new OAuthFlowError("browser_mismatch", "the callback arrived in another browser", { fix: "finish in the same browser" }),
+      ["error: the callback arrived in another browser (browser_mismatch)", "fix: finish in the same browser"],
+    ],
+    [
+      "a CLI error: its fix, no code",
+      new CliError("--status lost is not a delivery status", "pass one of pending, delivered"),
+      ["error: --status lost is not a delivery status", "fix: pass one of pending, delivered"],
+    ],
     ["an error without a fix: one line, its first", new Error("first line\nsecond line"), ["error: first line"]],
   ])("%s", (_what, error, lines) => {
     expect(printed(error)).toEqual(lines);

@@ -86,7 +86,10 @@ describe("CLI rough edges", () => {
     writeFileSync(file, "x");
     const run = await cli(["--data-dir", file, "connections", "list"]);
     expect(run.code).toBe(1);
-    expect(run.err.trim().split("\n")).toEqual([`error: data dir ${file} is a file, not a directory (data_dir_not_directory)`, expect.stringMatching(/^fix: pass another directory with --data-dir/)]);
+    expect(run.err.trim().split("\n")).toEqual([
+      `error: data dir ${file} is a file, not a directory (data_dir_not_directory)`,
+      expect.stringMatching(/^fix: pass another directory with --data-dir/),
+    ]);
   });
 
   it("no secret reached the output", () => {

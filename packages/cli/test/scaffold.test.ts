@@ -31,7 +31,10 @@ describe("backfill new", () => {
   });
 
   it("acme (fixed host) and storely (per-tenant host): typecheck, lint and validate with their tests, as generated", async () => {
-    const variants = [{ key: "acme", flags: [] as string[] }, { key: "storely", flags: ["--tenant-host", "shop_domain"] }];
+    const variants = [
+      { key: "acme", flags: [] as string[] },
+      { key: "storely", flags: ["--tenant-host", "shop_domain"] },
+    ];
     const dirs: string[] = [];
     for (const variant of variants) {
       const made = run(workspace.root, [BIN, "new", variant.key, ...variant.flags, "--no-install"]);

@@ -95,22 +95,50 @@ const paged = await withEnvironment(PAGED_ORDERS, (env) => measureShopify(env, P
 const { bulk, square } = await withEnvironment(BULK_ORDERS, async (env) => ({ bulk: await measureShopify(env, BULK_ORDERS), square: await measureSquare(env, BULK_ORDERS) }));
 if (paged.objects !== 0 || bulk.objects === 0) throw new Error("the runs did not take the expected paths");
 
-console.log(`\nShopify orders stream (sales and refund receipts) on an emulated Standard plan (${STANDARD.maximumAvailable} points, ${STANDARD.restoreRate}/s), bulk at ${fmt(BULK_OBJECTS_PER_SECOND)} objects/s:\n`);
+console.log(
+  `\nShopify orders stream (sales and refund receipts) on an emulated Standard plan (${STANDARD.maximumAvailable} points, ${STANDARD.restoreRate}/s), bulk at ${fmt(BULK_OBJECTS_PER_SECOND)} objects/s:\n`,
+);
 const rows: string[][] = [["path", "orders", "records", "wall (measured)", "requests", "points", "points/order", "requests/order"]];
-for (const [name, m] of [["paged", paged], ["bulk", bulk]] as const) {
+for (const [name, m] of [
+  ["paged", paged],
+  ["bulk", bulk],
+] as const) {
   rows.push([name, fmt(m.orders), fmt(m.records), duration(m.wallS), fmt(m.requests), fmt(m.points), fmt(m.points / m.orders, 1), fmt(m.requests / m.orders, 3)]);
 }
 // Paged at BULK_ORDERS: the measured per-order points at the Standard rate (a full page waits for the bucket).
 const pagedAtBulkSize = shopifyWait(paged, BULK_ORDERS, STANDARD.restoreRate);
-rows.push([`${fmt(BULK_ORDERS)} orders paged (extrapolated) vs bulk (measured)`, fmt(BULK_ORDERS), "", `${duration(pagedAtBulkSize)} vs ${duration(bulk.wallS)}`, "", "", "", `${fmt(pagedAtBulkSize / bulk.wallS, 1)}× faster (target ≥ 20×)`]);
-const bulkBound = (bulk.objects / BULK_OBJECTS_PER_SECOND) + bulk.points / STANDARD.restoreRate;
-rows.push(["bulk, modelled bound: objects / bulk rate + points / restore rate", "", "", duration(bulkBound), "", "", "", `${fmt(bulk.wallS / Math.max(bulkBound, 1), 2)}× the bound`]);
+rows.push([
+  `${fmt(BULK_ORDERS)} orders paged (extrapolated) vs bulk (measured)`,
+  fmt(BULK_ORDERS),
+  "",
+  `${duration(pagedAtBulkSize)} vs ${duration(bulk.wallS)}`,
+  "",
+  "",
+  "",
+  `${fmt(pagedAtBulkSize / bulk.wallS, 1)}× faster (target ≥ 20×)`,
+]);
+const bulkBound = bulk.objects / BULK_OBJECTS_PER_SECOND + bulk.points / STANDARD.restoreRate;
+rows.push([
+  "bulk, modelled bound: objects / bulk rate + points / restore rate",
+  "",
+  "",
+  duration(bulkBound),
+  "",
+  "",
+  "",
+  `${fmt(bulk.wallS / Math.max(bulkBound, 1), 2)}× the bound`,
+]);
 print(rows);
 
-console.log(`\nSquare, every stream (${fmt(square.orders)} orders with their refunds): ${fmt(square.records)} records, ${fmt(square.requests)} requests, ${fmt(square.requests / square.records, 4)} requests per record (target ≤ 0.02), ${duration(square.wallS)} here`);
+console.log(
+  `\nSquare, every stream (${fmt(square.orders)} orders with their refunds): ${fmt(square.records)} records, ${fmt(square.requests)} requests, ${fmt(square.requests / square.records, 4)} requests per record (target ≤ 0.02), ${duration(square.wallS)} here`,
+);
 
-console.log(`\nWhat a user would wait for ${fmt(TARGET_ORDERS)} orders (from the measured per-order costs; Shopify ${SHOPIFY_LATENCY_S * 1000} ms a request and bulk at ${fmt(BULK_OBJECTS_PER_SECOND)} objects/s, Square ${SQUARE_LATENCY_S * 1000} ms a request):\n`);
+console.log(
+  `\nWhat a user would wait for ${fmt(TARGET_ORDERS)} orders (from the measured per-order costs; Shopify ${SHOPIFY_LATENCY_S * 1000} ms a request and bulk at ${fmt(BULK_OBJECTS_PER_SECOND)} objects/s, Square ${SQUARE_LATENCY_S * 1000} ms a request):\n`,
+);
 const wait: string[][] = [["provider / plan", "paged", "bulk"]];
-for (const [plan, rate] of Object.entries(PLANS)) wait.push([`Shopify ${plan} (${rate} points/s)`, duration(shopifyWait(paged, TARGET_ORDERS, rate)), duration(shopifyWait(bulk, TARGET_ORDERS, rate))]);
+for (const [plan, rate] of Object.entries(PLANS))
+  wait.push([`Shopify ${plan} (${rate} points/s)`, duration(shopifyWait(paged, TARGET_ORDERS, rate)), duration(shopifyWait(bulk, TARGET_ORDERS, rate))]);
 wait.push(["Square (batch reads)", duration(squareWait(square, TARGET_ORDERS)), "-"]);
 print(wait);

@@ -96,7 +96,11 @@ export async function browseAuthorization(http: HostHttp, authorizationUrl: stri
     const response = await http({
       method: request.method,
       url: request.url,
-      headers: { ...(request.body !== undefined ? { "content-type": "application/x-www-form-urlencoded" } : {}), accept: "application/json, text/html;q=0.9", ...cookies.header(request.url) },
+      headers: {
+        ...(request.body !== undefined ? { "content-type": "application/x-www-form-urlencoded" } : {}),
+        accept: "application/json, text/html;q=0.9",
+        ...cookies.header(request.url),
+      },
       ...(request.body !== undefined ? { body: request.body } : {}),
     });
     cookies.store(request.url, response.headers["set-cookie"]);

@@ -184,10 +184,13 @@ export async function startDemoEnvironment(opts: DemoEnvironmentOptions): Promis
         method: "POST",
         url: new URL(existing ? "/api/connect/sessions/reconnect" : "/api/connect/sessions", server.url).toString(),
         headers: { authorization: `Bearer ${operatorKey}`, "content-type": "application/json" },
-        body: JSON.stringify(existing ? { connectionId: existing.id } : { connectors: [connector], endUser: { id: "demo-merchant", displayName: "Demo merchant" }, tags: { source: "demo" } }),
+        body: JSON.stringify(
+          existing ? { connectionId: existing.id } : { connectors: [connector], endUser: { id: "demo-merchant", displayName: "Demo merchant" }, tags: { source: "demo" } },
+        ),
       });
       const minted = JSON.parse(res.bodyText) as { startUrl?: string; error?: { code: string; message: string } };
-      if (!minted.startUrl) throw new Error(`minting a connect session for ${connector} failed: ${minted.error ? `${minted.error.code}: ${minted.error.message}` : `HTTP ${res.status}`}`);
+      if (!minted.startUrl)
+        throw new Error(`minting a connect session for ${connector} failed: ${minted.error ? `${minted.error.code}: ${minted.error.message}` : `HTTP ${res.status}`}`);
       return minted.startUrl;
     };
 
@@ -195,7 +198,12 @@ export async function startDemoEnvironment(opts: DemoEnvironmentOptions): Promis
       const start = new URL(await mintSession(connector));
       for (const [k, v] of Object.entries(settings)) start.searchParams.set(k, v);
       const { response, hops } = await browseAuthorization(browserHttp, start.toString());
-      const body = JSON.parse(response.bodyText) as { ok?: boolean; connectionId?: string; providerAccount?: { id: string; name?: string }; error?: { code: string; message: string } };
+      const body = JSON.parse(response.bodyText) as {
+        ok?: boolean;
+        connectionId?: string;
+        providerAccount?: { id: string; name?: string };
+        error?: { code: string; message: string };
+      };
       if (!body.ok || !body.connectionId) {
         throw new Error(`connecting ${connector} failed: ${body.error ? `${body.error.code}: ${body.error.message}` : `HTTP ${response.status}`}`);
       }
@@ -220,7 +228,21 @@ export async function startDemoEnvironment(opts: DemoEnvironmentOptions): Promis
       square.state.faults.setRates(faultRates);
     };
 
-    return { host, runner, engine, shopify, square, serverUrl: server.url, browserHttp, operatorKey, dashboardUrl: new URL("/ui/login", server.url).toString(), connect, connectPageUrl, enableFaults, close };
+    return {
+      host,
+      runner,
+      engine,
+      shopify,
+      square,
+      serverUrl: server.url,
+      browserHttp,
+      operatorKey,
+      dashboardUrl: new URL("/ui/login", server.url).toString(),
+      connect,
+      connectPageUrl,
+      enableFaults,
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

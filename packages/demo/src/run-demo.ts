@@ -263,7 +263,11 @@ async function summarize(ctx: Ctx, dataDir: string, run: number, started: number
 
 export function renderSummary(summary: DemoSummary): string {
   const style = { head: [], border: [] };
-  const syncs = new Table({ head: ["connector", "phase", "stream", "outcome", "pages", "accepted", "rejected", "retries", "time"], colAligns: ["left", "left", "left", "left", "right", "right", "right", "right", "right"], style });
+  const syncs = new Table({
+    head: ["connector", "phase", "stream", "outcome", "pages", "accepted", "rejected", "retries", "time"],
+    colAligns: ["left", "left", "left", "left", "right", "right", "right", "right", "right"],
+    style,
+  });
   for (const s of summary.syncs) syncs.push([s.connector, s.phase, s.stream, s.outcome, s.pages, s.accepted, s.rejected, s.retries, `${(s.durationMs / 1000).toFixed(1)}s`]);
   const records = new Table({ head: ["connector", "entity", "records stored"], colAligns: ["left", "left", "right"], style });
   for (const r of summary.records) records.push([r.connector, r.entity, r.count]);

@@ -24,11 +24,21 @@ beforeEach(async () => {
 });
 afterEach(() => emulator.close());
 
-type Op = { id: string; status: string; errorCode: string | null; objectCount: string; rootObjectCount: string; fileSize: string | null; url: string | null; partialDataUrl: string | null };
+type Op = {
+  id: string;
+  status: string;
+  errorCode: string | null;
+  objectCount: string;
+  rootObjectCount: string;
+  fileSize: string | null;
+  url: string | null;
+  partialDataUrl: string | null;
+};
 
 async function run(query: string) {
   const { body } = await graphql(emulator, "acme", token, RUN, { query });
-  return (body.data as { bulkOperationRunQuery: { bulkOperation: { id: string; status: string } | null; userErrors: { field: string[] | null; message: string; code: string }[] } }).bulkOperationRunQuery;
+  return (body.data as { bulkOperationRunQuery: { bulkOperation: { id: string; status: string } | null; userErrors: { field: string[] | null; message: string; code: string }[] } })
+    .bulkOperationRunQuery;
 }
 
 async function status(id: string): Promise<Op> {
@@ -91,7 +101,10 @@ describe("a bulk query operation", () => {
     expect(response.status).toBe(200);
     const text = await response.text();
     expect(Number(done.fileSize)).toBe(Buffer.byteLength(text));
-    const lines = text.trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = text
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(lineCount);
     // Every child follows its own parent; parents carry no connection field, lists stay inline.
     let parent: Record<string, unknown> | undefined;

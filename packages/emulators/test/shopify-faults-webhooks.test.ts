@@ -2,11 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  shopifyOrderWebhookPayload,
-  shopifyShopRedactPayload,
-  type RunningShopifyEmulator,
-} from "../src/shopify/index.js";
+import { shopifyOrderWebhookPayload, shopifyShopRedactPayload, type RunningShopifyEmulator } from "../src/shopify/index.js";
 import { CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, graphql, shopFetch, start } from "./shopify-helpers.js";
 
 async function statuses(emulator: RunningShopifyEmulator, token: string, n: number): Promise<Array<string>> {

@@ -25,7 +25,9 @@ export function shopFetch(emulator: RunningShopifyEmulator, shop: string, path: 
 export interface GraphQLBody {
   data?: Record<string, unknown> | null;
   errors?: unknown;
-  extensions?: { cost: { requestedQueryCost: number; actualQueryCost: number | null; throttleStatus: { maximumAvailable: number; currentlyAvailable: number; restoreRate: number } } };
+  extensions?: {
+    cost: { requestedQueryCost: number; actualQueryCost: number | null; throttleStatus: { maximumAvailable: number; currentlyAvailable: number; restoreRate: number } };
+  };
 }
 
 export async function graphql(

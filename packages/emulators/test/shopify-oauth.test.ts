@@ -1,11 +1,6 @@
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  OFFLINE_ACCESS_TOKEN_TYPE,
-  TOKEN_EXCHANGE_GRANT_TYPE,
-  verifyShopifyQueryHmac,
-  type RunningShopifyEmulator,
-} from "../src/shopify/index.js";
+import { OFFLINE_ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT_TYPE, verifyShopifyQueryHmac, type RunningShopifyEmulator } from "../src/shopify/index.js";
 import { CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, graphql, shopFetch, start } from "./shopify-helpers.js";
 
 let emulator: RunningShopifyEmulator;
@@ -97,13 +92,10 @@ describe("Shopify OAuth", () => {
 
   it("resolves the shop from the Host header too", async () => {
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(
-        { host: "127.0.0.1", port: emulator.port, path: authorizePath(), headers: { Host: `beta.myshopify.com:${emulator.port}` } },
-        (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        },
-      );
+      const req = request({ host: "127.0.0.1", port: emulator.port, path: authorizePath(), headers: { Host: `beta.myshopify.com:${emulator.port}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
       req.on("error", reject);
       req.end();
     });

@@ -81,7 +81,13 @@ describe("Shopify expiring offline tokens", () => {
   it("a token exchange retried within 7 days returns the same pair; not after, nor once the pair is refreshed", async () => {
     const legacy = (await connect(false)).access_token ?? "";
     const exchange = () =>
-      token({ grant_type: TOKEN_EXCHANGE_GRANT_TYPE, subject_token: legacy, subject_token_type: OFFLINE_ACCESS_TOKEN_TYPE, requested_token_type: OFFLINE_ACCESS_TOKEN_TYPE, expiring: "1" });
+      token({
+        grant_type: TOKEN_EXCHANGE_GRANT_TYPE,
+        subject_token: legacy,
+        subject_token_type: OFFLINE_ACCESS_TOKEN_TYPE,
+        requested_token_type: OFFLINE_ACCESS_TOKEN_TYPE,
+        expiring: "1",
+      });
     const first = await exchange();
     expect(first.status).toBe(200);
     expect(await works(legacy)).toBe(false);

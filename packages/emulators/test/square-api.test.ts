@@ -76,7 +76,10 @@ describe("Square emulator v2 API", () => {
   });
 
   it("SearchOrders rejects more than 10 location_ids", async () => {
-    const location_ids = emulator.state.snapshot(USD_MERCHANT).locations.map((location) => location.id).slice(0, 11);
+    const location_ids = emulator.state
+      .snapshot(USD_MERCHANT)
+      .locations.map((location) => location.id)
+      .slice(0, 11);
     const response = await search("/v2/orders/search", { location_ids });
     expect(response.status).toBe(400);
     expect(response.body.errors[0]).toMatchObject({ category: "INVALID_REQUEST_ERROR", field: "location_ids" });
@@ -161,7 +164,10 @@ describe("Square emulator v2 API", () => {
       }
       if (order.state === "COMPLETED") expect(order.tenders?.[0]?.payment_id).toBeTruthy();
     }
-    for (const [merchantId, currency] of [[JPY_MERCHANT, "JPY"], [KWD_MERCHANT, "KWD"]] as const) {
+    for (const [merchantId, currency] of [
+      [JPY_MERCHANT, "JPY"],
+      [KWD_MERCHANT, "KWD"],
+    ] as const) {
       const data = emulator.state.snapshot(merchantId);
       expect(data.merchant.currency).toBe(currency);
       for (const order of data.orders) {

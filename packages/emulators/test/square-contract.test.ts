@@ -23,7 +23,7 @@ describe("Square emulator contract (official square SDK schemas)", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "square-contract-"));
     emulator = await start({ recordDir: dir });
-    token = ((await codeFlowTokens(emulator))).access_token;
+    token = (await codeFlowTokens(emulator)).access_token;
   });
   afterAll(async () => {
     await emulator.close();
@@ -45,23 +45,38 @@ describe("Square emulator contract (official square SDK schemas)", () => {
     const me = await get("/v2/merchants/me");
     await get(`/v2/locations/${me.body.merchant.main_location_id}`);
     const locationIds = ((await get("/v2/locations")).body.locations as Json[]).map((l) => l.id as string);
-    await pages(() => get("/v2/customers?limit=100&sort_field=CREATED_AT&sort_order=ASC"), (c) => get(`/v2/customers?limit=100&sort_field=CREATED_AT&sort_order=ASC&cursor=${encodeURIComponent(c)}`));
+    await pages(
+      () => get("/v2/customers?limit=100&sort_field=CREATED_AT&sort_order=ASC"),
+      (c) => get(`/v2/customers?limit=100&sort_field=CREATED_AT&sort_order=ASC&cursor=${encodeURIComponent(c)}`),
+    );
     const filter = { query: { filter: { updated_at: { start_at: "2025-01-01T00:00:00.000Z" } } }, limit: 100, count: true };
-    await pages(() => post("/v2/customers/search", filter), (cursor) => post("/v2/customers/search", { ...filter, cursor }));
+    await pages(
+      () => post("/v2/customers/search", filter),
+      (cursor) => post("/v2/customers/search", { ...filter, cursor }),
+    );
     await get(`/v2/customers/${snapshot.customers[0]!.id}`);
     const search = {
       location_ids: locationIds.slice(0, 10),
       limit: 500,
       return_entries: false,
-      query: { filter: { state_filter: { states: ["OPEN", "COMPLETED", "CANCELED"] }, date_time_filter: { updated_at: { start_at: "2024-01-01T00:00:00.000Z" } } }, sort: { sort_field: "UPDATED_AT", sort_order: "ASC" } },
+      query: {
+        filter: { state_filter: { states: ["OPEN", "COMPLETED", "CANCELED"] }, date_time_filter: { updated_at: { start_at: "2024-01-01T00:00:00.000Z" } } },
+        sort: { sort_field: "UPDATED_AT", sort_order: "ASC" },
+      },
     };
-    await pages(() => post("/v2/orders/search", search), (cursor) => post("/v2/orders/search", { ...search, cursor }));
+    await pages(
+      () => post("/v2/orders/search", search),
+      (cursor) => post("/v2/orders/search", { ...search, cursor }),
+    );
     await post("/v2/orders/search", { ...search, location_ids: locationIds.slice(10), return_entries: true });
     const returnOrderIds = snapshot.refunds.flatMap((refund) => (refund.order_id ? [refund.order_id] : []));
     await post("/v2/orders/batch-retrieve", { order_ids: returnOrderIds.slice(0, 100) });
     await get(`/v2/orders/${returnOrderIds[0]!}`);
     const refundsQuery = `begin_time=${encodeURIComponent(ALL_TIME)}&limit=100&sort_field=UPDATED_AT&sort_order=ASC&updated_at_begin_time=${encodeURIComponent("2024-01-01T00:00:00.000Z")}`;
-    await pages(() => get(`/v2/refunds?${refundsQuery}`), (c) => get(`/v2/refunds?${refundsQuery}&cursor=${encodeURIComponent(c)}`));
+    await pages(
+      () => get(`/v2/refunds?${refundsQuery}`),
+      (c) => get(`/v2/refunds?${refundsQuery}&cursor=${encodeURIComponent(c)}`),
+    );
     await get(`/v2/refunds/${snapshot.refunds[0]!.id}`);
     await get(`/v2/payments?begin_time=${encodeURIComponent(ALL_TIME)}&limit=100`);
     await get(`/v2/payments/${snapshot.payments[0]!.id}`);
@@ -79,7 +94,23 @@ describe("Square emulator contract (official square SDK schemas)", () => {
     const report = checkRecordedDir(dir);
     expect(report.violations).toEqual([]);
     expect(Object.keys(report.operations).sort()).toEqual(
-      ["BatchRetrieveOrders", "GetPayment", "GetPaymentRefund", "ListCustomers", "ListLocations", "ListPaymentRefunds", "ListPayments", "ObtainToken", "RetrieveCustomer", "RetrieveLocation", "RetrieveMerchant", "RetrieveOrder", "RevokeToken", "SearchCustomers", "SearchOrders"].sort(),
+      [
+        "BatchRetrieveOrders",
+        "GetPayment",
+        "GetPaymentRefund",
+        "ListCustomers",
+        "ListLocations",
+        "ListPaymentRefunds",
+        "ListPayments",
+        "ObtainToken",
+        "RetrieveCustomer",
+        "RetrieveLocation",
+        "RetrieveMerchant",
+        "RetrieveOrder",
+        "RevokeToken",
+        "SearchCustomers",
+        "SearchOrders",
+      ].sort(),
     );
     expect(report.checked).toBe(readdirSync(dir).length);
   });
@@ -107,7 +138,11 @@ describe("Square emulator contract (official square SDK schemas)", () => {
     expect(checkExchange({ ...base, responseBody: { refunds: [refund] } })).toEqual([]);
     expect(checkExchange({ ...base, responseBody: { refunds: [{ ...refund, sale_order_id: "o" }] } }).join()).toMatch(/Unexpected key "sale_order_id"/);
     expect(checkExchange({ ...base, responseBody: { refunds: [{ id: "r1", status: "COMPLETED" }] } }).join()).toMatch(/Missing required key "amount_money"/);
-    const order = { id: "o1", location_id: "L1", refunds: [{ id: "r1", location_id: "L1", tender_id: "t", reason: "x", amount_money: { amount: 1, currency: "USD" }, status: "COMPLETED" }] };
+    const order = {
+      id: "o1",
+      location_id: "L1",
+      refunds: [{ id: "r1", location_id: "L1", tender_id: "t", reason: "x", amount_money: { amount: 1, currency: "USD" }, status: "COMPLETED" }],
+    };
     expect(checkExchange({ method: "GET", path: "/v2/orders/o1", query: {}, status: 200, responseBody: { order } }).join()).toMatch(/Expected enum/);
     expect(checkExchange({ ...base, query: { sort_field: "NAME" } }).join()).toMatch(/query sort_field=NAME/);
     expect(checkExchange({ ...base, responseBody: { errors: [{ category: "RATE_LIMITED", code: "RATE_LIMITED" }] } }).join()).toMatch(/Expected enum/);

@@ -88,8 +88,19 @@ describe("Square token revocation fault", () => {
       const explicit = emulator.state.issueAccessToken(USD_MERCHANT, { clientId: APP.clientId });
       emulator.state.revokeToken({ accessToken: explicit.access_token });
       const explicitAnswer = await getJson(`${emulator.url}/v2/locations`, explicit.access_token);
-      const refreshed = await postJson(`${emulator.url}/oauth2/token`, { client_id: APP.clientId, client_secret: APP.clientSecret, grant_type: "refresh_token", refresh_token: tokens.refresh_token });
-      return { calls, served: emulator.state.faults.served, sibling: sibling.status, explicitAnswer: { status: explicitAnswer.status, body: explicitAnswer.body as unknown }, refreshed };
+      const refreshed = await postJson(`${emulator.url}/oauth2/token`, {
+        client_id: APP.clientId,
+        client_secret: APP.clientSecret,
+        grant_type: "refresh_token",
+        refresh_token: tokens.refresh_token,
+      });
+      return {
+        calls,
+        served: emulator.state.faults.served,
+        sibling: sibling.status,
+        explicitAnswer: { status: explicitAnswer.status, body: explicitAnswer.body as unknown },
+        refreshed,
+      };
     } finally {
       await emulator.close();
     }
@@ -104,7 +115,10 @@ describe("Square token revocation fault", () => {
     expect(a.calls.slice(0, firstRevoked).every((call) => call.status === 200)).toBe(true);
     // The same 401 as the explicit revokeToken path.
     for (const call of a.calls.slice(firstRevoked)) expect(call).toEqual(a.explicitAnswer);
-    expect(a.explicitAnswer).toEqual({ status: 401, body: { errors: [{ category: "AUTHENTICATION_ERROR", code: "ACCESS_TOKEN_REVOKED", detail: "This request could not be authorized." }] } });
+    expect(a.explicitAnswer).toEqual({
+      status: 401,
+      body: { errors: [{ category: "AUTHENTICATION_ERROR", code: "ACCESS_TOKEN_REVOKED", detail: "This request could not be authorized." }] },
+    });
     expect(a.served).toEqual([{ kind: "revoked", path: "/v2/locations" }]);
     // As revokeToken (and Square's /oauth2/revoke): every token of the app and merchant dies,
     // the refresh token included.
@@ -169,14 +183,23 @@ describe("Square emulator webhooks", () => {
       expect(delivery.status).toBe(200);
       const [request] = received;
       expect(JSON.parse(request!.body)).toEqual(event);
-      const expected = createHmac("sha256", signatureKey).update(notificationUrl + request!.body).digest("base64");
+      const expected = createHmac("sha256", signatureKey)
+        .update(notificationUrl + request!.body)
+        .digest("base64");
       expect(request!.headers["x-square-hmacsha256-signature"]).toBe(expected);
       expect(verifySquareWebhook(signatureKey, notificationUrl, request!.body, expected)).toBe(true);
       expect(verifySquareWebhook(signatureKey, url, request!.body, expected)).toBe(false);
 
       const order = state.snapshot(USD_MERCHANT).orders[0]!;
       expect(state.webhookEvent(USD_MERCHANT, "order.updated", order.id).data.object).toEqual({
-        order_updated: { order_id: order.id, version: order.version, location_id: order.location_id, state: order.state, created_at: order.created_at, updated_at: order.updated_at },
+        order_updated: {
+          order_id: order.id,
+          version: order.version,
+          location_id: order.location_id,
+          state: order.state,
+          created_at: order.created_at,
+          updated_at: order.updated_at,
+        },
       });
       expect(state.webhookEvent(USD_MERCHANT, "oauth.authorization.revoked").data.type).toBe("revocation");
     } finally {

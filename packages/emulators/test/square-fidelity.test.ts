@@ -19,7 +19,10 @@ describe("Square emulator fidelity", () => {
 
   beforeAll(async () => {
     // The clock sits 30 days after the seeded history ends: part of it is over a year old.
-    emulator = await start({ now: () => ANCHOR + 30 * DAY_MS, merchants: [{ id: USD_MERCHANT, businessName: "Fidelity Cafe", currency: "USD", locations: 3, customers: 30, orders: 700 }] });
+    emulator = await start({
+      now: () => ANCHOR + 30 * DAY_MS,
+      merchants: [{ id: USD_MERCHANT, businessName: "Fidelity Cafe", currency: "USD", locations: 3, customers: 30, orders: 700 }],
+    });
     token = emulator.state.issueAccessToken(USD_MERCHANT).access_token;
   });
   afterAll(() => emulator.close());

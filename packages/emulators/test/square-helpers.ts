@@ -82,7 +82,13 @@ export function pkcePair(): { verifier: string; challenge: string } {
 
 /** Runs GET /oauth2/authorize (auto-approve) and returns the redirect URL. */
 export async function authorize(emulator: RunningSquareEmulator, params: Record<string, string> = {}): Promise<URL> {
-  const query = new URLSearchParams({ client_id: APP.clientId, scope: "MERCHANT_PROFILE_READ CUSTOMERS_READ ORDERS_READ PAYMENTS_READ", session: "false", state: "st-123", ...params });
+  const query = new URLSearchParams({
+    client_id: APP.clientId,
+    scope: "MERCHANT_PROFILE_READ CUSTOMERS_READ ORDERS_READ PAYMENTS_READ",
+    session: "false",
+    state: "st-123",
+    ...params,
+  });
   const response = await fetch(`${emulator.url}/oauth2/authorize?${query.toString()}`, { redirect: "manual" });
   if (response.status !== 302) throw new Error(`authorize answered ${response.status}`);
   return new URL(response.headers.get("location")!);

@@ -166,7 +166,11 @@ describe("Square emulator OAuth", () => {
     responses.push(wrong.text);
     expect(wrong.status).toBe(401);
 
-    const revoked = await postJson(`${emulator.url}/oauth2/revoke`, { client_id: APP.clientId, access_token: tokens.access_token }, { authorization: `Client ${APP.clientSecret}` });
+    const revoked = await postJson(
+      `${emulator.url}/oauth2/revoke`,
+      { client_id: APP.clientId, access_token: tokens.access_token },
+      { authorization: `Client ${APP.clientSecret}` },
+    );
     expect(revoked.status).toBe(200);
     expect(revoked.body).toEqual({ success: true });
 

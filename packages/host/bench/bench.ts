@@ -50,7 +50,21 @@ async function vaultToken(): Promise<void> {
   const runner = new RouteRunner();
   try {
     const id = await createDemoConnection(sh.host, "http://127.0.0.1:1");
-    await writeTokens(sh.host.store, sh.host.vault, id, { accessToken: "bench-access-token-value", refreshToken: null, tokenType: "bearer", expiresAt: Date.now() + 3_600_000, refreshExpiresAt: null, scopes: ["customers.read"], accountId: null }, { scopes: ["customers.read"] });
+    await writeTokens(
+      sh.host.store,
+      sh.host.vault,
+      id,
+      {
+        accessToken: "bench-access-token-value",
+        refreshToken: null,
+        tokenType: "bearer",
+        expiresAt: Date.now() + 3_600_000,
+        refreshExpiresAt: null,
+        scopes: ["customers.read"],
+        accountId: null,
+      },
+      { scopes: ["customers.read"] },
+    );
     const { services } = await hostConnectionServices(sh.host, id);
     const call = (count: number) => runner.runRoute({ connectorDir: DEMO_DIR, services, route: "/probe", input: { rawBody: JSON.stringify({ action: "tokens", count }) } });
     await call(10);
@@ -79,7 +93,11 @@ async function plainFetchInsert(store: SyncHost["host"]["store"], base: string, 
   }
 }
 
-async function throughput(pagesCount: number, perPage: number, build: "source" | "built" = "source"): Promise<{ bridged: number; plain: number; peakMb: number; plainPeakMb: number }> {
+async function throughput(
+  pagesCount: number,
+  perPage: number,
+  build: "source" | "built" = "source",
+): Promise<{ bridged: number; plain: number; peakMb: number; plainPeakMb: number }> {
   const provider = await startProviderProcess(pagesCount, perPage);
   const sh = build === "built" ? await builtSyncHost(provider.port) : await openSyncHost(provider.port);
   try {
@@ -159,9 +177,24 @@ async function cpuPerPage(pagesCount: number, perPage: number, build: "source" |
     const syncMs = cpuMs(process.cpuUsage(afterFirstPage)) / (result.pages - 1);
     const workersPerPage = (sh.runner.workersStarted - workersBefore) / result.pages;
     const roundTripsPerPage = (bridgeRoundTrips(sh.runner) - roundTripsBefore) / result.pages;
-    rows.push([`host CPU per page, ${perPage} records/page (${pagesCount} pages, ${build} host; target ≤ ${perPage <= 10 ? 5 : 10} ms)`, fmt(syncMs, "ms/page"), fmt(plainMs, "ms/page plain fetch+insert"), fmt(syncMs / Math.max(plainMs, 0.01), "×")]);
-    rows.push([`bridge round trips per page, ${perPage} records/page (${build} host)`, fmt(roundTripsPerPage, "calls/page"), "4 SDK calls in the demo route's page", fmt(roundTripsPerPage / 4, "×")]);
-    rows.push([`route workers started per page, ${perPage} records/page (${build} host)`, fmt(workersPerPage, "workers/page"), fmt(1 / result.pages, "workers/page: one per sync"), fmt(workersPerPage * result.pages, "×")]);
+    rows.push([
+      `host CPU per page, ${perPage} records/page (${pagesCount} pages, ${build} host; target ≤ ${perPage <= 10 ? 5 : 10} ms)`,
+      fmt(syncMs, "ms/page"),
+      fmt(plainMs, "ms/page plain fetch+insert"),
+      fmt(syncMs / Math.max(plainMs, 0.01), "×"),
+    ]);
+    rows.push([
+      `bridge round trips per page, ${perPage} records/page (${build} host)`,
+      fmt(roundTripsPerPage, "calls/page"),
+      "4 SDK calls in the demo route's page",
+      fmt(roundTripsPerPage / 4, "×"),
+    ]);
+    rows.push([
+      `route workers started per page, ${perPage} records/page (${build} host)`,
+      fmt(workersPerPage, "workers/page"),
+      fmt(1 / result.pages, "workers/page: one per sync"),
+      fmt(workersPerPage * result.pages, "×"),
+    ]);
   } finally {
     await sh.close();
     await provider.close();
@@ -185,11 +218,21 @@ const benchmarks: [string, () => Promise<void>][] = [
   ["cpu-100-built", () => cpuPerPage(100, 100, "built")],
   ["vault-token", vaultToken],
   // Connector-sized pages (Shopify's paged path holds ~10 records a page, Square's 100).
-  ...([[100, 10], [50, 100]] as const).map(([pages, perPage]): [string, () => Promise<void>] => [
+  ...(
+    [
+      [100, 10],
+      [50, 100],
+    ] as const
+  ).map(([pages, perPage]): [string, () => Promise<void>] => [
     `throughput-${perPage}`,
     async () => {
       const sized = await throughput(pages, perPage, "built");
-      rows.push([`sync throughput, ${perPage} records/page (built host; target ≥ 0.9× plain)`, fmt(sized.bridged, "records/s"), fmt(sized.plain, "records/s plain fetch+insert"), fmt(sized.bridged / sized.plain, "×")]);
+      rows.push([
+        `sync throughput, ${perPage} records/page (built host; target ≥ 0.9× plain)`,
+        fmt(sized.bridged, "records/s"),
+        fmt(sized.plain, "records/s plain fetch+insert"),
+        fmt(sized.bridged / sized.plain, "×"),
+      ]);
     },
   ]),
   [
@@ -204,22 +247,42 @@ const benchmarks: [string, () => Promise<void>][] = [
     async () => {
       const big = await throughput(100, 1_000);
       rows.push(["100,000-record sync: throughput", fmt(big.bridged, "records/s"), fmt(big.plain, "records/s plain fetch+insert"), fmt(big.bridged / big.plain, "×")]);
-      rows.push(["100,000-record sync: peak RSS growth (host process)", fmt(big.peakMb, "MB"), fmt(big.plainPeakMb, "MB plain fetch+insert"), fmt(big.peakMb / Math.max(big.plainPeakMb, 1), "×")]);
+      rows.push([
+        "100,000-record sync: peak RSS growth (host process)",
+        fmt(big.peakMb, "MB"),
+        fmt(big.plainPeakMb, "MB plain fetch+insert"),
+        fmt(big.peakMb / Math.max(big.plainPeakMb, 1), "×"),
+      ]);
     },
   ],
   [
     "store",
     async () => {
       const stores = await storeBench();
-      rows.push([`page commit throughput, PostgreSQL vs SQLite (100 records/page, ${stores.records.toLocaleString("en-US")} records: insert, unchanged, update)`, fmt(stores.postgres, "records/s Postgres"), fmt(stores.sqlite, "records/s SQLite"), fmt(stores.postgres / stores.sqlite, "×")]);
+      rows.push([
+        `page commit throughput, PostgreSQL vs SQLite (100 records/page, ${stores.records.toLocaleString("en-US")} records: insert, unchanged, update)`,
+        fmt(stores.postgres, "records/s Postgres"),
+        fmt(stores.sqlite, "records/s SQLite"),
+        fmt(stores.postgres / stores.sqlite, "×"),
+      ]);
     },
   ],
   [
     "files",
     async () => {
       const files = await filesBench();
-      rows.push([`${files.sizeMb} MB JSONL file: read through the runner (Files.readLines per page)`, fmt(files.readMbps, "MB/s"), fmt(files.readlineMbps, "MB/s plain readline"), fmt(files.readMbps / files.readlineMbps, "×")]);
-      rows.push([`${files.sizeMb} MB JSONL file: peak RSS growth, download + read (host process, target ≤ 150 MB)`, fmt(files.peakRssMb, "MB"), fmt(files.readlinePeakRssMb, "MB plain readline"), fmt(files.peakRssMb / files.readlinePeakRssMb, "×")]);
+      rows.push([
+        `${files.sizeMb} MB JSONL file: read through the runner (Files.readLines per page)`,
+        fmt(files.readMbps, "MB/s"),
+        fmt(files.readlineMbps, "MB/s plain readline"),
+        fmt(files.readMbps / files.readlineMbps, "×"),
+      ]);
+      rows.push([
+        `${files.sizeMb} MB JSONL file: peak RSS growth, download + read (host process, target ≤ 150 MB)`,
+        fmt(files.peakRssMb, "MB"),
+        fmt(files.readlinePeakRssMb, "MB plain readline"),
+        fmt(files.peakRssMb / files.readlinePeakRssMb, "×"),
+      ]);
       rows.push([`${files.sizeMb} MB JSONL file: streamed download (Files.download)`, fmt(files.downloadMbps, "MB/s"), `whole bench ${Math.round(files.seconds)} s`, "-"]);
     },
   ],

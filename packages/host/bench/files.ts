@@ -39,14 +39,24 @@ export async function filesBench(sizeMb = Number(process.env.BENCH_FILE_MB ?? 10
   const host = await openHost({ dataDir, connectors, logger: silentLogger });
   const runner = new RouteRunner({ routeTimeoutMs: 30 * 60_000 });
   try {
-    const row = await host.store.connections.create({ connectorKey: "bulk", connectorVersion: "0.1.0", settings: { base_url: server.base, lines_per_page: 4000, ingest: false }, status: "active" });
+    const row = await host.store.connections.create({
+      connectorKey: "bulk",
+      connectorVersion: "0.1.0",
+      settings: { base_url: server.base, lines_per_page: 4000, ingest: false },
+      status: "active",
+    });
     const { services } = await hostConnectionServices(host, row.id);
     let fileId = "";
     let downloadMs = 0;
     let readMs = 0;
     const peakRssMb = await peakRssGrowthMb(async () => {
       const t0 = performance.now();
-      const result = await runner.runRoute({ routesDir: BULK_ROUTES, services, route: "/files/probe", input: { rawBody: JSON.stringify({ url: `${server.base}/bulk/result.jsonl`, maxBytes: 2 * 1024 * MB }) } });
+      const result = await runner.runRoute({
+        routesDir: BULK_ROUTES,
+        services,
+        route: "/files/probe",
+        input: { rawBody: JSON.stringify({ url: `${server.base}/bulk/result.jsonl`, maxBytes: 2 * 1024 * MB }) },
+      });
       downloadMs = performance.now() - t0;
       fileId = (JSON.parse(result.bodyText) as { fileId: string }).fileId;
       if (!fileId) throw new Error(`download failed: ${result.bodyText}`);

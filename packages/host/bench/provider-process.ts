@@ -10,7 +10,10 @@ export type ProviderProcess = { port: number; base: string; close(): Promise<voi
 
 /** Starts the provider child and waits for its port. */
 export async function startProviderProcess(pages: number, perPage: number): Promise<ProviderProcess> {
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), [String(pages), String(perPage)], { execArgv: ["--import", "tsx", "--conditions=source"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), [String(pages), String(perPage)], {
+    execArgv: ["--import", "tsx", "--conditions=source"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   const [message] = (await once(child, "message")) as [{ port: number }];
   return {
     port: message.port,

@@ -11,7 +11,13 @@ import { Store } from "../src/store/store.js";
 export type StoreBench = { sqlite: number; postgres: number; records: number };
 
 const pageOf = (page: number, perPage: number, version: string) => [
-  { kind: "customer", items: Array.from({ length: perPage }, (_, i) => ({ idempotencyKey: `c${page}-${i}`, payload: { customer_id: `c${page}-${i}`, name: `Customer ${i}`, email: `c${page}-${i}@example.com`, note: version } })) },
+  {
+    kind: "customer",
+    items: Array.from({ length: perPage }, (_, i) => ({
+      idempotencyKey: `c${page}-${i}`,
+      payload: { customer_id: `c${page}-${i}`, name: `Customer ${i}`, email: `c${page}-${i}@example.com`, note: version },
+    })),
+  },
 ];
 
 /** Records per second over three passes (insert, unchanged, update) of `pages` × `perPage`. */

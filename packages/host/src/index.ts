@@ -11,7 +11,17 @@ export { Vault } from "./vault/vault.js";
 export { VaultError, MASTER_KEY_MISSING, MASTER_KEY_MISMATCH, MASTER_KEY_ROTATED, MASTER_KEY_UNCHANGED, type VaultErrorCode } from "./vault/cipher.js";
 export { parseMasterKey, generateMasterKey, MASTER_KEY_ENV } from "./vault/master-key.js";
 export { rotateMasterKey } from "./vault/master-key-rotation.js";
-export { ensureDataDir, writePrivateFile, openPrivateAppendStream, DataDirError, DATA_DIR_NOT_DIRECTORY, DATA_DIR_NOT_OWNED, DATABASE_CORRUPT, DATABASE_LOCKED, type DataDirErrorCode } from "./store/data-dir.js";
+export {
+  ensureDataDir,
+  writePrivateFile,
+  openPrivateAppendStream,
+  DataDirError,
+  DATA_DIR_NOT_DIRECTORY,
+  DATA_DIR_NOT_OWNED,
+  DATABASE_CORRUPT,
+  DATABASE_LOCKED,
+  type DataDirErrorCode,
+} from "./store/data-dir.js";
 export { CredentialError } from "./credentials/credentials.js";
 export { createHostHttp, HostHttpError, type HostHttp, type HostHttpResponse } from "./http/host-http.js";
 export { parseProviderRoutes } from "./http/provider-routes.js";
@@ -29,15 +39,43 @@ export { PROCESS_CONTROL_DENIED, ROUTE_MEMORY_LIMIT, ISOLATED_NEEDS_JAVASCRIPT, 
 export { hostConnectionServices, createPostConnectRunner } from "./app/runner-services.js";
 export { SyncEngine, StreamLockedError, streamScopeNotices, syncEngineForHost, type SyncOutcome, type SyncProgress, type SyncResult } from "./sync/index.js";
 export { startHostServer, ListenError, createApiKey, verifyApiKey, type RunningServer, type StartHostServerOptions } from "./server/index.js";
-export { createConnectSession, createReconnectSession, findConnectSession, type ConnectSession, type ConnectSessionRequest, type MintedConnectSession } from "./oauth/connect-sessions.js";
+export {
+  createConnectSession,
+  createReconnectSession,
+  findConnectSession,
+  type ConnectSession,
+  type ConnectSessionRequest,
+  type MintedConnectSession,
+} from "./oauth/connect-sessions.js";
 // Host API keys (create, verify, revoke).
 export { revokeApiKey, ApiKeyError, API_KEY_NOT_FOUND, API_KEY_ALREADY_REVOKED, API_KEY_SELF_REVOKE, INVALID_API_KEY_NAME, type ApiKeyErrorCode } from "./server/index.js";
 // Auth webhooks (connection created/reconnected/reauth_required/revoked, signed and retried).
-export { signAuthWebhook, AUTH_WEBHOOK_SIGNATURE_HEADER, AUTH_WEBHOOK_TIMESTAMP_HEADER, AUTH_WEBHOOK_EVENT_ID_HEADER, AUTH_WEBHOOK_SECRET_ENV, type AuthWebhookConfig } from "./events/auth-webhooks.js";
+export {
+  signAuthWebhook,
+  AUTH_WEBHOOK_SIGNATURE_HEADER,
+  AUTH_WEBHOOK_TIMESTAMP_HEADER,
+  AUTH_WEBHOOK_EVENT_ID_HEADER,
+  AUTH_WEBHOOK_SECRET_ENV,
+  type AuthWebhookConfig,
+} from "./events/auth-webhooks.js";
 export type { AuthWebhookDeliveryRow, AuthWebhookDeliveryStatus } from "./store/schema.js";
 export { AUTH_WEBHOOK_DELIVERY_STATUSES } from "./store/schema.js";
 // Job queue (graphile-worker on Postgres, in-process on SQLite), workers, operator endpoints and metrics.
-export { QueueError, QUEUE_UNAVAILABLE, QUEUE_INVALID_JOB, type JobQueue, type JobSpec, type QueueErrorCode, InProcessJobQueue, PostgresJobQueue, SYNC_SLICE_TASK, syncJobKey, startQueueWorker, type QueueWorker, type QueueWorkerOptions } from "./queue/index.js";
+export {
+  QueueError,
+  QUEUE_UNAVAILABLE,
+  QUEUE_INVALID_JOB,
+  type JobQueue,
+  type JobSpec,
+  type QueueErrorCode,
+  InProcessJobQueue,
+  PostgresJobQueue,
+  SYNC_SLICE_TASK,
+  syncJobKey,
+  startQueueWorker,
+  type QueueWorker,
+  type QueueWorkerOptions,
+} from "./queue/index.js";
 export { createHostMetrics, opsRoutes, NOT_READY, METRICS_UNAUTHORIZED, startOpsServer, type OpsServer } from "./ops/index.js";
 /** Every error code the host's errors carry (error-codes.ts). */
 export * from "./error-codes.js";

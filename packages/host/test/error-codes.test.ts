@@ -13,7 +13,9 @@ import { squareManifest } from "./oauth-fixtures.js";
 const SRC = new URL("../src/", import.meta.url).pathname;
 
 function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith(".ts") ? [join(dir, entry.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith(".ts") ? [join(dir, entry.name)] : [],
+  );
 }
 
 const sources = sourceFiles(SRC)
@@ -71,7 +73,11 @@ describe("errors as they reach a route or a client", () => {
     await host.credentials.delete("square_public_app");
     const error = await host.oauth.startAuthorization({ manifest: squareManifest, settings: {}, redirectUri: REDIRECT_URI }).catch((e: unknown) => e);
     errorTexts.push((error as Error).message);
-    expect(error).toMatchObject({ code: MISSING_CLIENT_CREDENTIAL, message: "no OAuth app credential square_public_app is set", fix: "set the OAuth app credential square_public_app (its client id and client secret)" });
+    expect(error).toMatchObject({
+      code: MISSING_CLIENT_CREDENTIAL,
+      message: "no OAuth app credential square_public_app is set",
+      fix: "set the OAuth app credential square_public_app (its client id and client secret)",
+    });
     expect(JSON.parse(JSON.stringify(error))).toMatchObject({ code: MISSING_CLIENT_CREDENTIAL, fix: expect.any(String) });
   });
 

@@ -8,16 +8,7 @@
 // a child process (spawnSync) that performs the request, provider routes applied.
 import { spawnSync } from "node:child_process";
 import { pathToFileURL } from "node:url";
-import {
-  BackfillError,
-  HOST_CAPABILITY_MISSING,
-  CONNECTION_NOT_FOUND,
-  CONNECTOR_NOT_FOUND,
-  ReauthRequiredError,
-  redact,
-  routeFile,
-  type HttpResponse,
-} from "@backfill-io/sdk";
+import { BackfillError, HOST_CAPABILITY_MISSING, CONNECTION_NOT_FOUND, CONNECTOR_NOT_FOUND, ReauthRequiredError, redact, routeFile, type HttpResponse } from "@backfill-io/sdk";
 import { bindHost, isRoute, type HostBinding, type HttpRequestSpec } from "@backfill-io/sdk/host";
 import { assertHttpAllowed, assertSecretReadable, assertSettingReadable, assertTokenHost } from "@backfill-io/sdk/policy";
 import type { Host } from "../src/app/open-host.js";

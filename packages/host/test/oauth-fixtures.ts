@@ -48,7 +48,13 @@ export const shopifyManifest: ConnectorManifest = defineConnector({
       accessType: "offline",
       requiredSettings: ["shop_domain"],
       client: { credentialKey: "shopify_public_app" },
-      token: { accessTokenPath: "access_token", refreshTokenPath: "refresh_token", expiresInPath: "expires_in", refreshExpiresInPath: "refresh_token_expires_in", scopePath: "scope" },
+      token: {
+        accessTokenPath: "access_token",
+        refreshTokenPath: "refresh_token",
+        expiresInPath: "expires_in",
+        refreshExpiresInPath: "refresh_token_expires_in",
+        scopePath: "scope",
+      },
       tokenRequestParams: { expiring: "1" },
       refresh: { enabled: true, rotatesRefreshToken: true },
       postConnect: { route: "/setup/test_connection", method: "POST" },
@@ -225,7 +231,13 @@ export class ProviderStandIn {
     const json = url.pathname === "/oauth2/token";
     const answer = (g: Grant, scope: string) =>
       json
-        ? { access_token: g.access, refresh_token: g.refresh, expires_at: new Date(Date.now() + this.expiresIn * 1000).toISOString(), merchant_id: "MERCHANT-1", token_type: "bearer" }
+        ? {
+            access_token: g.access,
+            refresh_token: g.refresh,
+            expires_at: new Date(Date.now() + this.expiresIn * 1000).toISOString(),
+            merchant_id: "MERCHANT-1",
+            token_type: "bearer",
+          }
         : { access_token: g.access, refresh_token: g.refresh, expires_in: this.expiresIn, refresh_token_expires_in: 90 * 86400, scope };
 
     if (body.grant_type === "authorization_code") {
@@ -235,7 +247,8 @@ export class ProviderStandIn {
       if (issued.challenge) {
         this.verifiersSeen.push(body.code_verifier ?? "");
         const { pkceChallengeS256 } = await import("../src/oauth/pkce.js");
-        if (pkceChallengeS256(body.code_verifier ?? "") !== issued.challenge) return { status: 400, body: { error: "invalid_grant", error_description: "PKCE verification failed" } };
+        if (pkceChallengeS256(body.code_verifier ?? "") !== issued.challenge)
+          return { status: 400, body: { error: "invalid_grant", error_description: "PKCE verification failed" } };
       }
       return { status: 200, body: answer(this.issue(host), this.grantScopes ?? issued.scope) };
     }
@@ -325,7 +338,6 @@ export function databaseBytes(dbFile: string | null): string {
     .map((f) => readFileSync(f).toString("latin1"))
     .join("\n");
 }
-
 
 /**
  * A test file's bed around one provider stand-in: hosts opened on it are closed at the end,

@@ -8,7 +8,10 @@ import { defineConnector, Redactor } from "@backfill-io/sdk";
 import { parseProviderRoutes, providerRouter } from "../src/http/provider-routes.js";
 
 // A PNG header and bytes that are not valid UTF-8 on their own (0x89, 0xff, 0xc3 alone).
-const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xfe, 0x00, 0xc3, 0x28, 0x80]), Buffer.from(Array.from({ length: 256 }, (_, i) => i))]);
+const PNG = Buffer.concat([
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xfe, 0x00, 0xc3, 0x28, 0x80]),
+  Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
+]);
 
 let server: Server;
 let origin = "";
@@ -86,8 +89,13 @@ describe("hostHttpTransport (HostHttp as the route runner's transport)", () => {
       limits: { ...DEFAULT_HTTP_LIMITS, maxResponseBytes: 1600 },
       redactor: new Redactor(),
     };
-    expect((await performHttp({ method: "GET", url: `${origin}/data.json`, headers: {} }, { ...ctx, limits: { ...ctx.limits, maxResponseBytes: 4096 } })).body).toEqual({ n: "x".repeat(1500) });
-    await expect(performHttp({ method: "GET", url: `${origin}/big`, headers: {} }, ctx)).rejects.toMatchObject({ code: "http_error", message: expect.stringContaining("is larger than 1600 bytes") });
+    expect((await performHttp({ method: "GET", url: `${origin}/data.json`, headers: {} }, { ...ctx, limits: { ...ctx.limits, maxResponseBytes: 4096 } })).body).toEqual({
+      n: "x".repeat(1500),
+    });
+    await expect(performHttp({ method: "GET", url: `${origin}/big`, headers: {} }, ctx)).rejects.toMatchObject({
+      code: "http_error",
+      message: expect.stringContaining("is larger than 1600 bytes"),
+    });
     await http.close();
   });
 });

@@ -32,7 +32,10 @@ describe("record writer", () => {
     const result = await store.commitPage(connectionId, "customers", [{ kind: "customer", items: page }], { page: 1 });
     expect(result).toMatchObject({ inserted: 2, updated: 1, unchanged: 1 });
     const rows = await store.records.list(connectionId);
-    expect(rows.map((r) => [r.idempotency_key, (r.payload as { display_name?: string } | null)?.display_name])).toEqual([["customer:a", "Ada L."], ["customer:b", "Bo"]]);
+    expect(rows.map((r) => [r.idempotency_key, (r.payload as { display_name?: string } | null)?.display_name])).toEqual([
+      ["customer:a", "Ada L."],
+      ["customer:b", "Bo"],
+    ]);
   });
 
   it("a key with a lone surrogate finds its stored row on the next page (unchanged, not a failed insert)", async () => {

@@ -32,7 +32,8 @@ async function rawCounts(target: DatabaseTarget): Promise<Record<string, number>
   }
   const sqlite = new Database(join(target.dataDir, DB_FILE_NAME), { readonly: true });
   try {
-    for (const { name } of sqlite.prepare<[], { name: string }>("select name from sqlite_master where type = 'table'").all()) counts[name] = sqlite.prepare<[], { n: number }>(`select count(*) as n from "${name}"`).get()!.n;
+    for (const { name } of sqlite.prepare<[], { name: string }>("select name from sqlite_master where type = 'table'").all())
+      counts[name] = sqlite.prepare<[], { n: number }>(`select count(*) as n from "${name}"`).get()!.n;
   } finally {
     sqlite.close();
   }
@@ -53,7 +54,9 @@ describe("PostgreSQL schema behind this host", () => {
   });
 
   it("refuses a malformed or non-PostgreSQL database URL with database_url_invalid, without echoing the password", () => {
-    expect(() => resolveDatabaseUrl({ databaseUrl: "mysql://u:hunter2-secret@db/x" })).toThrow(expect.objectContaining({ code: DATABASE_URL_INVALID, message: expect.not.stringContaining("hunter2-secret") }));
+    expect(() => resolveDatabaseUrl({ databaseUrl: "mysql://u:hunter2-secret@db/x" })).toThrow(
+      expect.objectContaining({ code: DATABASE_URL_INVALID, message: expect.not.stringContaining("hunter2-secret") }),
+    );
     expect(() => resolveDatabaseUrl({ databaseUrl: "not a url" })).toThrow(expect.objectContaining({ code: DATABASE_URL_INVALID }));
     expect(resolveDatabaseUrl({ databaseUrl: undefined, env: {} })).toBeUndefined();
     expect(resolveDatabaseUrl({ env: { BACKFILL_DATABASE_URL: "postgres://h/db" } })).toBe("postgres://h/db");

@@ -15,7 +15,9 @@ const WRITER = join(dirname(fileURLToPath(import.meta.url)), "fixtures", "conten
 
 function writer(dataDir: string, connectionId: string, rounds: number, startAt: number): Promise<{ failures: number; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "--conditions=source", WRITER, dataDir, connectionId, String(rounds), String(startAt)], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "--conditions=source", WRITER, dataDir, connectionId, String(rounds), String(startAt)], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     child.stdout.on("data", (c: Buffer) => (out += c.toString()));

@@ -23,8 +23,23 @@ async function expectCorrupt(read: Promise<unknown>, column: string, rowId: stri
 }
 
 async function connectionWithTokens(store: Store) {
-  const connection = await store.connections.create({ connectorKey: "demo", connectorVersion: "0.1.0", settings: { shop: "a" }, endUser: { id: "u1", email: "u@example.com" }, tags: { team: "x" } });
-  await store.tokens.put({ connection_id: connection.id, access_token_enc: "sealed", refresh_token_enc: null, token_type: "bearer", expires_at: null, refresh_expires_at: null, scopes: ["read", "write"], obtained_at: 1 });
+  const connection = await store.connections.create({
+    connectorKey: "demo",
+    connectorVersion: "0.1.0",
+    settings: { shop: "a" },
+    endUser: { id: "u1", email: "u@example.com" },
+    tags: { team: "x" },
+  });
+  await store.tokens.put({
+    connection_id: connection.id,
+    access_token_enc: "sealed",
+    refresh_token_enc: null,
+    token_type: "bearer",
+    expires_at: null,
+    refresh_expires_at: null,
+    scopes: ["read", "write"],
+    obtained_at: 1,
+  });
   return connection;
 }
 
@@ -34,7 +49,9 @@ describe.each(STORE_TARGETS)("store repositories on $name", (target) => {
     const connection = await connectionWithTokens(store);
     expect(await store.connections.get(connection.id)).toMatchObject({ settings: { shop: "a" }, end_user: { id: "u1", email: "u@example.com" }, tags: { team: "x" } });
     expect((await store.tokens.get(connection.id))?.scopes).toEqual(["read", "write"]);
-    await store.commitPage(connection.id, "customers", [{ kind: "customer", items: [{ idempotencyKey: "customer:1", payload: { customer_id: "1", name: "Ada" } }] }], { cursor: "c1" });
+    await store.commitPage(connection.id, "customers", [{ kind: "customer", items: [{ idempotencyKey: "customer:1", payload: { customer_id: "1", name: "Ada" } }] }], {
+      cursor: "c1",
+    });
     expect(await store.checkpoints.get(connection.id, "customers")).toEqual({ cursor: "c1" });
     expect((await store.records.list(connection.id)).map((r) => r.payload)).toEqual([{ customer_id: "1", name: "Ada" }]);
   });
@@ -44,31 +61,88 @@ describe.each(STORE_TARGETS)("store repositories on $name", (target) => {
     const connection = await connectionWithTokens(store);
     const id = connection.id;
 
-    await store.db.updateTable("connections").set({ settings_json: `not json ${CANARY}` }).where("id", "=", id).execute();
+    await store.db
+      .updateTable("connections")
+      .set({ settings_json: `not json ${CANARY}` })
+      .where("id", "=", id)
+      .execute();
     await expectCorrupt(store.connections.get(id), "connections.settings_json", id);
-    await store.db.updateTable("connections").set({ settings_json: "{}", tags_json: JSON.stringify({ team: 7, note: CANARY }) }).where("id", "=", id).execute();
+    await store.db
+      .updateTable("connections")
+      .set({ settings_json: "{}", tags_json: JSON.stringify({ team: 7, note: CANARY }) })
+      .where("id", "=", id)
+      .execute();
     await expectCorrupt(store.connections.list(), "connections.tags_json", id);
-    await store.db.updateTable("connections").set({ tags_json: "{}", end_user_json: JSON.stringify({ email: CANARY }) }).where("id", "=", id).execute();
+    await store.db
+      .updateTable("connections")
+      .set({ tags_json: "{}", end_user_json: JSON.stringify({ email: CANARY }) })
+      .where("id", "=", id)
+      .execute();
     await expectCorrupt(store.connections.get(id), "connections.end_user_json", id);
 
-    await store.db.updateTable("oauth_tokens").set({ scopes_json: JSON.stringify(CANARY) }).where("connection_id", "=", id).execute();
+    await store.db
+      .updateTable("oauth_tokens")
+      .set({ scopes_json: JSON.stringify(CANARY) })
+      .where("connection_id", "=", id)
+      .execute();
     await expectCorrupt(store.tokens.get(id), "oauth_tokens.scopes_json", id);
 
-    await store.db.insertInto("checkpoints").values({ connection_id: id, stream: "orders", state_json: JSON.stringify([CANARY]), updated_at: 1 }).execute();
+    await store.db
+      .insertInto("checkpoints")
+      .values({ connection_id: id, stream: "orders", state_json: JSON.stringify([CANARY]), updated_at: 1 })
+      .execute();
     await expectCorrupt(store.checkpoints.get(id, "orders"), "checkpoints.state_json", `${id}/orders`);
 
     await store.commitPage(id, "customers", [{ kind: "customer", items: [{ idempotencyKey: "customer:1", payload: { name: "Ada" } }] }]);
     const [record] = await store.records.list(id);
-    await store.db.updateTable("records").set({ payload_json: `{"name":"${CANARY}` }).where("id", "=", record!.id).execute();
+    await store.db
+      .updateTable("records")
+      .set({ payload_json: `{"name":"${CANARY}` })
+      .where("id", "=", record!.id)
+      .execute();
     await expectCorrupt(store.records.list(id), "records.payload_json", String(record!.id));
 
-    await store.pendingAuthorizations.insert({ id: "pa_1", state_hash: "h1", connector_key: "demo", connection_id: id, reconnect: 0, session_id: null, browser_binding_hash: null, code_verifier_enc: null, redirect_uri: "http://127.0.0.1/cb", settings: {}, secret_settings_enc: null, force: 0, expires_at: Date.now() + 60_000 });
-    await store.db.updateTable("pending_authorizations").set({ settings_json: JSON.stringify([CANARY]) }).where("id", "=", "pa_1").execute();
+    await store.pendingAuthorizations.insert({
+      id: "pa_1",
+      state_hash: "h1",
+      connector_key: "demo",
+      connection_id: id,
+      reconnect: 0,
+      session_id: null,
+      browser_binding_hash: null,
+      code_verifier_enc: null,
+      redirect_uri: "http://127.0.0.1/cb",
+      settings: {},
+      secret_settings_enc: null,
+      force: 0,
+      expires_at: Date.now() + 60_000,
+    });
+    await store.db
+      .updateTable("pending_authorizations")
+      .set({ settings_json: JSON.stringify([CANARY]) })
+      .where("id", "=", "pa_1")
+      .execute();
     await expectCorrupt(store.pendingAuthorizations.findByStateHash("h1"), "pending_authorizations.settings_json", "pa_1");
 
-    await store.connectSessions.insert({ id: "cs_1", token_hash: "t1", connector_keys: ["demo"], end_user: null, tags: {}, settings: {}, secret_settings_enc: null, connection_id: null, return_url: null, created_by: null, expires_at: Date.now() + 60_000 });
+    await store.connectSessions.insert({
+      id: "cs_1",
+      token_hash: "t1",
+      connector_keys: ["demo"],
+      end_user: null,
+      tags: {},
+      settings: {},
+      secret_settings_enc: null,
+      connection_id: null,
+      return_url: null,
+      created_by: null,
+      expires_at: Date.now() + 60_000,
+    });
     expect(await store.connectSessions.get("cs_1")).toMatchObject({ connector_keys: ["demo"], end_user: null, tags: {}, settings: {} });
-    await store.db.updateTable("connect_sessions").set({ connector_keys_json: JSON.stringify({ key: CANARY }) }).where("id", "=", "cs_1").execute();
+    await store.db
+      .updateTable("connect_sessions")
+      .set({ connector_keys_json: JSON.stringify({ key: CANARY }) })
+      .where("id", "=", "cs_1")
+      .execute();
     await expectCorrupt(store.connectSessions.findByTokenHash("t1"), "connect_sessions.connector_keys_json", "cs_1");
   });
 

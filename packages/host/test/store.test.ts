@@ -87,13 +87,39 @@ describe.each(STORE_TARGETS)("store on $name", (target) => {
     let now = 1_000_000;
     const { store } = await open(undefined, () => now);
     const conn = await store.connections.create({ connectorKey: "shopify", connectorVersion: "0.1.0", settings: {} });
-    const first = await store.commitPage(conn.id, "customers", [{ kind: "customer", items: [{ idempotencyKey: "c1", payload: customer("c1") }, { idempotencyKey: "c2", payload: customer("c2") }] }], { cursor: "a" });
+    const first = await store.commitPage(
+      conn.id,
+      "customers",
+      [
+        {
+          kind: "customer",
+          items: [
+            { idempotencyKey: "c1", payload: customer("c1") },
+            { idempotencyKey: "c2", payload: customer("c2") },
+          ],
+        },
+      ],
+      { cursor: "a" },
+    );
     expect(first).toEqual({ inserted: 2, updated: 0, unchanged: 0, suppressed: 0, stale: 0 });
     expect(await store.checkpoints.get(conn.id, "customers")).toEqual({ cursor: "a" });
 
     const [before] = await store.records.list(conn.id);
     now += 60_000;
-    const second = await store.commitPage(conn.id, "customers", [{ kind: "customer", items: [{ idempotencyKey: "c1", payload: { name: "Ada", customer_id: "c1" } }, { idempotencyKey: "c2", payload: customer("c2", "Bob") }] }], { cursor: "b" });
+    const second = await store.commitPage(
+      conn.id,
+      "customers",
+      [
+        {
+          kind: "customer",
+          items: [
+            { idempotencyKey: "c1", payload: { name: "Ada", customer_id: "c1" } },
+            { idempotencyKey: "c2", payload: customer("c2", "Bob") },
+          ],
+        },
+      ],
+      { cursor: "b" },
+    );
     expect(second).toEqual({ inserted: 0, updated: 1, unchanged: 1, suppressed: 0, stale: 0 });
     const [after] = await store.records.list(conn.id);
     expect(after!.first_seen).toBe(before!.first_seen);
@@ -104,9 +130,7 @@ describe.each(STORE_TARGETS)("store on $name", (target) => {
     expect(await store.checkpoints.get(conn.id, "customers")).toEqual({ cursor: "b" });
 
     // A failure while writing the checkpoint rolls back the page's records too.
-    await expect(
-      store.commitPage(conn.id, "customers", [{ kind: "customer", items: [{ idempotencyKey: "c3", payload: customer("c3") }] }], { bad: 1n }),
-    ).rejects.toThrow();
+    await expect(store.commitPage(conn.id, "customers", [{ kind: "customer", items: [{ idempotencyKey: "c3", payload: customer("c3") }] }], { bad: 1n })).rejects.toThrow();
     expect(await store.records.count(conn.id)).toBe(2);
     expect(await store.checkpoints.get(conn.id, "customers")).toEqual({ cursor: "b" });
   });
@@ -115,7 +139,13 @@ describe.each(STORE_TARGETS)("store on $name", (target) => {
     const { store } = await open();
     const conn = await store.connections.create({ connectorKey: "shopify", connectorVersion: "0.1.0", settings: {} });
     await store.commitPage(conn.id, "orders", [
-      { kind: "customer", items: [{ idempotencyKey: "customer:c1", payload: customer("c1") }, { idempotencyKey: "customer:c2", payload: customer("c2") }] },
+      {
+        kind: "customer",
+        items: [
+          { idempotencyKey: "customer:c1", payload: customer("c1") },
+          { idempotencyKey: "customer:c2", payload: customer("c2") },
+        ],
+      },
       { kind: "sales_receipt", items: [{ idempotencyKey: "r1", payload: { receipt_id: "r1", customer_id: "c1" } }] },
     ]);
     expect(await store.records.redact(conn.id, { customerId: "c1" })).toEqual({ redacted: 2 });
@@ -131,8 +161,20 @@ describe.each(STORE_TARGETS)("store on $name", (target) => {
     const { store } = await open();
     const conn = await store.connections.create({ connectorKey: "shopify", connectorVersion: "0.1.0", settings: {} });
     await store.commitPage(conn.id, "orders", [
-      { kind: "sales_receipt", items: [{ idempotencyKey: "o1", payload: { receipt_id: "o1" } }, { idempotencyKey: "o2", payload: { receipt_id: "o2" } }] },
-      { kind: "refund_receipt", items: [{ idempotencyKey: "f1", payload: { refund_id: "f1", receipt_id: "o1" } }, { idempotencyKey: "f2", payload: { refund_id: "f2", receipt_id: "o2" } }] },
+      {
+        kind: "sales_receipt",
+        items: [
+          { idempotencyKey: "o1", payload: { receipt_id: "o1" } },
+          { idempotencyKey: "o2", payload: { receipt_id: "o2" } },
+        ],
+      },
+      {
+        kind: "refund_receipt",
+        items: [
+          { idempotencyKey: "f1", payload: { refund_id: "f1", receipt_id: "o1" } },
+          { idempotencyKey: "f2", payload: { refund_id: "f2", receipt_id: "o2" } },
+        ],
+      },
       { kind: "customer", items: [{ idempotencyKey: "customer:c9", payload: customer("c9") }] },
     ]);
     expect(await store.records.redact(conn.id, { receiptIds: ["o1"], customerId: "c9" })).toEqual({ redacted: 3 });

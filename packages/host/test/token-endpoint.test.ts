@@ -50,7 +50,8 @@ describe("requestToken", () => {
 
   it("classifies failures: 400/401 rejected, 5xx and 429 transient, a 2xx without JSON invalid", async () => {
     const oauth = oauthConfig({});
-    const req = (status: number, body: unknown) => requestToken({ http: recordingHttp({ status, body }).http, oauth, settings: {}, credential, params: { grant_type: "refresh_token", refresh_token: "r" } });
+    const req = (status: number, body: unknown) =>
+      requestToken({ http: recordingHttp({ status, body }).http, oauth, settings: {}, credential, params: { grant_type: "refresh_token", refresh_token: "r" } });
     await expect(req(400, { error: "invalid_grant" })).rejects.toMatchObject({ kind: "rejected", status: 400, oauthError: "invalid_grant" });
     await expect(req(401, { error: "invalid_client" })).rejects.toMatchObject({ kind: "rejected", status: 401 });
     await expect(req(503, {})).rejects.toMatchObject({ kind: "transient" });
@@ -65,21 +66,38 @@ describe("parseTokenResponse", () => {
   it("expires_in is seconds from now; expires_at is an ISO time; neither means no expiry", () => {
     const byIn = parseTokenResponse(oauthConfig({ token: { accessTokenPath: "access_token", expiresInPath: "expires_in" } }), { access_token: "a", expires_in: "3600" }, now);
     expect(byIn.expiresAt).toBe(now + 3600_000);
-    const byAt = parseTokenResponse(oauthConfig({ token: { accessTokenPath: "access_token", expiresAtPath: "expires_at" } }), { access_token: "a", expires_at: "2026-01-31T00:00:00Z" }, now);
+    const byAt = parseTokenResponse(
+      oauthConfig({ token: { accessTokenPath: "access_token", expiresAtPath: "expires_at" } }),
+      { access_token: "a", expires_at: "2026-01-31T00:00:00Z" },
+      now,
+    );
     expect(byAt.expiresAt).toBe(Date.parse("2026-01-31T00:00:00Z"));
     expect(parseTokenResponse(oauthConfig({}), { access_token: "a" }, now).expiresAt).toBeNull();
-    expect(() => parseTokenResponse(oauthConfig({ token: { accessTokenPath: "access_token", expiresAtPath: "expires_at" } }), { access_token: "a", expires_at: "soon" }, now)).toThrow(/ISO-8601/);
+    expect(() =>
+      parseTokenResponse(oauthConfig({ token: { accessTokenPath: "access_token", expiresAtPath: "expires_at" } }), { access_token: "a", expires_at: "soon" }, now),
+    ).toThrow(/ISO-8601/);
   });
 
   it("reads the refresh token's expiry as seconds (Shopify) or an ISO time (Square PKCE)", () => {
-    const byIn = parseTokenResponse(oauthConfig({ token: { accessTokenPath: "access_token", refreshTokenPath: "refresh_token", refreshExpiresInPath: "refresh_token_expires_in" } }), { access_token: "a", refresh_token: "r", refresh_token_expires_in: 7_776_000 }, now);
+    const byIn = parseTokenResponse(
+      oauthConfig({ token: { accessTokenPath: "access_token", refreshTokenPath: "refresh_token", refreshExpiresInPath: "refresh_token_expires_in" } }),
+      { access_token: "a", refresh_token: "r", refresh_token_expires_in: 7_776_000 },
+      now,
+    );
     expect(byIn.refreshExpiresAt).toBe(now + 7_776_000_000);
-    const byAt = parseTokenResponse(oauthConfig({ token: { accessTokenPath: "access_token", refreshTokenPath: "refresh_token", refreshExpiresAtPath: "refresh_token_expires_at" } }), { access_token: "a", refresh_token: "r", refresh_token_expires_at: "2026-04-01T00:00:00Z" }, now);
+    const byAt = parseTokenResponse(
+      oauthConfig({ token: { accessTokenPath: "access_token", refreshTokenPath: "refresh_token", refreshExpiresAtPath: "refresh_token_expires_at" } }),
+      { access_token: "a", refresh_token: "r", refresh_token_expires_at: "2026-04-01T00:00:00Z" },
+      now,
+    );
     expect(byAt.refreshExpiresAt).toBe(Date.parse("2026-04-01T00:00:00Z"));
   });
 
   it("reads dot paths, scopes split on the separator, and refuses a response without the access token", () => {
-    const oauth = oauthConfig({ scopeSeparator: ",", token: { accessTokenPath: "data.token", refreshTokenPath: "data.refresh", scopePath: "data.scope", accountIdPath: "data.merchant" } });
+    const oauth = oauthConfig({
+      scopeSeparator: ",",
+      token: { accessTokenPath: "data.token", refreshTokenPath: "data.refresh", scopePath: "data.scope", accountIdPath: "data.merchant" },
+    });
     expect(parseTokenResponse(oauth, { data: { token: "a", refresh: "r", scope: "read_orders,read_customers", merchant: 42 } }, now)).toMatchObject({
       accessToken: "a",
       refreshToken: "r",

@@ -8,7 +8,15 @@ import { disconnect } from "../src/tokens/revoke.js";
 import { openSyncHost, createDemoConnection, type SyncHost } from "./sync/support.js";
 
 let sh: SyncHost;
-const tokenSet = (accessToken: string) => ({ accessToken, refreshToken: null, tokenType: "bearer", expiresAt: Date.now() + 3_600_000, refreshExpiresAt: null, scopes: ["customers.read"], accountId: null });
+const tokenSet = (accessToken: string) => ({
+  accessToken,
+  refreshToken: null,
+  tokenType: "bearer",
+  expiresAt: Date.now() + 3_600_000,
+  refreshExpiresAt: null,
+  scopes: ["customers.read"],
+  accountId: null,
+});
 
 beforeAll(async () => {
   sh = await openSyncHost(1);

@@ -42,7 +42,9 @@ describe("vault", () => {
     expect(existsSync(join(dataDir, "master.key"))).toBe(false);
     await h.close();
     hosts.pop();
-    await expect(openHost({ dataDir, masterKey: randomBytes(32).toString("base64"), connectors: staticConnectorRegistry([]) })).rejects.toMatchObject({ code: "master_key_mismatch" });
+    await expect(openHost({ dataDir, masterKey: randomBytes(32).toString("base64"), connectors: staticConnectorRegistry([]) })).rejects.toMatchObject({
+      code: "master_key_mismatch",
+    });
     await expect(openHost({ dataDir, masterKey: "c2hvcnQ=", connectors: staticConnectorRegistry([]) })).rejects.toThrow(/exactly 32 bytes/);
   });
 
@@ -77,7 +79,11 @@ describe("vault", () => {
     await h.credentials.set("app", { clientId: "id", clientSecret: secret });
     const conn = await h.store.connections.create({ connectorKey: "x", connectorVersion: "0.1.0", settings: {} });
     const webhook = canary("webhook");
-    await h.store.connectionSecrets.put(conn.id, "webhook_secret", h.vault.encrypt(webhook, { table: "connection_secrets", rowId: `${conn.id}/webhook_secret`, field: "value_enc" }));
+    await h.store.connectionSecrets.put(
+      conn.id,
+      "webhook_secret",
+      h.vault.encrypt(webhook, { table: "connection_secrets", rowId: `${conn.id}/webhook_secret`, field: "value_enc" }),
+    );
     const oldKey = h.vault.keyId;
     const result = await h.vault.rotate();
     expect(result.previousKeyIds).toEqual([oldKey]);

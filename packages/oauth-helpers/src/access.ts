@@ -23,7 +23,8 @@ export type ReauthInfo = { reason?: ReauthReason; missingScopes?: string[] };
 export function missingProviderAccessResponse(reasonOrError?: unknown): Response {
   let info: ReauthInfo = {};
   if (typeof reasonOrError === "string") info = { reason: reasonOrError as ReauthReason };
-  else if (isReauthRequired(reasonOrError)) info = { ...(reasonOrError.reason ? { reason: reasonOrError.reason } : {}), ...(reasonOrError.missingScopes ? { missingScopes: reasonOrError.missingScopes } : {}) };
+  else if (isReauthRequired(reasonOrError))
+    info = { ...(reasonOrError.reason ? { reason: reasonOrError.reason } : {}), ...(reasonOrError.missingScopes ? { missingScopes: reasonOrError.missingScopes } : {}) };
   else if (reasonOrError && typeof reasonOrError === "object") info = reasonOrError;
   const reason = info.reason ?? "missing_token";
   const scopes = reason === "missing_scopes" && info.missingScopes?.length ? `: missing ${info.missingScopes.join(", ")}` : "";

@@ -21,9 +21,7 @@ const manifest = defineConnector({
   },
 });
 
-const route = api(
-  withProviderAccess(async (token) => api.json({ tokenLength: token.length })),
-);
+const route = api(withProviderAccess(async (token) => api.json({ tokenLength: token.length })));
 
 let runtime: ConnectorTestRuntime | undefined;
 afterEach(() => runtime?.restore());

@@ -72,12 +72,7 @@ describe("redact", () => {
     const secret = 'sec ret/+=~"x\\y';
     const r = new Redactor();
     r.register(secret);
-    const forms = [
-      encodeURIComponent(secret),
-      encodeURIComponent(secret).toLowerCase(),
-      new URLSearchParams({ q: secret }).toString(),
-      JSON.stringify({ note: secret }),
-    ];
+    const forms = [encodeURIComponent(secret), encodeURIComponent(secret).toLowerCase(), new URLSearchParams({ q: secret }).toString(), JSON.stringify({ note: secret })];
     for (const form of forms) expect(r.redactString(`before ${form} after`)).not.toMatch(/sec(%20|\+| )ret/i);
   });
 
@@ -88,7 +83,19 @@ describe("redact", () => {
     expect(r.redact(url)).toBe(`https://${REDACTED}.example.com/x`);
     expect(r.redactString("a \ud800lonely b")).toBe(`a ${REDACTED} b`);
     expect(r.redact(new Set(["tenant-secret-host"]))).toEqual(new Set([REDACTED]));
-    expect(r.redact(new Map([["authorization", "x"], ["other", "tenant-secret-host"]]))).toEqual(new Map([["authorization", REDACTED], ["other", REDACTED]]));
+    expect(
+      r.redact(
+        new Map([
+          ["authorization", "x"],
+          ["other", "tenant-secret-host"],
+        ]),
+      ),
+    ).toEqual(
+      new Map([
+        ["authorization", REDACTED],
+        ["other", REDACTED],
+      ]),
+    );
   });
 
   it("handles cycles", () => {
@@ -101,7 +108,10 @@ describe("redact", () => {
 
   it("property: a registered secret never survives, in any nesting or string position", () => {
     class Leaf {
-      constructor(readonly before: string, readonly after: string) {}
+      constructor(
+        readonly before: string,
+        readonly after: string,
+      ) {}
     }
     type Tree = Leaf | Tree[] | { [key: string]: Tree };
     // The secret must not be part of the marker itself ("[REDACTED]" would re-form "EDACTE").
@@ -109,12 +119,7 @@ describe("redact", () => {
       .oneof(fc.string({ minLength: 6, maxLength: 40 }), fc.string({ minLength: 6, maxLength: 20, unit: "binary" }))
       .filter((s) => !/[[\]]/.test(s) && !REDACTED.includes(s));
     // How a secret is written into text: as is, in a URL, in a form body, in JSON.
-    const encodings: ((s: string) => string)[] = [
-      (s) => s,
-      (s) => encodeURIComponentSafe(s),
-      (s) => new URLSearchParams({ q: s }).toString(),
-      (s) => JSON.stringify({ note: s }),
-    ];
+    const encodings: ((s: string) => string)[] = [(s) => s, (s) => encodeURIComponentSafe(s), (s) => new URLSearchParams({ q: s }).toString(), (s) => JSON.stringify({ note: s })];
     const tree = fc.letrec<{ node: Tree }>((tie) => ({
       node: fc.oneof(
         { depthSize: "small" },
@@ -124,7 +129,11 @@ describe("redact", () => {
       ),
     })).node;
     const embed = (node: Tree, s: string): unknown =>
-      node instanceof Leaf ? `${node.before}${s}${node.after}` : Array.isArray(node) ? node.map((n) => embed(n, s)) : Object.fromEntries(Object.entries(node).map(([k, v]) => [k, embed(v, s)]));
+      node instanceof Leaf
+        ? `${node.before}${s}${node.after}`
+        : Array.isArray(node)
+          ? node.map((n) => embed(n, s))
+          : Object.fromEntries(Object.entries(node).map(([k, v]) => [k, embed(v, s)]));
     fc.assert(
       fc.property(secret, tree, fc.string(), fc.nat(encodings.length - 1), (s, t, around, e) => {
         const r = new Redactor();

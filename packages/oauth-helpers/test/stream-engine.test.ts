@@ -28,7 +28,13 @@ const manifest = defineConnector({
 const canaries = new CanaryGuard([ACCESS]);
 canaries.afterEach(afterEach);
 const runtimeWith = (checkpoint?: FlatCursorCheckpoint) =>
-  canaries.track(connectorTestRuntime({ manifest, oauth: { accessToken: ACCESS, scopes: ["customers.read"], requiredScopes: ["customers.read"] }, ...(checkpoint ? { checkpoints: { customers: checkpoint } } : {}) }));
+  canaries.track(
+    connectorTestRuntime({
+      manifest,
+      oauth: { accessToken: ACCESS, scopes: ["customers.read"], requiredScopes: ["customers.read"] },
+      ...(checkpoint ? { checkpoints: { customers: checkpoint } } : {}),
+    }),
+  );
 
 type Item = { id: string; updated_at: string; email?: string };
 const item = (i: number): Item => ({ id: `C${i}`, updated_at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString() });
@@ -122,7 +128,9 @@ describe("syncStreamPage", () => {
   });
 
   it("nothing completed: the failure's answer, nothing committed", async () => {
-    const none = api(() => syncStreamPage(flatStream<Item>({ ...base, complete: () => ({ done: [], stop: { failure: { kind: "throttled", retryAfterSeconds: 9, message: "slow down" } } }) })));
+    const none = api(() =>
+      syncStreamPage(flatStream<Item>({ ...base, complete: () => ({ done: [], stop: { failure: { kind: "throttled", retryAfterSeconds: 9, message: "slow down" } } }) })),
+    );
     const rt = runtimeWith();
     rt.http.getOnce(`${API}/customers*`, { body: { items: [item(1)] } });
     const response = await rt.call(none);

@@ -9,19 +9,62 @@ export type { AnonymousRoutes } from "./manifest/schema.js";
 export { routeAccess, ROUTE_AUTH_UNDECLARED, type RouteAccess } from "./manifest/route-access.js";
 export { api, retryAfterSeconds, type Route, type RouteHandler, type RouteInput, type RouteRequest, type ErrorBody } from "./api/api.js";
 export { OAuth, Http, Settings, Secrets, ingest, Checkpoint, log, Records, Connection, type HttpOptions, type IngestOptions } from "./runtime/calls.js";
-export type { OAuthHttpAuth, HttpResponse, HttpMethod, AccessTokenOptions, LogLevel, CheckpointState, CheckpointOptions, RecordsRedaction, ConnectionStatusChange, ConnectionInfo } from "./runtime/binding.js";
+export type {
+  OAuthHttpAuth,
+  HttpResponse,
+  HttpMethod,
+  AccessTokenOptions,
+  LogLevel,
+  CheckpointState,
+  CheckpointOptions,
+  RecordsRedaction,
+  ConnectionStatusChange,
+  ConnectionInfo,
+} from "./runtime/binding.js";
 export { BackfillError, ReauthRequiredError, PermissionDeniedError, isReauthRequired, REAUTH_REASONS, type BackfillErrorOptions, type ReauthReason } from "./runtime/errors.js";
 /** Every error code the SDK's errors carry, one constant each (error-codes.ts documents them). */
 export {
-  NO_HOST_BOUND, REAUTH_REQUIRED, PERMISSION_DENIED, INVALID_REQUEST, INVALID_MANIFEST, HTTP_ERROR, TIMEOUT,
-  FILE_TOO_LARGE, FILE_NOT_FOUND, FILE_LINE_TOO_LONG, FILE_OFFSET_INVALID, FILE_NOT_UTF8, CHECKPOINT_INVALID,
-  PROVIDER_PLUGIN_CONFLICT, PROVIDER_PLUGIN_INVALID, INVALID_SETTINGS, HOST_CAPABILITY_MISSING, INVOCATION_ENDED,
-  UNKNOWN_HOST_CALL, HOST_ERROR, CONNECTION_NOT_FOUND, CONNECTOR_NOT_FOUND, NOT_OAUTH_CONNECTOR,
-  MISSING_CLIENT_CREDENTIAL, CLIENT_CREDENTIAL_REJECTED, MIN_TTL_UNSATISFIABLE,
-  BACKFILL_ERROR_CODES, isBackfillErrorCode, type BackfillErrorCode,
+  NO_HOST_BOUND,
+  REAUTH_REQUIRED,
+  PERMISSION_DENIED,
+  INVALID_REQUEST,
+  INVALID_MANIFEST,
+  HTTP_ERROR,
+  TIMEOUT,
+  FILE_TOO_LARGE,
+  FILE_NOT_FOUND,
+  FILE_LINE_TOO_LONG,
+  FILE_OFFSET_INVALID,
+  FILE_NOT_UTF8,
+  CHECKPOINT_INVALID,
+  PROVIDER_PLUGIN_CONFLICT,
+  PROVIDER_PLUGIN_INVALID,
+  INVALID_SETTINGS,
+  HOST_CAPABILITY_MISSING,
+  INVOCATION_ENDED,
+  UNKNOWN_HOST_CALL,
+  HOST_ERROR,
+  CONNECTION_NOT_FOUND,
+  CONNECTOR_NOT_FOUND,
+  NOT_OAUTH_CONNECTOR,
+  MISSING_CLIENT_CREDENTIAL,
+  CLIENT_CREDENTIAL_REJECTED,
+  MIN_TTL_UNSATISFIABLE,
+  BACKFILL_ERROR_CODES,
+  isBackfillErrorCode,
+  type BackfillErrorCode,
 } from "./runtime/error-codes.js";
 export { ENTITY_KINDS, ENTITY_NAMES, entityJsonSchemas, entityNameForKind, isEntityKind, type EntityKind, type EntityName } from "./entities/registry.js";
-export { customerSchema, salesReceiptSchema, refundReceiptSchema, lineItemSchema, type Customer, type SalesReceipt, type RefundReceipt, type LineItem } from "./entities/schemas.js";
+export {
+  customerSchema,
+  salesReceiptSchema,
+  refundReceiptSchema,
+  lineItemSchema,
+  type Customer,
+  type SalesReceipt,
+  type RefundReceipt,
+  type LineItem,
+} from "./entities/schemas.js";
 export { currencyExponent, decimalToMinor, minorToDecimal, formatMoney, isCurrencyCode, isMoneyInPrecision } from "./entities/money.js";
 export { Redactor, redact, registerSecret, unregisterSecret, defaultRedactor, isSensitiveKey, REDACTED } from "./redaction/redactor.js";
 export type { IngestResult, IngestError } from "./policy/ingest.js";

@@ -22,10 +22,12 @@ describe("CanaryGuard", () => {
     const { afterEach, end } = hooks();
     guard.afterEach(afterEach);
     const runtime = guard.track(connectorTestRuntime({ manifest }));
-    await runtime.call(api(async () => {
-      log.info(`debug ${CANARY}`); // the redactor does not know this value: it leaks
-      return api.json({ ok: true });
-    }));
+    await runtime.call(
+      api(async () => {
+        log.info(`debug ${CANARY}`); // the redactor does not know this value: it leaks
+        return api.json({ ok: true });
+      }),
+    );
     let thrown: Error | undefined;
     try {
       end();

@@ -26,7 +26,19 @@ function minimalBinding(): HostBinding {
   const none = () => {
     throw new Error("not used");
   };
-  return { manifest, getSetting: none, getSecret: none, accessToken: none, http: none, ingest: none, getCheckpoint: none, setCheckpoint: none, log: () => {}, redactRecords: none, setConnectionStatus: none };
+  return {
+    manifest,
+    getSetting: none,
+    getSecret: none,
+    accessToken: none,
+    http: none,
+    ingest: none,
+    getCheckpoint: none,
+    setCheckpoint: none,
+    log: () => {},
+    redactRecords: none,
+    setConnectionStatus: none,
+  };
 }
 
 let unbind: (() => void) | undefined;
@@ -103,7 +115,9 @@ function oauthConfig() {
 describe("SDK error codes", () => {
   it("the table names every exported code, and each code is exported as a constant with its value", () => {
     expect(Object.keys(WHERE_THROWN).sort()).toEqual([...BACKFILL_ERROR_CODES].sort());
-    const exported = Object.entries(sdk).filter(([name, value]) => /^[A-Z][A-Z0-9_]+$/.test(name) && typeof value === "string" && (BACKFILL_ERROR_CODES as readonly string[]).includes(value));
+    const exported = Object.entries(sdk).filter(
+      ([name, value]) => /^[A-Z][A-Z0-9_]+$/.test(name) && typeof value === "string" && (BACKFILL_ERROR_CODES as readonly string[]).includes(value),
+    );
     expect(exported.map(([, value]) => value).sort()).toEqual([...BACKFILL_ERROR_CODES].sort());
     for (const [name, value] of exported) expect(name.toLowerCase()).toBe(value);
   });
@@ -123,7 +137,12 @@ describe("SDK error codes", () => {
   });
 
   it("fix is a field, never part of the message, and survives JSON", () => {
-    const error = new sdk.BackfillError("missing_client_credential", "no OAuth app credential acme_app is set", { credentialKey: "acme_app" }, { fix: "set the OAuth app credential acme_app" });
+    const error = new sdk.BackfillError(
+      "missing_client_credential",
+      "no OAuth app credential acme_app is set",
+      { credentialKey: "acme_app" },
+      { fix: "set the OAuth app credential acme_app" },
+    );
     expect(error.message).toBe("no OAuth app credential acme_app is set");
     expect(error.fix).toBe("set the OAuth app credential acme_app");
     const back = sdkHost.errorFromJSON(error.toJSON());

@@ -110,7 +110,7 @@ describe("Files.download in the test runtime", () => {
 });
 
 describe("Files.readLines", () => {
-  const text = ["{\"name\":\"Zoë\"}", "{\"name\":\"東京\"}", "{\"name\":\"🦄🦄\"}", "{\"last\":true}"].join("\n"); // no final newline
+  const text = ['{"name":"Zoë"}', '{"name":"東京"}', '{"name":"🦄🦄"}', '{"last":true}'].join("\n"); // no final newline
 
   it("reads whole lines across pages from the committed offset, multi-byte characters intact", async () => {
     const r = rt();

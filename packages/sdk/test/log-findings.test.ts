@@ -42,7 +42,10 @@ describe("test runtime log findings", () => {
     expect((await runtime.call(route)).status).toBe(200);
     const text = readFileSync(file, "utf8");
     expect(text).not.toContain(TOKEN);
-    const findings = text.trim().split("\n").map((l) => JSON.parse(l) as { level: string; redactedLine: string });
+    const findings = text
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { level: string; redactedLine: string });
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({ level: "warn", redactedLine: expect.stringContaining("retrying") });
   });

@@ -40,11 +40,22 @@ describe("optional oauth fields real providers need", () => {
       tokenRequestParams: { expiring: "1" },
       callbackVerifiers: ["shopifyHmac"],
       refresh: { enabled: true, rotatesRefreshToken: true },
-      token: { accessTokenPath: "access_token", refreshTokenPath: "refresh_token", expiresInPath: "expires_in", refreshExpiresInPath: "refresh_token_expires_in", scopePath: "scope" },
+      token: {
+        accessTokenPath: "access_token",
+        refreshTokenPath: "refresh_token",
+        expiresInPath: "expires_in",
+        refreshExpiresInPath: "refresh_token_expires_in",
+        scopePath: "scope",
+      },
     });
     const result = validateManifest(shopify);
     expect(result.problems).toEqual([]);
-    expect(result.manifest?.connection.oauth).toMatchObject({ scopeSeparator: ",", tokenRequestParams: { expiring: "1" }, callbackVerifiers: ["shopifyHmac"], tokenRequestEncoding: "form" });
+    expect(result.manifest?.connection.oauth).toMatchObject({
+      scopeSeparator: ",",
+      tokenRequestParams: { expiring: "1" },
+      callbackVerifiers: ["shopifyHmac"],
+      tokenRequestEncoding: "form",
+    });
   });
 
   it("Square: a JSON token request, an ISO expires_at, extra authorization params and Basic client auth", () => {
@@ -57,12 +68,23 @@ describe("optional oauth fields real providers need", () => {
     });
     const result = validateManifest(square);
     expect(result.problems).toEqual([]);
-    expect(result.manifest?.connection.oauth).toMatchObject({ tokenRequestEncoding: "json", authorizationParams: { session: "false" }, client: { authMethod: "client_secret_basic" } });
+    expect(result.manifest?.connection.oauth).toMatchObject({
+      tokenRequestEncoding: "json",
+      authorizationParams: { session: "false" },
+      client: { authMethod: "client_secret_basic" },
+    });
   });
 
   it("the defaults are RFC 6749's: form encoding, client_secret_post, space-separated scopes", () => {
     const result = validateManifest(genericOAuthManifest);
-    expect(result.manifest?.connection.oauth).toMatchObject({ tokenRequestEncoding: "form", client: { authMethod: "client_secret_post" }, scopeSeparator: " ", tokenRequestParams: {}, authorizationParams: {}, callbackVerifiers: [] });
+    expect(result.manifest?.connection.oauth).toMatchObject({
+      tokenRequestEncoding: "form",
+      client: { authMethod: "client_secret_post" },
+      scopeSeparator: " ",
+      tokenRequestParams: {},
+      authorizationParams: {},
+      callbackVerifiers: [],
+    });
   });
 
   it("names a bad value in an optional field", () => {
@@ -77,9 +99,7 @@ describe("manifest rules name the path and the rule", () => {
       { authorizationUrlTemplate: "https://{settings.shop_domain}/admin/oauth/authorize", requiredSettings: ["shop_domain"] },
       { required: ["shop_domain"], properties: { shop_domain: { type: "string" } } },
     );
-    expect(problemsOf(m)).toContain(
-      "connection.oauth.hostValidation.shop_domain: required because {settings.shop_domain} is in the host of authorizationUrlTemplate [required]",
-    );
+    expect(problemsOf(m)).toContain("connection.oauth.hostValidation.shop_domain: required because {settings.shop_domain} is in the host of authorizationUrlTemplate [required]");
   });
 
   it("placeholders must name a declared, required setting", () => {
@@ -102,15 +122,17 @@ describe("manifest rules name the path and the rule", () => {
   });
 
   it("refresh.enabled needs a refresh token path", () => {
-    expect(problemsOf(withOAuth({ refresh: { enabled: true } }))).toContain(
-      "connection.oauth.token.refreshTokenPath: required because refresh.enabled is true [required]",
-    );
+    expect(problemsOf(withOAuth({ refresh: { enabled: true } }))).toContain("connection.oauth.token.refreshTokenPath: required because refresh.enabled is true [required]");
   });
 
   it("OAuth connectors declare no token-like settings", () => {
-    const problems = problemsOf(withOAuth({}, { required: [], properties: { access_token: { type: "string" }, client_secret: { type: "string" }, shop_domain: { type: "string" } } }));
+    const problems = problemsOf(
+      withOAuth({}, { required: [], properties: { access_token: { type: "string" }, client_secret: { type: "string" }, shop_domain: { type: "string" } } }),
+    );
     expect(problems.filter((p) => p.endsWith("[no_token_settings]"))).toHaveLength(2);
-    const secrets = problemsOf(withOAuth({}, { required: [], properties: { api_secret_key: { type: "string" }, shopify_app_secret: { type: "string" }, refresh_token: { type: "string" } } }));
+    const secrets = problemsOf(
+      withOAuth({}, { required: [], properties: { api_secret_key: { type: "string" }, shopify_app_secret: { type: "string" }, refresh_token: { type: "string" } } }),
+    );
     expect(secrets.filter((p) => p.endsWith("[no_token_settings]"))).toHaveLength(3);
   });
 
@@ -149,10 +171,19 @@ describe("manifest rules name the path and the rule", () => {
 
   it("normalizers and verifiers a registered plug-in provides are known", () => {
     const m = withOAuth(
-      { authorizationUrlTemplate: "https://{settings.host}/a", requiredSettings: ["host"], hostValidation: { host: { normalize: "acmeHost" } }, callbackVerifiers: ["acmeSignature"] },
+      {
+        authorizationUrlTemplate: "https://{settings.host}/a",
+        requiredSettings: ["host"],
+        hostValidation: { host: { normalize: "acmeHost" } },
+        callbackVerifiers: ["acmeSignature"],
+      },
       { required: ["host"], properties: { host: { type: "string" } } },
     );
-    const plugin = defineProviderPlugin({ provider: "acme", hostNormalizers: { acmeHost: (v) => ({ ok: true, value: String(v) }) }, callbackVerifiers: { acmeSignature: () => ({ ok: true }) } });
+    const plugin = defineProviderPlugin({
+      provider: "acme",
+      hostNormalizers: { acmeHost: (v) => ({ ok: true, value: String(v) }) },
+      callbackVerifiers: { acmeSignature: () => ({ ok: true }) },
+    });
     expect(problemsOf(m, new ProviderRegistry([plugin]))).toEqual([]);
   });
 
@@ -202,7 +233,21 @@ describe("manifest rules name the path and the rule", () => {
         permissions: fc.anything(),
         connection: fc.oneof(
           fc.anything(),
-          fc.record({ oauth: fc.record({ type: fc.constant("authorization_code"), authorizationUrlTemplate: fc.string(), tokenUrlTemplate: fc.webUrl(), client: fc.anything(), hostValidation: fc.anything() }, { requiredKeys: [] }) }, { requiredKeys: [] }),
+          fc.record(
+            {
+              oauth: fc.record(
+                {
+                  type: fc.constant("authorization_code"),
+                  authorizationUrlTemplate: fc.string(),
+                  tokenUrlTemplate: fc.webUrl(),
+                  client: fc.anything(),
+                  hostValidation: fc.anything(),
+                },
+                { requiredKeys: [] },
+              ),
+            },
+            { requiredKeys: [] },
+          ),
         ),
       },
       { requiredKeys: [] },

@@ -1,7 +1,16 @@
 // The provider plug-in registry: explicit registration, one owner per name, and the
 // registered plug-ins are what settings validation and the redactor use.
 import { describe, expect, it } from "vitest";
-import { defineConnector, defineProviderPlugin, exportedProviderPlugin, ProviderRegistry, Redactor, runningFromSource, PROVIDER_PLUGIN_CONFLICT, PROVIDER_PLUGIN_INVALID } from "../src/index.js";
+import {
+  defineConnector,
+  defineProviderPlugin,
+  exportedProviderPlugin,
+  ProviderRegistry,
+  Redactor,
+  runningFromSource,
+  PROVIDER_PLUGIN_CONFLICT,
+  PROVIDER_PLUGIN_INVALID,
+} from "../src/index.js";
 import { validateSettings } from "../src/policy/index.js";
 import { genericOAuthManifest } from "./guide-manifests.js";
 
@@ -34,7 +43,9 @@ describe("ProviderRegistry", () => {
   });
 
   it("defineProviderPlugin refuses a pattern that would replace only its first match, and bad names", () => {
-    expect(() => defineProviderPlugin({ provider: "acme", tokenPatterns: [{ pattern: /acme_x/, replacement: "" }] })).toThrow(expect.objectContaining({ code: PROVIDER_PLUGIN_INVALID }));
+    expect(() => defineProviderPlugin({ provider: "acme", tokenPatterns: [{ pattern: /acme_x/, replacement: "" }] })).toThrow(
+      expect.objectContaining({ code: PROVIDER_PLUGIN_INVALID }),
+    );
     expect(() => defineProviderPlugin({ provider: "no spaces" })).toThrow(expect.objectContaining({ code: PROVIDER_PLUGIN_INVALID }));
   });
 
@@ -64,7 +75,10 @@ describe("settings validation uses the registered normalizers", () => {
   it("without the plug-in the normalizer is unknown; with it the value is normalized", () => {
     expect(validateSettings(manifest, { tenant: "shop" })).toMatchObject({ ok: false, problems: [{ setting: "tenant", message: "unknown normalizer acmeTenant" }] });
     expect(validateSettings(manifest, { tenant: "shop" }, { providers: new ProviderRegistry([acme]) })).toEqual({ ok: true, settings: { tenant: "shop.acme.example" } });
-    expect(validateSettings(manifest, { tenant: "Evil/x" }, { providers: new ProviderRegistry([acme]) })).toMatchObject({ ok: false, problems: [{ setting: "tenant", message: "not a tenant" }] });
+    expect(validateSettings(manifest, { tenant: "Evil/x" }, { providers: new ProviderRegistry([acme]) })).toMatchObject({
+      ok: false,
+      problems: [{ setting: "tenant", message: "not a tenant" }],
+    });
   });
 });
 

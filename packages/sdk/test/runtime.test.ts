@@ -128,16 +128,26 @@ describe("connectorTestRuntime", () => {
     });
     const rawBody = '{"id":1,"name":"caf\u00e9"}';
     await r.call(route, { method: "post", path: "/webhooks/orders", query: { shop: "a" }, headers: { "X-Hmac": "h", "Content-Type": "application/json" }, rawBody });
-    expect(seen).toEqual({ method: "POST", path: "/webhooks/orders", query: { shop: "a" }, headers: { "x-hmac": "h", "content-type": "application/json" }, body: { id: 1, name: "café" }, rawBody, rawBodyBytes: new TextEncoder().encode(rawBody) });
+    expect(seen).toEqual({
+      method: "POST",
+      path: "/webhooks/orders",
+      query: { shop: "a" },
+      headers: { "x-hmac": "h", "content-type": "application/json" },
+      body: { id: 1, name: "café" },
+      rawBody,
+      rawBodyBytes: new TextEncoder().encode(rawBody),
+    });
     await r.call(route, { headers: { "content-type": "application/x-www-form-urlencoded" }, rawBody: "a=1&b=two" });
     expect(seen).toMatchObject({ body: { a: "1", b: "two" }, rawBody: "a=1&b=two" });
   });
 
   it("a route's uncaught error is a 500 with a correlation id, logged and answered redacted", async () => {
     const r = rt({ secrets: { signing_key: "sk_canary_999999" } });
-    const response = await r.call(api(async () => {
-      throw new Error(`signature check with ${Secrets.get("signing_key")} failed; Authorization: Bearer abcdef123456`);
-    }));
+    const response = await r.call(
+      api(async () => {
+        throw new Error(`signature check with ${Secrets.get("signing_key")} failed; Authorization: Bearer abcdef123456`);
+      }),
+    );
     expect(response.status).toBe(500);
     const correlationId = response.headers.get("x-correlation-id");
     const body = (await response.json()) as ErrorBody;
@@ -149,12 +159,20 @@ describe("connectorTestRuntime", () => {
 
   it("a route's uncaught BackfillError answers its code and its fix as fields, the fix redacted too", async () => {
     const r = rt({ secrets: { signing_key: "sk_canary_888888" } });
-    const response = await r.call(api(async () => {
-      throw new BackfillError("missing_client_credential", "no OAuth app credential example_app is set", undefined, { fix: `set the OAuth app credential example_app (not ${Secrets.get("signing_key")})` });
-    }));
+    const response = await r.call(
+      api(async () => {
+        throw new BackfillError("missing_client_credential", "no OAuth app credential example_app is set", undefined, {
+          fix: `set the OAuth app credential example_app (not ${Secrets.get("signing_key")})`,
+        });
+      }),
+    );
     expect(response.status).toBe(500);
     const body = (await response.json()) as ErrorBody;
-    expect(body.error).toMatchObject({ code: "missing_client_credential", message: "no OAuth app credential example_app is set", fix: "set the OAuth app credential example_app (not [REDACTED])" });
+    expect(body.error).toMatchObject({
+      code: "missing_client_credential",
+      message: "no OAuth app credential example_app is set",
+      fix: "set the OAuth app credential example_app (not [REDACTED])",
+    });
     expect(r.leaked("sk_canary_888888")).toBe(false);
   });
 
@@ -162,7 +180,14 @@ describe("connectorTestRuntime", () => {
     const r = rt({ checkpoints: { orders: { cursor: "c0" } } });
     const route = api(async () => {
       const from = Checkpoint.get<{ cursor: string }>("orders")?.cursor;
-      const result = ingest.batch("sales_receipt", [{ receipt_id: "a", total: "1.00", currency: "USD" }, { receipt_id: "b", total: "x", currency: "USD" }], { stream: "orders", continueOnError: true });
+      const result = ingest.batch(
+        "sales_receipt",
+        [
+          { receipt_id: "a", total: "1.00", currency: "USD" },
+          { receipt_id: "b", total: "x", currency: "USD" },
+        ],
+        { stream: "orders", continueOnError: true },
+      );
       Checkpoint.set("orders", { cursor: `${from}+1` }, { hasMore: false });
       return api.json(result);
     });
@@ -242,9 +267,16 @@ describe("connectorTestRuntime", () => {
 
   it("continueOnError keeps the valid payloads; without it one bad payload rejects the batch", async () => {
     const r = rt();
-    const payloads = [{ receipt_id: "a", total: "1.00", currency: "USD" }, { receipt_id: "b", total: "1.0", currency: "USD" }];
+    const payloads = [
+      { receipt_id: "a", total: "1.00", currency: "USD" },
+      { receipt_id: "b", total: "1.0", currency: "USD" },
+    ];
     const route = (continueOnError: boolean) => api(async () => api.json(ingest.batch("sales_receipt", payloads, { continueOnError })));
-    expect(await (await r.call(route(true))).json()).toEqual({ accepted: 1, rejected: 1, errors: [{ index: 1, path: "total", message: "must have exactly 2 decimal places for USD" }] });
+    expect(await (await r.call(route(true))).json()).toEqual({
+      accepted: 1,
+      rejected: 1,
+      errors: [{ index: 1, path: "total", message: "must have exactly 2 decimal places for USD" }],
+    });
     expect(await (await r.call(route(false))).json()).toMatchObject({ accepted: 0, rejected: 2 });
   });
 
@@ -267,7 +299,11 @@ describe("connectorTestRuntime", () => {
   it.each([
     ["missing token", { accessToken: null }, "missing_token"],
     ["missing scopes", { accessToken: "tok_canary_123456", scopes: [], requiredScopes: ["orders.read"] }, "missing_scopes"],
-    ["expired, refresh fails", { accessToken: "tok_canary_123456", refreshToken: "rt_canary_123456", expiresAt: Date.now() - 1, refresh: { error: "invalid_grant" } }, "refresh_failed"],
+    [
+      "expired, refresh fails",
+      { accessToken: "tok_canary_123456", refreshToken: "rt_canary_123456", expiresAt: Date.now() - 1, refresh: { error: "invalid_grant" } },
+      "refresh_failed",
+    ],
     ["revoked", { accessToken: "tok_canary_123456", blockedReason: "revoked" as const }, "revoked"],
     ["expired, no refresh token", { accessToken: "tok_canary_123456", refreshToken: null, expiresAt: Date.now() - 1 }, "expired"],
   ])("reauth_required: %s → 401 with the reason, no token", async (_name, oauth, reason) => {
@@ -280,7 +316,9 @@ describe("connectorTestRuntime", () => {
   });
 
   it("refreshes an expiring token", async () => {
-    const r = rt({ oauth: { ...connected, expiresAt: Date.now() + 30_000, refreshToken: "rt1_abcdef", refresh: { accessToken: "tok_new_abcdef", expiresAt: Date.now() + 3_600_000 } } });
+    const r = rt({
+      oauth: { ...connected, expiresAt: Date.now() + 30_000, refreshToken: "rt1_abcdef", refresh: { accessToken: "tok_new_abcdef", expiresAt: Date.now() + 3_600_000 } },
+    });
     const route = api(async () => api.json({ same: OAuth.accessToken({ minTtlSeconds: 600 }) === "tok_new_abcdef" }));
     expect(await (await r.call(route)).json()).toEqual({ same: true });
     expect(r.refreshCount).toBe(1);

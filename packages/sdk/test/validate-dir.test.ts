@@ -12,7 +12,11 @@ describe("validateConnectorDir", () => {
     expect(report.problems).toEqual([]);
     expect(report.manifest?.key).toBe("shopify");
     expect(report.checks.find((c) => c.name.startsWith("postConnect"))?.ok).toBe(true);
-    expect(report.checks.find((c) => c.name.startsWith("dynamic URL hosts"))).toEqual({ name: "dynamic URL hosts have hostValidation", ok: true, detail: "{settings.shop_domain}" });
+    expect(report.checks.find((c) => c.name.startsWith("dynamic URL hosts"))).toEqual({
+      name: "dynamic URL hosts have hostValidation",
+      ok: true,
+      detail: "{settings.shop_domain}",
+    });
   });
 
   it("names a route file that does not exist", async () => {
@@ -63,7 +67,13 @@ describe("releaseChecklist", () => {
       streams: [],
       connection: {
         settingsSchema: { properties: { region: {} }, required: [] },
-        oauth: { authorizationUrlTemplate: "https://{settings.region}.example.com/a", tokenUrlTemplate: "https://x.example.com/t", requiredSettings: ["region"], hostValidation: {}, client: { credentialKey: "k" } },
+        oauth: {
+          authorizationUrlTemplate: "https://{settings.region}.example.com/a",
+          tokenUrlTemplate: "https://x.example.com/t",
+          requiredSettings: ["region"],
+          hostValidation: {},
+          client: { credentialKey: "k" },
+        },
       },
     } as unknown as ConnectorManifest;
     expect(releaseChecklist(manifest, tmpdir()).find((c) => c.name.startsWith("dynamic"))).toMatchObject({ ok: false, detail: "unguarded: region" });

@@ -60,7 +60,11 @@ describe("decideRecordCommit", () => {
 describe("connectorTestRuntime: versions", () => {
   it("v1, v2, then v1 replayed: v2 stays stored, the replay counted stale", async () => {
     const r = rt();
-    const versions = [["2026-01-01T00:00:00Z", "v1"], ["2026-01-02T00:00:00Z", "v2"], ["2026-01-01T00:00:00Z", "v1"]] as const;
+    const versions = [
+      ["2026-01-01T00:00:00Z", "v1"],
+      ["2026-01-02T00:00:00Z", "v2"],
+      ["2026-01-01T00:00:00Z", "v1"],
+    ] as const;
     for (const [i, [at, name]] of versions.entries()) {
       expect((await r.call(deliver, { body: { ids: [`delivery-${i}`], customers: [customer(at, name)] } })).status).toBe(200);
     }

@@ -3,14 +3,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
-import {
-  buildClientSchema,
-  parse,
-  validate,
-  GraphQLError,
-  type GraphQLSchema,
-  type IntrospectionQuery,
-} from "graphql";
+import { buildClientSchema, parse, validate, GraphQLError, type GraphQLSchema, type IntrospectionQuery } from "graphql";
 
 export const ADMIN_API_VERSION = "2026-10";
 
@@ -23,9 +16,7 @@ let cachedSchema: GraphQLSchema | undefined;
 export function loadAdminSchema(): GraphQLSchema {
   if (cachedSchema) return cachedSchema;
   if (!existsSync(SCHEMA_PATH)) {
-    throw new Error(
-      `Shopify Admin schema missing at ${SCHEMA_PATH}; run the @backfill-io/shopify-admin-schema build (it fetches the schema)`,
-    );
+    throw new Error(`Shopify Admin schema missing at ${SCHEMA_PATH}; run the @backfill-io/shopify-admin-schema build (it fetches the schema)`);
   }
   const introspection = JSON.parse(gunzipSync(readFileSync(SCHEMA_PATH)).toString("utf8")) as {
     data?: IntrospectionQuery;

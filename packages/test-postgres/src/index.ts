@@ -131,7 +131,20 @@ async function startEmbedded(): Promise<TestPostgres> {
       persistent: true,
       createPostgresUser: asRoot,
       // Loopback only, no unix socket; durability off (a test database, thrown away).
-      postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=300"],
+      postgresFlags: [
+        "-c",
+        "listen_addresses=127.0.0.1",
+        "-c",
+        "unix_socket_directories=",
+        "-c",
+        "fsync=off",
+        "-c",
+        "synchronous_commit=off",
+        "-c",
+        "full_page_writes=off",
+        "-c",
+        "max_connections=300",
+      ],
       onLog: (message: unknown) => {
         logs.push(String(message));
         if (logs.length > 50) logs.shift();

@@ -42,9 +42,7 @@ export function adminGraphql<T>(query: string, variables: Record<string, unknown
   const response = Http.post<GraphqlBody<T> | string>(
     adminGraphqlUrl(shopDomain),
     { query, variables },
-    opts.accessToken !== undefined
-      ? { headers }
-      : { headers, auth: { oauth: { minTtlSeconds: MIN_TOKEN_TTL_SECONDS, header: "X-Shopify-Access-Token", scheme: null } } },
+    opts.accessToken !== undefined ? { headers } : { headers, auth: { oauth: { minTtlSeconds: MIN_TOKEN_TTL_SECONDS, header: "X-Shopify-Access-Token", scheme: null } } },
   );
 
   if (response.status === 401 || response.status === 403) return { kind: "auth_failed", status: response.status };

@@ -64,8 +64,14 @@ function restOf<T>(session: AdminSession, document: string, id: string, first: C
   return { ok: true, value: { pageInfo: { hasNextPage: false, endCursor: null }, nodes } };
 }
 
-const orderConnection = <T>(field: string) => (d: Data) => d.order?.[field] as Connection<T> | undefined;
-const refundConnection = <T>(field: string) => (d: Data) => d.refund?.[field] as Connection<T> | undefined;
+const orderConnection =
+  <T>(field: string) =>
+  (d: Data) =>
+    d.order?.[field] as Connection<T> | undefined;
+const refundConnection =
+  <T>(field: string) =>
+  (d: Data) =>
+    d.refund?.[field] as Connection<T> | undefined;
 
 /** `Order.refunds` is a list without a cursor: when the page's list may be cut short, read all. */
 function allRefunds<R>(session: AdminSession, document: string, order: { id: string; refunds: R[] }): Completed<R[]> {
@@ -80,7 +86,13 @@ function allRefunds<R>(session: AdminSession, document: string, order: { id: str
 export function completeOrder(session: AdminSession, order: ShopifyOrder): Completed<ShopifyOrder> {
   const lineItems = restOf(session, ORDER_LINE_ITEMS_QUERY, order.id, order.lineItems, orderConnection<ShopifyOrder["lineItems"]["nodes"][number]>("lineItems"));
   if (!lineItems.ok) return lineItems;
-  const shippingLines = restOf(session, ORDER_SHIPPING_LINES_QUERY, order.id, order.shippingLines, orderConnection<ShopifyOrder["shippingLines"]["nodes"][number]>("shippingLines"));
+  const shippingLines = restOf(
+    session,
+    ORDER_SHIPPING_LINES_QUERY,
+    order.id,
+    order.shippingLines,
+    orderConnection<ShopifyOrder["shippingLines"]["nodes"][number]>("shippingLines"),
+  );
   if (!shippingLines.ok) return shippingLines;
   const refunds = completeOrderRefunds(session, order);
   if (!refunds.ok) return refunds;
@@ -90,9 +102,21 @@ export function completeOrder(session: AdminSession, order: ShopifyOrder): Compl
 function completeRefund(session: AdminSession, refund: ShopifyRefund): Completed<ShopifyRefund> {
   const lines = restOf(session, REFUND_LINE_ITEMS_QUERY, refund.id, refund.refundLineItems, refundConnection<ShopifyRefund["refundLineItems"]["nodes"][number]>("refundLineItems"));
   if (!lines.ok) return lines;
-  const shipping = restOf(session, REFUND_SHIPPING_LINES_QUERY, refund.id, refund.refundShippingLines, refundConnection<ShopifyRefund["refundShippingLines"]["nodes"][number]>("refundShippingLines"));
+  const shipping = restOf(
+    session,
+    REFUND_SHIPPING_LINES_QUERY,
+    refund.id,
+    refund.refundShippingLines,
+    refundConnection<ShopifyRefund["refundShippingLines"]["nodes"][number]>("refundShippingLines"),
+  );
   if (!shipping.ok) return shipping;
-  const adjustments = restOf(session, REFUND_ADJUSTMENTS_QUERY, refund.id, refund.orderAdjustments, refundConnection<ShopifyRefund["orderAdjustments"]["nodes"][number]>("orderAdjustments"));
+  const adjustments = restOf(
+    session,
+    REFUND_ADJUSTMENTS_QUERY,
+    refund.id,
+    refund.orderAdjustments,
+    refundConnection<ShopifyRefund["orderAdjustments"]["nodes"][number]>("orderAdjustments"),
+  );
   if (!adjustments.ok) return adjustments;
   return { ok: true, value: { ...refund, refundLineItems: lines.value, refundShippingLines: shipping.value, orderAdjustments: adjustments.value } };
 }

@@ -19,7 +19,6 @@ export type StreamCost = {
   maxPageSize: number;
 };
 
-
 export type PagePlan = { kind: "fetch"; first: number } | { kind: "wait"; seconds: number };
 
 function availableNow(memory: CostMemory, now: number): number {

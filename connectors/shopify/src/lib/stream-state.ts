@@ -19,7 +19,10 @@ export const costMemory = z.object({
 export type CostMemory = z.infer<typeof costMemory>;
 
 /** Text or nothing: an empty string reads as null, as the cursor of no page. */
-const optionalText = z.string().nullish().transform((v) => v || null);
+const optionalText = z
+  .string()
+  .nullish()
+  .transform((v) => v || null);
 
 export const streamCheckpoint = z.object({
   cursor: optionalText,

@@ -3,7 +3,16 @@
 // Refunds are read in the orders pass (each order with its refunds), not by a second walk
 // over the orders: the orders stream writes sales receipts and refund receipts.
 import type { Customer } from "@backfill-io/sdk";
-import { CUSTOMERS_COUNT_QUERY, CUSTOMERS_OLDEST_QUERY, CUSTOMERS_QUERY, ORDERS_COUNT_QUERY, ORDERS_OLDEST_QUERY, ORDERS_QUERY, bulkCustomersQuery, bulkOrdersQuery } from "./documents.js";
+import {
+  CUSTOMERS_COUNT_QUERY,
+  CUSTOMERS_OLDEST_QUERY,
+  CUSTOMERS_QUERY,
+  ORDERS_COUNT_QUERY,
+  ORDERS_OLDEST_QUERY,
+  ORDERS_QUERY,
+  bulkCustomersQuery,
+  bulkOrdersQuery,
+} from "./documents.js";
 import { completeBulkOrders, customerFromFile, orderFromFile } from "./bulk/from-file.js";
 import { completeOrder } from "./follow-ups.js";
 import { DAY_MS, MINUTE_MS, type MappedRecord, type Page, type StreamSpec } from "./sync-stream.js";

@@ -68,7 +68,10 @@ function completeNodes<D, N>(spec: StreamSpec<D, N>, complete: NonNullable<Strea
 }
 
 /** The engine's spec of a Shopify stream; `alternate` is the bulk path, when the stream has one. */
-export function pagedStream<D, N>(spec: StreamSpec<D, N>, alternate?: (stored: StreamState | undefined, ctx: PageSession) => Response | undefined): EngineSpec<StreamState, N, N, Partition, CostMemory, PageSession> {
+export function pagedStream<D, N>(
+  spec: StreamSpec<D, N>,
+  alternate?: (stored: StreamState | undefined, ctx: PageSession) => Response | undefined,
+): EngineSpec<StreamState, N, N, Partition, CostMemory, PageSession> {
   const { complete } = spec;
   return {
     stream: spec.stream,

@@ -47,7 +47,8 @@ export function checkShopifyDelivery(request: RouteRequest, shopDomain: string, 
   if (shop !== shopDomain) return { code: WEBHOOK_SHOP_MISMATCH, message: "webhook is for another shop" };
   const triggeredAt = Date.parse(h["x-shopify-triggered-at"] ?? "");
   if (!Number.isFinite(triggeredAt)) return { code: WEBHOOK_TRIGGERED_AT_INVALID, message: "X-Shopify-Triggered-At is missing or not a date" };
-  if (now - triggeredAt > SHOPIFY_WEBHOOK_MAX_AGE_MS) return { code: WEBHOOK_TOO_OLD, message: `webhook was triggered more than ${SHOPIFY_WEBHOOK_MAX_AGE_MS / 3600_000} hours ago` };
+  if (now - triggeredAt > SHOPIFY_WEBHOOK_MAX_AGE_MS)
+    return { code: WEBHOOK_TOO_OLD, message: `webhook was triggered more than ${SHOPIFY_WEBHOOK_MAX_AGE_MS / 3600_000} hours ago` };
   if (triggeredAt - now > SHOPIFY_WEBHOOK_MAX_CLOCK_SKEW_MS) return { code: WEBHOOK_FROM_FUTURE, message: "X-Shopify-Triggered-At is in the future" };
   const webhookId = h["x-shopify-webhook-id"]?.trim();
   if (!webhookId) return { code: WEBHOOK_ID_MISSING, message: "X-Shopify-Webhook-Id is missing" };

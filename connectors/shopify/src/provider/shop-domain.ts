@@ -2,7 +2,8 @@
 // what a merchant types or pastes, reduced to `<handle>.myshopify.com` or refused.
 import type { HostNormalizer } from "@backfill-io/sdk";
 
-const ACCEPTED = "a Shopify shop domain like acme.myshopify.com (also accepted: acme, https://acme.myshopify.com/, admin.shopify.com/store/acme and admin URLs such as https://admin.shopify.com/store/acme/orders)";
+const ACCEPTED =
+  "a Shopify shop domain like acme.myshopify.com (also accepted: acme, https://acme.myshopify.com/, admin.shopify.com/store/acme and admin URLs such as https://admin.shopify.com/store/acme/orders)";
 const SHOP_HANDLE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 function reject(value: string, why: string) {

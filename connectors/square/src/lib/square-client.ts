@@ -9,7 +9,6 @@ import { malformedResponseError, squareErrorFrom } from "./square-errors.js";
 /** Square's API version, pinned: every request sends it as Square-Version. */
 export const SQUARE_VERSION = "2025-10-16";
 
-
 /**
  * The API host of the connection. The host has already normalized `environment` to a
  * host name (schema default production, hostValidation squareEnvironmentHost); the plug-in's

@@ -77,7 +77,6 @@ function errorEntries(body: unknown): SquareErrorEntry[] {
     }));
 }
 
-
 /**
  * Classifies a non-2xx response (or a 2xx that still carries `errors`). `request` is
  * "METHOD /path" without the query string.

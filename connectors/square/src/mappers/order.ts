@@ -19,11 +19,7 @@ function lineDescription(li: SquareOrderLineItem): string {
 function mapLine(li: SquareOrderLineItem, currency: string, orderId: string): { line: LineItem; amount: bigint } {
   const id = `${orderId} line ${li.uid ?? "?"}`;
   const base = minor(li.base_price_money, currency, id);
-  const gross = li.gross_sales_money
-    ? minor(li.gross_sales_money, currency, id)
-    : li.variation_total_price_money
-      ? minor(li.variation_total_price_money, currency, id)
-      : null;
+  const gross = li.gross_sales_money ? minor(li.gross_sales_money, currency, id) : li.variation_total_price_money ? minor(li.variation_total_price_money, currency, id) : null;
   const discount = minor(li.total_discount_money, currency, id);
   const tax = minor(li.total_tax_money, currency, id);
   const wholeQuantity = /^\d+$/.test(li.quantity) ? BigInt(li.quantity) : null;
@@ -101,7 +97,8 @@ export function mapOrder(order: SquareOrder): SalesReceipt {
   const tip = minor(order.total_tip_money, currency, order.id);
   const rounding = minor(order.rounding_adjustment?.amount_money, currency, order.id);
   if (extras !== service + tip + rounding && extras !== service + rounding) {
-    throw new MappingError(`${order.id}: total_money ${decimal(total, currency)} ≠ lines ${decimal(subtotal, currency)} + tax ${decimal(included ? 0n : tax, currency)} + service charges ${decimal(service, currency)} + tip ${decimal(tip, currency)} + rounding ${decimal(rounding, currency)}`,
+    throw new MappingError(
+      `${order.id}: total_money ${decimal(total, currency)} ≠ lines ${decimal(subtotal, currency)} + tax ${decimal(included ? 0n : tax, currency)} + service charges ${decimal(service, currency)} + tip ${decimal(tip, currency)} + rounding ${decimal(rounding, currency)}`,
     );
   }
   return {

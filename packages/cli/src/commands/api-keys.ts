@@ -20,7 +20,14 @@ export function registerApiKeys(keys: Command, ctx: CliContext): void {
       if (opts.json) {
         return printJson(
           ctx.io,
-          rows.map((r) => ({ id: r.id, name: r.name, prefix: r.prefix, createdAt: isoTime(r.created_at), lastUsedAt: isoOrNull(r.last_used_at), revokedAt: isoOrNull(r.revoked_at) })),
+          rows.map((r) => ({
+            id: r.id,
+            name: r.name,
+            prefix: r.prefix,
+            createdAt: isoTime(r.created_at),
+            lastUsedAt: isoOrNull(r.last_used_at),
+            revokedAt: isoOrNull(r.revoked_at),
+          })),
         );
       }
       if (rows.length === 0) return ctx.io.stdout("no host API keys; create one with: backfill keys create --name <name>\n");

@@ -130,7 +130,13 @@ export function registerConnect(program: Command, ctx: CliContext): void {
           server.on("request", (req, res) => {
             const url = new URL(req.url ?? "/", redirectUri);
             if (url.pathname === START_PATH) {
-              res.writeHead(302, { location: started.authorizationUrl, "set-cookie": `${BINDING_COOKIE}=${binding}; HttpOnly; SameSite=Lax; Path=/; Max-Age=600`, "cache-control": "no-store" }).end();
+              res
+                .writeHead(302, {
+                  location: started.authorizationUrl,
+                  "set-cookie": `${BINDING_COOKIE}=${binding}; HttpOnly; SameSite=Lax; Path=/; Max-Age=600`,
+                  "cache-control": "no-store",
+                })
+                .end();
               return;
             }
             if (url.pathname !== callbackPath) {
@@ -140,7 +146,9 @@ export function registerConnect(program: Command, ctx: CliContext): void {
             const query = Object.fromEntries(url.searchParams);
             host.oauth.completeAuthorization(query, { connectorKey: connector.key, browserBinding: cookieValue(req, BINDING_COOKIE) ?? "" }).then(
               (done) => {
-                res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(page("Connected", `${connector.manifest.name}: ${done.providerAccount.name ?? done.providerAccount.id}`));
+                res
+                  .writeHead(200, { "content-type": "text/html; charset=utf-8" })
+                  .end(page("Connected", `${connector.manifest.name}: ${done.providerAccount.name ?? done.providerAccount.id}`));
                 clearTimeout(timer);
                 resolve(done);
               },
@@ -160,7 +168,10 @@ export function registerConnect(program: Command, ctx: CliContext): void {
         // Later commands (sync, dryrun, serve) find a connector given by directory without BACKFILL_CONNECTOR_DIRS.
         if (connector.packageDir && name !== connector.key) rememberConnectorDir(ctx.dataDir(), connector.key, connector.packageDir);
         if (opts.json) printJson(ctx.io, result);
-        else ctx.io.stdout(`connected ${result.connectorKey} as ${result.providerAccount.name ?? result.providerAccount.id} (${result.providerAccount.id}); connection ${result.connectionId}\n`);
+        else
+          ctx.io.stdout(
+            `connected ${result.connectorKey} as ${result.providerAccount.name ?? result.providerAccount.id} (${result.providerAccount.id}); connection ${result.connectionId}\n`,
+          );
       } finally {
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));

@@ -48,7 +48,11 @@ Examples:
       }));
       if (opts.json) return printJson(ctx.io, list);
       if (!list.length) return ctx.io.stdout("no connections; create one with backfill connect <connector>\n");
-      printTable(ctx.io, ["id", "connector", "status", "account", "connected"], list.map((c) => [c.id, c.connector, c.statusReason ? `${c.status} (${c.statusReason})` : c.status, c.providerAccountName ?? c.providerAccountId, isoTime(c.connectedAt)]));
+      printTable(
+        ctx.io,
+        ["id", "connector", "status", "account", "connected"],
+        list.map((c) => [c.id, c.connector, c.statusReason ? `${c.status} (${c.statusReason})` : c.status, c.providerAccountName ?? c.providerAccountId, isoTime(c.connectedAt)]),
+      );
     });
 
   connections
@@ -56,7 +60,10 @@ Examples:
     .description("show one connection: settings, status, token expiry and scopes (never the tokens)")
     .argument("<connection>", "connection id, or a connector key that has exactly one connection")
     .option("--json", "print JSON")
-    .addHelpText("after", "\nExamples:\n  $ backfill connections show conn_123\n  $ backfill connections show acme            # the only acme connection\n  $ backfill connections show conn_123 --json | jq .token")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ backfill connections show conn_123\n  $ backfill connections show acme            # the only acme connection\n  $ backfill connections show conn_123 --json | jq .token",
+    )
     .action(async (ref: string, opts: { json?: boolean }) => {
       const host = await ctx.openHost();
       const c = await resolveConnection(host, ref);
@@ -82,24 +89,34 @@ Examples:
               obtainedAt: tokens.obtained_at,
             }
           : null,
-        recentRuns: (await host.store.syncRuns.list({ connectionId: id, limit: 5 })).map((r) => ({ id: r.id, stream: r.stream, status: r.status, startedAt: r.started_at, outcome: r.outcome })),
+        recentRuns: (await host.store.syncRuns.list({ connectionId: id, limit: 5 })).map((r) => ({
+          id: r.id,
+          stream: r.stream,
+          status: r.status,
+          startedAt: r.started_at,
+          outcome: r.outcome,
+        })),
         // What the grant's missing optional scopes make unavailable (e.g. a protected read_all_orders).
         notices: await connectionNotices(ctx, c.connector_key, id),
       };
       if (opts.json) return printJson(ctx.io, detail);
-      printTable(ctx.io, ["field", "value"], [
-        ["id", detail.id],
-        ["connector", `${detail.connector} ${detail.version}`],
-        ["status", detail.statusReason ? `${detail.status} (${detail.statusReason})` : detail.status],
-        ["provider account", [detail.providerAccount.name, detail.providerAccount.id, detail.providerAccount.domain].filter(Boolean).join(" / ") || "-"],
-        ["settings", JSON.stringify(detail.settings)],
-        ["secret settings", detail.secretSettings.join(", ") || "-"],
-        ["scopes", detail.token?.scopes.join(", ") ?? "-"],
-        ["access token expires", detail.token ? (detail.token.expiresAt === null ? "never" : isoTime(detail.token.expiresAt)) : "no token"],
-        ["refresh token expires", detail.token?.hasRefreshToken ? (detail.token.refreshExpiresAt === null ? "unknown" : isoTime(detail.token.refreshExpiresAt)) : "-"],
-        ["connected", isoTime(detail.connectedAt)],
-        ...detail.notices.map((n): [string, string] => ["not available", `${n.message} (streams: ${n.streams.join(", ") || "all"})`]),
-      ]);
+      printTable(
+        ctx.io,
+        ["field", "value"],
+        [
+          ["id", detail.id],
+          ["connector", `${detail.connector} ${detail.version}`],
+          ["status", detail.statusReason ? `${detail.status} (${detail.statusReason})` : detail.status],
+          ["provider account", [detail.providerAccount.name, detail.providerAccount.id, detail.providerAccount.domain].filter(Boolean).join(" / ") || "-"],
+          ["settings", JSON.stringify(detail.settings)],
+          ["secret settings", detail.secretSettings.join(", ") || "-"],
+          ["scopes", detail.token?.scopes.join(", ") ?? "-"],
+          ["access token expires", detail.token ? (detail.token.expiresAt === null ? "never" : isoTime(detail.token.expiresAt)) : "no token"],
+          ["refresh token expires", detail.token?.hasRefreshToken ? (detail.token.refreshExpiresAt === null ? "unknown" : isoTime(detail.token.refreshExpiresAt)) : "-"],
+          ["connected", isoTime(detail.connectedAt)],
+          ...detail.notices.map((n): [string, string] => ["not available", `${n.message} (streams: ${n.streams.join(", ") || "all"})`]),
+        ],
+      );
     });
 
   connections
@@ -132,7 +149,12 @@ Examples:
       const outcomes = await migrateTokens(host.tokens, opts.connection ? { connectionId: opts.connection } : {});
       if (opts.json) printJson(ctx.io, outcomes);
       else if (!outcomes.length) ctx.io.stdout("no connections to migrate\n");
-      else printTable(ctx.io, ["connection", "result", "reason"], outcomes.map((o) => [o.connectionId, o.status, o.reason]));
+      else
+        printTable(
+          ctx.io,
+          ["connection", "result", "reason"],
+          outcomes.map((o) => [o.connectionId, o.status, o.reason]),
+        );
       if (outcomes.some((o) => o.status === "failed")) throw new CliError("some tokens could not be migrated", "see the reasons above; reconnect those with backfill connect");
     });
 }

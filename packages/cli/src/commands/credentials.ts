@@ -21,10 +21,7 @@ export function registerCredentials(program: Command, ctx: CliContext): void {
     .argument("<credentialKey>", "the manifest's connection.oauth.client.credentialKey")
     .requiredOption("--client-id <id>", "the OAuth app's client id")
     .addOption(new Option("--client-secret <secret>").hideHelp())
-    .addHelpText(
-      "after",
-      `\nExamples:\n${SET_EXAMPLES}`,
-    )
+    .addHelpText("after", `\nExamples:\n${SET_EXAMPLES}`)
     .action(async (credentialKey: string, opts: { clientId: string; clientSecret?: string }) => {
       if (opts.clientSecret !== undefined) {
         throw new CliError(
@@ -33,7 +30,8 @@ export function registerCredentials(program: Command, ctx: CliContext): void {
         );
       }
       const secret = (await ctx.io.readSecret(`client secret for ${credentialKey}: `)).trim();
-      if (!secret) throw new CliError("no client secret given", `pipe it on stdin: printf %s "$CLIENT_SECRET" | backfill credentials set ${credentialKey} --client-id ${opts.clientId}`);
+      if (!secret)
+        throw new CliError("no client secret given", `pipe it on stdin: printf %s "$CLIENT_SECRET" | backfill credentials set ${credentialKey} --client-id ${opts.clientId}`);
       const host = await ctx.openHost();
       const saved = await host.credentials.set(credentialKey, { clientId: opts.clientId, clientSecret: secret });
       ctx.io.stdout(`saved ${saved.credentialKey} (client id ${saved.clientId}); the secret is encrypted\n`);
@@ -52,7 +50,12 @@ export function registerCredentials(program: Command, ctx: CliContext): void {
       printTable(
         ctx.io,
         ["credential key", "client id", "updated", "status"],
-        list.map((c) => [c.credentialKey, c.clientId, isoTime(c.updatedAt), c.rejected ? `refused by the provider (${c.rejected.reason}) at ${isoTime(c.rejected.at)}: set it again` : "ok"]),
+        list.map((c) => [
+          c.credentialKey,
+          c.clientId,
+          isoTime(c.updatedAt),
+          c.rejected ? `refused by the provider (${c.rejected.reason}) at ${isoTime(c.rejected.at)}: set it again` : "ok",
+        ]),
       );
     });
 }

@@ -25,7 +25,13 @@ function printDryRun(ctx: CliContext, result: DryRunResult): void {
     printTable(
       ctx.io,
       ["change", "kind", "key", "name / customer", "updated"],
-      records.map((r) => [r.change, r.kind, r.idempotencyKey, text(r.payload.display_name) ?? text(r.payload.customer_id) ?? text(r.payload.email), text(r.payload.provider_updated_at)]),
+      records.map((r) => [
+        r.change,
+        r.kind,
+        r.idempotencyKey,
+        text(r.payload.display_name) ?? text(r.payload.customer_id) ?? text(r.payload.email),
+        text(r.payload.provider_updated_at),
+      ]),
     );
   } else ctx.io.stdout("no records\n");
   const counts = new Map<string, number>();
@@ -74,6 +80,7 @@ Examples:
         if (saved) ctx.io.stdout(`saved ${saved.fixtureFile}${saved.testFile ? ` and ${saved.testFile}` : ""}\n`);
       }
       const failed = result.pages.find((p) => p.error);
-      if (failed) throw new CliError(`${stream}: the route answered ${failed.status}: ${failed.error}`, "see backfill connections show for the connection's status; nothing was committed");
+      if (failed)
+        throw new CliError(`${stream}: the route answered ${failed.status}: ${failed.error}`, "see backfill connections show for the connection's status; nothing was committed");
     });
 }

@@ -29,7 +29,10 @@ async function readNewMasterKey(ctx: CliContext, from: string): Promise<Buffer> 
 function checkOneMode(opts: RotateOptions): void {
   const chosen = [opts.dataKey && "--data-key", opts.newMasterKey !== undefined && "--new-master-key", opts.generate && "--generate"].filter(Boolean);
   if (chosen.length > 1) {
-    throw new CliError(`${chosen.join(" and ")} cannot be combined`, "pass one: --data-key (new data key), --new-master-key <file|-> or --generate (new master key, which renews the data key too)");
+    throw new CliError(
+      `${chosen.join(" and ")} cannot be combined`,
+      "pass one: --data-key (new data key), --new-master-key <file|-> or --generate (new master key, which renews the data key too)",
+    );
   }
 }
 

@@ -14,7 +14,10 @@ const KINDS = Object.keys(ENTITY_KINDS) as EntityKind[];
 
 /** customer | sales_receipt | refund_receipt, also as Customer / SalesReceipt / RefundReceipt. */
 function entityKindOf(text: string): EntityKind {
-  const wanted = text.trim().toLowerCase().replace(/[-_\s]/g, "");
+  const wanted = text
+    .trim()
+    .toLowerCase()
+    .replace(/[-_\s]/g, "");
   const kind = KINDS.find((k) => k.replaceAll("_", "") === wanted || ENTITY_KINDS[k].entity.toLowerCase() === wanted);
   if (!kind) throw new CliError(`unknown entity ${text}`, `use one of ${KINDS.join(", ")} (or ${KINDS.map((k) => ENTITY_KINDS[k].entity).join(", ")})`);
   return kind;
@@ -89,7 +92,11 @@ Examples:
       if (opts.json) return printJson(ctx.io, { entity: kind, records: rows.map((r) => recordJson(r, connectorKeys)), redacted, redactedExcluded: hiddenRedacted });
       if (!rows.length) ctx.io.stdout(`no ${kind} records${opts.connection ? ` for ${connectionIds[0]}` : ""}; sync one with backfill sync <connection>\n`);
       else {
-        printTable(ctx.io, ["connector", "id", "customer", "date", "currency", "total", "updated"], rows.map((r) => [connectorKeys.get(r.connection_id), ...keyColumns(kind, r)]));
+        printTable(
+          ctx.io,
+          ["connector", "id", "customer", "date", "currency", "total", "updated"],
+          rows.map((r) => [connectorKeys.get(r.connection_id), ...keyColumns(kind, r)]),
+        );
         if (rows.length === opts.limit) ctx.io.stdout(`showing the first ${opts.limit}; pass --limit for more\n`);
       }
       if (hiddenRedacted) ctx.io.stdout(`${hiddenRedacted} deleted or redacted ${kind} record(s) not shown; pass --include-deleted to list them\n`);

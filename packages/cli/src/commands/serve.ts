@@ -40,69 +40,83 @@ Examples:
   $ backfill serve --database-url postgres://backfill@db:5432/backfill   # with backfill worker processes
   $ curl http://127.0.0.1:8976/healthz   # /readyz: store and queue answer; /metrics: host API key`,
     )
-    .action(async (opts: { port: number; interval: string; publicUrl?: string; allowedHost?: string[]; returnUrlOrigin?: string[]; authWebhookUrl?: string; authWebhookSecretFile?: string; isolate?: boolean }) => {
-      const intervalMs = syncInterval(opts.interval);
-      const queueUrl = databaseUrl(ctx.databaseUrl());
-      const authWebhook = authWebhookConfig(opts.authWebhookUrl, opts.authWebhookSecretFile);
-      // Before openHost, whose postConnect runner is this runner too.
-      const runner = ctx.routeRunner(opts.isolate ? { isolation: "isolated" } : {});
-      const host = await ctx.openHost();
-      const queue = openJobQueue(queueUrl, host.logger);
-      const metrics = createHostMetrics();
-      metrics.setQueueCounts(() => queue.counts());
-      let server;
-      try {
-        server = await startHostServer({
-          host,
-          runner,
-          port: opts.port,
-          queue,
-          metrics,
-          defaultIntervalMs: intervalMs,
-          ...(authWebhook ? { authWebhook } : {}),
-          ...(opts.returnUrlOrigin?.length ? { returnUrlOrigins: opts.returnUrlOrigin.map((o) => new URL(o).origin) } : {}),
-          ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
-          ...(opts.allowedHost?.length ? { allowedHosts: [new URL(opts.publicUrl ?? `http://127.0.0.1:${opts.port}`).host, ...opts.allowedHost] } : {}),
-        });
-      } catch (error) {
-        if (error instanceof ListenError && error.code === "EADDRINUSE") throw new CliError(`port ${opts.port} on 127.0.0.1 is in use`, "pass another one with --port (and register that redirect URI with the provider)");
-        throw error;
-      }
-      // SQLite: this process runs the jobs (one machine). Postgres: backfill worker processes do.
-      const worker = queueUrl
-        ? undefined
-        : await startQueueWorker({
+    .action(
+      async (opts: {
+        port: number;
+        interval: string;
+        publicUrl?: string;
+        allowedHost?: string[];
+        returnUrlOrigin?: string[];
+        authWebhookUrl?: string;
+        authWebhookSecretFile?: string;
+        isolate?: boolean;
+      }) => {
+        const intervalMs = syncInterval(opts.interval);
+        const queueUrl = databaseUrl(ctx.databaseUrl());
+        const authWebhook = authWebhookConfig(opts.authWebhookUrl, opts.authWebhookSecretFile);
+        // Before openHost, whose postConnect runner is this runner too.
+        const runner = ctx.routeRunner(opts.isolate ? { isolation: "isolated" } : {});
+        const host = await ctx.openHost();
+        const queue = openJobQueue(queueUrl, host.logger);
+        const metrics = createHostMetrics();
+        metrics.setQueueCounts(() => queue.counts());
+        let server;
+        try {
+          server = await startHostServer({
             host,
             runner,
+            port: opts.port,
             queue,
-            concurrency: 2,
             metrics,
-            sync: { intervalFor: () => intervalMs },
-            onResult: (r) => {
-              if (!r.next) ctx.io.stderr(`${new Date().toISOString()} ${r.connectionId} ${r.stream}: ${r.outcome}${r.error ? ` (${r.error})` : ""}\n`);
-            },
+            defaultIntervalMs: intervalMs,
+            ...(authWebhook ? { authWebhook } : {}),
+            ...(opts.returnUrlOrigin?.length ? { returnUrlOrigins: opts.returnUrlOrigin.map((o) => new URL(o).origin) } : {}),
+            ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
+            ...(opts.allowedHost?.length ? { allowedHosts: [new URL(opts.publicUrl ?? `http://127.0.0.1:${opts.port}`).host, ...opts.allowedHost] } : {}),
           });
-      const shutdown = untilShutdown();
-      ctx.io.stdout(
-        [
-          `backfill host listening on ${server.url}`,
-          `  health:         ${server.url}/health`,
-          `  public URL:     ${server.publicUrl}`,
-          `  connect:        POST ${server.url}/api/connect/sessions → connectUrl (host API key)`,
-          `  redirect URIs:  ${server.publicUrl}/oauth/callback/<connector>`,
-          `  routes:         ${server.url}/connections/<id>/routes/<route>`,
-          `  JSON API:       ${server.url}/api/connections, /api/runs, /api/records, /api/keys`,
-          `  dashboard:      ${server.publicUrl}/ui (sign in with a host API key)`,
-          `  health:         ${server.url}/healthz, ${server.url}/readyz; metrics: ${server.url}/metrics (host API key)`,
-          worker ? `syncing every active connection every ${opts.interval}; Ctrl-C to stop` : "jobs go to the Postgres queue: run backfill worker processes to sync; Ctrl-C to stop",
-          "",
-        ].join("\n"),
-      );
-      const signal = await shutdown;
-      ctx.io.stderr(`${signal}: stopping\n`);
-      await worker?.stop();
-      await server.close();
-      await queue.close();
-      ctx.io.stderr("stopped\n");
-    });
+        } catch (error) {
+          if (error instanceof ListenError && error.code === "EADDRINUSE")
+            throw new CliError(`port ${opts.port} on 127.0.0.1 is in use`, "pass another one with --port (and register that redirect URI with the provider)");
+          throw error;
+        }
+        // SQLite: this process runs the jobs (one machine). Postgres: backfill worker processes do.
+        const worker = queueUrl
+          ? undefined
+          : await startQueueWorker({
+              host,
+              runner,
+              queue,
+              concurrency: 2,
+              metrics,
+              sync: { intervalFor: () => intervalMs },
+              onResult: (r) => {
+                if (!r.next) ctx.io.stderr(`${new Date().toISOString()} ${r.connectionId} ${r.stream}: ${r.outcome}${r.error ? ` (${r.error})` : ""}\n`);
+              },
+            });
+        const shutdown = untilShutdown();
+        ctx.io.stdout(
+          [
+            `backfill host listening on ${server.url}`,
+            `  health:         ${server.url}/health`,
+            `  public URL:     ${server.publicUrl}`,
+            `  connect:        POST ${server.url}/api/connect/sessions → connectUrl (host API key)`,
+            `  redirect URIs:  ${server.publicUrl}/oauth/callback/<connector>`,
+            `  routes:         ${server.url}/connections/<id>/routes/<route>`,
+            `  JSON API:       ${server.url}/api/connections, /api/runs, /api/records, /api/keys`,
+            `  dashboard:      ${server.publicUrl}/ui (sign in with a host API key)`,
+            `  health:         ${server.url}/healthz, ${server.url}/readyz; metrics: ${server.url}/metrics (host API key)`,
+            worker
+              ? `syncing every active connection every ${opts.interval}; Ctrl-C to stop`
+              : "jobs go to the Postgres queue: run backfill worker processes to sync; Ctrl-C to stop",
+            "",
+          ].join("\n"),
+        );
+        const signal = await shutdown;
+        ctx.io.stderr(`${signal}: stopping\n`);
+        await worker?.stop();
+        await server.close();
+        await queue.close();
+        ctx.io.stderr("stopped\n");
+      },
+    );
 }

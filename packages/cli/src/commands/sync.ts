@@ -107,15 +107,24 @@ Examples:
       const connection = await resolveConnection(host, ref);
       const connector = await ctx.connectors.get(connection.connector_key);
       if (!connector) {
-        throw new CliError(`connector ${connection.connector_key} of ${connection.id} is not installed`, `install @backfill-io/connector-${connection.connector_key}, or set BACKFILL_CONNECTOR_DIRS to its directory`);
+        throw new CliError(
+          `connector ${connection.connector_key} of ${connection.id} is not installed`,
+          `install @backfill-io/connector-${connection.connector_key}, or set BACKFILL_CONNECTOR_DIRS to its directory`,
+        );
       }
       const streams = connector.manifest.streams.map((s) => s.name);
       if (opts.stream && !streams.includes(opts.stream)) {
-        throw new CliError(`connector ${connection.connector_key} has no stream ${opts.stream}`, streams.length ? `use one of: ${streams.join(", ")}` : "this connector declares no streams");
+        throw new CliError(
+          `connector ${connection.connector_key} has no stream ${opts.stream}`,
+          streams.length ? `use one of: ${streams.join(", ")}` : "this connector declares no streams",
+        );
       }
       if (!streams.length) throw new CliError(`connector ${connection.connector_key} declares no streams`, "nothing to sync; add streams to its manifest");
       if (connection.status !== "active") {
-        throw new CliError(`connection ${connection.id} is ${connection.status}${connection.status_reason ? ` (${connection.status_reason})` : ""}`, `backfill connect ${connection.connector_key} --connection ${connection.id}`);
+        throw new CliError(
+          `connection ${connection.id} is ${connection.status}${connection.status_reason ? ` (${connection.status_reason})` : ""}`,
+          `backfill connect ${connection.connector_key} --connection ${connection.id}`,
+        );
       }
 
       const engine = await ctx.syncEngine();
@@ -140,7 +149,10 @@ Examples:
 
       const reauth = results.find((r) => r.outcome === "reauth_required");
       if (reauth) {
-        throw new CliError(`${reauth.stream}: the connection needs authorizing again${reauth.error ? ` (${reauth.error})` : ""}`, `backfill connect ${connection.connector_key} --connection ${connection.id}`);
+        throw new CliError(
+          `${reauth.stream}: the connection needs authorizing again${reauth.error ? ` (${reauth.error})` : ""}`,
+          `backfill connect ${connection.connector_key} --connection ${connection.id}`,
+        );
       }
       const failed = results.filter((r) => r.outcome === "failed");
       if (failed.length) {

@@ -22,7 +22,12 @@ export function registerTokens(program: Command, ctx: CliContext): void {
       const outcomes = await host.tokens.refreshDue({ withinMs });
       if (opts.json) printJson(ctx.io, outcomes);
       else if (!outcomes.length) ctx.io.stdout(`no refresh token lapses within ${opts.within}\n`);
-      else printTable(ctx.io, ["connection", "result", "detail"], outcomes.map((o) => [o.connectionId, o.ok ? "refreshed" : "failed", o.ok ? `access token until ${isoTime(o.expiresAt)}` : `${o.code}: ${o.error}`]));
+      else
+        printTable(
+          ctx.io,
+          ["connection", "result", "detail"],
+          outcomes.map((o) => [o.connectionId, o.ok ? "refreshed" : "failed", o.ok ? `access token until ${isoTime(o.expiresAt)}` : `${o.code}: ${o.error}`]),
+        );
       if (outcomes.some((o) => !o.ok)) throw new CliError("some connections could not be refreshed", "reconnect them with backfill connect <connector> --connection <id>");
     });
 }

@@ -42,16 +42,28 @@ Examples:
       if (opts.json) printJson(ctx.io, report);
       else {
         ctx.io.stdout(`${report.manifest ? `${report.manifest.key} ${report.manifest.version}` : "connector"} in ${report.dir}\n`);
-        if (report.problems.length) printTable(ctx.io, ["problem", "rule", "message"], report.problems.map((p) => [p.path || "(root)", p.rule, p.message]));
-        if (report.anonymousRoutes?.length) printTable(ctx.io, ["route without API key", "auth", "declared in manifest routes"], report.anonymousRoutes.map((r) => [r.route, r.auth, r.declared ? "yes" : "NO"]));
-        if (report.checks.length) printTable(ctx.io, ["release checklist", "ok", "detail / why not"], report.checks.map((c) => [c.name, c.ok ? "yes" : "NO", c.detail]));
+        if (report.problems.length)
+          printTable(
+            ctx.io,
+            ["problem", "rule", "message"],
+            report.problems.map((p) => [p.path || "(root)", p.rule, p.message]),
+          );
+        if (report.anonymousRoutes?.length)
+          printTable(
+            ctx.io,
+            ["route without API key", "auth", "declared in manifest routes"],
+            report.anonymousRoutes.map((r) => [r.route, r.auth, r.declared ? "yes" : "NO"]),
+          );
+        if (report.checks.length)
+          printTable(
+            ctx.io,
+            ["release checklist", "ok", "detail / why not"],
+            report.checks.map((c) => [c.name, c.ok ? "yes" : "NO", c.detail]),
+          );
         if (!report.problems.length && !failedChecks.length) ctx.io.stdout("valid\n");
       }
       if (report.problems.length || failedChecks.length) {
-        throw new CliError(
-          `${report.problems.length} problem(s), ${failedChecks.length} failed checklist item(s)`,
-          "fix the items above and run backfill validate again",
-        );
+        throw new CliError(`${report.problems.length} problem(s), ${failedChecks.length} failed checklist item(s)`, "fix the items above and run backfill validate again");
       }
     });
 }

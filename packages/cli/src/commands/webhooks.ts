@@ -56,7 +56,15 @@ Examples:
       printTable(
         ctx.io,
         ["event", "connection", "status", "attempts", "last answer", "created", "delivered"],
-        rows.map((r) => [r.event_type, r.connection_id ?? "", r.status, String(r.attempts), r.last_status_code ? `HTTP ${r.last_status_code}` : (r.last_error ?? ""), isoTime(r.created_at), r.delivered_at ? isoTime(r.delivered_at) : ""]),
+        rows.map((r) => [
+          r.event_type,
+          r.connection_id ?? "",
+          r.status,
+          String(r.attempts),
+          r.last_status_code ? `HTTP ${r.last_status_code}` : (r.last_error ?? ""),
+          isoTime(r.created_at),
+          r.delivered_at ? isoTime(r.delivered_at) : "",
+        ]),
       );
     });
 }

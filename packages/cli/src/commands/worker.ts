@@ -49,7 +49,11 @@ Examples:
     )
     .action(async (opts: WorkerOptions) => {
       const url = databaseUrl(ctx.databaseUrl());
-      if (!url) throw new CliError("backfill worker needs the Postgres the queue lives in", `pass --database-url postgres://… or set ${DATABASE_URL_ENV} (with SQLite, backfill serve runs the jobs itself)`);
+      if (!url)
+        throw new CliError(
+          "backfill worker needs the Postgres the queue lives in",
+          `pass --database-url postgres://… or set ${DATABASE_URL_ENV} (with SQLite, backfill serve runs the jobs itself)`,
+        );
       const intervalMs = syncInterval(opts.interval);
       const graceMs = parseDuration(opts.grace);
       const authWebhook = authWebhookConfig(opts.authWebhookUrl, opts.authWebhookSecretFile);

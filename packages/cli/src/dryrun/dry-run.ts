@@ -95,7 +95,15 @@ export async function dryRunStream(host: Host, runner: RouteRunner, opts: { conn
     const records = [];
     for (const r of run.staged.records) records.push({ ...r, change: await changeOf(host, opts.connectionId, r) });
     const message = ok ? undefined : (errorMessage(run.bodyText) ?? (run.outcome === "ok" ? `route answered ${run.status}` : run.outcome));
-    result.pages.push({ status: run.status, records, rejected: run.staged.rejected, hasMore: ok && !!checkpoint?.hasMore, checkpoint: checkpoint?.state ?? null, exchanges, ...(message ? { error: message } : {}) });
+    result.pages.push({
+      status: run.status,
+      records,
+      rejected: run.staged.rejected,
+      hasMore: ok && !!checkpoint?.hasMore,
+      checkpoint: checkpoint?.state ?? null,
+      exchanges,
+      ...(message ? { error: message } : {}),
+    });
     if (!ok) {
       result.ok = false;
       break;

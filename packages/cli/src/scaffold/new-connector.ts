@@ -30,7 +30,11 @@ export type NewConnectorOptions = { root: string; key: string; tenantSetting?: s
 /** Writes the package and (unless install is false) updates the lockfile; returns the package dir. */
 export function newConnector(opts: NewConnectorOptions): { dir: string; files: string[] } {
   if (!KEY.test(opts.key)) {
-    throw new ScaffoldError(INVALID_CONNECTOR_KEY, `${JSON.stringify(opts.key)} is not a connector key`, "use lowercase letters, digits and -, starting with a letter: backfill new acme");
+    throw new ScaffoldError(
+      INVALID_CONNECTOR_KEY,
+      `${JSON.stringify(opts.key)} is not a connector key`,
+      "use lowercase letters, digits and -, starting with a letter: backfill new acme",
+    );
   }
   if (opts.tenantSetting !== undefined && !SETTING.test(opts.tenantSetting)) {
     throw new ScaffoldError(INVALID_TENANT_SETTING, `--tenant-host ${opts.tenantSetting} is not a setting name`, "use snake_case: --tenant-host shop_domain");
@@ -47,7 +51,11 @@ export function newConnector(opts: NewConnectorOptions): { dir: string; files: s
     opts.log?.("updating pnpm-lock.yaml (node scripts/pnpm.mjs install)\n");
     const result = spawnSync(process.execPath, [join(opts.root, "scripts", "pnpm.mjs"), "install"], { cwd: opts.root, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
     if (result.status !== 0) {
-      throw new ScaffoldError(LOCKFILE_UPDATE_FAILED, `pnpm install failed in ${opts.root} (exit ${result.status ?? "signal"})`, "run node scripts/pnpm.mjs install in the repository root and read its output");
+      throw new ScaffoldError(
+        LOCKFILE_UPDATE_FAILED,
+        `pnpm install failed in ${opts.root} (exit ${result.status ?? "signal"})`,
+        "run node scripts/pnpm.mjs install in the repository root and read its output",
+      );
     }
   }
   return { dir, files: rendered.map(([path]) => path) };

@@ -71,8 +71,17 @@ function routeTestsCheck(dir: string, run: RouteTestRun | undefined): ChecklistR
   if (run?.ran) {
     const missing = ROUTE_TEST_CASES.filter((c) => !run.tests.some((t) => routeTestCaseOf(t.title) === c));
     const failing = run.tests.filter((t) => !t.passed);
-    if (missing.length) return { name: ROUTE_TESTS_CHECK, ok: false, detail: `no test named for: ${missing.join(", ")} (title starts with the case, e.g. it("missing token: ..."))` };
-    if (failing.length) return { name: ROUTE_TESTS_CHECK, ok: false, detail: `${failing.length} test(s) fail: ${failing.slice(0, 3).map((t) => t.title).join("; ")}` };
+    if (missing.length)
+      return { name: ROUTE_TESTS_CHECK, ok: false, detail: `no test named for: ${missing.join(", ")} (title starts with the case, e.g. it("missing token: ..."))` };
+    if (failing.length)
+      return {
+        name: ROUTE_TESTS_CHECK,
+        ok: false,
+        detail: `${failing.length} test(s) fail: ${failing
+          .slice(0, 3)
+          .map((t) => t.title)
+          .join("; ")}`,
+      };
     return { name: ROUTE_TESTS_CHECK, ok: true, detail: `ran ${run.tests.length} tests, all pass` };
   }
   const named = casesNamedIn(testFiles(dir));

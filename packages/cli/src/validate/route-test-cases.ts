@@ -10,7 +10,10 @@ export type RouteTestCase = (typeof ROUTE_TEST_CASES)[number];
 
 /** "Missing-token → 401" → "missing token 401": case-insensitive, punctuation as spaces. */
 function normalizeTitle(title: string): string {
-  return title.toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
+  return title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, " ")
+    .trim();
 }
 
 /** The case a test title names, when it starts with one. */

@@ -10,9 +10,7 @@ import { dirname, join } from "node:path";
 import { TEST_LOG_FINDINGS_ENV, type LogFinding } from "@backfill-io/sdk/testing";
 
 export type TestOutcome = { title: string; file: string; passed: boolean };
-export type RouteTestRun =
-  | { ran: true; tests: TestOutcome[]; logFindings: LogFinding[]; exitCode: number }
-  | { ran: false; reason: string };
+export type RouteTestRun = { ran: true; tests: TestOutcome[]; logFindings: LogFinding[]; exitCode: number } | { ran: false; reason: string };
 
 type VitestJson = { testResults?: { name: string; assertionResults?: { title: string; status: string }[] }[] };
 

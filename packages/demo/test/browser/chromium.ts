@@ -21,12 +21,22 @@ export async function launchChromium(shopifyEmulatorUrl: string): Promise<Browse
   const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "bf-chromium-")), { executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS, headless: true });
   await context.route(/^https:\/\/[a-z0-9-]+\.myshopify\.com\//, async (route) => {
     const url = new URL(route.request().url());
-    const response = await route.fetch({ url: new URL(url.pathname + url.search, shopifyEmulatorUrl).toString(), headers: { ...route.request().headers(), "x-forwarded-host": url.host }, maxRedirects: 0 });
+    const response = await route.fetch({
+      url: new URL(url.pathname + url.search, shopifyEmulatorUrl).toString(),
+      headers: { ...route.request().headers(), "x-forwarded-host": url.host },
+      maxRedirects: 0,
+    });
     await route.fulfill({ response });
   });
   // A script error or a refused resource (CSP) would only show as a missing reaction: print it.
   context.on("page", (page) => {
-    page.on("response", (r) => { if (process.env.DEBUG_BROWSER) void r.text().then((t) => console.error(`browser ${r.status()} ${r.url()} ${t.slice(0, 200)}`)).catch(() => undefined); });
+    page.on("response", (r) => {
+      if (process.env.DEBUG_BROWSER)
+        void r
+          .text()
+          .then((t) => console.error(`browser ${r.status()} ${r.url()} ${t.slice(0, 200)}`))
+          .catch(() => undefined);
+    });
     page.on("pageerror", (error) => console.error(`browser page error: ${error.message}`));
     page.on("console", (message) => {
       if (message.type() === "error") console.error(`browser console: ${message.text()}`);

@@ -32,7 +32,11 @@ describe.skipIf(!chromiumAvailable())("connect page and dashboard in Chromium", 
   let dataDir: string;
 
   const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(new URL(path, env.serverUrl), { method, headers: { authorization: `Bearer ${env.operatorKey}`, "content-type": "application/json", accept: "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const res = await fetch(new URL(path, env.serverUrl), {
+      method,
+      headers: { authorization: `Bearer ${env.operatorKey}`, "content-type": "application/json", accept: "application/json" },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
     return (await res.json()) as Record<string, unknown>;
   };
   const mint = async (body: unknown, path = "/api/connect/sessions") => {
@@ -108,7 +112,10 @@ describe.skipIf(!chromiumAvailable())("connect page and dashboard in Chromium", 
     expect(await page.locator("main").textContent()).toContain("orders");
     await log.capture(page, "04-connected", SCREENSHOTS);
 
-    const event = await eventually(() => received.find((r) => (JSON.parse(r.body) as { type?: unknown }).type === "connection.created"), (r) => r !== undefined);
+    const event = await eventually(
+      () => received.find((r) => (JSON.parse(r.body) as { type?: unknown }).type === "connection.created"),
+      (r) => r !== undefined,
+    );
     const timestamp = String(event!.headers[AUTH_WEBHOOK_TIMESTAMP_HEADER]);
     expect(event!.headers[AUTH_WEBHOOK_SIGNATURE_HEADER]).toBe(signAuthWebhook(WEBHOOK_SECRET, timestamp, event!.body));
     const payload = JSON.parse(event!.body) as { data: { connectionId: string; endUser: { id: string }; tags: Record<string, string>; providerAccount: { id: string } } };

@@ -9,7 +9,22 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readTokens, type SyncResult } from "@backfill-io/host";
 import { DEMO_MERCHANT, DEMO_SHOP, startDemoEnvironment, type DemoEnvironment } from "../../src/environment.js";
-import { captureLogger, emulatorSecrets, entries, findLeaks, expectedShopify, expectedSquare, missing, recordSquareExchanges, squareOrderMapper, storedRecords, storedRefundSales, summary, syncEveryStream, type Expected } from "./support.js";
+import {
+  captureLogger,
+  emulatorSecrets,
+  entries,
+  findLeaks,
+  expectedShopify,
+  expectedSquare,
+  missing,
+  recordSquareExchanges,
+  squareOrderMapper,
+  storedRecords,
+  storedRefundSales,
+  summary,
+  syncEveryStream,
+  type Expected,
+} from "./support.js";
 
 const ORDERS = 240; // below the bulk threshold (250): this file covers the paged path
 // 10% 429/5xx, and at small rates requests the host times out on and 200s with cut-off JSON.
@@ -61,7 +76,10 @@ describe("demo environment end to end", () => {
   it("Shopify: every stream under injected 429/5xx, timeouts and malformed bodies ends with exactly the emulator's record set", async () => {
     env.enableFaults();
     const results = await syncEveryStream(env.host, env.engine, connections.shopify!, "shopify");
-    expect(summary(results).map((r) => [r.stream, r.outcome, r.rejected]), JSON.stringify(summary(results))).toEqual([
+    expect(
+      summary(results).map((r) => [r.stream, r.outcome, r.rejected]),
+      JSON.stringify(summary(results)),
+    ).toEqual([
       ["customers", "succeeded", 0],
       ["orders", "succeeded", 0],
     ]);
@@ -79,7 +97,10 @@ describe("demo environment end to end", () => {
     const results = await syncEveryStream(env.host, env.engine, connections.square!, "square");
     expect(new Set(env.square.state.faults.served.map((f) => f.kind))).toEqual(new Set(["rate_limited", "server_error", "timeout", "malformed_json"]));
     expect(totalRetries(results)).toBeGreaterThan(0);
-    expect(summary(results).map((r) => [r.stream, r.outcome, r.rejected]), JSON.stringify(summary(results))).toEqual([
+    expect(
+      summary(results).map((r) => [r.stream, r.outcome, r.rejected]),
+      JSON.stringify(summary(results)),
+    ).toEqual([
       ["customers", "succeeded", 0],
       ["orders", "succeeded", 0],
       ["refunds", "succeeded", 0],
@@ -115,7 +136,10 @@ describe("demo environment end to end", () => {
     const changed = env.shopify.state.advance(DEMO_SHOP, { orders: 5, newOrders: 3, customers: 2, newCustomers: 1 });
     const results = await syncEveryStream(env.host, env.engine, connections.shopify!, "shopify");
     const byStream = Object.fromEntries(results.map((r) => [r.stream, r]));
-    expect(results.every((r) => r.outcome === "succeeded"), JSON.stringify(summary(results))).toBe(true);
+    expect(
+      results.every((r) => r.outcome === "succeeded"),
+      JSON.stringify(summary(results)),
+    ).toBe(true);
 
     const reReadOrders = new Set([...changed.orderIds, ...overlapOrders]);
     const reReadCustomers = new Set([...changed.customerIds, ...overlapCustomers]);
@@ -131,7 +155,10 @@ describe("demo environment end to end", () => {
     const changed = env.square.state.advance({ merchantId: DEMO_MERCHANT });
     const results = await syncEveryStream(env.host, env.engine, connections.square!, "square");
     const byStream = Object.fromEntries(results.map((r) => [r.stream, r]));
-    expect(summary(results).map((r) => [r.stream, r.outcome]), JSON.stringify(summary(results))).toEqual([
+    expect(
+      summary(results).map((r) => [r.stream, r.outcome]),
+      JSON.stringify(summary(results)),
+    ).toEqual([
       ["customers", "succeeded"],
       ["orders", "succeeded"],
       ["refunds", "succeeded"],
@@ -144,7 +171,6 @@ describe("demo environment end to end", () => {
     await expectExactly(connections.square!, square);
     expect(Object.fromEntries(await storedRefundSales(env.host, connections.square!))).toEqual(Object.fromEntries(square.refundSales));
   }, 60_000);
-
 
   describe.each([
     {
@@ -206,5 +232,7 @@ it("Square: every body the emulator served in these tests, and every request the
   const report = squareExchanges!.check();
   expect(report.violations.slice(0, 20)).toEqual([]);
   expect(report.checked).toBeGreaterThan(20);
-  expect(Object.keys(report.operations)).toEqual(expect.arrayContaining(["ObtainToken", "RetrieveMerchant", "ListLocations", "ListCustomers", "SearchCustomers", "SearchOrders", "BatchRetrieveOrders", "ListPaymentRefunds"]));
+  expect(Object.keys(report.operations)).toEqual(
+    expect.arrayContaining(["ObtainToken", "RetrieveMerchant", "ListLocations", "ListCustomers", "SearchCustomers", "SearchOrders", "BatchRetrieveOrders", "ListPaymentRefunds"]),
+  );
 });

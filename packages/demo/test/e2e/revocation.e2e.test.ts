@@ -66,7 +66,10 @@ describe.each([
     results = await env.engine.syncConnection(id, { backoff: { baseDelayMs: 50, maxDelayMs: 1000 } });
     const outcomes = results.map((r) => r.outcome);
     expect(outcomes.at(-1), JSON.stringify(summary(results))).toBe("reauth_required");
-    expect(outcomes.slice(0, -1).every((o) => o === "succeeded"), JSON.stringify(summary(results))).toBe(true);
+    expect(
+      outcomes.slice(0, -1).every((o) => o === "succeeded"),
+      JSON.stringify(summary(results)),
+    ).toBe(true);
     // The 401 is not a transient fault: no retries, and the revocation really was the seeded fault.
     expect(results.at(-1)!.retries).toBe(0);
     expect(served()).toEqual(["revoked"]);

@@ -32,7 +32,10 @@ it("a full backfill through bulk operations under faults ends with exactly the e
   // The first job fails half-way (partial data); the next hands out an expired URL.
   env.shopify.state.bulk.injectFaults({ kind: "fail_partway", fraction: 0.5 }, { kind: "expired_url" });
   const results = await syncEveryStream(env.host, env.engine, connectionId, "shopify");
-  expect(summary(results).map((r) => [r.stream, r.outcome]), JSON.stringify(summary(results))).toEqual([
+  expect(
+    summary(results).map((r) => [r.stream, r.outcome]),
+    JSON.stringify(summary(results)),
+  ).toEqual([
     ["customers", "succeeded"],
     ["orders", "succeeded"],
   ]);
@@ -48,7 +51,10 @@ it("a full backfill through bulk operations under faults ends with exactly the e
   const orderJobs = operations.filter((op) => op.query.includes("BackfillBulkOrders"));
   const bounds = (query: string) => ({ from: /updated_at:>='([^']+)'/.exec(query)?.[1], to: /updated_at:<'([^']+)'/.exec(query)?.[1] });
   const failed = bounds(orderJobs[0]!.query);
-  const rest = orderJobs.slice(1).map((op) => bounds(op.query)).find((b) => b.from !== undefined && !b.from.endsWith("T00:00:00Z"));
+  const rest = orderJobs
+    .slice(1)
+    .map((op) => bounds(op.query))
+    .find((b) => b.from !== undefined && !b.from.endsWith("T00:00:00Z"));
   expect(rest, JSON.stringify(orderJobs.map((op) => bounds(op.query)))).toBeDefined();
   expect(rest!.to).toBe(failed.to);
   expect(Date.parse(rest!.from!)).toBeGreaterThan(Date.parse(failed.from!));

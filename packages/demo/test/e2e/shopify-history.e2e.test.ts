@@ -75,7 +75,10 @@ describe("Shopify order history", () => {
 
     const results = await syncEveryStream(e.host, e.engine, connectionId, "shopify");
     const byStream = Object.fromEntries(results.map((r) => [r.stream, r]));
-    expect(results.every((r) => r.outcome === "succeeded"), JSON.stringify(summary(results))).toBe(true);
+    expect(
+      results.every((r) => r.outcome === "succeeded"),
+      JSON.stringify(summary(results)),
+    ).toBe(true);
     for (const stream of ["orders"]) {
       expect(byStream[stream]!.notices).toEqual([
         expect.objectContaining({ code: "optional_scope_not_granted", scope: "read_all_orders", message: expect.stringContaining("older than 60 days are not available") }),
@@ -99,7 +102,11 @@ describe("Shopify token refresh", () => {
     const { connectionId } = await e.connect("shopify", { shop_domain: DEMO_SHOP });
     const before = await e.host.store.tokens.get(connectionId);
     // The access token has lapsed (an hour later): the next accessToken refreshes.
-    await e.host.store.db.updateTable("oauth_tokens").set({ expires_at: e.host.store.now() - 1_000 }).where("connection_id", "=", connectionId).execute();
+    await e.host.store.db
+      .updateTable("oauth_tokens")
+      .set({ expires_at: e.host.store.now() - 1_000 })
+      .where("connection_id", "=", connectionId)
+      .execute();
     // Every attempt of this refresh is processed by Shopify (the tokens rotate, the stored
     // access token dies), and every answer is lost on the way back.
     e.shopify.state.loseTokenResponses(10);
@@ -113,7 +120,10 @@ describe("Shopify token refresh", () => {
     expect(recovered).toMatch(/^shpat_/);
     expect((await e.host.store.tokens.get(connectionId))?.refresh_token_enc).not.toEqual(before?.refresh_token_enc);
     const results = await syncEveryStream(e.host, e.engine, connectionId, "shopify");
-    expect(results.every((r) => r.outcome === "succeeded"), JSON.stringify(summary(results))).toBe(true);
+    expect(
+      results.every((r) => r.outcome === "succeeded"),
+      JSON.stringify(summary(results)),
+    ).toBe(true);
     // The recovered pair is stored: it refreshes again normally.
     await e.host.tokens.forceRefresh(connectionId);
     expect((await e.host.store.connections.get(connectionId))?.status).toBe("active");

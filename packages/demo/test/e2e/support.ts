@@ -140,7 +140,8 @@ export async function syncEveryStream(host: Host, engine: SyncEngine, connection
   return results;
 }
 
-export const summary = (results: SyncResult[]) => results.map((r) => ({ stream: r.stream, outcome: r.outcome, pages: r.pages, accepted: r.accepted, rejected: r.rejected, retries: r.retries, error: r.error }));
+export const summary = (results: SyncResult[]) =>
+  results.map((r) => ({ stream: r.stream, outcome: r.outcome, pages: r.pages, accepted: r.accepted, rejected: r.rejected, retries: r.retries, error: r.error }));
 
 /** Every access and refresh token, authorization code and app client secret the emulators know. */
 export function emulatorSecrets(env: DemoEnvironment): string[] {

@@ -91,7 +91,12 @@ describe("Shopify customers/delete and orders/delete", () => {
     expect(stored.sales_receipt.has(orderKey)).toBe(false);
     const changes = await env.host.store.records.listChanges(id, { limit: 10_000 });
     const tombstone = (key: string) => changes.find((r) => r.idempotency_key === key);
-    expect(tombstone(orderKey)).toMatchObject({ kind: "sales_receipt", tombstone_reason: "deleted", payload: null, deleted_at: Date.parse(deliveries[0]!.headers["X-Shopify-Triggered-At"]!) });
+    expect(tombstone(orderKey)).toMatchObject({
+      kind: "sales_receipt",
+      tombstone_reason: "deleted",
+      payload: null,
+      deleted_at: Date.parse(deliveries[0]!.headers["X-Shopify-Triggered-At"]!),
+    });
     expect(tombstone(customerKey)).toMatchObject({ kind: "customer", tombstone_reason: "deleted", deleted_at: Date.parse(deliveries[1]!.headers["X-Shopify-Triggered-At"]!) });
   }, 30_000);
 });

@@ -3,27 +3,9 @@
 // onto the schema. End-to-end tests read the same records to compare what a connector synced.
 import { hashString, mulberry32, pick, randomInt } from "../common/random.js";
 
+export type FinancialStatus = "AUTHORIZED" | "EXPIRED" | "PAID" | "PARTIALLY_PAID" | "PARTIALLY_REFUNDED" | "PENDING" | "REFUNDED" | "VOIDED";
 
-export type FinancialStatus =
-  | "AUTHORIZED"
-  | "EXPIRED"
-  | "PAID"
-  | "PARTIALLY_PAID"
-  | "PARTIALLY_REFUNDED"
-  | "PENDING"
-  | "REFUNDED"
-  | "VOIDED";
-
-export const FINANCIAL_STATUSES: readonly FinancialStatus[] = [
-  "AUTHORIZED",
-  "EXPIRED",
-  "PAID",
-  "PARTIALLY_PAID",
-  "PARTIALLY_REFUNDED",
-  "PENDING",
-  "REFUNDED",
-  "VOIDED",
-];
+export const FINANCIAL_STATUSES: readonly FinancialStatus[] = ["AUTHORIZED", "EXPIRED", "PAID", "PARTIALLY_PAID", "PARTIALLY_REFUNDED", "PENDING", "REFUNDED", "VOIDED"];
 
 /** An amount in both the shop's currency and the currency the buyer saw, in minor units. */
 export interface MoneyPair {
@@ -158,7 +140,6 @@ export function formatDecimal(minor: number, currencyCode: string): string {
   return fixed.replace(/0$/, "");
 }
 
-
 const FIRST_NAMES = ["Ada", "Grace", "Kenji", "Amara", "Luca", "Sofia", "Mateo", "Yuki", "Noah", "Ines", "Omar", "Freya"];
 const LAST_NAMES = ["Lovelace", "Hopper", "Tanaka", "Okafor", "Rossi", "Müller", "García", "Sato", "Smith", "Dubois", "Haddad", "Berg"];
 const PRODUCTS = [
@@ -270,9 +251,7 @@ function buildRefunds(shop: ShopRecord, order: OrderRecord, full: boolean, start
     }
     if (lineItems.length === 0 && !(full && last)) continue;
     const shipping = full && last ? order.totalShipping : { shop: 0, presentment: 0 };
-    const itemsTotal = sumPairs(
-      lineItems.map((rli) => (order.taxesIncluded ? rli.subtotal : sumPairs([rli.subtotal, rli.totalTax]))),
-    );
+    const itemsTotal = sumPairs(lineItems.map((rli) => (order.taxesIncluded ? rli.subtotal : sumPairs([rli.subtotal, rli.totalTax]))));
     at += randomInt(random, 1, 10) * DAY + randomInt(random, 0, 3600) * 1000;
     refunds.push({
       id: nextId(shop),
@@ -293,12 +272,7 @@ const TAX_RATE = 0.1;
  * The refunded amount for `quantity` units of a line: its discounted price and tax pro rata,
  * and whatever is left when these are its last units, so the refunds of a line add up exactly.
  */
-function refundShare(
-  earlier: readonly RefundRecord[],
-  li: LineItemRecord,
-  quantity: number,
-  lastUnits: boolean,
-): { subtotal: MoneyPair; totalTax: MoneyPair } {
+function refundShare(earlier: readonly RefundRecord[], li: LineItemRecord, quantity: number, lastUnits: boolean): { subtotal: MoneyPair; totalTax: MoneyPair } {
   const net = { shop: li.unitPrice.shop * li.currentQuantity - li.discount.shop, presentment: li.unitPrice.presentment * li.currentQuantity - li.discount.presentment };
   const already = earlier.flatMap((r) => r.lineItems).filter((r) => r.lineItemId === li.id);
   if (lastUnits) {
@@ -358,9 +332,7 @@ export function createOrder(shop: ShopRecord, createdAtMs: number): OrderRecord 
   );
   const totalTax = sumPairs(lineItems.map((li) => li.tax));
   const totalShipping =
-    random() < 0.3
-      ? { shop: 0, presentment: 0 }
-      : pair(convert(randomInt(random, 4, 12) * 100, "USD", presentmentCurrencyCode), presentmentCurrencyCode, shop.currencyCode);
+    random() < 0.3 ? { shop: 0, presentment: 0 } : pair(convert(randomInt(random, 4, 12) * 100, "USD", presentmentCurrencyCode), presentmentCurrencyCode, shop.currencyCode);
   const total = sumPairs([subtotal, totalShipping, taxesIncluded ? { shop: 0, presentment: 0 } : totalTax]);
 
   const status = chooseStatus(random);

@@ -91,13 +91,10 @@ export class FaultPlan {
 export function faultResponse(kind: Exclude<FaultKind, "timeout" | "revoked">, plan: FaultPlan): Response {
   switch (kind) {
     case "rate_limited":
-      return new Response(
-        JSON.stringify({ errors: "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service." }),
-        {
-          status: 429,
-          headers: { "Content-Type": "application/json", "Retry-After": `${(plan.settings.retryAfterSeconds ?? 2).toFixed(1)}` },
-        },
-      );
+      return new Response(JSON.stringify({ errors: "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service." }), {
+        status: 429,
+        headers: { "Content-Type": "application/json", "Retry-After": `${(plan.settings.retryAfterSeconds ?? 2).toFixed(1)}` },
+      });
     case "server_error": {
       const status = plan.serverErrorStatus();
       return new Response(JSON.stringify({ errors: "Internal Server Error" }), {

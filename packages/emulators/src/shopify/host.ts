@@ -24,23 +24,13 @@ export function shopHandleFromHost(host: string | undefined): string | undefined
  * (for a browser sent straight to the emulator), then the emulator's `defaultShop`.
  * The first that names a myshopify.com host decides, so an unknown shop is a 404.
  */
-export function shopHandleForRequest(
-  headers: { forwardedHost?: string; host?: string },
-  shopParam: string | undefined,
-  defaultShop: string | undefined,
-): string | undefined {
-  return (
-    shopHandleFromHost(headers.forwardedHost) ?? shopHandleFromHost(headers.host) ?? shopHandleFromHost(shopParam) ?? defaultShop
-  );
+export function shopHandleForRequest(headers: { forwardedHost?: string; host?: string }, shopParam: string | undefined, defaultShop: string | undefined): string | undefined {
+  return shopHandleFromHost(headers.forwardedHost) ?? shopHandleFromHost(headers.host) ?? shopHandleFromHost(shopParam) ?? defaultShop;
 }
 
 export function requireShop(state: ShopifyEmulatorState): MiddlewareHandler<ShopifyEnv> {
   return async (c, next) => {
-    const handle = shopHandleForRequest(
-      { forwardedHost: c.req.header("x-forwarded-host"), host: c.req.header("host") },
-      c.req.query("shop"),
-      state.defaultShop,
-    );
+    const handle = shopHandleForRequest({ forwardedHost: c.req.header("x-forwarded-host"), host: c.req.header("host") }, c.req.query("shop"), state.defaultShop);
     const shop = handle === undefined ? undefined : state.shops.get(handle);
     if (!shop) {
       return c.html("<!DOCTYPE html><html><body><h1>Sorry, this shop is currently unavailable.</h1></body></html>", 404);

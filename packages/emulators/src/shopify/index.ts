@@ -3,12 +3,7 @@
 export { createShopifyApp, startShopifyEmulator, ShopifyEmulator } from "./server.js";
 export type { RunningShopifyEmulator, StartShopifyEmulatorOptions } from "./server.js";
 export { ShopifyEmulatorState } from "./state.js";
-export type {
-  ShopifyAppRegistration,
-  ShopifyEmulatorOptions,
-  AccessTokenRecord as ShopifyAccessTokenRecord,
-  RequestLogEntry as ShopifyRequestLogEntry,
-} from "./state.js";
+export type { ShopifyAppRegistration, ShopifyEmulatorOptions, AccessTokenRecord as ShopifyAccessTokenRecord, RequestLogEntry as ShopifyRequestLogEntry } from "./state.js";
 export type { FaultOptions as ShopifyFaultOptions, FaultKind as ShopifyFaultKind } from "./faults.js";
 export {
   currencyDecimals as shopifyCurrencyDecimals,
@@ -42,10 +37,6 @@ export {
   customerDeletePayload as shopifyCustomerDeletePayload,
   orderDeletePayload as shopifyOrderDeletePayload,
 } from "./webhooks.js";
-export type {
-  WebhookTopic as ShopifyWebhookTopic,
-  WebhookDelivery as ShopifyWebhookDelivery,
-  DeliverWebhookOptions as ShopifyDeliverWebhookOptions,
-} from "./webhooks.js";
+export type { WebhookTopic as ShopifyWebhookTopic, WebhookDelivery as ShopifyWebhookDelivery, DeliverWebhookOptions as ShopifyDeliverWebhookOptions } from "./webhooks.js";
 export { shopHandleFromHost } from "./host.js";
 export { gid as shopifyGid } from "./graphql/resolvers.js";

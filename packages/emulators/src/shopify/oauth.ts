@@ -45,10 +45,7 @@ function escapeHtml(value: string): string {
 }
 
 function errorPage(c: Context<ShopifyEnv>, message: string): Response {
-  return c.html(
-    `<!DOCTYPE html><html><head><title>Oauth error</title></head><body><h1>Oauth error invalid_request</h1><p>${escapeHtml(message)}</p></body></html>`,
-    400,
-  );
+  return c.html(`<!DOCTYPE html><html><head><title>Oauth error</title></head><body><h1>Oauth error invalid_request</h1><p>${escapeHtml(message)}</p></body></html>`, 400);
 }
 
 interface AuthorizeRequest {
@@ -59,10 +56,7 @@ interface AuthorizeRequest {
   online: boolean;
 }
 
-function readAuthorizeRequest(
-  emulator: ShopifyEmulatorState,
-  params: Record<string, string | string[] | undefined>,
-): AuthorizeRequest | string {
+function readAuthorizeRequest(emulator: ShopifyEmulatorState, params: Record<string, string | string[] | undefined>): AuthorizeRequest | string {
   const one = (key: string) => {
     const value = params[key];
     return Array.isArray(value) ? value[0] : value;
@@ -83,9 +77,7 @@ function readAuthorizeRequest(
   const grantOptions = [params["grant_options[]"] ?? []].flat();
   const requested = one("scope");
   const unapproved = new Set(app.unapprovedScopes ?? []);
-  const scope = (requested ? requested.split(/[,\s]+/) : (app.scopes ?? []))
-    .filter((s) => s && !unapproved.has(s))
-    .join(",");
+  const scope = (requested ? requested.split(/[,\s]+/) : (app.scopes ?? [])).filter((s) => s && !unapproved.has(s)).join(",");
   return { app, scope, redirectUri, state: one("state") ?? "", online: grantOptions.includes("per-user") };
 }
 
@@ -266,15 +258,12 @@ export function registerOAuthRoutes(app: Hono<ShopifyEnv>, emulator: ShopifyEmul
       const subject = emulator.accessTokens.get(subjectToken);
       const retried = retriedExchange(emulator, subjectToken, registered.clientId, shop.handle, now);
       if (retried) return answerToken(c, emulator, retried);
-      if (
-        !subject ||
-        subject.revoked ||
-        subject.online ||
-        subject.expiresAt !== null ||
-        subject.clientId !== registered.clientId ||
-        subject.shop !== shop.handle
-      ) {
-        return tokenError(c, { status: 400, error: "invalid_subject_token", description: "The subject token is not an active non-expiring offline access token for this app and shop." });
+      if (!subject || subject.revoked || subject.online || subject.expiresAt !== null || subject.clientId !== registered.clientId || subject.shop !== shop.handle) {
+        return tokenError(c, {
+          status: 400,
+          error: "invalid_subject_token",
+          description: "The subject token is not an active non-expiring offline access token for this app and shop.",
+        });
       }
       const issued = issueOffline(emulator, shop.handle, registered.clientId, subject.scope, true);
       emulator.tokenExchanges.set(subjectToken, { issuedAt: now, accessToken: String(issued.access_token), refreshToken: String(issued.refresh_token) });

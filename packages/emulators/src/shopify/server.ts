@@ -40,13 +40,7 @@ export function createShopifyApp(state: ShopifyEmulatorState): Hono<ShopifyEnv> 
 
 /** The state plus conveniences that need the whole emulator. */
 export class ShopifyEmulator extends ShopifyEmulatorState {
-  deliverWebhook(
-    shop: string,
-    topic: WebhookTopic | (string & {}),
-    payload: unknown,
-    url: string,
-    options?: DeliverWebhookOptions,
-  ): Promise<WebhookDelivery> {
+  deliverWebhook(shop: string, topic: WebhookTopic | (string & {}), payload: unknown, url: string, options?: DeliverWebhookOptions): Promise<WebhookDelivery> {
     return deliverWebhook(this, shop, topic, payload, url, options);
   }
 }

@@ -142,8 +142,14 @@ export function buildOpenOrder(ctx: BuildContext, shape: OrderShape): SquareOrde
     source: { name: random() < 0.7 ? "Square Point of Sale" : "Online Store" },
     line_items: lineItems,
     total_money: money(sum((item) => item.total_money) + serviceCharge, currency),
-    total_tax_money: money(sum((item) => item.total_tax_money), currency),
-    total_discount_money: money(sum((item) => item.total_discount_money), currency),
+    total_tax_money: money(
+      sum((item) => item.total_tax_money),
+      currency,
+    ),
+    total_discount_money: money(
+      sum((item) => item.total_discount_money),
+      currency,
+    ),
     total_service_charge_money: money(serviceCharge, currency),
     state: "OPEN",
     created_at: iso(shape.createdMs),
@@ -263,14 +269,7 @@ function buildReturnOrder(ctx: BuildContext, sale: SquareOrder, refund: SquareRe
  * PaymentRefund points at its payment and at a new return order (PaymentRefund.order_id),
  * whose returns[].source_order_id is the sale; the payment's refunded totals grow.
  */
-export function refundOrder(
-  ctx: BuildContext,
-  data: MerchantData,
-  order: SquareOrder,
-  amount: number,
-  atMs: number,
-  status: SquareRefundStatus = "COMPLETED",
-): SquareRefund {
+export function refundOrder(ctx: BuildContext, data: MerchantData, order: SquareOrder, amount: number, atMs: number, status: SquareRefundStatus = "COMPLETED"): SquareRefund {
   const tender = order.tenders?.[0];
   const payment = tender && data.payments.find((candidate) => candidate.id === tender.payment_id);
   if (!tender || !payment) throw new Error(`order ${order.id} has no payment to refund`);

@@ -162,7 +162,10 @@ export function faultMiddleware(faults: FaultInjector, revokeBearer: RevokeBeare
       case "rate_limited":
         return rateLimited(c, "Your application has exceeded its request rate limit. Please retry later.");
       case "server_error":
-        return c.json(errorBody({ category: "API_ERROR", code: "INTERNAL_SERVER_ERROR", detail: "An internal error has occurred, and the API was unable to service your request." }), 500);
+        return c.json(
+          errorBody({ category: "API_ERROR", code: "INTERNAL_SERVER_ERROR", detail: "An internal error has occurred, and the API was unable to service your request." }),
+          500,
+        );
       case "timeout":
         await faults.hang();
         return c.json(errorBody({ category: "API_ERROR", code: "GATEWAY_TIMEOUT", detail: "The request timed out." }), 504);

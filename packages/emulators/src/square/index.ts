@@ -1,13 +1,5 @@
 export { createSquareApp, startSquareEmulator, type RunningSquareEmulator, type StartSquareEmulatorOptions } from "./server.js";
-export {
-  DEFAULT_APP,
-  SquareEmulatorState,
-  type AdvanceOptions,
-  type ChangeSet,
-  type RequestLogEntry,
-  type SquareApp,
-  type SquareEmulatorOptions,
-} from "./state.js";
+export { DEFAULT_APP, SquareEmulatorState, type AdvanceOptions, type ChangeSet, type RequestLogEntry, type SquareApp, type SquareEmulatorOptions } from "./state.js";
 export { DEFAULT_MERCHANTS, type SquareMerchantSeed } from "./data.js";
 export { CURSOR_TTL_MS } from "./cursors.js";
 export type { FaultKind, FaultOptions, FaultRates, RateLimitOptions } from "./faults.js";

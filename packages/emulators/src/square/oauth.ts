@@ -19,8 +19,7 @@ function oauthError(c: Context, status: 400 | 401 | 404, message: string, error:
   return c.json({ message, type: status === 401 ? "service.not_authorized" : status === 404 ? "not_found" : "bad_request", errors: [error] }, status);
 }
 
-const unauthorized = (c: Context, detail: string, message = "Not Authorized") =>
-  oauthError(c, 401, message, { category: "AUTHENTICATION_ERROR", code: "UNAUTHORIZED", detail });
+const unauthorized = (c: Context, detail: string, message = "Not Authorized") => oauthError(c, 401, message, { category: "AUTHENTICATION_ERROR", code: "UNAUTHORIZED", detail });
 
 const badRequest = (c: Context, code: string, detail: string, field?: string) =>
   oauthError(c, 400, detail, field === undefined ? { category: "INVALID_REQUEST_ERROR", code, detail } : { category: "INVALID_REQUEST_ERROR", code, detail, field });
@@ -32,8 +31,7 @@ function secretMatches(app: SquareApp, given: unknown): boolean {
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
 
-const escapeHtml = (value: string) =>
-  value.replace(/[&<>"']/g, (char) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[char]!);
+const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (char) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[char]!);
 
 interface AuthorizeRequest {
   app: SquareApp;
@@ -193,10 +191,12 @@ export function registerOAuthRoutes(app: Hono, state: SquareEmulatorState): void
       });
       if (!redeemed.ok) return unauthorized(c, CODE_FAILURES[redeemed.reason], CODE_FAILURES[redeemed.reason]);
       const { record } = redeemed;
-      return c.json(state.oauth.issueTokens(
-        { clientId, merchantId: record.merchantId, scopes: limitScopes(record.scopes, body.scopes), pkce: record.pkce },
-        { shortLived: body.short_lived === true },
-      ));
+      return c.json(
+        state.oauth.issueTokens(
+          { clientId, merchantId: record.merchantId, scopes: limitScopes(record.scopes, body.scopes), pkce: record.pkce },
+          { shortLived: body.short_lived === true },
+        ),
+      );
     }
     if (grantType === "refresh_token") {
       const refreshToken = text(body.refresh_token);

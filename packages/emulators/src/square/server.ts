@@ -43,9 +43,7 @@ export function createSquareApp(state: SquareEmulatorState): Hono {
   app.route("/", api);
 
   app.notFound((c) => errorResponse(c, 404, invalidRequest("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}.`)));
-  app.onError((_error, c) =>
-    c.json({ errors: [{ category: "API_ERROR", code: "INTERNAL_SERVER_ERROR", detail: "The emulator failed to handle this request." }] }, 500),
-  );
+  app.onError((_error, c) => c.json({ errors: [{ category: "API_ERROR", code: "INTERNAL_SERVER_ERROR", detail: "The emulator failed to handle this request." }] }, 500));
   return app;
 }
 

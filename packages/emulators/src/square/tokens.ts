@@ -45,9 +45,7 @@ export interface IssuedTokens {
   short_lived: boolean;
 }
 
-export type AccessTokenCheck =
-  | { ok: true; record: AccessTokenRecord }
-  | { ok: false; code: "UNAUTHORIZED" | "ACCESS_TOKEN_EXPIRED" | "ACCESS_TOKEN_REVOKED" };
+export type AccessTokenCheck = { ok: true; record: AccessTokenRecord } | { ok: false; code: "UNAUTHORIZED" | "ACCESS_TOKEN_EXPIRED" | "ACCESS_TOKEN_REVOKED" };
 
 export type CodeRedemption =
   | { ok: true; record: AuthorizationCodeRecord }

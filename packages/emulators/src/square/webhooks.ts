@@ -5,14 +5,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import type { MerchantData } from "./types.js";
 
 export type SquareWebhookType =
-  | "payment.updated"
-  | "order.created"
-  | "order.updated"
-  | "refund.created"
-  | "refund.updated"
-  | "customer.updated"
-  | "customer.deleted"
-  | "oauth.authorization.revoked";
+  "payment.updated" | "order.created" | "order.updated" | "refund.created" | "refund.updated" | "customer.updated" | "customer.deleted" | "oauth.authorization.revoked";
 
 export interface SquareWebhookEvent {
   merchant_id: string;
@@ -23,7 +16,9 @@ export interface SquareWebhookEvent {
 }
 
 export function signSquareWebhook(signatureKey: string, notificationUrl: string, rawBody: string): string {
-  return createHmac("sha256", signatureKey).update(notificationUrl + rawBody).digest("base64");
+  return createHmac("sha256", signatureKey)
+    .update(notificationUrl + rawBody)
+    .digest("base64");
 }
 
 export function verifySquareWebhook(signatureKey: string, notificationUrl: string, rawBody: string, signature: string): boolean {
@@ -36,12 +31,7 @@ export function verifySquareWebhook(signatureKey: string, notificationUrl: strin
  * Builds the event Square sends for a record's current state. `id` is the record id (or, for
  * oauth.authorization.revoked, ignored). Returns undefined when the record does not exist.
  */
-export function buildWebhookEvent(
-  data: MerchantData,
-  type: SquareWebhookType,
-  id: string,
-  meta: { eventId: string; createdAt: string },
-): SquareWebhookEvent | undefined {
+export function buildWebhookEvent(data: MerchantData, type: SquareWebhookType, id: string, meta: { eventId: string; createdAt: string }): SquareWebhookEvent | undefined {
   const base = { merchant_id: data.merchant.id, type, event_id: meta.eventId, created_at: meta.createdAt };
   switch (type) {
     case "payment.updated": {

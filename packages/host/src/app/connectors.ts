@@ -101,7 +101,9 @@ export function installedConnectorDirs(bases: readonly string[]): Map<string, st
  * when the registry is first used; a key that is not in it, or does not look like a key, is
  * never resolved, so no request can make the host import a module of its choosing.
  */
-export function workspaceConnectorRegistry(opts: { resolveFrom?: string[]; dirs?: Record<string, string>; connectorDirs?: readonly string[] } & ConnectorLoadPreference = {}): ConnectorRegistry {
+export function workspaceConnectorRegistry(
+  opts: { resolveFrom?: string[]; dirs?: Record<string, string>; connectorDirs?: readonly string[] } & ConnectorLoadPreference = {},
+): ConnectorRegistry {
   const load = (dir: string) => loadConnectorDir(dir, opts.prefer ? { prefer: opts.prefer } : {});
   const bases = opts.resolveFrom ?? [process.cwd(), dirname(new URL(import.meta.url).pathname)];
   let candidates: Map<string, string> | undefined;

@@ -96,7 +96,9 @@ export async function openHost(opts: OpenHostOptions = {}): Promise<Host> {
     const store = new Store(opened.db, opts.clock, opened.sqlite);
     // PostgreSQL: opening wrote nothing; a keyring already there must not get a new master key.
     master ??= loadMasterKey({ dataDir, env, warn, ...((await store.keyring.hasKeys()) ? { externalKeyring: { location: opened.location } } : {}) });
-    keyring = opened.sqlite ? sqliteKeyringReader(opened.sqlite) : await CachedKeyringReader.start(store.keyring, opts.keyringPollMs !== undefined ? { pollMs: opts.keyringPollMs } : {});
+    keyring = opened.sqlite
+      ? sqliteKeyringReader(opened.sqlite)
+      : await CachedKeyringReader.start(store.keyring, opts.keyringPollMs !== undefined ? { pollMs: opts.keyringPollMs } : {});
     const vault = await Vault.open(store, master.key, {
       keyring,
       masterKeyCandidates: () => masterKeyCandidates({ dataDir, env }),
@@ -105,7 +107,11 @@ export async function openHost(opts: OpenHostOptions = {}): Promise<Host> {
     const credentials = new Credentials(store, vault);
     const ownHttp = opts.http ? undefined : createHostHttp({ providerRoutes: opts.providerRoutes ?? parseProviderRoutes(process.env.BACKFILL_PROVIDER_ROUTES) });
     const http = opts.http ?? ownHttp!;
-    const files = createHostFiles({ dataDir: opened.dataDir, route: providerRouter(opts.providerRoutes ?? parseProviderRoutes(process.env.BACKFILL_PROVIDER_ROUTES)), ...(opts.clock ? { now: opts.clock } : {}) });
+    const files = createHostFiles({
+      dataDir: opened.dataDir,
+      route: providerRouter(opts.providerRoutes ?? parseProviderRoutes(process.env.BACKFILL_PROVIDER_ROUTES)),
+      ...(opts.clock ? { now: opts.clock } : {}),
+    });
     const providers = new ProviderRegistry();
     for (const plugin of opts.providers ?? []) registerProviderPlugin(providers, plugin);
     const connectors = registeringProviderPlugins(opts.connectors ?? workspaceConnectorRegistry(), providers);

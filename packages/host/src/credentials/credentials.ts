@@ -40,7 +40,8 @@ export class Credentials {
 
   async set(credentialKey: string, input: { clientId: string; clientSecret: string }): Promise<OAuthAppCredentialSummary> {
     registerSecret(input.clientSecret);
-    if (!CREDENTIAL_KEY.test(credentialKey)) throw new CredentialError("invalid_credential_key", `credential key ${JSON.stringify(credentialKey)} must be an identifier like acme_public_app`);
+    if (!CREDENTIAL_KEY.test(credentialKey))
+      throw new CredentialError("invalid_credential_key", `credential key ${JSON.stringify(credentialKey)} must be an identifier like acme_public_app`);
     const clientId = input.clientId.trim();
     if (!clientId) throw new CredentialError("invalid_client_id", "the client id is empty");
     const clientSecret = input.clientSecret.trim();

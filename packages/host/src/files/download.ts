@@ -87,7 +87,12 @@ function downloadError(error: unknown, url: URL, signal: AbortSignal): BackfillE
   const where = describeUrl(url.href);
   if (error instanceof undiciErrors.BodyTimeoutError) return new BackfillError("timeout", `Files.download: ${where} stopped sending data`);
   const name = (error as { name?: string })?.name;
-  if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.ConnectTimeoutError || name === "TimeoutError" || (name === "AbortError" && signal.aborted)) {
+  if (
+    error instanceof undiciErrors.HeadersTimeoutError ||
+    error instanceof undiciErrors.ConnectTimeoutError ||
+    name === "TimeoutError" ||
+    (name === "AbortError" && signal.aborted)
+  ) {
     return new BackfillError("timeout", `Files.download: ${where} timed out`);
   }
   const code = (error as { code?: unknown })?.code;

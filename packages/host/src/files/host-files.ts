@@ -16,6 +16,10 @@ export type HostFilesOptions = DownloadTransportOptions & { dataDir: string; ret
 
 export function createHostFiles(options: HostFilesOptions): HostFiles {
   const transport = createDownloadTransport(options);
-  const store = new FileStore({ dir: join(options.dataDir, "files"), ...(options.retentionMs !== undefined ? { retentionMs: options.retentionMs } : {}), ...(options.now ? { now: options.now } : {}) });
+  const store = new FileStore({
+    dir: join(options.dataDir, "files"),
+    ...(options.retentionMs !== undefined ? { retentionMs: options.retentionMs } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
   return { ...routeFiles(store, transport), close: () => transport.close() };
 }

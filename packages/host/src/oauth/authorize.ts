@@ -159,7 +159,8 @@ export async function startAuthorization(deps: OAuthFlowDeps, input: StartAuthor
     }
     if (reconnectId) {
       const conn = await tx.connections.get(reconnectId);
-      if (!conn) throw new OAuthFlowError("connection_not_found", `no connection ${reconnectId}`, { fix: "list the connections to find its id", details: { connectionId: reconnectId } });
+      if (!conn)
+        throw new OAuthFlowError("connection_not_found", `no connection ${reconnectId}`, { fix: "list the connections to find its id", details: { connectionId: reconnectId } });
       if (conn.connector_key !== manifest.key) {
         throw new OAuthFlowError("connection_not_found", `connection ${conn.id} belongs to connector ${conn.connector_key}, not ${manifest.key}`);
       }
@@ -181,7 +182,10 @@ export async function startAuthorization(deps: OAuthFlowDeps, input: StartAuthor
       force: input.force ? 1 : 0,
       expires_at: expiresAt,
     });
-    await tx.auditLog.append("oauth.start", { connectionId: reconnectId ?? null, detail: { connector: manifest.key, host: new URL(authorizationUrlBase).host, session: session?.id ?? null } });
+    await tx.auditLog.append("oauth.start", {
+      connectionId: reconnectId ?? null,
+      detail: { connector: manifest.key, host: new URL(authorizationUrlBase).host, session: session?.id ?? null },
+    });
     await tx.pendingAuthorizations.prune();
     return id;
   });

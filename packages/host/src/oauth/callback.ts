@@ -197,9 +197,7 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
 
   runCallbackVerifiers(oauth, query, { clientSecret: credential.clientSecret, settings, now }, deps.providers);
 
-  const codeVerifier = pending.code_verifier_enc
-    ? vault.decrypt(pending.code_verifier_enc, columnAad("pending_authorizations.code_verifier_enc", pending))
-    : null;
+  const codeVerifier = pending.code_verifier_enc ? vault.decrypt(pending.code_verifier_enc, columnAad("pending_authorizations.code_verifier_enc", pending)) : null;
   registerSecret(codeVerifier);
   const tokens = await exchangeCode(deps, oauth, { settings, credential, code: query.code, redirectUri: pending.redirect_uri, codeVerifier, now });
   const connection = await callbackConnection(deps, pending, manifest);
@@ -242,7 +240,10 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
     throw new OAuthFlowError(
       "provider_account_mismatch",
       `connection ${connection.id} belongs to provider account ${connection.provider_account_id}, but the authorization was for ${account.id}`,
-      { fix: "reconnect with force to replace the account, or create a new connection", details: { expected: connection.provider_account_id, got: account.id, connectionId: connection.id, connectorKey: manifest.key } },
+      {
+        fix: "reconnect with force to replace the account, or create a new connection",
+        details: { expected: connection.provider_account_id, got: account.id, connectionId: connection.id, connectorKey: manifest.key },
+      },
     );
   }
 

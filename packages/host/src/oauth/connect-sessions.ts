@@ -31,7 +31,10 @@ const tagsSchema = z.record(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, "tag nam
 /** The body of POST /api/connect/sessions. */
 export const connectSessionRequestSchema = z.strictObject({
   /** One connector key, or several the merchant may choose from. */
-  connectors: z.array(z.string().regex(/^[a-z][a-z0-9_-]*$/)).min(1).max(50),
+  connectors: z
+    .array(z.string().regex(/^[a-z][a-z0-9_-]*$/))
+    .min(1)
+    .max(50),
   endUser: endUserSchema,
   tags: tagsSchema.optional(),
   settings: z.record(z.string(), z.unknown()).optional(),
@@ -117,7 +120,17 @@ async function requireManifest(deps: ConnectSessionDeps, key: string): Promise<C
 
 async function insertSession(
   deps: ConnectSessionDeps,
-  p: { connectorKeys: string[]; endUser: EndUser | null; tags: Record<string, string>; settings: { settings: Record<string, unknown>; secret_settings_enc: string | null }; id: string; connectionId: string | null; returnUrl: string | null; ttlSeconds: number | undefined; createdBy: string | null },
+  p: {
+    connectorKeys: string[];
+    endUser: EndUser | null;
+    tags: Record<string, string>;
+    settings: { settings: Record<string, unknown>; secret_settings_enc: string | null };
+    id: string;
+    connectionId: string | null;
+    returnUrl: string | null;
+    ttlSeconds: number | undefined;
+    createdBy: string | null;
+  },
 ): Promise<MintedConnectSession> {
   // Not registered with the redactor here: the answer that mints it must carry it, once.
   // It is registered when redeemed, so it never reaches a log after that.
@@ -135,7 +148,11 @@ async function insertSession(
     created_by: p.createdBy,
     expires_at: expiresAt,
   });
-  await deps.store.auditLog.append("connect_session.created", { actor: p.createdBy ?? "cli", connectionId: p.connectionId, detail: { session: p.id, connectors: p.connectorKeys, endUser: p.endUser?.id ?? null } });
+  await deps.store.auditLog.append("connect_session.created", {
+    actor: p.createdBy ?? "cli",
+    connectionId: p.connectionId,
+    detail: { session: p.id, connectors: p.connectorKeys, endUser: p.endUser?.id ?? null },
+  });
   await deps.store.connectSessions.prune();
   return { id: p.id, token, expiresAt };
 }
@@ -199,9 +216,7 @@ export async function findConnectSession(store: Store, vault: Vault, token: stri
 }
 
 function decodeSession(row: ConnectSessionRow, vault: Vault): ConnectSession {
-  const secret = row.secret_settings_enc
-    ? decodeSessionSecretSettings(row, vault.decrypt(row.secret_settings_enc, columnAad("connect_sessions.secret_settings_enc", row)))
-    : {};
+  const secret = row.secret_settings_enc ? decodeSessionSecretSettings(row, vault.decrypt(row.secret_settings_enc, columnAad("connect_sessions.secret_settings_enc", row))) : {};
   registerSecret(...Object.values(secret).filter((v): v is string => typeof v === "string"));
   return {
     id: row.id,

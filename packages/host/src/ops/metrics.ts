@@ -37,14 +37,29 @@ export function createHostMetrics(opts: { defaultMetrics?: boolean } = {}): Host
   });
   void jobs;
   const started = new Counter({ name: "backfill_jobs_started_total", help: "Jobs this process started", labelNames: ["task"] as const, registers: [registry] });
-  const finished = new Counter({ name: "backfill_jobs_finished_total", help: "Jobs this process finished, by outcome", labelNames: ["task", "outcome"] as const, registers: [registry] });
+  const finished = new Counter({
+    name: "backfill_jobs_finished_total",
+    help: "Jobs this process finished, by outcome",
+    labelNames: ["task", "outcome"] as const,
+    registers: [registry],
+  });
   const running = new Gauge({ name: "backfill_jobs_running_here", help: "Jobs running in this process", labelNames: ["task"] as const, registers: [registry] });
   const pages = new Counter({ name: "backfill_sync_pages_total", help: "Sync pages committed", labelNames: ["connector"] as const, registers: [registry] });
   const records = new Counter({ name: "backfill_sync_records_total", help: "Records accepted by committed sync pages", labelNames: ["connector"] as const, registers: [registry] });
-  const retries = new Counter({ name: "backfill_sync_retries_total", help: "Sync pages retried after a transient failure", labelNames: ["connector"] as const, registers: [registry] });
+  const retries = new Counter({
+    name: "backfill_sync_retries_total",
+    help: "Sync pages retried after a transient failure",
+    labelNames: ["connector"] as const,
+    registers: [registry],
+  });
   const refreshes = new Counter({ name: "backfill_token_refreshes_total", help: "Token refreshes run by refresh-due jobs", registers: [registry] });
   const refreshFailures = new Counter({ name: "backfill_token_refresh_failures_total", help: "Token refreshes that failed", registers: [registry] });
-  const lag = new Histogram({ name: "backfill_webhook_lag_seconds", help: "Seconds from a webhook's receipt to its processing", buckets: [0.05, 0.1, 0.5, 1, 5, 15, 60, 300], registers: [registry] });
+  const lag = new Histogram({
+    name: "backfill_webhook_lag_seconds",
+    help: "Seconds from a webhook's receipt to its processing",
+    buckets: [0.05, 0.1, 0.5, 1, 5, 15, 60, 300],
+    registers: [registry],
+  });
   return {
     registry,
     jobEvents: {

@@ -40,7 +40,16 @@ export class InProcessJobQueue implements JobQueue {
         existing.key = undefined;
         existing.maxAttempts = existing.attempts + 1;
       }
-      const job: QueuedJob = { id: String(this.nextId++), spec, runAt, attempts: 0, maxAttempts: spec.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, running: false, failed: false, key: spec.jobKey };
+      const job: QueuedJob = {
+        id: String(this.nextId++),
+        spec,
+        runAt,
+        attempts: 0,
+        maxAttempts: spec.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+        running: false,
+        failed: false,
+        key: spec.jobKey,
+      };
       this.jobs.set(job.id, job);
       if (job.key) this.byKey.set(job.key, job);
     }

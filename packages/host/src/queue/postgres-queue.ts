@@ -70,7 +70,10 @@ export class PostgresJobQueue implements JobQueue {
   }
 
   async existingKeys(prefix: string): Promise<ExistingKeys> {
-    const { rows } = await this.pool.query<{ key: string; failed: boolean }>(`select key, (locked_at is null and attempts >= max_attempts) as failed from ${this.ident()}.jobs where key like $1 || '%'`, [prefix.replace(/[\\%_]/g, "\\$&")]);
+    const { rows } = await this.pool.query<{ key: string; failed: boolean }>(
+      `select key, (locked_at is null and attempts >= max_attempts) as failed from ${this.ident()}.jobs where key like $1 || '%'`,
+      [prefix.replace(/[\\%_]/g, "\\$&")],
+    );
     const keys: ExistingKeys = { active: new Set(), failed: new Set() };
     for (const row of rows) (row.failed ? keys.failed : keys.active).add(row.key);
     return keys;

@@ -37,7 +37,15 @@ export type SyncJobOptions = {
   random?: () => number;
 };
 
-export type SyncJobDeps = { store: Store; connectors: ConnectorRegistry; engine: SyncEngine; queue: JobQueue; logger: HostLogger; metrics?: HostMetrics; onResult?: (result: SyncResult) => void };
+export type SyncJobDeps = {
+  store: Store;
+  connectors: ConnectorRegistry;
+  engine: SyncEngine;
+  queue: JobQueue;
+  logger: HostLogger;
+  metrics?: HostMetrics;
+  onResult?: (result: SyncResult) => void;
+};
 
 const DEFAULT_BACKOFF: BackoffPolicy = { baseDelayMs: 1000, maxDelayMs: 60_000, maxRetryAfterMs: 10 * 60_000 };
 /** A new pass waits behind the slices of passes under way (they finish first, their route workers warm). */
@@ -77,7 +85,13 @@ export class SyncJobs {
   ) {}
 
   /** Enqueues a slice of `stream` (replacing a waiting one; a running one is followed by this). */
-  async enqueue(connection: ConnectionRow, stream: string, payload: Omit<SyncJobPayload, "connectionId" | "stream"> = {}, runAt?: Date, mode: "replace" | "dedupe" = "replace"): Promise<void> {
+  async enqueue(
+    connection: ConnectionRow,
+    stream: string,
+    payload: Omit<SyncJobPayload, "connectionId" | "stream"> = {},
+    runAt?: Date,
+    mode: "replace" | "dedupe" = "replace",
+  ): Promise<void> {
     const streams = await this.streamsOf(connection);
     const index = Math.max(0, streams.indexOf(stream));
     await this.deps.queue.add({
@@ -223,4 +237,3 @@ export class SyncJobs {
     return schedules;
   }
 }
-

@@ -42,7 +42,10 @@ export type WebhookJobDeps = { host: Host; runner: RouteRunner; metrics?: HostMe
 
 /** A failure worth the queue's retry (the provider already has its 200: only we can try again). */
 export class WebhookRouteFailed extends Error {
-  constructor(readonly status: number, readonly outcome: string) {
+  constructor(
+    readonly status: number,
+    readonly outcome: string,
+  ) {
     super(`the webhook route failed (${outcome}, status ${status}); retried with backoff`);
     this.name = "WebhookRouteFailed";
   }

@@ -30,7 +30,9 @@ export function startWorkerLeases(opts: { pool: pg.Pool; schema: string; leaseMs
   const beat = async (ids: string[]) => {
     if (!ids.length) return;
     await ensureTable();
-    await pool.query(`insert into ${schema}.${HEARTBEATS_TABLE} (worker_id, beat_at) select unnest($1::text[]), now() on conflict (worker_id) do update set beat_at = now()`, [ids]);
+    await pool.query(`insert into ${schema}.${HEARTBEATS_TABLE} (worker_id, beat_at) select unnest($1::text[]), now() on conflict (worker_id) do update set beat_at = now()`, [
+      ids,
+    ]);
   };
 
   const sweep = async (): Promise<string[]> => {

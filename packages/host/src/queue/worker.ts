@@ -39,10 +39,30 @@ export type QueueWorker = {
 export async function startQueueWorker(opts: QueueWorkerOptions): Promise<QueueWorker> {
   const { host, queue } = opts;
   const engine = syncEngineForHost(host, opts.runner);
-  const sync = new SyncJobs({ store: host.store, connectors: host.connectors, engine, queue, logger: host.logger, ...(opts.metrics ? { metrics: opts.metrics } : {}), ...(opts.onResult ? { onResult: opts.onResult } : {}) }, opts.sync);
+  const sync = new SyncJobs(
+    {
+      store: host.store,
+      connectors: host.connectors,
+      engine,
+      queue,
+      logger: host.logger,
+      ...(opts.metrics ? { metrics: opts.metrics } : {}),
+      ...(opts.onResult ? { onResult: opts.onResult } : {}),
+    },
+    opts.sync,
+  );
   const maintenance = opts.maintenance ?? {};
-  const deliverer = opts.authWebhook ? startAuthWebhookDeliverer({ store: host.store, config: opts.authWebhook, logger: host.logger, pollMs: 2 ** 31 - 1, ...(opts.authWebhook.backoffBaseMs ? { backoffBaseMs: opts.authWebhook.backoffBaseMs } : {}) }) : undefined;
-  const again = (task: string, everyMs: number) => queue.add({ task, payload: {}, jobKey: task, jobKeyMode: "replace", runAt: new Date(host.store.now() + everyMs), maxAttempts: 3 });
+  const deliverer = opts.authWebhook
+    ? startAuthWebhookDeliverer({
+        store: host.store,
+        config: opts.authWebhook,
+        logger: host.logger,
+        pollMs: 2 ** 31 - 1,
+        ...(opts.authWebhook.backoffBaseMs ? { backoffBaseMs: opts.authWebhook.backoffBaseMs } : {}),
+      })
+    : undefined;
+  const again = (task: string, everyMs: number) =>
+    queue.add({ task, payload: {}, jobKey: task, jobKeyMode: "replace", runAt: new Date(host.store.now() + everyMs), maxAttempts: 3 });
 
   const handlers: TaskHandlers = {
     [SYNC_SLICE_TASK]: (payload, ctx) => sync.run(payload, ctx),

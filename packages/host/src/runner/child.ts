@@ -17,7 +17,7 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
 
 function send(message: FromChild): void {
   const frame = encodeFrame(message);
-  for (let offset = 0; offset < frame.length; ) {
+  for (let offset = 0; offset < frame.length;) {
     try {
       offset += writeSync(CHILD_TO_HOST_FD, frame, offset);
     } catch (error) {
@@ -30,7 +30,7 @@ function send(message: FromChild): void {
 /** Blocks until `bytes` bytes arrived from the host; throws HostGone when the host closed the pipe. */
 function readExactly(bytes: number): Buffer {
   const buffer = Buffer.allocUnsafe(bytes);
-  for (let offset = 0; offset < bytes; ) {
+  for (let offset = 0; offset < bytes;) {
     let got: number;
     try {
       got = readSync(CHILD_FROM_HOST_FD, buffer, offset, bytes - offset, null);
@@ -75,7 +75,12 @@ function serveNext(): void {
     if (error instanceof HostGone) return;
     throw error;
   }
-  const answered = message.type === "invoke" ? routeHost.invoke(message.invocation, frameChannel(message.invocation)) : message.type === "describe" ? routeHost.describe(message.invocationId, message.moduleUrl) : null;
+  const answered =
+    message.type === "invoke"
+      ? routeHost.invoke(message.invocation, frameChannel(message.invocation))
+      : message.type === "describe"
+        ? routeHost.describe(message.invocationId, message.moduleUrl)
+        : null;
   if (!answered) return void setImmediate(serveNext);
   void answered.then(
     (answer) => {

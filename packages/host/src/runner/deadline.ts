@@ -40,9 +40,12 @@ export class RouteDeadline {
 
   private start(): void {
     this.runningSince = performance.now();
-    this.timer = setTimeout(() => {
-      this.done = true;
-      this.expire("timeout");
-    }, Math.max(0, this.remainingMs));
+    this.timer = setTimeout(
+      () => {
+        this.done = true;
+        this.expire("timeout");
+      },
+      Math.max(0, this.remainingMs),
+    );
   }
 }

@@ -55,7 +55,11 @@ export class RouteChildProcess implements RouteExecutor {
   constructor(options: IsolatedProcessOptions, memoryLimitMb: number) {
     if (!existsSync(options.entry)) throw new WorkerFailure("crashed", `isolated mode needs the built host: ${options.entry} is missing (run the host's build)`);
     const exposed = exposedPaths(options.readPaths, options.protectedPaths);
-    if (exposed.length) throw new IsolationError(ISOLATED_PATH_EXPOSED, `isolated routes could read ${exposed.join(", ")}: keep the data dir outside the connector's and the host's package directories`);
+    if (exposed.length)
+      throw new IsolationError(
+        ISOLATED_PATH_EXPOSED,
+        `isolated routes could read ${exposed.join(", ")}: keep the data dir outside the connector's and the host's package directories`,
+      );
     this.rssLimitBytes = (memoryLimitMb + CHILD_BASE_RSS_MB) * 2 ** 20;
     this.child = spawn(
       process.execPath,
@@ -76,7 +80,9 @@ export class RouteChildProcess implements RouteExecutor {
     let markReady: () => void = () => undefined;
     this.ready = new Promise<void>((resolve, reject) => {
       markReady = resolve;
-      this.child.once("exit", (code, signal) => reject(new Error(`route child exited (${signal ?? code}) before it was ready: ${this.stderrTail.trim().split("\n").at(-1) ?? ""}`)));
+      this.child.once("exit", (code, signal) =>
+        reject(new Error(`route child exited (${signal ?? code}) before it was ready: ${this.stderrTail.trim().split("\n").at(-1) ?? ""}`)),
+      );
       this.child.once("error", reject);
     });
     this.ready.catch(() => undefined);
@@ -124,7 +130,8 @@ export class RouteChildProcess implements RouteExecutor {
   /** The host answers within the call timeout or says timeout itself (the child blocks in readSync and cannot time out). */
   private answerCall(invocationId: number, call: { id: number } & Parameters<BridgeCallHandler>[0]): void {
     const pending = this.pending.get(invocationId);
-    if (!pending?.onCall) return this.send({ type: "reply", reply: { id: call.id, ok: false, error: { code: INVOCATION_ENDED, message: `${call.method}: the route invocation has ended` } } });
+    if (!pending?.onCall)
+      return this.send({ type: "reply", reply: { id: call.id, ok: false, error: { code: INVOCATION_ENDED, message: `${call.method}: the route invocation has ended` } } });
     let answered = false;
     const reply = (r: BridgeReply) => {
       if (answered) return;
@@ -135,7 +142,10 @@ export class RouteChildProcess implements RouteExecutor {
     // A download may take its own whole deadline (the host enforces it); every other call one call's wait.
     const download = call.method === "downloadFile" ? ((call.args[0] as { timeoutMs?: unknown } | undefined)?.timeoutMs as number | undefined) : undefined;
     const timeoutMs = (pending.callTimeoutMs ?? 30_000) + (typeof download === "number" && download > 0 ? download : 0);
-    const timer = setTimeout(() => reply({ id: call.id, ok: false, error: { code: "timeout", message: `${call.method}: the host did not answer within ${timeoutMs} ms` } }), timeoutMs);
+    const timer = setTimeout(
+      () => reply({ id: call.id, ok: false, error: { code: "timeout", message: `${call.method}: the host did not answer within ${timeoutMs} ms` } }),
+      timeoutMs,
+    );
     void pending.onCall(call).then(reply);
   }
 

@@ -115,7 +115,11 @@ export class RouteWorker implements RouteExecutor {
       p.resolve(m);
     });
     this.worker.on("error", (error: Error & { code?: string }) => {
-      this.fail(error.code === "ERR_WORKER_OUT_OF_MEMORY" ? new WorkerFailure("memory_limit", "the route ran out of memory") : new WorkerFailure("crashed", `the route worker crashed: ${error.message}`));
+      this.fail(
+        error.code === "ERR_WORKER_OUT_OF_MEMORY"
+          ? new WorkerFailure("memory_limit", "the route ran out of memory")
+          : new WorkerFailure("crashed", `the route worker crashed: ${error.message}`),
+      );
     });
     this.worker.on("exit", (code) => this.fail(new WorkerFailure("crashed", `the route worker exited (code ${code})`)));
   }
@@ -159,7 +163,11 @@ export class RouteWorker implements RouteExecutor {
       this.calls.postMessage(reply);
     } catch {
       // e.g. a value that cannot be cloned: the route gets an error instead of hanging
-      this.calls.postMessage({ id: reply.id, ok: false, error: { code: HOST_ERROR, message: "the host's answer could not be sent to the route (not cloneable)" } } satisfies BridgeReply);
+      this.calls.postMessage({
+        id: reply.id,
+        ok: false,
+        error: { code: HOST_ERROR, message: "the host's answer could not be sent to the route (not cloneable)" },
+      } satisfies BridgeReply);
     }
     this.notify();
   }

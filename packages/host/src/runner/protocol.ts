@@ -88,10 +88,7 @@ export type WorkerBootData = { signal: SharedArrayBuffer; memoryLimitBytes: numb
 // length-prefixed frames (uint32 big-endian length + v8.serialize) on two extra pipes:
 // fd 3 child → host, fd 4 host → child. An SDK call carries its invocation's id; its reply
 // is a frame of its own, the child blocking in readSync until it arrives.
-export type ToChild =
-  | { type: "invoke"; invocation: InvokeMessage }
-  | DescribeMessage
-  | { type: "reply"; reply: BridgeReply };
+export type ToChild = { type: "invoke"; invocation: InvokeMessage } | DescribeMessage | { type: "reply"; reply: BridgeReply };
 
 export type FromChild = FromWorker | { type: "call"; invocationId: number; call: BridgeCall };
 

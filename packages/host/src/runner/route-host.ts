@@ -255,7 +255,13 @@ async function runHandler(message: RouteInvocation): Promise<InvocationAnswer> {
     const mod = (await import(message.moduleUrl)) as Record<string, unknown>;
     const handler = mod[message.exportName];
     if (typeof handler !== "function") {
-      return { type: "result", invocationId: message.invocationId, status: 405, headers: { "content-type": "application/json" }, bodyText: JSON.stringify({ error: { code: "method_not_allowed", message: `route does not export ${message.exportName}` } }) };
+      return {
+        type: "result",
+        invocationId: message.invocationId,
+        status: 405,
+        headers: { "content-type": "application/json" },
+        bodyText: JSON.stringify({ error: { code: "method_not_allowed", message: `route does not export ${message.exportName}` } }),
+      };
     }
     const response: unknown = await (handler as (input: unknown) => unknown)(message.input);
     if (!(response instanceof Response)) throw new TypeError("route must return a Response (wrap the handler in api(...))");
@@ -279,7 +285,12 @@ function withDeferred(answer: InvocationAnswer, deferred: DeferredCall[]): Invoc
  */
 function guarded(answer: InvocationAnswer, processControl: ProcessControlGuard, memoryLimitBytes: number): InvocationAnswer {
   if (processControl.attempted) {
-    return { type: "failed", invocationId: answer.invocationId, error: { name: "RouteGuardError", code: PROCESS_CONTROL_DENIED, message: "the route tried to signal, exit or load native code into the process that runs it" }, dirty: true };
+    return {
+      type: "failed",
+      invocationId: answer.invocationId,
+      error: { name: "RouteGuardError", code: PROCESS_CONTROL_DENIED, message: "the route tried to signal, exit or load native code into the process that runs it" },
+      dirty: true,
+    };
   }
   try {
     assertExternalMemoryWithin(memoryLimitBytes);
@@ -295,7 +306,12 @@ function guarded(answer: InvocationAnswer, processControl: ProcessControlGuard, 
  * refused, its errors crashing that invocation), and a global it pinned would be seen
  * by it: then the answer says `dirty`, and the main thread replaces this worker.
  */
-function cleanedUp<T extends Extract<FromWorker, { invocationId: number }>>(before: Map<string, number>, answer: T, processControl: ProcessControlGuard, baselineGlobals: BaselineGlobals): T {
+function cleanedUp<T extends Extract<FromWorker, { invocationId: number }>>(
+  before: Map<string, number>,
+  answer: T,
+  processControl: ProcessControlGuard,
+  baselineGlobals: BaselineGlobals,
+): T {
   const globalsRestored = restoreGlobals(baselineGlobals);
   return answer.dirty || processControl.attempted || !globalsRestored || leftHandles(before) ? { ...answer, dirty: true } : answer;
 }
@@ -313,4 +329,3 @@ async function describeModule(invocationId: number, moduleUrl: string): Promise<
   }
   return answer;
 }
-

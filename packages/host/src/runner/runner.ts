@@ -151,7 +151,9 @@ export class RouteRunner {
       memoryLimitMb: this.options.memoryLimitMb ?? 256,
       source,
       onWorkerStarted: () => void this.workersStartedCount++,
-      ...(isolated ? { isolated: { entry: childEntry(), readPaths: isolatedReadPaths(routesDir, hostPackageDir()), cwd: packageRoot(routesDir), protectedPaths: this.protectedPaths() } } : {}),
+      ...(isolated
+        ? { isolated: { entry: childEntry(), readPaths: isolatedReadPaths(routesDir, hostPackageDir()), cwd: packageRoot(routesDir), protectedPaths: this.protectedPaths() } }
+        : {}),
     });
     this.pools.set(key, pool);
     this.evictIdlePools();
@@ -161,7 +163,8 @@ export class RouteRunner {
   /** The paths an isolated child must not read; the runner knows no data dir of its own (it depends on no host part). */
   private protectedPaths(): string[] {
     const paths = this.options.protectedPaths;
-    if (!paths?.length) throw new IsolationError(ISOLATED_NEEDS_PROTECTED_PATHS, "an isolated route needs the runner's protectedPaths (the host's data dir): pass RouteRunnerOptions.protectedPaths");
+    if (!paths?.length)
+      throw new IsolationError(ISOLATED_NEEDS_PROTECTED_PATHS, "an isolated route needs the runner's protectedPaths (the host's data dir): pass RouteRunnerOptions.protectedPaths");
     return paths;
   }
 
@@ -256,7 +259,16 @@ export class RouteRunner {
     const session = new RouteSession(services, this.transport(services), this.limits, this.redactor);
     const finish = (status: number, outcome: RouteOutcome, bodyText: string, headers: Record<string, string> = { "content-type": "application/json" }): RouteRunResult => {
       session.close();
-      return { status, headers, bodyText: this.redactor.redactString(bodyText), staged: session.staged, logs: session.logs, durationMs: performance.now() - started, outcome, ...(session.grant !== undefined ? { grant: session.grant } : {}) };
+      return {
+        status,
+        headers,
+        bodyText: this.redactor.redactString(bodyText),
+        staged: session.staged,
+        logs: session.logs,
+        durationMs: performance.now() - started,
+        outcome,
+        ...(session.grant !== undefined ? { grant: session.grant } : {}),
+      };
     };
     const failure = (status: number, outcome: RouteOutcome, code: string, message: string) => finish(status, outcome, JSON.stringify({ error: { code, message } }));
 
@@ -271,7 +283,8 @@ export class RouteRunner {
       if (error instanceof IsolationError) return failure(500, "error", error.code, error.message);
       throw error;
     }
-    if (pool.isolated && !/\.m?js$/.test(file)) return failure(500, "error", ISOLATED_NEEDS_JAVASCRIPT, `isolated mode runs built JavaScript routes; ${request.route} is ${file} (build the connector, or run it trusted)`);
+    if (pool.isolated && !/\.m?js$/.test(file))
+      return failure(500, "error", ISOLATED_NEEDS_JAVASCRIPT, `isolated mode runs built JavaScript routes; ${request.route} is ${file} (build the connector, or run it trusted)`);
     let worker: RouteExecutor;
     try {
       worker = await pool.acquire();
@@ -323,7 +336,8 @@ export class RouteRunner {
       const refused = answer.type === "result" || answer.type === "failed" ? await this.runDeferred(session, answer.deferred) : undefined;
       if (refused && answer.type === "result") return failure(500, "error", refused.code ?? "route_failed", refused.message);
       if (answer.type === "result") return finish(answer.status, "ok", answer.bodyText, answer.headers);
-      if (answer.type === "failed") return failure(500, answer.error.code === ROUTE_MEMORY_LIMIT ? "memory_limit" : "error", answer.error.code ?? "route_failed", answer.error.message);
+      if (answer.type === "failed")
+        return failure(500, answer.error.code === ROUTE_MEMORY_LIMIT ? "memory_limit" : "error", answer.error.code ?? "route_failed", answer.error.message);
       return failure(500, "error", "route_failed", "unexpected worker answer");
     } finally {
       deadline.clear();

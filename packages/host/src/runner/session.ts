@@ -20,7 +20,16 @@ import {
 import type { ReadLinesOptions } from "@backfill-io/sdk";
 import type { FileDownloadSpec, HttpRequestSpec } from "@backfill-io/sdk/host";
 import { checkFileAccess, checkReadLinesOptions } from "@backfill-io/sdk/policy";
-import { assertEntityWritable, assertSecretReadable, assertSettingReadable, checkCheckpointSet, checkDeliveryIds, checkIngestCall, checkValidatedDeletions, type IngestItem } from "@backfill-io/sdk/policy";
+import {
+  assertEntityWritable,
+  assertSecretReadable,
+  assertSettingReadable,
+  checkCheckpointSet,
+  checkDeliveryIds,
+  checkIngestCall,
+  checkValidatedDeletions,
+  type IngestItem,
+} from "@backfill-io/sdk/policy";
 import type { BridgeCall, BridgeError, DeferredCall, DeferredMethod } from "./protocol.js";
 import { performHttpForBridge, type HttpLimits, type HttpTransport } from "./http.js";
 import type { ConnectionServices, RouteLogEntry } from "./services.js";
@@ -102,7 +111,7 @@ export class RouteSession {
       case "redactRecords":
         return this.redactRecords(a[0] as RecordsRedaction);
       case "deleteRecords":
-        return this.deleteRecords(a[0] as string, a[1], (a[2] ?? {}));
+        return this.deleteRecords(a[0] as string, a[1], a[2] ?? {});
       case "setConnectionStatus":
         return this.setConnectionStatus(a[0] as ConnectionStatusChange);
       case "webhookDeliveryProcessed":

@@ -104,7 +104,13 @@ export function createServerApp(opts: ServerAppOptions): Hono {
     host.logger.error("request failed", { requestId: c.get("requestId"), error: error.message });
     // Another process rotated the master key and this one cannot open the new keyring.
     if ((error as { code?: unknown }).code === MASTER_KEY_ROTATED) {
-      return errorJson(c, 503, MASTER_KEY_ROTATED, "the master key was rotated by another process; this server cannot read secrets until restarted", "restart the server with the new master key");
+      return errorJson(
+        c,
+        503,
+        MASTER_KEY_ROTATED,
+        "the master key was rotated by another process; this server cannot read secrets until restarted",
+        "restart the server with the new master key",
+      );
     }
     // The message names the column and the row, never the stored text.
     if (error instanceof StoreRowError) {
@@ -136,7 +142,13 @@ export function createServerApp(opts: ServerAppOptions): Hono {
     // Anonymous only when the route asks for it and the manifest's `routes` declares it.
     const { auth, requested, undeclared } = described.access;
     if (auth === "api_key" && !(await requireApiKey(c))) {
-      if (undeclared) return errorJson(c, 401, ROUTE_AUTH_UNDECLARED, `route ${route} asks for ${requested} access, which the connector's manifest does not declare (routes.${requested === "public" ? "public" : "webhooks"}): it needs Authorization: Bearer <host API key>`);
+      if (undeclared)
+        return errorJson(
+          c,
+          401,
+          ROUTE_AUTH_UNDECLARED,
+          `route ${route} asks for ${requested} access, which the connector's manifest does not declare (routes.${requested === "public" ? "public" : "webhooks"}): it needs Authorization: Bearer <host API key>`,
+        );
       return errorJson(c, 401, "unauthorized", "this route needs Authorization: Bearer <host API key>");
     }
     // The raw bytes, unchanged (never decoded), so webhook routes verify signatures over exactly what was signed.
@@ -151,7 +163,13 @@ export function createServerApp(opts: ServerAppOptions): Hono {
     // With a queue, a webhook route runs here only up to its dedupe lookup; a worker runs the rest (webhook-intake.ts).
     const deferral = auth === "webhook" && opts.queue ? deferAtDedupe(resolved.services) : undefined;
     const query = c.req.query();
-    const result = await runner.runRoute({ routesDir: resolved.routesDir, services: deferral?.services ?? resolved.services, route, method, input: { query, headers, rawBodyBytes } });
+    const result = await runner.runRoute({
+      routesDir: resolved.routesDir,
+      services: deferral?.services ?? resolved.services,
+      route,
+      method,
+      input: { query, headers, rawBodyBytes },
+    });
     const deliveryIds = deferral?.deliveryIds();
     if (deliveryIds && opts.queue) {
       const request = { headers, query, rawBodyBase64: Buffer.from(rawBodyBytes).toString("base64") };
@@ -199,7 +217,20 @@ export function createServerApp(opts: ServerAppOptions): Hono {
   api.get("/webhooks/deliveries", async (c) => {
     const { connection, limit } = c.req.query();
     const rows = await host.store.authWebhookDeliveries.list({ ...(connection ? { connectionId: connection } : {}), limit: clampLimit(limit) });
-    return c.json({ deliveries: rows.map((r) => ({ id: r.id, eventId: r.event_id, type: r.event_type, connectionId: r.connection_id, status: r.status, attempts: r.attempts, lastStatusCode: r.last_status_code, lastError: r.last_error, createdAt: new Date(r.created_at).toISOString(), deliveredAt: r.delivered_at === null ? null : new Date(r.delivered_at).toISOString() })) });
+    return c.json({
+      deliveries: rows.map((r) => ({
+        id: r.id,
+        eventId: r.event_id,
+        type: r.event_type,
+        connectionId: r.connection_id,
+        status: r.status,
+        attempts: r.attempts,
+        lastStatusCode: r.last_status_code,
+        lastError: r.last_error,
+        createdAt: new Date(r.created_at).toISOString(),
+        deliveredAt: r.delivered_at === null ? null : new Date(r.delivered_at).toISOString(),
+      })),
+    });
   });
   api.get("/connections", async (c) => c.json({ connections: (await host.store.connections.list()).map(connectionJson) }));
   api.get("/connections/:id", async (c) => {
@@ -223,7 +254,8 @@ export function createServerApp(opts: ServerAppOptions): Hono {
     };
     const afterId = cursor("after", after);
     const afterSeq = cursor("modifiedAfter", modifiedAfter);
-    if (typeof afterId === "string" || typeof afterSeq === "string") return errorJson(c, 400, "invalid_cursor", `${String(typeof afterId === "string" ? afterId : afterSeq)} must be a cursor this API answered (digits)`);
+    if (typeof afterId === "string" || typeof afterSeq === "string")
+      return errorJson(c, 400, "invalid_cursor", `${String(typeof afterId === "string" ? afterId : afterSeq)} must be a cursor this API answered (digits)`);
     const kind = entity ? { kind: entity } : {};
     if (afterSeq !== undefined) {
       const rows = await host.store.records.listChanges(connection, { ...kind, afterSeq, limit: clampLimit(limit) });

@@ -18,7 +18,13 @@ export function hostGuard(allowed: readonly string[]): MiddlewareHandler {
   return async (c, next) => {
     const host = (c.req.header("host") ?? "").toLowerCase();
     if (!set.has(host)) {
-      return errorJson(c, 403, "host_not_allowed", `this server does not answer for host ${JSON.stringify(host.slice(0, 100))}`, "serve with --public-url set to the URL clients use");
+      return errorJson(
+        c,
+        403,
+        "host_not_allowed",
+        `this server does not answer for host ${JSON.stringify(host.slice(0, 100))}`,
+        "serve with --public-url set to the URL clients use",
+      );
     }
     await next();
   };

@@ -43,10 +43,23 @@ export async function startHostServer(opts: StartHostServerOptions): Promise<Run
       resolve(info.port);
     });
     server.once("error", (error: NodeJS.ErrnoException) => {
-      reject(new ListenError(error.code ?? "listen_failed", error.code === "EADDRINUSE" ? `port ${opts.port} on ${hostname} is in use` : `cannot listen on ${hostname}:${opts.port}: ${error.message}`));
+      reject(
+        new ListenError(
+          error.code ?? "listen_failed",
+          error.code === "EADDRINUSE" ? `port ${opts.port} on ${hostname} is in use` : `cannot listen on ${hostname}:${opts.port}: ${error.message}`,
+        ),
+      );
     });
   });
-  const deliverer = opts.authWebhook ? startAuthWebhookDeliverer({ store: opts.host.store, config: opts.authWebhook, logger: opts.host.logger, ...(opts.authWebhook.pollMs ? { pollMs: opts.authWebhook.pollMs } : {}), ...(opts.authWebhook.backoffBaseMs ? { backoffBaseMs: opts.authWebhook.backoffBaseMs } : {}) }) : undefined;
+  const deliverer = opts.authWebhook
+    ? startAuthWebhookDeliverer({
+        store: opts.host.store,
+        config: opts.authWebhook,
+        logger: opts.host.logger,
+        ...(opts.authWebhook.pollMs ? { pollMs: opts.authWebhook.pollMs } : {}),
+        ...(opts.authWebhook.backoffBaseMs ? { backoffBaseMs: opts.authWebhook.backoffBaseMs } : {}),
+      })
+    : undefined;
   return {
     url: `http://${hostname}:${port}`,
     port,

@@ -29,9 +29,7 @@ const m001_initial: Migration = {
       .addColumn("connector_key", "text", (c) => c.notNull())
       .addColumn("connector_version", "text", (c) => c.notNull())
       .addColumn("settings_json", "text", (c) => c.notNull().defaultTo("{}"))
-      .addColumn("status", "text", (c) =>
-        c.notNull().check(sql`status in ('pending', 'active', 'reauth_required', 'revoked', 'disconnected')`),
-      )
+      .addColumn("status", "text", (c) => c.notNull().check(sql`status in ('pending', 'active', 'reauth_required', 'revoked', 'disconnected')`))
       .addColumn("status_reason", "text")
       .addColumn("provider_account_id", "text")
       .addColumn("provider_account_name", "text")
@@ -158,7 +156,9 @@ const m002_records_receipt_id: Migration = {
   async up(db: Kysely<unknown>) {
     const d = migrationDialect(db);
     await db.schema.alterTable("records").addColumn("receipt_id", "text").execute();
-    await sql`update records set receipt_id = ${d.jsonTextField("payload_json", "receipt_id")} where payload_json is not null and kind in ('sales_receipt', 'refund_receipt')`.execute(db);
+    await sql`update records set receipt_id = ${d.jsonTextField("payload_json", "receipt_id")} where payload_json is not null and kind in ('sales_receipt', 'refund_receipt')`.execute(
+      db,
+    );
     await db.schema.createIndex("records_receipt").on("records").columns(["connection_id", "receipt_id"]).execute();
   },
   async down(db: Kysely<unknown>) {
@@ -220,7 +220,10 @@ const m003_connect_sessions: Migration = {
     await db.schema.createIndex("pending_authorizations_expiry").on("pending_authorizations").column("expires_at").execute();
 
     await db.schema.alterTable("connections").addColumn("end_user_json", "text").execute();
-    await db.schema.alterTable("connections").addColumn("tags_json", "text", (c) => c.notNull().defaultTo("{}")).execute();
+    await db.schema
+      .alterTable("connections")
+      .addColumn("tags_json", "text", (c) => c.notNull().defaultTo("{}"))
+      .execute();
   },
 };
 

@@ -34,7 +34,11 @@ export function resolveDatabaseUrl(opts: { databaseUrl?: string | undefined; env
     throw new DatabaseError(DATABASE_URL_INVALID, "the database URL is not a URL", "pass postgres://user:password@host:5432/database, or unset it to use SQLite in the data dir");
   }
   if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
-    throw new DatabaseError(DATABASE_URL_INVALID, `the database URL ${redactedDatabaseUrl(url)} is not a PostgreSQL URL`, "pass postgres://user:password@host:5432/database, or unset it to use SQLite in the data dir");
+    throw new DatabaseError(
+      DATABASE_URL_INVALID,
+      `the database URL ${redactedDatabaseUrl(url)} is not a PostgreSQL URL`,
+      "pass postgres://user:password@host:5432/database, or unset it to use SQLite in the data dir",
+    );
   }
   return url;
 }
@@ -102,10 +106,17 @@ export class MigrationFailedError extends Error {
 function databaseOpenError(error: unknown, file: string): unknown {
   const code = (error as { code?: unknown }).code;
   if (code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT") {
-    return new DataDirError(DATABASE_CORRUPT, `${file} is not a readable SQLite database (corrupted or not a database)`, `restore ${file} from a backup, or move it away to start an empty database`, { cause: error });
+    return new DataDirError(
+      DATABASE_CORRUPT,
+      `${file} is not a readable SQLite database (corrupted or not a database)`,
+      `restore ${file} from a backup, or move it away to start an empty database`,
+      { cause: error },
+    );
   }
   if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED") {
-    return new DataDirError(DATABASE_LOCKED, `${file} is locked by another process`, "wait for the other process using it to finish, or stop the process holding it", { cause: error });
+    return new DataDirError(DATABASE_LOCKED, `${file} is locked by another process`, "wait for the other process using it to finish, or stop the process holding it", {
+      cause: error,
+    });
   }
   return error;
 }

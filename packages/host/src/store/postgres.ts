@@ -12,7 +12,9 @@ const INT8_OID = 20;
 // (pg-types declares its parsers as returning `any`; they return what the column holds.)
 const hostTypes: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: "text" | "binary") =>
-    oid === INT8_OID && format !== "binary" ? (value: string) => Number(value) : (pg.types.getTypeParser(oid, format ?? "text") as (value: string) => unknown)) as pg.CustomTypesConfig["getTypeParser"],
+    oid === INT8_OID && format !== "binary"
+      ? (value: string) => Number(value)
+      : (pg.types.getTypeParser(oid, format ?? "text") as (value: string) => unknown)) as pg.CustomTypesConfig["getTypeParser"],
 };
 
 /** The URL without its password, for messages and logs. */

@@ -44,14 +44,26 @@ async function readStored(tx: Transaction<Database>, connectionId: string, batch
         .where("idempotency_key", "in", keys.slice(start, start + INSERT_CHUNK))
         .execute();
       for (const row of rows) {
-        stored.set(identityKey(batch.kind, row.idempotency_key), { id: row.id, tombstoned: row.tombstoned_at !== null, payloadHash: row.payload_hash, version: row.provider_version });
+        stored.set(identityKey(batch.kind, row.idempotency_key), {
+          id: row.id,
+          tombstoned: row.tombstoned_at !== null,
+          payloadHash: row.payload_hash,
+          version: row.provider_version,
+        });
       }
     }
   }
   return stored;
 }
 
-export async function commitPagePostgres(tx: Transaction<Database>, connectionId: string, stream: string, batches: readonly PageBatch[], now: number, firstSeq: number): Promise<CommitPageResult> {
+export async function commitPagePostgres(
+  tx: Transaction<Database>,
+  connectionId: string,
+  stream: string,
+  batches: readonly PageBatch[],
+  now: number,
+  firstSeq: number,
+): Promise<CommitPageResult> {
   const result: CommitPageResult = { inserted: 0, updated: 0, unchanged: 0, suppressed: 0, stale: 0 };
   const stored = await readStored(tx, connectionId, batches);
   // The last write of a key wins (a key twice in one page is written once, as its final state).
@@ -113,7 +125,11 @@ export async function commitPagePostgres(tx: Transaction<Database>, connectionId
   }
   if (touched.size) {
     // A row both touched and then rewritten later in the page keeps the rewrite's last_seen (the same `now`).
-    await tx.updateTable("records").set({ last_seen: now }).where("id", "in", [...touched]).execute();
+    await tx
+      .updateTable("records")
+      .set({ last_seen: now })
+      .where("id", "in", [...touched])
+      .execute();
   }
   return result;
 }

@@ -25,7 +25,6 @@ export function identityColumns(kind: string, payload: unknown): { customer_id: 
   return { customer_id: stringField(payload, "customer_id"), receipt_id: kind === "customer" ? null : stringField(payload, "receipt_id") };
 }
 
-
 /**
  * The stored state of a page's records: one statement per kind and page (the keys as a JSON
  * array), not one per record. Rows come back by the key's position in the page (a key that is
@@ -49,7 +48,9 @@ export class SqliteRecordWriter {
       `insert into records (connection_id, kind, idempotency_key, stream, customer_id, receipt_id, payload_json, payload_hash, provider_version, first_seen, last_seen, tombstoned_at, change_seq, deleted_at, tombstone_reason)
        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, ?, null, null)`,
     );
-    this.update = sqlite.prepare("update records set payload_json = ?, payload_hash = ?, provider_version = ?, customer_id = ?, receipt_id = ?, stream = ?, last_seen = ?, change_seq = ? where id = ?");
+    this.update = sqlite.prepare(
+      "update records set payload_json = ?, payload_hash = ?, provider_version = ?, customer_id = ?, receipt_id = ?, stream = ?, last_seen = ?, change_seq = ? where id = ?",
+    );
     this.touch = sqlite.prepare("update records set last_seen = ? where id = ?");
     this.maxSeq = sqlite.prepare("select max(change_seq) as max from records");
   }
@@ -73,7 +74,10 @@ export class SqliteRecordWriter {
         const { json, hash } = canonicalPayload(item.payload);
         const version = recordVersion(batch.kind, item.payload);
         const row = written.get(item.idempotencyKey) ?? stored[index];
-        const decision = decideRecordCommit(row && { tombstoned: row.tombstoned_at !== null, payloadHash: row.payload_hash, version: row.provider_version }, { payloadHash: hash, version });
+        const decision = decideRecordCommit(row && { tombstoned: row.tombstoned_at !== null, payloadHash: row.payload_hash, version: row.provider_version }, {
+          payloadHash: hash,
+          version,
+        });
         const { customer_id, receipt_id } = identityColumns(batch.kind, item.payload);
         if (decision === "insert") {
           const { lastInsertRowid } = this.insert.run(connectionId, batch.kind, item.idempotencyKey, stream, customer_id, receipt_id, json, hash, version, now, now, ++seq);

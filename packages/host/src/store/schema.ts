@@ -294,4 +294,3 @@ export const ENCRYPTED_COLUMNS = [
   { table: "connection_secrets", field: "value_enc", rowId: ["connection_id", "name"] },
   { table: "webhook_jobs", field: "request_enc", rowId: ["id"] },
 ] as const;
-

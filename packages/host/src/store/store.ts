@@ -39,7 +39,6 @@ export type { SyncRunPatch } from "./repositories/sync-runs.js";
 // The payload hash is the SDK policy's, so the test runtime's "unchanged" is the store's.
 export { canonicalJson, payloadHash } from "@backfill-io/sdk/policy";
 
-
 /** One record writer (its prepared statements) per database connection. */
 const writers = new WeakMap<BetterSqlite3.Database, SqliteRecordWriter>();
 
@@ -126,12 +125,7 @@ export class Store {
    * last_seen; an older version (provider_version) is ignored; a tombstoned (redacted)
    * record is never brought back.
    */
-  async commitPage(
-    connectionId: string,
-    stream: string,
-    batches: readonly PageBatch[],
-    checkpoint?: CheckpointState | null,
-  ): Promise<CommitPageResult> {
+  async commitPage(connectionId: string, stream: string, batches: readonly PageBatch[], checkpoint?: CheckpointState | null): Promise<CommitPageResult> {
     return this.transaction(async (tx) => {
       let result: CommitPageResult;
       if (tx.dialect === "postgres") {

@@ -22,7 +22,12 @@ class StreamLockLost extends Error {}
 /** The stream lock a sync page commits under: renewed in the page's transaction, or the page is not written. */
 export type CommitLock = { stream: string; owner: string; ttlMs: number };
 
-export async function commitStaged(store: Store, connectionId: string, staged: StagedWrites, opts: { defaultStream: string; runId?: string; lock?: CommitLock }): Promise<CommitStagedResult> {
+export async function commitStaged(
+  store: Store,
+  connectionId: string,
+  staged: StagedWrites,
+  opts: { defaultStream: string; runId?: string; lock?: CommitLock },
+): Promise<CommitStagedResult> {
   const streams = new Map<string, Map<string, PageBatch["items"][number][]>>();
   const batchOf = (stream: string, kind: string) => {
     let kinds = streams.get(stream);
@@ -43,7 +48,12 @@ export async function commitStaged(store: Store, connectionId: string, staged: S
       if (deliveries.length && (await tx.webhookDeliveries.claim(connectionId, deliveries)) < deliveries.length) throw new DuplicateDelivery();
       for (const [stream, kinds] of streams) {
         const checkpoint = staged.checkpoints.find((c) => c.stream === stream);
-        await tx.commitPage(connectionId, stream, [...kinds].map(([kind, items]) => ({ kind, items })), checkpoint?.state ?? null);
+        await tx.commitPage(
+          connectionId,
+          stream,
+          [...kinds].map(([kind, items]) => ({ kind, items })),
+          checkpoint?.state ?? null,
+        );
       }
       if (staged.deletions.length) await tx.records.delete(connectionId, staged.deletions);
       for (const selector of staged.redactions) await tx.records.redact(connectionId, selector);

@@ -18,7 +18,13 @@ export function startScheduler(store: Store, engine: SyncEngine, opts: Scheduler
       try {
         for (const result of await engine.syncConnection(connection.id, { signal: controller.signal })) {
           opts.onResult?.(result);
-          opts.logger?.info("scheduled sync finished", { connectionId: connection.id, stream: result.stream, outcome: result.outcome, pages: result.pages, accepted: result.accepted });
+          opts.logger?.info("scheduled sync finished", {
+            connectionId: connection.id,
+            stream: result.stream,
+            outcome: result.outcome,
+            pages: result.pages,
+            accepted: result.accepted,
+          });
         }
       } catch (error) {
         if (!(error instanceof StreamLockedError)) opts.logger?.error("scheduled sync failed", { connectionId: connection.id, error: (error as Error).message });

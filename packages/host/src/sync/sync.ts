@@ -295,7 +295,13 @@ export class SyncEngine {
       throw error;
     } finally {
       result.durationMs = performance.now() - started;
-      if (!result.next) await store.syncRuns.finish(run.id, result.outcome === "succeeded" ? "succeeded" : result.outcome === "cancelled" ? "cancelled" : "failed", result.outcome, result.error ?? null);
+      if (!result.next)
+        await store.syncRuns.finish(
+          run.id,
+          result.outcome === "succeeded" ? "succeeded" : result.outcome === "cancelled" ? "cancelled" : "failed",
+          result.outcome,
+          result.error ?? null,
+        );
       await store.streamLocks.unlock(connectionId, stream, owner);
       // After the run is recorded and unlocked, so a throwing listener cannot leave either behind.
       progress(true);

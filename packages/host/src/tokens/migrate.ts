@@ -10,9 +10,7 @@ export type MigrateOutcome = { connectionId: string; status: "migrated" | "skipp
 
 export async function migrateTokens(manager: TokenManager, opts: { connectionId?: string } = {}): Promise<MigrateOutcome[]> {
   const { store, vault, credentials, http, logger, providers } = manager.deps;
-  const connections = opts.connectionId
-    ? [await store.connections.get(opts.connectionId)].filter((c) => !!c)
-    : await store.connections.list({ status: "active" });
+  const connections = opts.connectionId ? [await store.connections.get(opts.connectionId)].filter((c) => !!c) : await store.connections.list({ status: "active" });
   const outcomes: MigrateOutcome[] = [];
   for (const connection of connections) {
     const skip = (reason: string) => outcomes.push({ connectionId: connection.id, status: "skipped", reason });

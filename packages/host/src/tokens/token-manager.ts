@@ -274,9 +274,14 @@ export class TokenManager {
     const connectionId = loaded.connection.id;
     // Keep the lease while the refresh runs (requests, retries, backoff), renewing every third of its TTL.
     let renewing: Promise<unknown> = Promise.resolve();
-    const heartbeat = setInterval(() => {
-      renewing = renewing.then(() => this.renewLease(connectionId)).catch((error: unknown) => this.deps.logger.warn("refresh lease renewal failed", { connectionId, error: (error as Error).message }));
-    }, Math.max(1, Math.floor(this.leaseTtlMs / 3)));
+    const heartbeat = setInterval(
+      () => {
+        renewing = renewing
+          .then(() => this.renewLease(connectionId))
+          .catch((error: unknown) => this.deps.logger.warn("refresh lease renewal failed", { connectionId, error: (error as Error).message }));
+      },
+      Math.max(1, Math.floor(this.leaseTtlMs / 3)),
+    );
     heartbeat.unref();
     try {
       return await this.refreshWithLease(loaded);
@@ -338,7 +343,10 @@ export class TokenManager {
           await tx.tokens.releaseRefreshLease(connection.id, this.owner);
           await tx.auditLog.append("credentials.rejected", { connectionId: connection.id, detail: { credentialKey: oauth.client.credentialKey, status: error.status } });
         });
-        logger.error("the provider refused the OAuth app credential (invalid_client); connections stay active until it is set again", { connectionId: connection.id, credentialKey: oauth.client.credentialKey });
+        logger.error("the provider refused the OAuth app credential (invalid_client); connections stay active until it is set again", {
+          connectionId: connection.id,
+          credentialKey: oauth.client.credentialKey,
+        });
         throw new BackfillError(
           CLIENT_CREDENTIAL_REJECTED,
           `cannot refresh connection ${connection.id}: the provider refused the OAuth app credential ${oauth.client.credentialKey} (invalid_client: its client secret is wrong or was rotated)`,
@@ -377,7 +385,10 @@ export class TokenManager {
     // One write: new access token, the rotated refresh token (or the old one kept where the
     // provider reuses it; a rotating provider spent it, so none is kept), lease cleared.
     const rotates = oauth.refresh.rotatesRefreshToken;
-    if (rotates && !tokens.refreshToken) logger.warn("rotating provider answered a refresh without a new refresh token; the connection will need reauthorization when this access token lapses", { connectionId: connection.id });
+    if (rotates && !tokens.refreshToken)
+      logger.warn("rotating provider answered a refresh without a new refresh token; the connection will need reauthorization when this access token lapses", {
+        connectionId: connection.id,
+      });
     const written = await store.transaction(async (tx) => {
       if ((await leaseOwner(tx, connection.id)) !== this.owner) return false;
       await writeTokens(tx, vault, connection.id, tokens, {
@@ -385,7 +396,10 @@ export class TokenManager {
         keepRefreshToken: rotates ? null : current.refreshToken,
         keepRefreshExpiresAt: rotates ? null : current.refreshExpiresAt,
       });
-      await tx.auditLog.append("tokens.refreshed", { connectionId: connection.id, detail: { rotated: !!tokens.refreshToken && tokens.refreshToken !== current.refreshToken, expiresAt: tokens.expiresAt } });
+      await tx.auditLog.append("tokens.refreshed", {
+        connectionId: connection.id,
+        detail: { rotated: !!tokens.refreshToken && tokens.refreshToken !== current.refreshToken, expiresAt: tokens.expiresAt },
+      });
       return true;
     });
     if (!written) {
@@ -396,7 +410,10 @@ export class TokenManager {
     logger.info("token refreshed", { connectionId: connection.id });
     // The replaced token (and a spent, rotated refresh token) ended their life: the redactor
     // holds live secrets only, so a long-running host does not grow with every rotation.
-    unregisterSecret(current.accessToken !== tokens.accessToken ? current.accessToken : null, rotates && tokens.refreshToken !== current.refreshToken ? current.refreshToken : null);
+    unregisterSecret(
+      current.accessToken !== tokens.accessToken ? current.accessToken : null,
+      rotates && tokens.refreshToken !== current.refreshToken ? current.refreshToken : null,
+    );
     return tokens.accessToken;
   }
 

@@ -116,10 +116,7 @@ export function loadMasterKey(opts: {
   const file = join(opts.dataDir, MASTER_KEY_FILE);
   const key = generateMasterKey();
   writeKeyFile(file, key, "wx");
-  opts.warn?.(
-    `generated a new master key in ${file} (mode 0600); back it up, or set ${MASTER_KEY_ENV}: without it the encrypted tokens and secrets cannot be read`,
-    { file },
-  );
+  opts.warn?.(`generated a new master key in ${file} (mode 0600); back it up, or set ${MASTER_KEY_ENV}: without it the encrypted tokens and secrets cannot be read`, { file });
   return { key, source: file, file };
 }
 

@@ -34,7 +34,12 @@ describe.each(STORE_TARGETS)("auth-webhook outbox claims ($name)", (target) => {
     const first = await openStore(database);
     const second = await openStore(database);
     for (let i = 0; i < EVENTS; i++) {
-      await first.store.authWebhookDeliveries.insert({ event_id: `evt_${i}`, event_type: "connection.created", connection_id: null, payload_json: JSON.stringify({ id: `evt_${i}` }) });
+      await first.store.authWebhookDeliveries.insert({
+        event_id: `evt_${i}`,
+        event_type: "connection.created",
+        connection_id: null,
+        payload_json: JSON.stringify({ id: `evt_${i}` }),
+      });
     }
     const config = { url: `${receiver.base}/hook`, secret: SECRET };
     // Polls off (a year): the test drives both deliverers itself.

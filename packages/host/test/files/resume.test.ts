@@ -38,7 +38,12 @@ async function open(): Promise<{ host: Host; runner: RouteRunner; close(): Promi
 
 it("resumes the same file at the committed offset after a restart, with exactly the source's records, and removes it when the stream ends", async () => {
   const first = await open();
-  const row = await first.host.store.connections.create({ connectorKey: "bulk", connectorVersion: "0.1.0", settings: { base_url: server.base, lines_per_page: 40 }, status: "active" });
+  const row = await first.host.store.connections.create({
+    connectorKey: "bulk",
+    connectorVersion: "0.1.0",
+    settings: { base_url: server.base, lines_per_page: 40 },
+    status: "active",
+  });
   const stopped = await syncEngineForHost(first.host, first.runner).sync(row.id, "bulk_customers", { maxPages: 3 });
   expect(stopped).toMatchObject({ outcome: "succeeded", pages: 3, accepted: 120 });
   const checkpoint = (await first.host.store.checkpoints.get(row.id, "bulk_customers")) as { fileId: string; offset: number };
@@ -72,7 +77,12 @@ it("a page that fails after downloading leaves no file behind; files past the re
 
   const h = await open();
   const row = await h.host.store.connections.create({ connectorKey: "bulk", connectorVersion: "0.1.0", settings: { base_url: server.base }, status: "active" });
-  const result = await h.runner.runRoute({ routesDir: BULK_ROUTES, services: (await (await import("../../src/app/runner-services.js")).hostConnectionServices(h.host, row.id)).services, route: "/files/probe", input: { rawBody: JSON.stringify({ url: `${server.base}/bulk/result.jsonl`, fail: true }) } });
+  const result = await h.runner.runRoute({
+    routesDir: BULK_ROUTES,
+    services: (await (await import("../../src/app/runner-services.js")).hostConnectionServices(h.host, row.id)).services,
+    route: "/files/probe",
+    input: { rawBody: JSON.stringify({ url: `${server.base}/bulk/result.jsonl`, fail: true }) },
+  });
   expect(result.status).toBe(502);
   expect(result.staged.downloadedFiles).toHaveLength(1);
   await h.close();

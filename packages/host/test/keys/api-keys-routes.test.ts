@@ -50,7 +50,11 @@ async function createOverApi(name: string): Promise<{ id: string; key: string; p
 
 describe("host API keys over the JSON API", () => {
   it("every /api/keys route needs a live host API key", async () => {
-    for (const [method, path] of [["GET", "/api/keys"], ["POST", "/api/keys"], ["DELETE", `/api/keys/${adminKey.id}`]] as const) {
+    for (const [method, path] of [
+      ["GET", "/api/keys"],
+      ["POST", "/api/keys"],
+      ["DELETE", `/api/keys/${adminKey.id}`],
+    ] as const) {
       const res = await fetch(`${server.url}${path}`, { method, headers: bearer("bfk_not-a-key") });
       expect(res.status, `${method} ${path}`).toBe(401);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe("unauthorized");
@@ -123,7 +127,9 @@ describe("host API keys over the JSON API", () => {
   it("no key reached the logs or the database files", async () => {
     await host.close();
     await other.close();
-    const files = readdirSync(dataDir).filter((f) => f.startsWith("backfill.db")).map((f) => readFileSync(join(dataDir, f)).toString("latin1"));
+    const files = readdirSync(dataDir)
+      .filter((f) => f.startsWith("backfill.db"))
+      .map((f) => readFileSync(join(dataDir, f)).toString("latin1"));
     // Reopen for afterAll's close (closing twice is harmless for the server, not for the host).
     host = await openHost({ dataDir, logger, connectors: staticConnectorRegistry([]) });
     other = await openHost({ dataDir, logger, connectors: staticConnectorRegistry([]) });

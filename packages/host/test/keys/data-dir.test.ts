@@ -23,7 +23,10 @@ describe("data dir and file modes", () => {
     await h.credentials.set("app", { clientId: "id", clientSecret: "s3cret-value" });
     expect(modeOf(dataDir)).toBe(0o700);
     expect(Object.keys(modes(dataDir)).sort()).toEqual(["backfill.db", "backfill.db-shm", "backfill.db-wal", "master.key"]);
-    expect(Object.values(modes(dataDir)).every((m) => m === "600"), JSON.stringify(modes(dataDir))).toBe(true);
+    expect(
+      Object.values(modes(dataDir)).every((m) => m === "600"),
+      JSON.stringify(modes(dataDir)),
+    ).toBe(true);
     await h.close();
   });
 
@@ -36,7 +39,10 @@ describe("data dir and file modes", () => {
     const again = await openHost({ dataDir, ...options });
     await again.credentials.set("app", { clientId: "id", clientSecret: "s3cret-value" });
     expect(modeOf(dataDir)).toBe(0o700);
-    expect(Object.values(modes(dataDir)).every((m) => m === "600"), JSON.stringify(modes(dataDir))).toBe(true);
+    expect(
+      Object.values(modes(dataDir)).every((m) => m === "600"),
+      JSON.stringify(modes(dataDir)),
+    ).toBe(true);
     await again.close();
   });
 
@@ -53,7 +59,11 @@ describe("data dir and file modes", () => {
   it("a data dir path that is a file is one error naming the path, with a fix", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "backfill-modes-")), "not-a-dir");
     writeFileSync(file, "hello");
-    await expect(openHost({ dataDir: file, ...options })).rejects.toMatchObject({ code: "data_dir_not_directory", message: expect.stringContaining(file), fix: expect.stringContaining("--data-dir") });
+    await expect(openHost({ dataDir: file, ...options })).rejects.toMatchObject({
+      code: "data_dir_not_directory",
+      message: expect.stringContaining(file),
+      fix: expect.stringContaining("--data-dir"),
+    });
   });
 
   it("a corrupted database file is one error naming the file, with a fix", async () => {
@@ -76,7 +86,11 @@ describe("data dir and file modes", () => {
     holder.pragma("locking_mode = EXCLUSIVE");
     holder.exec("create table held (x); begin exclusive; insert into held values (1);");
     try {
-      await expect(openDatabase({ dataDir, busyTimeoutMs: 20 })).rejects.toMatchObject({ code: "database_locked", message: expect.stringContaining(file), fix: expect.any(String) });
+      await expect(openDatabase({ dataDir, busyTimeoutMs: 20 })).rejects.toMatchObject({
+        code: "database_locked",
+        message: expect.stringContaining(file),
+        fix: expect.any(String),
+      });
     } finally {
       holder.exec("rollback");
       holder.close();

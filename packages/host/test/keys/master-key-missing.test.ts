@@ -19,7 +19,11 @@ const options = { logger: silentLogger, connectors: staticConnectorRegistry([]) 
 
 /** Every file of the data dir with its bytes. */
 function snapshot(dataDir: string): Record<string, string> {
-  return Object.fromEntries(readdirSync(dataDir).sort().map((f) => [f, readFileSync(join(dataDir, f)).toString("base64")]));
+  return Object.fromEntries(
+    readdirSync(dataDir)
+      .sort()
+      .map((f) => [f, readFileSync(join(dataDir, f)).toString("base64")]),
+  );
 }
 
 async function existingDataDir(): Promise<string> {
@@ -45,7 +49,11 @@ describe("master key missing or wrong", () => {
 
   it("a wrong master key: master_key_mismatch with the fix", async () => {
     const dataDir = await existingDataDir();
-    const error = (await openHost({ dataDir, ...options, masterKey: randomBytes(32).toString("base64") }).catch((e: unknown) => e)) as { code: string; message: string; fix: string };
+    const error = (await openHost({ dataDir, ...options, masterKey: randomBytes(32).toString("base64") }).catch((e: unknown) => e)) as {
+      code: string;
+      message: string;
+      fix: string;
+    };
     expect(error.code).toBe("master_key_mismatch");
     expect(error.fix).toContain(MASTER_KEY_ENV);
     expect(error.fix).toContain("master.key");

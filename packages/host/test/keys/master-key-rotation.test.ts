@@ -122,7 +122,11 @@ describe("a running host and a rotation by another process", () => {
     const replacement = newKey();
     stageMasterKeyFile(dataDir, replacement);
     await cli.vault.rotateMasterKey(replacement);
-    expect(readdirSync(dataDir).filter((f) => f.startsWith("master.key")).sort()).toEqual(["master.key", "master.key.next"]);
+    expect(
+      readdirSync(dataDir)
+        .filter((f) => f.startsWith("master.key"))
+        .sort(),
+    ).toEqual(["master.key", "master.key.next"]);
     expect((await serve.credentials.get("app"))!.clientSecret).toBe(secret);
   });
 
@@ -173,5 +177,4 @@ describe("secure delete", () => {
     await sql`pragma wal_checkpoint(TRUNCATE)`.execute(h.store.db);
     expect(databaseBytes(dataDir).includes(deleted.split(".")[3]!), "old ciphertext in a freed cell").toBe(false);
   });
-
 });

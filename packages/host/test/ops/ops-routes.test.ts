@@ -7,7 +7,19 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createApiKey, createHostMetrics, InProcessJobQueue, openHost, opsRoutes, PostgresJobQueue, revokeApiKey, silentLogger, staticConnectorRegistry, startQueueWorker, type Host } from "../../src/index.js";
+import {
+  createApiKey,
+  createHostMetrics,
+  InProcessJobQueue,
+  openHost,
+  opsRoutes,
+  PostgresJobQueue,
+  revokeApiKey,
+  silentLogger,
+  staticConnectorRegistry,
+  startQueueWorker,
+  type Host,
+} from "../../src/index.js";
 import { RouteRunner } from "../../src/runner/index.js";
 import { DEMO_DIR } from "../runner/support.js";
 import { createPagedConnection, perConnectionPages, queueManifest, startPagedProvider, type PagedProvider } from "../queue/support.js";
@@ -18,7 +30,11 @@ let runner: RouteRunner;
 
 beforeAll(async () => {
   provider = await startPagedProvider(perConnectionPages(() => 2, 2));
-  host = await openHost({ dataDir: mkdtempSync(join(tmpdir(), "backfill-ops-")), connectors: staticConnectorRegistry([{ key: "demo", manifest: queueManifest(provider.port), routesDir: join(DEMO_DIR, "src", "api") }]), logger: silentLogger });
+  host = await openHost({
+    dataDir: mkdtempSync(join(tmpdir(), "backfill-ops-")),
+    connectors: staticConnectorRegistry([{ key: "demo", manifest: queueManifest(provider.port), routesDir: join(DEMO_DIR, "src", "api") }]),
+    logger: silentLogger,
+  });
   runner = new RouteRunner({ routeTimeoutMs: 10_000 });
 });
 
@@ -43,7 +59,16 @@ it("/metrics needs a live host API key; what it serves names no connection and n
   const app = opsRoutes({ store: host.store, queue, metrics });
   const id = await createPagedConnection(host, provider.base, 7);
   let done = false;
-  const worker = await startQueueWorker({ host, runner, queue, concurrency: 1, sweepMs: 3_600_000, metrics, sync: { intervalFor: () => 3_600_000 }, onResult: (r) => (done ||= !r.next) });
+  const worker = await startQueueWorker({
+    host,
+    runner,
+    queue,
+    concurrency: 1,
+    sweepMs: 3_600_000,
+    metrics,
+    sync: { intervalFor: () => 3_600_000 },
+    onResult: (r) => (done ||= !r.next),
+  });
   await expect.poll(() => done, { timeout: 90_000 }).toBe(true);
   await worker.stop();
 

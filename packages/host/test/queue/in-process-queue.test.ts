@@ -14,15 +14,18 @@ let qh: QueueHost;
 let throttleOnce = true;
 
 beforeAll(async () => {
-  provider = await startPagedProvider(perConnectionPages(() => PAGES, PER_PAGE), (n, page, res) => {
-    // Connection 2's page 3 is throttled once with Retry-After: 120.
-    if (n === 2 && page === 3 && throttleOnce) {
-      throttleOnce = false;
-      json(res, 429, { error: "slow down" }, { "retry-after": "120" });
-      return true;
-    }
-    return false;
-  });
+  provider = await startPagedProvider(
+    perConnectionPages(() => PAGES, PER_PAGE),
+    (n, page, res) => {
+      // Connection 2's page 3 is throttled once with Retry-After: 120.
+      if (n === 2 && page === 3 && throttleOnce) {
+        throttleOnce = false;
+        json(res, 429, { error: "slow down" }, { "retry-after": "120" });
+        return true;
+      }
+      return false;
+    },
+  );
   qh = await openQueueHost(provider.port);
 });
 
@@ -45,7 +48,15 @@ it("runs a pass as one job per page, exactly, in one run; a Retry-After is the n
   const throttled = await createPagedConnection(qh.host, provider.base, 2);
   const queue = new RecordingQueue();
   const finished: string[] = [];
-  const worker = await startQueueWorker({ host: qh.host, runner: qh.runner, queue, concurrency: 2, sweepMs: 3_600_000, sync: { intervalFor: () => HOUR }, onResult: (r) => !r.next && finished.push(r.connectionId) });
+  const worker = await startQueueWorker({
+    host: qh.host,
+    runner: qh.runner,
+    queue,
+    concurrency: 2,
+    sweepMs: 3_600_000,
+    sync: { intervalFor: () => HOUR },
+    onResult: (r) => !r.next && finished.push(r.connectionId),
+  });
   await expect.poll(() => finished.includes(first), { timeout: 20_000 }).toBe(true);
 
   expect(await storedKeys(qh.host, first)).toEqual(expectedKeys(1, PAGES, PER_PAGE));

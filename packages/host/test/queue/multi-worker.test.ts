@@ -8,7 +8,17 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sharedTestPostgres, type TestPostgres } from "@backfill-io/test-postgres";
 import { json } from "../runner/support.js";
-import { createPagedConnection, expectedKeys, openQueueHost, queueManifest, perConnectionPages, startPagedProvider, storedKeys, type PagedProvider, type QueueHost } from "./support.js";
+import {
+  createPagedConnection,
+  expectedKeys,
+  openQueueHost,
+  queueManifest,
+  perConnectionPages,
+  startPagedProvider,
+  storedKeys,
+  type PagedProvider,
+  type QueueHost,
+} from "./support.js";
 import { BUILT_ROUTES, buildQueueFixture, spawnWorker, stopWorker, type WorkerProcess } from "./workers.js";
 
 let pg: TestPostgres;

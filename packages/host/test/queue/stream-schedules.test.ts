@@ -37,11 +37,18 @@ afterAll(async () => {
 });
 
 const put = (connectionId: string, stream: string, body: unknown, key: string | null = apiKey) =>
-  fetch(`${server.url}/api/connections/${connectionId}/streams/${stream}/schedule`, { method: "PUT", headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) }, body: JSON.stringify(body) });
+  fetch(`${server.url}/api/connections/${connectionId}/streams/${stream}/schedule`, {
+    method: "PUT",
+    headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    body: JSON.stringify(body),
+  });
 
 it("the interval is the connection's override, else the manifest's schedule, else the default; only the operator may set it", async () => {
   const id = await createPagedConnection(host, "http://127.0.0.1:9", 1);
-  const jobs = new SyncJobs({ store: host.store, connectors: host.connectors, engine: syncEngineForHost(host, runner), queue: new InProcessJobQueue(), logger: silentLogger }, { intervalFor: () => HOUR });
+  const jobs = new SyncJobs(
+    { store: host.store, connectors: host.connectors, engine: syncEngineForHost(host, runner), queue: new InProcessJobQueue(), logger: silentLogger },
+    { intervalFor: () => HOUR },
+  );
   const connection = (await host.store.connections.get(id))!;
   expect(await jobs.passInterval(connection, "customers")).toBe(2 * HOUR);
 

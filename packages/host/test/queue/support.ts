@@ -45,7 +45,10 @@ export function perConnectionPages(pagesOf: (n: number) => number, perPage: numb
 export type PagedProvider = TestServer & { served: Map<string, number> };
 
 /** GET /c/<n>/customers?page=p; `intercept` may answer instead (a 429, a delay). */
-export async function startPagedProvider(page: (n: number, page: number) => unknown, intercept?: (n: number, page: number, res: ServerResponse) => boolean): Promise<PagedProvider> {
+export async function startPagedProvider(
+  page: (n: number, page: number) => unknown,
+  intercept?: (n: number, page: number, res: ServerResponse) => boolean,
+): Promise<PagedProvider> {
   const served = new Map<string, number>();
   const server = await startServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://x");

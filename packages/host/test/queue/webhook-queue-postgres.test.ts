@@ -77,7 +77,10 @@ async function webhookJobsInQueue(): Promise<number> {
 
 async function customerNames(): Promise<string[]> {
   const rows = await host.store.records.list(connectionId, {});
-  return rows.map((r) => ((r.payload ?? {}) as { display_name?: string }).display_name ?? "").filter((n) => n.startsWith("wh-")).sort();
+  return rows
+    .map((r) => ((r.payload ?? {}) as { display_name?: string }).display_name ?? "")
+    .filter((n) => n.startsWith("wh-"))
+    .sort();
 }
 
 const webhookJobsStarted = () => (worker?.out().match(new RegExp(` job ${WEBHOOK_TASK}\\n`, "g")) ?? []).length;
@@ -119,7 +122,10 @@ describe("webhooks on the Postgres queue, a worker in another process", () => {
     expect(res).toEqual({ status: 200, body: { ok: true, queued: true } });
     // A second attempt after graphile-worker's backoff (exp(1) s), by the worker process.
     await expect.poll(webhookJobsStarted, { timeout: 60_000, interval: 200 }).toBeGreaterThanOrEqual(started + 2);
-    const { rows } = await inspect.query<{ attempts: number; run_at: Date; last_error: string | null }>(`select attempts, run_at, last_error from graphile_worker.jobs where key like $1`, [`${WEBHOOK_JOB_KEY_PREFIX}%`]);
+    const { rows } = await inspect.query<{ attempts: number; run_at: Date; last_error: string | null }>(
+      `select attempts, run_at, last_error from graphile_worker.jobs where key like $1`,
+      [`${WEBHOOK_JOB_KEY_PREFIX}%`],
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0]!.attempts).toBeGreaterThanOrEqual(2);
     expect(rows[0]!.last_error).toContain("the webhook route failed");

@@ -100,7 +100,9 @@ async function names(connectionId: string): Promise<string[]> {
 const processedIds = async (connectionId: string) =>
   (await sh.host.store.db.selectFrom("webhook_deliveries").select("delivery_id").where("connection_id", "=", connectionId).execute()).map((r) => r.delivery_id);
 
-const webhookHandlers = (metrics?: HostMetrics): TaskHandlers => ({ [WEBHOOK_TASK]: (payload) => runWebhookJob({ host: sh.host, runner: sh.runner, ...(metrics ? { metrics } : {}) }, payload) });
+const webhookHandlers = (metrics?: HostMetrics): TaskHandlers => ({
+  [WEBHOOK_TASK]: (payload) => runWebhookJob({ host: sh.host, runner: sh.runner, ...(metrics ? { metrics } : {}) }, payload),
+});
 
 describe("webhooks on the in-process queue (SQLite)", () => {
   it("a signed delivery is answered 200 before its route's work runs; the embedded worker runs it and its ingest lands; the lag is recorded", async () => {
@@ -117,7 +119,9 @@ describe("webhooks on the in-process queue (SQLite)", () => {
       expect(await processedIds(id)).toEqual(["demo:delivery:q-1"]);
       await expect.poll(() => sh.host.store.webhookJobs.count(id)).toBe(0);
       expect(queue.webhookRuns()).toEqual([1]);
-      await expect.poll(async () => (await metrics.registry.getSingleMetricAsString("backfill_webhook_lag_seconds")).match(/backfill_webhook_lag_seconds_count (\d+)/)?.[1]).toBe("1");
+      await expect
+        .poll(async () => (await metrics.registry.getSingleMetricAsString("backfill_webhook_lag_seconds")).match(/backfill_webhook_lag_seconds_count (\d+)/)?.[1])
+        .toBe("1");
     } finally {
       await server.close();
       await worker.stop();

@@ -47,7 +47,9 @@ describe("batched bridge calls", () => {
     expect(body.present).toBe(true);
     expect(result.logs.map((l) => l.message)).toEqual(["first", "second", "third"]);
     expect(services.logged.map((l) => l.message)).toEqual(["first", "second", "third"]);
-    expect(result.staged.records).toEqual([{ kind: "customer", stream: "customers", idempotencyKey: "customer:b1", payload: expect.objectContaining({ customer_id: "b1", display_name: "Before" }) }]);
+    expect(result.staged.records).toEqual([
+      { kind: "customer", stream: "customers", idempotencyKey: "customer:b1", payload: expect.objectContaining({ customer_id: "b1", display_name: "Before" }) },
+    ]);
     expect(result.staged).toMatchObject({ accepted: 1, rejected: 1 });
     expect(result.staged.checkpoints).toEqual([{ stream: "customers", state: { page: 2 }, hasMore: false }]);
   });
@@ -73,7 +75,9 @@ describe("batched calls the route's side did not check (forged by route code tha
 
   it("checks a batched ingest as if it had come alone: a kind the manifest does not grant stages nothing", async () => {
     const s = session();
-    await expect(s.runDeferred([deferred("ingest", ["sales_receipt", [{ idempotencyKey: "sales_receipt:1", payload: { receipt_id: "1" } }], { continueOnError: true }])])).rejects.toMatchObject({ code: "permission_denied" });
+    await expect(
+      s.runDeferred([deferred("ingest", ["sales_receipt", [{ idempotencyKey: "sales_receipt:1", payload: { receipt_id: "1" } }], { continueOnError: true }])]),
+    ).rejects.toMatchObject({ code: "permission_denied" });
     expect(s.staged.records).toEqual([]);
     expect(s.staged.accepted).toBe(0);
   });

@@ -19,7 +19,10 @@ beforeAll(() => {
   rmSync(join(HOSTILE_DIR, "dist"), { recursive: true, force: true });
   buildConnector(join(HOSTILE_DIR, "src"), join(HOSTILE_DIR, "dist", "src"));
 });
-const bed = hostileBed((dataDir) => new RouteRunner({ isolation: "isolated", mode: "dist", routeTimeoutMs: 15_000, memoryLimitMb: MEMORY_LIMIT_MB, maxWorkersPerConnector: 1, protectedPaths: [dataDir] }));
+const bed = hostileBed(
+  (dataDir) =>
+    new RouteRunner({ isolation: "isolated", mode: "dist", routeTimeoutMs: 15_000, memoryLimitMb: MEMORY_LIMIT_MB, maxWorkersPerConnector: 1, protectedPaths: [dataDir] }),
+);
 afterAll(() => rmSync(join(HOSTILE_DIR, "dist"), { recursive: true, force: true }));
 
 /**

@@ -11,7 +11,13 @@ beforeAll(() => {
 afterAll(() => runner.close());
 
 const misbehave = (mode: string, timeoutMs?: number, waitMs?: number) =>
-  runner.runRoute({ connectorDir: DEMO_DIR, services, route: "/misbehave", input: { rawBody: JSON.stringify({ mode, waitMs }) }, ...(timeoutMs ? { routeTimeoutMs: timeoutMs } : {}) });
+  runner.runRoute({
+    connectorDir: DEMO_DIR,
+    services,
+    route: "/misbehave",
+    input: { rawBody: JSON.stringify({ mode, waitMs }) },
+    ...(timeoutMs ? { routeTimeoutMs: timeoutMs } : {}),
+  });
 
 type Check = { leaked: unknown; poisoned: boolean; threadId: number };
 
@@ -110,7 +116,12 @@ describe("tenant isolation", () => {
     const small = new RouteRunner({ maxWorkersPerConnector: 1, maxIdlePools: 2 });
     try {
       const check = async (connectionId: string) => {
-        const r = await small.runRoute({ connectorDir: DEMO_DIR, services: { ...fakeServices(1), connectionId }, route: "/misbehave", input: { rawBody: JSON.stringify({ mode: "check" }) } });
+        const r = await small.runRoute({
+          connectorDir: DEMO_DIR,
+          services: { ...fakeServices(1), connectionId },
+          route: "/misbehave",
+          input: { rawBody: JSON.stringify({ mode: "check" }) },
+        });
         expect(r.outcome).toBe("ok");
         return (JSON.parse(r.bodyText) as Check).threadId;
       };

@@ -43,10 +43,21 @@ afterAll(async () => {
 
 /** Loads the route module in the runner's worker under a generous timeout, so a loaded machine's module load does not eat the tests' budget. */
 const warm = (on: RouteRunner, services = bulkServices(server.port, server.base)) =>
-  on.runRoute({ routesDir: BULK_ROUTES, services, route: "/files/probe", routeTimeoutMs: 120_000, input: { rawBody: JSON.stringify({ remove: "not-a-file" }), headers: { "content-type": "application/json" } } });
+  on.runRoute({
+    routesDir: BULK_ROUTES,
+    services,
+    route: "/files/probe",
+    routeTimeoutMs: 120_000,
+    input: { rawBody: JSON.stringify({ remove: "not-a-file" }), headers: { "content-type": "application/json" } },
+  });
 
 const download = (body: Record<string, unknown>, services = bulkServices(server.port, server.base)) =>
-  runner.runRoute({ routesDir: BULK_ROUTES, services, route: "/files/probe", input: { rawBody: JSON.stringify({ url: `${server.base}/slow.jsonl`, ...body }), headers: { "content-type": "application/json" } } });
+  runner.runRoute({
+    routesDir: BULK_ROUTES,
+    services,
+    route: "/files/probe",
+    input: { rawBody: JSON.stringify({ url: `${server.base}/slow.jsonl`, ...body }), headers: { "content-type": "application/json" } },
+  });
 
 describe("route timeout and Files.download", () => {
   it("a download slower than the route timeout completes: time inside Files.download does not count", async () => {
@@ -64,7 +75,12 @@ describe("route timeout and Files.download", () => {
   });
 
   it("a slow Http call counts: only downloads stop the clock", async () => {
-    const result = await runner.runRoute({ connectorDir: DEMO_DIR, services: fakeServices(server.port), route: "/probe", input: { rawBody: JSON.stringify({ action: "http", url: `${server.base}/slow-api` }), headers: { "content-type": "application/json" } } });
+    const result = await runner.runRoute({
+      connectorDir: DEMO_DIR,
+      services: fakeServices(server.port),
+      route: "/probe",
+      input: { rawBody: JSON.stringify({ action: "http", url: `${server.base}/slow-api` }), headers: { "content-type": "application/json" } },
+    });
     expect(result.outcome).toBe("timeout");
   });
 
@@ -73,7 +89,12 @@ describe("route timeout and Files.download", () => {
     try {
       const services = bulkServices(server.port, server.base);
       await warm(bounded, services);
-      const result = await bounded.runRoute({ routesDir: BULK_ROUTES, services, route: "/files/probe", input: { rawBody: JSON.stringify({ url: `${server.base}/slow.jsonl`, timeoutMs: 24 * 3600_000 }), headers: { "content-type": "application/json" } } });
+      const result = await bounded.runRoute({
+        routesDir: BULK_ROUTES,
+        services,
+        route: "/files/probe",
+        input: { rawBody: JSON.stringify({ url: `${server.base}/slow.jsonl`, timeoutMs: 24 * 3600_000 }), headers: { "content-type": "application/json" } },
+      });
       expect(result.outcome).toBe("ok");
       expect(result.status).toBe(500);
       expect(JSON.parse(result.bodyText)).toMatchObject({ error: { code: "timeout" } });

@@ -50,7 +50,12 @@ afterAll(async () => {
 });
 
 const probe = async (body: unknown, services = fakeServices(server.port)) => {
-  const result = await runner.runRoute({ connectorDir: DEMO_DIR, services, route: "/probe", input: { rawBody: JSON.stringify(body), headers: { "content-type": "application/json" } } });
+  const result = await runner.runRoute({
+    connectorDir: DEMO_DIR,
+    services,
+    route: "/probe",
+    input: { rawBody: JSON.stringify(body), headers: { "content-type": "application/json" } },
+  });
   return { result, body: JSON.parse(result.bodyText) as Record<string, unknown>, services };
 };
 
@@ -150,7 +155,12 @@ describe("route runner", () => {
 
     it("one redirect policy with Files.download: no credential follows a redirect to another origin, a token host's included", async () => {
       const before = server.requests.length;
-      const hopped = await probe({ action: "http", url: `https://${PROVIDER_HOST}/redirect-other`, oauth: true, headers: { "proxy-authorization": `Basic ${CANARY_SECRET}`, "x-trace": "kept" } });
+      const hopped = await probe({
+        action: "http",
+        url: `https://${PROVIDER_HOST}/redirect-other`,
+        oauth: true,
+        headers: { "proxy-authorization": `Basic ${CANARY_SECRET}`, "x-trace": "kept" },
+      });
       expect(hopped.body).toMatchObject({ ok: true, status: 200 });
       const [first, second] = server.requests.slice(before);
       expect([first?.url, second?.url]).toEqual(["/redirect-other", "/echo"]);

@@ -84,7 +84,13 @@ export function fakeServices(port: number, overrides: Partial<ConnectionServices
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
-export type TestServer = { port: number; base: string; server: Server; requests: { method: string; url: string; headers: IncomingMessage["headers"]; body: string }[]; close(): Promise<void> };
+export type TestServer = {
+  port: number;
+  base: string;
+  server: Server;
+  requests: { method: string; url: string; headers: IncomingMessage["headers"]; body: string }[];
+  close(): Promise<void>;
+};
 
 export async function startServer(handler: Handler): Promise<TestServer> {
   const requests: TestServer["requests"] = [];
@@ -104,7 +110,11 @@ export async function startServer(handler: Handler): Promise<TestServer> {
     base: `http://127.0.0.1:${port}`,
     server,
     requests,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

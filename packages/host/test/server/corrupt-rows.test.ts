@@ -67,7 +67,12 @@ describe("a corrupt stored row", () => {
 
   it("a record payload that is not JSON: the records API answers store_row_corrupt, not a bare internal_error", async () => {
     await bed.sh.engine.sync(bed.connectionId, "customers");
-    await bed.sh.host.store.db.updateTable("records").set({ payload_json: `{"name":"${CANARY}` }).where("connection_id", "=", bed.connectionId).where("idempotency_key", "=", "customer:c2").execute();
+    await bed.sh.host.store.db
+      .updateTable("records")
+      .set({ payload_json: `{"name":"${CANARY}` })
+      .where("connection_id", "=", bed.connectionId)
+      .where("idempotency_key", "=", "customer:c2")
+      .execute();
     const res = await getJson(`/api/records?entity=customer&connection=${bed.connectionId}`);
     expect(res.status).toBe(500);
     expect(res.body.error?.code).toBe("store_row_corrupt");

@@ -85,7 +85,10 @@ describe("dashboard attacks", () => {
   });
 
   it("a form posted to /oauth/start from another origin is refused before anything is written", async () => {
-    const before = await bed.sh.host.store.db.selectFrom("pending_authorizations").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow();
+    const before = await bed.sh.host.store.db
+      .selectFrom("pending_authorizations")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .executeTakeFirstOrThrow();
     const res = await fetch(`${bed.server.url}/oauth/start`, {
       method: "POST",
       headers: { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" },
@@ -93,7 +96,10 @@ describe("dashboard attacks", () => {
       redirect: "manual",
     });
     expect(res.status).toBe(403);
-    const after = await bed.sh.host.store.db.selectFrom("pending_authorizations").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow();
+    const after = await bed.sh.host.store.db
+      .selectFrom("pending_authorizations")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
   });
 });

@@ -72,8 +72,20 @@ class Browser {
 
 async function rowCounts() {
   const count = async (table: "connections" | "pending_authorizations" | "connection_secrets" | "oauth_tokens") =>
-    Number((await host.store.db.selectFrom(table).select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
-  return { connections: await count("connections"), pending: await count("pending_authorizations"), secrets: await count("connection_secrets"), tokens: await count("oauth_tokens") };
+    Number(
+      (
+        await host.store.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as("n"))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  return {
+    connections: await count("connections"),
+    pending: await count("pending_authorizations"),
+    secrets: await count("connection_secrets"),
+    tokens: await count("oauth_tokens"),
+  };
 }
 
 let before: Awaited<ReturnType<typeof rowCounts>>;
@@ -98,7 +110,12 @@ describe("connect sessions → GET /oauth/start → provider → GET /oauth/call
     expect(done).toMatchObject({ ok: true, connector: "shopify", status: "active", providerAccount: { id: "gid://shopify/Shop/acme" }, scopes: ["read_customers", "read_orders"] });
     const query = Object.fromEntries(new URL(callbackUrl).searchParams);
     expect(standIn.tokenRequests().at(-1)?.body).toMatchObject({ grant_type: "authorization_code", code: query.code, redirect_uri: redirectUri });
-    expect(await host.store.connections.get(done.connectionId)).toMatchObject({ status: "active", connector_key: "shopify", end_user: { id: "user-1", email: "ops@example.com" }, tags: { plan: "pro" } });
+    expect(await host.store.connections.get(done.connectionId)).toMatchObject({
+      status: "active",
+      connector_key: "shopify",
+      end_user: { id: "user-1", email: "ops@example.com" },
+      tags: { plan: "pro" },
+    });
     expect((await readTokens(host.store, host.vault, done.connectionId))?.accessToken).toBe(standIn.grants.at(-1)?.access);
     const api = (await (await fetch(`${server.url}/api/connections/${done.connectionId}`, { headers: { authorization: `Bearer ${apiKey}` } })).json()) as { connection: unknown };
     expect(api.connection).toMatchObject({ endUser: { id: "user-1" }, tags: { plan: "pro" } });
@@ -121,7 +138,10 @@ describe("connect sessions → GET /oauth/start → provider → GET /oauth/call
     for (let i = 0; i < 60; i++) {
       const res = await fetch(`${server.url}/oauth/start?connector=shopify&shop_domain=acme${i}`, { redirect: "manual" });
       expect(res.status).toBe(401);
-      expect(((await res.json()) as { error: { code: string; fix: string } }).error).toMatchObject({ code: "connect_session_required", fix: expect.stringContaining("/api/connect/sessions") });
+      expect(((await res.json()) as { error: { code: string; fix: string } }).error).toMatchObject({
+        code: "connect_session_required",
+        fix: expect.stringContaining("/api/connect/sessions"),
+      });
     }
     const forged = await fetch(`${server.url}/oauth/start?session=bcs_forged&connector=shopify&shop_domain=acme`, { redirect: "manual" });
     expect(forged.status).toBe(401);
@@ -131,13 +151,31 @@ describe("connect sessions → GET /oauth/start → provider → GET /oauth/call
   it("minting a session needs a host API key, and a bad body is a clear 400", async () => {
     const anonymous = await fetch(`${server.url}/api/connect/sessions`, { method: "POST", body: JSON.stringify({ connectors: ["shopify"], endUser: { id: "x" } }) });
     expect(anonymous.status).toBe(401);
-    const bad = await fetch(`${server.url}/api/connect/sessions`, { method: "POST", headers: { authorization: `Bearer ${apiKey}` }, body: JSON.stringify({ connectors: [], endUser: {} }) });
+    const bad = await fetch(`${server.url}/api/connect/sessions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${apiKey}` },
+      body: JSON.stringify({ connectors: [], endUser: {} }),
+    });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: "invalid_connect_session_request", message: expect.stringContaining("endUser.id") });
-    const unknownConnector = await fetch(`${server.url}/api/connect/sessions`, { method: "POST", headers: { authorization: `Bearer ${apiKey}` }, body: JSON.stringify({ connectors: ["nope"], endUser: { id: "x" } }) });
+    expect(((await bad.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: "invalid_connect_session_request",
+      message: expect.stringContaining("endUser.id"),
+    });
+    const unknownConnector = await fetch(`${server.url}/api/connect/sessions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${apiKey}` },
+      body: JSON.stringify({ connectors: ["nope"], endUser: { id: "x" } }),
+    });
     expect(unknownConnector.status).toBe(404);
-    const typo = await fetch(`${server.url}/api/connect/sessions`, { method: "POST", headers: { authorization: `Bearer ${apiKey}` }, body: JSON.stringify({ connectors: ["shopify"], endUser: { id: "x" }, settings: { shop_domian: "acme" } }) });
-    expect(((await typo.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: "unknown_setting", message: expect.stringContaining("did you mean shop_domain") });
+    const typo = await fetch(`${server.url}/api/connect/sessions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${apiKey}` },
+      body: JSON.stringify({ connectors: ["shopify"], endUser: { id: "x" }, settings: { shop_domian: "acme" } }),
+    });
+    expect(((await typo.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: "unknown_setting",
+      message: expect.stringContaining("did you mean shop_domain"),
+    });
   });
 
   it("a start cannot write secret settings into an existing connection (the webhook-key swap)", async () => {
@@ -224,7 +262,11 @@ describe("connect sessions → GET /oauth/start → provider → GET /oauth/call
     expect(((await other.json()) as { error: { code: string } }).error.code).toBe("connector_not_allowed");
 
     const expiring = await mintSession({ settings: { shop_domain: "late-shop" } });
-    await host.store.db.updateTable("connect_sessions").set({ expires_at: host.store.now() - 1 }).where("id", "=", expiring.id).execute();
+    await host.store.db
+      .updateTable("connect_sessions")
+      .set({ expires_at: host.store.now() - 1 })
+      .where("id", "=", expiring.id)
+      .execute();
     const late = await fetch(expiring.startUrl, { redirect: "manual" });
     expect(late.status).toBe(401);
     expect(((await late.json()) as { error: { code: string } }).error.code).toBe("connect_session_expired");
@@ -290,6 +332,10 @@ describe("connect sessions → GET /oauth/start → provider → GET /oauth/call
   });
 
   it("a port in use is a clear error, not a stack trace", async () => {
-    await expect(startHostServer({ host, runner, port: server.port })).rejects.toMatchObject({ name: "ListenError", code: "EADDRINUSE", message: `port ${server.port} on 127.0.0.1 is in use` });
+    await expect(startHostServer({ host, runner, port: server.port })).rejects.toMatchObject({
+      name: "ListenError",
+      code: "EADDRINUSE",
+      message: `port ${server.port} on 127.0.0.1 is in use`,
+    });
   });
 });

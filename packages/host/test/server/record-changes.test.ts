@@ -12,7 +12,11 @@ type Change = { key: string; payload: unknown; deleted?: boolean; reason?: strin
 const auth = () => ({ authorization: `Bearer ${bed.key}` });
 const get = async <T>(path: string): Promise<T> => (await (await fetch(`${bed.server.url}${path}`, { headers: auth() })).json()) as T;
 const probe = (body: unknown) =>
-  fetch(`${bed.server.url}/connections/${bed.connectionId}/routes/probe`, { method: "POST", headers: { ...auth(), "content-type": "application/json" }, body: JSON.stringify(body) });
+  fetch(`${bed.server.url}/connections/${bed.connectionId}/routes/probe`, {
+    method: "POST",
+    headers: { ...auth(), "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
 
 /** Every change after `cursor`, following nextCursor in pages of `limit`. */
 async function allChanges(cursor: string, limit: number): Promise<{ changes: Change[]; cursor: string }> {

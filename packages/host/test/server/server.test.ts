@@ -31,7 +31,11 @@ describe("server", () => {
     const raw = '{"b": 2,  "a":1}';
     const url = `${bed.server.url}/connections/${bed.connectionId}/routes/webhook?topic=x`;
     // A client cannot choose the notification URL the route verifies signatures over.
-    const res = await fetch(url, { method: "POST", body: raw, headers: { "x-signature": "sig", "content-type": "application/json", "x-backfill-notification-url": "https://evil.example.com/" } });
+    const res = await fetch(url, {
+      method: "POST",
+      body: raw,
+      headers: { "x-signature": "sig", "content-type": "application/json", "x-backfill-notification-url": "https://evil.example.com/" },
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ rawBody: raw, signature: "sig", notificationUrl: url });
   });
@@ -45,7 +49,9 @@ describe("server", () => {
     expect(list.connections.map((c) => c.id)).toContain(bed.connectionId);
     const one = await fetch(`${bed.server.url}/api/connections/${bed.connectionId}`, { headers: auth() });
     expect(await one.json()).toMatchObject({ connection: { id: bed.connectionId, connector: "demo", status: "active" } });
-    const records = (await (await fetch(`${bed.server.url}/api/records?entity=customer&connection=${bed.connectionId}`, { headers: auth() })).json()) as { records: { key: string }[] };
+    const records = (await (await fetch(`${bed.server.url}/api/records?entity=customer&connection=${bed.connectionId}`, { headers: auth() })).json()) as {
+      records: { key: string }[];
+    };
     expect(records.records.map((r) => r.key)).toEqual(["customer:c1", "customer:c2", "customer:c3", "customer:c4", "customer:c5", "customer:c6"]);
     const runs = (await (await fetch(`${bed.server.url}/api/runs?connection=${bed.connectionId}`, { headers: auth() })).json()) as { runs: { outcome: string }[] };
     expect(runs.runs[0]?.outcome).toBe("succeeded");
@@ -70,7 +76,11 @@ describe("server", () => {
   it("starts OAuth only with a connect session for an installed connector, and never shows a client secret", async () => {
     expect((await fetch(`${bed.server.url}/oauth/start?connector=demo`, { redirect: "manual" })).status).toBe(401);
     const mint = (connectors: string[]) =>
-      fetch(`${bed.server.url}/api/connect/sessions`, { method: "POST", headers: { ...auth(), "content-type": "application/json" }, body: JSON.stringify({ connectors, endUser: { id: "u1" } }) });
+      fetch(`${bed.server.url}/api/connect/sessions`, {
+        method: "POST",
+        headers: { ...auth(), "content-type": "application/json" },
+        body: JSON.stringify({ connectors, endUser: { id: "u1" } }),
+      });
     expect((await mint(["nope"])).status).toBe(404);
     const session = (await (await mint(["demo"])).json()) as { startUrl: string };
     const started = await fetch(session.startUrl, { redirect: "manual" });

@@ -20,7 +20,13 @@ export async function putWebhookSecret(host: Host, connectionId: string, secret:
 export const signDemoWebhook = (bytes: Uint8Array, secret: string) => createHmac("sha256", secret).update(bytes).digest("base64");
 
 /** POSTs one delivery to the signed route; answers the status and the body text. */
-export async function postDemoWebhook(serverUrl: string, connectionId: string, deliveryId: string, bytes: Uint8Array, signature: string): Promise<{ status: number; text: string }> {
+export async function postDemoWebhook(
+  serverUrl: string,
+  connectionId: string,
+  deliveryId: string,
+  bytes: Uint8Array,
+  signature: string,
+): Promise<{ status: number; text: string }> {
   const res = await fetch(`${serverUrl}/connections/${connectionId}/routes/webhooks/signed`, {
     method: "POST",
     body: bytes,

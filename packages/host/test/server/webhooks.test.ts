@@ -113,7 +113,11 @@ describe("webhook deduplication", () => {
 
   it("two copies of one delivery committed concurrently: the second writes nothing", async () => {
     const id = await connection();
-    const staged = (name: string) => ({ ...emptyStaged(), webhookDeliveries: ["demo:delivery:race"], records: [{ kind: "customer" as const, idempotencyKey: "customer:c1", payload: { customer_id: "c1", display_name: name } }] });
+    const staged = (name: string) => ({
+      ...emptyStaged(),
+      webhookDeliveries: ["demo:delivery:race"],
+      records: [{ kind: "customer" as const, idempotencyKey: "customer:c1", payload: { customer_id: "c1", display_name: name } }],
+    });
     expect(await commitStaged(sh.host.store, id, staged("first"), { defaultStream: "customers" })).toEqual({ committed: true });
     expect(await commitStaged(sh.host.store, id, staged("second"), { defaultStream: "customers" })).toEqual({ committed: false, reason: DUPLICATE_DELIVERY });
     expect(await stored(id)).toEqual([{ key: "customer:c1", payload: { customer_id: "c1", display_name: "first" } }]);

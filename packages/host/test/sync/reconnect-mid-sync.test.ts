@@ -27,14 +27,19 @@ const seen = new Set<number>();
 beforeAll(async () => {
   server = await startServer((req, res) => {
     const page = Number(new URL(req.url ?? "/", "http://x").searchParams.get("page") ?? 1);
-    const answer = () => (req.headers.authorization === `Bearer ${activeToken}` ? json(res, 200, pages(page)) : json(res, 401, { errors: "[API] Invalid API key or access token" }));
+    const answer = () =>
+      req.headers.authorization === `Bearer ${activeToken}` ? json(res, 200, pages(page)) : json(res, 401, { errors: "[API] Invalid API key or access token" });
     if (seen.has(page) || !onFirstSight) return answer();
     seen.add(page);
     void onFirstSight(page).then(answer);
   });
   const base = demoManifest(server.port);
   const manifest = defineConnector({ ...base, streams: [...base.streams, { name: "oauth_customers", route: "/sync/oauth-customers", entity: "customer" }] });
-  host = await openHost({ dataDir: mkdtempSync(join(tmpdir(), "backfill-sync-")), logger: silentLogger, connectors: staticConnectorRegistry([{ key: "demo", manifest, routesDir: join(DEMO_DIR, "src", "api") }]) });
+  host = await openHost({
+    dataDir: mkdtempSync(join(tmpdir(), "backfill-sync-")),
+    logger: silentLogger,
+    connectors: staticConnectorRegistry([{ key: "demo", manifest, routesDir: join(DEMO_DIR, "src", "api") }]),
+  });
   runner = new RouteRunner({ routeTimeoutMs: 10_000 });
   engine = syncEngineForHost(host, runner);
 });
@@ -46,7 +51,13 @@ afterAll(async () => {
 });
 
 async function grant(connectionId: string, accessToken: string): Promise<void> {
-  await writeTokens(host.store, host.vault, connectionId, { accessToken, refreshToken: null, tokenType: "bearer", expiresAt: host.store.now() + 24 * 3600_000, refreshExpiresAt: null, scopes: ["customers.read"], accountId: null }, { scopes: ["customers.read"] });
+  await writeTokens(
+    host.store,
+    host.vault,
+    connectionId,
+    { accessToken, refreshToken: null, tokenType: "bearer", expiresAt: host.store.now() + 24 * 3600_000, refreshExpiresAt: null, scopes: ["customers.read"], accountId: null },
+    { scopes: ["customers.read"] },
+  );
   activeToken = accessToken;
 }
 

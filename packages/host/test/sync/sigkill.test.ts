@@ -29,10 +29,14 @@ it("resumes after SIGKILL from the last committed checkpoint with no loss and no
   const killed = await createDemoConnection(sh.host, server.base);
   const clean = await createDemoConnection(sh.host, server.base);
 
-  const child = spawn(process.execPath, ["--import", "tsx", "--conditions=source", fileURLToPath(new URL("./child-sync.ts", import.meta.url)), sh.dataDir, String(server.port), killed], {
-    cwd: fileURLToPath(new URL("../..", import.meta.url)),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "--conditions=source", fileURLToPath(new URL("./child-sync.ts", import.meta.url)), sh.dataDir, String(server.port), killed],
+    {
+      cwd: fileURLToPath(new URL("../..", import.meta.url)),
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let out = "";
   let err = "";
   child.stderr.on("data", (c: Buffer) => (err += c.toString()));

@@ -16,7 +16,11 @@ let runner: RouteRunner;
 beforeAll(async () => {
   const demo = demoManifest(1);
   const manifest = { ...demo, streams: [{ name: "customers", route: "/sync/stage-then-throw", entity: "customer" as const }] };
-  host = await openHost({ dataDir: mkdtempSync(join(tmpdir(), "backfill-throw-")), connectors: staticConnectorRegistry([{ key: "demo", manifest, routesDir: join(DEMO_DIR, "src", "api") }]), logger: silentLogger });
+  host = await openHost({
+    dataDir: mkdtempSync(join(tmpdir(), "backfill-throw-")),
+    connectors: staticConnectorRegistry([{ key: "demo", manifest, routesDir: join(DEMO_DIR, "src", "api") }]),
+    logger: silentLogger,
+  });
   runner = new RouteRunner({ routeTimeoutMs: 10_000 });
 });
 

@@ -83,7 +83,11 @@ export type StreamPageAnswer = IngestSummary & { stream: string; fetched: number
 
 type Spec<S extends Record<string, unknown>, Item, Done, P extends Partition, M, C> = StreamSpec<S, Item, Done, P, M, C>;
 
-function newPass<S extends Record<string, unknown>, Item, Done, P extends Partition, M, C>(spec: Spec<S, Item, Done, P, M, C>, position: StreamPosition<P, M>, ctx: C): PassPosition<P> {
+function newPass<S extends Record<string, unknown>, Item, Done, P extends Partition, M, C>(
+  spec: Spec<S, Item, Done, P, M, C>,
+  position: StreamPosition<P, M>,
+  ctx: C,
+): PassPosition<P> {
   const since = spec.lookbackMs ? instantBefore(position.highWater, spec.lookbackMs) : position.highWater;
   const planned = spec.planPass?.(position, ctx, since) ?? { partitions: [{ since } as P] };
   return { partitions: planned.partitions, index: 0, startedAt: planned.startedAt };
@@ -98,7 +102,12 @@ function resumeIndex<Item>(stream: string, pass: PassPosition<Partition>, items:
   return 0;
 }
 
-function fetchWithRestart<S extends Record<string, unknown>, Item, Done, P extends Partition, M, C>(spec: Spec<S, Item, Done, P, M, C>, pass: PassPosition<P>, query: PageQuery<P>, ctx: C): { page: FetchedPage<Item>; query: PageQuery<P>; restartedAfter?: string } {
+function fetchWithRestart<S extends Record<string, unknown>, Item, Done, P extends Partition, M, C>(
+  spec: Spec<S, Item, Done, P, M, C>,
+  pass: PassPosition<P>,
+  query: PageQuery<P>,
+  ctx: C,
+): { page: FetchedPage<Item>; query: PageQuery<P>; restartedAfter?: string } {
   try {
     return { page: spec.fetchPage(query, ctx), query };
   } catch (error) {
@@ -113,7 +122,9 @@ function fetchWithRestart<S extends Record<string, unknown>, Item, Done, P exten
 }
 
 /** One page (or one `alternate` step) of the stream `spec`. */
-export function syncStreamPage<S extends Record<string, unknown>, Item, Done = Item, P extends Partition = Partition, M = undefined, C = undefined>(spec: StreamSpec<S, Item, Done, P, M, C>): Response {
+export function syncStreamPage<S extends Record<string, unknown>, Item, Done = Item, P extends Partition = Partition, M = undefined, C = undefined>(
+  spec: StreamSpec<S, Item, Done, P, M, C>,
+): Response {
   const stored = Checkpoint.get(spec.stream, spec.layout.schema);
   try {
     const ctx = (spec.open?.() ?? undefined) as C;
@@ -128,7 +139,12 @@ export function syncStreamPage<S extends Record<string, unknown>, Item, Done = I
   }
 }
 
-function pageStep<S extends Record<string, unknown>, Item, Done, P extends Partition, M, C>(spec: Spec<S, Item, Done, P, M, C>, position: StreamPosition<P, M>, ctx: C, size: number | undefined): Response {
+function pageStep<S extends Record<string, unknown>, Item, Done, P extends Partition, M, C>(
+  spec: Spec<S, Item, Done, P, M, C>,
+  position: StreamPosition<P, M>,
+  ctx: C,
+  size: number | undefined,
+): Response {
   const pass = position.pass ?? newPass(spec, position, ctx);
   position.pass = pass;
   const { index, partitions } = pass;
@@ -152,7 +168,13 @@ function pageStep<S extends Record<string, unknown>, Item, Done, P extends Parti
   const doneItems = rest.slice(0, count);
   const pairs = doneItems.map((item, i) => ({ item, done: completion.done[i]! }));
   const kept = spec.keep ? pairs.filter((p) => spec.keep!(p.done)) : pairs;
-  const summary = mapAndIngest(spec.kind, spec.stream, kept, (p) => spec.idOf(p.item), (p) => spec.toRecords(p.done));
+  const summary = mapAndIngest(
+    spec.kind,
+    spec.stream,
+    kept,
+    (p) => spec.idOf(p.item),
+    (p) => spec.toRecords(p.done),
+  );
 
   // The partition's latest updated_at: a restart point (ascending results) and a "max_updated_at" watermark.
   const tracksSeen = (spec.ascendingByUpdatedAt ?? true) || spec.watermark === "max_updated_at";
@@ -162,7 +184,12 @@ function pageStep<S extends Record<string, unknown>, Item, Done, P extends Parti
   if (end < page.items.length) {
     const resumeAt = page.itemCursors?.[end - 1];
     log.info("page ends early: an object could not be completed", { stream: spec.stream, done: end, pageSize: page.items.length });
-    Object.assign(pass, { cursor: resumeAt ?? query.cursor, cursorSince: query.since, seenHighWater: seen, pageDone: resumeAt ? undefined : { count: end, lastId: spec.idOf(page.items[end - 1]!) } });
+    Object.assign(pass, {
+      cursor: resumeAt ?? query.cursor,
+      cursorSince: query.since,
+      seenHighWater: seen,
+      pageDone: resumeAt ? undefined : { count: end, lastId: spec.idOf(page.items[end - 1]!) },
+    });
   } else if (page.nextCursor) {
     Object.assign(pass, { cursor: page.nextCursor, cursorSince: query.since, seenHighWater: seen, pageDone: undefined });
   } else if (index + 1 < partitions.length) {
@@ -179,11 +206,25 @@ function pageStep<S extends Record<string, unknown>, Item, Done, P extends Parti
   const pauseSeconds = hasMore ? ((partialPage ? completion.stop?.pauseSeconds : undefined) ?? after.pauseSeconds) : undefined;
   const partial = partialPage ? { page: { done: end, of: page.items.length } } : {};
   const restarted = fetched.restartedAfter ? { restartedAfter: fetched.restartedAfter } : {};
-  return commitPage(spec, position, ctx, { fetched: doneItems, kept: kept.length, summary, hasMore, pauseSeconds, extra: { ...partial, ...restarted }, partition, index, of: partitions.length });
+  return commitPage(spec, position, ctx, {
+    fetched: doneItems,
+    kept: kept.length,
+    summary,
+    hasMore,
+    pauseSeconds,
+    extra: { ...partial, ...restarted },
+    partition,
+    index,
+    of: partitions.length,
+  });
 }
 
 /** A "max_updated_at" stream's next bound takes in what a partition read (the bound stays fixed while a query pages). */
-function foldSeen<S extends Record<string, unknown>, Item, Done, P extends Partition, M, C>(spec: Spec<S, Item, Done, P, M, C>, position: StreamPosition<P, M>, seen: string | undefined): void {
+function foldSeen<S extends Record<string, unknown>, Item, Done, P extends Partition, M, C>(
+  spec: Spec<S, Item, Done, P, M, C>,
+  position: StreamPosition<P, M>,
+  seen: string | undefined,
+): void {
   if (spec.watermark === "max_updated_at") position.highWater = laterOf(position.highWater, seen);
 }
 
@@ -210,7 +251,12 @@ type PageOutcome<Item, P extends Partition> = {
   of: number;
 };
 
-function commitPage<S extends Record<string, unknown>, Item, Done, P extends Partition, M, C>(spec: Spec<S, Item, Done, P, M, C>, position: StreamPosition<P, M>, ctx: C, outcome: PageOutcome<Item, P>): Response {
+function commitPage<S extends Record<string, unknown>, Item, Done, P extends Partition, M, C>(
+  spec: Spec<S, Item, Done, P, M, C>,
+  position: StreamPosition<P, M>,
+  ctx: C,
+  outcome: PageOutcome<Item, P>,
+): Response {
   const pause = outcome.pauseSeconds ? { pauseSeconds: outcome.pauseSeconds } : {};
   Checkpoint.set(spec.stream, spec.layout.write(position), { hasMore: outcome.hasMore, ...pause });
   const report = spec.report?.({ items: outcome.fetched, kept: outcome.kept, partition: outcome.partition, index: outcome.index, of: outcome.of }, ctx) ?? {};

@@ -30,7 +30,12 @@ export type IngestSummary = {
 };
 
 /** Maps each object; a MappingError skips that object (reported), any other error propagates. */
-export function mapObjects<T>(stream: string, objects: readonly T[], idOf: (object: T) => string, toRecords: (object: T) => readonly MappedRecord[]): { records: MappedRecord[]; skipped: SkippedObject[] } {
+export function mapObjects<T>(
+  stream: string,
+  objects: readonly T[],
+  idOf: (object: T) => string,
+  toRecords: (object: T) => readonly MappedRecord[],
+): { records: MappedRecord[]; skipped: SkippedObject[] } {
   const records: MappedRecord[] = [];
   const skipped: SkippedObject[] = [];
   for (const object of objects) {
@@ -53,7 +58,11 @@ export function ingestRecords(kind: EntityKind, stream: string, records: readonl
   const summary: IngestSummary = { accepted: 0, rejected: 0, errors: [], skipped };
   for (const [batchKind, batch] of byKind(kind, records)) {
     const keys = batch.map((r) => r.key);
-    const result = ingest.batch(batchKind, batch.map((r) => r.payload), { stream, continueOnError: true, idempotencyKey: (_payload, index) => keys[index]! });
+    const result = ingest.batch(
+      batchKind,
+      batch.map((r) => r.payload),
+      { stream, continueOnError: true, idempotencyKey: (_payload, index) => keys[index]! },
+    );
     for (const e of result.errors) log.error("record rejected by the canonical schema", { stream, key: keys[e.index], path: e.path, message: e.message });
     summary.accepted += result.accepted;
     summary.rejected += result.rejected;
@@ -75,7 +84,13 @@ function byKind(streamKind: EntityKind, records: readonly MappedRecord[]): Map<E
 }
 
 /** mapObjects then ingestRecords: the map-and-skip loop of a page or a webhook. */
-export function mapAndIngest<T>(kind: EntityKind, stream: string, objects: readonly T[], idOf: (object: T) => string, toRecords: (object: T) => readonly MappedRecord[]): IngestSummary {
+export function mapAndIngest<T>(
+  kind: EntityKind,
+  stream: string,
+  objects: readonly T[],
+  idOf: (object: T) => string,
+  toRecords: (object: T) => readonly MappedRecord[],
+): IngestSummary {
   const { records, skipped } = mapObjects(stream, objects, idOf, toRecords);
   return ingestRecords(kind, stream, records, skipped);
 }

@@ -66,7 +66,8 @@ export function httpFailure(response: Pick<HttpResponse, "status" | "ok" | "head
   if (response.status === 403) return { kind: "scopes_missing", message: `${provider} refused the token's access`, details };
   if (!response.ok) return { kind: "failed", status: response.status, message: `${provider} answered HTTP ${response.status}`, details };
   const body: unknown = response.body;
-  if (!body || typeof body !== "object" || Array.isArray(body)) return { kind: "failed", status: response.status, message: `${provider} answered with a body that is not a JSON object`, details };
+  if (!body || typeof body !== "object" || Array.isArray(body))
+    return { kind: "failed", status: response.status, message: `${provider} answered with a body that is not a JSON object`, details };
   return undefined;
 }
 

@@ -91,7 +91,10 @@ function wrap(handler: RouteHandler): Route {
       const correlationId = randomUUID();
       const safe = redact(error instanceof Error ? error : new Error(String(error)));
       if (isHostBound()) {
-        currentBinding("log.error").log("error", "route failed", { correlationId, error: { name: safe.name, message: safe.message, stack: safe.stack, code: (safe as { code?: unknown }).code } });
+        currentBinding("log.error").log("error", "route failed", {
+          correlationId,
+          error: { name: safe.name, message: safe.message, stack: safe.stack, code: (safe as { code?: unknown }).code },
+        });
       }
       const code = typeof (error as { code?: unknown })?.code === "string" ? String((error as { code: string }).code) : "internal_error";
       const fix = typeof (error as { fix?: unknown })?.fix === "string" ? redact((error as { fix: string }).fix) : undefined;

@@ -24,7 +24,5 @@ export function entityNameForKind(kind: string): EntityName | undefined {
 
 /** The canonical entities as JSON Schema, for consumers outside TypeScript. */
 export function entityJsonSchemas(): Record<EntityKind, unknown> {
-  return Object.fromEntries(
-    Object.entries(ENTITY_KINDS).map(([kind, def]) => [kind, z.toJSONSchema(def.schema, { unrepresentable: "any" })]),
-  ) as Record<EntityKind, unknown>;
+  return Object.fromEntries(Object.entries(ENTITY_KINDS).map(([kind, def]) => [kind, z.toJSONSchema(def.schema, { unrepresentable: "any" })])) as Record<EntityKind, unknown>;
 }

@@ -99,7 +99,11 @@ function checkTotals(value: Totals, ctx: z.RefinementCtx) {
     if (!/^\d+$/.test(line.quantity)) return;
     const expected = BigInt(line.quantity) * m(line.unit_price) - m(line.discount);
     if (expected !== m(line.amount)) {
-      ctx.addIssue({ code: "custom", path: ["line_items", i, "amount"], message: `must equal quantity × unit_price − discount (${line.quantity} × ${line.unit_price} − ${line.discount ?? "0"})` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["line_items", i, "amount"],
+        message: `must equal quantity × unit_price − discount (${line.quantity} × ${line.unit_price} − ${line.discount ?? "0"})`,
+      });
     }
   });
   if (value.line_items && value.subtotal !== undefined) {

@@ -36,9 +36,7 @@ function zodProblems(error: z.ZodError): ManifestProblem[] {
   });
 }
 
-export type ManifestValidation =
-  | { ok: true; manifest: ConnectorManifest; problems: [] }
-  | { ok: false; manifest?: undefined; problems: ManifestProblem[] };
+export type ManifestValidation = { ok: true; manifest: ConnectorManifest; problems: [] } | { ok: false; manifest?: undefined; problems: ManifestProblem[] };
 
 /**
  * Validates a manifest without throwing. Never crashes on arbitrary input. With

@@ -54,7 +54,11 @@ export function manifestRuleProblems(m: ConnectorManifest, providers?: ProviderR
 
   for (const [name] of Object.entries(properties)) {
     if (TOKEN_LIKE_SETTING.test(name)) {
-      add(`connection.settingsSchema.properties.${name}`, "no_token_settings", `OAuth connectors must not declare token-like settings (${name}); the host stores tokens and client secrets`);
+      add(
+        `connection.settingsSchema.properties.${name}`,
+        "no_token_settings",
+        `OAuth connectors must not declare token-like settings (${name}); the host stores tokens and client secrets`,
+      );
     }
   }
 

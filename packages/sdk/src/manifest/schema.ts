@@ -24,16 +24,15 @@ export const permissionsSchema = z.strictObject({
   files: z.strictObject({ maxBytes: z.number().int().positive() }).optional(),
 });
 
-export const settingPropertySchema = z
-  .looseObject({
-    type: z.enum(["string", "number", "integer", "boolean"]).optional(),
-    title: z.string().optional(),
-    description: z.string().optional(),
-    enum: z.array(z.union([z.string(), z.number(), z.boolean()])).optional(),
-    default: z.unknown().optional(),
-    "x-secret": z.boolean().optional(),
-    "x-placeholder": z.string().optional(),
-  });
+export const settingPropertySchema = z.looseObject({
+  type: z.enum(["string", "number", "integer", "boolean"]).optional(),
+  title: z.string().optional(),
+  description: z.string().optional(),
+  enum: z.array(z.union([z.string(), z.number(), z.boolean()])).optional(),
+  default: z.unknown().optional(),
+  "x-secret": z.boolean().optional(),
+  "x-placeholder": z.string().optional(),
+});
 
 export const settingsSchemaSchema = z.looseObject({
   type: z.literal("object").optional(),
@@ -79,7 +78,10 @@ export const customRevocationSchema = z.strictObject({
   /** Body field name → the value the host fills in. */
   body: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/), z.enum(REVOCATION_FIELD_VALUES)),
   /** Sends `Authorization: <scheme> <client secret>` (e.g. "Client"); omitted: no Authorization header. */
-  clientSecretAuthorizationScheme: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/).optional(),
+  clientSecretAuthorizationScheme: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/)
+    .optional(),
 });
 
 export const oauthSchema = z.strictObject({

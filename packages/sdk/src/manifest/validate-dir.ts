@@ -50,7 +50,6 @@ export function checkRoutesExist(m: ConnectorManifest, routesDir: string): Manif
     .map(({ path, route }) => ({ path, rule: "route_exists", message: `no route file for ${route} under ${routesDir}` }));
 }
 
-
 /**
  * Loads `backfill.config.ts` (or `.js`) from `dir` and validates it. Loading a .ts
  * manifest needs a TypeScript-aware loader (vitest, tsx); built packages use dist.
@@ -105,7 +104,15 @@ export function listRouteFiles(routesDir: string): { route: string; file: string
   const files = readdirSync(routesDir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile() && !/\.d\.m?ts$/.test(e.name) && ROUTE_EXTENSIONS.some((ext) => e.name.endsWith(ext)))
     .map((e) => join(e.parentPath, e.name));
-  return files.map((file) => ({ file, route: "/" + relative(routesDir, file).replace(/\.[^.]+$/, "").split(sep).join("/") }));
+  return files.map((file) => ({
+    file,
+    route:
+      "/" +
+      relative(routesDir, file)
+        .replace(/\.[^.]+$/, "")
+        .split(sep)
+        .join("/"),
+  }));
 }
 
 /**
@@ -130,7 +137,11 @@ async function anonymousRoutes(m: ConnectorManifest, routesDir: string): Promise
     entries.push({ route, auth: access.requested, declared: !access.undeclared });
     if (access.undeclared) {
       const field = access.requested === "public" ? "routes.public" : "routes.webhooks";
-      problems.push({ path: field, rule: "route_auth_declared", message: `route ${route} exports config.auth "${access.requested}" but ${field} does not list it (the host would require the API key)` });
+      problems.push({
+        path: field,
+        rule: "route_auth_declared",
+        message: `route ${route} exports config.auth "${access.requested}" but ${field} does not list it (the host would require the API key)`,
+      });
     }
   }
   return { entries, problems };
@@ -156,7 +167,11 @@ export function releaseChecklist(m: ConnectorManifest, root: string): { name: st
     { name: "required settings declared before OAuth start", ok: !oauth || oauth.requiredSettings.every((s) => s in m.connection.settingsSchema.properties) },
     dynamicHostsCheck(m),
     { name: "client.credentialKey set", ok: !!oauth?.client.credentialKey, ...(oauth ? { detail: oauth.client.credentialKey } : {}) },
-    { name: "postConnect verifies provider account identity", ok: !!oauth?.postConnect, ...(oauth?.postConnect ? { detail: oauth.postConnect.route } : { detail: "no postConnect route" }) },
+    {
+      name: "postConnect verifies provider account identity",
+      ok: !!oauth?.postConnect,
+      ...(oauth?.postConnect ? { detail: oauth.postConnect.route } : { detail: "no postConnect route" }),
+    },
     { name: "package version matches manifest version", ok: !pkg.version || pkg.version === m.version, detail: `${pkg.version ?? "-"} / ${m.version}` },
   ];
 }

@@ -25,7 +25,10 @@ export function parseCheckpoint<S extends z.ZodType>(stream: string, stored: unk
   const parsed = schema.safeParse(stored);
   if (parsed.success) return parsed.data;
   const issues = issuesOf(parsed.error);
-  const where = issues.slice(0, 3).map((i) => `${i.path}: ${i.message}`).join("; ");
+  const where = issues
+    .slice(0, 3)
+    .map((i) => `${i.path}: ${i.message}`)
+    .join("; ");
   throw new BackfillError(CHECKPOINT_INVALID, `Checkpoint of stream "${stream}" does not match its schema (${where})`, { stream, issues });
 }
 

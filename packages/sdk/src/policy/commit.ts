@@ -107,8 +107,10 @@ export function checkValidatedDeletions(deletions: unknown): ValidatedDeletion[]
   if (!Array.isArray(deletions) || deletions.length > 1000) throw new BackfillError("invalid_request", "Records.delete: at most 1000 deletions, as an array");
   return deletions.map((d: unknown, index) => {
     const item = (d ?? {}) as { idempotencyKey?: unknown; deletedAt?: unknown };
-    if (typeof item.idempotencyKey !== "string" || !item.idempotencyKey || item.idempotencyKey.length > 500) throw new BackfillError("invalid_request", `Records.delete: item ${index} has no idempotency key`);
-    if (item.deletedAt !== null && !(typeof item.deletedAt === "number" && Number.isFinite(item.deletedAt))) throw new BackfillError("invalid_request", `Records.delete: item ${index} has no valid deletion time`);
+    if (typeof item.idempotencyKey !== "string" || !item.idempotencyKey || item.idempotencyKey.length > 500)
+      throw new BackfillError("invalid_request", `Records.delete: item ${index} has no idempotency key`);
+    if (item.deletedAt !== null && !(typeof item.deletedAt === "number" && Number.isFinite(item.deletedAt)))
+      throw new BackfillError("invalid_request", `Records.delete: item ${index} has no valid deletion time`);
     return { idempotencyKey: item.idempotencyKey, deletedAt: item.deletedAt };
   });
 }

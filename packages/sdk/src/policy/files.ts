@@ -45,7 +45,9 @@ function assertFilesDeclared(manifest: ConnectorManifest, call: string): { maxBy
 
 function assertStreamDeclared(manifest: ConnectorManifest, call: string, stream: unknown): string {
   if (typeof stream !== "string" || !manifest.streams.some((s) => s.name === stream)) {
-    throw new BackfillError("invalid_request", `${call}: stream must be one of the manifest's streams (${manifest.streams.map((s) => s.name).join(", ") || "none"})`, { rule: "file_stream" });
+    throw new BackfillError("invalid_request", `${call}: stream must be one of the manifest's streams (${manifest.streams.map((s) => s.name).join(", ") || "none"})`, {
+      rule: "file_stream",
+    });
   }
   return stream;
 }
@@ -121,7 +123,10 @@ export function sliceLines(window: Uint8Array, offset: number, opts: ReadLinesOp
   const unterminated = count < opts.maxLines && reachesEnd && cut < window.length;
   const end = unterminated ? window.length : cut;
   if (end === 0 && window.length > 0) {
-    throw new BackfillError(FILE_LINE_TOO_LONG, `Files.readLines: the line at offset ${offset} is longer than maxBytes (${opts.maxBytes}, line ending included)`, { offset, maxBytes: opts.maxBytes });
+    throw new BackfillError(FILE_LINE_TOO_LONG, `Files.readLines: the line at offset ${offset} is longer than maxBytes (${opts.maxBytes}, line ending included)`, {
+      offset,
+      maxBytes: opts.maxBytes,
+    });
   }
   let text: string;
   try {

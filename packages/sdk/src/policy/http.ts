@@ -71,10 +71,10 @@ export function assertHttpAllowed(raw: string, patterns: readonly string[]): URL
   }
   const parsed = patterns.map(parseHttpPattern).filter((p): p is HttpPattern => !("error" in p));
   if (!parsed.some((p) => matchesHttpPattern(url, p))) {
-    throw new PermissionDeniedError(
-      `Http: ${describeUrl(raw)} is not allowed by permissions.http (${patterns.join(", ") || "none declared"})`,
-      { url: describeUrl(raw), rule: "permissions.http" },
-    );
+    throw new PermissionDeniedError(`Http: ${describeUrl(raw)} is not allowed by permissions.http (${patterns.join(", ") || "none declared"})`, {
+      url: describeUrl(raw),
+      rule: "permissions.http",
+    });
   }
   return url;
 }

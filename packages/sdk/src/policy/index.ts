@@ -9,9 +9,44 @@ export { unknownSettings, validateSettings, type SettingsProblem, type UnknownSe
 export { applyHostValidation } from "../providers/host-validation.js";
 export { timingSafeEqualText } from "./compare.js";
 export { expandTemplate, placeholdersInHost, templatePlaceholders } from "../manifest/templates.js";
-export { canonicalJson, canonicalPayload, checkValidatedDeletions, decideRecordCommit, decideRecordDelete, payloadHash, recordVersion, validateDeletions, type IncomingRecordState, type RecordCommitDecision, type RecordDeleteDecision, type RecordDeletion, type StoredRecordState, type ValidatedDeletion } from "./commit.js";
+export {
+  canonicalJson,
+  canonicalPayload,
+  checkValidatedDeletions,
+  decideRecordCommit,
+  decideRecordDelete,
+  payloadHash,
+  recordVersion,
+  validateDeletions,
+  type IncomingRecordState,
+  type RecordCommitDecision,
+  type RecordDeleteDecision,
+  type RecordDeletion,
+  type StoredRecordState,
+  type ValidatedDeletion,
+} from "./commit.js";
 export { checkDeliveryIds, isDeliveryRemembered, DELIVERY_ID_RULE, MAX_DELIVERY_ID_LENGTH, MAX_DELIVERY_IDS_PER_CALL, WEBHOOK_DELIVERY_RETENTION_MS } from "./webhooks.js";
 export { OPTIONAL_SCOPE_NOT_GRANTED, optionalScopeNotices, requestedScopes, type OptionalScopeNotice } from "./optional-scopes.js";
-export { checkDownload, checkFileAccess, checkReadLinesOptions, checkReadStart, downloadRedirect, fileIdFor, parseFileId, sliceLines, DEFAULT_DOWNLOAD_TIMEOUT_MS, DOWNLOAD_REDIRECTS, FILE_LINE_TOO_LONG, FILE_NOT_FOUND, FILE_NOT_UTF8, FILE_OFFSET_INVALID, FILE_RETENTION_MS, FILE_TOO_LARGE, MAX_DOWNLOAD_REDIRECTS, MAX_READ_BYTES, MAX_READ_LINES } from "./files.js";
+export {
+  checkDownload,
+  checkFileAccess,
+  checkReadLinesOptions,
+  checkReadStart,
+  downloadRedirect,
+  fileIdFor,
+  parseFileId,
+  sliceLines,
+  DEFAULT_DOWNLOAD_TIMEOUT_MS,
+  DOWNLOAD_REDIRECTS,
+  FILE_LINE_TOO_LONG,
+  FILE_NOT_FOUND,
+  FILE_NOT_UTF8,
+  FILE_OFFSET_INVALID,
+  FILE_RETENTION_MS,
+  FILE_TOO_LARGE,
+  MAX_DOWNLOAD_REDIRECTS,
+  MAX_READ_BYTES,
+  MAX_READ_LINES,
+} from "./files.js";
 export { checkCheckpointSet, parseCheckpoint, CHECKPOINT_INVALID, type CheckpointIssue } from "./checkpoint.js";
 export { followRedirect, MAX_REDIRECTS, REDIRECT_STATUSES, type RedirectHop } from "./redirect.js";

@@ -9,11 +9,7 @@ export type IngestError = { index: number; path: string; message: string };
 export type IngestResult = { accepted: number; rejected: number; errors: IngestError[] };
 export type ValidatedItem = { index: number; idempotencyKey: string; payload: Record<string, unknown> };
 
-export function validateIngestItems(
-  kind: EntityKind,
-  items: readonly IngestItem[],
-  continueOnError: boolean,
-): { result: IngestResult; valid: ValidatedItem[] } {
+export function validateIngestItems(kind: EntityKind, items: readonly IngestItem[], continueOnError: boolean): { result: IngestResult; valid: ValidatedItem[] } {
   const schema = ENTITY_KINDS[kind].schema;
   const errors: IngestError[] = [];
   const valid: ValidatedItem[] = [];

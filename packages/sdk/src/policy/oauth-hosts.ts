@@ -23,9 +23,7 @@ export function providerHosts(manifest: ConnectorManifest, settings: Record<stri
 }
 
 function fixedHostPatterns(manifest: ConnectorManifest): HttpPattern[] {
-  return manifest.permissions.http
-    .map(parseHttpPattern)
-    .filter((p): p is HttpPattern => !("error" in p) && !p.hostLabels.includes("*"));
+  return manifest.permissions.http.map(parseHttpPattern).filter((p): p is HttpPattern => !("error" in p) && !p.hostLabels.includes("*"));
 }
 
 /** True when auth.oauth may attach this connection's token to a request to `url`. */

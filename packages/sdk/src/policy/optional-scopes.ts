@@ -20,11 +20,7 @@ export function requestedScopes(oauth: Pick<OAuthConfig, "scopes" | "optionalSco
 }
 
 /** The optional scopes `granted` lacks, for every stream or only those affecting `stream`. */
-export function optionalScopeNotices(
-  oauth: Pick<OAuthConfig, "optionalScopes">,
-  granted: readonly string[],
-  stream?: string,
-): OptionalScopeNotice[] {
+export function optionalScopeNotices(oauth: Pick<OAuthConfig, "optionalScopes">, granted: readonly string[], stream?: string): OptionalScopeNotice[] {
   const have = new Set(granted);
   return oauth.optionalScopes
     .filter((o) => !have.has(o.scope) && (stream === undefined || o.streams.length === 0 || o.streams.includes(stream)))

@@ -14,10 +14,7 @@ export type TokenState = {
   blockedReason?: ReauthReason | undefined;
 };
 
-export type TokenDecision =
-  | { action: "use" }
-  | { action: "refresh" }
-  | { action: "reauth"; reason: ReauthReason; missingScopes?: string[] };
+export type TokenDecision = { action: "use" } | { action: "refresh" } | { action: "reauth"; reason: ReauthReason; missingScopes?: string[] };
 
 export function missingScopes(granted: readonly string[], required: readonly string[]): string[] {
   const have = new Set(granted);

@@ -4,11 +4,7 @@ import type { ProviderRegistry } from "./registry.js";
 
 export type HostValidationInput = { suffix?: string | undefined; allowedHosts?: string[] | undefined; normalize?: string | undefined };
 
-export function applyHostValidation(
-  value: unknown,
-  rule: HostValidationInput,
-  providers: ProviderRegistry,
-): { ok: true; value: string } | { ok: false; message: string } {
+export function applyHostValidation(value: unknown, rule: HostValidationInput, providers: ProviderRegistry): { ok: true; value: string } | { ok: false; message: string } {
   let host = typeof value === "string" ? value.trim().toLowerCase() : "";
   if (rule.normalize) {
     const normalizer = providers.hostNormalizer(rule.normalize);

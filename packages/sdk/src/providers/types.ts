@@ -14,10 +14,7 @@ export type CallbackVerifierContext = {
 };
 
 /** Checks the OAuth callback query before the code is spent (manifest `oauth.callbackVerifiers`). */
-export type CallbackVerifier = (
-  query: Record<string, string>,
-  ctx: CallbackVerifierContext,
-) => { ok: true } | { ok: false; code: string; message: string };
+export type CallbackVerifier = (query: Record<string, string>, ctx: CallbackVerifierContext) => { ok: true } | { ok: false; code: string; message: string };
 
 /** A token shape redacted wherever it appears, registered as a secret or not. */
 export type TokenPattern = {

@@ -14,9 +14,7 @@ const SAFE_KEYS = new Set(["token_type", "tokenType", "tokenUrlTemplate", "acces
  * Token shapes redacted wherever they appear, registered or not: HTTP credentials here,
  * each provider's own token shapes from its plug-in (Redactor.addTokenPatterns).
  */
-const CREDENTIAL_PATTERNS: readonly TokenPattern[] = [
-  { pattern: /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{4,}/gi, replacement: (_m, scheme: string) => `${scheme} ${REDACTED}` },
-];
+const CREDENTIAL_PATTERNS: readonly TokenPattern[] = [{ pattern: /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{4,}/gi, replacement: (_m, scheme: string) => `${scheme} ${REDACTED}` }];
 
 /**
  * A key and a quoted value inside a string: JSON (`"password": "x"`), JSON inside a JSON
@@ -75,7 +73,6 @@ function secretForms(secret: string): string[] {
   }
   return [...forms];
 }
-
 
 export function isSensitiveKey(key: string): boolean {
   return !SAFE_KEYS.has(key) && SENSITIVE_KEY.test(key);
@@ -171,7 +168,7 @@ class SecretIndex {
     let copied = 0;
     const last = text.length - MIN_SECRET_LENGTH;
     let h = prefixHash(text, 0);
-    for (let i = 0; i <= last; ) {
+    for (let i = 0; i <= last;) {
       const bucket = this.filter[h & FILTER_MASK] ? this.byPrefix.get(h) : undefined;
       const length = bucket?.lengths.find((l) => i + l <= text.length && bucket.forms.has(text.slice(i, i + l)));
       if (length !== undefined) {
@@ -304,7 +301,9 @@ function redactKeyedValues(text: string): string {
     const inner = redactKeyedValues(value);
     return inner === value ? match : `${keyQuote}${key}${keyQuote}${sep}${valueQuote}${inner}${valueQuote}`;
   });
-  return redactEqualsPairs(withQuoted).replace(HEADER_LINE, (match, indent: string, key: string, sep: string) => (isSensitiveKey(key) ? `${indent}${key}${sep}${REDACTED}` : match));
+  return redactEqualsPairs(withQuoted).replace(HEADER_LINE, (match, indent: string, key: string, sep: string) =>
+    isSensitiveKey(key) ? `${indent}${key}${sep}${REDACTED}` : match,
+  );
 }
 
 const DEFAULT_KEY = Symbol.for("backfill.sdk.redactor");

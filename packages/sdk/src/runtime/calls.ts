@@ -1,6 +1,17 @@
 // The synchronous runtime API connector code calls: OAuth, Http, Settings, Secrets,
 // ingest, Checkpoint, log and Connection. Each is a thin call into the bound host.
-import { currentBinding, type AccessTokenOptions, type CheckpointState, type HttpMethod, type HttpResponse, type LogLevel, type RecordsRedaction, type ConnectionInfo, type OAuthHttpAuth, type CheckpointOptions } from "./binding.js";
+import {
+  currentBinding,
+  type AccessTokenOptions,
+  type CheckpointState,
+  type HttpMethod,
+  type HttpResponse,
+  type LogLevel,
+  type RecordsRedaction,
+  type ConnectionInfo,
+  type OAuthHttpAuth,
+  type CheckpointOptions,
+} from "./binding.js";
 import { BackfillError } from "./errors.js";
 import { HOST_CAPABILITY_MISSING } from "./error-codes.js";
 import { ENTITY_KINDS, isEntityKind, type EntityKind } from "../entities/registry.js";

@@ -64,10 +64,7 @@ export class PermissionDeniedError extends BackfillError {
 export class NoHostBoundError extends BackfillError {
   override readonly code = NO_HOST_BOUND;
   constructor(call: string) {
-    super(
-      NO_HOST_BOUND,
-      `${call} needs a Backfill host, but no Backfill host is bound. Run the route through the host, or call connectorTestRuntime(...).install() in a test.`,
-    );
+    super(NO_HOST_BOUND, `${call} needs a Backfill host, but no Backfill host is bound. Run the route through the host, or call connectorTestRuntime(...).install() in a test.`);
     this.name = "NoHostBoundError";
   }
 }

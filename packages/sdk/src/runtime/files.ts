@@ -26,7 +26,8 @@ type FilesBinding = Required<Pick<HostBinding, "downloadFile" | "readFileLines" 
 
 function filesBinding(call: string): FilesBinding {
   const binding = currentBinding(call);
-  if (!binding.downloadFile || !binding.readFileLines || !binding.removeFile) throw new BackfillError(HOST_CAPABILITY_MISSING, `${call}: this Backfill host does not support files`);
+  if (!binding.downloadFile || !binding.readFileLines || !binding.removeFile)
+    throw new BackfillError(HOST_CAPABILITY_MISSING, `${call}: this Backfill host does not support files`);
   return binding as HostBinding & FilesBinding;
 }
 

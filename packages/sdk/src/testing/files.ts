@@ -5,7 +5,18 @@ import type { ConnectorManifest } from "../manifest/schema.js";
 import { oauthAuthHeader, type DownloadedFile, type FileDownloadSpec, type FileLines, type ReadLinesOptions } from "../runtime/binding.js";
 import { BackfillError } from "../runtime/errors.js";
 import { describeUrl } from "../policy/http.js";
-import { checkDownload, checkFileAccess, checkReadLinesOptions, checkReadStart, downloadRedirect, fileIdFor, sliceLines, DOWNLOAD_REDIRECTS, FILE_NOT_FOUND, FILE_TOO_LARGE } from "../policy/files.js";
+import {
+  checkDownload,
+  checkFileAccess,
+  checkReadLinesOptions,
+  checkReadStart,
+  downloadRedirect,
+  fileIdFor,
+  sliceLines,
+  DOWNLOAD_REDIRECTS,
+  FILE_NOT_FOUND,
+  FILE_TOO_LARGE,
+} from "../policy/files.js";
 import type { HttpMock, MockResponse } from "./http-mock.js";
 
 export type TestFilesContext = {
@@ -44,7 +55,12 @@ export class TestFiles {
       headers[tokenHeader] = value;
     }
     for (let count = 0; ; count++) {
-      const mock = this.ctx.http.respond({ method: "GET", url: url.toString(), body: undefined, opts: { headers: { ...headers }, timeoutMs: spec.timeoutMs, ...(spec.auth ? { auth: spec.auth } : {}) } });
+      const mock = this.ctx.http.respond({
+        method: "GET",
+        url: url.toString(),
+        body: undefined,
+        opts: { headers: { ...headers }, timeoutMs: spec.timeoutMs, ...(spec.auth ? { auth: spec.auth } : {}) },
+      });
       const status = mock.status ?? 200;
       const location = header(mock, "location");
       if (DOWNLOAD_REDIRECTS.has(status) && location) {
@@ -53,7 +69,8 @@ export class TestFiles {
       }
       if (status < 200 || status >= 300) throw new BackfillError("http_error", `Files.download: ${describeUrl(url.href)} answered ${status}`, { status });
       const bytes = bodyBytes(mock);
-      if (bytes.length > spec.maxBytes) throw new BackfillError(FILE_TOO_LARGE, `Files.download: ${describeUrl(url.href)} is larger than maxBytes (${spec.maxBytes})`, { maxBytes: spec.maxBytes });
+      if (bytes.length > spec.maxBytes)
+        throw new BackfillError(FILE_TOO_LARGE, `Files.download: ${describeUrl(url.href)} is larger than maxBytes (${spec.maxBytes})`, { maxBytes: spec.maxBytes });
       const fileId = fileIdFor(spec.stream, randomBytes(16).toString("hex"));
       this.files.set(fileId, { stream: spec.stream, bytes });
       return { fileId, bytes: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") };

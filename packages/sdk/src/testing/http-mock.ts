@@ -88,9 +88,7 @@ export class HttpMock {
     const expectation = this.expectations.find((e) => e.once && !e.used && fits(e)) ?? this.expectations.find((e) => !e.once && fits(e));
     if (!expectation) {
       const expected = this.expectations.filter((e) => !e.once || !e.used).map(describeExpectation);
-      throw new Error(
-        `connectorTestRuntime: unexpected ${call.method} ${describeUrl(call.url)}; expected ${expected.length ? expected.join("; ") : "no HTTP calls"}`,
-      );
+      throw new Error(`connectorTestRuntime: unexpected ${call.method} ${describeUrl(call.url)}; expected ${expected.length ? expected.join("; ") : "no HTTP calls"}`);
     }
     expectation.used = true;
     return typeof expectation.handler === "function" ? expectation.handler(call) : expectation.handler;

@@ -3,7 +3,16 @@
 // exactly where production would.
 import { dirname } from "node:path";
 import type { ConnectorManifest } from "../manifest/schema.js";
-import { bindHost, oauthAuthHeader, type CheckpointState, type HostBinding, type HttpRequestSpec, type LogLevel, type RecordsRedaction, type ConnectionStatusChange } from "../runtime/binding.js";
+import {
+  bindHost,
+  oauthAuthHeader,
+  type CheckpointState,
+  type HostBinding,
+  type HttpRequestSpec,
+  type LogLevel,
+  type RecordsRedaction,
+  type ConnectionStatusChange,
+} from "../runtime/binding.js";
 import { ReauthRequiredError, BackfillError, type ReauthReason } from "../runtime/errors.js";
 import { INVALID_SETTINGS } from "../runtime/error-codes.js";
 import { assertHttpAllowed } from "../policy/http.js";

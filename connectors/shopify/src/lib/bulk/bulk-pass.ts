@@ -103,7 +103,12 @@ function startNextJob<N>(session: AdminSession, bulk: BulkSpec<N>, state: BulkSt
 }
 
 /** Reads the next slice of the head window's file: whole records, completed and ingested. */
-function readSlice<D, N>(spec: StreamSpec<D, N>, bulk: BulkSpec<N>, session: AdminSession, window: BulkWindow & { fileId: string }): { failure?: Response; nodes: N[]; eof: boolean; pauseSeconds?: number } {
+function readSlice<D, N>(
+  spec: StreamSpec<D, N>,
+  bulk: BulkSpec<N>,
+  session: AdminSession,
+  window: BulkWindow & { fileId: string },
+): { failure?: Response; nodes: N[]; eof: boolean; pauseSeconds?: number } {
   let maxLines = BULK_SLICE_LINES;
   for (;;) {
     const slice = Files.readLines(window.fileId, { offset: window.offset ?? 0, maxLines, maxBytes: 16 * 1024 * 1024 });
@@ -208,7 +213,12 @@ export function bulkStep<D, N>(spec: StreamSpec<D, N>, bulk: BulkSpec<N>, pass: 
       if (partial) state.windows.splice(0, 1, remainderAfterPartial(head));
       else state.windows.shift();
     }
-    return commit(spec, pass, { state, highWater: latestOf(read.nodes.map(spec.updatedAt)) ?? null, ...(read.pauseSeconds ? { pauseSeconds: read.pauseSeconds } : {}), report: { step: "read", ...where, fetched: read.nodes.length, ...ingested, offset: head.offset, eof: read.eof, ...(partial ? { partial } : {}) } });
+    return commit(spec, pass, {
+      state,
+      highWater: latestOf(read.nodes.map(spec.updatedAt)) ?? null,
+      ...(read.pauseSeconds ? { pauseSeconds: read.pauseSeconds } : {}),
+      report: { step: "read", ...where, fetched: read.nodes.length, ...ingested, offset: head.offset, eof: read.eof, ...(partial ? { partial } : {}) },
+    });
   }
 
   if (!head.jobId) {

@@ -20,10 +20,7 @@ type UserError = { field: string[] | null; message: string; code: string | null 
 type RunData = { bulkOperationRunQuery: { bulkOperation: { id: string } | null; userErrors: UserError[] } };
 
 export type StartOutcome =
-  | { kind: "started"; id: string }
-  | { kind: "slots_taken"; message: string }
-  | { kind: "refused"; messages: string[] }
-  | Exclude<AdminResult<unknown>, { kind: "data" }>;
+  { kind: "started"; id: string } | { kind: "slots_taken"; message: string } | { kind: "refused"; messages: string[] } | Exclude<AdminResult<unknown>, { kind: "data" }>;
 
 export function startBulkJob(session: AdminSession, query: string): StartOutcome {
   const result = session.query<RunData>(BULK_RUN_MUTATION, { query });

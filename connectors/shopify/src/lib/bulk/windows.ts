@@ -63,7 +63,10 @@ export function halve(window: BulkWindow, now: number): BulkWindow[] | undefined
   const days = Math.round((to - from) / DAY_MS);
   if (days < 2) return undefined;
   const middle = from + Math.floor(days / 2) * DAY_MS;
-  return [{ from: window.from, to: iso(middle) }, { from: iso(middle), to: window.to }];
+  return [
+    { from: window.from, to: iso(middle) },
+    { from: iso(middle), to: window.to },
+  ];
 }
 
 /** The window size after a job that took `ms` over `days`. */

@@ -28,7 +28,13 @@ export const POST = api(async () => {
       providerAccountCurrency: merchant.currency ?? null,
       environment: squareHost() === SQUARE_HOSTS.sandbox ? "sandbox" : "production",
       mainLocation: mainLocation
-        ? { id: mainLocation.id, name: mainLocation.name ?? null, currency: mainLocation.currency ?? null, timezone: mainLocation.timezone ?? null, status: mainLocation.status ?? null }
+        ? {
+            id: mainLocation.id,
+            name: mainLocation.name ?? null,
+            currency: mainLocation.currency ?? null,
+            timezone: mainLocation.timezone ?? null,
+            status: mainLocation.status ?? null,
+          }
         : null,
     });
   } catch (error) {

@@ -10,7 +10,17 @@
 // changed since the last pass. A stale cursor restarts the batch from the latest updated_at it
 // had already read (results are ascending, so nothing before that is missed).
 import { api, z } from "@backfill-io/sdk";
-import { flatCursorCheckpoint, pageDoneOf, providerClock, sparse, syncStreamPage, type CheckpointLayout, type PageQuery, type StreamPosition, type StreamSpec } from "@backfill-io/oauth-helpers";
+import {
+  flatCursorCheckpoint,
+  pageDoneOf,
+  providerClock,
+  sparse,
+  syncStreamPage,
+  type CheckpointLayout,
+  type PageQuery,
+  type StreamPosition,
+  type StreamSpec,
+} from "@backfill-io/oauth-helpers";
 import { squareGetWithDate, squarePost } from "../../lib/square-client.js";
 import { squareFailure } from "../../lib/square-failure.js";
 import { filterStart } from "../../lib/high-water.js";
@@ -52,13 +62,31 @@ const ordersLayout: CheckpointLayout<OrdersCheckpoint, OrderBatch, Known> = {
   read(s = {}) {
     const memo = { knownLocationIds: s.knownLocationIds };
     if (!s.batches || (s.batchIndex ?? 0) >= s.batches.length) return { highWater: s.highWater, memo };
-    const pass = { partitions: s.batches, index: s.batchIndex ?? 0, startedAt: s.passStartedAt, cursor: s.cursor, cursorSince: s.cursorSince, seenHighWater: s.batchHighWater, pageDone: pageDoneOf(s.pageDone, s.pageDoneId) };
+    const pass = {
+      partitions: s.batches,
+      index: s.batchIndex ?? 0,
+      startedAt: s.passStartedAt,
+      cursor: s.cursor,
+      cursorSince: s.cursorSince,
+      seenHighWater: s.batchHighWater,
+      pageDone: pageDoneOf(s.pageDone, s.pageDoneId),
+    };
     return { highWater: s.highWater, pass, memo };
   },
   write({ highWater, pass, memo }) {
     if (!pass) return sparse({ highWater, knownLocationIds: memo?.knownLocationIds });
     const { partitions, index, startedAt, cursor, cursorSince, seenHighWater, pageDone } = pass;
-    return sparse({ highWater, passStartedAt: startedAt, batches: partitions, batchIndex: index, cursor, cursorSince, batchHighWater: seenHighWater, pageDone: pageDone?.count, pageDoneId: pageDone?.lastId });
+    return sparse({
+      highWater,
+      passStartedAt: startedAt,
+      batches: partitions,
+      batchIndex: index,
+      cursor,
+      cursorSince,
+      batchHighWater: seenHighWater,
+      pageDone: pageDone?.count,
+      pageDoneId: pageDone?.lastId,
+    });
   },
 };
 
@@ -74,7 +102,19 @@ function planOrdersPass({ highWater, memo }: StreamPosition<OrderBatch, Known>) 
   const known = memo?.knownLocationIds;
   if (!highWater || !known) return { partitions: batchesFor(current, highWater), startedAt };
   const isKnown = new Set(known);
-  return { partitions: [...batchesFor(current.filter((id) => isKnown.has(id)), highWater), ...batchesFor(current.filter((id) => !isKnown.has(id)), undefined)], startedAt };
+  return {
+    partitions: [
+      ...batchesFor(
+        current.filter((id) => isKnown.has(id)),
+        highWater,
+      ),
+      ...batchesFor(
+        current.filter((id) => !isKnown.has(id)),
+        undefined,
+      ),
+    ],
+    startedAt,
+  };
 }
 
 function searchOrders({ partition, since, cursor }: PageQuery<OrderBatch>) {
@@ -109,7 +149,10 @@ export const ordersStream = {
   // The locations the pass read: a location not among them next time is read over its whole history.
   passEnded: (pass) => ({ knownLocationIds: [...new Set(pass.partitions.flatMap((b) => b.locationIds))].sort() }),
   failureOf: squareFailure,
-  report: ({ items, kept, partition, index, of }) => ({ returnOrders: items.length - kept, ...(partition ? { batch: { index, of, locations: partition.locationIds.length } } : {}) }),
+  report: ({ items, kept, partition, index, of }) => ({
+    returnOrders: items.length - kept,
+    ...(partition ? { batch: { index, of, locations: partition.locationIds.length } } : {}),
+  }),
 } satisfies StreamSpec<OrdersCheckpoint, SquareOrder, SquareOrder, OrderBatch, Known>;
 
 export const POST = api(() => syncStreamPage(ordersStream));

@@ -69,7 +69,9 @@ function deleteCustomer(event: SquareEvent, base: Record<string, unknown>): Resp
   const id = object.customer?.id ?? event.data?.id;
   if (!id) return api.json({ ...base, ignored: "no customer id" });
   const mergedInto = object.event_context?.merge?.to_customer_id;
-  const { staged } = Records.delete("customer", [{ idempotencyKey: customerIdempotencyKey({ customer_id: id }), ...(event.created_at ? { deletedAt: event.created_at } : {}) }], { stream: "customers" });
+  const { staged } = Records.delete("customer", [{ idempotencyKey: customerIdempotencyKey({ customer_id: id }), ...(event.created_at ? { deletedAt: event.created_at } : {}) }], {
+    stream: "customers",
+  });
   log.info("square customer deleted", { customerId: id, ...(mergedInto ? { mergedInto } : {}) });
   return api.json({ ...base, deleted: staged, ...(mergedInto ? { mergedInto } : {}) });
 }

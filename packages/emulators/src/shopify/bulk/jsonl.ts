@@ -11,7 +11,8 @@ import { isConnectionType } from "./validate.js";
 
 /** The key the emulator adds to each connection to page it; never written to the file. */
 const PAGE_INFO_KEY = "__bulkPageInfo";
-const PAGE_INFO_SELECTION = (parse(`{ ${PAGE_INFO_KEY}: pageInfo { hasNextPage endCursor } }`).definitions[0] as unknown as { selectionSet: { selections: FieldNode[] } }).selectionSet.selections[0]!;
+const PAGE_INFO_SELECTION = (parse(`{ ${PAGE_INFO_KEY}: pageInfo { hasNextPage endCursor } }`).definitions[0] as unknown as { selectionSet: { selections: FieldNode[] } })
+  .selectionSet.selections[0]!;
 
 type Obj = Record<string, unknown>;
 type PageInfo = { hasNextPage: boolean; endCursor: string | null };

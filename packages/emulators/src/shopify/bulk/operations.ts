@@ -80,7 +80,10 @@ export class BulkOperations {
   /** bulk_operations/finish subscriptions: shop → callback URL. */
   readonly finishSubscriptions = new Map<string, string>();
 
-  constructor(private readonly now: () => number, options: BulkOptions = {}) {
+  constructor(
+    private readonly now: () => number,
+    options: BulkOptions = {},
+  ) {
     this.objectsPerSecond = options.objectsPerSecond ?? DEFAULT_BULK_OBJECTS_PER_SECOND;
     this.maxConcurrent = options.maxConcurrent ?? DEFAULT_BULK_MAX_CONCURRENT;
   }
@@ -99,11 +102,20 @@ export class BulkOperations {
     return [...this.operations.values()].filter((op) => op.shop === shop && op.clientId === clientId && !this.finished(op));
   }
 
-  create(schema: GraphQLSchema, document: DocumentNode, query: string, root: Record<string, unknown>, ctx: GraphQLContext): { operation: BulkOperationView | null; userErrors: BulkUserError[] } {
+  create(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    query: string,
+    root: Record<string, unknown>,
+    ctx: GraphQLContext,
+  ): { operation: BulkOperationView | null; userErrors: BulkUserError[] } {
     const shop = ctx.shop.handle;
     const busy = this.running(shop, ctx.token.clientId).length + (this.heldSlots.get(shop) ?? 0);
     if (busy >= this.maxConcurrent) {
-      return { operation: null, userErrors: [{ field: null, message: "A bulk query operation for this app and shop is already in progress. Try again later.", code: "OPERATION_IN_PROGRESS" }] };
+      return {
+        operation: null,
+        userErrors: [{ field: null, message: "A bulk query operation for this app and shop is already in progress. Try again later.", code: "OPERATION_IN_PROGRESS" }],
+      };
     }
     const fault = this.faults.shift();
     const id = `gid://shopify/BulkOperation/${this.nextId++}`;
@@ -211,7 +223,10 @@ export class BulkOperations {
     const number = op.id.split("/").at(-1)!;
     const path = `/${BULK_STORAGE_BUCKET}/${number}/bulk-${number}${kind === "partial" ? "-partial" : ""}.jsonl`;
     const signedAt = op.urlExpired ? completedAt - (BULK_URL_TTL_S + 60) * 1000 : completedAt;
-    const date = new Date(signedAt).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+    const date = new Date(signedAt)
+      .toISOString()
+      .replace(/[-:]/g, "")
+      .replace(/\.\d{3}/, "");
     const expires = Math.floor(signedAt / 1000) + BULK_URL_TTL_S;
     const query = new URLSearchParams({
       "X-Goog-Algorithm": "GOOG4-RSA-SHA256",
@@ -269,7 +284,14 @@ export class BulkOperations {
       due.push({
         shop: op.shop,
         clientId: op.clientId,
-        payload: { admin_graphql_api_id: v.id, completed_at: v.completedAt, created_at: v.createdAt, error_code: v.errorCode?.toLowerCase() ?? null, status: v.status.toLowerCase(), type: "query" },
+        payload: {
+          admin_graphql_api_id: v.id,
+          completed_at: v.completedAt,
+          created_at: v.createdAt,
+          error_code: v.errorCode?.toLowerCase() ?? null,
+          status: v.status.toLowerCase(),
+          type: "query",
+        },
       });
     }
     return due;

@@ -89,7 +89,8 @@ function walk(w: Walk, set: SelectionSetNode, parent: GraphQLCompositeType, dept
       if (args.length) w.problems.push(`Bulk queries cannot contain pagination arguments: ${args.join(", ")} on field '${name}'.`);
       if (inList) w.problems.push("Queries that contain a connection field within a list field are not currently supported.");
       if (depth + 1 > MAX_BULK_CONNECTION_DEPTH) w.problems.push(`Bulk queries cannot contain connections with a nesting depth greater than ${MAX_BULK_CONNECTION_DEPTH}.`);
-      if (depth > 0 && !selectsId(parentSet, w.fragments)) w.problems.push(`The parent 'node' field for a nested connection must select the 'id' field. Connection fields without 'id': ${name}.`);
+      if (depth > 0 && !selectsId(parentSet, w.fragments))
+        w.problems.push(`The parent 'node' field for a nested connection must select the 'id' field. Connection fields without 'id': ${name}.`);
       // Below a connection: its edges/node or nodes are the nodes children hang from.
       walkConnection(w, selection.selectionSet, named, depth + 1);
       continue;
@@ -131,14 +132,17 @@ export function checkBulkQuery(schema: GraphQLSchema, query: string): BulkQueryC
   if (errors.length) return invalid(`Invalid bulk query: ${errors[0]!.message}`);
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const operation = operations[0];
-  if (!operation || operations.length > 1 || operation.operation !== OperationTypeNode.QUERY) return invalid("Invalid bulk query: a bulk query must be exactly one query operation.");
+  if (!operation || operations.length > 1 || operation.operation !== OperationTypeNode.QUERY)
+    return invalid("Invalid bulk query: a bulk query must be exactly one query operation.");
   if (operation.variableDefinitions?.length) return invalid("Invalid bulk query: bulk queries cannot use variables.");
   const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
   const w: Walk = { schema, fragments, connections: [], problems: [] };
   walk(w, operation.selectionSet, schema.getQueryType()!, 0, false, undefined, true);
   if (w.connections.length === 0) w.problems.push("Bulk queries must contain at least one connection.");
   if (w.connections.length > MAX_BULK_CONNECTIONS) w.problems.push(`Bulk queries cannot contain more than ${MAX_BULK_CONNECTIONS} connections.`);
-  const topConnections = operation.selectionSet.selections.filter((s) => s.kind === Kind.FIELD && isConnectionType(schema.getQueryType()!.getFields()[s.name.value]?.type ?? schema.getQueryType()!));
+  const topConnections = operation.selectionSet.selections.filter(
+    (s) => s.kind === Kind.FIELD && isConnectionType(schema.getQueryType()!.getFields()[s.name.value]?.type ?? schema.getQueryType()!),
+  );
   if (w.problems.length === 0 && topConnections.length !== 1) w.problems.push("Invalid bulk query: the emulator runs bulk queries with exactly one top-level connection.");
   const problems = [...new Set(w.problems)];
   if (problems.length) return { ok: false, userErrors: problems.map((message) => ({ field: ["query"], message, code: "INVALID" })) };

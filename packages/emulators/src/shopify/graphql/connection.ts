@@ -49,12 +49,7 @@ export interface Connection<T> {
  * Page through `items` sorted by `sortValue` then id. `map` turns a record into its
  * GraphQL object only for the records on the page.
  */
-export function paginate<R extends { id: number }, T>(
-  items: readonly R[],
-  args: ConnectionArgs,
-  sortValue: (item: R) => string | number,
-  map: (item: R) => T,
-): Connection<T> {
+export function paginate<R extends { id: number }, T>(items: readonly R[], args: ConnectionArgs, sortValue: (item: R) => string | number, map: (item: R) => T): Connection<T> {
   const { first, last } = args;
   if ((first === undefined || first === null) && (last === undefined || last === null)) {
     throw new GraphQLError("you must provide one of first or last", { extensions: { code: "BAD_REQUEST" } });
@@ -66,9 +61,7 @@ export function paginate<R extends { id: number }, T>(
     });
   }
   const direction = args.reverse ? -1 : 1;
-  const sorted = items
-    .map((item) => ({ item, value: sortValue(item) }))
-    .sort((a, b) => direction * compare(a.value, a.item.id, b.value, b.item.id));
+  const sorted = items.map((item) => ({ item, value: sortValue(item) })).sort((a, b) => direction * compare(a.value, a.item.id, b.value, b.item.id));
   let start = 0;
   let end = sorted.length;
   if (args.after) {

@@ -74,12 +74,7 @@ function applies(walk: Walk, condition: GraphQLNamedType | null | undefined, typ
 }
 
 /** Visit every field node selected on `type`, through the fragments that apply to it. */
-function eachField(
-  selectionSet: SelectionSetNode | undefined,
-  type: GraphQLNamedType,
-  walk: Walk,
-  visit: (field: FieldNode, parent: GraphQLNamedType) => void,
-): void {
+function eachField(selectionSet: SelectionSetNode | undefined, type: GraphQLNamedType, walk: Walk, visit: (field: FieldNode, parent: GraphQLNamedType) => void): void {
   for (const selection of selectionSet?.selections ?? []) {
     if (selection.kind === Kind.FIELD) visit(selection, type);
     else if (selection.kind === Kind.INLINE_FRAGMENT) {
@@ -167,12 +162,7 @@ function mutationCost(op: OperationDefinitionNode, walk: Walk, root: GraphQLName
   return fields * MUTATION_FIELD_COST;
 }
 
-export function requestedQueryCost(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  variables: Record<string, unknown> | undefined,
-  operationName: string | undefined,
-): number {
+export function requestedQueryCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined): number {
   const op = operation(document, operationName);
   if (!op) return 0;
   const root = op.operation === OperationTypeNode.MUTATION ? schema.getMutationType() : schema.getQueryType();

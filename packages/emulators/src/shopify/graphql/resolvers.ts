@@ -155,10 +155,7 @@ function lineItemObject(shop: ShopRecord, order: OrderRecord, li: LineItemRecord
         ? []
         : [{ allocatedAmountSet: money(li.discount), discountApplication: { __typename: "DiscountCodeApplication", code: "WELCOME10", index: 0 } }],
     duties: [],
-    taxLines: (args: { first?: number | null }) =>
-      li.taxable && li.currentQuantity > 0
-        ? [taxLine(shop, order, li.tax)].slice(0, args.first ?? undefined)
-        : [],
+    taxLines: (args: { first?: number | null }) => (li.taxable && li.currentQuantity > 0 ? [taxLine(shop, order, li.tax)].slice(0, args.first ?? undefined) : []),
   };
 }
 
@@ -218,7 +215,12 @@ function refundObject(shop: ShopRecord, order: OrderRecord, refund: RefundRecord
     totalRefundedSet: moneyBag(shop, order, refund.totalRefunded),
     order: () => orderObject(shop, order),
     refundLineItems: (args: ConnectionArgs) =>
-      paginate(refund.lineItems, args, (r) => r.id, (r) => refundLineItemObject(shop, order, r)),
+      paginate(
+        refund.lineItems,
+        args,
+        (r) => r.id,
+        (r) => refundLineItemObject(shop, order, r),
+      ),
     refundShippingLines: (args: ConnectionArgs) =>
       paginate(
         refund.shipping.shop === 0 ? [] : [{ id: refund.id }],
@@ -232,8 +234,20 @@ function refundObject(shop: ShopRecord, order: OrderRecord, refund: RefundRecord
           taxAmountSet: moneyBag(shop, order, ZERO),
         }),
       ),
-    orderAdjustments: (args: ConnectionArgs) => paginate([], args, (r: { id: number }) => r.id, () => ({})),
-    transactions: (args: ConnectionArgs) => paginate([], args, (r: { id: number }) => r.id, () => ({})),
+    orderAdjustments: (args: ConnectionArgs) =>
+      paginate(
+        [],
+        args,
+        (r: { id: number }) => r.id,
+        () => ({}),
+      ),
+    transactions: (args: ConnectionArgs) =>
+      paginate(
+        [],
+        args,
+        (r: { id: number }) => r.id,
+        () => ({}),
+      ),
     duties: [],
   };
 }
@@ -244,7 +258,13 @@ function orderObject(shop: ShopRecord, order: OrderRecord): Obj {
   const refunded = sum(order.refunds.map((r) => r.totalRefunded));
   const currentSubtotalQuantity = order.lineItems.reduce((n, li) => n + li.currentQuantity, 0);
   const paid = ["PAID", "PARTIALLY_REFUNDED", "REFUNDED"].includes(order.displayFinancialStatus);
-  const lineItems = (args: ConnectionArgs) => paginate(order.lineItems, args, (li) => li.id, (li) => lineItemObject(shop, order, li));
+  const lineItems = (args: ConnectionArgs) =>
+    paginate(
+      order.lineItems,
+      args,
+      (li) => li.id,
+      (li) => lineItemObject(shop, order, li),
+    );
   return {
     __typename: "Order",
     id: gid("Order", order.id),
@@ -360,9 +380,7 @@ function orderConnection(shop: ShopRecord, orders: readonly OrderRecord[], args:
 }
 
 function customerConnection(shop: ShopRecord, args: ListArgs) {
-  return paginate(filterByQuery(shop, shop.customers, args.query, true), args, sortValueFor(args.sortKey), (c) =>
-    customerObject(shop, c),
-  );
+  return paginate(filterByQuery(shop, shop.customers, args.query, true), args, sortValueFor(args.sortKey), (c) => customerObject(shop, c));
 }
 
 function shopObject(shop: ShopRecord): Obj {

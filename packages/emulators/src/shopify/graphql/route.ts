@@ -41,10 +41,7 @@ export function registerGraphQLRoute(app: Hono<ShopifyEnv>, state: ShopifyEmulat
     if (!body || typeof body.query !== "string") {
       return c.json({ errors: { query: "Required parameter missing or invalid" } }, 400);
     }
-    const variables =
-      body.variables && typeof body.variables === "object" && !Array.isArray(body.variables)
-        ? (body.variables as Record<string, unknown>)
-        : undefined;
+    const variables = body.variables && typeof body.variables === "object" && !Array.isArray(body.variables) ? (body.variables as Record<string, unknown>) : undefined;
     const operationName = typeof body.operationName === "string" ? body.operationName : undefined;
 
     const schema = loadAdminSchema();

@@ -10,7 +10,6 @@ export interface SquareEnv {
   Variables: { grant: AccessTokenRecord; data: MerchantData };
 }
 
-
 export function errorResponse(c: Context, status: 400 | 401 | 403 | 404, ...errors: SquareError[]): Response {
   return c.json({ errors }, status);
 }
@@ -127,8 +126,7 @@ export async function readJsonBody(c: Context): Promise<Parsed<Record<string, un
   return { ok: false, error: invalidRequest("BAD_REQUEST", "The request body is not a JSON object.") };
 }
 
-export const asObject = (value: unknown): Record<string, unknown> =>
-  value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+export const asObject = (value: unknown): Record<string, unknown> => (value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
 
 /**
  * Serves one cursor page as `{ [key]: records, cursor? }`; Square leaves out empty lists and a

@@ -94,7 +94,8 @@ export function registerCustomerRoutes(app: Hono<SquareEnv>, state: SquareEmulat
       ranges[key] = { start: start.value, end: end.value };
     }
     const ids = asObject(filter.customer_ids);
-    if (ids.any !== undefined && !Array.isArray(ids.any)) return badRequest(c, "INVALID_VALUE", "Expected query.filter.customer_ids.any to be an array.", "query.filter.customer_ids.any");
+    if (ids.any !== undefined && !Array.isArray(ids.any))
+      return badRequest(c, "INVALID_VALUE", "Expected query.filter.customer_ids.any to be an array.", "query.filter.customer_ids.any");
     const anyIds = Array.isArray(ids.any) ? (ids.any as unknown[]).map(String) : undefined;
     const data = c.get("data");
     const scope = cursorScope("SearchCustomers", data.merchant.id, { field: field.value, order: order.value, ranges, anyIds });

@@ -29,8 +29,7 @@ const ORDER_STATES: readonly SquareOrderState[] = ["OPEN", "COMPLETED", "CANCELE
 const TIME_FIELDS = ["CREATED_AT", "UPDATED_AT", "CLOSED_AT"] as const;
 type TimeField = (typeof TIME_FIELDS)[number];
 
-const timeOf = (order: SquareOrder, field: TimeField) =>
-  field === "CREATED_AT" ? order.created_at : field === "UPDATED_AT" ? order.updated_at : order.closed_at;
+const timeOf = (order: SquareOrder, field: TimeField) => (field === "CREATED_AT" ? order.created_at : field === "UPDATED_AT" ? order.updated_at : order.closed_at);
 
 export function registerOrderRoutes(app: Hono<SquareEnv>, state: SquareEmulatorState): void {
   const ordersRead = requireScope("ORDERS_READ");
@@ -94,7 +93,16 @@ export function registerOrderRoutes(app: Hono<SquareEnv>, state: SquareEmulatorS
     const customerIds = Array.isArray(customerFilter.customer_ids) ? (customerFilter.customer_ids as unknown[]).map(String) : undefined;
     const returnEntries = request.return_entries === true;
 
-    const scope = cursorScope("SearchOrders", data.merchant.id, { locationIds, sortField: sortField.value, sortOrder: sortOrder.value, timeField, range, states, customerIds, returnEntries });
+    const scope = cursorScope("SearchOrders", data.merchant.id, {
+      locationIds,
+      sortField: sortField.value,
+      sortOrder: sortOrder.value,
+      timeField,
+      range,
+      states,
+      customerIds,
+      returnEntries,
+    });
     return pageResponse(
       c,
       state,

@@ -66,7 +66,11 @@ function listRoute<T extends Listed>(
 export function registerPaymentRoutes(app: Hono<SquareEnv>, state: SquareEmulatorState): void {
   const paymentsRead = requireScope("PAYMENTS_READ");
 
-  app.get("/v2/payments", paymentsRead, listRoute(state, "ListPayments", "payments", (c) => c.get("data").payments));
+  app.get(
+    "/v2/payments",
+    paymentsRead,
+    listRoute(state, "ListPayments", "payments", (c) => c.get("data").payments),
+  );
 
   app.get("/v2/payments/:paymentId", paymentsRead, (c) => {
     const payment = c.get("data").payments.find((candidate) => candidate.id === c.req.param("paymentId"));

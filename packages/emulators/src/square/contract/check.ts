@@ -98,7 +98,9 @@ export function checkExchanges(exchanges: readonly RecordedExchange[]): Contract
 
 /** Reads a recording directory (recorder.ts) and checks every exchange in it. */
 export function checkRecordedDir(dir: string): ContractReport {
-  const files = readdirSync(dir).filter((name) => name.endsWith(".json")).sort();
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith(".json"))
+    .sort();
   return checkExchanges(files.map((name) => JSON.parse(readFileSync(join(dir, name), "utf8")) as RecordedExchange));
 }
 

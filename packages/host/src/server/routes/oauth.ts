@@ -65,7 +65,8 @@ export function oauthRoutes(host: Host, publicUrl: string): Hono {
   // re-render the form with the problems, before anything is written.
   app.post("/start", async (c) => {
     const origin = c.req.header("origin");
-    if (origin !== undefined && origin !== new URL(publicUrl).origin) return errorJson(c, 403, "cross_origin_form", "the connect form must be posted from this host's connect page");
+    if (origin !== undefined && origin !== new URL(publicUrl).origin)
+      return errorJson(c, 403, "cross_origin_form", "the connect form must be posted from this host's connect page");
     const fields = await c.req.parseBody();
     const key = typeof fields.connector === "string" ? fields.connector : "";
     try {
@@ -76,7 +77,15 @@ export function oauthRoutes(host: Host, publicUrl: string): Hono {
       const settings = formSettings(fields, START_PARAMS);
       const { problems } = checkConnectSettings(connector.manifest, session, settings, host.providers);
       if (Object.keys(problems).length) {
-        if (!wantsHtml(c)) return errorJson(c, 400, "invalid_settings", Object.entries(problems).map(([k, v]) => `${k} ${v}`).join("; "));
+        if (!wantsHtml(c))
+          return errorJson(
+            c,
+            400,
+            "invalid_settings",
+            Object.entries(problems)
+              .map(([k, v]) => `${k} ${v}`)
+              .join("; "),
+          );
         const values = Object.fromEntries(Object.entries(settings).filter(([name]) => connector.manifest.connection.settingsSchema.properties[name]?.["x-secret"] !== true));
         return renderConnectPage(c, host, session, key, { values, problems, error: "Please correct the fields below." }, 422);
       }

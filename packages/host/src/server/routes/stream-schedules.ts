@@ -51,7 +51,8 @@ export function streamScheduleRoutes(host: Host, opts: StreamScheduleOptions = {
       await host.store.schedules.clear(id, stream);
     } else {
       const ms = typeof every === "string" ? scheduleEveryMs(every) : undefined;
-      if (ms === undefined || ms < MIN_SCHEDULE_MS) return errorJson(c, 400, SCHEDULE_INVALID, 'every must be a duration of whole minutes, hours or days (like "15m", "1h", "1d"), or null to remove the override');
+      if (ms === undefined || ms < MIN_SCHEDULE_MS)
+        return errorJson(c, 400, SCHEDULE_INVALID, 'every must be a duration of whole minutes, hours or days (like "15m", "1h", "1d"), or null to remove the override');
       await host.store.schedules.set(id, stream, ms);
     }
     await host.store.auditLog.append("connection.schedule_changed", { actor: c.get("apiKeyId"), connectionId: id, detail: { stream, every: every ?? null } });

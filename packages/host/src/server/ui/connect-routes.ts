@@ -30,10 +30,18 @@ export function connectSessionToken(c: Context, secure: boolean, field?: string)
 export type ConnectFormState = { values?: Record<string, string>; problems?: FieldProblems; error?: string };
 
 /** The connect page of `session` for `connectorKey` (or the connector chooser). */
-export async function renderConnectPage(c: Context, host: Host, session: ConnectSession, connectorKey: string | undefined, state: ConnectFormState = {}, status: 200 | 422 = 200): Promise<Response> {
+export async function renderConnectPage(
+  c: Context,
+  host: Host,
+  session: ConnectSession,
+  connectorKey: string | undefined,
+  state: ConnectFormState = {},
+  status: 200 | 422 = 200,
+): Promise<Response> {
   const key = connectorKey ?? (session.connectorKeys.length === 1 ? session.connectorKeys[0] : undefined);
   if (!key) return renderChooser(c, host, session);
-  if (!CONNECTOR_KEY_PATTERN.test(key) || !session.connectorKeys.includes(key)) return renderMerchantError(c, new OAuthFlowError("connector_not_allowed", `this link does not connect ${key}`), key, 403);
+  if (!CONNECTOR_KEY_PATTERN.test(key) || !session.connectorKeys.includes(key))
+    return renderMerchantError(c, new OAuthFlowError("connector_not_allowed", `this link does not connect ${key}`), key, 403);
   const connector = await host.connectors.get(key);
   if (!connector) return renderMerchantError(c, new OAuthFlowError("connector_not_found", `${key} is not available`), key, 404);
   const manifest = connector.manifest;

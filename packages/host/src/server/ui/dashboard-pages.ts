@@ -51,7 +51,12 @@ ${list.map(({ row, lastSync }) => {
 </tbody></table></div>`;
 }
 
-export type ConnectionPage = { row: ConnectionRow; streams: { name: string; entity: string | undefined; lastRun: SyncRunRow | undefined }[]; runs: SyncRunRow[]; errors: { at: number; text: string }[] };
+export type ConnectionPage = {
+  row: ConnectionRow;
+  streams: { name: string; entity: string | undefined; lastRun: SyncRunRow | undefined }[];
+  runs: SyncRunRow[];
+  errors: { at: number; text: string }[];
+};
 
 export function runsRowsHtml(runs: SyncRunRow[]): Html {
   return html`${runs.map((r) => html`<tr><td>${r.stream}</td><td>${status(r.status)}</td><td>${r.pages}</td><td>${r.accepted}</td><td>${r.rejected}</td><td>${time(r.started_at)}</td><td>${r.error ?? ""}</td></tr>`)}`;
@@ -113,15 +118,30 @@ ${list.map((c) => html`<tr><td class="mono">${c.credentialKey}</td><td class="mo
 export function keysHtml(keys: { id: string; name: string; prefix: string; created_at: number; last_used_at: number | null; revoked_at: number | null }[], self: string): Html {
   return html`<h1>API keys</h1>${flashBox}
 <div class="card"><table id="keys"><thead><tr><th>Name</th><th>Prefix</th><th>Created</th><th>Last used</th><th>Status</th><th></th></tr></thead><tbody>
-${keys.map((k) => html`<tr data-key-id="${k.id}"><td>${k.name}${k.id === self ? html` <span class="muted">(this session)</span>` : ""}</td><td class="mono">${k.prefix}…</td><td>${time(k.created_at)}</td><td>${time(k.last_used_at)}</td><td>${k.revoked_at ? status("revoked") : status("active")}</td>
-<td>${k.revoked_at ? "" : html`<form data-api="/api/keys/${k.id}" data-method="DELETE" data-confirm="Revoke the key ${k.name}?"><button type="submit" class="small danger" id="revoke-${k.id}">Revoke</button></form>`}</td></tr>`)}
+${keys.map(
+  (
+    k,
+  ) => html`<tr data-key-id="${k.id}"><td>${k.name}${k.id === self ? html` <span class="muted">(this session)</span>` : ""}</td><td class="mono">${k.prefix}…</td><td>${time(k.created_at)}</td><td>${time(k.last_used_at)}</td><td>${k.revoked_at ? status("revoked") : status("active")}</td>
+<td>${k.revoked_at ? "" : html`<form data-api="/api/keys/${k.id}" data-method="DELETE" data-confirm="Revoke the key ${k.name}?"><button type="submit" class="small danger" id="revoke-${k.id}">Revoke</button></form>`}</td></tr>`,
+)}
 </tbody></table></div>
 <div class="card"><h2>Create a key</h2><form data-api="/api/keys" data-json data-then="show-key">
 <label for="key-name">Name</label><input type="text" id="key-name" name="name" required maxlength="100">
 <button type="submit" id="create-key">Create</button></form></div>`;
 }
 
-export function webhooksHtml(rows: { event_id: string; event_type: string; connection_id: string | null; status: string; attempts: number; last_status_code: number | null; last_error: string | null; created_at: number }[]): Html {
+export function webhooksHtml(
+  rows: {
+    event_id: string;
+    event_type: string;
+    connection_id: string | null;
+    status: string;
+    attempts: number;
+    last_status_code: number | null;
+    last_error: string | null;
+    created_at: number;
+  }[],
+): Html {
   return html`<h1>Auth webhooks</h1>
 <div class="card"><table id="deliveries"><thead><tr><th>Event</th><th>Type</th><th>Connection</th><th>Status</th><th>Attempts</th><th>Last answer</th><th>Created</th></tr></thead><tbody>
 ${rows.length === 0 ? html`<tr><td colspan="7" class="muted">No events yet.</td></tr>` : ""}

@@ -24,7 +24,8 @@ export function dashboardRoutes(host: Host, sessions: DashboardSessions): Hono<D
 
   app.post("/login", async (c) => {
     const form = await c.req.parseBody();
-    if (!loginCsrfValid(c, form[CSRF_FIELD])) return renderPage(c, 403, { title: "Sign in · Backfill", body: loginHtml(newLoginCsrf(c, sessions.secure), "The form expired; please sign in again."), narrow: true });
+    if (!loginCsrfValid(c, form[CSRF_FIELD]))
+      return renderPage(c, 403, { title: "Sign in · Backfill", body: loginHtml(newLoginCsrf(c, sessions.secure), "The form expired; please sign in again."), narrow: true });
     const key = typeof form.apiKey === "string" ? form.apiKey.trim() : "";
     const keyId = await verifyApiKey(host.store, `Bearer ${key}`);
     if (!keyId) return renderPage(c, 401, { title: "Sign in · Backfill", body: loginHtml(newLoginCsrf(c, sessions.secure), "That is not a live host API key."), narrow: true });
@@ -39,7 +40,8 @@ export function dashboardRoutes(host: Host, sessions: DashboardSessions): Hono<D
     if (!session) return c.req.method === "GET" ? c.redirect("/ui/login", 303) : errorJson(c, 401, "unauthorized", "sign in again");
     if (c.req.method !== "GET" && c.req.method !== "HEAD") {
       const form = c.req.header("content-type")?.includes("form") ? await c.req.parseBody() : {};
-      if (!csrfValid(session, typeof form[CSRF_FIELD] === "string" ? form[CSRF_FIELD] : c.req.header("x-csrf-token"))) return errorJson(c, 403, "csrf_failed", "the form's CSRF token does not match this session");
+      if (!csrfValid(session, typeof form[CSRF_FIELD] === "string" ? form[CSRF_FIELD] : c.req.header("x-csrf-token")))
+        return errorJson(c, 403, "csrf_failed", "the form's CSRF token does not match this session");
     }
     c.set("session", session);
     await next();
@@ -71,8 +73,12 @@ export function dashboardRoutes(host: Host, sessions: DashboardSessions): Hono<D
     // Run errors are stored redacted; audit entries are redacted when written.
     const errors = [
       ...runs.filter((r) => r.error).map((r) => ({ at: r.finished_at ?? r.started_at, text: `${r.stream}: ${r.error}` })),
-      ...(await host.store.auditLog.list({ connectionId: row.id, limit: 50 })).filter((a) => /failed|mismatch|missing|revoked/.test(a.action)).map((a) => ({ at: a.at, text: `${a.action}${a.detail_json ? ` ${a.detail_json}` : ""}` })),
-    ].sort((a, b) => b.at - a.at).slice(0, 10);
+      ...(await host.store.auditLog.list({ connectionId: row.id, limit: 50 }))
+        .filter((a) => /failed|mismatch|missing|revoked/.test(a.action))
+        .map((a) => ({ at: a.at, text: `${a.action}${a.detail_json ? ` ${a.detail_json}` : ""}` })),
+    ]
+      .sort((a, b) => b.at - a.at)
+      .slice(0, 10);
     return page(c, "connections", `${row.connector_key} ${row.id}`, connectionHtml({ row, streams, runs, errors }));
   });
 
@@ -83,7 +89,9 @@ export function dashboardRoutes(host: Host, sessions: DashboardSessions): Hono<D
     const entities = [...new Set((manifest?.streams ?? []).map((s) => s.entity).filter((e): e is string => !!e))];
     const entity = entities.includes(c.req.query("entity") ?? "") ? c.req.query("entity") : entities[0];
     const key = (c.req.query("key") ?? "").slice(0, 200);
-    const records = key ? await host.store.records.searchByKey(row.id, { ...(entity ? { kind: entity } : {}), key, limit: 50 }) : await host.store.records.list(row.id, { ...(entity ? { kind: entity } : {}), limit: 50 });
+    const records = key
+      ? await host.store.records.searchByKey(row.id, { ...(entity ? { kind: entity } : {}), key, limit: 50 })
+      : await host.store.records.list(row.id, { ...(entity ? { kind: entity } : {}), limit: 50 });
     return page(c, "connections", "Records", recordsHtml(row, entities, entity, key, records));
   });
 

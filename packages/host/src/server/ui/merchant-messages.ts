@@ -11,7 +11,11 @@ export function merchantMessage(error: OAuthFlowError, connectorName: string): M
   switch (error.code) {
     case "provider_error":
       return error.details?.error === "access_denied"
-        ? { title: "You cancelled the connection", text: `${connectorName} was not connected because the request was declined on ${connectorName}'s page. Nothing was shared.`, next: BACK_TO_APP }
+        ? {
+            title: "You cancelled the connection",
+            text: `${connectorName} was not connected because the request was declined on ${connectorName}'s page. Nothing was shared.`,
+            next: BACK_TO_APP,
+          }
         : { title: `${connectorName} refused the connection`, text: error.message, next: BACK_TO_APP };
     case "missing_scopes":
       return {
@@ -37,9 +41,17 @@ export function merchantMessage(error: OAuthFlowError, connectorName: string): M
     case "missing_state":
       return { title: "This link is not valid", text: "The link is incomplete or was not made for this service.", next: BACK_TO_APP };
     case "browser_mismatch":
-      return { title: "Finish in the same browser", text: "The connection was started in another browser (or its cookies were cleared), so it could not be finished here.", next: BACK_TO_APP };
+      return {
+        title: "Finish in the same browser",
+        text: "The connection was started in another browser (or its cookies were cleared), so it could not be finished here.",
+        next: BACK_TO_APP,
+      };
     case "missing_client_credential":
-      return { title: "The app is not set up yet", text: `The app has no ${connectorName} credentials yet.`, next: "Tell the app's support team; nothing needs to change on your side." };
+      return {
+        title: "The app is not set up yet",
+        text: `The app has no ${connectorName} credentials yet.`,
+        next: "Tell the app's support team; nothing needs to change on your side.",
+      };
     default:
       return { title: "The connection did not finish", text: error.message, next: BACK_TO_APP };
   }

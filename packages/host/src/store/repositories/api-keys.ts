@@ -11,7 +11,10 @@ export class ApiKeysRepository {
   constructor(private readonly ctx: RepositoryContext) {}
 
   async insert(row: Pick<HostApiKeyRow, "id" | "name" | "key_hash" | "prefix">): Promise<void> {
-    await this.ctx.db.insertInto("host_api_keys").values({ ...row, created_at: this.ctx.now(), last_used_at: null, revoked_at: null }).execute();
+    await this.ctx.db
+      .insertInto("host_api_keys")
+      .values({ ...row, created_at: this.ctx.now(), last_used_at: null, revoked_at: null })
+      .execute();
   }
 
   /** The unrevoked key with this hash. */

@@ -14,8 +14,18 @@ export class AppCredentialsRepository {
     const now = this.ctx.now();
     await this.ctx.db
       .insertInto("oauth_app_credentials")
-      .values({ credential_key: credentialKey, client_id: clientId, client_secret_enc: clientSecretEnc, created_at: now, updated_at: now, rejected_at: null, rejected_reason: null })
-      .onConflict((oc) => oc.column("credential_key").doUpdateSet({ client_id: clientId, client_secret_enc: clientSecretEnc, updated_at: now, rejected_at: null, rejected_reason: null }))
+      .values({
+        credential_key: credentialKey,
+        client_id: clientId,
+        client_secret_enc: clientSecretEnc,
+        created_at: now,
+        updated_at: now,
+        rejected_at: null,
+        rejected_reason: null,
+      })
+      .onConflict((oc) =>
+        oc.column("credential_key").doUpdateSet({ client_id: clientId, client_secret_enc: clientSecretEnc, updated_at: now, rejected_at: null, rejected_reason: null }),
+      )
       .execute();
   }
 
@@ -33,7 +43,11 @@ export class AppCredentialsRepository {
 
   /** Marks the credential refused by the provider (invalid_client). */
   async markRejected(credentialKey: string, reason: string): Promise<void> {
-    await this.ctx.db.updateTable("oauth_app_credentials").set({ rejected_at: this.ctx.now(), rejected_reason: reason.slice(0, 200) }).where("credential_key", "=", credentialKey).execute();
+    await this.ctx.db
+      .updateTable("oauth_app_credentials")
+      .set({ rejected_at: this.ctx.now(), rejected_reason: reason.slice(0, 200) })
+      .where("credential_key", "=", credentialKey)
+      .execute();
   }
 
   async delete(credentialKey: string): Promise<boolean> {

@@ -26,6 +26,9 @@ export class AuditLogRepository {
   async list(filter: { connectionId?: string; limit?: number } = {}): Promise<AuditLogRow[]> {
     let q = this.ctx.db.selectFrom("audit_log").selectAll();
     if (filter.connectionId) q = q.where("connection_id", "=", filter.connectionId);
-    return q.orderBy("id", "desc").limit(filter.limit ?? 100).execute();
+    return q
+      .orderBy("id", "desc")
+      .limit(filter.limit ?? 100)
+      .execute();
   }
 }

@@ -10,7 +10,10 @@ export class AuthWebhookDeliveriesRepository {
 
   async insert(row: Pick<AuthWebhookDeliveryRow, "event_id" | "event_type" | "connection_id" | "payload_json">): Promise<void> {
     const now = this.ctx.now();
-    await this.ctx.db.insertInto("auth_webhook_deliveries").values({ ...row, status: "pending", attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now, delivered_at: null }).execute();
+    await this.ctx.db
+      .insertInto("auth_webhook_deliveries")
+      .values({ ...row, status: "pending", attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now, delivered_at: null })
+      .execute();
   }
 
   async recordAttempt(id: number, attempt: AuthWebhookAttempt): Promise<void> {
@@ -21,6 +24,9 @@ export class AuthWebhookDeliveriesRepository {
     let q = this.ctx.db.selectFrom("auth_webhook_deliveries").selectAll();
     if (filter.connectionId) q = q.where("connection_id", "=", filter.connectionId);
     if (filter.status) q = q.where("status", "=", filter.status);
-    return q.orderBy("id", "desc").limit(filter.limit ?? 100).execute();
+    return q
+      .orderBy("id", "desc")
+      .limit(filter.limit ?? 100)
+      .execute();
   }
 }

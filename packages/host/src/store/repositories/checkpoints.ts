@@ -17,12 +17,7 @@ export class CheckpointsRepository {
   }
 
   async get(connectionId: string, stream: string): Promise<CheckpointState | undefined> {
-    const row = await this.ctx.db
-      .selectFrom("checkpoints")
-      .select("state_json")
-      .where("connection_id", "=", connectionId)
-      .where("stream", "=", stream)
-      .executeTakeFirst();
+    const row = await this.ctx.db.selectFrom("checkpoints").select("state_json").where("connection_id", "=", connectionId).where("stream", "=", stream).executeTakeFirst();
     return row ? decodeJsonColumn("checkpoints.state_json", `${connectionId}/${stream}`, row.state_json, JSON_OBJECT_SCHEMA) : undefined;
   }
 

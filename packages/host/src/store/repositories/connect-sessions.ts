@@ -76,7 +76,10 @@ export class ConnectSessionsRepository {
 
   /** Deletes sessions expired more than `graceMs` ago. */
   async prune(graceMs = 24 * 3600_000): Promise<number> {
-    const r = await this.ctx.db.deleteFrom("connect_sessions").where("expires_at", "<", this.ctx.now() - graceMs).executeTakeFirst();
+    const r = await this.ctx.db
+      .deleteFrom("connect_sessions")
+      .where("expires_at", "<", this.ctx.now() - graceMs)
+      .executeTakeFirst();
     return Number(r.numDeletedRows);
   }
 }

@@ -15,12 +15,7 @@ export class ConnectionSecretsRepository {
 
   /** The sealed value, or undefined when the connection has no such secret. */
   async get(connectionId: string, name: string): Promise<string | undefined> {
-    const row = await this.ctx.db
-      .selectFrom("connection_secrets")
-      .select("value_enc")
-      .where("connection_id", "=", connectionId)
-      .where("name", "=", name)
-      .executeTakeFirst();
+    const row = await this.ctx.db.selectFrom("connection_secrets").select("value_enc").where("connection_id", "=", connectionId).where("name", "=", name).executeTakeFirst();
     return row?.value_enc;
   }
 

@@ -10,7 +10,9 @@ export class EncryptedValuesRepository {
   constructor(private readonly ctx: RepositoryContext) {}
 
   async listSealed(column: EncryptedColumn): Promise<SealedValue[]> {
-    const result = await sql<Record<string, unknown>>`select ${sql.join([...column.rowId, column.field].map((c) => sql.ref(c)))} from ${sql.table(column.table)} where ${sql.ref(column.field)} is not null`.execute(this.ctx.db);
+    const result = await sql<
+      Record<string, unknown>
+    >`select ${sql.join([...column.rowId, column.field].map((c) => sql.ref(c)))} from ${sql.table(column.table)} where ${sql.ref(column.field)} is not null`.execute(this.ctx.db);
     return result.rows.map((row) => {
       const rowKey = Object.fromEntries(column.rowId.map((c) => [c, String(row[c])]));
       const sealed = row[column.field];

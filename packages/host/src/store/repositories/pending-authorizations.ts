@@ -50,7 +50,10 @@ export class PendingAuthorizationsRepository {
 
   /** Deletes authorizations expired more than `graceMs` ago (their hashes are no longer useful). */
   async prune(graceMs = 3600_000): Promise<number> {
-    const r = await this.ctx.db.deleteFrom("pending_authorizations").where("expires_at", "<", this.ctx.now() - graceMs).executeTakeFirst();
+    const r = await this.ctx.db
+      .deleteFrom("pending_authorizations")
+      .where("expires_at", "<", this.ctx.now() - graceMs)
+      .executeTakeFirst();
     return Number(r.numDeletedRows);
   }
 }

@@ -29,7 +29,10 @@ function decodeRecord(row: Selectable<RecordsTable>): RecordRow {
  */
 export async function changeSequence(db: StoreExecutor): Promise<() => number> {
   await lockRecordChanges(db);
-  const row = await db.selectFrom("records").select((eb) => eb.fn.max("change_seq").as("max")).executeTakeFirst();
+  const row = await db
+    .selectFrom("records")
+    .select((eb) => eb.fn.max("change_seq").as("max"))
+    .executeTakeFirst();
   let last = Number(row?.max ?? 0);
   return () => ++last;
 }
@@ -51,13 +54,36 @@ export class RecordsRepository {
         const existing = await storedRecordState(tx, connectionId, d.kind, d.idempotencyKey);
         const decision = decideRecordDelete(existing?.state, d.deletedAt);
         counts[decision]++;
-        const tombstone = { payload_json: null, payload_hash: null, tombstoned_at: now, deleted_at: d.deletedAt ?? now, tombstone_reason: "deleted" as const, change_seq: 0, last_seen: now };
+        const tombstone = {
+          payload_json: null,
+          payload_hash: null,
+          tombstoned_at: now,
+          deleted_at: d.deletedAt ?? now,
+          tombstone_reason: "deleted" as const,
+          change_seq: 0,
+          last_seen: now,
+        };
         if (decision === "delete") {
-          await tx.db.updateTable("records").set({ ...tombstone, change_seq: seq() }).where("id", "=", existing!.id).execute();
+          await tx.db
+            .updateTable("records")
+            .set({ ...tombstone, change_seq: seq() })
+            .where("id", "=", existing!.id)
+            .execute();
         } else if (decision === "tombstone") {
           await tx.db
             .insertInto("records")
-            .values({ connection_id: connectionId, kind: d.kind, idempotency_key: d.idempotencyKey, stream: d.stream ?? null, customer_id: null, receipt_id: null, provider_version: d.deletedAt, first_seen: now, ...tombstone, change_seq: seq() })
+            .values({
+              connection_id: connectionId,
+              kind: d.kind,
+              idempotency_key: d.idempotencyKey,
+              stream: d.stream ?? null,
+              customer_id: null,
+              receipt_id: null,
+              provider_version: d.deletedAt,
+              first_seen: now,
+              ...tombstone,
+              change_seq: seq(),
+            })
             .execute();
         }
       }
@@ -88,9 +114,18 @@ export class RecordsRepository {
    * and redactions alike), in change order, so a consumer can mirror the store exactly.
    */
   async listChanges(connectionId: string, opts: { kind?: string; afterSeq?: number; limit?: number } = {}): Promise<RecordRow[]> {
-    let q = this.ctx.db.selectFrom("records").selectAll().where("connection_id", "=", connectionId).where("change_seq", ">", opts.afterSeq ?? 0);
+    let q = this.ctx.db
+      .selectFrom("records")
+      .selectAll()
+      .where("connection_id", "=", connectionId)
+      .where("change_seq", ">", opts.afterSeq ?? 0);
     if (opts.kind) q = q.where("kind", "=", opts.kind);
-    return (await q.orderBy("change_seq").limit(opts.limit ?? 1000).execute()).map(decodeRecord);
+    return (
+      await q
+        .orderBy("change_seq")
+        .limit(opts.limit ?? 1000)
+        .execute()
+    ).map(decodeRecord);
   }
 
   async list(connectionId: string, opts: { kind?: string; includeTombstoned?: boolean; limit?: number; afterId?: number } = {}): Promise<RecordRow[]> {
@@ -98,7 +133,12 @@ export class RecordsRepository {
     if (opts.kind) q = q.where("kind", "=", opts.kind);
     if (!opts.includeTombstoned) q = q.where("tombstoned_at", "is", null);
     if (opts.afterId !== undefined) q = q.where("id", ">", opts.afterId);
-    return (await q.orderBy("id").limit(opts.limit ?? 1000).execute()).map(decodeRecord);
+    return (
+      await q
+        .orderBy("id")
+        .limit(opts.limit ?? 1000)
+        .execute()
+    ).map(decodeRecord);
   }
 
   /** Records of a connection whose idempotency key contains `key` (case-sensitive), newest first. */
@@ -107,7 +147,12 @@ export class RecordsRepository {
     if (opts.kind) q = q.where("kind", "=", opts.kind);
     const pattern = `%${opts.key.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
     q = q.where(sql<boolean>`idempotency_key like ${pattern} escape '\\'`);
-    return (await q.orderBy("id", "desc").limit(opts.limit ?? 100).execute()).map(decodeRecord);
+    return (
+      await q
+        .orderBy("id", "desc")
+        .limit(opts.limit ?? 100)
+        .execute()
+    ).map(decodeRecord);
   }
 
   /** Live (not tombstoned) records of the connection, of `kind` when given. */
@@ -137,7 +182,12 @@ export class RecordsRepository {
 }
 
 /** A stored record's row id and what the SDK's commit decisions need of it. */
-async function storedRecordState(ctx: RepositoryContext, connectionId: string, kind: string, idempotencyKey: string): Promise<{ id: number; state: StoredRecordState } | undefined> {
+async function storedRecordState(
+  ctx: RepositoryContext,
+  connectionId: string,
+  kind: string,
+  idempotencyKey: string,
+): Promise<{ id: number; state: StoredRecordState } | undefined> {
   const row = await ctx.db
     .selectFrom("records")
     .select(["id", "payload_hash", "tombstoned_at", "provider_version"])

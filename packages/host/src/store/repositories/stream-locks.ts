@@ -35,12 +35,7 @@ export class StreamLocksRepository {
   }
 
   async unlock(connectionId: string, stream: string, owner: string): Promise<boolean> {
-    const r = await this.ctx.db
-      .deleteFrom("stream_locks")
-      .where("connection_id", "=", connectionId)
-      .where("stream", "=", stream)
-      .where("owner", "=", owner)
-      .executeTakeFirst();
+    const r = await this.ctx.db.deleteFrom("stream_locks").where("connection_id", "=", connectionId).where("stream", "=", stream).where("owner", "=", owner).executeTakeFirst();
     return Number(r.numDeletedRows) === 1;
   }
 }

@@ -61,7 +61,10 @@ export class SyncRunsRepository {
     if (filter.connectionId) q = q.where("connection_id", "=", filter.connectionId);
     if (filter.stream) q = q.where("stream", "=", filter.stream);
     if (filter.status) q = q.where("status", "=", filter.status);
-    return q.orderBy("started_at", "desc").limit(filter.limit ?? 100).execute();
+    return q
+      .orderBy("started_at", "desc")
+      .limit(filter.limit ?? 100)
+      .execute();
   }
 
   /** When each (connection, stream) last finished a successful run (epoch ms), keyed `connection\0stream`. */

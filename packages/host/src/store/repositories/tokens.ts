@@ -50,9 +50,7 @@ export class TokensRepository {
       .updateTable("oauth_tokens")
       .set({ refresh_lease_owner: owner, refresh_lease_until: now + ttlMs })
       .where("connection_id", "=", connectionId)
-      .where((eb) =>
-        eb.or([eb("refresh_lease_until", "is", null), eb("refresh_lease_until", "<", now), eb("refresh_lease_owner", "=", owner)]),
-      )
+      .where((eb) => eb.or([eb("refresh_lease_until", "is", null), eb("refresh_lease_until", "<", now), eb("refresh_lease_owner", "=", owner)]))
       .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
@@ -91,12 +89,7 @@ export class TokensRepository {
 
   /** Tokens whose refresh token lapses before `before` (some providers' die after 90 quiet days). */
   async listRefreshTokensExpiringBefore(before: number): Promise<OAuthTokenRow[]> {
-    const rows = await this.ctx.db
-      .selectFrom("oauth_tokens")
-      .selectAll()
-      .where("refresh_token_enc", "is not", null)
-      .where("refresh_expires_at", "<=", before)
-      .execute();
+    const rows = await this.ctx.db.selectFrom("oauth_tokens").selectAll().where("refresh_token_enc", "is not", null).where("refresh_expires_at", "<=", before).execute();
     return rows.map(decodeTokens);
   }
 }

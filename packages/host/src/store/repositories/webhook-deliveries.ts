@@ -26,7 +26,10 @@ export class WebhookDeliveriesRepository {
    */
   async claim(connectionId: string, deliveryIds: readonly string[]): Promise<number> {
     const now = this.ctx.now();
-    await this.ctx.db.deleteFrom("webhook_deliveries").where("processed_at", "<=", now - WEBHOOK_DELIVERY_RETENTION_MS).execute();
+    await this.ctx.db
+      .deleteFrom("webhook_deliveries")
+      .where("processed_at", "<=", now - WEBHOOK_DELIVERY_RETENTION_MS)
+      .execute();
     let claimed = 0;
     for (const deliveryId of new Set(deliveryIds)) {
       const r = await this.ctx.db

@@ -13,7 +13,9 @@ export const acmeTenantHost: HostNormalizer = (value) => {
 
 /** What Acme signs on its callback: the code, the state and the tenant host, with the app's secret. */
 export function acmeCallbackSignature(query: Record<string, string>, clientSecret: string): string {
-  return createHmac("sha256", clientSecret).update(`${query.code ?? ""}|${query.state ?? ""}|${query.tenant ?? ""}`).digest("base64url");
+  return createHmac("sha256", clientSecret)
+    .update(`${query.code ?? ""}|${query.state ?? ""}|${query.tenant ?? ""}`)
+    .digest("base64url");
 }
 
 export const acmeSignature: CallbackVerifier = (query, ctx) => {
