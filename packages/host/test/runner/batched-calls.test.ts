@@ -99,7 +99,7 @@ describe("batched calls the route's side did not check (forged by route code tha
   it("refuses batched calls after the invocation ended", async () => {
     const s = session();
     s.close();
-    await expect(s.runDeferred([deferred("log", ["info", "late"])])).rejects.toMatchObject({ code: "invalid_request" });
+    await expect(s.runDeferred([deferred("log", ["info", "late"])])).rejects.toMatchObject({ code: "invocation_ended" });
     expect(s.logs).toEqual([]);
   });
 });
