@@ -86,6 +86,6 @@ describe("CLI error output", () => {
     const src = new URL("../src/", import.meta.url).pathname;
     const files = readdirSync(src, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts") && f !== "error-codes.ts");
     const text = files.map((f) => readFileSync(join(src, f), "utf8")).join("\n");
-    for (const code of CLI_ERROR_CODES) expect(text, code).toMatch(new RegExp(`new \\w+Error\\(${code.toUpperCase()}\\b`));
+    for (const code of CLI_ERROR_CODES) expect(text, code).toMatch(new RegExp(`new \\w+Error\\(\\s*${code.toUpperCase()}\\b`));
   });
 });
