@@ -22,38 +22,8 @@ export type {
   ConnectionInfo,
 } from "./runtime/binding.js";
 export { BackfillError, ReauthRequiredError, PermissionDeniedError, isReauthRequired, REAUTH_REASONS, type BackfillErrorOptions, type ReauthReason } from "./runtime/errors.js";
-/** Every error code the SDK's errors carry, one constant each (error-codes.ts documents them). */
-export {
-  NO_HOST_BOUND,
-  REAUTH_REQUIRED,
-  PERMISSION_DENIED,
-  INVALID_REQUEST,
-  INVALID_MANIFEST,
-  HTTP_ERROR,
-  TIMEOUT,
-  FILE_TOO_LARGE,
-  FILE_NOT_FOUND,
-  FILE_LINE_TOO_LONG,
-  FILE_OFFSET_INVALID,
-  FILE_NOT_UTF8,
-  CHECKPOINT_INVALID,
-  PROVIDER_PLUGIN_CONFLICT,
-  PROVIDER_PLUGIN_INVALID,
-  INVALID_SETTINGS,
-  HOST_CAPABILITY_MISSING,
-  INVOCATION_ENDED,
-  UNKNOWN_HOST_CALL,
-  HOST_ERROR,
-  CONNECTION_NOT_FOUND,
-  CONNECTOR_NOT_FOUND,
-  NOT_OAUTH_CONNECTOR,
-  MISSING_CLIENT_CREDENTIAL,
-  CLIENT_CREDENTIAL_REJECTED,
-  MIN_TTL_UNSATISFIABLE,
-  BACKFILL_ERROR_CODES,
-  isBackfillErrorCode,
-  type BackfillErrorCode,
-} from "./runtime/error-codes.js";
+/** Every error code the SDK's errors carry, one constant each, with BACKFILL_ERROR_CODES and isBackfillErrorCode (error-codes.ts documents them). */
+export * from "./runtime/error-codes.js";
 export { ENTITY_KINDS, ENTITY_NAMES, entityJsonSchemas, entityNameForKind, isEntityKind, type EntityKind, type EntityName } from "./entities/registry.js";
 export {
   customerSchema,
