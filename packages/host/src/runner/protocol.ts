@@ -3,7 +3,7 @@
 // its own carries the SDK calls. A call names its invocation and a call id unique for the
 // worker's lifetime, so a reply meant for one call (or one invocation) never answers another.
 import type { MessagePort } from "node:worker_threads";
-import type { ConnectionInfo, ConnectorManifest, HttpResponse } from "@backfill-io/sdk";
+import type { CheckpointState, ConnectionInfo, ConnectorManifest, HttpResponse } from "@backfill-io/sdk";
 import type { HostBinding } from "@backfill-io/sdk/host";
 
 /** The HostBinding methods that cross the bridge (everything but `manifest`). */
@@ -55,6 +55,11 @@ export type InvokeMessage = {
    * host, which answers it (undefined) or refuses it as before.
    */
   readableSettings: Record<string, unknown>;
+  /**
+   * Checkpoint states Checkpoint.get answers in the route's isolate, without a bridge call
+   * (RunRouteRequest.checkpoints: the sync engine's stream). A stream not here goes to the host.
+   */
+  checkpoints?: Record<string, CheckpointState | undefined>;
   callTimeoutMs: number;
 };
 

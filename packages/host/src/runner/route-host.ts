@@ -164,7 +164,12 @@ function invocationBindingFor(invoke: RouteInvocation, channel: SyncCallChannel,
       defer("ingest", [kind, items, opts]);
       return result;
     },
-    getCheckpoint: (stream) => call("getCheckpoint", [stream]) as ReturnType<HostBinding["getCheckpoint"]>,
+    // The engine's stream travelled with the invocation; any other is the host's to answer.
+    getCheckpoint: (stream) => {
+      if (!invoke.checkpoints || !Object.hasOwn(invoke.checkpoints, stream)) return call("getCheckpoint", [stream]) as ReturnType<HostBinding["getCheckpoint"]>;
+      refuseEnded("getCheckpoint");
+      return copyOf(invoke.checkpoints[stream]) as ReturnType<HostBinding["getCheckpoint"]>;
+    },
     setCheckpoint: (stream, state, opts) => {
       refuseEnded("setCheckpoint");
       checkCheckpointSet(stream, state);

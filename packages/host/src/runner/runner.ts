@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { defaultRedactor, routeAccess, routeFile, runningFromSource, type ConnectorManifest, type Redactor, type RouteAccess } from "@backfill-io/sdk";
+import { defaultRedactor, routeAccess, routeFile, runningFromSource, type CheckpointState, type ConnectorManifest, type Redactor, type RouteAccess } from "@backfill-io/sdk";
 import { isSecretSetting } from "@backfill-io/sdk/policy";
 import { createUndiciTransport, DEFAULT_HTTP_LIMITS, type HttpLimits, type HttpTransport } from "./http.js";
 import { isolatedReadPaths, packageRoot } from "./isolated-paths.js";
@@ -79,6 +79,12 @@ export type RunRouteRequest = {
   /** The body as bytes (`rawBodyBytes`, what the server received) or as text (`rawBody`, sent as UTF-8). */
   input?: Partial<Omit<RouteInputMessage, "method" | "path">> & { rawBody?: string };
   routeTimeoutMs?: number;
+  /**
+   * Checkpoint states the route's Checkpoint.get reads without a bridge call: the sync engine
+   * passes its stream's (the last committed state, or the state the page it is committing
+   * staged). A stream not named here is read from the host as before.
+   */
+  checkpoints?: Record<string, CheckpointState | undefined>;
 };
 
 export type RouteDescription = { file: string; config: RouteConfigExport | null; methods: string[] };
@@ -256,7 +262,7 @@ export class RouteRunner {
   async runRoute(request: RunRouteRequest): Promise<RouteRunResult> {
     const started = performance.now();
     const { services } = request;
-    const session = new RouteSession(services, this.transport(services), this.limits, this.redactor);
+    const session = new RouteSession(services, this.transport(services), this.limits, this.redactor, request.checkpoints);
     const finish = (status: number, outcome: RouteOutcome, bodyText: string, headers: Record<string, string> = { "content-type": "application/json" }): RouteRunResult => {
       session.close();
       return {
@@ -322,6 +328,7 @@ export class RouteRunner {
               ...(services.providerAccount?.name ? { providerAccountName: services.providerAccount.name } : {}),
             },
             readableSettings: readableSettings(services),
+            ...(request.checkpoints ? { checkpoints: request.checkpoints } : {}),
             callTimeoutMs: Math.min(this.options.callTimeoutMs ?? 30_000, timeoutMs),
           },
           (call) => this.answerCall(session, call),

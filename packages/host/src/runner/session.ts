@@ -54,6 +54,8 @@ export class RouteSession {
     private readonly transport: HttpTransport,
     private readonly limits: HttpLimits,
     private readonly redactor: Redactor,
+    /** The checkpoint states that travelled with the invocation (RunRouteRequest.checkpoints): a call for one is answered the same. */
+    private readonly knownCheckpoints: Record<string, CheckpointState | undefined> = {},
   ) {}
 
   /** After close, late calls (from a timed-out worker) are refused and stage nothing. */
@@ -103,7 +105,7 @@ export class RouteSession {
       case "ingest":
         return this.ingest(a[0] as string, a[1] as IngestItem[], (a[2] ?? { continueOnError: false }) as { stream?: string; continueOnError: boolean });
       case "getCheckpoint":
-        return this.services.committedCheckpoint(a[0] as string);
+        return Object.hasOwn(this.knownCheckpoints, a[0] as string) ? this.knownCheckpoints[a[0] as string] : this.services.committedCheckpoint(a[0] as string);
       case "setCheckpoint":
         return this.setCheckpoint(a[0] as string, a[1] as CheckpointState, a[2] as CheckpointOptions);
       case "log":

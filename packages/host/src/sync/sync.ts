@@ -4,11 +4,12 @@
 // checkpoint, so a host killed mid-run resumes exactly where the last commit left off.
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
-import { retryAfterSeconds, type ConnectorManifest } from "@backfill-io/sdk";
+import { retryAfterSeconds, type CheckpointState, type ConnectorManifest } from "@backfill-io/sdk";
 import { optionalScopeNotices, type OptionalScopeNotice } from "@backfill-io/sdk/policy";
 import type { Store } from "../store/store.js";
 import type { RouteRunner, RouteRunResult } from "../runner/runner.js";
 import type { ConnectionServices } from "../runner/services.js";
+import type { StagedCheckpoint } from "../runner/staging.js";
 import { backoffDelay, sleep, type BackoffPolicy } from "./backoff.js";
 import { commitStaged } from "./commit.js";
 import { emitAuthEvent } from "../events/auth-events.js";
@@ -146,6 +147,19 @@ async function grantFingerprint(store: Store, connectionId: string): Promise<str
   return row ? tokenGrantFingerprint(row) : null;
 }
 
+/**
+ * Whether the next page may start while this one commits (the two overlap: the provider's
+ * answer for the next page is on its way while this page's records are written). Only a
+ * page that staged nothing the next one could read or be stopped by: more to read, no pause,
+ * its stream's checkpoint alone, no connection status, no webhook deliveries. The next page
+ * reads this page's checkpoint as staged; it is dropped, never committed, if this commit
+ * fails, so what is stored is what the page-by-page loop would store.
+ */
+function pipelined(page: RouteRunResult, checkpoint: StagedCheckpoint): boolean {
+  const { staged } = page;
+  return checkpoint.hasMore && !checkpoint.pauseSeconds && staged.checkpoints.length === 1 && !staged.connectionStatus && staged.webhookDeliveries.length === 0;
+}
+
 /** The longest pause a route may ask for between pages. */
 const MAX_PAUSE_SECONDS = 60;
 
@@ -197,6 +211,18 @@ export class SyncEngine {
       });
 
     let attempt = 0;
+    // The state the next page reads (Checkpoint.get answered in the route's isolate): the last
+    // committed one, or while a page commits, the one it staged.
+    let known = await resolved.services.committedCheckpoint(stream);
+    const runPage = (state: CheckpointState | undefined) =>
+      runner.runRoute({ routesDir: resolved.routesDir, services: resolved.services, route: streamDef.route, method: "POST", checkpoints: { [stream]: state } });
+    /** The next page, started while the one before it commits (see `pipelined`); dropped when that commit does not happen. */
+    let ahead: Promise<RouteRunResult> | undefined;
+    const dropAhead = async () => {
+      const dropped = await ahead?.catch(() => undefined);
+      ahead = undefined;
+      if (dropped) await resolved.services.files?.store.removeFiles(connectionId, dropped.staged.downloadedFiles);
+    };
     try {
       for (;;) {
         if (opts.signal?.aborted) {
@@ -209,13 +235,26 @@ export class SyncEngine {
           break;
         }
         // The lock is renewed by each page's commit (and before each retry), not by a write of its own.
-        const page = await runner.runRoute({ routesDir: resolved.routesDir, services: resolved.services, route: streamDef.route, method: "POST" });
+        const page = await (ahead ?? runPage(known));
+        ahead = undefined;
 
         if (page.outcome === "ok" && page.status >= 200 && page.status < 300) {
           attempt = 0;
           const checkpoint = page.staged.checkpoints.find((c) => c.stream === stream);
-          const commit = await commitStaged(store, connectionId, page.staged, { defaultStream: stream, runId: run.id, lock: { stream, owner, ttlMs: lockTtlMs } });
-          if (!commit.committed) throw new StreamLockedError(connectionId, stream);
+          const nextPageFits = opts.maxPages === undefined || result.pages + 1 < opts.maxPages;
+          if (checkpoint && pipelined(page, checkpoint) && nextPageFits && !opts.signal?.aborted) ahead = runPage(checkpoint.state);
+          let commit: Awaited<ReturnType<typeof commitStaged>>;
+          try {
+            commit = await commitStaged(store, connectionId, page.staged, { defaultStream: stream, runId: run.id, lock: { stream, owner, ttlMs: lockTtlMs } });
+          } catch (error) {
+            await dropAhead();
+            throw error;
+          }
+          if (!commit.committed) {
+            await dropAhead();
+            throw new StreamLockedError(connectionId, stream);
+          }
+          known = checkpoint ? checkpoint.state : known;
           result.pages++;
           result.accepted += page.staged.accepted;
           result.rejected += page.staged.rejected;
@@ -294,6 +333,8 @@ export class SyncEngine {
       result.error = (error as Error).message;
       throw error;
     } finally {
+      // A page started ahead of a run that ended (cancelled, failed, out of pages) is not committed.
+      await dropAhead();
       result.durationMs = performance.now() - started;
       if (!result.next)
         await store.syncRuns.finish(

@@ -37,6 +37,21 @@ describe("batched bridge calls", () => {
     expect(result.staged).toMatchObject({ accepted: 2, rejected: 0 });
   });
 
+  it("with its stream's checkpoint sent along (the sync engine), a page crosses the bridge once: Http", async () => {
+    const services = fakeServices(server.port);
+    // The host would answer page 1; the state sent with the invocation is what the route reads.
+    services.checkpoints.set("customers", { page: 1 });
+    await runner.runRoute({ connectorDir: DEMO_DIR, services, route: "/sync/customers" }); // warm the worker
+    const before = runner.bridgeRoundTrips;
+    const result = await runner.runRoute({ connectorDir: DEMO_DIR, services, route: "/sync/customers", checkpoints: { customers: { page: 2 } } });
+    expect(runner.bridgeRoundTrips - before).toBe(1);
+    expect(JSON.parse(result.bodyText)).toMatchObject({ accepted: 2, page: 2 });
+    expect(result.staged.checkpoints).toEqual([{ stream: "customers", state: { page: 3 }, hasMore: true }]);
+    // A stream sent as "no checkpoint yet" reads as none, not the host's.
+    const first = await runner.runRoute({ connectorDir: DEMO_DIR, services, route: "/sync/customers", checkpoints: { customers: undefined } });
+    expect(JSON.parse(first.bodyText)).toMatchObject({ page: 1 });
+  });
+
   it("keeps the order of the calls, stages what was passed at the time, and the last checkpoint wins", async () => {
     const services = fakeServices(server.port);
     const result = await runner.runRoute({ connectorDir: DEMO_DIR, services, route: "/batched" });

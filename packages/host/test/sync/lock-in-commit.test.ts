@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { StreamLockedError } from "../../src/sync/index.js";
 import { customerPages, json, startServer, type TestServer } from "../runner/support.js";
-import { createDemoConnection, openSyncHost, recordSet, type SyncHost } from "./support.js";
+import { createDemoConnection, openSyncHost, recordSet, takeStreamLockOver, type SyncHost } from "./support.js";
 
 let server: TestServer;
 let sh: SyncHost;
@@ -27,11 +27,7 @@ afterAll(async () => {
 it("commits nothing of a page during which another owner took the stream's lock", async () => {
   const id = await createDemoConnection(sh.host, server.base);
   onPage = async (page) => {
-    if (page !== 2) return;
-    // What a second host does once this one's lock looks expired: it takes the stream.
-    const owner = await sh.host.store.streamLocks.owner(id, "customers");
-    await sh.host.store.streamLocks.unlock(id, "customers", owner!);
-    expect(await sh.host.store.streamLocks.tryLock(id, "customers", "another-host:1:intruder", 60_000)).toBe(true);
+    if (page === 2) await takeStreamLockOver(sh.host, id, "customers");
   };
   await expect(sh.engine.sync(id, "customers", { maxAttempts: 1 })).rejects.toBeInstanceOf(StreamLockedError);
   // Page 1 only: page 2 ran while the lock was someone else's.

@@ -35,3 +35,10 @@ export async function recordSet(host: Host, connectionId: string): Promise<[stri
   const rows = await host.store.records.list(connectionId, { limit: 1_000_000 });
   return rows.map((r) => [`${r.kind}/${r.idempotency_key}`, r.payload === null ? "" : JSON.stringify(r.payload)] as [string, string]).sort(([a], [b]) => (a < b ? -1 : 1));
 }
+
+/** What a second host does once this one's lock looks expired: it takes the stream over. */
+export async function takeStreamLockOver(host: Host, connectionId: string, stream: string): Promise<void> {
+  const owner = await host.store.streamLocks.owner(connectionId, stream);
+  await host.store.streamLocks.unlock(connectionId, stream, owner!);
+  if (!(await host.store.streamLocks.tryLock(connectionId, stream, "another-host:1:intruder", 60_000))) throw new Error("could not take the stream lock over");
+}

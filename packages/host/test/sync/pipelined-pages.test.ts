@@ -1,0 +1,80 @@
+// The next page of a sync starts while the page before it commits (its Checkpoint.get reads
+// the state that page staged). What is stored must be what the page-by-page loop stores: a
+// page started ahead of a commit that fails, or of a run that ends, is never committed.
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { StreamLockedError } from "../../src/sync/index.js";
+import { customerPages, json, startServer, type TestServer } from "../runner/support.js";
+import { createDemoConnection, openSyncHost, recordSet, takeStreamLockOver, type SyncHost } from "./support.js";
+
+let server: TestServer;
+let sh: SyncHost;
+let onPage: (page: number) => Promise<void> = async () => undefined;
+const requested: number[] = [];
+const pages = customerPages(5, 2);
+
+beforeAll(async () => {
+  server = await startServer((req, res) => {
+    const page = Number(new URL(req.url ?? "/", "http://x").searchParams.get("page") ?? 1);
+    requested.push(page);
+    void onPage(page).then(() => json(res, 200, pages(page)));
+  });
+  sh = await openSyncHost(server.port);
+});
+
+afterAll(async () => {
+  await sh.close();
+  await server.close();
+});
+
+const keys = async (id: string) => (await recordSet(sh.host, id)).map(([key]) => key);
+const customerKeys = (n: number) => Array.from({ length: n }, (_, i) => `customer/customer:c${i + 1}`).sort();
+
+it("reads each page once, in order, and stores every record with the last checkpoint", async () => {
+  const id = await createDemoConnection(sh.host, server.base);
+  requested.length = 0;
+  onPage = async () => undefined;
+  const result = await sh.engine.sync(id, "customers");
+  expect(result).toMatchObject({ outcome: "succeeded", pages: 5, accepted: 10 });
+  expect(requested).toEqual([1, 2, 3, 4, 5]);
+  expect(await keys(id)).toEqual(customerKeys(10));
+  expect(await sh.host.store.checkpoints.get(id, "customers")).toEqual({ page: 5 });
+});
+
+it("drops the page it started ahead when the commit before it fails (the stream's lock was taken)", async () => {
+  const id = await createDemoConnection(sh.host, server.base);
+  requested.length = 0;
+  onPage = async (page) => {
+    if (page === 2) await takeStreamLockOver(sh.host, id, "customers");
+  };
+  await expect(sh.engine.sync(id, "customers", { maxAttempts: 1 })).rejects.toBeInstanceOf(StreamLockedError);
+  // Page 3 was read (it started while page 2 committed) and is not stored: page 1 is all there is.
+  expect(requested).toEqual([1, 2, 3]);
+  expect(await keys(id)).toEqual(customerKeys(2));
+  expect(await sh.host.store.checkpoints.get(id, "customers")).toEqual({ page: 2 });
+});
+
+it("drops the page it started ahead when the run is cancelled, and the next run resumes exactly", async () => {
+  const id = await createDemoConnection(sh.host, server.base);
+  requested.length = 0;
+  onPage = async () => undefined;
+  const abort = new AbortController();
+  const cancelled = await sh.engine.sync(id, "customers", { signal: abort.signal, onProgress: (p) => void (p.pages === 2 && abort.abort()) });
+  expect(cancelled).toMatchObject({ outcome: "cancelled", pages: 2 });
+  expect(requested).toEqual([1, 2, 3]);
+  expect(await keys(id)).toEqual(customerKeys(4));
+  expect(await sh.host.store.checkpoints.get(id, "customers")).toEqual({ page: 3 });
+
+  requested.length = 0;
+  expect(await sh.engine.sync(id, "customers")).toMatchObject({ outcome: "succeeded", pages: 3 });
+  expect(requested).toEqual([3, 4, 5]);
+  expect(await keys(id)).toEqual(customerKeys(10));
+});
+
+it("stops at maxPages without reading a page beyond it", async () => {
+  const id = await createDemoConnection(sh.host, server.base);
+  requested.length = 0;
+  onPage = async () => undefined;
+  expect(await sh.engine.sync(id, "customers", { maxPages: 2 })).toMatchObject({ outcome: "succeeded", pages: 2 });
+  expect(requested).toEqual([1, 2]);
+  expect(await keys(id)).toEqual(customerKeys(4));
+});
