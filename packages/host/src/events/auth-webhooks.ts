@@ -9,7 +9,7 @@ import { request, type Dispatcher } from "undici";
 import { redact, registerSecret } from "@backfill-io/sdk";
 import { createHostDispatcher } from "../http/dispatcher.js";
 import { describeRequest, outboundError } from "../http/errors.js";
-import { retryDelay, type Backoff } from "../retry/policy.js";
+import { retryDelay, type RetryPolicy } from "../retry/policy.js";
 import type { AuthWebhookDeliveryRow } from "../store/schema.js";
 import type { Store } from "../store/store.js";
 import type { HostLogger } from "../app/logger.js";
@@ -20,8 +20,11 @@ export const AUTH_WEBHOOK_EVENT_ID_HEADER = "x-backfill-event-id";
 /** Where `serve` reads the signing secret from (never a command-line value). */
 export const AUTH_WEBHOOK_SECRET_ENV = "BACKFILL_AUTH_WEBHOOK_SECRET";
 
-/** 8 attempts in all; waits of 2 s, 4 s, 8 s ... capped at 10 minutes, without jitter (one sender per event). Every failure is retried. */
-const AUTH_WEBHOOK_RETRY: Backoff & { attempts: number } = { attempts: 8, baseDelayMs: 2000, maxDelayMs: 10 * 60_000, jitter: 0, maxRetryAfterMs: 0 };
+/**
+ * 8 attempts in all; waits of 2 s, 4 s, 8 s ... capped at 10 minutes, without jitter (one sender
+ * per event). Every failure is retried: a 4xx may be the operator's deploy, fixed within the hour.
+ */
+const AUTH_WEBHOOK_RETRY: RetryPolicy = { attempts: 8, baseDelayMs: 2000, maxDelayMs: 10 * 60_000, jitter: 0, maxRetryAfterMs: 0, transient: () => true };
 /** Events claimed at once; the claim outlasts sending all of them one after another. */
 const CLAIM_BATCH = 20;
 
@@ -42,7 +45,8 @@ function target(rawUrl: string): { url: URL; authorization: string | null } {
   const url = new URL(rawUrl);
   if (!url.username && !url.password) return { url, authorization: null };
   const basic = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString("base64");
-  registerSecret(url.password, basic);
+  // The password, or a token given as the user name alone.
+  registerSecret(url.password ? decodeURIComponent(url.password) : decodeURIComponent(url.username), basic);
   url.username = "";
   url.password = "";
   return { url, authorization: `Basic ${basic}` };
@@ -103,7 +107,7 @@ export function startAuthWebhookDeliverer(opts: AuthWebhookDelivererOptions): Au
     for (const row of rows) {
       const result = await attempt(opts, sender, row);
       const attempts = row.attempts + 1;
-      const gaveUp = !result.ok && attempts >= AUTH_WEBHOOK_RETRY.attempts;
+      const gaveUp = !result.ok && (attempts >= AUTH_WEBHOOK_RETRY.attempts || !AUTH_WEBHOOK_RETRY.transient(result));
       await opts.store.authWebhookDeliveries.recordAttempt(row.id, {
         status: result.ok ? "delivered" : gaveUp ? "failed" : "pending",
         attempts,
