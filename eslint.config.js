@@ -36,14 +36,45 @@ export default tseslint.config(
     // emulators or another package's files. The SDK and the helper know nothing of the host.
     files: ["connectors/*/src/**/*.ts", "connectors/*/backfill.config.ts", "packages/oauth-helpers/src/**/*.ts"],
     rules: {
-      "no-restricted-imports": ["error", {
-        patterns: [
-          { group: ["@backfill-io/*", "!@backfill-io/sdk", "!@backfill-io/oauth-helpers"], message: "connectors and oauth-helpers import only @backfill-io/sdk and @backfill-io/oauth-helpers" },
-          { group: ["@backfill-io/sdk/*", "!@backfill-io/sdk/testing"], message: "connector code uses the SDK's public entry (@backfill-io/sdk), not its internals" },
-          { group: ["../../../../**", "**/packages/**", "**/connectors/**", "**/node_modules/**"], message: "import another package by its name, never by a relative path into its folder" },
-          { group: ["node:*", "!node:crypto", "fs", "fs/*", "child_process", "worker_threads", "net", "http", "https", "http2", "dgram", "os", "path", "process", "vm", "module", "cluster", "inspector"], message: "connector routes run in the host's sandbox: only node:crypto is allowed (use the SDK for HTTP, files and settings)" },
-        ],
-      }],
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["@backfill-io/*", "!@backfill-io/sdk", "!@backfill-io/oauth-helpers"],
+              message: "connectors and oauth-helpers import only @backfill-io/sdk and @backfill-io/oauth-helpers",
+            },
+            { group: ["@backfill-io/sdk/*", "!@backfill-io/sdk/testing"], message: "connector code uses the SDK's public entry (@backfill-io/sdk), not its internals" },
+            {
+              group: ["../../../../**", "**/packages/**", "**/connectors/**", "**/node_modules/**"],
+              message: "import another package by its name, never by a relative path into its folder",
+            },
+            {
+              group: [
+                "node:*",
+                "!node:crypto",
+                "fs",
+                "fs/*",
+                "child_process",
+                "worker_threads",
+                "net",
+                "http",
+                "https",
+                "http2",
+                "dgram",
+                "os",
+                "path",
+                "process",
+                "vm",
+                "module",
+                "cluster",
+                "inspector",
+              ],
+              message: "connector routes run in the host's sandbox: only node:crypto is allowed (use the SDK for HTTP, files and settings)",
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -68,12 +99,20 @@ export default tseslint.config(
     // replaces the rule above for these files, so the database patterns are repeated.)
     files: ["packages/host/src/runner/**/*.ts"],
     rules: {
-      "no-restricted-imports": ["error", {
-        patterns: [
-          { group: ["kysely", "kysely/*", "better-sqlite3"], message: "only packages/host/src/store/ talks to the database" },
-          { group: ["../*", "../**"], message: "runner/ imports only the SDK and runner/ itself: what it needs from the host comes through runner/services.ts (wired in src/app/)" },
-        ],
-      }],
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["kysely", "kysely/*", "better-sqlite3"], message: "only packages/host/src/store/ talks to the database" },
+            {
+              // The host's HTTP stack (src/http/) is the exception: a leaf the runner's own transport is made from.
+              regex: "^\\.\\./(?!http/[^/]+\\.js$)",
+              message:
+                "runner/ imports only the SDK, runner/ itself and the HTTP stack (../http/): what it needs from the host comes through runner/services.ts (wired in src/app/)",
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -123,3 +123,4 @@ export { QUEUE_UNAVAILABLE, QUEUE_INVALID_JOB } from "./queue/queue.js";
 export { ISOLATED_NEEDS_JAVASCRIPT, ISOLATED_PATH_EXPOSED } from "./runner/isolation.js";
 export { PROCESS_CONTROL_DENIED, ROUTE_MEMORY_LIMIT } from "./runner/route-guards.js";
 export { NOT_READY } from "./ops/routes.js";
+export { HTTP_TIMEOUT, HTTP_NETWORK, HTTP_TOO_LARGE, HTTP_INVALID_URL, HTTP_HEADER_FORBIDDEN } from "./http/errors.js";

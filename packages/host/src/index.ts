@@ -23,7 +23,8 @@ export {
   type DataDirErrorCode,
 } from "./store/data-dir.js";
 export { CredentialError } from "./credentials/credentials.js";
-export { createHostHttp, HostHttpError, type HostHttp, type HostHttpResponse } from "./http/host-http.js";
+export { createHostHttp, type HostHttp, type HostHttpResponse } from "./http/host-http.js";
+export { HostHttpError, type HostHttpErrorCode } from "./http/errors.js";
 export { parseProviderRoutes } from "./http/provider-routes.js";
 export { OAuthFlowError, type OAuthFlowErrorCode } from "./oauth/errors.js";
 export type { PostConnectRunner } from "./oauth/post-connect.js";

@@ -2,7 +2,7 @@
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHostHttp } from "../src/http/host-http.js";
-import { hostHttpTransport } from "../src/app/runner-services.js";
+import { hostHttpTransport } from "../src/http/route-transport.js";
 import { performHttp, DEFAULT_HTTP_LIMITS } from "../src/runner/http.js";
 import { defineConnector, Redactor } from "@backfill-io/sdk";
 import { parseProviderRoutes, providerRouter } from "../src/http/provider-routes.js";

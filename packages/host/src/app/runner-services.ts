@@ -2,41 +2,12 @@
 // the TokenManager; HostHttp (with its provider routing) as the runner's transport;
 // and the PostConnectRunner the OAuth flow calls after the code exchange.
 import { BackfillError, CONNECTION_NOT_FOUND, CONNECTOR_NOT_FOUND, ReauthRequiredError, type ConnectorManifest, type RouteRef } from "@backfill-io/sdk";
-import { describeUrl } from "@backfill-io/sdk/policy";
 import type { Host } from "./open-host.js";
 import { connectionSecret, connectionSettings } from "./settings.js";
-import { HostHttpError, type HostHttp } from "../http/host-http.js";
+import { hostHttpTransport } from "../http/route-transport.js";
 import type { CandidateAuthorization, PostConnectRunner } from "../oauth/post-connect.js";
-import type { HttpTransport } from "../runner/http.js";
 import type { RouteRunner } from "../runner/runner.js";
 import type { ConnectionServices } from "../runner/services.js";
-
-/**
- * HostHttp as the runner's transport: one request, no redirects followed. The body goes
- * back as the bytes received (the runner decodes by content type), and the runner's
- * size limit is the one HostHttp enforces while reading.
- */
-export function hostHttpTransport(http: HostHttp): HttpTransport {
-  return async (req) => {
-    try {
-      const res = await http({
-        method: req.method as "GET",
-        url: req.url.href,
-        headers: req.headers,
-        ...(req.body !== undefined ? { body: req.body } : {}),
-        timeoutMs: req.timeoutMs,
-        maxResponseBytes: req.maxResponseBytes,
-      });
-      return { status: res.status, headers: res.headers, body: res.body };
-    } catch (error) {
-      if (error instanceof HostHttpError) {
-        if (error.code === "http_too_large") throw new BackfillError("http_error", `Http: response from ${describeUrl(req.url.href)} is larger than ${req.maxResponseBytes} bytes`);
-        throw new BackfillError(error.code === "http_timeout" ? "timeout" : "http_error", error.message);
-      }
-      throw error;
-    }
-  };
-}
 
 export type ResolvedConnection = { services: ConnectionServices; routesDir: string; manifest: ConnectorManifest };
 

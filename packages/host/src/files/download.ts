@@ -2,15 +2,19 @@
 // the URL and every redirect, a token only when asked and only for a token host, dropped
 // on any cross-origin hop), then the body streamed through a size cap and a SHA-256 into a
 // 0600 file: undici's body → CappedDigest → file, never held whole. A timeout per chunk
-// (undici's bodyTimeout) and one for the whole download; a failure removes the partial file.
+// (the dispatcher's body timeout: a stall) and one for the whole download; a failure removes
+// the partial file. The dispatcher and the error mapping are the host's one HTTP stack (src/http/).
 import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { Transform, type Readable, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { Agent, request, errors as undiciErrors } from "undici";
+import { request } from "undici";
 import { BackfillError, type DownloadedFile } from "@backfill-io/sdk";
 import { oauthAuthHeader, type FileDownloadSpec } from "@backfill-io/sdk/host";
 import { checkDownload, describeUrl, downloadRedirect, DOWNLOAD_REDIRECTS, FILE_TOO_LARGE } from "@backfill-io/sdk/policy";
+import { createHostDispatcher, type HostDispatcherOptions } from "../http/dispatcher.js";
+import { describeRequest, routeCallError } from "../http/errors.js";
+import { flattenHeaders } from "../http/host-http.js";
 import { PRIVATE_FILE_MODE } from "../store/data-dir.js";
 import type { FileStore } from "./file-store.js";
 import type { FileDownloadContext } from "../runner/services.js";
@@ -20,30 +24,19 @@ export type DownloadResponse = { status: number; headers: Record<string, string>
 /** Sends one GET, no redirects followed, and answers the body as a stream. */
 export type DownloadTransport = (req: DownloadRequest) => Promise<DownloadResponse>;
 
-export type DownloadTransportOptions = {
-  connectTimeoutMs?: number;
-  headersTimeoutMs?: number;
-  /** Longest wait for the next chunk of the body. */
+export type DownloadTransportOptions = Pick<HostDispatcherOptions, "connectTimeoutMs" | "headersTimeoutMs" | "route"> & {
+  /** Longest wait for the next chunk of the body (a stall; the whole download is bounded by its timeoutMs). */
   chunkTimeoutMs?: number;
-  /** Dev/demo provider routing (as HostHttp's): where a URL as written is really sent. */
-  route?: (url: URL) => { url: URL; originalHost: string | null };
 };
 
 export function createDownloadTransport(options: DownloadTransportOptions = {}): DownloadTransport & { close(): Promise<void> } {
-  const agent = new Agent({
-    connect: { timeout: options.connectTimeoutMs ?? 10_000 },
-    headersTimeout: options.headersTimeoutMs ?? 30_000,
-    bodyTimeout: options.chunkTimeoutMs ?? 30_000,
-  });
+  const { chunkTimeoutMs, ...limits } = options;
+  const dispatcher = createHostDispatcher({ ...limits, ...(chunkTimeoutMs !== undefined ? { bodyTimeoutMs: chunkTimeoutMs } : {}) });
   const transport: DownloadTransport = async (req) => {
-    const routed = options.route ? options.route(req.url) : { url: req.url, originalHost: null };
-    const headers = routed.originalHost ? { ...req.headers, host: routed.originalHost, "x-forwarded-host": routed.originalHost } : req.headers;
-    const res = await request(routed.url, { method: "GET", headers: { "user-agent": "backfill-host", ...headers }, dispatcher: agent, signal: req.signal });
-    const flat: Record<string, string> = {};
-    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
-    return { status: res.statusCode, headers: flat, body: res.body };
+    const res = await request(req.url, { method: "GET", headers: { "user-agent": "backfill-host", ...req.headers }, dispatcher, signal: req.signal });
+    return { status: res.statusCode, headers: flattenHeaders(res.headers), body: res.body };
   };
-  return Object.assign(transport, { close: () => agent.close() });
+  return Object.assign(transport, { close: () => dispatcher.close() });
 }
 
 /** Counts and hashes the bytes passing through; past `maxBytes` it fails the pipeline. */
@@ -82,21 +75,8 @@ function discard(body: Readable): void {
   body.destroy();
 }
 
-function downloadError(error: unknown, url: URL, signal: AbortSignal): BackfillError {
-  if (error instanceof BackfillError) return error;
-  const where = describeUrl(url.href);
-  if (error instanceof undiciErrors.BodyTimeoutError) return new BackfillError("timeout", `Files.download: ${where} stopped sending data`);
-  const name = (error as { name?: string })?.name;
-  if (
-    error instanceof undiciErrors.HeadersTimeoutError ||
-    error instanceof undiciErrors.ConnectTimeoutError ||
-    name === "TimeoutError" ||
-    (name === "AbortError" && signal.aborted)
-  ) {
-    return new BackfillError("timeout", `Files.download: ${where} timed out`);
-  }
-  const code = (error as { code?: unknown })?.code;
-  return new BackfillError("http_error", `Files.download: request to ${where} failed${typeof code === "string" ? ` (${code})` : ""}`);
+function downloadError(error: unknown, url: URL): BackfillError {
+  return routeCallError("Files.download", error, describeRequest("GET", url));
 }
 
 export async function downloadFile(spec: FileDownloadSpec, ctx: DownloadContext): Promise<DownloadedFile> {
@@ -117,7 +97,7 @@ export async function downloadFile(spec: FileDownloadSpec, ctx: DownloadContext)
     try {
       res = await ctx.transport({ url, headers, signal });
     } catch (error) {
-      throw downloadError(error, url, signal);
+      throw downloadError(error, url);
     }
     const location = res.headers.location;
     if (DOWNLOAD_REDIRECTS.has(res.status) && location) {
@@ -148,7 +128,7 @@ async function streamToFile(body: Readable, spec: FileDownloadSpec, url: URL, ct
   } catch (error) {
     discard(body);
     await ctx.store.discard(partial);
-    throw downloadError(error, url, signal);
+    throw downloadError(error, url);
   }
   return { fileId: partial.fileId, bytes: digest.bytes, sha256: digest.digest() };
 }

@@ -1,16 +1,18 @@
 /**
  * HostHttp: the ONE function every outgoing HTTP request of the host goes through
- * (token endpoints, revocation, and — route runner, please reuse it — connector
- * `Http.*` calls). It applies connect/headers/body timeouts and a response size limit,
- * and, in dev/demo only, `providerRoutes`: a URL matching `match` is sent to `target`
- * with the same path and query, the original host in `Host` and `X-Forwarded-Host`.
+ * (token endpoints, revocation, and connector `Http.*` calls through hostHttpTransport).
+ * Its dispatcher comes from createHostDispatcher (timeouts, the Host rule, dev/demo
+ * `providerRoutes`); it adds a per-request deadline and response size limit.
  *
  * Usage: `const http = createHostHttp({ providerRoutes }); await http({ method, url, headers, body })`.
- * Errors are `HostHttpError` with `code` (`http_timeout`, `http_network`, `http_too_large`,
- * `http_invalid_url`); messages name the URL without its query (never a token).
+ * Errors are `HostHttpError` (./errors.ts) with `code` (`http_timeout`, `http_network`,
+ * `http_too_large`, `http_invalid_url`, `http_header_forbidden`); messages name the URL
+ * without its query (never a token).
  */
-import { Agent, request, errors as undiciErrors } from "undici";
+import { request } from "undici";
 import { describeUrl } from "@backfill-io/sdk/policy";
+import { createHostDispatcher, type HostDispatcherOptions } from "./dispatcher.js";
+import { describeRequest, HostHttpError, HTTP_INVALID_URL, outboundError, tooLargeError } from "./errors.js";
 import { providerRouter, type ProviderRoute } from "./provider-routes.js";
 
 export type HostHttpRequest = {
@@ -39,65 +41,45 @@ export type HostHttpResponse = {
 
 export type HostHttp = (req: HostHttpRequest) => Promise<HostHttpResponse>;
 
-export type HostHttpOptions = {
+export type HostHttpOptions = Omit<HostDispatcherOptions, "route"> & {
+  /** Dev/demo provider routing (compiled with providerRouter); `route` gives a compiled one instead. */
   providerRoutes?: readonly ProviderRoute[];
-  connectTimeoutMs?: number;
-  headersTimeoutMs?: number;
-  bodyTimeoutMs?: number;
+  route?: HostDispatcherOptions["route"];
   maxResponseBytes?: number;
   userAgent?: string;
 };
 
-export class HostHttpError extends Error {
-  constructor(
-    readonly code: "http_timeout" | "http_network" | "http_too_large" | "http_invalid_url",
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = "HostHttpError";
-  }
+const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+
+/** Lower-case names; repeated headers joined with ", ". */
+export function flattenHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
+  return out;
 }
 
-const DEFAULTS = { connectTimeoutMs: 10_000, headersTimeoutMs: 30_000, bodyTimeoutMs: 30_000, maxResponseBytes: 10 * 1024 * 1024 };
-
 export function createHostHttp(opts: HostHttpOptions = {}): HostHttp & { close(): Promise<void> } {
-  const route = providerRouter(opts.providerRoutes ?? []);
-  const defaultMaxBytes = opts.maxResponseBytes ?? DEFAULTS.maxResponseBytes;
-  const agent = new Agent({
-    connect: { timeout: opts.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs },
-    headersTimeout: opts.headersTimeoutMs ?? DEFAULTS.headersTimeoutMs,
-    bodyTimeout: opts.bodyTimeoutMs ?? DEFAULTS.bodyTimeoutMs,
-  });
+  const { providerRoutes, route, maxResponseBytes, userAgent, ...limits } = opts;
+  const defaultMaxBytes = maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const dispatcher = createHostDispatcher({ ...limits, route: route ?? providerRouter(providerRoutes ?? []) });
 
   const http = async (req: HostHttpRequest): Promise<HostHttpResponse> => {
     let target: URL;
     try {
       target = new URL(req.url);
     } catch {
-      throw new HostHttpError("http_invalid_url", `${describeUrl(req.url)} is not an absolute URL`);
+      throw new HostHttpError(HTTP_INVALID_URL, `${describeUrl(req.url)} is not an absolute URL`);
     }
-    const shown = `${req.method} ${describeUrl(req.url)}`;
+    const shown = describeRequest(req.method, req.url);
     const maxBytes = req.maxResponseBytes ?? defaultMaxBytes;
-    const routed = route(target);
-    const headers: Record<string, string> = { "user-agent": opts.userAgent ?? "backfill-host", ...lowerKeys(req.headers ?? {}) };
-    if (routed.originalHost) {
-      headers.host = routed.originalHost;
-      headers["x-forwarded-host"] = routed.originalHost;
-    }
+    const headers: Record<string, string> = { "user-agent": userAgent ?? "backfill-host", ...lowerKeys(req.headers ?? {}) };
     const signal = req.timeoutMs ? AbortSignal.timeout(req.timeoutMs) : undefined;
     try {
-      const res = await request(routed.url, {
-        method: req.method,
-        headers,
-        body: req.body ?? null,
-        dispatcher: agent,
-        ...(signal ? { signal } : {}),
-      });
+      const res = await request(target, { method: req.method, headers, body: req.body ?? null, dispatcher, ...(signal ? { signal } : {}) });
       const declared = Number(res.headers["content-length"] ?? NaN);
       if (Number.isFinite(declared) && declared > maxBytes) {
         discard(res.body);
-        throw new HostHttpError("http_too_large", `${shown}: response of ${declared} bytes exceeds the ${maxBytes}-byte limit`);
+        throw tooLargeError(shown, maxBytes);
       }
       const chunks: Buffer[] = [];
       let size = 0;
@@ -105,27 +87,17 @@ export function createHostHttp(opts: HostHttpOptions = {}): HostHttp & { close()
         size += (chunk as Buffer).length;
         if (size > maxBytes) {
           discard(res.body);
-          throw new HostHttpError("http_too_large", `${shown}: response exceeds the ${maxBytes}-byte limit`);
+          throw tooLargeError(shown, maxBytes);
         }
         chunks.push(chunk as Buffer);
       }
-      const outHeaders: Record<string, string> = {};
-      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) outHeaders[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
       const body = Buffer.concat(chunks);
-      return { status: res.statusCode, headers: outHeaders, body, bodyText: body.toString("utf8"), url: req.url };
+      return { status: res.statusCode, headers: flattenHeaders(res.headers), body, bodyText: body.toString("utf8"), url: req.url };
     } catch (error) {
-      if (error instanceof HostHttpError) throw error;
-      const timeout =
-        error instanceof undiciErrors.ConnectTimeoutError ||
-        error instanceof undiciErrors.HeadersTimeoutError ||
-        error instanceof undiciErrors.BodyTimeoutError ||
-        (error as { name?: string }).name === "TimeoutError" ||
-        (error as { name?: string }).name === "AbortError";
-      const code = timeout ? "http_timeout" : "http_network";
-      throw new HostHttpError(code, `${shown}: ${timeout ? "timed out" : `network error (${(error as { code?: string }).code ?? (error as Error).name})`}`);
+      throw outboundError(error, shown);
     }
   };
-  return Object.assign(http, { close: () => agent.close() });
+  return Object.assign(http, { close: () => dispatcher.close() });
 }
 
 /** Stops reading a body we refuse; the abort it causes is expected, not an error to report. */

@@ -3,7 +3,9 @@
 // exchange, and one response reader (dot paths, expires_in or ISO expires_at, scopes).
 import { redact, registerSecret, type OAuthConfig } from "@backfill-io/sdk";
 import { expandTemplate } from "@backfill-io/sdk/policy";
-import { HostHttpError, jsonBody, type HostHttp } from "../http/host-http.js";
+import { HostHttpError } from "../http/errors.js";
+import { jsonBody, type HostHttp } from "../http/host-http.js";
+import type { RetryPolicy } from "../retry/policy.js";
 import type { OAuthAppCredential } from "../credentials/credentials.js";
 
 export type TokenSet = {
@@ -35,6 +37,19 @@ export class TokenEndpointError extends Error {
     super(message);
     this.name = "TokenEndpointError";
   }
+}
+
+/** Only a transient failure (5xx, 429, unreachable) is worth another token request. */
+function isTransientTokenFailure(error: unknown): boolean {
+  return error instanceof TokenEndpointError && error.kind === "transient";
+}
+
+/**
+ * The token endpoint's retry policy (for the host's one retry loop): a quarter of each wait is
+ * random; the endpoint's Retry-After is not read (the refresh holds a lease meanwhile).
+ */
+export function tokenEndpointRetryPolicy(limits: { attempts: number; baseDelayMs: number; maxDelayMs: number }): RetryPolicy {
+  return { ...limits, jitter: 0.25, maxRetryAfterMs: 0, transient: isTransientTokenFailure };
 }
 
 export type TokenRequest = {

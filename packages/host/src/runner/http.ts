@@ -1,13 +1,16 @@
 // The main thread's side of Http.*: the manifest's http allowlist (checked again on
 // every redirect hop), auth.oauth tokens only for the hosts the SDK policy names (the
-// provider's own, fixed hosts in permissions.http; never a wildcard's), undici with
-// connect/header/body timeouts and a response size limit; bodies cross the bridge as text,
+// provider's own, fixed hosts in permissions.http; never a wildcard's), the host's one HTTP
+// stack (src/http/: its dispatcher, timeouts, size limit and error mapping, a leaf runner/ may
+// import) when no wiring transport is given; bodies cross the bridge as text,
 // parsed in the route by the SDK's parseResponseBody (as the test runtime parses scripted responses).
-import { Agent, request, errors as undiciErrors } from "undici";
-import { BackfillError, type ConnectorManifest, type HttpResponse, type AccessTokenOptions, type Redactor } from "@backfill-io/sdk";
+import { type ConnectorManifest, type HttpResponse, type AccessTokenOptions, type Redactor } from "@backfill-io/sdk";
 import { oauthAuthHeader, type HttpRequestSpec } from "@backfill-io/sdk/host";
-import { assertHttpAllowed, assertTokenHost, describeUrl, followRedirect, parseResponseBody, REDIRECT_STATUSES } from "@backfill-io/sdk/policy";
+import { assertHttpAllowed, assertTokenHost, followRedirect, parseResponseBody, REDIRECT_STATUSES } from "@backfill-io/sdk/policy";
 import type { BridgedHttpResponse } from "./protocol.js";
+import { describeRequest, routeCallError } from "../http/errors.js";
+import { createHostHttp } from "../http/host-http.js";
+import { hostHttpTransport } from "../http/route-transport.js";
 
 export type TransportRequest = {
   method: string;
@@ -57,46 +60,20 @@ export type UndiciTransportOptions = Partial<Pick<HttpLimits, "connectTimeoutMs"
   route?: (url: URL) => URL;
 };
 
-function flattenHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
-  return out;
+/** The runner's own transport (no wiring transport given): HostHttp on a dispatcher from the host's one factory. */
+export function createUndiciTransport(options: UndiciTransportOptions = {}): HttpTransport & { close(): Promise<void> } {
+  const { route } = options;
+  const http = createHostHttp({
+    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_HTTP_LIMITS.connectTimeoutMs,
+    headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HTTP_LIMITS.headersTimeoutMs,
+    bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULT_HTTP_LIMITS.bodyTimeoutMs,
+    ...(route ? { route: (url: URL) => routedTo(url, route(url)) } : {}),
+  });
+  return Object.assign(hostHttpTransport(http), { close: () => http.close() });
 }
 
-export function createUndiciTransport(options: UndiciTransportOptions = {}): HttpTransport & { close(): Promise<void> } {
-  const agent = new Agent({
-    connect: { timeout: options.connectTimeoutMs ?? DEFAULT_HTTP_LIMITS.connectTimeoutMs },
-    headersTimeout: options.headersTimeoutMs ?? DEFAULT_HTTP_LIMITS.headersTimeoutMs,
-    bodyTimeout: options.bodyTimeoutMs ?? DEFAULT_HTTP_LIMITS.bodyTimeoutMs,
-  });
-  const transport = async (req: TransportRequest): Promise<TransportResponse> => {
-    const target = options.route ? options.route(req.url) : req.url;
-    const headers = target.host === req.url.host ? req.headers : { ...req.headers, "x-forwarded-host": req.url.host };
-    const res = await request(target, {
-      method: req.method as "GET",
-      headers,
-      ...(req.body !== undefined ? { body: req.body } : {}),
-      dispatcher: agent,
-      signal: AbortSignal.timeout(req.timeoutMs),
-    });
-    const declared = Number(res.headers["content-length"]);
-    if (Number.isFinite(declared) && declared > req.maxResponseBytes) {
-      res.body.destroy();
-      throw new BackfillError("http_error", `Http: response from ${describeUrl(req.url.href)} is larger than ${req.maxResponseBytes} bytes`);
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of res.body) {
-      size += (chunk as Buffer).length;
-      if (size > req.maxResponseBytes) {
-        res.body.destroy();
-        throw new BackfillError("http_error", `Http: response from ${describeUrl(req.url.href)} is larger than ${req.maxResponseBytes} bytes`);
-      }
-      chunks.push(chunk as Buffer);
-    }
-    return { status: res.statusCode, headers: flattenHeaders(res.headers), body: Buffer.concat(chunks) };
-  };
-  return Object.assign(transport, { close: () => agent.close() });
+function routedTo(url: URL, target: URL) {
+  return { url: target, originalHost: target.host === url.host ? null : url.host };
 }
 
 export type HttpContext = {
@@ -116,21 +93,6 @@ function encodeBody(body: unknown, headers: Record<string, string>): string | un
   }
   headers["content-type"] ??= "application/json";
   return JSON.stringify(body);
-}
-
-function transportError(error: unknown, url: URL): BackfillError {
-  if (error instanceof BackfillError) return error;
-  const where = describeUrl(url.href);
-  if (
-    error instanceof undiciErrors.HeadersTimeoutError ||
-    error instanceof undiciErrors.BodyTimeoutError ||
-    error instanceof undiciErrors.ConnectTimeoutError ||
-    (error as { name?: string })?.name === "TimeoutError"
-  ) {
-    return new BackfillError("timeout", `Http: ${where} timed out`);
-  }
-  const code = (error as { code?: unknown })?.code;
-  return new BackfillError("http_error", `Http: request to ${where} failed${typeof code === "string" ? ` (${code})` : ""}`);
 }
 
 /** Http as a route sees it: the body parsed by content type (JSON) or as text. */
@@ -165,7 +127,7 @@ export async function performHttpForBridge(spec: HttpRequestSpec, ctx: HttpConte
     try {
       res = await ctx.transport({ method, url, headers, ...(body !== undefined ? { body } : {}), timeoutMs, maxResponseBytes: ctx.limits.maxResponseBytes });
     } catch (error) {
-      throw transportError(error, url);
+      throw routeCallError("Http", error, describeRequest(method, url));
     }
     const location = res.headers.location;
     if (!REDIRECT_STATUSES.has(res.status) || !location) {

@@ -1,22 +1,14 @@
-// Capped exponential backoff with jitter. A provider's Retry-After is honoured as a
-// floor (capped separately, so one absurd header cannot stall a run for hours).
-export type BackoffPolicy = { baseDelayMs: number; maxDelayMs: number; maxRetryAfterMs: number };
+// The sync engine's names for the host's one retry policy (src/retry/): a page's backoff is
+// capped exponential with half of each wait random (streams retrying one provider spread out),
+// a provider's Retry-After a floor under its own cap.
+import { retryDelay, type Backoff } from "../retry/policy.js";
+
+export { waitFor as sleep } from "../retry/retry.js";
+
+export type BackoffPolicy = Omit<Backoff, "jitter">;
+
+const PAGE_JITTER = 0.5;
 
 export function backoffDelay(attempt: number, policy: BackoffPolicy, retryAfterMs: number | null, random: () => number = Math.random): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
-  const jittered = ceiling / 2 + random() * (ceiling / 2);
-  return Math.max(Math.min(retryAfterMs ?? 0, policy.maxRetryAfterMs), jittered);
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
+  return retryDelay(attempt, { ...policy, jitter: PAGE_JITTER }, retryAfterMs, random);
 }

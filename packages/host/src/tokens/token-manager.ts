@@ -28,7 +28,9 @@ import { credentialFix } from "../credentials/credentials.js";
 import type { ConnectionRow } from "../store/repositories/connections.js";
 import type { OAuthTokenRow } from "../store/repositories/tokens.js";
 import type { Store } from "../store/store.js";
-import { TokenEndpointError, parseTokenResponse, requestToken, type TokenSet } from "../oauth/token-endpoint.js";
+import { TokenEndpointError, parseTokenResponse, requestToken, tokenEndpointRetryPolicy, type TokenSet } from "../oauth/token-endpoint.js";
+import { retry, waitFor } from "../retry/retry.js";
+import type { RetryPolicy } from "../retry/policy.js";
 import { decryptTokens, tokenGrantFingerprint, writeTokens } from "./token-store.js";
 import type { TokenDeps } from "./deps.js";
 import { emitAuthEvent } from "../events/auth-events.js";
@@ -54,8 +56,6 @@ function codeOf(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" ? code : "error";
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The lease row's owner, read inside `tx` (the final write's transaction). */
 async function leaseOwner(tx: Store, connectionId: string): Promise<string | null | undefined> {
@@ -84,8 +84,8 @@ export class TokenManager {
   readonly owner = `${process.pid}:${randomUUID()}`;
   private readonly leaseTtlMs: number;
   private readonly leasePollMs: number;
-  private readonly retryAttempts: number;
-  private readonly retryBaseDelayMs: number;
+  /** Transient token-endpoint failures: the host's one retry loop (src/retry/) under the token endpoint's policy. */
+  private readonly retryPolicy: RetryPolicy;
   /** Each token request's deadline: well inside the lease, so one request cannot outlive it. */
   readonly tokenRequestTimeoutMs: number;
 
@@ -95,9 +95,13 @@ export class TokenManager {
   ) {
     this.leaseTtlMs = opts.leaseTtlMs ?? 30_000;
     this.leasePollMs = opts.leasePollMs ?? 50;
-    this.retryAttempts = opts.retryAttempts ?? 3;
-    this.retryBaseDelayMs = opts.retryBaseDelayMs ?? 250;
     this.tokenRequestTimeoutMs = Math.max(1, Math.floor(this.leaseTtlMs / 3));
+    this.retryPolicy = tokenEndpointRetryPolicy({
+      attempts: opts.retryAttempts ?? 3,
+      baseDelayMs: opts.retryBaseDelayMs ?? 250,
+      // No wait outlasts one request's deadline, so retries stay inside the lease the heartbeat renews.
+      maxDelayMs: this.tokenRequestTimeoutMs,
+    });
   }
 
   async load(connectionId: string): Promise<Loaded> {
@@ -244,7 +248,7 @@ export class TokenManager {
       if (!loaded.row) throw new ReauthRequiredError("missing_token");
       if (!acquired) {
         sawOtherHolder = true;
-        await sleep(this.leasePollMs);
+        await waitFor(this.leasePollMs);
         continue;
       }
       // We hold the lease. Another process may have refreshed while we waited.
@@ -378,7 +382,7 @@ export class TokenManager {
       logger.warn("token refresh failed; connection left as is", { connectionId: connection.id, error: (error as Error).message });
       throw new BackfillError(
         "http_error",
-        transient ? `token refresh failed after ${this.retryAttempts} attempts: ${(error as Error).message}` : `token refresh failed: ${(error as Error).message}`,
+        transient ? `token refresh failed after ${this.retryPolicy.attempts} attempts: ${(error as Error).message}` : `token refresh failed: ${(error as Error).message}`,
         { retriable: true },
       );
     }
@@ -418,23 +422,13 @@ export class TokenManager {
   }
 
   private async withRetries<T>(connectionId: string, attempt: () => Promise<T>): Promise<T> {
-    let lastError: unknown;
-    for (let i = 0; i < this.retryAttempts; i++) {
-      try {
-        return await attempt();
-      } catch (error) {
-        lastError = error;
-        if (!(error instanceof TokenEndpointError) || error.kind !== "transient") throw error;
-        if (i < this.retryAttempts - 1) {
-          const delay = this.retryBaseDelayMs * 2 ** i * (0.75 + Math.random() * 0.5);
-          this.deps.logger.debug("token endpoint transient failure; retrying", { connectionId, attempt: i + 1, delayMs: Math.round(delay) });
-          // Keep the lease alive while we back off (the heartbeat does too; this covers a long delay).
-          await this.renewLease(connectionId);
-          await sleep(delay);
-        }
-      }
-    }
-    throw lastError;
+    return retry(attempt, this.retryPolicy, {
+      beforeWait: async ({ attempt: n, delayMs }) => {
+        this.deps.logger.debug("token endpoint transient failure; retrying", { connectionId, attempt: n, delayMs: Math.round(delayMs) });
+        // Keep the lease alive while we back off (the heartbeat does too; this covers a long delay).
+        await this.renewLease(connectionId);
+      },
+    });
   }
 
   /** Refreshes every active connection whose refresh token lapses within `withinMs`. */

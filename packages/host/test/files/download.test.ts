@@ -124,6 +124,14 @@ describe("Files.download on the host", () => {
     expect(storedFiles()).toEqual([]);
   });
 
+  it("refuses a route's own Host header (another virtual host behind an allowed address), sending nothing", async () => {
+    const before = server.requests.length;
+    const result = await probe({ url: `${server.base}/x.jsonl`, headers: { Host: "internal.example" } });
+    expect(result.json.error).toMatchObject({ code: "permission_denied" });
+    expect(server.requests.length).toBe(before);
+    expect(storedFiles()).toEqual([]);
+  });
+
   it("never sends the OAuth token to the signed-URL host: refused when asked, dropped across the provider's redirect", async () => {
     // Asked directly: the storage host is allowed by a wildcard only, so it is no token host.
     const refused = await probe({ url: `https://${STORAGE_HOST}/signed/result.jsonl`, oauth: true });
