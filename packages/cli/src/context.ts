@@ -83,7 +83,14 @@ export class CliContext {
     // Isolated routes must never be able to read this host's data dir.
     // The workspace the CLI runs in holds the operator's own connectors (backfill new writes them there): trusted under "auto".
     const workspace = findWorkspaceRoot();
-    this.runner ??= new RouteRunner({ mode: cliRunnerMode(), protectedPaths: [resolveDataDir(this.dataDir())], ...(workspace ? { trustedRoots: [workspace] } : {}), ...options });
+    // spareWorker: serve and worker run many connections; a one-connection sync starts no spare.
+    this.runner ??= new RouteRunner({
+      mode: cliRunnerMode(),
+      protectedPaths: [resolveDataDir(this.dataDir())],
+      spareWorker: true,
+      ...(workspace ? { trustedRoots: [workspace] } : {}),
+      ...options,
+    });
     return this.runner;
   }
 

@@ -289,6 +289,15 @@ describe("connectorTestRuntime", () => {
     expect(unknown.error.message).toContain('unknown entity kind "orders"; known: customer, sales_receipt, refund_receipt');
   });
 
+  it("refuses a Host header of the route's own, as the host does (domain fronting past permissions.http)", async () => {
+    const r = rt();
+    r.http.on("GET", "https://api.example.com/*", { body: { ok: 1 } });
+    const route = api(async () => api.json(Http.get("https://api.example.com/v1/orders", { headers: { HOST: "internal.example.net" } }).body));
+    const body = (await (await r.call(route)).json()) as ErrorBody;
+    expect(body.error).toMatchObject({ code: "permission_denied", message: "Http: the Host header is the URL's; a route may not set it" });
+    expect(r.http.calls).toEqual([]);
+  });
+
   it("denies entities without a write grant", async () => {
     const r = rt();
     const body = (await (await r.call(api(async () => api.json(ingest.batch("customer", [{ customer_id: "c" }]))))).json()) as ErrorBody;

@@ -6,7 +6,7 @@
 // parsed in the route by the SDK's parseResponseBody (as the test runtime parses scripted responses).
 import { type ConnectorManifest, type HttpResponse, type AccessTokenOptions, type Redactor } from "@backfill-io/sdk";
 import { oauthAuthHeader, type HttpRequestSpec } from "@backfill-io/sdk/host";
-import { assertHttpAllowed, assertTokenHost, followRedirect, parseResponseBody, REDIRECT_STATUSES } from "@backfill-io/sdk/policy";
+import { assertHttpAllowed, assertRequestHeadersAllowed, assertTokenHost, followRedirect, parseResponseBody, REDIRECT_STATUSES } from "@backfill-io/sdk/policy";
 import type { BridgedHttpResponse } from "./protocol.js";
 import { describeRequest, routeCallError } from "../http/errors.js";
 import { createHostHttp } from "../http/host-http.js";
@@ -105,6 +105,7 @@ export async function performHttp(spec: HttpRequestSpec, ctx: HttpContext): Prom
 export async function performHttpForBridge(spec: HttpRequestSpec, ctx: HttpContext): Promise<BridgedHttpResponse> {
   const patterns = ctx.manifest.permissions.http;
   let url = assertHttpAllowed(spec.url, patterns);
+  assertRequestHeadersAllowed("Http", spec.headers);
   let headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(spec.headers ?? {})) headers[k.toLowerCase()] = String(v);
   const oauth = spec.auth?.oauth;

@@ -24,6 +24,8 @@ export type WorkerPoolOptions = {
   onWorkerStarted?: () => void;
   /** Isolated mode: route child processes under the permission model instead of worker threads. */
   isolated?: IsolatedProcessOptions;
+  /** A started worker no route has run in (the runner's spare), used instead of starting one. */
+  takeSpare?: () => RouteExecutor | undefined;
 };
 
 /** Answers one SDK call of an invocation (the runner's RouteSession). */
@@ -240,6 +242,19 @@ export class WorkerPool {
   }
 
   private async spawn(): Promise<RouteExecutor> {
+    const spare = this.options.takeSpare?.();
+    if (spare) {
+      this.all.add(spare);
+      try {
+        await spare.ready;
+        spare.ref();
+        return spare;
+      } catch {
+        // A spare that failed to start is dropped; a worker of the pool's own starts instead.
+        this.all.delete(spare);
+        void spare.terminate();
+      }
+    }
     const w: RouteExecutor = this.options.isolated ? new RouteChildProcess(this.options.isolated, this.options.memoryLimitMb) : new RouteWorker(this.options);
     this.options.onWorkerStarted?.();
     this.all.add(w);

@@ -9,7 +9,7 @@ import { isSecretSetting } from "@backfill-io/sdk/policy";
 import { createUndiciTransport, DEFAULT_HTTP_LIMITS, type HttpLimits, type HttpTransport } from "./http.js";
 import { isolatedReadPaths, packageRoot } from "./isolated-paths.js";
 import { childEntry, hostPackageDir, ISOLATED_NEEDS_JAVASCRIPT, ISOLATED_NEEDS_PROTECTED_PATHS, IsolationError, runsIsolated, type RouteIsolation } from "./isolation.js";
-import { WorkerFailure, WorkerPool, type RouteExecutor } from "./pool.js";
+import { RouteWorker, WorkerFailure, WorkerPool, type RouteExecutor } from "./pool.js";
 import { ROUTE_MEMORY_LIMIT } from "./route-guards.js";
 import { RouteDeadline } from "./deadline.js";
 import type { BridgeCall, BridgeError, BridgeReply, RouteConfigExport, RouteInputMessage } from "./protocol.js";
@@ -45,6 +45,13 @@ export type RouteRunnerOptions = {
    * pools beyond this many are closed, least recently used first. Default 16.
    */
   maxIdlePools?: number;
+  /**
+   * Keep one started, never used route worker (trusted mode) for the next connection's first
+   * page, so a host syncing many connections does not wait for a worker to start (module
+   * loading: ~0.3 s) at each. Started once the runner serves a second connection; a host
+   * running one connection starts none. The server, the queue workers and `backfill sync` set it.
+   */
+  spareWorker?: boolean;
   routeTimeoutMs?: number;
   callTimeoutMs?: number;
   memoryLimitMb?: number;
@@ -110,6 +117,9 @@ export class RouteRunner {
   private ownTransport: ReturnType<typeof createUndiciTransport> | undefined;
   private nextInvocation = 1;
   private workersStartedCount = 0;
+  /** The spare worker per flavour (TypeScript routes through tsx or built JavaScript); see RouteRunnerOptions.spareWorker. */
+  private readonly spares = new Map<boolean, RouteWorker>();
+  private closed = false;
   private bridgeRoundTripCount = 0;
 
   constructor(private readonly options: RouteRunnerOptions = {}) {
@@ -152,11 +162,13 @@ export class RouteRunner {
       this.pools.set(key, pool);
       return pool;
     }
+    const anotherConnection = [...this.pools.keys()].some((k) => !k.endsWith("#") && k !== key);
     pool = new WorkerPool({
       maxWorkers: this.options.maxWorkersPerConnector ?? 2,
       memoryLimitMb: this.options.memoryLimitMb ?? 256,
       source,
       onWorkerStarted: () => void this.workersStartedCount++,
+      ...(this.options.spareWorker && !isolated && connectionId && anotherConnection ? { takeSpare: () => this.takeSpare(source) } : {}),
       ...(isolated
         ? { isolated: { entry: childEntry(), readPaths: isolatedReadPaths(routesDir, hostPackageDir()), cwd: packageRoot(routesDir), protectedPaths: this.protectedPaths() } }
         : {}),
@@ -164,6 +176,20 @@ export class RouteRunner {
     this.pools.set(key, pool);
     this.evictIdlePools();
     return pool;
+  }
+
+  /** The spare of that flavour, if one is started, and another started in its place (for the connection after). */
+  private takeSpare(source: boolean): RouteWorker | undefined {
+    const spare = this.spares.get(source);
+    this.spares.delete(source);
+    if (!this.closed) {
+      const next = new RouteWorker({ maxWorkers: 1, memoryLimitMb: this.options.memoryLimitMb ?? 256, source });
+      this.workersStartedCount++;
+      // Idle, it keeps no process alive; the pool that takes it refs it.
+      next.unref();
+      this.spares.set(source, next);
+    }
+    return spare;
   }
 
   /** The paths an isolated child must not read; the runner knows no data dir of its own (it depends on no host part). */
@@ -378,7 +404,10 @@ export class RouteRunner {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.pools.values()].map((p) => p.close()));
+    this.closed = true;
+    const spares = [...this.spares.values()];
+    this.spares.clear();
+    await Promise.all([...this.pools.values()].map((p) => p.close()).concat(spares.map((w) => w.terminate())));
     this.pools.clear();
     this.described.clear();
     await this.ownTransport?.close();

@@ -5,7 +5,7 @@
 import type { ConnectorManifest } from "../manifest/schema.js";
 import type { FileDownloadSpec, FileLines, ReadLinesOptions } from "../runtime/binding.js";
 import { BackfillError, PermissionDeniedError } from "../runtime/errors.js";
-import { assertHttpAllowed } from "./http.js";
+import { assertHttpAllowed, assertRequestHeadersAllowed } from "./http.js";
 import { followRedirect, MAX_REDIRECTS, REDIRECT_STATUSES } from "./redirect.js";
 import { assertTokenHost } from "./oauth-hosts.js";
 
@@ -67,6 +67,7 @@ export function checkDownload(manifest: ConnectorManifest, settings: Record<stri
   }
   if (!Number.isSafeInteger(spec.timeoutMs) || spec.timeoutMs <= 0) throw new BackfillError("invalid_request", `${call}: timeoutMs must be a positive integer`);
   const url = assertHttpAllowed(spec.url, manifest.permissions.http);
+  assertRequestHeadersAllowed(call, spec.headers);
   if (spec.auth?.oauth) assertTokenHost(url, manifest, settings);
   return url;
 }

@@ -59,6 +59,17 @@ export function describeUrl(raw: string): string {
  * Parses `raw` and checks it against the manifest's `permissions.http`.
  * Throws `permission_denied` naming the URL without its query.
  */
+/**
+ * The request headers a route may not set. The Host is the URL's: a Host header of the
+ * route's own, sent to an allowed host's address (a CDN serving many sites), would reach
+ * a host permissions.http never allowed (domain fronting).
+ */
+export function assertRequestHeadersAllowed(call: string, headers: Record<string, unknown> | undefined): void {
+  for (const name of Object.keys(headers ?? {})) {
+    if (name.toLowerCase() === "host") throw new PermissionDeniedError(`${call}: the Host header is the URL's; a route may not set it`, { rule: "host_header" });
+  }
+}
+
 export function assertHttpAllowed(raw: string, patterns: readonly string[]): URL {
   let url: URL;
   try {

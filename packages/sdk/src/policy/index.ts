@@ -1,6 +1,6 @@
 // The policy: manifest rules enforced at run time, shared by the host and the test runtime.
 export { isJsonContentType, parseResponseBody } from "./response-body.js";
-export { assertHttpAllowed, describeUrl, matchesHttpPattern, parseHttpPattern, type HttpPattern } from "./http.js";
+export { assertHttpAllowed, assertRequestHeadersAllowed, describeUrl, matchesHttpPattern, parseHttpPattern, type HttpPattern } from "./http.js";
 export { assertEntityWritable, assertSecretReadable, assertSettingReadable, isSecretSetting } from "./access.js";
 export { checkIngestCall, validateIngestItems, type IngestError, type IngestItem, type IngestResult, type ValidatedItem } from "./ingest.js";
 export { assertTokenHost, isTokenHost, providerHosts } from "./oauth-hosts.js";

@@ -1,7 +1,8 @@
 // Connection settings: checked against the manifest's settingsSchema (ajv) and its
 // hostValidation rules, then normalized. Used by the host before OAuth start and by
 // the test runtime, so a bad setting fails the same way in both.
-import { Ajv } from "ajv";
+import { createRequire } from "node:module";
+import type { Ajv } from "ajv";
 import type { ConnectorManifest } from "../manifest/schema.js";
 import { applyHostValidation } from "../providers/host-validation.js";
 import { ProviderRegistry } from "../providers/registry.js";
@@ -9,6 +10,11 @@ import { ProviderRegistry } from "../providers/registry.js";
 export type SettingsProblem = { setting: string; message: string };
 
 let ajv: Ajv | undefined;
+/**
+ * ajv loads on the first validation, not with the policy: every route worker imports the
+ * policy and never validates settings, and loading ajv was a fifth of a worker's start.
+ */
+const loadAjv = (): typeof Ajv => (createRequire(import.meta.url)("ajv") as { Ajv: typeof Ajv }).Ajv;
 /** Compiled once per settings schema: compiling on every call grew the heap without bound. */
 const compiled = new WeakMap<object, ReturnType<Ajv["compile"]>>();
 
@@ -20,7 +26,7 @@ export function validateSettings(
   opts: { requireOAuthSettings?: boolean; /** The plug-ins whose normalizers hostValidation rules name. */ providers?: ProviderRegistry } = {},
 ): { ok: true; settings: Record<string, unknown> } | { ok: false; problems: SettingsProblem[] } {
   // useDefaults: a setting left out takes the schema default (e.g. a provider environment: production).
-  ajv ??= new Ajv({ allErrors: true, strict: false, useDefaults: true });
+  ajv ??= new (loadAjv())({ allErrors: true, strict: false, useDefaults: true });
   const schema = manifest.connection.settingsSchema;
   const problems: SettingsProblem[] = [];
   let validate = compiled.get(schema);

@@ -15,7 +15,7 @@ import {
 } from "../runtime/binding.js";
 import { ReauthRequiredError, BackfillError, type ReauthReason } from "../runtime/errors.js";
 import { INVALID_SETTINGS } from "../runtime/error-codes.js";
-import { assertHttpAllowed } from "../policy/http.js";
+import { assertHttpAllowed, assertRequestHeadersAllowed } from "../policy/http.js";
 import { assertEntityWritable, assertSecretReadable, assertSettingReadable } from "../policy/access.js";
 import { validateIngestItems, type IngestItem, type IngestResult, type ValidatedItem } from "../policy/ingest.js";
 import { assertTokenHost } from "../policy/oauth-hosts.js";
@@ -426,6 +426,7 @@ export class ConnectorTestRuntime {
   private performHttp(request: HttpRequestSpec) {
     const manifest = this.requireManifest();
     const url = assertHttpAllowed(request.url, manifest.permissions.http);
+    assertRequestHeadersAllowed("Http", request.headers);
     const headers = { ...request.headers };
     if (request.auth?.oauth) {
       assertTokenHost(url, manifest, this.settings);
