@@ -60,7 +60,7 @@ export function syncJobKey(connectionId: string, stream: string): string {
 }
 
 /**
- * Whose jobs the cap counts: the provider account (e.g. one Shopify shop) when the connection
+ * Whose jobs the cap counts: the provider account (e.g. one shop of an e-commerce provider) when the connection
  * knows it, so two connections to one shop share its cap; else the connection.
  */
 export function syncCapScope(connection: Pick<ConnectionRow, "id" | "connector_key" | "provider_account_id">): string {
