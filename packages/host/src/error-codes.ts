@@ -4,6 +4,8 @@
 // keeps them) are the SDK's and are re-exported here; codes of one component are defined
 // beside its error class and listed here.
 
+import { CONNECTION_NOT_FOUND, CONNECTOR_NOT_FOUND, INVALID_SETTINGS, MISSING_CLIENT_CREDENTIAL, NOT_OAUTH_CONNECTOR } from "@backfill-io/sdk";
+
 // The SDK's codes the host throws itself (token manager, runner, route services).
 export {
   CONNECTION_NOT_FOUND,
@@ -73,9 +75,9 @@ export const ISSUER_MISMATCH = "issuer_mismatch";
 
 /** Every code an OAuthFlowError carries (OAuthFlowErrorCode is its union). */
 export const OAUTH_FLOW_ERROR_CODES = [
-  "not_oauth_connector",
-  "invalid_settings",
-  "missing_client_credential",
+  NOT_OAUTH_CONNECTOR,
+  INVALID_SETTINGS,
+  MISSING_CLIENT_CREDENTIAL,
   INVALID_REDIRECT_URI,
   PROVIDER_ERROR,
   MISSING_STATE,
@@ -83,8 +85,8 @@ export const OAUTH_FLOW_ERROR_CODES = [
   STATE_REPLAYED,
   STATE_EXPIRED,
   MISSING_CODE,
-  "connection_not_found",
-  "connector_not_found",
+  CONNECTION_NOT_FOUND,
+  CONNECTOR_NOT_FOUND,
   CALLBACK_VERIFICATION_FAILED,
   TOKEN_REQUEST_FAILED,
   TOKEN_RESPONSE_INVALID,
