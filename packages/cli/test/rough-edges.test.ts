@@ -92,6 +92,15 @@ describe("CLI rough edges", () => {
     ]);
   });
 
+  it("backfill demo (the demo lives in the repository, not in the published CLI): one line, how to run it, exit 2", async () => {
+    for (const args of [["demo"], ["demo", "--orders", "5000", "--faults", "0.1"]]) {
+      const run = await cli(args);
+      expect(run.code).toBe(2);
+      expect(run.out).toBe("");
+      expect(run.err.trim().split("\n")).toEqual(["error: the demo is not part of the published backfill CLI", expect.stringMatching(/^fix: .*npm run demo/)]);
+    }
+  });
+
   it("no secret reached the output", () => {
     expect(printed.join("\n")).not.toContain(SECRET);
   });

@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { AUTH_WEBHOOK_DELIVERY_STATUSES, type AuthWebhookDeliveryRow, type AuthWebhookDeliveryStatus } from "@backfill-io/host";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
+import { INVALID_OPTION_VALUE } from "../error-codes.js";
 import { isoTime, printJson, printTable } from "../output.js";
 import { positiveLimit } from "../option-values.js";
 import { resolveConnection } from "../resolve-connection.js";
@@ -25,7 +26,7 @@ function deliveryJson(r: AuthWebhookDeliveryRow) {
 
 function status(value: string): AuthWebhookDeliveryStatus {
   if (!(AUTH_WEBHOOK_DELIVERY_STATUSES as readonly string[]).includes(value)) {
-    throw new CliError(`--status ${value} is not a delivery status`, `pass one of ${AUTH_WEBHOOK_DELIVERY_STATUSES.join(", ")}`);
+    throw new CliError(INVALID_OPTION_VALUE, `--status ${value} is not a delivery status`, `pass one of ${AUTH_WEBHOOK_DELIVERY_STATUSES.join(", ")}`);
   }
   return value as AuthWebhookDeliveryStatus;
 }

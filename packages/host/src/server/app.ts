@@ -5,11 +5,11 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
-import { redact, ROUTE_AUTH_UNDECLARED } from "@backfill-io/sdk";
+import { isBackfillError, redact, ROUTE_AUTH_UNDECLARED } from "@backfill-io/sdk";
 import type { Host } from "../app/open-host.js";
 import type { RecordRow } from "../store/repositories/records.js";
 import type { ConnectionRow } from "../store/repositories/connections.js";
-import { STORE_ROW_CORRUPT, StoreRowError } from "../store/repositories/json-columns.js";
+import { STORE_ROW_CORRUPT } from "../store/repositories/json-columns.js";
 import { hostConnectionServices } from "../app/runner-services.js";
 import type { RouteRunner } from "../runner/runner.js";
 import { commitStaged } from "../sync/commit.js";
@@ -113,7 +113,7 @@ export function createServerApp(opts: ServerAppOptions): Hono {
       );
     }
     // The message names the column and the row, never the stored text.
-    if (error instanceof StoreRowError) {
+    if (isBackfillError(error, [STORE_ROW_CORRUPT])) {
       return errorJson(c, 500, STORE_ROW_CORRUPT, error.message, "correct or restore the row; the host never writes such a value");
     }
     return errorJson(c, 500, "internal_error", "internal error");
