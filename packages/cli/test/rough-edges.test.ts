@@ -101,6 +101,35 @@ describe("CLI rough edges", () => {
     }
   });
 
+  it("webhooks deliveries --json prints the API's shape: ISO 8601 times, nextAttemptAt while pending", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "backfill-rough-deliveries-"));
+    const host = await openHost({ dataDir: dir });
+    let row;
+    try {
+      await host.store.authWebhookDeliveries.insert({ event_id: "evt_cli_1", event_type: "connection.created", connection_id: null, payload_json: "{}" });
+      row = (await host.store.authWebhookDeliveries.list())[0]!;
+    } finally {
+      await host.close();
+    }
+    const run = await inProcessCli(dir).cli(["webhooks", "deliveries", "--json"]);
+    expect(run.code, run.err).toBe(0);
+    expect(JSON.parse(run.out)).toEqual([
+      {
+        id: row.id,
+        eventId: "evt_cli_1",
+        type: "connection.created",
+        connectionId: null,
+        status: "pending",
+        attempts: 0,
+        lastStatusCode: null,
+        lastError: null,
+        createdAt: new Date(row.created_at).toISOString(),
+        deliveredAt: null,
+        nextAttemptAt: new Date(row.next_attempt_at).toISOString(),
+      },
+    ]);
+  });
+
   it("no secret reached the output", () => {
     expect(printed.join("\n")).not.toContain(SECRET);
   });

@@ -35,6 +35,7 @@ export { RouteRunner, DEFAULT_HTTP_LIMITS, type ConnectionServices, type StagedR
 export { PROCESS_CONTROL_DENIED, ROUTE_MEMORY_LIMIT, ISOLATED_NEEDS_JAVASCRIPT, ISOLATED_PATH_EXPOSED, type RouteIsolation } from "./runner/index.js";
 export { hostConnectionServices, createPostConnectRunner } from "./app/runner-services.js";
 export { SyncEngine, StreamLockedError, streamScopeNotices, syncEngineForHost, type SyncOutcome, type SyncProgress, type SyncResult } from "./sync/index.js";
+export { authWebhookDeliveryJson, type AuthWebhookDeliveryJson } from "./server/index.js";
 export { startHostServer, createApiKey, verifyApiKey, type RunningServer, type StartHostServerOptions } from "./server/index.js";
 export {
   createConnectSession,

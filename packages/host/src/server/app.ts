@@ -10,6 +10,7 @@ import type { Host } from "../app/open-host.js";
 import type { RecordRow } from "../store/repositories/records.js";
 import type { ConnectionRow } from "../store/repositories/connections.js";
 import { STORE_ROW_CORRUPT } from "../store/repositories/json-columns.js";
+import { authWebhookDeliveryJson } from "./delivery-json.js";
 import { hostConnectionServices } from "../app/runner-services.js";
 import type { RouteRunner } from "../runner/runner.js";
 import { commitStaged } from "../sync/commit.js";
@@ -218,18 +219,7 @@ export function createServerApp(opts: ServerAppOptions): Hono {
     const { connection, limit } = c.req.query();
     const rows = await host.store.authWebhookDeliveries.list({ ...(connection ? { connectionId: connection } : {}), limit: clampLimit(limit) });
     return c.json({
-      deliveries: rows.map((r) => ({
-        id: r.id,
-        eventId: r.event_id,
-        type: r.event_type,
-        connectionId: r.connection_id,
-        status: r.status,
-        attempts: r.attempts,
-        lastStatusCode: r.last_status_code,
-        lastError: r.last_error,
-        createdAt: new Date(r.created_at).toISOString(),
-        deliveredAt: r.delivered_at === null ? null : new Date(r.delivered_at).toISOString(),
-      })),
+      deliveries: rows.map(authWebhookDeliveryJson),
     });
   });
   api.get("/connections", async (c) => c.json({ connections: (await host.store.connections.list()).map(connectionJson) }));
