@@ -40,6 +40,15 @@ function namedByChangesets() {
 }
 
 const named = namedByChangesets();
+// A private package is never released: a changeset naming it would make `changeset version` bump it.
+const privateNamed = workspacePackages(root)
+  .filter(({ manifest }) => manifest.private && named.has(manifest.name))
+  .map(({ manifest }) => manifest.name);
+if (privateNamed.length) {
+  console.error(`check:changesets: pending changesets name private packages: ${privateNamed.join(", ")}`);
+  console.error("fix: remove those lines from the changesets under .changeset/ (a changeset left naming no package can go)");
+  process.exit(1);
+}
 const missing = [];
 for (const pkg of publishedPackages()) {
   // What the package publishes: `files` entries, with `dist` meaning the sources it is built from.

@@ -1,14 +1,26 @@
 // CLI errors: one clear line, then the fix on its own line, and a non-zero exit.
-import { redact } from "@backfill-io/sdk";
+import { BackfillError, redact, type CONNECTION_NOT_FOUND, type CONNECTOR_NOT_FOUND, type REAUTH_REQUIRED } from "@backfill-io/sdk";
+import type { INVALID_CLIENT_SECRET } from "@backfill-io/host";
+import type { CLI_ERROR_CODES } from "./error-codes.js";
 import { cliFix } from "./fix-commands.js";
 
-export class CliError extends Error {
+/** The CLI's own codes, and the SDK's and host's it shares for the same condition. */
+export type CliErrorCode = (typeof CLI_ERROR_CODES)[number] | typeof CONNECTION_NOT_FOUND | typeof CONNECTOR_NOT_FOUND | typeof REAUTH_REQUIRED | typeof INVALID_CLIENT_SECRET;
+
+/**
+ * An error of the CLI itself (its arguments, its commands' outcomes). The class survives for
+ * runCli, which reads `instanceof` for two things no code says: the process exit status
+ * (`exitCode`: 130 for an interrupted sync, 2 for a command not in this CLI) and that the message
+ * is printed without its code or a mapped fix (the CLI's own fix already names its command).
+ */
+export class CliError extends BackfillError<CliErrorCode> {
   constructor(
+    code: CliErrorCode,
     message: string,
-    readonly fix?: string,
+    fix?: string,
     readonly exitCode = 1,
   ) {
-    super(message);
+    super(code, message, undefined, fix !== undefined ? { fix } : {});
     this.name = "CliError";
   }
 }

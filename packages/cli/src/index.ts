@@ -8,7 +8,9 @@ import { buildProgram, globalOptionsOf, type CommandRegistration } from "./progr
 
 export type { CommandRegistration } from "./program.js";
 export type { CliContext } from "./context.js";
-export { CliError } from "./errors.js";
+export { CliError, type CliErrorCode } from "./errors.js";
+/** The CLI's own error codes (error-codes.ts documents each). */
+export * from "./error-codes.js";
 export type { CliIO } from "./io.js";
 export { parseDuration } from "./duration.js";
 export { printJson } from "./output.js";

@@ -4,6 +4,7 @@
 import { registerSecret } from "@backfill-io/sdk";
 import { DATABASE_URL_ENV, InProcessJobQueue, PostgresJobQueue, resolveDatabaseUrl, type HostLogger, type JobQueue } from "@backfill-io/host";
 import { CliError } from "./errors.js";
+import { INVALID_OPTION_VALUE } from "./error-codes.js";
 
 export { DATABASE_URL_ENV };
 
@@ -28,7 +29,8 @@ export function openJobQueue(url: string | undefined, logger: HostLogger): JobQu
 export function wholeNumber(name: string, max: number, example = 1) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new CliError(`--${name} ${value} is not a whole number from 1 to ${max}`, `pass e.g. --${name} ${example}`);
+    if (!Number.isInteger(n) || n < 1 || n > max)
+      throw new CliError(INVALID_OPTION_VALUE, `--${name} ${value} is not a whole number from 1 to ${max}`, `pass e.g. --${name} ${example}`);
     return n;
   };
 }

@@ -21,6 +21,7 @@ import { registerWorker } from "./commands/worker.js";
 import { registerNew } from "./commands/new.js";
 import { registerDryrun } from "./commands/dryrun.js";
 import { registerDb } from "./commands/db.js";
+import { registerDemoPointer } from "./commands/demo-pointer.js";
 
 /** Adds a command (or a group) to the program, like the register functions of src/commands. */
 export type CommandRegistration = (program: Command, ctx: CliContext) => void;
@@ -74,6 +75,8 @@ Environment:
   registerNew(program, ctx);
   registerDryrun(program, ctx);
   for (const register of extraCommands) register(program, ctx);
+  // The workspace demo registers the real `demo`; the published CLI only points to it.
+  if (!program.commands.some((command) => command.name() === "demo")) registerDemoPointer(program);
   return program;
 }
 

@@ -6,9 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BackfillError, CLIENT_CREDENTIAL_REJECTED } from "@backfill-io/sdk";
-import { DATABASE_SCHEMA_BEHIND, DatabaseError, MISSING_SCOPES, OAuthFlowError } from "@backfill-io/host";
+import { BROWSER_MISMATCH, DATABASE_SCHEMA_BEHIND, MISSING_SCOPES } from "@backfill-io/host";
 import { CliError, describeError } from "../src/errors.js";
-import { CLI_ERROR_CODES } from "../src/error-codes.js";
+import { CLI_ERROR_CODES, INVALID_OPTION_VALUE } from "../src/error-codes.js";
 import { inProcessCli } from "./in-process-cli.js";
 
 const PASSWORD = "canary-db-password-7f3e";
@@ -22,11 +22,9 @@ describe("CLI error output", () => {
   it.each([
     [
       "a host database error: the CLI's migrate command for the code",
-      new DatabaseError(
-        DATABASE_SCHEMA_BEHIND,
-        "the database db is behind this backfill host; nothing was written",
-        "migrate the database once (from one machine), then start the hosts again",
-      ),
+      new BackfillError(DATABASE_SCHEMA_BEHIND, "the database db is behind this backfill host; nothing was written", undefined, {
+        fix: "migrate the database once (from one machine), then start the hosts again",
+      }),
       [
         "error: the database db is behind this backfill host; nothing was written (database_schema_behind)",
         "fix: run `backfill db migrate --database-url <url>` once (from one machine), then start the hosts again",
@@ -47,10 +45,12 @@ describe("CLI error output", () => {
     ],
     [
       "missing scopes: the host's fix, then the reconnect command",
-      new OAuthFlowError(MISSING_SCOPES, "the provider granted fewer scopes than acme needs", {
-        fix: "reconnect connection c1 and approve them",
-        details: { connectionId: "c1", connectorKey: "acme" },
-      }),
+      new BackfillError(
+        MISSING_SCOPES,
+        "the provider granted fewer scopes than acme needs",
+        { connectionId: "c1", connectorKey: "acme" },
+        { fix: "reconnect connection c1 and approve them" },
+      ),
       [
         "error: the provider granted fewer scopes than acme needs (missing_scopes)",
         "fix: reconnect connection c1 and approve them; reconnect with: backfill connect acme --connection c1",
@@ -58,12 +58,12 @@ describe("CLI error output", () => {
     ],
     [
       "an error of a code the CLI does not map: its own fix",
-      new OAuthFlowError("browser_mismatch", "the callback arrived in another browser", { fix: "finish in the same browser" }),
+      new BackfillError(BROWSER_MISMATCH, "the callback arrived in another browser", undefined, { fix: "finish in the same browser" }),
       ["error: the callback arrived in another browser (browser_mismatch)", "fix: finish in the same browser"],
     ],
     [
       "a CLI error: its fix, no code",
-      new CliError("--status lost is not a delivery status", "pass one of pending, delivered"),
+      new CliError(INVALID_OPTION_VALUE, "--status lost is not a delivery status", "pass one of pending, delivered"),
       ["error: --status lost is not a delivery status", "fix: pass one of pending, delivered"],
     ],
     ["an error without a fix: one line, its first", new Error("first line\nsecond line"), ["error: first line"]],
@@ -80,6 +80,16 @@ describe("CLI error output", () => {
     expect(lines[0]).toMatch(/^error: the database URL .* is not a PostgreSQL URL \(database_url_invalid\)$/);
     expect(lines[1]).toMatch(/^fix: pass --database-url postgres:\/\//);
     expect(run.err + run.out).not.toContain(PASSWORD);
+  });
+
+  it("every error the CLI throws is a BackfillError with a code (no class of its own extends Error)", () => {
+    const src = new URL("../src/", import.meta.url).pathname;
+    const files = readdirSync(src, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
+    const extendingError = files.flatMap((f) => [...readFileSync(join(src, f), "utf8").matchAll(/\bclass (\w+) extends Error\b/g)].map((m) => `${f}: ${m[1]}`));
+    expect(extendingError).toEqual([]);
+    const error = new CliError(INVALID_OPTION_VALUE, "--status lost is not a delivery status", "pass one of pending, delivered");
+    expect(error).toBeInstanceOf(BackfillError);
+    expect(error).toMatchObject({ code: INVALID_OPTION_VALUE, fix: "pass one of pending, delivered" });
   });
 
   it("every CLI error code has a throw site", () => {

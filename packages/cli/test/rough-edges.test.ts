@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { openHost } from "@backfill-io/host";
+import { authWebhookDeliveryJson, openHost } from "@backfill-io/host";
 import { inProcessCli } from "./in-process-cli.js";
 import { createHumanLogger, formatLogLine } from "../src/human-logger.js";
 
@@ -89,6 +89,34 @@ describe("CLI rough edges", () => {
     expect(run.err.trim().split("\n")).toEqual([
       `error: data dir ${file} is a file, not a directory (data_dir_not_directory)`,
       expect.stringMatching(/^fix: pass another directory with --data-dir/),
+    ]);
+  });
+
+  it("backfill demo (the demo lives in the repository, not in the published CLI): one line, how to run it, exit 2", async () => {
+    for (const args of [["demo"], ["demo", "--orders", "5000", "--faults", "0.1"]]) {
+      const run = await cli(args);
+      expect(run.code).toBe(2);
+      expect(run.out).toBe("");
+      expect(run.err.trim().split("\n")).toEqual(["error: the demo is not part of the published backfill CLI", expect.stringMatching(/^fix: .*npm run demo/)]);
+    }
+  });
+
+  it("webhooks deliveries --json prints the API's shape: ISO 8601 times, nextAttemptAt while pending", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "backfill-rough-deliveries-"));
+    const host = await openHost({ dataDir: dir });
+    let row;
+    try {
+      await host.store.authWebhookDeliveries.insert({ event_id: "evt_cli_1", event_type: "connection.created", connection_id: null, payload_json: "{}" });
+      row = (await host.store.authWebhookDeliveries.list())[0]!;
+    } finally {
+      await host.close();
+    }
+    const run = await inProcessCli(dir).cli(["webhooks", "deliveries", "--json"]);
+    expect(run.code, run.err).toBe(0);
+    // What the API answers for the row (the host's test pins that shape): ISO 8601 times.
+    expect(JSON.parse(run.out)).toEqual([authWebhookDeliveryJson(row)]);
+    expect(JSON.parse(run.out)).toMatchObject([
+      { eventId: "evt_cli_1", createdAt: new Date(row.created_at).toISOString(), nextAttemptAt: new Date(row.next_attempt_at).toISOString() },
     ]);
   });
 

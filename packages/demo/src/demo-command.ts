@@ -1,18 +1,19 @@
 // `demo`: the end-to-end demo on the embedded default store, a command the workspace adds
 // to the published `backfill` program (the CLI itself depends on no emulator or connector).
 import type { Command } from "commander";
-import { CliError, parseDuration, printJson, type CliContext } from "@backfill-io/cli";
+import { CliError, INVALID_OPTION_VALUE, parseDuration, printJson, type CliContext } from "@backfill-io/cli";
 import { renderSummary, runDemo } from "./run-demo.js";
 
 function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new CliError(`${value} is not a positive whole number`, "pass e.g. --orders 200");
+  if (!Number.isInteger(n) || n < 1) throw new CliError(INVALID_OPTION_VALUE, `${value} is not a positive whole number`, "pass e.g. --orders 200");
   return n;
 }
 
 function rate(value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n > 0.5) throw new CliError(`${value} is not a fault rate between 0 and 0.5`, "pass e.g. --faults 0.1 for 10% injected 429/5xx");
+  if (!Number.isFinite(n) || n < 0 || n > 0.5)
+    throw new CliError(INVALID_OPTION_VALUE, `${value} is not a fault rate between 0 and 0.5`, "pass e.g. --faults 0.1 for 10% injected 429/5xx");
   return n;
 }
 
@@ -47,7 +48,7 @@ Examples:
     .action(async (opts: { orders: number; seed: number; faults: number; json?: boolean; serve?: string | boolean; openBrowser?: boolean }) => {
       const dataDir = ctx.dataDir();
       const databaseUrl = ctx.databaseUrl();
-      if (opts.openBrowser && !opts.serve) throw new CliError("--open-browser needs --serve", "pass e.g. --serve 15m --open-browser");
+      if (opts.openBrowser && !opts.serve) throw new CliError(INVALID_OPTION_VALUE, "--open-browser needs --serve", "pass e.g. --serve 15m --open-browser");
       const serveMs = opts.serve === undefined || opts.serve === false ? undefined : opts.serve === true ? 15 * 60_000 : parseDuration(opts.serve);
       const summary = await runDemo({
         ...(dataDir ? { dataDir } : {}),

@@ -4,6 +4,8 @@
 // keeps them) are the SDK's and are re-exported here; codes of one component are defined
 // beside its error class and listed here.
 
+import { CONNECTION_NOT_FOUND, CONNECTOR_NOT_FOUND, INVALID_SETTINGS, MISSING_CLIENT_CREDENTIAL, NOT_OAUTH_CONNECTOR } from "@backfill-io/sdk";
+
 // The SDK's codes the host throws itself (token manager, runner, route services).
 export {
   CONNECTION_NOT_FOUND,
@@ -73,9 +75,9 @@ export const ISSUER_MISMATCH = "issuer_mismatch";
 
 /** Every code an OAuthFlowError carries (OAuthFlowErrorCode is its union). */
 export const OAUTH_FLOW_ERROR_CODES = [
-  "not_oauth_connector",
-  "invalid_settings",
-  "missing_client_credential",
+  NOT_OAUTH_CONNECTOR,
+  INVALID_SETTINGS,
+  MISSING_CLIENT_CREDENTIAL,
   INVALID_REDIRECT_URI,
   PROVIDER_ERROR,
   MISSING_STATE,
@@ -83,8 +85,8 @@ export const OAUTH_FLOW_ERROR_CODES = [
   STATE_REPLAYED,
   STATE_EXPIRED,
   MISSING_CODE,
-  "connection_not_found",
-  "connector_not_found",
+  CONNECTION_NOT_FOUND,
+  CONNECTOR_NOT_FOUND,
   CALLBACK_VERIFICATION_FAILED,
   TOKEN_REQUEST_FAILED,
   TOKEN_RESPONSE_INVALID,
@@ -112,15 +114,35 @@ export const INVALID_CREDENTIAL_KEY = "invalid_credential_key";
 export const INVALID_CLIENT_ID = "invalid_client_id";
 /** `credentials set`: the client secret is empty. */
 export const INVALID_CLIENT_SECRET = "invalid_client_secret";
+// A token request (code exchange, refresh, token exchange) that failed (token-endpoint.ts).
+/** The token endpoint refused the grant (a 4xx such as invalid_grant or invalid_client): retrying will not help. */
+export const TOKEN_REQUEST_REJECTED = "token_request_rejected";
+/** The token endpoint could not be reached, or answered 5xx or 429: retry later. */
+export const TOKEN_ENDPOINT_UNAVAILABLE = "token_endpoint_unavailable";
+
+/** Every code of a refused `credentials set` (the API answers them 400). */
+export const CREDENTIAL_ERROR_CODES = [INVALID_CREDENTIAL_KEY, INVALID_CLIENT_ID, INVALID_CLIENT_SECRET] as const;
 
 // Codes defined beside their component's error class (each documented there).
 export { DATABASE_URL_INVALID, DATABASE_UNREACHABLE, DATABASE_SCHEMA_BEHIND, DATABASE_SCHEMA_AHEAD, MIGRATION_FAILED } from "./store/errors.js";
 export { STREAM_LOCKED } from "./sync/sync.js";
 export { DATA_DIR_NOT_DIRECTORY, DATA_DIR_NOT_OWNED, DATABASE_CORRUPT, DATABASE_LOCKED } from "./store/data-dir.js";
-export { MASTER_KEY_ROTATED, MASTER_KEY_MISSING, MASTER_KEY_MISMATCH, MASTER_KEY_UNCHANGED } from "./vault/cipher.js";
+export {
+  MASTER_KEY_ROTATED,
+  MASTER_KEY_MISSING,
+  MASTER_KEY_MISMATCH,
+  MASTER_KEY_UNCHANGED,
+  VAULT_DECRYPT_FAILED,
+  VAULT_MALFORMED,
+  VAULT_UNKNOWN_KEY,
+  VAULT_MASTER_KEY,
+} from "./vault/cipher.js";
 export { API_KEY_NOT_FOUND, API_KEY_ALREADY_REVOKED, API_KEY_SELF_REVOKE, INVALID_API_KEY_NAME } from "./server/api-keys.js";
 export { QUEUE_UNAVAILABLE, QUEUE_INVALID_JOB } from "./queue/queue.js";
+export { WEBHOOK_ROUTE_FAILED } from "./queue/webhook-jobs.js";
 export { ISOLATED_NEEDS_JAVASCRIPT, ISOLATED_PATH_EXPOSED } from "./runner/isolation.js";
 export { PROCESS_CONTROL_DENIED, ROUTE_MEMORY_LIMIT } from "./runner/route-guards.js";
+export { ROUTE_CRASHED } from "./runner/worker-failure.js";
 export { NOT_READY } from "./ops/routes.js";
 export { HTTP_TIMEOUT, HTTP_NETWORK, HTTP_TOO_LARGE, HTTP_INVALID_URL, HTTP_HEADER_FORBIDDEN } from "./http/errors.js";
+export { LISTEN_FAILED } from "./server/serve.js";

@@ -2,7 +2,8 @@
 // refused with STORE_ROW_CORRUPT (naming the column and the row, never the text), and a
 // transaction across repositories commits whole or not at all.
 import { describe, expect, it } from "vitest";
-import { STORE_ROW_CORRUPT, StoreRowError } from "../src/store/repositories/json-columns.js";
+import { BackfillError } from "@backfill-io/sdk";
+import { STORE_ROW_CORRUPT } from "../src/store/repositories/json-columns.js";
 import type { Store } from "../src/store/store.js";
 import { STORE_TARGETS, stopPostgresAfterAll, storeOpener } from "./store-targets.js";
 
@@ -16,8 +17,8 @@ async function expectCorrupt(read: Promise<unknown>, column: string, rowId: stri
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(StoreRowError);
-  expect(error).toMatchObject({ code: STORE_ROW_CORRUPT, column, rowId });
+  expect(error).toBeInstanceOf(BackfillError);
+  expect(error).toMatchObject({ code: STORE_ROW_CORRUPT, details: { column, rowId } });
   expect((error as Error).message).toContain(column);
   expect((error as Error).message).not.toContain(CANARY);
 }

@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger, Redactor } from "../src/index.js";
+import { Redactor } from "@backfill-io/sdk";
+import { createLogger } from "../src/index.js";
 
 function capture() {
   const lines: string[] = [];

@@ -1,10 +1,17 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { Redactor, REDACTED } from "../src/index.js";
+// The SDK's redactor (oauth-helpers re-exports redact and registerSecret, the log redaction connectors use).
+import { Redactor, REDACTED } from "@backfill-io/sdk";
+import { redact, registerSecret } from "../src/index.js";
 
 const CANARY = "canary-SECRET-7f3a9c";
 
 describe("redact", () => {
+  it("the entry's redact scrubs a secret registered with its registerSecret (the default redactor)", () => {
+    registerSecret(`${CANARY}-entry`);
+    expect(redact(`token ${CANARY}-entry`)).toBe(`token ${REDACTED}`);
+  });
+
   it("scrubs a registered secret in strings, objects, arrays, URLs and errors", () => {
     const r = new Redactor();
     r.register(CANARY);

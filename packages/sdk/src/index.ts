@@ -21,7 +21,16 @@ export type {
   ConnectionStatusChange,
   ConnectionInfo,
 } from "./runtime/binding.js";
-export { BackfillError, ReauthRequiredError, PermissionDeniedError, isReauthRequired, REAUTH_REASONS, type BackfillErrorOptions, type ReauthReason } from "./runtime/errors.js";
+export {
+  BackfillError,
+  isBackfillError,
+  ReauthRequiredError,
+  PermissionDeniedError,
+  isReauthRequired,
+  REAUTH_REASONS,
+  type BackfillErrorOptions,
+  type ReauthReason,
+} from "./runtime/errors.js";
 /** Every error code the SDK's errors carry, one constant each, with BACKFILL_ERROR_CODES and isBackfillErrorCode (error-codes.ts documents them). */
 export * from "./runtime/error-codes.js";
 export { ENTITY_KINDS, ENTITY_NAMES, entityJsonSchemas, entityNameForKind, isEntityKind, type EntityKind, type EntityName } from "./entities/registry.js";

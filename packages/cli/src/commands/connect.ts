@@ -10,6 +10,8 @@ import type { Command } from "commander";
 import { createConnectSession, createReconnectSession, findConnectSession, loadConnectorDir, type Host, type LoadedConnector } from "@backfill-io/host";
 import type { CliContext } from "../context.js";
 import { CliError, describeError } from "../errors.js";
+import { CALLBACK_TIMEOUT, INVALID_OPTION_VALUE, PORT_IN_USE } from "../error-codes.js";
+import { CONNECTOR_NOT_FOUND } from "@backfill-io/sdk";
 import { port } from "../option-values.js";
 import { printJson } from "../output.js";
 import { rememberConnectorDir } from "../connector-registry.js";
@@ -39,7 +41,7 @@ async function mintOwnSession(host: Host, connector: LoadedConnector, settings: 
 
 function timeoutSeconds(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new CliError(`--timeout ${value} is not a whole number of seconds`, "pass e.g. --timeout 600");
+  if (!Number.isInteger(n) || n < 1) throw new CliError(INVALID_OPTION_VALUE, `--timeout ${value} is not a whole number of seconds`, "pass e.g. --timeout 600");
   return n;
 }
 
@@ -47,7 +49,7 @@ function parseSettings(pairs: string[]): Record<string, string> {
   const settings: Record<string, string> = {};
   for (const pair of pairs) {
     const at = pair.indexOf("=");
-    if (at <= 0) throw new CliError(`--setting ${JSON.stringify(pair)} must be name=value`, "e.g. --setting tenant=globex");
+    if (at <= 0) throw new CliError(INVALID_OPTION_VALUE, `--setting ${JSON.stringify(pair)} must be name=value`, "e.g. --setting tenant=globex");
     settings[pair.slice(0, at).trim()] = pair.slice(at + 1);
   }
   return settings;
@@ -63,6 +65,7 @@ async function resolveConnector(ctx: CliContext, nameOrDir: string): Promise<Loa
   const found = await ctx.connectors.get(nameOrDir);
   if (!found) {
     throw new CliError(
+      CONNECTOR_NOT_FOUND,
       `no connector ${nameOrDir} is installed`,
       `create it with backfill new ${nameOrDir} (workspace connectors/* are found), install @backfill-io/connector-${nameOrDir}, or pass its directory: backfill connect ./path/to/${nameOrDir}`,
     );
@@ -74,7 +77,11 @@ function listen(host: string, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", (e: NodeJS.ErrnoException) =>
-      reject(e.code === "EADDRINUSE" ? new CliError(`port ${port} on ${host} is in use`, "pass another one with --port (and register that redirect URI with the provider)") : e),
+      reject(
+        e.code === "EADDRINUSE"
+          ? new CliError(PORT_IN_USE, `port ${port} on ${host} is in use`, "pass another one with --port (and register that redirect URI with the provider)")
+          : e,
+      ),
     );
     server.listen(port, host, () => resolve(server));
   });
@@ -124,7 +131,7 @@ export function registerConnect(program: Command, ctx: CliContext): void {
 
         const result = await new Promise<Awaited<ReturnType<typeof host.oauth.completeAuthorization>>>((resolve, reject) => {
           const timer = setTimeout(
-            () => reject(new CliError(`no callback within ${opts.timeout}s`, `run backfill connect ${name} again and finish the authorization in the browser`)),
+            () => reject(new CliError(CALLBACK_TIMEOUT, `no callback within ${opts.timeout}s`, `run backfill connect ${name} again and finish the authorization in the browser`)),
             opts.timeout * 1000,
           );
           server.on("request", (req, res) => {

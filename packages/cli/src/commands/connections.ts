@@ -3,6 +3,8 @@ import type { Command } from "commander";
 import { disconnect, migrateTokens, streamScopeNotices, type ConnectionStatus, CONNECTION_STATUSES } from "@backfill-io/host";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
+import { INVALID_OPTION_VALUE, TOKEN_MIGRATION_FAILED } from "../error-codes.js";
+import { CONNECTION_NOT_FOUND } from "@backfill-io/sdk";
 import { isoTime, printJson, printTable } from "../output.js";
 import { resolveConnection } from "../resolve-connection.js";
 
@@ -29,7 +31,7 @@ Examples:
     .addHelpText("after", "\nExamples:\n  $ backfill connections list --status reauth_required\n  $ backfill connections list --connector acme --json")
     .action(async (opts: { status?: string; connector?: string; json?: boolean }) => {
       if (opts.status && !(CONNECTION_STATUSES as readonly string[]).includes(opts.status)) {
-        throw new CliError(`unknown status ${opts.status}`, `use one of ${CONNECTION_STATUSES.join(", ")}`);
+        throw new CliError(INVALID_OPTION_VALUE, `unknown status ${opts.status}`, `use one of ${CONNECTION_STATUSES.join(", ")}`);
       }
       const host = await ctx.openHost();
       const rows = await host.store.connections.list({
@@ -128,7 +130,7 @@ Examples:
     .addHelpText("after", "\nExamples:\n  $ backfill connections disconnect conn_123\n  $ backfill connections disconnect conn_123 --no-revoke   # the provider is unreachable")
     .action(async (id: string, opts: { revoke: boolean; json?: boolean }) => {
       const host = await ctx.openHost();
-      if (!(await host.store.connections.get(id))) throw new CliError(`no connection ${id}`, "see the ids with backfill connections list");
+      if (!(await host.store.connections.get(id))) throw new CliError(CONNECTION_NOT_FOUND, `no connection ${id}`, "see the ids with backfill connections list");
       const result = await disconnect(host.tokens, id, { revoke: opts.revoke });
       if (opts.json) return printJson(ctx.io, result);
       const revoked = result.revoked === null ? "no revocation endpoint" : result.revoked ? "revoked at the provider" : `revocation failed (${result.revokeError ?? "unknown"})`;
@@ -155,7 +157,8 @@ Examples:
           ["connection", "result", "reason"],
           outcomes.map((o) => [o.connectionId, o.status, o.reason]),
         );
-      if (outcomes.some((o) => o.status === "failed")) throw new CliError("some tokens could not be migrated", "see the reasons above; reconnect those with backfill connect");
+      if (outcomes.some((o) => o.status === "failed"))
+        throw new CliError(TOKEN_MIGRATION_FAILED, "some tokens could not be migrated", "see the reasons above; reconnect those with backfill connect");
     });
 }
 

@@ -3,6 +3,8 @@
 import { Option, type Command } from "commander";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
+import { SECRET_IN_ARGUMENT } from "../error-codes.js";
+import { INVALID_CLIENT_SECRET } from "@backfill-io/host";
 import { isoTime, printJson, printTable } from "../output.js";
 
 const SET_EXAMPLES = `  $ backfill credentials set acme_public_app --client-id 1a2b3c   # prompts for the secret
@@ -25,13 +27,18 @@ export function registerCredentials(program: Command, ctx: CliContext): void {
     .action(async (credentialKey: string, opts: { clientId: string; clientSecret?: string }) => {
       if (opts.clientSecret !== undefined) {
         throw new CliError(
+          SECRET_IN_ARGUMENT,
           "the client secret is never taken as an argument (it would stay in shell history and process lists)",
           `printf %s "$CLIENT_SECRET" | backfill credentials set ${credentialKey} --client-id ${opts.clientId}`,
         );
       }
       const secret = (await ctx.io.readSecret(`client secret for ${credentialKey}: `)).trim();
       if (!secret)
-        throw new CliError("no client secret given", `pipe it on stdin: printf %s "$CLIENT_SECRET" | backfill credentials set ${credentialKey} --client-id ${opts.clientId}`);
+        throw new CliError(
+          INVALID_CLIENT_SECRET,
+          "no client secret given",
+          `pipe it on stdin: printf %s "$CLIENT_SECRET" | backfill credentials set ${credentialKey} --client-id ${opts.clientId}`,
+        );
       const host = await ctx.openHost();
       const saved = await host.credentials.set(credentialKey, { clientId: opts.clientId, clientSecret: secret });
       ctx.io.stdout(`saved ${saved.credentialKey} (client id ${saved.clientId}); the secret is encrypted\n`);

@@ -4,6 +4,7 @@
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
+import { DRYRUN_PAGE_FAILED, INVALID_OPTION_VALUE } from "../error-codes.js";
 import { printJson, printTable } from "../output.js";
 import { resolveConnection } from "../resolve-connection.js";
 import { dryRunStream, type DryRunResult } from "../dryrun/dry-run.js";
@@ -13,7 +14,8 @@ const MAX_PAGES = 100;
 
 function pageCount(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGES) throw new CliError(`--pages ${value} is not a whole number from 1 to ${MAX_PAGES}`, "pass e.g. --pages 3");
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGES)
+    throw new CliError(INVALID_OPTION_VALUE, `--pages ${value} is not a whole number from 1 to ${MAX_PAGES}`, "pass e.g. --pages 3");
   return n;
 }
 
@@ -81,6 +83,10 @@ Examples:
       }
       const failed = result.pages.find((p) => p.error);
       if (failed)
-        throw new CliError(`${stream}: the route answered ${failed.status}: ${failed.error}`, "see backfill connections show for the connection's status; nothing was committed");
+        throw new CliError(
+          DRYRUN_PAGE_FAILED,
+          `${stream}: the route answered ${failed.status}: ${failed.error}`,
+          "see backfill connections show for the connection's status; nothing was committed",
+        );
     });
 }

@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { createApiKey } from "@backfill-io/host";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
+import { INVALID_OPTION_VALUE } from "../error-codes.js";
 import { printJson } from "../output.js";
 
 export function registerKeysCreate(keys: Command, ctx: CliContext): void {
@@ -23,7 +24,7 @@ Examples:
     )
     .action(async (opts: { name: string; json?: boolean }) => {
       const name = opts.name.trim();
-      if (!name || name.length > 100) throw new CliError("--name must be 1 to 100 characters", "e.g. --name billing-sync");
+      if (!name || name.length > 100) throw new CliError(INVALID_OPTION_VALUE, "--name must be 1 to 100 characters", "e.g. --name billing-sync");
       const host = await ctx.openHost();
       const created = await createApiKey(host.store, name);
       if (opts.json) return printJson(ctx.io, { id: created.id, name, prefix: created.prefix, key: created.key });

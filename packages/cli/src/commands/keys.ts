@@ -8,6 +8,7 @@ import type { Command } from "commander";
 import { MASTER_KEY_ENV, generateMasterKey, parseMasterKey, rotateMasterKey, type Host } from "@backfill-io/host";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
+import { CONFLICTING_OPTIONS, MASTER_KEY_FILE_NOT_FOUND, SECRET_IN_ARGUMENT } from "../error-codes.js";
 import { printJson } from "../output.js";
 
 type RotateOptions = { json?: boolean; dataKey?: boolean; newMasterKey?: string; generate?: boolean };
@@ -19,9 +20,9 @@ async function readNewMasterKey(ctx: CliContext, from: string): Promise<Buffer> 
   if (from === "-") return parseMasterKey(await ctx.io.readSecret("new master key (base64 of 32 bytes): "), "the new master key on stdin");
   if (!existsSync(from)) {
     if (Buffer.from(from, "base64").length === 32) {
-      throw new CliError("--new-master-key takes a file or -, never the key itself (an argument is visible in shell history and ps)", PIPE_FIX);
+      throw new CliError(SECRET_IN_ARGUMENT, "--new-master-key takes a file or -, never the key itself (an argument is visible in shell history and ps)", PIPE_FIX);
     }
-    throw new CliError(`cannot read the new master key: ${from} does not exist`, `pass an existing file, or - to read the key from stdin; ${PIPE_FIX}`);
+    throw new CliError(MASTER_KEY_FILE_NOT_FOUND, `cannot read the new master key: ${from} does not exist`, `pass an existing file, or - to read the key from stdin; ${PIPE_FIX}`);
   }
   return parseMasterKey(readFileSync(from, "utf8"), from);
 }
@@ -30,6 +31,7 @@ function checkOneMode(opts: RotateOptions): void {
   const chosen = [opts.dataKey && "--data-key", opts.newMasterKey !== undefined && "--new-master-key", opts.generate && "--generate"].filter(Boolean);
   if (chosen.length > 1) {
     throw new CliError(
+      CONFLICTING_OPTIONS,
       `${chosen.join(" and ")} cannot be combined`,
       "pass one: --data-key (new data key), --new-master-key <file|-> or --generate (new master key, which renews the data key too)",
     );

@@ -3,6 +3,7 @@
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
+import { NOT_IN_WORKSPACE } from "../error-codes.js";
 import { newConnector } from "../scaffold/new-connector.js";
 import { findWorkspaceRoot } from "../workspace.js";
 
@@ -27,7 +28,7 @@ Examples:
     )
     .action(async (key: string, opts: { tenantHost?: string; install: boolean }) => {
       const root = findWorkspaceRoot();
-      if (!root) throw new CliError("not inside a pnpm workspace (no pnpm-workspace.yaml here or above)", "run backfill new from the repository");
+      if (!root) throw new CliError(NOT_IN_WORKSPACE, "not inside a pnpm workspace (no pnpm-workspace.yaml here or above)", "run backfill new from the repository");
       const made = newConnector({ root, key, install: opts.install, log: (line) => ctx.io.stderr(line), ...(opts.tenantHost ? { tenantSetting: opts.tenantHost } : {}) });
       ctx.io.stdout(`created ${made.dir} (${made.files.length} files)\n`);
       ctx.io.stdout(`next: cd connectors/${key} && npx vitest run; then backfill validate connectors/${key}\n`);

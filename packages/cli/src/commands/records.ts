@@ -6,6 +6,7 @@ import { ENTITY_KINDS, type EntityKind } from "@backfill-io/sdk";
 import type { RecordRow } from "@backfill-io/host";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
+import { INVALID_OPTION_VALUE } from "../error-codes.js";
 import { isoTime, printJson, printTable } from "../output.js";
 import { positiveLimit } from "../option-values.js";
 import { connectorKeysById, resolveConnection } from "../resolve-connection.js";
@@ -19,7 +20,7 @@ function entityKindOf(text: string): EntityKind {
     .toLowerCase()
     .replace(/[-_\s]/g, "");
   const kind = KINDS.find((k) => k.replaceAll("_", "") === wanted || ENTITY_KINDS[k].entity.toLowerCase() === wanted);
-  if (!kind) throw new CliError(`unknown entity ${text}`, `use one of ${KINDS.join(", ")} (or ${KINDS.map((k) => ENTITY_KINDS[k].entity).join(", ")})`);
+  if (!kind) throw new CliError(INVALID_OPTION_VALUE, `unknown entity ${text}`, `use one of ${KINDS.join(", ")} (or ${KINDS.map((k) => ENTITY_KINDS[k].entity).join(", ")})`);
   return kind;
 }
 

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { AUTH_WEBHOOK_SECRET_ENV, type AuthWebhookConfig } from "@backfill-io/host";
 import { CliError } from "../errors.js";
+import { AUTH_WEBHOOK_SECRET_MISSING, INVALID_OPTION_VALUE } from "../error-codes.js";
 
 /** Resolves with the signal's name at the first SIGINT or SIGTERM. */
 export function untilShutdown(): Promise<NodeJS.Signals> {
@@ -22,9 +23,10 @@ export function authWebhookConfig(url: string | undefined, secretFile: string | 
   try {
     new URL(url);
   } catch {
-    throw new CliError(`--auth-webhook-url ${JSON.stringify(url)} is not a URL`, "pass an absolute http(s) URL");
+    throw new CliError(INVALID_OPTION_VALUE, `--auth-webhook-url ${JSON.stringify(url)} is not a URL`, "pass an absolute http(s) URL");
   }
   const secret = (secretFile ? readFileSync(secretFile, "utf8") : (process.env[AUTH_WEBHOOK_SECRET_ENV] ?? "")).trim();
-  if (!secret) throw new CliError("--auth-webhook-url needs a signing secret", `set ${AUTH_WEBHOOK_SECRET_ENV} or pass --auth-webhook-secret-file <path>`);
+  if (!secret)
+    throw new CliError(AUTH_WEBHOOK_SECRET_MISSING, "--auth-webhook-url needs a signing secret", `set ${AUTH_WEBHOOK_SECRET_ENV} or pass --auth-webhook-secret-file <path>`);
   return { url, secret };
 }

@@ -2,9 +2,11 @@
 // JSON API, health) plus a scheduler that syncs every active connection on an interval.
 // Runs until SIGINT or SIGTERM, then stops the scheduler and the server cleanly.
 import type { Command } from "commander";
-import { AUTH_WEBHOOK_SECRET_ENV, ListenError, createHostMetrics, startHostServer, startQueueWorker } from "@backfill-io/host";
+import { AUTH_WEBHOOK_SECRET_ENV, createHostMetrics, startHostServer, startQueueWorker } from "@backfill-io/host";
+import { isBackfillError } from "@backfill-io/sdk";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
+import { PORT_IN_USE } from "../error-codes.js";
 import { port, publicUrl, syncInterval } from "../option-values.js";
 import { databaseUrl, openJobQueue } from "../job-queue.js";
 import { authWebhookConfig, untilShutdown } from "./serve-shared.js";
@@ -75,8 +77,9 @@ Examples:
             ...(opts.allowedHost?.length ? { allowedHosts: [new URL(opts.publicUrl ?? `http://127.0.0.1:${opts.port}`).host, ...opts.allowedHost] } : {}),
           });
         } catch (error) {
-          if (error instanceof ListenError && error.code === "EADDRINUSE")
-            throw new CliError(`port ${opts.port} on 127.0.0.1 is in use`, "pass another one with --port (and register that redirect URI with the provider)");
+          // The system's code for a port in use (the host keeps it as the error's code).
+          if (isBackfillError(error, ["EADDRINUSE"]))
+            throw new CliError(PORT_IN_USE, `port ${opts.port} on 127.0.0.1 is in use`, "pass another one with --port (and register that redirect URI with the provider)");
           throw error;
         }
         // SQLite: this process runs the jobs (one machine). Postgres: backfill worker processes do.

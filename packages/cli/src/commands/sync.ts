@@ -6,6 +6,8 @@ import type { SyncProgress, SyncResult } from "@backfill-io/host";
 import type { CliContext } from "../context.js";
 import { formatDuration } from "../duration.js";
 import { CliError } from "../errors.js";
+import { CONNECTION_NOT_ACTIVE, NO_STREAMS, SYNC_CANCELLED, SYNC_FAILED, UNKNOWN_STREAM } from "../error-codes.js";
+import { CONNECTOR_NOT_FOUND, REAUTH_REQUIRED } from "@backfill-io/sdk";
 import type { CliIO } from "../io.js";
 import { printJson, printTable } from "../output.js";
 import { resolveConnection } from "../resolve-connection.js";
@@ -108,6 +110,7 @@ Examples:
       const connector = await ctx.connectors.get(connection.connector_key);
       if (!connector) {
         throw new CliError(
+          CONNECTOR_NOT_FOUND,
           `connector ${connection.connector_key} of ${connection.id} is not installed`,
           `install @backfill-io/connector-${connection.connector_key}, or set BACKFILL_CONNECTOR_DIRS to its directory`,
         );
@@ -115,13 +118,15 @@ Examples:
       const streams = connector.manifest.streams.map((s) => s.name);
       if (opts.stream && !streams.includes(opts.stream)) {
         throw new CliError(
+          UNKNOWN_STREAM,
           `connector ${connection.connector_key} has no stream ${opts.stream}`,
           streams.length ? `use one of: ${streams.join(", ")}` : "this connector declares no streams",
         );
       }
-      if (!streams.length) throw new CliError(`connector ${connection.connector_key} declares no streams`, "nothing to sync; add streams to its manifest");
+      if (!streams.length) throw new CliError(NO_STREAMS, `connector ${connection.connector_key} declares no streams`, "nothing to sync; add streams to its manifest");
       if (connection.status !== "active") {
         throw new CliError(
+          CONNECTION_NOT_ACTIVE,
           `connection ${connection.id} is ${connection.status}${connection.status_reason ? ` (${connection.status_reason})` : ""}`,
           `backfill connect ${connection.connector_key} --connection ${connection.id}`,
         );
@@ -150,6 +155,7 @@ Examples:
       const reauth = results.find((r) => r.outcome === "reauth_required");
       if (reauth) {
         throw new CliError(
+          REAUTH_REQUIRED,
           `${reauth.stream}: the connection needs authorizing again${reauth.error ? ` (${reauth.error})` : ""}`,
           `backfill connect ${connection.connector_key} --connection ${connection.id}`,
         );
@@ -157,12 +163,13 @@ Examples:
       const failed = results.filter((r) => r.outcome === "failed");
       if (failed.length) {
         throw new CliError(
+          SYNC_FAILED,
           `${failed.map((r) => r.stream).join(", ")} failed: ${failed[0]!.error ?? "unknown error"}`,
           `see backfill runs --connection ${connection.id}; backfill sync ${connection.id} resumes from the last committed page`,
         );
       }
       if (results.some((r) => r.outcome === "cancelled")) {
-        throw new CliError("sync cancelled", `backfill sync ${connection.id} resumes from the last committed page`, 130);
+        throw new CliError(SYNC_CANCELLED, "sync cancelled", `backfill sync ${connection.id} resumes from the last committed page`, 130);
       }
     });
 }

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 import { parseDuration } from "../duration.js";
 import { CliError } from "../errors.js";
+import { TOKEN_REFRESH_FAILED } from "../error-codes.js";
 import { isoTime, printJson, printTable } from "../output.js";
 
 export function registerTokens(program: Command, ctx: CliContext): void {
@@ -28,6 +29,7 @@ export function registerTokens(program: Command, ctx: CliContext): void {
           ["connection", "result", "detail"],
           outcomes.map((o) => [o.connectionId, o.ok ? "refreshed" : "failed", o.ok ? `access token until ${isoTime(o.expiresAt)}` : `${o.code}: ${o.error}`]),
         );
-      if (outcomes.some((o) => !o.ok)) throw new CliError("some connections could not be refreshed", "reconnect them with backfill connect <connector> --connection <id>");
+      if (outcomes.some((o) => !o.ok))
+        throw new CliError(TOKEN_REFRESH_FAILED, "some connections could not be refreshed", "reconnect them with backfill connect <connector> --connection <id>");
     });
 }

@@ -5,6 +5,7 @@ import { validateConnectorDir } from "@backfill-io/sdk";
 import type { CliContext } from "../context.js";
 import { printJson, printTable } from "../output.js";
 import { CliError } from "../errors.js";
+import { VALIDATION_FAILED } from "../error-codes.js";
 import { enableTypeScriptImports } from "../typescript-loader.js";
 import { releaseChecks } from "../validate/release-checks.js";
 import { runRouteTests } from "../validate/run-route-tests.js";
@@ -63,7 +64,11 @@ Examples:
         if (!report.problems.length && !failedChecks.length) ctx.io.stdout("valid\n");
       }
       if (report.problems.length || failedChecks.length) {
-        throw new CliError(`${report.problems.length} problem(s), ${failedChecks.length} failed checklist item(s)`, "fix the items above and run backfill validate again");
+        throw new CliError(
+          VALIDATION_FAILED,
+          `${report.problems.length} problem(s), ${failedChecks.length} failed checklist item(s)`,
+          "fix the items above and run backfill validate again",
+        );
       }
     });
 }

@@ -1,31 +1,17 @@
 // backfill webhooks deliveries: the auth webhooks the host sent (or is retrying) to the
 // operator's backend: connection created, reconnected, reauth_required, revoked.
 import type { Command } from "commander";
-import { AUTH_WEBHOOK_DELIVERY_STATUSES, type AuthWebhookDeliveryRow, type AuthWebhookDeliveryStatus } from "@backfill-io/host";
+import { AUTH_WEBHOOK_DELIVERY_STATUSES, authWebhookDeliveryJson, type AuthWebhookDeliveryStatus } from "@backfill-io/host";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
+import { INVALID_OPTION_VALUE } from "../error-codes.js";
 import { isoTime, printJson, printTable } from "../output.js";
 import { positiveLimit } from "../option-values.js";
 import { resolveConnection } from "../resolve-connection.js";
 
-function deliveryJson(r: AuthWebhookDeliveryRow) {
-  return {
-    eventId: r.event_id,
-    type: r.event_type,
-    connectionId: r.connection_id,
-    status: r.status,
-    attempts: r.attempts,
-    lastStatusCode: r.last_status_code,
-    lastError: r.last_error,
-    createdAt: r.created_at,
-    deliveredAt: r.delivered_at,
-    nextAttemptAt: r.status === "pending" ? r.next_attempt_at : null,
-  };
-}
-
 function status(value: string): AuthWebhookDeliveryStatus {
   if (!(AUTH_WEBHOOK_DELIVERY_STATUSES as readonly string[]).includes(value)) {
-    throw new CliError(`--status ${value} is not a delivery status`, `pass one of ${AUTH_WEBHOOK_DELIVERY_STATUSES.join(", ")}`);
+    throw new CliError(INVALID_OPTION_VALUE, `--status ${value} is not a delivery status`, `pass one of ${AUTH_WEBHOOK_DELIVERY_STATUSES.join(", ")}`);
   }
   return value as AuthWebhookDeliveryStatus;
 }
@@ -51,7 +37,7 @@ Examples:
       const host = await ctx.openHost();
       const connectionId = opts.connection ? (await resolveConnection(host, opts.connection)).id : undefined;
       const rows = await host.store.authWebhookDeliveries.list({ ...(connectionId ? { connectionId } : {}), ...(opts.status ? { status: opts.status } : {}), limit: opts.limit });
-      if (opts.json) return printJson(ctx.io, rows.map(deliveryJson));
+      if (opts.json) return printJson(ctx.io, rows.map(authWebhookDeliveryJson));
       if (!rows.length) return ctx.io.stdout("no auth webhook deliveries; they are sent when serve runs with --auth-webhook-url\n");
       printTable(
         ctx.io,

@@ -7,6 +7,7 @@ import { createHostMetrics, startOpsServer, startQueueWorker, type OpsServer } f
 import type { CliContext } from "../context.js";
 import { parseDuration } from "../duration.js";
 import { CliError } from "../errors.js";
+import { DATABASE_URL_REQUIRED } from "../error-codes.js";
 import { concurrency, databaseUrl, DATABASE_URL_ENV, openJobQueue, wholeNumber } from "../job-queue.js";
 import { port, syncInterval } from "../option-values.js";
 import { authWebhookConfig, untilShutdown } from "./serve-shared.js";
@@ -51,6 +52,7 @@ Examples:
       const url = databaseUrl(ctx.databaseUrl());
       if (!url)
         throw new CliError(
+          DATABASE_URL_REQUIRED,
           "backfill worker needs the Postgres the queue lives in",
           `pass --database-url postgres://… or set ${DATABASE_URL_ENV} (with SQLite, backfill serve runs the jobs itself)`,
         );

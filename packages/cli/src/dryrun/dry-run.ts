@@ -3,7 +3,7 @@
 // only, and every staged record is compared with the store to say what a sync would change.
 // With `record`, each provider exchange is kept (method, URL, status, content type, body:
 // never a request header, so never the token) for fixtures.
-import { redact, registerSecret, type CheckpointState } from "@backfill-io/sdk";
+import { BackfillError, redact, registerSecret, type CheckpointState } from "@backfill-io/sdk";
 import { decideRecordCommit, payloadHash, recordVersion, type RecordCommitDecision } from "@backfill-io/sdk/policy";
 import { hostConnectionServices, type ConnectionServices, type Host, type HttpTransport, type RouteRunner, type StagedRecord } from "@backfill-io/host";
 
@@ -26,19 +26,6 @@ export type DryRunPage = {
 export type DryRunResult = { connectionId: string; connectorKey: string; stream: string; pages: DryRunPage[]; ok: boolean };
 
 import { UNKNOWN_STREAM } from "../error-codes.js";
-
-export { UNKNOWN_STREAM };
-
-export class DryRunError extends Error {
-  constructor(
-    readonly code: typeof UNKNOWN_STREAM,
-    message: string,
-    readonly fix: string,
-  ) {
-    super(message);
-    this.name = "DryRunError";
-  }
-}
 
 /** What committing `record` would do to the stored one (insert, update, unchanged, stale, suppressed). */
 async function changeOf(host: Host, connectionId: string, record: StagedRecord): Promise<RecordCommitDecision> {
@@ -71,7 +58,12 @@ export async function dryRunStream(host: Host, runner: RouteRunner, opts: { conn
   const streamDef = resolved.manifest.streams.find((s) => s.name === opts.stream);
   if (!streamDef) {
     const names = resolved.manifest.streams.map((s) => s.name);
-    throw new DryRunError(UNKNOWN_STREAM, `connector ${resolved.manifest.key} has no stream ${opts.stream}`, `pass one of: ${names.join(", ") || "(none)"}`);
+    throw new BackfillError(
+      UNKNOWN_STREAM,
+      `connector ${resolved.manifest.key} has no stream ${opts.stream}`,
+      { stream: opts.stream, streams: names },
+      { fix: `pass one of: ${names.join(", ") || "(none)"}` },
+    );
   }
   const result: DryRunResult = { connectionId: opts.connectionId, connectorKey: resolved.manifest.key, stream: opts.stream, pages: [], ok: true };
   let inMemory: CheckpointState | undefined;

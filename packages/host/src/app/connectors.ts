@@ -4,7 +4,16 @@
 import { existsSync, readdirSync, readFileSync, realpathSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { exportedProviderPlugin, ProviderRegistry, runningFromSource, validateManifest, type ConnectorManifest, type ProviderPlugin } from "@backfill-io/sdk";
+import {
+  BackfillError,
+  CONNECTOR_NOT_FOUND,
+  exportedProviderPlugin,
+  ProviderRegistry,
+  runningFromSource,
+  validateManifest,
+  type ConnectorManifest,
+  type ProviderPlugin,
+} from "@backfill-io/sdk";
 
 export type LoadedConnector = {
   key: string;
@@ -23,10 +32,6 @@ export interface ConnectorRegistry {
    * listens, so answering a request never imports a module.
    */
   preload?(): Promise<LoadedConnector[]>;
-}
-
-export class ConnectorNotFoundError extends Error {
-  readonly code = "connector_not_found" as const;
 }
 
 type BackfillField = { manifest?: string; routes?: string; dist?: { manifest?: string; routes?: string } };
@@ -59,7 +64,8 @@ export async function loadConnectorDir(dir: string, opts: ConnectorLoadPreferenc
       errors.push(`${file}: ${(error as Error).message}`);
     }
   }
-  throw new ConnectorNotFoundError(
+  throw new BackfillError(
+    CONNECTOR_NOT_FOUND,
     errors.length ? `cannot load the connector in ${root}: ${errors.join("; ")}` : `no connector manifest in ${root} (build it, or add backfill.config.ts)`,
   );
 }

@@ -12,7 +12,7 @@ import { Credentials } from "../credentials/credentials.js";
 import { createHostHttp, type HostHttp } from "../http/host-http.js";
 import { parseProviderRoutes, type ProviderRoute } from "../http/provider-routes.js";
 import { OAuthFlow } from "../oauth/flow.js";
-import { OAuthFlowError } from "../oauth/errors.js";
+import { oauthFlowError } from "../oauth/errors.js";
 import type { PostConnectRunner } from "../oauth/post-connect.js";
 import { TokenManager, type TokenManagerOptions } from "../tokens/token-manager.js";
 import { workspaceConnectorRegistry, type ConnectorRegistry } from "./connectors.js";
@@ -78,7 +78,7 @@ export type Host = {
 };
 
 const noPostConnectRunner: PostConnectRunner = async (_connectionId, route) => {
-  throw new OAuthFlowError("post_connect_failed", `no route runner is configured to call ${route.route}`);
+  throw oauthFlowError("post_connect_failed", `no route runner is configured to call ${route.route}`);
 };
 
 export async function openHost(opts: OpenHostOptions = {}): Promise<Host> {

@@ -1,10 +1,10 @@
 // OAuth app credentials ("the company OAuth app"), one per manifest `client.credentialKey`:
 // the client id in plain text, the client secret encrypted. Listing never returns secrets.
-import { registerSecret } from "@backfill-io/sdk";
+import { BackfillError, registerSecret } from "@backfill-io/sdk";
 import type { Store } from "../store/store.js";
 import type { Vault } from "../vault/vault.js";
 import { columnAad } from "../store/encrypted-columns.js";
-import type { INVALID_CLIENT_ID, INVALID_CLIENT_SECRET, INVALID_CREDENTIAL_KEY } from "../error-codes.js";
+import { INVALID_CLIENT_ID, INVALID_CLIENT_SECRET, INVALID_CREDENTIAL_KEY } from "../error-codes.js";
 
 export type OAuthAppCredential = { credentialKey: string; clientId: string; clientSecret: string };
 export type OAuthAppCredentialSummary = {
@@ -17,16 +17,6 @@ export type OAuthAppCredentialSummary = {
 };
 
 const CREDENTIAL_KEY = /^[a-z][a-z0-9_-]*$/i;
-
-export class CredentialError extends Error {
-  constructor(
-    readonly code: typeof INVALID_CREDENTIAL_KEY | typeof INVALID_CLIENT_ID | typeof INVALID_CLIENT_SECRET,
-    message: string,
-  ) {
-    super(message);
-    this.name = "CredentialError";
-  }
-}
 
 function aad(credentialKey: string) {
   return columnAad("oauth_app_credentials.client_secret_enc", { credential_key: credentialKey });
@@ -41,11 +31,11 @@ export class Credentials {
   async set(credentialKey: string, input: { clientId: string; clientSecret: string }): Promise<OAuthAppCredentialSummary> {
     registerSecret(input.clientSecret);
     if (!CREDENTIAL_KEY.test(credentialKey))
-      throw new CredentialError("invalid_credential_key", `credential key ${JSON.stringify(credentialKey)} must be an identifier like acme_public_app`);
+      throw new BackfillError(INVALID_CREDENTIAL_KEY, `credential key ${JSON.stringify(credentialKey)} must be an identifier like acme_public_app`);
     const clientId = input.clientId.trim();
-    if (!clientId) throw new CredentialError("invalid_client_id", "the client id is empty");
+    if (!clientId) throw new BackfillError(INVALID_CLIENT_ID, "the client id is empty");
     const clientSecret = input.clientSecret.trim();
-    if (!clientSecret) throw new CredentialError("invalid_client_secret", "the client secret is empty");
+    if (!clientSecret) throw new BackfillError(INVALID_CLIENT_SECRET, "the client secret is empty");
     registerSecret(clientSecret);
     await this.store.credentials.upsert(credentialKey, clientId, this.vault.encrypt(clientSecret, aad(credentialKey)));
     await this.store.auditLog.append("credentials.set", { actor: "cli", detail: { credentialKey, clientId } });

@@ -20,13 +20,9 @@ export const HTTP_HEADER_FORBIDDEN = "http_header_forbidden";
 
 export type HostHttpErrorCode = typeof HTTP_TIMEOUT | typeof HTTP_NETWORK | typeof HTTP_TOO_LARGE | typeof HTTP_INVALID_URL | typeof HTTP_HEADER_FORBIDDEN;
 
-export class HostHttpError extends Error {
-  constructor(
-    readonly code: HostHttpErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+export class HostHttpError extends BackfillError<HostHttpErrorCode> {
+  constructor(code: HostHttpErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, undefined, options);
     this.name = "HostHttpError";
   }
 }
@@ -65,7 +61,8 @@ export function tooLargeError(shown: string, maxBytes: number): HostHttpError {
 
 /** A failure of a route's `Http` or `Files.download` call, with the SDK code the route sees. */
 export function routeCallError(call: "Http" | "Files.download", error: unknown, shown: string): BackfillError {
-  if (error instanceof BackfillError) return error;
+  // The SDK's own errors (e.g. permission_denied) pass as they are; the host's are mapped to the route's codes.
+  if (error instanceof BackfillError && !(error instanceof HostHttpError)) return error;
   const failure = outboundError(error, shown);
   const code = failure.code === HTTP_TIMEOUT ? TIMEOUT : failure.code === HTTP_HEADER_FORBIDDEN ? PERMISSION_DENIED : HTTP_ERROR;
   return new BackfillError(code, `${call}: ${failure.message}`);

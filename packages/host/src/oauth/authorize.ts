@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { credentialFix, type OAuthAppCredential } from "../credentials/credentials.js";
 import type { ConnectSession } from "./connect-sessions.js";
 import { refuseUnknownSettings } from "./settings-names.js";
-import { OAuthFlowError } from "./errors.js";
+import { oauthFlowError } from "./errors.js";
 import { hashState, pkceChallengeS256, pkceVerifier, randomToken } from "./pkce.js";
 import { STATE_TTL_MS, type OAuthFlowDeps } from "./deps.js";
 import { columnAad } from "../store/encrypted-columns.js";
@@ -35,7 +35,7 @@ export type StartAuthorizationResult = {
 
 export function requireOAuth(manifest: ConnectorManifest): OAuthConfig {
   const oauth = manifest.connection.oauth;
-  if (!oauth) throw new OAuthFlowError("not_oauth_connector", `connector ${manifest.key} does not declare connection.oauth`);
+  if (!oauth) throw oauthFlowError("not_oauth_connector", `connector ${manifest.key} does not declare connection.oauth`);
   return oauth;
 }
 
@@ -44,10 +44,10 @@ export function checkRedirectUri(redirectUri: string): string {
   try {
     url = new URL(redirectUri);
   } catch {
-    throw new OAuthFlowError("invalid_redirect_uri", `redirect URI ${JSON.stringify(redirectUri)} is not an absolute URL`);
+    throw oauthFlowError("invalid_redirect_uri", `redirect URI ${JSON.stringify(redirectUri)} is not an absolute URL`);
   }
   if ((url.protocol !== "https:" && url.protocol !== "http:") || url.hash || url.username || url.password) {
-    throw new OAuthFlowError("invalid_redirect_uri", "redirect URI must be an http(s) URL without a fragment or userinfo");
+    throw oauthFlowError("invalid_redirect_uri", "redirect URI must be an http(s) URL without a fragment or userinfo");
   }
   return url.toString();
 }
@@ -57,7 +57,7 @@ export function validatedSettings(manifest: ConnectorManifest, settings: Record<
   const result = validateSettings(manifest, settings, { requireOAuthSettings: true, providers });
   if (!result.ok) {
     const list = result.problems.map((p) => `${p.setting || "(settings)"} ${p.message}`).join("; ");
-    throw new OAuthFlowError("invalid_settings", `invalid settings for ${manifest.key}: ${list}`, {
+    throw oauthFlowError("invalid_settings", `invalid settings for ${manifest.key}: ${list}`, {
       fix: "pass each setting the connector needs, valid by its settingsSchema",
       details: { problems: result.problems },
     });
@@ -68,7 +68,7 @@ export function validatedSettings(manifest: ConnectorManifest, settings: Record<
 export async function requireCredential(deps: Pick<OAuthFlowDeps, "credentials">, oauth: OAuthConfig): Promise<OAuthAppCredential> {
   const credential = await deps.credentials.get(oauth.client.credentialKey);
   if (!credential) {
-    throw new OAuthFlowError("missing_client_credential", `no OAuth app credential ${oauth.client.credentialKey} is set`, {
+    throw oauthFlowError("missing_client_credential", `no OAuth app credential ${oauth.client.credentialKey} is set`, {
       fix: credentialFix(oauth.client.credentialKey),
       details: { credentialKey: oauth.client.credentialKey },
     });
@@ -115,7 +115,7 @@ export function startSettings(manifest: ConnectorManifest, given: Record<string,
   if (!session) return given;
   for (const [name, value] of Object.entries(given)) {
     if (name in session.settings && session.settings[name] !== value) {
-      throw new OAuthFlowError("setting_preset", `the setting ${name} is preset by the app that sent you here`, { details: { setting: name } });
+      throw oauthFlowError("setting_preset", `the setting ${name} is preset by the app that sent you here`, { details: { setting: name } });
     }
   }
   return { ...given, ...session.settings };
@@ -124,10 +124,10 @@ export function startSettings(manifest: ConnectorManifest, given: Record<string,
 /** The connector and connection a session allows for this start. */
 function checkSessionScope(session: ConnectSession, manifest: ConnectorManifest, connectionId: string | undefined): string | undefined {
   if (!session.connectorKeys.includes(manifest.key)) {
-    throw new OAuthFlowError("connector_not_allowed", `this connect session does not allow connector ${manifest.key}`, { details: { allowed: session.connectorKeys } });
+    throw oauthFlowError("connector_not_allowed", `this connect session does not allow connector ${manifest.key}`, { details: { allowed: session.connectorKeys } });
   }
   if (connectionId !== undefined && connectionId !== session.connectionId) {
-    throw new OAuthFlowError("connector_not_allowed", "a reconnect needs a reconnect session for that connection", { fix: "POST /api/connect/sessions/reconnect" });
+    throw oauthFlowError("connector_not_allowed", "a reconnect needs a reconnect session for that connection", { fix: "POST /api/connect/sessions/reconnect" });
   }
   return session.connectionId ?? undefined;
 }
@@ -155,14 +155,14 @@ export async function startAuthorization(deps: OAuthFlowDeps, input: StartAuthor
 
   const connectionId = await store.transaction(async (tx) => {
     if (session && !(await tx.connectSessions.consume(session.id))) {
-      throw new OAuthFlowError("connect_session_used", "the connect session was already used or has expired", { fix: "ask the app that sent you here for a new link" });
+      throw oauthFlowError("connect_session_used", "the connect session was already used or has expired", { fix: "ask the app that sent you here for a new link" });
     }
     if (reconnectId) {
       const conn = await tx.connections.get(reconnectId);
       if (!conn)
-        throw new OAuthFlowError("connection_not_found", `no connection ${reconnectId}`, { fix: "list the connections to find its id", details: { connectionId: reconnectId } });
+        throw oauthFlowError("connection_not_found", `no connection ${reconnectId}`, { fix: "list the connections to find its id", details: { connectionId: reconnectId } });
       if (conn.connector_key !== manifest.key) {
-        throw new OAuthFlowError("connection_not_found", `connection ${conn.id} belongs to connector ${conn.connector_key}, not ${manifest.key}`);
+        throw oauthFlowError("connection_not_found", `connection ${conn.id} belongs to connector ${conn.connector_key}, not ${manifest.key}`);
       }
     }
     // Settings, secrets included, wait in the pending authorization until the callback succeeds.

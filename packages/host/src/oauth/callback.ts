@@ -3,7 +3,7 @@
 // anything that trusts the query, verifiers before the code is spent, every check on the
 // new tokens — scopes, postConnect, the provider account — before they are stored, so a
 // reconnect that fails leaves the connection's current tokens, settings and status as they were).
-import { redact, registerSecret, type ConnectorManifest, type OAuthConfig, type ProviderRegistry } from "@backfill-io/sdk";
+import { isBackfillError, redact, registerSecret, type ConnectorManifest, type OAuthConfig, type ProviderRegistry } from "@backfill-io/sdk";
 import { expandTemplate, missingScopes, optionalScopeNotices, timingSafeEqualText, type OptionalScopeNotice } from "@backfill-io/sdk/policy";
 import type { OAuthAppCredential } from "../credentials/credentials.js";
 import type { ConnectionRow } from "../store/repositories/connections.js";
@@ -13,10 +13,11 @@ import { writeTokens } from "../tokens/token-store.js";
 import { emitAuthEvent } from "../events/auth-events.js";
 import { requireCredential, requireOAuth } from "./authorize.js";
 import type { OAuthFlowDeps } from "./deps.js";
-import { OAuthFlowError } from "./errors.js";
+import { oauthFlowError } from "./errors.js";
+import { TOKEN_REQUEST_FAILED, TOKEN_RESPONSE_INVALID } from "../error-codes.js";
 import { hashState } from "./pkce.js";
 import { providerAccountFrom, routeFailureReason, type CandidateAuthorization, type ProviderAccount } from "./post-connect.js";
-import { TokenEndpointError, parseTokenResponse, requestToken, type TokenSet } from "./token-endpoint.js";
+import { TOKEN_ENDPOINT_ERROR_CODES, parseTokenResponse, requestToken, type TokenSet } from "./token-endpoint.js";
 import { columnAad } from "../store/encrypted-columns.js";
 
 export type CallbackQuery = Record<string, string | undefined>;
@@ -35,7 +36,7 @@ export type CompleteAuthorizationResult = {
 export function checkProviderError(query: CallbackQuery): void {
   if (!query.error) return;
   const description = query.error_description ? `: ${query.error_description.slice(0, 300)}` : "";
-  throw new OAuthFlowError("provider_error", redact(`the provider refused the authorization (${query.error.slice(0, 100)}${description})`), {
+  throw oauthFlowError("provider_error", redact(`the provider refused the authorization (${query.error.slice(0, 100)}${description})`), {
     details: { error: query.error.slice(0, 100) },
   });
 }
@@ -46,18 +47,18 @@ export function checkProviderError(query: CallbackQuery): void {
  * connector's path) leaves the state to the genuine callback.
  */
 export async function consumeState(store: Store, state: string | undefined, check: (pending: PendingAuthorizationRow) => void = () => {}): Promise<PendingAuthorizationRow> {
-  if (!state) throw new OAuthFlowError("missing_state", "the callback has no state parameter");
+  if (!state) throw oauthFlowError("missing_state", "the callback has no state parameter");
   registerSecret(state);
   const pending = await store.pendingAuthorizations.findByStateHash(hashState(state));
-  if (!pending) throw new OAuthFlowError("unknown_state", "the callback state matches no authorization started by this host", { fix: "start the connection again" });
-  if (pending.used_at !== null) throw new OAuthFlowError("state_replayed", "the callback state was already used (a replayed callback)", { fix: "start the connection again" });
+  if (!pending) throw oauthFlowError("unknown_state", "the callback state matches no authorization started by this host", { fix: "start the connection again" });
+  if (pending.used_at !== null) throw oauthFlowError("state_replayed", "the callback state was already used (a replayed callback)", { fix: "start the connection again" });
   if (pending.expires_at <= store.now()) {
     await store.pendingAuthorizations.consume(pending.id);
-    throw new OAuthFlowError("state_expired", "the authorization expired (10 minutes) before the callback arrived", { fix: "start the connection again" });
+    throw oauthFlowError("state_expired", "the authorization expired (10 minutes) before the callback arrived", { fix: "start the connection again" });
   }
   check(pending);
   if (!(await store.pendingAuthorizations.consume(pending.id))) {
-    throw new OAuthFlowError("state_replayed", "the callback state was already used (a replayed callback)", { fix: "start the connection again" });
+    throw oauthFlowError("state_replayed", "the callback state was already used (a replayed callback)", { fix: "start the connection again" });
   }
   return pending;
 }
@@ -72,10 +73,10 @@ export function runCallbackVerifiers(
   const clean = Object.fromEntries(Object.entries(query).filter((e): e is [string, string] => typeof e[1] === "string"));
   for (const name of oauth.callbackVerifiers) {
     const verifier = providers.callbackVerifier(name);
-    if (!verifier) throw new OAuthFlowError("callback_verification_failed", `unknown callback verifier ${name}`);
+    if (!verifier) throw oauthFlowError("callback_verification_failed", `unknown callback verifier ${name}`);
     const result = verifier(clean, ctx);
     if (!result.ok) {
-      throw new OAuthFlowError("callback_verification_failed", `callback rejected by ${name}: ${result.message}`, { details: { verifier: name, reason: result.code } });
+      throw oauthFlowError("callback_verification_failed", `callback rejected by ${name}: ${result.message}`, { details: { verifier: name, reason: result.code } });
     }
   }
 }
@@ -92,9 +93,9 @@ export async function exchangeCode(
     const body = await requestToken({ http: deps.http, oauth, settings: p.settings, credential: p.credential, params });
     return parseTokenResponse(oauth, body, p.now);
   } catch (error) {
-    if (error instanceof TokenEndpointError) {
-      const code = error.kind === "invalid_response" ? "token_response_invalid" : "token_request_failed";
-      throw new OAuthFlowError(code, `code exchange failed: ${error.message}`, { details: { status: error.status, oauthError: error.oauthError } });
+    if (isBackfillError(error, TOKEN_ENDPOINT_ERROR_CODES)) {
+      const code = error.code === TOKEN_RESPONSE_INVALID ? TOKEN_RESPONSE_INVALID : TOKEN_REQUEST_FAILED;
+      throw oauthFlowError(code, `code exchange failed: ${error.message}`, { details: error.details });
     }
     throw error;
   }
@@ -103,7 +104,7 @@ export async function exchangeCode(
 /** The callback must arrive at the path of the connector its state was minted for (mix-up defence). */
 export function checkConnectorBinding(pending: PendingAuthorizationRow, connectorKey: string | undefined): void {
   if (connectorKey !== undefined && connectorKey !== pending.connector_key) {
-    throw new OAuthFlowError("connector_mismatch", `this authorization was started for ${pending.connector_key}, but the callback arrived for ${connectorKey}`);
+    throw oauthFlowError("connector_mismatch", `this authorization was started for ${pending.connector_key}, but the callback arrived for ${connectorKey}`);
   }
 }
 
@@ -111,7 +112,7 @@ export function checkConnectorBinding(pending: PendingAuthorizationRow, connecto
 export function checkBrowserBinding(pending: PendingAuthorizationRow, browserBinding: string | undefined): void {
   if (pending.browser_binding_hash === null) return;
   if (!browserBinding || !timingSafeEqualText(hashState(browserBinding), pending.browser_binding_hash)) {
-    throw new OAuthFlowError("browser_mismatch", "the callback did not come from the browser that started this connection", {
+    throw oauthFlowError("browser_mismatch", "the callback did not come from the browser that started this connection", {
       fix: "finish the connection in the same browser you started it in",
     });
   }
@@ -121,18 +122,18 @@ export function checkBrowserBinding(pending: PendingAuthorizationRow, browserBin
 export function checkIssuer(oauth: OAuthConfig, settings: Record<string, unknown>, iss: string | undefined): void {
   const declared = oauth.issuer ? expandTemplate(oauth.issuer, settings) : undefined;
   if (declared !== undefined && iss === undefined) {
-    throw new OAuthFlowError("issuer_mismatch", "the callback has no iss parameter, but this provider always sends one (RFC 9207)");
+    throw oauthFlowError("issuer_mismatch", "the callback has no iss parameter, but this provider always sends one (RFC 9207)");
   }
   if (iss === undefined) return;
   const expected = declared ?? new URL(expandTemplate(oauth.authorizationUrlTemplate, settings)).origin;
   if (iss.replace(/\/$/, "") !== expected.replace(/\/$/, "")) {
-    throw new OAuthFlowError("issuer_mismatch", `the callback's issuer is not ${expected} (a mix-up: the code is not exchanged)`, { details: { expected } });
+    throw oauthFlowError("issuer_mismatch", `the callback's issuer is not ${expected} (a mix-up: the code is not exchanged)`, { details: { expected } });
   }
 }
 
 async function loadConnector(deps: OAuthFlowDeps, key: string): Promise<ConnectorManifest> {
   const connector = await deps.connectors.get(key);
-  if (!connector) throw new OAuthFlowError("connector_not_found", `connector ${key} is not installed`, { fix: `install @backfill-io/connector-${key}` });
+  if (!connector) throw oauthFlowError("connector_not_found", `connector ${key} is not installed`, { fix: `install @backfill-io/connector-${key}` });
   return connector.manifest;
 }
 
@@ -153,7 +154,7 @@ function pendingSettings(vault: OAuthFlowDeps["vault"], pending: PendingAuthoriz
 async function callbackConnection(deps: OAuthFlowDeps, pending: PendingAuthorizationRow, manifest: ConnectorManifest): Promise<ConnectionRow> {
   if (pending.reconnect) {
     const existing = await deps.store.connections.get(pending.connection_id);
-    if (!existing) throw new OAuthFlowError("connection_not_found", `connection ${pending.connection_id} no longer exists`);
+    if (!existing) throw oauthFlowError("connection_not_found", `connection ${pending.connection_id} no longer exists`);
     return existing;
   }
   const session = pending.session_id ? await deps.store.connectSessions.get(pending.session_id) : undefined;
@@ -187,7 +188,7 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
     checkConnectorBinding(p, context.connectorKey);
     checkBrowserBinding(p, context.browserBinding);
   });
-  if (!query.code) throw new OAuthFlowError("missing_code", "the callback has no code parameter");
+  if (!query.code) throw oauthFlowError("missing_code", "the callback has no code parameter");
   const manifest = await loadConnector(deps, pending.connector_key);
   const oauth = requireOAuth(manifest);
   const { plain: settings, secrets } = pendingSettings(vault, pending);
@@ -219,7 +220,7 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
       await tx.auditLog.append("oauth.missing_scopes", { connectionId: connection.id, detail: { missing, reconnect } });
     });
     logger.warn("oauth grant is missing scopes", { connectionId: connection.id, missing, reconnect });
-    throw new OAuthFlowError("missing_scopes", `the provider granted fewer scopes than ${manifest.key} needs: missing ${missing.join(", ")}`, {
+    throw oauthFlowError("missing_scopes", `the provider granted fewer scopes than ${manifest.key} needs: missing ${missing.join(", ")}`, {
       fix: missingScopesFix(manifest, connection.id, missing, granted),
       details: { missingScopes: missing, connectionId: connection.id, connectorKey: manifest.key },
     });
@@ -237,7 +238,7 @@ export async function completeAuthorization(deps: OAuthFlowDeps, query: Callback
 
   if (connection.provider_account_id && connection.provider_account_id !== account.id && !pending.force) {
     await store.auditLog.append("oauth.account_mismatch", { connectionId: connection.id, detail: { expected: connection.provider_account_id, got: account.id } });
-    throw new OAuthFlowError(
+    throw oauthFlowError(
       "provider_account_mismatch",
       `connection ${connection.id} belongs to provider account ${connection.provider_account_id}, but the authorization was for ${account.id}`,
       {
@@ -290,22 +291,22 @@ export function missingScopesFix(manifest: ConnectorManifest, connectionId: stri
 async function identifyAccount(deps: OAuthFlowDeps, connectionId: string, oauth: OAuthConfig, tokens: TokenSet, candidate: CandidateAuthorization): Promise<ProviderAccount> {
   if (!oauth.postConnect) {
     if (tokens.accountId) return { id: tokens.accountId, name: null, domain: null };
-    throw new OAuthFlowError("post_connect_failed", "the manifest has no postConnect route and the token response no account id (token.accountIdPath)");
+    throw oauthFlowError("post_connect_failed", "the manifest has no postConnect route and the token response no account id (token.accountIdPath)");
   }
   let response;
   try {
     response = await deps.postConnect(connectionId, oauth.postConnect, candidate);
   } catch (error) {
-    throw new OAuthFlowError("post_connect_failed", redact(`postConnect ${oauth.postConnect.route} failed: ${(error as Error).message}`));
+    throw oauthFlowError("post_connect_failed", redact(`postConnect ${oauth.postConnect.route} failed: ${(error as Error).message}`));
   }
   if (response.status < 200 || response.status >= 300) {
-    throw new OAuthFlowError("post_connect_failed", redact(`postConnect ${oauth.postConnect.route} answered ${routeFailureReason(response)}`), {
+    throw oauthFlowError("post_connect_failed", redact(`postConnect ${oauth.postConnect.route} answered ${routeFailureReason(response)}`), {
       details: { status: response.status },
     });
   }
   const account = providerAccountFrom(response.body);
   if (!account) {
-    throw new OAuthFlowError("post_connect_failed", `postConnect ${oauth.postConnect.route} did not return providerAccountId`, {
+    throw oauthFlowError("post_connect_failed", `postConnect ${oauth.postConnect.route} did not return providerAccountId`, {
       fix: "return api.json({ providerAccountId, providerAccountName, providerAccountDomain }) from the route",
     });
   }

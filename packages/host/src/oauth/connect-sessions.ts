@@ -10,7 +10,7 @@ import { z } from "zod";
 import { decodeSessionSecretSettings, type ConnectSessionRow } from "../store/repositories/connect-sessions.js";
 import type { EndUser, Store } from "../store/store.js";
 import type { Vault } from "../vault/vault.js";
-import { OAuthFlowError } from "./errors.js";
+import { oauthFlowError } from "./errors.js";
 import { hashState, randomToken } from "./pkce.js";
 import { refuseUnknownSettings } from "./settings-names.js";
 import { columnAad } from "../store/encrypted-columns.js";
@@ -60,7 +60,7 @@ export function parseSessionRequest<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`);
-  throw new OAuthFlowError("invalid_connect_session_request", `invalid connect session request: ${problems.join("; ")}`, { details: { problems } });
+  throw oauthFlowError("invalid_connect_session_request", `invalid connect session request: ${problems.join("; ")}`, { details: { problems } });
 }
 
 export type ConnectSessionDeps = {
@@ -89,7 +89,7 @@ function checkReturnUrl(returnUrl: string | undefined, origins: readonly string[
   if (returnUrl === undefined) return null;
   const url = new URL(returnUrl);
   if (!origins.includes(url.origin)) {
-    throw new OAuthFlowError("return_url_not_allowed", `returnUrl ${url.origin} is not an allowed origin`, {
+    throw oauthFlowError("return_url_not_allowed", `returnUrl ${url.origin} is not an allowed origin`, {
       fix: "add the origin to the host's return URL allowlist",
     });
   }
@@ -114,7 +114,7 @@ function presetSettings(deps: ConnectSessionDeps, manifests: readonly ConnectorM
 
 async function requireManifest(deps: ConnectSessionDeps, key: string): Promise<ConnectorManifest> {
   const manifest = await deps.manifest(key);
-  if (!manifest) throw new OAuthFlowError("connector_not_found", `connector ${key} is not installed`);
+  if (!manifest) throw oauthFlowError("connector_not_found", `connector ${key} is not installed`);
   return manifest;
 }
 
@@ -183,7 +183,7 @@ export async function createConnectSession(deps: ConnectSessionDeps, request: Co
 /** Mints a session that reconnects an existing connection (same connector, same provider account). */
 export async function createReconnectSession(deps: ConnectSessionDeps, request: ReconnectSessionRequest, createdBy: string | null): Promise<MintedConnectSession> {
   const connection = await deps.store.connections.get(request.connectionId);
-  if (!connection) throw new OAuthFlowError("connection_not_found", `no connection ${request.connectionId}`);
+  if (!connection) throw oauthFlowError("connection_not_found", `no connection ${request.connectionId}`);
   const id = newSessionId();
   const manifest = await requireManifest(deps, connection.connector_key);
   const current = connection.end_user;
@@ -203,15 +203,15 @@ export async function createReconnectSession(deps: ConnectSessionDeps, request: 
 /** The live session of `token` (unused, unexpired), decoded; it is consumed when the flow starts. */
 export async function findConnectSession(store: Store, vault: Vault, token: string | undefined): Promise<ConnectSession> {
   if (!token) {
-    throw new OAuthFlowError("connect_session_required", "starting a connection needs a connect session", {
+    throw oauthFlowError("connect_session_required", "starting a connection needs a connect session", {
       fix: "mint one with POST /api/connect/sessions (host API key) and open its connectUrl",
     });
   }
   registerSecret(token);
   const row = token.startsWith(CONNECT_SESSION_TOKEN_PREFIX) ? await store.connectSessions.findByTokenHash(hashState(token)) : undefined;
-  if (!row) throw new OAuthFlowError("connect_session_invalid", "the connect session is not valid", { fix: "ask the app that sent you here for a new link" });
-  if (row.used_at !== null) throw new OAuthFlowError("connect_session_used", "the connect session was already used", { fix: "ask the app that sent you here for a new link" });
-  if (row.expires_at <= store.now()) throw new OAuthFlowError("connect_session_expired", "the connect session expired", { fix: "ask the app that sent you here for a new link" });
+  if (!row) throw oauthFlowError("connect_session_invalid", "the connect session is not valid", { fix: "ask the app that sent you here for a new link" });
+  if (row.used_at !== null) throw oauthFlowError("connect_session_used", "the connect session was already used", { fix: "ask the app that sent you here for a new link" });
+  if (row.expires_at <= store.now()) throw oauthFlowError("connect_session_expired", "the connect session expired", { fix: "ask the app that sent you here for a new link" });
   return decodeSession(row, vault);
 }
 

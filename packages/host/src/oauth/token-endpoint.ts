@@ -1,12 +1,13 @@
 // The token endpoint, as the manifest describes it: one request builder (encoding,
 // client authentication, extra params) shared by the code exchange, refresh and token
 // exchange, and one response reader (dot paths, expires_in or ISO expires_at, scopes).
-import { redact, registerSecret, type OAuthConfig } from "@backfill-io/sdk";
+import { BackfillError, isBackfillError, redact, registerSecret, type OAuthConfig } from "@backfill-io/sdk";
 import { expandTemplate } from "@backfill-io/sdk/policy";
 import { HostHttpError } from "../http/errors.js";
 import { jsonBody, type HostHttp } from "../http/host-http.js";
 import type { RetryPolicy } from "../retry/policy.js";
 import type { OAuthAppCredential } from "../credentials/credentials.js";
+import { TOKEN_ENDPOINT_UNAVAILABLE, TOKEN_REQUEST_REJECTED, TOKEN_RESPONSE_INVALID } from "../error-codes.js";
 
 export type TokenSet = {
   accessToken: string;
@@ -23,25 +24,37 @@ export type TokenSet = {
 
 export type TokenEndpointErrorKind = "rejected" | "transient" | "invalid_response";
 
+/** The codes of a failed token request, one per kind (error-codes.ts documents them). */
+export const TOKEN_ENDPOINT_ERROR_CODES = [TOKEN_REQUEST_REJECTED, TOKEN_ENDPOINT_UNAVAILABLE, TOKEN_RESPONSE_INVALID] as const;
+type TokenEndpointErrorCode = (typeof TOKEN_ENDPOINT_ERROR_CODES)[number];
+
+const CODE_OF_KIND: Record<TokenEndpointErrorKind, TokenEndpointErrorCode> = {
+  rejected: TOKEN_REQUEST_REJECTED,
+  transient: TOKEN_ENDPOINT_UNAVAILABLE,
+  invalid_response: TOKEN_RESPONSE_INVALID,
+};
+
 /**
- * `rejected`: the provider refused the grant (400/401/other 4xx, e.g. invalid_grant) —
- * retrying will not help. `transient`: 5xx, 429 or a network failure — retry later.
+ * `rejected` (token_request_rejected): the provider refused the grant (400/401/other 4xx,
+ * e.g. invalid_grant) — retrying will not help. `transient` (token_endpoint_unavailable): 5xx,
+ * 429 or a network failure — retry later. Callers tell them apart by `code`; `details` holds
+ * the status and the OAuth error. The class only names the kind at its throw sites.
  */
-export class TokenEndpointError extends Error {
+export class TokenEndpointError extends BackfillError<TokenEndpointErrorCode> {
   constructor(
-    readonly kind: TokenEndpointErrorKind,
+    kind: TokenEndpointErrorKind,
     message: string,
     readonly status: number | null,
     readonly oauthError: string | null,
   ) {
-    super(message);
+    super(CODE_OF_KIND[kind], message, { status, oauthError });
     this.name = "TokenEndpointError";
   }
 }
 
 /** Only a transient failure (5xx, 429, unreachable) is worth another token request. */
 function isTransientTokenFailure(error: unknown): boolean {
-  return error instanceof TokenEndpointError && error.kind === "transient";
+  return isBackfillError(error, [TOKEN_ENDPOINT_UNAVAILABLE]);
 }
 
 /**

@@ -2,7 +2,8 @@
 // run-at, attempts with backoff) in memory, for one host on SQLite. Jobs do not survive a
 // restart, and need not: every sync resumes from its committed checkpoint and the schedule
 // sweep enqueues again what is due.
-import { QUEUE_INVALID_JOB, QueueError, type ExistingKeys, type JobCounts, type JobEvents, type JobQueue, type JobSpec, type TaskHandlers } from "./queue.js";
+import { BackfillError } from "@backfill-io/sdk";
+import { QUEUE_INVALID_JOB, type ExistingKeys, type JobCounts, type JobEvents, type JobQueue, type JobSpec, type TaskHandlers } from "./queue.js";
 
 type QueuedJob = { id: string; spec: JobSpec; runAt: number; attempts: number; maxAttempts: number; running: boolean; failed: boolean; key: string | undefined };
 
@@ -28,7 +29,7 @@ export class InProcessJobQueue implements JobQueue {
   constructor(private readonly now: () => number = Date.now) {}
 
   add(spec: JobSpec): Promise<void> {
-    if (!spec.task) return Promise.reject(new QueueError(QUEUE_INVALID_JOB, "a job needs a task name"));
+    if (!spec.task) return Promise.reject(new BackfillError(QUEUE_INVALID_JOB, "a job needs a task name"));
     const runAt = spec.runAt?.getTime() ?? this.now();
     const existing = spec.jobKey ? this.byKey.get(spec.jobKey) : undefined;
     if (existing && (spec.jobKeyMode ?? "replace") === "dedupe") return Promise.resolve();
@@ -129,7 +130,7 @@ export class InProcessJobQueue implements JobQueue {
     this.events?.started?.(job.spec.task);
     const promise = (async () => {
       try {
-        if (!handler) throw new QueueError(QUEUE_INVALID_JOB, `no handler for task ${job.spec.task}`);
+        if (!handler) throw new BackfillError(QUEUE_INVALID_JOB, `no handler for task ${job.spec.task}`);
         await handler(job.spec.payload, { jobId: job.id, attempt: job.attempts, signal: controller.signal });
         this.jobs.delete(job.id);
         if (job.key && this.byKey.get(job.key) === job) this.byKey.delete(job.key);

@@ -4,7 +4,8 @@
 import pg from "pg";
 import { Logger, makeWorkerUtils, run, type Job, type JobHelpers, type Runner, type Task, type WorkerUtils } from "graphile-worker";
 import type { HostLogger } from "../app/logger.js";
-import { QUEUE_INVALID_JOB, QUEUE_UNAVAILABLE, QueueError, type ExistingKeys, type JobCounts, type JobEvents, type JobQueue, type JobSpec, type TaskHandlers } from "./queue.js";
+import { BackfillError } from "@backfill-io/sdk";
+import { QUEUE_INVALID_JOB, QUEUE_UNAVAILABLE, type ExistingKeys, type JobCounts, type JobEvents, type JobQueue, type JobSpec, type TaskHandlers } from "./queue.js";
 import { startWorkerLeases, type WorkerLeases } from "./worker-leases.js";
 
 export type PostgresJobQueueOptions = {
@@ -58,7 +59,7 @@ export class PostgresJobQueue implements JobQueue {
   }
 
   async add(spec: JobSpec): Promise<void> {
-    if (!spec.task) throw new QueueError(QUEUE_INVALID_JOB, "a job needs a task name");
+    if (!spec.task) throw new BackfillError(QUEUE_INVALID_JOB, "a job needs a task name");
     const utils = await this.workerUtils();
     await utils.addJob(spec.task, spec.payload, {
       ...(spec.jobKey ? { jobKey: spec.jobKey, jobKeyMode: spec.jobKeyMode === "dedupe" ? "unsafe_dedupe" : "replace" } : {}),
@@ -201,7 +202,7 @@ export class PostgresJobQueue implements JobQueue {
   private workerUtils(): Promise<WorkerUtils> {
     this.utils ??= makeWorkerUtils({ pgPool: this.pool, schema: this.schema, logger: graphileLogger(this.opts.logger) }).catch((error: unknown) => {
       this.utils = undefined;
-      throw new QueueError(QUEUE_UNAVAILABLE, `the queue database is unreachable: ${(error as Error).message}`);
+      throw new BackfillError(QUEUE_UNAVAILABLE, `the queue database is unreachable: ${(error as Error).message}`);
     });
     return this.utils;
   }

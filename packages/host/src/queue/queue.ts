@@ -59,13 +59,3 @@ export interface JobQueue {
 export const QUEUE_UNAVAILABLE = "queue_unavailable";
 export const QUEUE_INVALID_JOB = "queue_invalid_job";
 export type QueueErrorCode = typeof QUEUE_UNAVAILABLE | typeof QUEUE_INVALID_JOB;
-
-export class QueueError extends Error {
-  constructor(
-    readonly code: QueueErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = "QueueError";
-  }
-}

@@ -3,15 +3,15 @@
 // at once and the next page may run on another worker, resuming from the committed
 // checkpoint. A transient failure's wait (the provider's Retry-After, or backoff) is the next
 // job's run_at: stored with the job, honoured by whichever worker takes it.
-import { scheduleEveryMs, type ConnectorManifest } from "@backfill-io/sdk";
+import { BackfillError, CONNECTOR_NOT_FOUND, scheduleEveryMs, type ConnectorManifest } from "@backfill-io/sdk";
 import type { Store } from "../store/store.js";
 import type { ConnectionRow } from "../store/repositories/connections.js";
 import type { HostLogger } from "../app/logger.js";
-import { ConnectorNotFoundError, type ConnectorRegistry } from "../app/connectors.js";
+import type { ConnectorRegistry } from "../app/connectors.js";
 import type { HostMetrics } from "../ops/metrics.js";
 import { backoffDelay, type BackoffPolicy } from "../sync/backoff.js";
 import { StreamLockedError, type SyncEngine, type SyncResult } from "../sync/sync.js";
-import type { JobContext, JobPayload, JobQueue } from "./queue.js";
+import { QUEUE_INVALID_JOB, type JobContext, type JobPayload, type JobQueue } from "./queue.js";
 
 export const SYNC_SLICE_TASK = "backfill_sync_slice";
 
@@ -74,7 +74,7 @@ export function syncQueueName(capScope: string, streamIndex: number, cap: number
 
 function parsePayload(payload: JobPayload): SyncJobPayload {
   const { connectionId, stream, runId, retry } = payload;
-  if (typeof connectionId !== "string" || typeof stream !== "string") throw new Error("a sync job needs connectionId and stream");
+  if (typeof connectionId !== "string" || typeof stream !== "string") throw new BackfillError(QUEUE_INVALID_JOB, "a sync job needs connectionId and stream");
   return { connectionId, stream, ...(typeof runId === "string" ? { runId } : {}), ...(typeof retry === "number" ? { retry } : {}) };
 }
 
@@ -214,7 +214,7 @@ export class SyncJobs {
     let streams = this.manifestStreams.get(key);
     if (!streams) {
       streams = this.deps.connectors.get(key).then((loaded) => {
-        if (!loaded) throw new ConnectorNotFoundError(`connector ${key} is not installed`);
+        if (!loaded) throw new BackfillError(CONNECTOR_NOT_FOUND, `connector ${key} is not installed`, { connectorKey: key });
         return loaded.manifest.streams;
       });
       streams.catch(() => this.manifestStreams.delete(key));

@@ -3,6 +3,7 @@
 // delivery sealed (it holds provider data) and enqueues one job per delivery; a worker runs
 // the route over the stored bytes and commits its writes. Copies of one delivery share one
 // row and one job (both keyed by the connection and the delivery's dedupe ids).
+import { BackfillError } from "@backfill-io/sdk";
 import { createHash } from "node:crypto";
 import type { Host } from "../app/open-host.js";
 import { hostConnectionServices } from "../app/runner-services.js";
@@ -10,7 +11,7 @@ import { columnAad } from "../store/encrypted-columns.js";
 import type { HostMetrics } from "../ops/metrics.js";
 import type { RouteRunner } from "../runner/runner.js";
 import { commitStaged } from "../sync/commit.js";
-import type { JobPayload, JobQueue } from "./queue.js";
+import { QUEUE_INVALID_JOB, type JobPayload, type JobQueue } from "./queue.js";
 
 export const WEBHOOK_TASK = "backfill_webhook_delivery";
 export const WEBHOOK_JOB_KEY_PREFIX = "webhook:";
@@ -40,15 +41,11 @@ export async function enqueueWebhookDelivery(host: Host, queue: JobQueue, delive
 
 export type WebhookJobDeps = { host: Host; runner: RouteRunner; metrics?: HostMetrics };
 
-/** A failure worth the queue's retry (the provider already has its 200: only we can try again). */
-export class WebhookRouteFailed extends Error {
-  constructor(
-    readonly status: number,
-    readonly outcome: string,
-  ) {
-    super(`the webhook route failed (${outcome}, status ${status}); retried with backoff`);
-    this.name = "WebhookRouteFailed";
-  }
+/** A webhook route failure worth the queue's retry (the provider already has its 200: only we can try again). */
+export const WEBHOOK_ROUTE_FAILED = "webhook_route_failed";
+
+function webhookRouteFailed(status: number, outcome: string): BackfillError<typeof WEBHOOK_ROUTE_FAILED> {
+  return new BackfillError(WEBHOOK_ROUTE_FAILED, `the webhook route failed (${outcome}, status ${status}); retried with backoff`, { status, outcome });
 }
 
 /**
@@ -60,7 +57,7 @@ export class WebhookRouteFailed extends Error {
 export async function runWebhookJob(deps: WebhookJobDeps, payload: JobPayload): Promise<void> {
   const { host, runner } = deps;
   const id = payload.webhookJobId;
-  if (typeof id !== "string") throw new Error("a webhook job needs webhookJobId");
+  if (typeof id !== "string") throw new BackfillError(QUEUE_INVALID_JOB, "a webhook job needs webhookJobId");
   const row = await host.store.webhookJobs.get(id);
   // Processed (and deleted) by an earlier copy of this job, or its connection is gone.
   if (!row) return;
@@ -74,7 +71,7 @@ export async function runWebhookJob(deps: WebhookJobDeps, payload: JobPayload): 
     input: { query: request.query, headers: request.headers, rawBodyBytes: new Uint8Array(Buffer.from(request.rawBodyBase64, "base64")) },
   });
   const ok = result.outcome === "ok" && result.status >= 200 && result.status < 300;
-  if (!ok && (result.outcome !== "ok" || result.status >= 500)) throw new WebhookRouteFailed(result.status, result.outcome);
+  if (!ok && (result.outcome !== "ok" || result.status >= 500)) throw webhookRouteFailed(result.status, result.outcome);
   if (ok) await commitStaged(host.store, row.connection_id, result.staged, { defaultStream: row.route });
   else host.logger.warn("queued webhook refused by its route; dropped", { connectionId: row.connection_id, route: row.route, status: result.status });
   await host.store.webhookJobs.delete(id);

@@ -2,6 +2,7 @@
 // worker thread with the host's privileges). "auto", the default: connectors inside the
 // host's own workspace are reviewed code and run trusted; any connector loaded from outside
 // it (an installed package, a directory given on the command line) runs isolated.
+import { BackfillError } from "@backfill-io/sdk";
 import { existsSync, realpathSync } from "node:fs";
 import { dirname, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,12 +20,9 @@ export const ISOLATED_PATH_EXPOSED = "isolated_path_exposed";
 export const ISOLATED_NEEDS_PROTECTED_PATHS = "isolated_needs_protected_paths";
 
 /** Why an isolated child was not started; `code` becomes the route's error code. */
-export class IsolationError extends Error {
-  constructor(
-    readonly code: typeof ISOLATED_PATH_EXPOSED | typeof ISOLATED_NEEDS_PROTECTED_PATHS,
-    message: string,
-  ) {
-    super(message);
+export class IsolationError extends BackfillError<typeof ISOLATED_PATH_EXPOSED | typeof ISOLATED_NEEDS_PROTECTED_PATHS> {
+  constructor(code: typeof ISOLATED_PATH_EXPOSED | typeof ISOLATED_NEEDS_PROTECTED_PATHS, message: string) {
+    super(code, message);
     this.name = "IsolationError";
   }
 }

@@ -3,6 +3,7 @@
 // (Buffers). Installed before any route module loads; the trusted worker and the isolated
 // child both use it. In trusted mode this is a guard against accidents, not a sandbox: code
 // with child_process or the file system can still reach the host (README "Trust model").
+import { BackfillError } from "@backfill-io/sdk";
 import { getHeapStatistics } from "node:v8";
 
 /** A route called process.kill/abort/exit/reallyExit/dlopen. */
@@ -11,12 +12,9 @@ export const PROCESS_CONTROL_DENIED = "process_control_denied";
 export const ROUTE_MEMORY_LIMIT = "route_memory_limit";
 
 /** Why the runner stopped a route; `code` crosses the bridge to the host's answer. */
-export class RouteGuardError extends Error {
-  constructor(
-    readonly code: typeof PROCESS_CONTROL_DENIED | typeof ROUTE_MEMORY_LIMIT,
-    message: string,
-  ) {
-    super(message);
+export class RouteGuardError extends BackfillError<typeof PROCESS_CONTROL_DENIED | typeof ROUTE_MEMORY_LIMIT> {
+  constructor(code: typeof PROCESS_CONTROL_DENIED | typeof ROUTE_MEMORY_LIMIT, message: string) {
+    super(code, message);
     this.name = "RouteGuardError";
   }
 }

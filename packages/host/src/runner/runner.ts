@@ -92,6 +92,8 @@ export type RunRouteRequest = {
    * staged). A stream not named here is read from the host as before.
    */
   checkpoints?: Record<string, CheckpointState | undefined>;
+  /** Called once each SDK call's answer has been sent to the route (after the reply is posted). */
+  onCallAnswered?: () => void;
 };
 
 export type RouteDescription = { file: string; config: RouteConfigExport | null; methods: string[] };
@@ -357,12 +359,19 @@ export class RouteRunner {
             ...(request.checkpoints ? { checkpoints: request.checkpoints } : {}),
             callTimeoutMs: Math.min(this.options.callTimeoutMs ?? 30_000, timeoutMs),
           },
-          (call) => this.answerCall(session, call),
+          request.onCallAnswered
+            ? (call) =>
+                this.answerCall(session, call).then((reply) => {
+                  // After the reply is posted (the pool posts it when this promise settles).
+                  setImmediate(request.onCallAnswered!);
+                  return reply;
+                })
+            : (call) => this.answerCall(session, call),
         ),
         deadline.expired,
       ]).catch((f: unknown) => (f instanceof WorkerFailure ? f : new WorkerFailure("crashed", String(f))));
       if (answer === "timeout") return failure(504, "timeout", "route_timeout", `route ${request.route} did not finish within ${timeoutMs} ms`);
-      if (answer instanceof WorkerFailure) return failure(500, answer.kind, answer.kind === "memory_limit" ? "route_memory_limit" : "route_crashed", answer.message);
+      if (answer instanceof WorkerFailure) return failure(500, answer.code === ROUTE_MEMORY_LIMIT ? "memory_limit" : "crashed", answer.code, answer.message);
       // A worker whose invocation left timers running or pinned a global is replaced rather than reused.
       healthy = !("dirty" in answer && answer.dirty);
       // A failed route's batched calls run too (its logs are kept); a refused one fails the route that answered.

@@ -1,7 +1,7 @@
 // Host API keys: shown once at creation, stored only as a SHA-256 hash (the keys are
 // 256-bit random, so a fast hash is enough; there is nothing to brute-force).
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { registerSecret } from "@backfill-io/sdk";
+import { BackfillError, registerSecret } from "@backfill-io/sdk";
 import type { Store } from "../store/store.js";
 import type { HostApiKeyRow } from "../store/schema.js";
 
@@ -13,19 +13,9 @@ export const API_KEY_ALREADY_REVOKED = "api_key_already_revoked";
 export const API_KEY_SELF_REVOKE = "api_key_self_revoke";
 export const INVALID_API_KEY_NAME = "invalid_api_key_name";
 
-export type ApiKeyErrorCode = typeof API_KEY_NOT_FOUND | typeof API_KEY_ALREADY_REVOKED | typeof API_KEY_SELF_REVOKE | typeof INVALID_API_KEY_NAME;
-
-export class ApiKeyError extends Error {
-  constructor(
-    readonly code: ApiKeyErrorCode,
-    message: string,
-    /** What fixes it (the CLI prints it on its own `fix:` line). */
-    readonly fix: string,
-  ) {
-    super(message);
-    this.name = "ApiKeyError";
-  }
-}
+/** The codes of the host API key errors (each a BackfillError; the API answers them with their own status). */
+export const API_KEY_ERROR_CODES = [API_KEY_NOT_FOUND, API_KEY_ALREADY_REVOKED, API_KEY_SELF_REVOKE, INVALID_API_KEY_NAME] as const;
+export type ApiKeyErrorCode = (typeof API_KEY_ERROR_CODES)[number];
 
 /** A host API key as it may be shown: never the key, never its hash. */
 export type ApiKeySummary = Omit<HostApiKeyRow, "key_hash">;
@@ -34,11 +24,13 @@ export function hashApiKey(key: string): string {
   return createHash("sha256").update(key).digest("hex");
 }
 
-/** The trimmed name, or an ApiKeyError when it is not 1 to 100 characters of text. */
+/** The trimmed name, or an invalid_api_key_name BackfillError when it is not 1 to 100 characters of text. */
 export function validApiKeyName(name: unknown): string {
   const trimmed = typeof name === "string" ? name.trim() : "";
   if (!trimmed || trimmed.length > MAX_NAME_LENGTH) {
-    throw new ApiKeyError(INVALID_API_KEY_NAME, `an API key name must be 1 to ${MAX_NAME_LENGTH} characters`, 'name it for what uses it, e.g. "billing-sync"');
+    throw new BackfillError(INVALID_API_KEY_NAME, `an API key name must be 1 to ${MAX_NAME_LENGTH} characters`, undefined, {
+      fix: 'name it for what uses it, e.g. "billing-sync"',
+    });
   }
   return trimmed;
 }
@@ -64,12 +56,12 @@ export async function createApiKey(store: Store, name: string, opts: { register?
  */
 export async function revokeApiKey(store: Store, id: string, opts: { byKeyId?: string } = {}): Promise<ApiKeySummary> {
   if (opts.byKeyId === id) {
-    throw new ApiKeyError(API_KEY_SELF_REVOKE, `API key ${id} cannot revoke itself`, "revoke it with another host API key, or on the host itself");
+    throw new BackfillError(API_KEY_SELF_REVOKE, `API key ${id} cannot revoke itself`, { apiKeyId: id }, { fix: "revoke it with another host API key, or on the host itself" });
   }
   const row = await store.apiKeys.get(id);
-  if (!row) throw new ApiKeyError(API_KEY_NOT_FOUND, `no host API key ${id}`, "list the host API keys to find its id");
+  if (!row) throw new BackfillError(API_KEY_NOT_FOUND, `no host API key ${id}`, { apiKeyId: id }, { fix: "list the host API keys to find its id" });
   if (row.revoked_at !== null || !(await store.apiKeys.revoke(id))) {
-    throw new ApiKeyError(API_KEY_ALREADY_REVOKED, `host API key ${id} is already revoked`, "nothing to do; create a new key if one is needed");
+    throw new BackfillError(API_KEY_ALREADY_REVOKED, `host API key ${id} is already revoked`, { apiKeyId: id }, { fix: "nothing to do; create a new key if one is needed" });
   }
   return (await store.apiKeys.get(id))!;
 }

@@ -5,11 +5,12 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
-import { redact, ROUTE_AUTH_UNDECLARED } from "@backfill-io/sdk";
+import { isBackfillError, redact, ROUTE_AUTH_UNDECLARED } from "@backfill-io/sdk";
 import type { Host } from "../app/open-host.js";
 import type { RecordRow } from "../store/repositories/records.js";
 import type { ConnectionRow } from "../store/repositories/connections.js";
-import { STORE_ROW_CORRUPT, StoreRowError } from "../store/repositories/json-columns.js";
+import { STORE_ROW_CORRUPT } from "../store/repositories/json-columns.js";
+import { authWebhookDeliveryJson } from "./delivery-json.js";
 import { hostConnectionServices } from "../app/runner-services.js";
 import type { RouteRunner } from "../runner/runner.js";
 import { commitStaged } from "../sync/commit.js";
@@ -113,7 +114,7 @@ export function createServerApp(opts: ServerAppOptions): Hono {
       );
     }
     // The message names the column and the row, never the stored text.
-    if (error instanceof StoreRowError) {
+    if (isBackfillError(error, [STORE_ROW_CORRUPT])) {
       return errorJson(c, 500, STORE_ROW_CORRUPT, error.message, "correct or restore the row; the host never writes such a value");
     }
     return errorJson(c, 500, "internal_error", "internal error");
@@ -218,18 +219,7 @@ export function createServerApp(opts: ServerAppOptions): Hono {
     const { connection, limit } = c.req.query();
     const rows = await host.store.authWebhookDeliveries.list({ ...(connection ? { connectionId: connection } : {}), limit: clampLimit(limit) });
     return c.json({
-      deliveries: rows.map((r) => ({
-        id: r.id,
-        eventId: r.event_id,
-        type: r.event_type,
-        connectionId: r.connection_id,
-        status: r.status,
-        attempts: r.attempts,
-        lastStatusCode: r.last_status_code,
-        lastError: r.last_error,
-        createdAt: new Date(r.created_at).toISOString(),
-        deliveredAt: r.delivered_at === null ? null : new Date(r.delivered_at).toISOString(),
-      })),
+      deliveries: rows.map(authWebhookDeliveryJson),
     });
   });
   api.get("/connections", async (c) => c.json({ connections: (await host.store.connections.list()).map(connectionJson) }));

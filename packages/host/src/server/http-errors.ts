@@ -2,7 +2,7 @@
 // without secrets, an optional fix, the request id.
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { OAuthFlowError, type OAuthFlowErrorCode } from "../oauth/errors.js";
+import type { OAuthFlowError, OAuthFlowErrorCode } from "../oauth/errors.js";
 
 export function errorJson(c: Context, status: ContentfulStatusCode, code: string, message: string, fix?: string) {
   return c.json({ error: { code, message, ...(fix ? { fix } : {}), requestId: c.get("requestId") } }, status);

@@ -2,6 +2,7 @@
 // before the server listens, so answering a request never imports a module.
 import { serve, type ServerType } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
+import { BackfillError } from "@backfill-io/sdk";
 import { createServerApp, type ServerAppOptions } from "./app.js";
 import { defaultAllowedHosts } from "./host-guard.js";
 import { startAuthWebhookDeliverer, type AuthWebhookConfig } from "../events/auth-webhooks.js";
@@ -19,15 +20,11 @@ export type StartHostServerOptions = Omit<ServerAppOptions, "publicUrl" | "allow
   authWebhook?: AuthWebhookConfig & { pollMs?: number; backoffBaseMs?: number };
 };
 
-/** The listen address is in use, or cannot be bound: a clear error, not a stack trace. */
-export class ListenError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.name = "ListenError";
-    this.code = code;
-  }
-}
+/**
+ * The listen address cannot be bound: a clear error, not a stack trace. Its code is the
+ * system's (`EADDRINUSE`: the port is in use; `EACCES`, ...), else listen_failed.
+ */
+export const LISTEN_FAILED = "listen_failed";
 
 export async function startHostServer(opts: StartHostServerOptions): Promise<RunningServer> {
   const hostname = opts.hostname ?? "127.0.0.1";
@@ -44,9 +41,10 @@ export async function startHostServer(opts: StartHostServerOptions): Promise<Run
     });
     server.once("error", (error: NodeJS.ErrnoException) => {
       reject(
-        new ListenError(
-          error.code ?? "listen_failed",
+        new BackfillError(
+          error.code ?? LISTEN_FAILED,
           error.code === "EADDRINUSE" ? `port ${opts.port} on ${hostname} is in use` : `cannot listen on ${hostname}:${opts.port}: ${error.message}`,
+          { hostname, port: opts.port },
         ),
       );
     });

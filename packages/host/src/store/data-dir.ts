@@ -2,6 +2,7 @@
 // and whatever modes an existing dir had. A path that is not a directory, or a directory
 // another user owns, is refused rather than tightened: it is not ours to change.
 import { chmodSync, createWriteStream, existsSync, mkdirSync, statSync, writeFileSync, type Stats, type WriteStream } from "node:fs";
+import { BackfillError } from "@backfill-io/sdk";
 
 export const DATA_DIR_NOT_DIRECTORY = "data_dir_not_directory";
 export const DATA_DIR_NOT_OWNED = "data_dir_not_owned";
@@ -13,19 +14,6 @@ export type DataDirErrorCode = typeof DATA_DIR_NOT_DIRECTORY | typeof DATA_DIR_N
 export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
 
-export class DataDirError extends Error {
-  constructor(
-    readonly code: DataDirErrorCode,
-    message: string,
-    /** What fixes it (the CLI prints it on its own `fix:` line). */
-    readonly fix: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = "DataDirError";
-  }
-}
-
 const CHOOSE_ANOTHER = "pass another directory with --data-dir (or BACKFILL_DATA_DIR)";
 
 function statIfExists(path: string): Stats | undefined {
@@ -34,7 +22,7 @@ function statIfExists(path: string): Stats | undefined {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return undefined;
-    if (code === "ENOTDIR") throw new DataDirError(DATA_DIR_NOT_DIRECTORY, `data dir ${path} is inside a file, not a directory`, CHOOSE_ANOTHER, { cause: error });
+    if (code === "ENOTDIR") throw new BackfillError(DATA_DIR_NOT_DIRECTORY, `data dir ${path} is inside a file, not a directory`, undefined, { fix: CHOOSE_ANOTHER, cause: error });
     throw error;
   }
 }
@@ -47,14 +35,12 @@ export function ensureDataDir(dataDir: string): void {
     chmodSync(dataDir, PRIVATE_DIR_MODE);
     return;
   }
-  if (!existing.isDirectory()) throw new DataDirError(DATA_DIR_NOT_DIRECTORY, `data dir ${dataDir} is a file, not a directory`, CHOOSE_ANOTHER);
+  if (!existing.isDirectory()) throw new BackfillError(DATA_DIR_NOT_DIRECTORY, `data dir ${dataDir} is a file, not a directory`, undefined, { fix: CHOOSE_ANOTHER });
   const uid = process.getuid?.();
   if (uid !== undefined && existing.uid !== uid) {
-    throw new DataDirError(
-      DATA_DIR_NOT_OWNED,
-      `data dir ${dataDir} belongs to user ${existing.uid}, not to this user (${uid})`,
-      `run as the user who owns it, or ${CHOOSE_ANOTHER}`,
-    );
+    throw new BackfillError(DATA_DIR_NOT_OWNED, `data dir ${dataDir} belongs to user ${existing.uid}, not to this user (${uid})`, undefined, {
+      fix: `run as the user who owns it, or ${CHOOSE_ANOTHER}`,
+    });
   }
   if (existing.mode & 0o077) chmodSync(dataDir, PRIVATE_DIR_MODE);
 }

@@ -7,19 +7,7 @@ export const DATABASE_SCHEMA_BEHIND = "database_schema_behind";
 /** A newer host migrated the database: this one refuses it and writes nothing. */
 export const DATABASE_SCHEMA_AHEAD = "database_schema_ahead";
 
-/** A migration failed while the database was migrated (MigrationFailedError; it was rolled back). */
+/** A migration failed while the database was migrated (it was rolled back); `details.migration` names it. */
 export const MIGRATION_FAILED = "migration_failed";
 
 export type DatabaseErrorCode = typeof DATABASE_URL_INVALID | typeof DATABASE_UNREACHABLE | typeof DATABASE_SCHEMA_BEHIND | typeof DATABASE_SCHEMA_AHEAD;
-
-export class DatabaseError extends Error {
-  constructor(
-    readonly code: DatabaseErrorCode,
-    message: string,
-    readonly fix: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = "DatabaseError";
-  }
-}

@@ -11,8 +11,9 @@ import type { Database } from "./schema.js";
 import type { DatabaseDialect } from "./dialect.js";
 import { readSchemaStatus, refuseSchemaAhead, refuseSchemaBehind } from "./schema-version.js";
 import { openPostgres, redactedDatabaseUrl } from "./postgres.js";
-import { DATABASE_URL_INVALID, DatabaseError, MIGRATION_FAILED } from "./errors.js";
-import { DATABASE_CORRUPT, DATABASE_LOCKED, DataDirError, createPrivateFile, ensureDataDir, tightenFileMode } from "./data-dir.js";
+import { BackfillError, isBackfillError } from "@backfill-io/sdk";
+import { DATABASE_URL_INVALID, MIGRATION_FAILED } from "./errors.js";
+import { DATABASE_CORRUPT, DATABASE_LOCKED, createPrivateFile, ensureDataDir, tightenFileMode } from "./data-dir.js";
 
 export const DB_FILE_NAME = "backfill.db";
 /** What SQLite keeps beside the database file in WAL mode. */
@@ -31,14 +32,14 @@ export function resolveDatabaseUrl(opts: { databaseUrl?: string | undefined; env
   try {
     parsed = new URL(url);
   } catch {
-    throw new DatabaseError(DATABASE_URL_INVALID, "the database URL is not a URL", "pass postgres://user:password@host:5432/database, or unset it to use SQLite in the data dir");
+    throw new BackfillError(DATABASE_URL_INVALID, "the database URL is not a URL", undefined, {
+      fix: "pass postgres://user:password@host:5432/database, or unset it to use SQLite in the data dir",
+    });
   }
   if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
-    throw new DatabaseError(
-      DATABASE_URL_INVALID,
-      `the database URL ${redactedDatabaseUrl(url)} is not a PostgreSQL URL`,
-      "pass postgres://user:password@host:5432/database, or unset it to use SQLite in the data dir",
-    );
+    throw new BackfillError(DATABASE_URL_INVALID, `the database URL ${redactedDatabaseUrl(url)} is not a PostgreSQL URL`, undefined, {
+      fix: "pass postgres://user:password@host:5432/database, or unset it to use SQLite in the data dir",
+    });
   }
   return url;
 }
@@ -98,23 +99,18 @@ class HostSqliteDialect extends SqliteDialect {
   }
 }
 
-export class MigrationFailedError extends Error {
-  readonly code = MIGRATION_FAILED;
-}
-
-/** SQLite's corrupt and locked errors as DataDirErrors naming the file; others unchanged. */
+/** SQLite's corrupt and locked errors as BackfillErrors naming the file; others unchanged. */
 function databaseOpenError(error: unknown, file: string): unknown {
   const code = (error as { code?: unknown }).code;
   if (code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT") {
-    return new DataDirError(
-      DATABASE_CORRUPT,
-      `${file} is not a readable SQLite database (corrupted or not a database)`,
-      `restore ${file} from a backup, or move it away to start an empty database`,
-      { cause: error },
-    );
+    return new BackfillError(DATABASE_CORRUPT, `${file} is not a readable SQLite database (corrupted or not a database)`, undefined, {
+      fix: `restore ${file} from a backup, or move it away to start an empty database`,
+      cause: error,
+    });
   }
   if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED") {
-    return new DataDirError(DATABASE_LOCKED, `${file} is locked by another process`, "wait for the other process using it to finish, or stop the process holding it", {
+    return new BackfillError(DATABASE_LOCKED, `${file} is locked by another process`, undefined, {
+      fix: "wait for the other process using it to finish, or stop the process holding it",
       cause: error,
     });
   }
@@ -151,7 +147,7 @@ async function migrate(db: Kysely<Database>, location: string, mayApply: boolean
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
-    throw new MigrationFailedError(`database migration ${failed} failed in ${location}: ${(error as Error).message}`, { cause: error });
+    throw new BackfillError(MIGRATION_FAILED, `database migration ${failed} failed in ${location}: ${(error as Error).message}`, { migration: failed }, { cause: error });
   }
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
 }
@@ -166,7 +162,7 @@ async function openSqliteDatabase(dataDir: string, busyTimeoutMs: number): Promi
   } catch (error) {
     await db.destroy();
     // SQLite's own errors (locked, corrupt) say more than "migration failed".
-    const sqliteError = error instanceof MigrationFailedError ? error.cause : error;
+    const sqliteError = isBackfillError(error, [MIGRATION_FAILED]) ? error.cause : error;
     const mapped = databaseOpenError(sqliteError, file);
     throw mapped !== sqliteError ? mapped : error;
   }

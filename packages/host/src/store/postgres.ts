@@ -3,9 +3,9 @@
 // so this pool parses them as numbers, as SQLite returns them.
 import pg from "pg";
 import { Kysely, PostgresDialect, sql } from "kysely";
-import { registerSecret } from "@backfill-io/sdk";
+import { BackfillError, registerSecret } from "@backfill-io/sdk";
 import type { Database } from "./schema.js";
-import { DATABASE_UNREACHABLE, DatabaseError } from "./errors.js";
+import { DATABASE_UNREACHABLE } from "./errors.js";
 
 const INT8_OID = 20;
 
@@ -48,12 +48,10 @@ export async function openPostgres(url: string, opts: { poolSize: number }): Pro
     await sql`select 1`.execute(db);
   } catch (error) {
     await db.destroy();
-    throw new DatabaseError(
-      DATABASE_UNREACHABLE,
-      `cannot reach the PostgreSQL database ${redactedDatabaseUrl(url)}: ${(error as Error).message}`,
-      "check --database-url (or BACKFILL_DATABASE_URL): host, port, database name, user and password, and that the server accepts connections from this machine",
-      { cause: error },
-    );
+    throw new BackfillError(DATABASE_UNREACHABLE, `cannot reach the PostgreSQL database ${redactedDatabaseUrl(url)}: ${(error as Error).message}`, undefined, {
+      fix: "check --database-url (or BACKFILL_DATABASE_URL): host, port, database name, user and password, and that the server accepts connections from this machine",
+      cause: error,
+    });
   }
   return db;
 }

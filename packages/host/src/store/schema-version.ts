@@ -3,7 +3,8 @@
 // to apply), current, or ahead (a newer host migrated it: this one must not touch it).
 import { sql, type Kysely } from "kysely";
 import { MIGRATIONS } from "./migrations.js";
-import { DATABASE_SCHEMA_AHEAD, DATABASE_SCHEMA_BEHIND, DatabaseError } from "./errors.js";
+import { BackfillError } from "@backfill-io/sdk";
+import { DATABASE_SCHEMA_AHEAD, DATABASE_SCHEMA_BEHIND } from "./errors.js";
 
 export type SchemaStatus = {
   applied: string[];
@@ -31,19 +32,21 @@ export async function readSchemaStatus(db: Kysely<unknown>): Promise<SchemaStatu
 /** Refuses a database a newer host migrated: this host would misread or damage its rows. */
 export function refuseSchemaAhead(status: SchemaStatus, location: string): void {
   if (!status.unknown.length) return;
-  throw new DatabaseError(
+  throw new BackfillError(
     DATABASE_SCHEMA_AHEAD,
     `the database ${location} was migrated by a newer backfill host (migrations ${status.unknown.join(", ")} are unknown to this one); nothing was written`,
-    "run the newer backfill version against this database, or restore a backup taken before it migrated",
+    undefined,
+    { fix: "run the newer backfill version against this database, or restore a backup taken before it migrated" },
   );
 }
 
 /** Refuses a database with migrations still to apply, when this host must not apply them itself. */
 export function refuseSchemaBehind(status: SchemaStatus, location: string): void {
   if (!status.pending.length) return;
-  throw new DatabaseError(
+  throw new BackfillError(
     DATABASE_SCHEMA_BEHIND,
     `the database ${location} is behind this backfill host (${status.pending.length} migration${status.pending.length === 1 ? "" : "s"} to apply: ${status.pending.join(", ")}); nothing was written`,
-    "migrate the database once (from one machine), then start the hosts again",
+    undefined,
+    { fix: "migrate the database once (from one machine), then start the hosts again" },
   );
 }

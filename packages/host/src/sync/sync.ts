@@ -4,7 +4,7 @@
 // checkpoint, so a host killed mid-run resumes exactly where the last commit left off.
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
-import { retryAfterSeconds, type CheckpointState, type ConnectorManifest } from "@backfill-io/sdk";
+import { BackfillError, retryAfterSeconds, type CheckpointState, type ConnectorManifest } from "@backfill-io/sdk";
 import { optionalScopeNotices, type OptionalScopeNotice } from "@backfill-io/sdk/policy";
 import type { Store } from "../store/store.js";
 import type { RouteRunner, RouteRunResult } from "../runner/runner.js";
@@ -81,10 +81,9 @@ export type SyncDeps = {
 /** A sync of that stream of that connection is already running (one at a time, across hosts). */
 export const STREAM_LOCKED = "stream_locked";
 
-export class StreamLockedError extends Error {
-  readonly code = STREAM_LOCKED;
+export class StreamLockedError extends BackfillError<typeof STREAM_LOCKED> {
   constructor(connectionId: string, stream: string) {
-    super(`a sync of ${stream} on ${connectionId} is already running`);
+    super(STREAM_LOCKED, `a sync of ${stream} on ${connectionId} is already running`);
     this.name = "StreamLockedError";
   }
 }
@@ -160,6 +159,25 @@ function pipelined(page: RouteRunResult, checkpoint: StagedCheckpoint): boolean 
   return checkpoint.hasMore && !checkpoint.pauseSeconds && staged.checkpoints.length === 1 && !staged.connectionStatus && staged.webhookDeliveries.length === 0;
 }
 
+/** How long a page's commit waits for the page started ahead of it to get its first answer. */
+const AHEAD_FIRST_ANSWER_WAIT_MS = 200;
+
+/** A signal to wait for with a bound: `within` resolves when it is settled, `also` settles, or `ms` pass. */
+function settleable() {
+  let settle!: () => void;
+  const settled = new Promise<void>((resolve) => (settle = resolve));
+  return {
+    settle: () => settle(),
+    async within(ms: number, also: Promise<unknown>): Promise<void> {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([settled, also.then(noop, noop), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+      clearTimeout(timer);
+    },
+  };
+}
+
+const noop = () => undefined;
+
 /** The longest pause a route may ask for between pages. */
 const MAX_PAUSE_SECONDS = 60;
 
@@ -214,8 +232,15 @@ export class SyncEngine {
     // The state the next page reads (Checkpoint.get answered in the route's isolate): the last
     // committed one, or while a page commits, the one it staged.
     let known = await resolved.services.committedCheckpoint(stream);
-    const runPage = (state: CheckpointState | undefined) =>
-      runner.runRoute({ routesDir: resolved.routesDir, services: resolved.services, route: streamDef.route, method: "POST", checkpoints: { [stream]: state } });
+    const runPage = (state: CheckpointState | undefined, onCallAnswered?: () => void) =>
+      runner.runRoute({
+        routesDir: resolved.routesDir,
+        services: resolved.services,
+        route: streamDef.route,
+        method: "POST",
+        checkpoints: { [stream]: state },
+        ...(onCallAnswered ? { onCallAnswered } : {}),
+      });
     /** The next page, started while the one before it commits (see `pipelined`); dropped when that commit does not happen. */
     let ahead: Promise<RouteRunResult> | undefined;
     const dropAhead = async () => {
@@ -242,7 +267,13 @@ export class SyncEngine {
           attempt = 0;
           const checkpoint = page.staged.checkpoints.find((c) => c.stream === stream);
           const nextPageFits = opts.maxPages === undefined || result.pages + 1 < opts.maxPages;
-          if (checkpoint && pipelined(page, checkpoint) && nextPageFits && !opts.signal?.aborted) ahead = runPage(checkpoint.state);
+          if (checkpoint && pipelined(page, checkpoint) && nextPageFits && !opts.signal?.aborted) {
+            // This page commits once the next one's first call (its provider request) was answered,
+            // or soon: then that page's route works on its answer while this one is written.
+            const firstAnswer = settleable();
+            ahead = runPage(checkpoint.state, firstAnswer.settle);
+            await firstAnswer.within(AHEAD_FIRST_ANSWER_WAIT_MS, ahead);
+          }
           let commit: Awaited<ReturnType<typeof commitStaged>>;
           try {
             commit = await commitStaged(store, connectionId, page.staged, { defaultStream: stream, runId: run.id, lock: { stream, owner, ttlMs: lockTtlMs } });

@@ -2,7 +2,7 @@
 // plug-in brings (e.g. a token exchange for non-expiring offline tokens), without the
 // merchant reconnecting. Connections whose provider has no migration are skipped.
 import { registerSecret } from "@backfill-io/sdk";
-import { TokenEndpointError, parseTokenResponse, requestToken } from "../oauth/token-endpoint.js";
+import { parseTokenResponse, requestToken } from "../oauth/token-endpoint.js";
 import type { TokenManager } from "./token-manager.js";
 import { decryptTokens, writeTokens } from "./token-store.js";
 
@@ -59,7 +59,7 @@ export async function migrateTokens(manager: TokenManager, opts: { connectionId?
       });
       outcomes.push({ connectionId: connection.id, status: "migrated" });
     } catch (error) {
-      const reason = error instanceof TokenEndpointError ? error.message : (error as Error).message;
+      const reason = (error as Error).message;
       logger.warn("token migration failed", { connectionId: connection.id, error: reason });
       outcomes.push({ connectionId: connection.id, status: "failed", reason });
     }

@@ -16,6 +16,7 @@ import {
   MISSING_CLIENT_CREDENTIAL,
   NOT_OAUTH_CONNECTOR,
   BackfillError,
+  isBackfillError,
   REAUTH_REASONS,
   ReauthRequiredError,
   type ConnectorManifest,
@@ -25,10 +26,11 @@ import {
 } from "@backfill-io/sdk";
 import { decideAccessToken, type TokenDecision } from "@backfill-io/sdk/policy";
 import { credentialFix } from "../credentials/credentials.js";
+import { TOKEN_ENDPOINT_UNAVAILABLE, TOKEN_REQUEST_REJECTED } from "../error-codes.js";
 import type { ConnectionRow } from "../store/repositories/connections.js";
 import type { OAuthTokenRow } from "../store/repositories/tokens.js";
 import type { Store } from "../store/store.js";
-import { TokenEndpointError, parseTokenResponse, requestToken, tokenEndpointRetryPolicy, type TokenSet } from "../oauth/token-endpoint.js";
+import { parseTokenResponse, requestToken, tokenEndpointRetryPolicy, type TokenSet } from "../oauth/token-endpoint.js";
 import { retry, waitFor } from "../retry/retry.js";
 import type { RetryPolicy } from "../retry/policy.js";
 import { decryptTokens, tokenGrantFingerprint, writeTokens } from "./token-store.js";
@@ -341,11 +343,11 @@ export class TokenManager {
       // invalid_client: the app's secret is wrong or was rotated. The operator's to fix, not
       // the merchant's: the credential is marked and the connection stays active, so the next
       // sync after `credentials set` works without a reconnect.
-      if (error instanceof TokenEndpointError && error.kind === "rejected" && error.oauthError === "invalid_client") {
+      if (isBackfillError(error, [TOKEN_REQUEST_REJECTED]) && error.details?.oauthError === "invalid_client") {
         await store.transaction(async (tx) => {
           await tx.credentials.markRejected(oauth.client.credentialKey, "invalid_client");
           await tx.tokens.releaseRefreshLease(connection.id, this.owner);
-          await tx.auditLog.append("credentials.rejected", { connectionId: connection.id, detail: { credentialKey: oauth.client.credentialKey, status: error.status } });
+          await tx.auditLog.append("credentials.rejected", { connectionId: connection.id, detail: { credentialKey: oauth.client.credentialKey, status: error.details?.status } });
         });
         logger.error("the provider refused the OAuth app credential (invalid_client); connections stay active until it is set again", {
           connectionId: connection.id,
@@ -360,25 +362,29 @@ export class TokenManager {
       }
       // Only the provider refusing the grant (400/401: invalid_grant) needs the merchant; an
       // unreadable answer or an outage does not, so those leave the connection as is.
-      if (error instanceof TokenEndpointError && error.kind === "rejected") {
+      if (isBackfillError(error, [TOKEN_REQUEST_REJECTED])) {
         const marked = await store.transaction(async (tx) => {
           // A process that took the lease over may have spent (rotated) this refresh token itself.
           if ((await leaseOwner(tx, connection.id)) !== this.owner) return false;
           await tx.connections.setStatus(connection.id, "reauth_required", "refresh_failed");
           await emitAuthEvent(tx, "connection.reauth_required", connection.id);
           await tx.tokens.releaseRefreshLease(connection.id, this.owner);
-          await tx.auditLog.append("tokens.refresh_failed", { connectionId: connection.id, detail: { status: error.status, oauthError: error.oauthError } });
+          await tx.auditLog.append("tokens.refresh_failed", { connectionId: connection.id, detail: { status: error.details?.status, oauthError: error.details?.oauthError } });
           return true;
         });
         if (!marked) {
-          logger.warn("token refresh rejected after another process took the lease over; using what it stored", { connectionId: connection.id, status: error.status });
+          logger.warn("token refresh rejected after another process took the lease over; using what it stored", { connectionId: connection.id, status: error.details?.status });
           return this.tokenWrittenByLeaseTaker(connection.id);
         }
-        logger.warn("token refresh rejected; connection needs reauthorization", { connectionId: connection.id, status: error.status, oauthError: error.oauthError });
+        logger.warn("token refresh rejected; connection needs reauthorization", {
+          connectionId: connection.id,
+          status: error.details?.status,
+          oauthError: error.details?.oauthError,
+        });
         throw new ReauthRequiredError("refresh_failed", { message: `OAuth connection needs to be authorized again (refresh_failed: ${error.message})` });
       }
       await store.tokens.releaseRefreshLease(connection.id, this.owner);
-      const transient = error instanceof TokenEndpointError && error.kind === "transient";
+      const transient = isBackfillError(error, [TOKEN_ENDPOINT_UNAVAILABLE]);
       logger.warn("token refresh failed; connection left as is", { connectionId: connection.id, error: (error as Error).message });
       throw new BackfillError(
         "http_error",

@@ -1,6 +1,7 @@
 // AES-256-GCM with a random 12-byte IV per value and authenticated data that binds
 // the ciphertext to `table:rowId:field`. Format: `v1.<keyId>.<iv>.<ct>.<tag>` (base64url).
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { BackfillError } from "@backfill-io/sdk";
 
 export const VAULT_FORMAT_VERSION = "v1";
 const IV_BYTES = 12;
@@ -22,27 +23,24 @@ export const MASTER_KEY_MISMATCH = "master_key_mismatch";
 /** A master-key rotation to the key already in use. */
 export const MASTER_KEY_UNCHANGED = "master_key_unchanged";
 
+/** A sealed value does not open with its key and bound row and field (a wrong key, or a value moved to another row). */
+export const VAULT_DECRYPT_FAILED = "vault_decrypt_failed";
+/** A sealed value is not in the `v1.<keyId>.<iv>.<ct>.<tag>` format. */
+export const VAULT_MALFORMED = "vault_malformed";
+/** A sealed value names a data key the keyring does not hold (or the keyring has no active key). */
+export const VAULT_UNKNOWN_KEY = "vault_unknown_key";
+/** The master key given is not base64 of exactly 32 bytes. */
+export const VAULT_MASTER_KEY = "vault_master_key";
+
 export type VaultErrorCode =
-  | "vault_decrypt_failed"
-  | "vault_malformed"
-  | "vault_unknown_key"
-  | "vault_master_key"
+  | typeof VAULT_DECRYPT_FAILED
+  | typeof VAULT_MALFORMED
+  | typeof VAULT_UNKNOWN_KEY
+  | typeof VAULT_MASTER_KEY
   | typeof MASTER_KEY_ROTATED
   | typeof MASTER_KEY_MISSING
   | typeof MASTER_KEY_MISMATCH
   | typeof MASTER_KEY_UNCHANGED;
-
-export class VaultError extends Error {
-  constructor(
-    readonly code: VaultErrorCode,
-    message: string,
-    /** What fixes it, when something does (the CLI prints it on its own `fix:` line). */
-    readonly fix?: string,
-  ) {
-    super(message);
-    this.name = "VaultError";
-  }
-}
 
 export function sealWithKey(key: Buffer, keyId: string, plaintext: string, aad: VaultAad): string {
   const iv = randomBytes(IV_BYTES);
@@ -57,11 +55,11 @@ export type ParsedSealed = { keyId: string; iv: Buffer; ct: Buffer; tag: Buffer 
 export function parseSealed(value: string): ParsedSealed {
   const parts = value.split(".");
   if (parts.length !== 5 || parts[0] !== VAULT_FORMAT_VERSION) {
-    throw new VaultError("vault_malformed", "encrypted value is not in the v1.<keyId>.<iv>.<ct>.<tag> format");
+    throw new BackfillError(VAULT_MALFORMED, "encrypted value is not in the v1.<keyId>.<iv>.<ct>.<tag> format");
   }
   const [, keyId, iv, ct, tag] = parts as [string, string, string, string, string];
   const parsed = { keyId, iv: Buffer.from(iv, "base64url"), ct: Buffer.from(ct, "base64url"), tag: Buffer.from(tag, "base64url") };
-  if (parsed.iv.length !== IV_BYTES || parsed.tag.length !== TAG_BYTES) throw new VaultError("vault_malformed", "encrypted value has a bad IV or tag length");
+  if (parsed.iv.length !== IV_BYTES || parsed.tag.length !== TAG_BYTES) throw new BackfillError(VAULT_MALFORMED, "encrypted value has a bad IV or tag length");
   return parsed;
 }
 
@@ -73,6 +71,6 @@ export function openWithKey(key: Buffer, sealed: ParsedSealed, aad: VaultAad): s
     return Buffer.concat([decipher.update(sealed.ct), decipher.final()]).toString("utf8");
   } catch {
     // Names the binding, never the value.
-    throw new VaultError("vault_decrypt_failed", `cannot decrypt ${aadString(aad)}: wrong key, or the value belongs to another row or field`);
+    throw new BackfillError(VAULT_DECRYPT_FAILED, `cannot decrypt ${aadString(aad)}: wrong key, or the value belongs to another row or field`);
   }
 }

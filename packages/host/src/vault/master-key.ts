@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { DB_FILE_NAME } from "../store/open.js";
 import { PRIVATE_FILE_MODE, tightenFileMode } from "../store/data-dir.js";
-import { MASTER_KEY_MISSING, VaultError } from "./cipher.js";
+import { BackfillError } from "@backfill-io/sdk";
+import { MASTER_KEY_MISSING, VAULT_MASTER_KEY, type VaultErrorCode } from "./cipher.js";
 
 export const MASTER_KEY_FILE = "master.key";
 /** Where a rotation puts the new key until the database has committed to it. */
@@ -27,7 +28,7 @@ export type LoadedMasterKey = {
 export function parseMasterKey(text: string, source: string): Buffer {
   const key = Buffer.from(text.trim(), "base64");
   if (key.length !== 32) {
-    throw new VaultError("vault_master_key", `${source} must be base64 of exactly 32 bytes (got ${key.length}); generate one with: openssl rand -base64 32`);
+    throw new BackfillError(VAULT_MASTER_KEY, `${source} must be base64 of exactly 32 bytes (got ${key.length}); generate one with: openssl rand -base64 32`);
   }
   return key;
 }
@@ -82,12 +83,10 @@ function hasExistingDatabase(dataDir: string): boolean {
   return (existsSync(file) && statSync(file).size > 0) || existsSync(`${file}-wal`);
 }
 
-export function masterKeyMissingError(dataDir: string, database = `the existing database in ${dataDir}`): VaultError {
-  return new VaultError(
-    MASTER_KEY_MISSING,
-    `no master key for ${database}: ${MASTER_KEY_ENV} is not set and ${join(dataDir, MASTER_KEY_FILE)} does not exist`,
-    `restore ${join(dataDir, MASTER_KEY_FILE)} from your backup, or set ${MASTER_KEY_ENV} to the key this data dir was created with (a new key cannot open the stored secrets)`,
-  );
+export function masterKeyMissingError(dataDir: string, database = `the existing database in ${dataDir}`): BackfillError<VaultErrorCode> {
+  return new BackfillError(MASTER_KEY_MISSING, `no master key for ${database}: ${MASTER_KEY_ENV} is not set and ${join(dataDir, MASTER_KEY_FILE)} does not exist`, undefined, {
+    fix: `restore ${join(dataDir, MASTER_KEY_FILE)} from your backup, or set ${MASTER_KEY_ENV} to the key this data dir was created with (a new key cannot open the stored secrets)`,
+  });
 }
 
 /** Writes a key file (0600) durably: written, flushed to disk, closed. */

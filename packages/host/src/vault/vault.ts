@@ -8,7 +8,18 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { Store } from "../store/store.js";
 import { ENCRYPTED_COLUMNS, type VaultKeysTable } from "../store/schema.js";
-import { MASTER_KEY_MISMATCH, MASTER_KEY_ROTATED, MASTER_KEY_UNCHANGED, VaultError, openWithKey, parseSealed, sealWithKey, type VaultAad } from "./cipher.js";
+import { BackfillError } from "@backfill-io/sdk";
+import {
+  MASTER_KEY_MISMATCH,
+  MASTER_KEY_ROTATED,
+  MASTER_KEY_UNCHANGED,
+  VAULT_UNKNOWN_KEY,
+  openWithKey,
+  parseSealed,
+  sealWithKey,
+  type VaultAad,
+  type VaultErrorCode,
+} from "./cipher.js";
 import type { KeyringReader } from "./keyring-reader.js";
 
 const MASTER_KEY_ID = "m";
@@ -52,7 +63,7 @@ function unwrapKeyring(rows: readonly VaultKeysTable[], masterKey: Buffer): Keyr
     }
     if (row.status === "active") activeKeyId = row.id;
   }
-  if (!activeKeyId) throw new VaultError("vault_unknown_key", "the keyring has no active key");
+  if (!activeKeyId) throw new BackfillError(VAULT_UNKNOWN_KEY, "the keyring has no active key");
   return { keys, activeKeyId };
 }
 
@@ -65,7 +76,7 @@ export class Vault {
   private activeKeyId = "";
   private generation = 0;
   /** Set once another process rotated to a master key this vault does not have. */
-  private refused: VaultError | undefined;
+  private refused: BackfillError<VaultErrorCode> | undefined;
   /** While this vault rotates, the keyring it reads is its own half-written one. */
   private rotating = false;
 
@@ -102,11 +113,9 @@ export class Vault {
     const generation = await this.store.keyring.generation();
     const keyring = unwrapKeyring(rows, this.masterKey);
     if (!keyring) {
-      throw new VaultError(
-        MASTER_KEY_MISMATCH,
-        `${this.source} does not open this database's keyring`,
-        "set BACKFILL_MASTER_KEY (or restore <data dir>/master.key) to the key this data dir was created with; after an interrupted master-key rotation the new key is in <data dir>/master.key.next",
-      );
+      throw new BackfillError(MASTER_KEY_MISMATCH, `${this.source} does not open this database's keyring`, undefined, {
+        fix: "set BACKFILL_MASTER_KEY (or restore <data dir>/master.key) to the key this data dir was created with; after an interrupted master-key rotation the new key is in <data dir>/master.key.next",
+      });
     }
     this.apply(keyring, generation);
   }
@@ -133,10 +142,11 @@ export class Vault {
       }
     }
     this.keys = new Map();
-    this.refused = new VaultError(
+    this.refused = new BackfillError(
       MASTER_KEY_ROTATED,
       `another process rotated this database's master key; ${this.source} no longer opens its keyring, so this process reads and writes no secret until it is restarted`,
-      "restart this process with the new master key (set BACKFILL_MASTER_KEY to it, or unset it to use <data dir>/master.key)",
+      undefined,
+      { fix: "restart this process with the new master key (set BACKFILL_MASTER_KEY to it, or unset it to use <data dir>/master.key)" },
     );
     throw this.refused;
   }
@@ -168,7 +178,7 @@ export class Vault {
   private decryptWith(keys: Map<string, Buffer>, sealed: string, aad: VaultAad): string {
     const parsed = parseSealed(sealed);
     const key = keys.get(parsed.keyId);
-    if (!key) throw new VaultError("vault_unknown_key", `no key ${parsed.keyId} in the keyring for ${aad.table}:${aad.rowId}:${aad.field}`);
+    if (!key) throw new BackfillError(VAULT_UNKNOWN_KEY, `no key ${parsed.keyId} in the keyring for ${aad.table}:${aad.rowId}:${aad.field}`);
     return openWithKey(key, parsed, aad);
   }
 
@@ -244,7 +254,9 @@ export class Vault {
   async rotateMasterKey(newMasterKey: Buffer, opts: { rotateDataKey?: boolean } = {}): Promise<MasterKeyRotateResult> {
     this.ensureCurrent();
     if (sameKey(newMasterKey, this.masterKey)) {
-      throw new VaultError(MASTER_KEY_UNCHANGED, "the new master key is the one already in use", "generate a new one: 32 random bytes, base64 (openssl rand -base64 32)");
+      throw new BackfillError(MASTER_KEY_UNCHANGED, "the new master key is the one already in use", undefined, {
+        fix: "generate a new one: 32 random bytes, base64 (openssl rand -base64 32)",
+      });
     }
     return this.rewriteKeyring({ wrapWith: newMasterKey, newDataKey: opts.rotateDataKey ?? true, action: "vault.rotate_master_key" });
   }

@@ -333,7 +333,6 @@ describe("connect sessions → GET /oauth/start → provider → GET /oauth/call
 
   it("a port in use is a clear error, not a stack trace", async () => {
     await expect(startHostServer({ host, runner, port: server.port })).rejects.toMatchObject({
-      name: "ListenError",
       code: "EADDRINUSE",
       message: `port ${server.port} on 127.0.0.1 is in use`,
     });

@@ -57,6 +57,26 @@ describe("server", () => {
     expect(runs.runs[0]?.outcome).toBe("succeeded");
   });
 
+  it("answers the auth-webhook delivery log in one shape: ISO 8601 times, nextAttemptAt while pending", async () => {
+    const store = bed.sh.host.store;
+    await store.authWebhookDeliveries.insert({ event_id: "evt_iso_1", event_type: "connection.created", connection_id: bed.connectionId, payload_json: "{}" });
+    const row = (await store.authWebhookDeliveries.list({ connectionId: bed.connectionId })).find((r) => r.event_id === "evt_iso_1")!;
+    const body = (await (await fetch(`${bed.server.url}/api/webhooks/deliveries?connection=${bed.connectionId}`, { headers: auth() })).json()) as { deliveries: unknown[] };
+    expect(body.deliveries).toContainEqual({
+      id: row.id,
+      eventId: "evt_iso_1",
+      type: "connection.created",
+      connectionId: bed.connectionId,
+      status: "pending",
+      attempts: 0,
+      lastStatusCode: null,
+      lastError: null,
+      createdAt: new Date(row.created_at).toISOString(),
+      deliveredAt: null,
+      nextAttemptAt: new Date(row.next_attempt_at).toISOString(),
+    });
+  });
+
   it("limits request bodies and answers 404 for unknown routes and connections", async () => {
     // The server answers 413 from Content-Length and may close before reading the body,
     // so read the status with node:http (fetch reports the early close as a failure).

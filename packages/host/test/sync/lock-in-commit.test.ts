@@ -27,10 +27,12 @@ afterAll(async () => {
 it("commits nothing of a page during which another owner took the stream's lock", async () => {
   const id = await createDemoConnection(sh.host, server.base);
   onPage = async (page) => {
-    if (page === 2) await takeStreamLockOver(sh.host, id, "customers");
+    // Page 2 commits once page 3 (started ahead of that commit) has its provider answer: the
+    // lock is taken over while page 3 is read, so page 2 commits under a lock it lost.
+    if (page === 3) await takeStreamLockOver(sh.host, id, "customers");
   };
   await expect(sh.engine.sync(id, "customers", { maxAttempts: 1 })).rejects.toBeInstanceOf(StreamLockedError);
-  // Page 1 only: page 2 ran while the lock was someone else's.
+  // Page 1 only: page 2 was committed while the lock was someone else's.
   expect((await recordSet(sh.host, id)).map(([key]) => key)).toEqual(["customer/customer:c1", "customer/customer:c2"]);
   expect(await sh.host.store.checkpoints.get(id, "customers")).toEqual({ page: 2 });
   // The other owner's lock stands.

@@ -44,10 +44,11 @@ it("drops the page it started ahead when the commit before it fails (the stream'
   const id = await createDemoConnection(sh.host, server.base);
   requested.length = 0;
   onPage = async (page) => {
-    if (page === 2) await takeStreamLockOver(sh.host, id, "customers");
+    if (page === 3) await takeStreamLockOver(sh.host, id, "customers");
   };
   await expect(sh.engine.sync(id, "customers", { maxAttempts: 1 })).rejects.toBeInstanceOf(StreamLockedError);
-  // Page 3 was read (it started while page 2 committed) and is not stored: page 1 is all there is.
+  // Page 2's commit waited for page 3's provider answer, during which the lock was taken: page 3
+  // was read and neither it nor page 2 is stored. Page 1 is all there is.
   expect(requested).toEqual([1, 2, 3]);
   expect(await keys(id)).toEqual(customerKeys(2));
   expect(await sh.host.store.checkpoints.get(id, "customers")).toEqual({ page: 2 });
@@ -77,4 +78,18 @@ it("stops at maxPages without reading a page beyond it", async () => {
   expect(await sh.engine.sync(id, "customers", { maxPages: 2 })).toMatchObject({ outcome: "succeeded", pages: 2 });
   expect(requested).toEqual([1, 2]);
   expect(await keys(id)).toEqual(customerKeys(4));
+});
+
+it("does not hold a page's commit for a slow next page: the commit waits for its first answer only briefly", async () => {
+  const id = await createDemoConnection(sh.host, server.base);
+  let storedWhilePage3Waited: unknown;
+  onPage = async (page) => {
+    if (page !== 3) return;
+    // Page 3's provider is slow (3 s, far beyond the commit's bounded wait): page 2 is stored meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    storedWhilePage3Waited = await sh.host.store.checkpoints.get(id, "customers");
+  };
+  expect(await sh.engine.sync(id, "customers")).toMatchObject({ outcome: "succeeded", pages: 5 });
+  expect(storedWhilePage3Waited).toEqual({ page: 3 });
+  expect(await keys(id)).toEqual(customerKeys(10));
 });

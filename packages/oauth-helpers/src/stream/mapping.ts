@@ -1,14 +1,17 @@
 // Provider objects → canonical records, the same in every stream and webhook: a record the
 // mapper cannot represent (a MappingError) is skipped and reported by id and reason (never
 // by value), the rest of the page is ingested keyed by the provider's ids.
-import { ingest, log, type EntityKind, type IngestError } from "@backfill-io/sdk";
+import { BackfillError, ingest, isBackfillError, log, type EntityKind, type IngestError } from "@backfill-io/sdk";
 import { MAPPING_ERROR } from "../error-codes.js";
 
-/** A provider object the mapper cannot turn into a canonical record without inventing or losing data. */
-export class MappingError extends Error {
-  readonly code = MAPPING_ERROR;
+/**
+ * A provider object the mapper cannot turn into a canonical record without inventing or losing
+ * data. mapObjects tells it apart by its code (mapping_error); the class survives as the name
+ * connectors' mappers throw and their tests expect (`toThrow(MappingError)`).
+ */
+export class MappingError extends BackfillError<typeof MAPPING_ERROR> {
   constructor(message: string) {
-    super(message);
+    super(MAPPING_ERROR, message);
     this.name = "MappingError";
   }
 }
@@ -42,7 +45,7 @@ export function mapObjects<T>(
     try {
       records.push(...toRecords(object));
     } catch (error) {
-      if (!(error instanceof MappingError)) throw error;
+      if (!isBackfillError(error, [MAPPING_ERROR])) throw error;
       skipped.push({ id: idOf(object), reason: error.message });
     }
   }

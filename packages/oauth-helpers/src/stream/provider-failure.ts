@@ -8,7 +8,7 @@
 // While validating a connection (setup) a rejected token is a 400 instead, as the guide's
 // test_connection answers. No answer carries a token: failures hold statuses and the
 // provider's error entries only.
-import { api, isReauthRequired, log, retryAfterSeconds, type HttpResponse, type ReauthReason } from "@backfill-io/sdk";
+import { api, BackfillError, isReauthRequired, log, retryAfterSeconds, type HttpResponse, type ReauthReason } from "@backfill-io/sdk";
 import { missingProviderAccessResponse } from "../access.js";
 import { PROVIDER_ERROR } from "../error-codes.js";
 
@@ -24,11 +24,14 @@ export type ProviderFailure =
   | { kind: "invalid_cursor"; code: string; message: string; details?: Record<string, unknown> }
   | { kind: "failed"; status: number; message: string; details?: Record<string, unknown> };
 
-/** A provider failure thrown through code that has no other way out (the stream engine catches it). */
-export class ProviderFailureError extends Error {
-  readonly code = PROVIDER_ERROR;
+/**
+ * A provider failure thrown through code that has no other way out (the stream engine catches it).
+ * The class survives for its typed `failure`, which the stream engine and thrownFailureResponse
+ * read after `instanceof` (a code alone would not say which answer the failure gets).
+ */
+export class ProviderFailureError extends BackfillError<typeof PROVIDER_ERROR> {
   constructor(readonly failure: ProviderFailure) {
-    super(failure.message);
+    super(PROVIDER_ERROR, failure.message);
     this.name = "ProviderFailureError";
   }
 }

@@ -3,8 +3,6 @@
 
 import { NO_HOST_BOUND, PERMISSION_DENIED, REAUTH_REQUIRED, type BackfillErrorCode } from "./error-codes.js";
 
-export type { BackfillErrorCode } from "./error-codes.js";
-
 /** What a BackfillError takes besides its code and message. */
 export type BackfillErrorOptions = {
   cause?: unknown;
@@ -12,13 +10,24 @@ export type BackfillErrorOptions = {
   fix?: string;
 };
 
-export class BackfillError extends Error {
-  readonly code: BackfillErrorCode;
+/**
+ * The one error class of Backfill: the SDK, the host and the CLI throw it (or a subclass that
+ * carries what a caller reads besides the code). Callers tell errors apart by `code`, a
+ * constant of the package that defines it (`Code` narrows it where one component's codes are
+ * known; `isBackfillError(error, codes)` checks and narrows).
+ */
+export class BackfillError<Code extends string = string> extends Error {
+  /** `instanceof BackfillError` narrows to a BackfillError of any code (TypeScript would say `BackfillError<any>`). */
+  static override [Symbol.hasInstance]<T>(this: abstract new (...args: never[]) => T, value: unknown): value is T {
+    return Function.prototype[Symbol.hasInstance].call(this, value);
+  }
+
+  readonly code: Code;
   readonly details: Record<string, unknown> | undefined;
   /** What fixes it, never part of `message`. */
   readonly fix: string | undefined;
 
-  constructor(code: BackfillErrorCode, message: string, details?: Record<string, unknown>, options: BackfillErrorOptions = {}) {
+  constructor(code: Code, message: string, details?: Record<string, unknown>, options: BackfillErrorOptions = {}) {
     super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = "BackfillError";
     this.code = code;
@@ -29,6 +38,11 @@ export class BackfillError extends Error {
   toJSON(): Record<string, unknown> {
     return { name: this.name, code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}), ...(this.fix ? { fix: this.fix } : {}) };
   }
+}
+
+/** True when `error` is a BackfillError carrying one of `codes`: how callers tell errors apart (by code, never by class or message). */
+export function isBackfillError<Code extends string>(error: unknown, codes: readonly Code[]): error is BackfillError<Code> {
+  return error instanceof BackfillError && (codes as readonly string[]).includes(error.code);
 }
 
 export type ReauthReason = "missing_token" | "missing_scopes" | "expired" | "refresh_failed" | "revoked";

@@ -12,7 +12,7 @@ import {
   type ConnectSessionDeps,
   type MintedConnectSession,
 } from "../../oauth/connect-sessions.js";
-import { OAuthFlowError } from "../../oauth/errors.js";
+import { isOAuthFlowError } from "../../oauth/errors.js";
 import { errorJson, flowErrorJson } from "../http-errors.js";
 import { revealOnce } from "../reveal.js";
 
@@ -57,7 +57,7 @@ export function connectSessionRoutes(host: Host, opts: { publicUrl: string; retu
       const request = parseSessionRequest(connectSessionRequestSchema, await body(c));
       return revealOnce(c.json(answer(await createConnectSession(deps, request, c.get("apiKeyId")), request.connectors), 201));
     } catch (error) {
-      if (error instanceof OAuthFlowError) return flowErrorJson(c, error);
+      if (isOAuthFlowError(error)) return flowErrorJson(c, error);
       throw error;
     }
   });
@@ -69,7 +69,7 @@ export function connectSessionRoutes(host: Host, opts: { publicUrl: string; retu
       const connection = await host.store.connections.get(request.connectionId);
       return revealOnce(c.json({ ...answer(minted, [connection!.connector_key]), connectionId: request.connectionId }, 201));
     } catch (error) {
-      if (error instanceof OAuthFlowError) return flowErrorJson(c, error);
+      if (isOAuthFlowError(error)) return flowErrorJson(c, error);
       throw error;
     }
   });

@@ -2,7 +2,8 @@
 // rotate an OAuth app credential), behind a host API key.
 import { Hono } from "hono";
 import type { Host } from "../../app/open-host.js";
-import { CredentialError } from "../../credentials/credentials.js";
+import { isBackfillError } from "@backfill-io/sdk";
+import { CREDENTIAL_ERROR_CODES } from "../../error-codes.js";
 import { errorJson } from "../http-errors.js";
 import type { ApiVariables } from "./connect-sessions.js";
 
@@ -21,7 +22,7 @@ export function credentialRoutes(host: Host): Hono<{ Variables: ApiVariables }> 
       await host.store.auditLog.append("credential.set", { actor: c.get("apiKeyId"), detail: { credentialKey: summary.credentialKey } });
       return c.json({ credential: summary });
     } catch (error) {
-      if (error instanceof CredentialError) return errorJson(c, 400, error.code, error.message);
+      if (isBackfillError(error, CREDENTIAL_ERROR_CODES)) return errorJson(c, 400, error.code, error.message);
       throw error;
     }
   });

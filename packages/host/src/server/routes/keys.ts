@@ -1,10 +1,22 @@
 // /api/keys: list, create and revoke host API keys, behind a host API key of their own.
 // Mounted by app.ts; the key itself leaves the host exactly once, in the answer to POST.
 import { Hono, type Context } from "hono";
+import { isBackfillError, type BackfillError } from "@backfill-io/sdk";
 import { errorJson } from "../http-errors.js";
 import { revealOnce } from "../reveal.js";
 import type { Host } from "../../app/open-host.js";
-import { ApiKeyError, API_KEY_NOT_FOUND, INVALID_API_KEY_NAME, createApiKey, revokeApiKey, validApiKeyName, type ApiKeySummary } from "../api-keys.js";
+import {
+  API_KEY_ALREADY_REVOKED,
+  API_KEY_ERROR_CODES,
+  API_KEY_NOT_FOUND,
+  API_KEY_SELF_REVOKE,
+  INVALID_API_KEY_NAME,
+  createApiKey,
+  revokeApiKey,
+  validApiKeyName,
+  type ApiKeyErrorCode,
+  type ApiKeySummary,
+} from "../api-keys.js";
 
 type KeysEnv = { Variables: { apiKeyId: string } };
 
@@ -12,14 +24,14 @@ function apiKeyJson(row: ApiKeySummary) {
   return { id: row.id, name: row.name, prefix: row.prefix, createdAt: row.created_at, lastUsedAt: row.last_used_at, revokedAt: row.revoked_at };
 }
 
-const STATUS_OF: Record<ApiKeyError["code"], 400 | 404 | 409> = {
+const STATUS_OF: Record<ApiKeyErrorCode, 400 | 404 | 409> = {
   [INVALID_API_KEY_NAME]: 400,
   [API_KEY_NOT_FOUND]: 404,
-  api_key_already_revoked: 409,
-  api_key_self_revoke: 409,
+  [API_KEY_ALREADY_REVOKED]: 409,
+  [API_KEY_SELF_REVOKE]: 409,
 };
 
-function apiKeyErrorJson(c: Context, error: ApiKeyError) {
+function apiKeyErrorJson(c: Context, error: BackfillError<ApiKeyErrorCode>) {
   return errorJson(c, STATUS_OF[error.code], error.code, error.message, error.fix);
 }
 
@@ -38,7 +50,7 @@ export function hostApiKeysApp(host: Host): Hono<KeysEnv> {
   // dashboard's session with its CSRF token) and sets apiKeyId.
   const app = new Hono<KeysEnv>();
   app.onError((error, c) => {
-    if (error instanceof ApiKeyError) return apiKeyErrorJson(c, error);
+    if (isBackfillError(error, API_KEY_ERROR_CODES)) return apiKeyErrorJson(c, error);
     throw error;
   });
 

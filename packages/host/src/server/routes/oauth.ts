@@ -8,7 +8,7 @@ import type { Host } from "../../app/open-host.js";
 import { CONNECTOR_KEY_PATTERN } from "../../app/connectors.js";
 import { findConnectSession, type ConnectSession } from "../../oauth/connect-sessions.js";
 import { STATE_TTL_MS } from "../../oauth/deps.js";
-import { OAuthFlowError } from "../../oauth/errors.js";
+import { isOAuthFlowError } from "../../oauth/errors.js";
 import { hashState, randomToken } from "../../oauth/pkce.js";
 import { errorJson, flowErrorJson, flowErrorStatus } from "../http-errors.js";
 import { checkConnectSettings, connectCookieName, connectSessionToken, formSettings, renderConnectPage, renderMerchantError } from "../ui/connect-routes.js";
@@ -40,7 +40,7 @@ export function oauthRoutes(host: Host, publicUrl: string): Hono {
   const secure = new URL(publicUrl).protocol === "https:";
 
   const flowError = (c: Context, error: unknown, connectorName = "the account") => {
-    if (!(error instanceof OAuthFlowError)) throw error;
+    if (!isOAuthFlowError(error)) throw error;
     return wantsHtml(c) ? renderMerchantError(c, error, connectorName, flowErrorStatus(error)) : flowErrorJson(c, error);
   };
 
@@ -126,7 +126,7 @@ export function oauthRoutes(host: Host, publicUrl: string): Hono {
       if (origin) return await renderConnected(c, host, origin, done);
       return c.json({ ok: true, connectionId: done.connectionId, connector: done.connectorKey, status: done.status, providerAccount: done.providerAccount, scopes: done.scopes });
     } catch (error) {
-      if (origin && error instanceof OAuthFlowError) return renderFailed(c, origin, error, flowErrorStatus(error));
+      if (origin && isOAuthFlowError(error)) return renderFailed(c, origin, error, flowErrorStatus(error));
       return flowError(c, error);
     }
   });

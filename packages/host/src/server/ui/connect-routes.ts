@@ -11,7 +11,7 @@ import { html } from "hono/html";
 import type { Host } from "../../app/open-host.js";
 import { CONNECTOR_KEY_PATTERN } from "../../app/connectors.js";
 import { findConnectSession, type ConnectSession } from "../../oauth/connect-sessions.js";
-import { OAuthFlowError } from "../../oauth/errors.js";
+import { isOAuthFlowError, oauthFlowError, type OAuthFlowError } from "../../oauth/errors.js";
 import { errorJson } from "../http-errors.js";
 import { renderPage } from "./layout.js";
 import { merchantMessage } from "./merchant-messages.js";
@@ -41,9 +41,9 @@ export async function renderConnectPage(
   const key = connectorKey ?? (session.connectorKeys.length === 1 ? session.connectorKeys[0] : undefined);
   if (!key) return renderChooser(c, host, session);
   if (!CONNECTOR_KEY_PATTERN.test(key) || !session.connectorKeys.includes(key))
-    return renderMerchantError(c, new OAuthFlowError("connector_not_allowed", `this link does not connect ${key}`), key, 403);
+    return renderMerchantError(c, oauthFlowError("connector_not_allowed", `this link does not connect ${key}`), key, 403);
   const connector = await host.connectors.get(key);
-  if (!connector) return renderMerchantError(c, new OAuthFlowError("connector_not_found", `${key} is not available`), key, 404);
+  if (!connector) return renderMerchantError(c, oauthFlowError("connector_not_found", `${key} is not available`), key, 404);
   const manifest = connector.manifest;
   const account = await reconnectAccount(host, session);
   const scopes = manifest.connection.oauth?.scopes ?? [];
@@ -127,7 +127,7 @@ export function connectRoutes(host: Host, publicUrl: string): Hono {
       }
       return renderConnectPage(c, host, session, connector);
     } catch (error) {
-      if (error instanceof OAuthFlowError) return renderMerchantError(c, error, connector ?? "the account", 401);
+      if (isOAuthFlowError(error)) return renderMerchantError(c, error, connector ?? "the account", 401);
       throw error;
     }
   });
@@ -146,7 +146,7 @@ export function connectRoutes(host: Host, publicUrl: string): Hono {
       const list = Object.entries(problems).map(([setting, message]) => ({ setting, message }));
       return c.json({ ok: list.length === 0, problems: list, settings: normalized });
     } catch (error) {
-      if (error instanceof OAuthFlowError) return errorJson(c, 401, error.code, error.message, error.fix);
+      if (isOAuthFlowError(error)) return errorJson(c, 401, error.code, error.message, error.fix);
       throw error;
     }
   });

@@ -1,6 +1,8 @@
 // Every sealed value of every encrypted column, for the vault's key rotation (re-encrypting
 // in place). The column list and the row keys come from ENCRYPTED_COLUMNS only.
 import { sql } from "kysely";
+import { BackfillError } from "@backfill-io/sdk";
+import { STORE_ROW_CORRUPT } from "./json-columns.js";
 import { columnAadOf, type ColumnAad, type EncryptedColumn } from "../encrypted-columns.js";
 import type { RepositoryContext } from "./context.js";
 
@@ -16,7 +18,11 @@ export class EncryptedValuesRepository {
     return result.rows.map((row) => {
       const rowKey = Object.fromEntries(column.rowId.map((c) => [c, String(row[c])]));
       const sealed = row[column.field];
-      if (typeof sealed !== "string") throw new Error(`${column.table}.${column.field} holds a ${typeof sealed}, not a sealed string`);
+      if (typeof sealed !== "string")
+        throw new BackfillError(STORE_ROW_CORRUPT, `${column.table}.${column.field} of row ${Object.values(rowKey).join("/")} holds a ${typeof sealed}, not a sealed string`, {
+          column: `${column.table}.${column.field}`,
+          rowId: Object.values(rowKey).join("/"),
+        });
       return { column, rowKey, aad: columnAadOf(column, rowKey), sealed };
     });
   }

@@ -3,22 +3,14 @@
 // STORE_ROW_CORRUPT instead of reaching a caller as a silent cast. The error names the
 // column and the row, never the text (a payload or settings value may be sensitive).
 import { z } from "zod";
+import { BackfillError } from "@backfill-io/sdk";
 
 /** A stored row's JSON column does not parse or does not have its column's shape. */
 export const STORE_ROW_CORRUPT = "store_row_corrupt";
 
-export class StoreRowError extends Error {
-  readonly code = STORE_ROW_CORRUPT;
-  constructor(
-    /** `table.column` of the corrupt value. */
-    readonly column: string,
-    /** The row's key (its id, or its key columns joined with "/"). */
-    readonly rowId: string,
-    reason: string,
-  ) {
-    super(`${column} of row ${rowId} is corrupt: ${reason}`);
-    this.name = "StoreRowError";
-  }
+/** A corrupt JSON column: `details` names the column (`table.column`) and the row's key (its id, or its key columns joined with "/"). */
+function corruptRow(column: string, rowId: string, reason: string): BackfillError<typeof STORE_ROW_CORRUPT> {
+  return new BackfillError(STORE_ROW_CORRUPT, `${column} of row ${rowId} is corrupt: ${reason}`, { column, rowId });
 }
 
 /** Who the operator connects a provider account for (Nango's end user). */
@@ -30,16 +22,16 @@ export const TAGS_SCHEMA = z.record(z.string(), z.string());
 export const STRING_LIST_SCHEMA = z.array(z.string());
 export const JSON_OBJECT_SCHEMA = z.record(z.string(), z.unknown());
 
-/** Parses `text` and checks it against `schema`; a StoreRowError names `column` and `rowId` otherwise. */
+/** Parses `text` and checks it against `schema`; a store_row_corrupt BackfillError names `column` and `rowId` otherwise. */
 export function decodeJsonColumn<T>(column: string, rowId: string, text: string, schema: z.ZodType<T>): T {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new StoreRowError(column, rowId, "not JSON");
+    throw corruptRow(column, rowId, "not JSON");
   }
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new StoreRowError(column, rowId, describeIssue(parsed.error));
+  if (!parsed.success) throw corruptRow(column, rowId, describeIssue(parsed.error));
   return parsed.data;
 }
 
