@@ -79,18 +79,11 @@ export class CliContext {
   }
 
   /** The route runner, created on first use (`isolation` applies to that first use: serve --isolate asks first). */
-  routeRunner(options: { isolation?: RouteIsolation } = {}): RouteRunner {
+  routeRunner(options: { isolation?: RouteIsolation; spareWorker?: boolean } = {}): RouteRunner {
     // Isolated routes must never be able to read this host's data dir.
     // The workspace the CLI runs in holds the operator's own connectors (backfill new writes them there): trusted under "auto".
     const workspace = findWorkspaceRoot();
-    // spareWorker: serve and worker run many connections; a one-connection sync starts no spare.
-    this.runner ??= new RouteRunner({
-      mode: cliRunnerMode(),
-      protectedPaths: [resolveDataDir(this.dataDir())],
-      spareWorker: true,
-      ...(workspace ? { trustedRoots: [workspace] } : {}),
-      ...options,
-    });
+    this.runner ??= new RouteRunner({ mode: cliRunnerMode(), protectedPaths: [resolveDataDir(this.dataDir())], ...(workspace ? { trustedRoots: [workspace] } : {}), ...options });
     return this.runner;
   }
 

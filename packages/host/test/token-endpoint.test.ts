@@ -52,11 +52,11 @@ describe("requestToken", () => {
     const oauth = oauthConfig({});
     const req = (status: number, body: unknown) =>
       requestToken({ http: recordingHttp({ status, body }).http, oauth, settings: {}, credential, params: { grant_type: "refresh_token", refresh_token: "r" } });
-    await expect(req(400, { error: "invalid_grant" })).rejects.toMatchObject({ kind: "rejected", status: 400, oauthError: "invalid_grant" });
-    await expect(req(401, { error: "invalid_client" })).rejects.toMatchObject({ kind: "rejected", status: 401 });
-    await expect(req(503, {})).rejects.toMatchObject({ kind: "transient" });
-    await expect(req(429, {})).rejects.toMatchObject({ kind: "transient" });
-    await expect(req(200, "not an object")).rejects.toMatchObject({ kind: "invalid_response" });
+    await expect(req(400, { error: "invalid_grant" })).rejects.toMatchObject({ code: "token_request_rejected", status: 400, oauthError: "invalid_grant" });
+    await expect(req(401, { error: "invalid_client" })).rejects.toMatchObject({ code: "token_request_rejected", status: 401 });
+    await expect(req(503, {})).rejects.toMatchObject({ code: "token_endpoint_unavailable" });
+    await expect(req(429, {})).rejects.toMatchObject({ code: "token_endpoint_unavailable" });
+    await expect(req(200, "not an object")).rejects.toMatchObject({ code: "token_response_invalid" });
   });
 });
 

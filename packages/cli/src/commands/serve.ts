@@ -57,7 +57,8 @@ Examples:
         const queueUrl = databaseUrl(ctx.databaseUrl());
         const authWebhook = authWebhookConfig(opts.authWebhookUrl, opts.authWebhookSecretFile);
         // Before openHost, whose postConnect runner is this runner too.
-        const runner = ctx.routeRunner(opts.isolate ? { isolation: "isolated" } : {});
+        // A server runs many connections: a spare worker spares each new one the wait for its worker.
+        const runner = ctx.routeRunner({ spareWorker: true, ...(opts.isolate ? { isolation: "isolated" as const } : {}) });
         const host = await ctx.openHost();
         const queue = openJobQueue(queueUrl, host.logger);
         const metrics = createHostMetrics();

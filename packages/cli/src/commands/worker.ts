@@ -59,7 +59,8 @@ Examples:
       const intervalMs = syncInterval(opts.interval);
       const graceMs = parseDuration(opts.grace);
       const authWebhook = authWebhookConfig(opts.authWebhookUrl, opts.authWebhookSecretFile);
-      const runner = ctx.routeRunner(opts.isolate ? { isolation: "isolated" } : {});
+      // A queue worker runs many connections: a spare worker spares each new one the wait for its worker.
+      const runner = ctx.routeRunner({ spareWorker: true, ...(opts.isolate ? { isolation: "isolated" as const } : {}) });
       const host = await ctx.openHost();
       const queue = openJobQueue(url, host.logger);
       const metrics = createHostMetrics();

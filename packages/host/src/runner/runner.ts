@@ -49,7 +49,8 @@ export type RouteRunnerOptions = {
    * Keep one started, never used route worker (trusted mode) for the next connection's first
    * page, so a host syncing many connections does not wait for a worker to start (module
    * loading: ~0.3 s) at each. Started once the runner serves a second connection; a host
-   * running one connection starts none. The server, the queue workers and `backfill sync` set it.
+   * running one connection starts none. Built (JavaScript) routes only: a TypeScript worker
+   * (tsx) costs seconds of CPU to start, not to be spent ahead. `backfill serve` and `worker` set it.
    */
   spareWorker?: boolean;
   routeTimeoutMs?: number;
@@ -170,7 +171,8 @@ export class RouteRunner {
       memoryLimitMb: this.options.memoryLimitMb ?? 256,
       source,
       onWorkerStarted: () => void this.workersStartedCount++,
-      ...(this.options.spareWorker && !isolated && connectionId && anotherConnection ? { takeSpare: () => this.takeSpare(source) } : {}),
+      // Built routes only: a TypeScript worker (tsx) costs seconds of CPU to start, not spent ahead in development.
+      ...(this.options.spareWorker && !isolated && !source && connectionId && anotherConnection ? { takeSpare: () => this.takeSpare(source) } : {}),
       ...(isolated
         ? { isolated: { entry: childEntry(), readPaths: isolatedReadPaths(routesDir, hostPackageDir()), cwd: packageRoot(routesDir), protectedPaths: this.protectedPaths() } }
         : {}),

@@ -112,33 +112,6 @@ describe("route isolation and limits", () => {
 });
 
 describe("tenant isolation", () => {
-  it("with a spare worker, a third connection's first page runs in a worker started before it, that no route ran in", async () => {
-    const spare = new RouteRunner({ spareWorker: true });
-    try {
-      const check = async (connectionId: string) => {
-        const r = await spare.runRoute({
-          connectorDir: DEMO_DIR,
-          services: { ...fakeServices(1), connectionId },
-          route: "/misbehave",
-          input: { rawBody: JSON.stringify({ mode: "check" }) },
-        });
-        expect(r.outcome).toBe("ok");
-        return JSON.parse(r.bodyText) as Check;
-      };
-      const a = await check("conn_a");
-      // The second connection starts the spare (thread ids grow with each worker started)...
-      const b = await check("conn_b");
-      // ...which the third one takes: a worker started before conn_b's own, new to routes.
-      const c = await check("conn_c");
-      expect(c.threadId).toBeLessThan(b.threadId);
-      expect(c.threadId).toBeGreaterThan(a.threadId);
-      expect(c).toMatchObject({ leaked: null, poisoned: false });
-      expect(await check("conn_c")).toMatchObject({ threadId: c.threadId });
-    } finally {
-      await spare.close();
-    }
-  });
-
   it("runs each connection in its own workers and closes idle pools beyond the cap", async () => {
     const small = new RouteRunner({ maxWorkersPerConnector: 1, maxIdlePools: 2 });
     try {
