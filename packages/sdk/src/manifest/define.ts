@@ -3,17 +3,19 @@ import { manifestSchema, type ConnectorManifest, type ConnectorManifestInput } f
 import { manifestRuleProblems, type ManifestProblem } from "./rules.js";
 import type { ProviderRegistry } from "../providers/registry.js";
 import { INVALID_MANIFEST } from "../runtime/error-codes.js";
+import { BackfillError } from "../runtime/errors.js";
 
 /** One error listing every manifest problem, each as `path: message (rule)`. */
-export class ManifestError extends Error {
-  readonly code = INVALID_MANIFEST;
+export class ManifestError extends BackfillError<typeof INVALID_MANIFEST> {
   readonly problems: ManifestProblem[];
 
   constructor(problems: ManifestProblem[], source?: string) {
     const where = source ? ` in ${source}` : "";
     super(
+      INVALID_MANIFEST,
       `Invalid connector manifest${where} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
         problems.map((p) => `  - ${p.path || "(root)"}: ${p.message} [${p.rule}]`).join("\n"),
+      { problems },
     );
     this.name = "ManifestError";
     this.problems = problems;
