@@ -101,6 +101,8 @@ async function throughput(
   const provider = await startProviderProcess(pagesCount, perPage);
   const sh = build === "built" ? await builtSyncHost(provider.port) : await openSyncHost(provider.port);
   try {
+    // Both sides warm: the plain loop once before it is timed, as the sync engine below syncs twice first.
+    if (build === "built") await plainFetchInsert(sh.host.store, provider.base, await createDemoConnection(sh.host, provider.base));
     const plainId = await createDemoConnection(sh.host, provider.base);
     const t0 = performance.now();
     const plainPeakMb = await peakRssGrowthMb(() => plainFetchInsert(sh.host.store, provider.base, plainId));
