@@ -105,7 +105,10 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe("dev loop: backfill new → connect → dryrun → sync, from source", () => {
+// Each step spawns the CLI from source (tsx in the process and in its route worker): seconds of CPU
+// each, several times that while turbo runs the host's suites beside this one. The timeout is a
+// hang guard, not a speed check.
+describe("dev loop: backfill new → connect → dryrun → sync, from source", { timeout: 90_000 }, () => {
   it("connect <key> finds the workspace connector and runs its TypeScript with no build", async () => {
     expect(existsSync(join(acmeDir, "dist"))).toBe(false);
     const set = await backfill(["credentials", "set", "acme_app", "--client-id", "acme-client"], { stdin: CLIENT_SECRET });
