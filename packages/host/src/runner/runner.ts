@@ -120,8 +120,8 @@ export class RouteRunner {
   private ownTransport: ReturnType<typeof createUndiciTransport> | undefined;
   private nextInvocation = 1;
   private workersStartedCount = 0;
-  /** The spare worker per flavour (TypeScript routes through tsx or built JavaScript); see RouteRunnerOptions.spareWorker. */
-  private readonly spares = new Map<boolean, RouteWorker>();
+  /** The spare worker for built routes; see RouteRunnerOptions.spareWorker. */
+  private spare: RouteWorker | undefined;
   private closed = false;
   private bridgeRoundTripCount = 0;
 
@@ -165,14 +165,14 @@ export class RouteRunner {
       this.pools.set(key, pool);
       return pool;
     }
-    const anotherConnection = [...this.pools.keys()].some((k) => !k.endsWith("#") && k !== key);
+    // Built routes only: a TypeScript worker (tsx) costs seconds of CPU to start, not spent ahead in development.
+    const spare = this.options.spareWorker && !isolated && !source && connectionId !== "" && [...this.pools.keys()].some((k) => !k.endsWith("#") && k !== key);
     pool = new WorkerPool({
       maxWorkers: this.options.maxWorkersPerConnector ?? 2,
       memoryLimitMb: this.options.memoryLimitMb ?? 256,
       source,
       onWorkerStarted: () => void this.workersStartedCount++,
-      // Built routes only: a TypeScript worker (tsx) costs seconds of CPU to start, not spent ahead in development.
-      ...(this.options.spareWorker && !isolated && !source && connectionId && anotherConnection ? { takeSpare: () => this.takeSpare(source) } : {}),
+      ...(spare ? { takeSpare: () => this.takeSpare() } : {}),
       ...(isolated
         ? { isolated: { entry: childEntry(), readPaths: isolatedReadPaths(routesDir, hostPackageDir()), cwd: packageRoot(routesDir), protectedPaths: this.protectedPaths() } }
         : {}),
@@ -182,16 +182,15 @@ export class RouteRunner {
     return pool;
   }
 
-  /** The spare of that flavour, if one is started, and another started in its place (for the connection after). */
-  private takeSpare(source: boolean): RouteWorker | undefined {
-    const spare = this.spares.get(source);
-    this.spares.delete(source);
+  /** The spare, if one is started, and another started in its place (for the connection after). */
+  private takeSpare(): RouteWorker | undefined {
+    const spare = this.spare;
+    this.spare = undefined;
     if (!this.closed) {
-      const next = new RouteWorker({ maxWorkers: 1, memoryLimitMb: this.options.memoryLimitMb ?? 256, source });
+      this.spare = new RouteWorker({ maxWorkers: 1, memoryLimitMb: this.options.memoryLimitMb ?? 256, source: false });
       this.workersStartedCount++;
       // Idle, it keeps no process alive; the pool that takes it refs it.
-      next.unref();
-      this.spares.set(source, next);
+      this.spare.unref();
     }
     return spare;
   }
@@ -361,14 +360,8 @@ export class RouteRunner {
             ...(request.checkpoints ? { checkpoints: request.checkpoints } : {}),
             callTimeoutMs: Math.min(this.options.callTimeoutMs ?? 30_000, timeoutMs),
           },
-          request.onCallAnswered
-            ? (call) =>
-                this.answerCall(session, call).then((reply) => {
-                  // After the reply is posted (the pool posts it when this promise settles).
-                  setImmediate(request.onCallAnswered!);
-                  return reply;
-                })
-            : (call) => this.answerCall(session, call),
+          // onCallAnswered on the next turn: after the pool has posted the reply (when this promise settles).
+          (call) => this.answerCall(session, call).finally(() => request.onCallAnswered && setImmediate(request.onCallAnswered)),
         ),
         deadline.expired,
       ]).catch((f: unknown) => (f instanceof WorkerFailure ? f : new WorkerFailure("crashed", String(f))));
@@ -416,9 +409,9 @@ export class RouteRunner {
 
   async close(): Promise<void> {
     this.closed = true;
-    const spares = [...this.spares.values()];
-    this.spares.clear();
-    await Promise.all([...this.pools.values()].map((p) => p.close()).concat(spares.map((w) => w.terminate())));
+    const spare = this.spare;
+    this.spare = undefined;
+    await Promise.all([...this.pools.values()].map((p) => p.close()).concat(spare ? [spare.terminate()] : []));
     this.pools.clear();
     this.described.clear();
     await this.ownTransport?.close();

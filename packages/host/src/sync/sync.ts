@@ -162,21 +162,13 @@ function pipelined(page: RouteRunResult, checkpoint: StagedCheckpoint): boolean 
 /** How long a page's commit waits for the page started ahead of it to get its first answer. */
 const AHEAD_FIRST_ANSWER_WAIT_MS = 200;
 
-/** A signal to wait for with a bound: `within` resolves when it is settled, `also` settles, or `ms` pass. */
-function settleable() {
-  let settle!: () => void;
-  const settled = new Promise<void>((resolve) => (settle = resolve));
-  return {
-    settle: () => settle(),
-    async within(ms: number, also: Promise<unknown>): Promise<void> {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([settled, also.then(noop, noop), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-      clearTimeout(timer);
-    },
-  };
+/** Resolves when the first of `events` settles (fulfilled or not), or after `ms`: the host's one wait, ended early. */
+async function firstOrAfter(ms: number, ...events: Promise<unknown>[]): Promise<void> {
+  const settled = new AbortController();
+  const noop = () => undefined;
+  await Promise.race([sleep(ms, settled.signal), ...events.map((event) => event.then(noop, noop))]);
+  settled.abort();
 }
-
-const noop = () => undefined;
 
 /** The longest pause a route may ask for between pages. */
 const MAX_PAUSE_SECONDS = 60;
@@ -270,21 +262,14 @@ export class SyncEngine {
           if (checkpoint && pipelined(page, checkpoint) && nextPageFits && !opts.signal?.aborted) {
             // This page commits once the next one's first call (its provider request) was answered,
             // or soon: then that page's route works on its answer while this one is written.
-            const firstAnswer = settleable();
-            ahead = runPage(checkpoint.state, firstAnswer.settle);
-            await firstAnswer.within(AHEAD_FIRST_ANSWER_WAIT_MS, ahead);
+            let answered!: () => void;
+            const firstAnswer = new Promise<void>((resolve) => (answered = resolve));
+            ahead = runPage(checkpoint.state, () => answered());
+            await firstOrAfter(AHEAD_FIRST_ANSWER_WAIT_MS, firstAnswer, ahead);
           }
-          let commit: Awaited<ReturnType<typeof commitStaged>>;
-          try {
-            commit = await commitStaged(store, connectionId, page.staged, { defaultStream: stream, runId: run.id, lock: { stream, owner, ttlMs: lockTtlMs } });
-          } catch (error) {
-            await dropAhead();
-            throw error;
-          }
-          if (!commit.committed) {
-            await dropAhead();
-            throw new StreamLockedError(connectionId, stream);
-          }
+          // A commit that fails or is refused ends the run: `finally` drops the page started ahead.
+          const commit = await commitStaged(store, connectionId, page.staged, { defaultStream: stream, runId: run.id, lock: { stream, owner, ttlMs: lockTtlMs } });
+          if (!commit.committed) throw new StreamLockedError(connectionId, stream);
           known = checkpoint ? checkpoint.state : known;
           result.pages++;
           result.accepted += page.staged.accepted;

@@ -56,10 +56,6 @@ export function describeUrl(raw: string): string {
 }
 
 /**
- * Parses `raw` and checks it against the manifest's `permissions.http`.
- * Throws `permission_denied` naming the URL without its query.
- */
-/**
  * The request headers a route may not set. The Host is the URL's: a Host header of the
  * route's own, sent to an allowed host's address (a CDN serving many sites), would reach
  * a host permissions.http never allowed (domain fronting).
@@ -70,6 +66,10 @@ export function assertRequestHeadersAllowed(call: string, headers: Record<string
   }
 }
 
+/**
+ * Parses `raw` and checks it against the manifest's `permissions.http`.
+ * Throws `permission_denied` naming the URL without its query.
+ */
 export function assertHttpAllowed(raw: string, patterns: readonly string[]): URL {
   let url: URL;
   try {
