@@ -87,6 +87,14 @@ export class CliContext {
     return this.runner;
   }
 
+  /**
+   * The route runner of a long-running host (`serve`, `worker`): it runs many connections, so a
+   * spare worker spares each new one the wait for its worker to start.
+   */
+  serviceRouteRunner(opts: { isolate?: boolean }): RouteRunner {
+    return this.routeRunner({ spareWorker: true, ...(opts.isolate ? { isolation: "isolated" as const } : {}) });
+  }
+
   /** A sync engine over the opened host and the route runner. */
   async syncEngine(): Promise<SyncEngine> {
     return syncEngineForHost(await this.openHost(), this.routeRunner());

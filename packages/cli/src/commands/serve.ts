@@ -57,8 +57,7 @@ Examples:
         const queueUrl = databaseUrl(ctx.databaseUrl());
         const authWebhook = authWebhookConfig(opts.authWebhookUrl, opts.authWebhookSecretFile);
         // Before openHost, whose postConnect runner is this runner too.
-        // A server runs many connections: a spare worker spares each new one the wait for its worker.
-        const runner = ctx.routeRunner({ spareWorker: true, ...(opts.isolate ? { isolation: "isolated" as const } : {}) });
+        const runner = ctx.serviceRouteRunner(opts);
         const host = await ctx.openHost();
         const queue = openJobQueue(queueUrl, host.logger);
         const metrics = createHostMetrics();

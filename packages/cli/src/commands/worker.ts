@@ -59,8 +59,7 @@ Examples:
       const intervalMs = syncInterval(opts.interval);
       const graceMs = parseDuration(opts.grace);
       const authWebhook = authWebhookConfig(opts.authWebhookUrl, opts.authWebhookSecretFile);
-      // A queue worker runs many connections: a spare worker spares each new one the wait for its worker.
-      const runner = ctx.routeRunner({ spareWorker: true, ...(opts.isolate ? { isolation: "isolated" as const } : {}) });
+      const runner = ctx.serviceRouteRunner(opts);
       const host = await ctx.openHost();
       const queue = openJobQueue(url, host.logger);
       const metrics = createHostMetrics();
