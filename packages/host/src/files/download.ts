@@ -79,9 +79,31 @@ function downloadError(error: unknown, url: URL): BackfillError {
   return routeCallError("Files.download", error, describeRequest("GET", url));
 }
 
+/**
+ * The invocation's signal and the download's deadline as one signal. Not AbortSignal.any over
+ * AbortSignal.timeout: a timeout signal that only a composite follows can be garbage-collected
+ * before it fires (nodejs/node#57736), and the download then ran past its deadline.
+ */
+function downloadDeadline(outer: AbortSignal, timeoutMs: number): { signal: AbortSignal; clear(): void } {
+  const controller = new AbortController();
+  const onOuter = () => controller.abort(outer.reason);
+  // The reason AbortSignal.timeout gives, so the error reads the same (http/errors.ts).
+  const timer = setTimeout(() => controller.abort(new DOMException(`the download passed its ${timeoutMs} ms deadline`, "TimeoutError")), timeoutMs);
+  timer.unref();
+  if (outer.aborted) onOuter();
+  else outer.addEventListener("abort", onOuter, { once: true });
+  return {
+    signal: controller.signal,
+    clear() {
+      clearTimeout(timer);
+      outer.removeEventListener("abort", onOuter);
+    },
+  };
+}
+
 export async function downloadFile(spec: FileDownloadSpec, ctx: DownloadContext): Promise<DownloadedFile> {
-  let url = checkDownload(ctx.manifest, ctx.settings, spec);
-  let headers: Record<string, string> = {};
+  const url = checkDownload(ctx.manifest, ctx.settings, spec);
+  const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(spec.headers ?? {})) headers[k.toLowerCase()] = String(v);
   let tokenHeader: string | undefined;
   if (spec.auth?.oauth) {
@@ -91,7 +113,22 @@ export async function downloadFile(spec: FileDownloadSpec, ctx: DownloadContext)
     tokenHeader = name.toLowerCase();
     headers[tokenHeader] = value;
   }
-  const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(spec.timeoutMs)]);
+  const deadline = downloadDeadline(ctx.signal, spec.timeoutMs);
+  try {
+    return await downloadWithin(deadline.signal, url, headers, tokenHeader, spec, ctx);
+  } finally {
+    deadline.clear();
+  }
+}
+
+async function downloadWithin(
+  signal: AbortSignal,
+  url: URL,
+  headers: Record<string, string>,
+  tokenHeader: string | undefined,
+  spec: FileDownloadSpec,
+  ctx: DownloadContext,
+): Promise<DownloadedFile> {
   for (let count = 0; ; count++) {
     let res: DownloadResponse;
     try {

@@ -12,7 +12,7 @@ import { exposedPaths } from "./isolated-paths.js";
 import { IsolationError, ISOLATED_PATH_EXPOSED } from "./isolation.js";
 import type { BridgeCallHandler, InvocationRequest, RouteExecutor } from "./pool.js";
 import { WorkerFailure } from "./worker-failure.js";
-import type { BridgeReply, FromChild, FromWorker, ToChild } from "./protocol.js";
+import { manifestSentOnce, type BridgeReply, type FromChild, type FromWorker, type ToChild } from "./protocol.js";
 
 export type IsolatedProcessOptions = {
   /** The built child entry (dist/runner/child.js). */
@@ -50,6 +50,7 @@ export class RouteChildProcess implements RouteExecutor {
   private readonly rssLimitBytes: number;
   private rssWatch: NodeJS.Timeout | undefined;
   private failure: WorkerFailure | undefined;
+  private readonly withManifestOnce = manifestSentOnce();
   private stderrTail = "";
 
   constructor(options: IsolatedProcessOptions, memoryLimitMb: number) {
@@ -107,7 +108,7 @@ export class RouteChildProcess implements RouteExecutor {
   }
 
   invoke(message: InvocationRequest, onCall: BridgeCallHandler): Promise<FromWorker> {
-    return this.request({ type: "invoke", invocation: message }, message.invocationId, { onCall, callTimeoutMs: message.callTimeoutMs });
+    return this.request({ type: "invoke", invocation: this.withManifestOnce(message) }, message.invocationId, { onCall, callTimeoutMs: message.callTimeoutMs });
   }
 
   describe(invocationId: number, moduleUrl: string): Promise<FromWorker> {

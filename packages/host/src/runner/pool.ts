@@ -8,7 +8,7 @@ import { pathToFileURL } from "node:url";
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import { RouteChildProcess, type IsolatedProcessOptions } from "./isolated.js";
 import { WorkerFailure } from "./worker-failure.js";
-import type { BridgeCall, BridgeReply, FromWorker, InvokeMessage, ToWorker, WorkerBootData, WorkerCall } from "./protocol.js";
+import { manifestSentOnce, type BridgeCall, type BridgeReply, type FromWorker, type InvokeMessage, type ToWorker, type WorkerBootData, type WorkerCall } from "./protocol.js";
 
 const HOST_IS_SOURCE = runningFromSource(import.meta.url);
 
@@ -58,6 +58,7 @@ export class RouteWorker implements RouteExecutor {
   private current: CurrentInvocation | undefined;
   private readonly pending = new Map<number, Pending>();
   private failure: WorkerFailure | undefined;
+  private readonly withManifestOnce = manifestSentOnce();
   readonly ready: Promise<void>;
 
   constructor(options: WorkerPoolOptions) {
@@ -140,7 +141,7 @@ export class RouteWorker implements RouteExecutor {
   async invoke(message: InvocationRequest, onCall: BridgeCallHandler): Promise<FromWorker> {
     this.current = { invocationId: message.invocationId, onCall };
     try {
-      return await this.request(message);
+      return await this.request(this.withManifestOnce(message));
     } finally {
       this.current = undefined;
     }

@@ -5,7 +5,7 @@
 // differs: each isolate brings a SyncCallChannel per invocation.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { serialize } from "node:v8";
-import { BackfillError, INVOCATION_ENDED, NO_HOST_BOUND, registerSecret, redact } from "@backfill-io/sdk";
+import { BackfillError, HOST_ERROR, INVOCATION_ENDED, NO_HOST_BOUND, registerSecret, redact, type ConnectorManifest } from "@backfill-io/sdk";
 import { bindHost, type HostBinding } from "@backfill-io/sdk/host";
 import { assertExternalMemoryWithin, denyProcessControl, PROCESS_CONTROL_DENIED, type ProcessControlGuard } from "./route-guards.js";
 import { checkCheckpointSet, checkIngestCall, parseResponseBody } from "@backfill-io/sdk/policy";
@@ -13,6 +13,9 @@ import type { BridgedHttpResponse, BridgeError, BridgeMethod, DeferredCall, Defe
 
 /** An invocation as the route side receives it (from a worker's parentPort or a child's pipe). */
 export type RouteInvocation = InvokeMessage;
+
+/** An invocation with its manifest: the one it carried, or the one this isolate was sent last (manifestSentOnce). */
+type BoundInvocation = RouteInvocation & { manifest: ConnectorManifest };
 
 /** One invocation's SDK calls: `call` blocks until the host answered; `close` ends the channel. */
 export type SyncCallChannel = {
@@ -118,7 +121,7 @@ export const MAX_DEFERRED_CALLS = 256;
  * ended. The calls that answer nothing the route cannot compute (DeferredCall) are checked
  * here, answered at once and sent with the next call or with the invocation's answer.
  */
-function invocationBindingFor(invoke: RouteInvocation, channel: SyncCallChannel, memoryLimitBytes: number): { binding: HostBinding; end: () => DeferredCall[] } {
+function invocationBindingFor(invoke: BoundInvocation, channel: SyncCallChannel, memoryLimitBytes: number): { binding: HostBinding; end: () => DeferredCall[] } {
   let ended = false;
   let deferred: DeferredCall[] = [];
   const refuseEnded = (method: string) => {
@@ -219,10 +222,15 @@ export function installRouteHost(options: { memoryLimitBytes: number }): RouteHo
 
   /** Globals present before any route ran (the binding included). */
   const baselineGlobals = snapshotGlobals();
+  let manifest: ConnectorManifest | undefined;
   return {
     async invoke(message, channel) {
+      manifest = message.manifest ?? manifest;
+      if (!manifest) {
+        return { type: "failed", invocationId: message.invocationId, error: { code: HOST_ERROR, message: "the invocation came without a manifest, and none was sent before" } };
+      }
       const before = activeHandles();
-      const { binding, end } = invocationBindingFor(message, channel, memoryLimitBytes);
+      const { binding, end } = invocationBindingFor({ ...message, manifest }, channel, memoryLimitBytes);
       const answer = await invocationBinding.run(binding, () => runHandler(message));
       const deferred = end();
       return cleanedUp(before, withDeferred(guarded(answer, processControl, memoryLimitBytes), deferred), processControl, baselineGlobals);
@@ -255,9 +263,21 @@ function restoreGlobals(baselineGlobals: BaselineGlobals): boolean {
 
 type InvocationAnswer = Extract<FromWorker, { type: "result" | "failed" }>;
 
+/**
+ * Route modules by URL, as imported: import() of a loaded module still goes through the
+ * loader's resolution, asynchronously (~40 µs of every page); the namespace is the same object.
+ */
+const routeModules = new Map<string, Record<string, unknown>>();
+
+async function routeModule(url: string): Promise<Record<string, unknown>> {
+  let mod = routeModules.get(url);
+  if (!mod) routeModules.set(url, (mod = (await import(url)) as Record<string, unknown>));
+  return mod;
+}
+
 async function runHandler(message: RouteInvocation): Promise<InvocationAnswer> {
   try {
-    const mod = (await import(message.moduleUrl)) as Record<string, unknown>;
+    const mod = await routeModule(message.moduleUrl);
     const handler = mod[message.exportName];
     if (typeof handler !== "function") {
       return {

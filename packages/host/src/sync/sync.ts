@@ -162,12 +162,15 @@ function pipelined(page: RouteRunResult, checkpoint: StagedCheckpoint): boolean 
 /** How long a page's commit waits for the page started ahead of it to get its first answer. */
 const AHEAD_FIRST_ANSWER_WAIT_MS = 200;
 
+const FIRST_ANSWER_SETTLED = "settled";
+
 /** Resolves when the first of `events` settles (fulfilled or not), or after `ms`: the host's one wait, ended early. */
 async function firstOrAfter(ms: number, ...events: Promise<unknown>[]): Promise<void> {
   const settled = new AbortController();
   const noop = () => undefined;
   await Promise.race([sleep(ms, settled.signal), ...events.map((event) => event.then(noop, noop))]);
-  settled.abort();
+  // With a reason: abort() without one builds a DOMException (its stack trace), every page.
+  settled.abort(FIRST_ANSWER_SETTLED);
 }
 
 /** The longest pause a route may ask for between pages. */

@@ -3,6 +3,20 @@ import { randomUUID } from "node:crypto";
 import { redact } from "@backfill-io/sdk";
 import type { SyncRunRow, SyncRunStatus } from "../schema.js";
 import type { RepositoryContext } from "./context.js";
+import { preparedQuery } from "../prepared.js";
+
+/** Prepared: every sync page adds to its run's counters with it. */
+const incrementRun = preparedQuery((db, v: { id: string; pages: number; accepted: number; rejected: number; retries: number }) =>
+  db
+    .updateTable("sync_runs")
+    .set((eb) => ({
+      pages: eb("pages", "+", v.pages),
+      accepted: eb("accepted", "+", v.accepted),
+      rejected: eb("rejected", "+", v.rejected),
+      retries: eb("retries", "+", v.retries),
+    }))
+    .where("id", "=", v.id),
+);
 
 export type SyncRunPatch = Partial<Pick<SyncRunRow, "status" | "pages" | "accepted" | "rejected" | "retries" | "finished_at" | "outcome" | "error">>;
 
@@ -35,16 +49,7 @@ export class SyncRunsRepository {
 
   /** Adds to the run's counters (pages, accepted, rejected, retries) atomically. */
   async increment(id: string, delta: Partial<Record<"pages" | "accepted" | "rejected" | "retries", number>>): Promise<void> {
-    await this.ctx.db
-      .updateTable("sync_runs")
-      .set((eb) => ({
-        pages: eb("pages", "+", delta.pages ?? 0),
-        accepted: eb("accepted", "+", delta.accepted ?? 0),
-        rejected: eb("rejected", "+", delta.rejected ?? 0),
-        retries: eb("retries", "+", delta.retries ?? 0),
-      }))
-      .where("id", "=", id)
-      .execute();
+    await incrementRun(this.ctx.db, { id, pages: delta.pages ?? 0, accepted: delta.accepted ?? 0, rejected: delta.rejected ?? 0, retries: delta.retries ?? 0 });
   }
 
   /** Ends the run; its error text is redacted before it is stored. */
