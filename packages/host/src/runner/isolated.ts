@@ -51,6 +51,9 @@ export class RouteChildProcess implements RouteExecutor {
   private rssWatch: NodeJS.Timeout | undefined;
   private failure: WorkerFailure | undefined;
   private readonly withManifestOnce = manifestSentOnce();
+  readonly queuesInvocations = false;
+  /** Nothing is ever queued in a child (see queuesInvocations). */
+  cancelQueued(): void {}
   private stderrTail = "";
 
   constructor(options: IsolatedProcessOptions, memoryLimitMb: number) {

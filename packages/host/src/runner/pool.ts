@@ -37,6 +37,13 @@ export type InvocationRequest = InvokeMessage;
 export interface RouteExecutor {
   readonly ready: Promise<void>;
   readonly dead: boolean;
+  /**
+   * Takes an invocation sent while another runs, and runs it after that one (a worker thread);
+   * a child process reads only replies during a call, so its next invocation is sent after the last answered.
+   */
+  readonly queuesInvocations: boolean;
+  /** An invocation sent ahead that has not started does not run (answered `skipped`); one that started runs on. */
+  cancelQueued(invocationId: number): void;
   /** Runs one invocation; its SDK calls go to `onCall`. Rejects with a WorkerFailure when the executor died. */
   invoke(message: InvocationRequest, onCall: BridgeCallHandler): Promise<FromWorker>;
   describe(invocationId: number, moduleUrl: string): Promise<FromWorker>;
@@ -47,15 +54,15 @@ export interface RouteExecutor {
 
 type Pending = { resolve: (m: FromWorker) => void; reject: (f: WorkerFailure) => void };
 
-/** The invocation whose SDK calls the worker's call port answers now (one at a time). */
-type CurrentInvocation = { invocationId: number; onCall: BridgeCallHandler };
-
 /** One worker thread, its SharedArrayBuffer signal and its call port (one of each for the worker's lifetime). */
 export class RouteWorker implements RouteExecutor {
   readonly signal = new Int32Array(new SharedArrayBuffer(4));
+  private readonly cancelledThrough = new BigInt64Array(new SharedArrayBuffer(8));
+  readonly queuesInvocations = true;
   private readonly worker: Worker;
   private readonly calls: MessagePort;
-  private current: CurrentInvocation | undefined;
+  /** The SDK call handlers of the invocations sent and not yet answered (a sync's next page is sent while the one before it runs). */
+  private readonly handlers = new Map<number, BridgeCallHandler>();
   private readonly pending = new Map<number, Pending>();
   private failure: WorkerFailure | undefined;
   private readonly withManifestOnce = manifestSentOnce();
@@ -73,6 +80,7 @@ export class RouteWorker implements RouteExecutor {
     port1.unref();
     const bootData: WorkerBootData & { entry: string; tsxApi?: string } = {
       signal: this.signal.buffer,
+      cancelledThrough: this.cancelledThrough.buffer,
       calls: port2,
       memoryLimitBytes: options.memoryLimitMb * 2 ** 20,
       entry,
@@ -139,26 +147,30 @@ export class RouteWorker implements RouteExecutor {
 
   /** Runs one invocation; its SDK calls reach `onCall` until it ends. */
   async invoke(message: InvocationRequest, onCall: BridgeCallHandler): Promise<FromWorker> {
-    this.current = { invocationId: message.invocationId, onCall };
+    this.handlers.set(message.invocationId, onCall);
     try {
       return await this.request(this.withManifestOnce(message));
     } finally {
-      this.current = undefined;
+      this.handlers.delete(message.invocationId);
     }
   }
 
-  /** A call of the running invocation goes to its handler; one of any other is refused (the route side never waits forever). */
+  /** A call of an invocation not yet answered goes to its handler; one of any other is refused (the route side never waits forever). */
   private answer(call: WorkerCall): void {
-    const current = this.current;
     const { invocationId, ...bridgeCall } = call;
-    if (!current || current.invocationId !== invocationId) {
+    const onCall = this.handlers.get(invocationId);
+    if (!onCall) {
       return this.reply({ id: call.id, ok: false, error: { code: INVOCATION_ENDED, message: `${String(call.method)}: the route invocation has ended` } });
     }
-    void current.onCall(bridgeCall satisfies BridgeCall).then((reply) => this.reply(reply));
+    void onCall(bridgeCall satisfies BridgeCall).then((reply) => this.reply(reply));
   }
 
   describe(invocationId: number, moduleUrl: string): Promise<FromWorker> {
     return this.request({ type: "describe", invocationId, moduleUrl });
+  }
+
+  cancelQueued(invocationId: number): void {
+    if (BigInt(invocationId) > Atomics.load(this.cancelledThrough, 0)) Atomics.store(this.cancelledThrough, 0, BigInt(invocationId));
   }
 
   private reply(reply: BridgeReply): void {

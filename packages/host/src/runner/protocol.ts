@@ -64,6 +64,13 @@ export type InvokeMessage = {
    * (RunRouteRequest.checkpoints: the sync engine's stream). A stream not here goes to the host.
    */
   checkpoints?: Record<string, CheckpointState | undefined>;
+  /**
+   * A sync's next page, sent while the page before it runs (a worker takes it as soon as that
+   * one ends, without waiting for the host): `stream`'s checkpoint is the one invocation
+   * `invocationId` staged, when that page allows a follow-on (follow-on.ts); otherwise this
+   * invocation does not run and is answered `skipped`.
+   */
+  checkpointFrom?: { invocationId: number; stream: string };
   callTimeoutMs: number;
 };
 
@@ -105,10 +112,22 @@ export type FromWorker =
   | { type: "ready" }
   | { type: "result"; invocationId: number; status: number; headers: Record<string, string>; bodyText: string; dirty?: boolean; deferred?: DeferredCall[] }
   | { type: "failed"; invocationId: number; error: BridgeError; dirty?: boolean; deferred?: DeferredCall[] }
+  /** An invocation with `checkpointFrom` whose page before it allowed no follow-on: it did not run. */
+  | { type: "skipped"; invocationId: number }
   | { type: "described"; invocationId: number; config: RouteConfigExport | null; methods: string[]; dirty?: boolean };
 
 /** memoryLimitBytes: the cap on Buffers (outside the V8 heap limit) the worker's guard enforces; calls: the worker's end of its call port. */
-export type WorkerBootData = { signal: SharedArrayBuffer; memoryLimitBytes: number; calls: MessagePort };
+export type WorkerBootData = {
+  signal: SharedArrayBuffer;
+  memoryLimitBytes: number;
+  calls: MessagePort;
+  /**
+   * BigInt64Array[1]: the sync's next pages sent ahead (checkpointFrom) with an id up to this one
+   * were cancelled; one not yet started is answered `skipped`. Shared memory, not a message: the
+   * worker reads it between two invocations, before its loop would take a message.
+   */
+  cancelledThrough: SharedArrayBuffer;
+};
 
 // Isolated mode: the same messages between the host and a route child process, as
 // length-prefixed frames (uint32 big-endian length + v8.serialize) on two extra pipes:

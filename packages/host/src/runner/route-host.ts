@@ -5,11 +5,12 @@
 // differs: each isolate brings a SyncCallChannel per invocation.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { serialize } from "node:v8";
-import { BackfillError, HOST_ERROR, INVOCATION_ENDED, NO_HOST_BOUND, registerSecret, redact, type ConnectorManifest } from "@backfill-io/sdk";
+import { BackfillError, HOST_ERROR, INVOCATION_ENDED, NO_HOST_BOUND, registerSecret, redact, type CheckpointState, type ConnectorManifest } from "@backfill-io/sdk";
 import { bindHost, type HostBinding } from "@backfill-io/sdk/host";
 import { assertExternalMemoryWithin, denyProcessControl, PROCESS_CONTROL_DENIED, type ProcessControlGuard } from "./route-guards.js";
 import { checkCheckpointSet, checkIngestCall, parseResponseBody } from "@backfill-io/sdk/policy";
 import type { BridgedHttpResponse, BridgeError, BridgeMethod, DeferredCall, DeferredMethod, FromWorker, InvokeMessage } from "./protocol.js";
+import { followOnAllowed, stagedPause, type FollowOnSummary } from "./follow-on.js";
 
 /** An invocation as the route side receives it (from a worker's parentPort or a child's pipe). */
 export type RouteInvocation = InvokeMessage;
@@ -26,7 +27,7 @@ export type SyncCallChannel = {
 
 export type RouteHost = {
   /** Runs one invocation; resolves with its answer after clean-up (`dirty` when this isolate must not be reused). */
-  invoke(message: RouteInvocation, channel: SyncCallChannel): Promise<Extract<FromWorker, { type: "result" | "failed" }>>;
+  invoke(message: RouteInvocation, channel: SyncCallChannel): Promise<Extract<FromWorker, { type: "result" | "failed" | "skipped" }>>;
   /** Loads a route module for its config and methods (its top-level code runs, so it is cleaned up after too). */
   describe(invocationId: number, moduleUrl: string): Promise<Extract<FromWorker, { type: "described" | "failed" }>>;
 };
@@ -121,9 +122,17 @@ export const MAX_DEFERRED_CALLS = 256;
  * ended. The calls that answer nothing the route cannot compute (DeferredCall) are checked
  * here, answered at once and sent with the next call or with the invocation's answer.
  */
-function invocationBindingFor(invoke: BoundInvocation, channel: SyncCallChannel, memoryLimitBytes: number): { binding: HostBinding; end: () => DeferredCall[] } {
+/** What an invocation staged that decides whether the next page may follow it (follow-on.ts), with its checkpoint states. */
+type FollowOnRecord = FollowOnSummary & { states: Map<string, CheckpointState> };
+
+function invocationBindingFor(
+  invoke: BoundInvocation,
+  channel: SyncCallChannel,
+  memoryLimitBytes: number,
+): { binding: HostBinding; end: () => DeferredCall[]; staged: FollowOnRecord } {
   let ended = false;
   let deferred: DeferredCall[] = [];
+  const staged: FollowOnRecord = { checkpoints: [], connectionStatus: false, webhookDeliveries: 0, states: new Map() };
   const refuseEnded = (method: string) => {
     if (ended) throw new BackfillError(INVOCATION_ENDED, `${method}: the route invocation has ended`);
   };
@@ -177,13 +186,26 @@ function invocationBindingFor(invoke: BoundInvocation, channel: SyncCallChannel,
       refuseEnded("setCheckpoint");
       checkCheckpointSet(stream, state);
       defer("setCheckpoint", [stream, state, opts]);
+      // As the host stages it: the last one per stream.
+      const pauseSeconds = stagedPause(opts?.pauseSeconds);
+      staged.checkpoints = [
+        ...staged.checkpoints.filter((c) => c.stream !== stream),
+        { stream, hasMore: opts?.hasMore === true, ...(pauseSeconds !== undefined ? { pauseSeconds } : {}) },
+      ];
+      staged.states.set(stream, copyOf(state) as CheckpointState);
     },
     log: (level, message, fields) => defer("log", [level, message, fields]),
     redactRecords: (selector) => call("redactRecords", [selector]) as ReturnType<HostBinding["redactRecords"]>,
     deleteRecords: (kind, deletions, opts) => call("deleteRecords", [kind, deletions, opts]) as { staged: number },
-    setConnectionStatus: (change) => void call("setConnectionStatus", [change]),
+    setConnectionStatus: (change) => {
+      staged.connectionStatus = true;
+      call("setConnectionStatus", [change]);
+    },
     webhookDeliveryProcessed: (ids) => call("webhookDeliveryProcessed", [ids]) as boolean,
-    markWebhookDeliveryProcessed: (ids) => void call("markWebhookDeliveryProcessed", [ids]),
+    markWebhookDeliveryProcessed: (ids) => {
+      staged.webhookDeliveries++;
+      call("markWebhookDeliveryProcessed", [ids]);
+    },
     // A download may take its whole deadline (the host enforces it), beyond one call's usual wait.
     downloadFile: (spec) => call("downloadFile", [spec], spec.timeoutMs + invoke.callTimeoutMs) as ReturnType<Required<HostBinding>["downloadFile"]>,
     readFileLines: (fileId, opts) => call("readFileLines", [fileId, opts]) as ReturnType<Required<HostBinding>["readFileLines"]>,
@@ -191,6 +213,7 @@ function invocationBindingFor(invoke: BoundInvocation, channel: SyncCallChannel,
   };
   return {
     binding,
+    staged,
     end: () => {
       ended = true;
       channel.close();
@@ -223,17 +246,30 @@ export function installRouteHost(options: { memoryLimitBytes: number }): RouteHo
   /** Globals present before any route ran (the binding included). */
   const baselineGlobals = snapshotGlobals();
   let manifest: ConnectorManifest | undefined;
+  /** The last invocation that answered 2xx and clean, with what it staged: the page a `checkpointFrom` follows. */
+  let lastAnswered: { invocationId: number; staged: FollowOnRecord } | undefined;
   return {
     async invoke(message, channel) {
+      const follows = lastAnswered;
+      lastAnswered = undefined;
       manifest = message.manifest ?? manifest;
       if (!manifest) {
         return { type: "failed", invocationId: message.invocationId, error: { code: HOST_ERROR, message: "the invocation came without a manifest, and none was sent before" } };
       }
+      let invocation: BoundInvocation = { ...message, manifest };
+      if (message.checkpointFrom) {
+        const { invocationId, stream } = message.checkpointFrom;
+        const state = follows?.invocationId === invocationId && followOnAllowed(follows.staged, stream) ? follows.staged.states.get(stream) : undefined;
+        if (state === undefined) return { type: "skipped", invocationId: message.invocationId };
+        invocation = { ...invocation, checkpoints: { ...message.checkpoints, [stream]: state } };
+      }
       const before = activeHandles();
-      const { binding, end } = invocationBindingFor({ ...message, manifest }, channel, memoryLimitBytes);
-      const answer = await invocationBinding.run(binding, () => runHandler(message));
+      const { binding, end, staged } = invocationBindingFor(invocation, channel, memoryLimitBytes);
+      const answer = await invocationBinding.run(binding, () => runHandler(invocation));
       const deferred = end();
-      return cleanedUp(before, withDeferred(guarded(answer, processControl, memoryLimitBytes), deferred), processControl, baselineGlobals);
+      const cleaned = cleanedUp(before, withDeferred(guarded(answer, processControl, memoryLimitBytes), deferred), processControl, baselineGlobals);
+      if (cleaned.type === "result" && cleaned.status >= 200 && cleaned.status < 300 && !cleaned.dirty) lastAnswered = { invocationId: message.invocationId, staged };
+      return cleaned;
     },
     async describe(invocationId, moduleUrl) {
       const before = activeHandles();
@@ -331,7 +367,7 @@ function guarded(answer: InvocationAnswer, processControl: ProcessControlGuard, 
  * refused, its errors crashing that invocation), and a global it pinned would be seen
  * by it: then the answer says `dirty`, and the main thread replaces this worker.
  */
-function cleanedUp<T extends Extract<FromWorker, { invocationId: number }>>(
+function cleanedUp<T extends Extract<FromWorker, { type: "result" | "failed" | "described" }>>(
   before: Map<string, number>,
   answer: T,
   processControl: ProcessControlGuard,

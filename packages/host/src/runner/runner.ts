@@ -9,13 +9,14 @@ import { isSecretSetting } from "@backfill-io/sdk/policy";
 import { createUndiciTransport, DEFAULT_HTTP_LIMITS, type HttpLimits, type HttpTransport } from "./http.js";
 import { isolatedReadPaths, packageRoot } from "./isolated-paths.js";
 import { childEntry, hostPackageDir, ISOLATED_NEEDS_JAVASCRIPT, ISOLATED_NEEDS_PROTECTED_PATHS, IsolationError, runsIsolated, type RouteIsolation } from "./isolation.js";
-import { RouteWorker, WorkerFailure, WorkerPool, type RouteExecutor } from "./pool.js";
+import { RouteWorker, WorkerFailure, WorkerPool } from "./pool.js";
 import { ROUTE_MEMORY_LIMIT } from "./route-guards.js";
 import { RouteDeadline } from "./deadline.js";
 import type { BridgeCall, BridgeError, BridgeReply, RouteConfigExport, RouteInputMessage } from "./protocol.js";
 import type { ConnectionServices, RouteLogEntry } from "./services.js";
 import { errorToBridge, RouteSession } from "./session.js";
-import type { StagedWrites } from "./staging.js";
+import { emptyStaged, type StagedWrites } from "./staging.js";
+import { PageChain, SKIPPED, type ChainedPage, type ChainInvocation, type OpenedExecutor } from "./page-chain.js";
 
 /** A route path as manifests write it (routeRefSchema): no `.` segments, so it cannot leave the routes directory. */
 const ROUTE_PATH = /^\/[a-z0-9_\-/]+$/i;
@@ -124,6 +125,7 @@ export class RouteRunner {
   private spare: RouteWorker | undefined;
   private closed = false;
   private bridgeRoundTripCount = 0;
+  private followOnPageCount = 0;
 
   constructor(private readonly options: RouteRunnerOptions = {}) {
     this.mode = options.mode ?? (runningFromSource(import.meta.url) ? "source" : "dist");
@@ -233,6 +235,11 @@ export class RouteRunner {
     return this.bridgeRoundTripCount;
   }
 
+  /** How many sync pages ran as a follow-on: started by their worker on the checkpoint the page before staged, not by the main thread. */
+  get followOnPages(): number {
+    return this.followOnPageCount;
+  }
+
   /** How many worker pools are open (one per connection that ran recently). */
   get poolCount(): number {
     return this.pools.size;
@@ -289,8 +296,84 @@ export class RouteRunner {
   }
 
   async runRoute(request: RunRouteRequest): Promise<RouteRunResult> {
-    const started = performance.now();
+    const opened = await this.openExecutor(request);
+    if (!("worker" in opened)) return opened;
+    let healthy = false;
+    try {
+      const settled = await this.invokeOn(opened, request).settled;
+      healthy = settled.healthy;
+      // Only an invocation with `checkpointFrom` is ever skipped.
+      return settled.result === SKIPPED ? this.unstartedFailure(500, "error", "route_failed", "unexpected worker answer") : settled.result;
+    } finally {
+      opened.release(healthy);
+    }
+  }
+
+  /**
+   * Pages of one stream in one worker (the sync engine's): `follow()` sends the next page while
+   * the one before it runs, and a worker thread starts it the moment that one answers, on the
+   * checkpoint it staged (follow-on.ts), without waiting for the main thread.
+   */
+  pageChain(request: Omit<RunRouteRequest, "checkpoints" | "onCallAnswered">, stream: string): PageChain {
+    return new PageChain(
+      {
+        open: () => this.openExecutor(request),
+        invoke: (opened, page) => this.invokeOn(opened, { ...request, ...page }),
+        followedOn: () => void this.followOnPageCount++,
+      },
+      stream,
+    );
+  }
+
+  /** The route's file and a worker (or child) of its pool, or the result of why it cannot run. */
+  private async openExecutor(request: RunRouteRequest): Promise<OpenedExecutor | RouteRunResult> {
     const { services } = request;
+    const dir = this.dirOf(request);
+    const file = this.routeModule(dir, request.route);
+    if (!file) return this.unstartedFailure(404, "not_found", "route_not_found", `connector has no route ${request.route}`);
+    let pool: WorkerPool;
+    try {
+      pool = this.pool(dir, services.manifest.version, file, services.connectionId);
+    } catch (error) {
+      if (error instanceof IsolationError) return this.unstartedFailure(500, "error", error.code, error.message);
+      throw error;
+    }
+    if (pool.isolated && !/\.m?js$/.test(file))
+      return this.unstartedFailure(
+        500,
+        "error",
+        ISOLATED_NEEDS_JAVASCRIPT,
+        `isolated mode runs built JavaScript routes; ${request.route} is ${file} (build the connector, or run it trusted)`,
+      );
+    try {
+      const worker = await pool.acquire();
+      return { worker, moduleUrl: pathToFileURL(file).href, release: (healthy) => pool.release(worker, healthy) };
+    } catch (error) {
+      const code = error instanceof IsolationError ? error.code : "worker_failed";
+      return this.unstartedFailure(500, "crashed", code, `could not start a route worker: ${(error as Error).message}`);
+    }
+  }
+
+  /** A result for a route that never ran: nothing staged, nothing logged. */
+  private unstartedFailure(status: number, outcome: RouteOutcome, code: string, message: string): RouteRunResult {
+    return {
+      status,
+      headers: { "content-type": "application/json" },
+      bodyText: JSON.stringify({ error: { code, message } }),
+      staged: emptyStaged(),
+      logs: [],
+      durationMs: 0,
+      outcome,
+    };
+  }
+
+  /**
+   * One invocation on a held executor. `follows`: the next page of a chain, sent now; its
+   * deadline starts when the page before it answered (it runs from then on).
+   */
+  private invokeOn(opened: OpenedExecutor, request: RunRouteRequest & ChainedPage): ChainInvocation {
+    const started = performance.now();
+    const { services, follows } = request;
     const session = new RouteSession(services, this.transport(services), this.limits, this.redactor, request.checkpoints);
     const finish = (status: number, outcome: RouteOutcome, bodyText: string, headers: Record<string, string> = { "content-type": "application/json" }): RouteRunResult => {
       session.close();
@@ -306,81 +389,79 @@ export class RouteRunner {
       };
     };
     const failure = (status: number, outcome: RouteOutcome, code: string, message: string) => finish(status, outcome, JSON.stringify({ error: { code, message } }));
-
-    const dir = this.dirOf(request);
-    const file = this.routeModule(dir, request.route);
-    if (!file) return failure(404, "not_found", "route_not_found", `connector has no route ${request.route}`);
-
-    let pool: WorkerPool;
-    try {
-      pool = this.pool(dir, services.manifest.version, file, services.connectionId);
-    } catch (error) {
-      if (error instanceof IsolationError) return failure(500, "error", error.code, error.message);
-      throw error;
-    }
-    if (pool.isolated && !/\.m?js$/.test(file))
-      return failure(500, "error", ISOLATED_NEEDS_JAVASCRIPT, `isolated mode runs built JavaScript routes; ${request.route} is ${file} (build the connector, or run it trusted)`);
-    let worker: RouteExecutor;
-    try {
-      worker = await pool.acquire();
-    } catch (error) {
-      const code = error instanceof IsolationError ? error.code : "worker_failed";
-      return failure(500, "crashed", code, `could not start a route worker: ${(error as Error).message}`);
-    }
-
     const invocationId = this.nextInvocation++;
     const timeoutMs = request.routeTimeoutMs ?? this.options.routeTimeoutMs ?? 60_000;
     // Time inside Files.download does not count (deadline.ts); the session pauses the clock.
-    const deadline = new RouteDeadline(timeoutMs);
-    session.deadline = deadline;
-    let healthy = false;
-    try {
-      const answer = await Promise.race([
-        worker.invoke(
-          {
-            type: "invoke",
-            invocationId,
-            moduleUrl: pathToFileURL(file).href,
-            exportName: (request.method ?? "POST").toUpperCase(),
-            input: {
-              method: (request.method ?? "POST").toUpperCase(),
-              path: request.route,
-              query: request.input?.query ?? {},
-              headers: request.input?.headers ?? {},
-              rawBodyBytes: request.input?.rawBodyBytes ?? new TextEncoder().encode(request.input?.rawBody ?? ""),
-            },
-            manifest: services.manifest,
-            connectionInfo: {
-              connectionId: services.connectionId,
-              connectorKey: services.manifest.key,
-              ...(services.providerAccount?.id ? { providerAccountId: services.providerAccount.id } : {}),
-              ...(services.providerAccount?.name ? { providerAccountName: services.providerAccount.name } : {}),
-            },
-            readableSettings: readableSettings(services),
-            ...(request.checkpoints ? { checkpoints: request.checkpoints } : {}),
-            callTimeoutMs: Math.min(this.options.callTimeoutMs ?? 30_000, timeoutMs),
-          },
-          // onCallAnswered on the next turn: after the pool has posted the reply (when this promise settles).
-          (call) => this.answerCall(session, call).finally(() => request.onCallAnswered && setImmediate(request.onCallAnswered)),
-        ),
-        deadline.expired,
-      ]).catch((f: unknown) => (f instanceof WorkerFailure ? f : new WorkerFailure("crashed", String(f))));
-      if (answer === "timeout") return failure(504, "timeout", "route_timeout", `route ${request.route} did not finish within ${timeoutMs} ms`);
-      if (answer instanceof WorkerFailure) return failure(500, answer.code === ROUTE_MEMORY_LIMIT ? "memory_limit" : "crashed", answer.code, answer.message);
-      // A worker whose invocation left timers running or pinned a global is replaced rather than reused.
-      healthy = !("dirty" in answer && answer.dirty);
-      // A failed route's batched calls run too (its logs are kept); a refused one fails the route that answered.
-      const refused = answer.type === "result" || answer.type === "failed" ? await this.runDeferred(session, answer.deferred) : undefined;
-      if (refused && answer.type === "result") return failure(500, "error", refused.code ?? "route_failed", refused.message);
-      if (answer.type === "result") return finish(answer.status, "ok", answer.bodyText, answer.headers);
-      if (answer.type === "failed")
-        return failure(500, answer.error.code === ROUTE_MEMORY_LIMIT ? "memory_limit" : "error", answer.error.code ?? "route_failed", answer.error.message);
-      return failure(500, "error", "route_failed", "unexpected worker answer");
-    } finally {
-      deadline.clear();
-      session.close();
-      pool.release(worker, healthy);
-    }
+    let deadline: RouteDeadline | undefined;
+    let ended = false;
+    const startDeadline = () => {
+      if (ended) return new Promise<never>(() => undefined);
+      session.deadline = deadline = new RouteDeadline(timeoutMs);
+      return deadline.expired;
+    };
+    const answer = opened.worker.invoke(
+      {
+        type: "invoke",
+        invocationId,
+        moduleUrl: opened.moduleUrl,
+        exportName: (request.method ?? "POST").toUpperCase(),
+        input: {
+          method: (request.method ?? "POST").toUpperCase(),
+          path: request.route,
+          query: request.input?.query ?? {},
+          headers: request.input?.headers ?? {},
+          rawBodyBytes: request.input?.rawBodyBytes ?? new TextEncoder().encode(request.input?.rawBody ?? ""),
+        },
+        manifest: services.manifest,
+        connectionInfo: {
+          connectionId: services.connectionId,
+          connectorKey: services.manifest.key,
+          ...(services.providerAccount?.id ? { providerAccountId: services.providerAccount.id } : {}),
+          ...(services.providerAccount?.name ? { providerAccountName: services.providerAccount.name } : {}),
+        },
+        readableSettings: readableSettings(services),
+        ...(request.checkpoints ? { checkpoints: request.checkpoints } : {}),
+        ...(follows ? { checkpointFrom: { invocationId: follows.invocationId, stream: follows.stream } } : {}),
+        callTimeoutMs: Math.min(this.options.callTimeoutMs ?? 30_000, timeoutMs),
+      },
+      // onCallAnswered on the next turn: after the pool has posted the reply (when this promise settles).
+      (call) => this.answerCall(session, call).finally(() => request.onCallAnswered && setImmediate(request.onCallAnswered)),
+    );
+    const expired = follows ? follows.answered.then(startDeadline) : startDeadline();
+    const settled = (async (): Promise<{ result: RouteRunResult | typeof SKIPPED; healthy: boolean }> => {
+      let healthy = false;
+      try {
+        const outcome = await Promise.race([answer, expired]).catch((f: unknown) => (f instanceof WorkerFailure ? f : new WorkerFailure("crashed", String(f))));
+        if (outcome === "timeout") return { result: failure(504, "timeout", "route_timeout", `route ${request.route} did not finish within ${timeoutMs} ms`), healthy };
+        if (outcome instanceof WorkerFailure)
+          return { result: failure(500, outcome.code === ROUTE_MEMORY_LIMIT ? "memory_limit" : "crashed", outcome.code, outcome.message), healthy };
+        // A worker whose invocation left timers running or pinned a global is replaced rather than reused.
+        healthy = !("dirty" in outcome && outcome.dirty);
+        if (outcome.type === "skipped") return { result: SKIPPED, healthy };
+        // A failed route's batched calls run too (its logs are kept); a refused one fails the route that answered.
+        const refused = outcome.type === "result" || outcome.type === "failed" ? await this.runDeferred(session, outcome.deferred) : undefined;
+        if (refused && outcome.type === "result") return { result: failure(500, "error", refused.code ?? "route_failed", refused.message), healthy };
+        if (outcome.type === "result") return { result: finish(outcome.status, "ok", outcome.bodyText, outcome.headers), healthy };
+        if (outcome.type === "failed")
+          return {
+            result: failure(500, outcome.error.code === ROUTE_MEMORY_LIMIT ? "memory_limit" : "error", outcome.error.code ?? "route_failed", outcome.error.message),
+            healthy,
+          };
+        return { result: failure(500, "error", "route_failed", "unexpected worker answer"), healthy };
+      } finally {
+        ended = true;
+        deadline?.clear();
+        session.close();
+      }
+    })();
+    return {
+      invocationId,
+      answered: answer.then(
+        () => undefined,
+        () => undefined,
+      ),
+      settled,
+    };
   }
 
   /**

@@ -34,6 +34,7 @@ import type { BridgeCall, BridgeError, DeferredCall, DeferredMethod } from "./pr
 import { performHttpForBridge, type HttpLimits, type HttpTransport } from "./http.js";
 import type { ConnectionServices, RouteLogEntry } from "./services.js";
 import { emptyStaged, type StagedCheckpoint, type StagedWrites } from "./staging.js";
+import { stagedPause } from "./follow-on.js";
 
 /** The calls a route may batch (protocol.ts DeferredMethod); anything else in a batch is refused. */
 const DEFERRED_METHODS: ReadonlySet<unknown> = new Set<DeferredMethod>(["setCheckpoint", "log", "ingest"]);
@@ -167,8 +168,8 @@ export class RouteSession {
 
   private setCheckpoint(stream: string, state: CheckpointState, opts: CheckpointOptions): void {
     checkCheckpointSet(stream, state);
-    const pause = opts?.pauseSeconds;
-    const entry: StagedCheckpoint = { stream, state, hasMore: opts?.hasMore === true, ...(typeof pause === "number" && pause > 0 ? { pauseSeconds: pause } : {}) };
+    const pause = stagedPause(opts?.pauseSeconds);
+    const entry: StagedCheckpoint = { stream, state, hasMore: opts?.hasMore === true, ...(pause !== undefined ? { pauseSeconds: pause } : {}) };
     const index = this.staged.checkpoints.findIndex((c) => c.stream === stream);
     if (index >= 0) this.staged.checkpoints[index] = entry;
     else this.staged.checkpoints.push(entry);

@@ -46,8 +46,19 @@ function callChannel(invoke: InvokeMessage): SyncCallChannel {
   };
 }
 
+/**
+ * One invocation at a time, in the order sent: a sync's next page comes while the page before
+ * it runs (InvokeMessage.checkpointFrom) and starts the moment that one answered, without
+ * waiting for the main thread. A rejection (a bug here, not a route's error) crashes the worker.
+ */
+let turn: Promise<void> = Promise.resolve();
+const cancelledThrough = new BigInt64Array(boot.cancelledThrough);
 port.on("message", (message: ToWorker) => {
-  if (message.type === "invoke") void routeHost.invoke(message, callChannel(message)).then(post);
-  else void routeHost.describe(message.invocationId, message.moduleUrl).then(post);
+  turn = turn.then(() => {
+    if (message.type === "describe") return routeHost.describe(message.invocationId, message.moduleUrl).then(post);
+    // A page sent ahead of a sync that was cancelled meanwhile does not start.
+    if (message.checkpointFrom && BigInt(message.invocationId) <= Atomics.load(cancelledThrough, 0)) return post({ type: "skipped", invocationId: message.invocationId });
+    return routeHost.invoke(message, callChannel(message)).then(post);
+  });
 });
 post({ type: "ready" });

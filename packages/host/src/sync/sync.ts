@@ -4,12 +4,13 @@
 // checkpoint, so a host killed mid-run resumes exactly where the last commit left off.
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
-import { BackfillError, retryAfterSeconds, type CheckpointState, type ConnectorManifest } from "@backfill-io/sdk";
+import { BackfillError, retryAfterSeconds, type ConnectorManifest } from "@backfill-io/sdk";
 import { optionalScopeNotices, type OptionalScopeNotice } from "@backfill-io/sdk/policy";
 import type { Store } from "../store/store.js";
 import type { RouteRunner, RouteRunResult } from "../runner/runner.js";
 import type { ConnectionServices } from "../runner/services.js";
-import type { StagedCheckpoint } from "../runner/staging.js";
+import { followOnAllowed, stagedFollowOnSummary } from "../runner/follow-on.js";
+import { SKIPPED } from "../runner/page-chain.js";
 import { backoffDelay, sleep, type BackoffPolicy } from "./backoff.js";
 import { commitStaged } from "./commit.js";
 import { emitAuthEvent } from "../events/auth-events.js";
@@ -147,17 +148,11 @@ async function grantFingerprint(store: Store, connectionId: string): Promise<str
 }
 
 /**
- * Whether the next page may start while this one commits (the two overlap: the provider's
- * answer for the next page is on its way while this page's records are written). Only a
- * page that staged nothing the next one could read or be stopped by: more to read, no pause,
- * its stream's checkpoint alone, no connection status, no webhook deliveries. The next page
- * reads this page's checkpoint as staged; it is dropped, never committed, if this commit
- * fails, so what is stored is what the page-by-page loop would store.
+ * Pages a sync runs ahead of the one it commits: the worker goes on to the next page while the
+ * main thread takes a page's answer and commits it, so neither waits for the other. Each is
+ * dropped, never committed, when a commit before it fails or the run ends.
  */
-function pipelined(page: RouteRunResult, checkpoint: StagedCheckpoint): boolean {
-  const { staged } = page;
-  return checkpoint.hasMore && !checkpoint.pauseSeconds && staged.checkpoints.length === 1 && !staged.connectionStatus && staged.webhookDeliveries.length === 0;
-}
+const PAGES_AHEAD = 2;
 
 /** How long a page's commit waits for the page started ahead of it to get its first answer. */
 const AHEAD_FIRST_ANSWER_WAIT_MS = 200;
@@ -227,21 +222,21 @@ export class SyncEngine {
     // The state the next page reads (Checkpoint.get answered in the route's isolate): the last
     // committed one, or while a page commits, the one it staged.
     let known = await resolved.services.committedCheckpoint(stream);
-    const runPage = (state: CheckpointState | undefined, onCallAnswered?: () => void) =>
-      runner.runRoute({
-        routesDir: resolved.routesDir,
-        services: resolved.services,
-        route: streamDef.route,
-        method: "POST",
-        checkpoints: { [stream]: state },
-        ...(onCallAnswered ? { onCallAnswered } : {}),
-      });
-    /** The next page, started while the one before it commits (see `pipelined`); dropped when that commit does not happen. */
-    let ahead: Promise<RouteRunResult> | undefined;
+    const chain = runner.pageChain({ routesDir: resolved.routesDir, services: resolved.services, route: streamDef.route, method: "POST" }, stream);
+    /** The page running now (sent, not yet taken), and the pages after it: sent while it runs, each run by the worker right after the one before it if that one allows a follow-on. */
+    let running: Promise<RouteRunResult | typeof SKIPPED> | undefined;
+    const ahead: { page: Promise<RouteRunResult | typeof SKIPPED>; firstAnswer: Promise<void> }[] = [];
+    const fresh = () => chain.run({ checkpoints: { [stream]: known } });
+    /** A page sent ahead and never committed: its downloads go (nothing refers to them). */
+    const drop = async (page: Promise<RouteRunResult | typeof SKIPPED> | undefined) => {
+      const dropped = await page?.catch(() => undefined);
+      if (dropped && dropped !== SKIPPED) await resolved.services.files?.store.removeFiles(connectionId, dropped.staged.downloadedFiles);
+    };
+    // Cancelled: the page sent ahead does not start (stopping waits for the page running at most).
+    const cancelAhead = () => chain.cancelAhead();
+    opts.signal?.addEventListener("abort", cancelAhead, { once: true });
     const dropAhead = async () => {
-      const dropped = await ahead?.catch(() => undefined);
-      ahead = undefined;
-      if (dropped) await resolved.services.files?.store.removeFiles(connectionId, dropped.staged.downloadedFiles);
+      for (const { page } of ahead.splice(0)) await drop(page);
     };
     try {
       for (;;) {
@@ -254,23 +249,34 @@ export class SyncEngine {
           if (opts.slice) result.next = { kind: "page", pauseMs: 0 };
           break;
         }
+        running ??= fresh();
+        // The pages after this one, asked for now (the one before it is committed): the worker
+        // starts each the moment the one before it answers, if that one allows a follow-on.
+        while (ahead.length < PAGES_AHEAD && (opts.maxPages === undefined || result.pages + 2 + ahead.length <= opts.maxPages)) {
+          let answered!: () => void;
+          const firstAnswer = new Promise<void>((resolve) => (answered = resolve));
+          ahead.push({ page: chain.follow({ onCallAnswered: () => answered() }), firstAnswer });
+        }
         // The lock is renewed by each page's commit (and before each retry), not by a write of its own.
-        const page = await (ahead ?? runPage(known));
-        ahead = undefined;
+        const taken = await running;
+        running = undefined;
+        // Only a page sent ahead is skipped: the one before it allowed none. Read this one afresh.
+        if (taken === SKIPPED) {
+          await dropAhead();
+          continue;
+        }
+        const page = taken;
 
         if (page.outcome === "ok" && page.status >= 200 && page.status < 300) {
           attempt = 0;
           const checkpoint = page.staged.checkpoints.find((c) => c.stream === stream);
-          const nextPageFits = opts.maxPages === undefined || result.pages + 1 < opts.maxPages;
-          if (checkpoint && pipelined(page, checkpoint) && nextPageFits && !opts.signal?.aborted) {
+          const next = ahead[0];
+          if (next && checkpoint !== undefined && !opts.signal?.aborted && followOnAllowed(stagedFollowOnSummary(page.staged), stream)) {
             // This page commits once the next one's first call (its provider request) was answered,
             // or soon: then that page's route works on its answer while this one is written.
-            let answered!: () => void;
-            const firstAnswer = new Promise<void>((resolve) => (answered = resolve));
-            ahead = runPage(checkpoint.state, () => answered());
-            await firstOrAfter(AHEAD_FIRST_ANSWER_WAIT_MS, firstAnswer, ahead);
-          }
-          // A commit that fails or is refused ends the run: `finally` drops the page started ahead.
+            await firstOrAfter(AHEAD_FIRST_ANSWER_WAIT_MS, next.firstAnswer, next.page);
+          } else await dropAhead();
+          // A commit that fails or is refused ends the run: `finally` drops the page sent ahead.
           const commit = await commitStaged(store, connectionId, page.staged, { defaultStream: stream, runId: run.id, lock: { stream, owner, ttlMs: lockTtlMs } });
           if (!commit.committed) throw new StreamLockedError(connectionId, stream);
           known = checkpoint ? checkpoint.state : known;
@@ -297,9 +303,11 @@ export class SyncEngine {
             break;
           }
           if (checkpoint.pauseSeconds) await sleep(Math.min(checkpoint.pauseSeconds, MAX_PAUSE_SECONDS) * 1000, opts.signal);
+          running = ahead.shift()?.page;
           continue;
         }
 
+        await dropAhead();
         // Nothing of the failed page was committed, so nothing refers to what it downloaded.
         await resolved.services.files?.store.removeFiles(connectionId, page.staged.downloadedFiles);
         const error = errorOf(page);
@@ -352,8 +360,13 @@ export class SyncEngine {
       result.error = (error as Error).message;
       throw error;
     } finally {
-      // A page started ahead of a run that ended (cancelled, failed, out of pages) is not committed.
+      // A page sent ahead of a run that ended (cancelled, failed, out of pages) is not committed,
+      // and one not yet started never starts.
+      chain.cancelAhead();
       await dropAhead();
+      await drop(running);
+      opts.signal?.removeEventListener("abort", cancelAhead);
+      await chain.close();
       result.durationMs = performance.now() - started;
       if (!result.next)
         await store.syncRuns.finish(
