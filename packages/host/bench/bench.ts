@@ -301,7 +301,7 @@ const benchmarks: [string, () => Promise<void>][] = [
         `${files.sizeMb} MB JSONL file: peak RSS growth, download + read (host process, target ≤ 150 MB)`,
         fmt(files.peakRssMb, "MB"),
         fmt(files.readlinePeakRssMb, "MB plain readline"),
-        fmt(files.peakRssMb / files.readlinePeakRssMb, "×"),
+        fmt(files.peakRssMb / Math.max(files.readlinePeakRssMb, 1), "×"),
       ]);
       rows.push([`${files.sizeMb} MB JSONL file: streamed download (Files.download)`, fmt(files.downloadMbps, "MB/s"), `whole bench ${Math.round(files.seconds)} s`, "-"]);
     },
