@@ -102,8 +102,8 @@ function downloadDeadline(outer: AbortSignal, timeoutMs: number): { signal: Abor
 }
 
 export async function downloadFile(spec: FileDownloadSpec, ctx: DownloadContext): Promise<DownloadedFile> {
-  const url = checkDownload(ctx.manifest, ctx.settings, spec);
-  const headers: Record<string, string> = {};
+  let url = checkDownload(ctx.manifest, ctx.settings, spec);
+  let headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(spec.headers ?? {})) headers[k.toLowerCase()] = String(v);
   let tokenHeader: string | undefined;
   if (spec.auth?.oauth) {
@@ -114,44 +114,34 @@ export async function downloadFile(spec: FileDownloadSpec, ctx: DownloadContext)
     headers[tokenHeader] = value;
   }
   const deadline = downloadDeadline(ctx.signal, spec.timeoutMs);
+  const { signal } = deadline;
   try {
-    return await downloadWithin(deadline.signal, url, headers, tokenHeader, spec, ctx);
+    for (let count = 0; ; count++) {
+      let res: DownloadResponse;
+      try {
+        res = await ctx.transport({ url, headers, signal });
+      } catch (error) {
+        throw downloadError(error, url);
+      }
+      const location = res.headers.location;
+      if (DOWNLOAD_REDIRECTS.has(res.status) && location) {
+        discard(res.body);
+        ({ url, headers } = downloadRedirect(ctx.manifest, { from: url, location, headers, count, tokenHeader }));
+        continue;
+      }
+      if (res.status < 200 || res.status >= 300) {
+        discard(res.body);
+        throw new BackfillError("http_error", `Files.download: ${describeUrl(url.href)} answered ${res.status}`, { status: res.status });
+      }
+      const declared = Number(res.headers["content-length"]);
+      if (Number.isFinite(declared) && declared > spec.maxBytes) {
+        discard(res.body);
+        throw tooLarge(describeUrl(url.href), spec.maxBytes);
+      }
+      return await streamToFile(res.body, spec, url, ctx, signal);
+    }
   } finally {
     deadline.clear();
-  }
-}
-
-async function downloadWithin(
-  signal: AbortSignal,
-  url: URL,
-  headers: Record<string, string>,
-  tokenHeader: string | undefined,
-  spec: FileDownloadSpec,
-  ctx: DownloadContext,
-): Promise<DownloadedFile> {
-  for (let count = 0; ; count++) {
-    let res: DownloadResponse;
-    try {
-      res = await ctx.transport({ url, headers, signal });
-    } catch (error) {
-      throw downloadError(error, url);
-    }
-    const location = res.headers.location;
-    if (DOWNLOAD_REDIRECTS.has(res.status) && location) {
-      discard(res.body);
-      ({ url, headers } = downloadRedirect(ctx.manifest, { from: url, location, headers, count, tokenHeader }));
-      continue;
-    }
-    if (res.status < 200 || res.status >= 300) {
-      discard(res.body);
-      throw new BackfillError("http_error", `Files.download: ${describeUrl(url.href)} answered ${res.status}`, { status: res.status });
-    }
-    const declared = Number(res.headers["content-length"]);
-    if (Number.isFinite(declared) && declared > spec.maxBytes) {
-      discard(res.body);
-      throw tooLarge(describeUrl(url.href), spec.maxBytes);
-    }
-    return streamToFile(res.body, spec, url, ctx, signal);
   }
 }
 

@@ -78,8 +78,8 @@ export class PageChain {
   /**
    * The page after the last one sent, on the checkpoint that page stages for the chain's
    * stream: sent now (a worker thread runs it right after that page), or `skipped` when that
-   * page did not allow a follow-on, failed, or left its executor unfit. The caller asks for
-   * at most one page ahead of the one it commits.
+   * page did not allow a follow-on, failed, or left its executor unfit. The caller bounds how
+   * many it asks for ahead of the page it commits (the engine's PAGES_AHEAD).
    */
   follow(page: Pick<ChainedPage, "onCallAnswered"> = {}): Promise<RouteRunResult | typeof SKIPPED> {
     const sent = this.tail.then(async (before): Promise<Sent> => {

@@ -18,6 +18,11 @@ import { errorToBridge, RouteSession } from "./session.js";
 import { emptyStaged, type StagedWrites } from "./staging.js";
 import { PageChain, SKIPPED, type ChainedPage, type ChainInvocation, type OpenedExecutor } from "./page-chain.js";
 
+/** The body of a route result the runner answers itself (the route did not run, or failed). */
+function errorBodyText(code: string, message: string): string {
+  return JSON.stringify({ error: { code, message } });
+}
+
 /** A route path as manifests write it (routeRefSchema): no `.` segments, so it cannot leave the routes directory. */
 const ROUTE_PATH = /^\/[a-z0-9_\-/]+$/i;
 
@@ -303,7 +308,7 @@ export class RouteRunner {
       const settled = await this.invokeOn(opened, request).settled;
       healthy = settled.healthy;
       // Only an invocation with `checkpointFrom` is ever skipped.
-      return settled.result === SKIPPED ? this.unstartedFailure(500, "error", "route_failed", "unexpected worker answer") : settled.result;
+      return settled.result === SKIPPED ? this.unstartedFailure(performance.now(), 500, "error", "route_failed", "unexpected worker answer") : settled.result;
     } finally {
       opened.release(healthy);
     }
@@ -327,19 +332,21 @@ export class RouteRunner {
 
   /** The route's file and a worker (or child) of its pool, or the result of why it cannot run. */
   private async openExecutor(request: RunRouteRequest): Promise<OpenedExecutor | RouteRunResult> {
+    const started = performance.now();
     const { services } = request;
     const dir = this.dirOf(request);
     const file = this.routeModule(dir, request.route);
-    if (!file) return this.unstartedFailure(404, "not_found", "route_not_found", `connector has no route ${request.route}`);
+    if (!file) return this.unstartedFailure(started, 404, "not_found", "route_not_found", `connector has no route ${request.route}`);
     let pool: WorkerPool;
     try {
       pool = this.pool(dir, services.manifest.version, file, services.connectionId);
     } catch (error) {
-      if (error instanceof IsolationError) return this.unstartedFailure(500, "error", error.code, error.message);
+      if (error instanceof IsolationError) return this.unstartedFailure(started, 500, "error", error.code, error.message);
       throw error;
     }
     if (pool.isolated && !/\.m?js$/.test(file))
       return this.unstartedFailure(
+        started,
         500,
         "error",
         ISOLATED_NEEDS_JAVASCRIPT,
@@ -350,19 +357,19 @@ export class RouteRunner {
       return { worker, moduleUrl: pathToFileURL(file).href, release: (healthy) => pool.release(worker, healthy) };
     } catch (error) {
       const code = error instanceof IsolationError ? error.code : "worker_failed";
-      return this.unstartedFailure(500, "crashed", code, `could not start a route worker: ${(error as Error).message}`);
+      return this.unstartedFailure(started, 500, "crashed", code, `could not start a route worker: ${(error as Error).message}`);
     }
   }
 
-  /** A result for a route that never ran: nothing staged, nothing logged. */
-  private unstartedFailure(status: number, outcome: RouteOutcome, code: string, message: string): RouteRunResult {
+  /** A result for a route that never ran: nothing staged, nothing logged; its body redacted like any answer's. */
+  private unstartedFailure(started: number, status: number, outcome: RouteOutcome, code: string, message: string): RouteRunResult {
     return {
       status,
       headers: { "content-type": "application/json" },
-      bodyText: JSON.stringify({ error: { code, message } }),
+      bodyText: this.redactor.redactString(errorBodyText(code, message)),
       staged: emptyStaged(),
       logs: [],
-      durationMs: 0,
+      durationMs: performance.now() - started,
       outcome,
     };
   }
@@ -388,7 +395,7 @@ export class RouteRunner {
         ...(session.grant !== undefined ? { grant: session.grant } : {}),
       };
     };
-    const failure = (status: number, outcome: RouteOutcome, code: string, message: string) => finish(status, outcome, JSON.stringify({ error: { code, message } }));
+    const failure = (status: number, outcome: RouteOutcome, code: string, message: string) => finish(status, outcome, errorBodyText(code, message));
     const invocationId = this.nextInvocation++;
     const timeoutMs = request.routeTimeoutMs ?? this.options.routeTimeoutMs ?? 60_000;
     // Time inside Files.download does not count (deadline.ts); the session pauses the clock.

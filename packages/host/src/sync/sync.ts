@@ -232,7 +232,7 @@ export class SyncEngine {
       const dropped = await page?.catch(() => undefined);
       if (dropped && dropped !== SKIPPED) await resolved.services.files?.store.removeFiles(connectionId, dropped.staged.downloadedFiles);
     };
-    // Cancelled: the page sent ahead does not start (stopping waits for the page running at most).
+    // Cancelled: the pages sent ahead do not start (stopping waits for the page running at most).
     const cancelAhead = () => chain.cancelAhead();
     opts.signal?.addEventListener("abort", cancelAhead, { once: true });
     const dropAhead = async () => {
@@ -271,7 +271,7 @@ export class SyncEngine {
           attempt = 0;
           const checkpoint = page.staged.checkpoints.find((c) => c.stream === stream);
           const next = ahead[0];
-          if (next && checkpoint !== undefined && !opts.signal?.aborted && followOnAllowed(stagedFollowOnSummary(page.staged), stream)) {
+          if (next && !opts.signal?.aborted && followOnAllowed(stagedFollowOnSummary(page.staged), stream)) {
             // This page commits once the next one's first call (its provider request) was answered,
             // or soon: then that page's route works on its answer while this one is written.
             await firstOrAfter(AHEAD_FIRST_ANSWER_WAIT_MS, next.firstAnswer, next.page);
