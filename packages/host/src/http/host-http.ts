@@ -9,7 +9,7 @@
  * `http_too_large`, `http_invalid_url`, `http_header_forbidden`); messages name the URL
  * without its query (never a token).
  */
-import { request } from "undici";
+import { request, type Dispatcher } from "undici";
 import { describeUrl } from "@backfill-io/sdk/policy";
 import { createHostDispatcher, type HostDispatcherOptions } from "./dispatcher.js";
 import { describeRequest, HostHttpError, HTTP_INVALID_URL, outboundError, tooLargeError } from "./errors.js";
@@ -73,31 +73,56 @@ export function createHostHttp(opts: HostHttpOptions = {}): HostHttp & { close()
     const shown = describeRequest(req.method, req.url);
     const maxBytes = req.maxResponseBytes ?? defaultMaxBytes;
     const headers: Record<string, string> = { "user-agent": userAgent ?? "backfill-host", ...lowerKeys(req.headers ?? {}) };
-    const signal = req.timeoutMs ? AbortSignal.timeout(req.timeoutMs) : undefined;
+    // A timer of our own, cleared when the request ends: AbortSignal.timeout costs a weak
+    // reference and a registry entry per request (every page of a sync makes one).
+    const deadline = req.timeoutMs ? new AbortController() : undefined;
+    const timer = deadline ? setTimeout(() => deadline.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")), req.timeoutMs) : undefined;
     try {
-      const res = await request(target, { method: req.method, headers, body: req.body ?? null, dispatcher, ...(signal ? { signal } : {}) });
+      const res = await request(target, { method: req.method, headers, body: req.body ?? null, dispatcher, ...(deadline ? { signal: deadline.signal } : {}) });
       const declared = Number(res.headers["content-length"] ?? NaN);
       if (Number.isFinite(declared) && declared > maxBytes) {
         discard(res.body);
         throw tooLargeError(shown, maxBytes);
       }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of res.body) {
-        size += (chunk as Buffer).length;
-        if (size > maxBytes) {
-          discard(res.body);
-          throw tooLargeError(shown, maxBytes);
-        }
-        chunks.push(chunk as Buffer);
-      }
-      const body = Buffer.concat(chunks);
-      return { status: res.statusCode, headers: flattenHeaders(res.headers), body, bodyText: body.toString("utf8"), url: req.url };
+      const body = await readBody(res.body, maxBytes, shown);
+      return {
+        status: res.statusCode,
+        headers: flattenHeaders(res.headers),
+        body,
+        // Decoded when read: the route runner passes the bytes on and decodes them itself.
+        get bodyText() {
+          return body.toString("utf8");
+        },
+        url: req.url,
+      };
     } catch (error) {
       throw outboundError(error, shown);
+    } finally {
+      clearTimeout(timer);
     }
   };
   return Object.assign(http, { close: () => dispatcher.close() });
+}
+
+type ResponseBody = Dispatcher.ResponseData["body"];
+
+/** The whole body, refused past `maxBytes` (read by events: an async iterator costs a stream wrapper per response). */
+function readBody(body: ResponseBody, maxBytes: number, shown: string): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    body.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        discard(body);
+        reject(tooLargeError(shown, maxBytes));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    body.once("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    body.once("error", reject);
+  });
 }
 
 /** Stops reading a body we refuse; the abort it causes is expected, not an error to report. */

@@ -6,7 +6,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { serialize } from "node:v8";
 import { BackfillError, HOST_ERROR, INVOCATION_ENDED, NO_HOST_BOUND, registerSecret, redact, type CheckpointState, type ConnectorManifest } from "@backfill-io/sdk";
-import { bindHost, type HostBinding } from "@backfill-io/sdk/host";
+import { bindHost, serialisedBodyText, type HostBinding } from "@backfill-io/sdk/host";
 import { assertExternalMemoryWithin, denyProcessControl, PROCESS_CONTROL_DENIED, type ProcessControlGuard } from "./route-guards.js";
 import { checkCheckpointSet, checkIngestCall, parseResponseBody } from "@backfill-io/sdk/policy";
 import type { BridgedHttpResponse, BridgeError, BridgeMethod, DeferredCall, DeferredMethod, FromWorker, InvokeMessage } from "./protocol.js";
@@ -328,7 +328,7 @@ async function runHandler(message: RouteInvocation): Promise<InvocationAnswer> {
     if (!(response instanceof Response)) throw new TypeError("route must return a Response (wrap the handler in api(...))");
     const headers: Record<string, string> = {};
     response.headers.forEach((value, key) => (headers[key] = value));
-    const bodyText = await response.text();
+    const bodyText = serialisedBodyText(response) ?? (await response.text());
     return { type: "result", invocationId: message.invocationId, status: response.status, headers, bodyText };
   } catch (error) {
     return { type: "failed", invocationId: message.invocationId, error: toBridgeError(error) };

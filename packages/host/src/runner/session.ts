@@ -26,6 +26,7 @@ import {
   assertSettingReadable,
   checkCheckpointSet,
   checkDeliveryIds,
+  canonicalPayload,
   checkIngestCall,
   checkValidatedDeletions,
   type IngestItem,
@@ -159,7 +160,13 @@ export class RouteSession {
   private ingest(kind: string, items: IngestItem[], opts: { stream?: string; continueOnError: boolean }) {
     const { kind: entity, result, valid } = checkIngestCall(this.services.manifest, kind, items, opts.continueOnError);
     for (const item of valid) {
-      this.staged.records.push({ kind: entity, ...(opts.stream ? { stream: opts.stream } : {}), idempotencyKey: item.idempotencyKey, payload: item.payload });
+      this.staged.records.push({
+        kind: entity,
+        ...(opts.stream ? { stream: opts.stream } : {}),
+        idempotencyKey: item.idempotencyKey,
+        payload: item.payload,
+        canonical: canonicalPayload(item.payload),
+      });
     }
     this.staged.accepted += result.accepted;
     this.staged.rejected += result.rejected;

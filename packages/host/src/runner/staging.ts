@@ -1,8 +1,13 @@
 // What one route invocation asked to write. Nothing here is stored until the caller
 // commits it, and the caller commits only when the route answered 2xx.
 import type { CheckpointState, ConnectionStatusChange, EntityKind, RecordsRedaction } from "@backfill-io/sdk";
+import type { CanonicalPayload } from "@backfill-io/sdk/policy";
 
-export type StagedRecord = { kind: EntityKind; stream?: string; idempotencyKey: string; payload: Record<string, unknown> };
+/**
+ * `canonical`: the payload serialised and hashed when it was staged (while the sync's next page
+ * waits for its provider), so the page's commit only writes.
+ */
+export type StagedRecord = { kind: EntityKind; stream?: string; idempotencyKey: string; payload: Record<string, unknown>; canonical?: CanonicalPayload };
 export type StagedDeletion = { kind: EntityKind; stream?: string; idempotencyKey: string; deletedAt: number | null };
 export type StagedCheckpoint = { stream: string; state: CheckpointState; hasMore: boolean; pauseSeconds?: number };
 

@@ -73,7 +73,7 @@ export async function commitPagePostgres(
   for (const batch of batches) {
     for (const item of batch.items) {
       const key = identityKey(batch.kind, item.idempotencyKey);
-      const { json, hash } = canonicalPayload(item.payload);
+      const { json, hash } = item.canonical ?? canonicalPayload(item.payload);
       const version = recordVersion(batch.kind, item.payload);
       const current = stored.get(key);
       const decision = decideRecordCommit(current, { payloadHash: hash, version });

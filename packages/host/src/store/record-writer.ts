@@ -7,9 +7,10 @@
 // better-sqlite3 is synchronous and shares the connection with Kysely, so these run inside
 // the caller's transaction.
 import type BetterSqlite3 from "better-sqlite3";
-import { canonicalPayload, decideRecordCommit, recordVersion } from "@backfill-io/sdk/policy";
+import { canonicalPayload, decideRecordCommit, recordVersion, type CanonicalPayload } from "@backfill-io/sdk/policy";
 
-export type PageItem = { idempotencyKey: string; payload: unknown };
+/** `canonical`: the payload's canonical JSON and hash, when the caller computed them already (staging did). */
+export type PageItem = { idempotencyKey: string; payload: unknown; canonical?: CanonicalPayload };
 export type PageBatch = { kind: string; items: readonly PageItem[] };
 export type CommitPageResult = { inserted: number; updated: number; unchanged: number; suppressed: number; stale: number };
 
@@ -71,7 +72,7 @@ export class SqliteRecordWriter {
       // What this page wrote, by key: a key twice in one page sees its first write, as a lookup per record did.
       const written = new Map<string, StoredRow>();
       for (const [index, item] of batch.items.entries()) {
-        const { json, hash } = canonicalPayload(item.payload);
+        const { json, hash } = item.canonical ?? canonicalPayload(item.payload);
         const version = recordVersion(batch.kind, item.payload);
         const row = written.get(item.idempotencyKey) ?? stored[index];
         const decision = decideRecordCommit(row && { tombstoned: row.tombstoned_at !== null, payloadHash: row.payload_hash, version: row.provider_version }, {

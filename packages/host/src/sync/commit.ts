@@ -36,7 +36,8 @@ export async function commitStaged(
     if (!items) kinds.set(kind, (items = []));
     return items;
   };
-  for (const r of staged.records) batchOf(r.stream ?? opts.defaultStream, r.kind).push({ idempotencyKey: r.idempotencyKey, payload: r.payload });
+  for (const r of staged.records)
+    batchOf(r.stream ?? opts.defaultStream, r.kind).push({ idempotencyKey: r.idempotencyKey, payload: r.payload, ...(r.canonical ? { canonical: r.canonical } : {}) });
   for (const c of staged.checkpoints) if (!streams.has(c.stream)) streams.set(c.stream, new Map());
   const deliveries = [...new Set(staged.webhookDeliveries)];
   try {

@@ -250,13 +250,6 @@ export class SyncEngine {
           break;
         }
         running ??= fresh();
-        // The pages after this one, asked for now (the one before it is committed): the worker
-        // starts each the moment the one before it answers, if that one allows a follow-on.
-        while (ahead.length < PAGES_AHEAD && (opts.maxPages === undefined || result.pages + 2 + ahead.length <= opts.maxPages)) {
-          let answered!: () => void;
-          const firstAnswer = new Promise<void>((resolve) => (answered = resolve));
-          ahead.push({ page: chain.follow({ onCallAnswered: () => answered() }), firstAnswer });
-        }
         // The lock is renewed by each page's commit (and before each retry), not by a write of its own.
         const taken = await running;
         running = undefined;
@@ -270,11 +263,19 @@ export class SyncEngine {
         if (page.outcome === "ok" && page.status >= 200 && page.status < 300) {
           attempt = 0;
           const checkpoint = page.staged.checkpoints.find((c) => c.stream === stream);
-          const next = ahead[0];
-          if (next && !opts.signal?.aborted && followOnAllowed(stagedFollowOnSummary(page.staged), stream)) {
+          if (!opts.signal?.aborted && followOnAllowed(stagedFollowOnSummary(page.staged), stream)) {
+            // The pages after this one, asked for now, while the next one's provider request is on
+            // its way (after this page's commit, they would delay the worker's next call): the
+            // worker starts each the moment the one before it answers, if that one allows a follow-on.
+            while (ahead.length < PAGES_AHEAD && (opts.maxPages === undefined || result.pages + 2 + ahead.length <= opts.maxPages)) {
+              let answered!: () => void;
+              const firstAnswer = new Promise<void>((resolve) => (answered = resolve));
+              ahead.push({ page: chain.follow({ onCallAnswered: () => answered() }), firstAnswer });
+            }
             // This page commits once the next one's first call (its provider request) was answered,
             // or soon: then that page's route works on its answer while this one is written.
-            await firstOrAfter(AHEAD_FIRST_ANSWER_WAIT_MS, next.firstAnswer, next.page);
+            const next = ahead[0];
+            if (next) await firstOrAfter(AHEAD_FIRST_ANSWER_WAIT_MS, next.firstAnswer, next.page);
           } else await dropAhead();
           // A commit that fails or is refused ends the run: `finally` drops the page sent ahead.
           const commit = await commitStaged(store, connectionId, page.staged, { defaultStream: stream, runId: run.id, lock: { stream, owner, ttlMs: lockTtlMs } });
@@ -283,7 +284,7 @@ export class SyncEngine {
           result.pages++;
           result.accepted += page.staged.accepted;
           result.rejected += page.staged.rejected;
-          progress(false, pageSummary(page.bodyText));
+          if (opts.onProgress) progress(false, pageSummary(page.bodyText));
           if (page.staged.connectionStatus?.status === "revoked") {
             result.outcome = "reauth_required";
             result.error = "the connection was revoked";

@@ -105,13 +105,31 @@ function wrap(handler: RouteHandler): Route {
   return Object.assign(route, { __backfillRoute: true as const });
 }
 
+/**
+ * The text of bodies api.json serialised, by Response: the host takes a route's answer as text,
+ * and reading it back through the Response's stream cost more than writing it (every page).
+ */
+const serialisedBodies = new WeakMap<Response, string>();
+
+/** The body api.json wrote for this Response, while nobody has read it; undefined for any other Response. */
+export function serialisedBodyText(response: Response): string | undefined {
+  return response.bodyUsed ? undefined : serialisedBodies.get(response);
+}
+
 export function isRoute(value: unknown): value is Route {
   return typeof value === "function" && (value as { __backfillRoute?: unknown }).__backfillRoute === true;
 }
 
 export const api = Object.assign(wrap, {
   json(data: unknown, init: ResponseInit = {}): Response {
-    return Response.json(data, init);
+    // As Response.json: the same refusal of what JSON cannot carry, the same default content-type.
+    const text = JSON.stringify(data);
+    if (text === undefined) throw new TypeError("api.json: the value cannot be serialised to JSON");
+    const headers = new Headers(init.headers);
+    if (!headers.has("content-type")) headers.set("content-type", "application/json");
+    const response = new Response(text, { ...init, headers });
+    serialisedBodies.set(response, text);
+    return response;
   },
   text(text: string, init: ResponseInit = {}): Response {
     return new Response(text, { ...init, headers: { "content-type": "text/plain; charset=utf-8", ...(init.headers as Record<string, string>) } });

@@ -3,6 +3,6 @@
 // a binding, the request shapes a binding receives, errors crossing the bridge as JSON.
 export { bindHost, currentBinding, isHostBound, oauthAuthHeader, type HostBinding, type HttpRequestSpec, type FileDownloadSpec } from "../runtime/binding.js";
 export { errorFromJSON, NoHostBoundError } from "../runtime/errors.js";
-export { isRoute, normalizeRouteInput } from "../api/api.js";
+export { isRoute, normalizeRouteInput, serialisedBodyText } from "../api/api.js";
 export type { ValidatedDeletion } from "../policy/commit.js";
 export type { IngestItem } from "../policy/ingest.js";

@@ -40,8 +40,10 @@ export function payloadHash(payload: unknown): string {
   return canonicalPayload(payload).hash;
 }
 
-/** The payload serialised once: its canonical JSON (what a store keeps) and that text's hash. */
-export function canonicalPayload(payload: unknown): { json: string; hash: string } {
+/** A payload serialised once: its canonical JSON (what a store keeps) and that text's hash. */
+export type CanonicalPayload = { json: string; hash: string };
+
+export function canonicalPayload(payload: unknown): CanonicalPayload {
   const json = canonicalJson(payload);
   return { json, hash: createHash("sha256").update(json).digest("hex") };
 }

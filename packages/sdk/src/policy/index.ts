@@ -18,6 +18,7 @@ export {
   payloadHash,
   recordVersion,
   validateDeletions,
+  type CanonicalPayload,
   type IncomingRecordState,
   type RecordCommitDecision,
   type RecordDeleteDecision,
