@@ -11,6 +11,10 @@ describe("api.json", () => {
     expect(await ours.text()).toBe(await theirs.text());
   });
 
+  it("answers JSON without headers of the route's, as Response.json", () => {
+    expect([...api.json({ a: 1 }).headers]).toEqual([...Response.json({ a: 1 }).headers]);
+  });
+
   it("keeps a content-type the route set", () => {
     expect(api.json({}, { headers: { "content-type": "application/problem+json" } }).headers.get("content-type")).toBe("application/problem+json");
   });
