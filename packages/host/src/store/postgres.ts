@@ -43,6 +43,9 @@ export async function openPostgres(url: string, opts: { poolSize: number }): Pro
   const pool = new pg.Pool({ connectionString: url, max: opts.poolSize, types: hostTypes });
   // An idle client losing its server (a restart) is reported here; the pool replaces it.
   pool.on("error", () => undefined);
+  // So is a client's that the pool is not watching (checked out, or being ended on close): the
+  // server's "terminating connection" would otherwise be an unhandled 'error' event, and end the process.
+  pool.on("connect", (client) => client.on("error", () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     await sql`select 1`.execute(db);

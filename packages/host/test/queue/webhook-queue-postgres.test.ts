@@ -37,6 +37,7 @@ beforeAll(async () => {
   postgres = await sharedTestPostgres();
   databaseUrl = await postgres.createDatabase("webhook_queue");
   inspect = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  inspect.on("error", () => undefined);
   dataDir = mkdtempSync(join(tmpdir(), "backfill-webhook-pg-"));
   // Connection 1's one page of one customer: the worker's schedule sweep syncs it, harmlessly.
   provider = await startPagedProvider(perConnectionPages(() => 1, 1));
