@@ -15,6 +15,7 @@ import { checkDownload, describeUrl, downloadRedirect, DOWNLOAD_REDIRECTS, FILE_
 import { createHostDispatcher, type HostDispatcherOptions } from "../http/dispatcher.js";
 import { describeRequest, routeCallError } from "../http/errors.js";
 import { flattenHeaders } from "../http/host-http.js";
+import { requestDeadline } from "../http/request-deadline.js";
 import { PRIVATE_FILE_MODE } from "../store/data-dir.js";
 import type { FileStore } from "./file-store.js";
 import type { FileDownloadContext } from "../runner/services.js";
@@ -79,28 +80,6 @@ function downloadError(error: unknown, url: URL): BackfillError {
   return routeCallError("Files.download", error, describeRequest("GET", url));
 }
 
-/**
- * The invocation's signal and the download's deadline as one signal. Not AbortSignal.any over
- * AbortSignal.timeout: a timeout signal that only a composite follows can be garbage-collected
- * before it fires (nodejs/node#57736), and the download then ran past its deadline.
- */
-function downloadDeadline(outer: AbortSignal, timeoutMs: number): { signal: AbortSignal; clear(): void } {
-  const controller = new AbortController();
-  const onOuter = () => controller.abort(outer.reason);
-  // The reason AbortSignal.timeout gives, so the error reads the same (http/errors.ts).
-  const timer = setTimeout(() => controller.abort(new DOMException(`the download passed its ${timeoutMs} ms deadline`, "TimeoutError")), timeoutMs);
-  timer.unref();
-  if (outer.aborted) onOuter();
-  else outer.addEventListener("abort", onOuter, { once: true });
-  return {
-    signal: controller.signal,
-    clear() {
-      clearTimeout(timer);
-      outer.removeEventListener("abort", onOuter);
-    },
-  };
-}
-
 export async function downloadFile(spec: FileDownloadSpec, ctx: DownloadContext): Promise<DownloadedFile> {
   let url = checkDownload(ctx.manifest, ctx.settings, spec);
   let headers: Record<string, string> = {};
@@ -113,7 +92,8 @@ export async function downloadFile(spec: FileDownloadSpec, ctx: DownloadContext)
     tokenHeader = name.toLowerCase();
     headers[tokenHeader] = value;
   }
-  const deadline = downloadDeadline(ctx.signal, spec.timeoutMs);
+  // The invocation's signal and the download's deadline as one signal.
+  const deadline = requestDeadline(spec.timeoutMs, `the download passed its ${spec.timeoutMs} ms deadline`, ctx.signal);
   const { signal } = deadline;
   try {
     for (let count = 0; ; count++) {

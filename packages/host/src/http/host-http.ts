@@ -14,6 +14,7 @@ import { describeUrl } from "@backfill-io/sdk/policy";
 import { createHostDispatcher, type HostDispatcherOptions } from "./dispatcher.js";
 import { describeRequest, HostHttpError, HTTP_INVALID_URL, outboundError, tooLargeError } from "./errors.js";
 import { providerRouter, type ProviderRoute } from "./provider-routes.js";
+import { requestDeadline } from "./request-deadline.js";
 
 export type HostHttpRequest = {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD";
@@ -73,10 +74,7 @@ export function createHostHttp(opts: HostHttpOptions = {}): HostHttp & { close()
     const shown = describeRequest(req.method, req.url);
     const maxBytes = req.maxResponseBytes ?? defaultMaxBytes;
     const headers: Record<string, string> = { "user-agent": userAgent ?? "backfill-host", ...lowerKeys(req.headers ?? {}) };
-    // A timer of our own, cleared when the request ends: AbortSignal.timeout costs a weak
-    // reference and a registry entry per request (every page of a sync makes one).
-    const deadline = req.timeoutMs ? new AbortController() : undefined;
-    const timer = deadline ? setTimeout(() => deadline.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")), req.timeoutMs) : undefined;
+    const deadline = req.timeoutMs ? requestDeadline(req.timeoutMs, "The operation was aborted due to timeout") : undefined;
     try {
       const res = await request(target, { method: req.method, headers, body: req.body ?? null, dispatcher, ...(deadline ? { signal: deadline.signal } : {}) });
       const declared = Number(res.headers["content-length"] ?? NaN);
@@ -85,20 +83,21 @@ export function createHostHttp(opts: HostHttpOptions = {}): HostHttp & { close()
         throw tooLargeError(shown, maxBytes);
       }
       const body = await readBody(res.body, maxBytes, shown);
+      let text: string | undefined;
       return {
         status: res.statusCode,
         headers: flattenHeaders(res.headers),
         body,
-        // Decoded when read: the route runner passes the bytes on and decodes them itself.
+        // Decoded when first read: the route runner passes the bytes on and decodes them itself.
         get bodyText() {
-          return body.toString("utf8");
+          return (text ??= body.toString("utf8"));
         },
         url: req.url,
       };
     } catch (error) {
       throw outboundError(error, shown);
     } finally {
-      clearTimeout(timer);
+      deadline?.clear();
     }
   };
   return Object.assign(http, { close: () => dispatcher.close() });

@@ -222,6 +222,11 @@ function invocationBindingFor(
   };
 }
 
+/** An answer a sync's next page may follow (its `checkpointFrom`): 2xx, and the isolate left clean. */
+export function answerMayBeFollowed(answer: FromWorker): boolean {
+  return answer.type === "result" && answer.status >= 200 && answer.status < 300 && !answer.dirty;
+}
+
 /**
  * Installs the route side in this isolate, before any route module loads: the SDK binding
  * (dispatching by async context), the process-control guard, and the baseline of globals
@@ -268,7 +273,7 @@ export function installRouteHost(options: { memoryLimitBytes: number }): RouteHo
       const answer = await invocationBinding.run(binding, () => runHandler(invocation));
       const deferred = end();
       const cleaned = cleanedUp(before, withDeferred(guarded(answer, processControl, memoryLimitBytes), deferred), processControl, baselineGlobals);
-      if (cleaned.type === "result" && cleaned.status >= 200 && cleaned.status < 300 && !cleaned.dirty) lastAnswered = { invocationId: message.invocationId, staged };
+      if (answerMayBeFollowed(cleaned)) lastAnswered = { invocationId: message.invocationId, staged };
       return cleaned;
     },
     async describe(invocationId, moduleUrl) {

@@ -6,7 +6,7 @@ import { parentPort, receiveMessageOnPort, workerData } from "node:worker_thread
 import { BackfillError } from "@backfill-io/sdk";
 import { errorFromJSON } from "@backfill-io/sdk/host";
 import { SIGNAL_INDEX, type BridgeReply, type FromWorker, type InvokeMessage, type ToWorker, type WorkerBootData, type WorkerCall } from "./protocol.js";
-import { installRouteHost, type SyncCallChannel } from "./route-host.js";
+import { answerMayBeFollowed, installRouteHost, type SyncCallChannel } from "./route-host.js";
 
 const port = parentPort!;
 const boot = workerData as WorkerBootData;
@@ -38,7 +38,7 @@ function flushHeldAnswer(): void {
 }
 
 function postAnswer(answer: FromWorker): void {
-  if (answer.type !== "result" || answer.status < 200 || answer.status >= 300 || answer.dirty) return post(answer);
+  if (!answerMayBeFollowed(answer)) return post(answer);
   flushHeldAnswer();
   heldAnswer = answer;
   setImmediate(flushHeldAnswer);
