@@ -54,3 +54,15 @@ describe("permissions.http", () => {
     expect(parseHttpPattern("https://a.com/x*y")).toHaveProperty("error");
   });
 });
+
+describe("permissions.http parsed once per list", () => {
+  it("checks a list changed in place against what it holds now, not what it held when first parsed", () => {
+    const patterns = ["https://api.example.com/v1/*"];
+    expect(assertHttpAllowed("https://api.example.com/v1/orders", patterns).hostname).toBe("api.example.com");
+    patterns[0] = "https://other.example.com/*";
+    expect(() => assertHttpAllowed("https://api.example.com/v1/orders", patterns)).toThrow(/not allowed by permissions.http/);
+    expect(assertHttpAllowed("https://other.example.com/x", patterns).hostname).toBe("other.example.com");
+    patterns.push("https://api.example.com/v1/*");
+    expect(assertHttpAllowed("https://api.example.com/v1/orders", patterns).hostname).toBe("api.example.com");
+  });
+});

@@ -27,8 +27,10 @@ afterAll(async () => {
 it("commits nothing of a page during which another owner took the stream's lock", async () => {
   const id = await createDemoConnection(sh.host, server.base);
   onPage = async (page) => {
-    // Page 2 commits once page 3 (started ahead of that commit) has its provider answer: the
-    // lock is taken over while page 3 is read, so page 2 commits under a lock it lost.
+    // Page 2 is slow, so page 1 (held for the pages after it) is committed alone while page 2 is
+    // awaited. Page 2 commits no earlier than page 3 (started ahead of that commit) has its
+    // provider answer: the lock is taken over while page 3 is read, so page 2 commits under a lock it lost.
+    if (page === 2) await new Promise((resolve) => setTimeout(resolve, 150));
     if (page === 3) await takeStreamLockOver(sh.host, id, "customers");
   };
   await expect(sh.engine.sync(id, "customers", { maxAttempts: 1 })).rejects.toBeInstanceOf(StreamLockedError);

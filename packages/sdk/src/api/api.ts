@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { redact } from "../redaction/redactor.js";
 import { isReauthRequired } from "../runtime/errors.js";
 import { isHostBound, currentBinding } from "../runtime/binding.js";
+import { JsonResponse } from "./json-response.js";
 
 export type RouteRequest = {
   method: string;
@@ -108,15 +109,9 @@ function wrap(handler: RouteHandler): Route {
   return Object.assign(route, { __backfillRoute: true as const });
 }
 
-/**
- * The text of bodies api.json serialised, by Response: the host takes a route's answer as text,
- * and reading it back through the Response's stream cost more than writing it (every page).
- */
-const serialisedBodies = new WeakMap<Response, string>();
-
 /** The body api.json wrote for this Response, while nobody has read it; undefined for any other Response. */
 export function serialisedBodyText(response: Response): string | undefined {
-  return response.bodyUsed ? undefined : serialisedBodies.get(response);
+  return JsonResponse.unreadText(response);
 }
 
 export function isRoute(value: unknown): value is Route {
@@ -134,9 +129,8 @@ export const api = Object.assign(wrap, {
       headers = new Headers(init.headers);
       if (!headers.has("content-type")) headers.set("content-type", "application/json");
     }
-    const response = new Response(text, { ...init, headers });
-    serialisedBodies.set(response, text);
-    return response;
+    // Its body stream is built only if something reads it: the host takes the text (serialisedBodyText).
+    return JsonResponse.of(text, { ...init, headers });
   },
   text(text: string, init: ResponseInit = {}): Response {
     return new Response(text, { ...init, headers: { "content-type": "text/plain; charset=utf-8", ...(init.headers as Record<string, string>) } });

@@ -67,6 +67,21 @@ export function assertRequestHeadersAllowed(call: string, headers: Record<string
 }
 
 /**
+ * A manifest's patterns, parsed once per list (every request of a sync checks the same list;
+ * parsing it again cost ~20 µs a request). Keyed by the array, and checked against a copy of
+ * it: a list changed in place is parsed again.
+ */
+const parsedPatterns = new WeakMap<readonly string[], { source: string[]; parsed: HttpPattern[] }>();
+
+function usablePatterns(patterns: readonly string[]): HttpPattern[] {
+  const cached = parsedPatterns.get(patterns);
+  if (cached && cached.source.length === patterns.length && cached.source.every((p, i) => p === patterns[i])) return cached.parsed;
+  const parsed = patterns.map(parseHttpPattern).filter((p): p is HttpPattern => !("error" in p));
+  parsedPatterns.set(patterns, { source: [...patterns], parsed });
+  return parsed;
+}
+
+/**
  * Parses `raw` and checks it against the manifest's `permissions.http`.
  * Throws `permission_denied` naming the URL without its query.
  */
@@ -80,8 +95,7 @@ export function assertHttpAllowed(raw: string, patterns: readonly string[]): URL
   if (url.username || url.password) {
     throw new PermissionDeniedError(`Http: ${describeUrl(raw)} carries userinfo, which is never allowed`, { url: describeUrl(raw), rule: "userinfo" });
   }
-  const parsed = patterns.map(parseHttpPattern).filter((p): p is HttpPattern => !("error" in p));
-  if (!parsed.some((p) => matchesHttpPattern(url, p))) {
+  if (!usablePatterns(patterns).some((p) => matchesHttpPattern(url, p))) {
     throw new PermissionDeniedError(`Http: ${describeUrl(raw)} is not allowed by permissions.http (${patterns.join(", ") || "none declared"})`, {
       url: describeUrl(raw),
       rule: "permissions.http",
