@@ -257,7 +257,6 @@ export class SyncEngine {
     /** Pages taken and not yet committed (GROUP_MAX_WAIT_MS): each answered 2xx, allowed the next to follow and has more after it. */
     const held: RouteRunResult[] = [];
     let heldSince = 0;
-    let heldRecords = 0;
     /** Commits the held pages and `page` (when given) in one transaction, then counts each and reports it. */
     const commitPages = async (page?: RouteRunResult) => {
       const pages = page ? [...held, page] : [...held];
@@ -271,7 +270,6 @@ export class SyncEngine {
       );
       if (!commit.committed) throw new StreamLockedError(connectionId, stream);
       held.length = 0;
-      heldRecords = 0;
       for (const committed of pages) {
         const checkpoint = committed.staged.checkpoints.find((c) => c.stream === stream);
         known = checkpoint ? checkpoint.state : known;
@@ -328,18 +326,16 @@ export class SyncEngine {
             }
           } else await dropAhead();
           const next = ahead[0];
+          // Held only when the next page follows this one (more to read, no pause: followOnAllowed) and is on its way.
           const holdable =
+            followOn &&
             next !== undefined &&
-            checkpoint?.hasMore === true &&
-            !checkpoint.pauseSeconds &&
-            !page.staged.connectionStatus &&
             (opts.maxPages === undefined || through < opts.maxPages) &&
             held.length + 1 < GROUP_MAX_PAGES &&
-            heldRecords + page.staged.records.length < GROUP_MAX_RECORDS;
+            held.reduce((records, p) => records + p.staged.records.length, page.staged.records.length) < GROUP_MAX_RECORDS;
           if (holdable) {
             if (!held.length) heldSince = performance.now();
             held.push(page);
-            heldRecords += page.staged.records.length;
             running = ahead.shift()?.page;
             continue;
           }
