@@ -53,4 +53,20 @@ describe("record writer", () => {
     expect(records).toHaveLength(1);
     expect(records[0]).toMatch(/^SEARCH r USING INDEX \S+ \(connection_id=\? AND kind=\? AND idempotency_key=\?\)$/);
   });
+
+  it("a long page lets the event loop turn while it writes, and a query made meanwhile sees the page whole or not at all", async () => {
+    const { store, connectionId } = await open();
+    const page = Array.from({ length: 5_000 }, (_, i) => customer(String(i), `Customer ${i}`));
+    let committed = false;
+    const seenMidWrite: { turnedBeforeCommit: boolean; count: Promise<number> }[] = [];
+    // An I/O-like callback (a route's waiting SDK call) queued as the write starts: it runs while
+    // the page is being written, not after, and its query waits for the transaction.
+    setImmediate(() => seenMidWrite.push({ turnedBeforeCommit: !committed, count: store.records.count(connectionId) }));
+    const result = await store.commitPage(connectionId, "customers", [{ kind: "customer", items: page }], { page: 1 });
+    committed = true;
+    expect(result.inserted).toBe(5_000);
+    expect(seenMidWrite).toHaveLength(1);
+    expect(seenMidWrite[0]!.turnedBeforeCommit).toBe(true);
+    expect(await seenMidWrite[0]!.count).toBe(5_000);
+  });
 });

@@ -132,7 +132,7 @@ export class Store {
         const seq = await changeSequence(tx.db);
         result = await commitPagePostgres(tx.db as Transaction<Database>, connectionId, stream, batches, tx.now(), seq() - 1);
       } else {
-        result = tx.recordWriter().commit(connectionId, stream, batches, tx.now());
+        result = await tx.recordWriter().commit(connectionId, stream, batches, tx.now());
       }
       if (checkpoint) await tx.checkpoints.put(connectionId, stream, checkpoint);
       return result;

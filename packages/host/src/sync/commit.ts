@@ -4,6 +4,7 @@
 // transaction when they come faster than it commits (commitStagedPages).
 import type { PageBatch, Store } from "../store/store.js";
 import type { StagedWrites } from "../runner/staging.js";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { emitAuthEvent } from "../events/auth-events.js";
 
 /**
@@ -49,7 +50,11 @@ export async function commitStagedPages(
       // The page's lock renewal, in its own transaction: one write fewer per page, and a page
       // that ran while another owner took the stream is never written.
       if (opts.lock && !(await tx.streamLocks.tryLock(connectionId, opts.lock.stream, opts.lock.owner, opts.lock.ttlMs))) throw new StreamLockLost();
-      for (const staged of pages) await writeStaged(tx, connectionId, staged, opts.defaultStream);
+      for (const [index, staged] of pages.entries()) {
+        // Between pages the event loop turns, as within a long page (record-writer.ts WRITE_SLICE_MS).
+        if (index > 0) await nextTurn();
+        await writeStaged(tx, connectionId, staged, opts.defaultStream);
+      }
       if (opts.runId) {
         const counts = { pages: pages.length, accepted: 0, rejected: 0 };
         for (const staged of pages) {
